@@ -1,0 +1,145 @@
+//! One module per provider: its profile (base URLs, headers, signature recipes) and its `Client`, with one
+//! async method per endpoint.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::endpoint::endpoint_module;
+use super::{Cx, auth_ident, docs, ident};
+use crate::ir::{Algorithm, HeaderSource, Provider, RecipePart};
+
+/// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`.
+pub(crate) fn provider_module(cx: &Cx, p: &Provider) -> TokenStream {
+    let rt = cx.rt;
+    let module = ident(&p.name);
+    let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
+    let profile = profile(cx, p);
+    let methods = endpoints.iter().map(|e| {
+        let (name, module) = (ident(&e.module), ident(&e.module));
+        let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
+        let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);
+        if e.headers.is_empty() {
+            quote! {
+                #doc
+                pub async fn #name(&self, request: &#module::Request) -> #ret {
+                    self.inner.call(&#module::ENDPOINT, request, &[]).await
+                }
+            }
+        } else {
+            quote! {
+                #doc
+                pub async fn #name(&self, request: &#module::Request, headers: &#module::Headers) -> #ret {
+                    self.inner.call(&#module::ENDPOINT, request, &rt::HeaderSet::pairs(headers)).await
+                }
+            }
+        }
+    });
+    let modules = endpoints.iter().map(|e| endpoint_module(cx, e));
+    let doc = docs(Some(&p.title), &[p.doc.clone().unwrap_or_default().trim().to_owned()]);
+    let client_doc = format!(
+        "A {} client: signs, sends and decodes every endpoint of this provider.",
+        p.title
+    );
+    quote! {
+        #doc
+        pub mod #module {
+            use #rt as rt;
+            #profile
+
+            #[doc = #client_doc]
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                inner: rt::Client,
+            }
+
+            impl Client {
+                /// A client for this provider with the given credentials and environment.
+                pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
+                    rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+                }
+
+                #(#methods)*
+            }
+
+            #(#modules)*
+        }
+    }
+}
+
+fn profile(cx: &Cx, p: &Provider) -> TokenStream {
+    let (name, title, offset, digits) = (&p.name, &p.title, &p.timestamp_offset, p.timestamp_fraction_digits);
+    let urls = p.base_urls.iter().map(|(env, url)| quote!((#env, #url)));
+    let token = match p.token_endpoint.as_deref().and_then(|id| cx.api.endpoint(id)) {
+        Some(e) => {
+            let module = ident(&e.module);
+            quote!(Some(&#module::ENDPOINT))
+        }
+        None => quote!(None),
+    };
+    let channel = match &p.channel_id {
+        Some(c) => quote!(Some(#c)),
+        None => quote!(None),
+    };
+    let headers = p.headers.iter().map(|(auth, set)| {
+        let auth = auth_ident(*auth);
+        let pairs = set.iter().map(|(name, source)| {
+            let source = header_source(source);
+            quote!((#name, rt::HeaderSource::#source))
+        });
+        quote!((rt::AuthKind::#auth, &[#(#pairs),*]))
+    });
+    let signatures = p.signatures.iter().map(|(auth, recipe)| {
+        let auth = auth_ident(*auth);
+        let algorithm = format_ident!(
+            "{}",
+            match recipe.algorithm {
+                Algorithm::HmacSha512 => "HmacSha512",
+                Algorithm::RsaSha256 => "RsaSha256",
+            }
+        );
+        let parts = recipe.parts.iter().map(recipe_part);
+        quote! {
+            (rt::AuthKind::#auth, rt::signature::Recipe {
+                algorithm: rt::signature::Algorithm::#algorithm,
+                parts: &[#(#parts),*],
+            })
+        }
+    });
+    quote! {
+        /// The provider profile from `provider.yaml`.
+        pub static PROFILE: rt::Provider = rt::Provider {
+            name: #name,
+            title: #title,
+            base_urls: &[#(#urls),*],
+            timestamp: rt::TimestampStyle { offset: #offset, fraction_digits: #digits },
+            token_endpoint: #token,
+            channel_id: #channel,
+            headers: &[#(#headers),*],
+            signatures: &[#(#signatures),*],
+        };
+    }
+}
+
+fn header_source(source: &HeaderSource) -> TokenStream {
+    match source {
+        HeaderSource::ClientId => quote!(ClientId),
+        HeaderSource::ExternalId => quote!(ExternalId),
+        HeaderSource::ChannelId => quote!(ChannelId),
+        HeaderSource::Timestamp => quote!(Timestamp),
+        HeaderSource::Signature => quote!(Signature),
+        HeaderSource::BearerToken => quote!(BearerToken),
+        HeaderSource::Value(v) => quote!(Value(#v)),
+    }
+}
+
+fn recipe_part(part: &RecipePart) -> TokenStream {
+    match part {
+        RecipePart::Literal(text) => quote!(rt::signature::Part::Literal(#text)),
+        RecipePart::Method => quote!(rt::signature::Part::Method),
+        RecipePart::Path => quote!(rt::signature::Part::Path),
+        RecipePart::Token => quote!(rt::signature::Part::Token),
+        RecipePart::BodySha256 => quote!(rt::signature::Part::BodySha256),
+        RecipePart::Timestamp => quote!(rt::signature::Part::Timestamp),
+        RecipePart::ClientId => quote!(rt::signature::Part::ClientId),
+    }
+}

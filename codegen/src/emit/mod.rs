@@ -1,0 +1,161 @@
+//! Emitting Rust from the IR with `quote`: pure functions, one module per kind of item.
+//!
+//! Layout of the generated code:
+//! - `CODE_TABLE`: the SNAP service and case code tables;
+//! - `types`: shared object types (validated builders) and `types::received` (tolerant response shapes);
+//! - one module per provider (`doku`) with its `PROFILE`, its `Client`, and one module per endpoint
+//!   (`doku::dana_payment`) holding `ENDPOINT`, `Request`, `Headers`, `Response` and `Code`;
+//! - `ENDPOINTS`: every endpoint with a validator of its JSON body.
+//!
+//! Everything the same for every endpoint lives in `snapbi-runtime`, reached through one path (`rt`).
+
+mod client;
+mod endpoint;
+mod objects;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Api, AuthKind, Outcome};
+
+/// Generation settings.
+#[derive(Clone)]
+pub struct Options {
+    /// Path of the runtime crate as seen from the generated code.
+    pub runtime: syn::Path,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let runtime = &self.runtime;
+        f.debug_struct("Options")
+            .field("runtime", &quote!(#runtime).to_string())
+            .finish()
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runtime: syn::parse_quote!(::snapbi_runtime),
+        }
+    }
+}
+
+/// The whole generated API as tokens.
+pub fn api(api: &Api, options: &Options) -> TokenStream {
+    let rt = &options.runtime;
+    let cx = Cx { api, rt };
+    let code_table = code_table(&cx);
+    let types = objects::shared_types(&cx);
+    let providers = api.providers.iter().map(|p| client::provider_module(&cx, p));
+    let registry = registry(&cx);
+    quote! {
+        /// The runtime the generated code calls.
+        pub use #rt as rt;
+        #code_table
+        #types
+        #(#providers)*
+        #registry
+    }
+}
+
+/// What every emitter needs.
+#[derive(Clone, Copy)]
+pub(crate) struct Cx<'a> {
+    pub api: &'a Api,
+    pub rt: &'a syn::Path,
+}
+
+/// An identifier, raw (`r#type`) when it is a keyword.
+pub(crate) fn ident(name: &str) -> Ident {
+    if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, Span::call_site())
+    } else {
+        Ident::new_raw(name, Span::call_site())
+    }
+}
+
+/// `#[doc = "…"]` lines for an optional text, plus optional extra lines.
+pub(crate) fn docs(text: Option<&str>, extra: &[String]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(text) = text {
+        lines.extend(text.trim().lines().map(|l| format!(" {}", l.trim_end())));
+    }
+    for e in extra {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!(" {e}"));
+    }
+    quote! { #(#[doc = #lines])* }
+}
+
+fn outcome_ident(outcome: Outcome) -> Ident {
+    format_ident!(
+        "{}",
+        match outcome {
+            Outcome::Success => "Success",
+            Outcome::Pending => "Pending",
+            Outcome::Failed => "Failed",
+            Outcome::Retry => "Retry",
+            Outcome::Auth => "Auth",
+        }
+    )
+}
+
+pub(crate) fn auth_ident(auth: AuthKind) -> Ident {
+    format_ident!(
+        "{}",
+        match auth {
+            AuthKind::Token => "Token",
+            AuthKind::Symmetric => "Symmetric",
+            AuthKind::Asymmetric => "Asymmetric",
+        }
+    )
+}
+
+fn code_table(cx: &Cx) -> TokenStream {
+    let services = cx.api.codes.services.iter().map(|s| {
+        let (code, name) = (&s.code, &s.name);
+        quote! { rt::ServiceInfo { code: #code, name: #name } }
+    });
+    let cases = cx.api.codes.cases.iter().map(|c| {
+        let (http, case, name, message) = (c.http, &c.case, &c.name, &c.message);
+        let outcome = outcome_ident(c.outcome);
+        let overrides = c.outcome_by_service.iter().map(|(svc, o)| {
+            let o = outcome_ident(*o);
+            quote! { (#svc, rt::Outcome::#o) }
+        });
+        quote! {
+            rt::CaseInfo {
+                http: #http, case: #case, name: #name, message: #message,
+                outcome: rt::Outcome::#outcome, outcome_by_service: &[#(#overrides),*],
+            }
+        }
+    });
+    quote! {
+        /// The SNAP service-code and generic case-code tables (`specs/common/codes.yaml`).
+        pub static CODE_TABLE: rt::CodeTable<'static> = rt::CodeTable {
+            services: &[#(#services),*],
+            cases: &[#(#cases),*],
+        };
+    }
+}
+
+fn registry(cx: &Cx) -> TokenStream {
+    let entries = cx.api.endpoints.iter().map(|e| {
+        let provider = ident(&e.provider);
+        let module = ident(&e.module);
+        quote! {
+            rt::EndpointEntry {
+                info: &#provider::#module::ENDPOINT,
+                validate_body: |body| rt::from_json::<#provider::#module::Request>(body).map(drop),
+            }
+        }
+    });
+    quote! {
+        /// Every endpoint, sorted by id, with a validator of its JSON request body.
+        pub static ENDPOINTS: &[rt::EndpointEntry] = &[#(#entries),*];
+    }
+}

@@ -1,0 +1,1096 @@
+//! Lowering: raw spec files → checked [`Api`], collecting every problem as a located [`Diagnostic`].
+//!
+//! Each check reports at the offending value (or key) and keeps going, so a maintainer sees all problems of
+//! a spec set at once. Nothing here panics on bad input.
+
+use std::collections::{BTreeMap, HashMap};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use super::*;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::spec::raw::{self, FieldSpec, OrderedMap};
+use crate::spec::{Loaded, Pos, Positions, SpecSet};
+
+/// Primitive type names a field may use.
+pub const PRIMITIVES: [&str; 8] = [
+    "string", "decimal", "datetime", "integer", "boolean", "object", "list", "json",
+];
+
+/// Names every endpoint module defines itself; a field type may not take them.
+const RESERVED_TYPE_NAMES: [&str; 6] = [
+    "Request",
+    "RequestBuilder",
+    "Response",
+    "Code",
+    "Headers",
+    "HeadersBuilder",
+];
+
+/// Lowers a loaded spec set, or returns every diagnostic found.
+pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
+    let mut cx = Lowering::default();
+    let codes = cx.code_tables(set);
+    let types = cx.shared_types(set);
+    let type_names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+    let mut endpoints: Vec<Endpoint> = set
+        .endpoints
+        .iter()
+        .filter_map(|file| cx.endpoint(file, &codes, &type_names))
+        .collect();
+    endpoints.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut providers: Vec<Provider> = set.providers.iter().filter_map(|file| cx.provider(file)).collect();
+    providers.sort_by(|a, b| a.name.cmp(&b.name));
+    cx.cross_references(set, &providers, &endpoints);
+    let mut diagnostics = cx.diagnostics;
+    if diagnostics.is_empty() {
+        Ok(Api {
+            codes,
+            types,
+            providers,
+            endpoints,
+        })
+    } else {
+        diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        Err(diagnostics)
+    }
+}
+
+/// A file and its positions, for reporting.
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    file: &'a std::path::Path,
+    positions: &'a Positions,
+}
+
+impl<'a> Src<'a> {
+    fn of<T>(loaded: &'a Loaded<T>) -> Self {
+        Src {
+            file: &loaded.file,
+            positions: &loaded.positions,
+        }
+    }
+
+    fn at(&self, pos: Pos, path: &str, message: String) -> Diagnostic {
+        Diagnostic {
+            file: self.file.to_owned(),
+            line: pos.line,
+            col: pos.col,
+            path: path.to_owned(),
+            message,
+            help: None,
+        }
+    }
+
+    fn value(&self, path: &str, message: String) -> Diagnostic {
+        self.at(self.positions.value(path), path, message)
+    }
+}
+
+fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_owned()
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+fn with_help(mut d: Diagnostic, help: Option<String>) -> Diagnostic {
+    d.help = help;
+    d
+}
+
+#[derive(Default)]
+struct Lowering {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lowering {
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    // ----- code tables ------------------------------------------------------------------------------
+
+    fn code_tables(&mut self, set: &SpecSet) -> CodeTables {
+        let mut tables = CodeTables::default();
+        if set.codes.is_empty() {
+            self.push(Diagnostic {
+                file: "codes.yaml".into(),
+                line: 1,
+                col: 1,
+                path: String::new(),
+                message: "no `codes.yaml` found: the service and case code tables are required".into(),
+                help: Some("add specs/common/codes.yaml (see specs/README.md)".into()),
+            });
+        }
+        for file in &set.codes {
+            let src = Src::of(file);
+            self.service_codes(src, &file.value.service_codes, &mut tables);
+            for (i, case) in file.value.case_codes.iter().enumerate() {
+                if let Some(case) = self.case_code(src, &format!("case_codes.{i}"), case, &tables) {
+                    tables.cases.push(case);
+                }
+            }
+        }
+        tables.services.sort_by(|a, b| a.code.cmp(&b.code));
+        tables.cases.sort_by(|a, b| (a.http, &a.case).cmp(&(b.http, &b.case)));
+        tables
+    }
+
+    fn service_codes(&mut self, src: Src, services: &OrderedMap<raw::ServiceCodeSpec>, tables: &mut CodeTables) {
+        for (i, (code, spec)) in services.0.iter().enumerate() {
+            let path = join("service_codes", code);
+            if !is_digits(code, 2) {
+                self.push(src.at(
+                    src.positions.key(&path, 0),
+                    &path,
+                    format!("service code `{code}` must be two digits"),
+                ));
+            } else if tables.service(code).is_some() {
+                let nth = services.0[..i].iter().filter(|(c, _)| c == code).count();
+                self.push(src.at(
+                    src.positions.key(&path, nth),
+                    &path,
+                    format!("duplicate service code `{code}`"),
+                ));
+            } else {
+                tables.services.push(ServiceCode {
+                    code: code.clone(),
+                    name: spec.name.clone(),
+                    path: spec.path.clone(),
+                });
+            }
+        }
+    }
+
+    fn case_code(&mut self, src: Src, path: &str, spec: &raw::CaseCodeSpec, tables: &CodeTables) -> Option<CaseCode> {
+        let mut ok = true;
+        if !(100..=599).contains(&spec.http) {
+            self.push(src.value(
+                &join(path, "http"),
+                format!("HTTP status {} is not between 100 and 599", spec.http),
+            ));
+            ok = false;
+        }
+        if !is_digits(&spec.case.0, 2) {
+            self.push(src.value(
+                &join(path, "case"),
+                format!("case code `{}` must be two digits", spec.case.0),
+            ));
+            ok = false;
+        }
+        if !is_upper_camel(&spec.name) {
+            let d = src.value(
+                &join(path, "name"),
+                format!("name `{}` is not an UpperCamelCase identifier", spec.name),
+            );
+            self.push(with_help(
+                d,
+                Some(format!("write `{}`", spec.name.to_upper_camel_case())),
+            ));
+            ok = false;
+        }
+        if tables.case(spec.http, &spec.case.0).is_some() {
+            self.push(src.value(
+                &join(path, "case"),
+                format!("duplicate case code {}xx{}", spec.http, spec.case.0),
+            ));
+            ok = false;
+        }
+        let outcome = self.outcome(src, &join(path, "outcome"), &spec.outcome);
+        let mut by_service = Vec::new();
+        for (service, outcome) in &spec.outcome_by_service.0 {
+            let p = join(&join(path, "outcome_by_service"), service);
+            if tables.service(service).is_none() {
+                self.push(src.at(
+                    src.positions.key(&p, 0),
+                    &p,
+                    format!("unknown service code `{service}`"),
+                ));
+            }
+            if let Some(o) = self.outcome(src, &p, outcome) {
+                by_service.push((service.clone(), o));
+            }
+        }
+        Some(CaseCode {
+            http: spec.http,
+            case: spec.case.0.clone(),
+            name: spec.name.clone(),
+            message: spec.message.clone(),
+            outcome: outcome?,
+            outcome_by_service: by_service,
+        })
+        .filter(|_| ok)
+    }
+
+    fn outcome(&mut self, src: Src, path: &str, value: &str) -> Option<Outcome> {
+        let parsed = Outcome::parse(value);
+        if parsed.is_none() {
+            let known = Outcome::ALL.map(|(s, _)| s);
+            let d = src.value(
+                path,
+                format!("unknown outcome `{value}`, expected one of {}", known.join(", ")),
+            );
+            self.push(with_help(d, did_you_mean(value, known)));
+        }
+        parsed
+    }
+
+    // ----- shared types -----------------------------------------------------------------------------
+
+    fn shared_types(&mut self, set: &SpecSet) -> Vec<ObjectType> {
+        let known: Vec<String> = set
+            .types
+            .iter()
+            .flat_map(|f| f.value.types.0.iter().map(|(name, _)| name.clone()))
+            .collect();
+        let mut types: Vec<ObjectType> = Vec::new();
+        for file in &set.types {
+            let src = Src::of(file);
+            for (name, spec) in &file.value.types.0 {
+                let path = join("types", name);
+                if !is_upper_camel(name) {
+                    let d = src.at(
+                        src.positions.key(&path, 0),
+                        &path,
+                        format!("type name `{name}` is not UpperCamelCase"),
+                    );
+                    self.push(with_help(d, Some(format!("write `{}`", name.to_upper_camel_case()))));
+                    continue;
+                }
+                if types.iter().any(|t| &t.name == name) {
+                    self.push(src.at(
+                        src.positions.key(&path, 1),
+                        &path,
+                        format!("type `{name}` is defined twice"),
+                    ));
+                    continue;
+                }
+                let fields = self.fields(src, &join(&path, "fields"), &spec.fields, &known);
+                self.type_names(src, &path, name, &fields);
+                types.push(ObjectType {
+                    name: name.clone(),
+                    doc: spec.doc.clone(),
+                    fields,
+                });
+            }
+        }
+        types
+    }
+
+    // ----- providers --------------------------------------------------------------------------------
+
+    fn provider(&mut self, file: &Loaded<raw::ProviderFile>) -> Option<Provider> {
+        let src = Src::of(file);
+        let spec = &file.value;
+        let before = self.diagnostics.len();
+        if !is_snake(&spec.name) {
+            self.push(src.value(
+                "name",
+                format!("provider name `{}` is not a snake_case identifier", spec.name),
+            ));
+        }
+        if spec.base_urls.0.is_empty() {
+            self.push(src.value("base_urls", "a provider needs at least one base URL".into()));
+        }
+        for (env, url) in &spec.base_urls.0 {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
+                let p = join("base_urls", env);
+                self.push(src.value(
+                    &p,
+                    format!("base URL `{url}` must start with https:// and not end with `/`"),
+                ));
+            }
+        }
+        if !is_utc_offset(&spec.timestamp.offset) {
+            let msg = format!("timestamp offset `{}` must look like +07:00", spec.timestamp.offset);
+            self.push(src.value("timestamp.offset", msg));
+        }
+        if spec.timestamp.fraction_digits > 9 {
+            self.push(src.value("timestamp.fraction_digits", "at most 9 fraction digits".into()));
+        }
+        let headers = self.header_sets(src, &spec.headers);
+        let signatures = self.signatures(src, &spec.signatures);
+        (self.diagnostics.len() == before).then(|| Provider {
+            name: spec.name.clone(),
+            title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
+            doc: spec.doc.clone(),
+            base_urls: spec.base_urls.0.clone(),
+            timestamp_offset: spec.timestamp.offset.clone(),
+            timestamp_fraction_digits: spec.timestamp.fraction_digits,
+            token_endpoint: spec.token_endpoint.clone(),
+            channel_id: spec.channel_id.clone(),
+            headers,
+            signatures,
+        })
+    }
+
+    fn auth_key(&mut self, src: Src, path: &str, key: &str) -> Option<AuthKind> {
+        let kind = AuthKind::parse(key);
+        if kind.is_none() {
+            let known = AuthKind::ALL.map(|(s, _)| s);
+            let d = src.at(
+                src.positions.key(path, 0),
+                path,
+                format!("unknown auth kind `{key}`, expected one of {}", known.join(", ")),
+            );
+            self.push(with_help(d, did_you_mean(key, known)));
+        }
+        kind
+    }
+
+    fn header_sets(
+        &mut self,
+        src: Src,
+        sets: &OrderedMap<OrderedMap<raw::HeaderSourceSpec>>,
+    ) -> Vec<(AuthKind, Vec<(String, HeaderSource)>)> {
+        let mut out = Vec::new();
+        for (kind, headers) in &sets.0 {
+            let path = join("headers", kind);
+            let Some(kind) = self.auth_key(src, &path, kind) else {
+                continue;
+            };
+            let mut lowered = Vec::new();
+            for (name, source) in &headers.0 {
+                let p = join(&path, name);
+                if !is_header_name(name) {
+                    self.push(src.at(
+                        src.positions.key(&p, 0),
+                        &p,
+                        format!("`{name}` is not a valid header name"),
+                    ));
+                }
+                let source = match source {
+                    raw::HeaderSourceSpec::Value(v) => Some(HeaderSource::Value(v.clone())),
+                    raw::HeaderSourceSpec::Source(s) => {
+                        let found = HeaderSource::KEYWORDS
+                            .iter()
+                            .find(|(k, _)| k == s)
+                            .map(|(_, h)| h.clone());
+                        if found.is_none() {
+                            let known = HeaderSource::KEYWORDS.map(|(k, _)| k);
+                            let d = src.value(
+                                &p,
+                                format!("unknown header source `{s}`, expected one of {}", known.join(", ")),
+                            );
+                            self.push(with_help(d, did_you_mean(s, known)));
+                        }
+                        found
+                    }
+                };
+                if let Some(source) = source {
+                    lowered.push((name.clone(), source));
+                }
+            }
+            out.push((kind, lowered));
+        }
+        out
+    }
+
+    fn signatures(&mut self, src: Src, specs: &OrderedMap<raw::SignatureSpec>) -> Vec<(AuthKind, Recipe)> {
+        let mut out = Vec::new();
+        for (kind, spec) in &specs.0 {
+            let path = join("signatures", kind);
+            let kind = self.auth_key(src, &path, kind);
+            let algorithm = match spec.algorithm.as_str() {
+                "hmac-sha512" => Some(Algorithm::HmacSha512),
+                "rsa-sha256" => Some(Algorithm::RsaSha256),
+                other => {
+                    let d = src.value(
+                        &join(&path, "algorithm"),
+                        format!("unknown algorithm `{other}`, expected hmac-sha512 or rsa-sha256"),
+                    );
+                    self.push(with_help(d, did_you_mean(other, ["hmac-sha512", "rsa-sha256"])));
+                    None
+                }
+            };
+            let parts = self.recipe_parts(src, &join(&path, "string_to_sign"), &spec.string_to_sign);
+            if let (Some(kind), Some(algorithm), Some(parts)) = (kind, algorithm, parts) {
+                out.push((kind, Recipe { algorithm, parts }));
+            }
+        }
+        out
+    }
+
+    fn recipe_parts(&mut self, src: Src, path: &str, template: &str) -> Option<Vec<RecipePart>> {
+        const NAMES: [(&str, RecipePart); 6] = [
+            ("method", RecipePart::Method),
+            ("path", RecipePart::Path),
+            ("token", RecipePart::Token),
+            ("body_sha256", RecipePart::BodySha256),
+            ("timestamp", RecipePart::Timestamp),
+            ("client_id", RecipePart::ClientId),
+        ];
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(RecipePart::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.push(src.value(path, "unclosed `{` in string_to_sign".into()));
+                return None;
+            };
+            let name = &rest[open + 1..open + close];
+            match NAMES.iter().find(|(n, _)| *n == name) {
+                Some((_, part)) => parts.push(part.clone()),
+                None => {
+                    let known = NAMES.map(|(n, _)| n);
+                    let d = src.value(
+                        path,
+                        format!("unknown placeholder `{{{name}}}`, expected one of {}", known.join(", ")),
+                    );
+                    self.push(with_help(d, did_you_mean(name, known)));
+                    return None;
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(RecipePart::Literal(rest.to_owned()));
+        }
+        Some(parts)
+    }
+
+    // ----- endpoints --------------------------------------------------------------------------------
+
+    fn endpoint(&mut self, file: &Loaded<raw::EndpointFile>, codes: &CodeTables, types: &[String]) -> Option<Endpoint> {
+        let src = Src::of(file);
+        let spec = &file.value;
+        let before = self.diagnostics.len();
+        let module = self.endpoint_id(src, spec);
+        let method = spec.method.to_ascii_uppercase();
+        if !["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&method.as_str()) {
+            self.push(src.value("method", format!("unknown HTTP method `{}`", spec.method)));
+        }
+        if !spec.path.starts_with('/') || spec.path.contains(char::is_whitespace) {
+            self.push(src.value(
+                "path",
+                format!("path `{}` must start with `/` and hold no spaces", spec.path),
+            ));
+        }
+        let service = &spec.service_code.0;
+        if !is_digits(service, 2) {
+            self.push(src.value("service_code", format!("service code `{service}` must be two digits")));
+        } else if codes.service(service).is_none() && !codes.services.is_empty() {
+            self.push(src.value(
+                "service_code",
+                format!("service code `{service}` is not in the code table"),
+            ));
+        }
+        let auth = AuthKind::parse(&spec.auth);
+        if auth.is_none() {
+            let known = AuthKind::ALL.map(|(s, _)| s);
+            let d = src.value(
+                "auth",
+                format!("unknown auth `{}`, expected one of {}", spec.auth, known.join(", ")),
+            );
+            self.push(with_help(d, did_you_mean(&spec.auth, known)));
+        }
+        let headers = self.headers(src, &spec.headers);
+        let request = self.fields(src, "request", &spec.request, types);
+        let response = self.fields(src, "response", &spec.response, types);
+        self.type_names(src, "request", "", &request);
+        self.type_names(src, "response", "", &response);
+        self.type_names(src, "headers", "Headers", &headers);
+        let endpoint_codes = self.endpoint_codes(src, spec, codes);
+        if self.diagnostics.len() != before {
+            return None;
+        }
+        Some(Endpoint {
+            id: spec.id.clone(),
+            provider: spec.provider.clone(),
+            module: module?,
+            summary: spec.summary.clone(),
+            doc: spec.doc.clone(),
+            method,
+            path: spec.path.clone(),
+            service_code: service.clone(),
+            auth: auth?,
+            status_endpoint: spec.status_endpoint.clone(),
+            headers,
+            request,
+            response,
+            codes: endpoint_codes,
+            file: file.file.display().to_string().replace('\\', "/"),
+        })
+    }
+
+    /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
+    fn endpoint_id(&mut self, src: Src, spec: &raw::EndpointFile) -> Option<String> {
+        let segments: Vec<&str> = spec.id.split('.').collect();
+        if segments.len() < 2 || segments.iter().any(|s| !is_snake(s)) {
+            let msg = format!("id `{}` must be `provider.name` made of snake_case segments", spec.id);
+            self.push(src.value("id", msg));
+            return None;
+        }
+        if segments[0] != spec.provider {
+            let msg = format!("id `{}` must start with its provider `{}`", spec.id, spec.provider);
+            self.push(src.value("id", msg));
+        }
+        Some(segments[1..].join("_"))
+    }
+
+    fn endpoint_codes(&mut self, src: Src, spec: &raw::EndpointFile, codes: &CodeTables) -> Vec<EndpointCode> {
+        let mut out: Vec<EndpointCode> = Vec::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        for (i, code_ref) in spec.codes.iter().enumerate() {
+            let path = format!("codes.{i}");
+            let code_path = if src.positions.value(&join(&path, "code")) != src.positions.value(&path) {
+                join(&path, "code")
+            } else {
+                path.clone()
+            };
+            let code = &code_ref.code.0;
+            if !is_digits(code, 7) {
+                self.push(src.value(&code_path, format!("response code `{code}` must be seven digits")));
+                continue;
+            }
+            let (http, service, case) = (&code[..3], &code[3..5], &code[5..]);
+            if service != spec.service_code.0 {
+                let msg = format!(
+                    "code {code} has service code {service}, but this endpoint's service code is {}",
+                    spec.service_code.0
+                );
+                self.push(src.value(&code_path, msg));
+                continue;
+            }
+            if out.iter().any(|c| &c.code == code) {
+                self.push(src.value(&code_path, format!("duplicate response code {code}")));
+                continue;
+            }
+            let http: u16 = http.parse().unwrap_or(0);
+            let Some(generic) = codes.case(http, case) else {
+                let msg = format!("code {code}: case {http}xx{case} is not in the case-code table");
+                self.push(src.value(&code_path, msg));
+                continue;
+            };
+            if let Some(other) = names.insert(generic.name.clone(), code.clone()) {
+                let msg = format!("codes {other} and {code} would both be named `{}`", generic.name);
+                self.push(src.value(&code_path, msg));
+                continue;
+            }
+            let mut outcome = generic.outcome_for(service);
+            if let Some(o) = &code_ref.outcome {
+                match self.outcome(src, &join(&path, "outcome"), o) {
+                    Some(o) => outcome = o,
+                    None => continue,
+                }
+            }
+            out.push(EndpointCode {
+                code: code.clone(),
+                http,
+                case: case.to_owned(),
+                name: generic.name.clone(),
+                message: generic.message.clone(),
+                outcome,
+                doc: code_ref.doc.clone(),
+            });
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        out
+    }
+
+    fn headers(&mut self, src: Src, specs: &OrderedMap<FieldSpec>) -> Vec<Field> {
+        let mut out = Vec::new();
+        for (name, spec) in &specs.0 {
+            let path = join("headers", name);
+            if !is_header_name(name) {
+                self.push(src.at(
+                    src.positions.key(&path, 0),
+                    &path,
+                    format!("`{name}` is not a valid header name"),
+                ));
+                continue;
+            }
+            if spec.ty.as_deref().is_some_and(|t| t != "string") {
+                self.push(src.value(&join(&path, "type"), "headers are strings".into()));
+                continue;
+            }
+            let rule = self.str_rule(src, &path, spec);
+            let rust = name.to_snake_case();
+            out.push(Field {
+                wire: name.clone(),
+                type_name: name.to_upper_camel_case(),
+                rust,
+                ty: FieldType::Str(rule),
+                required: spec.required,
+                sensitive: spec.sensitive,
+                doc: spec.doc.clone(),
+                note: spec.note.clone(),
+                example: spec.example.clone(),
+            });
+        }
+        self.duplicates(src, "headers", &out);
+        out
+    }
+
+    // ----- fields -----------------------------------------------------------------------------------
+
+    fn fields(&mut self, src: Src, path: &str, specs: &OrderedMap<FieldSpec>, types: &[String]) -> Vec<Field> {
+        let mut out = Vec::new();
+        for (wire, spec) in &specs.0 {
+            let p = join(path, wire);
+            if wire.is_empty() || !wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                self.push(src.at(
+                    src.positions.key(&p, 0),
+                    &p,
+                    format!("field name `{wire}` must be ASCII letters, digits or `_`"),
+                ));
+                continue;
+            }
+            let Some(ty) = self.field_type(src, &p, spec, types) else {
+                continue;
+            };
+            let rust = wire.to_snake_case();
+            if rust.starts_with(|c: char| c.is_ascii_digit()) {
+                self.push(src.at(
+                    src.positions.key(&p, 0),
+                    &p,
+                    format!("field name `{wire}` cannot start with a digit"),
+                ));
+                continue;
+            }
+            out.push(Field {
+                wire: wire.clone(),
+                type_name: wire.to_upper_camel_case(),
+                rust,
+                ty,
+                required: spec.required,
+                sensitive: spec.sensitive,
+                doc: spec.doc.clone(),
+                note: spec.note.clone(),
+                example: spec.example.clone(),
+            });
+        }
+        self.duplicates(src, path, &out);
+        out
+    }
+
+    /// Duplicate wire names, and distinct wire names that become the same Rust name.
+    fn duplicates(&mut self, src: Src, path: &str, fields: &[Field]) {
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for f in fields {
+            let p = join(path, &f.wire);
+            match seen.insert(&f.rust, &f.wire) {
+                Some(first) if first == f.wire => {
+                    let d = src.at(src.positions.key(&p, 1), &p, format!("duplicate field `{}`", f.wire));
+                    let first_pos = src.positions.key(&p, 0);
+                    self.push(with_help(
+                        d,
+                        Some(format!("first defined at line {}:{}", first_pos.line, first_pos.col)),
+                    ));
+                }
+                Some(first) => {
+                    let msg = format!(
+                        "fields `{first}` and `{}` both become the Rust name `{}`",
+                        f.wire, f.rust
+                    );
+                    self.push(src.at(src.positions.key(&p, 0), &p, msg));
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// The Rust type names the emitter will use in one module; clashes are errors.
+    fn type_names(&mut self, src: Src, path: &str, prefix: &str, fields: &[Field]) {
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        collect_type_names(path, prefix, fields, &mut names, &mut |name, first, second| {
+            let msg = format!("the Rust type name `{name}` is needed by both `{first}` and `{second}`");
+            self.diagnostics.push(src.value(second, msg));
+        });
+        for reserved in RESERVED_TYPE_NAMES {
+            if let Some(owner) = names.get(reserved).filter(|_| prefix.is_empty()) {
+                let msg = format!("the Rust type name `{reserved}` of this field is reserved for the endpoint itself");
+                self.push(src.value(owner, msg));
+            }
+        }
+    }
+
+    fn field_type(&mut self, src: Src, path: &str, spec: &FieldSpec, types: &[String]) -> Option<FieldType> {
+        let Some(ty) = spec.ty.as_deref() else {
+            self.push(src.at(src.positions.key(path, 0), path, "field needs a `type`".into()));
+            return None;
+        };
+        let ty_path = if spec.fields.is_some() || spec.items.is_some() || spec.doc.is_some() || spec.required {
+            join(path, "type")
+        } else {
+            let typed = join(path, "type");
+            if src.positions.value(&typed) != src.positions.value(path) {
+                typed
+            } else {
+                path.to_owned()
+            }
+        };
+        self.misplaced_keys(src, path, ty, spec);
+        let lowered = match ty {
+            "string" => Some(FieldType::Str(self.str_rule(src, path, spec))),
+            "decimal" => self.decimal(src, path, spec),
+            "datetime" => Some(FieldType::DateTime),
+            "integer" => {
+                if let (Some(min), Some(max)) = (spec.min, spec.max)
+                    && min > max
+                {
+                    self.push(src.value(&join(path, "max"), format!("min {min} is greater than max {max}")));
+                }
+                Some(FieldType::Integer {
+                    min: spec.min,
+                    max: spec.max,
+                })
+            }
+            "boolean" => Some(FieldType::Bool),
+            "json" => Some(FieldType::Json),
+            "object" => match &spec.fields {
+                Some(fields) => Some(FieldType::Object(self.fields(
+                    src,
+                    &join(path, "fields"),
+                    fields,
+                    types,
+                ))),
+                None => {
+                    self.push(src.value(&ty_path, "an object needs `fields`".into()));
+                    None
+                }
+            },
+            "list" => self.list(src, path, spec, types),
+            named if types.iter().any(|t| t == named) => Some(FieldType::Named(named.to_owned())),
+            unknown => {
+                let known = PRIMITIVES.iter().copied().chain(types.iter().map(String::as_str));
+                let d = src.value(&ty_path, format!("unknown type `{unknown}`"));
+                self.push(with_help(d, did_you_mean(unknown, known)));
+                None
+            }
+        };
+        if let (Some(example), Some(FieldType::Str(rule))) = (&spec.example, &lowered)
+            && let Some(problem) = samples::str_problem(rule, example)
+        {
+            self.push(src.value(
+                &join(path, "example"),
+                format!("example `{example}` breaks the field's rules: {problem}"),
+            ));
+        }
+        lowered
+    }
+
+    fn decimal(&mut self, src: Src, path: &str, spec: &FieldSpec) -> Option<FieldType> {
+        match (spec.integer_digits, spec.fraction_digits) {
+            (Some(integer_digits), Some(fraction_digits))
+                if integer_digits > 0 && integer_digits + fraction_digits <= 38 =>
+            {
+                Some(FieldType::Decimal {
+                    integer_digits,
+                    fraction_digits,
+                })
+            }
+            (Some(_), Some(_)) => {
+                self.push(src.value(
+                    &join(path, "integer_digits"),
+                    "integer_digits must be 1..=38 in all".into(),
+                ));
+                None
+            }
+            _ => {
+                self.push(src.value(path, "a decimal needs `integer_digits` and `fraction_digits`".into()));
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, src: Src, path: &str, spec: &FieldSpec, types: &[String]) -> Option<FieldType> {
+        let Some(items) = &spec.items else {
+            self.push(src.value(&join(path, "type"), "a list needs `items`".into()));
+            return None;
+        };
+        if let (Some(min), Some(max)) = (spec.min_items, spec.max_items)
+            && min > max
+        {
+            self.push(src.value(
+                &join(path, "max_items"),
+                format!("min_items {min} is greater than max_items {max}"),
+            ));
+        }
+        let items = self.field_type(src, &join(path, "items"), items, types)?;
+        if matches!(items, FieldType::List { .. }) {
+            self.push(src.value(&join(path, "items"), "lists of lists are not supported".into()));
+            return None;
+        }
+        Some(FieldType::List {
+            items: Box::new(items),
+            min_items: spec.min_items,
+            max_items: spec.max_items,
+        })
+    }
+
+    /// Keys that only make sense for another type (e.g. `max_length` on an integer).
+    fn misplaced_keys(&mut self, src: Src, path: &str, ty: &str, spec: &FieldSpec) {
+        let groups: [(&str, &[(&str, bool)]); 5] = [
+            (
+                "string",
+                &[
+                    ("min_length", spec.min_length.is_some()),
+                    ("max_length", spec.max_length.is_some()),
+                    ("length", spec.length.is_some()),
+                    ("charset", spec.charset.is_some()),
+                    ("format", spec.format.is_some()),
+                    ("pattern", spec.pattern.is_some()),
+                    ("enum", spec.enum_values.is_some()),
+                ],
+            ),
+            (
+                "decimal",
+                &[
+                    ("integer_digits", spec.integer_digits.is_some()),
+                    ("fraction_digits", spec.fraction_digits.is_some()),
+                ],
+            ),
+            ("integer", &[("min", spec.min.is_some()), ("max", spec.max.is_some())]),
+            ("object", &[("fields", spec.fields.is_some())]),
+            (
+                "list",
+                &[
+                    ("items", spec.items.is_some()),
+                    ("min_items", spec.min_items.is_some()),
+                    ("max_items", spec.max_items.is_some()),
+                ],
+            ),
+        ];
+        for (owner, keys) in groups {
+            if owner == ty {
+                continue;
+            }
+            for (key, present) in keys.iter() {
+                if *present {
+                    let msg = format!("`{key}` applies only to `{owner}` fields, but this field is `{ty}`");
+                    self.push(src.value(&join(path, key), msg));
+                }
+            }
+        }
+    }
+
+    fn str_rule(&mut self, src: Src, path: &str, spec: &FieldSpec) -> StrRule {
+        let mut rule = StrRule {
+            enum_values: spec.enum_values.clone().unwrap_or_default(),
+            ..StrRule::default()
+        };
+        match (spec.length, spec.min_length, spec.max_length) {
+            (Some(exact), None, None) => (rule.min_length, rule.max_length) = (Some(exact), Some(exact)),
+            (Some(_), _, _) => {
+                let key = if spec.min_length.is_some() {
+                    "min_length"
+                } else {
+                    "max_length"
+                };
+                self.push(src.value(
+                    &join(path, key),
+                    "`length` (exact) cannot be combined with min_length/max_length".into(),
+                ));
+            }
+            (None, min, max) => {
+                if let (Some(lo), Some(hi)) = (min, max)
+                    && lo > hi
+                {
+                    self.push(src.value(
+                        &join(path, "max_length"),
+                        format!("min_length {lo} is greater than max_length {hi}"),
+                    ));
+                }
+                if max == Some(0) {
+                    self.push(src.value(
+                        &join(path, "max_length"),
+                        "max_length 0 allows only the empty string".into(),
+                    ));
+                }
+                (rule.min_length, rule.max_length) = (min, max);
+            }
+        }
+        rule.charset = spec.charset.as_deref().and_then(|c| match c {
+            "digits" => Some(Charset::Digits),
+            "alphanumeric" => Some(Charset::Alphanumeric),
+            other => {
+                let d = src.value(
+                    &join(path, "charset"),
+                    format!("unknown charset `{other}`, expected digits or alphanumeric"),
+                );
+                self.push(with_help(d, did_you_mean(other, ["digits", "alphanumeric"])));
+                None
+            }
+        });
+        rule.format = spec.format.as_deref().and_then(|f| match f {
+            "ipv4" => Some(Format::Ipv4),
+            other => {
+                self.push(src.value(
+                    &join(path, "format"),
+                    format!("unknown format `{other}`, expected ipv4"),
+                ));
+                None
+            }
+        });
+        if let Some(pattern) = &spec.pattern {
+            match regex::Regex::new(pattern) {
+                Ok(_) if pattern.starts_with('^') && pattern.ends_with('$') => rule.pattern = Some(pattern.clone()),
+                Ok(_) => self.push(src.value(&join(path, "pattern"), "a pattern must be anchored with ^ and $".into())),
+                Err(e) => self.push(src.value(&join(path, "pattern"), format!("invalid regular expression: {e}"))),
+            }
+        }
+        for (i, value) in rule.enum_values.iter().enumerate() {
+            let p = join(&join(path, "enum"), &i.to_string());
+            let probe = StrRule {
+                enum_values: Vec::new(),
+                ..rule.clone()
+            };
+            if let Some(problem) = samples::str_problem(&probe, value) {
+                self.push(src.value(&p, format!("enum value `{value}` breaks the field's rules: {problem}")));
+            }
+            if rule.enum_values[..i].contains(value) {
+                self.push(src.value(&p, format!("duplicate enum value `{value}`")));
+            }
+            let variant = value.to_upper_camel_case();
+            if variant.is_empty()
+                || variant.starts_with(|c: char| c.is_ascii_digit())
+                    && !value.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                self.push(src.value(&p, format!("enum value `{value}` has no usable Rust name")));
+            } else if let Some(other) = rule.enum_values[..i]
+                .iter()
+                .find(|v| *v != value && v.to_upper_camel_case() == variant)
+            {
+                self.push(src.value(
+                    &p,
+                    format!("enum values `{other}` and `{value}` both become the Rust variant `{variant}`"),
+                ));
+            }
+        }
+        rule
+    }
+
+    // ----- across files -----------------------------------------------------------------------------
+
+    fn cross_references(&mut self, set: &SpecSet, providers: &[Provider], endpoints: &[Endpoint]) {
+        let names: Vec<&str> = set.providers.iter().map(|p| p.value.name.as_str()).collect();
+        let ids: Vec<&str> = set.endpoints.iter().map(|e| e.value.id.as_str()).collect();
+        for (i, file) in set.providers.iter().enumerate() {
+            if names[..i].contains(&file.value.name.as_str()) {
+                self.push(file.error("name", format!("provider `{}` is defined twice", file.value.name)));
+            }
+            if let Some(token) = &file.value.token_endpoint {
+                match endpoints.iter().find(|e| &e.id == token) {
+                    Some(e) if e.auth == AuthKind::Token => {}
+                    Some(_) => {
+                        self.push(file.error("token_endpoint", format!("`{token}` is not an `auth: token` endpoint")))
+                    }
+                    None if !ids.contains(&token.as_str()) => {
+                        let d = file.error("token_endpoint", format!("unknown endpoint `{token}`"));
+                        self.push(with_help(d, did_you_mean(token, ids.iter().copied())));
+                    }
+                    None => {}
+                }
+            }
+        }
+        let mut modules: HashMap<(String, String), String> = HashMap::new();
+        for (i, file) in set.endpoints.iter().enumerate() {
+            let spec = &file.value;
+            if ids[..i].contains(&spec.id.as_str()) {
+                self.push(file.error("id", format!("endpoint id `{}` is used twice", spec.id)));
+            }
+            if !names.contains(&spec.provider.as_str()) {
+                let d = file.error("provider", format!("unknown provider `{}`", spec.provider));
+                self.push(with_help(d, did_you_mean(&spec.provider, names.iter().copied())));
+            }
+            if let Some(status) = &spec.status_endpoint
+                && !ids.contains(&status.as_str())
+            {
+                let d = file.error("status_endpoint", format!("unknown endpoint `{status}`"));
+                self.push(with_help(d, did_you_mean(status, ids.iter().copied())));
+            }
+            let module = spec
+                .id
+                .split_once('.')
+                .map(|(_, rest)| rest.replace('.', "_"))
+                .unwrap_or_default();
+            if let Some(other) = modules.insert((spec.provider.clone(), module.clone()), spec.id.clone())
+                && other != spec.id
+            {
+                let msg = format!("ids `{other}` and `{}` both become the Rust name `{module}`", spec.id);
+                self.push(file.error("id", msg));
+            }
+            if let (Some(provider), Some(auth)) = (
+                providers.iter().find(|p| p.name == spec.provider),
+                AuthKind::parse(&spec.auth),
+            ) && provider.signature_for(auth).is_none()
+            {
+                let msg = format!(
+                    "provider `{}` has no `signatures.{}` recipe",
+                    provider.name,
+                    auth.as_str()
+                );
+                self.push(file.error("auth", msg));
+            }
+        }
+    }
+}
+
+/// Walks fields the way the emitter names types, reporting a name wanted by two spec paths.
+fn collect_type_names(
+    path: &str,
+    prefix: &str,
+    fields: &[Field],
+    names: &mut BTreeMap<String, String>,
+    clash: &mut dyn FnMut(&str, &str, &str),
+) {
+    for f in fields {
+        let p = join(path, &f.wire);
+        let name = format!("{prefix}{}", f.type_name);
+        let mut ty = &f.ty;
+        let mut field_path = p.clone();
+        if let FieldType::List { items, .. } = ty {
+            ty = items;
+            field_path = join(&p, "items");
+        }
+        let needs_name = match ty {
+            FieldType::Str(rule) => !rule.enum_values.is_empty() || rule.pattern.is_some(),
+            FieldType::Object(_) => true,
+            _ => false,
+        };
+        if needs_name {
+            for wanted in [name.clone(), format!("{name}Builder")] {
+                if let Some(first) = names.get(&wanted) {
+                    clash(&wanted, first, &p);
+                } else {
+                    names.insert(wanted, p.clone());
+                }
+            }
+        }
+        if let FieldType::Object(inner) = ty {
+            collect_type_names(&join(&field_path, "fields"), &name, inner, names, clash);
+        }
+    }
+}
+
+fn is_digits(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_upper_camel(s: &str) -> bool {
+    !s.is_empty() && s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_header_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn is_utc_offset(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 6
+        && (b[0] == b'+' || b[0] == b'-')
+        && b[3] == b':'
+        && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit())
+}

@@ -1,0 +1,434 @@
+//! The checked intermediate representation: plain data that every back end reads.
+//!
+//! Built by [`lower::lower`] from a [`crate::spec::SpecSet`]. Everything in here is valid: names are legal
+//! Rust identifiers and unique where they must be, limits are consistent, references resolve.
+
+pub mod lower;
+pub mod samples;
+
+pub use snapbi_rules::{Charset, Format};
+
+/// The whole API described by a specs directory.
+#[derive(Debug, Clone, Default)]
+pub struct Api {
+    /// Service and case code tables.
+    pub codes: CodeTables,
+    /// Shared object types, in file order.
+    pub types: Vec<ObjectType>,
+    /// Providers, sorted by name.
+    pub providers: Vec<Provider>,
+    /// Endpoints, sorted by id.
+    pub endpoints: Vec<Endpoint>,
+}
+
+impl Api {
+    /// The shared type called `name`.
+    pub fn shared_type(&self, name: &str) -> Option<&ObjectType> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The endpoint with this id.
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+
+    /// The provider called `name`.
+    pub fn provider(&self, name: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+}
+
+/// The SNAP code tables.
+#[derive(Debug, Clone, Default)]
+pub struct CodeTables {
+    /// Service codes, sorted.
+    pub services: Vec<ServiceCode>,
+    /// Generic case codes, sorted by (http, case).
+    pub cases: Vec<CaseCode>,
+}
+
+impl CodeTables {
+    /// The service with this two-digit code.
+    pub fn service(&self, code: &str) -> Option<&ServiceCode> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
+    /// The generic case for this HTTP status and two-digit case code.
+    pub fn case(&self, http: u16, case: &str) -> Option<&CaseCode> {
+        self.cases.iter().find(|c| c.http == http && c.case == case)
+    }
+}
+
+/// A two-digit SNAP service code.
+#[derive(Debug, Clone)]
+pub struct ServiceCode {
+    /// Two digits.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Path after `/{version}`.
+    pub path: Option<String>,
+}
+
+/// What a response code means for the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// The operation succeeded.
+    Success,
+    /// Still processing: ask the status endpoint later.
+    Pending,
+    /// Final failure.
+    Failed,
+    /// Transient: the same request may be retried.
+    Retry,
+    /// Credentials, token or signature problem.
+    Auth,
+}
+
+impl Outcome {
+    /// Every outcome with its spec spelling.
+    pub const ALL: [(&'static str, Outcome); 5] = [
+        ("success", Outcome::Success),
+        ("pending", Outcome::Pending),
+        ("failed", Outcome::Failed),
+        ("retry", Outcome::Retry),
+        ("auth", Outcome::Auth),
+    ];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, o)| *o == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("failed")
+    }
+
+    /// Parses the spec spelling.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, o)| *o)
+    }
+}
+
+/// A generic case code.
+#[derive(Debug, Clone)]
+pub struct CaseCode {
+    /// HTTP status.
+    pub http: u16,
+    /// Two digits.
+    pub case: String,
+    /// UpperCamelCase name.
+    pub name: String,
+    /// Published message.
+    pub message: String,
+    /// Default outcome.
+    pub outcome: Outcome,
+    /// Per-service overrides: (service code, outcome).
+    pub outcome_by_service: Vec<(String, Outcome)>,
+}
+
+impl CaseCode {
+    /// The outcome of this case for `service`.
+    pub fn outcome_for(&self, service: &str) -> Outcome {
+        self.outcome_by_service
+            .iter()
+            .find(|(s, _)| s == service)
+            .map(|(_, o)| *o)
+            .unwrap_or(self.outcome)
+    }
+}
+
+/// A provider profile.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// Short name, also the Rust module.
+    pub name: String,
+    /// Display name.
+    pub title: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// (environment, base URL), in file order.
+    pub base_urls: Vec<(String, String)>,
+    /// X-TIMESTAMP offset, e.g. `+07:00`.
+    pub timestamp_offset: String,
+    /// X-TIMESTAMP fraction digits.
+    pub timestamp_fraction_digits: u8,
+    /// Token endpoint id.
+    pub token_endpoint: Option<String>,
+    /// Default CHANNEL-ID.
+    pub channel_id: Option<String>,
+    /// Runtime-filled headers per auth kind.
+    pub headers: Vec<(AuthKind, Vec<(String, HeaderSource)>)>,
+    /// Signature recipes per auth kind.
+    pub signatures: Vec<(AuthKind, Recipe)>,
+}
+
+impl Provider {
+    /// The runtime-filled headers for `auth`.
+    pub fn headers_for(&self, auth: AuthKind) -> &[(String, HeaderSource)] {
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == auth)
+            .map(|(_, h)| h.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The signature recipe for `auth`.
+    pub fn signature_for(&self, auth: AuthKind) -> Option<&Recipe> {
+        self.signatures.iter().find(|(k, _)| *k == auth).map(|(_, r)| r)
+    }
+}
+
+/// How an endpoint is authenticated and signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AuthKind {
+    /// The access-token call itself: RSA over `clientId|timestamp`.
+    Token,
+    /// HMAC-SHA512 with the B2B token.
+    Symmetric,
+    /// RSA over the request, no token.
+    Asymmetric,
+}
+
+impl AuthKind {
+    /// Every kind with its spec spelling.
+    pub const ALL: [(&'static str, AuthKind); 3] = [
+        ("token", AuthKind::Token),
+        ("symmetric", AuthKind::Symmetric),
+        ("asymmetric", AuthKind::Asymmetric),
+    ];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("token")
+    }
+
+    /// Parses the spec spelling.
+    pub fn parse(s: &str) -> Option<AuthKind> {
+        Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, k)| *k)
+    }
+}
+
+/// Where a runtime-filled header's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderSource {
+    /// The configured client id.
+    ClientId,
+    /// A fresh unique id per call.
+    ExternalId,
+    /// The configured CHANNEL-ID.
+    ChannelId,
+    /// X-TIMESTAMP.
+    Timestamp,
+    /// The computed signature.
+    Signature,
+    /// `Bearer <token>`.
+    BearerToken,
+    /// A constant.
+    Value(String),
+}
+
+impl HeaderSource {
+    /// The source keywords a spec may use.
+    pub const KEYWORDS: [(&'static str, HeaderSource); 6] = [
+        ("client_id", HeaderSource::ClientId),
+        ("external_id", HeaderSource::ExternalId),
+        ("channel_id", HeaderSource::ChannelId),
+        ("timestamp", HeaderSource::Timestamp),
+        ("signature", HeaderSource::Signature),
+        ("bearer_token", HeaderSource::BearerToken),
+    ];
+}
+
+/// A string-to-sign recipe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipe {
+    /// The signing algorithm.
+    pub algorithm: Algorithm,
+    /// The template, split into parts.
+    pub parts: Vec<RecipePart>,
+}
+
+/// A signing algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// HMAC-SHA512 keyed with the client secret.
+    HmacSha512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaSha256,
+}
+
+/// One piece of a string-to-sign template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecipePart {
+    /// Text copied as is.
+    Literal(String),
+    /// `{method}`.
+    Method,
+    /// `{path}`.
+    Path,
+    /// `{token}`.
+    Token,
+    /// `{body_sha256}`.
+    BodySha256,
+    /// `{timestamp}`.
+    Timestamp,
+    /// `{client_id}`.
+    ClientId,
+}
+
+/// A shared object type.
+#[derive(Debug, Clone)]
+pub struct ObjectType {
+    /// UpperCamelCase name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Fields in wire order.
+    pub fields: Vec<Field>,
+}
+
+/// An endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Stable id, `provider.name…`.
+    pub id: String,
+    /// Provider name.
+    pub provider: String,
+    /// snake_case module and client-method name.
+    pub module: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Relative path, as signed.
+    pub path: String,
+    /// Two-digit service code.
+    pub service_code: String,
+    /// Auth kind.
+    pub auth: AuthKind,
+    /// Status endpoint id.
+    pub status_endpoint: Option<String>,
+    /// Caller-supplied headers (string fields named by header).
+    pub headers: Vec<Field>,
+    /// Request body fields.
+    pub request: Vec<Field>,
+    /// Response body fields.
+    pub response: Vec<Field>,
+    /// Declared response codes, sorted.
+    pub codes: Vec<EndpointCode>,
+    /// The spec file, for generated-code banners.
+    pub file: String,
+}
+
+/// A response code an endpoint declares.
+#[derive(Debug, Clone)]
+pub struct EndpointCode {
+    /// Seven digits.
+    pub code: String,
+    /// HTTP status.
+    pub http: u16,
+    /// Two-digit case code.
+    pub case: String,
+    /// UpperCamelCase name (from the case table).
+    pub name: String,
+    /// Published message.
+    pub message: String,
+    /// Outcome for this endpoint.
+    pub outcome: Outcome,
+    /// Endpoint-specific documentation.
+    pub doc: Option<String>,
+}
+
+/// A field of an object, a request, a response, or a header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire: String,
+    /// snake_case Rust name (raw identifiers are emitted where needed).
+    pub rust: String,
+    /// UpperCamelCase name for the types this field needs (newtype, enum, inline object).
+    pub type_name: String,
+    /// Its type and rules.
+    pub ty: FieldType,
+    /// Must be present.
+    pub required: bool,
+    /// Redacted in Debug.
+    pub sensitive: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Disagreement note.
+    pub note: Option<String>,
+    /// Example value.
+    pub example: Option<String>,
+}
+
+/// A field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldType {
+    /// A string with rules.
+    Str(StrRule),
+    /// A decimal written as a string, `integer_digits` and `fraction_digits` exactly.
+    Decimal {
+        /// Most digits before the point.
+        integer_digits: u32,
+        /// Exact digits after the point.
+        fraction_digits: u32,
+    },
+    /// SNAP datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+    DateTime,
+    /// An integer in a range.
+    Integer {
+        /// Smallest value.
+        min: Option<i64>,
+        /// Largest value.
+        max: Option<i64>,
+    },
+    /// true / false.
+    Bool,
+    /// Arbitrary JSON.
+    Json,
+    /// A shared object type, by name.
+    Named(String),
+    /// An object defined in place.
+    Object(Vec<Field>),
+    /// A list.
+    List {
+        /// Item type.
+        items: Box<FieldType>,
+        /// Fewest items.
+        min_items: Option<u32>,
+        /// Most items.
+        max_items: Option<u32>,
+    },
+}
+
+/// The rules of a string field. Lengths count characters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StrRule {
+    /// Fewest characters.
+    pub min_length: Option<u32>,
+    /// Most characters.
+    pub max_length: Option<u32>,
+    /// Allowed characters.
+    pub charset: Option<Charset>,
+    /// Known format.
+    pub format: Option<Format>,
+    /// Anchored regex.
+    pub pattern: Option<String>,
+    /// Allowed values.
+    pub enum_values: Vec<String>,
+}
+
+impl StrRule {
+    /// Whether any rule applies (an unconstrained string needs no newtype).
+    pub fn is_constrained(&self) -> bool {
+        *self != StrRule::default()
+    }
+}

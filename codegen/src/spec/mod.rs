@@ -1,0 +1,159 @@
+//! Loading a specs directory: every YAML file, deserialized into [`raw`] types, with positions kept.
+//!
+//! A file's role follows from its name: `codes.yaml` holds the code tables, `types.yaml` shared types,
+//! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint.
+
+pub mod positions;
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+pub use positions::{Pos, Positions};
+
+/// One deserialized file, with what is needed to point into it.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The file as shown in diagnostics.
+    pub file: PathBuf,
+    /// Its content.
+    pub value: T,
+    /// Where each of its values stands.
+    pub positions: Positions,
+}
+
+impl<T> Loaded<T> {
+    /// A diagnostic pointing at the value at `path` in this file.
+    pub fn error(&self, path: &str, message: impl Into<String>) -> Diagnostic {
+        self.error_at(self.positions.value(path), path, message)
+    }
+
+    /// A diagnostic pointing at an explicit position in this file.
+    pub fn error_at(&self, pos: Pos, path: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            line: pos.line,
+            col: pos.col,
+            path: path.to_owned(),
+            message: message.into(),
+            help: None,
+        }
+    }
+}
+
+/// Every file of a specs directory, by role.
+#[derive(Debug, Default)]
+pub struct SpecSet {
+    /// `codes.yaml` files (exactly one is expected).
+    pub codes: Vec<Loaded<raw::CodesFile>>,
+    /// `types.yaml` files.
+    pub types: Vec<Loaded<raw::TypesFile>>,
+    /// `provider.yaml` files.
+    pub providers: Vec<Loaded<raw::ProviderFile>>,
+    /// Endpoint files.
+    pub endpoints: Vec<Loaded<raw::EndpointFile>>,
+    /// Every file read, as real paths (for rebuild tracking), sorted.
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
+/// diagnostics as `display_root` joined with their path below `root`.
+pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
+    let mut set = SpecSet::default();
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    if let Err(e) = collect_yaml(root, &mut files) {
+        diagnostics.push(io_error(display_root, &format!("cannot read the specs directory: {e}")));
+        return (set, diagnostics);
+    }
+    files.sort();
+    for path in &files {
+        let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                diagnostics.push(io_error(&shown, &format!("cannot read the file: {e}")));
+                continue;
+            }
+        };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let result = match name {
+            "codes.yaml" => parse(&shown, &source).map(|f| set.codes.push(f)),
+            "types.yaml" => parse(&shown, &source).map(|f| set.types.push(f)),
+            "provider.yaml" => parse(&shown, &source).map(|f| set.providers.push(f)),
+            _ => parse(&shown, &source).map(|f| set.endpoints.push(f)),
+        };
+        if let Err(d) = result {
+            diagnostics.push(d);
+        }
+    }
+    set.files = files;
+    (set, diagnostics)
+}
+
+/// Deserializes one file, turning a serde_yaml error into a located diagnostic.
+pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> Result<Loaded<T>, Diagnostic> {
+    match serde_yaml::from_str::<T>(source) {
+        Ok(value) => Ok(Loaded {
+            file: file.to_owned(),
+            value,
+            positions: Positions::index(source),
+        }),
+        Err(e) => Err(yaml_error(file, &e)),
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn io_error(file: &Path, message: &str) -> Diagnostic {
+    Diagnostic {
+        file: file.to_owned(),
+        line: 1,
+        col: 1,
+        path: String::new(),
+        message: message.to_owned(),
+        help: None,
+    }
+}
+
+/// serde_yaml writes `path: message at line L column C`; split that into our located form.
+fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
+    let (line, col) = error.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+    let mut text = error.to_string();
+    if let Some(cut) = text.rfind(" at line ") {
+        text.truncate(cut);
+    }
+    let (path, message) = match text.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') => (p.to_owned(), m.to_owned()),
+        _ => (String::new(), text),
+    };
+    let help = unknown_field_hint(&message);
+    Diagnostic {
+        file: file.to_owned(),
+        line,
+        col,
+        path,
+        message,
+        help,
+    }
+}
+
+/// For "unknown field `maxlength`, expected one of `max_length`, …", suggests the closest key.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(unknown, known)
+}

@@ -1,0 +1,176 @@
+//! Where every key and value of a YAML file sits, by spec path.
+//!
+//! serde_yaml locates syntax and type errors itself, but checks that run after deserialization (min > max,
+//! unknown shared type, name clashes) need the position of the offending value too. A second pass over the
+//! file's YAML events with yaml-rust2's marked parser records them, keyed by dotted path
+//! (`request.amount.max_length`, `codes.3`).
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A 1-based line and column in a spec file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+}
+
+/// Positions of keys and values, by dotted path; a path seen twice (a duplicate key) keeps both.
+#[derive(Debug, Default)]
+pub struct Positions {
+    values: HashMap<String, Vec<Pos>>,
+    keys: HashMap<String, Vec<Pos>>,
+}
+
+impl Positions {
+    /// Indexes `source`. A file serde_yaml accepted always indexes; on a scanner error the index is partial.
+    pub fn index(source: &str) -> Self {
+        let mut recorder = Recorder::default();
+        let mut parser = Parser::new_from_str(source);
+        // A syntax error was already reported by serde_yaml; keep what was indexed before it.
+        let _ = parser.load(&mut recorder, false);
+        recorder.positions
+    }
+
+    /// Position of the value at `path` (its first occurrence), or of the nearest ancestor that has one.
+    pub fn value(&self, path: &str) -> Pos {
+        self.first(&self.values, path)
+    }
+
+    /// Position of the key that names `path` (its `nth` occurrence, for duplicates), else of its value.
+    pub fn key(&self, path: &str, nth: usize) -> Pos {
+        match self.keys.get(path).and_then(|all| all.get(nth)) {
+            Some(pos) => *pos,
+            None => self.value(path),
+        }
+    }
+
+    fn first(&self, map: &HashMap<String, Vec<Pos>>, path: &str) -> Pos {
+        let mut path = path;
+        loop {
+            if let Some(pos) = map.get(path).and_then(|all| all.first()) {
+                return *pos;
+            }
+            match path.rfind('.') {
+                Some(cut) => path = &path[..cut],
+                None => return map.get("").and_then(|all| all.first()).copied().unwrap_or_default(),
+            }
+        }
+    }
+}
+
+/// What the parser is inside of while walking the event stream.
+enum Frame {
+    /// A mapping: the key of the entry being read, once it is known.
+    Mapping { path: String, key: Option<String> },
+    /// A sequence: the index of the next item.
+    Sequence { path: String, next: usize },
+}
+
+#[derive(Default)]
+struct Recorder {
+    positions: Positions,
+    stack: Vec<Frame>,
+}
+
+impl Recorder {
+    fn child_path(parent: &str, segment: &str) -> String {
+        if parent.is_empty() {
+            segment.to_owned()
+        } else {
+            format!("{parent}.{segment}")
+        }
+    }
+
+    /// Called for a node in value position; returns its path, or None if the node is a mapping key.
+    fn place_node(&mut self, scalar: Option<&str>, pos: Pos) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Sequence { path, next }) => {
+                let here = Self::child_path(path, &next.to_string());
+                *next += 1;
+                Some(here)
+            }
+            Some(Frame::Mapping { path, key }) => match key.take() {
+                Some(k) => Some(Self::child_path(path, &k)),
+                None => {
+                    // This node is a key: remember it and where it stands.
+                    let k = scalar.unwrap_or("?").to_owned();
+                    let key_path = Self::child_path(path, &k);
+                    self.positions.keys.entry(key_path).or_default().push(pos);
+                    *key = Some(k);
+                    None
+                }
+            },
+        }
+    }
+
+    fn record(&mut self, path: &str, pos: Pos) {
+        self.positions.values.entry(path.to_owned()).or_default().push(pos);
+    }
+}
+
+impl MarkedEventReceiver for Recorder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let pos = Pos {
+            line: mark.line(),
+            col: mark.col() + 1,
+        };
+        match event {
+            Event::Scalar(value, ..) => {
+                if let Some(path) = self.place_node(Some(&value), pos) {
+                    self.record(&path, pos);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some(path) = self.place_node(None, pos) {
+                    self.record(&path, pos);
+                }
+            }
+            Event::MappingStart(..) => {
+                let path = self.place_node(None, pos).unwrap_or_default();
+                self.record(&path, pos);
+                self.stack.push(Frame::Mapping { path, key: None });
+            }
+            Event::SequenceStart(..) => {
+                let path = self.place_node(None, pos).unwrap_or_default();
+                self.record(&path, pos);
+                self.stack.push(Frame::Sequence { path, next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_keys_are_located_by_path() {
+        let src =
+            "id: x\nrequest:\n  amount: { type: Amount, max_length: 12 }\ncodes:\n  - 2005400\n  - { code: 4005400 }\n";
+        let p = Positions::index(src);
+        assert_eq!(p.value("id"), Pos { line: 1, col: 5 });
+        assert_eq!(p.value("request.amount.max_length"), Pos { line: 3, col: 39 });
+        assert_eq!(p.key("request.amount", 0), Pos { line: 3, col: 3 });
+        assert_eq!(p.value("codes.0"), Pos { line: 5, col: 5 });
+        assert_eq!(p.value("codes.1.code"), Pos { line: 6, col: 13 });
+        // Unknown paths fall back to the nearest ancestor.
+        assert_eq!(p.value("request.amount.nope"), Pos { line: 3, col: 11 });
+    }
+
+    #[test]
+    fn duplicate_keys_keep_both_positions() {
+        let p = Positions::index("request:\n  a: string\n  a: string\n");
+        assert_eq!(p.key("request.a", 0), Pos { line: 2, col: 3 });
+        assert_eq!(p.key("request.a", 1), Pos { line: 3, col: 3 });
+    }
+}

@@ -1,0 +1,378 @@
+//! The spec files exactly as written: serde types that mirror the YAML one to one.
+//!
+//! Every struct denies unknown keys, so a typo is an error at the key itself. Meaning (which keys go
+//! together, which names exist) is checked later, in `ir::lower`, where positions come from
+//! [`super::positions::Positions`].
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+/// A YAML mapping whose entries keep their order and their duplicates, so that lowering can report a
+/// duplicate field with both positions instead of serde failing on the first.
+#[derive(Debug, Clone)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+/// A code written either as a number (`54`, `2005400`) or a string (`"54"`); kept as its digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digits(pub String);
+
+impl<'de> Deserialize<'de> for Digits {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DigitsVisitor;
+        impl Visitor<'_> for DigitsVisitor {
+            type Value = Digits;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a code made of digits, e.g. \"54\" or 2005400")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Digits, E> {
+                Ok(Digits(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Digits, E> {
+                Ok(Digits(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(DigitsVisitor)
+    }
+}
+
+/// `common/codes.yaml`: the SNAP service-code and generic case-code tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodesFile {
+    /// Two-digit service code → its name and path.
+    pub service_codes: OrderedMap<ServiceCodeSpec>,
+    /// Generic case codes, valid for every service.
+    pub case_codes: Vec<CaseCodeSpec>,
+}
+
+/// One service code.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCodeSpec {
+    /// Human name of the service.
+    pub name: String,
+    /// Path after `/{version}`, when the standard names one.
+    pub path: Option<String>,
+}
+
+/// One generic case code.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseCodeSpec {
+    /// HTTP status, first three digits of the response code.
+    pub http: u16,
+    /// Two-digit case code, last two digits.
+    pub case: Digits,
+    /// UpperCamelCase name, used as the Rust variant.
+    pub name: String,
+    /// Message as published.
+    pub message: String,
+    /// What the code means for the caller.
+    pub outcome: String,
+    /// Per-service outcome overrides.
+    #[serde(default)]
+    pub outcome_by_service: OrderedMap<String>,
+}
+
+/// `types.yaml`: shared object types.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypesFile {
+    /// Type name → definition.
+    pub types: OrderedMap<TypeSpec>,
+}
+
+/// One shared object type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeSpec {
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Its fields, in wire order.
+    pub fields: OrderedMap<FieldSpec>,
+}
+
+/// `<provider>/provider.yaml`: a provider profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderFile {
+    /// Short name, also the Rust module name.
+    pub name: String,
+    /// Display name.
+    pub title: Option<String>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Environment name → base URL.
+    pub base_urls: OrderedMap<String>,
+    /// How X-TIMESTAMP is written.
+    pub timestamp: TimestampSpec,
+    /// Endpoint id of the B2B token call, if the provider uses one.
+    pub token_endpoint: Option<String>,
+    /// Default CHANNEL-ID.
+    pub channel_id: Option<String>,
+    /// Headers the runtime fills, per auth kind.
+    #[serde(default)]
+    pub headers: OrderedMap<OrderedMap<HeaderSourceSpec>>,
+    /// Signature recipes, per auth kind.
+    #[serde(default)]
+    pub signatures: OrderedMap<SignatureSpec>,
+}
+
+/// X-TIMESTAMP style.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampSpec {
+    /// UTC offset, e.g. `+07:00`.
+    pub offset: String,
+    /// Digits after the seconds (0 = none).
+    #[serde(default)]
+    pub fraction_digits: u8,
+}
+
+/// Where a runtime-filled header's value comes from.
+#[derive(Debug, Clone)]
+pub enum HeaderSourceSpec {
+    /// A source keyword such as `client_id` or `timestamp`.
+    Source(String),
+    /// A constant value.
+    Value(String),
+}
+
+impl<'de> Deserialize<'de> for HeaderSourceSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Constant {
+            value: String,
+        }
+        struct SourceVisitor;
+        impl<'de> Visitor<'de> for SourceVisitor {
+            type Value = HeaderSourceSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a source keyword (e.g. client_id) or { value: \"constant\" }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(HeaderSourceSpec::Source(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let c = Constant::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(HeaderSourceSpec::Value(c.value))
+            }
+        }
+        deserializer.deserialize_any(SourceVisitor)
+    }
+}
+
+/// A signature recipe.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureSpec {
+    /// `hmac-sha512` or `rsa-sha256`.
+    pub algorithm: String,
+    /// Template with `{method}`, `{path}`, `{token}`, `{body_sha256}`, `{timestamp}`, `{client_id}`.
+    pub string_to_sign: String,
+}
+
+/// One endpoint file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    /// Stable id, `<provider>.<name…>`.
+    pub id: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer documentation.
+    pub doc: Option<String>,
+    /// Provider name.
+    pub provider: String,
+    /// HTTP method.
+    pub method: String,
+    /// Relative path, as signed.
+    pub path: String,
+    /// Two-digit SNAP service code.
+    pub service_code: Digits,
+    /// `token`, `symmetric` or `asymmetric`.
+    pub auth: String,
+    /// The endpoint that reports this one's outcome.
+    pub status_endpoint: Option<String>,
+    /// Caller-supplied headers.
+    #[serde(default)]
+    pub headers: OrderedMap<FieldSpec>,
+    /// Request body fields.
+    #[serde(default)]
+    pub request: OrderedMap<FieldSpec>,
+    /// Response body fields.
+    #[serde(default)]
+    pub response: OrderedMap<FieldSpec>,
+    /// Response codes the endpoint can return.
+    #[serde(default)]
+    pub codes: Vec<CodeRefSpec>,
+}
+
+/// A field (or header) definition; also written as a bare type name (`referenceNo: string`).
+#[derive(Debug, Default)]
+pub struct FieldSpec(pub FieldBody);
+
+impl std::ops::Deref for FieldSpec {
+    type Target = FieldBody;
+    fn deref(&self) -> &FieldBody {
+        &self.0
+    }
+}
+
+/// The keys of a field definition written as a mapping.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldBody {
+    /// Type name: a primitive or a shared type.
+    #[serde(rename = "type")]
+    pub ty: Option<String>,
+    /// Must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Where sources disagree and which reading was chosen.
+    pub note: Option<String>,
+    /// Redacted in Debug.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// An example value.
+    pub example: Option<String>,
+    /// Minimum length in characters.
+    pub min_length: Option<u32>,
+    /// Maximum length in characters.
+    pub max_length: Option<u32>,
+    /// Exact length in characters.
+    pub length: Option<u32>,
+    /// Allowed characters.
+    pub charset: Option<String>,
+    /// A known format (`ipv4`).
+    pub format: Option<String>,
+    /// Anchored regular expression.
+    pub pattern: Option<String>,
+    /// Allowed values.
+    #[serde(rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    /// Decimal: digits before the point.
+    pub integer_digits: Option<u32>,
+    /// Decimal: digits after the point.
+    pub fraction_digits: Option<u32>,
+    /// Integer: smallest value.
+    pub min: Option<i64>,
+    /// Integer: largest value.
+    pub max: Option<i64>,
+    /// Object: its fields.
+    pub fields: Option<OrderedMap<FieldSpec>>,
+    /// List: the item type.
+    pub items: Option<Box<FieldSpec>>,
+    /// List: fewest items.
+    pub min_items: Option<u32>,
+    /// List: most items.
+    pub max_items: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for FieldSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
+struct FieldVisitor;
+impl<'de> Visitor<'de> for FieldVisitor {
+    type Value = FieldSpec;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a type name or a field mapping")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldSpec, E> {
+        Ok(FieldSpec(FieldBody {
+            ty: Some(v.to_owned()),
+            ..FieldBody::default()
+        }))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FieldSpec, A::Error> {
+        FieldBody::deserialize(de::value::MapAccessDeserializer::new(map)).map(FieldSpec)
+    }
+}
+
+/// A response code in an endpoint's `codes:` list: `2005400` or `{ code: 4045418, outcome: failed }`.
+#[derive(Debug)]
+pub struct CodeRefSpec {
+    /// Seven digits.
+    pub code: Digits,
+    /// Overrides the case table's outcome for this endpoint.
+    pub outcome: Option<String>,
+    /// What the code means here.
+    pub doc: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CodeRefSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            code: Digits,
+            outcome: Option<String>,
+            doc: Option<String>,
+        }
+        struct CodeVisitor;
+        impl<'de> Visitor<'de> for CodeVisitor {
+            type Value = CodeRefSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a 7-digit code or { code, outcome, doc }")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<CodeRefSpec, E> {
+                Ok(CodeRefSpec {
+                    code: Digits(v.to_string()),
+                    outcome: None,
+                    doc: None,
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CodeRefSpec, E> {
+                Ok(CodeRefSpec {
+                    code: Digits(v.to_owned()),
+                    outcome: None,
+                    doc: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CodeRefSpec, A::Error> {
+                let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(CodeRefSpec {
+                    code: f.code,
+                    outcome: f.outcome,
+                    doc: f.doc,
+                })
+            }
+        }
+        deserializer.deserialize_any(CodeVisitor)
+    }
+}

@@ -1,0 +1,439 @@
+//! Sending a request: serialize once, sign exactly the bytes that are sent, add the headers the provider
+//! profile names, and decode the answer into a typed reply or a typed error that keeps everything.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::code::{EndpointCode, Outcome, ResponseCode};
+use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource, Provider};
+use crate::keys::PrivateKey;
+use crate::secret::{AccessToken, ClientSecret};
+use crate::signature::{Algorithm, SignError, SignInput, SigningKey};
+
+/// Credentials and environment of a client. Secrets are redacted in `Debug`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    client_id: String,
+    environment: String,
+    base_url: Option<String>,
+    client_secret: Option<ClientSecret>,
+    private_key: Option<PrivateKey>,
+    channel_id: Option<String>,
+    timeout: Duration,
+}
+
+impl Config {
+    /// A configuration for `client_id` (X-PARTNER-ID / X-CLIENT-KEY) in the `sandbox` environment.
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Config {
+            client_id: client_id.into(),
+            environment: "sandbox".into(),
+            base_url: None,
+            client_secret: None,
+            private_key: None,
+            channel_id: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Selects an environment named in the provider profile (`sandbox`, `production`, …).
+    pub fn environment(mut self, name: impl Into<String>) -> Self {
+        self.environment = name.into();
+        self
+    }
+
+    /// Overrides the base URL (a local sandbox, a proxy); the profile's environments are then ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The client secret, for HMAC-signed calls.
+    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The RSA private key, for token and asymmetric calls.
+    pub fn private_key(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(key);
+        self
+    }
+
+    /// CHANNEL-ID, instead of the provider's default.
+    pub fn channel_id(mut self, channel_id: impl Into<String>) -> Self {
+        self.channel_id = Some(channel_id.into());
+        self
+    }
+
+    /// Timeout of one HTTP exchange (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// A configuration the provider profile cannot serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The environment is not in the provider profile.
+    #[error("unknown environment `{environment}` for {provider}; known: {known}")]
+    UnknownEnvironment {
+        /// Provider name.
+        provider: &'static str,
+        /// Requested environment.
+        environment: String,
+        /// Known environments, comma-separated.
+        known: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// A decoded answer with a success or pending code.
+#[derive(Debug, Clone)]
+pub struct Reply<R, C> {
+    /// HTTP status.
+    pub status: u16,
+    /// The response code, typed for the endpoint.
+    pub code: C,
+    /// responseMessage.
+    pub message: Option<String>,
+    /// The decoded body.
+    pub body: R,
+    /// The body exactly as received.
+    pub raw_body: Vec<u8>,
+}
+
+/// Why a call did not succeed. Every variant that had an answer keeps its status and raw body.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<C: fmt::Debug + fmt::Display> {
+    /// The provider answered with a code that is not a success.
+    #[error("HTTP {status}: {code}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The response code, typed for the endpoint.
+        code: C,
+        /// responseMessage.
+        message: Option<String>,
+        /// The body exactly as received.
+        raw_body: Vec<u8>,
+    },
+    /// The answer is not a SNAP JSON body.
+    #[error("HTTP {status}: the answer is not a SNAP JSON body")]
+    InvalidBody {
+        /// HTTP status.
+        status: u16,
+        /// The body exactly as received.
+        raw_body: Vec<u8>,
+    },
+    /// The B2B access token could not be obtained.
+    #[error("B2B token request failed: HTTP {status}, code {code}")]
+    Token {
+        /// HTTP status.
+        status: u16,
+        /// The token endpoint's response code.
+        code: ResponseCode,
+        /// The body exactly as received.
+        raw_body: Vec<u8>,
+    },
+    /// No answer: connection, timeout or TLS problem. The request may or may not have been processed.
+    #[error("transport: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The request could not be signed (missing credential, bad key).
+    #[error("signing: {0}")]
+    Signing(#[from] SignError),
+    /// The request could not be serialized.
+    #[error("serialize: {0}")]
+    Serialize(#[source] serde_json::Error),
+}
+
+/// A client for one provider profile; cheap to clone (clones share the token).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: &'static Provider,
+    base_url: String,
+    config: Config,
+    http: reqwest::Client,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+struct CachedToken {
+    token: AccessToken,
+    refresh_at: Instant,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &self.inner.provider.name)
+            .field("base_url", &self.inner.base_url)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Refresh a token this long before the provider says it expires, so it never expires in flight.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+impl Client {
+    /// A client for `provider` with `config`.
+    pub fn new(provider: &'static Provider, config: Config) -> Result<Client, ConfigError> {
+        let base_url = match &config.base_url {
+            Some(url) => url.clone(),
+            None => provider
+                .base_url(&config.environment)
+                .map(str::to_owned)
+                .ok_or_else(|| ConfigError::UnknownEnvironment {
+                    provider: provider.name,
+                    environment: config.environment.clone(),
+                    known: provider
+                        .base_urls
+                        .iter()
+                        .map(|(env, _)| *env)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?,
+        };
+        let http = reqwest::Client::builder().timeout(config.timeout).build()?;
+        let inner = Inner {
+            provider,
+            base_url,
+            config,
+            http,
+            token: tokio::sync::Mutex::new(None),
+        };
+        Ok(Client { inner: Arc::new(inner) })
+    }
+
+    /// Calls `endpoint` with `request` as its JSON body and `headers` added.
+    pub async fn call<Req, Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        request: &Req,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        // serde_json's compact output has no insignificant whitespace: these bytes are already minified,
+        // and they are both hashed and sent.
+        let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
+        let token = match needs_token(self.inner.provider, endpoint.auth) {
+            true => Some(self.token().await?),
+            false => None,
+        };
+        let (status, raw_body) = self
+            .exchange(endpoint, body, token.as_ref(), headers)
+            .await
+            .map_err(|e| match e {
+                Exchange::Transport(e) => Error::Transport(e),
+                Exchange::Signing(e) => Error::Signing(e),
+            })?;
+        decode(status, raw_body)
+    }
+
+    /// The B2B token, fetched on first use and refreshed before it expires. Callers that arrive while a
+    /// fetch is in flight wait for it instead of fetching again.
+    async fn token<C: fmt::Debug + fmt::Display>(&self) -> Result<AccessToken, Error<C>> {
+        let mut slot = self.inner.token.lock().await;
+        if let Some(cached) = slot.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+            return Ok(cached.token.clone());
+        }
+        let Some(endpoint) = self.inner.provider.token_endpoint else {
+            return Err(Error::Signing(SignError::MissingToken));
+        };
+        let body = br#"{"grantType":"client_credentials"}"#.to_vec();
+        let (status, raw_body) = self.exchange(endpoint, body, None, &[]).await.map_err(|e| match e {
+            Exchange::Transport(e) => Error::Transport(e),
+            Exchange::Signing(e) => Error::Signing(e),
+        })?;
+        let granted: TokenGrant = serde_json::from_slice(&raw_body).unwrap_or_default();
+        let code = ResponseCode::parse(granted.response_code.as_deref().unwrap_or_default());
+        let token = match granted.access_token {
+            Some(token) if (200..300).contains(&status) && !token.is_empty() => AccessToken::from(token),
+            _ => return Err(Error::Token { status, code, raw_body }),
+        };
+        let lifetime = Duration::from_secs(granted.expires_in.as_ref().and_then(seconds).unwrap_or(900));
+        let refresh_at = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
+        *slot = Some(CachedToken {
+            token: token.clone(),
+            refresh_at,
+        });
+        Ok(token)
+    }
+
+    /// Signs and sends one request; returns the status and raw body.
+    async fn exchange(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        token: Option<&AccessToken>,
+        extra: &[(&'static str, &str)],
+    ) -> Result<(u16, Vec<u8>), Exchange> {
+        let inner = &self.inner;
+        let timestamp = inner.provider.timestamp.now();
+        let signature = self.sign(endpoint, &body, token, &timestamp)?;
+        let method = reqwest::Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let url = format!("{}{}", inner.base_url, endpoint.path);
+        let mut request = inner
+            .http
+            .request(method, url)
+            .header("Content-Type", "application/json");
+        for (name, source) in inner.provider.headers_for(endpoint.auth) {
+            let value = match source {
+                HeaderSource::ClientId => inner.config.client_id.clone(),
+                HeaderSource::ExternalId => external_id(),
+                HeaderSource::ChannelId => inner
+                    .config
+                    .channel_id
+                    .clone()
+                    .or(inner.provider.channel_id.map(str::to_owned))
+                    .unwrap_or_default(),
+                HeaderSource::Timestamp => timestamp.clone(),
+                HeaderSource::Signature => signature.clone(),
+                HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
+                HeaderSource::Value(v) => (*v).to_owned(),
+            };
+            request = request.header(*name, value);
+        }
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await.map_err(Exchange::Transport)?;
+        let status = response.status().as_u16();
+        let raw = response.bytes().await.map_err(Exchange::Transport)?;
+        tracing::debug!(endpoint = endpoint.id, status, "SNAP call answered");
+        Ok((status, raw.to_vec()))
+    }
+
+    fn sign(
+        &self,
+        endpoint: &EndpointInfo,
+        body: &[u8],
+        token: Option<&AccessToken>,
+        timestamp: &str,
+    ) -> Result<String, Exchange> {
+        let config = &self.inner.config;
+        let recipe = self
+            .inner
+            .provider
+            .signature_for(endpoint.auth)
+            .ok_or(Exchange::Signing(SignError::NoRecipe(endpoint.auth.as_str())))?;
+        let key = match recipe.algorithm {
+            Algorithm::HmacSha512 => SigningKey::Hmac(
+                config
+                    .client_secret
+                    .as_ref()
+                    .ok_or(Exchange::Signing(SignError::MissingCredential("client secret")))?,
+            ),
+            Algorithm::RsaSha256 => SigningKey::Rsa(
+                config
+                    .private_key
+                    .as_ref()
+                    .ok_or(Exchange::Signing(SignError::MissingCredential("private key")))?,
+            ),
+        };
+        let input = SignInput {
+            method: endpoint.method,
+            path: endpoint.path,
+            token,
+            minified_body: body,
+            timestamp,
+            client_id: &config.client_id,
+        };
+        recipe.sign(&input, &key).map_err(Exchange::Signing)
+    }
+}
+
+enum Exchange {
+    Transport(reqwest::Error),
+    Signing(SignError),
+}
+
+fn needs_token(provider: &Provider, auth: AuthKind) -> bool {
+    provider
+        .headers_for(auth)
+        .iter()
+        .any(|(_, source)| *source == HeaderSource::BearerToken)
+}
+
+/// X-EXTERNAL-ID: unique per call. Digits only, because some providers still read the standard's
+/// B2B2C table that says numeric (snap-standard §6.2); 32 digits fit the 36-character limit.
+fn external_id() -> String {
+    let random = uuid::Uuid::new_v4().as_u128() % 10u128.pow(32);
+    format!("{random:032}")
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct TokenGrant {
+    #[serde(deserialize_with = "crate::values::lenient")]
+    response_code: Option<String>,
+    #[serde(deserialize_with = "crate::values::lenient")]
+    access_token: Option<String>,
+    /// The standard says the string "900"; some providers send the number 900.
+    #[serde(deserialize_with = "crate::values::lenient")]
+    expires_in: Option<serde_json::Value>,
+}
+
+fn seconds(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(default, deserialize_with = "crate::values::lenient")]
+    response_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::values::lenient")]
+    response_message: Option<String>,
+}
+
+/// Turns a status and raw body into a typed reply (success or pending) or a typed error.
+pub fn decode<Resp, Code>(status: u16, raw_body: Vec<u8>) -> Result<Reply<Resp, Code>, Error<Code>>
+where
+    Resp: DeserializeOwned,
+    Code: EndpointCode,
+{
+    let (Ok(envelope), Ok(body)) = (
+        serde_json::from_slice::<Envelope>(&raw_body),
+        serde_json::from_slice::<Resp>(&raw_body),
+    ) else {
+        return Err(Error::InvalidBody { status, raw_body });
+    };
+    let code = Code::from(envelope.response_code.as_deref().unwrap_or_default());
+    let ok = (200..300).contains(&status) && matches!(code.outcome(), Outcome::Success | Outcome::Pending);
+    if ok {
+        Ok(Reply {
+            status,
+            code,
+            message: envelope.response_message,
+            body,
+            raw_body,
+        })
+    } else {
+        Err(Error::Api {
+            status,
+            code,
+            message: envelope.response_message,
+            raw_body,
+        })
+    }
+}

@@ -1,0 +1,371 @@
+//! SNAP response codes: `HHH` HTTP status + `SS` service code + `CC` case code, e.g. `2005400`.
+//!
+//! [`ResponseCode`] parses any string without failing and keeps the raw text; a [`CodeTable`] (emitted from
+//! `specs/common/codes.yaml`) names known codes and says what they mean for the caller ([`Outcome`]).
+//! Generated per-endpoint `Code` enums come from [`response_codes!`](crate::response_codes).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What a response code means for the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The operation succeeded.
+    Success,
+    /// Still processing (`202xx00`): ask the status endpoint, do not repeat the call with new references.
+    Pending,
+    /// A final failure: the request was refused.
+    Failed,
+    /// Transient: the provider failed or throttled; the same request may be retried.
+    Retry,
+    /// Credentials, token or signature problem.
+    Auth,
+}
+
+impl Outcome {
+    /// Lower-case name, as in the specs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Pending => "pending",
+            Outcome::Failed => "failed",
+            Outcome::Retry => "retry",
+            Outcome::Auth => "auth",
+        }
+    }
+
+    /// A best guess from the HTTP status alone, for codes no table knows.
+    pub fn from_http_status(status: u16) -> Outcome {
+        match status {
+            202 => Outcome::Pending,
+            200..=299 => Outcome::Success,
+            401 => Outcome::Auth,
+            429 | 500..=599 => Outcome::Retry,
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A response code as received. Parsing never fails: a malformed code keeps its raw text.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ResponseCode {
+    raw: String,
+}
+
+/// A code that is not seven digits, from [`ResponseCode::try_parse`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a SNAP response code is seven digits (HTTP status, service code, case code), got {0:?}")]
+pub struct MalformedCode(pub String);
+
+impl ResponseCode {
+    /// Keeps any string; the parts are available when it is seven digits.
+    pub fn parse(raw: &str) -> ResponseCode {
+        ResponseCode { raw: raw.to_owned() }
+    }
+
+    /// Accepts exactly seven ASCII digits.
+    pub fn try_parse(raw: &str) -> Result<ResponseCode, MalformedCode> {
+        let code = ResponseCode::parse(raw);
+        if code.is_well_formed() {
+            Ok(code)
+        } else {
+            Err(MalformedCode(raw.to_owned()))
+        }
+    }
+
+    /// Whether the code is seven ASCII digits.
+    pub fn is_well_formed(&self) -> bool {
+        self.raw.len() == 7 && self.raw.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    /// The code as received.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The HTTP status part (first three digits).
+    pub fn http_status(&self) -> Option<u16> {
+        self.part(0..3).and_then(|s| s.parse().ok())
+    }
+
+    /// The service code part (digits four and five).
+    pub fn service_code(&self) -> Option<&str> {
+        self.part(3..5)
+    }
+
+    /// The case code part (last two digits).
+    pub fn case_code(&self) -> Option<&str> {
+        self.part(5..7)
+    }
+
+    fn part(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        self.is_well_formed().then(|| &self.raw[range])
+    }
+
+    /// Names and classifies the code with `table`, as far as it is known.
+    pub fn explain<'t>(&self, table: &CodeTable<'t>) -> Explanation<'t> {
+        let service = self
+            .service_code()
+            .and_then(|s| table.services.iter().find(|x| x.code == s));
+        let case = match (self.http_status(), self.case_code()) {
+            (Some(http), Some(case)) => table.cases.iter().find(|c| c.http == http && c.case == case),
+            _ => None,
+        };
+        let outcome = match (case, self.service_code(), self.http_status()) {
+            (Some(case), Some(svc), _) => Some(case.outcome_for(svc)),
+            (None, _, Some(http)) => Some(Outcome::from_http_status(http)),
+            _ => None,
+        };
+        Explanation {
+            service: service.copied(),
+            case: case.cloned(),
+            outcome,
+        }
+    }
+}
+
+impl fmt::Debug for ResponseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResponseCode({:?})", self.raw)
+    }
+}
+
+impl fmt::Display for ResponseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl Serialize for ResponseCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|raw| ResponseCode { raw })
+    }
+}
+
+/// A service code of the SNAP table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceInfo<'a> {
+    /// Two digits.
+    pub code: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
+/// A generic case code of the SNAP table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseInfo<'a> {
+    /// HTTP status.
+    pub http: u16,
+    /// Two digits.
+    pub case: &'a str,
+    /// UpperCamelCase name.
+    pub name: &'a str,
+    /// Published message.
+    pub message: &'a str,
+    /// Default outcome.
+    pub outcome: Outcome,
+    /// Per-service overrides.
+    pub outcome_by_service: &'a [(&'a str, Outcome)],
+}
+
+impl CaseInfo<'_> {
+    /// The outcome for `service`.
+    pub fn outcome_for(&self, service: &str) -> Outcome {
+        self.outcome_by_service
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, o)| *o)
+            .unwrap_or(self.outcome)
+    }
+}
+
+/// The service and case code tables.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeTable<'a> {
+    /// Service codes.
+    pub services: &'a [ServiceInfo<'a>],
+    /// Generic case codes.
+    pub cases: &'a [CaseInfo<'a>],
+}
+
+/// What a table knows about a code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation<'a> {
+    /// The service, if known.
+    pub service: Option<ServiceInfo<'a>>,
+    /// The case, if known.
+    pub case: Option<CaseInfo<'a>>,
+    /// The outcome: from the case table, else guessed from the HTTP status.
+    pub outcome: Option<Outcome>,
+}
+
+/// What the runtime needs from a generated per-endpoint code enum.
+pub trait EndpointCode: for<'a> From<&'a str> + fmt::Debug + fmt::Display {
+    /// The seven-digit code.
+    fn code(&self) -> &str;
+    /// What it means for the caller.
+    fn outcome(&self) -> Outcome;
+}
+
+/// Declares an endpoint's response-code enum: one variant per declared code, plus `Unknown`.
+///
+/// The enum is `#[non_exhaustive]`: providers add codes, so a `match` must keep a `_` arm.
+#[macro_export]
+macro_rules! response_codes {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $outcome:ident, $message:literal)),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A code this endpoint's spec does not declare; the raw code is kept. Match on the declared
+            /// variants and use `_` for the rest: a future spec may give this code a variant of its own.
+            Unknown($crate::ResponseCode),
+        }
+
+        impl $name {
+            /// Every declared code, in order.
+            pub const DECLARED: &'static [&'static str] = &[$($code),+];
+
+            /// The seven-digit code.
+            pub fn code(&self) -> &str {
+                match self {
+                    $($name::$variant => $code,)+
+                    $name::Unknown(code) => code.as_str(),
+                }
+            }
+
+            /// What the code means for the caller.
+            pub fn outcome(&self) -> $crate::Outcome {
+                match self {
+                    $($name::$variant => $crate::Outcome::$outcome,)+
+                    $name::Unknown(code) => code
+                        .http_status()
+                        .map($crate::Outcome::from_http_status)
+                        .unwrap_or($crate::Outcome::Failed),
+                }
+            }
+
+            /// The published message, for declared codes.
+            pub fn message(&self) -> Option<&'static str> {
+                match self {
+                    $($name::$variant => Some($message),)+
+                    $name::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl $crate::EndpointCode for $name {
+            fn code(&self) -> &str {
+                $name::code(self)
+            }
+            fn outcome(&self) -> $crate::Outcome {
+                $name::outcome(self)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(code: &str) -> Self {
+                match code {
+                    $($code => $name::$variant,)+
+                    other => $name::Unknown($crate::ResponseCode::parse(other)),
+                }
+            }
+        }
+
+        impl From<$crate::ResponseCode> for $name {
+            fn from(code: $crate::ResponseCode) -> Self {
+                Self::from(code.as_str())
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.message() {
+                    Some(message) => write!(f, "{} {}", self.code(), message),
+                    None => f.write_str(self.code()),
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::response_codes! {
+        /// Test codes.
+        pub enum TestCode {
+            Successful = ("2005400", Success, "Successful"),
+            InsufficientFunds = ("4035414", Failed, "Insufficient Funds"),
+        }
+    }
+
+    #[test]
+    fn parts_of_a_code() {
+        let c = ResponseCode::parse("4035414");
+        assert_eq!(
+            (c.http_status(), c.service_code(), c.case_code()),
+            (Some(403), Some("54"), Some("14"))
+        );
+        let bad = ResponseCode::parse("40354");
+        assert_eq!(bad.http_status(), None);
+        assert!(ResponseCode::try_parse("40354a4").is_err());
+    }
+
+    #[test]
+    fn endpoint_enums_map_known_and_keep_unknown_codes() {
+        assert_eq!(TestCode::from("4035414"), TestCode::InsufficientFunds);
+        assert_eq!(TestCode::InsufficientFunds.outcome(), Outcome::Failed);
+        let unknown = TestCode::from("5045400");
+        assert_eq!(unknown.code(), "5045400");
+        assert_eq!(unknown.outcome(), Outcome::Retry);
+        assert_eq!(TestCode::Successful.to_string(), "2005400 Successful");
+    }
+
+    #[test]
+    fn explain_uses_service_overrides() {
+        let overrides = [("58", Outcome::Success)];
+        let cases = [CaseInfo {
+            http: 404,
+            case: "18",
+            name: "InconsistentRequest",
+            message: "Inconsistent Request",
+            outcome: Outcome::Failed,
+            outcome_by_service: &overrides,
+        }];
+        let services = [ServiceInfo {
+            code: "58",
+            name: "Refund",
+        }];
+        let table = CodeTable {
+            services: &services,
+            cases: &cases,
+        };
+        assert_eq!(
+            ResponseCode::parse("4045818").explain(&table).outcome,
+            Some(Outcome::Success)
+        );
+        assert_eq!(
+            ResponseCode::parse("4045418").explain(&table).outcome,
+            Some(Outcome::Failed)
+        );
+        assert_eq!(ResponseCode::parse("4045418").explain(&table).service, None);
+    }
+}

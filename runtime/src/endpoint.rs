@@ -1,0 +1,215 @@
+//! Static descriptions of providers and endpoints, emitted by the generator from the specs.
+//!
+//! These are plain `'static` data: the generated code declares one [`Provider`] per `provider.yaml` and one
+//! [`EndpointInfo`] per endpoint file, and the [`crate::Client`] interprets them. Provider quirks (header
+//! names, where values come from, signature recipes, timestamp style) are data here, never `if provider`.
+
+use serde_json::Value;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::signature::Recipe;
+use crate::validate::BuildError;
+
+/// How an endpoint is authenticated and signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthKind {
+    /// The access-token call: RSA over `clientId|timestamp`.
+    Token,
+    /// HMAC-SHA512 over the request, with the B2B token.
+    Symmetric,
+    /// RSA over the request, without a token.
+    Asymmetric,
+}
+
+impl AuthKind {
+    /// Lower-case name, as in the specs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::Token => "token",
+            AuthKind::Symmetric => "symmetric",
+            AuthKind::Asymmetric => "asymmetric",
+        }
+    }
+}
+
+/// Where the runtime takes a header's value from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderSource {
+    /// The configured client id (X-PARTNER-ID, X-CLIENT-KEY).
+    ClientId,
+    /// A fresh id, unique per call (X-EXTERNAL-ID).
+    ExternalId,
+    /// The configured CHANNEL-ID, else the provider's default.
+    ChannelId,
+    /// The X-TIMESTAMP of this call.
+    Timestamp,
+    /// The signature of this call.
+    Signature,
+    /// `Bearer <B2B token>`.
+    BearerToken,
+    /// A constant.
+    Value(&'static str),
+}
+
+/// How a provider writes X-TIMESTAMP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimestampStyle {
+    /// UTC offset as `±HH:MM`.
+    pub offset: &'static str,
+    /// Digits after the seconds.
+    pub fraction_digits: u8,
+}
+
+impl TimestampStyle {
+    /// The current instant in this style, e.g. `2024-07-10T11:57:58+07:00`.
+    pub fn now(&self) -> String {
+        self.format(OffsetDateTime::now_utc())
+    }
+
+    /// `instant` in this style. An offset the generator let through always parses; if it somehow does
+    /// not, UTC is used rather than the host's local zone.
+    pub fn format(&self, instant: OffsetDateTime) -> String {
+        let offset = parse_offset(self.offset).unwrap_or(UtcOffset::UTC);
+        let local = instant.to_offset(offset);
+        let (year, month, day) = local.to_calendar_date();
+        let (hour, minute, second, nanos) = local.to_hms_nano();
+        let mut text = format!(
+            "{year:04}-{:02}-{day:02}T{hour:02}:{minute:02}:{second:02}",
+            u8::from(month)
+        );
+        if self.fraction_digits > 0 {
+            let digits = format!("{nanos:09}");
+            text.push('.');
+            text.push_str(&digits[..usize::from(self.fraction_digits.min(9))]);
+        }
+        text.push_str(if offset == UtcOffset::UTC && self.offset == "Z" {
+            "Z"
+        } else {
+            self.offset
+        });
+        text
+    }
+}
+
+fn parse_offset(offset: &str) -> Option<UtcOffset> {
+    let b = offset.as_bytes();
+    if offset == "Z" {
+        return Some(UtcOffset::UTC);
+    }
+    if b.len() != 6 || b[3] != b':' {
+        return None;
+    }
+    let sign: i8 = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours: i8 = offset.get(1..3)?.parse().ok()?;
+    let minutes: i8 = offset.get(4..6)?.parse().ok()?;
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
+/// A provider profile (`provider.yaml`).
+#[derive(Debug)]
+pub struct Provider {
+    /// Short name.
+    pub name: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// (environment, base URL).
+    pub base_urls: &'static [(&'static str, &'static str)],
+    /// X-TIMESTAMP style.
+    pub timestamp: TimestampStyle,
+    /// The B2B token endpoint, when the provider uses tokens.
+    pub token_endpoint: Option<&'static EndpointInfo>,
+    /// Default CHANNEL-ID.
+    pub channel_id: Option<&'static str>,
+    /// Runtime-filled headers per auth kind.
+    pub headers: &'static [(AuthKind, &'static [(&'static str, HeaderSource)])],
+    /// Signature recipes per auth kind.
+    pub signatures: &'static [(AuthKind, Recipe)],
+}
+
+impl Provider {
+    /// The headers the runtime fills for `auth`.
+    pub fn headers_for(&self, auth: AuthKind) -> &'static [(&'static str, HeaderSource)] {
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == auth)
+            .map(|(_, h)| *h)
+            .unwrap_or(&[])
+    }
+
+    /// The signature recipe for `auth`.
+    pub fn signature_for(&self, auth: AuthKind) -> Option<&Recipe> {
+        self.signatures.iter().find(|(k, _)| *k == auth).map(|(_, r)| r)
+    }
+
+    /// The base URL of `environment`.
+    pub fn base_url(&self, environment: &str) -> Option<&'static str> {
+        self.base_urls
+            .iter()
+            .find(|(env, _)| *env == environment)
+            .map(|(_, url)| *url)
+    }
+}
+
+/// One endpoint, as the runtime needs it.
+#[derive(Debug)]
+pub struct EndpointInfo {
+    /// Stable id, e.g. `doku.dana.payment`.
+    pub id: &'static str,
+    /// Provider name.
+    pub provider: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Relative path, as signed.
+    pub path: &'static str,
+    /// Two-digit service code.
+    pub service_code: &'static str,
+    /// Auth kind.
+    pub auth: AuthKind,
+    /// One-line summary.
+    pub summary: &'static str,
+}
+
+/// An endpoint with a validator of its JSON request body (the generated `ENDPOINTS` table).
+#[derive(Debug)]
+pub struct EndpointEntry {
+    /// The endpoint.
+    pub info: &'static EndpointInfo,
+    /// Runs the generated validators of the request on a JSON body.
+    pub validate_body: fn(Value) -> Result<(), BuildError>,
+}
+
+/// Caller-supplied headers of a request (implemented by generated `Headers` types).
+pub trait HeaderSet {
+    /// (name, value) pairs to send.
+    fn pairs(&self) -> Vec<(&'static str, &str)>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_follow_the_provider_style() {
+        let instant = datetime!(2020-12-17 03:55:00.123456 UTC);
+        let wib = TimestampStyle {
+            offset: "+07:00",
+            fraction_digits: 0,
+        };
+        assert_eq!(wib.format(instant), "2020-12-17T10:55:00+07:00");
+        let millis = TimestampStyle {
+            offset: "+07:00",
+            fraction_digits: 3,
+        };
+        assert_eq!(millis.format(instant), "2020-12-17T10:55:00.123+07:00");
+        let utc = TimestampStyle {
+            offset: "+00:00",
+            fraction_digits: 0,
+        };
+        assert_eq!(utc.format(instant), "2020-12-17T03:55:00+00:00");
+    }
+}

@@ -1,0 +1,32 @@
+//! `snapbi-runtime`: everything generated SNAP clients share, so that the generated code stays thin.
+//!
+//! Generated code (from `snapbi-client`'s build script or the `snap_api!` macro) calls into this crate for
+//! field validation and violation reports ([`validate`], [`values`]), response codes ([`code`]), provider
+//! and endpoint descriptions ([`endpoint`]), JSON minification ([`minify`]), SNAP signatures
+//! ([`signature`], [`keys`], [`secret`]), timestamps ([`timestamp`]) and HTTP transport ([`client`]).
+//! Nothing here knows any particular endpoint: endpoint facts arrive as static data emitted from the specs.
+
+pub mod client;
+pub mod code;
+pub mod endpoint;
+pub mod keys;
+pub mod minify;
+pub mod secret;
+pub mod signature;
+pub mod timestamp;
+pub mod validate;
+pub mod values;
+
+pub use client::{Client, Config, ConfigError, Error, Reply};
+pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ResponseCode, ServiceInfo};
+pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSet, HeaderSource, Provider, TimestampStyle};
+pub use snapbi_rules::Problem;
+pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
+pub use values::{Decimal, Int, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient};
+
+/// Re-exported so that generated code reaches its dependencies through the runtime alone.
+pub use regex;
+/// Re-exported for generated code.
+pub use serde;
+/// Re-exported for generated code.
+pub use serde_json;

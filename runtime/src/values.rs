@@ -1,0 +1,426 @@
+//! Validated value types that generated request fields use: a value that exists has passed its rules.
+//!
+//! Each type has a private inner value, one check shared by `new`, `TryFrom`, `FromStr` and
+//! `Deserialize`, and a transparent serialized form. Limits are const generics, so one runtime type serves
+//! every field (`Text<1, 64>` is "1 to 64 characters") and the generated code stays one line per field.
+
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use snapbi_rules::{Charset, Format, Problem};
+
+use crate::validate::{Checker, FromRaw, InvalidValue, Loose};
+
+/// `Text` kind: any characters.
+pub const ANY: u8 = 0;
+/// `Text` kind: digits only.
+pub const DIGITS: u8 = 1;
+/// `Text` kind: ASCII letters and digits only.
+pub const ALPHANUMERIC: u8 = 2;
+/// `Text` kind: an IPv4 address.
+pub const IPV4: u8 = 3;
+
+/// Unbounded maximum length for [`Text`].
+pub const UNBOUNDED: u32 = u32::MAX;
+
+/// A string of `MIN..=MAX` characters of the given `KIND` ([`ANY`], [`DIGITS`], [`ALPHANUMERIC`], [`IPV4`]).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text<const MIN: u32, const MAX: u32, const KIND: u8 = ANY>(String);
+
+impl<const MIN: u32, const MAX: u32, const KIND: u8> Text<MIN, MAX, KIND> {
+    /// Checks `value` against the limits.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        Self::rule().check(&value).map_err(InvalidValue)?;
+        Ok(Text(value))
+    }
+
+    fn rule() -> snapbi_rules::StrRule<'static> {
+        snapbi_rules::StrRule {
+            min_length: (MIN > 0).then_some(MIN),
+            max_length: (MAX != UNBOUNDED).then_some(MAX),
+            charset: match KIND {
+                DIGITS => Some(Charset::Digits),
+                ALPHANUMERIC => Some(Charset::Alphanumeric),
+                _ => None,
+            },
+            format: (KIND == IPV4).then_some(Format::Ipv4),
+            enum_values: &[],
+        }
+    }
+
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The owned value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A decimal written as a string, at most `INT` digits before the point and exactly `FRAC` after it
+/// (SNAP amounts: `Decimal<16, 2>`, e.g. `"10000.00"`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Decimal<const INT: u32, const FRAC: u32>(String);
+
+impl<const INT: u32, const FRAC: u32> Decimal<INT, FRAC> {
+    /// Checks `value`.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        snapbi_rules::check_decimal(&value, INT, FRAC).map_err(InvalidValue)?;
+        Ok(Decimal(value))
+    }
+
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A SNAP body datetime, exactly `YYYY-MM-DDTHH:mm:ss±HH:MM`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SnapDateTime(String);
+
+impl SnapDateTime {
+    /// Checks `value`.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        snapbi_rules::check_datetime(&value).map_err(InvalidValue)?;
+        Ok(SnapDateTime(value))
+    }
+
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An integer in `MIN..=MAX`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Int<const MIN: i64, const MAX: i64>(i64);
+
+impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
+    /// Checks `value`.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        let (min, max) = ((MIN != i64::MIN).then_some(MIN), (MAX != i64::MAX).then_some(MAX));
+        snapbi_rules::check_integer(value, min, max).map_err(InvalidValue)?;
+        Ok(Int(value))
+    }
+
+    /// The value.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> FromRaw for Int<MIN, MAX> {
+    type Raw = Loose<i64>;
+    fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
+        let value = checker.take(raw, "an integer")?;
+        checker.rule(Self::new(value))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Serialize for Int<MIN, MAX> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> fmt::Debug for Int<MIN, MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// The string-backed validated types share every trait impl; written once here.
+macro_rules! string_value_impls {
+    ($ty:ident $(< $(const $p:ident : $pt:ty),* >)?) => {
+        impl<$($(const $p: $pt),*)?> Deref for $ty<$($($p),*)?> {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl<$($(const $p: $pt),*)?> AsRef<str> for $ty<$($($p),*)?> {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl<$($(const $p: $pt),*)?> fmt::Debug for $ty<$($($p),*)?> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> fmt::Display for $ty<$($($p),*)?> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> TryFrom<String> for $ty<$($($p),*)?> {
+            type Error = InvalidValue;
+            fn try_from(value: String) -> Result<Self, InvalidValue> {
+                Self::new(value)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> TryFrom<&str> for $ty<$($($p),*)?> {
+            type Error = InvalidValue;
+            fn try_from(value: &str) -> Result<Self, InvalidValue> {
+                Self::new(value)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> FromStr for $ty<$($($p),*)?> {
+            type Err = InvalidValue;
+            fn from_str(value: &str) -> Result<Self, InvalidValue> {
+                Self::new(value)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> Serialize for $ty<$($($p),*)?> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+        impl<'de, $($(const $p: $pt),*)?> Deserialize<'de> for $ty<$($($p),*)?> {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+            }
+        }
+        impl<$($(const $p: $pt),*)?> FromRaw for $ty<$($($p),*)?> {
+            type Raw = Loose<String>;
+            fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
+                let value = checker.take(raw, "a string")?;
+                checker.rule(Self::new(value))
+            }
+        }
+    };
+}
+
+string_value_impls!(Text<const MIN: u32, const MAX: u32, const KIND: u8>);
+string_value_impls!(Decimal<const INT: u32, const FRAC: u32>);
+string_value_impls!(SnapDateTime);
+
+/// A field marked `sensitive` in the spec: serialized as is, but never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sensitive<T>(T);
+
+impl<T> Sensitive<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Sensitive(value)
+    }
+
+    /// The value; call sites that read a secret say so.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T: FromRaw> FromRaw for Sensitive<T> {
+    type Raw = T::Raw;
+    fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
+        T::from_raw(raw, checker).map(Sensitive)
+    }
+}
+
+/// A pattern a generated newtype must match (one compiled regex per field, built on first use).
+pub trait PatternRule {
+    /// Anchored regular expression.
+    const PATTERN: &'static str;
+    /// Fewest characters.
+    const MIN: u32 = 0;
+    /// Most characters.
+    const MAX: u32 = UNBOUNDED;
+    /// The compiled pattern (`None` only if it failed to compile, which the generator rules out).
+    fn regex() -> Option<&'static regex::Regex>;
+}
+
+/// A string matching the pattern of `R`.
+pub struct Matching<R: PatternRule>(String, std::marker::PhantomData<R>);
+
+impl<R: PatternRule> Matching<R> {
+    /// Checks `value`.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        let (min, max) = ((R::MIN > 0).then_some(R::MIN), (R::MAX != UNBOUNDED).then_some(R::MAX));
+        snapbi_rules::check_length(&value, min, max).map_err(InvalidValue)?;
+        if !R::regex().is_some_and(|re| re.is_match(&value)) {
+            return Err(InvalidValue(Problem::Pattern(R::PATTERN.to_owned())));
+        }
+        Ok(Matching(value, std::marker::PhantomData))
+    }
+
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<R: PatternRule> Clone for Matching<R> {
+    fn clone(&self) -> Self {
+        Matching(self.0.clone(), std::marker::PhantomData)
+    }
+}
+
+impl<R: PatternRule> fmt::Debug for Matching<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<R: PatternRule> Serialize for Matching<R> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<R: PatternRule> FromRaw for Matching<R> {
+    type Raw = Loose<String>;
+    fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
+        let value = checker.take(raw, "a string")?;
+        checker.rule(Self::new(value))
+    }
+}
+
+/// Declares the marker type of a patterned string field, with its regex compiled once on first use.
+#[macro_export]
+macro_rules! pattern_rule {
+    ($name:ident, $pattern:literal, $min:literal, $max:literal) => {
+        #[doc = concat!("Rule of strings matching `", $pattern, "`.")]
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name;
+
+        impl $crate::PatternRule for $name {
+            const PATTERN: &'static str = $pattern;
+            const MIN: u32 = $min;
+            const MAX: u32 = $max;
+            fn regex() -> Option<&'static $crate::regex::Regex> {
+                static REGEX: ::std::sync::LazyLock<Option<$crate::regex::Regex>> =
+                    ::std::sync::LazyLock::new(|| $crate::regex::Regex::new($pattern).ok());
+                REGEX.as_ref()
+            }
+        }
+    };
+}
+
+/// Deserializes a response field tolerantly: a value of the wrong type becomes `None` instead of failing
+/// the whole response (the raw body is kept alongside, so nothing is lost).
+pub fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(T::deserialize(value).ok())
+}
+
+/// Declares a string enum of a spec: variants with their wire spelling, strict on requests.
+///
+/// Expands to the enum plus `as_str`, `FromStr`, `Display`, serde and [`FromRaw`] impls, so that generated
+/// code says only what differs: the names and the values.
+#[macro_export]
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every allowed value, in spec order.
+            pub const ALL: &'static [&'static str] = &[$($wire),+];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire),+
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::InvalidValue;
+            fn from_str(value: &str) -> Result<Self, $crate::InvalidValue> {
+                match value {
+                    $($wire => Ok($name::$variant),)+
+                    _ => Err($crate::InvalidValue($crate::Problem::NotAllowed {
+                        allowed: Self::ALL.iter().map(|v| (*v).to_owned()).collect(),
+                    })),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl $crate::FromRaw for $name {
+            type Raw = $crate::Loose<String>;
+            fn from_raw(raw: Self::Raw, checker: &mut $crate::Checker) -> Option<Self> {
+                let value = checker.take(raw, "a string")?;
+                checker.rule(value.parse())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_checks_length_and_kind() {
+        assert!(Text::<1, 3>::new("abc").is_ok());
+        assert!(Text::<1, 3>::new("abcd").is_err());
+        assert!(Text::<1, 3>::new("").is_err());
+        assert!(Text::<0, 2, DIGITS>::new("12").is_ok());
+        assert!(Text::<0, 2, DIGITS>::new("1a").is_err());
+        assert!(Text::<0, 15, IPV4>::new("10.0.0.1").is_ok());
+        assert!("x".repeat(65).parse::<Text<1, 64>>().is_err());
+    }
+
+    #[test]
+    fn deserialize_runs_the_same_check() {
+        assert!(serde_json::from_str::<Decimal<16, 2>>("\"100.00\"").is_ok());
+        assert!(serde_json::from_str::<Decimal<16, 2>>("\"100\"").is_err());
+        assert!(serde_json::from_str::<SnapDateTime>("\"2024-07-10T11:57:58+07:00\"").is_ok());
+    }
+
+    #[test]
+    fn sensitive_is_redacted() {
+        let s = Sensitive::new("s3cr3t".to_owned());
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(serde_json::to_string(&s).unwrap_or_default(), "\"s3cr3t\"");
+    }
+
+    crate::wire_enum! {
+        /// Test enum.
+        pub enum Color { Red = "red", DarkBlue = "dark-blue" }
+    }
+
+    #[test]
+    fn wire_enums_round_trip() {
+        assert_eq!("dark-blue".parse::<Color>(), Ok(Color::DarkBlue));
+        assert!("Red".parse::<Color>().is_err());
+        assert_eq!(serde_json::to_string(&Color::Red).unwrap_or_default(), "\"red\"");
+    }
+}
