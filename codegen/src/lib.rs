@@ -26,16 +26,63 @@ pub struct Loaded {
 }
 
 /// Loads and checks the specs under `root`; diagnostics show files as `display_root/<relative path>`.
+///
+/// `root` may also be one endpoint file: the specs directory above it (the nearest one holding
+/// `common/codes.yaml`) is checked as a whole, and the API keeps that endpoint plus its provider's token
+/// endpoint.
 pub fn load(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let (set, mut diagnostics) = spec::load_dir(root, display_root);
+    let (dir, display_dir, only) = match root.is_file() {
+        true => {
+            let dir = root.ancestors().skip(1).find(|d| d.join("common/codes.yaml").is_file());
+            let Some(dir) = dir else {
+                return Err(vec![Diagnostic {
+                    file: display_root.to_owned(),
+                    line: 1,
+                    col: 1,
+                    path: String::new(),
+                    message: "no specs directory (one holding common/codes.yaml) above this file".into(),
+                    help: None,
+                }]);
+            };
+            let depth = root.strip_prefix(dir).map(|r| r.components().count()).unwrap_or(0);
+            let display_dir = display_root.ancestors().nth(depth).unwrap_or(Path::new("")).to_owned();
+            (dir.to_owned(), display_dir, Some(display_root.to_owned()))
+        }
+        false => (root.to_owned(), display_root.to_owned(), None),
+    };
+    let (set, mut diagnostics) = spec::load_dir(&dir, &display_dir);
     match ir::lower::lower(&set) {
-        Ok(api) if diagnostics.is_empty() => Ok(Loaded { api, files: set.files }),
+        Ok(mut api) if diagnostics.is_empty() => {
+            if let Some(only) = only {
+                keep_only(&mut api, &only);
+            }
+            Ok(Loaded { api, files: set.files })
+        }
         Ok(_) => Err(diagnostics),
         Err(more) => {
             diagnostics.extend(more);
             Err(diagnostics)
         }
     }
+}
+
+/// Keeps the endpoint defined in `file` and the token endpoints of the providers it uses.
+fn keep_only(api: &mut Api, file: &Path) {
+    let file = file.display().to_string().replace('\\', "/");
+    let providers: Vec<String> = api
+        .endpoints
+        .iter()
+        .filter(|e| e.file == file)
+        .map(|e| e.provider.clone())
+        .collect();
+    let tokens: Vec<String> = api
+        .providers
+        .iter()
+        .filter(|p| providers.contains(&p.name))
+        .filter_map(|p| p.token_endpoint.clone())
+        .collect();
+    api.endpoints.retain(|e| e.file == file || tokens.contains(&e.id));
+    api.providers.retain(|p| providers.contains(&p.name));
 }
 
 /// Generated Rust source and the files it came from.
@@ -45,6 +92,16 @@ pub struct Generated {
     pub code: String,
     /// Every spec file read (real paths), for rebuild tracking.
     pub files: Vec<PathBuf>,
+}
+
+/// The generated API as tokens, and every file read (what the `snap_api!` macro expands).
+pub fn generate_tokens(
+    root: &Path,
+    display_root: &Path,
+    options: &Options,
+) -> Result<(proc_macro2::TokenStream, Vec<PathBuf>), Vec<Diagnostic>> {
+    let loaded = load(root, display_root)?;
+    Ok((emit::api(&loaded.api, options), loaded.files))
 }
 
 /// Loads, checks, emits and renders the specs under `root` in one go (what build.rs and `snapbi gen` do).

@@ -180,6 +180,8 @@ pub struct EndpointEntry {
     pub info: &'static EndpointInfo,
     /// Runs the generated validators of the request on a JSON body.
     pub validate_body: fn(Value) -> Result<(), BuildError>,
+    /// Runs the generated validators of the caller-supplied headers on a JSON object of name → value.
+    pub validate_headers: fn(Value) -> Result<(), BuildError>,
 }
 
 /// Caller-supplied headers of a request (implemented by generated `Headers` types).

@@ -67,7 +67,8 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider) -> TokenStream {
 }
 
 fn profile(cx: &Cx, p: &Provider) -> TokenStream {
-    let (name, title, offset, digits) = (&p.name, &p.title, &p.timestamp_offset, p.timestamp_fraction_digits);
+    let (name, title, offset) = (&p.name, &p.title, &p.timestamp_offset);
+    let digits = proc_macro2::Literal::u8_unsuffixed(p.timestamp_fraction_digits);
     let urls = p.base_urls.iter().map(|(env, url)| quote!((#env, #url)));
     let token = match p.token_endpoint.as_deref().and_then(|id| cx.api.endpoint(id)) {
         Some(e) => {

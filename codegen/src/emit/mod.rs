@@ -121,7 +121,8 @@ fn code_table(cx: &Cx) -> TokenStream {
         quote! { rt::ServiceInfo { code: #code, name: #name } }
     });
     let cases = cx.api.codes.cases.iter().map(|c| {
-        let (http, case, name, message) = (c.http, &c.case, &c.name, &c.message);
+        let http = proc_macro2::Literal::u16_unsuffixed(c.http);
+        let (case, name, message) = (&c.case, &c.name, &c.message);
         let outcome = outcome_ident(c.outcome);
         let overrides = c.outcome_by_service.iter().map(|(svc, o)| {
             let o = outcome_ident(*o);
@@ -147,10 +148,15 @@ fn registry(cx: &Cx) -> TokenStream {
     let entries = cx.api.endpoints.iter().map(|e| {
         let provider = ident(&e.provider);
         let module = ident(&e.module);
+        let headers = match e.headers.is_empty() {
+            true => quote!(|_| Ok(())),
+            false => quote!(|headers| rt::from_json::<#provider::#module::Headers>(headers).map(drop)),
+        };
         quote! {
             rt::EndpointEntry {
                 info: &#provider::#module::ENDPOINT,
                 validate_body: |body| rt::from_json::<#provider::#module::Request>(body).map(drop),
+                validate_headers: #headers,
             }
         }
     });

@@ -291,7 +291,10 @@ impl Shape {
             FieldType::Str(rule) if rule.pattern.is_some() => {
                 let id = format_ident!("{name}");
                 let pattern = rule.pattern.as_deref().unwrap_or_default();
-                let (min, max) = (rule.min_length.unwrap_or(0), rule.max_length.unwrap_or(u32::MAX));
+                let (min, max) = (
+                    lit(rule.min_length.unwrap_or(0)),
+                    lit(rule.max_length.unwrap_or(u32::MAX)),
+                );
                 items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
                 text(quote!(rt::Matching<#id>))
             }
@@ -300,11 +303,14 @@ impl Shape {
             FieldType::Decimal {
                 integer_digits,
                 fraction_digits,
-            } => text(quote!(rt::Decimal<#integer_digits, #fraction_digits>)),
+            } => {
+                let (integer_digits, fraction_digits) = (lit(*integer_digits), lit(*fraction_digits));
+                text(quote!(rt::Decimal<#integer_digits, #fraction_digits>))
+            }
             FieldType::DateTime => text(quote!(rt::SnapDateTime)),
             FieldType::Integer { min, max } => {
-                let min = min.map(|m| quote!(#m)).unwrap_or(quote!({ i64::MIN }));
-                let max = max.map(|m| quote!(#m)).unwrap_or(quote!({ i64::MAX }));
+                let min = min.map(signed).unwrap_or(quote!({ i64::MIN }));
+                let max = max.map(signed).unwrap_or(quote!({ i64::MAX }));
                 plain(quote!(rt::Int<#min, #max>), quote!(i64))
             }
             FieldType::Bool => plain(quote!(bool), quote!(bool)),
@@ -404,7 +410,10 @@ fn rename(f: &Field) -> TokenStream {
 
 fn option_tokens(value: Option<u32>) -> TokenStream {
     match value {
-        Some(v) => quote!(Some(#v)),
+        Some(v) => {
+            let v = lit(v);
+            quote!(Some(#v))
+        }
         None => quote!(None),
     }
 }
@@ -469,4 +478,15 @@ fn str_rule_doc(rule: &StrRule) -> String {
         ));
     }
     parts.join(", ")
+}
+
+/// An unsuffixed integer literal (`64`, not `64u32`), for readable generated code.
+pub(crate) fn lit(n: u32) -> proc_macro2::Literal {
+    proc_macro2::Literal::u32_unsuffixed(n)
+}
+
+/// An unsuffixed, possibly negative, integer (negative const arguments need braces).
+fn signed(n: i64) -> TokenStream {
+    let abs = proc_macro2::Literal::u64_unsuffixed(n.unsigned_abs());
+    if n < 0 { quote!({ -#abs }) } else { quote!(#abs) }
 }

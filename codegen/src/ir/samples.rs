@@ -46,6 +46,16 @@ pub fn str_of_len(rule: &StrRule, len: u32) -> Option<String> {
     str_problem(rule, &value).is_none().then_some(value)
 }
 
+/// A string of exactly `len` characters in the rule's charset, valid or not (for over-limit tests).
+pub fn chars_of_len(rule: &StrRule, len: u32) -> String {
+    str_of_len(rule, len).unwrap_or_else(|| match rule.charset {
+        Some(Charset::Digits) | None if rule.format == Some(Format::Ipv4) => "1".repeat(len as usize),
+        Some(Charset::Digits) => "7".repeat(len as usize),
+        Some(Charset::Alphanumeric) => "A1".chars().cycle().take(len as usize).collect(),
+        None => "é".chars().chain("x".chars().cycle()).take(len as usize).collect(),
+    })
+}
+
 /// A valid value for a string rule: the example, the first enum value, or a value of the minimum length.
 pub fn sample_str(rule: &StrRule, example: Option<&str>) -> Option<String> {
     if let Some(example) = example.filter(|e| str_problem(rule, e).is_none()) {

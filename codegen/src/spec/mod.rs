@@ -131,10 +131,10 @@ fn io_error(file: &Path, message: &str) -> Diagnostic {
 /// serde_yaml writes `path: message at line L column C`; split that into our located form.
 fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
     let (line, col) = error.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-    let mut text = error.to_string();
-    if let Some(cut) = text.rfind(" at line ") {
-        text.truncate(cut);
-    }
+    // The position is reported separately; drop serde_yaml's own "at line L column C" from the text.
+    let located = regex::Regex::new(r" at line \d+ column \d+").ok();
+    let text = error.to_string();
+    let text = located.map(|re| re.replace_all(&text, "").into_owned()).unwrap_or(text);
     let (path, message) = match text.split_once(": ") {
         Some((p, m)) if !p.contains(' ') => (p.to_owned(), m.to_owned()),
         _ => (String::new(), text),

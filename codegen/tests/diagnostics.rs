@@ -1,0 +1,61 @@
+//! Diagnostics goldens: each broken spec in `diagnostics/cases/` is dropped into a copy of the valid
+//! fixture set `diagnostics/base/` (at the path its first line names) and must produce exactly the
+//! diagnostics in its `.diag` file: every problem, each at the `file:line:col` of the offending value.
+
+mod support;
+
+use std::path::Path;
+
+use support::{TempDir, assert_golden, copy_dir, crate_dir};
+
+/// Loads the base fixtures with `case` written over the file its `# file:` line names.
+fn diagnostics_of(case: &Path) -> String {
+    let source = std::fs::read_to_string(case).expect("case file");
+    let target = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# file: "))
+        .unwrap_or_else(|| panic!("{} must start with `# file: <path in the spec set>`", case.display()));
+    let dir = TempDir::new("diag");
+    copy_dir(&crate_dir().join("tests/diagnostics/base"), &dir.0);
+    std::fs::write(dir.0.join(target), &source).expect("write case");
+    match snapbi_codegen::load(&dir.0, Path::new("specs")) {
+        Ok(_) => panic!("{} was accepted, but it is broken", case.display()),
+        Err(diagnostics) => snapbi_codegen::diagnostic::render_all(&diagnostics),
+    }
+}
+
+#[test]
+fn the_base_fixture_is_valid() {
+    let loaded = snapbi_codegen::load(&crate_dir().join("tests/diagnostics/base"), Path::new("specs"));
+    assert!(loaded.is_ok(), "{:?}", loaded.err());
+}
+
+#[test]
+fn every_broken_spec_gives_its_located_diagnostics() {
+    let cases_dir = crate_dir().join("tests/diagnostics/cases");
+    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
+        .expect("cases dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 10,
+        "expected the diagnostics cases, found {}",
+        cases.len()
+    );
+    for case in cases {
+        let rendered = diagnostics_of(&case);
+        assert_golden(&case.with_extension("diag"), &rendered);
+    }
+}
+
+#[test]
+fn a_min_greater_than_max_points_at_the_max_value() {
+    let rendered = diagnostics_of(&crate_dir().join("tests/diagnostics/cases/min_greater_than_max.yaml"));
+    assert_eq!(
+        rendered.trim(),
+        "specs/acme/pay.yaml:10:83: error: request.partnerReferenceNo.max_length: min_length 10 is greater than max_length 5"
+    );
+}
