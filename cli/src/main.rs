@@ -1,1 +1,71 @@
-fn main() {}
+//! `snapbi`: the command line over snapbi's libraries, for people who write specs or call SNAP APIs.
+//!
+//! It checks and lists the specs, prints the generated client, explains response codes, validates request
+//! bodies with the generated validators, and signs or verifies `X-SIGNATURE` values. Every subcommand is a
+//! thin module over `snapbi-codegen`, `snapbi-runtime` and `snapbi-client`.
+//!
+//! Exit codes: 0 done (valid), 1 a negative answer (spec diagnostics, body violations, a signature that
+//! does not verify), 2 input the command cannot use (usage, unreadable files, malformed JSON or codes,
+//! unknown endpoints, bad keys).
+
+mod check;
+mod code;
+mod error;
+mod generate;
+mod input;
+mod list;
+mod sign;
+mod validate;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// SNAP specs → checked, listed, generated; codes explained; bodies validated; signatures made and checked.
+#[derive(Parser)]
+#[command(name = "snapbi", version)]
+struct Cli {
+    /// Specs directory (or one endpoint file); default: the workspace's specs/.
+    #[arg(long, global = true, value_name = "DIR")]
+    specs: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every spec file; print each problem as file:line:col.
+    Check,
+    /// List endpoints with their headers and request fields (wire paths, types, limits).
+    List(list::Args),
+    /// Print the generated client code.
+    #[command(name = "gen")]
+    Gen(generate::Args),
+    /// Explain a seven-digit SNAP response code.
+    Code(code::Args),
+    /// Validate a JSON request body with the generated validators of an endpoint.
+    Validate(validate::Args),
+    /// Compute an X-SIGNATURE value.
+    #[command(subcommand)]
+    Sign(sign::Kind),
+    /// Check an X-SIGNATURE value.
+    #[command(subcommand)]
+    Verify(verify::Kind),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let specs = input::Specs::new(cli.specs);
+    let result = match cli.command {
+        Command::Check => check::run(&specs),
+        Command::List(args) => list::run(&specs, &args),
+        Command::Gen(args) => generate::run(&specs, &args),
+        Command::Code(args) => code::run(&specs, &args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Sign(kind) => sign::run(kind),
+        Command::Verify(kind) => verify::run(kind),
+    };
+    error::finish(result)
+}

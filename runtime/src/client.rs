@@ -154,6 +154,37 @@ pub enum Error<C: fmt::Debug + fmt::Display> {
     Serialize(#[source] serde_json::Error),
 }
 
+/// A signed request, ready to send. `Debug` redacts the header values, which carry the signature and token.
+pub struct Prepared {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Full URL.
+    pub url: String,
+    /// Headers in sending order (Content-Type, the profile's, then the caller's).
+    pub headers: Vec<(&'static str, String)>,
+    /// The body: exactly the bytes that were hashed and signed.
+    pub body: Vec<u8>,
+}
+
+impl Prepared {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        f.debug_struct("Prepared")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
 /// A client for one provider profile; cheap to clone (clones share the token).
 #[derive(Clone)]
 pub struct Client {
@@ -275,6 +306,39 @@ impl Client {
         Ok(token)
     }
 
+    /// Everything that would be sent for `endpoint` with this body, signed now: a dry run, and the first
+    /// half of every call. `token` is the bare B2B token for endpoints whose headers carry one.
+    pub fn prepare(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        token: Option<&AccessToken>,
+        extra: &[(&'static str, &str)],
+    ) -> Result<Prepared, SignError> {
+        let inner = &self.inner;
+        let timestamp = inner.provider.timestamp.now();
+        let signature = self.sign(endpoint, &body, token, &timestamp)?;
+        let runtime_headers = inner.provider.headers_for(endpoint.auth);
+        let mut headers = Vec::with_capacity(1 + runtime_headers.len() + extra.len());
+        headers.push(("Content-Type", "application/json".to_owned()));
+        for (name, source) in runtime_headers {
+            let value = match source {
+                HeaderSource::ClientId => inner.config.client_id.clone(),
+                HeaderSource::ExternalId => external_id(),
+                HeaderSource::ChannelId => {
+                    inner.config.channel_id.clone().or(inner.provider.channel_id.map(str::to_owned)).unwrap_or_default()
+                }
+                HeaderSource::Timestamp => timestamp.clone(),
+                HeaderSource::Signature => signature.clone(),
+                HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
+                HeaderSource::Value(v) => (*v).to_owned(),
+            };
+            headers.push((*name, value));
+        }
+        headers.extend(extra.iter().map(|(name, value)| (*name, (*value).to_owned())));
+        Ok(Prepared { method: endpoint.method, url: format!("{}{}", inner.base_url, endpoint.path), headers, body })
+    }
+
     /// Signs and sends one request; returns the status and raw body.
     async fn exchange(
         &self,
@@ -283,36 +347,13 @@ impl Client {
         token: Option<&AccessToken>,
         extra: &[(&'static str, &str)],
     ) -> Result<(u16, Vec<u8>), Exchange> {
-        let inner = &self.inner;
-        let timestamp = inner.provider.timestamp.now();
-        let signature = self.sign(endpoint, &body, token, &timestamp)?;
-        let method = reqwest::Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let url = format!("{}{}", inner.base_url, endpoint.path);
-        let mut request = inner
-            .http
-            .request(method, url)
-            .header("Content-Type", "application/json");
-        for (name, source) in inner.provider.headers_for(endpoint.auth) {
-            let value = match source {
-                HeaderSource::ClientId => inner.config.client_id.clone(),
-                HeaderSource::ExternalId => external_id(),
-                HeaderSource::ChannelId => inner
-                    .config
-                    .channel_id
-                    .clone()
-                    .or(inner.provider.channel_id.map(str::to_owned))
-                    .unwrap_or_default(),
-                HeaderSource::Timestamp => timestamp.clone(),
-                HeaderSource::Signature => signature.clone(),
-                HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
-                HeaderSource::Value(v) => (*v).to_owned(),
-            };
-            request = request.header(*name, value);
+        let prepared = self.prepare(endpoint, body, token, extra).map_err(Exchange::Signing)?;
+        let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut request = self.inner.http.request(method, &prepared.url);
+        for (name, value) in prepared.headers {
+            request = request.header(name, value);
         }
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        let response = request.body(body).send().await.map_err(Exchange::Transport)?;
+        let response = request.body(prepared.body).send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
         let raw = response.bytes().await.map_err(Exchange::Transport)?;
         tracing::debug!(endpoint = endpoint.id, status, "SNAP call answered");
@@ -325,25 +366,25 @@ impl Client {
         body: &[u8],
         token: Option<&AccessToken>,
         timestamp: &str,
-    ) -> Result<String, Exchange> {
+    ) -> Result<String, SignError> {
         let config = &self.inner.config;
         let recipe = self
             .inner
             .provider
             .signature_for(endpoint.auth)
-            .ok_or(Exchange::Signing(SignError::NoRecipe(endpoint.auth.as_str())))?;
+            .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
         let key = match recipe.algorithm {
             Algorithm::HmacSha512 => SigningKey::Hmac(
                 config
                     .client_secret
                     .as_ref()
-                    .ok_or(Exchange::Signing(SignError::MissingCredential("client secret")))?,
+                    .ok_or(SignError::MissingCredential("client secret"))?,
             ),
             Algorithm::RsaSha256 => SigningKey::Rsa(
                 config
                     .private_key
                     .as_ref()
-                    .ok_or(Exchange::Signing(SignError::MissingCredential("private key")))?,
+                    .ok_or(SignError::MissingCredential("private key"))?,
             ),
         };
         let input = SignInput {
@@ -354,7 +395,7 @@ impl Client {
             timestamp,
             client_id: &config.client_id,
         };
-        recipe.sign(&input, &key).map_err(Exchange::Signing)
+        recipe.sign(&input, &key)
     }
 }
 

@@ -17,7 +17,7 @@ pub mod timestamp;
 pub mod validate;
 pub mod values;
 
-pub use client::{Client, Config, ConfigError, Error, Reply};
+pub use client::{Client, Config, ConfigError, Error, Prepared, Reply};
 pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ResponseCode, ServiceInfo};
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSet, HeaderSource, Provider, TimestampStyle};
 pub use snapbi_rules::Problem;

@@ -4,6 +4,7 @@
 //! Rust identifiers and unique where they must be, limits are consistent, references resolve.
 
 pub mod lower;
+pub mod paths;
 pub mod samples;
 
 pub use snapbi_rules::{Charset, Format};

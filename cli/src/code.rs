@@ -1,0 +1,144 @@
+//! `snapbi code`: explain a seven-digit SNAP response code with the code tables of the specs.
+
+use serde_json::json;
+use snapbi_codegen::Api;
+use snapbi_codegen::ir;
+use snapbi_runtime::{CaseInfo, CodeTable, Explanation, ResponseCode, ServiceInfo};
+
+use crate::error::{Error, Outcome, Status, print, print_json};
+use crate::input::Specs;
+
+/// Options of `snapbi code`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Seven digits: HTTP status, service code, case code (e.g. 2005400).
+    code: String,
+    /// Print JSON instead of a line of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Explains the code as far as the tables know it; a malformed code is an input error (exit 2).
+pub fn run(specs: &Specs, args: &Args) -> Outcome {
+    let code = ResponseCode::try_parse(&args.code).map_err(|e| Error::Input(e.to_string()))?;
+    let api = specs.load()?.api;
+    let overrides: Vec<Vec<(&str, snapbi_runtime::Outcome)>> = api
+        .codes
+        .cases
+        .iter()
+        .map(|c| {
+            c.outcome_by_service
+                .iter()
+                .map(|(s, o)| (s.as_str(), outcome(*o)))
+                .collect()
+        })
+        .collect();
+    let cases: Vec<CaseInfo> = api
+        .codes
+        .cases
+        .iter()
+        .zip(&overrides)
+        .map(|(c, overrides)| CaseInfo {
+            http: c.http,
+            case: &c.case,
+            name: &c.name,
+            message: &c.message,
+            outcome: outcome(c.outcome),
+            outcome_by_service: overrides,
+        })
+        .collect();
+    let services: Vec<ServiceInfo> = api
+        .codes
+        .services
+        .iter()
+        .map(|s| ServiceInfo {
+            code: &s.code,
+            name: &s.name,
+        })
+        .collect();
+    let table = CodeTable {
+        services: &services,
+        cases: &cases,
+    };
+    let explained = code.explain(&table);
+    match args.json {
+        true => print_json(&to_json(&api, &code, &explained))?,
+        false => print(&to_text(&api, &code, &explained))?,
+    }
+    Ok(Status::Pass)
+}
+
+fn outcome(o: ir::Outcome) -> snapbi_runtime::Outcome {
+    match o {
+        ir::Outcome::Success => snapbi_runtime::Outcome::Success,
+        ir::Outcome::Pending => snapbi_runtime::Outcome::Pending,
+        ir::Outcome::Failed => snapbi_runtime::Outcome::Failed,
+        ir::Outcome::Retry => snapbi_runtime::Outcome::Retry,
+        ir::Outcome::Auth => snapbi_runtime::Outcome::Auth,
+    }
+}
+
+/// Where the outcome came from: the case table, a per-service override of it, or the HTTP status alone.
+fn outcome_source(explained: &Explanation) -> &'static str {
+    match &explained.case {
+        Some(case) if Some(case.outcome) != explained.outcome => "service override",
+        Some(_) => "case table",
+        None => "guessed from HTTP status",
+    }
+}
+
+/// Endpoints of the specs that declare this exact code, with their outcome for it.
+fn declared_by<'a>(api: &'a Api, code: &ResponseCode) -> Vec<(&'a str, &'a ir::EndpointCode)> {
+    api.endpoints
+        .iter()
+        .flat_map(|e| e.codes.iter().map(move |c| (e.id.as_str(), c)))
+        .filter(|(_, c)| c.code == code.as_str())
+        .collect()
+}
+
+fn to_json(api: &Api, code: &ResponseCode, explained: &Explanation) -> serde_json::Value {
+    let declared: Vec<_> = declared_by(api, code)
+        .into_iter()
+        .map(|(id, c)| json!({ "endpoint": id, "outcome": c.outcome.as_str(), "doc": c.doc }))
+        .collect();
+    json!({
+        "code": code.as_str(),
+        "http_status": code.http_status(),
+        "service_code": code.service_code(),
+        "service_name": explained.service.map(|s| s.name),
+        "case_code": code.case_code(),
+        "case_name": explained.case.as_ref().map(|c| c.name),
+        "message": explained.case.as_ref().map(|c| c.message),
+        "outcome": explained.outcome.map(|o| o.as_str()),
+        "outcome_source": outcome_source(explained),
+        "declared_by": declared,
+    })
+}
+
+fn to_text(api: &Api, code: &ResponseCode, explained: &Explanation) -> String {
+    let http = code.http_status().unwrap_or_default();
+    let service = code.service_code().unwrap_or_default();
+    let case = code.case_code().unwrap_or_default();
+    let outcome = explained.outcome.map_or("unknown", |o| o.as_str());
+    let mut out = format!("{code}  HTTP {http:03} · service {service} ");
+    match explained.service {
+        Some(s) => out += s.name,
+        None => out += "(not in the SNAP table)",
+    }
+    match &explained.case {
+        Some(c) => {
+            out += &format!(" · case {case} {} · outcome: {outcome}", c.message);
+            if c.outcome.as_str() != outcome {
+                out += &format!(" (for service {service}; {} otherwise)", c.outcome);
+            }
+        }
+        None => {
+            out += &format!(" · case {case} is not in the SNAP table; outcome guessed from HTTP {http:03}: {outcome}")
+        }
+    }
+    out += "\n";
+    for (id, c) in declared_by(api, code) {
+        out += &format!("  declared by {id} (outcome: {})\n", c.outcome.as_str());
+    }
+    out
+}

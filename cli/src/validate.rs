@@ -1,0 +1,80 @@
+//! `snapbi validate`: run an endpoint's generated request validators on a JSON body.
+//!
+//! The validators are the ones compiled into `snapbi-client` (from the workspace's specs), so this checks
+//! exactly what the client's builders check; `--specs` does not apply.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use snapbi_client::ENDPOINTS;
+use snapbi_codegen::diagnostic::did_you_mean;
+use snapbi_runtime::EndpointEntry;
+
+use crate::error::{Error, Outcome, Status, print, print_json};
+use crate::input;
+
+/// Options of `snapbi validate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Endpoint id, e.g. doku.dana.payment (see `snapbi list`).
+    endpoint: String,
+    /// JSON request body; stdin when absent or `-`.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints "valid" (exit 0) or every violation with its wire path (exit 1).
+pub fn run(args: &Args) -> Outcome {
+    let entry = find(&args.endpoint)?;
+    let source = args.body_file.as_deref().unwrap_or(Path::new("-"));
+    let bytes = input::read(source, "body file")?;
+    let shown = match source == Path::new("-") {
+        true => "stdin".to_owned(),
+        false => source.display().to_string(),
+    };
+    let body: Value =
+        serde_json::from_slice(&bytes).map_err(|e| Error::Input(format!("malformed JSON in {shown}: {e}")))?;
+    let violations = match (entry.validate_body)(body) {
+        Ok(()) => Vec::new(),
+        Err(e) => e.violations().to_vec(),
+    };
+    if args.json {
+        let listed: Vec<Value> = violations
+            .iter()
+            .map(|v| json!({ "path": v.path, "message": v.to_string() }))
+            .collect();
+        print_json(&json!({ "endpoint": entry.info.id, "valid": violations.is_empty(), "violations": listed }))?;
+    } else if violations.is_empty() {
+        print("valid\n")?;
+    } else {
+        print(&violations.iter().map(|v| format!("{v}\n")).collect::<String>())?;
+    }
+    Ok(if violations.is_empty() {
+        Status::Pass
+    } else {
+        Status::Fail
+    })
+}
+
+/// The endpoint with this id, or an error naming the close ones (or all of them).
+fn find(id: &str) -> Result<&'static EndpointEntry, Error> {
+    if let Some(entry) = ENDPOINTS.iter().find(|e| e.info.id == id) {
+        return Ok(entry);
+    }
+    let ids = ENDPOINTS.iter().map(|e| e.info.id);
+    let close: Vec<&str> = ids
+        .clone()
+        .filter(|known| known.contains(id) || did_you_mean(id, [*known]).is_some())
+        .collect();
+    let (label, listed) = match close.is_empty() {
+        true => ("known endpoints", ids.collect::<Vec<_>>()),
+        false => ("did you mean", close),
+    };
+    Err(Error::Input(format!(
+        "unknown endpoint `{id}`; {label}: {}",
+        listed.join(", ")
+    )))
+}

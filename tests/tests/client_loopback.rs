@@ -1,0 +1,230 @@
+//! The generated client against a small provider stand-in on 127.0.0.1: the token is fetched once with a
+//! verified RSA signature, every call is HMAC-signed over exactly the bytes sent, the caller's headers
+//! arrive, and answers decode into typed replies or typed errors that keep status, code and raw body.
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use snapbi_client::doku::{self, dana_payment};
+use snapbi_client::{rt, types};
+
+const CLIENT_ID: &str = "BRN-0001-1700000000001";
+const SECRET: &str = "loopback-secret";
+const TOKEN: &str = "tok-0123456789";
+
+/// What the stand-in saw.
+#[derive(Default)]
+struct Seen {
+    token_requests: usize,
+    bodies: Vec<Vec<u8>>,
+    headers: Vec<HeaderMap>,
+}
+
+struct Provider {
+    public_key: rt::keys::PublicKey,
+    seen: Mutex<Seen>,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+fn answer(status: u16, body: &str) -> (StatusCode, String) {
+    (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.to_owned())
+}
+
+async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
+    p.seen.lock().expect("lock").token_requests += 1;
+    let verified = rt::signature::verify_token(
+        header(&headers, "X-CLIENT-KEY"),
+        header(&headers, "X-TIMESTAMP"),
+        header(&headers, "X-SIGNATURE"),
+        &p.public_key,
+    );
+    if verified.is_err() || body.as_ref() != br#"{"grantType":"client_credentials"}"# {
+        return answer(401, r#"{"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}"#);
+    }
+    let ok = format!(
+        r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}","tokenType":"Bearer","expiresIn":"900"}}"#
+    );
+    answer(200, &ok)
+}
+
+async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
+    let bearer = header(&headers, "Authorization").strip_prefix("Bearer ").unwrap_or_default();
+    let verified = rt::signature::verify_symmetric(
+        "POST",
+        dana_payment::ENDPOINT.path,
+        &rt::secret::AccessToken::from(bearer),
+        &body,
+        header(&headers, "X-TIMESTAMP"),
+        header(&headers, "X-SIGNATURE"),
+        &rt::secret::ClientSecret::from(SECRET),
+    );
+    {
+        let mut seen = p.seen.lock().expect("lock");
+        seen.bodies.push(body.to_vec());
+        seen.headers.push(headers.clone());
+    }
+    if verified.is_err() {
+        return answer(401, r#"{"responseCode":"4015400","responseMessage":"Unauthorized. Invalid Signature"}"#);
+    }
+    let text = String::from_utf8_lossy(&body);
+    if text.contains("INV-DUP") {
+        return answer(404, r#"{"responseCode":"4045418","responseMessage":"Inconsistent Request"}"#);
+    }
+    if text.contains("INV-ODD") {
+        return answer(400, r#"{"responseCode":"4005499","responseMessage":"Something new"}"#);
+    }
+    if text.contains("INV-HTML") {
+        return answer(502, "<html>bad gateway</html>");
+    }
+    answer(
+        200,
+        r#"{"responseCode":"2005400","responseMessage":"Successful","referenceNo":"REF-1","partnerReferenceNo":"INV-0001","webRedirectUrl":"https://pay.example/x","additionalInfo":{"x":1},"extra":"ignored"}"#,
+    )
+}
+
+fn rsa_key() -> (rt::keys::PrivateKey, rt::keys::PublicKey) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("snapbi-loopback-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("key.pem");
+    let status = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .arg(&path)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl is needed to make a throwaway test key");
+    assert!(status.success());
+    let pem = std::fs::read_to_string(&path).expect("key file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let key = rt::keys::PrivateKey::from_pem(&pem).expect("PKCS#8 key");
+    let public = key.public_key();
+    (key, public)
+}
+
+async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>) {
+    let app = Router::new()
+        .route(doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(), post(token))
+        .route(dana_payment::ENDPOINT.path, post(payment))
+        .with_state(provider);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, server)
+}
+
+fn payment_request(reference: &str) -> dana_payment::Request {
+    dana_payment::Request::builder()
+        .partner_reference_no(reference)
+        .amount(types::Amount::builder().value("10000.00").currency("IDR"))
+        .url_param([types::UrlParam::builder()
+            .url("https://merchant.example/return")
+            .r#type(types::UrlParamType::PayReturn)
+            .is_deep_link(types::UrlParamIsDeepLink::N)])
+        .valid_up_to("2024-07-10T11:57:58+07:00")
+        .additional_info(
+            dana_payment::AdditionalInfo::builder()
+                .channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap)
+                .order(dana_payment::AdditionalInfoOrder::builder().order_title("Kopi  susu é")),
+        )
+        .build()
+        .expect("a valid request")
+}
+
+fn headers() -> dana_payment::Headers {
+    dana_payment::Headers::builder().x_device_id("device42").x_ip_address("203.0.113.10").build().expect("headers")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_are_signed_sent_and_decoded() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider { public_key, seen: Mutex::default() });
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret(SECRET).private_key(key).base_url(&url))
+        .expect("client");
+
+    let request = payment_request("INV-0001");
+    let reply = client.dana_payment(&request, &headers()).await.expect("a successful payment");
+    assert_eq!(reply.code, dana_payment::Code::Successful);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body.reference_no.as_deref(), Some("REF-1"));
+    assert_eq!(reply.body.web_redirect_url.as_deref(), Some("https://pay.example/x"));
+
+    // A clone shares the token: a second call does not ask for a new one.
+    let again = client.clone().dana_payment(&payment_request("INV-0002"), &headers()).await.expect("second call");
+    assert_eq!(again.code.outcome(), rt::Outcome::Success);
+
+    let seen = provider.seen.lock().expect("lock");
+    assert_eq!(seen.token_requests, 1, "one token for both calls");
+    // The bytes sent are exactly the serialized request (spaces and non-ASCII inside strings kept).
+    assert_eq!(seen.bodies[0], serde_json::to_vec(&request).expect("serialize"));
+    assert!(String::from_utf8_lossy(&seen.bodies[0]).contains(r#""orderTitle":"Kopi  susu é""#));
+    let h = &seen.headers[0];
+    assert_eq!(header(h, "X-DEVICE-ID"), "device42");
+    assert_eq!(header(h, "X-IP-ADDRESS"), "203.0.113.10");
+    assert_eq!(header(h, "X-PARTNER-ID"), CLIENT_ID);
+    assert_eq!(header(h, "CHANNEL-ID"), doku::PROFILE.channel_id.unwrap_or_default());
+    assert_eq!(header(h, "X-TIMESTAMP").len(), 25);
+    assert!(header(h, "X-TIMESTAMP").ends_with("+07:00"));
+    let external = header(h, "X-EXTERNAL-ID");
+    assert!(external.len() <= 36 && external.bytes().all(|b| b.is_ascii_digit()), "{external}");
+    assert_ne!(external, header(&seen.headers[1], "X-EXTERNAL-ID"), "a fresh X-EXTERNAL-ID per call");
+    drop(seen);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_typed_and_keep_the_raw_answer() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider { public_key, seen: Mutex::default() });
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret(SECRET).private_key(key).base_url(&url))
+        .expect("client");
+
+    match client.dana_payment(&payment_request("INV-DUP"), &headers()).await {
+        Err(rt::Error::Api { status, code, message, raw_body }) => {
+            assert_eq!((status, &code), (404, &dana_payment::Code::InconsistentRequest));
+            assert_eq!(code.outcome(), rt::Outcome::Failed, "404xx18 is a failure for direct-debit payments");
+            assert_eq!(message.as_deref(), Some("Inconsistent Request"));
+            assert!(String::from_utf8_lossy(&raw_body).contains("4045418"));
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+    match client.dana_payment(&payment_request("INV-ODD"), &headers()).await {
+        Err(rt::Error::Api { code: dana_payment::Code::Unknown(raw), .. }) => assert_eq!(raw.as_str(), "4005499"),
+        other => panic!("expected an unknown code, got {other:?}"),
+    }
+    match client.dana_payment(&payment_request("INV-HTML"), &headers()).await {
+        Err(rt::Error::InvalidBody { status, raw_body }) => assert_eq!((status, raw_body.as_slice()), (502, &b"<html>bad gateway</html>"[..])),
+        other => panic!("expected an invalid body, got {other:?}"),
+    }
+    // A wrong secret is caught by the provider's signature check.
+    let (other_key, _) = rsa_key();
+    let wrong = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret("nope").private_key(other_key).base_url(&url))
+        .expect("client");
+    match wrong.dana_payment(&payment_request("INV-0003"), &headers()).await {
+        Err(rt::Error::Token { status: 401, code, .. }) => assert_eq!(code.as_str(), "4017300"),
+        other => panic!("expected a token error, got {other:?}"),
+    }
+    server.abort();
+}
+
+#[test]
+fn secrets_never_reach_debug_output() {
+    let (key, _) = rsa_key();
+    let config = rt::Config::new(CLIENT_ID).client_secret(SECRET).private_key(key);
+    let client = doku::Client::new(config.clone().base_url("http://127.0.0.1:9")).expect("client");
+    let printed = format!("{config:?} {client:?}");
+    assert!(!printed.contains(SECRET), "{printed}");
+    assert!(!printed.contains("PRIVATE KEY") && !printed.contains("MII"), "{printed}");
+}
