@@ -83,8 +83,8 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
 
 /// A blank line, then one aligned row per value: wire path, type, required, rules.
 fn table(title: &str, rows: &[FieldPath]) -> String {
-    let cells: Vec<[String; 4]> = std::iter::once(["type", "required", "rules"].map(String::from))
-        .map(|[t, r, rules]| [title.to_owned(), t, r, rules])
+    let header = [title, "type", "required", "rules"].map(String::from);
+    let cells: Vec<[String; 4]> = std::iter::once(header)
         .chain(rows.iter().map(|row| {
             let mut rules = row.constraints();
             rules.extend(row.shared_type.clone());

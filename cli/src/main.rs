@@ -45,7 +45,7 @@ enum Command {
     Gen(generate::Args),
     /// Explain a seven-digit SNAP response code.
     Code(code::Args),
-    /// Validate a JSON request body with the generated validators of an endpoint.
+    /// Validate a JSON request body with an endpoint's validators (compiled in; --specs does not apply).
     Validate(validate::Args),
     /// Compute an X-SIGNATURE value.
     #[command(subcommand)]

@@ -107,11 +107,6 @@ impl RequestInput {
     pub fn body(&self) -> Result<Vec<u8>, Error> {
         input::body_or_empty(self.body_file.as_deref())
     }
-
-    /// The body file for error messages.
-    fn body_file(&self) -> &Path {
-        self.body_file.as_deref().unwrap_or(Path::new("(no body)"))
-    }
 }
 
 /// Prints the signature and nothing else.
@@ -132,13 +127,13 @@ pub fn run(kind: Kind) -> Outcome {
                 &request.timestamp,
                 &secret,
             )
-            .map_err(|e| sign_error(e, Some(request.body_file())))?
+            .map_err(|e| sign_error(e, request.body_file.as_deref()))?
         }
         Kind::Asymmetric { request, private_key } => {
             let key = input::private_key(&private_key)?;
             let body = request.body()?;
             sign_asymmetric(&request.method, &request.path, &body, &request.timestamp, &key)
-                .map_err(|e| sign_error(e, Some(request.body_file())))?
+                .map_err(|e| sign_error(e, request.body_file.as_deref()))?
         }
     };
     print(&format!("{signature}\n"))?;

@@ -123,9 +123,11 @@ fn expand(lit: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
             const _: &[u8] = ::core::include_bytes!(#f);
         )
     });
+    // option_env! records the variable in the dep-info, so setting SNAPBI_MACRO_DUMP re-expands the macro.
     Ok(quote! {
         #tokens
         #(#tracked)*
+        const _: ::core::option::Option<&str> = ::core::option_env!(#DUMP_ENV);
     })
 }
 
@@ -173,6 +175,7 @@ fn dump(written: &str, root: &Path, tokens: &proc_macro2::TokenStream, files: &[
             }
         })
         .collect();
+    let name = name.trim_matches('_');
     let dir = PathBuf::from(dir);
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(format!("{krate}-{name}.rs")), code);

@@ -24,9 +24,15 @@ fn same_endpoints_and_code_table() {
     assert_eq!(api::CODE_TABLE.services.len(), snapbi_client::CODE_TABLE.services.len());
     assert_eq!(api::CODE_TABLE.cases.len(), snapbi_client::CODE_TABLE.cases.len());
     assert_eq!(api::doku::PROFILE.name, snapbi_client::doku::PROFILE.name);
-    assert_eq!(api::doku::dana_payment::Code::DECLARED, snapbi_client::doku::dana_payment::Code::DECLARED);
+    assert_eq!(
+        api::doku::dana_payment::Code::DECLARED,
+        snapbi_client::doku::dana_payment::Code::DECLARED
+    );
     for (a, b) in api::ENDPOINTS.iter().zip(snapbi_client::ENDPOINTS) {
-        assert_eq!((a.info.method, a.info.path, a.info.service_code), (b.info.method, b.info.path, b.info.service_code));
+        assert_eq!(
+            (a.info.method, a.info.path, a.info.service_code),
+            (b.info.method, b.info.path, b.info.service_code)
+        );
     }
 }
 
@@ -93,10 +99,17 @@ fn same_builders_same_results() {
         )
         .build()
         .expect("valid with snap_api!");
-    assert_eq!(serde_json::to_value(&from_macro).unwrap(), serde_json::to_value(&from_client).unwrap());
+    assert_eq!(
+        serde_json::to_value(&from_macro).unwrap(),
+        serde_json::to_value(&from_client).unwrap()
+    );
 
-    let bad_client = snapbi_client::doku::dana_payment::Request::builder().partner_reference_no("").build();
-    let bad_macro = api::doku::dana_payment::Request::builder().partner_reference_no("").build();
+    let bad_client = snapbi_client::doku::dana_payment::Request::builder()
+        .partner_reference_no("")
+        .build();
+    let bad_macro = api::doku::dana_payment::Request::builder()
+        .partner_reference_no("")
+        .build();
     assert_eq!(bad_macro.unwrap_err().paths(), bad_client.unwrap_err().paths());
 }
 
@@ -105,7 +118,10 @@ fn same_codes() {
     for code in ["2005400", "4045418", "5045400", "4999999"] {
         let a = api::doku::dana_payment::Code::from(code);
         let b = snapbi_client::doku::dana_payment::Code::from(code);
-        assert_eq!((a.code(), a.outcome(), a.message()), (b.code(), b.outcome(), b.message()));
+        assert_eq!(
+            (a.code(), a.outcome(), a.message()),
+            (b.code(), b.outcome(), b.message())
+        );
         assert_eq!(a.to_string(), b.to_string());
     }
 }

@@ -1,5 +1,8 @@
 //! Golden-file comparison shared by the codegen tests: `UPDATE_SNAPSHOTS=1` rewrites the goldens.
 
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 
 /// The codegen crate's directory.

@@ -4,5 +4,7 @@ use snapbi_client::doku::dana_payment;
 
 fn main() {
     let _text: snapbi_runtime::Text<1, 64> = snapbi_runtime::Text(String::from("INV-0001"));
-    let _request = dana_payment::Request { partner_reference_no: todo!() };
+    let _request = dana_payment::Request {
+        partner_reference_no: snapbi_runtime::Text::new("INV-0001").unwrap(),
+    };
 }

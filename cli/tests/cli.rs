@@ -1,0 +1,723 @@
+//! End-to-end tests of the `snapbi` binary: every subcommand, its output and its exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+use snapbi_codegen::ir::samples::sample_object;
+use snapbi_codegen::{Api, Options};
+
+const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+const TS: &str = "2024-07-10T11:57:58+07:00";
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+// ----- helpers ------------------------------------------------------------------------------------------
+
+fn snapbi(args: &[&str]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_snapbi")).args(args), b"")
+}
+
+fn snapbi_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_snapbi")).args(args), stdin)
+}
+
+fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    let out = run(Command::new("/usr/bin/openssl").args(args), stdin);
+    assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+    out.stdout
+}
+
+fn run(command: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    pipe.write_all(stdin).expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+/// Asserts a bad-input failure: exit 2, nothing on stdout, `error: …` on stderr; returns stderr.
+fn input_error(out: &Output) -> String {
+    assert_eq!(code(out), 2, "stdout: {} stderr: {}", stdout(out), stderr(out));
+    assert_eq!(stdout(out), "");
+    let err = stderr(out);
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+fn json_out(out: &Output) -> Value {
+    assert_eq!(code(out), 0, "{}", stderr(out));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn api() -> Api {
+    snapbi_codegen::load(Path::new(SPECS), Path::new("specs"))
+        .expect("shipped specs load")
+        .api
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct Temp(PathBuf);
+
+impl Temp {
+    fn new(name: &str) -> Temp {
+        let dir = std::env::temp_dir().join(format!("snapbi-cli-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Temp(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path.display().to_string()
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Changes one character of a base64 signature, keeping it valid base64.
+fn tamper(signature: &str) -> String {
+    let mut chars: Vec<char> = signature.chars().collect();
+    chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+// ----- check --------------------------------------------------------------------------------------------
+
+#[test]
+fn check_accepts_the_shipped_specs() {
+    let api = api();
+    let out = snapbi(&["check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "ok: {} endpoints, {} providers, {} shared types\n",
+            api.endpoints.len(),
+            api.providers.len(),
+            api.types.len()
+        )
+    );
+    let explicit = snapbi(&["check", "--specs", SPECS]);
+    assert_eq!(code(&explicit), 0);
+}
+
+#[test]
+fn check_locates_a_broken_value() {
+    let temp = Temp::new("check");
+    copy_dir(Path::new(SPECS), &temp.path("specs"));
+    let file = temp.path("specs/doku/direct-debit/dana-payment.yaml");
+    let text = std::fs::read_to_string(&file).expect("read spec");
+    let at = text.find("\nmethod: POST\n").expect("method line") + 1;
+    let line = text[..at].lines().count() + 1;
+    std::fs::write(&file, text.replacen("\nmethod: POST\n", "\nmethod: FETCH\n", 1)).expect("write spec");
+
+    // --specs as given is how diagnostics name the files.
+    let out = run(
+        Command::new(env!("CARGO_BIN_EXE_snapbi"))
+            .args(["check", "--specs", "specs"])
+            .current_dir(&temp.0),
+        b"",
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        format!("specs/doku/direct-debit/dana-payment.yaml:{line}:9: error: method: unknown HTTP method `FETCH`\n")
+    );
+
+    let absolute = temp.path("specs");
+    let out = snapbi(&["check", "--specs", &absolute.display().to_string()]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).starts_with(&format!("{}:{line}:9: error: method:", file.display())),
+        "{}",
+        stderr(&out)
+    );
+    // Commands that need the specs report the same diagnostics.
+    let out = snapbi(&["list", "--specs", &absolute.display().to_string()]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains(&format!(":{line}:9: error: method:")));
+}
+
+// ----- list ---------------------------------------------------------------------------------------------
+
+#[test]
+fn list_json_has_wire_paths_types_and_limits() {
+    let listed = json_out(&snapbi(&["list", "--json"]));
+    let endpoints = listed.as_array().expect("array of endpoints");
+    assert_eq!(endpoints.len(), api().endpoints.len());
+    let dana = endpoints
+        .iter()
+        .find(|e| e["id"] == "doku.dana.payment")
+        .expect("doku.dana.payment listed");
+    assert_eq!(dana["provider"], "doku");
+    assert_eq!(dana["method"], "POST");
+    assert_eq!(dana["path"], "/direct-debit/core/v1/debit/payment-host-to-host");
+    assert_eq!(dana["service_code"], "54");
+    assert_eq!(dana["auth"], "symmetric");
+    let field = |section: &str, path: &str| -> Value {
+        dana[section]
+            .as_array()
+            .and_then(|fields| fields.iter().find(|f| f["wire_path"] == path))
+            .cloned()
+            .unwrap_or_else(|| panic!("{section} has no {path}: {dana:#}"))
+    };
+    let url = field("request", "urlParam[].url");
+    assert_eq!(
+        (&url["type"], &url["required"], &url["max_length"]),
+        (&json!("string"), &json!(true), &json!(512))
+    );
+    let value = field("request", "amount.value");
+    assert_eq!((&value["type"], &value["required"]), (&json!("decimal"), &json!(true)));
+    let reference = field("request", "partnerReferenceNo");
+    assert_eq!(
+        (&reference["min_length"], &reference["max_length"]),
+        (&json!(1), &json!(64))
+    );
+    assert_eq!(field("request", "urlParam")["type"], "list");
+    assert_eq!(field("request", "pointOfInitiation")["type"], "enum");
+    assert_eq!(field("request", "additionalInfo.order.orderTitle")["required"], false);
+    let device = field("headers", "X-DEVICE-ID");
+    assert_eq!(
+        (&device["required"], &device["max_length"]),
+        (&json!(true), &json!(400))
+    );
+}
+
+#[test]
+fn list_text_is_a_table_per_endpoint() {
+    let out = snapbi(&["list"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    for endpoint in &api().endpoints {
+        assert!(text.contains(&format!("{}  {} {}\n", endpoint.id, endpoint.method, endpoint.path)));
+    }
+    assert!(
+        text.contains("service 54 Direct Debit Payment · auth symmetric"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("urlParam[].url"))
+        .expect("urlParam row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells, ["urlParam[].url", "string", "yes", "length", "..512"]);
+}
+
+// ----- gen ----------------------------------------------------------------------------------------------
+
+#[test]
+fn gen_prints_the_generated_code_deterministically() {
+    let expected = snapbi_codegen::generate(Path::new(SPECS), Path::new("specs"), &Options::default())
+        .expect("generate")
+        .code;
+    let first = snapbi(&["gen"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        stdout(&first) == expected,
+        "gen output differs from snapbi_codegen::generate"
+    );
+    assert_eq!(first.stdout, snapbi(&["gen"]).stdout);
+
+    let temp = Temp::new("gen");
+    let file = temp.path("api.rs").display().to_string();
+    let out = snapbi(&["gen", "--out", &file]);
+    assert_eq!((code(&out), stdout(&out)), (0, String::new()));
+    assert!(std::fs::read_to_string(&file).expect("written") == expected);
+    input_error(&snapbi(&[
+        "gen",
+        "--out",
+        &temp.path("no/such/dir/api.rs").display().to_string(),
+    ]));
+}
+
+// ----- code ---------------------------------------------------------------------------------------------
+
+#[test]
+fn code_explains_every_case_code_for_sample_services() {
+    let api = api();
+    for service in ["54", "58", "73", "15"] {
+        let name = &api.codes.service(service).expect("service in table").name;
+        for case in &api.codes.cases {
+            let code_str = format!("{}{service}{}", case.http, case.case);
+            let got = json_out(&snapbi(&["code", &code_str, "--json"]));
+            assert_eq!(got["code"], code_str.as_str());
+            assert_eq!(got["http_status"], case.http, "{code_str}");
+            assert_eq!(got["service_code"], service);
+            assert_eq!(got["service_name"], name.as_str());
+            assert_eq!(got["case_code"], case.case.as_str());
+            assert_eq!(got["case_name"], case.name.as_str(), "{code_str}");
+            assert_eq!(got["message"], case.message.as_str());
+            assert_eq!(got["outcome"], case.outcome_for(service).as_str(), "{code_str}");
+        }
+    }
+}
+
+#[test]
+fn code_applies_per_service_outcomes() {
+    let refund = json_out(&snapbi(&["code", "4045818", "--json"]));
+    assert_eq!(
+        (&refund["case_name"], &refund["outcome"]),
+        (&json!("InconsistentRequest"), &json!("success"))
+    );
+    assert_eq!(refund["outcome_source"], "service override");
+    let payment = json_out(&snapbi(&["code", "4045418", "--json"]));
+    assert_eq!(
+        (&payment["case_name"], &payment["outcome"]),
+        (&json!("InconsistentRequest"), &json!("failed"))
+    );
+    assert_eq!(payment["declared_by"][0]["endpoint"], "doku.dana.payment");
+}
+
+#[test]
+fn code_text_names_every_part() {
+    let out = snapbi(&["code", "2005400"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some("2005400  HTTP 200 · service 54 Direct Debit Payment · case 00 Successful · outcome: success")
+    );
+}
+
+#[test]
+fn code_explains_unknown_codes_as_far_as_possible() {
+    let out = snapbi(&["code", "4005499"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("case 99 is not in the SNAP table; outcome guessed from HTTP 400: failed"),
+        "{}",
+        stdout(&out)
+    );
+    let unknown = json_out(&snapbi(&["code", "5039999", "--json"]));
+    assert_eq!(unknown["http_status"], 503);
+    assert_eq!(
+        (&unknown["service_name"], &unknown["case_name"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(unknown["outcome"], "retry");
+    assert_eq!(unknown["outcome_source"], "guessed from HTTP status");
+}
+
+#[test]
+fn code_rejects_anything_but_seven_digits() {
+    for bad in ["123", "abcdefg", "12345678", "200540x", ""] {
+        let err = input_error(&snapbi(&["code", bad]));
+        assert!(err.contains("seven digits"), "{err}");
+        input_error(&snapbi(&["code", bad, "--json"]));
+    }
+}
+
+// ----- validate -----------------------------------------------------------------------------------------
+
+fn dana_sample() -> Value {
+    let api = api();
+    let endpoint = api.endpoint("doku.dana.payment").expect("dana endpoint");
+    sample_object(&api, &endpoint.request)
+}
+
+#[test]
+fn validate_accepts_a_sample_body() {
+    let body = serde_json::to_vec_pretty(&dana_sample()).expect("json");
+    let out = snapbi_stdin(&["validate", "doku.dana.payment"], &body);
+    assert_eq!(
+        (code(&out), stdout(&out)),
+        (0, "valid\n".to_owned()),
+        "{}",
+        stderr(&out)
+    );
+
+    let temp = Temp::new("validate-ok");
+    let file = temp.write("body.json", &body);
+    let out = snapbi(&["validate", "doku.dana.payment", "--body-file", &file]);
+    assert_eq!((code(&out), stdout(&out)), (0, "valid\n".to_owned()));
+    // Every endpoint accepts its own sample body.
+    let api = api();
+    for endpoint in &api.endpoints {
+        let body = serde_json::to_vec(&sample_object(&api, &endpoint.request)).expect("json");
+        let out = snapbi_stdin(&["validate", &endpoint.id], &body);
+        assert_eq!(code(&out), 0, "{}: {}", endpoint.id, stdout(&out));
+    }
+}
+
+#[test]
+fn validate_lists_every_violation_with_its_wire_path() {
+    let mut body = dana_sample();
+    body["partnerReferenceNo"] = json!("x".repeat(65));
+    body.as_object_mut().expect("object").remove("amount");
+    body["urlParam"][0]["url"] = json!(42);
+    let out = snapbi_stdin(&["validate", "doku.dana.payment"], body.to_string().as_bytes());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut paths: Vec<&str> = text.lines().filter_map(|l| l.split(':').next()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["amount", "partnerReferenceNo", "urlParam[0].url"], "{text}");
+    assert!(
+        text.contains("urlParam[0].url: expected a string, found a number"),
+        "{text}"
+    );
+
+    let listed = snapbi_stdin(
+        &["validate", "doku.dana.payment", "--json"],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(code(&listed), 1);
+    let listed: Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(listed["valid"], false);
+    assert_eq!(listed["violations"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn validate_rejects_malformed_json_and_unknown_endpoints() {
+    let err = input_error(&snapbi_stdin(&["validate", "doku.dana.payment"], b"{\n  \"amount\": }"));
+    assert!(
+        err.contains("malformed JSON") && err.contains("line 2 column 13"),
+        "{err}"
+    );
+    let err = input_error(&snapbi(&[
+        "validate",
+        "doku.dana.paymnt",
+        "--body-file",
+        "/no/such/file.json",
+    ]));
+    assert!(
+        err.contains("unknown endpoint `doku.dana.paymnt`") && err.contains("doku.dana.payment"),
+        "{err}"
+    );
+    let err = input_error(&snapbi(&[
+        "validate",
+        "doku.dana.payment",
+        "--body-file",
+        "/no/such/file.json",
+    ]));
+    assert!(err.contains("/no/such/file.json"), "{err}");
+}
+
+// ----- sign / verify ------------------------------------------------------------------------------------
+
+/// A throwaway 2048-bit RSA key pair: (private PEM path, public PEM path).
+fn rsa_keys(temp: &Temp) -> (String, String) {
+    let private = temp.path("key.pem").display().to_string();
+    let public = temp.path("pub.pem").display().to_string();
+    openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            &private,
+        ],
+        b"",
+    );
+    openssl(&["pkey", "-in", &private, "-pubout", "-out", &public], b"");
+    (private, public)
+}
+
+/// Checks an RSA signature over `message` with openssl, independently of snapbi.
+fn openssl_verifies(temp: &Temp, public: &str, message: &str, signature: &str) -> bool {
+    let der = openssl(&["base64", "-d", "-A"], signature.as_bytes());
+    let sig = temp.write("sig.bin", der);
+    let data = temp.write("data.txt", message);
+    let out = run(
+        Command::new("/usr/bin/openssl").args(["dgst", "-sha256", "-verify", public, "-signature", &sig, &data]),
+        b"",
+    );
+    out.status.success()
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    let out = String::from_utf8(openssl(&["dgst", "-sha256", "-r"], data)).expect("utf8");
+    out.split_whitespace().next().expect("hash").to_owned()
+}
+
+fn hmac_sha512_base64(secret: &str, message: &str) -> String {
+    let mac = openssl(&["dgst", "-sha512", "-hmac", secret, "-binary"], message.as_bytes());
+    String::from_utf8(openssl(&["base64", "-A"], &mac))
+        .expect("utf8")
+        .trim()
+        .to_owned()
+}
+
+/// Runs a sign command and returns the signature, checking it is the only output.
+fn sign(args: &[&str]) -> String {
+    let out = snapbi(args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    text.trim_end().to_owned()
+}
+
+fn verdict(args: &[&str]) -> (i32, String) {
+    let out = snapbi(args);
+    (code(&out), stdout(&out))
+}
+
+#[test]
+fn token_signatures_round_trip() {
+    let temp = Temp::new("token");
+    let (private, public) = rsa_keys(&temp);
+    let base = ["--client-id", "BRN-0001", "--timestamp", TS];
+    let signature = sign(&[&["sign", "token"], &base[..], &["--private-key", &private]].concat());
+    assert!(openssl_verifies(&temp, &public, &format!("BRN-0001|{TS}"), &signature));
+
+    let verify = |sig: &str, client: &str| {
+        verdict(&[
+            "verify",
+            "token",
+            "--client-id",
+            client,
+            "--timestamp",
+            TS,
+            "--public-key",
+            &public,
+            "--signature",
+            sig,
+        ])
+    };
+    assert_eq!(verify(&signature, "BRN-0001"), (0, "valid\n".to_owned()));
+    assert_eq!(
+        verify(&tamper(&signature), "BRN-0001"),
+        (1, "invalid signature\n".to_owned())
+    );
+    assert_eq!(verify(&signature, "BRN-0002"), (1, "invalid signature\n".to_owned()));
+    assert_eq!(verify("not base64!", "BRN-0001").0, 1);
+
+    // A private key where the public one belongs, or no key at all, is bad input.
+    let wrong_key = [
+        "verify",
+        "token",
+        "--client-id",
+        "BRN-0001",
+        "--timestamp",
+        TS,
+        "--signature",
+        &signature,
+    ];
+    input_error(&snapbi(&[&wrong_key[..], &["--public-key", &private]].concat()));
+    input_error(&snapbi(
+        &[&wrong_key[..], &["--public-key", "/no/such/key.pem"]].concat(),
+    ));
+    input_error(&snapbi(
+        &[&["sign", "token"], &base[..], &["--private-key", &public]].concat(),
+    ));
+}
+
+#[test]
+fn symmetric_signatures_match_an_independent_hmac() {
+    let temp = Temp::new("symmetric");
+    let body = temp.write(
+        "body.json",
+        "{\n  \"partnerReferenceNo\": \"INV 1\",\n  \"amount\": [1, 2.50]\n}\n",
+    );
+    let minified = r#"{"partnerReferenceNo":"INV 1","amount":[1,2.50]}"#;
+    let path = "/direct-debit/core/v1/debit/payment-host-to-host";
+    let string_to_sign = format!("POST:{path}:tok-123:{}:{TS}", sha256_hex(minified.as_bytes()));
+    let expected = hmac_sha512_base64("s3cret", &string_to_sign);
+
+    let base = [
+        "--method",
+        "POST",
+        "--path",
+        path,
+        "--token",
+        "tok-123",
+        "--timestamp",
+        TS,
+    ];
+    let signature = sign(
+        &[
+            &["sign", "symmetric"],
+            &base[..],
+            &["--client-secret", "s3cret", "--body-file", &body],
+        ]
+        .concat(),
+    );
+    assert_eq!(signature, expected);
+
+    // The secret may come from the environment instead of the command line.
+    let from_env = Command::new(env!("CARGO_BIN_EXE_snapbi"))
+        .args([&["sign", "symmetric"], &base[..], &["--body-file", &body]].concat())
+        .env("SNAPBI_CLIENT_SECRET", "s3cret")
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&from_env.stdout).trim_end(), expected);
+
+    let verify = |sig: &str, secret: &str| {
+        verdict(
+            &[
+                &["verify", "symmetric"],
+                &base[..],
+                &["--client-secret", secret, "--body-file", &body, "--signature", sig],
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(verify(&signature, "s3cret"), (0, "valid\n".to_owned()));
+    assert_eq!(
+        verify(&tamper(&signature), "s3cret"),
+        (1, "invalid signature\n".to_owned())
+    );
+    assert_eq!(verify(&signature, "other"), (1, "invalid signature\n".to_owned()));
+}
+
+#[test]
+fn an_absent_body_signs_the_empty_string() {
+    let path = "/orders/v1.0/debit/status";
+    let expected = hmac_sha512_base64("s3cret", &format!("GET:{path}:tok-123:{EMPTY_SHA256}:{TS}"));
+    let base = [
+        "--method",
+        "GET",
+        "--path",
+        path,
+        "--token",
+        "tok-123",
+        "--timestamp",
+        TS,
+    ];
+    let signature = sign(&[&["sign", "symmetric"], &base[..], &["--client-secret", "s3cret"]].concat());
+    assert_eq!(signature, expected);
+
+    let temp = Temp::new("empty-body");
+    let empty = temp.write("empty.json", " \n");
+    let from_file = sign(
+        &[
+            &["sign", "symmetric"],
+            &base[..],
+            &["--client-secret", "s3cret", "--body-file", &empty],
+        ]
+        .concat(),
+    );
+    assert_eq!(from_file, expected);
+}
+
+#[test]
+fn asymmetric_signatures_round_trip() {
+    let temp = Temp::new("asymmetric");
+    let (private, public) = rsa_keys(&temp);
+    let body = temp.write("body.json", "{ \"a\" : \"b c\" }");
+    let path = "/v1.0/transfer-va/create-va?x=1";
+    let base = ["--method", "POST", "--path", path, "--timestamp", TS];
+
+    let signature = sign(
+        &[
+            &["sign", "asymmetric"],
+            &base[..],
+            &["--private-key", &private, "--body-file", &body],
+        ]
+        .concat(),
+    );
+    let hash = sha256_hex(br#"{"a":"b c"}"#);
+    assert!(openssl_verifies(
+        &temp,
+        &public,
+        &format!("POST:{path}:{hash}:{TS}"),
+        &signature
+    ));
+    let verify = |sig: &str| {
+        verdict(
+            &[
+                &["verify", "asymmetric"],
+                &base[..],
+                &["--public-key", &public, "--body-file", &body, "--signature", sig],
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(verify(&signature), (0, "valid\n".to_owned()));
+    assert_eq!(verify(&tamper(&signature)), (1, "invalid signature\n".to_owned()));
+
+    let empty = sign(&[&["sign", "asymmetric"], &base[..], &["--private-key", &private]].concat());
+    assert!(openssl_verifies(
+        &temp,
+        &public,
+        &format!("POST:{path}:{EMPTY_SHA256}:{TS}"),
+        &empty
+    ));
+}
+
+#[test]
+fn bad_signing_input_is_exit_2_and_never_echoes_secrets() {
+    let temp = Temp::new("bad-sign");
+    let broken = temp.write("broken.json", "{\"a\": ");
+    let secret = "TOP-SECRET-VALUE";
+    let base = ["--method", "POST", "--path", "/x", "--token", "tok", "--timestamp", TS];
+    let err = input_error(&snapbi(
+        &[
+            &["sign", "symmetric"],
+            &base[..],
+            &["--client-secret", secret, "--body-file", &broken],
+        ]
+        .concat(),
+    ));
+    assert!(err.contains("broken.json") && err.contains("line 1"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+    let err = input_error(&snapbi(
+        &[
+            &["verify", "symmetric"],
+            &base[..],
+            &["--client-secret", secret, "--body-file", &broken, "--signature", "AAAA"],
+        ]
+        .concat(),
+    ));
+    assert!(!err.contains(secret), "{err}");
+    let missing = Command::new(env!("CARGO_BIN_EXE_snapbi"))
+        .args([&["sign", "symmetric"], &base[..]].concat())
+        .env_remove("SNAPBI_CLIENT_SECRET")
+        .output()
+        .expect("run");
+    let err = input_error(&missing);
+    assert!(err.contains("SNAPBI_CLIENT_SECRET"), "{err}");
+    input_error(&snapbi(&[
+        "sign",
+        "asymmetric",
+        "--method",
+        "post",
+        "--path",
+        "/x",
+        "--timestamp",
+        TS,
+        "--private-key",
+        "/no/such.pem",
+    ]));
+}
