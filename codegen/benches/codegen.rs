@@ -22,7 +22,9 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for n in [10, 100, 1000] {
         let root = synthetic::write_spec_set(n);
-        group.bench_with_input(BenchmarkId::from_parameter(n), &root, |b, root| b.iter(|| generate(root)));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &root, |b, root| {
+            b.iter(|| generate(root))
+        });
         let _ = std::fs::remove_dir_all(&root);
     }
     group.finish();

@@ -9,7 +9,12 @@ pub fn write_spec_set(endpoints: usize) -> PathBuf {
     let root = std::env::temp_dir().join(format!("snapbi-synthetic-{endpoints}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    for file in ["common/codes.yaml", "common/types.yaml", "doku/provider.yaml", "doku/token/b2b.yaml"] {
+    for file in [
+        "common/codes.yaml",
+        "common/types.yaml",
+        "doku/provider.yaml",
+        "doku/token/b2b.yaml",
+    ] {
         let target = root.join(file);
         std::fs::create_dir_all(target.parent().expect("parent")).expect("create dir");
         std::fs::copy(shipped.join(file), &target).expect("copy shipped spec");

@@ -29,6 +29,16 @@ fn main() {
     {
         let root = synthetic::write_spec_set(n);
         let t = Instant::now();
+        let (set, _) = snapbi_codegen::spec::load_dir(&root, Path::new("specs"));
+        let t_read = t.elapsed();
+        let t2 = Instant::now();
+        let _ = snapbi_codegen::ir::lower::lower(&set);
+        println!(
+            "read+parse {:.1} ms, lower {:.1} ms",
+            t_read.as_secs_f64() * 1e3,
+            t2.elapsed().as_secs_f64() * 1e3
+        );
+        let t = Instant::now();
         let loaded = snapbi_codegen::load(&root, Path::new("specs")).unwrap_or_else(|_| std::process::exit(1));
         let t_load = t.elapsed();
         let t = Instant::now();
@@ -38,16 +48,29 @@ fn main() {
         let code = snapbi_codegen::render::render(tokens, &[]).unwrap_or_default();
         let t_render = t.elapsed();
         let _ = std::fs::remove_dir_all(&root);
-        println!("phases: load+check {:.1} ms, emit {:.1} ms, render {:.1} ms ({} bytes)", t_load.as_secs_f64() * 1e3, t_emit.as_secs_f64() * 1e3, t_render.as_secs_f64() * 1e3, code.len());
+        println!(
+            "phases: load+check {:.1} ms, emit {:.1} ms, render {:.1} ms ({} bytes)",
+            t_load.as_secs_f64() * 1e3,
+            t_emit.as_secs_f64() * 1e3,
+            t_render.as_secs_f64() * 1e3,
+            code.len()
+        );
     }
     let (total_lines, elapsed) = lines(n);
     let per_endpoint = (total_lines - base_lines) as f64 / n.max(1) as f64;
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown".into());
     println!("endpoints: {n}");
-    println!("generate (read + check + emit + render): {:.1} ms", elapsed.as_secs_f64() * 1e3);
+    println!(
+        "generate (read + check + emit + render): {:.1} ms",
+        elapsed.as_secs_f64() * 1e3
+    );
     println!("generated lines: {total_lines} ({base_lines} without the synthetic endpoints)");
     println!("lines per 20-field endpoint: {per_endpoint:.1}");
     println!("peak resident memory (VmHWM): {peak}");

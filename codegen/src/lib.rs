@@ -107,7 +107,6 @@ pub fn generate_tokens(
 /// Loads, checks, emits and renders the specs under `root` in one go (what build.rs and `snapbi gen` do).
 pub fn generate(root: &Path, display_root: &Path, options: &Options) -> Result<Generated, Vec<Diagnostic>> {
     let loaded = load(root, display_root)?;
-    let tokens = emit::api(&loaded.api, options);
     let shown: Vec<String> = loaded
         .files
         .iter()
@@ -119,7 +118,7 @@ pub fn generate(root: &Path, display_root: &Path, options: &Options) -> Result<G
                 .replace('\\', "/")
         })
         .collect();
-    let code = render::render(tokens, &shown).map_err(|message| {
+    let code = render::render_api(&loaded.api, options, &shown).map_err(|message| {
         vec![Diagnostic {
             file: display_root.to_owned(),
             line: 1,

@@ -24,3 +24,36 @@ fn generated_code_matches_the_golden_file() {
 fn generating_twice_gives_identical_bytes() {
     assert_eq!(generate(), generate());
 }
+
+#[test]
+fn parallel_rendering_is_the_same_code_as_rendering_the_whole_file_at_once() {
+    // Endpoint modules rendered alone may wrap lines differently; the code itself must be the same.
+    let specs = crate_dir().join("../specs");
+    let loaded = snapbi_codegen::load(&specs, Path::new("specs")).expect("shipped specs load");
+    let options = snapbi_codegen::Options::default();
+    let whole = snapbi_codegen::render::render(snapbi_codegen::emit::api(&loaded.api, &options), &[]).expect("render");
+    let parallel = snapbi_codegen::render::render_api(&loaded.api, &options, &[]).expect("render in parallel");
+    // prettyplease adds a trailing comma where it wraps a list; that is formatting, not code.
+    let tokens = |text: &str| {
+        let file = syn::parse_file(text).expect("generated code parses");
+        let mut tokens = quote::quote!(#file).to_string();
+        for close in [">", ")", "]", "}"] {
+            tokens = tokens.replace(&format!(" , {close}"), &format!(" {close}"));
+        }
+        tokens
+    };
+    let (a, b) = (tokens(&whole), tokens(&parallel));
+    if a != b {
+        let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(0);
+        let show = |s: &str| {
+            s.get(at.saturating_sub(150)..(at + 150).min(s.len()))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        panic!(
+            "the parallel rendering is different code near:\n{}\n---\n{}",
+            show(&a),
+            show(&b)
+        );
+    }
+}

@@ -161,7 +161,7 @@ pub struct Prepared {
     /// Full URL.
     pub url: String,
     /// Headers in sending order (Content-Type, the profile's, then the caller's).
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
     /// The body: exactly the bytes that were hashed and signed.
     pub body: Vec<u8>,
 }
@@ -169,13 +169,16 @@ pub struct Prepared {
 impl Prepared {
     /// The value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
 impl fmt::Debug for Prepared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("Prepared")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -252,7 +255,7 @@ impl Client {
         &self,
         endpoint: &'static EndpointInfo,
         request: &Req,
-        headers: &[(&'static str, &str)],
+        headers: &[(String, String)],
     ) -> Result<Reply<Resp, Code>, Error<Code>>
     where
         Req: Serialize,
@@ -313,30 +316,38 @@ impl Client {
         endpoint: &'static EndpointInfo,
         body: Vec<u8>,
         token: Option<&AccessToken>,
-        extra: &[(&'static str, &str)],
+        extra: &[(String, String)],
     ) -> Result<Prepared, SignError> {
         let inner = &self.inner;
         let timestamp = inner.provider.timestamp.now();
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
         let runtime_headers = inner.provider.headers_for(endpoint.auth);
         let mut headers = Vec::with_capacity(1 + runtime_headers.len() + extra.len());
-        headers.push(("Content-Type", "application/json".to_owned()));
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         for (name, source) in runtime_headers {
             let value = match source {
                 HeaderSource::ClientId => inner.config.client_id.clone(),
                 HeaderSource::ExternalId => external_id(),
-                HeaderSource::ChannelId => {
-                    inner.config.channel_id.clone().or(inner.provider.channel_id.map(str::to_owned)).unwrap_or_default()
-                }
+                HeaderSource::ChannelId => inner
+                    .config
+                    .channel_id
+                    .clone()
+                    .or(inner.provider.channel_id.map(str::to_owned))
+                    .unwrap_or_default(),
                 HeaderSource::Timestamp => timestamp.clone(),
                 HeaderSource::Signature => signature.clone(),
                 HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
                 HeaderSource::Value(v) => (*v).to_owned(),
             };
-            headers.push((*name, value));
+            headers.push(((*name).to_owned(), value));
         }
-        headers.extend(extra.iter().map(|(name, value)| (*name, (*value).to_owned())));
-        Ok(Prepared { method: endpoint.method, url: format!("{}{}", inner.base_url, endpoint.path), headers, body })
+        headers.extend(extra.iter().cloned());
+        Ok(Prepared {
+            method: endpoint.method,
+            url: format!("{}{}", inner.base_url, endpoint.path),
+            headers,
+            body,
+        })
     }
 
     /// Signs and sends one request; returns the status and raw body.
@@ -345,7 +356,7 @@ impl Client {
         endpoint: &'static EndpointInfo,
         body: Vec<u8>,
         token: Option<&AccessToken>,
-        extra: &[(&'static str, &str)],
+        extra: &[(String, String)],
     ) -> Result<(u16, Vec<u8>), Exchange> {
         let prepared = self.prepare(endpoint, body, token, extra).map_err(Exchange::Signing)?;
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);

@@ -2,7 +2,7 @@
 //!
 //! [`ResponseCode`] parses any string without failing and keeps the raw text; a [`CodeTable`] (emitted from
 //! `specs/common/codes.yaml`) names known codes and says what they mean for the caller ([`Outcome`]).
-//! Generated per-endpoint `Code` enums come from [`response_codes!`](crate::response_codes).
+//! Generated per-endpoint `Code` enums derive [`ResponseCodes`](crate::ResponseCodes).
 
 use std::fmt;
 
@@ -220,101 +220,18 @@ pub trait EndpointCode: for<'a> From<&'a str> + fmt::Debug + fmt::Display {
     fn outcome(&self) -> Outcome;
 }
 
-/// Declares an endpoint's response-code enum: one variant per declared code, plus `Unknown`.
-///
-/// The enum is `#[non_exhaustive]`: providers add codes, so a `match` must keep a `_` arm.
-#[macro_export]
-macro_rules! response_codes {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident {
-        $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $outcome:ident, $message:literal)),+ $(,)?
-    }) => {
-        $(#[$meta])*
-        #[non_exhaustive]
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        $vis enum $name {
-            $($(#[$vmeta])* $variant,)+
-            /// A code this endpoint's spec does not declare; the raw code is kept. Match on the declared
-            /// variants and use `_` for the rest: a future spec may give this code a variant of its own.
-            Unknown($crate::ResponseCode),
-        }
-
-        impl $name {
-            /// Every declared code, in order.
-            pub const DECLARED: &'static [&'static str] = &[$($code),+];
-
-            /// The seven-digit code.
-            pub fn code(&self) -> &str {
-                match self {
-                    $($name::$variant => $code,)+
-                    $name::Unknown(code) => code.as_str(),
-                }
-            }
-
-            /// What the code means for the caller.
-            pub fn outcome(&self) -> $crate::Outcome {
-                match self {
-                    $($name::$variant => $crate::Outcome::$outcome,)+
-                    $name::Unknown(code) => code
-                        .http_status()
-                        .map($crate::Outcome::from_http_status)
-                        .unwrap_or($crate::Outcome::Failed),
-                }
-            }
-
-            /// The published message, for declared codes.
-            pub fn message(&self) -> Option<&'static str> {
-                match self {
-                    $($name::$variant => Some($message),)+
-                    $name::Unknown(_) => None,
-                }
-            }
-        }
-
-        impl $crate::EndpointCode for $name {
-            fn code(&self) -> &str {
-                $name::code(self)
-            }
-            fn outcome(&self) -> $crate::Outcome {
-                $name::outcome(self)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(code: &str) -> Self {
-                match code {
-                    $($code => $name::$variant,)+
-                    other => $name::Unknown($crate::ResponseCode::parse(other)),
-                }
-            }
-        }
-
-        impl From<$crate::ResponseCode> for $name {
-            fn from(code: $crate::ResponseCode) -> Self {
-                Self::from(code.as_str())
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self.message() {
-                    Some(message) => write!(f, "{} {}", self.code(), message),
-                    None => f.write_str(self.code()),
-                }
-            }
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    crate::response_codes! {
-        /// Test codes.
-        pub enum TestCode {
-            Successful = ("2005400", Success, "Successful"),
-            InsufficientFunds = ("4035414", Failed, "Insufficient Funds"),
-        }
+    /// Test codes.
+    #[derive(Clone, Debug, PartialEq, Eq, crate::ResponseCodes)]
+    enum TestCode {
+        #[code("2005400", Success, "Successful")]
+        Successful,
+        #[code("4035414", Failed, "Insufficient Funds")]
+        InsufficientFunds,
+        Unknown(ResponseCode),
     }
 
     #[test]

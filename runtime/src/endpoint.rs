@@ -184,10 +184,18 @@ pub struct EndpointEntry {
     pub validate_headers: fn(Value) -> Result<(), BuildError>,
 }
 
-/// Caller-supplied headers of a request (implemented by generated `Headers` types).
-pub trait HeaderSet {
-    /// (name, value) pairs to send.
-    fn pairs(&self) -> Vec<(&'static str, &str)>;
+/// The (name, value) pairs of a generated `Headers` value: its serialized fields that are present.
+pub fn header_pairs<H: serde::Serialize>(headers: &H) -> Vec<(String, String)> {
+    match serde_json::to_value(headers) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(name, value)| match value {
+                Value::String(text) => Some((name, text)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

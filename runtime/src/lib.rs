@@ -6,6 +6,9 @@
 //! ([`signature`], [`keys`], [`secret`]), timestamps ([`timestamp`]) and HTTP transport ([`client`]).
 //! Nothing here knows any particular endpoint: endpoint facts arrive as static data emitted from the specs.
 
+// The derives expand to `::snapbi_runtime::…` paths; this makes them work inside this crate too.
+extern crate self as snapbi_runtime;
+
 pub mod client;
 pub mod code;
 pub mod endpoint;
@@ -19,10 +22,11 @@ pub mod values;
 
 pub use client::{Client, Config, ConfigError, Error, Prepared, Reply};
 pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ResponseCode, ServiceInfo};
-pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSet, HeaderSource, Provider, TimestampStyle};
+pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
+pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_rules::Problem;
 pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
-pub use values::{Decimal, Int, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient};
+pub use values::{Decimal, Int, IntoRaw, List, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient};
 
 /// Re-exported so that generated code reaches its dependencies through the runtime alone.
 pub use regex;

@@ -120,25 +120,6 @@ impl Checker {
         }
     }
 
-    /// Checks a list's item count after its items were checked (`list` is what `required` or `optional`
-    /// returned).
-    pub fn bounded<L: ItemCount>(
-        &mut self,
-        wire: &str,
-        list: Option<L>,
-        min: Option<u32>,
-        max: Option<u32>,
-    ) -> Option<L> {
-        let list = list?;
-        match list.item_count().map(|n| snapbi_rules::check_items(n, min, max)) {
-            Some(Err(problem)) => {
-                self.at(wire, |c| c.report(ViolationKind::Rule(problem)));
-                None
-            }
-            _ => Some(list),
-        }
-    }
-
     /// Reports a violation at the current path.
     pub fn report(&mut self, kind: ViolationKind) {
         self.violations.push(Violation {
@@ -175,24 +156,6 @@ impl Checker {
         checked
             .map_err(|InvalidValue(problem)| self.report(ViolationKind::Rule(problem)))
             .ok()
-    }
-}
-
-/// A checked list, or an optional one (absent lists have no count to check).
-pub trait ItemCount {
-    /// The number of items, if present.
-    fn item_count(&self) -> Option<usize>;
-}
-
-impl<T> ItemCount for Vec<T> {
-    fn item_count(&self) -> Option<usize> {
-        Some(self.len())
-    }
-}
-
-impl<T> ItemCount for Option<Vec<T>> {
-    fn item_count(&self) -> Option<usize> {
-        self.as_ref().map(Vec::len)
     }
 }
 

@@ -292,6 +292,122 @@ impl<R: PatternRule> FromRaw for Matching<R> {
     }
 }
 
+/// A list with `MIN..=MAX` items (`MAX` = [`UNBOUNDED`] for no limit); serialized as a plain JSON array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List<T, const MIN: u32, const MAX: u32>(Vec<T>);
+
+impl<T, const MIN: u32, const MAX: u32> List<T, MIN, MAX> {
+    /// The items.
+    pub fn items(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T, const MIN: u32, const MAX: u32> Deref for List<T, MIN, MAX> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T: Serialize, const MIN: u32, const MAX: u32> Serialize for List<T, MIN, MAX> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<T: FromRaw, const MIN: u32, const MAX: u32> FromRaw for List<T, MIN, MAX> {
+    type Raw = <Vec<T> as FromRaw>::Raw;
+    fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
+        let items = Vec::<T>::from_raw(raw, checker)?;
+        let max = (MAX != UNBOUNDED).then_some(MAX);
+        checker
+            .rule(snapbi_rules::check_items(items.len(), Some(MIN), max).map_err(InvalidValue))
+            .map(|()| List(items))
+    }
+}
+
+/// Converts what a setter accepts into the raw value a builder holds for a `T` field: strings for text
+/// fields, builders for objects, any iterable for lists, the enum itself for value lists.
+pub trait IntoRaw<T: FromRaw> {
+    /// The raw value.
+    fn into_raw(self) -> T::Raw;
+}
+
+impl<S: Into<String>> IntoRaw<String> for S {
+    fn into_raw(self) -> Loose<String> {
+        Loose::ok(self.into())
+    }
+}
+
+impl<S: Into<String>, const MIN: u32, const MAX: u32, const KIND: u8> IntoRaw<Text<MIN, MAX, KIND>> for S {
+    fn into_raw(self) -> Loose<String> {
+        Loose::ok(self.into())
+    }
+}
+
+impl<S: Into<String>, const INT: u32, const FRAC: u32> IntoRaw<Decimal<INT, FRAC>> for S {
+    fn into_raw(self) -> Loose<String> {
+        Loose::ok(self.into())
+    }
+}
+
+impl<S: Into<String>> IntoRaw<SnapDateTime> for S {
+    fn into_raw(self) -> Loose<String> {
+        Loose::ok(self.into())
+    }
+}
+
+impl<S: Into<String>, R: PatternRule> IntoRaw<Matching<R>> for S {
+    fn into_raw(self) -> Loose<String> {
+        Loose::ok(self.into())
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> IntoRaw<Int<MIN, MAX>> for i64 {
+    fn into_raw(self) -> Loose<i64> {
+        Loose::ok(self)
+    }
+}
+
+impl IntoRaw<bool> for bool {
+    fn into_raw(self) -> Loose<bool> {
+        Loose::ok(self)
+    }
+}
+
+impl IntoRaw<serde_json::Value> for serde_json::Value {
+    fn into_raw(self) -> serde_json::Value {
+        self
+    }
+}
+
+impl<T: FromRaw, I: IntoRaw<T>> IntoRaw<Sensitive<T>> for I {
+    fn into_raw(self) -> T::Raw {
+        IntoRaw::<T>::into_raw(self)
+    }
+}
+
+impl<T: FromRaw, I> IntoRaw<Vec<T>> for I
+where
+    I: IntoIterator,
+    I::Item: IntoRaw<T>,
+{
+    fn into_raw(self) -> Loose<Vec<T::Raw>> {
+        Loose::ok(self.into_iter().map(IntoRaw::into_raw).collect())
+    }
+}
+
+impl<T: FromRaw, I, const MIN: u32, const MAX: u32> IntoRaw<List<T, MIN, MAX>> for I
+where
+    I: IntoIterator,
+    I::Item: IntoRaw<T>,
+{
+    fn into_raw(self) -> Loose<Vec<T::Raw>> {
+        Loose::ok(self.into_iter().map(IntoRaw::into_raw).collect())
+    }
+}
+
 /// Declares the marker type of a patterned string field, with its regex compiled once on first use.
 #[macro_export]
 macro_rules! pattern_rule {
@@ -324,65 +440,6 @@ where
     Ok(T::deserialize(value).ok())
 }
 
-/// Declares a string enum of a spec: variants with their wire spelling, strict on requests.
-///
-/// Expands to the enum plus `as_str`, `FromStr`, `Display`, serde and [`FromRaw`] impls, so that generated
-/// code says only what differs: the names and the values.
-#[macro_export]
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        $vis enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every allowed value, in spec order.
-            pub const ALL: &'static [&'static str] = &[$($wire),+];
-
-            /// The wire spelling.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire),+
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = $crate::InvalidValue;
-            fn from_str(value: &str) -> Result<Self, $crate::InvalidValue> {
-                match value {
-                    $($wire => Ok($name::$variant),)+
-                    _ => Err($crate::InvalidValue($crate::Problem::NotAllowed {
-                        allowed: Self::ALL.iter().map(|v| (*v).to_owned()).collect(),
-                    })),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl $crate::FromRaw for $name {
-            type Raw = $crate::Loose<String>;
-            fn from_raw(raw: Self::Raw, checker: &mut $crate::Checker) -> Option<Self> {
-                let value = checker.take(raw, "a string")?;
-                checker.rule(value.parse())
-            }
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,9 +469,13 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap_or_default(), "\"s3cr3t\"");
     }
 
-    crate::wire_enum! {
-        /// Test enum.
-        pub enum Color { Red = "red", DarkBlue = "dark-blue" }
+    /// Test enum.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, crate::WireEnum)]
+    enum Color {
+        #[wire("red")]
+        Red,
+        #[wire("dark-blue")]
+        DarkBlue,
     }
 
     #[test]

@@ -5,11 +5,11 @@
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use snapbi_client::doku::{self, dana_payment};
 use snapbi_client::{rt, types};
 
@@ -35,7 +35,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 }
 
 fn answer(status: u16, body: &str) -> (StatusCode, String) {
-    (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.to_owned())
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body.to_owned(),
+    )
 }
 
 async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
@@ -47,7 +50,10 @@ async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) 
         &p.public_key,
     );
     if verified.is_err() || body.as_ref() != br#"{"grantType":"client_credentials"}"# {
-        return answer(401, r#"{"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}"#);
+        return answer(
+            401,
+            r#"{"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}"#,
+        );
     }
     let ok = format!(
         r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}","tokenType":"Bearer","expiresIn":"900"}}"#
@@ -56,7 +62,9 @@ async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
-    let bearer = header(&headers, "Authorization").strip_prefix("Bearer ").unwrap_or_default();
+    let bearer = header(&headers, "Authorization")
+        .strip_prefix("Bearer ")
+        .unwrap_or_default();
     let verified = rt::signature::verify_symmetric(
         "POST",
         dana_payment::ENDPOINT.path,
@@ -72,11 +80,17 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
         seen.headers.push(headers.clone());
     }
     if verified.is_err() {
-        return answer(401, r#"{"responseCode":"4015400","responseMessage":"Unauthorized. Invalid Signature"}"#);
+        return answer(
+            401,
+            r#"{"responseCode":"4015400","responseMessage":"Unauthorized. Invalid Signature"}"#,
+        );
     }
     let text = String::from_utf8_lossy(&body);
     if text.contains("INV-DUP") {
-        return answer(404, r#"{"responseCode":"4045418","responseMessage":"Inconsistent Request"}"#);
+        return answer(
+            404,
+            r#"{"responseCode":"4045418","responseMessage":"Inconsistent Request"}"#,
+        );
     }
     if text.contains("INV-ODD") {
         return answer(400, r#"{"responseCode":"4005499","responseMessage":"Something new"}"#);
@@ -97,7 +111,14 @@ fn rsa_key() -> (rt::keys::PrivateKey, rt::keys::PublicKey) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("key.pem");
     let status = Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
         .arg(&path)
         .stderr(std::process::Stdio::null())
         .status()
@@ -112,10 +133,15 @@ fn rsa_key() -> (rt::keys::PrivateKey, rt::keys::PublicKey) {
 
 async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>) {
     let app = Router::new()
-        .route(doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(), post(token))
+        .route(
+            doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(),
+            post(token),
+        )
         .route(dana_payment::ENDPOINT.path, post(payment))
         .with_state(provider);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -142,26 +168,45 @@ fn payment_request(reference: &str) -> dana_payment::Request {
 }
 
 fn headers() -> dana_payment::Headers {
-    dana_payment::Headers::builder().x_device_id("device42").x_ip_address("203.0.113.10").build().expect("headers")
+    dana_payment::Headers::builder()
+        .x_device_id("device42")
+        .x_ip_address("203.0.113.10")
+        .build()
+        .expect("headers")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_are_signed_sent_and_decoded() {
     let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider { public_key, seen: Mutex::default() });
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
     let (url, server) = serve(provider.clone()).await;
-    let client = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret(SECRET).private_key(key).base_url(&url))
-        .expect("client");
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
 
     let request = payment_request("INV-0001");
-    let reply = client.dana_payment(&request, &headers()).await.expect("a successful payment");
+    let reply = client
+        .dana_payment(&request, &headers())
+        .await
+        .expect("a successful payment");
     assert_eq!(reply.code, dana_payment::Code::Successful);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body.reference_no.as_deref(), Some("REF-1"));
     assert_eq!(reply.body.web_redirect_url.as_deref(), Some("https://pay.example/x"));
 
     // A clone shares the token: a second call does not ask for a new one.
-    let again = client.clone().dana_payment(&payment_request("INV-0002"), &headers()).await.expect("second call");
+    let again = client
+        .clone()
+        .dana_payment(&payment_request("INV-0002"), &headers())
+        .await
+        .expect("second call");
     assert_eq!(again.code.outcome(), rt::Outcome::Success);
 
     let seen = provider.seen.lock().expect("lock");
@@ -177,8 +222,15 @@ async fn calls_are_signed_sent_and_decoded() {
     assert_eq!(header(h, "X-TIMESTAMP").len(), 25);
     assert!(header(h, "X-TIMESTAMP").ends_with("+07:00"));
     let external = header(h, "X-EXTERNAL-ID");
-    assert!(external.len() <= 36 && external.bytes().all(|b| b.is_ascii_digit()), "{external}");
-    assert_ne!(external, header(&seen.headers[1], "X-EXTERNAL-ID"), "a fresh X-EXTERNAL-ID per call");
+    assert!(
+        external.len() <= 36 && external.bytes().all(|b| b.is_ascii_digit()),
+        "{external}"
+    );
+    assert_ne!(
+        external,
+        header(&seen.headers[1], "X-EXTERNAL-ID"),
+        "a fresh X-EXTERNAL-ID per call"
+    );
     drop(seen);
     server.abort();
 }
@@ -186,32 +238,59 @@ async fn calls_are_signed_sent_and_decoded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_typed_and_keep_the_raw_answer() {
     let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider { public_key, seen: Mutex::default() });
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
     let (url, server) = serve(provider.clone()).await;
-    let client = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret(SECRET).private_key(key).base_url(&url))
-        .expect("client");
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
 
     match client.dana_payment(&payment_request("INV-DUP"), &headers()).await {
-        Err(rt::Error::Api { status, code, message, raw_body }) => {
+        Err(rt::Error::Api {
+            status,
+            code,
+            message,
+            raw_body,
+        }) => {
             assert_eq!((status, &code), (404, &dana_payment::Code::InconsistentRequest));
-            assert_eq!(code.outcome(), rt::Outcome::Failed, "404xx18 is a failure for direct-debit payments");
+            assert_eq!(
+                code.outcome(),
+                rt::Outcome::Failed,
+                "404xx18 is a failure for direct-debit payments"
+            );
             assert_eq!(message.as_deref(), Some("Inconsistent Request"));
             assert!(String::from_utf8_lossy(&raw_body).contains("4045418"));
         }
         other => panic!("expected an API error, got {other:?}"),
     }
     match client.dana_payment(&payment_request("INV-ODD"), &headers()).await {
-        Err(rt::Error::Api { code: dana_payment::Code::Unknown(raw), .. }) => assert_eq!(raw.as_str(), "4005499"),
+        Err(rt::Error::Api {
+            code: dana_payment::Code::Unknown(raw),
+            ..
+        }) => assert_eq!(raw.as_str(), "4005499"),
         other => panic!("expected an unknown code, got {other:?}"),
     }
     match client.dana_payment(&payment_request("INV-HTML"), &headers()).await {
-        Err(rt::Error::InvalidBody { status, raw_body }) => assert_eq!((status, raw_body.as_slice()), (502, &b"<html>bad gateway</html>"[..])),
+        Err(rt::Error::InvalidBody { status, raw_body }) => {
+            assert_eq!((status, raw_body.as_slice()), (502, &b"<html>bad gateway</html>"[..]))
+        }
         other => panic!("expected an invalid body, got {other:?}"),
     }
     // A wrong secret is caught by the provider's signature check.
     let (other_key, _) = rsa_key();
-    let wrong = doku::Client::new(rt::Config::new(CLIENT_ID).client_secret("nope").private_key(other_key).base_url(&url))
-        .expect("client");
+    let wrong = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret("nope")
+            .private_key(other_key)
+            .base_url(&url),
+    )
+    .expect("client");
     match wrong.dana_payment(&payment_request("INV-0003"), &headers()).await {
         Err(rt::Error::Token { status: 401, code, .. }) => assert_eq!(code.as_str(), "4017300"),
         other => panic!("expected a token error, got {other:?}"),
@@ -226,5 +305,8 @@ fn secrets_never_reach_debug_output() {
     let client = doku::Client::new(config.clone().base_url("http://127.0.0.1:9")).expect("client");
     let printed = format!("{config:?} {client:?}");
     assert!(!printed.contains(SECRET), "{printed}");
-    assert!(!printed.contains("PRIVATE KEY") && !printed.contains("MII"), "{printed}");
+    assert!(
+        !printed.contains("PRIVATE KEY") && !printed.contains("MII"),
+        "{printed}"
+    );
 }

@@ -8,8 +8,9 @@ use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
 use crate::ir::{Algorithm, HeaderSource, Provider, RecipePart};
 
-/// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`.
-pub(crate) fn provider_module(cx: &Cx, p: &Provider) -> TokenStream {
+/// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
+/// are replaced by one marker item for the renderer to fill in.
+pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStream {
     let rt = cx.rt;
     let module = ident(&p.name);
     let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
@@ -29,16 +30,25 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider) -> TokenStream {
             quote! {
                 #doc
                 pub async fn #name(&self, request: &#module::Request, headers: &#module::Headers) -> #ret {
-                    self.inner.call(&#module::ENDPOINT, request, &rt::HeaderSet::pairs(headers)).await
+                    self.inner.call(&#module::ENDPOINT, request, &rt::header_pairs(headers)).await
                 }
             }
         }
     });
-    let modules = endpoints.iter().map(|e| endpoint_module(cx, e));
+    let modules: Vec<TokenStream> = match splice {
+        true => {
+            let marker = format_ident!("{}", super::splice_marker(&p.name));
+            vec![quote!(const #marker: () = ();)]
+        }
+        false => endpoints.iter().map(|e| endpoint_module(cx, e)).collect(),
+    };
     let doc = docs(Some(&p.title), &[p.doc.clone().unwrap_or_default().trim().to_owned()]);
-    let client_doc = format!(
-        "A {} client: signs, sends and decodes every endpoint of this provider.",
-        p.title
+    let client_doc = docs(
+        Some(&format!(
+            "A {} client: signs, sends and decodes every endpoint of this provider.",
+            p.title
+        )),
+        &[],
     );
     quote! {
         #doc
@@ -46,7 +56,7 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider) -> TokenStream {
             use #rt as rt;
             #profile
 
-            #[doc = #client_doc]
+            #client_doc
             #[derive(Clone, Debug)]
             pub struct Client {
                 inner: rt::Client,

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::objects::{Place, object, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::{Endpoint, Field, FieldType};
+use crate::ir::Endpoint;
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -95,7 +95,7 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
         "Caller-supplied headers of `{}` (the runtime adds the signature, timestamp and ids).",
         e.id
     );
-    let object = object(
+    object(
         cx,
         "Headers",
         Some(&doc),
@@ -105,49 +105,33 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
             depth: 2,
             received: false,
         },
-    );
-    let pairs = e.headers.iter().map(header_pair);
-    quote! {
-        #object
-        impl rt::HeaderSet for Headers {
-            fn pairs(&self) -> Vec<(&'static str, &str)> {
-                let mut pairs = Vec::new();
-                #(#pairs)*
-                pairs
-            }
-        }
-    }
-}
-
-fn header_pair(f: &Field) -> TokenStream {
-    let (id, name) = (ident(&f.rust), &f.wire);
-    let read = match (&f.ty, f.sensitive) {
-        (FieldType::Str(_), true) => quote!(value.expose().as_str()),
-        _ => quote!(value.as_str()),
-    };
-    if f.required {
-        quote! { let value = &self.#id; pairs.push((#name, #read)); }
-    } else {
-        quote! { if let Some(value) = &self.#id { pairs.push((#name, #read)); } }
-    }
+    )
 }
 
 fn codes(e: &Endpoint) -> TokenStream {
-    let doc = format!("Response codes `{}` declares (service code {}).", e.id, e.service_code);
+    let doc = docs(
+        Some(&format!(
+            "Response codes `{}` declares (service code {}).",
+            e.id, e.service_code
+        )),
+        &[],
+    );
     let variants = e.codes.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let (code, message) = (&c.code, &c.message);
         let outcome = outcome_ident(c.outcome);
-        let doc = docs(
-            Some(&format!("`{code}` {message} ({}).", c.outcome.as_str())),
-            &c.doc.iter().cloned().collect::<Vec<_>>(),
-        );
-        quote! { #doc #name = (#code, #outcome, #message) }
+        let doc = docs(c.doc.as_deref(), &[]);
+        quote! { #doc #[code(#code, #outcome, #message)] #name, }
     });
     quote! {
-        rt::response_codes! {
-            #[doc = #doc]
-            pub enum Code { #(#variants),* }
+        #doc
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #(#variants)*
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
 }

@@ -44,11 +44,37 @@ impl Default for Options {
 
 /// The whole generated API as tokens.
 pub fn api(api: &Api, options: &Options) -> TokenStream {
+    api_with(api, options, false)
+}
+
+/// The generated API with each provider's endpoint modules left out, a marker item
+/// ([`splice_marker`]) standing where they go; [`endpoint`] emits them one by one.
+pub fn skeleton(api: &Api, options: &Options) -> TokenStream {
+    api_with(api, options, true)
+}
+
+/// One endpoint's module (`pub mod dana_payment { … }`), as it stands inside its provider module.
+pub fn endpoint(api: &Api, options: &Options, endpoint: &crate::ir::Endpoint) -> TokenStream {
+    endpoint::endpoint_module(
+        &Cx {
+            api,
+            rt: &options.runtime,
+        },
+        endpoint,
+    )
+}
+
+/// The name of the marker item that stands for `provider`'s endpoint modules in a [`skeleton`].
+pub fn splice_marker(provider: &str) -> String {
+    format!("SNAPBI_ENDPOINTS_OF_{}", provider.to_ascii_uppercase())
+}
+
+fn api_with(api: &Api, options: &Options, splice: bool) -> TokenStream {
     let rt = &options.runtime;
     let cx = Cx { api, rt };
     let code_table = code_table(&cx);
     let types = objects::shared_types(&cx);
-    let providers = api.providers.iter().map(|p| client::provider_module(&cx, p));
+    let providers = api.providers.iter().map(|p| client::provider_module(&cx, p, splice));
     let registry = registry(&cx);
     quote! {
         /// The runtime the generated code calls.
@@ -82,11 +108,11 @@ pub(crate) fn docs(text: Option<&str>, extra: &[String]) -> TokenStream {
     if let Some(text) = text {
         lines.extend(text.trim().lines().map(|l| format!(" {}", l.trim_end())));
     }
-    for e in extra {
+    for e in extra.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
         if !lines.is_empty() {
             lines.push(String::new());
         }
-        lines.push(format!(" {e}"));
+        lines.extend(e.lines().map(|l| format!(" {}", l.trim_end())));
     }
     quote! { #(#[doc = #lines])* }
 }

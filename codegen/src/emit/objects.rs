@@ -1,8 +1,8 @@
 //! Object types: validated request shapes with their builders, and tolerant response shapes.
 //!
-//! A request-side object `X` becomes a struct with private fields, an `XBuilder` whose setters take plain
-//! values and whose `build()` checks every field through the runtime, and a `FromRaw` impl so the same check
-//! runs on JSON bodies. A response-side object is a plain struct of `Option`s that never fails to parse.
+//! A request-side object `X` becomes a struct with private, validated fields that derives `rt::Object`
+//! (which adds `XBuilder`, whose `build()` checks every field, and the same check for JSON bodies). A
+//! response-side object is a plain struct of `Option`s deriving `rt::Received`: it never fails to parse.
 
 use heck::ToLowerCamelCase;
 use proc_macro2::TokenStream;
@@ -72,7 +72,8 @@ pub(crate) fn shared_types(cx: &Cx) -> TokenStream {
     }
 }
 
-/// A validated object `name`, its builder, and every item its fields need. `prefix` names those items.
+/// A validated object `name` (its builder comes from `rt::Object`) and every item its fields need.
+/// `prefix` names those items.
 pub(crate) fn object(
     cx: &Cx,
     name: &str,
@@ -82,91 +83,26 @@ pub(crate) fn object(
     place: Place,
 ) -> TokenStream {
     let ty = format_ident!("{name}");
-    let builder = format_ident!("{name}Builder");
     let mut items = Vec::new();
-    let mut decls = Vec::new();
-    let mut builder_fields = Vec::new();
-    let mut setters = Vec::new();
-    let mut checks = Vec::new();
-    let mut inits = Vec::new();
-    for f in fields {
-        let shape = Shape::of(cx, f, prefix, place, &mut items);
-        let (id, sent, raw) = (ident(&f.rust), &shape.sent, &shape.raw);
-        let rename = rename(f);
-        let wire = &f.wire;
-        if f.required {
-            decls.push(quote! { #rename #id: #sent, });
-            checks.push(quote! { let #id = c.required(#wire, self.#id); });
-        } else {
-            decls.push(quote! { #rename #[serde(skip_serializing_if = "Option::is_none")] #id: Option<#sent>, });
-            checks.push(quote! { let #id = c.optional(#wire, self.#id); });
-        }
-        if let FieldType::List {
-            min_items, max_items, ..
-        } = &f.ty
-            && (min_items.is_some() || max_items.is_some())
-        {
-            let (min, max) = (option_tokens(*min_items), option_tokens(*max_items));
-            checks.push(quote! { let #id = c.bounded(#wire, #id, #min, #max); });
-        }
-        inits.push(quote! { #id: #id?, });
-        builder_fields.push(quote! { #rename #id: Option<#raw>, });
-        let (param, expr) = (&shape.param, &shape.into_raw);
-        let setter_doc = docs(f.doc.as_deref(), &[constraint_doc(f)]);
-        setters.push(quote! {
-            #setter_doc
-            pub fn #id(mut self, value: #param) -> Self {
-                self.#id = Some(#expr);
-                self
-            }
-        });
-    }
-    let struct_doc = docs(
-        doc,
-        &[format!(
-            "Built with [`{name}Builder`], which checks every field: a value of this type is valid."
-        )],
-    );
-    let builder_doc = format!("Builder for [`{name}`]: setters take plain values, `build()` checks them all.");
+    let decls: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let sent = sent_type(cx, f, &f.ty, &format!("{prefix}{}", f.type_name), place, &mut items);
+            let sent = if f.sensitive {
+                quote!(rt::Sensitive<#sent>)
+            } else {
+                sent
+            };
+            let sent = if f.required { sent } else { quote!(Option<#sent>) };
+            let (id, wire, doc) = (ident(&f.rust), wire_attr(f), field_doc(f));
+            quote! { #doc #wire #id: #sent, }
+        })
+        .collect();
+    let struct_doc = docs(doc, &[]);
     quote! {
         #struct_doc
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct #ty { #(#decls)* }
-
-        impl #ty {
-            /// Starts a builder.
-            pub fn builder() -> #builder {
-                #builder::default()
-            }
-        }
-
-        #[doc = #builder_doc]
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct #builder { #(#builder_fields)* }
-
-        impl #builder {
-            #(#setters)*
-
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<#ty, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-
-            fn check(self, c: &mut rt::Checker) -> Option<#ty> {
-                #(#checks)*
-                Some(#ty { #(#inits)* })
-            }
-        }
-
-        impl rt::FromRaw for #ty {
-            type Raw = rt::Loose<#builder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-
         #(#items)*
     }
 }
@@ -182,29 +118,23 @@ pub(crate) fn received_object(
 ) -> TokenStream {
     let ty = format_ident!("{name}");
     let mut items = Vec::new();
-    let decls = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let inner = received_type(cx, f, &f.ty, prefix, place, &mut items);
-        let inner = if f.sensitive {
-            quote!(rt::Sensitive<#inner>)
-        } else {
-            inner
-        };
-        let rename = rename(f);
-        let field_doc = docs(f.doc.as_deref(), &[]);
-        quote! {
-            #field_doc
-            #rename
-            #[serde(deserialize_with = "rt::lenient")]
-            pub #id: Option<#inner>,
-        }
-    });
-    let decls: Vec<TokenStream> = decls.collect();
+    let decls: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let inner = received_type(cx, f, &f.ty, prefix, place, &mut items);
+            let inner = if f.sensitive {
+                quote!(rt::Sensitive<#inner>)
+            } else {
+                inner
+            };
+            let (id, wire, doc) = (ident(&f.rust), wire_attr(f), docs(f.doc.as_deref(), &[]));
+            quote! { #doc #wire pub #id: Option<#inner>, }
+        })
+        .collect();
     let struct_doc = docs(doc, &[]);
     quote! {
         #struct_doc
-        #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, rt::Received)]
         pub struct #ty { #(#decls)* }
         #(#items)*
     }
@@ -241,126 +171,103 @@ fn received_type(
     }
 }
 
-/// How one request-side field is typed, held raw, and set.
-struct Shape {
-    /// The validated type.
-    sent: TokenStream,
-    /// What the builder holds.
-    raw: TokenStream,
-    /// The setter's parameter type.
-    param: TokenStream,
-    /// Expression turning `value` (of `param`) into `raw`.
-    into_raw: TokenStream,
+/// The validated type of a request-side field; items it needs (enums, nested objects, pattern rules)
+/// are pushed to `items`, named `name`.
+fn sent_type(
+    cx: &Cx,
+    f: &Field,
+    ty: &FieldType,
+    name: &str,
+    place: Place,
+    items: &mut Vec<TokenStream>,
+) -> TokenStream {
+    match ty {
+        FieldType::Str(rule) if !rule.enum_values.is_empty() => {
+            let id = format_ident!("{name}");
+            items.push(wire_enum(&id, f, rule));
+            quote!(#id)
+        }
+        FieldType::Str(rule) if rule.pattern.is_some() => {
+            let id = format_ident!("{name}");
+            let pattern = rule.pattern.as_deref().unwrap_or_default();
+            let (min, max) = (
+                lit(rule.min_length.unwrap_or(0)),
+                lit(rule.max_length.unwrap_or(u32::MAX)),
+            );
+            items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
+            quote!(rt::Matching<#id>)
+        }
+        FieldType::Str(rule) if rule.is_constrained() => text_type(rule),
+        FieldType::Str(_) => quote!(String),
+        FieldType::Decimal {
+            integer_digits,
+            fraction_digits,
+        } => {
+            let (integer_digits, fraction_digits) = (lit(*integer_digits), lit(*fraction_digits));
+            quote!(rt::Decimal<#integer_digits, #fraction_digits>)
+        }
+        FieldType::DateTime => quote!(rt::SnapDateTime),
+        FieldType::Integer { min, max } => {
+            let min = min.map(signed).unwrap_or(quote!({ i64::MIN }));
+            let max = max.map(signed).unwrap_or(quote!({ i64::MAX }));
+            quote!(rt::Int<#min, #max>)
+        }
+        FieldType::Bool => quote!(bool),
+        FieldType::Json => quote!(rt::serde_json::Value),
+        FieldType::Named(type_name) => {
+            let path = place.types_path();
+            let ty = format_ident!("{type_name}");
+            quote!(#path #ty)
+        }
+        FieldType::Object(fields) => {
+            items.push(object(cx, name, f.doc.as_deref(), fields, name, place));
+            let ty = format_ident!("{name}");
+            quote!(#ty)
+        }
+        FieldType::List {
+            items: item,
+            min_items,
+            max_items,
+        } => {
+            let inner = sent_type(cx, f, item, name, place, items);
+            match (min_items, max_items) {
+                (None, None) => quote!(Vec<#inner>),
+                (min, max) => {
+                    let min = lit(min.unwrap_or(0));
+                    let max = max.map(|m| {
+                        let m = lit(m);
+                        quote!(#m)
+                    });
+                    let max = max.unwrap_or(quote!({ rt::values::UNBOUNDED }));
+                    quote!(rt::List<#inner, #min, #max>)
+                }
+            }
+        }
+    }
 }
 
-impl Shape {
-    fn of(cx: &Cx, f: &Field, prefix: &str, place: Place, items: &mut Vec<TokenStream>) -> Shape {
-        let name = format!("{prefix}{}", f.type_name);
-        let mut shape = Shape::of_type(cx, f, &f.ty, &name, place, items);
-        if f.sensitive {
-            let sent = &shape.sent;
-            shape.sent = quote!(rt::Sensitive<#sent>);
+/// A field's docs: the spec's doc with its rules appended, so setters say what they accept.
+fn field_doc(f: &Field) -> TokenStream {
+    let rules = constraint_doc(f);
+    match f.doc.as_deref().map(str::trim) {
+        Some(doc) if !doc.contains('\n') => {
+            let line = format!(" {doc} {rules}");
+            quote!(#[doc = #line])
         }
-        shape
-    }
-
-    fn of_type(cx: &Cx, f: &Field, ty: &FieldType, name: &str, place: Place, items: &mut Vec<TokenStream>) -> Shape {
-        let text = |sent: TokenStream| Shape {
-            sent,
-            raw: quote!(rt::Loose<String>),
-            param: quote!(impl Into<String>),
-            into_raw: quote!(rt::Loose::ok(value.into())),
-        };
-        let plain = |sent: TokenStream, raw: TokenStream| Shape {
-            sent,
-            raw: quote!(rt::Loose<#raw>),
-            param: raw,
-            into_raw: quote!(rt::Loose::ok(value)),
-        };
-        match ty {
-            FieldType::Str(rule) if !rule.enum_values.is_empty() => {
-                let id = format_ident!("{name}");
-                items.push(wire_enum(&id, f, rule));
-                Shape {
-                    sent: quote!(#id),
-                    raw: quote!(rt::Loose<String>),
-                    param: quote!(#id),
-                    into_raw: quote!(rt::Loose::ok(value.as_str().to_owned())),
-                }
-            }
-            FieldType::Str(rule) if rule.pattern.is_some() => {
-                let id = format_ident!("{name}");
-                let pattern = rule.pattern.as_deref().unwrap_or_default();
-                let (min, max) = (
-                    lit(rule.min_length.unwrap_or(0)),
-                    lit(rule.max_length.unwrap_or(u32::MAX)),
-                );
-                items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
-                text(quote!(rt::Matching<#id>))
-            }
-            FieldType::Str(rule) if rule.is_constrained() => text(text_type(rule)),
-            FieldType::Str(_) => text(quote!(String)),
-            FieldType::Decimal {
-                integer_digits,
-                fraction_digits,
-            } => {
-                let (integer_digits, fraction_digits) = (lit(*integer_digits), lit(*fraction_digits));
-                text(quote!(rt::Decimal<#integer_digits, #fraction_digits>))
-            }
-            FieldType::DateTime => text(quote!(rt::SnapDateTime)),
-            FieldType::Integer { min, max } => {
-                let min = min.map(signed).unwrap_or(quote!({ i64::MIN }));
-                let max = max.map(signed).unwrap_or(quote!({ i64::MAX }));
-                plain(quote!(rt::Int<#min, #max>), quote!(i64))
-            }
-            FieldType::Bool => plain(quote!(bool), quote!(bool)),
-            FieldType::Json => Shape {
-                sent: quote!(rt::serde_json::Value),
-                raw: quote!(rt::serde_json::Value),
-                param: quote!(rt::serde_json::Value),
-                into_raw: quote!(value),
-            },
-            FieldType::Named(type_name) => {
-                let path = place.types_path();
-                let (ty, builder) = (format_ident!("{type_name}"), format_ident!("{type_name}Builder"));
-                Shape {
-                    sent: quote!(#path #ty),
-                    raw: quote!(rt::Loose<#path #builder>),
-                    param: quote!(#path #builder),
-                    into_raw: quote!(rt::Loose::ok(value)),
-                }
-            }
-            FieldType::Object(fields) => {
-                items.push(object(cx, name, f.doc.as_deref(), fields, name, place));
-                let (ty, builder) = (format_ident!("{name}"), format_ident!("{name}Builder"));
-                Shape {
-                    sent: quote!(#ty),
-                    raw: quote!(rt::Loose<#builder>),
-                    param: quote!(#builder),
-                    into_raw: quote!(rt::Loose::ok(value)),
-                }
-            }
-            FieldType::List { items: item, .. } => {
-                let inner = Shape::of_type(cx, f, item, name, place, items);
-                let (sent, raw, param, expr) = (inner.sent, inner.raw, inner.param, inner.into_raw);
-                Shape {
-                    sent: quote!(Vec<#sent>),
-                    raw: quote!(rt::Loose<Vec<#raw>>),
-                    param: quote!(impl IntoIterator<Item = #param>),
-                    into_raw: quote!(rt::Loose::ok(value.into_iter().map(|value| #expr).collect())),
-                }
-            }
-        }
+        doc => docs(doc, &[rules]),
     }
 }
 
 /// `rt::Text<MIN, MAX>` (with a kind when the rule has a charset or format).
 fn text_type(rule: &StrRule) -> TokenStream {
-    let min = rule.min_length.unwrap_or(0);
-    let max = rule
-        .max_length
-        .map(|m| quote!(#m))
-        .unwrap_or(quote!({ rt::values::UNBOUNDED }));
+    let min = lit(rule.min_length.unwrap_or(0));
+    let max = match rule.max_length {
+        Some(m) => {
+            let m = lit(m);
+            quote!(#m)
+        }
+        None => quote!({ rt::values::UNBOUNDED }),
+    };
     let kind = match (rule.format, rule.charset) {
         (Some(Format::Ipv4), _) => Some(quote!({ rt::values::IPV4 })),
         (None, Some(Charset::Digits)) => Some(quote!({ rt::values::DIGITS })),
@@ -377,14 +284,12 @@ fn wire_enum(id: &proc_macro2::Ident, f: &Field, rule: &StrRule) -> TokenStream 
     let doc = docs(f.doc.as_deref(), &[]);
     let variants = rule.enum_values.iter().map(|value| {
         let variant = variant_ident(value);
-        let doc = format!(" `{value}`");
-        quote! { #[doc = #doc] #variant = #value }
+        quote! { #[wire(#value)] #variant }
     });
     quote! {
-        rt::wire_enum! {
-            #doc
-            pub enum #id { #(#variants),* }
-        }
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum #id { #(#variants),* }
     }
 }
 
@@ -398,23 +303,13 @@ pub(crate) fn variant_ident(value: &str) -> proc_macro2::Ident {
     }
 }
 
-/// `#[serde(rename = "…")]` when `rename_all = "camelCase"` would not give the wire name back.
-fn rename(f: &Field) -> TokenStream {
-    if f.rust.to_lower_camel_case() == f.wire {
+/// `#[wire("…")]` when the camelCase of the Rust name is not the wire name.
+fn wire_attr(f: &Field) -> TokenStream {
+    if f.rust.trim_start_matches("r#").to_lower_camel_case() == f.wire {
         quote!()
     } else {
         let wire = &f.wire;
-        quote!(#[serde(rename = #wire)])
-    }
-}
-
-fn option_tokens(value: Option<u32>) -> TokenStream {
-    match value {
-        Some(v) => {
-            let v = lit(v);
-            quote!(Some(#v))
-        }
-        None => quote!(None),
+        quote!(#[wire(#wire)])
     }
 }
 

@@ -987,6 +987,19 @@ impl Lowering {
                     None => {}
                 }
             }
+            // A header filled with the bearer token needs an endpoint that issues one.
+            let bearer = providers
+                .iter()
+                .filter(|p| p.name == file.value.name)
+                .flat_map(|p| &p.headers)
+                .find(|(_, set)| set.iter().any(|(_, source)| *source == HeaderSource::BearerToken));
+            if let (Some((kind, _)), None) = (bearer, &file.value.token_endpoint) {
+                let path = format!("headers.{}", kind.as_str());
+                self.push(file.error(
+                    &path,
+                    "a `bearer_token` header needs `token_endpoint` (the endpoint that issues the token)",
+                ));
+            }
         }
         let mut modules: HashMap<(String, String), String> = HashMap::new();
         for (i, file) in set.endpoints.iter().enumerate() {

@@ -69,28 +69,54 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
         return (set, diagnostics);
     }
     files.sort();
-    for path in &files {
-        let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
-        let source = match std::fs::read_to_string(path) {
-            Ok(s) => s,
-            Err(e) => {
-                diagnostics.push(io_error(&shown, &format!("cannot read the file: {e}")));
-                continue;
-            }
-        };
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let result = match name {
-            "codes.yaml" => parse(&shown, &source).map(|f| set.codes.push(f)),
-            "types.yaml" => parse(&shown, &source).map(|f| set.types.push(f)),
-            "provider.yaml" => parse(&shown, &source).map(|f| set.providers.push(f)),
-            _ => parse(&shown, &source).map(|f| set.endpoints.push(f)),
-        };
-        if let Err(d) = result {
-            diagnostics.push(d);
+    // Files are independent: parse them on every core, then collect in sorted order (deterministic output).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    let parsed: Vec<Result<AnyFile, Diagnostic>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| load_file(root, display_root, path))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for file in parsed {
+        match file {
+            Ok(AnyFile::Codes(f)) => set.codes.push(f),
+            Ok(AnyFile::Types(f)) => set.types.push(f),
+            Ok(AnyFile::Provider(f)) => set.providers.push(f),
+            Ok(AnyFile::Endpoint(f)) => set.endpoints.push(f),
+            Err(d) => diagnostics.push(d),
         }
     }
     set.files = files;
     (set, diagnostics)
+}
+
+/// One file of any role.
+enum AnyFile {
+    Codes(Loaded<raw::CodesFile>),
+    Types(Loaded<raw::TypesFile>),
+    Provider(Loaded<raw::ProviderFile>),
+    Endpoint(Loaded<raw::EndpointFile>),
+}
+
+fn load_file(root: &Path, display_root: &Path, path: &Path) -> Result<AnyFile, Diagnostic> {
+    let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
+    let source = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &format!("cannot read the file: {e}")))?;
+    match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+        "codes.yaml" => parse(&shown, &source).map(AnyFile::Codes),
+        "types.yaml" => parse(&shown, &source).map(AnyFile::Types),
+        "provider.yaml" => parse(&shown, &source).map(AnyFile::Provider),
+        _ => parse(&shown, &source).map(AnyFile::Endpoint),
+    }
 }
 
 /// Deserializes one file, turning a serde_yaml error into a located diagnostic.

@@ -865,300 +865,107 @@ pub static CODE_TABLE: rt::CodeTable<'static> = rt::CodeTable {
 pub mod types {
     use ::snapbi_runtime as rt;
     /// Monetary amount. `value` is a string with exactly 2 decimals (SNAP size 16,2), e.g. `{"value":"10000.00","currency":"IDR"}` [S14][S17].
-    ///
-    /// Built with [`AmountBuilder`], which checks every field: a value of this type is valid.
-    #[derive(Clone, Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
+    #[derive(Clone, Debug, rt::Object)]
     pub struct Amount {
+        /// Amount as a string with up to 16 integer digits and exactly 2 decimals. Required; a decimal string, up to 16 digits and exactly 2 decimals.
         value: rt::Decimal<16, 2>,
+        /// ISO 4217 currency code (three upper-case letters). Only IDR is used by the providers covered here. Required; matching `^[A-Z]{3}$`.
         currency: rt::Matching<AmountCurrency>,
-    }
-    impl Amount {
-        /// Starts a builder.
-        pub fn builder() -> AmountBuilder {
-            AmountBuilder::default()
-        }
-    }
-    ///Builder for [`Amount`]: setters take plain values, `build()` checks them all.
-    #[derive(Default, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
-    pub struct AmountBuilder {
-        value: Option<rt::Loose<String>>,
-        currency: Option<rt::Loose<String>>,
-    }
-    impl AmountBuilder {
-        /// Amount as a string with up to 16 integer digits and exactly 2 decimals.
-        ///
-        /// Required; a decimal string, up to 16 digits and exactly 2 decimals.
-        pub fn value(mut self, value: impl Into<String>) -> Self {
-            self.value = Some(rt::Loose::ok(value.into()));
-            self
-        }
-        /// ISO 4217 currency code (three upper-case letters). Only IDR is used by the providers covered here.
-        ///
-        /// Required; matching `^[A-Z]{3}$`.
-        pub fn currency(mut self, value: impl Into<String>) -> Self {
-            self.currency = Some(rt::Loose::ok(value.into()));
-            self
-        }
-        /// Checks every field; returns the value or every violation with its wire path.
-        pub fn build(self) -> Result<Amount, rt::BuildError> {
-            rt::Checker::run(|c| self.check(c))
-        }
-        fn check(self, c: &mut rt::Checker) -> Option<Amount> {
-            let value = c.required("value", self.value);
-            let currency = c.required("currency", self.currency);
-            Some(Amount {
-                value: value?,
-                currency: currency?,
-            })
-        }
-    }
-    impl rt::FromRaw for Amount {
-        type Raw = rt::Loose<AmountBuilder>;
-        fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-            c.take(raw, "an object")?.check(c)
-        }
     }
     rt::pattern_rule!(AmountCurrency, "^[A-Z]{3}$", 0, 4294967295);
     /// One URL the provider uses for this order: where to send the customer back (PAY_RETURN) or where to post the result (PAY_NOTIFY / NOTIFICATION). Wire spelling follows DOKU: the list is `urlParam`, the deep-link flag is `isDeepLink` [seed 001].
-    ///
-    /// Built with [`UrlParamBuilder`], which checks every field: a value of this type is valid.
-    #[derive(Clone, Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
+    #[derive(Clone, Debug, rt::Object)]
     pub struct UrlParam {
-        url: rt::Text<0u32, 512u32>,
+        /// Absolute URL (max 512 characters) [S4][S14]. Required; at most 512 characters.
+        url: rt::Text<0, 512>,
+        /// What the URL is for (SNAP size 32). PAY_RETURN = redirect the customer back after payment; PAY_NOTIFY (SNAP generic) / NOTIFICATION (DANA) = server-to-server result notification. Required; one of `PAY_RETURN`, `PAY_NOTIFY`, `NOTIFICATION`.
         r#type: UrlParamType,
+        /// Whether `url` is an app deep link (`Y`) or a web URL (`N`). Required; one of `Y`, `N`.
         is_deep_link: UrlParamIsDeepLink,
     }
-    impl UrlParam {
-        /// Starts a builder.
-        pub fn builder() -> UrlParamBuilder {
-            UrlParamBuilder::default()
-        }
+    /// What the URL is for (SNAP size 32). PAY_RETURN = redirect the customer back after payment; PAY_NOTIFY (SNAP generic) / NOTIFICATION (DANA) = server-to-server result notification.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+    pub enum UrlParamType {
+        #[wire("PAY_RETURN")]
+        PayReturn,
+        #[wire("PAY_NOTIFY")]
+        PayNotify,
+        #[wire("NOTIFICATION")]
+        Notification,
     }
-    ///Builder for [`UrlParam`]: setters take plain values, `build()` checks them all.
-    #[derive(Default, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
-    pub struct UrlParamBuilder {
-        url: Option<rt::Loose<String>>,
-        r#type: Option<rt::Loose<String>>,
-        is_deep_link: Option<rt::Loose<String>>,
-    }
-    impl UrlParamBuilder {
-        /// Absolute URL (max 512 characters) [S4][S14].
-        ///
-        /// Required; at most 512 characters.
-        pub fn url(mut self, value: impl Into<String>) -> Self {
-            self.url = Some(rt::Loose::ok(value.into()));
-            self
-        }
-        /// What the URL is for (SNAP size 32). PAY_RETURN = redirect the customer back after payment; PAY_NOTIFY (SNAP generic) / NOTIFICATION (DANA) = server-to-server result notification.
-        ///
-        /// Required; one of `PAY_RETURN`, `PAY_NOTIFY`, `NOTIFICATION`.
-        pub fn r#type(mut self, value: UrlParamType) -> Self {
-            self.r#type = Some(rt::Loose::ok(value.as_str().to_owned()));
-            self
-        }
-        /// Whether `url` is an app deep link (`Y`) or a web URL (`N`).
-        ///
-        /// Required; one of `Y`, `N`.
-        pub fn is_deep_link(mut self, value: UrlParamIsDeepLink) -> Self {
-            self.is_deep_link = Some(rt::Loose::ok(value.as_str().to_owned()));
-            self
-        }
-        /// Checks every field; returns the value or every violation with its wire path.
-        pub fn build(self) -> Result<UrlParam, rt::BuildError> {
-            rt::Checker::run(|c| self.check(c))
-        }
-        fn check(self, c: &mut rt::Checker) -> Option<UrlParam> {
-            let url = c.required("url", self.url);
-            let r#type = c.required("type", self.r#type);
-            let is_deep_link = c.required("isDeepLink", self.is_deep_link);
-            Some(UrlParam {
-                url: url?,
-                r#type: r#type?,
-                is_deep_link: is_deep_link?,
-            })
-        }
-    }
-    impl rt::FromRaw for UrlParam {
-        type Raw = rt::Loose<UrlParamBuilder>;
-        fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-            c.take(raw, "an object")?.check(c)
-        }
-    }
-    rt::wire_enum! {
-        #[doc =
-        " What the URL is for (SNAP size 32). PAY_RETURN = redirect the customer back after payment; PAY_NOTIFY (SNAP generic) / NOTIFICATION (DANA) = server-to-server result notification."]
-        pub enum UrlParamType { #[doc = " `PAY_RETURN`"] PayReturn = "PAY_RETURN", #[doc
-        = " `PAY_NOTIFY`"] PayNotify = "PAY_NOTIFY", #[doc = " `NOTIFICATION`"]
-        Notification = "NOTIFICATION" }
-    }
-    rt::wire_enum! {
-        #[doc = " Whether `url` is an app deep link (`Y`) or a web URL (`N`)."] pub enum
-        UrlParamIsDeepLink { #[doc = " `Y`"] Y = "Y", #[doc = " `N`"] N = "N" }
+    /// Whether `url` is an app deep link (`Y`) or a web URL (`N`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+    pub enum UrlParamIsDeepLink {
+        #[wire("Y")]
+        Y,
+        #[wire("N")]
+        N,
     }
     /// Environment of the order as DANA expects it, passed through DOKU in `additionalInfo.envInfo` [seed 001].
-    ///
-    /// Built with [`EnvInfoBuilder`], which checks every field: a value of this type is valid.
-    #[derive(Clone, Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
+    #[derive(Clone, Debug, rt::Object)]
     pub struct EnvInfo {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// Platform the order comes from; DOKU's sample sends `IPG`. Optional.
         source_platform: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// Type of terminal that created the order; DOKU's sample sends `SYSTEM`. Optional.
         terminal_type: Option<String>,
     }
-    impl EnvInfo {
-        /// Starts a builder.
-        pub fn builder() -> EnvInfoBuilder {
-            EnvInfoBuilder::default()
-        }
-    }
-    ///Builder for [`EnvInfo`]: setters take plain values, `build()` checks them all.
-    #[derive(Default, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
-    pub struct EnvInfoBuilder {
-        source_platform: Option<rt::Loose<String>>,
-        terminal_type: Option<rt::Loose<String>>,
-    }
-    impl EnvInfoBuilder {
-        /// Platform the order comes from; DOKU's sample sends `IPG`.
-        ///
-        /// Optional.
-        pub fn source_platform(mut self, value: impl Into<String>) -> Self {
-            self.source_platform = Some(rt::Loose::ok(value.into()));
-            self
-        }
-        /// Type of terminal that created the order; DOKU's sample sends `SYSTEM`.
-        ///
-        /// Optional.
-        pub fn terminal_type(mut self, value: impl Into<String>) -> Self {
-            self.terminal_type = Some(rt::Loose::ok(value.into()));
-            self
-        }
-        /// Checks every field; returns the value or every violation with its wire path.
-        pub fn build(self) -> Result<EnvInfo, rt::BuildError> {
-            rt::Checker::run(|c| self.check(c))
-        }
-        fn check(self, c: &mut rt::Checker) -> Option<EnvInfo> {
-            let source_platform = c.optional("sourcePlatform", self.source_platform);
-            let terminal_type = c.optional("terminalType", self.terminal_type);
-            Some(EnvInfo {
-                source_platform: source_platform?,
-                terminal_type: terminal_type?,
-            })
-        }
-    }
-    impl rt::FromRaw for EnvInfo {
-        type Raw = rt::Loose<EnvInfoBuilder>;
-        fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-            c.take(raw, "an object")?.check(c)
-        }
-    }
     /// `additionalInfo` of DOKU direct-debit / e-wallet calls that only need to name the channel (refund, check status). DOKU serves every channel on the same path and routes by `channel` (fact sheet §7).
-    ///
-    /// Built with [`DokuChannelInfoBuilder`], which checks every field: a value of this type is valid.
-    #[derive(Clone, Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
+    #[derive(Clone, Debug, rt::Object)]
     pub struct DokuChannelInfo {
+        /// DOKU channel of the original transaction. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
         channel: DokuChannelInfoChannel,
     }
-    impl DokuChannelInfo {
-        /// Starts a builder.
-        pub fn builder() -> DokuChannelInfoBuilder {
-            DokuChannelInfoBuilder::default()
-        }
-    }
-    ///Builder for [`DokuChannelInfo`]: setters take plain values, `build()` checks them all.
-    #[derive(Default, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde", rename_all = "camelCase")]
-    pub struct DokuChannelInfoBuilder {
-        channel: Option<rt::Loose<String>>,
-    }
-    impl DokuChannelInfoBuilder {
-        /// DOKU channel of the original transaction.
-        ///
-        /// Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
-        pub fn channel(mut self, value: DokuChannelInfoChannel) -> Self {
-            self.channel = Some(rt::Loose::ok(value.as_str().to_owned()));
-            self
-        }
-        /// Checks every field; returns the value or every violation with its wire path.
-        pub fn build(self) -> Result<DokuChannelInfo, rt::BuildError> {
-            rt::Checker::run(|c| self.check(c))
-        }
-        fn check(self, c: &mut rt::Checker) -> Option<DokuChannelInfo> {
-            let channel = c.required("channel", self.channel);
-            Some(DokuChannelInfo {
-                channel: channel?,
-            })
-        }
-    }
-    impl rt::FromRaw for DokuChannelInfo {
-        type Raw = rt::Loose<DokuChannelInfoBuilder>;
-        fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-            c.take(raw, "an object")?.check(c)
-        }
-    }
-    rt::wire_enum! {
-        #[doc = " DOKU channel of the original transaction."] pub enum
-        DokuChannelInfoChannel { #[doc = " `DIRECT_DEBIT_ALLO_SNAP`"] DirectDebitAlloSnap
-        = "DIRECT_DEBIT_ALLO_SNAP", #[doc = " `DIRECT_DEBIT_CIMB_SNAP`"]
-        DirectDebitCimbSnap = "DIRECT_DEBIT_CIMB_SNAP", #[doc =
-        " `DIRECT_DEBIT_MANDIRI_SNAP`"] DirectDebitMandiriSnap =
-        "DIRECT_DEBIT_MANDIRI_SNAP", #[doc = " `DIRECT_DEBIT_BRI_SNAP`"]
-        DirectDebitBriSnap = "DIRECT_DEBIT_BRI_SNAP", #[doc = " `EMONEY_OVO_SNAP`"]
-        EmoneyOvoSnap = "EMONEY_OVO_SNAP", #[doc = " `EMONEY_SHOPEE_PAY_SNAP`"]
-        EmoneyShopeePaySnap = "EMONEY_SHOPEE_PAY_SNAP", #[doc = " `EMONEY_DANA_SNAP`"]
-        EmoneyDanaSnap = "EMONEY_DANA_SNAP" }
+    /// DOKU channel of the original transaction.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+    pub enum DokuChannelInfoChannel {
+        #[wire("DIRECT_DEBIT_ALLO_SNAP")]
+        DirectDebitAlloSnap,
+        #[wire("DIRECT_DEBIT_CIMB_SNAP")]
+        DirectDebitCimbSnap,
+        #[wire("DIRECT_DEBIT_MANDIRI_SNAP")]
+        DirectDebitMandiriSnap,
+        #[wire("DIRECT_DEBIT_BRI_SNAP")]
+        DirectDebitBriSnap,
+        #[wire("EMONEY_OVO_SNAP")]
+        EmoneyOvoSnap,
+        #[wire("EMONEY_SHOPEE_PAY_SNAP")]
+        EmoneyShopeePaySnap,
+        #[wire("EMONEY_DANA_SNAP")]
+        EmoneyDanaSnap,
     }
     /// Shared object types as received in responses: every field optional, never failing to parse.
     pub mod received {
         use ::snapbi_runtime as rt;
         /// Monetary amount. `value` is a string with exactly 2 decimals (SNAP size 16,2), e.g. `{"value":"10000.00","currency":"IDR"}` [S14][S17].
-        #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, rt::Received)]
         pub struct Amount {
             /// Amount as a string with up to 16 integer digits and exactly 2 decimals.
-            #[serde(deserialize_with = "rt::lenient")]
             pub value: Option<String>,
             /// ISO 4217 currency code (three upper-case letters). Only IDR is used by the providers covered here.
-            #[serde(deserialize_with = "rt::lenient")]
             pub currency: Option<String>,
         }
         /// One URL the provider uses for this order: where to send the customer back (PAY_RETURN) or where to post the result (PAY_NOTIFY / NOTIFICATION). Wire spelling follows DOKU: the list is `urlParam`, the deep-link flag is `isDeepLink` [seed 001].
-        #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, rt::Received)]
         pub struct UrlParam {
             /// Absolute URL (max 512 characters) [S4][S14].
-            #[serde(deserialize_with = "rt::lenient")]
             pub url: Option<String>,
             /// What the URL is for (SNAP size 32). PAY_RETURN = redirect the customer back after payment; PAY_NOTIFY (SNAP generic) / NOTIFICATION (DANA) = server-to-server result notification.
-            #[serde(deserialize_with = "rt::lenient")]
             pub r#type: Option<String>,
             /// Whether `url` is an app deep link (`Y`) or a web URL (`N`).
-            #[serde(deserialize_with = "rt::lenient")]
             pub is_deep_link: Option<String>,
         }
         /// Environment of the order as DANA expects it, passed through DOKU in `additionalInfo.envInfo` [seed 001].
-        #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, rt::Received)]
         pub struct EnvInfo {
             /// Platform the order comes from; DOKU's sample sends `IPG`.
-            #[serde(deserialize_with = "rt::lenient")]
             pub source_platform: Option<String>,
             /// Type of terminal that created the order; DOKU's sample sends `SYSTEM`.
-            #[serde(deserialize_with = "rt::lenient")]
             pub terminal_type: Option<String>,
         }
         /// `additionalInfo` of DOKU direct-debit / e-wallet calls that only need to name the channel (refund, check status). DOKU serves every channel on the same path and routes by `channel` (fact sheet §7).
-        #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, rt::Received)]
         pub struct DokuChannelInfo {
             /// DOKU channel of the original transaction.
-            #[serde(deserialize_with = "rt::lenient")]
             pub channel: Option<String>,
         }
     }
@@ -1259,7 +1066,7 @@ pub mod doku {
             ),
         ],
     };
-    ///A DOKU client: signs, sends and decodes every endpoint of this provider.
+    /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
     pub struct Client {
         inner: rt::Client,
@@ -1281,7 +1088,7 @@ pub mod doku {
             rt::Error<dana_payment::Code>,
         > {
             self.inner
-                .call(&dana_payment::ENDPOINT, request, &rt::HeaderSet::pairs(headers))
+                .call(&dana_payment::ENDPOINT, request, &rt::header_pairs(headers))
                 .await
         }
         /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
@@ -1299,7 +1106,7 @@ pub mod doku {
                 .call(
                     &direct_debit_refund::ENDPOINT,
                     request,
-                    &rt::HeaderSet::pairs(headers),
+                    &rt::header_pairs(headers),
                 )
                 .await
         }
@@ -1330,13 +1137,13 @@ pub mod doku {
     }
     /// Create a DANA payment through DOKU without account binding (jump app / redirect)
     ///
-    /** DANA one-time payment through DOKU's SNAP direct-debit gateway (service 54, "Payment Jump App"): the
-merchant posts the order and receives `webRedirectUrl`, a DANA page or app deep link where the customer
-completes the payment. DOKU then sends an HTTP notification to the merchant's Notification URL, and
-`doku.direct_debit.status` reports the outcome. No account binding or customer token is needed.
-Sources: DOKU DANA pages (seeds 000 and 001: headers, body, sample), fact sheet §4.2 (SNAP 54 limits) and
-§7 (path, channel values, urlParam rules). Idempotency at DANA: same merchantId + partnerReferenceNo with
-the same data answers 2005400 again, with different data 4045418 [S6].*/
+    /// DANA one-time payment through DOKU's SNAP direct-debit gateway (service 54, "Payment Jump App"): the
+    /// merchant posts the order and receives `webRedirectUrl`, a DANA page or app deep link where the customer
+    /// completes the payment. DOKU then sends an HTTP notification to the merchant's Notification URL, and
+    /// `doku.direct_debit.status` reports the outcome. No account binding or customer token is needed.
+    /// Sources: DOKU DANA pages (seeds 000 and 001: headers, body, sample), fact sheet §4.2 (SNAP 54 limits) and
+    /// §7 (path, channel values, urlParam rules). Idempotency at DANA: same merchantId + partnerReferenceNo with
+    /// the same data answers 2005400 again, with different data 4045418 [S6].
     ///
     /// `POST /direct-debit/core/v1/debit/payment-host-to-host` · service code 54 · symmetric signature · spec `specs/doku/direct-debit/dana-payment.yaml`
     pub mod dana_payment {
@@ -1352,444 +1159,155 @@ the same data answers 2005400 again, with different data 4045418 [S6].*/
             summary: "Create a DANA payment through DOKU without account binding (jump app / redirect)",
         };
         /// Request body of `doku.dana.payment`.
-        ///
-        /// Built with [`RequestBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Request {
-            partner_reference_no: rt::Text<1u32, 64u32>,
+            /// Merchant's invoice number for this payment; reuse it when retrying the same payment. Required; 1 to 64 characters.
+            partner_reference_no: rt::Text<1, 64>,
+            /// Amount to pay. Required.
             amount: super::super::types::Amount,
-            url_param: Vec<super::super::types::UrlParam>,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Where DANA sends the customer back after paying. DOKU expects type `PAY_RETURN`. Required; a list of at least 1 item(s).
+            url_param: rt::List<super::super::types::UrlParam, 1, { rt::values::UNBOUNDED }>,
+            /// When the payment URL expires (`YYYY-MM-DDTHH:mm:ss+07:00`). Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
             valid_up_to: Option<rt::SnapDateTime>,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web). Optional; one of `app`, `pc`, `mweb`.
             point_of_initiation: Option<PointOfInitiation>,
+            /// DOKU routing and DANA order details. Required.
             additional_info: AdditionalInfo,
         }
-        impl Request {
-            /// Starts a builder.
-            pub fn builder() -> RequestBuilder {
-                RequestBuilder::default()
-            }
-        }
-        ///Builder for [`Request`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct RequestBuilder {
-            partner_reference_no: Option<rt::Loose<String>>,
-            amount: Option<rt::Loose<super::super::types::AmountBuilder>>,
-            url_param: Option<
-                rt::Loose<Vec<rt::Loose<super::super::types::UrlParamBuilder>>>,
-            >,
-            valid_up_to: Option<rt::Loose<String>>,
-            point_of_initiation: Option<rt::Loose<String>>,
-            additional_info: Option<rt::Loose<AdditionalInfoBuilder>>,
-        }
-        impl RequestBuilder {
-            /// Merchant's invoice number for this payment; reuse it when retrying the same payment.
-            ///
-            /// Required; 1 to 64 characters.
-            pub fn partner_reference_no(mut self, value: impl Into<String>) -> Self {
-                self.partner_reference_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Amount to pay.
-            ///
-            /// Required.
-            pub fn amount(mut self, value: super::super::types::AmountBuilder) -> Self {
-                self.amount = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Where DANA sends the customer back after paying. DOKU expects type `PAY_RETURN`.
-            ///
-            /// Required; a list of at least 1 item(s).
-            pub fn url_param(
-                mut self,
-                value: impl IntoIterator<Item = super::super::types::UrlParamBuilder>,
-            ) -> Self {
-                self.url_param = Some(
-                    rt::Loose::ok(
-                        value.into_iter().map(|value| rt::Loose::ok(value)).collect(),
-                    ),
-                );
-                self
-            }
-            /// When the payment URL expires (`YYYY-MM-DDTHH:mm:ss+07:00`).
-            ///
-            /// Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
-            pub fn valid_up_to(mut self, value: impl Into<String>) -> Self {
-                self.valid_up_to = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web).
-            ///
-            /// Optional; one of `app`, `pc`, `mweb`.
-            pub fn point_of_initiation(mut self, value: PointOfInitiation) -> Self {
-                self.point_of_initiation = Some(
-                    rt::Loose::ok(value.as_str().to_owned()),
-                );
-                self
-            }
-            /// DOKU routing and DANA order details.
-            ///
-            /// Required.
-            pub fn additional_info(mut self, value: AdditionalInfoBuilder) -> Self {
-                self.additional_info = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Request, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Request> {
-                let partner_reference_no = c
-                    .required("partnerReferenceNo", self.partner_reference_no);
-                let amount = c.required("amount", self.amount);
-                let url_param = c.required("urlParam", self.url_param);
-                let url_param = c.bounded("urlParam", url_param, Some(1), None);
-                let valid_up_to = c.optional("validUpTo", self.valid_up_to);
-                let point_of_initiation = c
-                    .optional("pointOfInitiation", self.point_of_initiation);
-                let additional_info = c.required("additionalInfo", self.additional_info);
-                Some(Request {
-                    partner_reference_no: partner_reference_no?,
-                    amount: amount?,
-                    url_param: url_param?,
-                    valid_up_to: valid_up_to?,
-                    point_of_initiation: point_of_initiation?,
-                    additional_info: additional_info?,
-                })
-            }
-        }
-        impl rt::FromRaw for Request {
-            type Raw = rt::Loose<RequestBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-        rt::wire_enum! {
-            #[doc =
-            " Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web)."]
-            pub enum PointOfInitiation { #[doc = " `app`"] App = "app", #[doc = " `pc`"]
-            Pc = "pc", #[doc = " `mweb`"] Mweb = "mweb" }
+        /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum PointOfInitiation {
+            #[wire("app")]
+            App,
+            #[wire("pc")]
+            Pc,
+            #[wire("mweb")]
+            Mweb,
         }
         /// DOKU routing and DANA order details.
-        ///
-        /// Built with [`AdditionalInfoBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfo {
+            /// DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint. Required; one of `EMONEY_DANA_SNAP`.
             channel: AdditionalInfoChannel,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            product_code: Option<rt::Text<0u32, 32u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            support_deep_link_checkout_url: Option<
-                AdditionalInfoSupportDeepLinkCheckoutUrl,
-            >,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// DANA product code of the merchant's contract. Optional; at most 32 characters.
+            product_code: Option<rt::Text<0, 32>>,
+            /// `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false. Optional; one of `true`, `false`.
+            support_deep_link_checkout_url: Option<AdditionalInfoSupportDeepLinkCheckoutUrl>,
+            /// Order details shown to the customer in DANA. Optional.
             order: Option<AdditionalInfoOrder>,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`. Optional.
             env_info: Option<super::super::types::EnvInfo>,
         }
-        impl AdditionalInfo {
-            /// Starts a builder.
-            pub fn builder() -> AdditionalInfoBuilder {
-                AdditionalInfoBuilder::default()
-            }
+        /// DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoChannel {
+            #[wire("EMONEY_DANA_SNAP")]
+            EmoneyDanaSnap,
         }
-        ///Builder for [`AdditionalInfo`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct AdditionalInfoBuilder {
-            channel: Option<rt::Loose<String>>,
-            product_code: Option<rt::Loose<String>>,
-            support_deep_link_checkout_url: Option<rt::Loose<String>>,
-            order: Option<rt::Loose<AdditionalInfoOrderBuilder>>,
-            env_info: Option<rt::Loose<super::super::types::EnvInfoBuilder>>,
-        }
-        impl AdditionalInfoBuilder {
-            /// DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint.
-            ///
-            /// Required; one of `EMONEY_DANA_SNAP`.
-            pub fn channel(mut self, value: AdditionalInfoChannel) -> Self {
-                self.channel = Some(rt::Loose::ok(value.as_str().to_owned()));
-                self
-            }
-            /// DANA product code of the merchant's contract.
-            ///
-            /// Optional; at most 32 characters.
-            pub fn product_code(mut self, value: impl Into<String>) -> Self {
-                self.product_code = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false.
-            ///
-            /// Optional; one of `true`, `false`.
-            pub fn support_deep_link_checkout_url(
-                mut self,
-                value: AdditionalInfoSupportDeepLinkCheckoutUrl,
-            ) -> Self {
-                self.support_deep_link_checkout_url = Some(
-                    rt::Loose::ok(value.as_str().to_owned()),
-                );
-                self
-            }
-            /// Order details shown to the customer in DANA.
-            ///
-            /// Optional.
-            pub fn order(mut self, value: AdditionalInfoOrderBuilder) -> Self {
-                self.order = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`.
-            ///
-            /// Optional.
-            pub fn env_info(
-                mut self,
-                value: super::super::types::EnvInfoBuilder,
-            ) -> Self {
-                self.env_info = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<AdditionalInfo, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<AdditionalInfo> {
-                let channel = c.required("channel", self.channel);
-                let product_code = c.optional("productCode", self.product_code);
-                let support_deep_link_checkout_url = c
-                    .optional(
-                        "supportDeepLinkCheckoutUrl",
-                        self.support_deep_link_checkout_url,
-                    );
-                let order = c.optional("order", self.order);
-                let env_info = c.optional("envInfo", self.env_info);
-                Some(AdditionalInfo {
-                    channel: channel?,
-                    product_code: product_code?,
-                    support_deep_link_checkout_url: support_deep_link_checkout_url?,
-                    order: order?,
-                    env_info: env_info?,
-                })
-            }
-        }
-        impl rt::FromRaw for AdditionalInfo {
-            type Raw = rt::Loose<AdditionalInfoBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-        rt::wire_enum! {
-            #[doc = " DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint."] pub
-            enum AdditionalInfoChannel { #[doc = " `EMONEY_DANA_SNAP`"] EmoneyDanaSnap =
-            "EMONEY_DANA_SNAP" }
-        }
-        rt::wire_enum! {
-            #[doc =
-            " `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false."]
-            pub enum AdditionalInfoSupportDeepLinkCheckoutUrl { #[doc = " `true`"] True =
-            "true", #[doc = " `false`"] False = "false" }
+        /// `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoSupportDeepLinkCheckoutUrl {
+            #[wire("true")]
+            True,
+            #[wire("false")]
+            False,
         }
         /// Order details shown to the customer in DANA.
-        ///
-        /// Built with [`AdditionalInfoOrderBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfoOrder {
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Title of the order shown on the DANA payment page. Optional.
             order_title: Option<String>,
         }
-        impl AdditionalInfoOrder {
-            /// Starts a builder.
-            pub fn builder() -> AdditionalInfoOrderBuilder {
-                AdditionalInfoOrderBuilder::default()
-            }
-        }
-        ///Builder for [`AdditionalInfoOrder`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct AdditionalInfoOrderBuilder {
-            order_title: Option<rt::Loose<String>>,
-        }
-        impl AdditionalInfoOrderBuilder {
-            /// Title of the order shown on the DANA payment page.
-            ///
-            /// Optional.
-            pub fn order_title(mut self, value: impl Into<String>) -> Self {
-                self.order_title = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<AdditionalInfoOrder, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<AdditionalInfoOrder> {
-                let order_title = c.optional("orderTitle", self.order_title);
-                Some(AdditionalInfoOrder {
-                    order_title: order_title?,
-                })
-            }
-        }
-        impl rt::FromRaw for AdditionalInfoOrder {
-            type Raw = rt::Loose<AdditionalInfoOrderBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
         /// Caller-supplied headers of `doku.dana.payment` (the runtime adds the signature, timestamp and ids).
-        ///
-        /// Built with [`HeadersBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Headers {
-            #[serde(rename = "X-DEVICE-ID")]
-            x_device_id: rt::Text<0u32, 400u32, { rt::values::ALPHANUMERIC }>,
-            #[serde(rename = "X-IP-ADDRESS")]
-            #[serde(skip_serializing_if = "Option::is_none")]
-            x_ip_address: Option<rt::Text<0u32, 15u32, { rt::values::IPV4 }>>,
-        }
-        impl Headers {
-            /// Starts a builder.
-            pub fn builder() -> HeadersBuilder {
-                HeadersBuilder::default()
-            }
-        }
-        ///Builder for [`Headers`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct HeadersBuilder {
-            #[serde(rename = "X-DEVICE-ID")]
-            x_device_id: Option<rt::Loose<String>>,
-            #[serde(rename = "X-IP-ADDRESS")]
-            x_ip_address: Option<rt::Loose<String>>,
-        }
-        impl HeadersBuilder {
-            /// Device on which the end user (customer) is using the service, e.g. an app device id.
-            ///
-            /// Required; at most 400 characters, letters and digits only.
-            pub fn x_device_id(mut self, value: impl Into<String>) -> Self {
-                self.x_device_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// End user's IPv4 address.
-            ///
-            /// Optional; at most 15 characters, an IPv4 address.
-            pub fn x_ip_address(mut self, value: impl Into<String>) -> Self {
-                self.x_ip_address = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Headers, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Headers> {
-                let x_device_id = c.required("X-DEVICE-ID", self.x_device_id);
-                let x_ip_address = c.optional("X-IP-ADDRESS", self.x_ip_address);
-                Some(Headers {
-                    x_device_id: x_device_id?,
-                    x_ip_address: x_ip_address?,
-                })
-            }
-        }
-        impl rt::FromRaw for Headers {
-            type Raw = rt::Loose<HeadersBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-        impl rt::HeaderSet for Headers {
-            fn pairs(&self) -> Vec<(&'static str, &str)> {
-                let mut pairs = Vec::new();
-                let value = &self.x_device_id;
-                pairs.push(("X-DEVICE-ID", value.as_str()));
-                if let Some(value) = &self.x_ip_address {
-                    pairs.push(("X-IP-ADDRESS", value.as_str()));
-                }
-                pairs
-            }
+            /// Device on which the end user (customer) is using the service, e.g. an app device id. Required; at most 400 characters, letters and digits only.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
+            /// End user's IPv4 address. Optional; at most 15 characters, an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<rt::Text<0, 15, { rt::values::IPV4 }>>,
         }
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
             use ::snapbi_runtime as rt;
             /// Response body of `doku.dana.payment`.
-            #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-            #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+            #[derive(Clone, Debug, Default, rt::Received)]
             pub struct Response {
                 /// Seven-digit SNAP response code, `2005400` on success.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_code: Option<String>,
                 /// Human-readable message for responseCode.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_message: Option<String>,
                 /// DOKU/DANA reference of the payment; keep it for status queries and refunds.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub reference_no: Option<String>,
                 /// The merchant's partnerReferenceNo echoed back.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub partner_reference_no: Option<String>,
                 /// URL (or deep link) to send the customer to so they can pay in DANA.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub web_redirect_url: Option<String>,
                 /// Free-form additional information.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub additional_info: Option<rt::serde_json::Value>,
             }
         }
-        rt::response_codes! {
-            #[doc = "Response codes `doku.dana.payment` declares (service code 54)."] pub
-            enum Code { #[doc = " `2005400` Successful (success)."] Successful =
-            ("2005400", Success, "Successful"), #[doc =
-            " `4005400` Bad Request (failed)."] BadRequest = ("4005400", Failed,
-            "Bad Request"), #[doc = " `4005401` Invalid Field Format {field} (failed)."]
-            InvalidFieldFormat = ("4005401", Failed, "Invalid Field Format {field}"),
-            #[doc = " `4005402` Invalid Mandatory Field {field} (failed)."]
-            InvalidMandatoryField = ("4005402", Failed,
-            "Invalid Mandatory Field {field}"), #[doc =
-            " `4015400` Unauthorized. {reason} (auth)."] Unauthorized = ("4015400", Auth,
-            "Unauthorized. {reason}"), #[doc = " `4015401` Invalid Token (B2B) (auth)."]
-            #[doc = ""] #[doc =
-            " The B2B token expired or does not exist; fetch a new one and retry."]
-            InvalidToken = ("4015401", Auth, "Invalid Token (B2B)"), #[doc =
-            " `4035402` Exceeds Transaction Amount Limit (failed)."] #[doc = ""] #[doc =
-            " Amount above the limit (observed at DANA)."] ExceedsTransactionAmountLimit
-            = ("4035402", Failed, "Exceeds Transaction Amount Limit"), #[doc =
-            " `4035405` Do Not Honor (failed)."] #[doc = ""] #[doc =
-            " Account or user status is abnormal (observed at DANA)."] DoNotHonor =
-            ("4035405", Failed, "Do Not Honor"), #[doc =
-            " `4035415` Transaction Not Permitted.{reason} (failed)."] #[doc = ""] #[doc
-            = " Transaction not permitted (observed at DANA)."] TransactionNotPermitted =
-            ("4035415", Failed, "Transaction Not Permitted.{reason}"), #[doc =
-            " `4045408` Invalid Merchant (failed)."] #[doc = ""] #[doc =
-            " Merchant missing or abnormal (observed at DANA)."] InvalidMerchant =
-            ("4045408", Failed, "Invalid Merchant"), #[doc =
-            " `4045418` Inconsistent Request (failed)."] #[doc = ""] #[doc =
-            " Same partnerReferenceNo sent again with different content (observed at DANA). The standard counts this as a failure for direct-debit payments; `outcome` repeats the case table's default to make that explicit."]
-            InconsistentRequest = ("4045418", Failed, "Inconsistent Request"), #[doc =
-            " `4095400` Conflict (failed)."] #[doc = ""] #[doc =
-            " X-EXTERNAL-ID already used today."] Conflict = ("4095400", Failed,
-            "Conflict"), #[doc = " `4095401` Duplicate partnerReferenceNo (failed)."]
-            #[doc = ""] #[doc =
-            " partnerReferenceNo already processed successfully; ask the status endpoint for its outcome."]
-            DuplicatePartnerReferenceNo = ("4095401", Failed,
-            "Duplicate partnerReferenceNo"), #[doc =
-            " `5005400` General Error (failed)."] GeneralError = ("5005400", Failed,
-            "General Error"), #[doc = " `5005401` Internal Server Error (retry)."]
-            InternalServerError = ("5005401", Retry, "Internal Server Error"), #[doc =
-            " `5045400` Timeout (retry)."] Timeout = ("5045400", Retry, "Timeout") }
+        /// Response codes `doku.dana.payment` declares (service code 54).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005400", Success, "Successful")]
+            Successful,
+            #[code("4005400", Failed, "Bad Request")]
+            BadRequest,
+            #[code("4005401", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            #[code("4005402", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            #[code("4015400", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The B2B token expired or does not exist; fetch a new one and retry.
+            #[code("4015401", Auth, "Invalid Token (B2B)")]
+            InvalidToken,
+            /// Amount above the limit (observed at DANA).
+            #[code("4035402", Failed, "Exceeds Transaction Amount Limit")]
+            ExceedsTransactionAmountLimit,
+            /// Account or user status is abnormal (observed at DANA).
+            #[code("4035405", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// Transaction not permitted (observed at DANA).
+            #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// Merchant missing or abnormal (observed at DANA).
+            #[code("4045408", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// Same partnerReferenceNo sent again with different content (observed at DANA). The standard counts this as a failure for direct-debit payments; `outcome` repeats the case table's default to make that explicit.
+            #[code("4045418", Failed, "Inconsistent Request")]
+            InconsistentRequest,
+            /// X-EXTERNAL-ID already used today.
+            #[code("4095400", Failed, "Conflict")]
+            Conflict,
+            /// partnerReferenceNo already processed successfully; ask the status endpoint for its outcome.
+            #[code("4095401", Failed, "Duplicate partnerReferenceNo")]
+            DuplicatePartnerReferenceNo,
+            #[code("5005400", Failed, "General Error")]
+            GeneralError,
+            #[code("5005401", Retry, "Internal Server Error")]
+            InternalServerError,
+            #[code("5045400", Retry, "Timeout")]
+            Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
     /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
     ///
-    /** SNAP direct-debit refund (service 58) at DOKU, for every channel that DOKU routes through
-`additionalInfo.channel`. Full or partial refund of an earlier successful payment.
-Sources: DOKU DANA page, "Refund Merchant Interface" (seed 001: headers, body limits, sample), fact sheet
-§4.4 (SNAP 58 fields) and [S18] (DOKU wants X-IP-ADDRESS on refunds, mandatory for Allo Bank).
-404xx18 (Inconsistent Request) counts as success for refunds per the standard, see common/codes.yaml.
-Per-channel limits that the format cannot express (they depend on additionalInfo.channel), from DOKU's SDKs:
-partnerRefundNo is 32-64 characters for DIRECT_DEBIT_ALLO_SNAP and at most 12 for CIMB/BRI;
-originalPartnerReferenceNo is at most 32 for OVO and 12 for CIMB/BRI.*/
+    /// SNAP direct-debit refund (service 58) at DOKU, for every channel that DOKU routes through
+    /// `additionalInfo.channel`. Full or partial refund of an earlier successful payment.
+    /// Sources: DOKU DANA page, "Refund Merchant Interface" (seed 001: headers, body limits, sample), fact sheet
+    /// §4.4 (SNAP 58 fields) and [S18] (DOKU wants X-IP-ADDRESS on refunds, mandatory for Allo Bank).
+    /// 404xx18 (Inconsistent Request) counts as success for refunds per the standard, see common/codes.yaml.
+    /// Per-channel limits that the format cannot express (they depend on additionalInfo.channel), from DOKU's SDKs:
+    /// partnerRefundNo is 32-64 characters for DIRECT_DEBIT_ALLO_SNAP and at most 12 for CIMB/BRI;
+    /// originalPartnerReferenceNo is at most 32 for OVO and 12 for CIMB/BRI.
     ///
     /// `POST /direct-debit/core/v1/debit/refund` · service code 58 · symmetric signature · spec `specs/doku/direct-debit/refund.yaml`
     pub mod direct_debit_refund {
@@ -1805,356 +1323,133 @@ originalPartnerReferenceNo is at most 32 for OVO and 12 for CIMB/BRI.*/
             summary: "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
         };
         /// Request body of `doku.direct_debit.refund`.
-        ///
-        /// Built with [`RequestBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Request {
-            original_partner_reference_no: rt::Text<1u32, 64u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            original_reference_no: Option<rt::Text<0u32, 64u32>>,
-            original_external_id: rt::Text<1u32, 36u32>,
-            partner_refund_no: rt::Text<1u32, 64u32>,
+            /// partnerReferenceNo of the payment being refunded. Required; 1 to 64 characters.
+            original_partner_reference_no: rt::Text<1, 64>,
+            /// referenceNo that DOKU returned for the payment being refunded. Optional; at most 64 characters.
+            original_reference_no: Option<rt::Text<0, 64>>,
+            /// X-EXTERNAL-ID header value of the original payment request. Required; 1 to 36 characters.
+            original_external_id: rt::Text<1, 36>,
+            /// Merchant's own, unique number for this refund; reuse it when retrying the same refund. Required; 1 to 64 characters.
+            partner_refund_no: rt::Text<1, 64>,
+            /// Amount to refund (full or partial). Required.
             refund_amount: super::super::types::Amount,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            reason: Option<rt::Text<0u32, 256u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            merchant_id: Option<rt::Text<0u32, 64u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sub_merchant_id: Option<rt::Text<0u32, 32u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            original_capture_no: Option<rt::Text<0u32, 64u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            external_store_id: Option<rt::Text<0u32, 64u32>>,
+            /// Why the payment is refunded. Optional; at most 256 characters.
+            reason: Option<rt::Text<0, 256>>,
+            /// Merchant id at the acquirer. Optional; at most 64 characters.
+            merchant_id: Option<rt::Text<0, 64>>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Capture number, for refunds of captured (auth) payments. Optional; at most 64 characters.
+            original_capture_no: Option<rt::Text<0, 64>>,
+            /// Store id at the merchant. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`. Required.
             additional_info: super::super::types::DokuChannelInfo,
         }
-        impl Request {
-            /// Starts a builder.
-            pub fn builder() -> RequestBuilder {
-                RequestBuilder::default()
-            }
-        }
-        ///Builder for [`Request`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct RequestBuilder {
-            original_partner_reference_no: Option<rt::Loose<String>>,
-            original_reference_no: Option<rt::Loose<String>>,
-            original_external_id: Option<rt::Loose<String>>,
-            partner_refund_no: Option<rt::Loose<String>>,
-            refund_amount: Option<rt::Loose<super::super::types::AmountBuilder>>,
-            reason: Option<rt::Loose<String>>,
-            merchant_id: Option<rt::Loose<String>>,
-            sub_merchant_id: Option<rt::Loose<String>>,
-            original_capture_no: Option<rt::Loose<String>>,
-            external_store_id: Option<rt::Loose<String>>,
-            additional_info: Option<
-                rt::Loose<super::super::types::DokuChannelInfoBuilder>,
-            >,
-        }
-        impl RequestBuilder {
-            /// partnerReferenceNo of the payment being refunded.
-            ///
-            /// Required; 1 to 64 characters.
-            pub fn original_partner_reference_no(
-                mut self,
-                value: impl Into<String>,
-            ) -> Self {
-                self.original_partner_reference_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// referenceNo that DOKU returned for the payment being refunded.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn original_reference_no(mut self, value: impl Into<String>) -> Self {
-                self.original_reference_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// X-EXTERNAL-ID header value of the original payment request.
-            ///
-            /// Required; 1 to 36 characters.
-            pub fn original_external_id(mut self, value: impl Into<String>) -> Self {
-                self.original_external_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Merchant's own, unique number for this refund; reuse it when retrying the same refund.
-            ///
-            /// Required; 1 to 64 characters.
-            pub fn partner_refund_no(mut self, value: impl Into<String>) -> Self {
-                self.partner_refund_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Amount to refund (full or partial).
-            ///
-            /// Required.
-            pub fn refund_amount(
-                mut self,
-                value: super::super::types::AmountBuilder,
-            ) -> Self {
-                self.refund_amount = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Why the payment is refunded.
-            ///
-            /// Optional; at most 256 characters.
-            pub fn reason(mut self, value: impl Into<String>) -> Self {
-                self.reason = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Merchant id at the acquirer.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn merchant_id(mut self, value: impl Into<String>) -> Self {
-                self.merchant_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Sub-merchant id.
-            ///
-            /// Optional; at most 32 characters.
-            pub fn sub_merchant_id(mut self, value: impl Into<String>) -> Self {
-                self.sub_merchant_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Capture number, for refunds of captured (auth) payments.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn original_capture_no(mut self, value: impl Into<String>) -> Self {
-                self.original_capture_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Store id at the merchant.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn external_store_id(mut self, value: impl Into<String>) -> Self {
-                self.external_store_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`.
-            ///
-            /// Required.
-            pub fn additional_info(
-                mut self,
-                value: super::super::types::DokuChannelInfoBuilder,
-            ) -> Self {
-                self.additional_info = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Request, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Request> {
-                let original_partner_reference_no = c
-                    .required(
-                        "originalPartnerReferenceNo",
-                        self.original_partner_reference_no,
-                    );
-                let original_reference_no = c
-                    .optional("originalReferenceNo", self.original_reference_no);
-                let original_external_id = c
-                    .required("originalExternalId", self.original_external_id);
-                let partner_refund_no = c
-                    .required("partnerRefundNo", self.partner_refund_no);
-                let refund_amount = c.required("refundAmount", self.refund_amount);
-                let reason = c.optional("reason", self.reason);
-                let merchant_id = c.optional("merchantId", self.merchant_id);
-                let sub_merchant_id = c.optional("subMerchantId", self.sub_merchant_id);
-                let original_capture_no = c
-                    .optional("originalCaptureNo", self.original_capture_no);
-                let external_store_id = c
-                    .optional("externalStoreId", self.external_store_id);
-                let additional_info = c.required("additionalInfo", self.additional_info);
-                Some(Request {
-                    original_partner_reference_no: original_partner_reference_no?,
-                    original_reference_no: original_reference_no?,
-                    original_external_id: original_external_id?,
-                    partner_refund_no: partner_refund_no?,
-                    refund_amount: refund_amount?,
-                    reason: reason?,
-                    merchant_id: merchant_id?,
-                    sub_merchant_id: sub_merchant_id?,
-                    original_capture_no: original_capture_no?,
-                    external_store_id: external_store_id?,
-                    additional_info: additional_info?,
-                })
-            }
-        }
-        impl rt::FromRaw for Request {
-            type Raw = rt::Loose<RequestBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
         /// Caller-supplied headers of `doku.direct_debit.refund` (the runtime adds the signature, timestamp and ids).
-        ///
-        /// Built with [`HeadersBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Headers {
-            #[serde(rename = "X-DEVICE-ID")]
-            x_device_id: rt::Text<0u32, 400u32, { rt::values::ALPHANUMERIC }>,
-            #[serde(rename = "X-IP-ADDRESS")]
-            #[serde(skip_serializing_if = "Option::is_none")]
-            x_ip_address: Option<rt::Text<0u32, 15u32, { rt::values::IPV4 }>>,
-        }
-        impl Headers {
-            /// Starts a builder.
-            pub fn builder() -> HeadersBuilder {
-                HeadersBuilder::default()
-            }
-        }
-        ///Builder for [`Headers`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct HeadersBuilder {
-            #[serde(rename = "X-DEVICE-ID")]
-            x_device_id: Option<rt::Loose<String>>,
-            #[serde(rename = "X-IP-ADDRESS")]
-            x_ip_address: Option<rt::Loose<String>>,
-        }
-        impl HeadersBuilder {
-            /// Device on which the end user (customer) is using the service.
-            ///
-            /// Required; at most 400 characters, letters and digits only.
-            pub fn x_device_id(mut self, value: impl Into<String>) -> Self {
-                self.x_device_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// End user's IPv4 address.
-            ///
-            /// Optional; at most 15 characters, an IPv4 address.
-            pub fn x_ip_address(mut self, value: impl Into<String>) -> Self {
-                self.x_ip_address = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Headers, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Headers> {
-                let x_device_id = c.required("X-DEVICE-ID", self.x_device_id);
-                let x_ip_address = c.optional("X-IP-ADDRESS", self.x_ip_address);
-                Some(Headers {
-                    x_device_id: x_device_id?,
-                    x_ip_address: x_ip_address?,
-                })
-            }
-        }
-        impl rt::FromRaw for Headers {
-            type Raw = rt::Loose<HeadersBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-        impl rt::HeaderSet for Headers {
-            fn pairs(&self) -> Vec<(&'static str, &str)> {
-                let mut pairs = Vec::new();
-                let value = &self.x_device_id;
-                pairs.push(("X-DEVICE-ID", value.as_str()));
-                if let Some(value) = &self.x_ip_address {
-                    pairs.push(("X-IP-ADDRESS", value.as_str()));
-                }
-                pairs
-            }
+            /// Device on which the end user (customer) is using the service. Required; at most 400 characters, letters and digits only.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
+            /// End user's IPv4 address. Optional; at most 15 characters, an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<rt::Text<0, 15, { rt::values::IPV4 }>>,
         }
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
             use ::snapbi_runtime as rt;
             /// Response body of `doku.direct_debit.refund`.
-            #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-            #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+            #[derive(Clone, Debug, Default, rt::Received)]
             pub struct Response {
                 /// Seven-digit SNAP response code, `2005800` on success.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_code: Option<String>,
                 /// Human-readable message for responseCode.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_message: Option<String>,
                 /// partnerReferenceNo of the refunded payment.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_partner_reference_no: Option<String>,
                 /// referenceNo of the refunded payment.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_reference_no: Option<String>,
                 /// DOKU's reference for this refund.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub refund_no: Option<String>,
                 /// The merchant's partnerRefundNo echoed back.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub partner_refund_no: Option<String>,
                 /// Amount refunded.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub refund_amount: Option<super::super::super::types::received::Amount>,
                 /// When the refund was made, `YYYY-MM-DDTHH:mm:ss+07:00` (SNAP String(25)).
-                #[serde(deserialize_with = "rt::lenient")]
                 pub refund_time: Option<String>,
                 /// Free-form additional information.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub additional_info: Option<rt::serde_json::Value>,
             }
         }
-        rt::response_codes! {
-            #[doc =
-            "Response codes `doku.direct_debit.refund` declares (service code 58)."] pub
-            enum Code { #[doc = " `2005800` Successful (success)."] Successful =
-            ("2005800", Success, "Successful"), #[doc =
-            " `2025800` Request In Progress (pending)."] #[doc = ""] #[doc =
-            " Refund accepted and still processing; confirm later with the status endpoint."]
-            RequestInProgress = ("2025800", Pending, "Request In Progress"), #[doc =
-            " `4005800` Bad Request (failed)."] BadRequest = ("4005800", Failed,
-            "Bad Request"), #[doc = " `4005801` Invalid Field Format {field} (failed)."]
-            InvalidFieldFormat = ("4005801", Failed, "Invalid Field Format {field}"),
-            #[doc = " `4005802` Invalid Mandatory Field {field} (failed)."]
-            InvalidMandatoryField = ("4005802", Failed,
-            "Invalid Mandatory Field {field}"), #[doc =
-            " `4015800` Unauthorized. {reason} (auth)."] Unauthorized = ("4015800", Auth,
-            "Unauthorized. {reason}"), #[doc = " `4015801` Invalid Token (B2B) (auth)."]
-            #[doc = ""] #[doc =
-            " The B2B token expired or does not exist; fetch a new one and retry."]
-            InvalidToken = ("4015801", Auth, "Invalid Token (B2B)"), #[doc =
-            " `4035814` Insufficient Funds (failed)."] #[doc = ""] #[doc =
-            " Insufficient funds for the refund (observed at DANA)."] InsufficientFunds =
-            ("4035814", Failed, "Insufficient Funds"), #[doc =
-            " `4035815` Transaction Not Permitted.{reason} (failed)."] #[doc = ""] #[doc
-            = " Refund not permitted (observed at DANA)."] TransactionNotPermitted =
-            ("4035815", Failed, "Transaction Not Permitted.{reason}"), #[doc =
-            " `4045800` Invalid Transaction Status (failed)."] #[doc = ""] #[doc =
-            " The original payment is not in a refundable state (observed at DANA)."]
-            InvalidTransactionStatus = ("4045800", Failed, "Invalid Transaction Status"),
-            #[doc = " `4045801` Transaction Not Found (failed)."] #[doc = ""] #[doc =
-            " Original payment not found (observed at DANA)."] TransactionNotFound =
-            ("4045801", Failed, "Transaction Not Found"), #[doc =
-            " `4045808` Invalid Merchant (failed)."] #[doc = ""] #[doc =
-            " Merchant missing or abnormal (observed at DANA)."] InvalidMerchant =
-            ("4045808", Failed, "Invalid Merchant"), #[doc =
-            " `4045818` Inconsistent Request (success)."] #[doc = ""] #[doc =
-            " Same partnerRefundNo sent again with different content (observed at DANA). The standard counts this as success for refunds (common/codes.yaml outcome_by_service \"58\"): a refund under this number exists."]
-            InconsistentRequest = ("4045818", Success, "Inconsistent Request"), #[doc =
-            " `4055801` Requested Operation Is Not Allowed (failed)."] #[doc = ""] #[doc
-            = " Refund is not allowed for this payment at this time."]
-            RequestedOperationIsNotAllowed = ("4055801", Failed,
-            "Requested Operation Is Not Allowed"), #[doc =
-            " `4095800` Conflict (failed)."] #[doc = ""] #[doc =
-            " X-EXTERNAL-ID already used today."] Conflict = ("4095800", Failed,
-            "Conflict"), #[doc = " `4095801` Duplicate partnerReferenceNo (failed)."]
-            DuplicatePartnerReferenceNo = ("4095801", Failed,
-            "Duplicate partnerReferenceNo"), #[doc =
-            " `5005800` General Error (failed)."] GeneralError = ("5005800", Failed,
-            "General Error"), #[doc = " `5005801` Internal Server Error (retry)."] #[doc
-            = ""] #[doc =
-            " Unknown outcome (observed at DANA); confirm with the status endpoint before retrying."]
-            InternalServerError = ("5005801", Retry, "Internal Server Error"), #[doc =
-            " `5045800` Timeout (retry)."] Timeout = ("5045800", Retry, "Timeout") }
+        /// Response codes `doku.direct_debit.refund` declares (service code 58).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005800", Success, "Successful")]
+            Successful,
+            /// Refund accepted and still processing; confirm later with the status endpoint.
+            #[code("2025800", Pending, "Request In Progress")]
+            RequestInProgress,
+            #[code("4005800", Failed, "Bad Request")]
+            BadRequest,
+            #[code("4005801", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            #[code("4005802", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            #[code("4015800", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The B2B token expired or does not exist; fetch a new one and retry.
+            #[code("4015801", Auth, "Invalid Token (B2B)")]
+            InvalidToken,
+            /// Insufficient funds for the refund (observed at DANA).
+            #[code("4035814", Failed, "Insufficient Funds")]
+            InsufficientFunds,
+            /// Refund not permitted (observed at DANA).
+            #[code("4035815", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// The original payment is not in a refundable state (observed at DANA).
+            #[code("4045800", Failed, "Invalid Transaction Status")]
+            InvalidTransactionStatus,
+            /// Original payment not found (observed at DANA).
+            #[code("4045801", Failed, "Transaction Not Found")]
+            TransactionNotFound,
+            /// Merchant missing or abnormal (observed at DANA).
+            #[code("4045808", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// Same partnerRefundNo sent again with different content (observed at DANA). The standard counts this as success for refunds (common/codes.yaml outcome_by_service "58"): a refund under this number exists.
+            #[code("4045818", Success, "Inconsistent Request")]
+            InconsistentRequest,
+            /// Refund is not allowed for this payment at this time.
+            #[code("4055801", Failed, "Requested Operation Is Not Allowed")]
+            RequestedOperationIsNotAllowed,
+            /// X-EXTERNAL-ID already used today.
+            #[code("4095800", Failed, "Conflict")]
+            Conflict,
+            #[code("4095801", Failed, "Duplicate partnerReferenceNo")]
+            DuplicatePartnerReferenceNo,
+            #[code("5005800", Failed, "General Error")]
+            GeneralError,
+            /// Unknown outcome (observed at DANA); confirm with the status endpoint before retrying.
+            #[code("5005801", Retry, "Internal Server Error")]
+            InternalServerError,
+            #[code("5045800", Retry, "Timeout")]
+            Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
     /// Check the status of a direct-debit or e-wallet payment
     ///
-    /** SNAP direct-debit status inquiry (service 55) at DOKU. Reports `latestTransactionStatus` of an earlier
-payment (service 54) for any DOKU direct-debit / e-wallet channel. DOKU advises calling it no earlier than
-60 s after the payment [S8 check-status]. Note that the path is under `/orders/v1.0`, not under
-`/direct-debit/core/v1` (fact sheet §7).
-Sources: fact sheet §4.3 (SNAP 55 fields, status values [S4][S20]) and §7 (path, channel values).*/
+    /// SNAP direct-debit status inquiry (service 55) at DOKU. Reports `latestTransactionStatus` of an earlier
+    /// payment (service 54) for any DOKU direct-debit / e-wallet channel. DOKU advises calling it no earlier than
+    /// 60 s after the payment [S8 check-status]. Note that the path is under `/orders/v1.0`, not under
+    /// `/direct-debit/core/v1` (fact sheet §7).
+    /// Sources: fact sheet §4.3 (SNAP 55 fields, status values [S4][S20]) and §7 (path, channel values).
     ///
     /// `POST /orders/v1.0/debit/status` · service code 55 · symmetric signature · spec `specs/doku/direct-debit/status.yaml`
     pub mod direct_debit_status {
@@ -2170,263 +1465,112 @@ Sources: fact sheet §4.3 (SNAP 55 fields, status values [S4][S20]) and §7 (pat
             summary: "Check the status of a direct-debit or e-wallet payment",
         };
         /// Request body of `doku.direct_debit.status`.
-        ///
-        /// Built with [`RequestBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Request {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            original_partner_reference_no: Option<rt::Text<0u32, 64u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            original_reference_no: Option<rt::Text<0u32, 64u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            original_external_id: Option<rt::Text<0u32, 36u32>>,
-            service_code: rt::Text<2u32, 2u32, { rt::values::DIGITS }>,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// partnerReferenceNo of the payment to look up. Optional; at most 64 characters.
+            original_partner_reference_no: Option<rt::Text<0, 64>>,
+            /// referenceNo that DOKU returned for the payment. Optional; at most 64 characters.
+            original_reference_no: Option<rt::Text<0, 64>>,
+            /// X-EXTERNAL-ID header value of the original payment request. Optional; at most 36 characters.
+            original_external_id: Option<rt::Text<0, 36>>,
+            /// Service code of the original transaction, `54` for a direct-debit payment. Required; exactly 2 characters, digits only.
+            service_code: rt::Text<2, 2, { rt::values::DIGITS }>,
+            /// When the original transaction was made (`YYYY-MM-DDTHH:mm:ss+07:00`). Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
             transaction_date: Option<rt::SnapDateTime>,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Amount of the original transaction. Optional.
             amount: Option<super::super::types::Amount>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            merchant_id: Option<rt::Text<0u32, 64u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sub_merchant_id: Option<rt::Text<0u32, 32u32>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            external_store_id: Option<rt::Text<0u32, 64u32>>,
+            /// Merchant id at the acquirer. Optional; at most 64 characters.
+            merchant_id: Option<rt::Text<0, 64>>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Store id at the merchant. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`. Required.
             additional_info: super::super::types::DokuChannelInfo,
-        }
-        impl Request {
-            /// Starts a builder.
-            pub fn builder() -> RequestBuilder {
-                RequestBuilder::default()
-            }
-        }
-        ///Builder for [`Request`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct RequestBuilder {
-            original_partner_reference_no: Option<rt::Loose<String>>,
-            original_reference_no: Option<rt::Loose<String>>,
-            original_external_id: Option<rt::Loose<String>>,
-            service_code: Option<rt::Loose<String>>,
-            transaction_date: Option<rt::Loose<String>>,
-            amount: Option<rt::Loose<super::super::types::AmountBuilder>>,
-            merchant_id: Option<rt::Loose<String>>,
-            sub_merchant_id: Option<rt::Loose<String>>,
-            external_store_id: Option<rt::Loose<String>>,
-            additional_info: Option<
-                rt::Loose<super::super::types::DokuChannelInfoBuilder>,
-            >,
-        }
-        impl RequestBuilder {
-            /// partnerReferenceNo of the payment to look up.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn original_partner_reference_no(
-                mut self,
-                value: impl Into<String>,
-            ) -> Self {
-                self.original_partner_reference_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// referenceNo that DOKU returned for the payment.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn original_reference_no(mut self, value: impl Into<String>) -> Self {
-                self.original_reference_no = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// X-EXTERNAL-ID header value of the original payment request.
-            ///
-            /// Optional; at most 36 characters.
-            pub fn original_external_id(mut self, value: impl Into<String>) -> Self {
-                self.original_external_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Service code of the original transaction, `54` for a direct-debit payment.
-            ///
-            /// Required; exactly 2 characters, digits only.
-            pub fn service_code(mut self, value: impl Into<String>) -> Self {
-                self.service_code = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// When the original transaction was made (`YYYY-MM-DDTHH:mm:ss+07:00`).
-            ///
-            /// Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
-            pub fn transaction_date(mut self, value: impl Into<String>) -> Self {
-                self.transaction_date = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Amount of the original transaction.
-            ///
-            /// Optional.
-            pub fn amount(mut self, value: super::super::types::AmountBuilder) -> Self {
-                self.amount = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Merchant id at the acquirer.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn merchant_id(mut self, value: impl Into<String>) -> Self {
-                self.merchant_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Sub-merchant id.
-            ///
-            /// Optional; at most 32 characters.
-            pub fn sub_merchant_id(mut self, value: impl Into<String>) -> Self {
-                self.sub_merchant_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// Store id at the merchant.
-            ///
-            /// Optional; at most 64 characters.
-            pub fn external_store_id(mut self, value: impl Into<String>) -> Self {
-                self.external_store_id = Some(rt::Loose::ok(value.into()));
-                self
-            }
-            /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`.
-            ///
-            /// Required.
-            pub fn additional_info(
-                mut self,
-                value: super::super::types::DokuChannelInfoBuilder,
-            ) -> Self {
-                self.additional_info = Some(rt::Loose::ok(value));
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Request, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Request> {
-                let original_partner_reference_no = c
-                    .optional(
-                        "originalPartnerReferenceNo",
-                        self.original_partner_reference_no,
-                    );
-                let original_reference_no = c
-                    .optional("originalReferenceNo", self.original_reference_no);
-                let original_external_id = c
-                    .optional("originalExternalId", self.original_external_id);
-                let service_code = c.required("serviceCode", self.service_code);
-                let transaction_date = c
-                    .optional("transactionDate", self.transaction_date);
-                let amount = c.optional("amount", self.amount);
-                let merchant_id = c.optional("merchantId", self.merchant_id);
-                let sub_merchant_id = c.optional("subMerchantId", self.sub_merchant_id);
-                let external_store_id = c
-                    .optional("externalStoreId", self.external_store_id);
-                let additional_info = c.required("additionalInfo", self.additional_info);
-                Some(Request {
-                    original_partner_reference_no: original_partner_reference_no?,
-                    original_reference_no: original_reference_no?,
-                    original_external_id: original_external_id?,
-                    service_code: service_code?,
-                    transaction_date: transaction_date?,
-                    amount: amount?,
-                    merchant_id: merchant_id?,
-                    sub_merchant_id: sub_merchant_id?,
-                    external_store_id: external_store_id?,
-                    additional_info: additional_info?,
-                })
-            }
-        }
-        impl rt::FromRaw for Request {
-            type Raw = rt::Loose<RequestBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
         }
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
             use ::snapbi_runtime as rt;
             /// Response body of `doku.direct_debit.status`.
-            #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-            #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+            #[derive(Clone, Debug, Default, rt::Received)]
             pub struct Response {
                 /// Seven-digit SNAP response code, `2005500` when the query itself succeeded.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_code: Option<String>,
                 /// Human-readable message for responseCode.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_message: Option<String>,
                 /// partnerReferenceNo of the queried payment.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_partner_reference_no: Option<String>,
                 /// referenceNo of the queried payment.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_reference_no: Option<String>,
                 /// X-EXTERNAL-ID of the queried payment request.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_external_id: Option<String>,
                 /// Service code of the queried transaction.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub service_code: Option<String>,
                 /// Current status of the queried payment (2 characters): 00 Success, 01 Initiated, 02 Paying, 03 Pending, 04 Refunded, 05 Cancelled, 06 Failed, 07 Not found. Only 00 is a completed payment; 01-03 are still open.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub latest_transaction_status: Option<String>,
                 /// Text for latestTransactionStatus.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub transaction_status_desc: Option<String>,
                 /// Response code the original transaction ended with.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_response_code: Option<String>,
                 /// Message for originalResponseCode.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub original_response_message: Option<String>,
                 /// When the payment was made, `YYYY-MM-DDTHH:mm:ss+07:00`.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub paid_time: Option<String>,
                 /// Amount of the transaction.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub trans_amount: Option<super::super::super::types::received::Amount>,
                 /// Fee charged for the transaction.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub fee_amount: Option<super::super::super::types::received::Amount>,
                 /// Free-form additional information (DOKU echoes the channel here).
-                #[serde(deserialize_with = "rt::lenient")]
                 pub additional_info: Option<rt::serde_json::Value>,
             }
         }
-        rt::response_codes! {
-            #[doc =
-            "Response codes `doku.direct_debit.status` declares (service code 55)."] pub
-            enum Code { #[doc = " `2005500` Successful (success)."] Successful =
-            ("2005500", Success, "Successful"), #[doc =
-            " `4005500` Bad Request (failed)."] BadRequest = ("4005500", Failed,
-            "Bad Request"), #[doc = " `4005501` Invalid Field Format {field} (failed)."]
-            InvalidFieldFormat = ("4005501", Failed, "Invalid Field Format {field}"),
-            #[doc = " `4005502` Invalid Mandatory Field {field} (failed)."]
-            InvalidMandatoryField = ("4005502", Failed,
-            "Invalid Mandatory Field {field}"), #[doc =
-            " `4015500` Unauthorized. {reason} (auth)."] Unauthorized = ("4015500", Auth,
-            "Unauthorized. {reason}"), #[doc = " `4015501` Invalid Token (B2B) (auth)."]
-            #[doc = ""] #[doc =
-            " The B2B token expired or does not exist; fetch a new one and retry."]
-            InvalidToken = ("4015501", Auth, "Invalid Token (B2B)"), #[doc =
-            " `4045501` Transaction Not Found (failed)."] #[doc = ""] #[doc =
-            " No transaction matches the given references (observed at DANA)."]
-            TransactionNotFound = ("4045501", Failed, "Transaction Not Found"), #[doc =
-            " `4045508` Invalid Merchant (failed)."] #[doc = ""] #[doc =
-            " Merchant missing or abnormal."] InvalidMerchant = ("4045508", Failed,
-            "Invalid Merchant"), #[doc = " `4095500` Conflict (failed)."] #[doc = ""]
-            #[doc = " X-EXTERNAL-ID already used today."] Conflict = ("4095500", Failed,
-            "Conflict"), #[doc = " `4295500` Too Many Requests (retry)."] TooManyRequests
-            = ("4295500", Retry, "Too Many Requests"), #[doc =
-            " `5005500` General Error (failed)."] GeneralError = ("5005500", Failed,
-            "General Error"), #[doc = " `5005501` Internal Server Error (retry)."]
-            InternalServerError = ("5005501", Retry, "Internal Server Error"), #[doc =
-            " `5045500` Timeout (retry)."] Timeout = ("5045500", Retry, "Timeout") }
+        /// Response codes `doku.direct_debit.status` declares (service code 55).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005500", Success, "Successful")]
+            Successful,
+            #[code("4005500", Failed, "Bad Request")]
+            BadRequest,
+            #[code("4005501", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            #[code("4005502", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            #[code("4015500", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The B2B token expired or does not exist; fetch a new one and retry.
+            #[code("4015501", Auth, "Invalid Token (B2B)")]
+            InvalidToken,
+            /// No transaction matches the given references (observed at DANA).
+            #[code("4045501", Failed, "Transaction Not Found")]
+            TransactionNotFound,
+            /// Merchant missing or abnormal.
+            #[code("4045508", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// X-EXTERNAL-ID already used today.
+            #[code("4095500", Failed, "Conflict")]
+            Conflict,
+            #[code("4295500", Retry, "Too Many Requests")]
+            TooManyRequests,
+            #[code("5005500", Failed, "General Error")]
+            GeneralError,
+            #[code("5005501", Retry, "Internal Server Error")]
+            InternalServerError,
+            #[code("5045500", Retry, "Timeout")]
+            Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
     /// Get a B2B access token (client credentials) for later symmetric-signed calls
     ///
-    /** SNAP B2B access token (service 73) at DOKU. The request is signed asymmetrically: X-SIGNATURE is
-base64(SHA256withRSA(private key, "{client_id}|{X-TIMESTAMP}")) and X-CLIENT-KEY carries the client id
-[S1 §2.1.5][S8]. The returned token goes, without the "Bearer " prefix, into the string to sign of every
-symmetric call and, with it, into the Authorization header. It lives 900 s (15 min) per the standard.
-Path from DOKU's SDK configuration (fact sheet §7).*/
+    /// SNAP B2B access token (service 73) at DOKU. The request is signed asymmetrically: X-SIGNATURE is
+    /// base64(SHA256withRSA(private key, "{client_id}|{X-TIMESTAMP}")) and X-CLIENT-KEY carries the client id
+    /// [S1 §2.1.5][S8]. The returned token goes, without the "Bearer " prefix, into the string to sign of every
+    /// symmetric call and, with it, into the Authorization header. It lives 900 s (15 min) per the standard.
+    /// Path from DOKU's SDK configuration (fact sheet §7).
     ///
     /// `POST /authorization/v1/access-token/b2b` · service code 73 · token signature · spec `specs/doku/token/b2b.yaml`
     pub mod token_b2b {
@@ -2442,116 +1586,66 @@ Path from DOKU's SDK configuration (fact sheet §7).*/
             summary: "Get a B2B access token (client credentials) for later symmetric-signed calls",
         };
         /// Request body of `doku.token.b2b`.
-        ///
-        /// Built with [`RequestBuilder`], which checks every field: a value of this type is valid.
-        #[derive(Clone, Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
+        #[derive(Clone, Debug, rt::Object)]
         pub struct Request {
+            /// OAuth grant type; always `client_credentials` for B2B. Required; one of `client_credentials`.
             grant_type: GrantType,
-            #[serde(skip_serializing_if = "Option::is_none")]
+            /// Free-form additional information; not needed by DOKU. Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
-        impl Request {
-            /// Starts a builder.
-            pub fn builder() -> RequestBuilder {
-                RequestBuilder::default()
-            }
-        }
-        ///Builder for [`Request`]: setters take plain values, `build()` checks them all.
-        #[derive(Default, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde", rename_all = "camelCase")]
-        pub struct RequestBuilder {
-            grant_type: Option<rt::Loose<String>>,
-            additional_info: Option<rt::serde_json::Value>,
-        }
-        impl RequestBuilder {
-            /// OAuth grant type; always `client_credentials` for B2B.
-            ///
-            /// Required; one of `client_credentials`.
-            pub fn grant_type(mut self, value: GrantType) -> Self {
-                self.grant_type = Some(rt::Loose::ok(value.as_str().to_owned()));
-                self
-            }
-            /// Free-form additional information; not needed by DOKU.
-            ///
-            /// Optional.
-            pub fn additional_info(mut self, value: rt::serde_json::Value) -> Self {
-                self.additional_info = Some(value);
-                self
-            }
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<Request, rt::BuildError> {
-                rt::Checker::run(|c| self.check(c))
-            }
-            fn check(self, c: &mut rt::Checker) -> Option<Request> {
-                let grant_type = c.required("grantType", self.grant_type);
-                let additional_info = c.optional("additionalInfo", self.additional_info);
-                Some(Request {
-                    grant_type: grant_type?,
-                    additional_info: additional_info?,
-                })
-            }
-        }
-        impl rt::FromRaw for Request {
-            type Raw = rt::Loose<RequestBuilder>;
-            fn from_raw(raw: Self::Raw, c: &mut rt::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-        rt::wire_enum! {
-            #[doc = " OAuth grant type; always `client_credentials` for B2B."] pub enum
-            GrantType { #[doc = " `client_credentials`"] ClientCredentials =
-            "client_credentials" }
+        /// OAuth grant type; always `client_credentials` for B2B.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum GrantType {
+            #[wire("client_credentials")]
+            ClientCredentials,
         }
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
             use ::snapbi_runtime as rt;
             /// Response body of `doku.token.b2b`.
-            #[derive(Clone, Debug, Default, rt::serde::Deserialize)]
-            #[serde(crate = "rt::serde", rename_all = "camelCase", default)]
+            #[derive(Clone, Debug, Default, rt::Received)]
             pub struct Response {
                 /// Seven-digit SNAP response code, `2007300` on success.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_code: Option<String>,
                 /// Human-readable message for responseCode.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub response_message: Option<String>,
                 /// B2B access token (SNAP String(2048)). Secret; never logged.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub access_token: Option<rt::Sensitive<String>>,
                 /// Token type; `Bearer`.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub token_type: Option<String>,
                 /// Token lifetime in seconds (900 per the standard).
-                #[serde(deserialize_with = "rt::lenient")]
                 pub expires_in: Option<rt::serde_json::Value>,
                 /// Free-form additional information.
-                #[serde(deserialize_with = "rt::lenient")]
                 pub additional_info: Option<rt::serde_json::Value>,
             }
         }
-        rt::response_codes! {
-            #[doc = "Response codes `doku.token.b2b` declares (service code 73)."] pub
-            enum Code { #[doc = " `2007300` Successful (success)."] Successful =
-            ("2007300", Success, "Successful"), #[doc =
-            " `4007300` Bad Request (failed)."] BadRequest = ("4007300", Failed,
-            "Bad Request"), #[doc = " `4007301` Invalid Field Format {field} (failed)."]
-            #[doc = ""] #[doc =
-            " A header or body field has the wrong format, e.g. X-TIMESTAMP."]
-            InvalidFieldFormat = ("4007301", Failed, "Invalid Field Format {field}"),
-            #[doc = " `4007302` Invalid Mandatory Field {field} (failed)."] #[doc = ""]
-            #[doc =
-            " A mandatory header or field is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP`."]
-            InvalidMandatoryField = ("4007302", Failed,
-            "Invalid Mandatory Field {field}"), #[doc =
-            " `4017300` Unauthorized. {reason} (auth)."] #[doc = ""] #[doc =
-            " Unknown client, bad signature (`Unauthorized. Invalid Signature`) or a wrong key."]
-            Unauthorized = ("4017300", Auth, "Unauthorized. {reason}"), #[doc =
-            " `5007300` General Error (failed)."] GeneralError = ("5007300", Failed,
-            "General Error"), #[doc = " `5007301` Internal Server Error (retry)."]
-            InternalServerError = ("5007301", Retry, "Internal Server Error"), #[doc =
-            " `5047300` Timeout (retry)."] Timeout = ("5047300", Retry, "Timeout") }
+        /// Response codes `doku.token.b2b` declares (service code 73).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2007300", Success, "Successful")]
+            Successful,
+            #[code("4007300", Failed, "Bad Request")]
+            BadRequest,
+            /// A header or body field has the wrong format, e.g. X-TIMESTAMP.
+            #[code("4007301", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory header or field is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP`.
+            #[code("4007302", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// Unknown client, bad signature (`Unauthorized. Invalid Signature`) or a wrong key.
+            #[code("4017300", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            #[code("5007300", Failed, "General Error")]
+            GeneralError,
+            #[code("5007301", Retry, "Internal Server Error")]
+            InternalServerError,
+            #[code("5047300", Retry, "Timeout")]
+            Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
 }

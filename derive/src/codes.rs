@@ -1,0 +1,120 @@
+//! `ResponseCodes`: an endpoint's declared response codes, plus `Unknown` for any other.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Data, DeriveInput, Fields, Ident, LitStr, Token};
+
+/// `#[code("2005400", Success, "Successful")]`.
+struct CodeAttr {
+    code: LitStr,
+    outcome: Ident,
+    message: LitStr,
+}
+
+impl Parse for CodeAttr {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let code = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let outcome = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let message = input.parse()?;
+        Ok(CodeAttr { code, outcome, message })
+    }
+}
+
+pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
+    let Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new_spanned(&input.ident, "ResponseCodes applies to enums"));
+    };
+    let ty = &input.ident;
+    let rt = quote!(::snapbi_runtime);
+    let (mut variants, mut codes, mut outcomes, mut messages) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut unknown = None;
+    for v in &data.variants {
+        match (&v.fields, v.attrs.iter().find(|a| a.path().is_ident("code"))) {
+            (Fields::Unit, Some(attr)) => {
+                let parsed: CodeAttr = attr.parse_args()?;
+                variants.push(&v.ident);
+                codes.push(parsed.code);
+                outcomes.push(parsed.outcome);
+                messages.push(parsed.message);
+            }
+            (Fields::Unnamed(f), None) if f.unnamed.len() == 1 && v.ident == "Unknown" => unknown = Some(&v.ident),
+            _ => {
+                let msg =
+                    "each variant needs #[code(\"2005400\", Success, \"Successful\")], plus `Unknown(ResponseCode)`";
+                return Err(syn::Error::new_spanned(v, msg));
+            }
+        }
+    }
+    if unknown.is_none() {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "a response-code enum needs an `Unknown(ResponseCode)` variant",
+        ));
+    }
+    Ok(quote! {
+        impl #ty {
+            /// Every declared code, in order.
+            pub const DECLARED: &'static [&'static str] = &[#(#codes),*];
+
+            /// The seven-digit code.
+            pub fn code(&self) -> &str {
+                match self {
+                    #(#ty::#variants => #codes,)*
+                    #ty::Unknown(code) => code.as_str(),
+                }
+            }
+
+            /// What the code means for the caller.
+            pub fn outcome(&self) -> #rt::Outcome {
+                match self {
+                    #(#ty::#variants => #rt::Outcome::#outcomes,)*
+                    #ty::Unknown(code) => code.http_status().map(#rt::Outcome::from_http_status).unwrap_or(#rt::Outcome::Failed),
+                }
+            }
+
+            /// The published message, for declared codes.
+            pub fn message(&self) -> Option<&'static str> {
+                match self {
+                    #(#ty::#variants => Some(#messages),)*
+                    #ty::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl #rt::EndpointCode for #ty {
+            fn code(&self) -> &str {
+                #ty::code(self)
+            }
+            fn outcome(&self) -> #rt::Outcome {
+                #ty::outcome(self)
+            }
+        }
+
+        impl From<&str> for #ty {
+            fn from(code: &str) -> Self {
+                match code {
+                    #(#codes => #ty::#variants,)*
+                    other => #ty::Unknown(#rt::ResponseCode::parse(other)),
+                }
+            }
+        }
+
+        impl From<#rt::ResponseCode> for #ty {
+            fn from(code: #rt::ResponseCode) -> Self {
+                Self::from(code.as_str())
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.message() {
+                    Some(message) => write!(f, "{} {}", self.code(), message),
+                    None => f.write_str(self.code()),
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,64 @@
+//! `snapbi-derive`: the derives that keep snapbi's generated code thin.
+//!
+//! The generator emits plain, readable Rust items (a struct per object, an enum per value list or code
+//! list) and these derives add what is the same for every one of them: builders that check every field,
+//! tolerant response decoding, wire spellings and response-code tables. They are re-exported by
+//! `snapbi-runtime` (`rt::Object`, `rt::Received`, `rt::WireEnum`, `rt::ResponseCodes`), and the code
+//! they expand to reaches the runtime as `::snapbi_runtime`.
+
+mod codes;
+mod object;
+mod wire_enum;
+
+use proc_macro::TokenStream;
+
+/// A validated request object: adds `X::builder()`, an `XBuilder` whose setters take plain values and
+/// whose `build()` returns every violation with its wire path, `Serialize` (wire names, absent optional
+/// fields skipped) and the runtime's `FromRaw`/`IntoRaw` impls. A field typed `Option<T>` is optional.
+/// Wire names are the camelCase of the field names unless a field says `#[wire("X-DEVICE-ID")]`.
+#[proc_macro_derive(Object, attributes(wire))]
+pub fn derive_object(input: TokenStream) -> TokenStream {
+    expand(input, object::expand_object)
+}
+
+/// A tolerant response object: `Deserialize` where every field is optional, unknown fields are ignored and
+/// a value of the wrong type becomes `None` instead of failing the whole response.
+#[proc_macro_derive(Received, attributes(wire))]
+pub fn derive_received(input: TokenStream) -> TokenStream {
+    expand(input, object::expand_received)
+}
+
+/// A value list of a spec: each unit variant names its wire spelling with `#[wire("app")]`.
+#[proc_macro_derive(WireEnum, attributes(wire))]
+pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
+    expand(input, wire_enum::expand)
+}
+
+/// An endpoint's response codes: each unit variant says `#[code("2005400", Success, "Successful")]`, and
+/// the last variant is `Unknown(ResponseCode)`.
+#[proc_macro_derive(ResponseCodes, attributes(code))]
+pub fn derive_response_codes(input: TokenStream) -> TokenStream {
+    expand(input, codes::expand)
+}
+
+fn expand(input: TokenStream, f: fn(syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream>) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input).and_then(f) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// The `#[wire("…")]` of a field or variant, if any.
+fn wire_attr(attrs: &[syn::Attribute]) -> syn::Result<Option<syn::LitStr>> {
+    for attr in attrs {
+        if attr.path().is_ident("wire") {
+            return attr.parse_args::<syn::LitStr>().map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// The doc attributes of an item, to copy onto what is generated from it.
+fn docs(attrs: &[syn::Attribute]) -> Vec<&syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}

@@ -1,0 +1,209 @@
+//! `Object` (validated request objects with builders) and `Received` (tolerant response objects).
+
+use heck::ToLowerCamelCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type};
+
+use crate::{docs, wire_attr};
+
+/// One named field as the derives see it.
+struct FieldInfo<'a> {
+    ident: &'a syn::Ident,
+    wire: String,
+    /// The validated type: `T` for both `T` and `Option<T>`.
+    value: &'a Type,
+    optional: bool,
+    docs: Vec<&'a syn::Attribute>,
+}
+
+fn fields(input: &DeriveInput) -> syn::Result<Vec<FieldInfo<'_>>> {
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "only structs with named fields can derive this",
+        ));
+    };
+    let Fields::Named(named) = &data.fields else {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "only structs with named fields can derive this",
+        ));
+    };
+    named
+        .named
+        .iter()
+        .map(|f| {
+            let ident = f
+                .ident
+                .as_ref()
+                .ok_or_else(|| syn::Error::new_spanned(f, "unnamed field"))?;
+            let wire = match wire_attr(&f.attrs)? {
+                Some(lit) => lit.value(),
+                None => ident.to_string().trim_start_matches("r#").to_lower_camel_case(),
+            };
+            let (value, optional) = match option_inner(&f.ty) {
+                Some(inner) => (inner, true),
+                None => (&f.ty, false),
+            };
+            Ok(FieldInfo {
+                ident,
+                wire,
+                value,
+                optional,
+                docs: docs(&f.attrs),
+            })
+        })
+        .collect()
+}
+
+/// `T` when `ty` is written `Option<T>`.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
+    let fields = fields(&input)?;
+    let (ty, vis) = (&input.ident, &input.vis);
+    let builder = format_ident!("{ty}Builder");
+    let builder_doc = format!("Builder for [`{ty}`]: setters take plain values, `build()` checks them all.");
+    let rt = quote!(::snapbi_runtime);
+
+    let builder_fields = fields.iter().map(|f| {
+        let (ident, wire, value) = (f.ident, &f.wire, f.value);
+        quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
+    });
+    let setters = fields.iter().map(|f| {
+        let (ident, value, docs) = (f.ident, f.value, &f.docs);
+        quote! {
+            #(#docs)*
+            pub fn #ident(mut self, value: impl #rt::IntoRaw<#value>) -> Self {
+                self.#ident = Some(#rt::IntoRaw::into_raw(value));
+                self
+            }
+        }
+    });
+    let checks = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
+        let presence = if f.optional { quote!(optional) } else { quote!(required) };
+        quote! { let #ident = c.#presence(#wire, self.#ident); }
+    });
+    let inits = fields.iter().map(|f| {
+        let ident = f.ident;
+        quote! { #ident: #ident?, }
+    });
+    let present = fields.iter().map(|f| {
+        let ident = f.ident;
+        if f.optional {
+            quote!(usize::from(self.#ident.is_some()))
+        } else {
+            quote!(1usize)
+        }
+    });
+    let serialize_fields = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
+        if f.optional {
+            quote! {
+                match &self.#ident {
+                    Some(value) => state.serialize_field(#wire, value)?,
+                    None => state.skip_field(#wire)?,
+                }
+            }
+        } else {
+            quote! { state.serialize_field(#wire, &self.#ident)?; }
+        }
+    });
+    let name = ty.to_string();
+    Ok(quote! {
+        impl #ty {
+            /// Starts a builder; its `build()` checks every field, so a value of this type is always valid.
+            #vis fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Default, #rt::serde::Deserialize)]
+        #[serde(crate = "::snapbi_runtime::serde")]
+        #vis struct #builder { #(#builder_fields)* }
+
+        impl #builder {
+            #(#setters)*
+
+            /// Checks every field; returns the value or every violation with its wire path.
+            pub fn build(self) -> Result<#ty, #rt::BuildError> {
+                #rt::Checker::run(|c| self.check(c))
+            }
+
+            fn check(self, c: &mut #rt::Checker) -> Option<#ty> {
+                #(#checks)*
+                Some(#ty { #(#inits)* })
+            }
+        }
+
+        impl #rt::FromRaw for #ty {
+            type Raw = #rt::Loose<#builder>;
+            fn from_raw(raw: Self::Raw, c: &mut #rt::Checker) -> Option<Self> {
+                c.take(raw, "an object")?.check(c)
+            }
+        }
+
+        impl #rt::IntoRaw<#ty> for #builder {
+            fn into_raw(self) -> #rt::Loose<#builder> {
+                #rt::Loose::ok(self)
+            }
+        }
+
+        impl #rt::serde::Serialize for #ty {
+            fn serialize<S: #rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use #rt::serde::ser::SerializeStruct;
+                let mut state = serializer.serialize_struct(#name, 0 #(+ #present)*)?;
+                #(#serialize_fields)*
+                state.end()
+            }
+        }
+    })
+}
+
+pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
+    let fields = fields(&input)?;
+    let ty = &input.ident;
+    let rt = quote!(::snapbi_runtime);
+    let shadow_fields = fields.iter().map(|f| {
+        let (ident, wire, value) = (f.ident, &f.wire, f.value);
+        quote! {
+            #[serde(rename = #wire, default, deserialize_with = "::snapbi_runtime::lenient")]
+            #ident: Option<#value>,
+        }
+    });
+    let moves = fields.iter().map(|f| {
+        let ident = f.ident;
+        if f.optional {
+            quote! { #ident: shadow.#ident, }
+        } else {
+            quote! { #ident: shadow.#ident.unwrap_or_default(), }
+        }
+    });
+    Ok(quote! {
+        impl<'de> #rt::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(#rt::serde::Deserialize)]
+                #[serde(crate = "::snapbi_runtime::serde")]
+                struct Shadow { #(#shadow_fields)* }
+                let shadow = <Shadow as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(#ty { #(#moves)* })
+            }
+        }
+    })
+}

@@ -1,0 +1,74 @@
+//! `WireEnum`: a spec's value list as a Rust enum with its wire spellings.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields};
+
+use crate::wire_attr;
+
+pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
+    let Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new_spanned(&input.ident, "WireEnum applies to enums"));
+    };
+    let ty = &input.ident;
+    let rt = quote!(::snapbi_runtime);
+    let mut variants = Vec::new();
+    let mut wires = Vec::new();
+    for v in &data.variants {
+        if !matches!(v.fields, Fields::Unit) {
+            return Err(syn::Error::new_spanned(v, "WireEnum variants carry no data"));
+        }
+        let wire = wire_attr(&v.attrs)?.ok_or_else(|| syn::Error::new_spanned(v, "missing #[wire(\"…\")]"))?;
+        variants.push(&v.ident);
+        wires.push(wire);
+    }
+    Ok(quote! {
+        impl #ty {
+            /// Every allowed value, in spec order.
+            pub const ALL: &'static [&'static str] = &[#(#wires),*];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { #(#ty::#variants => #wires,)* }
+            }
+        }
+
+        impl ::std::str::FromStr for #ty {
+            type Err = #rt::InvalidValue;
+            fn from_str(value: &str) -> Result<Self, #rt::InvalidValue> {
+                match value {
+                    #(#wires => Ok(#ty::#variants),)*
+                    _ => Err(#rt::InvalidValue(#rt::Problem::NotAllowed {
+                        allowed: Self::ALL.iter().map(|v| (*v).to_owned()).collect(),
+                    })),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl #rt::serde::Serialize for #ty {
+            fn serialize<S: #rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl #rt::FromRaw for #ty {
+            type Raw = #rt::Loose<String>;
+            fn from_raw(raw: Self::Raw, checker: &mut #rt::Checker) -> Option<Self> {
+                let value = checker.take(raw, "a string")?;
+                checker.rule(value.parse())
+            }
+        }
+
+        impl #rt::IntoRaw<#ty> for #ty {
+            fn into_raw(self) -> #rt::Loose<String> {
+                #rt::Loose::ok(self.as_str().to_owned())
+            }
+        }
+    })
+}

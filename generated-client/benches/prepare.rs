@@ -1,0 +1,144 @@
+//! Request preparation of the DOKU DANA payment: build + validate + serialize + hash + sign + headers,
+//! next to the bare cryptography it cannot avoid, measured in the same run.
+//! Run: `cargo bench -p snapbi-client --bench prepare`.
+
+use std::hint::black_box;
+use std::process::Command;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256, Sha512};
+use snapbi_client::doku::{self, dana_payment};
+use snapbi_client::{rt, types};
+
+const SECRET: &str = "bench-secret-0123456789";
+const TIMESTAMP: &str = "2024-07-10T11:57:58+07:00";
+
+/// The same endpoint signed asymmetrically (RSA, no token), to measure that recipe.
+static ASYMMETRIC: rt::EndpointInfo = rt::EndpointInfo {
+    auth: rt::AuthKind::Asymmetric,
+    ..DANA
+};
+const DANA: rt::EndpointInfo = rt::EndpointInfo {
+    id: "doku.dana.payment",
+    provider: "doku",
+    method: "POST",
+    path: "/direct-debit/core/v1/debit/payment-host-to-host",
+    service_code: "54",
+    auth: rt::AuthKind::Symmetric,
+    summary: "bench",
+};
+
+fn request() -> dana_payment::Request {
+    dana_payment::Request::builder()
+        .partner_reference_no("INV-20240710-000123")
+        .amount(types::Amount::builder().value("150000.00").currency("IDR"))
+        .url_param([types::UrlParam::builder()
+            .url("https://merchant.example/return?order=INV-20240710-000123")
+            .r#type(types::UrlParamType::PayReturn)
+            .is_deep_link(types::UrlParamIsDeepLink::N)])
+        .valid_up_to(TIMESTAMP)
+        .point_of_initiation(dana_payment::PointOfInitiation::App)
+        .additional_info(
+            dana_payment::AdditionalInfo::builder()
+                .channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap)
+                .order(dana_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2"))
+                .env_info(types::EnvInfo::builder().source_platform("IPG").terminal_type("SYSTEM")),
+        )
+        .build()
+        .expect("valid request")
+}
+
+fn rsa_key() -> rt::keys::PrivateKey {
+    let path = std::env::temp_dir().join(format!("snapbi-bench-key-{}.pem", std::process::id()));
+    let ok = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&path)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "openssl is needed to make the benchmark's RSA key");
+    let pem = std::fs::read_to_string(&path).expect("key file");
+    let _ = std::fs::remove_file(&path);
+    rt::keys::PrivateKey::from_pem(&pem).expect("key")
+}
+
+fn bench(c: &mut Criterion) {
+    let key = rsa_key();
+    let config = rt::Config::new("BRN-0001-1700000000001")
+        .client_secret(SECRET)
+        .private_key(key.clone());
+    let client = rt::Client::new(&doku::PROFILE, config.base_url("http://127.0.0.1:9")).expect("client");
+    let token = rt::secret::AccessToken::from("tok-0123456789abcdef");
+    let headers = dana_payment::Headers::builder()
+        .x_device_id("device42")
+        .build()
+        .expect("headers");
+    let body = serde_json::to_vec(&request()).expect("serialize");
+    let string_to_sign = format!(
+        "POST:{}:{}:{}:{TIMESTAMP}",
+        DANA.path,
+        token.expose(),
+        hex::encode(Sha256::digest(&body))
+    );
+
+    let mut group = c.benchmark_group("prepare DANA payment");
+    group.bench_function(
+        "baseline: SHA-256 of the body + HMAC-SHA512 of the string to sign",
+        |b| {
+            b.iter(|| {
+                let digest = hex::encode(Sha256::digest(black_box(&body)));
+                let mut mac = Hmac::<Sha512>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+                mac.update(black_box(string_to_sign.as_bytes()));
+                black_box((digest, mac.finalize().into_bytes()))
+            })
+        },
+    );
+    group.bench_function(
+        "snapbi symmetric: build + validate + serialize + hash + HMAC + headers",
+        |b| {
+            b.iter(|| {
+                let body = serde_json::to_vec(&request()).expect("serialize");
+                black_box(
+                    client
+                        .prepare(&DANA_STATIC, body, Some(&token), &rt::header_pairs(&headers))
+                        .expect("prepared"),
+                )
+            })
+        },
+    );
+    group.bench_function("baseline: one RSA-2048 SHA-256 signature", |b| {
+        b.iter(|| {
+            black_box(
+                key.sign_sha256(black_box(string_to_sign.as_bytes()))
+                    .expect("signature"),
+            )
+        })
+    });
+    group.bench_function(
+        "snapbi asymmetric: build + validate + serialize + hash + RSA + headers",
+        |b| {
+            b.iter(|| {
+                let body = serde_json::to_vec(&request()).expect("serialize");
+                black_box(
+                    client
+                        .prepare(&ASYMMETRIC, body, None, &rt::header_pairs(&headers))
+                        .expect("prepared"),
+                )
+            })
+        },
+    );
+    group.finish();
+}
+
+static DANA_STATIC: rt::EndpointInfo = DANA;
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
