@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let digest = hex::encode(Sha256::digest(black_box(&body)));
-                let mut mac = Hmac::<Sha512>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+                let mut mac = Hmac::<Sha512>::new_from_slice(black_box(SECRET.as_bytes())).expect("any key length");
                 mac.update(black_box(string_to_sign.as_bytes()));
                 black_box((digest, mac.finalize().into_bytes()))
             })
@@ -114,6 +114,41 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    let built = request();
+    let pairs = rt::header_pairs(&headers);
+    let secret = rt::secret::ClientSecret::from(SECRET);
+    let input = rt::signature::SignInput {
+        method: "POST",
+        path: DANA.path,
+        token: Some(&token),
+        minified_body: &body,
+        timestamp: TIMESTAMP,
+        client_id: "BRN-0001-1700000000001",
+    };
+    group.bench_function("part: recipe sign", |b| {
+        b.iter(|| {
+            black_box(
+                rt::signature::Recipe::SNAP_SYMMETRIC
+                    .sign(black_box(&input), &rt::signature::SigningKey::Hmac(&secret)),
+            )
+        })
+    });
+    group.bench_function("part: build + validate", |b| b.iter(|| black_box(request())));
+    group.bench_function("part: serialize", |b| {
+        b.iter(|| black_box(serde_json::to_vec(black_box(&built))))
+    });
+    group.bench_function("part: header pairs", |b| {
+        b.iter(|| black_box(rt::header_pairs(black_box(&headers))))
+    });
+    group.bench_function("part: sign + headers (prepare)", |b| {
+        b.iter(|| {
+            black_box(
+                client
+                    .prepare(&DANA_STATIC, body.clone(), Some(&token), &pairs)
+                    .expect("prepared"),
+            )
+        })
+    });
     group.bench_function("baseline: one RSA-2048 SHA-256 signature", |b| {
         b.iter(|| {
             black_box(

@@ -423,10 +423,24 @@ fn needs_token(provider: &Provider, auth: AuthKind) -> bool {
 }
 
 /// X-EXTERNAL-ID: unique per call. Digits only, because some providers still read the standard's
-/// B2B2C table that says numeric (snap-standard §6.2); 32 digits fit the 36-character limit.
+/// B2B2C table that says numeric (snap-standard §6.2); 32 digits fit the 36-character limit. The clock's
+/// nanoseconds, a per-process random part and a per-process counter make it unique without a system call
+/// for randomness on every request.
 fn external_id() -> String {
-    let random = uuid::Uuid::new_v4().as_u128() % 10u128.pow(32);
-    format!("{random:032}")
+    use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static PROCESS: LazyLock<u64> = LazyLock::new(|| (uuid::Uuid::new_v4().as_u128() % 1_000_000) as u64);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) % 10_000_000;
+    format!(
+        "{:010}{:09}{:06}{count:07}",
+        now.as_secs() % 10_000_000_000,
+        now.subsec_nanos(),
+        *PROCESS
+    )
 }
 
 #[derive(Default, serde::Deserialize)]

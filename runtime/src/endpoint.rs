@@ -63,7 +63,22 @@ pub struct TimestampStyle {
 impl TimestampStyle {
     /// The current instant in this style, e.g. `2024-07-10T11:57:58+07:00`.
     pub fn now(&self) -> String {
-        self.format(OffsetDateTime::now_utc())
+        let now = OffsetDateTime::now_utc();
+        if self.fraction_digits > 0 {
+            return self.format(now);
+        }
+        // Whole-second timestamps change once a second: reuse the last one formatted on this thread.
+        thread_local! {
+            static LAST: std::cell::RefCell<(i64, TimestampStyle, String)> =
+                const { std::cell::RefCell::new((i64::MIN, TimestampStyle { offset: "", fraction_digits: 0 }, String::new())) };
+        }
+        LAST.with_borrow_mut(|(second, style, text)| {
+            if *second != now.unix_timestamp() || style != self {
+                *text = self.format(now);
+                (*second, *style) = (now.unix_timestamp(), *self);
+            }
+            text.clone()
+        })
     }
 
     /// `instant` in this style. An offset the generator let through always parses; if it somehow does

@@ -17,7 +17,12 @@ use crate::secret::{AccessToken, ClientSecret};
 
 /// Lower-case hex SHA-256 of an already minified body; `e3b0c442…b855` for the empty body.
 pub fn body_sha256_hex(minified_body: &[u8]) -> String {
-    hex::encode(Sha256::digest(minified_body))
+    // Encoding into a fixed buffer avoids hex's char-by-char iterator on every request.
+    let mut buffer = [0u8; 64];
+    match hex::encode_to_slice(Sha256::digest(minified_body), &mut buffer) {
+        Ok(()) => buffer.iter().map(|&b| b as char).collect(),
+        Err(_) => hex::encode(Sha256::digest(minified_body)),
+    }
 }
 
 /// One piece of a string to sign.
