@@ -3,6 +3,7 @@
 
 #[path = "../../codegen/tests/snapshots/specs.rs"]
 #[allow(dead_code, missing_docs, clippy::all)]
+#[rustfmt::skip]
 mod golden;
 
 #[test]

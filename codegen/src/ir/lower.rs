@@ -495,6 +495,7 @@ impl Lowering {
         self.type_names(src, "response", "", &response);
         self.type_names(src, "headers", "Headers", &headers);
         let endpoint_codes = self.endpoint_codes(src, spec, codes);
+        let operation = self.operation(src, spec, &request);
         if self.diagnostics.len() != before {
             return None;
         }
@@ -509,12 +510,43 @@ impl Lowering {
             service_code: service.clone(),
             auth: auth?,
             status_endpoint: spec.status_endpoint.clone(),
+            operation: operation?,
+            idempotency_keys: spec.idempotency_keys.clone(),
             headers,
             request,
             response,
             codes: endpoint_codes,
             file: file.file.display().to_string().replace('\\', "/"),
         })
+    }
+
+    /// The endpoint's operation, and that its idempotency keys name request fields.
+    fn operation(&mut self, src: Src, spec: &raw::EndpointFile, request: &[Field]) -> Option<Operation> {
+        let operation = match spec.operation.as_deref() {
+            None => Some(Operation::Other),
+            Some(name) => {
+                let found = Operation::ALL.iter().find(|(n, _)| *n == name).map(|(_, o)| *o);
+                if found.is_none() {
+                    let known = Operation::ALL.map(|(n, _)| n);
+                    let d = src.value(
+                        "operation",
+                        format!("unknown operation `{name}`, expected one of {}", known.join(", ")),
+                    );
+                    self.push(with_help(d, did_you_mean(name, known)));
+                }
+                found
+            }
+        };
+        for (i, key) in spec.idempotency_keys.iter().enumerate() {
+            if !request_has_path(request, key) {
+                let d = src.value(
+                    &format!("idempotency_keys.{i}"),
+                    format!("`{key}` is not a request field"),
+                );
+                self.push(with_help(d, did_you_mean(key, request.iter().map(|f| f.wire.as_str()))));
+            }
+        }
+        operation
     }
 
     /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
@@ -1079,6 +1111,19 @@ fn collect_type_names(
             collect_type_names(&join(&field_path, "fields"), &name, inner, names, clash);
         }
     }
+}
+
+/// Whether a dotted wire path (`amount.value`) names a field of `fields` (through inline objects).
+fn request_has_path(fields: &[Field], path: &str) -> bool {
+    let (head, rest) = path.split_once('.').map_or((path, None), |(h, r)| (h, Some(r)));
+    fields.iter().any(|f| {
+        f.wire == head
+            && match (rest, &f.ty) {
+                (None, _) => true,
+                (Some(rest), FieldType::Object(inner)) => request_has_path(inner, rest),
+                _ => false,
+            }
+    })
 }
 
 fn is_digits(s: &str, len: usize) -> bool {

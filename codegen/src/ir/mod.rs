@@ -214,6 +214,44 @@ impl AuthKind {
     }
 }
 
+/// What an endpoint does, for the sandbox's ledger and the client's retry policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Operation {
+    /// Issues an access token.
+    Token,
+    /// Moves money from the customer to the merchant.
+    Payment,
+    /// Returns money of an earlier payment.
+    Refund,
+    /// Reports the state of an earlier operation.
+    Status,
+    /// Cancels an earlier payment.
+    Cancel,
+    /// Anything else.
+    Other,
+}
+
+impl Operation {
+    /// Every operation with its spec spelling.
+    pub const ALL: [(&'static str, Operation); 6] = [
+        ("token", Operation::Token),
+        ("payment", Operation::Payment),
+        ("refund", Operation::Refund),
+        ("status", Operation::Status),
+        ("cancel", Operation::Cancel),
+        ("other", Operation::Other),
+    ];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, o)| *o == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("other")
+    }
+}
+
 /// Where a runtime-filled header's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderSource {
@@ -316,6 +354,10 @@ pub struct Endpoint {
     pub auth: AuthKind,
     /// Status endpoint id.
     pub status_endpoint: Option<String>,
+    /// What the endpoint does.
+    pub operation: Operation,
+    /// Wire paths of the request fields that identify one operation.
+    pub idempotency_keys: Vec<String>,
     /// Caller-supplied headers (string fields named by header).
     pub headers: Vec<Field>,
     /// Request body fields.

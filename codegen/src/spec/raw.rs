@@ -224,6 +224,11 @@ pub struct EndpointFile {
     pub auth: String,
     /// The endpoint that reports this one's outcome.
     pub status_endpoint: Option<String>,
+    /// What the endpoint does: `token`, `payment`, `refund`, `status`, `cancel` or `other` (default).
+    pub operation: Option<String>,
+    /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
+    #[serde(default)]
+    pub idempotency_keys: Vec<String>,
     /// Caller-supplied headers.
     #[serde(default)]
     pub headers: OrderedMap<FieldSpec>,

@@ -1083,7 +1083,10 @@ pub mod doku {
             &self,
             request: &dana_payment::Request,
             headers: &dana_payment::Headers,
-        ) -> Result<rt::Reply<dana_payment::Response, dana_payment::Code>, rt::Error<dana_payment::Code>> {
+        ) -> Result<
+            rt::Reply<dana_payment::Response, dana_payment::Code>,
+            rt::Error<dana_payment::Code>,
+        > {
             self.inner
                 .call(&dana_payment::ENDPOINT, request, &rt::header_pairs(headers))
                 .await
@@ -1100,7 +1103,11 @@ pub mod doku {
             rt::Error<direct_debit_refund::Code>,
         > {
             self.inner
-                .call(&direct_debit_refund::ENDPOINT, request, &rt::header_pairs(headers))
+                .call(
+                    &direct_debit_refund::ENDPOINT,
+                    request,
+                    &rt::header_pairs(headers),
+                )
                 .await
         }
         /// Check the status of a direct-debit or e-wallet payment
@@ -1121,7 +1128,10 @@ pub mod doku {
         pub async fn token_b2b(
             &self,
             request: &token_b2b::Request,
-        ) -> Result<rt::Reply<token_b2b::Response, token_b2b::Code>, rt::Error<token_b2b::Code>> {
+        ) -> Result<
+            rt::Reply<token_b2b::Response, token_b2b::Code>,
+            rt::Error<token_b2b::Code>,
+        > {
             self.inner.call(&token_b2b::ENDPOINT, request, &[]).await
         }
     }
@@ -1643,17 +1653,27 @@ pub mod doku {
 pub static ENDPOINTS: &[rt::EndpointEntry] = &[
     rt::EndpointEntry {
         info: &doku::dana_payment::ENDPOINT,
-        validate_body: |body| rt::from_json::<doku::dana_payment::Request>(body).map(drop),
-        validate_headers: |headers| rt::from_json::<doku::dana_payment::Headers>(headers).map(drop),
+        validate_body: |body| {
+            rt::from_json::<doku::dana_payment::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<doku::dana_payment::Headers>(headers).map(drop)
+        },
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_refund::ENDPOINT,
-        validate_body: |body| rt::from_json::<doku::direct_debit_refund::Request>(body).map(drop),
-        validate_headers: |headers| rt::from_json::<doku::direct_debit_refund::Headers>(headers).map(drop),
+        validate_body: |body| {
+            rt::from_json::<doku::direct_debit_refund::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<doku::direct_debit_refund::Headers>(headers).map(drop)
+        },
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_status::ENDPOINT,
-        validate_body: |body| rt::from_json::<doku::direct_debit_status::Request>(body).map(drop),
+        validate_body: |body| {
+            rt::from_json::<doku::direct_debit_status::Request>(body).map(drop)
+        },
         validate_headers: |_| Ok(()),
     },
     rt::EndpointEntry {
