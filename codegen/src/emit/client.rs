@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Algorithm, HeaderSource, Provider, RecipePart};
+use crate::ir::{Algorithm, Direction, HeaderSource, Provider, RecipePart};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
@@ -15,7 +15,7 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
     let module = ident(&p.name);
     let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
     let profile = profile(cx, p);
-    let methods = endpoints.iter().map(|e| {
+    let methods = endpoints.iter().filter(|e| e.direction == Direction::Outbound).map(|e| {
         let (name, module) = (ident(&e.module), ident(&e.module));
         let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
         let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);

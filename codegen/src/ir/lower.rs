@@ -312,6 +312,10 @@ impl Lowering {
         }
         let headers = self.header_sets(src, &spec.headers);
         let signatures = self.signatures(src, &spec.signatures);
+        if spec.notification_retry_schedule.windows(2).any(|w| w[0] >= w[1]) {
+            let msg = "notification_retry_schedule must be increasing (seconds after the first attempt)";
+            self.push(src.value("notification_retry_schedule", msg.into()));
+        }
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -323,6 +327,7 @@ impl Lowering {
             channel_id: spec.channel_id.clone(),
             headers,
             signatures,
+            notification_retry_schedule: spec.notification_retry_schedule.clone(),
         })
     }
 
@@ -496,6 +501,15 @@ impl Lowering {
         self.type_names(src, "headers", "Headers", &headers);
         let endpoint_codes = self.endpoint_codes(src, spec, codes);
         let operation = self.operation(src, spec, &request);
+        let direction = match spec.direction.as_deref() {
+            None | Some("outbound") => Some(Direction::Outbound),
+            Some("inbound") => Some(Direction::Inbound),
+            Some(other) => {
+                let d = src.value("direction", format!("unknown direction `{other}`, expected outbound or inbound"));
+                self.push(with_help(d, did_you_mean(other, ["outbound", "inbound"])));
+                None
+            }
+        };
         if self.diagnostics.len() != before {
             return None;
         }
@@ -510,6 +524,7 @@ impl Lowering {
             service_code: service.clone(),
             auth: auth?,
             status_endpoint: spec.status_endpoint.clone(),
+            direction: direction?,
             operation: operation?,
             idempotency_keys: spec.idempotency_keys.clone(),
             headers,

@@ -162,6 +162,8 @@ pub struct Provider {
     pub headers: Vec<(AuthKind, Vec<(String, HeaderSource)>)>,
     /// Signature recipes per auth kind.
     pub signatures: Vec<(AuthKind, Recipe)>,
+    /// Seconds after the first attempt at which an unacknowledged notification is sent again.
+    pub notification_retry_schedule: Vec<u64>,
 }
 
 impl Provider {
@@ -212,6 +214,15 @@ impl AuthKind {
     pub fn parse(s: &str) -> Option<AuthKind> {
         Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, k)| *k)
     }
+}
+
+/// Who calls whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    /// The merchant calls the provider (a client method is generated).
+    Outbound,
+    /// The provider calls the merchant (types only: a notification and its acknowledgement).
+    Inbound,
 }
 
 /// What an endpoint does, for the sandbox's ledger and the client's retry policy.
@@ -354,6 +365,8 @@ pub struct Endpoint {
     pub auth: AuthKind,
     /// Status endpoint id.
     pub status_endpoint: Option<String>,
+    /// Who calls whom.
+    pub direction: Direction,
     /// What the endpoint does.
     pub operation: Operation,
     /// Wire paths of the request fields that identify one operation.

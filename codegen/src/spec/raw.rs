@@ -145,6 +145,9 @@ pub struct ProviderFile {
     /// Signature recipes, per auth kind.
     #[serde(default)]
     pub signatures: OrderedMap<SignatureSpec>,
+    /// When an unacknowledged notification is sent again: seconds after the first attempt.
+    #[serde(default)]
+    pub notification_retry_schedule: Vec<u64>,
 }
 
 /// X-TIMESTAMP style.
@@ -224,6 +227,9 @@ pub struct EndpointFile {
     pub auth: String,
     /// The endpoint that reports this one's outcome.
     pub status_endpoint: Option<String>,
+    /// `outbound` (default: the merchant calls the provider) or `inbound` (the provider calls the
+    /// merchant, e.g. a payment notification).
+    pub direction: Option<String>,
     /// What the endpoint does: `token`, `payment`, `refund`, `status`, `cancel` or `other` (default).
     pub operation: Option<String>,
     /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
