@@ -1,4 +1,5 @@
-//! `snapbi-rules`: the single definition of what a valid SNAP field value is.
+//! `snapbi-rules`: the single definition of what a valid SNAP field value is, and of the small vocabulary
+//! that specs and generated code share ([`Outcome`], [`AuthKind`], [`Algorithm`]).
 //!
 //! The generator (checking spec examples and enum values, building sample values), the runtime (validating
 //! request fields) and the sandbox (validating bodies at run time) all call these functions, so the three
@@ -6,6 +7,10 @@
 //! (characters), as the SNAP tables do. No dependencies: this crate is small and built everywhere.
 
 #![forbid(unsafe_code)]
+
+mod vocabulary;
+
+pub use vocabulary::{Algorithm, AuthKind, Outcome};
 
 use std::fmt;
 

@@ -8,50 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// What a response code means for the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// The operation succeeded.
-    Success,
-    /// Still processing (`202xx00`): ask the status endpoint, do not repeat the call with new references.
-    Pending,
-    /// A final failure: the request was refused.
-    Failed,
-    /// Transient: the provider failed or throttled; the same request may be retried.
-    Retry,
-    /// Credentials, token or signature problem.
-    Auth,
-}
-
-impl Outcome {
-    /// Lower-case name, as in the specs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Pending => "pending",
-            Outcome::Failed => "failed",
-            Outcome::Retry => "retry",
-            Outcome::Auth => "auth",
-        }
-    }
-
-    /// A best guess from the HTTP status alone, for codes no table knows.
-    pub fn from_http_status(status: u16) -> Outcome {
-        match status {
-            202 => Outcome::Pending,
-            200..=299 => Outcome::Success,
-            401 => Outcome::Auth,
-            429 | 500..=599 => Outcome::Retry,
-            _ => Outcome::Failed,
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use snapbi_rules::Outcome;
 
 /// A response code as received. Parsing never fails: a malformed code keeps its raw text.
 #[derive(Clone, PartialEq, Eq, Hash)]

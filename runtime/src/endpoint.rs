@@ -10,27 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::signature::Recipe;
 use crate::validate::BuildError;
 
-/// How an endpoint is authenticated and signed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AuthKind {
-    /// The access-token call: RSA over `clientId|timestamp`.
-    Token,
-    /// HMAC-SHA512 over the request, with the B2B token.
-    Symmetric,
-    /// RSA over the request, without a token.
-    Asymmetric,
-}
-
-impl AuthKind {
-    /// Lower-case name, as in the specs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthKind::Token => "token",
-            AuthKind::Symmetric => "symmetric",
-            AuthKind::Asymmetric => "asymmetric",
-        }
-    }
-}
+pub use snapbi_rules::AuthKind;
 
 /// Where the runtime takes a header's value from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -44,14 +44,7 @@ pub enum Part {
     ClientId,
 }
 
-/// How a string to sign becomes a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Algorithm {
-    /// HMAC-SHA512 keyed with the client secret (SNAP "symmetric").
-    HmacSha512,
-    /// RSASSA-PKCS1-v1_5 with SHA-256, i.e. SHA256withRSA (SNAP "asymmetric").
-    RsaSha256,
-}
+pub use snapbi_rules::Algorithm;
 
 /// A signature scheme as data: the parts concatenated into the string to sign, and the
 /// algorithm applied to it. The result is always standard (padded) base64.

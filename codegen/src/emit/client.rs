@@ -15,26 +15,29 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
     let module = ident(&p.name);
     let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
     let profile = profile(cx, p);
-    let methods = endpoints.iter().filter(|e| e.direction == Direction::Outbound).map(|e| {
-        let (name, module) = (ident(&e.module), ident(&e.module));
-        let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
-        let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);
-        if e.headers.is_empty() {
-            quote! {
-                #doc
-                pub async fn #name(&self, request: &#module::Request) -> #ret {
-                    self.inner.call(&#module::ENDPOINT, request, &[]).await
+    let methods = endpoints
+        .iter()
+        .filter(|e| e.direction == Direction::Outbound)
+        .map(|e| {
+            let (name, module) = (ident(&e.module), ident(&e.module));
+            let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
+            let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);
+            if e.headers.is_empty() {
+                quote! {
+                    #doc
+                    pub async fn #name(&self, request: &#module::Request) -> #ret {
+                        self.inner.call(&#module::ENDPOINT, request, &[]).await
+                    }
+                }
+            } else {
+                quote! {
+                    #doc
+                    pub async fn #name(&self, request: &#module::Request, headers: &#module::Headers) -> #ret {
+                        self.inner.call(&#module::ENDPOINT, request, &rt::header_pairs(headers)).await
+                    }
                 }
             }
-        } else {
-            quote! {
-                #doc
-                pub async fn #name(&self, request: &#module::Request, headers: &#module::Headers) -> #ret {
-                    self.inner.call(&#module::ENDPOINT, request, &rt::header_pairs(headers)).await
-                }
-            }
-        }
-    });
+        });
     let modules: Vec<TokenStream> = match splice {
         true => {
             let marker = format_ident!("{}", super::splice_marker(&p.name));

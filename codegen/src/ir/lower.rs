@@ -505,7 +505,10 @@ impl Lowering {
             None | Some("outbound") => Some(Direction::Outbound),
             Some("inbound") => Some(Direction::Inbound),
             Some(other) => {
-                let d = src.value("direction", format!("unknown direction `{other}`, expected outbound or inbound"));
+                let d = src.value(
+                    "direction",
+                    format!("unknown direction `{other}`, expected outbound or inbound"),
+                );
                 self.push(with_help(d, did_you_mean(other, ["outbound", "inbound"])));
                 None
             }

@@ -7,7 +7,7 @@ pub mod lower;
 pub mod paths;
 pub mod samples;
 
-pub use snapbi_rules::{Charset, Format};
+pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
 /// The whole API described by a specs directory.
 #[derive(Debug, Clone, Default)]
@@ -69,46 +69,6 @@ pub struct ServiceCode {
     pub name: String,
     /// Path after `/{version}`.
     pub path: Option<String>,
-}
-
-/// What a response code means for the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
-    /// The operation succeeded.
-    Success,
-    /// Still processing: ask the status endpoint later.
-    Pending,
-    /// Final failure.
-    Failed,
-    /// Transient: the same request may be retried.
-    Retry,
-    /// Credentials, token or signature problem.
-    Auth,
-}
-
-impl Outcome {
-    /// Every outcome with its spec spelling.
-    pub const ALL: [(&'static str, Outcome); 5] = [
-        ("success", Outcome::Success),
-        ("pending", Outcome::Pending),
-        ("failed", Outcome::Failed),
-        ("retry", Outcome::Retry),
-        ("auth", Outcome::Auth),
-    ];
-
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, o)| *o == self)
-            .map(|(s, _)| *s)
-            .unwrap_or("failed")
-    }
-
-    /// Parses the spec spelling.
-    pub fn parse(s: &str) -> Option<Outcome> {
-        Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, o)| *o)
-    }
 }
 
 /// A generic case code.
@@ -179,40 +139,6 @@ impl Provider {
     /// The signature recipe for `auth`.
     pub fn signature_for(&self, auth: AuthKind) -> Option<&Recipe> {
         self.signatures.iter().find(|(k, _)| *k == auth).map(|(_, r)| r)
-    }
-}
-
-/// How an endpoint is authenticated and signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AuthKind {
-    /// The access-token call itself: RSA over `clientId|timestamp`.
-    Token,
-    /// HMAC-SHA512 with the B2B token.
-    Symmetric,
-    /// RSA over the request, no token.
-    Asymmetric,
-}
-
-impl AuthKind {
-    /// Every kind with its spec spelling.
-    pub const ALL: [(&'static str, AuthKind); 3] = [
-        ("token", AuthKind::Token),
-        ("symmetric", AuthKind::Symmetric),
-        ("asymmetric", AuthKind::Asymmetric),
-    ];
-
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, k)| *k == self)
-            .map(|(s, _)| *s)
-            .unwrap_or("token")
-    }
-
-    /// Parses the spec spelling.
-    pub fn parse(s: &str) -> Option<AuthKind> {
-        Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, k)| *k)
     }
 }
 
@@ -301,15 +227,6 @@ pub struct Recipe {
     pub algorithm: Algorithm,
     /// The template, split into parts.
     pub parts: Vec<RecipePart>,
-}
-
-/// A signing algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Algorithm {
-    /// HMAC-SHA512 keyed with the client secret.
-    HmacSha512,
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RsaSha256,
 }
 
 /// One piece of a string-to-sign template.
