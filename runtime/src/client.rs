@@ -1,6 +1,7 @@
 //! Sending a request: serialize once, sign exactly the bytes that are sent, add the headers the provider
 //! profile names, and decode the answer into a typed reply or a typed error that keeps everything.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use crate::code::{EndpointCode, Outcome, ResponseCode};
 use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource, Provider};
 use crate::keys::PrivateKey;
 use crate::secret::{AccessToken, ClientSecret};
-use crate::signature::{Algorithm, SignError, SignInput, SigningKey};
+use crate::signature::{Algorithm, HmacKey, SignError, SignInput, SigningKey};
 
 /// Credentials and environment of a client. Secrets are redacted in `Debug`.
 #[derive(Clone, Debug)]
@@ -161,7 +162,7 @@ pub struct Prepared {
     /// Full URL.
     pub url: String,
     /// Headers in sending order (Content-Type, the profile's, then the caller's).
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Cow<'static, str>, String)>,
     /// The body: exactly the bytes that were hashed and signed.
     pub body: Vec<u8>,
 }
@@ -178,7 +179,7 @@ impl Prepared {
 
 impl fmt::Debug for Prepared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_ref()).collect();
         f.debug_struct("Prepared")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -196,6 +197,8 @@ pub struct Client {
 
 struct Inner {
     provider: &'static Provider,
+    /// The client secret as a ready HMAC key, when one is configured and not empty.
+    hmac_key: Option<HmacKey>,
     base_url: String,
     config: Config,
     http: reqwest::Client,
@@ -240,8 +243,10 @@ impl Client {
                 })?,
         };
         let http = reqwest::Client::builder().timeout(config.timeout).build()?;
+        let hmac_key = config.client_secret.as_ref().and_then(|s| HmacKey::new(s).ok());
         let inner = Inner {
             provider,
+            hmac_key,
             base_url,
             config,
             http,
@@ -323,7 +328,7 @@ impl Client {
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
         let runtime_headers = inner.provider.headers_for(endpoint.auth);
         let mut headers = Vec::with_capacity(1 + runtime_headers.len() + extra.len());
-        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        headers.push((Cow::Borrowed("Content-Type"), "application/json".to_owned()));
         for (name, source) in runtime_headers {
             let value = match source {
                 HeaderSource::ClientId => inner.config.client_id.clone(),
@@ -339,9 +344,13 @@ impl Client {
                 HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
                 HeaderSource::Value(v) => (*v).to_owned(),
             };
-            headers.push(((*name).to_owned(), value));
+            headers.push((Cow::Borrowed(*name), value));
         }
-        headers.extend(extra.iter().cloned());
+        headers.extend(
+            extra
+                .iter()
+                .map(|(name, value)| (Cow::Owned(name.clone()), value.clone())),
+        );
         Ok(Prepared {
             method: endpoint.method,
             url: format!("{}{}", inner.base_url, endpoint.path),
@@ -362,7 +371,7 @@ impl Client {
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
         for (name, value) in prepared.headers {
-            request = request.header(name, value);
+            request = request.header(name.as_ref(), value);
         }
         let response = request.body(prepared.body).send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
@@ -385,12 +394,12 @@ impl Client {
             .signature_for(endpoint.auth)
             .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
         let key = match recipe.algorithm {
-            Algorithm::HmacSha512 => SigningKey::Hmac(
-                config
-                    .client_secret
-                    .as_ref()
-                    .ok_or(SignError::MissingCredential("client secret"))?,
-            ),
+            Algorithm::HmacSha512 => match (&self.inner.hmac_key, &config.client_secret) {
+                (Some(key), _) => SigningKey::HmacKey(key),
+                // An empty secret has no key; signing with it reports why.
+                (None, Some(secret)) => SigningKey::Hmac(secret),
+                (None, None) => return Err(SignError::MissingCredential("client secret")),
+            },
             Algorithm::RsaSha256 => SigningKey::Rsa(
                 config
                     .private_key

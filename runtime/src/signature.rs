@@ -129,6 +129,11 @@ impl Recipe {
     pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError> {
         let message = self.string_to_sign(input)?;
         let raw = match (self.algorithm, key) {
+            (Algorithm::HmacSha512, SigningKey::HmacKey(key)) => {
+                let mut mac = key.0.clone();
+                mac.update(message.as_bytes());
+                mac.finalize().into_bytes().to_vec()
+            }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
                 hmac_sha512(secret, &message)?.finalize().into_bytes().to_vec()
             }
@@ -198,6 +203,8 @@ pub struct SignInput<'a> {
 pub enum SigningKey<'a> {
     /// Client secret for [`Algorithm::HmacSha512`].
     Hmac(&'a ClientSecret),
+    /// A client secret prepared once as an HMAC key, for [`Algorithm::HmacSha512`] on a hot path.
+    HmacKey(&'a HmacKey),
     /// Private key for [`Algorithm::RsaSha256`].
     Rsa(&'a PrivateKey),
 }
@@ -205,9 +212,28 @@ pub enum SigningKey<'a> {
 impl SigningKey<'_> {
     fn kind(&self) -> &'static str {
         match self {
-            SigningKey::Hmac(_) => "client secret (HMAC)",
+            SigningKey::Hmac(_) | SigningKey::HmacKey(_) => "client secret (HMAC)",
             SigningKey::Rsa(_) => "RSA private key",
         }
+    }
+}
+
+/// A client secret prepared as an HMAC-SHA512 key. HMAC hashes the padded key into two SHA-512 states
+/// before it looks at the message; a client that signs many requests does that once, here, instead of
+/// for every request (2 of the 5 compressions of a short message).
+#[derive(Clone)]
+pub struct HmacKey(Hmac<Sha512>);
+
+impl HmacKey {
+    /// Prepares `secret`; an empty secret (typically an unset environment variable) is refused.
+    pub fn new(secret: &ClientSecret) -> Result<Self, SignError> {
+        hmac_sha512(secret, "").map(HmacKey)
+    }
+}
+
+impl std::fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HmacKey(<redacted>)")
     }
 }
 
@@ -660,5 +686,22 @@ mod tests {
         assert!(!e.contains("very-secret"), "{e}");
         let shown = format!("{:?}", SigningKey::Hmac(&secret));
         assert!(!shown.contains("very-secret"), "{shown}");
+    }
+
+    #[test]
+    fn a_prepared_hmac_key_signs_like_the_secret() {
+        let secret = ClientSecret::from("prepared-secret");
+        let token = AccessToken::from("tok");
+        let input = input(Some(&token), br#"{"a":"b"}"#);
+        let key = HmacKey::new(&secret).expect("a non-empty secret");
+        let prepared = Recipe::SNAP_SYMMETRIC
+            .sign(&input, &SigningKey::HmacKey(&key))
+            .expect("signed");
+        let plain = Recipe::SNAP_SYMMETRIC
+            .sign(&input, &SigningKey::Hmac(&secret))
+            .expect("signed");
+        assert_eq!(prepared, plain);
+        assert!(HmacKey::new(&ClientSecret::from("")).is_err());
+        assert_eq!(format!("{key:?}"), "HmacKey(<redacted>)");
     }
 }
