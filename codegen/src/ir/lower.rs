@@ -116,12 +116,12 @@ impl Lowering {
         let mut tables = CodeTables::default();
         if set.codes.is_empty() {
             self.push(Diagnostic {
-                file: "codes.yaml".into(),
+                file: set.display_root.join("common/codes.yaml"),
                 line: 1,
                 col: 1,
                 path: String::new(),
-                message: "no `codes.yaml` found: the service and case code tables are required".into(),
-                help: Some("add specs/common/codes.yaml (see specs/README.md)".into()),
+                message: "no valid `codes.yaml`: the service and case code tables are required".into(),
+                help: Some("add common/codes.yaml (see specs/README.md)".into()),
             });
         }
         for file in &set.codes {

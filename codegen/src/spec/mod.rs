@@ -56,12 +56,17 @@ pub struct SpecSet {
     pub endpoints: Vec<Loaded<raw::EndpointFile>>,
     /// Every file read, as real paths (for rebuild tracking), sorted.
     pub files: Vec<PathBuf>,
+    /// How the specs directory itself is shown in diagnostics.
+    pub display_root: PathBuf,
 }
 
 /// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
 /// diagnostics as `display_root` joined with their path below `root`.
 pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
-    let mut set = SpecSet::default();
+    let mut set = SpecSet {
+        display_root: display_root.to_owned(),
+        ..SpecSet::default()
+    };
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     if let Err(e) = collect_yaml(root, &mut files) {

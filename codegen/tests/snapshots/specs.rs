@@ -2,6 +2,7 @@
 // - specs/common/codes.yaml
 // - specs/common/types.yaml
 // - specs/doku/direct-debit/dana-payment.yaml
+// - specs/doku/direct-debit/notify.yaml
 // - specs/doku/direct-debit/refund.yaml
 // - specs/doku/direct-debit/status.yaml
 // - specs/doku/provider.yaml
@@ -1298,6 +1299,149 @@ pub mod doku {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends
+    ///
+    /// SNAP direct-debit notify (service 56), sent by DOKU to the merchant after a direct-debit or e-wallet
+    /// payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri) reaches a final state. The merchant acknowledges
+    /// with HTTP 200 and `2005600 Successful` (fact sheet §5.1, §5.2).
+    /// The path here is the one the documents give for the service (`…/v1.0/debit/notify`); the real path is the
+    /// merchant's own Notification URL, configured in DOKU's Back Office (or overridden per order), and the path
+    /// of that URL, with any query, is what DOKU signs and what the merchant verifies against [S8].
+    /// Signature: symmetric, as on DOKU's outbound calls: X-SIGNATURE = base64(HMAC-SHA512(client secret,
+    /// "POST:{path of the Notification URL}:{token}:{lowerhex(sha256(minified body))}:{X-TIMESTAMP}")), with
+    /// `Authorization: Bearer <token>` carrying the B2B token that the merchant's own Get-Token-B2B API issued to
+    /// DOKU, plus X-TIMESTAMP, X-PARTNER-ID, X-EXTERNAL-ID and CHANNEL-ID [S8] (fact sheet §2.5, §5.2). Verify over
+    /// the raw body as received.
+    /// Retries: DOKU expects HTTP 2xx; otherwise it sends the same notification again 30 min, 6 h and 12 h after
+    /// the original attempt (the provider's `notification_retry_schedule`) [S8 retry-notification]. A notification
+    /// can therefore arrive more than once: handle it idempotently by originalPartnerReferenceNo and confirm with
+    /// `doku.direct_debit.status` when in doubt.
+    /// Body: the SNAP service-56 shape (fact sheet §5.1, DANA's Finish Notify [S4][S6]) as DOKU sends it; DOKU's
+    /// SDKs (doku-java-library `DirectDebitNotificationRequestDto`, doku-python-library
+    /// `NotificationPaymentDirectDebitRequest`) model originalPartnerReferenceNo, originalReferenceNo,
+    /// originalExternalId, latestTransactionStatus, transactionStatusDesc, amount and additionalInfo.
+    ///
+    /// `POST /v1.0/debit/notify` · service code 56 · symmetric signature · spec `specs/doku/direct-debit/notify.yaml`
+    pub mod direct_debit_notify {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "doku.direct_debit.notify",
+            provider: "doku",
+            method: "POST",
+            path: "/v1.0/debit/notify",
+            service_code: "56",
+            auth: rt::AuthKind::Symmetric,
+            summary: "Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends",
+        };
+        /// Request body of `doku.direct_debit.notify`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The merchant's partnerReferenceNo of the payment; the key to find the order and to deduplicate retries. Required; 1 to 64 characters.
+            original_partner_reference_no: rt::Text<1, 64>,
+            /// DOKU's referenceNo of the payment (the one the payment call returned). Required; 1 to 64 characters.
+            original_reference_no: rt::Text<1, 64>,
+            /// X-EXTERNAL-ID header value of the original payment request. Optional; at most 36 characters.
+            original_external_id: Option<rt::Text<0, 36>>,
+            /// Merchant id at the acquirer. Optional; at most 64 characters.
+            merchant_id: Option<rt::Text<0, 64>>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Amount of the payment. Required.
+            amount: super::super::types::Amount,
+            /// Status the payment ended in (2 characters). Expect 00 (Success: paid) or 05 (Cancelled: closed or expired); DOKU's status mapping also knows 01 Initiated, 02 Paying, 03 Pending, 04 Refunded, 06 Failed. Acknowledge 00 and 05 alike with 2005600. Required; one of `00`, `01`, `02`, `03`, `04`, `05`, `06`.
+            latest_transaction_status: LatestTransactionStatus,
+            /// Text for latestTransactionStatus, e.g. `Success`. Optional.
+            transaction_status_desc: Option<String>,
+            /// When the payment was created, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Optional.
+            created_time: Option<String>,
+            /// When the payment reached its final state, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Optional.
+            finished_time: Option<String>,
+            /// Store id at the merchant. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// Channel details. DOKU's SDKs model `channel` (e.g. `EMONEY_DANA_SNAP`), `acquirerId`, `custIdMerchant`, `accountType`, `lineItems` and `origin`; DANA's own notify carries `paymentInfo`. Optional.
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// Status the payment ended in (2 characters). Expect 00 (Success: paid) or 05 (Cancelled: closed or expired); DOKU's status mapping also knows 01 Initiated, 02 Paying, 03 Pending, 04 Refunded, 06 Failed. Acknowledge 00 and 05 alike with 2005600.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum LatestTransactionStatus {
+            #[wire("00")]
+            V00,
+            #[wire("01")]
+            V01,
+            #[wire("02")]
+            V02,
+            #[wire("03")]
+            V03,
+            #[wire("04")]
+            V04,
+            #[wire("05")]
+            V05,
+            #[wire("06")]
+            V06,
+        }
+        /// Caller-supplied headers of `doku.direct_debit.notify` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// Device the customer paid from, when DOKU passes it on. Optional; at most 400 characters.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: Option<rt::Text<0, 400>>,
+            /// Customer's IPv4 address, when DOKU passes it on. Optional; at most 15 characters.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<rt::Text<0, 15>>,
+            /// `Bearer <B2B2C customer token>` for account-bound channels, when DOKU sends it. Secret; never logged. Optional; at most 512 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: Option<rt::Sensitive<rt::Text<0, 512>>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku.direct_debit.notify`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code the merchant answers, `2005600` when accepted.
+                pub response_code: Option<String>,
+                /// Message for responseCode, `Successful` when accepted.
+                pub response_message: Option<String>,
+            }
+        }
+        /// Response codes `doku.direct_debit.notify` declares (service code 56).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            /// Notification accepted (answer it for latestTransactionStatus 00 and 05 alike).
+            #[code("2005600", Success, "Successful")]
+            Successful,
+            /// The body is not valid JSON. DOKU retries.
+            #[code("4005600", Failed, "Bad Request")]
+            BadRequest,
+            /// A field has an invalid format. DOKU retries.
+            #[code("4005601", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing. DOKU retries.
+            #[code("4005602", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// Unauthorized: the signature does not verify. DOKU retries.
+            #[code("4015600", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The Bearer token is not one the merchant issued or has expired. DOKU retries.
+            #[code("4015601", Auth, "Invalid Token (B2B)")]
+            InvalidToken,
+            /// X-EXTERNAL-ID already seen today. DOKU retries.
+            #[code("4095600", Failed, "Conflict")]
+            Conflict,
+            /// The merchant could not process the notification. DOKU retries.
+            #[code("5005600", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error at the merchant; DOKU retries. SNAP certification tests this answer for finish notify (fact sheet §5.1).
+            #[code("5005601", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
     ///
     /// SNAP direct-debit refund (service 58) at DOKU, for every channel that DOKU routes through
@@ -1658,6 +1802,15 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         },
         validate_headers: |headers| {
             rt::from_json::<doku::dana_payment::Headers>(headers).map(drop)
+        },
+    },
+    rt::EndpointEntry {
+        info: &doku::direct_debit_notify::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku::direct_debit_notify::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<doku::direct_debit_notify::Headers>(headers).map(drop)
         },
     },
     rt::EndpointEntry {
