@@ -208,6 +208,14 @@ struct Inner {
 struct CachedToken {
     token: AccessToken,
     refresh_at: Instant,
+    /// Counts refreshes, so a caller can say which token the provider refused.
+    generation: u64,
+}
+
+/// A token handed to one call, with the generation it came from.
+struct Granted {
+    token: AccessToken,
+    generation: u64,
 }
 
 impl fmt::Debug for Client {
@@ -256,6 +264,10 @@ impl Client {
     }
 
     /// Calls `endpoint` with `request` as its JSON body and `headers` added.
+    ///
+    /// When the provider answers that the B2B token is invalid or unknown (`401xx01`, `401xx03`: it may
+    /// have been revoked or the provider restarted), the token is refreshed once and the call replayed once
+    /// with the same body and the same X-EXTERNAL-ID, so the provider can recognise the repeat.
     pub async fn call<Req, Resp, Code>(
         &self,
         endpoint: &'static EndpointInfo,
@@ -270,35 +282,72 @@ impl Client {
         // serde_json's compact output has no insignificant whitespace: these bytes are already minified,
         // and they are both hashed and sent.
         let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
-        let token = match needs_token(self.inner.provider, endpoint.auth) {
-            true => Some(self.token().await?),
-            false => None,
+        let external_id = external_id();
+        let uses_token = needs_token(self.inner.provider, endpoint.auth);
+        let token = if uses_token {
+            Some(self.token(None).await?)
+        } else {
+            None
         };
+        let answer = self
+            .send(endpoint, body.clone(), token.as_ref(), headers, &external_id)
+            .await?;
+        match (token, answer) {
+            (Some(used), Err(Error::Api { code, .. })) if rejects_token(code.code()) => {
+                let fresh = self.token(Some(used.generation)).await?;
+                self.send(endpoint, body, Some(&fresh), headers, &external_id).await?
+            }
+            (_, answer) => answer,
+        }
+    }
+
+    /// One signed exchange, decoded; the outer error is a failure to exchange at all.
+    async fn send<Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        token: Option<&Granted>,
+        headers: &[(String, String)],
+        external_id: &str,
+    ) -> Result<Result<Reply<Resp, Code>, Error<Code>>, Error<Code>>
+    where
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        let token = token.map(|t| &t.token);
         let (status, raw_body) = self
-            .exchange(endpoint, body, token.as_ref(), headers)
+            .exchange(endpoint, body, token, headers, external_id)
             .await
             .map_err(|e| match e {
                 Exchange::Transport(e) => Error::Transport(e),
                 Exchange::Signing(e) => Error::Signing(e),
             })?;
-        decode(status, raw_body)
+        Ok(decode(status, raw_body))
     }
 
     /// The B2B token, fetched on first use and refreshed before it expires. Callers that arrive while a
-    /// fetch is in flight wait for it instead of fetching again.
-    async fn token<C: fmt::Debug + fmt::Display>(&self) -> Result<AccessToken, Error<C>> {
+    /// fetch is in flight wait for it instead of fetching again. `rejected` names a token generation the
+    /// provider refused: it is replaced unless another caller already replaced it.
+    async fn token<C: fmt::Debug + fmt::Display>(&self, rejected: Option<u64>) -> Result<Granted, Error<C>> {
         let mut slot = self.inner.token.lock().await;
-        if let Some(cached) = slot.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            return Ok(cached.token.clone());
+        let usable = |c: &&CachedToken| Instant::now() < c.refresh_at && Some(c.generation) != rejected;
+        if let Some(cached) = slot.as_ref().filter(usable) {
+            return Ok(Granted {
+                token: cached.token.clone(),
+                generation: cached.generation,
+            });
         }
         let Some(endpoint) = self.inner.provider.token_endpoint else {
             return Err(Error::Signing(SignError::MissingToken));
         };
         let body = br#"{"grantType":"client_credentials"}"#.to_vec();
-        let (status, raw_body) = self.exchange(endpoint, body, None, &[]).await.map_err(|e| match e {
-            Exchange::Transport(e) => Error::Transport(e),
-            Exchange::Signing(e) => Error::Signing(e),
-        })?;
+        let (status, raw_body) =
+            self.exchange(endpoint, body, None, &[], &external_id())
+                .await
+                .map_err(|e| match e {
+                    Exchange::Transport(e) => Error::Transport(e),
+                    Exchange::Signing(e) => Error::Signing(e),
+                })?;
         let granted: TokenGrant = serde_json::from_slice(&raw_body).unwrap_or_default();
         let code = ResponseCode::parse(granted.response_code.as_deref().unwrap_or_default());
         let token = match granted.access_token {
@@ -307,11 +356,13 @@ impl Client {
         };
         let lifetime = Duration::from_secs(granted.expires_in.as_ref().and_then(seconds).unwrap_or(900));
         let refresh_at = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
+        let generation = slot.as_ref().map_or(0, |c| c.generation + 1);
         *slot = Some(CachedToken {
             token: token.clone(),
             refresh_at,
+            generation,
         });
-        Ok(token)
+        Ok(Granted { token, generation })
     }
 
     /// Everything that would be sent for `endpoint` with this body, signed now: a dry run, and the first
@@ -323,6 +374,17 @@ impl Client {
         token: Option<&AccessToken>,
         extra: &[(String, String)],
     ) -> Result<Prepared, SignError> {
+        self.prepare_with_id(endpoint, body, token, extra, &external_id())
+    }
+
+    fn prepare_with_id(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        token: Option<&AccessToken>,
+        extra: &[(String, String)],
+        external_id: &str,
+    ) -> Result<Prepared, SignError> {
         let inner = &self.inner;
         let timestamp = inner.provider.timestamp.now();
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
@@ -332,7 +394,7 @@ impl Client {
         for (name, source) in runtime_headers {
             let value = match source {
                 HeaderSource::ClientId => inner.config.client_id.clone(),
-                HeaderSource::ExternalId => external_id(),
+                HeaderSource::ExternalId => external_id.to_owned(),
                 HeaderSource::ChannelId => inner
                     .config
                     .channel_id
@@ -366,8 +428,11 @@ impl Client {
         body: Vec<u8>,
         token: Option<&AccessToken>,
         extra: &[(String, String)],
+        external_id: &str,
     ) -> Result<(u16, Vec<u8>), Exchange> {
-        let prepared = self.prepare(endpoint, body, token, extra).map_err(Exchange::Signing)?;
+        let prepared = self
+            .prepare_with_id(endpoint, body, token, extra, external_id)
+            .map_err(Exchange::Signing)?;
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
         for (name, value) in prepared.headers {
@@ -422,6 +487,12 @@ impl Client {
 enum Exchange {
     Transport(reqwest::Error),
     Signing(SignError),
+}
+
+/// `401xx01 Invalid Token (B2B)` and `401xx03 Token Not Found (B2B)` (snap-standard §3.3): the token, not
+/// the request, was refused, so a fresh token may succeed. `401xx00` (bad signature) is not one of them.
+fn rejects_token(code: &str) -> bool {
+    code.len() == 7 && code.starts_with("401") && matches!(&code[5..], "01" | "03")
 }
 
 fn needs_token(provider: &Provider, auth: AuthKind) -> bool {

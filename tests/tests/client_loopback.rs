@@ -42,7 +42,11 @@ fn answer(status: u16, body: &str) -> (StatusCode, String) {
 }
 
 async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
-    p.seen.lock().expect("lock").token_requests += 1;
+    let issued = {
+        let mut seen = p.seen.lock().expect("lock");
+        seen.token_requests += 1;
+        seen.token_requests
+    };
     let verified = rt::signature::verify_token(
         header(&headers, "X-CLIENT-KEY"),
         header(&headers, "X-TIMESTAMP"),
@@ -56,7 +60,7 @@ async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) 
         );
     }
     let ok = format!(
-        r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}","tokenType":"Bearer","expiresIn":"900"}}"#
+        r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}-{issued}","tokenType":"Bearer","expiresIn":"900"}}"#
     );
     answer(200, &ok)
 }
@@ -86,6 +90,12 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
         );
     }
     let text = String::from_utf8_lossy(&body);
+    if text.contains("INV-REVOKED") && bearer == format!("{TOKEN}-1") {
+        return answer(
+            401,
+            r#"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#,
+        );
+    }
     if text.contains("INV-DUP") {
         return answer(
             404,
@@ -295,6 +305,69 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
         Err(rt::Error::Token { status: 401, code, .. }) => assert_eq!(code.as_str(), "4017300"),
         other => panic!("expected a token error, got {other:?}"),
     }
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_ids() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
+    let reply = client
+        .dana_payment(&payment_request("INV-REVOKED"), &headers())
+        .await
+        .expect("replayed call");
+    assert_eq!(reply.code, dana_payment::Code::Successful);
+    let seen = provider.seen.lock().expect("lock");
+    assert_eq!(seen.token_requests, 2, "one refresh");
+    assert_eq!(seen.bodies.len(), 2, "one replay");
+    assert_eq!(seen.bodies[0], seen.bodies[1], "the same body");
+    assert_eq!(
+        header(&seen.headers[0], "X-EXTERNAL-ID"),
+        header(&seen.headers[1], "X-EXTERNAL-ID")
+    );
+    assert_eq!(header(&seen.headers[1], "Authorization"), format!("Bearer {TOKEN}-2"));
+    drop(seen);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_calls_share_one_token_request() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
+    let calls = (0..100).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .dana_payment(&payment_request(&format!("INV-{i:04}")), &headers())
+                .await
+        })
+    });
+    for call in calls {
+        call.await.expect("task").expect("payment");
+    }
+    assert_eq!(provider.seen.lock().expect("lock").token_requests, 1);
     server.abort();
 }
 
