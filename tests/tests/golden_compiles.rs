@@ -2,7 +2,7 @@
 //! tests) is compiled here as well, and a few items are used so that it is type-checked, not just parsed.
 
 #[path = "../../codegen/tests/snapshots/specs.rs"]
-#[allow(dead_code, missing_docs, clippy::all)]
+#[allow(dead_code, unused_imports, missing_docs, clippy::all)]
 #[rustfmt::skip]
 mod golden;
 
