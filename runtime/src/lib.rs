@@ -12,6 +12,7 @@ extern crate self as snapbi_runtime;
 pub mod client;
 pub mod code;
 pub mod endpoint;
+pub mod inbound;
 pub mod keys;
 pub mod minify;
 pub mod secret;

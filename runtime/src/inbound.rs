@@ -1,0 +1,349 @@
+//! The inbound side (SPI): checking a request the provider sends to the merchant — a payment
+//! notification — before anything in it is believed, and answering it.
+//!
+//! [`Verifier::verify`] works on the raw body as received (the signature covers those bytes, minified,
+//! never a re-serialization) and checks, in order: the headers the provider profile says it signs with,
+//! the timestamp against a skew window, the signature with a constant-time comparison, and that the
+//! X-EXTERNAL-ID was not seen before from that partner on that day ([`ReplayStore`]). Each failure maps to
+//! the SNAP answer the provider expects ([`Rejection::response`]); [`acknowledge`] builds the success
+//! answer.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::endpoint::{EndpointInfo, HeaderSource, Provider};
+use crate::keys::PublicKey;
+use crate::minify::minify;
+use crate::secret::{AccessToken, ClientSecret};
+use crate::signature::{Algorithm, SignInput, VerifyingKey};
+use crate::timestamp::SnapTimestamp;
+use crate::validate::{BuildError, FromRaw};
+
+/// Remembers which X-EXTERNAL-IDs a partner already used, so a replayed request is refused.
+pub trait ReplayStore: Send + Sync {
+    /// Records `external_id` for `partner` on `day` (`YYYY-MM-DD`); false when it was already there.
+    fn first_use(&self, partner: &str, day: &str, external_id: &str) -> bool;
+}
+
+/// The default [`ReplayStore`]: in memory, keeping the current and the previous day (SNAP ids are unique
+/// per day, and a request near midnight may carry either date).
+#[derive(Default)]
+pub struct MemoryReplayStore {
+    seen: Mutex<HashMap<String, HashSet<(String, String)>>>,
+}
+
+impl ReplayStore for MemoryReplayStore {
+    fn first_use(&self, partner: &str, day: &str, external_id: &str) -> bool {
+        // A poisoned lock only means another thread panicked mid-insert; the set is still usable.
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if !seen.contains_key(day) {
+            let mut days: Vec<String> = seen.keys().cloned().collect();
+            days.sort();
+            for old in days.iter().rev().skip(1) {
+                seen.remove(old);
+            }
+        }
+        seen.entry(day.to_owned())
+            .or_default()
+            .insert((partner.to_owned(), external_id.to_owned()))
+    }
+}
+
+/// The key that checks the provider's signatures.
+#[derive(Clone, Debug)]
+pub enum InboundKey {
+    /// The shared client secret (HMAC-SHA512).
+    Secret(ClientSecret),
+    /// The provider's RSA public key (SHA256withRSA).
+    PublicKey(PublicKey),
+}
+
+/// Why an inbound request was refused. Secrets never appear in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// A header the provider always signs with is missing.
+    #[error("missing header {0}")]
+    MissingHeader(String),
+    /// A header is present but malformed.
+    #[error("invalid header {0}")]
+    InvalidHeader(String),
+    /// The timestamp is outside the accepted window.
+    #[error("timestamp outside the accepted window of {0:?}")]
+    Stale(Duration),
+    /// The signature does not verify (or the token was refused).
+    #[error("invalid signature")]
+    BadSignature,
+    /// The body is not JSON.
+    #[error("the body is not JSON: {0}")]
+    BadBody(String),
+    /// The X-EXTERNAL-ID was already used by this partner today.
+    #[error("X-EXTERNAL-ID already used today")]
+    Replayed,
+    /// The payload breaks the spec of the notification.
+    #[error("invalid payload: {0}")]
+    InvalidPayload(String),
+}
+
+impl Rejection {
+    /// The SNAP answer for this rejection: HTTP status and body, for `service_code` (e.g. `56`).
+    pub fn response(&self, service_code: &str) -> (u16, String) {
+        let (http, case, message) = match self {
+            Rejection::MissingHeader(name) => (400, "02", format!("Invalid Mandatory Field {name}")),
+            Rejection::InvalidHeader(name) => (400, "01", format!("Invalid Field Format {name}")),
+            Rejection::Stale(_) => (401, "00", "Unauthorized. Stale Timestamp".to_owned()),
+            Rejection::BadSignature => (401, "00", "Unauthorized. Invalid Signature".to_owned()),
+            Rejection::BadBody(_) => (400, "00", "Bad Request".to_owned()),
+            Rejection::Replayed => (409, "00", "Conflict".to_owned()),
+            Rejection::InvalidPayload(path) => (400, "01", format!("Invalid Field Format {path}")),
+        };
+        (http, snap_body(&format!("{http}{service_code}{case}"), &message))
+    }
+}
+
+/// The success answer to an inbound request: HTTP 200 and `200<service>00 Successful`.
+pub fn acknowledge(service_code: &str) -> (u16, String) {
+    (200, snap_body(&format!("200{service_code}00"), "Successful"))
+}
+
+fn snap_body(code: &str, message: &str) -> String {
+    serde_json::json!({ "responseCode": code, "responseMessage": message }).to_string()
+}
+
+/// A request that passed every check.
+pub struct Verified<'a> {
+    /// The partner (X-PARTNER-ID) that sent it.
+    pub partner: String,
+    /// Its X-EXTERNAL-ID.
+    pub external_id: String,
+    /// The raw body, exactly as received.
+    pub body: &'a [u8],
+}
+
+impl std::fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("partner", &self.partner)
+            .field("external_id", &self.external_id)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl Verified<'_> {
+    /// The body decoded into a generated notification type, with every field rule of the spec checked.
+    pub fn payload<T: FromRaw>(&self) -> Result<T, Rejection>
+    where
+        T::Raw: DeserializeOwned,
+    {
+        let json: serde_json::Value =
+            serde_json::from_slice(self.body).map_err(|e| Rejection::BadBody(e.to_string()))?;
+        crate::validate::from_json::<T>(json).map_err(|e: BuildError| {
+            Rejection::InvalidPayload(e.violations().first().map(|v| v.path.clone()).unwrap_or_default())
+        })
+    }
+}
+
+/// Checks inbound requests of one endpoint (a notification) against its provider's profile.
+#[derive(Clone)]
+pub struct Verifier {
+    provider: &'static Provider,
+    endpoint: &'static EndpointInfo,
+    key: InboundKey,
+    skew: Duration,
+    replay: Arc<dyn ReplayStore>,
+    accept_token: Arc<dyn Fn(&AccessToken) -> bool + Send + Sync>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("provider", &self.provider.name)
+            .field("endpoint", &self.endpoint.id)
+            .field("key", &self.key)
+            .field("skew", &self.skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier for `endpoint` (an inbound endpoint of `provider`) with `key`; a 5-minute timestamp
+    /// window, an in-memory replay store, and any non-empty Bearer token accepted (see [`Self::accept_token`]).
+    pub fn new(provider: &'static Provider, endpoint: &'static EndpointInfo, key: InboundKey) -> Self {
+        Verifier {
+            provider,
+            endpoint,
+            key,
+            skew: Duration::from_secs(300),
+            replay: Arc::new(MemoryReplayStore::default()),
+            accept_token: Arc::new(|token: &AccessToken| !token.is_empty()),
+        }
+    }
+
+    /// How far X-TIMESTAMP may be from now, either way.
+    pub fn skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// Where seen X-EXTERNAL-IDs are kept (a database, for several merchant instances).
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = store;
+        self
+    }
+
+    /// Which Bearer tokens are accepted, for providers that send one (DOKU sends the token it obtained
+    /// from the merchant's own token endpoint).
+    pub fn accept_token(mut self, check: impl Fn(&AccessToken) -> bool + Send + Sync + 'static) -> Self {
+        self.accept_token = Arc::new(check);
+        self
+    }
+
+    /// Checks a request received at `path` (the path of the merchant's own URL, which is what is signed).
+    pub fn verify<'a>(&self, path: &str, headers: &HeaderMap, body: &'a [u8]) -> Result<Verified<'a>, Rejection> {
+        self.verify_at(path, headers, body, OffsetDateTime::now_utc())
+    }
+
+    /// [`Self::verify`] with an explicit "now", for tests.
+    pub fn verify_at<'a>(
+        &self,
+        path: &str,
+        headers: &HeaderMap,
+        body: &'a [u8],
+        now: OffsetDateTime,
+    ) -> Result<Verified<'a>, Rejection> {
+        let signed = self.provider.headers_for(self.endpoint.auth);
+        let header = |source: HeaderSource| -> Result<Option<&str>, Rejection> {
+            let Some((name, _)) = signed.iter().find(|(_, s)| *s == source) else {
+                return Ok(None);
+            };
+            let value = headers
+                .get(*name)
+                .ok_or_else(|| Rejection::MissingHeader((*name).to_owned()))?;
+            let value = value
+                .to_str()
+                .map_err(|_| Rejection::InvalidHeader((*name).to_owned()))?;
+            if value.is_empty() {
+                Err(Rejection::MissingHeader((*name).to_owned()))
+            } else {
+                Ok(Some(value))
+            }
+        };
+        // Every header the profile lists is mandatory, even those (CHANNEL-ID) the signature does not cover.
+        for (name, _) in signed {
+            if headers.get(*name).is_none_or(|v| v.is_empty()) {
+                return Err(Rejection::MissingHeader((*name).to_owned()));
+            }
+        }
+        let timestamp_text = header(HeaderSource::Timestamp)?.unwrap_or_default();
+        let signature = header(HeaderSource::Signature)?.unwrap_or_default();
+        let partner = header(HeaderSource::ClientId)?.unwrap_or_default().to_owned();
+        let external_id = header(HeaderSource::ExternalId)?.unwrap_or_default().to_owned();
+        let token = match header(HeaderSource::BearerToken)? {
+            Some(value) => Some(AccessToken::from_authorization_header(value).ok_or(Rejection::BadSignature)?),
+            None => None,
+        };
+        let timestamp = SnapTimestamp::parse(timestamp_text)
+            .map_err(|_| Rejection::InvalidHeader(self.name_of(HeaderSource::Timestamp)))?;
+        let offset = (now - timestamp.to_offset_datetime()).unsigned_abs();
+        if offset > self.skew {
+            return Err(Rejection::Stale(self.skew));
+        }
+        if token.as_ref().is_some_and(|t| !(self.accept_token)(t)) {
+            return Err(Rejection::BadSignature);
+        }
+        let minified = minify(body).map_err(|e| Rejection::BadBody(e.to_string()))?;
+        self.check_signature(path, token.as_ref(), &minified, timestamp_text, &partner, signature)?;
+        // Only a genuine request may use up an id; a forged one must not block the real one.
+        let day = timestamp_text.get(..10).unwrap_or_default();
+        if !external_id.is_empty() && !self.replay.first_use(&partner, day, &external_id) {
+            return Err(Rejection::Replayed);
+        }
+        Ok(Verified {
+            partner,
+            external_id,
+            body,
+        })
+    }
+
+    fn check_signature(
+        &self,
+        path: &str,
+        token: Option<&AccessToken>,
+        minified_body: &[u8],
+        timestamp: &str,
+        client_id: &str,
+        signature: &str,
+    ) -> Result<(), Rejection> {
+        let recipe = self
+            .provider
+            .signature_for(self.endpoint.auth)
+            .ok_or(Rejection::BadSignature)?;
+        let key = match (&self.key, recipe.algorithm) {
+            (InboundKey::Secret(secret), Algorithm::HmacSha512) => VerifyingKey::Hmac(secret),
+            (InboundKey::PublicKey(key), Algorithm::RsaSha256) => VerifyingKey::Rsa(key),
+            _ => return Err(Rejection::BadSignature),
+        };
+        let input = SignInput {
+            method: self.endpoint.method,
+            path,
+            token,
+            minified_body,
+            timestamp,
+            client_id,
+        };
+        recipe
+            .verify(&input, signature, &key)
+            .map_err(|_| Rejection::BadSignature)
+    }
+
+    fn name_of(&self, source: HeaderSource) -> String {
+        let signed = self.provider.headers_for(self.endpoint.auth);
+        signed
+            .iter()
+            .find(|(_, s)| *s == source)
+            .map(|(n, _)| (*n).to_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_replay_store_refuses_a_second_use_and_forgets_old_days() {
+        let store = MemoryReplayStore::default();
+        assert!(store.first_use("p", "2024-07-10", "1"));
+        assert!(!store.first_use("p", "2024-07-10", "1"));
+        assert!(store.first_use("q", "2024-07-10", "1"), "ids are per partner");
+        assert!(store.first_use("p", "2024-07-11", "1"), "and per day");
+        assert!(store.first_use("p", "2024-07-12", "2"));
+        let days = store.seen.lock().map(|s| s.len()).unwrap_or_default();
+        assert!(days <= 2, "only the current and previous day are kept");
+    }
+
+    #[test]
+    fn rejections_answer_with_snap_codes() {
+        assert_eq!(Rejection::MissingHeader("X-TIMESTAMP".into()).response("56").0, 400);
+        assert!(
+            Rejection::MissingHeader("X-TIMESTAMP".into())
+                .response("56")
+                .1
+                .contains("4005602")
+        );
+        assert!(Rejection::BadSignature.response("56").1.contains("4015600"));
+        assert!(Rejection::Replayed.response("56").1.contains("4095600"));
+        assert_eq!(
+            acknowledge("56"),
+            (
+                200,
+                r#"{"responseCode":"2005600","responseMessage":"Successful"}"#.to_owned()
+            )
+        );
+    }
+}
