@@ -8,6 +8,9 @@
 //! the SNAP answer the provider expects ([`Rejection::response`]); [`acknowledge`] builds the success
 //! answer.
 
+#[cfg(feature = "axum")]
+pub mod axum;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

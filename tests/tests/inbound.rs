@@ -1,7 +1,7 @@
 //! The inbound verifier against notifications signed like DOKU signs them: the genuine one is accepted
 //! and decoded into the generated type; a changed body byte, a changed signature, a stale or future
 //! timestamp, a replayed X-EXTERNAL-ID, each missing header and a wrong key are refused with the SNAP
-//! answer the provider expects.
+//! answer the provider expects; a merchant handler built with the axum extractor does the same over HTTP.
 
 use std::path::Path;
 use std::time::Duration;
@@ -155,4 +155,90 @@ fn every_missing_header_is_named() {
         assert_eq!(status, 400);
         assert!(answer.contains("4005602") && answer.contains(name), "{answer}");
     }
+}
+
+/// A merchant's notification endpoint in a few lines, with the runtime's axum extractor.
+mod merchant {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::routing::post;
+    use snapbi_client::rt::inbound::Verifier;
+    use snapbi_client::rt::inbound::axum::{Ack, Notification};
+
+    use super::notify;
+
+    #[derive(Clone)]
+    pub struct App {
+        pub verifier: Verifier,
+        pub received: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl axum::extract::FromRef<App> for Verifier {
+        fn from_ref(app: &App) -> Verifier {
+            app.verifier.clone()
+        }
+    }
+
+    async fn notified(State(app): State<App>, Notification(payment, _sender): Notification<notify::Request>) -> Ack {
+        let reference = serde_json::to_value(&payment)
+            .ok()
+            .and_then(|v| v["originalPartnerReferenceNo"].as_str().map(str::to_owned));
+        app.received.lock().expect("lock").push(reference.unwrap_or_default());
+        Ack(notify::ENDPOINT.service_code)
+    }
+
+    pub fn router(app: App) -> Router {
+        Router::new().route(super::PATH, post(notified)).with_state(app)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merchant_handler_built_with_the_extractor_answers_the_provider() {
+    let app = merchant::App {
+        verifier: verifier(),
+        received: Default::default(),
+    };
+    let received = app.received.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}{PATH}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, merchant::router(app)).await;
+    });
+    let http = reqwest::Client::new();
+    let body = body();
+    let post = |headers: HeaderMap, body: Vec<u8>| {
+        let request = http.post(&url).headers(headers).body(body);
+        async move {
+            let response = request.send().await.expect("the merchant answers");
+            let status = response.status().as_u16();
+            let json: serde_json::Value = response.json().await.expect("a SNAP body");
+            (status, json["responseCode"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let genuine = signed(&body, now, "4001");
+    assert_eq!(post(genuine.clone(), body.clone()).await, (200, "2005600".into()));
+    assert_eq!(post(genuine, body.clone()).await, (409, "4095600".into()), "a replay");
+    let mut tampered = body.clone();
+    let inside_a_string = tampered.iter().position(|b| *b == b'"').expect("a string") + 1;
+    tampered[inside_a_string] ^= 0x01;
+    assert_eq!(
+        post(signed(&body, now, "4002"), tampered).await,
+        (401, "4015600".into())
+    );
+    let mut missing = signed(&body, now, "4003");
+    missing.remove("X-TIMESTAMP");
+    assert_eq!(post(missing, body.clone()).await, (400, "4005602".into()));
+    let stale = signed(&body, now - time::Duration::minutes(30), "4004");
+    assert_eq!(post(stale, body.clone()).await, (401, "4015600".into()));
+    assert_eq!(
+        received.lock().expect("lock").len(),
+        1,
+        "only the genuine notification reached the handler"
+    );
+    server.abort();
 }
