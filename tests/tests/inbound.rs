@@ -242,3 +242,24 @@ async fn a_merchant_handler_built_with_the_extractor_answers_the_provider() {
     );
     server.abort();
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Bounded fuzzing: whatever headers and body arrive, the verifier answers and never panics.
+    #[test]
+    fn the_verifier_never_panics(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        values in proptest::collection::vec("\\PC{0,40}", 7),
+        keep in proptest::collection::vec(proptest::prelude::any::<bool>(), 7),
+    ) {
+        let mut headers = HeaderMap::new();
+        let names = ["x-timestamp", "x-signature", "x-partner-id", "x-external-id", "channel-id", "authorization", "content-type"];
+        for ((name, value), keep) in names.iter().zip(&values).zip(&keep) {
+            if let (true, Ok(value)) = (keep, HeaderValue::from_str(value)) {
+                headers.insert(*name, value);
+            }
+        }
+        let _ = verifier().verify(PATH, &headers, &body);
+    }
+}
