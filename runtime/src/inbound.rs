@@ -10,6 +10,9 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod token;
+
+pub use token::TokenIssuer;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

@@ -1,1 +1,32 @@
-//! placeholder
+//! `snapbi-tests`: the workspace's integration tests (in `tests/`), and the few helpers they share.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use snapbi_runtime::keys::PrivateKey;
+
+/// A fresh RSA-2048 key made by the `openssl` command (an implementation independent of ours), for tests.
+pub fn throwaway_rsa_key() -> PrivateKey {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("snapbi-test-key-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("key.pem");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&path)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let pem = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(made, "the openssl command is needed to make a throwaway test key");
+    PrivateKey::from_pem(&pem.expect("key file")).expect("a PKCS#8 RSA key")
+}

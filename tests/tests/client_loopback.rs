@@ -2,7 +2,6 @@
 //! verified RSA signature, every call is HMAC-signed over exactly the bytes sent, the caller's headers
 //! arrive, and answers decode into typed replies or typed errors that keep status, code and raw body.
 
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -115,28 +114,7 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
 }
 
 fn rsa_key() -> (rt::keys::PrivateKey, rt::keys::PublicKey) {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("snapbi-loopback-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("key.pem");
-    let status = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&path)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("openssl is needed to make a throwaway test key");
-    assert!(status.success());
-    let pem = std::fs::read_to_string(&path).expect("key file");
-    let _ = std::fs::remove_dir_all(&dir);
-    let key = rt::keys::PrivateKey::from_pem(&pem).expect("PKCS#8 key");
+    let key = snapbi_tests::throwaway_rsa_key();
     let public = key.public_key();
     (key, public)
 }

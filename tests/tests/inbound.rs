@@ -263,3 +263,63 @@ proptest::proptest! {
         let _ = verifier().verify(PATH, &headers, &body);
     }
 }
+
+#[test]
+fn the_merchant_issues_tokens_only_to_a_verified_provider_and_accepts_only_those() {
+    use snapbi_client::rt::inbound::TokenIssuer;
+    let doku_key = snapbi_tests::throwaway_rsa_key();
+    let issuer = TokenIssuer::new(
+        &doku::PROFILE,
+        &doku::merchant_token_b2b::ENDPOINT,
+        doku_key.public_key(),
+    );
+    let now = OffsetDateTime::now_utc();
+    let request = |key: &rt::keys::PrivateKey, at: OffsetDateTime| {
+        let ts = timestamp(at);
+        let signature = rt::signature::sign_token("DOKU-CLIENT", &ts, key).expect("sign");
+        let mut headers = HeaderMap::new();
+        headers.insert("x-client-key", HeaderValue::from_static("DOKU-CLIENT"));
+        headers.insert("x-timestamp", HeaderValue::from_str(&ts).expect("header"));
+        headers.insert("x-signature", HeaderValue::from_str(&signature).expect("header"));
+        headers
+    };
+    let (status, answer) = issuer.issue(&request(&doku_key, now), now);
+    assert_eq!(status, 200, "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer).expect("json");
+    assert_eq!(answer["responseCode"], "2007300");
+    let token = rt::secret::AccessToken::from(answer["accessToken"].as_str().expect("a token"));
+    assert!(issuer.accepts(&token));
+    assert!(!issuer.accepts(&rt::secret::AccessToken::from("made-up")));
+
+    let impostor = snapbi_tests::throwaway_rsa_key();
+    assert!(issuer.issue(&request(&impostor, now), now).1.contains("4017300"));
+    assert!(
+        issuer
+            .issue(&request(&doku_key, now - time::Duration::minutes(20)), now)
+            .1
+            .contains("4017300")
+    );
+    let mut missing = request(&doku_key, now);
+    missing.remove("x-timestamp");
+    assert_eq!(issuer.issue(&missing, now).0, 400);
+
+    // Notifications then carry the issued token; the verifier takes only tokens this issuer gave out.
+    let check = issuer.clone();
+    let verifier = verifier().accept_token(move |t| check.accepts(t));
+    let body = body();
+    assert_eq!(
+        verifier.verify(PATH, &signed(&body, now, "5001"), &body).err(),
+        Some(Rejection::BadSignature),
+        "TOKEN was never issued"
+    );
+    let ts = timestamp(now);
+    let signature = rt::signature::sign_symmetric("POST", PATH, &token, &body, &ts, &SECRET.into()).expect("sign");
+    let mut headers = signed(&body, now, "5002");
+    headers.insert("x-timestamp", HeaderValue::from_str(&ts).expect("header"));
+    headers.insert("x-signature", HeaderValue::from_str(&signature).expect("header"));
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {}", token.expose())).expect("header"),
+    );
+    assert!(verifier.verify(PATH, &headers, &body).is_ok());
+}

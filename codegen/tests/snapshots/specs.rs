@@ -7,6 +7,7 @@
 // - specs/doku/direct-debit/status.yaml
 // - specs/doku/provider.yaml
 // - specs/doku/token/b2b.yaml
+// - specs/doku/token/merchant-b2b.yaml
 
 /// The runtime the generated code calls.
 pub use ::snapbi_runtime as rt;
@@ -1708,6 +1709,85 @@ pub mod doku {
             Unknown(rt::ResponseCode),
         }
     }
+    /// The merchant's own B2B token endpoint, which DOKU calls before it sends notifications
+    ///
+    /// DOKU obtains a B2B access token from the merchant before it posts SNAP notifications (fact sheet §2.5, §5.2
+    /// [S8]): it calls the merchant's Get-Token-B2B API, signed asymmetrically with DOKU's private key
+    /// (X-SIGNATURE = base64(SHA256withRSA("{X-CLIENT-KEY}|{X-TIMESTAMP}"))), and then sends that token as
+    /// `Authorization: Bearer <token>` on every notification. The merchant verifies the signature with DOKU's
+    /// public key and issues a short-lived token (`snapbi_runtime::inbound::TokenIssuer`).
+    /// The path is the merchant's own (registered with DOKU); the SNAP path is shown. DOKU's Go SDK skips the
+    /// signature check of the token it later receives (peer-sdks §2.3); snapbi's issuer only accepts tokens it
+    /// issued and that have not expired.
+    ///
+    /// `POST /authorization/v1/access-token/b2b` · service code 73 · token signature · spec `specs/doku/token/merchant-b2b.yaml`
+    pub mod merchant_token_b2b {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "doku.merchant.token_b2b",
+            provider: "doku",
+            method: "POST",
+            path: "/authorization/v1/access-token/b2b",
+            service_code: "73",
+            auth: rt::AuthKind::Token,
+            summary: "The merchant's own B2B token endpoint, which DOKU calls before it sends notifications",
+        };
+        /// Request body of `doku.merchant.token_b2b`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// OAuth grant type; always `client_credentials` for B2B. Required; one of `client_credentials`.
+            grant_type: GrantType,
+            /// Free-form additional information. Optional.
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// OAuth grant type; always `client_credentials` for B2B.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum GrantType {
+            #[wire("client_credentials")]
+            ClientCredentials,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku.merchant.token_b2b`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2007300` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// The token DOKU sends back as `Authorization: Bearer …`.
+                pub access_token: Option<rt::Sensitive<String>>,
+                /// Token type; `Bearer`.
+                pub token_type: Option<String>,
+                /// Token lifetime in seconds, as a string (`"900"`) per the standard.
+                pub expires_in: Option<rt::serde_json::Value>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `doku.merchant.token_b2b` declares (service code 73).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2007300", Success, "Successful")]
+            Successful,
+            /// X-TIMESTAMP or another header is malformed.
+            #[code("4007301", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP`.
+            #[code("4007302", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// Unknown client or a signature that does not verify with DOKU's public key.
+            #[code("4017300", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Get a B2B access token (client credentials) for later symmetric-signed calls
     ///
     /// SNAP B2B access token (service 73) at DOKU. The request is signed asymmetrically: X-SIGNATURE is
@@ -1826,6 +1906,13 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         info: &doku::direct_debit_status::ENDPOINT,
         validate_body: |body| {
             rt::from_json::<doku::direct_debit_status::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &doku::merchant_token_b2b::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku::merchant_token_b2b::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
     },
