@@ -361,3 +361,82 @@ fn secrets_never_reach_debug_output() {
         "{printed}"
     );
 }
+
+/// Collects everything tracing writes, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_reaches_debug_display_errors_or_traces() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    let config = rt::Config::new(CLIENT_ID)
+        .client_secret(SECRET)
+        .private_key(key.clone())
+        .base_url(&url);
+    let client = doku::Client::new(config.clone()).expect("client");
+    let mut printed = vec![format!("{config:?}"), format!("{client:?}"), format!("{key:?}")];
+    let ok = client.dana_payment(&payment_request("INV-0001"), &headers()).await;
+    printed.push(format!("{ok:?}"));
+    let api = client.dana_payment(&payment_request("INV-DUP"), &headers()).await;
+    printed.push(format!("{api:?}"));
+    if let Err(e) = &api {
+        printed.push(e.to_string());
+    }
+    let no_secret =
+        doku::Client::new(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(&url)).expect("client");
+    let signing = no_secret.dana_payment(&payment_request("INV-0002"), &headers()).await;
+    printed.push(format!("{signing:?}"));
+    let (other_key, _) = rsa_key();
+    let refused = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(other_key)
+            .base_url(&url),
+    )
+    .expect("client")
+    .dana_payment(&payment_request("INV-0003"), &headers())
+    .await;
+    printed.push(format!("{refused:?}"));
+    if let Err(e) = &refused {
+        printed.push(e.to_string());
+    }
+    let token = rt::secret::AccessToken::from(format!("{TOKEN}-1"));
+    let secret = rt::secret::ClientSecret::from(SECRET);
+    let hmac = rt::signature::HmacKey::new(&secret).expect("key");
+    printed.extend([format!("{token:?}"), format!("{secret:?}"), format!("{hmac:?}")]);
+    server.abort();
+
+    let traces = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    assert!(!traces.is_empty(), "the calls were traced");
+    printed.push(traces);
+    let key_text = format!("{:?}", key.public_key());
+    for text in &printed {
+        for secret in [SECRET, TOKEN, "PRIVATE KEY", "MII"] {
+            assert!(!text.contains(secret), "`{secret}` leaked into: {text}");
+        }
+        assert!(!key_text.contains("MII"), "the key's Debug holds no key material");
+    }
+}
