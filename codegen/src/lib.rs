@@ -66,22 +66,21 @@ pub fn load(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>>
     }
 }
 
-/// Keeps the endpoint defined in `file` and the token endpoints of the providers it uses.
+/// Keeps the endpoint defined in `file`, the endpoints it needs (its status endpoint) and the token
+/// endpoints of the providers it uses.
 fn keep_only(api: &mut Api, file: &Path) {
     let file = file.display().to_string().replace('\\', "/");
-    let providers: Vec<String> = api
-        .endpoints
-        .iter()
-        .filter(|e| e.file == file)
-        .map(|e| e.provider.clone())
-        .collect();
-    let tokens: Vec<String> = api
-        .providers
-        .iter()
-        .filter(|p| providers.contains(&p.name))
-        .filter_map(|p| p.token_endpoint.clone())
-        .collect();
-    api.endpoints.retain(|e| e.file == file || tokens.contains(&e.id));
+    let chosen: Vec<&ir::Endpoint> = api.endpoints.iter().filter(|e| e.file == file).collect();
+    let providers: Vec<String> = chosen.iter().map(|e| e.provider.clone()).collect();
+    let mut keep: Vec<String> = chosen.iter().map(|e| e.id.clone()).collect();
+    keep.extend(chosen.iter().filter_map(|e| e.status_endpoint.clone()));
+    keep.extend(
+        api.providers
+            .iter()
+            .filter(|p| providers.contains(&p.name))
+            .filter_map(|p| p.token_endpoint.clone()),
+    );
+    api.endpoints.retain(|e| keep.contains(&e.id));
     api.providers.retain(|p| providers.contains(&p.name));
 }
 

@@ -36,10 +36,22 @@ fn parallel_rendering_is_the_same_code_as_rendering_the_whole_file_at_once() {
     // prettyplease adds a trailing comma where it wraps a list; that is formatting, not code.
     let tokens = |text: &str| {
         let file = syn::parse_file(text).expect("generated code parses");
-        let mut tokens = quote::quote!(#file).to_string();
-        for close in [">", ")", "]", "}"] {
-            tokens = tokens.replace(&format!(" , {close}"), &format!(" {close}"));
-        }
+        let tokens = quote::quote!(#file).to_string();
+        // Drop every comma whose next non-space character closes a list.
+        let chars: Vec<char> = tokens.chars().collect();
+        let closes = |i: usize| {
+            chars[i + 1..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| ")]}>".contains(*c))
+        };
+        // Spacing between tokens is formatting too.
+        let tokens: String = chars
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !c.is_whitespace() && (**c != ',' || !closes(*i)))
+            .map(|(_, c)| *c)
+            .collect();
         tokens
     };
     let (a, b) = (tokens(&whole), tokens(&parallel));

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::code::{EndpointCode, Outcome, ResponseCode};
 use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource, Provider};
 use crate::keys::PrivateKey;
+use crate::retry::{RetryPolicy, Settlement, StatusQuery};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::signature::{Algorithm, HmacKey, SignError, SignInput, SigningKey};
 
@@ -25,6 +26,7 @@ pub struct Config {
     private_key: Option<PrivateKey>,
     channel_id: Option<String>,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             private_key: None,
             channel_id: None,
             timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -68,6 +71,12 @@ impl Config {
     /// CHANNEL-ID, instead of the provider's default.
     pub fn channel_id(mut self, channel_id: impl Into<String>) -> Self {
         self.channel_id = Some(channel_id.into());
+        self
+    }
+
+    /// How money-moving calls whose answer was lost are settled (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -107,8 +116,11 @@ pub struct Reply<R, C> {
     pub message: Option<String>,
     /// The decoded body.
     pub body: R,
-    /// The body exactly as received.
+    /// The body exactly as received (the status answer's, when the outcome was confirmed by status).
     pub raw_body: Vec<u8>,
+    /// Set when the call's own answer was lost and the status endpoint confirmed success: the status
+    /// value (e.g. `00`). `body` is then empty.
+    pub confirmed_by_status: Option<String>,
 }
 
 /// Why a call did not succeed. Every variant that had an answer keeps its status and raw body.
@@ -153,6 +165,23 @@ pub enum Error<C: fmt::Debug + fmt::Display> {
     /// The request could not be serialized.
     #[error("serialize: {0}")]
     Serialize(#[source] serde_json::Error),
+    /// The answer was lost and the status endpoint says the operation failed for good.
+    #[error("declined: the status endpoint reports {status}")]
+    Declined {
+        /// The status value (e.g. `06`).
+        status: String,
+        /// The status answer exactly as received.
+        raw_body: Vec<u8>,
+    },
+    /// The answer was lost and the retry budget is spent without the status endpoint settling it: the
+    /// operation may or may not have happened. Reconcile later with the same references.
+    #[error("outcome unknown after {queries} status queries (the last answer is kept in `last`)")]
+    OutcomeUnknown {
+        /// Status queries made.
+        queries: u32,
+        /// The last answer (or failure) of the call itself.
+        last: Box<Error<C>>,
+    },
 }
 
 /// A signed request, ready to send. `Debug` redacts the header values, which carry the signature and token.
@@ -282,6 +311,98 @@ impl Client {
         // serde_json's compact output has no insignificant whitespace: these bytes are already minified,
         // and they are both hashed and sent.
         let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
+        self.attempt(endpoint, body, headers).await
+    }
+
+    /// Calls a money-moving endpoint so that nothing is lost or done twice: like [`Self::call`], but an
+    /// answer that is lost (timeout, connection error, 5xx, pending) is settled through `query` within the
+    /// configured [`RetryPolicy`]; the request is only sent again (same body, same references) when the
+    /// status endpoint says the provider never saw it.
+    pub async fn call_safely<Req, Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        query: &'static StatusQuery,
+        request: &Req,
+        headers: &[(String, String)],
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned + Default,
+        Code: EndpointCode,
+    {
+        let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
+        let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
+        let policy = self.inner.config.retry;
+        let mut answer = self.attempt(endpoint, body.clone(), headers).await;
+        for query_number in 0..policy.budget {
+            if is_settled(&answer) {
+                return answer;
+            }
+            tokio::time::sleep(policy.wait(query_number)).await;
+            let Some(status_body) = query.request_for(&original) else {
+                break;
+            };
+            let (status, raw_body) = match self
+                .attempt::<serde_json::Value, ResponseCode>(query.endpoint, status_body, &[])
+                .await
+            {
+                Ok(reply) => (reply.status, reply.raw_body),
+                Err(Error::Api { status, raw_body, .. } | Error::InvalidBody { status, raw_body }) => {
+                    (status, raw_body)
+                }
+                Err(_) => continue,
+            };
+            match query.settlement(status, &raw_body) {
+                Settlement::Succeeded(value) => {
+                    let code = Code::from(format!("200{}00", endpoint.service_code).as_str());
+                    return Ok(Reply {
+                        status,
+                        code,
+                        message: None,
+                        body: Resp::default(),
+                        raw_body,
+                        confirmed_by_status: Some(value),
+                    });
+                }
+                Settlement::Failed(value) => {
+                    return Err(Error::Declined {
+                        status: value,
+                        raw_body,
+                    });
+                }
+                Settlement::NotFound => answer = self.attempt(endpoint, body.clone(), headers).await,
+                Settlement::Open => {}
+            }
+        }
+        match answer {
+            answer if is_settled(&answer) => answer,
+            Ok(reply) => Err(Error::OutcomeUnknown {
+                queries: policy.budget,
+                last: Box::new(Error::Api {
+                    status: reply.status,
+                    code: reply.code,
+                    message: reply.message,
+                    raw_body: reply.raw_body,
+                }),
+            }),
+            Err(last) => Err(Error::OutcomeUnknown {
+                queries: policy.budget,
+                last: Box::new(last),
+            }),
+        }
+    }
+
+    /// One logical call with already serialized bytes (including the token refresh and replay).
+    async fn attempt<Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        headers: &[(String, String)],
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
         let external_id = external_id();
         let uses_token = needs_token(self.inner.provider, endpoint.auth);
         let token = if uses_token {
@@ -495,6 +616,17 @@ fn rejects_token(code: &str) -> bool {
     code.len() == 7 && code.starts_with("401") && matches!(&code[5..], "01" | "03")
 }
 
+/// Whether an answer is final: a success, or a failure the provider decided. A lost answer (transport),
+/// a 5xx, a pending or an unreadable answer is not, and neither is a retryable code.
+fn is_settled<R, C: EndpointCode>(answer: &Result<Reply<R, C>, Error<C>>) -> bool {
+    match answer {
+        Ok(reply) => reply.code.outcome() == Outcome::Success,
+        Err(Error::Api { code, .. }) => matches!(code.outcome(), Outcome::Failed | Outcome::Auth),
+        Err(Error::Transport(_) | Error::InvalidBody { .. }) => false,
+        Err(_) => true,
+    }
+}
+
 fn needs_token(provider: &Provider, auth: AuthKind) -> bool {
     provider
         .headers_for(auth)
@@ -573,6 +705,7 @@ where
             message: envelope.response_message,
             body,
             raw_body,
+            confirmed_by_status: None,
         })
     } else {
         Err(Error::Api {

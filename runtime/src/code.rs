@@ -112,6 +112,22 @@ impl<'de> Deserialize<'de> for ResponseCode {
     }
 }
 
+impl From<&str> for ResponseCode {
+    fn from(raw: &str) -> Self {
+        ResponseCode::parse(raw)
+    }
+}
+
+/// A bare response code serves as the code type of calls that have no generated enum (status queries).
+impl EndpointCode for ResponseCode {
+    fn code(&self) -> &str {
+        self.as_str()
+    }
+    fn outcome(&self) -> Outcome {
+        self.http_status().map_or(Outcome::Failed, Outcome::from_http_status)
+    }
+}
+
 /// A service code of the SNAP table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServiceInfo<'a> {

@@ -20,6 +20,9 @@ const TOKEN: &str = "tok-0123456789";
 #[derive(Default)]
 struct Seen {
     token_requests: usize,
+    /// partnerReferenceNo of the payments it committed.
+    committed: Vec<String>,
+    status_queries: usize,
     bodies: Vec<Vec<u8>>,
     headers: Vec<HeaderMap>,
 }
@@ -89,6 +92,28 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
         );
     }
     let text = String::from_utf8_lossy(&body);
+    let reference = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|b| b["partnerReferenceNo"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if reference.starts_with("INV-LOST") {
+        // Committed, but the answer is lost.
+        p.seen.lock().expect("lock").committed.push(reference);
+        return answer(500, "<html>gateway timeout</html>");
+    }
+    if reference.starts_with("INV-NEVER") {
+        let mut seen = p.seen.lock().expect("lock");
+        let tries = seen
+            .bodies
+            .iter()
+            .filter(|b| String::from_utf8_lossy(b).contains(&reference))
+            .count();
+        if tries == 1 {
+            // The first attempt never reached the provider's ledger.
+            return answer(503, r#"{"responseCode":"5035400","responseMessage":"unavailable"}"#);
+        }
+        seen.committed.push(reference);
+    }
     if text.contains("INV-REVOKED") && bearer == format!("{TOKEN}-1") {
         return answer(
             401,
@@ -119,8 +144,23 @@ fn rsa_key() -> (rt::keys::PrivateKey, rt::keys::PublicKey) {
     (key, public)
 }
 
+async fn status(State(p): State<Arc<Provider>>, body: Bytes) -> (StatusCode, String) {
+    let asked = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|b| b["originalPartnerReferenceNo"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut seen = p.seen.lock().expect("lock");
+    seen.status_queries += 1;
+    let latest = if seen.committed.contains(&asked) { "00" } else { "07" };
+    answer(
+        200,
+        &format!(r#"{{"responseCode":"2005500","responseMessage":"Successful","latestTransactionStatus":"{latest}"}}"#),
+    )
+}
+
 async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>) {
     let app = Router::new()
+        .route(doku::direct_debit_status::ENDPOINT.path, post(status))
         .route(
             doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(),
             post(token),
@@ -135,6 +175,16 @@ async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>)
         let _ = axum::serve(listener, app).await;
     });
     (url, server)
+}
+
+/// A retry policy with the default's shape but millisecond waits, so tests stay fast.
+fn fast_retries() -> rt::RetryPolicy {
+    let ms = std::time::Duration::from_millis;
+    rt::RetryPolicy {
+        budget: 4,
+        first_wait: ms(5),
+        max_wait: ms(20),
+    }
 }
 
 fn payment_request(reference: &str) -> dana_payment::Request {
@@ -235,7 +285,8 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
             .private_key(key)
-            .base_url(&url),
+            .base_url(&url)
+            .retry_policy(fast_retries()),
     )
     .expect("client");
 
@@ -264,11 +315,17 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
         }) => assert_eq!(raw.as_str(), "4005499"),
         other => panic!("expected an unknown code, got {other:?}"),
     }
+    // A gateway that never answers properly: the status endpoint never sees the payment, each resend fails
+    // the same way, and once the budget is spent the outcome is reported as unknown, keeping the last answer.
     match client.dana_payment(&payment_request("INV-HTML"), &headers()).await {
-        Err(rt::Error::InvalidBody { status, raw_body }) => {
-            assert_eq!((status, raw_body.as_slice()), (502, &b"<html>bad gateway</html>"[..]))
-        }
-        other => panic!("expected an invalid body, got {other:?}"),
+        Err(rt::Error::OutcomeUnknown { queries, last }) => match *last {
+            rt::Error::InvalidBody { status, raw_body } => {
+                assert_eq!(queries, 4);
+                assert_eq!((status, raw_body.as_slice()), (502, &b"<html>bad gateway</html>"[..]))
+            }
+            other => panic!("expected an invalid body, got {other:?}"),
+        },
+        other => panic!("expected an unknown outcome, got {other:?}"),
     }
     // A wrong secret is caught by the provider's signature check.
     let (other_key, _) = rsa_key();
@@ -346,6 +403,60 @@ async fn concurrent_first_calls_share_one_token_request() {
         call.await.expect("task").expect("payment");
     }
     assert_eq!(provider.seen.lock().expect("lock").token_requests, 1);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answers_are_settled_by_status_never_by_a_second_payment() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url)
+            .retry_policy(fast_retries()),
+    )
+    .expect("client");
+
+    // Committed but the answer lost: the status endpoint confirms it; no second payment is sent.
+    let reply = client
+        .dana_payment(&payment_request("INV-LOST-1"), &headers())
+        .await
+        .expect("confirmed");
+    assert_eq!(reply.code, dana_payment::Code::Successful);
+    assert_eq!(reply.confirmed_by_status.as_deref(), Some("00"));
+    // Never reached the ledger: the status endpoint says so, and the same request is sent once more.
+    let reply = client
+        .dana_payment(&payment_request("INV-NEVER-1"), &headers())
+        .await
+        .expect("sent again");
+    assert_eq!(
+        (reply.code, reply.confirmed_by_status),
+        (dana_payment::Code::Successful, None)
+    );
+
+    let seen = provider.seen.lock().expect("lock");
+    let sent = |reference: &str| {
+        seen.bodies
+            .iter()
+            .filter(|b| String::from_utf8_lossy(b).contains(reference))
+            .count()
+    };
+    assert_eq!(sent("INV-LOST-1"), 1, "a lost answer is never paid twice");
+    assert_eq!(
+        sent("INV-NEVER-1"),
+        2,
+        "an unseen payment is sent again with the same references"
+    );
+    assert_eq!(seen.committed.iter().filter(|r| r.as_str() == "INV-LOST-1").count(), 1);
+    assert_eq!(seen.committed.iter().filter(|r| r.as_str() == "INV-NEVER-1").count(), 1);
+    assert_eq!(seen.status_queries, 2);
+    drop(seen);
     server.abort();
 }
 

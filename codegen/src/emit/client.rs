@@ -22,19 +22,21 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
             let (name, module) = (ident(&e.module), ident(&e.module));
             let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
             let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);
-            if e.headers.is_empty() {
-                quote! {
-                    #doc
-                    pub async fn #name(&self, request: &#module::Request) -> #ret {
-                        self.inner.call(&#module::ENDPOINT, request, &[]).await
-                    }
+            let (param, pairs) = match e.headers.is_empty() {
+                true => (quote!(), quote!(&[])),
+                false => (quote!(, headers: &#module::Headers), quote!(&rt::header_pairs(headers))),
+            };
+            // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint.
+            let call = match e.status_query.is_some() {
+                true => {
+                    quote!(self.inner.call_safely(&#module::ENDPOINT, &#module::STATUS_QUERY, request, #pairs).await)
                 }
-            } else {
-                quote! {
-                    #doc
-                    pub async fn #name(&self, request: &#module::Request, headers: &#module::Headers) -> #ret {
-                        self.inner.call(&#module::ENDPOINT, request, &rt::header_pairs(headers)).await
-                    }
+                false => quote!(self.inner.call(&#module::ENDPOINT, request, #pairs).await),
+            };
+            quote! {
+                #doc
+                pub async fn #name(&self, request: &#module::Request #param) -> #ret {
+                    #call
                 }
             }
         });

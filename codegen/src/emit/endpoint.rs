@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::objects::{Place, object, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::Endpoint;
+use crate::ir::{Endpoint, QuerySource};
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -50,11 +50,13 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
         },
     );
     let codes = codes(e);
+    let status_query = status_query(cx, e);
     quote! {
         #module_doc
         pub mod #module {
             use #rt as rt;
             #info
+            #status_query
             #request
             #headers
             pub use received::Response;
@@ -133,5 +135,38 @@ fn codes(e: &Endpoint) -> TokenStream {
             /// spec may give this code a variant of its own.
             Unknown(rt::ResponseCode),
         }
+    }
+}
+
+/// `STATUS_QUERY`: how the client asks the status endpoint about a request whose outcome it did not see.
+fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
+    let Some(query) = &e.status_query else { return quote!() };
+    let Some(status) = cx.api.endpoint(&query.endpoint) else {
+        return quote!();
+    };
+    let module = ident(&status.module);
+    let sources = query.request.iter().map(|(name, source)| match source {
+        QuerySource::From(path) => quote!((#name, rt::QuerySource::From(#path))),
+        QuerySource::Value(value) => quote!((#name, rt::QuerySource::Value(#value))),
+    });
+    let (field, success, failed, not_found) = (&query.field, &query.success, &query.failed, &query.not_found);
+    let doc = docs(
+        Some(&format!(
+            "How the client asks `{}` about a request of this endpoint whose answer it did not see.",
+            status.id
+        )),
+        &[],
+    );
+    quote! {
+        #doc
+        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+            endpoint: &super::#module::ENDPOINT,
+            request: &[#(#sources),*],
+            body: |query| rt::from_json::<super::#module::Request>(query).ok().and_then(|r| rt::serde_json::to_vec(&r).ok()),
+            field: #field,
+            success: &[#(#success),*],
+            failed: &[#(#failed),*],
+            not_found: &[#(#not_found),*],
+        };
     }
 }

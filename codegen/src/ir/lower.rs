@@ -501,6 +501,7 @@ impl Lowering {
         self.type_names(src, "headers", "Headers", &headers);
         let endpoint_codes = self.endpoint_codes(src, spec, codes);
         let operation = self.operation(src, spec, &request);
+        let status_query = self.status_query(src, spec, &request);
         let direction = match spec.direction.as_deref() {
             None | Some("outbound") => Some(Direction::Outbound),
             Some("inbound") => Some(Direction::Inbound),
@@ -530,6 +531,7 @@ impl Lowering {
             direction: direction?,
             operation: operation?,
             idempotency_keys: spec.idempotency_keys.clone(),
+            status_query,
             headers,
             request,
             response,
@@ -565,6 +567,48 @@ impl Lowering {
             }
         }
         operation
+    }
+
+    /// The status query of a money-moving endpoint; its sources must name fields of this request (the
+    /// status endpoint's side is checked across files, in `cross_references`).
+    fn status_query(&mut self, src: Src, spec: &raw::EndpointFile, request: &[Field]) -> Option<StatusQuery> {
+        let query = spec.status_query.as_ref()?;
+        let Some(endpoint) = spec.status_endpoint.clone() else {
+            self.push(src.value("status_query", "a status_query needs `status_endpoint`".into()));
+            return None;
+        };
+        let mut sources = Vec::new();
+        for (name, source) in &query.request.0 {
+            let path = format!("status_query.request.{name}");
+            match (&source.from, &source.value) {
+                (Some(from), None) if request_has_path(request, from) => {
+                    sources.push((name.clone(), QuerySource::From(from.clone())))
+                }
+                (Some(from), None) => {
+                    let d = src.value(&join(&path, "from"), format!("`{from}` is not a field of this request"));
+                    self.push(with_help(
+                        d,
+                        did_you_mean(from, request.iter().map(|f| f.wire.as_str())),
+                    ));
+                }
+                (None, Some(value)) => sources.push((name.clone(), QuerySource::Value(value.clone()))),
+                _ => self.push(src.value(&path, "give exactly one of `from` (a request field) or `value`".into())),
+            }
+        }
+        if query.success.is_empty() {
+            self.push(src.value(
+                "status_query.success",
+                "name at least one value that means success".into(),
+            ));
+        }
+        Some(StatusQuery {
+            endpoint,
+            request: sources,
+            field: query.field.clone(),
+            success: query.success.clone(),
+            failed: query.failed.clone(),
+            not_found: query.not_found.clone(),
+        })
     }
 
     /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
@@ -1048,6 +1092,45 @@ impl Lowering {
                 self.push(file.error(
                     &path,
                     "a `bearer_token` header needs `token_endpoint` (the endpoint that issues the token)",
+                ));
+            }
+        }
+        for (file, endpoint) in set
+            .endpoints
+            .iter()
+            .filter_map(|f| endpoints.iter().find(|e| e.id == f.value.id).map(|e| (f, e)))
+        {
+            let (Some(query), Some(status)) = (
+                &endpoint.status_query,
+                endpoint
+                    .status_endpoint
+                    .as_ref()
+                    .and_then(|id| endpoints.iter().find(|e| &e.id == id)),
+            ) else {
+                continue;
+            };
+            for (name, _) in &query.request {
+                if !status.request.iter().any(|f| &f.wire == name) {
+                    let path = format!("status_query.request.{name}");
+                    let d = file.error_at(
+                        file.positions.key(&path, 0),
+                        &path,
+                        format!("`{name}` is not a request field of `{}`", status.id),
+                    );
+                    self.push(with_help(
+                        d,
+                        did_you_mean(name, status.request.iter().map(|f| f.wire.as_str())),
+                    ));
+                }
+            }
+            if !status.response.iter().any(|f| f.wire == query.field) {
+                let d = file.error(
+                    "status_query.field",
+                    format!("`{}` is not a response field of `{}`", query.field, status.id),
+                );
+                self.push(with_help(
+                    d,
+                    did_you_mean(&query.field, status.response.iter().map(|f| f.wire.as_str())),
                 ));
             }
         }

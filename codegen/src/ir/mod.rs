@@ -142,6 +142,32 @@ impl Provider {
     }
 }
 
+/// How a money-moving endpoint asks its status endpoint about one of its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusQuery {
+    /// The status endpoint's id.
+    pub endpoint: String,
+    /// Status request field → its source.
+    pub request: Vec<(String, QuerySource)>,
+    /// The status response field that tells the outcome.
+    pub field: String,
+    /// Values meaning success.
+    pub success: Vec<String>,
+    /// Values meaning a final failure.
+    pub failed: Vec<String>,
+    /// Values meaning the provider never saw the request.
+    pub not_found: Vec<String>,
+}
+
+/// Where a status-request value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuerySource {
+    /// The value at this wire path of the original request.
+    From(String),
+    /// A constant string.
+    Value(String),
+}
+
 /// Who calls whom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Direction {
@@ -288,6 +314,8 @@ pub struct Endpoint {
     pub operation: Operation,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
+    /// How to ask the status endpoint about a request of this one.
+    pub status_query: Option<StatusQuery>,
     /// Caller-supplied headers (string fields named by header).
     pub headers: Vec<Field>,
     /// Request body fields.

@@ -105,7 +105,8 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
     (set, diagnostics)
 }
 
-/// One file of any role.
+/// One file of any role (short-lived: one per file while loading, so the size difference is harmless).
+#[allow(clippy::large_enum_variant)]
 enum AnyFile {
     Codes(Loaded<raw::CodesFile>),
     Types(Loaded<raw::TypesFile>),

@@ -235,6 +235,8 @@ pub struct EndpointFile {
     /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
     #[serde(default)]
     pub idempotency_keys: Vec<String>,
+    /// How to ask `status_endpoint` about this request when its outcome is unknown.
+    pub status_query: Option<StatusQuerySpec>,
     /// Caller-supplied headers.
     #[serde(default)]
     pub headers: OrderedMap<FieldSpec>,
@@ -386,4 +388,32 @@ impl<'de> Deserialize<'de> for CodeRefSpec {
         }
         deserializer.deserialize_any(CodeVisitor)
     }
+}
+
+/// How a money-moving endpoint asks its status endpoint about one of its requests.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusQuerySpec {
+    /// Status request field → where its value comes from.
+    pub request: OrderedMap<QuerySourceSpec>,
+    /// The status response field that tells the outcome.
+    pub field: String,
+    /// Values of `field` that mean the original request succeeded.
+    pub success: Vec<String>,
+    /// Values that mean it failed for good.
+    #[serde(default)]
+    pub failed: Vec<String>,
+    /// Values that mean the provider never saw it (it may be sent again, with the same references).
+    #[serde(default)]
+    pub not_found: Vec<String>,
+}
+
+/// Where a status-request value comes from: a field of the original request, or a constant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySourceSpec {
+    /// Wire path in the original request (`partnerReferenceNo`, `additionalInfo`).
+    pub from: Option<String>,
+    /// A constant string.
+    pub value: Option<String>,
 }

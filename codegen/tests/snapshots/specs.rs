@@ -1090,7 +1090,12 @@ pub mod doku {
             rt::Error<dana_payment::Code>,
         > {
             self.inner
-                .call(&dana_payment::ENDPOINT, request, &rt::header_pairs(headers))
+                .call_safely(
+                    &dana_payment::ENDPOINT,
+                    &dana_payment::STATUS_QUERY,
+                    request,
+                    &rt::header_pairs(headers),
+                )
                 .await
         }
         /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
@@ -1105,8 +1110,9 @@ pub mod doku {
             rt::Error<direct_debit_refund::Code>,
         > {
             self.inner
-                .call(
+                .call_safely(
                     &direct_debit_refund::ENDPOINT,
+                    &direct_debit_refund::STATUS_QUERY,
                     request,
                     &rt::header_pairs(headers),
                 )
@@ -1159,6 +1165,24 @@ pub mod doku {
             service_code: "54",
             auth: rt::AuthKind::Symmetric,
             summary: "Create a DANA payment through DOKU without account binding (jump app / redirect)",
+        };
+        /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
+        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+            endpoint: &super::direct_debit_status::ENDPOINT,
+            request: &[
+                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
+                ("serviceCode", rt::QuerySource::Value("54")),
+                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
+            ],
+            body: |query| {
+                rt::from_json::<super::direct_debit_status::Request>(query)
+                    .ok()
+                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+            },
+            field: "latestTransactionStatus",
+            success: &["00"],
+            failed: &["05", "06"],
+            not_found: &["07"],
         };
         /// Request body of `doku.dana.payment`.
         #[derive(Clone, Debug, rt::Object)]
@@ -1466,6 +1490,27 @@ pub mod doku {
             service_code: "58",
             auth: rt::AuthKind::Symmetric,
             summary: "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
+        };
+        /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
+        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+            endpoint: &super::direct_debit_status::ENDPOINT,
+            request: &[
+                (
+                    "originalPartnerReferenceNo",
+                    rt::QuerySource::From("originalPartnerReferenceNo"),
+                ),
+                ("serviceCode", rt::QuerySource::Value("54")),
+                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
+            ],
+            body: |query| {
+                rt::from_json::<super::direct_debit_status::Request>(query)
+                    .ok()
+                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+            },
+            field: "latestTransactionStatus",
+            success: &["04"],
+            failed: &[],
+            not_found: &[],
         };
         /// Request body of `doku.direct_debit.refund`.
         #[derive(Clone, Debug, rt::Object)]

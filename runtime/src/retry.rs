@@ -1,0 +1,201 @@
+//! Safe retries for money-moving calls: when the answer to a payment or refund is lost (timeout,
+//! connection error, 5xx, `202xx00 Request In Progress`), the client never invents new references and never
+//! blindly sends again. It asks the endpoint's status endpoint (named in the spec, with the
+//! [`StatusQuery`] that maps this request onto a status request) and then returns the settled result,
+//! sends the same request again only if the provider never saw it, or — when the budget is spent —
+//! returns [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::endpoint::EndpointInfo;
+
+/// Where a status-request value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuerySource {
+    /// The value at this wire path (`a.b`) of the original request body.
+    From(&'static str),
+    /// A constant string.
+    Value(&'static str),
+}
+
+/// How a money-moving endpoint asks its status endpoint about one of its requests (from its spec).
+#[derive(Debug)]
+pub struct StatusQuery {
+    /// The status endpoint.
+    pub endpoint: &'static EndpointInfo,
+    /// Status request field → its source.
+    pub request: &'static [(&'static str, QuerySource)],
+    /// Checks the status request against the status endpoint's rules and serializes it (dropping fields
+    /// the status endpoint does not know).
+    pub body: fn(Value) -> Option<Vec<u8>>,
+    /// The status response field that tells the outcome.
+    pub field: &'static str,
+    /// Values meaning the original request succeeded.
+    pub success: &'static [&'static str],
+    /// Values meaning it failed for good.
+    pub failed: &'static [&'static str],
+    /// Values meaning the provider never saw it.
+    pub not_found: &'static [&'static str],
+}
+
+/// What a status answer says about the original request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// It succeeded (the status value).
+    Succeeded(String),
+    /// It failed for good (the status value).
+    Failed(String),
+    /// The provider never saw it: the same request may be sent again.
+    NotFound,
+    /// Not settled yet, or the answer did not say.
+    Open,
+}
+
+impl StatusQuery {
+    /// The status request body for an original request body, or None if it cannot be built.
+    pub fn request_for(&self, original: &Value) -> Option<Vec<u8>> {
+        let mut query = Map::new();
+        for (name, source) in self.request {
+            let value = match source {
+                QuerySource::Value(v) => Value::String((*v).to_owned()),
+                QuerySource::From(path) => path.split('.').try_fold(original, |v, key| v.get(key))?.clone(),
+            };
+            query.insert((*name).to_owned(), value);
+        }
+        (self.body)(Value::Object(query))
+    }
+
+    /// Reads a status answer (HTTP status and raw body).
+    pub fn settlement(&self, http_status: u16, raw_body: &[u8]) -> Settlement {
+        let Ok(body) = serde_json::from_slice::<Value>(raw_body) else {
+            return Settlement::Open;
+        };
+        let code = body.get("responseCode").and_then(Value::as_str).unwrap_or_default();
+        // `404xx01 Transaction Not Found` from the status endpoint: the original never arrived.
+        if http_status == 404 && code.len() == 7 && code.ends_with("01") {
+            return Settlement::NotFound;
+        }
+        if !(200..300).contains(&http_status) {
+            return Settlement::Open;
+        }
+        let value = body.get(self.field).and_then(Value::as_str).unwrap_or_default();
+        if self.success.contains(&value) {
+            Settlement::Succeeded(value.to_owned())
+        } else if self.failed.contains(&value) {
+            Settlement::Failed(value.to_owned())
+        } else if self.not_found.contains(&value) {
+            Settlement::NotFound
+        } else {
+            Settlement::Open
+        }
+    }
+}
+
+/// How hard the client tries to settle a call whose answer it did not see. The defaults are safe: a few
+/// status queries over about half a minute, never a new reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Status queries (and resends of a request the provider never saw) before giving up.
+    pub budget: u32,
+    /// Wait before the first status query.
+    pub first_wait: Duration,
+    /// Longest wait between two queries (waits double up to it).
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            budget: 6,
+            first_wait: Duration::from_secs(1),
+            max_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before query number `attempt` (0-based).
+    pub fn wait(&self, attempt: u32) -> Duration {
+        self.first_wait
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.max_wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::AuthKind;
+
+    static STATUS: EndpointInfo = EndpointInfo {
+        id: "p.status",
+        provider: "p",
+        method: "POST",
+        path: "/status",
+        service_code: "55",
+        auth: AuthKind::Symmetric,
+        summary: "",
+    };
+
+    static QUERY: StatusQuery = StatusQuery {
+        endpoint: &STATUS,
+        request: &[
+            ("originalPartnerReferenceNo", QuerySource::From("partnerReferenceNo")),
+            ("serviceCode", QuerySource::Value("54")),
+            ("channel", QuerySource::From("additionalInfo.channel")),
+        ],
+        body: |v| serde_json::to_vec(&v).ok(),
+        field: "latestTransactionStatus",
+        success: &["00"],
+        failed: &["05", "06"],
+        not_found: &["07"],
+    };
+
+    #[test]
+    fn the_status_request_is_built_from_the_original() {
+        let original = serde_json::json!({"partnerReferenceNo": "INV-1", "additionalInfo": {"channel": "X"}});
+        let body = QUERY.request_for(&original).unwrap_or_default();
+        assert_eq!(
+            body,
+            br#"{"originalPartnerReferenceNo":"INV-1","serviceCode":"54","channel":"X"}"#
+        );
+        assert_eq!(
+            QUERY.request_for(&serde_json::json!({})),
+            None,
+            "a missing source field"
+        );
+    }
+
+    #[test]
+    fn status_answers_settle_or_not() {
+        let answer = |status: &str| format!(r#"{{"responseCode":"2005500","latestTransactionStatus":"{status}"}}"#);
+        assert_eq!(
+            QUERY.settlement(200, answer("00").as_bytes()),
+            Settlement::Succeeded("00".into())
+        );
+        assert_eq!(
+            QUERY.settlement(200, answer("06").as_bytes()),
+            Settlement::Failed("06".into())
+        );
+        assert_eq!(QUERY.settlement(200, answer("07").as_bytes()), Settlement::NotFound);
+        assert_eq!(QUERY.settlement(200, answer("01").as_bytes()), Settlement::Open);
+        assert_eq!(
+            QUERY.settlement(404, br#"{"responseCode":"4045501"}"#),
+            Settlement::NotFound
+        );
+        assert_eq!(QUERY.settlement(500, b"oops"), Settlement::Open);
+    }
+
+    #[test]
+    fn waits_double_up_to_the_maximum() {
+        let policy = RetryPolicy {
+            budget: 5,
+            first_wait: Duration::from_millis(100),
+            max_wait: Duration::from_millis(350),
+        };
+        let waits: Vec<u128> = (0..4).map(|i| policy.wait(i).as_millis()).collect();
+        assert_eq!(waits, [100, 200, 350, 350]);
+    }
+}
