@@ -121,6 +121,9 @@ pub struct Reply<R, C> {
     /// Set when the call's own answer was lost and the status endpoint confirmed success: the status
     /// value (e.g. `00`). `body` is then empty.
     pub confirmed_by_status: Option<String>,
+    /// The X-EXTERNAL-ID the call was sent with (later requests refer to it, e.g. a refund's
+    /// `originalExternalId`).
+    pub external_id: String,
 }
 
 /// Why a call did not succeed. Every variant that had an answer keeps its status and raw body.
@@ -311,7 +314,7 @@ impl Client {
         // serde_json's compact output has no insignificant whitespace: these bytes are already minified,
         // and they are both hashed and sent.
         let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
-        self.attempt(endpoint, body, headers).await
+        self.attempt(endpoint, body, headers, external_id()).await
     }
 
     /// Calls a money-moving endpoint so that nothing is lost or done twice: like [`Self::call`], but an
@@ -333,7 +336,12 @@ impl Client {
         let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
         let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
         let policy = self.inner.config.retry;
-        let mut answer = self.attempt(endpoint, body.clone(), headers).await;
+        // The provider records the X-EXTERNAL-ID of the request it committed: the first one, when the status
+        // endpoint confirms a request whose answer was lost.
+        let first_external_id = external_id();
+        let mut answer = self
+            .attempt(endpoint, body.clone(), headers, first_external_id.clone())
+            .await;
         for query_number in 0..policy.budget {
             if is_settled(&answer) {
                 return answer;
@@ -343,7 +351,7 @@ impl Client {
                 break;
             };
             let (status, raw_body) = match self
-                .attempt::<serde_json::Value, ResponseCode>(query.endpoint, status_body, &[])
+                .attempt::<serde_json::Value, ResponseCode>(query.endpoint, status_body, &[], external_id())
                 .await
             {
                 Ok(reply) => (reply.status, reply.raw_body),
@@ -362,6 +370,7 @@ impl Client {
                         body: Resp::default(),
                         raw_body,
                         confirmed_by_status: Some(value),
+                        external_id: first_external_id,
                     });
                 }
                 Settlement::Failed(value) => {
@@ -370,7 +379,8 @@ impl Client {
                         raw_body,
                     });
                 }
-                Settlement::NotFound => answer = self.attempt(endpoint, body.clone(), headers).await,
+                // Same body and references; a new X-EXTERNAL-ID, since one may not be reused the same day.
+                Settlement::NotFound => answer = self.attempt(endpoint, body.clone(), headers, external_id()).await,
                 Settlement::Open => {}
             }
         }
@@ -398,12 +408,12 @@ impl Client {
         endpoint: &'static EndpointInfo,
         body: Vec<u8>,
         headers: &[(String, String)],
+        external_id: String,
     ) -> Result<Reply<Resp, Code>, Error<Code>>
     where
         Resp: DeserializeOwned,
         Code: EndpointCode,
     {
-        let external_id = external_id();
         let uses_token = needs_token(self.inner.provider, endpoint.auth);
         let token = if uses_token {
             Some(self.token(None).await?)
@@ -413,13 +423,14 @@ impl Client {
         let answer = self
             .send(endpoint, body.clone(), token.as_ref(), headers, &external_id)
             .await?;
-        match (token, answer) {
+        let answer = match (token, answer) {
             (Some(used), Err(Error::Api { code, .. })) if rejects_token(code.code()) => {
                 let fresh = self.token(Some(used.generation)).await?;
                 self.send(endpoint, body, Some(&fresh), headers, &external_id).await?
             }
             (_, answer) => answer,
-        }
+        };
+        answer.map(|reply| Reply { external_id, ..reply })
     }
 
     /// One signed exchange, decoded; the outer error is a failure to exchange at all.
@@ -706,6 +717,7 @@ where
             body,
             raw_body,
             confirmed_by_status: None,
+            external_id: String::new(),
         })
     } else {
         Err(Error::Api {

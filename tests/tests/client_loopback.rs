@@ -495,7 +495,9 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, so traces from every thread are captured (those of the other tests in this binary too,
+    // which only widens the check); a scoped subscriber misses callsites other threads cached first.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
 
     let (key, public_key) = rsa_key();
     let provider = Arc::new(Provider {

@@ -38,7 +38,10 @@ fn same_endpoints_and_code_table() {
 
 #[test]
 fn one_file_expands_one_endpoint_its_status_endpoint_and_the_token_endpoint() {
-    assert_eq!(ids(one::ENDPOINTS), ["doku.direct_debit.refund", "doku.direct_debit.status", "doku.token.b2b"]);
+    assert_eq!(
+        ids(one::ENDPOINTS),
+        ["doku.direct_debit.refund", "doku.direct_debit.status", "doku.token.b2b"]
+    );
     assert_eq!(one::doku::direct_debit_refund::ENDPOINT.id, "doku.direct_debit.refund");
 }
 
