@@ -1180,7 +1180,7 @@ pub mod doku {
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
             field: "latestTransactionStatus",
-            success: &["00"],
+            success: &["00", "01", "02", "03", "04"],
             failed: &["05", "06"],
             not_found: &["07"],
         };
