@@ -10,10 +10,12 @@
 
 mod check;
 mod code;
+mod demo;
 mod error;
 mod generate;
 mod input;
 mod list;
+mod sandbox;
 mod sign;
 mod validate;
 mod verify;
@@ -53,6 +55,10 @@ enum Command {
     /// Check an X-SIGNATURE value.
     #[command(subcommand)]
     Verify(verify::Kind),
+    /// Run a local SNAP provider simulator over the specs until Ctrl-C.
+    Sandbox(sandbox::Args),
+    /// The quickstart: token, payment, verified notification, status, refund — against an in-process sandbox.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +72,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Sign(kind) => sign::run(kind),
         Command::Verify(kind) => verify::run(kind),
+        Command::Sandbox(args) => sandbox::run(&specs, &args),
+        Command::Demo => demo::run(&specs),
     };
     error::finish(result)
 }

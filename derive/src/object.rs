@@ -84,6 +84,17 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         let (ident, wire, value) = (f.ident, &f.wire, f.value);
         quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
     });
+    let plain_fields = fields.iter().map(|f| {
+        let (ident, value) = (f.ident, f.value);
+        quote! { #ident: Option<<#value as #rt::FromRaw>::Raw>, }
+    });
+    let moves: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let ident = f.ident;
+            quote! { #ident: fields.#ident, }
+        })
+        .collect();
     let setters = fields.iter().map(|f| {
         let (ident, value, docs) = (f.ident, f.value, &f.docs);
         quote! {
@@ -134,9 +145,24 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         #[doc = #builder_doc]
-        #[derive(Default, #rt::serde::Deserialize)]
-        #[serde(crate = "::snapbi_runtime::serde")]
-        #vis struct #builder { #(#builder_fields)* }
+        #[derive(Default)]
+        #vis struct #builder { #(#plain_fields)* }
+
+        // Only a JSON object is an object: serde alone would also fill a struct from an array.
+        impl<'de> #rt::serde::Deserialize<'de> for #builder {
+            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(#rt::serde::Deserialize)]
+                #[serde(crate = "::snapbi_runtime::serde")]
+                struct Fields { #(#builder_fields)* }
+                let value = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                if !value.is_object() {
+                    return Err(<D::Error as #rt::serde::de::Error>::custom("expected an object"));
+                }
+                let fields = <Fields as #rt::serde::Deserialize>::deserialize(value)
+                    .map_err(<D::Error as #rt::serde::de::Error>::custom)?;
+                Ok(#builder { #(#moves)* })
+            }
+        }
 
         impl #builder {
             #(#setters)*

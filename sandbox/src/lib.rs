@@ -1,3 +1,79 @@
 //! `snapbi-sandbox`: a SNAP provider simulator on loopback, interpreting the same specs as the client.
+//!
+//! The sandbox reads the IR at run time (`snapbi_codegen::load`) and serves every outbound endpoint of the
+//! chosen providers at the same relative path as production, so a client pointed at its base URL works
+//! unchanged. Each call is checked in the standard's order (mandatory headers, header formats, X-TIMESTAMP
+//! window, client, B2B token, body size, signature, body JSON, every field rule of the spec) and answered
+//! with the standard's code for the endpoint's service code, the HTTP status being its first three digits.
+//! Accepted calls act on a ledger: tokens, payments (jump-app payments start initiated and are completed
+//! later), refunds, status queries, X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
+//! Completed payments are notified to the merchant, signed, with the provider's retry schedule.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use snapbi_sandbox::{Credentials, Sandbox};
+//! let specs = std::path::Path::new("specs");
+//! let api = snapbi_codegen::load(specs, specs).map_err(|_| "specs do not load")?.api;
+//! let sandbox = Sandbox::builder().api(api).provider("doku")?.credentials(Credentials::demo()).build()?;
+//! let (base_url, handle) = sandbox.spawn_on_loopback().await?;
+//! // … point a client at base_url; dropping `handle` stops the server.
+//! # drop((base_url, handle));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Defaults
+//!
+//! | setting | default | why |
+//! |---|---|---|
+//! | credentials | [`Credentials::demo`] | works without any setup; the key pair is in `sandbox/demo-keys/` |
+//! | token lifetime | 900 s | the standard's `expiresIn` |
+//! | X-TIMESTAMP window | ±5 min | SNAP names none; the usual replay allowance |
+//! | body limit | 64 KiB → `400xx00 Bad Request` | SNAP has no 413 code |
+//! | jump-app auto-complete | off | tests see the initiated (`01`) state deterministically |
+//! | notification retries | the provider's `notification_retry_schedule` | compressible for tests |
+//! | stores (payments, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
+//! | unknown path | HTTP 404, `4040002 Invalid Routing` | no service code applies, so `00` |
+//! | known path, other method | HTTP 405, `405xx00 Requested Function Is Not Supported` | |
+//!
+//! # Forcing codes and faults
+//!
+//! Every code an endpoint declares can be forced on a call that passes every check: with the request
+//! header `X-Sandbox-Scenario: 4035414` (an undeclared code is refused with `400xx00` and the list of
+//! declared ones in `additionalInfo.reason`), or for the next N calls with
+//! `POST /_sandbox/scenarios {"endpoint":"doku.dana.payment","code":"4035414","times":1}`, which an
+//! unmodified SDK meets too. A forced failure commits nothing; a forced success (`2xx`) runs the call
+//! normally and replaces the code of its successful answer. Faults are armed with
+//! `POST /_sandbox/faults {"endpoint":…,"kind":"delay"|"drop_after_commit"|"status_5xx","ms":…,"times":N}`:
+//! answer `ms` late; commit then close the connection without answering; or answer `500xx01` without
+//! committing. Every refusal carries `X-Sandbox-Reason`, the cause in words. See `admin` for the other
+//! admin endpoints (ledger, notifications, completing a payment).
 
 pub mod notify;
+
+mod admin;
+mod answer;
+mod call;
+mod credentials;
+mod ledger;
+mod operations;
+mod sandbox;
+mod scenarios;
+mod server;
+mod store;
+mod tokens;
+pub mod validate;
+mod verify;
+
+pub use answer::REASON_HEADER;
+pub use credentials::{
+    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET,
+    DEMO_KEYS_DIR, DEMO_NOTIFY_TOKEN,
+};
+pub use ledger::{Money, PaymentRecord, RefundRecord};
+pub use sandbox::{
+    DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
+    SandboxError,
+};
+pub use scenarios::{ArmedEntry, Fault, FaultKind, ForcedCode, SCENARIO_HEADER};
+pub use server::SandboxHandle;

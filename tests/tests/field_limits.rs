@@ -122,8 +122,18 @@ fn a_wrong_type_is_reported_with_its_nested_wire_path() {
     let mut body = sample_object(&api, fields);
     body["urlParam"][0]["url"] = Value::from(42);
     body["amount"]["value"] = Value::from("10000");
-    let e = validate(body).expect_err("two bad values");
+    let e = validate(body.clone()).expect_err("two bad values");
     assert_eq!(e.paths(), ["amount.value", "urlParam[0].url"]);
+    // An array never stands for an object, even one with as many items as the object has fields.
+    let mut as_array = body;
+    as_array["amount"] = serde_json::json!(["10000.00", "IDR"]);
+    let e = validate(as_array).expect_err("an array for an object");
+    assert!(
+        e.violations()
+            .iter()
+            .any(|v| v.path == "amount" && v.to_string() == "amount: expected an object, found a list"),
+        "{e}"
+    );
     assert_eq!(
         e.violations()[1].to_string(),
         "urlParam[0].url: expected a string, found a number"

@@ -1292,6 +1292,9 @@ pub mod doku {
             /// The B2B token expired or does not exist; fetch a new one and retry.
             #[code("4015401", Auth, "Invalid Token (B2B)")]
             InvalidToken,
+            /// No B2B token was sent (Authorization missing).
+            #[code("4015403", Auth, "Token Not Found (B2B)")]
+            TokenNotFound,
             /// Amount above the limit (observed at DANA).
             #[code("4035402", Failed, "Exceeds Transaction Amount Limit")]
             ExceedsTransactionAmountLimit,
@@ -1595,6 +1598,9 @@ pub mod doku {
             /// The B2B token expired or does not exist; fetch a new one and retry.
             #[code("4015801", Auth, "Invalid Token (B2B)")]
             InvalidToken,
+            /// No B2B token was sent (Authorization missing).
+            #[code("4015803", Auth, "Token Not Found (B2B)")]
+            TokenNotFound,
             /// Insufficient funds for the refund (observed at DANA).
             #[code("4035814", Failed, "Insufficient Funds")]
             InsufficientFunds,
@@ -1610,6 +1616,9 @@ pub mod doku {
             /// Merchant missing or abnormal (observed at DANA).
             #[code("4045808", Failed, "Invalid Merchant")]
             InvalidMerchant,
+            /// The refund amount is invalid: above what is left to refund, zero, or another currency.
+            #[code("4045813", Failed, "Invalid Amount")]
+            InvalidAmount,
             /// Same partnerRefundNo sent again with different content (observed at DANA). The standard counts this as success for refunds (common/codes.yaml outcome_by_service "58"): a refund under this number exists.
             #[code("4045818", Success, "Inconsistent Request")]
             InconsistentRequest,
@@ -1732,6 +1741,9 @@ pub mod doku {
             /// The B2B token expired or does not exist; fetch a new one and retry.
             #[code("4015501", Auth, "Invalid Token (B2B)")]
             InvalidToken,
+            /// No B2B token was sent (Authorization missing).
+            #[code("4015503", Auth, "Token Not Found (B2B)")]
+            TokenNotFound,
             /// No transaction matches the given references (observed at DANA).
             #[code("4045501", Failed, "Transaction Not Found")]
             TransactionNotFound,

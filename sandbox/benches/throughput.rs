@@ -1,0 +1,301 @@
+//! Signed DANA payments per second the sandbox sustains from 64 concurrent connections on loopback, next to
+//! a bare axum JSON echo server measured in the same run with the same client work.
+//!
+//! Run: `cargo bench -p snapbi-sandbox --bench throughput`. The two servers are measured in turns (echo,
+//! sandbox, echo, sandbox), each turn `SNAPBI_BENCH_SECS` seconds (default 2) after half a second of
+//! warm-up, so a change in background load hits both alike. It prints requests per second for both
+//! servers, the ratio (goal: the sandbox at 50 % of the echo server or more), p50/p99 latency and the
+//! process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
+//! `DEFAULT_CAPACITY`).
+//!
+//! Each request has a fresh X-EXTERNAL-ID and partnerReferenceNo and is signed in the client, inside the
+//! timed loop (HMAC-SHA512 with the runtime's `sign_symmetric`). The echo run's clients build and sign the
+//! same requests, so both runs spend the same client CPU and differ only in the server: the echo server
+//! parses the JSON body and sends it back; the sandbox checks headers, timestamp, token and signature,
+//! validates every field, and commits the payment to its ledger. Client and server share the machine's
+//! cores, as they would in a test suite.
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::Router;
+use axum::routing::post;
+use axum::serve::ListenerExt;
+use serde_json::Value;
+use snapbi_client::rt;
+use snapbi_client::rt::secret::{AccessToken, ClientSecret};
+use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox};
+
+const CONNECTIONS: usize = 64;
+const ROUNDS: usize = 2;
+const PAYMENT_PATH: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
+const TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
+
+/// What one server sustained.
+#[derive(Default)]
+struct Measured {
+    requests: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u32>,
+}
+
+impl Measured {
+    fn add(&mut self, other: Measured) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latencies_us.extend(other.latencies_us);
+    }
+
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        Duration::from_micros(self.latencies_us.get(index).copied().unwrap_or(0).into())
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let Ok(runtime) = runtime else {
+        eprintln!("cannot start a Tokio runtime");
+        std::process::exit(1);
+    };
+    if let Err(e) = runtime.block_on(run()) {
+        eprintln!("benchmark failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let seconds: u64 = std::env::var("SNAPBI_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let measure = Duration::from_secs(seconds.clamp(1, 60));
+
+    let echo_url = echo_server().await?;
+    let specs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"));
+    let api = snapbi_codegen::load(specs, specs)
+        .map_err(|d| format!("specs: {d:?}"))?
+        .api;
+    let capacity = std::env::var("SNAPBI_BENCH_CAPACITY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(snapbi_sandbox::DEFAULT_CAPACITY);
+    let sandbox = Sandbox::builder()
+        .api(api)
+        .provider("doku")?
+        .capacity(capacity)
+        .build()?;
+    let (sandbox_url, _handle) = sandbox.spawn_on_loopback().await?;
+    let token = token(&sandbox_url).await?;
+
+    // One HTTP client per connection, built once: building one reads the system's root certificates, which
+    // must not eat into a measured turn.
+    let clients = (0..CONNECTIONS)
+        .map(|_| reqwest::Client::builder().no_proxy().pool_max_idle_per_host(1).build())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut echo = Measured::default();
+    let mut snap = Measured::default();
+    let mut after_echo = 0;
+    for round in 0..ROUNDS {
+        echo.add(load(&clients, &echo_url, "/echo", None, measure, round).await);
+        if round == 0 {
+            after_echo = peak_rss_kib();
+        }
+        snap.add(load(&clients, &sandbox_url, PAYMENT_PATH, Some(&token), measure, round).await);
+    }
+    echo.latencies_us.sort_unstable();
+    snap.latencies_us.sort_unstable();
+    let after_sandbox = peak_rss_kib();
+
+    println!(
+        "signed DANA payments, {CONNECTIONS} connections, {ROUNDS} turns of {}s per server, loopback",
+        measure.as_secs()
+    );
+    report("axum JSON echo", &echo);
+    report("snapbi sandbox", &snap);
+    let ratio = snap.per_second() / echo.per_second().max(1.0);
+    let verdict = if ratio >= 0.5 {
+        "goal met"
+    } else {
+        "below the 50 % goal"
+    };
+    println!("ratio sandbox / echo: {:.1} % ({verdict})", ratio * 100.0);
+    println!("ledger: {} payments kept (bounded)", sandbox.ledger().len());
+    println!("peak RSS (VmHWM): {after_echo} KiB after the first echo turn, {after_sandbox} KiB at the end");
+    Ok(())
+}
+
+fn report(name: &str, m: &Measured) {
+    println!(
+        "{name:>16}: {:>9.0} req/s  p50 {:>7.2?}  p99 {:>7.2?}  ({} requests, {} errors)",
+        m.per_second(),
+        m.percentile(0.50),
+        m.percentile(0.99),
+        m.requests,
+        m.errors
+    );
+}
+
+/// A bare axum server that parses a JSON body and sends it back.
+async fn echo_server() -> std::io::Result<String> {
+    let app = Router::new().route("/echo", post(|Json(body): Json<Value>| async move { Json(body) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
+}
+
+/// A B2B token from the sandbox, through a raw signed token request.
+async fn token(base: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM)?;
+    let timestamp = rt::timestamp::SnapTimestamp::now();
+    let signature = rt::signature::sign_token(DEMO_CLIENT_ID, timestamp.as_str(), &key)?;
+    let answer: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .post(format!("{base}{TOKEN_PATH}"))
+        .header("Content-Type", "application/json")
+        .header("X-CLIENT-KEY", DEMO_CLIENT_ID)
+        .header("X-TIMESTAMP", timestamp.as_str())
+        .header("X-SIGNATURE", signature)
+        .body(r#"{"grantType":"client_credentials"}"#)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(answer["accessToken"].as_str().ok_or("no accessToken")?.to_owned())
+}
+
+/// Drives `CONNECTIONS` connections for half a second of warm-up and then `measure`, each request freshly
+/// signed; `round` keeps the references of each turn apart.
+async fn load(
+    clients: &[reqwest::Client],
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    measure: Duration,
+    round: usize,
+) -> Measured {
+    let warm_up_end = Instant::now() + Duration::from_millis(500);
+    let end = warm_up_end + measure;
+    let mut tasks = Vec::new();
+    for (connection, http) in clients.iter().enumerate() {
+        let url = format!("{base}{path}");
+        let token = AccessToken::from(token.unwrap_or("echo-needs-no-token"));
+        let id = round * CONNECTIONS + connection;
+        let http = http.clone();
+        tasks.push(tokio::spawn(connection_loop(http, id, url, token, warm_up_end, end)));
+    }
+    let mut total = Measured {
+        requests: 0,
+        errors: 0,
+        elapsed: measure,
+        latencies_us: Vec::new(),
+    };
+    for task in tasks {
+        if let Ok(m) = task.await {
+            total.requests += m.requests;
+            total.errors += m.errors;
+            total.latencies_us.extend(m.latencies_us);
+        }
+    }
+    total
+}
+
+async fn connection_loop(
+    http: reqwest::Client,
+    connection: usize,
+    url: String,
+    token: AccessToken,
+    warm_up_end: Instant,
+    end: Instant,
+) -> Measured {
+    let secret = ClientSecret::from(DEMO_CLIENT_SECRET);
+    let mut measured = Measured {
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::with_capacity(100_000),
+    };
+    let bearer = format!("Bearer {}", token.expose());
+    for i in 0u64.. {
+        let started = Instant::now();
+        if started >= end {
+            break;
+        }
+        let body = payment(connection, i);
+        let timestamp = rt::timestamp::SnapTimestamp::now();
+        let external_id = format!("{connection:06}{i:012}");
+        let signature = rt::signature::sign_symmetric(
+            "POST",
+            PAYMENT_PATH,
+            &token,
+            body.as_bytes(),
+            timestamp.as_str(),
+            &secret,
+        )
+        .unwrap_or_default();
+        let sent = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .header("Authorization", &bearer)
+            .header("X-TIMESTAMP", timestamp.as_str())
+            .header("X-SIGNATURE", signature)
+            .header("X-PARTNER-ID", DEMO_CLIENT_ID)
+            .header("X-EXTERNAL-ID", external_id)
+            .header("CHANNEL-ID", "H2H")
+            .header("X-DEVICE-ID", "95221")
+            .body(body)
+            .send()
+            .await;
+        let ok = match sent {
+            Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+            Err(_) => false,
+        };
+        if started < warm_up_end {
+            continue;
+        }
+        measured.requests += 1;
+        measured.errors += usize::from(!ok);
+        measured
+            .latencies_us
+            .push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+    }
+    measured
+}
+
+/// A DANA payment with a partnerReferenceNo unique to this connection and request.
+fn payment(connection: usize, i: u64) -> String {
+    format!(
+        concat!(
+            r#"{{"partnerReferenceNo":"BENCH-{}-{}","amount":{{"value":"10000.00","currency":"IDR"}},"#,
+            r#""urlParam":[{{"url":"https://merchant.example/return","type":"PAY_RETURN","isDeepLink":"N"}}],"#,
+            r#""validUpTo":"2030-07-10T11:57:58+07:00","pointOfInitiation":"app","#,
+            r#""additionalInfo":{{"channel":"EMONEY_DANA_SNAP","productCode":"51051000100000000001","#,
+            r#""supportDeepLinkCheckoutUrl":"true","order":{{"orderTitle":"Bench order"}},"#,
+            r#""envInfo":{{"sourcePlatform":"IPG","terminalType":"SYSTEM"}}}}}}"#
+        ),
+        connection, i
+    )
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM` in /proc/self/status; 0 where unavailable).
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,211 @@
+//! The admin endpoints under `/_sandbox/`, for tests and people, and the router that puts them next to
+//! the SNAP endpoints (every other path is a SNAP call, see `call`).
+//!
+//! | endpoint | does |
+//! |---|---|
+//! | `GET /_sandbox` | the served endpoints with their declared codes, and this list |
+//! | `GET /_sandbox/ledger` | every payment with its refunds |
+//! | `GET /_sandbox/notifications` | every notification attempt |
+//! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
+//! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
+//! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
+//! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
+//!
+//! Admin answers are plain JSON (`{"error": "…"}` on a bad request), not SNAP bodies: they are not part of
+//! any provider's API.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::operations::encode;
+use crate::sandbox::SandboxError;
+use crate::scenarios::{Fault, FaultKind};
+use crate::{Sandbox, call};
+
+impl Sandbox {
+    /// The admin routes, with every other request handled as a SNAP call.
+    pub(crate) fn router(&self) -> Router {
+        Router::new()
+            .route("/_sandbox", get(index))
+            .route("/_sandbox/ledger", get(ledger))
+            .route("/_sandbox/notifications", get(notifications))
+            .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
+            .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
+            .route(
+                "/_sandbox/scenarios",
+                get(scenarios).post(arm_scenario).delete(clear_scenarios),
+            )
+            .route("/_sandbox/faults", get(faults).post(arm_fault).delete(clear_faults))
+            .fallback(call::handle)
+            .with_state(self.clone())
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn sandbox_error(e: &SandboxError) -> Response {
+    let status = match e {
+        SandboxError::PaymentNotFound(_) => StatusCode::NOT_FOUND,
+        SandboxError::NotCompletable { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    error(status, e.to_string())
+}
+
+/// Reads an admin JSON body; the error is the parser's words, for a 400 answer.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let endpoints: Vec<Value> = sandbox
+        .endpoints()
+        .filter_map(|id| sandbox.api().endpoint(id))
+        .map(|e| {
+            let codes: Vec<&str> = e.codes.iter().map(|c| c.code.as_str()).collect();
+            json!({ "id": e.id, "method": e.method, "path": e.path, "operation": e.operation.as_str(), "codes": codes })
+        })
+        .collect();
+    Json(json!({
+        "endpoints": endpoints,
+        "scenarioHeader": "X-Sandbox-Scenario: <a declared code of the endpoint>",
+        "admin": [
+            "GET /_sandbox/ledger",
+            "GET /_sandbox/notifications",
+            "POST /_sandbox/payments/{partnerReferenceNo}/complete",
+            "GET /_sandbox/pay/{partnerReferenceNo}",
+            "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
+            "GET|POST|DELETE /_sandbox/faults {\"endpoint\",\"kind\":\"delay|drop_after_commit|status_5xx\",\"ms\",\"times\"}",
+        ],
+    }))
+}
+
+async fn ledger(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "payments": sandbox.ledger() }))
+}
+
+async fn notifications(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "deliveries": sandbox.notifications() }))
+}
+
+async fn complete(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
+    match sandbox.complete_payment(&partner_reference_no) {
+        Ok(payment) => Json(json!({ "payment": payment })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+/// A minimal checkout page: what the payment is, and a button that completes it.
+async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
+    let found = sandbox
+        .ledger()
+        .into_iter()
+        .find(|p| p.partner_reference_no == partner_reference_no);
+    let Some(payment) = found else {
+        return error(StatusCode::NOT_FOUND, format!("no payment {partner_reference_no:?}"));
+    };
+    let page = format!(
+        "<!doctype html><meta charset=utf-8><title>snapbi sandbox: pay</title>\
+         <h1>Pay {} {}</h1><p>partnerReferenceNo {} · referenceNo {} · status {}</p>\
+         <form method=post action=\"/_sandbox/payments/{}/complete\"><button>Pay</button></form>",
+        escape(&payment.amount.value),
+        escape(&payment.amount.currency),
+        escape(&payment.partner_reference_no),
+        escape(&payment.reference_no),
+        escape(&payment.latest_transaction_status),
+        encode(&payment.partner_reference_no),
+    );
+    Html(page).into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `times` defaults to 1: arming without it means "the next call".
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArmScenario {
+    endpoint: String,
+    /// Accepted as a JSON string or number (`"4035414"` or `4035414`).
+    code: Value,
+    #[serde(default = "one")]
+    times: u32,
+}
+
+async fn scenarios(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "armed": sandbox.armed_scenarios() }))
+}
+
+async fn arm_scenario(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let request: ArmScenario = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let code = match &request.code {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return error(StatusCode::BAD_REQUEST, "`code` must be a seven-digit code"),
+    };
+    match sandbox.arm_scenario(&request.endpoint, &code, request.times) {
+        Ok(()) => Json(json!({ "armed": sandbox.armed_scenarios() })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+async fn clear_scenarios(State(sandbox): State<Sandbox>) -> Json<Value> {
+    sandbox.clear_scenarios();
+    Json(json!({ "armed": [] }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArmFault {
+    endpoint: String,
+    kind: FaultKind,
+    #[serde(default)]
+    ms: u64,
+    #[serde(default = "one")]
+    times: u32,
+}
+
+async fn faults(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "armed": sandbox.armed_faults() }))
+}
+
+async fn arm_fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let request: ArmFault = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let fault = Fault {
+        kind: request.kind,
+        ms: request.ms,
+    };
+    match sandbox.arm_fault(&request.endpoint, fault, request.times) {
+        Ok(()) => Json(json!({ "armed": sandbox.armed_faults() })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+async fn clear_faults(State(sandbox): State<Sandbox>) -> Json<Value> {
+    sandbox.clear_faults();
+    Json(json!({ "armed": [] }))
+}

@@ -1,0 +1,265 @@
+//! SNAP answers: a response code for the endpoint's service code, its published message from the IR's case
+//! table with `{field}` / `{reason}` filled in, the HTTP status equal to the code's first three digits, and
+//! the standard's response headers.
+//!
+//! Every answer also carries `X-Sandbox-Reason` when the sandbox refused something, saying why in words
+//! (which header, which limit, which rule), so a developer need not guess from `Bad Request` alone. It never
+//! holds a secret: reasons name headers and fields, never their signed or secret values.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Map, Value};
+use snapbi_codegen::ir::Api;
+use time::{OffsetDateTime, UtcOffset};
+
+/// Header explaining a refusal in words (sandbox-only, never sent by a real provider).
+pub const REASON_HEADER: &str = "x-sandbox-reason";
+
+/// What fills the placeholders of a case message.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fill<'a> {
+    /// Replaces `{field}`: a header name or a wire path.
+    pub(crate) field: Option<&'a str>,
+    /// Replaces `{reason}`.
+    pub(crate) reason: Option<&'a str>,
+}
+
+impl<'a> Fill<'a> {
+    pub(crate) fn field(field: &'a str) -> Self {
+        Self {
+            field: Some(field),
+            reason: None,
+        }
+    }
+
+    pub(crate) fn reason(reason: &'a str) -> Self {
+        Self {
+            field: None,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// A decided answer, not yet turned into HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Answer {
+    /// HTTP status (the first three digits of the code).
+    pub(crate) status: u16,
+    /// The JSON body, `responseCode` and `responseMessage` first.
+    pub(crate) body: Map<String, Value>,
+    /// Why the sandbox refused, for `X-Sandbox-Reason` (boxed: answers travel in `Result`s).
+    pub(crate) reason: Option<Box<str>>,
+    /// Extra response headers (X-CLIENT-KEY on token answers); a boxed slice, for the same reason.
+    pub(crate) headers: Box<[(HeaderName, String)]>,
+    /// `body` serialized, once it was (a remembered answer is serialized to be kept; the same bytes are
+    /// sent). Every change of `body` clears it. Boxed: answers travel in `Result`s and should stay small.
+    pub(crate) serialized: Option<Box<Bytes>>,
+}
+
+impl Answer {
+    /// The answer `{http}{service}{case}` with the case table's message.
+    pub(crate) fn snap(api: &Api, service: &str, http: u16, case: &str, fill: Fill<'_>) -> Self {
+        let mut body = Map::new();
+        body.insert("responseCode".into(), Value::String(format!("{http}{service}{case}")));
+        body.insert("responseMessage".into(), Value::String(message(api, http, case, fill)));
+        Self {
+            status: http,
+            body,
+            reason: None,
+            headers: Box::default(),
+            serialized: None,
+        }
+    }
+
+    /// The same answer explaining itself in `X-Sandbox-Reason`.
+    pub(crate) fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into().into_boxed_str());
+        self
+    }
+
+    /// The same answer explaining itself in `X-Sandbox-Reason` and in `additionalInfo.reason`, for refusals
+    /// that are about using the sandbox itself (an undeclared scenario code).
+    pub(crate) fn explained(mut self, reason: &str) -> Self {
+        let info = serde_json::json!({ "reason": reason });
+        self.body.insert("additionalInfo".into(), info);
+        self.serialized = None;
+        self.because(reason)
+    }
+
+    /// Whether the code is a 2xx.
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Replaces the response code (and its message) keeping the rest of the body: a forced 2xx scenario.
+    pub(crate) fn recode(mut self, api: &Api, code: &str) -> Self {
+        let (http, case) = split_code(code);
+        self.serialized = None;
+        self.status = http;
+        self.body.insert("responseCode".into(), Value::String(code.to_owned()));
+        self.body.insert(
+            "responseMessage".into(),
+            Value::String(message(api, http, case, Fill::default())),
+        );
+        self
+    }
+
+    /// The body serialized (once).
+    pub(crate) fn serialized(&mut self) -> Bytes {
+        let body = &self.body;
+        let bytes = self
+            .serialized
+            .get_or_insert_with(|| Box::new(Bytes::from(serde_json::to_vec(body).unwrap_or_default())));
+        Bytes::clone(bytes)
+    }
+
+    /// The HTTP response: JSON body, Content-Type, X-TIMESTAMP in the provider's style, and the reason.
+    pub(crate) fn into_response(mut self, clock: &Clock) -> Response {
+        let bytes = self.serialized();
+        let mut response = Response::new(Body::from(bytes));
+        *response.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Ok(value) = HeaderValue::from_str(&clock.now()) {
+            headers.insert(HeaderName::from_static("x-timestamp"), value);
+        }
+        if let Some(reason) = self.reason.as_deref().and_then(header_text) {
+            headers.insert(HeaderName::from_static(REASON_HEADER), reason);
+        }
+        for (name, value) in self.headers.into_vec() {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+/// `4005401` → (400, "01"); the service digits are the endpoint's own.
+pub(crate) fn split_code(code: &str) -> (u16, &str) {
+    let http = code.get(..3).and_then(|h| h.parse().ok()).unwrap_or(500);
+    (http, code.get(5..7).unwrap_or("00"))
+}
+
+/// The case table's message for `(http, case)` with its placeholders filled.
+fn message(api: &Api, http: u16, case: &str, fill: Fill<'_>) -> String {
+    let template = api
+        .codes
+        .case(http, case)
+        .map(|c| c.message.as_str())
+        .unwrap_or("General Error");
+    template
+        .replace("{field}", fill.field.unwrap_or("request"))
+        .replace("{reason}", fill.reason.unwrap_or("Sandbox Scenario"))
+}
+
+/// A header value from free text: visible ASCII only (anything else becomes `?`), at most 300 characters.
+fn header_text(text: &str) -> Option<HeaderValue> {
+    let clean: String = text
+        .chars()
+        .take(300)
+        .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' })
+        .collect();
+    HeaderValue::from_str(&clean).ok()
+}
+
+/// The provider's clock style: SNAP timestamps `YYYY-MM-DDTHH:mm:ss±HH:MM` at its UTC offset.
+#[derive(Debug, Clone)]
+pub(crate) struct Clock {
+    offset: UtcOffset,
+    offset_text: String,
+}
+
+impl Clock {
+    /// The clock of a provider whose X-TIMESTAMP offset is `offset_text` (`+07:00`); an offset that does
+    /// not parse (the loader rules that out) falls back to UTC rather than the host's zone.
+    pub(crate) fn new(offset_text: &str) -> Self {
+        // The runtime's parser knows SNAP offsets; borrowing it avoids a second offset parser.
+        let probe = format!("2000-01-01T00:00:00{offset_text}");
+        match snapbi_runtime::timestamp::SnapTimestamp::parse(&probe) {
+            Ok(ts) => Self {
+                offset: ts.to_offset_datetime().offset(),
+                offset_text: offset_text.to_owned(),
+            },
+            Err(_) => Self {
+                offset: UtcOffset::UTC,
+                offset_text: "+00:00".to_owned(),
+            },
+        }
+    }
+
+    /// Now, as a SNAP timestamp.
+    pub(crate) fn now(&self) -> String {
+        // A call formats "now" several times (X-TIMESTAMP, record times, reference numbers) and the text
+        // changes once a second: reuse the last one formatted on this thread.
+        thread_local! {
+            static LAST: std::cell::RefCell<(i64, String, String)> = const {
+                std::cell::RefCell::new((i64::MIN, String::new(), String::new()))
+            };
+        }
+        let now = OffsetDateTime::now_utc();
+        LAST.with_borrow_mut(|(second, offset, text)| {
+            if *second != now.unix_timestamp() || *offset != self.offset_text {
+                *text = self.format(now);
+                *second = now.unix_timestamp();
+                offset.clone_from(&self.offset_text);
+            }
+            text.clone()
+        })
+    }
+
+    /// `instant` as a SNAP timestamp at this clock's offset.
+    pub(crate) fn format(&self, instant: OffsetDateTime) -> String {
+        let local = instant.to_offset(self.offset);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}",
+            local.year(),
+            u8::from(local.month()),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.second(),
+            self.offset_text
+        )
+    }
+
+    /// Today's date at this clock's offset, `YYYY-MM-DD` (X-EXTERNAL-ID is unique per day).
+    pub(crate) fn today(&self) -> String {
+        self.now().get(..10).unwrap_or_default().to_owned()
+    }
+
+    /// Digits of now, `YYYYMMDDHHmmss`, to prefix generated reference numbers.
+    pub(crate) fn digits(&self) -> String {
+        self.now().chars().take(19).filter(char::is_ascii_digit).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn clock_formats_at_the_provider_offset() {
+        let clock = Clock::new("+07:00");
+        assert_eq!(
+            clock.format(datetime!(2020-12-17 03:55:00.9 UTC)),
+            "2020-12-17T10:55:00+07:00"
+        );
+        assert!(snapbi_rules::is_snap_datetime(&clock.now()));
+        assert_eq!(clock.digits().len(), 14);
+        assert_eq!(
+            Clock::new("junk").format(datetime!(2020-12-17 03:55:00 UTC)),
+            "2020-12-17T03:55:00+00:00"
+        );
+    }
+
+    #[test]
+    fn codes_split_and_reasons_are_header_safe() {
+        assert_eq!(split_code("4045418"), (404, "18"));
+        assert_eq!(split_code("x"), (500, "00"));
+        let value = header_text("bad\nvalue é").map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(value.as_deref(), Some("bad?value ?"));
+    }
+}

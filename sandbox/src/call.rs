@@ -1,0 +1,370 @@
+//! One SNAP call, checked in the standard's order before anything is committed: route, mandatory headers,
+//! header formats, timestamp window, client, B2B token, body size, signature, body JSON, field rules.
+//!
+//! Each step either passes what the next steps need or stops with the standard's answer for the
+//! endpoint's service code: `400xx02 Invalid Mandatory Field X-TIMESTAMP`, `400xx01 Invalid Field Format
+//! X-TIMESTAMP`, `401xx00 Unauthorized. Invalid Timestamp`, `401xx03 Token Not Found (B2B)`,
+//! `401xx01 Invalid Token (B2B)`, `401xx00 Unauthorized. Invalid Signature`, `400xx00 Bad Request`,
+//! `400xx01 Invalid Field Format {field}`, `400xx02 Invalid Mandatory Field {field}`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use serde_json::Value;
+use snapbi_codegen::ir::{Endpoint, HeaderSource, Provider};
+use snapbi_runtime::secret::AccessToken;
+use snapbi_runtime::timestamp::SnapTimestamp;
+use snapbi_runtime::validate::{Violation, ViolationKind};
+use time::OffsetDateTime;
+
+use crate::answer::{Answer, Clock, Fill};
+use crate::credentials::Client;
+use crate::operations;
+use crate::sandbox::{Inner, Served};
+use crate::scenarios::SCENARIO_HEADER;
+use crate::{Sandbox, validate};
+
+/// The fallback handler: every request that is not an admin endpoint is a SNAP call.
+pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
+    let inner = &sandbox.inner;
+    let (parts, body) = request.into_parts();
+    let Some(served) = route(inner, &parts) else {
+        return unrouted(inner, &parts);
+    };
+    let endpoint = inner.endpoint(served);
+    let Some(provider) = inner.api.provider(&endpoint.provider) else {
+        return unrouted(inner, &parts);
+    };
+    let clock = inner.clock(&provider.name);
+    let call = Call {
+        inner,
+        served,
+        endpoint,
+        provider,
+        clock,
+        parts: &parts,
+    };
+    match call.admit(body).await {
+        Ok(admitted) => operations::process(inner, &call, admitted).await,
+        Err(answer) => answer.into_response(clock),
+    }
+}
+
+/// The served endpoint for this method and path (the path alone: a query is signed but not routed).
+fn route<'a>(inner: &'a Inner, parts: &Parts) -> Option<&'a Served> {
+    let candidates = inner.routes.get(parts.uri.path())?;
+    candidates
+        .iter()
+        .map(|&i| &inner.served[i])
+        .find(|s| inner.endpoint(s).method == parts.method.as_str())
+}
+
+/// `405xx00` for a known path with another method, `4040002 Invalid Routing` for an unknown path (no
+/// service code applies, so its digits are `00`).
+fn unrouted(inner: &Inner, parts: &Parts) -> Response {
+    let same_path = inner.routes.get(parts.uri.path()).and_then(|c| c.first());
+    let (answer, clock) = match same_path.map(|&i| inner.endpoint(&inner.served[i])) {
+        Some(endpoint) => (
+            Answer::snap(&inner.api, &endpoint.service_code, 405, "00", Fill::default())
+                .because(format!("{} answers {} only", endpoint.path, endpoint.method)),
+            inner.clock(&endpoint.provider),
+        ),
+        None => (
+            Answer::snap(&inner.api, "00", 404, "02", Fill::default())
+                .because(format!("no endpoint is served at {}", parts.uri.path())),
+            inner.clock(inner.clocks.keys().next().map_or("", String::as_str)),
+        ),
+    };
+    answer.into_response(clock)
+}
+
+/// A call being checked.
+pub(crate) struct Call<'a> {
+    pub(crate) inner: &'a Inner,
+    pub(crate) served: &'a Served,
+    pub(crate) endpoint: &'a Endpoint,
+    pub(crate) provider: &'a Provider,
+    pub(crate) clock: &'a Clock,
+    pub(crate) parts: &'a Parts,
+}
+
+/// What a call that passed every check carries into the business step.
+pub(crate) struct Admitted<'a> {
+    pub(crate) client: &'a Client,
+    /// A code forced with X-Sandbox-Scenario.
+    pub(crate) scenario: Option<String>,
+    /// X-EXTERNAL-ID, when the provider's header set has one.
+    pub(crate) external_id: Option<String>,
+    /// The body as JSON.
+    pub(crate) body: Value,
+}
+
+/// The runtime-filled headers, as received.
+#[derive(Default)]
+struct Presented<'a> {
+    client_id: Option<&'a str>,
+    timestamp: Option<&'a str>,
+    signature: Option<&'a str>,
+    external_id: Option<&'a str>,
+    authorization: Option<&'a str>,
+}
+
+/// SNAP's header lengths (snap-standard §1.2): X-PARTNER-ID and X-EXTERNAL-ID String(36), CHANNEL-ID
+/// String(5). The specs only name where a header's value comes from, so the standard's limits live here.
+fn standard_max_length(source: &HeaderSource) -> Option<u32> {
+    match source {
+        HeaderSource::ClientId | HeaderSource::ExternalId => Some(36),
+        HeaderSource::ChannelId => Some(5),
+        _ => None,
+    }
+}
+
+impl<'a> Call<'a> {
+    /// The standard's answer for this endpoint's service code.
+    pub(crate) fn answer(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
+        Answer::snap(&self.inner.api, &self.endpoint.service_code, http, case, fill)
+    }
+
+    /// A header's text: None when absent or blank, Err when it is not visible ASCII.
+    fn header(&self, name: &str) -> Option<Result<&'a str, ()>> {
+        let value = self.parts.headers.get(name)?;
+        match value.to_str() {
+            Ok(text) if text.trim().is_empty() => None,
+            Ok(text) => Some(Ok(text.trim())),
+            Err(_) => Some(Err(())),
+        }
+    }
+
+    fn runtime_headers(&self) -> &'a [(String, HeaderSource)] {
+        self.provider.headers_for(self.endpoint.auth)
+    }
+
+    async fn admit(&self, body: Body) -> Result<Admitted<'a>, Answer> {
+        let scenario = self.scenario()?;
+        let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &self.parts.headers);
+        self.mandatory(&caller)?;
+        let presented = self.formats(&caller)?;
+        self.timestamp_window(&presented)?;
+        let client = self.client(&presented)?;
+        let token = self.token(&presented, client)?;
+        let raw = self.read(body).await?;
+        let minified = snapbi_runtime::minify::minify(&raw).map_err(|e| {
+            self.answer(400, "00", Fill::default())
+                .because(format!("the body is not JSON: {e}"))
+        })?;
+        self.signature(&presented, client, token.as_ref(), &minified)?;
+        let body = self.json(&raw)?;
+        self.fields(&body)?;
+        Ok(Admitted {
+            client,
+            scenario,
+            external_id: presented.external_id.map(str::to_owned),
+            body,
+        })
+    }
+
+    /// `X-Sandbox-Scenario`, which must name a code this endpoint declares.
+    fn scenario(&self) -> Result<Option<String>, Answer> {
+        let Some(value) = self.header(SCENARIO_HEADER) else {
+            return Ok(None);
+        };
+        let code = value.unwrap_or_default();
+        if self.endpoint.codes.iter().any(|c| c.code == code) {
+            return Ok(Some(code.to_owned()));
+        }
+        let declared: Vec<&str> = self.endpoint.codes.iter().map(|c| c.code.as_str()).collect();
+        let reason = format!(
+            "X-Sandbox-Scenario {code:?} is not a code {} declares; declared: {}",
+            self.endpoint.id,
+            declared.join(", ")
+        );
+        Err(self.answer(400, "00", Fill::default()).explained(&reason))
+    }
+
+    /// Every runtime header of the provider's set (the token is checked later, as a token) and every
+    /// required caller header must be present.
+    fn mandatory(&self, caller: &[Violation]) -> Result<(), Answer> {
+        let missing_runtime = self
+            .runtime_headers()
+            .iter()
+            .filter(|(_, source)| *source != HeaderSource::BearerToken)
+            .map(|(name, _)| name.as_str())
+            .find(|name| self.header(name).is_none());
+        let missing_caller = caller
+            .iter()
+            .find(|v| v.kind == ViolationKind::Missing)
+            .map(|v| v.path.as_str());
+        match missing_runtime.or(missing_caller) {
+            Some(name) => Err(self
+                .answer(400, "02", Fill::field(name))
+                .because(format!("header {name} is missing"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Header formats: readable text, a parseable X-TIMESTAMP, the standard's lengths, constant values,
+    /// and the caller headers' spec rules.
+    fn formats(&self, caller: &[Violation]) -> Result<Presented<'a>, Answer> {
+        let invalid = |name: &str, why: String| self.answer(400, "01", Fill::field(name)).because(why);
+        let mut presented = Presented::default();
+        for (name, source) in self.runtime_headers() {
+            let value = match self.header(name) {
+                None => continue,
+                Some(Err(())) => return Err(invalid(name, format!("header {name} is not visible ASCII"))),
+                Some(Ok(value)) => value,
+            };
+            if let Some(max) = standard_max_length(source)
+                && let Err(problem) = snapbi_rules::check_length(value, None, Some(max))
+            {
+                return Err(invalid(name, format!("header {name} {problem}")));
+            }
+            match source {
+                HeaderSource::Timestamp => {
+                    SnapTimestamp::parse(value).map_err(|e| invalid(name, format!("header {name}: {e}")))?;
+                    presented.timestamp = Some(value);
+                }
+                HeaderSource::Value(expected) if value != expected => {
+                    return Err(invalid(name, format!("header {name} must be {expected:?}")));
+                }
+                HeaderSource::ClientId => presented.client_id = Some(value),
+                HeaderSource::ExternalId => presented.external_id = Some(value),
+                HeaderSource::Signature => presented.signature = Some(value),
+                HeaderSource::BearerToken => presented.authorization = Some(value),
+                HeaderSource::ChannelId | HeaderSource::Value(_) => {}
+            }
+        }
+        match caller.iter().find(|v| v.kind != ViolationKind::Missing) {
+            Some(v) => Err(invalid(&v.path, format!("header {v}"))),
+            None => Ok(presented),
+        }
+    }
+
+    /// X-TIMESTAMP within the configured window of the sandbox's clock.
+    fn timestamp_window(&self, presented: &Presented<'_>) -> Result<(), Answer> {
+        let Some(Ok(sent)) = presented.timestamp.map(SnapTimestamp::parse) else {
+            return Ok(());
+        };
+        let skew = (OffsetDateTime::now_utc() - sent.to_offset_datetime()).unsigned_abs();
+        let window = self.inner.options.timestamp_window;
+        if skew <= window {
+            return Ok(());
+        }
+        Err(self
+            .answer(401, "00", Fill::reason("Invalid Timestamp"))
+            .because(format!(
+                "X-TIMESTAMP is {}s away from the sandbox's clock; at most {}s allowed",
+                skew.as_secs(),
+                window.as_secs()
+            )))
+    }
+
+    /// The calling client, named by the provider's client-id header (X-PARTNER-ID, X-CLIENT-KEY).
+    fn client(&self, presented: &Presented<'_>) -> Result<&'a Client, Answer> {
+        let clients = &self.inner.clients;
+        let found = match presented.client_id {
+            Some(id) => clients.get(id),
+            // A provider whose header set names no client: only unambiguous with one client.
+            None if clients.len() == 1 => clients.values().next(),
+            None => None,
+        };
+        found.ok_or_else(|| {
+            self.answer(401, "00", Fill::reason("Unknown Client"))
+                .because("the client id is not one of the sandbox's clients")
+        })
+    }
+
+    /// The B2B token of calls whose header set carries `Authorization: Bearer <token>`.
+    fn token(&self, presented: &Presented<'_>, client: &Client) -> Result<Option<AccessToken>, Answer> {
+        let carries_token = self
+            .runtime_headers()
+            .iter()
+            .any(|(_, source)| *source == HeaderSource::BearerToken);
+        if !carries_token {
+            return Ok(None);
+        }
+        let Some(header) = presented.authorization else {
+            return Err(self
+                .answer(401, "03", Fill::default())
+                .because("no B2B token: send Authorization: Bearer <accessToken>"));
+        };
+        let invalid = |why: &str| self.answer(401, "01", Fill::default()).because(why);
+        let token = AccessToken::from_authorization_header(header)
+            .ok_or_else(|| invalid("Authorization must be `Bearer <accessToken>`"))?;
+        self.inner
+            .tokens
+            .check(token.expose(), &client.id)
+            .map_err(|problem| invalid(problem.describe()))?;
+        Ok(Some(token))
+    }
+
+    /// The body, at most the configured size.
+    async fn read(&self, body: Body) -> Result<Bytes, Answer> {
+        let limit = self.inner.options.body_limit;
+        axum::body::to_bytes(body, limit).await.map_err(|_| {
+            self.answer(400, "00", Fill::default())
+                .because(format!("the body is larger than {limit} bytes (or was cut off)"))
+        })
+    }
+
+    /// X-SIGNATURE against the provider's recipe for this endpoint's auth kind.
+    fn signature(
+        &self,
+        presented: &Presented<'_>,
+        client: &Client,
+        token: Option<&AccessToken>,
+        minified: &[u8],
+    ) -> Result<(), Answer> {
+        let invalid = |why: &str| self.answer(401, "00", Fill::reason("Invalid Signature")).because(why);
+        let Some(signature) = presented.signature else {
+            // A provider whose header set carries no signature has nothing to check.
+            return Ok(());
+        };
+        let Some(recipe) = self.provider.signature_for(self.endpoint.auth) else {
+            return Err(invalid("the provider has no signature recipe for this endpoint"));
+        };
+        let path = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let input = crate::verify::Presented {
+            method: self.parts.method.as_str(),
+            path,
+            token: token.map(AccessToken::expose),
+            minified_body: minified,
+            timestamp: presented.timestamp.unwrap_or_default(),
+            client_id: presented.client_id.unwrap_or(&client.id),
+        };
+        match crate::verify::verify(recipe, &input, signature, client) {
+            true => Ok(()),
+            false => Err(invalid(&format!(
+                "X-SIGNATURE does not match the {} recipe over {} {path}",
+                self.endpoint.auth.as_str(),
+                input.method
+            ))),
+        }
+    }
+
+    /// The body as JSON; an empty body is `{}` for an endpoint without request fields.
+    fn json(&self, raw: &[u8]) -> Result<Value, Answer> {
+        if raw.iter().all(u8::is_ascii_whitespace) && self.endpoint.request.is_empty() {
+            return Ok(Value::Object(Default::default()));
+        }
+        serde_json::from_slice(raw).map_err(|e| {
+            self.answer(400, "00", Fill::default())
+                .because(format!("the body is not JSON: {e}"))
+        })
+    }
+
+    /// The spec's field rules; the first violation decides the answer.
+    fn fields(&self, body: &Value) -> Result<(), Answer> {
+        let violations = validate::body(&self.inner.api, &self.endpoint.request, body);
+        let Some(first) = violations.first() else {
+            return Ok(());
+        };
+        let answer = match (&first.kind, first.path.as_str()) {
+            (_, "") => self.answer(400, "00", Fill::default()),
+            (ViolationKind::Missing, path) => self.answer(400, "02", Fill::field(path)),
+            (_, path) => self.answer(400, "01", Fill::field(path)),
+        };
+        let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        Err(answer.because(all.join("; ")))
+    }
+}

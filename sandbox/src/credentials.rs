@@ -1,0 +1,124 @@
+//! Who may call the sandbox: client ids with their HMAC secret and RSA public key, and the built-in demo
+//! credentials whose key pair is committed under `sandbox/demo-keys/`.
+//!
+//! The demo private key is public on purpose (anyone can read it in the repository): it only lets a client
+//! talk to this local simulator, never to a real provider.
+
+use std::fmt;
+
+use snapbi_runtime::keys::PublicKey;
+use snapbi_runtime::secret::ClientSecret;
+
+use crate::SandboxError;
+
+/// Client id of the demo credentials (what the generated client sends as X-PARTNER-ID / X-CLIENT-KEY).
+pub const DEMO_CLIENT_ID: &str = "BRN-0000-SANDBOX-DEMO";
+
+/// Client secret of the demo credentials (the HMAC-SHA512 key of symmetric signatures). Public: it only
+/// opens this simulator.
+pub const DEMO_CLIENT_SECRET: &str = "sandbox-demo-secret-not-for-production";
+
+/// The demo client's RSA private key (PKCS#8 PEM), for signing token requests in tests and demos. Public:
+/// committed in `sandbox/demo-keys/client-private.pem`.
+pub const DEMO_CLIENT_PRIVATE_KEY_PEM: &str = include_str!("../demo-keys/client-private.pem");
+
+/// The demo client's RSA public key (SPKI PEM), which the sandbox verifies token requests with.
+pub const DEMO_CLIENT_PUBLIC_KEY_PEM: &str = include_str!("../demo-keys/client-public.pem");
+
+/// Where the demo key files live in the source tree, to print at start-up.
+pub const DEMO_KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo-keys");
+
+/// The bare B2B token the sandbox, as the provider, puts in `Authorization` when it signs notifications
+/// (DOKU signs notifications with a token the merchant's own token API issued to it; the sandbox has no
+/// such API to call, so the token is configured). Not a secret of any real system.
+pub const DEMO_NOTIFY_TOKEN: &str = "sandbox-notify-token";
+
+/// One client the sandbox accepts. `Debug` redacts the secret.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The client id (X-PARTNER-ID, X-CLIENT-KEY), at most 36 characters.
+    pub client_id: String,
+    /// The client secret, the key of symmetric (HMAC-SHA512) signatures.
+    pub client_secret: ClientSecret,
+    /// The client's RSA public key in PEM (SPKI or PKCS#1), for token and asymmetric signatures.
+    pub client_public_key_pem: String,
+}
+
+impl Credentials {
+    /// The built-in demo credentials ([`DEMO_CLIENT_ID`], [`DEMO_CLIENT_SECRET`], the key pair in
+    /// [`DEMO_KEYS_DIR`]).
+    pub fn demo() -> Self {
+        Self {
+            client_id: DEMO_CLIENT_ID.to_owned(),
+            client_secret: ClientSecret::from(DEMO_CLIENT_SECRET),
+            client_public_key_pem: DEMO_CLIENT_PUBLIC_KEY_PEM.to_owned(),
+        }
+    }
+
+    /// Checks and parses the credentials.
+    pub(crate) fn parse(self) -> Result<Client, SandboxError> {
+        let bad = |reason: String| SandboxError::Credentials {
+            client_id: self.client_id.clone(),
+            reason,
+        };
+        if self.client_id.is_empty() || self.client_id.chars().count() > 36 {
+            return Err(bad(
+                "the client id must be 1 to 36 characters (SNAP X-PARTNER-ID)".into()
+            ));
+        }
+        if self.client_secret.is_empty() {
+            return Err(bad("the client secret is empty".into()));
+        }
+        let public_key = PublicKey::from_pem(&self.client_public_key_pem).map_err(|e| bad(e.to_string()))?;
+        Ok(Client {
+            id: self.client_id,
+            secret: self.client_secret,
+            public_key,
+        })
+    }
+}
+
+/// A client ready for checking signatures.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: ClientSecret,
+    pub(crate) public_key: PublicKey,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .field("public_key", &self.public_key)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_credentials_parse_and_match_the_private_key() {
+        let client = Credentials::demo().parse().map_err(|e| e.to_string());
+        let client = client.unwrap_or_else(|e| panic!("{e}"));
+        let private = snapbi_runtime::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM);
+        let private = private.unwrap_or_else(|e| panic!("{e}"));
+        let signature = private.sign_sha256(b"x").unwrap_or_default();
+        assert_eq!(client.public_key.verify_sha256(b"x", &signature), Ok(()));
+        assert!(!format!("{client:?}").contains(DEMO_CLIENT_SECRET));
+    }
+
+    #[test]
+    fn bad_credentials_are_refused_without_echoing_the_secret() {
+        let mut creds = Credentials::demo();
+        creds.client_public_key_pem = "not a key".into();
+        let e = creds.parse().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains(DEMO_CLIENT_ID) && !e.contains(DEMO_CLIENT_SECRET), "{e}");
+        let mut creds = Credentials::demo();
+        creds.client_id = "x".repeat(37);
+        assert!(creds.parse().is_err());
+    }
+}

@@ -1,0 +1,402 @@
+//! The sandbox's books: payments with their refunds, the X-EXTERNAL-IDs each partner used per day, and the
+//! answers remembered for idempotent replays.
+//!
+//! All of it sits behind one mutex (see `Sandbox`): a payment, its reference index and its remembered answer
+//! must change together, and the critical sections are a few map operations, far shorter than the HTTP and
+//! signature work around them. Every map is bounded (oldest entries go first), so memory stays flat under
+//! a benchmark; the bound is large enough that a test never meets it.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::http::HeaderName;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::answer::Answer;
+use crate::store::BoundedMap;
+
+/// A monetary amount as SNAP writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Money {
+    /// Decimal string, e.g. `10000.00`.
+    pub value: String,
+    /// ISO 4217 code, e.g. `IDR`.
+    pub currency: String,
+}
+
+impl Money {
+    /// The amount as a JSON object `{"value": …, "currency": …}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "value": self.value, "currency": self.currency })
+    }
+}
+
+/// One payment the sandbox accepted, as `GET /_sandbox/ledger` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRecord {
+    /// The client (X-PARTNER-ID) that made it.
+    pub client_id: String,
+    /// Provider name.
+    pub provider: String,
+    /// Endpoint id of the payment call.
+    pub endpoint: String,
+    /// Two-digit service code of the payment endpoint (what a status query names as `serviceCode`).
+    pub service_code: String,
+    /// The merchant's partnerReferenceNo.
+    pub partner_reference_no: String,
+    /// The sandbox's referenceNo.
+    pub reference_no: String,
+    /// X-EXTERNAL-ID of the payment request.
+    pub external_id: Option<String>,
+    /// Amount of the payment.
+    pub amount: Money,
+    /// `latestTransactionStatus`: 00 paid, 01 initiated, 04 refunded, 05 cancelled.
+    pub latest_transaction_status: String,
+    /// When the payment was created (SNAP timestamp).
+    pub created_time: String,
+    /// When it reached a final state.
+    pub finished_time: Option<String>,
+    /// When it was paid.
+    pub paid_time: Option<String>,
+    /// The response code the payment call was answered with.
+    pub original_response_code: String,
+    /// Sum of its refunds.
+    pub refunded: Money,
+    /// `merchantId` of the request, when given.
+    pub merchant_id: Option<String>,
+    /// Where the payment notification goes (urlParam of type PAY_NOTIFY/NOTIFICATION, or the configured
+    /// notify URL).
+    pub notify_url: Option<String>,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<RefundRecord>,
+}
+
+/// One refund of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRecord {
+    /// The merchant's partnerRefundNo.
+    pub partner_refund_no: String,
+    /// The sandbox's refundNo.
+    pub refund_no: String,
+    /// Amount refunded.
+    pub refund_amount: Money,
+    /// When (SNAP timestamp).
+    pub refund_time: String,
+    /// X-EXTERNAL-ID of the refund request.
+    pub external_id: Option<String>,
+}
+
+/// A remembered answer for an idempotency key, with a digest of the request it answered. Kept compact (the
+/// answer serialized, the request hashed): a benchmark remembers every payment it makes.
+#[derive(Debug, Clone)]
+pub(crate) struct Remembered {
+    /// [`digest`] of the request body.
+    pub(crate) request: [u8; 32],
+    status: u16,
+    body: Bytes,
+    headers: Box<[(HeaderName, String)]>,
+}
+
+impl Remembered {
+    /// Remembers `answer` (serializing it, which it keeps for sending) as the answer to `request`.
+    pub(crate) fn new(request: &Value, answer: &mut Answer) -> Self {
+        Self {
+            request: digest(request),
+            status: answer.status,
+            body: answer.serialized(),
+            headers: answer.headers.clone(),
+        }
+    }
+
+    /// The remembered answer, byte for byte as it was sent.
+    pub(crate) fn answer(&self) -> Answer {
+        Answer {
+            status: self.status,
+            body: serde_json::from_slice(&self.body).unwrap_or_default(),
+            reason: None,
+            headers: self.headers.clone(),
+            serialized: Some(Box::new(self.body.clone())),
+        }
+    }
+}
+
+/// SHA-256 of a JSON value's content: object keys sorted, every item tagged and length-prefixed, so two
+/// bodies that differ only in key order or whitespace have the same digest and no two contents collide.
+pub(crate) fn digest(value: &Value) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    feed(&mut hasher, value);
+    hasher.finalize().into()
+}
+
+fn feed(hasher: &mut Sha256, value: &Value) {
+    let text = |hasher: &mut Sha256, tag: u8, s: &str| {
+        hasher.update([tag]);
+        hasher.update((s.len() as u64).to_le_bytes());
+        hasher.update(s.as_bytes());
+    };
+    match value {
+        Value::Null => hasher.update(b"n"),
+        Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
+        Value::Number(n) => text(hasher, b'#', &n.to_string()),
+        Value::String(s) => text(hasher, b's', s),
+        Value::Array(items) => {
+            hasher.update(b"[");
+            hasher.update((items.len() as u64).to_le_bytes());
+            items.iter().for_each(|item| feed(hasher, item));
+        }
+        Value::Object(map) => {
+            hasher.update(b"{");
+            hasher.update((map.len() as u64).to_le_bytes());
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            for (key, item) in entries {
+                text(hasher, b'k', key);
+                feed(hasher, item);
+            }
+        }
+    }
+}
+
+type PaymentKey = (String, String);
+
+/// Everything stateful about payments, behind one lock.
+#[derive(Debug)]
+pub(crate) struct Books {
+    payments: BoundedMap<PaymentKey, PaymentRecord>,
+    /// (client, referenceNo) → partnerReferenceNo.
+    by_reference: HashMap<PaymentKey, String>,
+    remembered: BoundedMap<String, Remembered>,
+    /// `client \u{1f} day \u{1f} X-EXTERNAL-ID`.
+    external_ids: BoundedMap<String, ()>,
+}
+
+impl Books {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            payments: BoundedMap::new(capacity),
+            by_reference: HashMap::new(),
+            remembered: BoundedMap::new(capacity),
+            external_ids: BoundedMap::new(capacity),
+        }
+    }
+
+    /// Records that `client` used `external_id` on `day`; false if it already did.
+    pub(crate) fn use_external_id(&mut self, client: &str, day: &str, external_id: &str) -> bool {
+        let key = format!("{client}\u{1f}{day}\u{1f}{external_id}");
+        if self.external_ids.contains_key(&key) {
+            return false;
+        }
+        self.external_ids.insert(key, ());
+        true
+    }
+
+    pub(crate) fn remembered(&self, key: &str) -> Option<&Remembered> {
+        self.remembered.get(key)
+    }
+
+    pub(crate) fn remember(&mut self, key: String, request: &Value, answer: &mut Answer) {
+        self.remembered.insert(key, Remembered::new(request, answer));
+    }
+
+    /// Whether `client` already has a payment `partner_reference_no`.
+    pub(crate) fn has_payment(&self, client: &str, partner_reference_no: &str) -> bool {
+        self.payments
+            .contains_key(&(client.to_owned(), partner_reference_no.to_owned()))
+    }
+
+    pub(crate) fn add_payment(&mut self, record: PaymentRecord) {
+        let key = (record.client_id.clone(), record.partner_reference_no.clone());
+        self.by_reference.insert(
+            (record.client_id.clone(), record.reference_no.clone()),
+            record.partner_reference_no.clone(),
+        );
+        for (_, evicted) in self.payments.insert(key, record) {
+            self.by_reference.remove(&(evicted.client_id, evicted.reference_no));
+        }
+    }
+
+    /// `client`'s payment by partnerReferenceNo, else by referenceNo.
+    pub(crate) fn find(
+        &mut self,
+        client: &str,
+        partner_reference_no: Option<&str>,
+        reference_no: Option<&str>,
+    ) -> Option<&mut PaymentRecord> {
+        let by_partner = partner_reference_no.map(str::to_owned);
+        let by_reference =
+            reference_no.and_then(|r| self.by_reference.get(&(client.to_owned(), r.to_owned())).cloned());
+        let partner = by_partner.filter(|p| self.has_payment(client, p)).or(by_reference)?;
+        self.payments.get_mut(&(client.to_owned(), partner))
+    }
+
+    /// Every payment with this partnerReferenceNo, of any client.
+    pub(crate) fn payments_named(&mut self, partner_reference_no: &str) -> Vec<&mut PaymentRecord> {
+        self.payments
+            .values_mut()
+            .filter(|p| p.partner_reference_no == partner_reference_no)
+            .collect()
+    }
+
+    /// Every payment, oldest first.
+    pub(crate) fn snapshot(&self) -> Vec<PaymentRecord> {
+        self.payments.values().cloned().collect()
+    }
+}
+
+/// An amount in minor units: `10000.00` is 1000000 at scale 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Units {
+    n: u128,
+    scale: u32,
+}
+
+impl Units {
+    /// Reads a decimal string the validator already accepted (digits, at most one point).
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+        if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n = format!("{int}{frac}").parse().ok()?;
+        Some(Self {
+            n,
+            scale: u32::try_from(frac.len()).ok()?,
+        })
+    }
+
+    /// The same amount at a larger `scale`.
+    fn at(self, scale: u32) -> Option<u128> {
+        let factor = 10u128.checked_pow(scale.checked_sub(self.scale)?)?;
+        self.n.checked_mul(factor)
+    }
+
+    /// `self - other` if not negative, at the larger scale of the two.
+    pub(crate) fn minus(self, other: Units) -> Option<Units> {
+        let scale = self.scale.max(other.scale);
+        let n = self.at(scale)?.checked_sub(other.at(scale)?)?;
+        Some(Units { n, scale })
+    }
+
+    /// `self + other`, at the larger scale of the two.
+    pub(crate) fn plus(self, other: Units) -> Option<Units> {
+        let scale = self.scale.max(other.scale);
+        let n = self.at(scale)?.checked_add(other.at(scale)?)?;
+        Some(Units { n, scale })
+    }
+
+    /// Written with `scale` fraction digits (at least this amount's own).
+    pub(crate) fn format(self, scale: u32) -> String {
+        let scale = scale.max(self.scale);
+        let n = self.at(scale).unwrap_or(self.n);
+        let digits = format!("{n:0>width$}", width = scale as usize + 1);
+        let (int, frac) = digits.split_at(digits.len() - scale as usize);
+        if frac.is_empty() {
+            int.to_owned()
+        } else {
+            format!("{int}.{frac}")
+        }
+    }
+
+    pub(crate) fn is_zero(self) -> bool {
+        self.n == 0
+    }
+
+    /// Fraction digits.
+    pub(crate) fn scale(self) -> u32 {
+        self.scale
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(v: &str) -> Units {
+        Units::parse(v).unwrap_or(Units { n: 0, scale: 99 })
+    }
+
+    #[test]
+    fn digests_ignore_key_order_but_not_content() {
+        let a = serde_json::json!({"x": 1, "y": {"a": [1, "2"], "b": null}});
+        let b = serde_json::json!({"y": {"b": null, "a": [1, "2"]}, "x": 1});
+        assert_eq!(digest(&a), digest(&b));
+        for c in [
+            serde_json::json!({"x": 1, "y": {"a": [1, 2], "b": null}}),
+            serde_json::json!({"x": 1.0, "y": {"a": [1, "2"], "b": null}}),
+            serde_json::json!({"x": 1, "y": {"a": [1, "2"]}}),
+            serde_json::json!({"x": 1, "y": {"a": ["1", "2"], "b": null}}),
+        ] {
+            assert_ne!(digest(&a), digest(&c), "{c}");
+        }
+        assert_ne!(
+            digest(&serde_json::json!(["ab", "c"])),
+            digest(&serde_json::json!(["a", "bc"]))
+        );
+    }
+
+    #[test]
+    fn money_arithmetic_is_exact() {
+        let paid = units("10000.00");
+        let refunded = units("2500.50");
+        let left = paid.minus(refunded);
+        assert_eq!(left.map(|u| u.format(2)).as_deref(), Some("7499.50"));
+        assert_eq!(refunded.minus(paid), None, "never negative");
+        assert_eq!(
+            units("0.05").plus(units("1")).map(|u| u.format(2)).as_deref(),
+            Some("1.05")
+        );
+        assert_eq!(units("7").format(0), "7");
+        assert_eq!(Units::parse("1e5"), None);
+        assert_eq!(Units::parse(""), None);
+    }
+
+    fn payment(client: &str, partner: &str, reference: &str) -> PaymentRecord {
+        PaymentRecord {
+            client_id: client.into(),
+            provider: "p".into(),
+            endpoint: "p.pay".into(),
+            service_code: "54".into(),
+            partner_reference_no: partner.into(),
+            reference_no: reference.into(),
+            external_id: None,
+            amount: Money {
+                value: "1.00".into(),
+                currency: "IDR".into(),
+            },
+            latest_transaction_status: "01".into(),
+            created_time: String::new(),
+            finished_time: None,
+            paid_time: None,
+            original_response_code: "2005400".into(),
+            refunded: Money {
+                value: "0.00".into(),
+                currency: "IDR".into(),
+            },
+            merchant_id: None,
+            notify_url: None,
+            refunds: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn payments_are_found_by_either_reference_and_evicted_with_their_index() {
+        let mut books = Books::new(2);
+        books.add_payment(payment("c", "INV-1", "R1"));
+        assert!(books.find("c", Some("INV-1"), None).is_some());
+        assert!(books.find("c", None, Some("R1")).is_some());
+        assert!(books.find("c", Some("nope"), Some("R1")).is_some());
+        assert!(books.find("other", Some("INV-1"), None).is_none());
+        books.add_payment(payment("c", "INV-2", "R2"));
+        books.add_payment(payment("c", "INV-3", "R3"));
+        assert!(books.find("c", None, Some("R1")).is_none());
+        assert_eq!(books.by_reference.len(), 2);
+        assert!(books.use_external_id("c", "2024-01-01", "1"));
+        assert!(!books.use_external_id("c", "2024-01-01", "1"));
+        assert!(books.use_external_id("c", "2024-01-02", "1"));
+        assert!(books.use_external_id("d", "2024-01-01", "1"));
+    }
+}

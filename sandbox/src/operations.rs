@@ -1,0 +1,587 @@
+//! What an admitted call does. In order: an injected `status_5xx` fault or a forced failure code answers
+//! without touching state; otherwise the call is committed under the books' lock (X-EXTERNAL-ID unique per
+//! client per day → `409xx00`; a repeated idempotency key → the remembered answer, or `404xx18` when the
+//! content differs; then the endpoint's operation on the ledger); a forced success code replaces the code
+//! of a successful answer; a `delay` fault holds the answer back and `drop_after_commit` closes the
+//! connection without one.
+//!
+//! The ledger's fields are SNAP's own wire names (`partnerReferenceNo`, `originalPartnerReferenceNo`,
+//! `originalReferenceNo`, `refundAmount`…), read from the body; which field holds the amount and which
+//! keys identify a call come from the IR.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderName;
+use axum::response::Response;
+use serde_json::{Map, Value};
+use snapbi_codegen::ir::Operation;
+
+use crate::answer::{Answer, Fill};
+use crate::call::{Admitted, Call};
+use crate::ledger::{Books, Money, PaymentRecord, RefundRecord, Units};
+use crate::notify::{PaymentFacts, status_description};
+use crate::sandbox::{Inner, SandboxError};
+use crate::scenarios::{Fault, FaultKind};
+use crate::server::KillSwitch;
+use crate::store;
+
+/// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
+pub(crate) const MAX_DELAY_MS: u64 = 600_000;
+
+/// Something a commit leaves to do once the books are unlocked.
+pub(crate) enum Effect {
+    /// Send the payment notification.
+    Notify(Box<Notice>),
+    /// Complete a jump-app payment later.
+    AutoComplete {
+        partner_reference_no: String,
+        after: Duration,
+    },
+}
+
+/// A payment notification to send.
+pub(crate) struct Notice {
+    pub(crate) provider: String,
+    pub(crate) client_id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) facts: PaymentFacts,
+}
+
+/// Answers an admitted call, applying scenarios and faults (see the module doc).
+pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admitted<'_>) -> Response {
+    let id = call.endpoint.id.as_str();
+    let fault = inner.faults.take(id);
+    let forced = admitted.scenario.clone().or_else(|| inner.scenarios.take(id));
+    let answer = match (fault, forced) {
+        (
+            Some(Fault {
+                kind: FaultKind::Status5xx,
+                ..
+            }),
+            _,
+        ) => call
+            .answer(500, "01", Fill::default())
+            .because("fault status_5xx: nothing was committed"),
+        (_, Some(code)) if !code.starts_with('2') => forced_answer(call, &code),
+        (_, forced) => {
+            let (answer, effects) = commit(inner, call, &admitted);
+            inner.run_effects(effects);
+            match forced {
+                Some(code) if answer.is_success() => answer.recode(&inner.api, &code).because("forced scenario"),
+                _ => answer,
+            }
+        }
+    };
+    match fault {
+        Some(Fault {
+            kind: FaultKind::Delay,
+            ms,
+        }) => tokio::time::sleep(Duration::from_millis(ms.min(MAX_DELAY_MS))).await,
+        Some(Fault {
+            kind: FaultKind::DropAfterCommit,
+            ..
+        }) => drop_connection(call).await,
+        _ => {}
+    }
+    answer.into_response(call.clock)
+}
+
+/// Closes the connection without answering; the accept loop does the closing when the switch is pulled.
+/// Outside that loop (no switch) the committed answer is sent after all.
+async fn drop_connection(call: &Call<'_>) {
+    if let Some(switch) = call.parts.extensions.get::<KillSwitch>() {
+        switch.pull();
+        // The connection task drops this future together with the connection.
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The answer for a forced failure code: its message with `{field}` as the endpoint's first required field.
+fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
+    let (http, case) = crate::answer::split_code(code);
+    let field = call
+        .endpoint
+        .request
+        .iter()
+        .find(|f| f.required)
+        .map_or("request", |f| f.wire.as_str());
+    let fill = Fill {
+        field: Some(field),
+        reason: Some("Sandbox Scenario"),
+    };
+    call.answer(http, case, fill)
+        .because(format!("scenario {code} forced; nothing was committed"))
+}
+
+/// What the operation functions read.
+struct Cx<'c, 'a> {
+    inner: &'c Inner,
+    call: &'c Call<'a>,
+    client: &'c str,
+    body: &'c Value,
+}
+
+type Outcome = (Answer, Vec<Effect>);
+
+fn refused(answer: Answer) -> Outcome {
+    (answer, Vec::new())
+}
+
+/// Commits the call under the books' lock.
+fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
+    let mut books = store::lock(&inner.books);
+    let client = admitted.client.id.as_str();
+    if let Some(external_id) = &admitted.external_id
+        && !books.use_external_id(client, &call.clock.today(), external_id)
+    {
+        let answer = call.answer(409, "00", Fill::default());
+        return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
+    }
+    let key = idempotency_key(call, client, &admitted.body);
+    if let Some(seen) = key.as_deref().and_then(|k| books.remembered(k)) {
+        return refused(match seen.request == crate::ledger::digest(&admitted.body) {
+            true => seen.answer().because("idempotent replay: the answer of the first call"),
+            false => call
+                .answer(404, "18", Fill::default())
+                .because("same idempotency key as an earlier call, different content"),
+        });
+    }
+    let cx = Cx {
+        inner,
+        call,
+        client,
+        body: &admitted.body,
+    };
+    let (mut answer, effects) = match call.endpoint.operation {
+        Operation::Token => token(&cx),
+        Operation::Payment => pay(&cx, &mut books),
+        Operation::Refund => refund(&cx, &mut books),
+        Operation::Status => status(&cx, &mut books),
+        Operation::Cancel => cancel(&cx, &mut books),
+        Operation::Other => other(&cx),
+    };
+    if answer.is_success()
+        && let Some(key) = key
+    {
+        books.remember(key, &admitted.body, &mut answer);
+    }
+    (answer, effects)
+}
+
+/// The endpoint's idempotency keys' values, with the endpoint and client: None without keys.
+fn idempotency_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String> {
+    let keys = &call.endpoint.idempotency_keys;
+    if keys.is_empty() {
+        return None;
+    }
+    let mut key = format!("{}\u{1f}{client}", call.endpoint.id);
+    for path in keys {
+        key.push('\u{1f}');
+        key.push_str(&at_path(body, path)?.to_string());
+    }
+    Some(key)
+}
+
+/// The value at a dotted wire path (`partnerReferenceNo`, `additionalInfo.channel`).
+fn at_path<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(body, |value, key| value.get(key))
+}
+
+fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
+    at_path(body, path).and_then(Value::as_str)
+}
+
+/// A successful answer holding the facts the endpoint's response declares, in the spec's order.
+fn success(call: &Call<'_>, mut facts: Map<String, Value>) -> Answer {
+    let mut answer = call.answer(200, "00", Fill::default());
+    for field in &call.endpoint.response {
+        if answer.body.contains_key(&field.wire) {
+            continue;
+        }
+        if let Some(value) = facts.remove(&field.wire) {
+            answer.body.insert(field.wire.clone(), value);
+        }
+    }
+    answer
+}
+
+/// Request fields echoed under the same name when the response declares them.
+fn echo(cx: &Cx<'_, '_>) -> Map<String, Value> {
+    let mut facts = Map::new();
+    for field in &cx.call.endpoint.response {
+        if let Some(value) = cx.body.get(&field.wire) {
+            facts.insert(field.wire.clone(), value.clone());
+        }
+    }
+    facts
+}
+
+fn token(cx: &Cx<'_, '_>) -> Outcome {
+    let tokens = &cx.inner.tokens;
+    let mut facts = Map::new();
+    facts.insert("accessToken".into(), Value::String(tokens.issue(cx.client)));
+    facts.insert("tokenType".into(), Value::String("Bearer".into()));
+    facts.insert("expiresIn".into(), Value::String(tokens.lifetime_secs().to_string()));
+    let mut answer = success(cx.call, facts);
+    answer.headers = Box::new([(HeaderName::from_static("x-client-key"), cx.client.to_owned())]);
+    (answer, Vec::new())
+}
+
+/// The amount in the endpoint's amount field.
+fn money(cx: &Cx<'_, '_>) -> Option<Money> {
+    let amount = cx.body.get(cx.call.served.money_field.as_deref()?)?;
+    Some(Money {
+        value: text(amount, "value")?.to_owned(),
+        currency: text(amount, "currency")?.to_owned(),
+    })
+}
+
+fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+    let (call, inner) = (cx.call, cx.inner);
+    let key_field = call
+        .endpoint
+        .idempotency_keys
+        .first()
+        .map_or("partnerReferenceNo", String::as_str);
+    let Some(partner) = text(cx.body, key_field) else {
+        return refused(call.answer(400, "02", Fill::field(key_field)));
+    };
+    if books.has_payment(cx.client, partner) {
+        let answer = call.answer(409, "01", Fill::default());
+        return refused(answer.because("a payment with this partnerReferenceNo exists (from another endpoint)"));
+    }
+    let amount = money(cx).unwrap_or(Money {
+        value: "0".into(),
+        currency: String::new(),
+    });
+    let now = call.clock.now();
+    let paid_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO);
+    let record = PaymentRecord {
+        client_id: cx.client.to_owned(),
+        provider: call.provider.name.clone(),
+        endpoint: call.endpoint.id.clone(),
+        service_code: call.endpoint.service_code.clone(),
+        partner_reference_no: partner.to_owned(),
+        reference_no: inner.next_reference(call.clock),
+        external_id: external_id(call),
+        refunded: Money {
+            value: Units::parse(&amount.value).map_or_else(|| "0".into(), |u| zero(u.scale())),
+            currency: amount.currency.clone(),
+        },
+        amount,
+        latest_transaction_status: if paid_now { "00" } else { "01" }.into(),
+        finished_time: paid_now.then(|| now.clone()),
+        paid_time: paid_now.then(|| now.clone()),
+        created_time: now,
+        original_response_code: format!("200{}00", call.endpoint.service_code),
+        merchant_id: text(cx.body, "merchantId").map(str::to_owned),
+        notify_url: notify_url(cx.body).or_else(|| inner.options.notify_url.clone()),
+        refunds: Vec::new(),
+    };
+    let mut facts = echo(cx);
+    facts.insert("referenceNo".into(), Value::String(record.reference_no.clone()));
+    facts.insert("partnerReferenceNo".into(), Value::String(partner.to_owned()));
+    if call.served.jump_app {
+        facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
+    }
+    let mut effects = Vec::new();
+    match (paid_now, inner.options.auto_complete) {
+        (true, _) => effects.push(Effect::Notify(Box::new(notice(&record)))),
+        (false, Some(after)) => effects.push(Effect::AutoComplete {
+            partner_reference_no: partner.to_owned(),
+            after,
+        }),
+        (false, None) => {}
+    }
+    books.add_payment(record);
+    (success(call, facts), effects)
+}
+
+fn zero(scale: u32) -> String {
+    match scale {
+        0 => "0".into(),
+        n => format!("0.{}", "0".repeat(n as usize)),
+    }
+}
+
+/// X-EXTERNAL-ID of this call, to remember with what it created.
+fn external_id(call: &Call<'_>) -> Option<String> {
+    let (name, _) = call
+        .provider
+        .headers_for(call.endpoint.auth)
+        .iter()
+        .find(|(_, source)| *source == snapbi_codegen::ir::HeaderSource::ExternalId)?;
+    call.parts
+        .headers
+        .get(name.as_str())
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+}
+
+/// The first `urlParam` (or DANA's `urlParams`) of type PAY_NOTIFY or NOTIFICATION.
+fn notify_url(body: &Value) -> Option<String> {
+    ["urlParam", "urlParams"]
+        .iter()
+        .filter_map(|name| body.get(name)?.as_array())
+        .flatten()
+        .find(|p| matches!(text(p, "type"), Some("PAY_NOTIFY" | "NOTIFICATION")))
+        .and_then(|p| text(p, "url"))
+        .map(str::to_owned)
+}
+
+/// Where the customer would pay: the sandbox's own page for this payment, on the host the call came to.
+fn pay_page(call: &Call<'_>, partner: &str) -> String {
+    let host = call
+        .parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)))
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}/_sandbox/pay/{}", encode(partner))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.
+pub(crate) fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn original<'b>(cx: &Cx<'_, '_>, books: &'b mut Books) -> Result<&'b mut PaymentRecord, Answer> {
+    let partner = text(cx.body, "originalPartnerReferenceNo");
+    let reference = text(cx.body, "originalReferenceNo");
+    books.find(cx.client, partner, reference).ok_or_else(|| {
+        cx.call
+            .answer(404, "01", Fill::default())
+            .because("no payment of this client has that originalPartnerReferenceNo / originalReferenceNo")
+    })
+}
+
+fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+    let call = cx.call;
+    let key_field = call
+        .endpoint
+        .idempotency_keys
+        .first()
+        .map_or("partnerRefundNo", String::as_str);
+    let Some(partner_refund_no) = text(cx.body, key_field) else {
+        return refused(call.answer(400, "02", Fill::field(key_field)));
+    };
+    let requested = money(cx);
+    let refund_no = cx.inner.next_reference(call.clock);
+    let external_id = external_id(call);
+    let payment = match original(cx, books) {
+        Ok(payment) => payment,
+        Err(answer) => return refused(answer),
+    };
+    if !matches!(payment.latest_transaction_status.as_str(), "00" | "04") {
+        let answer = call.answer(404, "00", Fill::default());
+        return refused(answer.because(format!(
+            "the payment is {} ({}), not paid",
+            payment.latest_transaction_status,
+            status_description(&payment.latest_transaction_status).unwrap_or("unknown")
+        )));
+    }
+    let amount = requested.unwrap_or_else(|| payment.amount.clone());
+    let Some(total) = refundable(payment, &amount) else {
+        let answer = call.answer(404, "13", Fill::default());
+        return refused(answer.because(format!(
+            "refund {} {} is zero, in another currency, or above what is left of {} {} (refunded so far {})",
+            amount.value, amount.currency, payment.amount.value, payment.amount.currency, payment.refunded.value
+        )));
+    };
+    let now = call.clock.now();
+    payment.refunded.value = total;
+    payment.latest_transaction_status = "04".into();
+    payment.refunds.push(RefundRecord {
+        partner_refund_no: partner_refund_no.to_owned(),
+        refund_no: refund_no.clone(),
+        refund_amount: amount.clone(),
+        refund_time: now.clone(),
+        external_id,
+    });
+    let mut facts = echo(cx);
+    let original_facts = [
+        (
+            "originalPartnerReferenceNo",
+            Value::String(payment.partner_reference_no.clone()),
+        ),
+        ("originalReferenceNo", Value::String(payment.reference_no.clone())),
+        ("refundNo", Value::String(refund_no)),
+        ("partnerRefundNo", Value::String(partner_refund_no.to_owned())),
+        ("refundAmount", amount.to_json()),
+        ("refundTime", Value::String(now)),
+    ];
+    facts.extend(original_facts.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    (success(call, facts), Vec::new())
+}
+
+/// The new refunded total if `amount` fits in what is left of the payment.
+fn refundable(payment: &PaymentRecord, amount: &Money) -> Option<String> {
+    if amount.currency != payment.amount.currency {
+        return None;
+    }
+    let paid = Units::parse(&payment.amount.value)?;
+    let refunded = Units::parse(&payment.refunded.value)?;
+    let requested = Units::parse(&amount.value)?;
+    let left = paid.minus(refunded)?;
+    if requested.is_zero() {
+        return None;
+    }
+    left.minus(requested)?;
+    Some(refunded.plus(requested)?.format(paid.scale()))
+}
+
+fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+    let payment = match original(cx, books) {
+        Ok(payment) => payment,
+        Err(answer) => return refused(answer),
+    };
+    let status = payment.latest_transaction_status.clone();
+    let mut facts = echo(cx);
+    let mut set = |k: &str, v: Value| {
+        facts.insert(k.to_owned(), v);
+    };
+    set(
+        "originalPartnerReferenceNo",
+        Value::String(payment.partner_reference_no.clone()),
+    );
+    set("originalReferenceNo", Value::String(payment.reference_no.clone()));
+    if let Some(external_id) = &payment.external_id {
+        set("originalExternalId", Value::String(external_id.clone()));
+    }
+    set("serviceCode", Value::String(payment.service_code.clone()));
+    set("transactionStatusDesc", Value::from(status_description(&status)));
+    set("latestTransactionStatus", Value::String(status));
+    set(
+        "originalResponseCode",
+        Value::String(payment.original_response_code.clone()),
+    );
+    set("originalResponseMessage", Value::String("Successful".into()));
+    if let Some(paid) = &payment.paid_time {
+        set("paidTime", Value::String(paid.clone()));
+    }
+    set("transAmount", payment.amount.to_json());
+    let fee = Money {
+        value: Units::parse(&payment.amount.value).map_or_else(|| "0".into(), |u| zero(u.scale())),
+        currency: payment.amount.currency.clone(),
+    };
+    set("feeAmount", fee.to_json());
+    (success(cx.call, facts), Vec::new())
+}
+
+fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+    let call = cx.call;
+    let payment = match original(cx, books) {
+        Ok(payment) => payment,
+        Err(answer) => return refused(answer),
+    };
+    if payment.latest_transaction_status != "01" {
+        let answer = call.answer(404, "00", Fill::default());
+        return refused(answer.because("only an initiated (01) payment can be cancelled"));
+    }
+    let now = call.clock.now();
+    payment.latest_transaction_status = "05".into();
+    payment.finished_time = Some(now.clone());
+    let mut facts = echo(cx);
+    facts.insert(
+        "originalPartnerReferenceNo".into(),
+        Value::String(payment.partner_reference_no.clone()),
+    );
+    facts.insert(
+        "originalReferenceNo".into(),
+        Value::String(payment.reference_no.clone()),
+    );
+    facts.insert("cancelTime".into(), Value::String(now));
+    let effects = vec![Effect::Notify(Box::new(notice(payment)))];
+    (success(call, facts), effects)
+}
+
+fn other(cx: &Cx<'_, '_>) -> Outcome {
+    let mut facts = echo(cx);
+    facts.insert(
+        "referenceNo".into(),
+        Value::String(cx.inner.next_reference(cx.call.clock)),
+    );
+    (success(cx.call, facts), Vec::new())
+}
+
+/// The notification of a payment's current state.
+fn notice(payment: &PaymentRecord) -> Notice {
+    Notice {
+        provider: payment.provider.clone(),
+        client_id: payment.client_id.clone(),
+        url: payment.notify_url.clone(),
+        facts: PaymentFacts {
+            partner_reference_no: payment.partner_reference_no.clone(),
+            reference_no: payment.reference_no.clone(),
+            external_id: payment.external_id.clone(),
+            amount_value: payment.amount.value.clone(),
+            currency: payment.amount.currency.clone(),
+            latest_transaction_status: payment.latest_transaction_status.clone(),
+            merchant_id: payment.merchant_id.clone(),
+            created: payment.created_time.clone(),
+            finished: payment.finished_time.clone().unwrap_or_default(),
+        },
+    }
+}
+
+/// Marks the initiated payments named `partner_reference_no` paid; see `Sandbox::complete_payment`.
+pub(crate) fn complete(
+    inner: &Inner,
+    partner_reference_no: &str,
+) -> Result<(PaymentRecord, Vec<Effect>), SandboxError> {
+    let mut books = store::lock(&inner.books);
+    let mut payments = books.payments_named(partner_reference_no);
+    if payments.is_empty() {
+        return Err(SandboxError::PaymentNotFound(partner_reference_no.to_owned()));
+    }
+    let mut effects = Vec::new();
+    for payment in payments.iter_mut().filter(|p| p.latest_transaction_status == "01") {
+        let now = inner.clock(&payment.provider).now();
+        payment.latest_transaction_status = "00".into();
+        payment.paid_time = Some(now.clone());
+        payment.finished_time = Some(now);
+        effects.push(Effect::Notify(Box::new(notice(payment))));
+    }
+    let completed = payments
+        .iter()
+        .find(|p| p.latest_transaction_status != "05")
+        .or(payments.first());
+    let Some(record) = completed.map(|p| (**p).clone()) else {
+        return Err(SandboxError::PaymentNotFound(partner_reference_no.to_owned()));
+    };
+    if record.latest_transaction_status == "05" {
+        return Err(SandboxError::NotCompletable {
+            partner_reference_no: partner_reference_no.to_owned(),
+            status: record.latest_transaction_status,
+        });
+    }
+    Ok((record, effects))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_urls_and_encoding() {
+        let body = json!({"a": {"b": "x"}, "urlParam": [
+            {"url": "https://m.example/return", "type": "PAY_RETURN", "isDeepLink": "N"},
+            {"url": "https://m.example/notify", "type": "PAY_NOTIFY", "isDeepLink": "N"}
+        ]});
+        assert_eq!(text(&body, "a.b"), Some("x"));
+        assert_eq!(text(&body, "a.c"), None);
+        assert_eq!(notify_url(&body).as_deref(), Some("https://m.example/notify"));
+        assert_eq!(notify_url(&json!({"urlParam": "x"})), None);
+        assert_eq!(encode("INV 1/é"), "INV%201%2F%C3%A9");
+    }
+}

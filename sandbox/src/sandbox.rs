@@ -1,0 +1,619 @@
+//! The sandbox itself: its configuration (builder and defaults), its shared state, and the operations a
+//! test or a person drives directly (complete a payment, arm a scenario or a fault, read the ledger).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use snapbi_codegen::ir::{Api, Direction, Endpoint, FieldType, Provider};
+use snapbi_runtime::secret::AccessToken;
+
+use crate::answer::Clock;
+use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
+use crate::ledger::{Books, PaymentRecord};
+use crate::notify::{Delivery, Notifier, NotifySigner, Schedule};
+use crate::operations::{self, Effect};
+use crate::scenarios::{ArmedEntry, Fault, ForcedCode, Queues};
+use crate::store;
+use crate::tokens::Tokens;
+
+/// Default lifetime of issued B2B tokens: 900 s, the standard's `expiresIn` (snap-standard §1.1).
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(900);
+
+/// Default X-TIMESTAMP window: a request more than 5 minutes before or after the sandbox's clock is refused
+/// with `401xx00 Unauthorized. Invalid Timestamp`. SNAP publishes no window; 5 minutes is the usual
+/// replay-protection allowance and tolerates ordinary clock drift.
+pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
+
+/// Default largest request body: 64 KiB, far above any SNAP body (the largest fields are a few KiB). A
+/// larger body is answered `400xx00 Bad Request` (SNAP has no 413 code; 400xx00 is its "general or parse
+/// failure"), with the limit named in `X-Sandbox-Reason`.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Default bound of every store (payments, remembered answers, X-EXTERNAL-IDs, tokens): beyond it the oldest
+/// entries are forgotten, so memory stays bounded however long the sandbox runs. 20 000 payments are far
+/// more than a test suite makes; under a benchmark that overruns it, the process stays near 120 MB.
+pub const DEFAULT_CAPACITY: usize = 20_000;
+
+/// Why the sandbox could not be built or an operation on it failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// `build()` without `api(…)`.
+    #[error("no API: call `.api(api)` first (load it with snapbi_codegen::load)")]
+    NoApi,
+    /// A provider name the API does not know.
+    #[error("unknown provider `{name}`; known: {known}")]
+    UnknownProvider {
+        /// The name given.
+        name: String,
+        /// Known provider names, comma-separated.
+        known: String,
+    },
+    /// The chosen providers have no outbound endpoint to serve.
+    #[error("the chosen providers have no outbound endpoint to serve")]
+    NoEndpoints,
+    /// Two served endpoints share a method and path (choose one provider).
+    #[error("endpoints {first} and {second} are both {method} {path}; serve one provider at a time")]
+    RouteClash {
+        /// One endpoint id.
+        first: String,
+        /// The other endpoint id.
+        second: String,
+        /// HTTP method.
+        method: String,
+        /// Path.
+        path: String,
+    },
+    /// An endpoint path under `/_sandbox/`, which the admin endpoints own.
+    #[error("endpoint {0} has a path under /_sandbox/, which the sandbox's admin endpoints own")]
+    ReservedPath(String),
+    /// Credentials that cannot be used.
+    #[error("credentials of client `{client_id}`: {reason}")]
+    Credentials {
+        /// The client id.
+        client_id: String,
+        /// What is wrong (never the secret).
+        reason: String,
+    },
+    /// An endpoint id the sandbox does not serve.
+    #[error("the sandbox serves no endpoint `{0}`")]
+    UnknownEndpoint(String),
+    /// A code the endpoint does not declare.
+    #[error("{code} is not declared by {endpoint}; declared: {declared}")]
+    UndeclaredCode {
+        /// Endpoint id.
+        endpoint: String,
+        /// The code given.
+        code: String,
+        /// The endpoint's codes, comma-separated.
+        declared: String,
+    },
+    /// No payment with this partnerReferenceNo.
+    #[error("no payment with partnerReferenceNo `{0}`")]
+    PaymentNotFound(String),
+    /// The payment is not waiting to be paid (it was cancelled).
+    #[error("payment `{partner_reference_no}` cannot be completed: latestTransactionStatus is {status}")]
+    NotCompletable {
+        /// The payment.
+        partner_reference_no: String,
+        /// Its status.
+        status: String,
+    },
+}
+
+/// Configures a [`Sandbox`]; every setting has a documented default.
+#[derive(Debug, Default)]
+pub struct SandboxBuilder {
+    api: Option<Api>,
+    providers: Vec<String>,
+    credentials: Vec<Credentials>,
+    token_lifetime: Option<Duration>,
+    timestamp_window: Option<Duration>,
+    body_limit: Option<usize>,
+    auto_complete: Option<Duration>,
+    notify_url: Option<String>,
+    schedule: Option<Schedule>,
+    speedup: Option<u32>,
+    notify_timeout: Option<Duration>,
+    notify_token: Option<String>,
+    capacity: Option<usize>,
+}
+
+impl SandboxBuilder {
+    /// The API to interpret (from `snapbi_codegen::load(specs_dir, display)`).
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = Some(api);
+        self
+    }
+
+    /// Serves this provider (call again for more). Default: every provider of the API.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::NoApi`] before [`Self::api`], [`SandboxError::UnknownProvider`] for a name the API
+    /// does not know.
+    pub fn provider(mut self, name: &str) -> Result<Self, SandboxError> {
+        let api = self.api.as_ref().ok_or(SandboxError::NoApi)?;
+        if api.provider(name).is_none() {
+            let known: Vec<&str> = api.providers.iter().map(|p| p.name.as_str()).collect();
+            return Err(SandboxError::UnknownProvider {
+                name: name.to_owned(),
+                known: known.join(", "),
+            });
+        }
+        self.providers.push(name.to_owned());
+        Ok(self)
+    }
+
+    /// Accepts this client (call again for more). Default: [`Credentials::demo`] alone.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials.push(credentials);
+        self
+    }
+
+    /// Lifetime of issued B2B tokens (default [`DEFAULT_TOKEN_LIFETIME`]); tests shorten it to see `401xx01`.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Allowed distance between X-TIMESTAMP and the sandbox's clock (default [`DEFAULT_TIMESTAMP_WINDOW`]).
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.timestamp_window = Some(window);
+        self
+    }
+
+    /// Largest request body in bytes (default [`DEFAULT_BODY_LIMIT`]).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Completes jump-app payments by themselves `after` they were created, as if the customer paid in
+    /// the app (`Duration::ZERO`: paid before the payment call is answered). Default: never; complete
+    /// them with [`Sandbox::complete_payment`] or `POST /_sandbox/payments/{partnerReferenceNo}/complete`,
+    /// so tests see the initiated state deterministically.
+    pub fn auto_complete(mut self, after: Duration) -> Self {
+        self.auto_complete = Some(after);
+        self
+    }
+
+    /// Where payment notifications go when the payment request names no notify URL (a urlParam of type
+    /// PAY_NOTIFY or NOTIFICATION). Default: none (no notification without a URL).
+    pub fn notify_url(mut self, url: impl Into<String>) -> Self {
+        self.notify_url = Some(url.into());
+        self
+    }
+
+    /// Retry schedule of notifications, instead of the provider's `notification_retry_schedule`.
+    pub fn notification_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Runs the provider's notification retry schedule `factor` times faster (tests: 100 000 turns DOKU's
+    /// 30 min into 18 ms). Default 1.
+    pub fn notification_speedup(mut self, factor: u32) -> Self {
+        self.speedup = Some(factor);
+        self
+    }
+
+    /// Time limit of one notification attempt (default: the notifier's, 8 s).
+    pub fn notification_timeout(mut self, timeout: Duration) -> Self {
+        self.notify_timeout = Some(timeout);
+        self
+    }
+
+    /// The bare B2B token put in notifications' `Authorization` (default [`DEMO_NOTIFY_TOKEN`]).
+    pub fn notify_token(mut self, token: impl Into<String>) -> Self {
+        self.notify_token = Some(token.into());
+        self
+    }
+
+    /// Bound of each store (default [`DEFAULT_CAPACITY`]).
+    pub fn capacity(mut self, entries: usize) -> Self {
+        self.capacity = Some(entries);
+        self
+    }
+
+    /// Checks the configuration and builds the sandbox.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError`] for a missing API, bad credentials, no endpoints, or clashing or reserved paths.
+    pub fn build(self) -> Result<Sandbox, SandboxError> {
+        let api = self.api.ok_or(SandboxError::NoApi)?;
+        let chosen: Vec<String> = match self.providers.is_empty() {
+            true => api.providers.iter().map(|p| p.name.clone()).collect(),
+            false => self.providers,
+        };
+        let clients = clients(self.credentials)?;
+        let served = served(&api, &chosen)?;
+        let routes = routes(&api, &served)?;
+        let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
+        let options = Options {
+            timestamp_window: self.timestamp_window.unwrap_or(DEFAULT_TIMESTAMP_WINDOW),
+            body_limit: self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT),
+            auto_complete: self.auto_complete,
+            notify_url: self.notify_url,
+        };
+        let notifiers = NotifierSetup {
+            schedule: self.schedule,
+            speedup: self.speedup.unwrap_or(1),
+            timeout: self.notify_timeout,
+            token: self.notify_token.unwrap_or_else(|| DEMO_NOTIFY_TOKEN.to_owned()),
+        }
+        .build(&api, &chosen, &clients);
+        let clocks = chosen
+            .iter()
+            .filter_map(|name| api.provider(name))
+            .map(|p| (p.name.clone(), Clock::new(&p.timestamp_offset)))
+            .collect();
+        let inner = Inner {
+            clocks,
+            served,
+            routes,
+            clients,
+            options,
+            notifiers,
+            tokens: Tokens::new(self.token_lifetime.unwrap_or(DEFAULT_TOKEN_LIFETIME), capacity),
+            books: Mutex::new(Books::new(capacity)),
+            scenarios: Queues::new(),
+            faults: Queues::new(),
+            serial: AtomicU64::new(0),
+            api,
+        };
+        Ok(Sandbox { inner: Arc::new(inner) })
+    }
+}
+
+fn clients(credentials: Vec<Credentials>) -> Result<HashMap<String, Client>, SandboxError> {
+    let credentials = match credentials.is_empty() {
+        true => vec![Credentials::demo()],
+        false => credentials,
+    };
+    let mut clients = HashMap::new();
+    for creds in credentials {
+        let client = creds.parse()?;
+        if clients.contains_key(&client.id) {
+            return Err(SandboxError::Credentials {
+                client_id: client.id,
+                reason: "given twice".into(),
+            });
+        }
+        clients.insert(client.id.clone(), client);
+    }
+    Ok(clients)
+}
+
+/// The outbound endpoints of the chosen providers, with what the ledger needs to know about each.
+fn served(api: &Api, chosen: &[String]) -> Result<Vec<Served>, SandboxError> {
+    let mut served = Vec::new();
+    for (index, endpoint) in api.endpoints.iter().enumerate() {
+        if endpoint.direction != Direction::Outbound || !chosen.contains(&endpoint.provider) {
+            continue;
+        }
+        if endpoint.path.starts_with("/_sandbox") {
+            return Err(SandboxError::ReservedPath(endpoint.id.clone()));
+        }
+        served.push(Served {
+            index,
+            money_field: money_field(api, endpoint),
+            // A payment answered with a URL to send the customer to is paid later, in the provider's app
+            // or page: it starts initiated. Any other payment is paid when it is accepted.
+            jump_app: endpoint.response.iter().any(|f| f.wire == "webRedirectUrl"),
+        });
+    }
+    if served.is_empty() {
+        return Err(SandboxError::NoEndpoints);
+    }
+    Ok(served)
+}
+
+/// The first top-level request field shaped like a SNAP amount (`value` decimal + `currency` string):
+/// `amount` of a payment, `refundAmount` of a refund.
+fn money_field(api: &Api, endpoint: &Endpoint) -> Option<String> {
+    endpoint.request.iter().find_map(|f| {
+        let fields = match &f.ty {
+            FieldType::Named(name) => &api.shared_type(name)?.fields,
+            FieldType::Object(fields) => fields,
+            _ => return None,
+        };
+        let has = |wire: &str, decimal: bool| {
+            fields
+                .iter()
+                .any(|g| g.wire == wire && matches!(g.ty, FieldType::Decimal { .. }) == decimal)
+        };
+        (has("value", true) && has("currency", false)).then(|| f.wire.clone())
+    })
+}
+
+fn routes(api: &Api, served: &[Served]) -> Result<HashMap<String, Vec<usize>>, SandboxError> {
+    let mut routes: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in served.iter().enumerate() {
+        let endpoint = &api.endpoints[s.index];
+        let same_path = routes.entry(endpoint.path.clone()).or_default();
+        if let Some(&other) = same_path
+            .iter()
+            .find(|&&j| api.endpoints[served[j].index].method == endpoint.method)
+        {
+            return Err(SandboxError::RouteClash {
+                first: api.endpoints[served[other].index].id.clone(),
+                second: endpoint.id.clone(),
+                method: endpoint.method.clone(),
+                path: endpoint.path.clone(),
+            });
+        }
+        same_path.push(i);
+    }
+    Ok(routes)
+}
+
+/// How the notifiers are made: one per (provider, client), signing with that client's secret.
+struct NotifierSetup {
+    schedule: Option<Schedule>,
+    speedup: u32,
+    timeout: Option<Duration>,
+    token: String,
+}
+
+impl NotifierSetup {
+    fn build(
+        &self,
+        api: &Api,
+        chosen: &[String],
+        clients: &HashMap<String, Client>,
+    ) -> HashMap<(String, String), Notifier> {
+        let mut notifiers = HashMap::new();
+        for provider in chosen.iter().filter_map(|name| api.provider(name)) {
+            for client in clients.values() {
+                notifiers.insert(
+                    (provider.name.clone(), client.id.clone()),
+                    self.notifier(provider, client),
+                );
+            }
+        }
+        notifiers
+    }
+
+    fn notifier(&self, provider: &Provider, client: &Client) -> Notifier {
+        let schedule = match &self.schedule {
+            Some(schedule) => schedule.clone(),
+            None => Schedule::from_provider(provider).compressed(self.speedup),
+        };
+        let signer = NotifySigner::new(
+            client.id.clone(),
+            client.secret.clone(),
+            AccessToken::from(self.token.as_str()),
+        );
+        let notifier = Notifier::new(provider, schedule, signer);
+        match self.timeout {
+            Some(timeout) => notifier.with_attempt_timeout(timeout),
+            None => notifier,
+        }
+    }
+}
+
+/// Settings read while serving.
+#[derive(Debug)]
+pub(crate) struct Options {
+    pub(crate) timestamp_window: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) auto_complete: Option<Duration>,
+    pub(crate) notify_url: Option<String>,
+}
+
+/// One served endpoint.
+#[derive(Debug)]
+pub(crate) struct Served {
+    /// Index into `api.endpoints`.
+    pub(crate) index: usize,
+    /// Wire name of the top-level amount field, if any.
+    pub(crate) money_field: Option<String>,
+    /// Whether a payment here starts initiated (see `served`).
+    pub(crate) jump_app: bool,
+}
+
+/// Everything the request tasks share.
+pub(crate) struct Inner {
+    pub(crate) api: Api,
+    pub(crate) served: Vec<Served>,
+    /// Path → indexes into `served` (one per method).
+    pub(crate) routes: HashMap<String, Vec<usize>>,
+    pub(crate) clocks: HashMap<String, Clock>,
+    pub(crate) clients: HashMap<String, Client>,
+    pub(crate) options: Options,
+    pub(crate) tokens: Tokens,
+    pub(crate) books: Mutex<Books>,
+    pub(crate) scenarios: Queues<String>,
+    pub(crate) faults: Queues<Fault>,
+    pub(crate) notifiers: HashMap<(String, String), Notifier>,
+    serial: AtomicU64,
+}
+
+impl Inner {
+    /// The endpoint of a served entry.
+    pub(crate) fn endpoint(&self, served: &Served) -> &Endpoint {
+        &self.api.endpoints[served.index]
+    }
+
+    /// The served entry of endpoint `id`.
+    pub(crate) fn served_by_id(&self, id: &str) -> Option<&Served> {
+        self.served.iter().find(|s| self.endpoint(s).id == id)
+    }
+
+    /// The clock of `provider` (Jakarta time if it is somehow unknown).
+    pub(crate) fn clock(&self, provider: &str) -> &Clock {
+        static JAKARTA: std::sync::LazyLock<Clock> = std::sync::LazyLock::new(|| Clock::new("+07:00"));
+        self.clocks.get(provider).unwrap_or(&JAKARTA)
+    }
+
+    /// A fresh reference number: the time in digits and a serial, unique within this sandbox.
+    pub(crate) fn next_reference(&self, clock: &Clock) -> String {
+        let n = self.serial.fetch_add(1, Ordering::Relaxed);
+        format!("{}{n:08}", clock.digits())
+    }
+
+    /// Runs what a commit left to do once the books are unlocked.
+    pub(crate) fn run_effects(self: &Arc<Self>, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Notify(notice) => {
+                    let Some(url) = notice.url else { continue };
+                    let Some(notifier) = self.notifiers.get(&(notice.provider.clone(), notice.client_id)) else {
+                        continue;
+                    };
+                    let body = crate::notify::notification_body(&self.api, &notice.provider, &notice.facts);
+                    notifier.deliver(url, body);
+                }
+                Effect::AutoComplete {
+                    partner_reference_no,
+                    after,
+                } => schedule_completion(Arc::downgrade(self), partner_reference_no, after),
+            }
+        }
+    }
+}
+
+/// Completes a payment after `after`, unless the sandbox is gone by then.
+fn schedule_completion(inner: Weak<Inner>, partner_reference_no: String, after: Duration) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        tracing::warn!("no Tokio runtime: payment {partner_reference_no} is not auto-completed");
+        return;
+    };
+    runtime.spawn(async move {
+        tokio::time::sleep(after).await;
+        if let Some(inner) = inner.upgrade() {
+            let _ = Sandbox { inner }.complete_payment(&partner_reference_no);
+        }
+    });
+}
+
+/// A SNAP provider simulator interpreting an [`Api`] at run time. Cheap to clone: clones share state.
+#[derive(Clone)]
+pub struct Sandbox {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.endpoints().collect();
+        f.debug_struct("Sandbox")
+            .field("endpoints", &ids)
+            .field("clients", &self.inner.clients.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts the configuration.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The interpreted API.
+    pub fn api(&self) -> &Api {
+        &self.inner.api
+    }
+
+    /// Ids of the served endpoints, sorted.
+    pub fn endpoints(&self) -> impl Iterator<Item = &str> {
+        self.inner.served.iter().map(|s| self.inner.endpoint(s).id.as_str())
+    }
+
+    /// Marks the initiated payment(s) named `partner_reference_no` as paid (`latestTransactionStatus`
+    /// `00`), as if the customer paid in the app, and sends the payment notification when a notify URL is
+    /// known. Completing a paid payment again changes nothing and sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::PaymentNotFound`], or [`SandboxError::NotCompletable`] for a cancelled payment.
+    pub fn complete_payment(&self, partner_reference_no: &str) -> Result<PaymentRecord, SandboxError> {
+        let (record, effects) = operations::complete(&self.inner, partner_reference_no)?;
+        self.inner.run_effects(effects);
+        Ok(record)
+    }
+
+    /// Every payment with its refunds, oldest first.
+    pub fn ledger(&self) -> Vec<PaymentRecord> {
+        store::lock(&self.inner.books).snapshot()
+    }
+
+    /// Every notification attempt recorded so far.
+    pub fn notifications(&self) -> Vec<Delivery> {
+        let mut all: Vec<Delivery> = self.inner.notifiers.values().flat_map(Notifier::deliveries).collect();
+        all.sort_by(|a, b| a.at.cmp(&b.at));
+        all
+    }
+
+    /// Waits until no notification delivery is in progress, at most `timeout`; whether that happened.
+    pub async fn wait_for_notifications(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        for notifier in self.inner.notifiers.values() {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if !notifier.wait_idle(left).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Forces `code` (one the endpoint declares) on its next `times` calls that pass every check.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::UnknownEndpoint`] or [`SandboxError::UndeclaredCode`].
+    pub fn arm_scenario(&self, endpoint: &str, code: &str, times: u32) -> Result<(), SandboxError> {
+        let served = self.served(endpoint)?;
+        let declared = &self.inner.endpoint(served).codes;
+        if !declared.iter().any(|c| c.code == code) {
+            let list: Vec<&str> = declared.iter().map(|c| c.code.as_str()).collect();
+            return Err(SandboxError::UndeclaredCode {
+                endpoint: endpoint.to_owned(),
+                code: code.to_owned(),
+                declared: list.join(", "),
+            });
+        }
+        self.inner.scenarios.arm(endpoint, code.to_owned(), times);
+        Ok(())
+    }
+
+    /// Injects `fault` into the next `times` calls of `endpoint` that pass every check.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::UnknownEndpoint`].
+    pub fn arm_fault(&self, endpoint: &str, fault: Fault, times: u32) -> Result<(), SandboxError> {
+        self.served(endpoint)?;
+        self.inner.faults.arm(endpoint, fault, times);
+        Ok(())
+    }
+
+    /// Scenarios still armed.
+    pub fn armed_scenarios(&self) -> Vec<ArmedEntry<ForcedCode>> {
+        self.inner.scenarios.list(|code| ForcedCode { code: code.clone() })
+    }
+
+    /// Faults still armed.
+    pub fn armed_faults(&self) -> Vec<ArmedEntry<Fault>> {
+        self.inner.faults.list(|fault| *fault)
+    }
+
+    /// Disarms every scenario.
+    pub fn clear_scenarios(&self) {
+        self.inner.scenarios.clear();
+    }
+
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.inner.faults.clear();
+    }
+
+    fn served(&self, endpoint: &str) -> Result<&Served, SandboxError> {
+        self.inner
+            .served_by_id(endpoint)
+            .ok_or_else(|| SandboxError::UnknownEndpoint(endpoint.to_owned()))
+    }
+}

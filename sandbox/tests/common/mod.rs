@@ -1,0 +1,292 @@
+//! Shared by the sandbox's integration tests: the workspace's API, a sandbox on loopback, and a raw HTTP
+//! caller that builds and signs SNAP headers itself, from the IR's header sources, with the runtime's
+//! signing functions (no generated client).
+
+#![allow(dead_code, missing_docs)]
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use snapbi_client::rt;
+use snapbi_codegen::ir::samples::{sample_object, sample_str};
+use snapbi_codegen::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource};
+use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder};
+use tokio::sync::Mutex;
+
+pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+pub const PAYMENT: &str = "doku.dana.payment";
+pub const REFUND: &str = "doku.direct_debit.refund";
+pub const STATUS: &str = "doku.direct_debit.status";
+pub const TOKEN: &str = "doku.token.b2b";
+
+/// The workspace's specs, checked.
+pub fn api() -> Api {
+    match snapbi_codegen::load(Path::new(SPECS), Path::new("specs")) {
+        Ok(loaded) => loaded.api,
+        Err(diagnostics) => panic!("specs do not load: {diagnostics:?}"),
+    }
+}
+
+/// A sandbox on 127.0.0.1:0 (stopped when dropped) and a raw caller for it.
+pub struct Running {
+    pub sandbox: Sandbox,
+    pub base: String,
+    pub http: reqwest::Client,
+    token: Mutex<Option<String>>,
+    _handle: snapbi_sandbox::SandboxHandle,
+}
+
+/// Starts a sandbox configured by `configure` (the API and the DOKU provider are set already).
+pub async fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Running {
+    let builder = Sandbox::builder()
+        .api(api())
+        .provider("doku")
+        .expect("doku is in the specs");
+    let sandbox = configure(builder).build().expect("sandbox builds");
+    let (base, handle) = sandbox.spawn_on_loopback().await.expect("bind loopback");
+    Running {
+        sandbox,
+        base,
+        http: reqwest::Client::builder().no_proxy().build().expect("http client"),
+        token: Mutex::new(None),
+        _handle: handle,
+    }
+}
+
+/// What came back.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["responseCode"].as_str().unwrap_or_default()
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["responseMessage"].as_str().unwrap_or_default()
+    }
+
+    pub fn reason(&self) -> &str {
+        self.headers
+            .get(snapbi_sandbox::REASON_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// Asserts the code, its message and that the HTTP status is the code's first three digits.
+    #[track_caller]
+    pub fn expect(&self, code: &str, message: &str) {
+        assert_eq!(
+            (self.code(), self.message()),
+            (code, message),
+            "reason: {}; body: {}",
+            self.reason(),
+            self.body
+        );
+        assert_eq!(self.status.to_string(), code[..3], "HTTP status = first three digits");
+    }
+}
+
+/// A fresh X-EXTERNAL-ID (digits, unique in this process).
+pub fn external_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{}{:012}{n:06}",
+        std::process::id(),
+        uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000
+    )
+}
+
+/// A fresh reference number with `prefix`.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+pub fn now() -> String {
+    rt::timestamp::SnapTimestamp::now().as_str().to_owned()
+}
+
+pub fn private_key() -> rt::keys::PrivateKey {
+    rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).expect("demo key")
+}
+
+/// A valid body for `endpoint` (every field, from the spec's examples and rules).
+pub fn sample(api: &Api, endpoint: &str) -> Value {
+    let endpoint = api.endpoint(endpoint).expect("endpoint in specs");
+    sample_object(api, &endpoint.request)
+}
+
+/// The headers `endpoint` needs, signed over `body` at `timestamp`, in the provider's order, then the
+/// caller headers with their example values.
+pub fn signed_headers(
+    api: &Api,
+    endpoint: &Endpoint,
+    body: &[u8],
+    token: Option<&str>,
+    timestamp: &str,
+) -> Vec<(String, String)> {
+    let provider = api.provider(&endpoint.provider).expect("provider");
+    let secret = rt::secret::ClientSecret::from(DEMO_CLIENT_SECRET);
+    let bare = rt::secret::AccessToken::from(token.unwrap_or_default());
+    let signature = match endpoint.auth {
+        AuthKind::Token => rt::signature::sign_token(DEMO_CLIENT_ID, timestamp, &private_key()),
+        AuthKind::Symmetric => {
+            rt::signature::sign_symmetric(&endpoint.method, &endpoint.path, &bare, body, timestamp, &secret)
+        }
+        AuthKind::Asymmetric => {
+            rt::signature::sign_asymmetric(&endpoint.method, &endpoint.path, body, timestamp, &private_key())
+        }
+    }
+    .unwrap_or_default();
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    for (name, source) in provider.headers_for(endpoint.auth) {
+        let value = match source {
+            HeaderSource::ClientId => DEMO_CLIENT_ID.to_owned(),
+            HeaderSource::ExternalId => external_id(),
+            HeaderSource::ChannelId => provider.channel_id.clone().unwrap_or_else(|| "95221".into()),
+            HeaderSource::Timestamp => timestamp.to_owned(),
+            HeaderSource::Signature => signature.clone(),
+            HeaderSource::BearerToken => format!("Bearer {}", token.unwrap_or_default()),
+            HeaderSource::Value(v) => v.clone(),
+        };
+        headers.push((name.clone(), value));
+    }
+    for field in &endpoint.headers {
+        if let FieldType::Str(rule) = &field.ty {
+            let value = sample_str(rule, field.example.as_deref()).unwrap_or_default();
+            headers.push((field.wire.clone(), value));
+        }
+    }
+    headers
+}
+
+/// Sets (or adds) header `name` in a header list.
+pub fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    headers.push((name.to_owned(), value.to_owned()));
+}
+
+/// Removes header `name` from a header list.
+pub fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+}
+
+impl Running {
+    pub fn api(&self) -> &Api {
+        self.sandbox.api()
+    }
+
+    pub fn endpoint(&self, id: &str) -> &Endpoint {
+        self.api().endpoint(id).expect("endpoint in specs")
+    }
+
+    /// Sends raw bytes with these headers to `path`.
+    pub async fn send(&self, method: &str, path: &str, headers: &[(String, String)], body: Vec<u8>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().await.expect("the sandbox answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let raw = response.bytes().await.expect("body").to_vec();
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    /// A B2B token from a correctly signed token request (fetched once per `Running`).
+    pub async fn token(&self) -> String {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref() {
+            return token.clone();
+        }
+        let token = self.fresh_token().await;
+        *cached = Some(token.clone());
+        token
+    }
+
+    /// A new B2B token.
+    pub async fn fresh_token(&self) -> String {
+        let endpoint = self.endpoint(TOKEN);
+        let body = br#"{"grantType":"client_credentials"}"#.to_vec();
+        let headers = signed_headers(self.api(), endpoint, &body, None, &now());
+        let reply = self.send(&endpoint.method, &endpoint.path, &headers, body).await;
+        reply.expect("2007300", "Successful");
+        reply.body["accessToken"].as_str().expect("accessToken").to_owned()
+    }
+
+    /// The signed headers for `id` over `body`, with a valid token where the endpoint needs one.
+    pub async fn headers_for(&self, id: &str, body: &[u8]) -> Vec<(String, String)> {
+        let endpoint = self.endpoint(id);
+        let token = match endpoint.auth {
+            AuthKind::Symmetric => Some(self.token().await),
+            _ => None,
+        };
+        signed_headers(self.api(), endpoint, body, token.as_deref(), &now())
+    }
+
+    /// Calls `id` with `body`, correctly signed.
+    pub async fn call(&self, id: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).expect("json");
+        let headers = self.headers_for(id, &bytes).await;
+        self.send_to(id, &headers, bytes).await
+    }
+
+    /// Sends `body` with `headers` to endpoint `id`'s method and path.
+    pub async fn send_to(&self, id: &str, headers: &[(String, String)], body: Vec<u8>) -> Reply {
+        let endpoint = self.endpoint(id);
+        self.send(&endpoint.method, &endpoint.path, headers, body).await
+    }
+
+    /// A payment body with a fresh partnerReferenceNo and this amount.
+    pub fn payment_body(&self, partner_reference_no: &str, amount: &str) -> Value {
+        let mut body = sample(self.api(), PAYMENT);
+        body["partnerReferenceNo"] = Value::String(partner_reference_no.to_owned());
+        body["amount"]["value"] = Value::String(amount.to_owned());
+        body
+    }
+
+    /// A refund body for `original` of `amount`.
+    pub fn refund_body(&self, original: &str, partner_refund_no: &str, amount: &str) -> Value {
+        let mut body = sample(self.api(), REFUND);
+        body["originalPartnerReferenceNo"] = Value::String(original.to_owned());
+        body["partnerRefundNo"] = Value::String(partner_refund_no.to_owned());
+        body["refundAmount"]["value"] = Value::String(amount.to_owned());
+        if let Some(map) = body.as_object_mut() {
+            map.remove("originalReferenceNo");
+        }
+        body
+    }
+
+    /// A status body for `original`.
+    pub fn status_body(&self, original: &str) -> Value {
+        let mut body = sample(self.api(), STATUS);
+        body["originalPartnerReferenceNo"] = Value::String(original.to_owned());
+        if let Some(map) = body.as_object_mut() {
+            map.remove("originalReferenceNo");
+        }
+        body
+    }
+
+    /// A paid payment of `amount` (created, then completed).
+    pub async fn paid_payment(&self, amount: &str) -> String {
+        let reference = unique("INV");
+        let reply = self.call(PAYMENT, &self.payment_body(&reference, amount)).await;
+        reply.expect("2005400", "Successful");
+        self.sandbox.complete_payment(&reference).expect("complete");
+        reference
+    }
+}
