@@ -721,3 +721,33 @@ fn bad_signing_input_is_exit_2_and_never_echoes_secrets() {
         "/no/such.pem",
     ]));
 }
+
+#[test]
+fn demo_runs_the_whole_journey_against_the_in_process_sandbox() {
+    let out = snapbi(&["demo"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✓')).collect();
+    assert_eq!(steps.len(), 6, "{stdout}");
+    for (step, code) in [
+        ("B2B token", "2007300"),
+        ("DANA payment", "2005400"),
+        ("notification", "2005600"),
+        ("status", "2005500"),
+        ("partial refund", "2005800"),
+    ] {
+        assert!(
+            steps.iter().any(|l| l.contains(step) && l.contains(code)),
+            "{step} {code} missing in:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("signature verified"));
+    assert!(
+        steps.last().is_some_and(|l| l.contains("latestTransactionStatus 04")),
+        "{stdout}"
+    );
+}
