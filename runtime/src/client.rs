@@ -450,10 +450,7 @@ impl Client {
         let (status, raw_body) = self
             .exchange(endpoint, body, token, headers, external_id)
             .await
-            .map_err(|e| match e {
-                Exchange::Transport(e) => Error::Transport(e),
-                Exchange::Signing(e) => Error::Signing(e),
-            })?;
+            .map_err(Error::from)?;
         Ok(decode(status, raw_body))
     }
 
@@ -473,13 +470,10 @@ impl Client {
             return Err(Error::Signing(SignError::MissingToken));
         };
         let body = br#"{"grantType":"client_credentials"}"#.to_vec();
-        let (status, raw_body) =
-            self.exchange(endpoint, body, None, &[], &external_id())
-                .await
-                .map_err(|e| match e {
-                    Exchange::Transport(e) => Error::Transport(e),
-                    Exchange::Signing(e) => Error::Signing(e),
-                })?;
+        let (status, raw_body) = self
+            .exchange(endpoint, body, None, &[], &external_id())
+            .await
+            .map_err(Error::from)?;
         let granted: TokenGrant = serde_json::from_slice(&raw_body).unwrap_or_default();
         let code = ResponseCode::parse(granted.response_code.as_deref().unwrap_or_default());
         let token = match granted.access_token {
@@ -619,6 +613,15 @@ impl Client {
 enum Exchange {
     Transport(reqwest::Error),
     Signing(SignError),
+}
+
+impl<C: fmt::Debug + fmt::Display> From<Exchange> for Error<C> {
+    fn from(e: Exchange) -> Self {
+        match e {
+            Exchange::Transport(e) => Error::Transport(e),
+            Exchange::Signing(e) => Error::Signing(e),
+        }
+    }
 }
 
 /// `401xx01 Invalid Token (B2B)` and `401xx03 Token Not Found (B2B)` (snap-standard §3.3): the token, not
