@@ -11,6 +11,7 @@
 mod check;
 mod code;
 mod demo;
+mod docs;
 mod error;
 mod generate;
 mod input;
@@ -59,6 +60,8 @@ enum Command {
     Sandbox(sandbox::Args),
     /// The quickstart: token, payment, verified notification, status, refund — against an in-process sandbox.
     Demo,
+    /// Write the Markdown reference of every endpoint (fields, limits, codes).
+    Docs(docs::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Verify(kind) => verify::run(kind),
         Command::Sandbox(args) => sandbox::run(&specs, &args),
         Command::Demo => demo::run(&specs),
+        Command::Docs(args) => docs::run(&specs, &args),
     };
     error::finish(result)
 }

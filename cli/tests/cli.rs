@@ -751,3 +751,31 @@ fn demo_runs_the_whole_journey_against_the_in_process_sandbox() {
         "{stdout}"
     );
 }
+
+#[test]
+fn docs_reference_every_endpoint_field_and_code() {
+    let out = snapbi(&["docs"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    for e in &api.endpoints {
+        assert!(text.contains(&format!("### `{}`", e.id)), "{} missing", e.id);
+        for c in &e.codes {
+            assert!(
+                text.contains(&format!("| `{}` |", c.code)),
+                "{} of {} missing",
+                c.code,
+                e.id
+            );
+        }
+        for f in snapbi_codegen::ir::paths::flatten(&api, &e.request) {
+            assert!(
+                text.contains(&format!("| `{}` |", f.wire_path)),
+                "{} of {} missing",
+                f.wire_path,
+                e.id
+            );
+        }
+    }
+}
