@@ -11,6 +11,7 @@ extern crate self as snapbi_runtime;
 
 pub mod client;
 pub mod code;
+pub mod customer;
 pub mod endpoint;
 pub mod inbound;
 pub mod keys;

@@ -23,6 +23,7 @@ struct Seen {
     /// partnerReferenceNo of the payments it committed.
     committed: Vec<String>,
     status_queries: usize,
+    customer_grants: Vec<String>,
     bodies: Vec<Vec<u8>>,
     headers: Vec<HeaderMap>,
 }
@@ -158,8 +159,48 @@ async fn status(State(p): State<Arc<Provider>>, body: Bytes) -> (StatusCode, Str
     )
 }
 
+/// The B2B2C token endpoint: an authorization code or a refresh token for customer tokens.
+async fn customer_token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
+    let verified = rt::signature::verify_token(
+        header(&headers, "X-CLIENT-KEY"),
+        header(&headers, "X-TIMESTAMP"),
+        header(&headers, "X-SIGNATURE"),
+        &p.public_key,
+    );
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let grant = (
+        body["grantType"].as_str().unwrap_or_default(),
+        body["authCode"].as_str(),
+        body["refreshToken"].as_str(),
+    );
+    let mut seen = p.seen.lock().expect("lock");
+    let n = seen.customer_grants.len() + 1;
+    let ok = match grant {
+        ("AUTHORIZATION_CODE", Some("code-ok"), _) | ("REFRESH_TOKEN", _, Some("refresh-1")) if verified.is_ok() => {
+            true
+        }
+        _ => false,
+    };
+    if !ok {
+        return answer(
+            401,
+            r#"{"responseCode":"4017400","responseMessage":"Unauthorized. Invalid Grant"}"#,
+        );
+    }
+    seen.customer_grants.push(grant.0.to_owned());
+    // The first customer token lives 2 s, the renewed one 15 minutes.
+    let expires = if n == 1 { "2" } else { "900" };
+    answer(
+        200,
+        &format!(
+            r#"{{"responseCode":"2007400","accessToken":"cust-{n}","tokenType":"Bearer","expiresIn":"{expires}","refreshToken":"refresh-{n}"}}"#
+        ),
+    )
+}
+
 async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>) {
     let app = Router::new()
+        .route(doku::token_b2b2c::ENDPOINT.path, post(customer_token))
         .route(doku::direct_debit_status::ENDPOINT.path, post(status))
         .route(
             doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(),
@@ -471,6 +512,54 @@ fn secrets_never_reach_debug_output() {
         !printed.contains("PRIVATE KEY") && !printed.contains("MII"),
         "{printed}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_tokens_are_granted_then_renewed_once_with_the_refresh_token() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    let client = rt::Client::new(
+        &doku::PROFILE,
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
+    let endpoint = &doku::token_b2b2c::ENDPOINT;
+    assert!(
+        rt::customer::CustomerSession::start(&client, endpoint, "code-wrong")
+            .await
+            .is_err(),
+        "a refused code"
+    );
+    let session = rt::customer::CustomerSession::start(&client, endpoint, "code-ok")
+        .await
+        .expect("granted")
+        .refresh_margin(std::time::Duration::from_secs(1));
+    assert_eq!(session.access_token().await.expect("token").expose(), "cust-1");
+    assert_eq!(session.authorization_customer().await.expect("header"), "Bearer cust-1");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let renewals: Vec<_> = (0..10)
+        .map(|_| {
+            let session = session.clone();
+            tokio::spawn(async move { session.access_token().await.map(|t| t.expose().to_owned()) })
+        })
+        .collect();
+    for renewal in renewals {
+        assert_eq!(renewal.await.expect("task").expect("renewed"), "cust-2");
+    }
+    assert_eq!(
+        provider.seen.lock().expect("lock").customer_grants,
+        ["AUTHORIZATION_CODE", "REFRESH_TOKEN"],
+        "one renewal for ten callers"
+    );
+    assert!(!format!("{session:?}").contains("cust-"), "no token in Debug");
+    server.abort();
 }
 
 /// Collects everything tracing writes, at every level.

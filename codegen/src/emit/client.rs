@@ -73,6 +73,12 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
                     rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
                 }
 
+                /// The runtime client underneath (shared token, configuration), e.g. for a
+                /// `rt::customer::CustomerSession` or `prepare`.
+                pub fn runtime(&self) -> &rt::Client {
+                    &self.inner
+                }
+
                 #(#methods)*
             }
 

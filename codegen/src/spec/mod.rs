@@ -186,6 +186,12 @@ fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
 fn unknown_field_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, expected) = rest.split_once('`')?;
+    if unknown.contains(' ') {
+        // `{ doc: one, two }`: the comma ended the value and YAML read the rest as a key.
+        return Some(
+            "a `,` or `: ` inside an unquoted value in `{ … }` ends that value; put the text in quotes".into(),
+        );
+    }
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     did_you_mean(unknown, known)
 }
