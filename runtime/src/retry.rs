@@ -54,15 +54,19 @@ pub enum Settlement {
 }
 
 impl StatusQuery {
-    /// The status request body for an original request body, or None if it cannot be built.
+    /// The status request body for an original request body, or None if it breaks the status endpoint's
+    /// rules. A source field the original request left out is left out of the query too (the status
+    /// endpoint's own rules then say whether it was needed).
     pub fn request_for(&self, original: &Value) -> Option<Vec<u8>> {
         let mut query = Map::new();
         for (name, source) in self.request {
             let value = match source {
-                QuerySource::Value(v) => Value::String((*v).to_owned()),
-                QuerySource::From(path) => path.split('.').try_fold(original, |v, key| v.get(key))?.clone(),
+                QuerySource::Value(v) => Some(Value::String((*v).to_owned())),
+                QuerySource::From(path) => path.split('.').try_fold(original, |v, key| v.get(key)).cloned(),
             };
-            query.insert((*name).to_owned(), value);
+            if let Some(value) = value {
+                query.insert((*name).to_owned(), value);
+            }
         }
         (self.body)(Value::Object(query))
     }
@@ -161,10 +165,21 @@ mod tests {
             body,
             br#"{"originalPartnerReferenceNo":"INV-1","serviceCode":"54","channel":"X"}"#
         );
+        let partial = QUERY
+            .request_for(&serde_json::json!({"partnerReferenceNo": "INV-2"}))
+            .unwrap_or_default();
         assert_eq!(
-            QUERY.request_for(&serde_json::json!({})),
+            partial, br#"{"originalPartnerReferenceNo":"INV-2","serviceCode":"54"}"#,
+            "a missing source is left out"
+        );
+        let strict = StatusQuery {
+            body: |v| v.get("channel").and(serde_json::to_vec(&v).ok()),
+            ..QUERY
+        };
+        assert_eq!(
+            strict.request_for(&serde_json::json!({})),
             None,
-            "a missing source field"
+            "the status endpoint's rules decide"
         );
     }
 

@@ -175,12 +175,11 @@ async fn customer_token(State(p): State<Arc<Provider>>, headers: HeaderMap, body
     );
     let mut seen = p.seen.lock().expect("lock");
     let n = seen.customer_grants.len() + 1;
-    let ok = match grant {
-        ("AUTHORIZATION_CODE", Some("code-ok"), _) | ("REFRESH_TOKEN", _, Some("refresh-1")) if verified.is_ok() => {
-            true
-        }
-        _ => false,
-    };
+    let known = matches!(
+        grant,
+        ("AUTHORIZATION_CODE", Some("code-ok"), _) | ("REFRESH_TOKEN", _, Some("refresh-1"))
+    );
+    let ok = known && verified.is_ok();
     if !ok {
         return answer(
             401,

@@ -323,3 +323,82 @@ fn the_merchant_issues_tokens_only_to_a_verified_provider_and_accepts_only_those
     );
     assert!(verifier.verify(PATH, &headers, &body).is_ok());
 }
+
+#[test]
+fn a_doku_va_inquiry_from_the_bank_side_is_verified_and_answered_with_a_typed_response() {
+    use snapbi_client::doku::va_inquiry as inquiry;
+    use snapbi_client::types::VaBilingualText;
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    let endpoint = api.endpoint(inquiry::ENDPOINT.id).expect("the VA inquiry spec");
+    let body = serde_json::to_vec(&snapbi_codegen::ir::samples::sample_object(&api, &endpoint.request)).expect("json");
+    let verifier = Verifier::new(&doku::PROFILE, &inquiry::ENDPOINT, InboundKey::Secret(SECRET.into()));
+    let verified = verifier
+        .verify(PATH, &signed(&body, OffsetDateTime::now_utc(), "6001"), &body)
+        .expect("genuine");
+    let question = verified.payload::<inquiry::Request>().expect("a valid inquiry");
+    let asked = serde_json::to_value(&question).expect("json");
+
+    let answer = inquiry::Response::builder()
+        .response_code("2002400")
+        .response_message("Successful")
+        .virtual_account_data(
+            inquiry::ResponseVirtualAccountData::builder()
+                .inquiry_status(inquiry::ResponseVirtualAccountDataInquiryStatus::V00)
+                .inquiry_reason(VaBilingualText::builder().english("Success").indonesia("Sukses"))
+                .virtual_account_no(asked["virtualAccountNo"].as_str().unwrap_or_default())
+                .virtual_account_name("Jokul Doe"),
+        )
+        .build()
+        .expect("a valid answer");
+    let sent = serde_json::to_value(&answer).expect("json");
+    assert_eq!(sent["responseCode"], "2002400");
+    assert_eq!(sent["virtualAccountData"]["inquiryStatus"], "00");
+    assert_eq!(sent["virtualAccountData"]["inquiryReason"]["indonesia"], "Sukses");
+    assert_eq!(
+        sent["virtualAccountData"]["virtualAccountNo"],
+        asked["virtualAccountNo"]
+    );
+}
+
+#[test]
+fn a_dana_finish_notify_signed_with_dana_s_key_verifies_through_the_spi_verifier() {
+    use snapbi_client::dana::{self, payment_gateway_finish_notify as finish};
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    let endpoint = api.endpoint(finish::ENDPOINT.id).expect("the finish notify spec");
+    let body = serde_json::to_vec(&snapbi_codegen::ir::samples::sample_object(&api, &endpoint.request)).expect("json");
+    let dana_key = snapbi_tests::throwaway_rsa_key();
+    let now = OffsetDateTime::now_utc();
+    let sign = |key: &rt::keys::PrivateKey, external_id: &str| {
+        let ts = dana::PROFILE.timestamp.format(now);
+        let signature = rt::signature::sign_asymmetric("POST", PATH, &body, &ts, key).expect("sign");
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-timestamp", ts),
+            ("x-signature", signature),
+            ("x-partner-id", "DANA-PARTNER".to_owned()),
+            ("x-external-id", external_id.to_owned()),
+            ("channel-id", "DANA".to_owned()),
+        ] {
+            headers.insert(name, HeaderValue::from_str(&value).expect("header"));
+        }
+        headers
+    };
+    let verifier = Verifier::new(
+        &dana::PROFILE,
+        &finish::ENDPOINT,
+        InboundKey::PublicKey(dana_key.public_key()),
+    );
+    let verified = verifier
+        .verify(PATH, &sign(&dana_key, "7001"), &body)
+        .expect("DANA's genuine notification");
+    verified
+        .payload::<finish::Request>()
+        .expect("the body passes the generated validators");
+    let impostor = snapbi_tests::throwaway_rsa_key();
+    assert_eq!(
+        verifier.verify(PATH, &sign(&impostor, "7002"), &body).err(),
+        Some(Rejection::BadSignature)
+    );
+}

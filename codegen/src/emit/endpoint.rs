@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::objects::{Place, object, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::{Endpoint, QuerySource};
+use crate::ir::{Direction, Endpoint, QuerySource};
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -38,17 +38,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
         },
     );
     let headers = headers(cx, e);
-    let response = received_object(
-        cx,
-        "Response",
-        Some(&format!("Response body of `{}`.", e.id)),
-        &e.response,
-        "",
-        Place {
-            depth: 3,
-            received: true,
-        },
-    );
+    let response = response(cx, e);
     let codes = codes(e);
     let status_query = status_query(cx, e);
     quote! {
@@ -59,12 +49,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
             #status_query
             #request
             #headers
-            pub use received::Response;
-            /// Response shapes of this endpoint: every field optional, never failing to parse.
-            pub mod received {
-                use #rt as rt;
-                #response
-            }
+            #response
             #codes
         }
     }
@@ -168,5 +153,47 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
             failed: &[#(#failed),*],
             not_found: &[#(#not_found),*],
         };
+    }
+}
+
+/// The response type: for a call the merchant makes, a tolerant shape in `received` (it never fails to
+/// parse); for an inbound call (a notification), the answer the merchant sends, built and checked like a
+/// request.
+fn response(cx: &Cx, e: &Endpoint) -> TokenStream {
+    let rt = cx.rt;
+    let doc = format!("Response body of `{}`.", e.id);
+    match e.direction {
+        Direction::Inbound => object(
+            cx,
+            "Response",
+            Some(&doc),
+            &e.response,
+            "Response",
+            Place {
+                depth: 2,
+                received: false,
+            },
+        ),
+        Direction::Outbound => {
+            let response = received_object(
+                cx,
+                "Response",
+                Some(&doc),
+                &e.response,
+                "",
+                Place {
+                    depth: 3,
+                    received: true,
+                },
+            );
+            quote! {
+                pub use received::Response;
+                /// Response shapes of this endpoint: every field optional, never failing to parse.
+                pub mod received {
+                    use #rt as rt;
+                    #response
+                }
+            }
+        }
     }
 }

@@ -497,7 +497,13 @@ impl Lowering {
         let request = self.fields(src, "request", &spec.request, types);
         let response = self.fields(src, "response", &spec.response, types);
         self.type_names(src, "request", "", &request);
-        self.type_names(src, "response", "", &response);
+        // An inbound endpoint's response is built by the merchant, in the same module as its request.
+        let response_prefix = if spec.direction.as_deref() == Some("inbound") {
+            "Response"
+        } else {
+            ""
+        };
+        self.type_names(src, "response", response_prefix, &response);
         self.type_names(src, "headers", "Headers", &headers);
         let endpoint_codes = self.endpoint_codes(src, spec, codes);
         let operation = self.operation(src, spec, &request);
