@@ -186,8 +186,15 @@ fn registry(cx: &Cx) -> TokenStream {
             }
         }
     });
+    let providers = cx.api.providers.iter().map(|p| {
+        let module = ident(&p.name);
+        quote!(&#module::PROFILE)
+    });
     quote! {
         /// Every endpoint, sorted by id, with a validator of its JSON request body.
         pub static ENDPOINTS: &[rt::EndpointEntry] = &[#(#entries),*];
+
+        /// Every provider profile, sorted by name.
+        pub static PROVIDERS: &[&rt::Provider] = &[#(#providers),*];
     }
 }

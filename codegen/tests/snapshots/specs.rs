@@ -4746,3 +4746,5 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |_| Ok(()),
     },
 ];
+/// Every provider profile, sorted by name.
+pub static PROVIDERS: &[&rt::Provider] = &[&dana::PROFILE, &doku::PROFILE];

@@ -39,10 +39,15 @@ pub struct Running {
 
 /// Starts a sandbox configured by `configure` (the API and the DOKU provider are set already).
 pub async fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Running {
+    start_provider("doku", configure).await
+}
+
+/// Starts a sandbox serving `provider` only.
+pub async fn start_provider(provider: &str, configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Running {
     let builder = Sandbox::builder()
         .api(api())
-        .provider("doku")
-        .expect("doku is in the specs");
+        .provider(provider)
+        .expect("the provider is in the specs");
     let sandbox = configure(builder).build().expect("sandbox builds");
     let (base, handle) = sandbox.spawn_on_loopback().await.expect("bind loopback");
     Running {
