@@ -24,6 +24,8 @@ struct Seen {
     committed: Vec<String>,
     status_queries: usize,
     customer_grants: Vec<String>,
+    /// `expiresIn` of the B2B tokens it issues (default 900 s).
+    token_lifetime: Option<u64>,
     bodies: Vec<Vec<u8>>,
     headers: Vec<HeaderMap>,
 }
@@ -45,10 +47,10 @@ fn answer(status: u16, body: &str) -> (StatusCode, String) {
 }
 
 async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
-    let issued = {
+    let (issued, lifetime) = {
         let mut seen = p.seen.lock().expect("lock");
         seen.token_requests += 1;
-        seen.token_requests
+        (seen.token_requests, seen.token_lifetime.unwrap_or(900))
     };
     let verified = rt::signature::verify_token(
         header(&headers, "X-CLIENT-KEY"),
@@ -63,7 +65,7 @@ async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) 
         );
     }
     let ok = format!(
-        r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}-{issued}","tokenType":"Bearer","expiresIn":"900"}}"#
+        r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{TOKEN}-{issued}","tokenType":"Bearer","expiresIn":"{lifetime}"}}"#
     );
     answer(200, &ok)
 }
@@ -412,6 +414,54 @@ async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_i
         header(&seen.headers[1], "X-EXTERNAL-ID")
     );
     assert_eq!(header(&seen.headers[1], "Authorization"), format!("Bearer {TOKEN}-2"));
+    drop(seen);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    // 61 s tokens: with the client's 60 s safety margin they are due for renewal after one second.
+    provider.seen.lock().expect("lock").token_lifetime = Some(61);
+    let (url, server) = serve(provider.clone()).await;
+    let client = doku::Client::new(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key)
+            .base_url(&url),
+    )
+    .expect("client");
+    client
+        .dana_payment(&payment_request("INV-EXP-0000"), &headers())
+        .await
+        .expect("first payment");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let calls = (1..=100).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .dana_payment(&payment_request(&format!("INV-EXP-{i:04}")), &headers())
+                .await
+        })
+    });
+    for call in calls {
+        call.await.expect("task").expect("payment");
+    }
+    let seen = provider.seen.lock().expect("lock");
+    assert_eq!(
+        seen.token_requests, 2,
+        "the first token, then exactly one renewal for the hundred calls"
+    );
+    let renewed = seen
+        .headers
+        .iter()
+        .filter(|h| header(h, "Authorization") == format!("Bearer {TOKEN}-2"))
+        .count();
+    assert_eq!(renewed, 100, "every call after expiry used the renewed token");
     drop(seen);
     server.abort();
 }
