@@ -83,7 +83,7 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("SNAPBI_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
 
     #[test]
     fn edited_specs_load_or_report_never_panic(file in 0..FILES.len(), edits in proptest::collection::vec(edit(), 1..4)) {

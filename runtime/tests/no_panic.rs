@@ -30,7 +30,7 @@ fn jsonish() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("SNAPBI_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512), ..ProptestConfig::default() })]
 
     #[test]
     fn minify_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {

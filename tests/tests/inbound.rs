@@ -244,7 +244,7 @@ async fn a_merchant_handler_built_with_the_extractor_answers_the_provider() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("SNAPBI_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256), ..Default::default() })]
 
     /// Bounded fuzzing: whatever headers and body arrive, the verifier answers and never panics.
     #[test]
