@@ -219,6 +219,29 @@ async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>)
     (url, server)
 }
 
+/// The provider stand-in on loopback, with the RSA key of the client it trusts.
+struct StandIn {
+    provider: Arc<Provider>,
+    url: String,
+    server: tokio::task::JoinHandle<()>,
+    key: rt::keys::PrivateKey,
+}
+
+async fn stand_in() -> StandIn {
+    let (key, public_key) = rsa_key();
+    let provider = Arc::new(Provider {
+        public_key,
+        seen: Mutex::default(),
+    });
+    let (url, server) = serve(provider.clone()).await;
+    StandIn {
+        provider,
+        url,
+        server,
+        key,
+    }
+}
+
 /// A retry policy with the default's shape but millisecond waits, so tests stay fast.
 fn fast_retries() -> rt::RetryPolicy {
     let ms = std::time::Duration::from_millis;
@@ -257,12 +280,12 @@ fn headers() -> dana_payment::Headers {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_are_signed_sent_and_decoded() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -317,12 +340,12 @@ async fn calls_are_signed_sent_and_decoded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_typed_and_keep_the_raw_answer() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -387,12 +410,12 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_ids() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -420,14 +443,14 @@ async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     // 61 s tokens: with the client's 60 s safety margin they are due for renewal after one second.
     provider.seen.lock().expect("lock").token_lifetime = Some(61);
-    let (url, server) = serve(provider.clone()).await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -468,12 +491,12 @@ async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_first_calls_share_one_token_request() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -498,12 +521,12 @@ async fn concurrent_first_calls_share_one_token_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_answers_are_settled_by_status_never_by_a_second_payment() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = doku::Client::new(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -565,12 +588,12 @@ fn secrets_never_reach_debug_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_tokens_are_granted_then_renewed_once_with_the_refresh_token() {
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let client = rt::Client::new(
         &doku::PROFILE,
         rt::Config::new(CLIENT_ID)
@@ -637,12 +660,12 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
     // which only widens the check); a scoped subscriber misses callsites other threads cached first.
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
 
-    let (key, public_key) = rsa_key();
-    let provider = Arc::new(Provider {
-        public_key,
-        seen: Mutex::default(),
-    });
-    let (url, server) = serve(provider.clone()).await;
+    let StandIn {
+        provider,
+        url,
+        server,
+        key,
+    } = stand_in().await;
     let config = rt::Config::new(CLIENT_ID)
         .client_secret(SECRET)
         .private_key(key.clone())
