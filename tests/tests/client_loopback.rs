@@ -341,7 +341,7 @@ async fn calls_are_signed_sent_and_decoded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_typed_and_keep_the_raw_answer() {
     let StandIn {
-        provider,
+        provider: _,
         url,
         server,
         key,
@@ -661,7 +661,7 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
 
     let StandIn {
-        provider,
+        provider: _,
         url,
         server,
         key,
