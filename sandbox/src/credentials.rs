@@ -25,6 +25,14 @@ pub const DEMO_CLIENT_PRIVATE_KEY_PEM: &str = include_str!("../demo-keys/client-
 /// The demo client's RSA public key (SPKI PEM), which the sandbox verifies token requests with.
 pub const DEMO_CLIENT_PUBLIC_KEY_PEM: &str = include_str!("../demo-keys/client-public.pem");
 
+/// The sandbox's own RSA private key as a provider (PKCS#8 PEM): it signs notifications of providers that
+/// sign asymmetrically (DANA). Public on purpose, like the demo client's key.
+pub const DEMO_PROVIDER_PRIVATE_KEY_PEM: &str = include_str!("../demo-keys/provider-private.pem");
+
+/// The public half of [`DEMO_PROVIDER_PRIVATE_KEY_PEM`]: what a merchant verifies the sandbox's
+/// asymmetric notifications with.
+pub const DEMO_PROVIDER_PUBLIC_KEY_PEM: &str = include_str!("../demo-keys/provider-public.pem");
+
 /// Where the demo key files live in the source tree, to print at start-up.
 pub const DEMO_KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo-keys");
 

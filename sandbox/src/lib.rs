@@ -68,7 +68,7 @@ mod verify;
 pub use answer::REASON_HEADER;
 pub use credentials::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET,
-    DEMO_KEYS_DIR, DEMO_NOTIFY_TOKEN,
+    DEMO_KEYS_DIR, DEMO_NOTIFY_TOKEN, DEMO_PROVIDER_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM,
 };
 pub use ledger::{Money, PaymentRecord, RefundRecord};
 pub use sandbox::{

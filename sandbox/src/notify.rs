@@ -26,8 +26,9 @@ use axum::body::Bytes;
 use serde_json::{Map, Value};
 use snapbi_codegen::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Provider, RecipePart};
 use snapbi_runtime::endpoint::TimestampStyle;
+use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_runtime::signature::{Part, Recipe, SignError, SignInput, SigningKey};
+use snapbi_runtime::signature::{Algorithm, Part, Recipe, SignError, SignInput, SigningKey};
 use time::OffsetDateTime;
 
 /// SNAP service code of the direct-debit payment notification (`/debit/notify`, snap-standard §3.2).
@@ -211,6 +212,8 @@ pub struct NotifySigner {
     pub token: AccessToken,
     /// CHANNEL-ID; `None` uses the provider's `channel_id`.
     pub channel_id: Option<String>,
+    /// The provider's own RSA key, for providers that sign notifications asymmetrically (DANA).
+    pub provider_key: Option<PrivateKey>,
 }
 
 impl NotifySigner {
@@ -221,7 +224,14 @@ impl NotifySigner {
             client_secret,
             token,
             channel_id: None,
+            provider_key: None,
         }
+    }
+
+    /// The same signer with the provider's RSA key, for asymmetric notifications.
+    pub fn with_provider_key(mut self, key: PrivateKey) -> Self {
+        self.provider_key = Some(key);
+        self
     }
 
     /// The same signer with CHANNEL-ID `channel_id`.
@@ -302,13 +312,19 @@ impl Notifier {
     /// A notifier that signs and sends with `provider`'s symmetric headers and recipe, retrying on
     /// `schedule`, with a per-attempt timeout of [`DEFAULT_ATTEMPT_TIMEOUT`].
     pub fn new(provider: &Provider, schedule: Schedule, signer: NotifySigner) -> Self {
+        Self::for_auth(provider, AuthKind::Symmetric, schedule, signer)
+    }
+
+    /// A notifier that signs with `provider`'s headers and recipe of `auth` (the auth kind of the
+    /// provider's inbound notification endpoint: symmetric at DOKU, asymmetric at DANA).
+    pub fn for_auth(provider: &Provider, auth: AuthKind, schedule: Schedule, signer: NotifySigner) -> Self {
         let recipe = provider
-            .signature_for(AuthKind::Symmetric)
+            .signature_for(auth)
             .map(|r| Recipe {
                 algorithm: r.algorithm,
                 parts: intern_parts(r.parts.iter().map(runtime_part).collect()),
             })
-            .ok_or_else(|| format!("provider {} has no symmetric signature recipe", provider.name));
+            .ok_or_else(|| format!("provider {} has no {} signature recipe", provider.name, auth.as_str()));
         // Notifications go to the merchant directly: no proxy from the environment (loopback would
         // otherwise be sent to it), and no redirects (a redirected POST may turn into a GET).
         let http = reqwest::Client::builder()
@@ -321,7 +337,7 @@ impl Notifier {
             schedule,
             signer,
             recipe,
-            headers: provider.headers_for(AuthKind::Symmetric).to_vec(),
+            headers: provider.headers_for(auth).to_vec(),
             timestamp: TimestampStyle {
                 offset: intern_str(&provider.timestamp_offset),
                 fraction_digits: provider.timestamp_fraction_digits,
@@ -526,7 +542,7 @@ impl Shared {
 
     /// Content-Type, then the provider's symmetric headers in spec order, signed now.
     fn headers(&self, path: &str, body: &[u8]) -> Result<Vec<(String, String)>, SignError> {
-        let recipe = self.recipe.as_ref().map_err(|_| SignError::NoRecipe("symmetric"))?;
+        let recipe = self.recipe.as_ref().map_err(|_| SignError::NoRecipe("notification"))?;
         let signer = &self.signer;
         let timestamp = self.timestamp.format(OffsetDateTime::now_utc());
         let input = SignInput {
@@ -537,7 +553,12 @@ impl Shared {
             timestamp: &timestamp,
             client_id: &signer.client_id,
         };
-        let signature = recipe.sign(&input, &SigningKey::Hmac(&signer.client_secret))?;
+        let key = match (recipe.algorithm, &signer.provider_key) {
+            (Algorithm::RsaSha256, Some(key)) => SigningKey::Rsa(key),
+            (Algorithm::RsaSha256, None) => return Err(SignError::MissingCredential("provider key")),
+            (Algorithm::HmacSha512, _) => SigningKey::Hmac(&signer.client_secret),
+        };
+        let signature = recipe.sign(&input, &key)?;
         let mut headers = Vec::with_capacity(1 + self.headers.len());
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         for (name, source) in &self.headers {

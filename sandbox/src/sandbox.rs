@@ -369,16 +369,19 @@ impl NotifierSetup {
         let mut notifiers = HashMap::new();
         for provider in chosen.iter().filter_map(|name| api.provider(name)) {
             for client in clients.values() {
+                // Notifications are signed the way the provider's inbound notification endpoint says.
+                let auth = crate::notify::notify_endpoint(api, &provider.name)
+                    .map_or(snapbi_codegen::ir::AuthKind::Symmetric, |e| e.auth);
                 notifiers.insert(
                     (provider.name.clone(), client.id.clone()),
-                    self.notifier(provider, client),
+                    self.notifier(provider, auth, client),
                 );
             }
         }
         notifiers
     }
 
-    fn notifier(&self, provider: &Provider, client: &Client) -> Notifier {
+    fn notifier(&self, provider: &Provider, auth: snapbi_codegen::ir::AuthKind, client: &Client) -> Notifier {
         let schedule = match &self.schedule {
             Some(schedule) => schedule.clone(),
             None => Schedule::from_provider(provider).compressed(self.speedup),
@@ -388,7 +391,13 @@ impl NotifierSetup {
             client.secret.clone(),
             AccessToken::from(self.token.as_str()),
         );
-        let notifier = Notifier::new(provider, schedule, signer);
+        // The sandbox signs asymmetric notifications with its own (public, demo) provider key.
+        let signer = match snapbi_runtime::keys::PrivateKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM)
+        {
+            Ok(key) => signer.with_provider_key(key),
+            Err(_) => signer,
+        };
+        let notifier = Notifier::for_auth(provider, auth, schedule, signer);
         match self.timeout {
             Some(timeout) => notifier.with_attempt_timeout(timeout),
             None => notifier,

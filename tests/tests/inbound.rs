@@ -402,3 +402,77 @@ fn a_dana_finish_notify_signed_with_dana_s_key_verifies_through_the_spi_verifier
         Some(Rejection::BadSignature)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_signs_dana_notifications_with_its_provider_key_and_they_verify() {
+    use snapbi_client::dana::{self, payment_gateway_create_order as create, payment_gateway_finish_notify as finish};
+    use snapbi_client::rt::inbound::axum::{Ack, Notification};
+    use snapbi_sandbox::{
+        Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM, Sandbox,
+    };
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone)]
+    struct Merchant(Verifier, Arc<Mutex<Vec<String>>>);
+    impl axum::extract::FromRef<Merchant> for Verifier {
+        fn from_ref(m: &Merchant) -> Verifier {
+            m.0.clone()
+        }
+    }
+    async fn notified(
+        axum::extract::State(m): axum::extract::State<Merchant>,
+        Notification(payment, _): Notification<finish::Request>,
+    ) -> Ack {
+        let body = serde_json::to_value(&payment).unwrap_or_default();
+        m.1.lock()
+            .expect("lock")
+            .push(body["latestTransactionStatus"].as_str().unwrap_or_default().to_owned());
+        Ack(finish::ENDPOINT.service_code)
+    }
+
+    let dana_public = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
+    let merchant = Merchant(
+        Verifier::new(&dana::PROFILE, &finish::ENDPOINT, InboundKey::PublicKey(dana_public)),
+        Arc::default(),
+    );
+    let received = merchant.1.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let notify_url = format!("http://{}{PATH}", listener.local_addr().expect("address"));
+    let app = axum::Router::new()
+        .route(PATH, axum::routing::post(notified))
+        .with_state(merchant);
+    let receiver = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    let order =
+        snapbi_codegen::ir::samples::sample_object(&api, &api.endpoint(create::ENDPOINT.id).expect("spec").request);
+    let sandbox = Sandbox::builder()
+        .api(api)
+        .provider("dana")
+        .expect("dana")
+        .credentials(Credentials::demo())
+        .notify_url(&notify_url)
+        .build()
+        .expect("sandbox");
+    let (base, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
+    let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).expect("demo key");
+    let client = dana::Client::new(rt::Config::new(DEMO_CLIENT_ID).private_key(key).base_url(&base)).expect("client");
+    let created = client
+        .runtime()
+        .call::<serde_json::Value, serde_json::Value, rt::ResponseCode>(&create::ENDPOINT, &order, &[])
+        .await
+        .expect("order created");
+    assert_eq!(created.code.as_str(), "2005400");
+    sandbox
+        .complete_payment(order["partnerReferenceNo"].as_str().unwrap_or_default())
+        .expect("paid");
+    assert!(sandbox.wait_for_notifications(std::time::Duration::from_secs(10)).await);
+    assert_eq!(*received.lock().expect("lock"), ["00"], "{:?}", sandbox.notifications());
+    handle.abort();
+    receiver.abort();
+}
