@@ -227,6 +227,14 @@ struct StandIn {
     key: rt::keys::PrivateKey,
 }
 
+/// The client configuration the stand-in trusts: its client id, secret and RSA key, at its URL.
+fn config(key: &rt::keys::PrivateKey, url: &str) -> rt::Config {
+    rt::Config::new(CLIENT_ID)
+        .client_secret(SECRET)
+        .private_key(key.clone())
+        .base_url(url)
+}
+
 async fn stand_in() -> StandIn {
     let (key, public_key) = rsa_key();
     let provider = Arc::new(Provider {
@@ -286,13 +294,7 @@ async fn calls_are_signed_sent_and_decoded() {
         server,
         key,
     } = stand_in().await;
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url)).expect("client");
 
     let request = payment_request("INV-0001");
     let reply = client
@@ -346,14 +348,7 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
         server,
         key,
     } = stand_in().await;
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url)
-            .retry_policy(fast_retries()),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url).retry_policy(fast_retries())).expect("client");
 
     match client.dana_payment(&payment_request("INV-DUP"), &headers()).await {
         Err(rt::Error::Api {
@@ -416,13 +411,7 @@ async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_i
         server,
         key,
     } = stand_in().await;
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url)).expect("client");
     let reply = client
         .dana_payment(&payment_request("INV-REVOKED"), &headers())
         .await
@@ -451,13 +440,7 @@ async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
     } = stand_in().await;
     // 61 s tokens: with the client's 60 s safety margin they are due for renewal after one second.
     provider.seen.lock().expect("lock").token_lifetime = Some(61);
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url)).expect("client");
     client
         .dana_payment(&payment_request("INV-EXP-0000"), &headers())
         .await
@@ -497,13 +480,7 @@ async fn concurrent_first_calls_share_one_token_request() {
         server,
         key,
     } = stand_in().await;
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url)).expect("client");
     let calls = (0..100).map(|i| {
         let client = client.clone();
         tokio::spawn(async move {
@@ -527,14 +504,7 @@ async fn lost_answers_are_settled_by_status_never_by_a_second_payment() {
         server,
         key,
     } = stand_in().await;
-    let client = doku::Client::new(
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url)
-            .retry_policy(fast_retries()),
-    )
-    .expect("client");
+    let client = doku::Client::new(config(&key, &url).retry_policy(fast_retries())).expect("client");
 
     // Committed but the answer lost: the status endpoint confirms it; no second payment is sent.
     let reply = client
@@ -594,14 +564,7 @@ async fn customer_tokens_are_granted_then_renewed_once_with_the_refresh_token() 
         server,
         key,
     } = stand_in().await;
-    let client = rt::Client::new(
-        &doku::PROFILE,
-        rt::Config::new(CLIENT_ID)
-            .client_secret(SECRET)
-            .private_key(key)
-            .base_url(&url),
-    )
-    .expect("client");
+    let client = rt::Client::new(&doku::PROFILE, config(&key, &url)).expect("client");
     let endpoint = &doku::token_b2b2c::ENDPOINT;
     assert!(
         rt::customer::CustomerSession::start(&client, endpoint, "code-wrong")
@@ -666,10 +629,7 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
         server,
         key,
     } = stand_in().await;
-    let config = rt::Config::new(CLIENT_ID)
-        .client_secret(SECRET)
-        .private_key(key.clone())
-        .base_url(&url);
+    let config = config(&key, &url);
     let client = doku::Client::new(config.clone()).expect("client");
     let mut printed = vec![format!("{config:?}"), format!("{client:?}"), format!("{key:?}")];
     let ok = client.dana_payment(&payment_request("INV-0001"), &headers()).await;
