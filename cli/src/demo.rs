@@ -17,6 +17,7 @@ use snapbi_client::doku::{self, dana_payment, direct_debit_notify as notify, dir
 use snapbi_client::rt::inbound::axum::{Ack, Notification};
 use snapbi_client::rt::inbound::{InboundKey, Verifier};
 use snapbi_client::{rt, types};
+use snapbi_sandbox::notify::status_description;
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_NOTIFY_TOKEN, Sandbox,
 };
@@ -176,7 +177,10 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         Some(latest) => line(
             "notification",
             "2005600",
-            &format!("signature verified, latestTransactionStatus {latest} (paid)"),
+            &format!(
+                "signature verified, latestTransactionStatus {latest} ({})",
+                status_description(latest).unwrap_or("unknown")
+            ),
         )?,
         None => return Err("no verified notification arrived".into()),
     }
@@ -196,7 +200,10 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
     line(
         "status",
         now.code.code(),
-        &format!("latestTransactionStatus {latest} ({})", meaning(&latest)),
+        &format!(
+            "latestTransactionStatus {latest} ({})",
+            status_description(&latest).unwrap_or("unknown")
+        ),
     )?;
 
     let refund_request = refund::Request::builder()
@@ -229,25 +236,13 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
     line(
         "status",
         after.code.code(),
-        &format!("latestTransactionStatus {latest} ({})", meaning(&latest)),
+        &format!(
+            "latestTransactionStatus {latest} ({})",
+            status_description(&latest).unwrap_or("unknown")
+        ),
     )?;
 
     handle.abort();
     merchant_server.abort();
     Ok(())
-}
-
-/// What a `latestTransactionStatus` value means (snap-standard §4.3).
-fn meaning(status: &str) -> &'static str {
-    match status {
-        "00" => "paid",
-        "01" => "initiated",
-        "02" => "paying",
-        "03" => "pending",
-        "04" => "refunded",
-        "05" => "cancelled",
-        "06" => "failed",
-        "07" => "not found",
-        _ => "unknown",
-    }
 }

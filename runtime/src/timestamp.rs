@@ -81,7 +81,7 @@ impl SnapTimestamp {
     ///
     /// [`TimestampError`] naming what is wrong.
     pub fn parse(s: &str) -> Result<Self, TimestampError> {
-        let instant = parse_parts(s.as_bytes(), Strictness::Header).map_err(|reason| TimestampError {
+        let instant = parse_parts(s.as_bytes()).map_err(|reason| TimestampError {
             input: s.chars().take(40).collect(),
             reason,
         })?;
@@ -125,22 +125,15 @@ impl AsRef<str> for SnapTimestamp {
 /// Whether `s` is exactly `YYYY-MM-DDTHH:mm:ss±HH:MM` (25 characters) naming a real calendar
 /// date and time, the form of SNAP body fields such as `validUpTo` and `transactionDate`.
 ///
-/// Stricter than [`SnapTimestamp::parse`]: no millis and no `Z`.
+/// Stricter than [`SnapTimestamp::parse`]: no millis and no `Z`. The rule lives in `snapbi-rules`, so the
+/// validators, the sandbox and this function agree.
 pub fn is_snap_datetime(s: &str) -> bool {
-    s.len() == SNAP_DATETIME_LEN && parse_parts(s.as_bytes(), Strictness::BodyField).is_ok()
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Strictness {
-    /// `X-TIMESTAMP`: optional `.SSS`, `Z` allowed.
-    Header,
-    /// Body date-time fields: exactly `YYYY-MM-DDTHH:mm:ss±HH:MM`.
-    BodyField,
+    snapbi_rules::is_snap_datetime(s)
 }
 
 /// Hand-written instead of a `time` format description so that the accepted forms are
 /// exactly the SNAP ones and each rejection gets a specific reason.
-fn parse_parts(s: &[u8], strictness: Strictness) -> Result<OffsetDateTime, &'static str> {
+fn parse_parts(s: &[u8]) -> Result<OffsetDateTime, &'static str> {
     const SHAPE: &str = "wrong shape";
     if s.len() < 20 {
         return Err("too short");
@@ -161,15 +154,12 @@ fn parse_parts(s: &[u8], strictness: Strictness) -> Result<OffsetDateTime, &'sta
     let mut rest = &s[19..];
     let mut millis = 0;
     if let Some(fraction) = rest.strip_prefix(b".") {
-        if strictness == Strictness::BodyField {
-            return Err("milliseconds are not allowed here");
-        }
         millis = digits(fraction, 0, 3).map_err(|_| "milliseconds must be exactly 3 digits")?;
         rest = &fraction[3..];
     }
 
     let offset = match rest {
-        b"Z" if strictness == Strictness::Header => UtcOffset::UTC,
+        b"Z" => UtcOffset::UTC,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let hours = digits(&[*h1, *h2], 0, 2)?;
             let minutes = digits(&[*m1, *m2], 0, 2)?;
@@ -183,12 +173,7 @@ fn parse_parts(s: &[u8], strictness: Strictness) -> Result<OffsetDateTime, &'sta
             };
             UtcOffset::from_hms(hours, minutes, 0).map_err(|_| "offset out of range")?
         }
-        _ => {
-            return Err(match strictness {
-                Strictness::Header => "expected a ±HH:MM offset or Z at the end",
-                Strictness::BodyField => "expected a ±HH:MM offset at the end",
-            });
-        }
+        _ => return Err("expected a ±HH:MM offset or Z at the end"),
     };
 
     let month = Month::try_from(month as u8).map_err(|_| "no such month")?;
