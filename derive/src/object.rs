@@ -99,6 +99,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         let (ident, value, docs) = (f.ident, f.value, &f.docs);
         quote! {
             #(#docs)*
+            #[inline]
             pub fn #ident(mut self, value: impl #rt::IntoRaw<#value>) -> Self {
                 self.#ident = Some(#rt::IntoRaw::into_raw(value));
                 self

@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion) {
         "snapbi symmetric: build + validate + serialize + hash + HMAC + headers",
         |b| {
             b.iter(|| {
-                let body = serde_json::to_vec(&request()).expect("serialize");
+                let body = rt::body_bytes(&request()).expect("serialize");
                 black_box(
                     client
                         .prepare(&DANA_STATIC, body, Some(&token), &rt::header_pairs(&headers))
@@ -135,7 +135,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("part: build + validate", |b| b.iter(|| black_box(request())));
     group.bench_function("part: serialize", |b| {
-        b.iter(|| black_box(serde_json::to_vec(black_box(&built))))
+        b.iter(|| black_box(rt::body_bytes(black_box(&built))))
     });
     group.bench_function("part: header pairs", |b| {
         b.iter(|| black_box(rt::header_pairs(black_box(&headers))))
@@ -161,7 +161,7 @@ fn bench(c: &mut Criterion) {
         "snapbi asymmetric: build + validate + serialize + hash + RSA + headers",
         |b| {
             b.iter(|| {
-                let body = serde_json::to_vec(&request()).expect("serialize");
+                let body = rt::body_bytes(&request()).expect("serialize");
                 black_box(
                     client
                         .prepare(&ASYMMETRIC, body, None, &rt::header_pairs(&headers))

@@ -274,7 +274,8 @@ pub fn is_snap_datetime(value: &str) -> bool {
     if !shape_ok {
         return false;
     }
-    let num = |from: usize, to: usize| value[from..to].parse::<u32>().unwrap_or(u32::MAX);
+    // Every position read here was checked to be an ASCII digit above.
+    let num = |from: usize, to: usize| b[from..to].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
     let (year, month, day) = (num(0, 4), num(5, 7), num(8, 10));
     let (hour, minute, second) = (num(11, 13), num(14, 16), num(17, 19));
     let (off_h, off_m) = (num(20, 22), num(23, 25));

@@ -194,7 +194,7 @@ pub struct Prepared {
     /// Full URL.
     pub url: String,
     /// Headers in sending order (Content-Type, the profile's, then the caller's).
-    pub headers: Vec<(Cow<'static, str>, String)>,
+    pub headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// The body: exactly the bytes that were hashed and signed.
     pub body: Vec<u8>,
 }
@@ -205,7 +205,7 @@ impl Prepared {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -311,9 +311,7 @@ impl Client {
         Resp: DeserializeOwned,
         Code: EndpointCode,
     {
-        // serde_json's compact output has no insignificant whitespace: these bytes are already minified,
-        // and they are both hashed and sent.
-        let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
+        let body = body_bytes(request).map_err(Error::Serialize)?;
         self.attempt(endpoint, body, headers, external_id()).await
     }
 
@@ -333,7 +331,7 @@ impl Client {
         Resp: DeserializeOwned + Default,
         Code: EndpointCode,
     {
-        let body = serde_json::to_vec(request).map_err(Error::Serialize)?;
+        let body = body_bytes(request).map_err(Error::Serialize)?;
         let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
         let policy = self.inner.config.retry;
         // The provider records the X-EXTERNAL-ID of the request it committed: the first one, when the status
@@ -516,28 +514,29 @@ impl Client {
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
         let runtime_headers = inner.provider.headers_for(endpoint.auth);
         let mut headers = Vec::with_capacity(1 + runtime_headers.len() + extra.len());
-        headers.push((Cow::Borrowed("Content-Type"), "application/json".to_owned()));
+        headers.push((Cow::Borrowed("Content-Type"), Cow::Borrowed("application/json")));
         for (name, source) in runtime_headers {
-            let value = match source {
-                HeaderSource::ClientId => inner.config.client_id.clone(),
-                HeaderSource::ExternalId => external_id.to_owned(),
-                HeaderSource::ChannelId => inner
-                    .config
-                    .channel_id
-                    .clone()
-                    .or(inner.provider.channel_id.map(str::to_owned))
-                    .unwrap_or_default(),
-                HeaderSource::Timestamp => timestamp.clone(),
-                HeaderSource::Signature => signature.clone(),
-                HeaderSource::BearerToken => format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()),
-                HeaderSource::Value(v) => (*v).to_owned(),
+            let value: Cow<'static, str> = match source {
+                HeaderSource::ClientId => inner.config.client_id.clone().into(),
+                HeaderSource::ExternalId => external_id.to_owned().into(),
+                HeaderSource::ChannelId => match (&inner.config.channel_id, inner.provider.channel_id) {
+                    (Some(configured), _) => configured.clone().into(),
+                    (None, Some(default)) => Cow::Borrowed(default),
+                    (None, None) => Cow::Borrowed(""),
+                },
+                HeaderSource::Timestamp => timestamp.clone().into(),
+                HeaderSource::Signature => signature.clone().into(),
+                HeaderSource::BearerToken => {
+                    format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()).into()
+                }
+                HeaderSource::Value(v) => Cow::Borrowed(*v),
             };
             headers.push((Cow::Borrowed(*name), value));
         }
         headers.extend(
             extra
                 .iter()
-                .map(|(name, value)| (Cow::Owned(name.clone()), value.clone())),
+                .map(|(name, value)| (Cow::Owned(name.clone()), Cow::Owned(value.clone()))),
         );
         Ok(Prepared {
             method: endpoint.method,
@@ -562,7 +561,7 @@ impl Client {
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
         for (name, value) in prepared.headers {
-            request = request.header(name.as_ref(), value);
+            request = request.header(name.as_ref(), value.as_ref());
         }
         let response = request.body(prepared.body).send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
@@ -647,6 +646,23 @@ fn needs_token(provider: &Provider, auth: AuthKind) -> bool {
         .iter()
         .any(|(_, source)| *source == HeaderSource::BearerToken)
 }
+
+/// The JSON body of a request, as it is both hashed and sent.
+///
+/// serde_json's compact output has no insignificant whitespace, so these bytes are already minified. The
+/// buffer starts at a size that holds a typical SNAP request, so serializing does not grow it repeatedly.
+///
+/// # Errors
+///
+/// Whatever `request`'s `Serialize` implementation reports (generated requests never fail).
+pub fn body_bytes<T: Serialize + ?Sized>(request: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut body = Vec::with_capacity(TYPICAL_BODY);
+    serde_json::to_writer(&mut body, request)?;
+    Ok(body)
+}
+
+/// Bytes that hold most SNAP request bodies (the DANA payment with a URL and order details is ~450).
+const TYPICAL_BODY: usize = 512;
 
 /// X-EXTERNAL-ID: unique per call. Digits only, because some providers still read the standard's
 /// B2B2C table that says numeric (snap-standard §6.2); 32 digits fit the 36-character limit. The clock's

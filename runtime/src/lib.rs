@@ -23,7 +23,7 @@ pub mod timestamp;
 pub mod validate;
 pub mod values;
 
-pub use client::{Client, Config, ConfigError, Error, Prepared, Reply};
+pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, body_bytes};
 pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ResponseCode, ServiceInfo};
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};

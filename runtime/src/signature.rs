@@ -17,11 +17,22 @@ use crate::secret::{AccessToken, ClientSecret};
 
 /// Lower-case hex SHA-256 of an already minified body; `e3b0c442…b855` for the empty body.
 pub fn body_sha256_hex(minified_body: &[u8]) -> String {
-    // Encoding into a fixed buffer avoids hex's char-by-char iterator on every request.
+    let mut out = String::with_capacity(64);
+    push_body_sha256_hex(&mut out, minified_body);
+    out
+}
+
+/// Appends the lower-case hex SHA-256 of `minified_body` to `out`, without an intermediate string.
+fn push_body_sha256_hex(out: &mut String, minified_body: &[u8]) {
+    let digest = Sha256::digest(minified_body);
     let mut buffer = [0u8; 64];
-    match hex::encode_to_slice(Sha256::digest(minified_body), &mut buffer) {
-        Ok(()) => buffer.iter().map(|&b| b as char).collect(),
-        Err(_) => hex::encode(Sha256::digest(minified_body)),
+    match hex::encode_to_slice(digest, &mut buffer)
+        .ok()
+        .and_then(|()| std::str::from_utf8(&buffer).ok())
+    {
+        Some(hex) => out.push_str(hex),
+        // The buffer is exactly twice the digest and hex is ASCII, so this only keeps the code panic-free.
+        None => out.push_str(&hex::encode(digest)),
     }
 }
 
@@ -112,7 +123,7 @@ impl Recipe {
                 Part::Method => out.push_str(check_method(input.method)?),
                 Part::Path => out.push_str(check_path(input.path)?),
                 Part::Token => out.push_str(check_token(input.token)?),
-                Part::BodySha256 => out.push_str(&body_sha256_hex(input.minified_body)),
+                Part::BodySha256 => push_body_sha256_hex(&mut out, input.minified_body),
                 Part::Timestamp => out.push_str(non_empty("timestamp", input.timestamp)?),
                 Part::ClientId => out.push_str(non_empty("client id", input.client_id)?),
             }
@@ -128,16 +139,18 @@ impl Recipe {
     /// algorithm, the client secret is empty, or RSA signing fails.
     pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError> {
         let message = self.string_to_sign(input)?;
-        let raw = match (self.algorithm, key) {
+        let signature = match (self.algorithm, key) {
             (Algorithm::HmacSha512, SigningKey::HmacKey(key)) => {
                 let mut mac = key.0.clone();
                 mac.update(message.as_bytes());
-                mac.finalize().into_bytes().to_vec()
+                STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
-                hmac_sha512(secret, &message)?.finalize().into_bytes().to_vec()
+                STANDARD.encode(hmac_sha512(secret, &message)?.finalize().into_bytes())
             }
-            (Algorithm::RsaSha256, SigningKey::Rsa(private)) => private.sign_sha256(message.as_bytes())?,
+            (Algorithm::RsaSha256, SigningKey::Rsa(private)) => {
+                STANDARD.encode(private.sign_sha256(message.as_bytes())?)
+            }
             (algorithm, key) => {
                 return Err(SignError::KeyMismatch {
                     algorithm,
@@ -145,7 +158,7 @@ impl Recipe {
                 });
             }
         };
-        Ok(STANDARD.encode(raw))
+        Ok(signature)
     }
 
     /// Checks a received standard-base64 `X-SIGNATURE` value against `input`.

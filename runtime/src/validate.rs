@@ -82,10 +82,20 @@ impl std::error::Error for BuildError {}
 pub struct InvalidValue(pub Problem);
 
 /// Collects violations while raw values are checked; tracks the current wire path.
+///
+/// The path is kept as a stack of segments and only rendered into a string when a violation is reported,
+/// so checking a valid request costs no formatting and no allocation for paths.
 #[derive(Debug, Default)]
 pub struct Checker {
-    path: String,
+    path: Vec<Segment>,
     violations: Vec<Violation>,
+}
+
+/// One step of a wire path: a field name or a list position.
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    Field(&'static str),
+    Index(usize),
 }
 
 impl Checker {
@@ -102,7 +112,7 @@ impl Checker {
     }
 
     /// Checks a required field: absent is a violation.
-    pub fn required<T: FromRaw>(&mut self, wire: &str, raw: Option<T::Raw>) -> Option<T> {
+    pub fn required<T: FromRaw>(&mut self, wire: &'static str, raw: Option<T::Raw>) -> Option<T> {
         self.at(wire, |c| match raw {
             Some(raw) => T::from_raw(raw, c),
             None => {
@@ -113,7 +123,7 @@ impl Checker {
     }
 
     /// Checks an optional field: absent is fine (`Some(None)`); a bad value gives `None`.
-    pub fn optional<T: FromRaw>(&mut self, wire: &str, raw: Option<T::Raw>) -> Option<Option<T>> {
+    pub fn optional<T: FromRaw>(&mut self, wire: &'static str, raw: Option<T::Raw>) -> Option<Option<T>> {
         match raw {
             Some(raw) => self.at(wire, |c| T::from_raw(raw, c)).map(Some),
             None => Some(None),
@@ -122,22 +132,44 @@ impl Checker {
 
     /// Reports a violation at the current path.
     pub fn report(&mut self, kind: ViolationKind) {
-        self.violations.push(Violation {
-            path: self.path.clone(),
-            kind,
-        });
+        let path = self.rendered_path();
+        self.violations.push(Violation { path, kind });
     }
 
-    /// Runs `f` with `segment` appended to the path (`.name`, or `[i]` for list items).
-    pub fn at<R>(&mut self, segment: &str, f: impl FnOnce(&mut Checker) -> R) -> R {
-        let len = self.path.len();
-        if !self.path.is_empty() && !segment.starts_with('[') {
-            self.path.push('.');
-        }
-        self.path.push_str(segment);
+    /// Runs `f` with the field `wire` appended to the path.
+    pub fn at<R>(&mut self, wire: &'static str, f: impl FnOnce(&mut Checker) -> R) -> R {
+        self.within(Segment::Field(wire), f)
+    }
+
+    /// Runs `f` with the list position `index` appended to the path.
+    pub fn at_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Checker) -> R) -> R {
+        self.within(Segment::Index(index), f)
+    }
+
+    fn within<R>(&mut self, segment: Segment, f: impl FnOnce(&mut Checker) -> R) -> R {
+        self.path.push(segment);
         let result = f(self);
-        self.path.truncate(len);
+        self.path.pop();
         result
+    }
+
+    /// The current wire path: `urlParam[0].url`.
+    fn rendered_path(&self) -> String {
+        use fmt::Write as _;
+        let mut out = String::new();
+        for segment in &self.path {
+            match segment {
+                Segment::Field(name) if out.is_empty() => out.push_str(name),
+                Segment::Field(name) => {
+                    out.push('.');
+                    out.push_str(name);
+                }
+                Segment::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
     }
 
     /// Unwraps a raw value, reporting a type mismatch.
@@ -253,7 +285,7 @@ impl<T: FromRaw> FromRaw for Vec<T> {
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.into_iter().enumerate() {
-            match checker.at(&format!("[{i}]"), |c| T::from_raw(item, c)) {
+            match checker.at_index(i, |c| T::from_raw(item, c)) {
                 Some(v) => out.push(v),
                 None => ok = false,
             }
