@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::routing::post;
 use snapbi_client::doku::direct_debit_status as status;
-use snapbi_client::doku::{self, dana_payment, direct_debit_notify as notify, direct_debit_refund as refund};
+use snapbi_client::doku::{self, direct_debit_notify as notify, direct_debit_payment, direct_debit_refund as refund};
 use snapbi_client::rt::inbound::axum::{Ack, Notification};
 use snapbi_client::rt::inbound::{InboundKey, Verifier};
 use snapbi_client::{rt, types};
@@ -137,7 +137,7 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         &format!("{} — expires in {expires} s", token.code.message().unwrap_or("")),
     )?;
 
-    let payment = dana_payment::Request::builder()
+    let payment = direct_debit_payment::Request::builder()
         .partner_reference_no(&reference)
         .amount(types::Amount::builder().value("10000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
@@ -145,18 +145,18 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
             .r#type(types::UrlParamType::PayReturn)
             .is_deep_link(types::UrlParamIsDeepLink::N)])
         .additional_info(
-            dana_payment::AdditionalInfo::builder()
-                .channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap)
-                .order(dana_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2")),
+            direct_debit_payment::AdditionalInfo::builder()
+                .channel(direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap)
+                .order(direct_debit_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2")),
         )
         .build()
         .map_err(|e| e.to_string())?;
-    let headers = dana_payment::Headers::builder()
+    let headers = direct_debit_payment::Headers::builder()
         .x_device_id("demo42")
         .build()
         .map_err(|e| e.to_string())?;
     let paid = client
-        .dana_payment(&payment, &headers)
+        .direct_debit_payment(&payment, &headers)
         .await
         .map_err(|e| format!("DANA payment: {e}"))?;
     let redirect = paid.body.web_redirect_url.unwrap_or_default();

@@ -83,6 +83,13 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             out.push_str(&table(title, &flatten(api, fields)));
         }
     }
+    if !e.rules.is_empty() {
+        out.push_str("Rules across request fields (checked by `build()` and the sandbox):\n\n");
+        for rule in &e.rules {
+            let _ = writeln!(out, "- {rule}");
+        }
+        out.push('\n');
+    }
     if !e.response.is_empty() {
         out.push_str(&table("Response body (decoded tolerantly)", &flatten(api, &e.response)));
     }

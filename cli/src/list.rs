@@ -51,6 +51,7 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         "status_endpoint": e.status_endpoint,
         "headers": flatten(api, &e.headers),
         "request": flatten(api, &e.request),
+        "rules": e.rules.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "codes": codes,
     })
 }
@@ -77,6 +78,9 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
     match request.is_empty() {
         true => out += "\n  (no request body)\n",
         false => out += &table("request field", &request),
+    }
+    for rule in &e.rules {
+        out += &format!("  rule: {rule}\n");
     }
     out
 }

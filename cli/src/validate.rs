@@ -16,7 +16,7 @@ use crate::input;
 /// Options of `snapbi validate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Endpoint id, e.g. doku.dana.payment (see `snapbi list`).
+    /// Endpoint id, e.g. doku.direct_debit.payment (see `snapbi list`).
     endpoint: String,
     /// JSON request body; stdin when absent or `-`.
     #[arg(long, value_name = "FILE")]

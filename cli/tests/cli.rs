@@ -145,7 +145,7 @@ fn check_accepts_the_shipped_specs() {
 fn check_locates_a_broken_value() {
     let temp = Temp::new("check");
     copy_dir(Path::new(SPECS), &temp.path("specs"));
-    let file = temp.path("specs/doku/direct-debit/dana-payment.yaml");
+    let file = temp.path("specs/doku/direct-debit/payment.yaml");
     let text = std::fs::read_to_string(&file).expect("read spec");
     let at = text.find("\nmethod: POST\n").expect("method line") + 1;
     let line = text[..at].lines().count() + 1;
@@ -162,7 +162,7 @@ fn check_locates_a_broken_value() {
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),
-        format!("specs/doku/direct-debit/dana-payment.yaml:{line}:9: error: method: unknown HTTP method `FETCH`\n")
+        format!("specs/doku/direct-debit/payment.yaml:{line}:9: error: method: unknown HTTP method `FETCH`\n")
     );
 
     let absolute = temp.path("specs");
@@ -188,8 +188,8 @@ fn list_json_has_wire_paths_types_and_limits() {
     assert_eq!(endpoints.len(), api().endpoints.len());
     let dana = endpoints
         .iter()
-        .find(|e| e["id"] == "doku.dana.payment")
-        .expect("doku.dana.payment listed");
+        .find(|e| e["id"] == "doku.direct_debit.payment")
+        .expect("doku.direct_debit.payment listed");
     assert_eq!(dana["provider"], "doku");
     assert_eq!(dana["method"], "POST");
     assert_eq!(dana["path"], "/direct-debit/core/v1/debit/payment-host-to-host");
@@ -205,7 +205,14 @@ fn list_json_has_wire_paths_types_and_limits() {
     let url = field("request", "urlParam[].url");
     assert_eq!(
         (&url["type"], &url["required"], &url["max_length"]),
-        (&json!("string"), &json!(true), &json!(512))
+        (&json!("string"), &json!(false), &json!(512))
+    );
+    let rules = dana["rules"].as_array().expect("rules");
+    assert!(
+        rules.contains(&json!(
+            "when additionalInfo.channel is EMONEY_DANA_SNAP or EMONEY_SHOPEE_PAY_SNAP: urlParam required"
+        )),
+        "{rules:?}"
     );
     let value = field("request", "amount.value");
     assert_eq!((&value["type"], &value["required"]), (&json!("decimal"), &json!(true)));
@@ -241,7 +248,13 @@ fn list_text_is_a_table_per_endpoint() {
         .find(|l| l.trim_start().starts_with("urlParam[].url"))
         .expect("urlParam row");
     let cells: Vec<&str> = row.split_whitespace().collect();
-    assert_eq!(cells, ["urlParam[].url", "string", "yes", "length", "..512"]);
+    assert_eq!(cells, ["urlParam[].url", "string", "no", "length", "..512"]);
+    assert!(
+        text.contains(
+            "  rule: when additionalInfo.channel is DIRECT_DEBIT_CIMB_SNAP: additionalInfo.remarks required\n"
+        ),
+        "{text}"
+    );
 }
 
 // ----- gen ----------------------------------------------------------------------------------------------
@@ -308,7 +321,7 @@ fn code_applies_per_service_outcomes() {
     );
     let declared = payment["declared_by"].as_array().cloned().unwrap_or_default();
     assert!(
-        declared.iter().any(|d| d["endpoint"] == "doku.dana.payment"),
+        declared.iter().any(|d| d["endpoint"] == "doku.direct_debit.payment"),
         "{payment}"
     );
 }
@@ -355,14 +368,14 @@ fn code_rejects_anything_but_seven_digits() {
 
 fn dana_sample() -> Value {
     let api = api();
-    let endpoint = api.endpoint("doku.dana.payment").expect("dana endpoint");
+    let endpoint = api.endpoint("doku.direct_debit.payment").expect("dana endpoint");
     sample_object(&api, &endpoint.request)
 }
 
 #[test]
 fn validate_accepts_a_sample_body() {
     let body = serde_json::to_vec_pretty(&dana_sample()).expect("json");
-    let out = snapbi_stdin(&["validate", "doku.dana.payment"], &body);
+    let out = snapbi_stdin(&["validate", "doku.direct_debit.payment"], &body);
     assert_eq!(
         (code(&out), stdout(&out)),
         (0, "valid\n".to_owned()),
@@ -372,7 +385,7 @@ fn validate_accepts_a_sample_body() {
 
     let temp = Temp::new("validate-ok");
     let file = temp.write("body.json", &body);
-    let out = snapbi(&["validate", "doku.dana.payment", "--body-file", &file]);
+    let out = snapbi(&["validate", "doku.direct_debit.payment", "--body-file", &file]);
     assert_eq!((code(&out), stdout(&out)), (0, "valid\n".to_owned()));
     // Every endpoint accepts its own sample body.
     let api = api();
@@ -389,7 +402,7 @@ fn validate_lists_every_violation_with_its_wire_path() {
     body["partnerReferenceNo"] = json!("x".repeat(65));
     body.as_object_mut().expect("object").remove("amount");
     body["urlParam"][0]["url"] = json!(42);
-    let out = snapbi_stdin(&["validate", "doku.dana.payment"], body.to_string().as_bytes());
+    let out = snapbi_stdin(&["validate", "doku.direct_debit.payment"], body.to_string().as_bytes());
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = stdout(&out);
     let mut paths: Vec<&str> = text.lines().filter_map(|l| l.split(':').next()).collect();
@@ -401,7 +414,7 @@ fn validate_lists_every_violation_with_its_wire_path() {
     );
 
     let listed = snapbi_stdin(
-        &["validate", "doku.dana.payment", "--json"],
+        &["validate", "doku.direct_debit.payment", "--json"],
         body.to_string().as_bytes(),
     );
     assert_eq!(code(&listed), 1);
@@ -412,7 +425,10 @@ fn validate_lists_every_violation_with_its_wire_path() {
 
 #[test]
 fn validate_rejects_malformed_json_and_unknown_endpoints() {
-    let err = input_error(&snapbi_stdin(&["validate", "doku.dana.payment"], b"{\n  \"amount\": }"));
+    let err = input_error(&snapbi_stdin(
+        &["validate", "doku.direct_debit.payment"],
+        b"{\n  \"amount\": }",
+    ));
     assert!(
         err.contains("malformed JSON") && err.contains("line 2 column 13"),
         "{err}"
@@ -424,12 +440,12 @@ fn validate_rejects_malformed_json_and_unknown_endpoints() {
         "/no/such/file.json",
     ]));
     assert!(
-        err.contains("unknown endpoint `doku.dana.paymnt`") && err.contains("doku.dana.payment"),
+        err.contains("unknown endpoint `doku.dana.paymnt`") && err.contains("doku.direct_debit.payment"),
         "{err}"
     );
     let err = input_error(&snapbi(&[
         "validate",
-        "doku.dana.payment",
+        "doku.direct_debit.payment",
         "--body-file",
         "/no/such/file.json",
     ]));

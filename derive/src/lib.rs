@@ -16,7 +16,7 @@ use proc_macro::TokenStream;
 /// whose `build()` returns every violation with its wire path, `Serialize` (wire names, absent optional
 /// fields skipped) and the runtime's `FromRaw`/`IntoRaw` impls. A field typed `Option<T>` is optional.
 /// Wire names are the camelCase of the field names unless a field says `#[wire("X-DEVICE-ID")]`.
-#[proc_macro_derive(Object, attributes(wire))]
+#[proc_macro_derive(Object, attributes(wire, rules))]
 pub fn derive_object(input: TokenStream) -> TokenStream {
     expand(input, object::expand_object)
 }

@@ -137,6 +137,15 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     let name = ty.to_string();
+    let document = document_impl(ty, &fields);
+    // `#[rules(PATH)]` names a static slice of cross-field rules checked once every field is valid.
+    let rules = rules_attr(&input.attrs)?.map(|rules| {
+        quote! {
+            if !c.rules_hold(&value, #rules) {
+                return None;
+            }
+        }
+    });
     Ok(quote! {
         impl #ty {
             /// Starts a builder; its `build()` checks every field, so a value of this type is always valid.
@@ -175,9 +184,13 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
 
             fn check(self, c: &mut #rt::Checker) -> Option<#ty> {
                 #(#checks)*
-                Some(#ty { #(#inits)* })
+                let value = #ty { #(#inits)* };
+                #rules
+                Some(value)
             }
         }
+
+        #document
 
         impl #rt::FromRaw for #ty {
             type Raw = #rt::Loose<#builder>;
@@ -201,6 +214,35 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// Lookup of the object's values by wire path, for cross-field rules.
+fn document_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let arms = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
+        quote! { Some((&#wire, rest)) => #rt::Document::visit(&self.#ident, rest, items, found), }
+    });
+    quote! {
+        impl #rt::Document for #ty {
+            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
+                match path.split_first() {
+                    None => found(items, #rt::Found::Other),
+                    #(#arms)*
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// The path inside `#[rules(...)]`, if the struct has one.
+fn rules_attr(attrs: &[syn::Attribute]) -> syn::Result<Option<syn::Path>> {
+    attrs
+        .iter()
+        .find(|a| a.path().is_ident("rules"))
+        .map(|a| a.parse_args::<syn::Path>())
+        .transpose()
 }
 
 pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {

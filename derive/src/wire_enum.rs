@@ -65,6 +65,14 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             }
         }
 
+        impl #rt::Document for #ty {
+            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
+                if path.is_empty() {
+                    found(items, #rt::Found::Text(self.as_str()));
+                }
+            }
+        }
+
         impl #rt::IntoRaw<#ty> for #ty {
             fn into_raw(self) -> #rt::Loose<String> {
                 #rt::Loose::ok(self.as_str().to_owned())

@@ -8,7 +8,7 @@ use std::process::Command;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
-use snapbi_client::doku::{self, dana_payment};
+use snapbi_client::doku::{self, direct_debit_payment};
 use snapbi_client::{rt, types};
 
 const SECRET: &str = "bench-secret-0123456789";
@@ -20,7 +20,7 @@ static ASYMMETRIC: rt::EndpointInfo = rt::EndpointInfo {
     ..DANA
 };
 const DANA: rt::EndpointInfo = rt::EndpointInfo {
-    id: "doku.dana.payment",
+    id: "doku.direct_debit.payment",
     provider: "doku",
     method: "POST",
     path: "/direct-debit/core/v1/debit/payment-host-to-host",
@@ -29,8 +29,8 @@ const DANA: rt::EndpointInfo = rt::EndpointInfo {
     summary: "bench",
 };
 
-fn request() -> dana_payment::Request {
-    dana_payment::Request::builder()
+fn request() -> direct_debit_payment::Request {
+    direct_debit_payment::Request::builder()
         .partner_reference_no("INV-20240710-000123")
         .amount(types::Amount::builder().value("150000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
@@ -38,11 +38,11 @@ fn request() -> dana_payment::Request {
             .r#type(types::UrlParamType::PayReturn)
             .is_deep_link(types::UrlParamIsDeepLink::N)])
         .valid_up_to(TIMESTAMP)
-        .point_of_initiation(dana_payment::PointOfInitiation::App)
+        .point_of_initiation(direct_debit_payment::PointOfInitiation::App)
         .additional_info(
-            dana_payment::AdditionalInfo::builder()
-                .channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap)
-                .order(dana_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2"))
+            direct_debit_payment::AdditionalInfo::builder()
+                .channel(direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap)
+                .order(direct_debit_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2"))
                 .env_info(types::EnvInfo::builder().source_platform("IPG").terminal_type("SYSTEM")),
         )
         .build()
@@ -77,7 +77,7 @@ fn bench(c: &mut Criterion) {
         .private_key(key.clone());
     let client = rt::Client::new(&doku::PROFILE, config.base_url("http://127.0.0.1:9")).expect("client");
     let token = rt::secret::AccessToken::from("tok-0123456789abcdef");
-    let headers = dana_payment::Headers::builder()
+    let headers = direct_debit_payment::Headers::builder()
         .x_device_id("device42")
         .build()
         .expect("headers");

@@ -3,7 +3,7 @@
 //!
 //! It runs the same generator as `snapbi-client`'s build script (`snapbi-codegen`), so the expansion is the
 //! code of `snapbi-client` for the same specs: `CODE_TABLE`, `types`, one module per provider
-//! (`doku::Client`, `doku::dana_payment::{Request, Headers, Response, Code}`, …) and `ENDPOINTS`.
+//! (`doku::Client`, `doku::direct_debit_payment::{Request, Headers, Response, Code}`, …) and `ENDPOINTS`.
 //!
 //! ```ignore
 //! // Cargo.toml: snapbi-macros and snapbi-runtime (the expansion calls `::snapbi_runtime`).
@@ -11,7 +11,7 @@
 //!     snapbi_macros::snap_api!("../specs");
 //! }
 //!
-//! let request = api::doku::dana_payment::Request::builder()
+//! let request = api::doku::direct_debit_payment::Request::builder()
 //!     .partner_reference_no("INV-0001")
 //!     // …
 //!     .build()?;
@@ -48,7 +48,7 @@ const USAGE: &str = "snap_api! takes one string literal: the path of a specs dir
 /// macro (or to `CARGO_MANIFEST_DIR` when the compiler cannot tell which file that is).
 ///
 /// The expanded items are the same as `snapbi-client`'s: `pub use ::snapbi_runtime as rt;`, `CODE_TABLE`,
-/// `types`, one module per provider (`doku::Client`, `doku::dana_payment::{ENDPOINT, Request,
+/// `types`, one module per provider (`doku::Client`, `doku::direct_debit_payment::{ENDPOINT, Request,
 /// RequestBuilder, Headers, Response, Code}`, …) and `ENDPOINTS`. Expand it inside a module of its own:
 ///
 /// ```ignore

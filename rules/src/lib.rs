@@ -4,12 +4,15 @@
 //! The generator (checking spec examples and enum values, building sample values), the runtime (validating
 //! request fields) and the sandbox (validating bodies at run time) all call these functions, so the three
 //! can never disagree about a length, a charset or a datetime. Lengths count Unicode scalar values
-//! (characters), as the SNAP tables do. No dependencies: this crate is small and built everywhere.
+//! (characters), as the SNAP tables do. No dependencies (serde_json only with the `json` feature): this
+//! crate is small and built everywhere.
 
 #![forbid(unsafe_code)]
 
+pub mod conditional;
 mod vocabulary;
 
+pub use conditional::{Condition, Document, Found, Rule, StaticRule, When, check_rules};
 pub use vocabulary::{Algorithm, AuthKind, Outcome};
 
 use std::fmt;
@@ -88,6 +91,20 @@ pub enum Problem {
         /// Items present.
         len: usize,
     },
+    /// Neither this field nor any of its alternatives is present.
+    MissingOneOf {
+        /// Wire paths of the alternatives.
+        others: Vec<String>,
+    },
+    /// Absent although a condition makes it required.
+    RequiredWhen(Condition),
+    /// Not one of the values a condition narrows the field to.
+    NotAllowedWhen {
+        /// The values still allowed.
+        allowed: Vec<String>,
+        /// Why.
+        condition: Condition,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -117,6 +134,11 @@ impl fmt::Display for Problem {
             },
             Problem::TooFewItems { min, len } => write!(f, "has {len} items, at least {min} required"),
             Problem::TooManyItems { max, len } => write!(f, "has {len} items, at most {max} allowed"),
+            Problem::MissingOneOf { others } => write!(f, "give this or {}", others.join(" or ")),
+            Problem::RequiredWhen(condition) => write!(f, "is required when {condition}"),
+            Problem::NotAllowedWhen { allowed, condition } => {
+                write!(f, "must be one of {} when {condition}", allowed.join(", "))
+            }
         }
     }
 }

@@ -152,7 +152,7 @@ impl Provider {
 /// One endpoint, as the runtime needs it.
 #[derive(Debug)]
 pub struct EndpointInfo {
-    /// Stable id, e.g. `doku.dana.payment`.
+    /// Stable id, e.g. `doku.direct_debit.payment`.
     pub id: &'static str,
     /// Provider name.
     pub provider: &'static str,

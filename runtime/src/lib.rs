@@ -28,7 +28,7 @@ pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, Response
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
-pub use snapbi_rules::Problem;
+pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
 pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
 pub use values::{Decimal, Int, IntoRaw, List, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient};
 

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_json::Value;
-use snapbi_rules::Problem;
+use snapbi_rules::{Document, Problem, Rule};
 
 /// One broken rule and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +134,30 @@ impl Checker {
     pub fn report(&mut self, kind: ViolationKind) {
         let path = self.rendered_path();
         self.violations.push(Violation { path, kind });
+    }
+
+    /// Checks cross-field `rules` on a value whose fields are all valid, reporting each broken one at its
+    /// wire path below the current one; `true` when all hold.
+    pub fn rules_hold<D, P, S>(&mut self, value: &D, rules: &[Rule<'_, P, S>]) -> bool
+    where
+        D: Document + ?Sized,
+        P: AsRef<[S]>,
+        S: AsRef<str>,
+    {
+        let before = self.violations.len();
+        let base = self.rendered_path();
+        snapbi_rules::check_rules(value, rules, &mut |path, problem| {
+            let path = match (base.is_empty(), path.is_empty()) {
+                (true, _) => path,
+                (false, true) => base.clone(),
+                (false, false) => format!("{base}.{path}"),
+            };
+            self.violations.push(Violation {
+                path,
+                kind: ViolationKind::Rule(problem),
+            });
+        });
+        self.violations.len() == before
     }
 
     /// Runs `f` with the field `wire` appended to the path.

@@ -9,7 +9,8 @@ use std::ops::Deref;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use snapbi_rules::{Charset, Format, Problem};
+use snapbi_rules::conditional::visit_items;
+use snapbi_rules::{Charset, Document, Format, Found, Problem};
 
 use crate::validate::{Checker, FromRaw, InvalidValue, Loose};
 
@@ -125,6 +126,12 @@ impl<const MIN: i64, const MAX: i64> FromRaw for Int<MIN, MAX> {
     }
 }
 
+impl<const MIN: i64, const MAX: i64> Document for Int<MIN, MAX> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        self.0.visit(path, items, found)
+    }
+}
+
 impl<const MIN: i64, const MAX: i64> Serialize for Int<MIN, MAX> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
@@ -189,6 +196,13 @@ macro_rules! string_value_impls {
                 Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
             }
         }
+        impl<$($(const $p: $pt),*)?> Document for $ty<$($($p),*)?> {
+            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+                if path.is_empty() {
+                    found(items, Found::Text(&self.0));
+                }
+            }
+        }
         impl<$($(const $p: $pt),*)?> FromRaw for $ty<$($($p),*)?> {
             type Raw = Loose<String>;
             fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
@@ -223,6 +237,12 @@ impl<T> Sensitive<T> {
 impl<T> fmt::Debug for Sensitive<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
+    }
+}
+
+impl<T: Document> Document for Sensitive<T> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        self.0.visit(path, items, found)
     }
 }
 
@@ -284,6 +304,14 @@ impl<R: PatternRule> Serialize for Matching<R> {
     }
 }
 
+impl<R: PatternRule> Document for Matching<R> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        if path.is_empty() {
+            found(items, Found::Text(&self.0));
+        }
+    }
+}
+
 impl<R: PatternRule> FromRaw for Matching<R> {
     type Raw = Loose<String>;
     fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
@@ -313,6 +341,12 @@ impl<T, const MIN: u32, const MAX: u32> Deref for List<T, MIN, MAX> {
 impl<T: Serialize, const MIN: u32, const MAX: u32> Serialize for List<T, MIN, MAX> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
+    }
+}
+
+impl<T: Document, const MIN: u32, const MAX: u32> Document for List<T, MIN, MAX> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        visit_items(&self.0, path, items, found)
     }
 }
 

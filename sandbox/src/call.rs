@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use serde_json::Value;
 use snapbi_codegen::ir::{Endpoint, HeaderSource, Provider};
+use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
@@ -355,13 +356,17 @@ impl<'a> Call<'a> {
 
     /// The spec's field rules; the first violation decides the answer.
     fn fields(&self, body: &Value) -> Result<(), Answer> {
-        let violations = validate::body(&self.inner.api, &self.endpoint.request, body);
+        let violations = validate::request(&self.inner.api, self.endpoint, body);
         let Some(first) = violations.first() else {
             return Ok(());
         };
         let answer = match (&first.kind, first.path.as_str()) {
             (_, "") => self.answer(400, "00", Fill::default()),
             (ViolationKind::Missing, path) => self.answer(400, "02", Fill::field(path)),
+            // A field that a cross-field rule makes mandatory is missing, too.
+            (ViolationKind::Rule(Problem::MissingOneOf { .. } | Problem::RequiredWhen(_)), path) => {
+                self.answer(400, "02", Fill::field(path))
+            }
             (_, path) => self.answer(400, "01", Fill::field(path)),
         };
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();

@@ -41,7 +41,7 @@
 //! Every code an endpoint declares can be forced on a call that passes every check: with the request
 //! header `X-Sandbox-Scenario: 4035414` (an undeclared code is refused with `400xx00` and the list of
 //! declared ones in `additionalInfo.reason`), or for the next N calls with
-//! `POST /_sandbox/scenarios {"endpoint":"doku.dana.payment","code":"4035414","times":1}`, which an
+//! `POST /_sandbox/scenarios {"endpoint":"doku.direct_debit.payment","code":"4035414","times":1}`, which an
 //! unmodified SDK meets too. A forced failure commits nothing; a forced success (`2xx`) runs the call
 //! normally and replaces the code of its successful answer. Faults are armed with
 //! `POST /_sandbox/faults {"endpoint":…,"kind":"delay"|"drop_after_commit"|"status_5xx","ms":…,"times":N}`:

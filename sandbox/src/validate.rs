@@ -15,7 +15,7 @@ use std::sync::{Arc, LazyLock, RwLock};
 use axum::http::HeaderMap;
 use regex::Regex;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, Field, FieldType, StrRule};
+use snapbi_codegen::ir::{Api, Endpoint, Field, FieldType, StrRule};
 use snapbi_rules::Problem;
 use snapbi_runtime::validate::{Violation, ViolationKind, json_kind};
 
@@ -35,6 +35,23 @@ pub fn body(api: &Api, fields: &[Field], body: &Value) -> Vec<Violation> {
         other => walk.wrong_type("an object", other),
     }
     walk.out
+}
+
+/// Every violation of `endpoint`'s request rules in `body`: its fields first, then, when they are all
+/// valid (as the generated `build()` does), the spec's cross-field rules.
+pub fn request(api: &Api, endpoint: &Endpoint, body: &Value) -> Vec<Violation> {
+    let mut out = self::body(api, &endpoint.request, body);
+    if out.is_empty() {
+        for rule in &endpoint.rules {
+            rule.check(body, &mut |path, problem| {
+                out.push(Violation {
+                    path,
+                    kind: ViolationKind::Rule(problem),
+                })
+            });
+        }
+    }
+    out
 }
 
 /// Every violation of the caller-supplied header `fields` in `headers` (names match case-insensitively);

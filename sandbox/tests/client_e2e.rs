@@ -174,7 +174,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
     for endpoint in &endpoints {
         let call = typed!(
             endpoint,
-            doku::dana_payment,
+            doku::direct_debit_payment,
             doku::direct_debit_refund,
             doku::direct_debit_status,
             doku::token_b2b
@@ -229,7 +229,7 @@ async fn typed_methods_end_to_end() {
     assert_eq!(granted.code, doku::token_b2b::Code::Successful);
     assert_eq!(granted.body.token_type.as_deref(), Some("Bearer"));
 
-    let request = doku::dana_payment::Request::builder()
+    let request = doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-TYPED-1")
         .amount(types::Amount::builder().value("50000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
@@ -237,17 +237,17 @@ async fn typed_methods_end_to_end() {
             .r#type(types::UrlParamType::PayReturn)
             .is_deep_link(types::UrlParamIsDeepLink::N)])
         .additional_info(
-            doku::dana_payment::AdditionalInfo::builder()
-                .channel(doku::dana_payment::AdditionalInfoChannel::EmoneyDanaSnap),
+            doku::direct_debit_payment::AdditionalInfo::builder()
+                .channel(doku::direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap),
         )
         .build()
         .expect("valid payment");
-    let headers = doku::dana_payment::Headers::builder()
+    let headers = doku::direct_debit_payment::Headers::builder()
         .x_device_id("95221")
         .build()
         .expect("valid headers");
-    let paid = client.dana_payment(&request, &headers).await.expect("payment");
-    assert_eq!(paid.code, doku::dana_payment::Code::Successful);
+    let paid = client.direct_debit_payment(&request, &headers).await.expect("payment");
+    assert_eq!(paid.code, doku::direct_debit_payment::Code::Successful);
     let reference_no = paid.body.reference_no.clone().unwrap_or_default();
     run.sandbox.complete_payment("INV-TYPED-1").expect("complete");
 
@@ -273,14 +273,16 @@ async fn typed_methods_end_to_end() {
     }
 
     run.sandbox
-        .arm_scenario("doku.dana.payment", "4035402", 1)
+        .arm_scenario("doku.direct_debit.payment", "4035402", 1)
         .expect("declared");
-    match client.dana_payment(&request, &headers).await {
-        Err(rt::Error::Api { code, .. }) => assert_eq!(code, doku::dana_payment::Code::ExceedsTransactionAmountLimit),
+    match client.direct_debit_payment(&request, &headers).await {
+        Err(rt::Error::Api { code, .. }) => {
+            assert_eq!(code, doku::direct_debit_payment::Code::ExceedsTransactionAmountLimit)
+        }
         other => panic!("the armed scenario must answer: {other:?}"),
     }
     let again = client
-        .dana_payment(&request, &headers)
+        .direct_debit_payment(&request, &headers)
         .await
         .expect("idempotent replay");
     assert_eq!(again.body.reference_no.as_deref(), Some(reference_no.as_str()));

@@ -267,13 +267,11 @@ async fn completed_payment_is_notified_signed_and_retried() {
         ..Inbox::default()
     }));
     let (url, server) = merchant(Arc::clone(&inbox)).await;
-    let run = start(|b| b.notification_speedup(100_000)).await;
+    // DOKU's jump-app payments only carry PAY_RETURN URLs: the notification URL is the merchant's configured
+    // one (DOKU's back office), which the sandbox takes as an option.
+    let run = start(|b| b.notification_speedup(100_000).notify_url(url.clone())).await;
     let reference = unique("INV");
-    let mut body = run.payment_body(&reference, "25000.00");
-    body["urlParam"] = json!([
-        {"url": "https://merchant.example/return", "type": "PAY_RETURN", "isDeepLink": "N"},
-        {"url": url, "type": "PAY_NOTIFY", "isDeepLink": "N"}
-    ]);
+    let body = run.payment_body(&reference, "25000.00");
     run.call(PAYMENT, &body).await.expect("2005400", "Successful");
     assert!(
         run.sandbox.notifications().is_empty(),
@@ -343,4 +341,33 @@ async fn completing_unknown_payments_is_refused() {
         "{}",
         index.body
     );
+}
+
+#[tokio::test]
+async fn a_payment_breaking_a_channel_rule_is_refused_at_the_field_and_succeeds_once_fixed() {
+    let run = start(|b| b).await;
+    let reference = unique("INV");
+    let mut body = run.payment_body(&reference, "25000.00");
+    body["additionalInfo"]["channel"] = json!("DIRECT_DEBIT_CIMB_SNAP");
+    body["additionalInfo"]
+        .as_object_mut()
+        .expect("additionalInfo")
+        .remove("remarks");
+    let reply = run.call(PAYMENT, &body).await;
+    reply.expect("4005402", "Invalid Mandatory Field additionalInfo.remarks");
+    assert!(
+        reply
+            .reason()
+            .contains("is required when additionalInfo.channel is DIRECT_DEBIT_CIMB_SNAP"),
+        "{}",
+        reply.reason()
+    );
+    // The same body for a jump-app channel needs no remarks but only PAY_RETURN URLs.
+    body["additionalInfo"]["channel"] = json!("EMONEY_SHOPEE_PAY_SNAP");
+    body["urlParam"][0]["type"] = json!("PAY_NOTIFY");
+    run.call(PAYMENT, &body)
+        .await
+        .expect("4005401", "Invalid Field Format urlParam[0].type");
+    body["urlParam"][0]["type"] = json!("PAY_RETURN");
+    run.call(PAYMENT, &body).await.expect("2005400", "Successful");
 }

@@ -197,7 +197,7 @@ fn every_generated_endpoint_is_in_the_specs_and_samples_are_valid() {
     for (endpoint, entry) in &setup.pairs {
         let body = sample_object(&setup.api, &endpoint.request);
         assert_eq!(static_violations(entry, &body), Vec::new(), "{}", endpoint.id);
-        let dynamic = snapbi_sandbox::validate::body(&setup.api, &endpoint.request, &body);
+        let dynamic = snapbi_sandbox::validate::request(&setup.api, endpoint, &body);
         assert_eq!(dynamic, Vec::new(), "{}", endpoint.id);
     }
 }
@@ -214,7 +214,7 @@ proptest! {
             apply(&setup.api, endpoint, &mut body, m);
         }
         let expected = static_violations(entry, &body);
-        let got = snapbi_sandbox::validate::body(&setup.api, &endpoint.request, &body);
+        let got = snapbi_sandbox::validate::request(&setup.api, endpoint, &body);
         prop_assert_eq!(got, expected, "{} body {}", endpoint.id, body);
     }
 }

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use snapbi_client::doku::{self, dana_payment};
+use snapbi_client::doku::{self, direct_debit_payment};
 use snapbi_client::{rt, types};
 
 const CLIENT_ID: &str = "BRN-0001-1700000000001";
@@ -76,7 +76,7 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
         .unwrap_or_default();
     let verified = rt::signature::verify_symmetric(
         "POST",
-        dana_payment::ENDPOINT.path,
+        direct_debit_payment::ENDPOINT.path,
         &rt::secret::AccessToken::from(bearer),
         &body,
         header(&headers, "X-TIMESTAMP"),
@@ -207,7 +207,7 @@ async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>)
             doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(),
             post(token),
         )
-        .route(dana_payment::ENDPOINT.path, post(payment))
+        .route(direct_debit_payment::ENDPOINT.path, post(payment))
         .with_state(provider);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -260,8 +260,8 @@ fn fast_retries() -> rt::RetryPolicy {
     }
 }
 
-fn payment_request(reference: &str) -> dana_payment::Request {
-    dana_payment::Request::builder()
+fn payment_request(reference: &str) -> direct_debit_payment::Request {
+    direct_debit_payment::Request::builder()
         .partner_reference_no(reference)
         .amount(types::Amount::builder().value("10000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
@@ -270,16 +270,16 @@ fn payment_request(reference: &str) -> dana_payment::Request {
             .is_deep_link(types::UrlParamIsDeepLink::N)])
         .valid_up_to("2024-07-10T11:57:58+07:00")
         .additional_info(
-            dana_payment::AdditionalInfo::builder()
-                .channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap)
-                .order(dana_payment::AdditionalInfoOrder::builder().order_title("Kopi  susu é")),
+            direct_debit_payment::AdditionalInfo::builder()
+                .channel(direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap)
+                .order(direct_debit_payment::AdditionalInfoOrder::builder().order_title("Kopi  susu é")),
         )
         .build()
         .expect("a valid request")
 }
 
-fn headers() -> dana_payment::Headers {
-    dana_payment::Headers::builder()
+fn headers() -> direct_debit_payment::Headers {
+    direct_debit_payment::Headers::builder()
         .x_device_id("device42")
         .x_ip_address("203.0.113.10")
         .build()
@@ -298,10 +298,10 @@ async fn calls_are_signed_sent_and_decoded() {
 
     let request = payment_request("INV-0001");
     let reply = client
-        .dana_payment(&request, &headers())
+        .direct_debit_payment(&request, &headers())
         .await
         .expect("a successful payment");
-    assert_eq!(reply.code, dana_payment::Code::Successful);
+    assert_eq!(reply.code, direct_debit_payment::Code::Successful);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body.reference_no.as_deref(), Some("REF-1"));
     assert_eq!(reply.body.web_redirect_url.as_deref(), Some("https://pay.example/x"));
@@ -309,7 +309,7 @@ async fn calls_are_signed_sent_and_decoded() {
     // A clone shares the token: a second call does not ask for a new one.
     let again = client
         .clone()
-        .dana_payment(&payment_request("INV-0002"), &headers())
+        .direct_debit_payment(&payment_request("INV-0002"), &headers())
         .await
         .expect("second call");
     assert_eq!(again.code.outcome(), rt::Outcome::Success);
@@ -350,14 +350,17 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
     } = stand_in().await;
     let client = doku::Client::new(config(&key, &url).retry_policy(fast_retries())).expect("client");
 
-    match client.dana_payment(&payment_request("INV-DUP"), &headers()).await {
+    match client
+        .direct_debit_payment(&payment_request("INV-DUP"), &headers())
+        .await
+    {
         Err(rt::Error::Api {
             status,
             code,
             message,
             raw_body,
         }) => {
-            assert_eq!((status, &code), (404, &dana_payment::Code::InconsistentRequest));
+            assert_eq!((status, &code), (404, &direct_debit_payment::Code::InconsistentRequest));
             assert_eq!(
                 code.outcome(),
                 rt::Outcome::Failed,
@@ -368,16 +371,22 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
         }
         other => panic!("expected an API error, got {other:?}"),
     }
-    match client.dana_payment(&payment_request("INV-ODD"), &headers()).await {
+    match client
+        .direct_debit_payment(&payment_request("INV-ODD"), &headers())
+        .await
+    {
         Err(rt::Error::Api {
-            code: dana_payment::Code::Unknown(raw),
+            code: direct_debit_payment::Code::Unknown(raw),
             ..
         }) => assert_eq!(raw.as_str(), "4005499"),
         other => panic!("expected an unknown code, got {other:?}"),
     }
     // A gateway that never answers properly: the status endpoint never sees the payment, each resend fails
     // the same way, and once the budget is spent the outcome is reported as unknown, keeping the last answer.
-    match client.dana_payment(&payment_request("INV-HTML"), &headers()).await {
+    match client
+        .direct_debit_payment(&payment_request("INV-HTML"), &headers())
+        .await
+    {
         Err(rt::Error::OutcomeUnknown { queries, last }) => match *last {
             rt::Error::InvalidBody { status, raw_body } => {
                 assert_eq!(queries, 4);
@@ -396,7 +405,10 @@ async fn failures_are_typed_and_keep_the_raw_answer() {
             .base_url(&url),
     )
     .expect("client");
-    match wrong.dana_payment(&payment_request("INV-0003"), &headers()).await {
+    match wrong
+        .direct_debit_payment(&payment_request("INV-0003"), &headers())
+        .await
+    {
         Err(rt::Error::Token { status: 401, code, .. }) => assert_eq!(code.as_str(), "4017300"),
         other => panic!("expected a token error, got {other:?}"),
     }
@@ -413,10 +425,10 @@ async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_i
     } = stand_in().await;
     let client = doku::Client::new(config(&key, &url)).expect("client");
     let reply = client
-        .dana_payment(&payment_request("INV-REVOKED"), &headers())
+        .direct_debit_payment(&payment_request("INV-REVOKED"), &headers())
         .await
         .expect("replayed call");
-    assert_eq!(reply.code, dana_payment::Code::Successful);
+    assert_eq!(reply.code, direct_debit_payment::Code::Successful);
     let seen = provider.seen.lock().expect("lock");
     assert_eq!(seen.token_requests, 2, "one refresh");
     assert_eq!(seen.bodies.len(), 2, "one replay");
@@ -442,7 +454,7 @@ async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
     provider.seen.lock().expect("lock").token_lifetime = Some(61);
     let client = doku::Client::new(config(&key, &url)).expect("client");
     client
-        .dana_payment(&payment_request("INV-EXP-0000"), &headers())
+        .direct_debit_payment(&payment_request("INV-EXP-0000"), &headers())
         .await
         .expect("first payment");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -450,7 +462,7 @@ async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
         let client = client.clone();
         tokio::spawn(async move {
             client
-                .dana_payment(&payment_request(&format!("INV-EXP-{i:04}")), &headers())
+                .direct_debit_payment(&payment_request(&format!("INV-EXP-{i:04}")), &headers())
                 .await
         })
     });
@@ -485,7 +497,7 @@ async fn concurrent_first_calls_share_one_token_request() {
         let client = client.clone();
         tokio::spawn(async move {
             client
-                .dana_payment(&payment_request(&format!("INV-{i:04}")), &headers())
+                .direct_debit_payment(&payment_request(&format!("INV-{i:04}")), &headers())
                 .await
         })
     });
@@ -508,19 +520,19 @@ async fn lost_answers_are_settled_by_status_never_by_a_second_payment() {
 
     // Committed but the answer lost: the status endpoint confirms it; no second payment is sent.
     let reply = client
-        .dana_payment(&payment_request("INV-LOST-1"), &headers())
+        .direct_debit_payment(&payment_request("INV-LOST-1"), &headers())
         .await
         .expect("confirmed");
-    assert_eq!(reply.code, dana_payment::Code::Successful);
+    assert_eq!(reply.code, direct_debit_payment::Code::Successful);
     assert_eq!(reply.confirmed_by_status.as_deref(), Some("00"));
     // Never reached the ledger: the status endpoint says so, and the same request is sent once more.
     let reply = client
-        .dana_payment(&payment_request("INV-NEVER-1"), &headers())
+        .direct_debit_payment(&payment_request("INV-NEVER-1"), &headers())
         .await
         .expect("sent again");
     assert_eq!(
         (reply.code, reply.confirmed_by_status),
-        (dana_payment::Code::Successful, None)
+        (direct_debit_payment::Code::Successful, None)
     );
 
     let seen = provider.seen.lock().expect("lock");
@@ -632,16 +644,22 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
     let config = config(&key, &url);
     let client = doku::Client::new(config.clone()).expect("client");
     let mut printed = vec![format!("{config:?}"), format!("{client:?}"), format!("{key:?}")];
-    let ok = client.dana_payment(&payment_request("INV-0001"), &headers()).await;
+    let ok = client
+        .direct_debit_payment(&payment_request("INV-0001"), &headers())
+        .await;
     printed.push(format!("{ok:?}"));
-    let api = client.dana_payment(&payment_request("INV-DUP"), &headers()).await;
+    let api = client
+        .direct_debit_payment(&payment_request("INV-DUP"), &headers())
+        .await;
     printed.push(format!("{api:?}"));
     if let Err(e) = &api {
         printed.push(e.to_string());
     }
     let no_secret =
         doku::Client::new(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(&url)).expect("client");
-    let signing = no_secret.dana_payment(&payment_request("INV-0002"), &headers()).await;
+    let signing = no_secret
+        .direct_debit_payment(&payment_request("INV-0002"), &headers())
+        .await;
     printed.push(format!("{signing:?}"));
     let (other_key, _) = rsa_key();
     let refused = doku::Client::new(
@@ -651,7 +669,7 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
             .base_url(&url),
     )
     .expect("client")
-    .dana_payment(&payment_request("INV-0003"), &headers())
+    .direct_debit_payment(&payment_request("INV-0003"), &headers())
     .await;
     printed.push(format!("{refused:?}"));
     if let Err(e) = &refused {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use snapbi_client::doku::{self, dana_payment};
+use snapbi_client::doku::{self, direct_debit_payment};
 use snapbi_client::{rt, types};
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Fault, FaultKind, Sandbox,
@@ -19,8 +19,8 @@ use snapbi_sandbox::{
 const PAYMENTS: usize = 1000;
 const CONCURRENCY: usize = 8;
 
-fn request(reference: &str) -> dana_payment::Request {
-    dana_payment::Request::builder()
+fn request(reference: &str) -> direct_debit_payment::Request {
+    direct_debit_payment::Request::builder()
         .partner_reference_no(reference)
         .amount(types::Amount::builder().value("25000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
@@ -28,7 +28,8 @@ fn request(reference: &str) -> dana_payment::Request {
             .r#type(types::UrlParamType::PayReturn)
             .is_deep_link(types::UrlParamIsDeepLink::N)])
         .additional_info(
-            dana_payment::AdditionalInfo::builder().channel(dana_payment::AdditionalInfoChannel::EmoneyDanaSnap),
+            direct_debit_payment::AdditionalInfo::builder()
+                .channel(direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap),
         )
         .build()
         .expect("a valid payment")
@@ -47,7 +48,7 @@ async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
         .expect("sandbox");
     let (base_url, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
 
-    let payment = dana_payment::ENDPOINT.id;
+    let payment = direct_debit_payment::ENDPOINT.id;
     // Faults are armed as the run goes (one before every few payments), so they are spread over it like
     // flaky infrastructure; armed all at once they would all hit the first calls, an outage, which ends in
     // "outcome unknown" by design.
@@ -91,7 +92,7 @@ async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
         });
     let client = doku::Client::new(config).expect("client");
     let headers = Arc::new(
-        dana_payment::Headers::builder()
+        direct_debit_payment::Headers::builder()
             .x_device_id("fault42")
             .build()
             .expect("headers"),
@@ -126,7 +127,7 @@ async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
             let reference = format!("INV-FAULT-{i:05}");
             (
                 reference.clone(),
-                client.dana_payment(&request(&reference), &headers).await,
+                client.direct_debit_payment(&request(&reference), &headers).await,
             )
         });
     }

@@ -117,7 +117,9 @@ fn every_missing_required_field_is_reported_at_once() {
 #[test]
 fn a_wrong_type_is_reported_with_its_nested_wire_path() {
     let api = api();
-    let endpoint = api.endpoint("doku.dana.payment").expect("the DANA payment spec");
+    let endpoint = api
+        .endpoint("doku.direct_debit.payment")
+        .expect("the DANA payment spec");
     let [(_, validate, fields), _] = parts(endpoint);
     let mut body = sample_object(&api, fields);
     body["urlParam"][0]["url"] = Value::from(42);

@@ -9,15 +9,26 @@ mod golden;
 #[test]
 fn the_golden_code_compiles_and_validates() {
     use golden::{doku, types};
-    let request = doku::dana_payment::Request::builder()
+    let request = doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-1")
         .amount(types::Amount::builder().value("1.00").currency("IDR"))
         .build();
-    let error = request.expect_err("urlParam and additionalInfo are missing");
-    assert_eq!(error.paths(), ["urlParam", "additionalInfo"]);
+    let error = request.expect_err("additionalInfo is missing");
+    assert_eq!(error.paths(), ["additionalInfo"]);
+    // The spec's cross-field rules are compiled in: a DANA jump-app payment needs urlParam.
+    let jump_app = doku::direct_debit_payment::Request::builder()
+        .partner_reference_no("INV-1")
+        .amount(types::Amount::builder().value("1.00").currency("IDR"))
+        .additional_info(
+            doku::direct_debit_payment::AdditionalInfo::builder()
+                .channel(doku::direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap),
+        )
+        .build()
+        .expect_err("urlParam is required for DANA");
+    assert_eq!(jump_app.paths(), ["urlParam"]);
     assert_eq!(golden::ENDPOINTS.len(), snapbi_client::ENDPOINTS.len());
     assert_eq!(
-        doku::dana_payment::Code::from("4045418"),
-        doku::dana_payment::Code::InconsistentRequest
+        doku::direct_debit_payment::Code::from("4045418"),
+        doku::direct_debit_payment::Code::InconsistentRequest
     );
 }

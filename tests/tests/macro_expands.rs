@@ -25,8 +25,8 @@ fn same_endpoints_and_code_table() {
     assert_eq!(api::CODE_TABLE.cases.len(), snapbi_client::CODE_TABLE.cases.len());
     assert_eq!(api::doku::PROFILE.name, snapbi_client::doku::PROFILE.name);
     assert_eq!(
-        api::doku::dana_payment::Code::DECLARED,
-        snapbi_client::doku::dana_payment::Code::DECLARED
+        api::doku::direct_debit_payment::Code::DECLARED,
+        snapbi_client::doku::direct_debit_payment::Code::DECLARED
     );
     for (a, b) in api::ENDPOINTS.iter().zip(snapbi_client::ENDPOINTS) {
         assert_eq!(
@@ -73,14 +73,14 @@ fn same_requests_validate_identically() {
     // The first body is a valid DOKU DANA payment for both.
     let dana = api::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == "doku.dana.payment")
+        .find(|e| e.info.id == "doku.direct_debit.payment")
         .expect("the DANA payment");
     assert_eq!((dana.validate_body)(bodies[0].clone()), Ok(()));
 }
 
 #[test]
 fn same_builders_same_results() {
-    let from_client = snapbi_client::doku::dana_payment::Request::builder()
+    let from_client = snapbi_client::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-0001")
         .amount(Amount::builder().value("10000.00").currency("IDR"))
         .url_param([UrlParam::builder()
@@ -88,12 +88,12 @@ fn same_builders_same_results() {
             .r#type(UrlParamType::PayReturn)
             .is_deep_link(UrlParamIsDeepLink::N)])
         .additional_info(
-            snapbi_client::doku::dana_payment::AdditionalInfo::builder()
-                .channel(snapbi_client::doku::dana_payment::AdditionalInfoChannel::EmoneyDanaSnap),
+            snapbi_client::doku::direct_debit_payment::AdditionalInfo::builder()
+                .channel(snapbi_client::doku::direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap),
         )
         .build()
         .expect("valid with snapbi-client");
-    let from_macro = api::doku::dana_payment::Request::builder()
+    let from_macro = api::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-0001")
         .amount(api::types::Amount::builder().value("10000.00").currency("IDR"))
         .url_param([api::types::UrlParam::builder()
@@ -101,8 +101,8 @@ fn same_builders_same_results() {
             .r#type(api::types::UrlParamType::PayReturn)
             .is_deep_link(api::types::UrlParamIsDeepLink::N)])
         .additional_info(
-            api::doku::dana_payment::AdditionalInfo::builder()
-                .channel(api::doku::dana_payment::AdditionalInfoChannel::EmoneyDanaSnap),
+            api::doku::direct_debit_payment::AdditionalInfo::builder()
+                .channel(api::doku::direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap),
         )
         .build()
         .expect("valid with snap_api!");
@@ -111,10 +111,10 @@ fn same_builders_same_results() {
         serde_json::to_value(&from_client).unwrap()
     );
 
-    let bad_client = snapbi_client::doku::dana_payment::Request::builder()
+    let bad_client = snapbi_client::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("")
         .build();
-    let bad_macro = api::doku::dana_payment::Request::builder()
+    let bad_macro = api::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("")
         .build();
     assert_eq!(bad_macro.unwrap_err().paths(), bad_client.unwrap_err().paths());
@@ -123,8 +123,8 @@ fn same_builders_same_results() {
 #[test]
 fn same_codes() {
     for code in ["2005400", "4045418", "5045400", "4999999"] {
-        let a = api::doku::dana_payment::Code::from(code);
-        let b = snapbi_client::doku::dana_payment::Code::from(code);
+        let a = api::doku::direct_debit_payment::Code::from(code);
+        let b = snapbi_client::doku::direct_debit_payment::Code::from(code);
         assert_eq!(
             (a.code(), a.outcome(), a.message()),
             (b.code(), b.outcome(), b.message())

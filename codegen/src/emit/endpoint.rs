@@ -3,9 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::objects::{Place, object, received_object};
+use super::objects::{Place, object, object_with, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::{Direction, Endpoint, QuerySource};
+use crate::ir::{Condition, CrossRule, Direction, Endpoint, QuerySource};
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -26,7 +26,8 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
         ],
     );
     let info = endpoint_info(e);
-    let request = object(
+    let (rules, rules_attr) = cross_rules(e);
+    let request = object_with(
         cx,
         "Request",
         Some(&format!("Request body of `{}`.", e.id)),
@@ -36,6 +37,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
             depth: 2,
             received: false,
         },
+        rules_attr,
     );
     let headers = headers(cx, e);
     let response = response(cx, e);
@@ -47,12 +49,61 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
             use #rt as rt;
             #info
             #status_query
+            #rules
             #request
             #headers
             #response
             #codes
         }
     }
+}
+
+/// `RULES`, the request's cross-field rules, and the attribute that makes `build()` check them; nothing
+/// when the spec has none.
+fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
+    if e.rules.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let path = |p: &str| {
+        let segments = snapbi_rules::conditional::split(p);
+        quote!(&[#(#segments),*])
+    };
+    let when = |c: &Condition| {
+        let (field, is) = (path(&c.field), &c.is);
+        quote!(rt::When { field: &(#field as &[&str]), is: &[#(#is),*] })
+    };
+    let rules = e.rules.iter().map(|rule| match rule {
+        CrossRule::OneOf(fields) => {
+            let fields = fields.iter().map(|f| path(f));
+            quote!(rt::Rule::OneOf { fields: &[#(#fields),*] })
+        }
+        CrossRule::Require {
+            when: condition,
+            fields,
+        } => {
+            let (condition, fields) = (when(condition), fields.iter().map(|f| path(f)));
+            quote!(rt::Rule::Require { when: #condition, fields: &[#(#fields),*] })
+        }
+        CrossRule::Allow {
+            when: condition,
+            field,
+            values,
+        } => {
+            let (condition, field) = (when(condition), path(field));
+            quote!(rt::Rule::Allow { when: #condition, field: &(#field as &[&str]), values: &[#(#values),*] })
+        }
+    });
+    let doc = format!(
+        " Rules across the fields of `{}`'s request, checked by `build()` (spec `rules`).",
+        e.id
+    );
+    (
+        quote! {
+            #[doc = #doc]
+            pub static RULES: &[rt::StaticRule] = &[#(#rules),*];
+        },
+        quote!(#[rules(RULES)]),
+    )
 }
 
 fn endpoint_info(e: &Endpoint) -> TokenStream {

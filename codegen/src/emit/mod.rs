@@ -4,7 +4,7 @@
 //! - `CODE_TABLE`: the SNAP service and case code tables;
 //! - `types`: shared object types (validated builders) and `types::received` (tolerant response shapes);
 //! - one module per provider (`doku`) with its `PROFILE`, its `Client`, and one module per endpoint
-//!   (`doku::dana_payment`) holding `ENDPOINT`, `Request`, `Headers`, `Response` and `Code`;
+//!   (`doku::direct_debit_payment`) holding `ENDPOINT`, `Request`, `Headers`, `Response` and `Code`;
 //! - `ENDPOINTS`: every endpoint with a validator of its JSON body.
 //!
 //! Everything the same for every endpoint lives in `snapbi-runtime`, reached through one path (`rt`).
@@ -53,7 +53,7 @@ pub fn skeleton(api: &Api, options: &Options) -> TokenStream {
     api_with(api, options, true)
 }
 
-/// One endpoint's module (`pub mod dana_payment { … }`), as it stands inside its provider module.
+/// One endpoint's module (`pub mod direct_debit_payment { … }`), as it stands inside its provider module.
 pub fn endpoint(api: &Api, options: &Options, endpoint: &crate::ir::Endpoint) -> TokenStream {
     endpoint::endpoint_module(
         &Cx {

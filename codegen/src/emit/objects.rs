@@ -82,6 +82,19 @@ pub(crate) fn object(
     prefix: &str,
     place: Place,
 ) -> TokenStream {
+    object_with(cx, name, doc, fields, prefix, place, TokenStream::new())
+}
+
+/// [`object`] with extra attributes on the struct (a request's `#[rules(RULES)]`).
+pub(crate) fn object_with(
+    cx: &Cx,
+    name: &str,
+    doc: Option<&str>,
+    fields: &[Field],
+    prefix: &str,
+    place: Place,
+    attrs: TokenStream,
+) -> TokenStream {
     let ty = format_ident!("{name}");
     let mut items = Vec::new();
     let decls: Vec<TokenStream> = fields
@@ -102,6 +115,7 @@ pub(crate) fn object(
     quote! {
         #struct_doc
         #[derive(Clone, Debug, rt::Object)]
+        #attrs
         pub struct #ty { #(#decls)* }
         #(#items)*
     }

@@ -42,6 +42,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     let mut providers: Vec<Provider> = set.providers.iter().filter_map(|file| cx.provider(file)).collect();
     providers.sort_by(|a, b| a.name.cmp(&b.name));
     cx.cross_references(set, &providers, &endpoints);
+    cx.rule_paths(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() {
         Ok(Api {
@@ -523,6 +524,8 @@ impl Lowering {
         if self.diagnostics.len() != before {
             return None;
         }
+        // A malformed rule is dropped with its diagnostic, so the paths of the others are still checked.
+        let rules = self.cross_rules(src, spec);
         Some(Endpoint {
             id: spec.id.clone(),
             provider: spec.provider.clone(),
@@ -542,6 +545,7 @@ impl Lowering {
             request,
             response,
             codes: endpoint_codes,
+            rules,
             file: file.file.display().to_string().replace('\\', "/"),
         })
     }
@@ -615,6 +619,83 @@ impl Lowering {
             failed: query.failed.clone(),
             not_found: query.not_found.clone(),
         })
+    }
+
+    /// The shape of each cross-field rule: `one_of`, or `when` with `require` or `allow`. Its paths are
+    /// checked once shared types are known, in `rule_paths`.
+    fn cross_rules(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<CrossRule> {
+        let mut out = Vec::new();
+        for (i, rule) in spec.rules.iter().enumerate() {
+            let path = format!("rules.{i}");
+            let condition = |c: &raw::ConditionSpec| Condition {
+                field: c.field.clone(),
+                is: c.is.clone(),
+            };
+            let lowered = match (&rule.one_of, &rule.when, &rule.require, &rule.allow) {
+                (Some(fields), None, None, None) if fields.len() >= 2 => Some(CrossRule::OneOf(fields.clone())),
+                (Some(_), None, None, None) => {
+                    self.push(src.value(&join(&path, "one_of"), "`one_of` needs at least two fields".into()));
+                    None
+                }
+                (None, Some(when), Some(fields), None) if !fields.is_empty() => Some(CrossRule::Require {
+                    when: condition(when),
+                    fields: fields.clone(),
+                }),
+                (None, Some(when), None, Some(allow)) => Some(CrossRule::Allow {
+                    when: condition(when),
+                    field: allow.field.clone(),
+                    values: allow.is.clone(),
+                }),
+                _ => {
+                    let msg = "a rule is `one_of: [fields]`, or `when:` with `require: [fields]` or `allow:`";
+                    self.push(src.value(&path, msg.into()));
+                    None
+                }
+            };
+            for (key, condition) in [("when", &rule.when), ("allow", &rule.allow)] {
+                if condition.as_ref().is_some_and(|c| c.is.is_empty()) {
+                    let at = format!("{path}.{key}.is");
+                    self.push(src.value(&at, "`is` needs at least one value".into()));
+                }
+            }
+            out.extend(lowered);
+        }
+        out
+    }
+
+    /// Every path a cross-field rule names is a request field of the right kind, and every value it names
+    /// is allowed there.
+    fn rule_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        for endpoint in endpoints.iter().filter(|e| !e.rules.is_empty()) {
+            let Some(file) = set.endpoints.iter().find(|f| f.value.id == endpoint.id) else {
+                continue;
+            };
+            let rows = paths::flatten_with(types, &endpoint.request);
+            let mut check = RuleCheck {
+                src: Src::of(file),
+                rows: &rows,
+                out: Vec::new(),
+            };
+            for (i, rule) in endpoint.rules.iter().enumerate() {
+                let at = format!("rules.{i}");
+                match rule {
+                    CrossRule::OneOf(fields) => check.presence_paths(&join(&at, "one_of"), fields),
+                    CrossRule::Require { when, fields } => {
+                        check.condition(&join(&at, "when"), when, false);
+                        check.presence_paths(&join(&at, "require"), fields);
+                    }
+                    CrossRule::Allow { when, field, values } => {
+                        check.condition(&join(&at, "when"), when, false);
+                        let allow = Condition {
+                            field: field.clone(),
+                            is: values.clone(),
+                        };
+                        check.condition(&join(&at, "allow"), &allow, true);
+                    }
+                }
+            }
+            self.diagnostics.extend(check.out);
+        }
     }
 
     /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
@@ -1221,6 +1302,74 @@ fn collect_type_names(
 }
 
 /// Whether a dotted wire path (`amount.value`) names a field of `fields` (through inline objects).
+/// Checks the paths of one endpoint's cross-field rules against its flattened request.
+struct RuleCheck<'a> {
+    src: Src<'a>,
+    rows: &'a [paths::FieldPath],
+    out: Vec<Diagnostic>,
+}
+
+impl RuleCheck<'_> {
+    fn row(&mut self, at: &str, path: &str) -> Option<&paths::FieldPath> {
+        let found = self.rows.iter().find(|r| r.wire_path == path);
+        if found.is_none() {
+            let d = self.src.value(at, format!("`{path}` is not a request field"));
+            let known: Vec<&str> = self.rows.iter().map(|r| r.wire_path.as_str()).collect();
+            self.out.push(with_help(d, did_you_mean(path, known)));
+        }
+        found
+    }
+
+    /// Paths whose presence a rule tests: request fields outside lists, not already always required.
+    fn presence_paths(&mut self, at: &str, fields: &[String]) {
+        for (i, field) in fields.iter().enumerate() {
+            let at = format!("{at}.{i}");
+            let Some(row) = self.row(&at, field) else { continue };
+            if row.required {
+                let msg = format!("`{field}` is always required, so this rule changes nothing");
+                self.out.push(self.src.value(&at, msg));
+            } else if field.contains("[]") {
+                let msg = format!("`{field}` is inside a list; name the list instead");
+                self.out.push(self.src.value(&at, msg));
+            }
+        }
+    }
+
+    /// A condition (or an `allow`) names a string value, and values it may take.
+    fn condition(&mut self, at: &str, condition: &Condition, through_lists: bool) {
+        let field_at = join(at, "field");
+        let Some(row) = self.row(&field_at, &condition.field) else {
+            return;
+        };
+        let (kind, allowed) = (row.kind, row.enum_values.clone());
+        if !matches!(kind, "string" | "enum") {
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            let msg = format!(
+                "`{}` is {article} {kind}; a rule can only test a string",
+                condition.field
+            );
+            self.out.push(self.src.value(&field_at, msg));
+        } else if !through_lists && condition.field.contains("[]") {
+            let msg = format!("`{}` is inside a list; a condition tests one value", condition.field);
+            self.out.push(self.src.value(&field_at, msg));
+        }
+        for (i, value) in condition.is.iter().enumerate() {
+            if !allowed.is_empty() && !allowed.contains(value) {
+                let d = self.src.value(
+                    &format!("{at}.is.{i}"),
+                    format!("`{value}` is not one of the values of `{}`", condition.field),
+                );
+                self.out
+                    .push(with_help(d, did_you_mean(value, allowed.iter().map(String::as_str))));
+            }
+        }
+    }
+}
+
 fn request_has_path(fields: &[Field], path: &str) -> bool {
     let (head, rest) = path.split_once('.').map_or((path, None), |(h, r)| (h, Some(r)));
     fields.iter().any(|f| {

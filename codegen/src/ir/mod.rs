@@ -324,8 +324,99 @@ pub struct Endpoint {
     pub response: Vec<Field>,
     /// Declared response codes, sorted.
     pub codes: Vec<EndpointCode>,
+    /// Rules across request fields, in spec order.
+    pub rules: Vec<CrossRule>,
     /// The spec file, for generated-code banners.
     pub file: String,
+}
+
+/// A rule across request fields; paths are wire paths (`urlParam[].type`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CrossRule {
+    /// At least one of these is present.
+    OneOf(Vec<String>),
+    /// When `when` holds, these are present.
+    Require {
+        /// The condition.
+        when: Condition,
+        /// Required paths.
+        fields: Vec<String>,
+    },
+    /// When `when` holds, every value at `field` is one of `values`.
+    Allow {
+        /// The condition.
+        when: Condition,
+        /// Narrowed path.
+        field: String,
+        /// Values still allowed.
+        values: Vec<String>,
+    },
+}
+
+impl CrossRule {
+    /// Checks this rule on `doc` (a JSON body, say) with the one evaluator generated code also uses,
+    /// calling `report` with the wire path and problem of each break.
+    pub fn check<D: snapbi_rules::Document + ?Sized>(
+        &self,
+        doc: &D,
+        report: &mut dyn FnMut(String, snapbi_rules::Problem),
+    ) {
+        use snapbi_rules::conditional::split;
+        use snapbi_rules::{Rule, When, check_rules};
+        let split_all = |fields: &[String]| fields.iter().map(|f| split(f)).collect::<Vec<_>>();
+        let condition = |c: &Condition| (split(&c.field), c.is.clone());
+        match self {
+            CrossRule::OneOf(fields) => {
+                let fields = split_all(fields);
+                let rule: Rule<'_, Vec<String>, String> = Rule::OneOf { fields: &fields };
+                check_rules(doc, &[rule], report);
+            }
+            CrossRule::Require { when, fields } => {
+                let ((field, is), fields) = (condition(when), split_all(fields));
+                let when = When { field: &field, is: &is };
+                check_rules(doc, &[Rule::Require { when, fields: &fields }], report);
+            }
+            CrossRule::Allow { when, field, values } => {
+                let ((when_field, is), field) = (condition(when), split(field));
+                let when = When {
+                    field: &when_field,
+                    is: &is,
+                };
+                check_rules(
+                    doc,
+                    &[Rule::Allow {
+                        when,
+                        field: &field,
+                        values,
+                    }],
+                    report,
+                );
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for CrossRule {
+    /// The rule in words, for `snapbi list` and the reference docs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = |c: &Condition| format!("when {} is {}", c.field, c.is.join(" or "));
+        match self {
+            CrossRule::OneOf(fields) => write!(f, "at least one of {} is present", fields.join(", ")),
+            CrossRule::Require { when: c, fields } => write!(f, "{}: {} required", when(c), fields.join(", ")),
+            CrossRule::Allow { when: c, field, values } => {
+                write!(f, "{}: every {field} is one of {}", when(c), values.join(", "))
+            }
+        }
+    }
+}
+
+/// "`field` is one of `is`".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// Wire path of a string value outside lists.
+    pub field: String,
+    /// Values.
+    pub is: Vec<String>,
 }
 
 /// A response code an endpoint declares.

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{Api, Charset, Field, FieldType, Format};
+use super::{Api, Charset, Field, FieldType, Format, ObjectType};
 
 /// One value reachable from a set of fields, with the rules that apply to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -118,8 +118,13 @@ fn range<T: PartialEq + std::fmt::Display>(min: Option<T>, max: Option<T>) -> Op
 /// A list of objects has no row of its own for the item (`urlParam` is followed by `urlParam[].url`); a
 /// list of scalars has one (`tags[]`). A shared type that contains itself is expanded once per path.
 pub fn flatten(api: &Api, fields: &[Field]) -> Vec<FieldPath> {
+    flatten_with(&api.types, fields)
+}
+
+/// [`flatten`] with the shared types given directly (while an [`Api`] is still being built).
+pub fn flatten_with(types: &[ObjectType], fields: &[Field]) -> Vec<FieldPath> {
     let mut walk = Walk {
-        api,
+        types,
         out: Vec::new(),
         expanding: Vec::new(),
     };
@@ -128,7 +133,7 @@ pub fn flatten(api: &Api, fields: &[Field]) -> Vec<FieldPath> {
 }
 
 struct Walk<'a> {
-    api: &'a Api,
+    types: &'a [ObjectType],
     out: Vec<FieldPath>,
     /// Shared types being expanded on the current path, to stop on recursive types.
     expanding: Vec<&'a str>,
@@ -155,7 +160,7 @@ impl<'a> Walk<'a> {
     fn inside(&mut self, ty: &'a FieldType, path: &str, required: bool, field: &Field) {
         match ty {
             FieldType::Named(name) => {
-                let Some(shared) = self.api.shared_type(name) else {
+                let Some(shared) = self.types.iter().find(|t| t.name == *name) else {
                     return;
                 };
                 if self.expanding.contains(&name.as_str()) {

@@ -249,6 +249,35 @@ pub struct EndpointFile {
     /// Response codes the endpoint can return.
     #[serde(default)]
     pub codes: Vec<CodeRefSpec>,
+    /// Rules across request fields ("one of these", "required when", "narrowed when").
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// One cross-field rule of a request: `one_of`, or `when` with `require` or `allow`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// At least one of these wire paths is present.
+    pub one_of: Option<Vec<String>>,
+    /// The condition of `require` / `allow`.
+    pub when: Option<ConditionSpec>,
+    /// Wire paths required when the condition holds.
+    pub require: Option<Vec<String>>,
+    /// A value narrowed when the condition holds.
+    pub allow: Option<ConditionSpec>,
+    /// Why the rule exists, with its source.
+    pub doc: Option<String>,
+}
+
+/// `{field: additionalInfo.channel, is: [A, B]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionSpec {
+    /// Wire path of a string value.
+    pub field: String,
+    /// Values.
+    pub is: Vec<String>,
 }
 
 /// A field (or header) definition; also written as a bare type name (`referenceNo: string`).

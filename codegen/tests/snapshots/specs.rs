@@ -20,8 +20,8 @@
 // - specs/doku/direct-debit/balance-inquiry.yaml
 // - specs/doku/direct-debit/card-registration.yaml
 // - specs/doku/direct-debit/card-unbinding.yaml
-// - specs/doku/direct-debit/dana-payment.yaml
 // - specs/doku/direct-debit/notify.yaml
+// - specs/doku/direct-debit/payment.yaml
 // - specs/doku/direct-debit/refund.yaml
 // - specs/doku/direct-debit/status.yaml
 // - specs/doku/provider.yaml
@@ -2992,8 +2992,15 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: "Query the status of a DANA payment-gateway order",
         };
+        /// Rules across the fields of `dana.payment_gateway.query_payment`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::OneOf {
+                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+            },
+        ];
         /// Request body of `dana.payment_gateway.query_payment`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// partnerReferenceNo of the order to look up. Optional; at most 64 characters.
             original_partner_reference_no: Option<rt::Text<0, 64>>,
@@ -3508,26 +3515,6 @@ pub mod doku {
         pub fn runtime(&self) -> &rt::Client {
             &self.inner
         }
-        /// Create a DANA payment through DOKU without account binding (jump app / redirect)
-        ///
-        /// `POST /direct-debit/core/v1/debit/payment-host-to-host` (`doku.dana.payment`).
-        pub async fn dana_payment(
-            &self,
-            request: &dana_payment::Request,
-            headers: &dana_payment::Headers,
-        ) -> Result<
-            rt::Reply<dana_payment::Response, dana_payment::Code>,
-            rt::Error<dana_payment::Code>,
-        > {
-            self.inner
-                .call_safely(
-                    &dana_payment::ENDPOINT,
-                    &dana_payment::STATUS_QUERY,
-                    request,
-                    &rt::header_pairs(headers),
-                )
-                .await
-        }
         /// Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU
         ///
         /// `POST /direct-debit/core/v1/registration-account-binding` (`doku.direct_debit.account_binding`).
@@ -3628,6 +3615,26 @@ pub mod doku {
             self.inner
                 .call(
                     &direct_debit_card_unbinding::ENDPOINT,
+                    request,
+                    &rt::header_pairs(headers),
+                )
+                .await
+        }
+        /// Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)
+        ///
+        /// `POST /direct-debit/core/v1/debit/payment-host-to-host` (`doku.direct_debit.payment`).
+        pub async fn direct_debit_payment(
+            &self,
+            request: &direct_debit_payment::Request,
+            headers: &direct_debit_payment::Headers,
+        ) -> Result<
+            rt::Reply<direct_debit_payment::Response, direct_debit_payment::Code>,
+            rt::Error<direct_debit_payment::Code>,
+        > {
+            self.inner
+                .call_safely(
+                    &direct_debit_payment::ENDPOINT,
+                    &direct_debit_payment::STATUS_QUERY,
                     request,
                     &rt::header_pairs(headers),
                 )
@@ -3736,190 +3743,6 @@ pub mod doku {
             rt::Error<va_update::Code>,
         > {
             self.inner.call(&va_update::ENDPOINT, request, &[]).await
-        }
-    }
-    /// Create a DANA payment through DOKU without account binding (jump app / redirect)
-    ///
-    /// DANA one-time payment through DOKU's SNAP direct-debit gateway (service 54, "Payment Jump App"): the
-    /// merchant posts the order and receives `webRedirectUrl`, a DANA page or app deep link where the customer
-    /// completes the payment. DOKU then sends an HTTP notification to the merchant's Notification URL, and
-    /// `doku.direct_debit.status` reports the outcome. No account binding or customer token is needed.
-    /// Sources: DOKU DANA pages (seeds 000 and 001: headers, body, sample), fact sheet §4.2 (SNAP 54 limits) and
-    /// §7 (path, channel values, urlParam rules). Idempotency at DANA: same merchantId + partnerReferenceNo with
-    /// the same data answers 2005400 again, with different data 4045418 [S6].
-    ///
-    /// `POST /direct-debit/core/v1/debit/payment-host-to-host` · service code 54 · symmetric signature · spec `specs/doku/direct-debit/dana-payment.yaml`
-    pub mod dana_payment {
-        use ::snapbi_runtime as rt;
-        /// What the runtime needs to call this endpoint.
-        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.dana.payment",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/debit/payment-host-to-host",
-            service_code: "54",
-            auth: rt::AuthKind::Symmetric,
-            summary: "Create a DANA payment through DOKU without account binding (jump app / redirect)",
-        };
-        /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
-            endpoint: &super::direct_debit_status::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("54")),
-                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
-            ],
-            body: |query| {
-                rt::from_json::<super::direct_debit_status::Request>(query)
-                    .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
-            },
-            field: "latestTransactionStatus",
-            success: &["00", "01", "02", "03", "04"],
-            failed: &["05", "06"],
-            not_found: &["07"],
-        };
-        /// Request body of `doku.dana.payment`.
-        #[derive(Clone, Debug, rt::Object)]
-        pub struct Request {
-            /// Merchant's invoice number for this payment; reuse it when retrying the same payment. Required; 1 to 64 characters.
-            partner_reference_no: rt::Text<1, 64>,
-            /// Amount to pay. Required.
-            amount: super::super::types::Amount,
-            /// Where DANA sends the customer back after paying. DOKU expects type `PAY_RETURN`. Required; a list of at least 1 item(s).
-            url_param: rt::List<super::super::types::UrlParam, 1, { rt::values::UNBOUNDED }>,
-            /// When the payment URL expires (`YYYY-MM-DDTHH:mm:ss+07:00`). Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
-            valid_up_to: Option<rt::SnapDateTime>,
-            /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web). Optional; one of `app`, `pc`, `mweb`.
-            point_of_initiation: Option<PointOfInitiation>,
-            /// DOKU routing and DANA order details. Required.
-            additional_info: AdditionalInfo,
-        }
-        /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
-        pub enum PointOfInitiation {
-            #[wire("app")]
-            App,
-            #[wire("pc")]
-            Pc,
-            #[wire("mweb")]
-            Mweb,
-        }
-        /// DOKU routing and DANA order details.
-        #[derive(Clone, Debug, rt::Object)]
-        pub struct AdditionalInfo {
-            /// DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint. Required; one of `EMONEY_DANA_SNAP`.
-            channel: AdditionalInfoChannel,
-            /// DANA product code of the merchant's contract. Optional; at most 32 characters.
-            product_code: Option<rt::Text<0, 32>>,
-            /// `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false. Optional; one of `true`, `false`.
-            support_deep_link_checkout_url: Option<AdditionalInfoSupportDeepLinkCheckoutUrl>,
-            /// Order details shown to the customer in DANA. Optional.
-            order: Option<AdditionalInfoOrder>,
-            /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`. Optional.
-            env_info: Option<super::super::types::EnvInfo>,
-        }
-        /// DOKU channel; always `EMONEY_DANA_SNAP` for this endpoint.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
-        pub enum AdditionalInfoChannel {
-            #[wire("EMONEY_DANA_SNAP")]
-            EmoneyDanaSnap,
-        }
-        /// `true` asks for a DANA app deep link (jump app), `false` for a web view; DANA defaults to false.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
-        pub enum AdditionalInfoSupportDeepLinkCheckoutUrl {
-            #[wire("true")]
-            True,
-            #[wire("false")]
-            False,
-        }
-        /// Order details shown to the customer in DANA.
-        #[derive(Clone, Debug, rt::Object)]
-        pub struct AdditionalInfoOrder {
-            /// Title of the order shown on the DANA payment page. Optional.
-            order_title: Option<String>,
-        }
-        /// Caller-supplied headers of `doku.dana.payment` (the runtime adds the signature, timestamp and ids).
-        #[derive(Clone, Debug, rt::Object)]
-        pub struct Headers {
-            /// Device on which the end user (customer) is using the service, e.g. an app device id. Required; at most 400 characters, letters and digits only.
-            #[wire("X-DEVICE-ID")]
-            x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
-            /// End user's IPv4 address. Optional; at most 15 characters, an IPv4 address.
-            #[wire("X-IP-ADDRESS")]
-            x_ip_address: Option<rt::Text<0, 15, { rt::values::IPV4 }>>,
-        }
-        pub use received::Response;
-        /// Response shapes of this endpoint: every field optional, never failing to parse.
-        pub mod received {
-            use ::snapbi_runtime as rt;
-            /// Response body of `doku.dana.payment`.
-            #[derive(Clone, Debug, Default, rt::Received)]
-            pub struct Response {
-                /// Seven-digit SNAP response code, `2005400` on success.
-                pub response_code: Option<String>,
-                /// Human-readable message for responseCode.
-                pub response_message: Option<String>,
-                /// DOKU/DANA reference of the payment; keep it for status queries and refunds.
-                pub reference_no: Option<String>,
-                /// The merchant's partnerReferenceNo echoed back.
-                pub partner_reference_no: Option<String>,
-                /// URL (or deep link) to send the customer to so they can pay in DANA.
-                pub web_redirect_url: Option<String>,
-                /// Free-form additional information.
-                pub additional_info: Option<rt::serde_json::Value>,
-            }
-        }
-        /// Response codes `doku.dana.payment` declares (service code 54).
-        #[non_exhaustive]
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        pub enum Code {
-            #[code("2005400", Success, "Successful")]
-            Successful,
-            #[code("4005400", Failed, "Bad Request")]
-            BadRequest,
-            #[code("4005401", Failed, "Invalid Field Format {field}")]
-            InvalidFieldFormat,
-            #[code("4005402", Failed, "Invalid Mandatory Field {field}")]
-            InvalidMandatoryField,
-            #[code("4015400", Auth, "Unauthorized. {reason}")]
-            Unauthorized,
-            /// The B2B token expired or does not exist; fetch a new one and retry.
-            #[code("4015401", Auth, "Invalid Token (B2B)")]
-            InvalidToken,
-            /// No B2B token was sent (Authorization missing).
-            #[code("4015403", Auth, "Token Not Found (B2B)")]
-            TokenNotFound,
-            /// Amount above the limit (observed at DANA).
-            #[code("4035402", Failed, "Exceeds Transaction Amount Limit")]
-            ExceedsTransactionAmountLimit,
-            /// Account or user status is abnormal (observed at DANA).
-            #[code("4035405", Failed, "Do Not Honor")]
-            DoNotHonor,
-            /// Transaction not permitted (observed at DANA).
-            #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
-            TransactionNotPermitted,
-            /// Merchant missing or abnormal (observed at DANA).
-            #[code("4045408", Failed, "Invalid Merchant")]
-            InvalidMerchant,
-            /// Same partnerReferenceNo sent again with different content (observed at DANA). The standard counts this as a failure for direct-debit payments; `outcome` repeats the case table's default to make that explicit.
-            #[code("4045418", Failed, "Inconsistent Request")]
-            InconsistentRequest,
-            /// X-EXTERNAL-ID already used today.
-            #[code("4095400", Failed, "Conflict")]
-            Conflict,
-            /// partnerReferenceNo already processed successfully; ask the status endpoint for its outcome.
-            #[code("4095401", Failed, "Duplicate partnerReferenceNo")]
-            DuplicatePartnerReferenceNo,
-            #[code("5005400", Failed, "General Error")]
-            GeneralError,
-            #[code("5005401", Retry, "Internal Server Error")]
-            InternalServerError,
-            #[code("5045400", Retry, "Timeout")]
-            Timeout,
-            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
-            /// spec may give this code a variant of its own.
-            Unknown(rt::ResponseCode),
         }
     }
     /// Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU
@@ -4742,6 +4565,322 @@ pub mod doku {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)
+    ///
+    /// SNAP direct-debit payment (service 54) at DOKU for every channel, all on one path and routed by
+    /// `additionalInfo.channel` (fact sheet §7). Two flows share it:
+    /// - jump app (EMONEY_DANA_SNAP, EMONEY_SHOPEE_PAY_SNAP): no binding; the merchant posts the order with
+    ///   `urlParam` and receives `webRedirectUrl`, a page or app deep link where the customer pays;
+    /// - bound account or card (DIRECT_DEBIT_ALLO_SNAP, _BRI_SNAP, _CIMB_SNAP, _MANDIRI_SNAP, EMONEY_OVO_SNAP): the
+    ///   customer token of the binding travels in `Authorization-Customer`, and DOKU sends the customer to
+    ///   `additionalInfo.successPaymentUrl` / `failedPaymentUrl`.
+    /// DOKU then notifies the merchant, and `doku.direct_debit.status` reports the outcome.
+    /// The per-channel requirements are the `rules` below. Sources: DOKU DANA pages (seeds 000 and 001: headers,
+    /// body, sample), fact sheet §4.2 (SNAP 54 limits) and §7 (path, channel values, urlParam rules); DOKU's SDKs
+    /// (doku-python-library `model/direct_debit/payment_request.py` validation per channel, doku-java-library
+    /// `PaymentRequestDto`: chargeToken 32, remarks 40, lineItems name 32 and price (16,2); doku-php-library
+    /// `PaymentAdditionalInfoRequestDto`: remarks only for Allo and CIMB, lineItems only for Allo, paymentType only
+    /// for BRI and OVO). Idempotency at DANA: same merchantId + partnerReferenceNo with the same data answers
+    /// 2005400 again, with different data 4045418 [S6].
+    ///
+    /// `POST /direct-debit/core/v1/debit/payment-host-to-host` · service code 54 · symmetric signature · spec `specs/doku/direct-debit/payment.yaml`
+    pub mod direct_debit_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "doku.direct_debit.payment",
+            provider: "doku",
+            method: "POST",
+            path: "/direct-debit/core/v1/debit/payment-host-to-host",
+            service_code: "54",
+            auth: rt::AuthKind::Symmetric,
+            summary: "Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)",
+        };
+        /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
+        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+            endpoint: &super::direct_debit_status::ENDPOINT,
+            request: &[
+                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
+                ("serviceCode", rt::QuerySource::Value("54")),
+                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
+            ],
+            body: |query| {
+                rt::from_json::<super::direct_debit_status::Request>(query)
+                    .ok()
+                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+            },
+            field: "latestTransactionStatus",
+            success: &["00", "01", "02", "03", "04"],
+            failed: &["05", "06"],
+            not_found: &["07"],
+        };
+        /// Rules across the fields of `doku.direct_debit.payment`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["EMONEY_DANA_SNAP", "EMONEY_SHOPEE_PAY_SNAP"],
+                },
+                fields: &[&["urlParam"]],
+            },
+            rt::Rule::Allow {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["EMONEY_DANA_SNAP", "EMONEY_SHOPEE_PAY_SNAP"],
+                },
+                field: &(&["urlParam", "[]", "type"] as &[&str]),
+                values: &["PAY_RETURN"],
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &[
+                        "DIRECT_DEBIT_ALLO_SNAP",
+                        "DIRECT_DEBIT_BRI_SNAP",
+                        "DIRECT_DEBIT_CIMB_SNAP",
+                        "DIRECT_DEBIT_MANDIRI_SNAP",
+                        "EMONEY_OVO_SNAP",
+                    ],
+                },
+                fields: &[
+                    &["additionalInfo", "successPaymentUrl"],
+                    &["additionalInfo", "failedPaymentUrl"],
+                ],
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["DIRECT_DEBIT_ALLO_SNAP"],
+                },
+                fields: &[&["additionalInfo", "remarks"], &["additionalInfo", "lineItems"]],
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["DIRECT_DEBIT_CIMB_SNAP"],
+                },
+                fields: &[&["additionalInfo", "remarks"]],
+            },
+        ];
+        /// Request body of `doku.direct_debit.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
+        pub struct Request {
+            /// Merchant's invoice number for this payment; reuse it when retrying the same payment. Required; 1 to 64 characters.
+            partner_reference_no: rt::Text<1, 64>,
+            /// Amount to pay. Required.
+            amount: super::super::types::Amount,
+            /// Where the e-wallet sends the customer back after paying; required for the jump-app channels, whose every item has type `PAY_RETURN` (see `rules`). Optional; a list of at least 1 item(s).
+            url_param: Option<
+                rt::List<super::super::types::UrlParam, 1, { rt::values::UNBOUNDED }>,
+            >,
+            /// When the payment URL expires (`YYYY-MM-DDTHH:mm:ss+07:00`); jump-app channels. Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            valid_up_to: Option<rt::SnapDateTime>,
+            /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web). Optional; one of `app`, `pc`, `mweb`.
+            point_of_initiation: Option<PointOfInitiation>,
+            /// Token of a registered card (from card registration), for card-based direct debit (BRI, Mandiri). Optional; at most 32 characters.
+            charge_token: Option<rt::Sensitive<rt::Text<0, 32>>>,
+            /// Who bears the fee, for OVO (`OUR` merchant, `BEN` customer, `SHA` shared). Optional; one of `OUR`, `BEN`, `SHA`.
+            fee_type: Option<FeeType>,
+            /// Split of the amount between payment methods (OVO, Allo); when sent, not empty. Optional; a list of at least 1 item(s).
+            pay_option_details: Option<
+                rt::List<PayOptionDetails, 1, { rt::values::UNBOUNDED }>,
+            >,
+            /// DOKU routing, where the customer goes afterwards, and channel-specific details. Required.
+            additional_info: AdditionalInfo,
+        }
+        /// Where the customer started the payment (1-20 characters); `app`, `pc` or `mweb` (mobile web).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum PointOfInitiation {
+            #[wire("app")]
+            App,
+            #[wire("pc")]
+            Pc,
+            #[wire("mweb")]
+            Mweb,
+        }
+        /// Who bears the fee, for OVO (`OUR` merchant, `BEN` customer, `SHA` shared).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum FeeType {
+            #[wire("OUR")]
+            Our,
+            #[wire("BEN")]
+            Ben,
+            #[wire("SHA")]
+            Sha,
+        }
+        /// Split of the amount between payment methods (OVO, Allo); when sent, not empty.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct PayOptionDetails {
+            /// How this part is paid, e.g. `CASH` or `POINTS` (OVO). Required; at most 64 characters.
+            pay_method: rt::Text<0, 64>,
+            /// Amount paid with this method. Required.
+            trans_amount: super::super::types::Amount,
+            /// Fee for this method. Optional.
+            fee_amount: Option<super::super::types::Amount>,
+        }
+        /// DOKU routing, where the customer goes afterwards, and channel-specific details.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// DOKU channel that routes the payment. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
+            channel: AdditionalInfoChannel,
+            /// Text shown on the customer's statement; required for Allo Bank and CIMB (see `rules`). Optional; at most 40 characters.
+            remarks: Option<rt::Text<0, 40>>,
+            /// Where the customer goes after a successful bound-account payment. Optional; at most 512 characters.
+            success_payment_url: Option<rt::Text<0, 512>>,
+            /// Where the customer goes after a failed bound-account payment. Optional; at most 512 characters.
+            failed_payment_url: Option<rt::Text<0, 512>>,
+            /// Items of the order; required for Allo Bank (see `rules`). Optional; a list of at least 1 item(s).
+            line_items: Option<
+                rt::List<AdditionalInfoLineItems, 1, { rt::values::UNBOUNDED }>,
+            >,
+            /// One-off (`SALE`) or recurring payment, for BRI and OVO. Optional; one of `SALE`, `RECURRING`.
+            payment_type: Option<AdditionalInfoPaymentType>,
+            /// DANA product code of the merchant's contract. Optional; at most 32 characters.
+            product_code: Option<rt::Text<0, 32>>,
+            /// `true` asks for an app deep link (jump app), `false` for a web view; DANA defaults to false. Optional; one of `true`, `false`.
+            support_deep_link_checkout_url: Option<AdditionalInfoSupportDeepLinkCheckoutUrl>,
+            /// Order details shown to the customer in DANA. Optional.
+            order: Option<AdditionalInfoOrder>,
+            /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`. Optional.
+            env_info: Option<super::super::types::EnvInfo>,
+        }
+        /// DOKU channel that routes the payment.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoChannel {
+            #[wire("DIRECT_DEBIT_ALLO_SNAP")]
+            DirectDebitAlloSnap,
+            #[wire("DIRECT_DEBIT_BRI_SNAP")]
+            DirectDebitBriSnap,
+            #[wire("DIRECT_DEBIT_CIMB_SNAP")]
+            DirectDebitCimbSnap,
+            #[wire("DIRECT_DEBIT_MANDIRI_SNAP")]
+            DirectDebitMandiriSnap,
+            #[wire("EMONEY_OVO_SNAP")]
+            EmoneyOvoSnap,
+            #[wire("EMONEY_SHOPEE_PAY_SNAP")]
+            EmoneyShopeePaySnap,
+            #[wire("EMONEY_DANA_SNAP")]
+            EmoneyDanaSnap,
+        }
+        /// Items of the order; required for Allo Bank (see `rules`).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfoLineItems {
+            /// Name of the item. Required; at most 32 characters.
+            name: rt::Text<0, 32>,
+            /// Price of one item, `(16,2)`. Required; a decimal string, up to 16 digits and exactly 2 decimals.
+            price: rt::Decimal<16, 2>,
+            /// Number of items. Required; at most 8 characters, digits only.
+            quantity: rt::Text<0, 8, { rt::values::DIGITS }>,
+        }
+        /// One-off (`SALE`) or recurring payment, for BRI and OVO.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoPaymentType {
+            #[wire("SALE")]
+            Sale,
+            #[wire("RECURRING")]
+            Recurring,
+        }
+        /// `true` asks for an app deep link (jump app), `false` for a web view; DANA defaults to false.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoSupportDeepLinkCheckoutUrl {
+            #[wire("true")]
+            True,
+            #[wire("false")]
+            False,
+        }
+        /// Order details shown to the customer in DANA.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfoOrder {
+            /// Title of the order shown on the DANA payment page. Optional.
+            order_title: Option<String>,
+        }
+        /// Caller-supplied headers of `doku.direct_debit.payment` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// `Bearer <customer token>` from `doku.token.b2b2c`, for bound-account channels. Secret; never logged. Optional; 8 to 519 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: Option<rt::Sensitive<rt::Text<8, 519>>>,
+            /// Device on which the end user (customer) is using the service, e.g. an app device id. Required; at most 400 characters, letters and digits only.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
+            /// End user's IPv4 address. Optional; at most 15 characters, an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<rt::Text<0, 15, { rt::values::IPV4 }>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku.direct_debit.payment`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2005400` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// DOKU reference of the payment; keep it for status queries and refunds.
+                pub reference_no: Option<String>,
+                /// The merchant's partnerReferenceNo echoed back.
+                pub partner_reference_no: Option<String>,
+                /// URL (or deep link) where the customer pays or approves the payment.
+                pub web_redirect_url: Option<String>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `doku.direct_debit.payment` declares (service code 54).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005400", Success, "Successful")]
+            Successful,
+            #[code("4005400", Failed, "Bad Request")]
+            BadRequest,
+            #[code("4005401", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            #[code("4005402", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            #[code("4015400", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The B2B token expired or does not exist; fetch a new one and retry.
+            #[code("4015401", Auth, "Invalid Token (B2B)")]
+            InvalidToken,
+            /// No B2B token was sent (Authorization missing).
+            #[code("4015403", Auth, "Token Not Found (B2B)")]
+            TokenNotFound,
+            /// Amount above the limit (observed at DANA).
+            #[code("4035402", Failed, "Exceeds Transaction Amount Limit")]
+            ExceedsTransactionAmountLimit,
+            /// Account or user status is abnormal (observed at DANA).
+            #[code("4035405", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// Transaction not permitted (observed at DANA).
+            #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// Merchant missing or abnormal (observed at DANA).
+            #[code("4045408", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// Same partnerReferenceNo sent again with different content (observed at DANA). The standard counts this as a failure for direct-debit payments; `outcome` repeats the case table's default to make that explicit.
+            #[code("4045418", Failed, "Inconsistent Request")]
+            InconsistentRequest,
+            /// X-EXTERNAL-ID already used today.
+            #[code("4095400", Failed, "Conflict")]
+            Conflict,
+            /// partnerReferenceNo already processed successfully; ask the status endpoint for its outcome.
+            #[code("4095401", Failed, "Duplicate partnerReferenceNo")]
+            DuplicatePartnerReferenceNo,
+            #[code("5005400", Failed, "General Error")]
+            GeneralError,
+            #[code("5005401", Retry, "Internal Server Error")]
+            InternalServerError,
+            #[code("5045400", Retry, "Timeout")]
+            Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
     ///
     /// SNAP direct-debit refund (service 58) at DOKU, for every channel that DOKU routes through
@@ -4935,8 +5074,15 @@ pub mod doku {
             auth: rt::AuthKind::Symmetric,
             summary: "Check the status of a direct-debit or e-wallet payment",
         };
+        /// Rules across the fields of `doku.direct_debit.status`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::OneOf {
+                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+            },
+        ];
         /// Request body of `doku.direct_debit.status`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// partnerReferenceNo of the payment to look up. Optional; at most 64 characters.
             original_partner_reference_no: Option<rt::Text<0, 64>>,
@@ -6398,15 +6544,6 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         },
     },
     rt::EndpointEntry {
-        info: &doku::dana_payment::ENDPOINT,
-        validate_body: |body| {
-            rt::from_json::<doku::dana_payment::Request>(body).map(drop)
-        },
-        validate_headers: |headers| {
-            rt::from_json::<doku::dana_payment::Headers>(headers).map(drop)
-        },
-    },
-    rt::EndpointEntry {
         info: &doku::direct_debit_account_binding::ENDPOINT,
         validate_body: |body| {
             rt::from_json::<doku::direct_debit_account_binding::Request>(body).map(drop)
@@ -6462,6 +6599,15 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         },
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_notify::Headers>(headers).map(drop)
+        },
+    },
+    rt::EndpointEntry {
+        info: &doku::direct_debit_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku::direct_debit_payment::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<doku::direct_debit_payment::Headers>(headers).map(drop)
         },
     },
     rt::EndpointEntry {

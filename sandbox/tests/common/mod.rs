@@ -15,7 +15,7 @@ use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SE
 use tokio::sync::Mutex;
 
 pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
-pub const PAYMENT: &str = "doku.dana.payment";
+pub const PAYMENT: &str = "doku.direct_debit.payment";
 pub const REFUND: &str = "doku.direct_debit.refund";
 pub const STATUS: &str = "doku.direct_debit.status";
 pub const TOKEN: &str = "doku.token.b2b";

@@ -7,8 +7,8 @@ mod api {
     snapbi_macros::snap_api!("../../../specs");
 }
 
-fn request() -> Result<doku::dana_payment::Request, rt::BuildError> {
-    use doku::dana_payment::{AdditionalInfo, AdditionalInfoChannel, PointOfInitiation, Request};
+fn request() -> Result<doku::direct_debit_payment::Request, rt::BuildError> {
+    use doku::direct_debit_payment::{AdditionalInfo, AdditionalInfoChannel, PointOfInitiation, Request};
     Request::builder()
         .partner_reference_no("INV-0001")
         .amount(Amount::builder().value("10000.00").currency("IDR"))
@@ -21,8 +21,8 @@ fn request() -> Result<doku::dana_payment::Request, rt::BuildError> {
         .build()
 }
 
-fn describe(code: &doku::dana_payment::Code) -> &'static str {
-    use doku::dana_payment::Code;
+fn describe(code: &doku::direct_debit_payment::Code) -> &'static str {
+    use doku::direct_debit_payment::Code;
     match code {
         Code::Successful => "paid",
         Code::InconsistentRequest | Code::DuplicatePartnerReferenceNo => "ask the status endpoint",
@@ -45,11 +45,11 @@ fn main() {
     let _client: doku::Client = client.expect("a client");
 
     // The macro's expansion has the same API as snapbi-client.
-    let from_macro = api::doku::dana_payment::Request::builder()
+    let from_macro = api::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-0001")
         .build()
-        .expect_err("amount, urlParam and additionalInfo are missing");
-    assert_eq!(from_macro.violations().len(), 3);
-    assert_eq!(api::doku::dana_payment::ENDPOINT.id, "doku.dana.payment");
-    let _code: api::doku::dana_payment::Code = "2005400".into();
+        .expect_err("amount and additionalInfo are missing");
+    assert_eq!(from_macro.violations().len(), 2);
+    assert_eq!(api::doku::direct_debit_payment::ENDPOINT.id, "doku.direct_debit.payment");
+    let _code: api::doku::direct_debit_payment::Code = "2005400".into();
 }

@@ -1,9 +1,9 @@
 // A builder is not a request: only `build()`, which checks every field, turns one into the other.
-use snapbi_client::doku::dana_payment;
+use snapbi_client::doku::direct_debit_payment;
 
-fn send(_request: &dana_payment::Request) {}
+fn send(_request: &direct_debit_payment::Request) {}
 
 fn main() {
-    let builder = dana_payment::Request::builder().partner_reference_no("INV-0001");
+    let builder = direct_debit_payment::Request::builder().partner_reference_no("INV-0001");
     send(&builder);
 }

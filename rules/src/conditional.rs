@@ -1,0 +1,415 @@
+//! Rules that tie fields together: "give `originalPartnerReferenceNo` or `originalReferenceNo`", "with
+//! channel `DIRECT_DEBIT_ALLO_SNAP`, `additionalInfo.remarks` is required", "with a jump-app channel, every
+//! `urlParam[].type` is `PAY_RETURN`".
+//!
+//! A rule names values by wire path, pre-split into segments (`["urlParam", "[]", "type"]`), so checking a
+//! valid body splits and formats nothing. The same [`check_rules`] runs on generated request types (through
+//! their derived [`Document`] impls) and on raw JSON in the sandbox, so the two cannot disagree.
+
+use std::fmt;
+
+use crate::Problem;
+
+/// The segment of a wire path that stands for "every item of the list".
+pub const EACH_ITEM: &str = "[]";
+
+/// A value found at a path while a rule is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found<'a> {
+    /// A string (or an enum's wire spelling).
+    Text(&'a str),
+    /// Any other present value: a number, a boolean, an object, a list.
+    Other,
+}
+
+/// Something whose values can be looked up by wire path: a generated request type, or JSON.
+pub trait Document {
+    /// Calls `found` once for every present value at `path`; `[]` segments visit every list item, and
+    /// `items` holds the positions taken so far (for reporting `urlParam[2].type`). Absent and `null`
+    /// values are not visited.
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>));
+}
+
+impl<T: Document + ?Sized> Document for &T {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        (**self).visit(path, items, found)
+    }
+}
+
+impl<T: Document> Document for Option<T> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        if let Some(value) = self {
+            value.visit(path, items, found);
+        }
+    }
+}
+
+impl<T: Document> Document for Vec<T> {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        visit_items(self, path, items, found);
+    }
+}
+
+impl Document for String {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        if path.is_empty() {
+            found(items, Found::Text(self));
+        }
+    }
+}
+
+impl Document for bool {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        if path.is_empty() {
+            found(items, Found::Other);
+        }
+    }
+}
+
+impl Document for i64 {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        if path.is_empty() {
+            found(items, Found::Other);
+        }
+    }
+}
+
+#[cfg(feature = "json")]
+impl Document for serde_json::Value {
+    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+        use serde_json::Value;
+        match (self, path.split_first()) {
+            (Value::Null, _) => {}
+            (Value::String(text), None) => found(items, Found::Text(text)),
+            (_, None) => found(items, Found::Other),
+            (Value::Array(list), Some(_)) => visit_items(list, path, items, found),
+            (Value::Object(map), Some((name, rest))) => {
+                if let Some(value) = map.get(*name) {
+                    value.visit(rest, items, found);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Visits the items of a list for a path that starts with `[]`; a bare path finds the list itself.
+pub fn visit_items<T: Document>(
+    list: &[T],
+    path: &[&str],
+    items: &mut Vec<usize>,
+    found: &mut dyn FnMut(&[usize], Found<'_>),
+) {
+    match path.split_first() {
+        None => found(items, Found::Other),
+        Some((&EACH_ITEM, rest)) => {
+            for (i, item) in list.iter().enumerate() {
+                items.push(i);
+                item.visit(rest, items, found);
+                items.pop();
+            }
+        }
+        Some(_) => {}
+    }
+}
+
+/// A condition on one value: it is one of `is`.
+#[derive(Debug, Clone, Copy)]
+pub struct When<'a, P, S> {
+    /// Wire path segments of the value (outside any list).
+    pub field: &'a P,
+    /// The values that make the rule apply.
+    pub is: &'a [S],
+}
+
+/// A rule across fields. `P` is a path (segments), `S` a string: `&'static [&'static str]` and
+/// `&'static str` in generated code, `Vec<String>` and `String` where rules are read from specs.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule<'a, P, S> {
+    /// At least one of these fields is present.
+    OneOf {
+        /// Paths of the alternatives.
+        fields: &'a [P],
+    },
+    /// When the condition holds, these fields are present.
+    Require {
+        /// The condition.
+        when: When<'a, P, S>,
+        /// Paths that become required.
+        fields: &'a [P],
+    },
+    /// When the condition holds, every value at `field` is one of `values`.
+    Allow {
+        /// The condition.
+        when: When<'a, P, S>,
+        /// Path of the narrowed value (may pass through lists).
+        field: &'a P,
+        /// The values still allowed.
+        values: &'a [S],
+    },
+}
+
+/// A rule as generated code spells it.
+pub type StaticRule = Rule<'static, &'static [&'static str], &'static str>;
+
+/// Checks `rules` on `doc`, calling `report` with the wire path and problem of every broken rule.
+pub fn check_rules<D, P, S>(doc: &D, rules: &[Rule<'_, P, S>], report: &mut dyn FnMut(String, Problem))
+where
+    D: Document + ?Sized,
+    P: AsRef<[S]>,
+    S: AsRef<str>,
+{
+    for rule in rules {
+        match rule {
+            Rule::OneOf { fields } => {
+                if !fields.iter().any(|f| present(doc, f.as_ref())) {
+                    let others = fields.iter().skip(1).map(|f| display(f.as_ref(), &[])).collect();
+                    let first = fields.first().map(|f| display(f.as_ref(), &[])).unwrap_or_default();
+                    report(first, Problem::MissingOneOf { others });
+                }
+            }
+            Rule::Require { when, fields } => {
+                if holds(doc, when) {
+                    for field in fields.iter().filter(|f| !present(doc, f.as_ref())) {
+                        report(display(field.as_ref(), &[]), Problem::RequiredWhen(condition(when)));
+                    }
+                }
+            }
+            Rule::Allow { when, field, values } => {
+                if holds(doc, when) {
+                    let mut broken = Vec::new();
+                    visit(doc, field.as_ref(), &mut |items, value| {
+                        if let Found::Text(text) = value
+                            && !values.iter().any(|v| v.as_ref() == text)
+                        {
+                            broken.push(items.to_vec());
+                        }
+                    });
+                    for items in broken {
+                        let allowed = values.iter().map(|v| v.as_ref().to_owned()).collect();
+                        let problem = Problem::NotAllowedWhen {
+                            allowed,
+                            condition: condition(when),
+                        };
+                        report(display(field.as_ref(), &items), problem);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "`additionalInfo.channel` is `A` or `B`", for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// Wire path of the value the rule looks at.
+    pub field: String,
+    /// The values that make it apply.
+    pub is: Vec<String>,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is {}", self.field, self.is.join(" or "))
+    }
+}
+
+fn condition<P: AsRef<[S]>, S: AsRef<str>>(when: &When<'_, P, S>) -> Condition {
+    Condition {
+        field: display(when.field.as_ref(), &[]),
+        is: when.is.iter().map(|v| v.as_ref().to_owned()).collect(),
+    }
+}
+
+fn holds<D: Document + ?Sized, P: AsRef<[S]>, S: AsRef<str>>(doc: &D, when: &When<'_, P, S>) -> bool {
+    let mut hit = false;
+    visit(doc, when.field.as_ref(), &mut |_, value| {
+        hit |= matches!(value, Found::Text(text) if when.is.iter().any(|v| v.as_ref() == text));
+    });
+    hit
+}
+
+fn present<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S]) -> bool {
+    let mut hit = false;
+    visit(doc, path, &mut |_, _| hit = true);
+    hit
+}
+
+fn visit<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S], found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    // Paths are a handful of segments; this small vector is the only allocation of a rule check.
+    let segments: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
+    doc.visit(&segments, &mut Vec::new(), found);
+}
+
+/// `["urlParam", "[]", "type"]` with items `[2]` → `urlParam[2].type`; without items → `urlParam[].type`.
+pub fn display<S: AsRef<str>>(path: &[S], items: &[usize]) -> String {
+    let mut out = String::new();
+    let mut items = items.iter();
+    for segment in path {
+        match segment.as_ref() {
+            EACH_ITEM => match items.next() {
+                Some(i) => out.push_str(&format!("[{i}]")),
+                None => out.push_str(EACH_ITEM),
+            },
+            name => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+        }
+    }
+    out
+}
+
+/// `urlParam[].type` → `["urlParam", "[]", "type"]`.
+pub fn split(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut name = part;
+        let mut lists = 0;
+        while let Some(stripped) = name.strip_suffix(EACH_ITEM) {
+            name = stripped;
+            lists += 1;
+        }
+        out.push(name.to_owned());
+        out.extend(std::iter::repeat_n(EACH_ITEM.to_owned(), lists));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny document: one field `channel`, a list `urls` of `type` strings, an optional `remarks`.
+    struct Doc {
+        channel: &'static str,
+        urls: Vec<Url>,
+        remarks: Option<String>,
+    }
+    struct Url {
+        r#type: String,
+    }
+    impl Document for Url {
+        fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+            match path.split_first() {
+                None => found(items, Found::Other),
+                Some((&"type", rest)) => self.r#type.visit(rest, items, found),
+                Some(_) => {}
+            }
+        }
+    }
+    impl Document for Doc {
+        fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+            match path.split_first() {
+                None => found(items, Found::Other),
+                Some((&"channel", [])) => found(items, Found::Text(self.channel)),
+                Some((&"urls", rest)) => self.urls.visit(rest, items, found),
+                Some((&"remarks", rest)) => self.remarks.visit(rest, items, found),
+                Some(_) => {}
+            }
+        }
+    }
+
+    const CHANNEL: &[&str] = &["channel"];
+    const URL_TYPE: &[&str] = &["urls", "[]", "type"];
+    const RULES: &[StaticRule] = &[
+        Rule::OneOf {
+            fields: &[&["remarks"], &["urls"]],
+        },
+        Rule::Require {
+            when: When {
+                field: &CHANNEL,
+                is: &["ALLO"],
+            },
+            fields: &[&["remarks"]],
+        },
+        Rule::Allow {
+            when: When {
+                field: &CHANNEL,
+                is: &["DANA", "SHOPEE"],
+            },
+            field: &URL_TYPE,
+            values: &["PAY_RETURN"],
+        },
+    ];
+
+    fn problems(doc: &Doc) -> Vec<String> {
+        let mut out = Vec::new();
+        check_rules(doc, RULES, &mut |path, problem| out.push(format!("{path}: {problem}")));
+        out
+    }
+
+    fn url(t: &str) -> Url {
+        Url { r#type: t.to_owned() }
+    }
+
+    #[test]
+    fn a_body_that_keeps_every_rule_has_no_problem() {
+        let doc = Doc {
+            channel: "DANA",
+            urls: vec![url("PAY_RETURN")],
+            remarks: None,
+        };
+        assert!(problems(&doc).is_empty());
+    }
+
+    #[test]
+    fn one_of_needs_any_alternative() {
+        let doc = Doc {
+            channel: "OVO",
+            urls: vec![],
+            remarks: None,
+        };
+        // An empty list is present: the list itself is visited.
+        assert!(problems(&doc).is_empty());
+        let mut out = Vec::new();
+        let none: &[StaticRule] = &[Rule::OneOf {
+            fields: &[&["remarks"], &["missing"]],
+        }];
+        check_rules(&doc, none, &mut |path, problem| out.push(format!("{path}: {problem}")));
+        assert_eq!(out, ["remarks: give this or missing"]);
+    }
+
+    #[test]
+    fn require_applies_only_under_its_condition() {
+        let allo = Doc {
+            channel: "ALLO",
+            urls: vec![],
+            remarks: None,
+        };
+        assert_eq!(problems(&allo), ["remarks: is required when channel is ALLO"]);
+        let with_remarks = Doc {
+            remarks: Some("x".into()),
+            ..allo
+        };
+        assert!(problems(&with_remarks).is_empty());
+    }
+
+    #[test]
+    fn allow_reports_every_offending_item_at_its_position() {
+        let doc = Doc {
+            channel: "SHOPEE",
+            urls: vec![url("PAY_RETURN"), url("PAY_NOTIFY"), url("X")],
+            remarks: None,
+        };
+        assert_eq!(
+            problems(&doc),
+            [
+                "urls[1].type: must be one of PAY_RETURN when channel is DANA or SHOPEE",
+                "urls[2].type: must be one of PAY_RETURN when channel is DANA or SHOPEE",
+            ]
+        );
+        let other_channel = Doc { channel: "OVO", ..doc };
+        assert!(problems(&other_channel).is_empty());
+    }
+
+    #[test]
+    fn paths_split_and_display_round_trip() {
+        assert_eq!(split("urlParam[].type"), ["urlParam", "[]", "type"]);
+        assert_eq!(split("a.b"), ["a", "b"]);
+        assert_eq!(display(&split("urlParam[].type"), &[]), "urlParam[].type");
+        assert_eq!(display(&split("urlParam[].type"), &[3]), "urlParam[3].type");
+    }
+}
