@@ -221,12 +221,12 @@ fn document_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
     let rt = quote!(::snapbi_runtime);
     let arms = fields.iter().map(|f| {
         let (ident, wire) = (f.ident, &f.wire);
-        quote! { Some((&#wire, rest)) => #rt::Document::visit(&self.#ident, rest, items, found), }
+        quote! { Some((#wire, rest)) => #rt::Document::visit(&self.#ident, rest, items, found), }
     });
     quote! {
         impl #rt::Document for #ty {
-            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
-                match path.split_first() {
+            fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
+                match path.split_first().map(|(first, rest)| (first.as_ref(), rest)) {
                     None => found(items, #rt::Found::Other),
                     #(#arms)*
                     Some(_) => {}

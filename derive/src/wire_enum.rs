@@ -66,7 +66,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         impl #rt::Document for #ty {
-            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
+            fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], #rt::Found<'_>)) {
                 if path.is_empty() {
                     found(items, #rt::Found::Text(self.as_str()));
                 }

@@ -27,17 +27,17 @@ pub trait Document {
     /// Calls `found` once for every present value at `path`; `[]` segments visit every list item, and
     /// `items` holds the positions taken so far (for reporting `urlParam[2].type`). Absent and `null`
     /// values are not visited.
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>));
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>));
 }
 
 impl<T: Document + ?Sized> Document for &T {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         (**self).visit(path, items, found)
     }
 }
 
 impl<T: Document> Document for Option<T> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if let Some(value) = self {
             value.visit(path, items, found);
         }
@@ -45,13 +45,13 @@ impl<T: Document> Document for Option<T> {
 }
 
 impl<T: Document> Document for Vec<T> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         visit_items(self, path, items, found);
     }
 }
 
 impl Document for String {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if path.is_empty() {
             found(items, Found::Text(self));
         }
@@ -59,7 +59,7 @@ impl Document for String {
 }
 
 impl Document for bool {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if path.is_empty() {
             found(items, Found::Other);
         }
@@ -67,7 +67,7 @@ impl Document for bool {
 }
 
 impl Document for i64 {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if path.is_empty() {
             found(items, Found::Other);
         }
@@ -76,7 +76,7 @@ impl Document for i64 {
 
 #[cfg(feature = "json")]
 impl Document for serde_json::Value {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         use serde_json::Value;
         match (self, path.split_first()) {
             (Value::Null, _) => {}
@@ -84,7 +84,7 @@ impl Document for serde_json::Value {
             (_, None) => found(items, Found::Other),
             (Value::Array(list), Some(_)) => visit_items(list, path, items, found),
             (Value::Object(map), Some((name, rest))) => {
-                if let Some(value) = map.get(*name) {
+                if let Some(value) = map.get(name.as_ref()) {
                     value.visit(rest, items, found);
                 }
             }
@@ -94,15 +94,15 @@ impl Document for serde_json::Value {
 }
 
 /// Visits the items of a list for a path that starts with `[]`; a bare path finds the list itself.
-pub fn visit_items<T: Document>(
+pub fn visit_items<T: Document, S: AsRef<str>>(
     list: &[T],
-    path: &[&str],
+    path: &[S],
     items: &mut Vec<usize>,
     found: &mut dyn FnMut(&[usize], Found<'_>),
 ) {
     match path.split_first() {
         None => found(items, Found::Other),
-        Some((&EACH_ITEM, rest)) => {
+        Some((first, rest)) if first.as_ref() == EACH_ITEM => {
             for (i, item) in list.iter().enumerate() {
                 items.push(i);
                 item.visit(rest, items, found);
@@ -236,9 +236,8 @@ fn present<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S]) -> bool {
 }
 
 fn visit<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S], found: &mut dyn FnMut(&[usize], Found<'_>)) {
-    // Paths are a handful of segments; this small vector is the only allocation of a rule check.
-    let segments: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
-    doc.visit(&segments, &mut Vec::new(), found);
+    // `items` only grows when the path crosses a list, so a valid body is checked without allocating.
+    doc.visit(path, &mut Vec::new(), found);
 }
 
 /// `["urlParam", "[]", "type"]` with items `[2]` → `urlParam[2].type`; without items → `urlParam[].type`.
@@ -292,21 +291,21 @@ mod tests {
         r#type: String,
     }
     impl Document for Url {
-        fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
-            match path.split_first() {
+        fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+            match path.split_first().map(|(first, rest)| (first.as_ref(), rest)) {
                 None => found(items, Found::Other),
-                Some((&"type", rest)) => self.r#type.visit(rest, items, found),
+                Some(("type", rest)) => self.r#type.visit(rest, items, found),
                 Some(_) => {}
             }
         }
     }
     impl Document for Doc {
-        fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
-            match path.split_first() {
+        fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+            match path.split_first().map(|(first, rest)| (first.as_ref(), rest)) {
                 None => found(items, Found::Other),
-                Some((&"channel", [])) => found(items, Found::Text(self.channel)),
-                Some((&"urls", rest)) => self.urls.visit(rest, items, found),
-                Some((&"remarks", rest)) => self.remarks.visit(rest, items, found),
+                Some(("channel", [])) => found(items, Found::Text(self.channel)),
+                Some(("urls", rest)) => self.urls.visit(rest, items, found),
+                Some(("remarks", rest)) => self.remarks.visit(rest, items, found),
                 Some(_) => {}
             }
         }

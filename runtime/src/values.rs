@@ -127,7 +127,7 @@ impl<const MIN: i64, const MAX: i64> FromRaw for Int<MIN, MAX> {
 }
 
 impl<const MIN: i64, const MAX: i64> Document for Int<MIN, MAX> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         self.0.visit(path, items, found)
     }
 }
@@ -197,7 +197,7 @@ macro_rules! string_value_impls {
             }
         }
         impl<$($(const $p: $pt),*)?> Document for $ty<$($($p),*)?> {
-            fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+            fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
                 if path.is_empty() {
                     found(items, Found::Text(&self.0));
                 }
@@ -241,7 +241,7 @@ impl<T> fmt::Debug for Sensitive<T> {
 }
 
 impl<T: Document> Document for Sensitive<T> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         self.0.visit(path, items, found)
     }
 }
@@ -305,7 +305,7 @@ impl<R: PatternRule> Serialize for Matching<R> {
 }
 
 impl<R: PatternRule> Document for Matching<R> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if path.is_empty() {
             found(items, Found::Text(&self.0));
         }
@@ -345,7 +345,7 @@ impl<T: Serialize, const MIN: u32, const MAX: u32> Serialize for List<T, MIN, MA
 }
 
 impl<T: Document, const MIN: u32, const MAX: u32> Document for List<T, MIN, MAX> {
-    fn visit(&self, path: &[&str], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
+    fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         visit_items(&self.0, path, items, found)
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use common::*;
 use serde_json::{Value, json};
 use snapbi_client::rt::{self, EndpointCode, Outcome};
-use snapbi_client::{doku, types};
+use snapbi_client::{dana, doku, types};
 use snapbi_codegen::ir::samples::{sample_object, sample_str};
 use snapbi_codegen::ir::{Endpoint, FieldType, Operation};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
@@ -286,4 +286,72 @@ async fn typed_methods_end_to_end() {
         .await
         .expect("idempotent replay");
     assert_eq!(again.body.reference_no.as_deref(), Some(reference_no.as_str()));
+}
+
+/// DANA's widget through the typed client: the auth code becomes a customer token (apply token B2B2C, signed
+/// `clientId|timestamp`), the token buys a one-time token, and a widget payment goes through the ledger like a
+/// payment-gateway order: initiated, paid, partly refunded; a second one is cancelled.
+#[tokio::test]
+async fn dana_widget_binding_and_payment_end_to_end() {
+    let run = start_provider("dana", |b| b).await;
+    let config = rt::Config::new(DEMO_CLIENT_ID)
+        .base_url(&run.base)
+        .client_secret(DEMO_CLIENT_SECRET)
+        .private_key(private_key());
+    let client = dana::Client::new(config).expect("client");
+
+    let runtime = client_for(&run.base, "dana");
+    let session = rt::customer::CustomerSession::start(&runtime, &dana::widget_apply_token::ENDPOINT, "auth-code-1")
+        .await
+        .expect("customer token");
+    let token = session.access_token().await.expect("token");
+    let ott =
+        json!({"userResources": ["OTT"], "additionalInfo": {"accessToken": token.expose(), "deviceId": "device-1"}});
+    let ott = rt::from_json::<dana::widget_apply_ott::Request>(ott).expect("valid apply OTT");
+    let customer = session.authorization_customer().await.expect("header");
+    let ott_headers = json!({"Authorization-Customer": customer, "X-DEVICE-ID": "device-1"});
+    let ott_headers = rt::from_json::<dana::widget_apply_ott::Headers>(ott_headers).expect("valid headers");
+    let reply = client.widget_apply_ott(&ott, &ott_headers).await.expect("apply OTT");
+    assert_eq!(reply.code, dana::widget_apply_ott::Code::Successful);
+
+    let pay = |reference: &str| {
+        let mut body = sample(run.api(), "dana.widget.payment");
+        body["partnerReferenceNo"] = json!(reference);
+        rt::from_json::<dana::widget_payment::Request>(body).expect("valid payment")
+    };
+    let status = async |reference: &str| {
+        let query = json!({"originalPartnerReferenceNo": reference, "serviceCode": "54", "merchantId": "216620000000000000000"});
+        let query = rt::from_json::<dana::widget_query_payment::Request>(query).expect("valid query");
+        let reply = client.widget_query_payment(&query).await.expect("query payment");
+        reply.body.latest_transaction_status.unwrap_or_default()
+    };
+
+    let created = client.widget_payment(&pay("WGT-E2E-1")).await.expect("payment");
+    assert_eq!(created.code, dana::widget_payment::Code::Successful);
+    assert!(created.body.web_redirect_url.is_some(), "the customer confirms at DANA");
+    assert_eq!(status("WGT-E2E-1").await, "01");
+    run.sandbox.complete_payment("WGT-E2E-1").expect("complete");
+    assert_eq!(status("WGT-E2E-1").await, "00");
+
+    let mut refund = sample(run.api(), "dana.widget.refund_order");
+    refund["originalPartnerReferenceNo"] = json!("WGT-E2E-1");
+    refund["refundAmount"] = json!({"value": "4000.00", "currency": "IDR"});
+    let refund = rt::from_json::<dana::widget_refund_order::Request>(refund).expect("valid refund");
+    let refunded = client.widget_refund_order(&refund).await.expect("refund");
+    assert_eq!(refunded.code, dana::widget_refund_order::Code::Successful);
+    assert_eq!(status("WGT-E2E-1").await, "04");
+
+    let cancel = |reference: &str| {
+        let mut body = sample(run.api(), "dana.widget.cancel_order");
+        body["originalPartnerReferenceNo"] = json!(reference);
+        rt::from_json::<dana::widget_cancel_order::Request>(body).expect("valid cancel")
+    };
+    match client.widget_cancel_order(&cancel("WGT-E2E-1")).await {
+        Err(rt::Error::Api { code, .. }) => assert_eq!(code.code(), "4045700"),
+        other => panic!("a refunded payment cannot be cancelled: {other:?}"),
+    }
+    client.widget_payment(&pay("WGT-E2E-2")).await.expect("second payment");
+    let cancelled = client.widget_cancel_order(&cancel("WGT-E2E-2")).await.expect("cancel");
+    assert_eq!(cancelled.code, dana::widget_cancel_order::Code::Successful);
+    assert_eq!(status("WGT-E2E-2").await, "05");
 }

@@ -14,7 +14,14 @@
 // - specs/dana/payment-gateway/refund-order.yaml
 // - specs/dana/provider.yaml
 // - specs/dana/types.yaml
+// - specs/dana/widget/account-unbinding.yaml
+// - specs/dana/widget/apply-ott.yaml
+// - specs/dana/widget/apply-token.yaml
 // - specs/dana/widget/balance-inquiry.yaml
+// - specs/dana/widget/cancel-order.yaml
+// - specs/dana/widget/payment.yaml
+// - specs/dana/widget/query-payment.yaml
+// - specs/dana/widget/refund-order.yaml
 // - specs/doku/direct-debit/account-binding.yaml
 // - specs/doku/direct-debit/account-unbinding.yaml
 // - specs/doku/direct-debit/balance-inquiry.yaml
@@ -1289,6 +1296,106 @@ pub mod types {
         /// Promotions applied to this option. Optional; a list.
         promo_infos: Option<Vec<super::types::DanaPromoInfo>>,
     }
+    /// The bound customer and the device they use, sent in `additionalInfo` of the widget calls made on the customer's behalf (apply OTT, account unbinding) [S4 apply_ott_request_additional_info, account_unbinding_request_additional_info]. DANA's SDKs copy these values into the B2B2C headers Authorization-Customer, X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and X-LONGITUDE (fact sheet §1.2).
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DanaCustomerInfo {
+        /// Customer token from `dana.widget.apply_token` (max 512). Secret; never logged. Required; 1 to 512 characters.
+        access_token: rt::Sensitive<rt::Text<1, 512>>,
+        /// Customer's IPv4 address (max 15). Optional; an IPv4 address.
+        end_user_ip_address: Option<
+            rt::Text<0, { rt::values::UNBOUNDED }, { rt::values::IPV4 }>,
+        >,
+        /// Device the customer uses, e.g. a user agent or app device id (max 400). Required; 1 to 400 characters.
+        device_id: rt::Text<1, 400>,
+        /// Latitude of the customer (ISO 6709 `±DD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+        latitude: Option<rt::Matching<DanaCustomerInfoLatitude>>,
+        /// Longitude of the customer (ISO 6709), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+        longitude: Option<rt::Matching<DanaCustomerInfoLongitude>>,
+    }
+    rt::pattern_rule!(
+        DanaCustomerInfoLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+    );
+    rt::pattern_rule!(
+        DanaCustomerInfoLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+    );
+    /// The seller of the order as DANA knows them (`order.seller` of a widget payment) [S4 widget seller].
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DanaSeller {
+        /// Type of the merchant-side user id. Optional; at most 32 characters.
+        external_user_type: Option<rt::Text<0, 32>>,
+        /// Seller's nickname in DANA. Optional; at most 64 characters.
+        nickname: Option<rt::Text<0, 64>>,
+        /// Seller's id at the merchant. Optional; at most 32 characters.
+        external_user_id: Option<rt::Text<0, 32>>,
+        /// Seller's DANA user id. Optional; at most 32 characters.
+        user_id: Option<rt::Text<0, 32>>,
+    }
+    /// A payment method the merchant chose for a widget payment (`payOptionDetails[]`) [S4 widget pay_option_detail, pay_option_detail_additional_info]. Unlike the payment gateway's, transAmount is optional and the option's additionalInfo carries card and top-up details.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DanaWidgetPayOptionDetail {
+        /// Payment method (String(64)), e.g. `BALANCE` (DANA balance of the customer), `VIRTUAL_ACCOUNT`. Required; one of `BALANCE`, `COUPON`, `NET_BANKING`, `CREDIT_CARD`, `DEBIT_CARD`, `VIRTUAL_ACCOUNT`, `OTC`, `DIRECT_DEBIT_CREDIT_CARD`, `DIRECT_DEBIT_DEBIT_CARD`, `ONLINE_CREDIT`, `LOAN_CREDIT`, `NETWORK_PAY`, `CARD`.
+        pay_method: DanaWidgetPayOptionDetailPayMethod,
+        /// Payment option within payMethod (String(64)), e.g. `VIRTUAL_ACCOUNT_BNI`, `NETWORK_PAY_PG_QRIS`; empty for BALANCE. Required; at most 64 characters.
+        pay_option: rt::Text<0, 64>,
+        /// Amount paid with this option. Optional.
+        trans_amount: Option<super::types::Amount>,
+        /// Fee for this option. Optional.
+        fee_amount: Option<super::types::Amount>,
+        /// Card token for card payments. Optional; at most 64 characters.
+        card_token: Option<rt::Text<0, 64>>,
+        /// Merchant token used for this payment. Optional; at most 64 characters.
+        merchant_token: Option<rt::Text<0, 64>>,
+        /// Option-specific details. Optional.
+        additional_info: Option<DanaWidgetPayOptionDetailAdditionalInfo>,
+    }
+    /// Payment method (String(64)), e.g. `BALANCE` (DANA balance of the customer), `VIRTUAL_ACCOUNT`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+    pub enum DanaWidgetPayOptionDetailPayMethod {
+        #[wire("BALANCE")]
+        Balance,
+        #[wire("COUPON")]
+        Coupon,
+        #[wire("NET_BANKING")]
+        NetBanking,
+        #[wire("CREDIT_CARD")]
+        CreditCard,
+        #[wire("DEBIT_CARD")]
+        DebitCard,
+        #[wire("VIRTUAL_ACCOUNT")]
+        VirtualAccount,
+        #[wire("OTC")]
+        Otc,
+        #[wire("DIRECT_DEBIT_CREDIT_CARD")]
+        DirectDebitCreditCard,
+        #[wire("DIRECT_DEBIT_DEBIT_CARD")]
+        DirectDebitDebitCard,
+        #[wire("ONLINE_CREDIT")]
+        OnlineCredit,
+        #[wire("LOAN_CREDIT")]
+        LoanCredit,
+        #[wire("NETWORK_PAY")]
+        NetworkPay,
+        #[wire("CARD")]
+        Card,
+    }
+    /// Option-specific details.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DanaWidgetPayOptionDetailAdditionalInfo {
+        /// Top up the DANA balance and pay in one step. Optional.
+        topup_and_pay: Option<bool>,
+        /// Account number of the payer. Optional; at most 64 characters.
+        payer_account_no: Option<rt::Text<0, 64>>,
+        /// Save the card for later payments. Optional.
+        save_card_after_pay: Option<bool>,
+        /// Channel information as a JSON string. Optional; at most 4096 characters.
+        channel_info: Option<rt::Text<0, 4096>>,
+        /// Country that issued the card. Optional; at most 8 characters.
+        issuing_country: Option<rt::Text<0, 8>>,
+        /// Type of the asset paid with. Optional; at most 64 characters.
+        asset_type: Option<rt::Text<0, 64>>,
+        /// Extra information as a JSON string. Optional; at most 4096 characters.
+        extend_info: Option<rt::Text<0, 4096>>,
+    }
     /// Shared object types as received in responses: every field optional, never failing to parse.
     pub mod received {
         use ::snapbi_runtime as rt;
@@ -1524,11 +1631,73 @@ pub mod types {
             /// Promotions applied to this option.
             pub promo_infos: Option<Vec<super::super::types::received::DanaPromoInfo>>,
         }
+        /// The bound customer and the device they use, sent in `additionalInfo` of the widget calls made on the customer's behalf (apply OTT, account unbinding) [S4 apply_ott_request_additional_info, account_unbinding_request_additional_info]. DANA's SDKs copy these values into the B2B2C headers Authorization-Customer, X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and X-LONGITUDE (fact sheet §1.2).
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DanaCustomerInfo {
+            /// Customer token from `dana.widget.apply_token` (max 512). Secret; never logged.
+            pub access_token: Option<rt::Sensitive<String>>,
+            /// Customer's IPv4 address (max 15).
+            pub end_user_ip_address: Option<String>,
+            /// Device the customer uses, e.g. a user agent or app device id (max 400).
+            pub device_id: Option<String>,
+            /// Latitude of the customer (ISO 6709 `±DD.DDDD`), max 10 characters.
+            pub latitude: Option<String>,
+            /// Longitude of the customer (ISO 6709), max 10 characters.
+            pub longitude: Option<String>,
+        }
+        /// The seller of the order as DANA knows them (`order.seller` of a widget payment) [S4 widget seller].
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DanaSeller {
+            /// Type of the merchant-side user id.
+            pub external_user_type: Option<String>,
+            /// Seller's nickname in DANA.
+            pub nickname: Option<String>,
+            /// Seller's id at the merchant.
+            pub external_user_id: Option<String>,
+            /// Seller's DANA user id.
+            pub user_id: Option<String>,
+        }
+        /// A payment method the merchant chose for a widget payment (`payOptionDetails[]`) [S4 widget pay_option_detail, pay_option_detail_additional_info]. Unlike the payment gateway's, transAmount is optional and the option's additionalInfo carries card and top-up details.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DanaWidgetPayOptionDetail {
+            /// Payment method (String(64)), e.g. `BALANCE` (DANA balance of the customer), `VIRTUAL_ACCOUNT`.
+            pub pay_method: Option<String>,
+            /// Payment option within payMethod (String(64)), e.g. `VIRTUAL_ACCOUNT_BNI`, `NETWORK_PAY_PG_QRIS`; empty for BALANCE.
+            pub pay_option: Option<String>,
+            /// Amount paid with this option.
+            pub trans_amount: Option<super::super::types::received::Amount>,
+            /// Fee for this option.
+            pub fee_amount: Option<super::super::types::received::Amount>,
+            /// Card token for card payments.
+            pub card_token: Option<String>,
+            /// Merchant token used for this payment.
+            pub merchant_token: Option<String>,
+            /// Option-specific details.
+            pub additional_info: Option<DanaWidgetPayOptionDetailAdditionalInfo>,
+        }
+        /// Option-specific details.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DanaWidgetPayOptionDetailAdditionalInfo {
+            /// Top up the DANA balance and pay in one step.
+            pub topup_and_pay: Option<bool>,
+            /// Account number of the payer.
+            pub payer_account_no: Option<String>,
+            /// Save the card for later payments.
+            pub save_card_after_pay: Option<bool>,
+            /// Channel information as a JSON string.
+            pub channel_info: Option<String>,
+            /// Country that issued the card.
+            pub issuing_country: Option<String>,
+            /// Type of the asset paid with.
+            pub asset_type: Option<String>,
+            /// Extra information as a JSON string.
+            pub extend_info: Option<String>,
+        }
     }
 }
 /// DANA
 ///
-/// DANA Open API, SNAP flavour (dashboard.dana.id/api-docs-v2). Every call is signed asymmetrically: X-SIGNATURE = base64(SHA256withRSA(merchant private key, "METHOD:path:lowerhex(sha256(minified body)):X-TIMESTAMP")) and no B2B access token is fetched or sent [S3][S4] (fact sheet §2.3, §2.5). DANA's paths are not a fixed SNAP prefix: the payment gateway lives under `/payment-gateway/v1.0/...` with DANA's `.htm` suffixes, consult pay under `/v1.0/payment-gateway/...` (peer-sdks §1.2). DANA signs its own notifications (finish notify) the same way with DANA's key; verify them with DANA's public key.
+/// DANA Open API, SNAP flavour (dashboard.dana.id/api-docs-v2). Every call is signed asymmetrically: X-SIGNATURE = base64(SHA256withRSA(merchant private key, "METHOD:path:lowerhex(sha256(minified body)):X-TIMESTAMP")) and no B2B access token is fetched or sent [S3][S4] (fact sheet §2.3, §2.5). DANA's paths are not a fixed SNAP prefix: the payment gateway lives under `/payment-gateway/v1.0/...` with DANA's `.htm` suffixes, consult pay under `/v1.0/payment-gateway/...`, the widget under `/v1.0/<name>.htm` and `/rest/...` (peer-sdks §1.2). The one exception is the widget's apply token (B2B2C customer token, `/v1.0/access-token/b2b2c.htm`), signed like a SNAP token request: X-SIGNATURE = base64(SHA256withRSA(merchant private key, "clientId|X-TIMESTAMP")) with X-CLIENT-KEY. DANA signs its own notifications (finish notify) the same way as the calls, with DANA's key; verify them with DANA's public key.
 pub mod dana {
     use ::snapbi_runtime as rt;
     /// The provider profile from `provider.yaml`.
@@ -1546,6 +1715,15 @@ pub mod dana {
         token_endpoint: None,
         channel_id: Some("95221"),
         headers: &[
+            (
+                rt::AuthKind::Token,
+                &[
+                    ("X-TIMESTAMP", rt::HeaderSource::Timestamp),
+                    ("X-CLIENT-KEY", rt::HeaderSource::ClientId),
+                    ("X-SIGNATURE", rt::HeaderSource::Signature),
+                    ("CHANNEL-ID", rt::HeaderSource::ChannelId),
+                ],
+            ),
             (
                 rt::AuthKind::Asymmetric,
                 &[
@@ -1569,6 +1747,17 @@ pub mod dana {
                         rt::signature::Part::Literal(":"),
                         rt::signature::Part::BodySha256,
                         rt::signature::Part::Literal(":"),
+                        rt::signature::Part::Timestamp,
+                    ],
+                },
+            ),
+            (
+                rt::AuthKind::Token,
+                rt::signature::Recipe {
+                    algorithm: rt::signature::Algorithm::RsaSha256,
+                    parts: &[
+                        rt::signature::Part::ClientId,
+                        rt::signature::Part::Literal("|"),
                         rt::signature::Part::Timestamp,
                     ],
                 },
@@ -1760,6 +1949,55 @@ pub mod dana {
         > {
             self.inner.call(&payment_gateway_refund_order::ENDPOINT, request, &[]).await
         }
+        /// Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens
+        ///
+        /// `POST /v1.0/registration-account-unbinding.htm` (`dana.widget.account_unbinding`).
+        pub async fn widget_account_unbinding(
+            &self,
+            request: &widget_account_unbinding::Request,
+            headers: &widget_account_unbinding::Headers,
+        ) -> Result<
+            rt::Reply<
+                widget_account_unbinding::Response,
+                widget_account_unbinding::Code,
+            >,
+            rt::Error<widget_account_unbinding::Code>,
+        > {
+            self.inner
+                .call(
+                    &widget_account_unbinding::ENDPOINT,
+                    request,
+                    &rt::header_pairs(headers),
+                )
+                .await
+        }
+        /// Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in
+        ///
+        /// `POST /rest/v1.1/qr/apply-ott` (`dana.widget.apply_ott`).
+        pub async fn widget_apply_ott(
+            &self,
+            request: &widget_apply_ott::Request,
+            headers: &widget_apply_ott::Headers,
+        ) -> Result<
+            rt::Reply<widget_apply_ott::Response, widget_apply_ott::Code>,
+            rt::Error<widget_apply_ott::Code>,
+        > {
+            self.inner
+                .call(&widget_apply_ott::ENDPOINT, request, &rt::header_pairs(headers))
+                .await
+        }
+        /// Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it
+        ///
+        /// `POST /v1.0/access-token/b2b2c.htm` (`dana.widget.apply_token`).
+        pub async fn widget_apply_token(
+            &self,
+            request: &widget_apply_token::Request,
+        ) -> Result<
+            rt::Reply<widget_apply_token::Response, widget_apply_token::Code>,
+            rt::Error<widget_apply_token::Code>,
+        > {
+            self.inner.call(&widget_apply_token::ENDPOINT, request, &[]).await
+        }
         /// Read the DANA balance of a customer who bound their account to the merchant
         ///
         /// `POST /v1.0/balance-inquiry.htm` (`dana.widget.balance_inquiry`).
@@ -1778,6 +2016,61 @@ pub mod dana {
                     &rt::header_pairs(headers),
                 )
                 .await
+        }
+        /// Cancel (close) an unpaid DANA widget payment
+        ///
+        /// `POST /v1.0/debit/cancel.htm` (`dana.widget.cancel_order`).
+        pub async fn widget_cancel_order(
+            &self,
+            request: &widget_cancel_order::Request,
+        ) -> Result<
+            rt::Reply<widget_cancel_order::Response, widget_cancel_order::Code>,
+            rt::Error<widget_cancel_order::Code>,
+        > {
+            self.inner.call(&widget_cancel_order::ENDPOINT, request, &[]).await
+        }
+        /// Create a DANA widget payment (direct debit) and get the URL where the customer confirms it
+        ///
+        /// `POST /rest/redirection/v1.0/debit/payment-host-to-host` (`dana.widget.payment`).
+        pub async fn widget_payment(
+            &self,
+            request: &widget_payment::Request,
+        ) -> Result<
+            rt::Reply<widget_payment::Response, widget_payment::Code>,
+            rt::Error<widget_payment::Code>,
+        > {
+            self.inner
+                .call_safely(
+                    &widget_payment::ENDPOINT,
+                    &widget_payment::STATUS_QUERY,
+                    request,
+                    &[],
+                )
+                .await
+        }
+        /// Query the status of a DANA widget payment
+        ///
+        /// `POST /rest/v1.1/debit/status` (`dana.widget.query_payment`).
+        pub async fn widget_query_payment(
+            &self,
+            request: &widget_query_payment::Request,
+        ) -> Result<
+            rt::Reply<widget_query_payment::Response, widget_query_payment::Code>,
+            rt::Error<widget_query_payment::Code>,
+        > {
+            self.inner.call(&widget_query_payment::ENDPOINT, request, &[]).await
+        }
+        /// Refund a paid DANA widget payment, fully or partly
+        ///
+        /// `POST /v1.0/debit/refund.htm` (`dana.widget.refund_order`).
+        pub async fn widget_refund_order(
+            &self,
+            request: &widget_refund_order::Request,
+        ) -> Result<
+            rt::Reply<widget_refund_order::Response, widget_refund_order::Code>,
+            rt::Error<widget_refund_order::Code>,
+        > {
+            self.inner.call(&widget_refund_order::ENDPOINT, request, &[]).await
         }
     }
     /// Check a bank account before a transfer to bank and learn its holder's name
@@ -3278,15 +3571,406 @@ pub mod dana {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens
+    ///
+    /// DANA Widget / account binding "account unbinding", SNAP service 09 (Registration Account Unbinding). Reverses the
+    /// binding made through DANA's OAuth page and `dana.widget.apply_token`: DANA revokes the customer token and its
+    /// refresh token, so later calls with them answer `401xx02 Invalid Customer Token`. The sandbox keeps no binding ledger
+    /// and answers it like any other call (operation: other).
+    /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
+    /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
+    /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `unbinding_account`, dana-go
+    /// `extractAdditionalHeaders`). Both are declared, so either reading DANA applies is satisfied.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md` (path
+    /// `/v1.0/registration-account-unbinding.htm`), models `account_unbinding_request`,
+    /// `account_unbinding_request_additional_info`, `account_unbinding_response`, `dana/utils/snap_header.py`;
+    /// dana-id/dana-go `widget/v1/api_widget.go`; codes from DANA's UAT fixtures (dana-id/uat-script `Widget.json`
+    /// "AccountUnbinding") and the generic table (fact sheet §3.3) [S3][S4].
+    ///
+    /// `POST /v1.0/registration-account-unbinding.htm` · service code 09 · asymmetric signature · spec `specs/dana/widget/account-unbinding.yaml`
+    pub mod widget_account_unbinding {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.account_unbinding",
+            provider: "dana",
+            method: "POST",
+            path: "/v1.0/registration-account-unbinding.htm",
+            service_code: "09",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens",
+        };
+        /// Request body of `dana.widget.account_unbinding`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// Merchant id that DANA assigned. Required; 1 to 64 characters.
+            merchant_id: rt::Text<1, 64>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Merchant's own number for this request. Optional; at most 64 characters.
+            partner_reference_no: Option<rt::Text<0, 64>>,
+            /// Link id of the binding. Optional; at most 24 characters.
+            link_id: Option<rt::Text<0, 24>>,
+            /// Token id of the binding. Optional; at most 128 characters.
+            token_id: Option<rt::Text<0, 128>>,
+            /// The bound customer (customer token) and their device. Required.
+            additional_info: super::super::types::DanaCustomerInfo,
+        }
+        /// Caller-supplied headers of `dana.widget.account_unbinding` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// `Bearer <accessToken>`: the customer token to revoke (the same value as additionalInfo.accessToken). Secret. Required; 8 to 519 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: rt::Sensitive<rt::Text<8, 519>>,
+            /// Device the customer uses (the same value as additionalInfo.deviceId). Required; at most 400 characters.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400>,
+            /// Customer's IPv4 address (the same value as additionalInfo.endUserIpAddress). Optional; an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<
+                rt::Text<0, { rt::values::UNBOUNDED }, { rt::values::IPV4 }>,
+            >,
+            /// Latitude of the customer, ISO 6709 (the same value as additionalInfo.latitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            #[wire("X-LATITUDE")]
+            x_latitude: Option<rt::Matching<HeadersXLatitude>>,
+            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            #[wire("X-LONGITUDE")]
+            x_longitude: Option<rt::Matching<HeadersXLongitude>>,
+        }
+        rt::pattern_rule!(
+            HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        rt::pattern_rule!(
+            HeadersXLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.account_unbinding`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2000900` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// DANA's id of the unbinding.
+                pub reference_no: Option<String>,
+                /// The merchant's partnerReferenceNo echoed back.
+                pub partner_reference_no: Option<String>,
+                /// Merchant id.
+                pub merchant_id: Option<String>,
+                /// Sub-merchant id.
+                pub sub_merchant_id: Option<String>,
+                /// Link id of the binding.
+                pub link_id: Option<String>,
+                /// Result of the unlinking.
+                pub unlink_result: Option<String>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.account_unbinding` declares (service code 09).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2000900", Success, "Successful")]
+            Successful,
+            /// Bad request: the body could not be read (SNAP generic).
+            #[code("4000900", Failed, "Bad Request")]
+            BadRequest,
+            /// A field or header has an invalid format (SNAP generic).
+            #[code("4000901", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing (SNAP generic).
+            #[code("4000902", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (SNAP generic).
+            #[code("4010900", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// `Invalid Customer Token` (observed): the token does not exist or was already revoked.
+            #[code("4010902", Auth, "Invalid Customer Token")]
+            InvalidCustomerToken,
+            /// Do Not Honor: the customer's account status is abnormal (observed).
+            #[code("4030905", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4090900", Failed, "Conflict")]
+            Conflict,
+            /// General error (SNAP generic).
+            #[code("5000900", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error (SNAP generic); ask again later.
+            #[code("5000901", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in
+    ///
+    /// DANA Widget "apply OTT", SNAP service 49 (Payment Redirect - Apply OTT). For a customer who bound their DANA account
+    /// (customer token from `dana.widget.apply_token`), DANA returns a one-time token; the merchant appends it to the
+    /// `webRedirectUrl` of `dana.widget.payment` (DANA's SDKs: `Util.generate_complete_payment_url`) so the customer lands
+    /// on DANA's payment page without logging in again. Reads nothing of the ledger: the sandbox answers it like any
+    /// other call (operation: other).
+    /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
+    /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
+    /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `apply_ott`, dana-go
+    /// `extractAdditionalHeaders`). Both are declared, so either reading DANA applies is satisfied.
+    /// Path: DANA's current SDKs (Python, Go, Node, PHP, Java) all call `/rest/v1.1/qr/apply-ott`; older community
+    /// clients and signing samples used `/v1.0/qr/apply-ott.htm`. The current one is used here.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md`, models `apply_ott_request`,
+    /// `apply_ott_request_additional_info`, `apply_ott_response`, `apply_ott_response_user_resources_inner`,
+    /// `dana/utils/snap_header.py`; dana-id/dana-go `widget/v1/api_widget.go`, `utils/snap_header.go`; codes from DANA's
+    /// UAT fixtures (dana-id/uat-script `Widget.json` "ApplyOtt") [S3][S4].
+    ///
+    /// `POST /rest/v1.1/qr/apply-ott` · service code 49 · asymmetric signature · spec `specs/dana/widget/apply-ott.yaml`
+    pub mod widget_apply_ott {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.apply_ott",
+            provider: "dana",
+            method: "POST",
+            path: "/rest/v1.1/qr/apply-ott",
+            service_code: "49",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in",
+        };
+        /// Request body of `dana.widget.apply_ott`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The resources wanted from DANA: `["OTT"]`. Required; a list of at least 1 item(s).
+            user_resources: rt::List<UserResources, 1, { rt::values::UNBOUNDED }>,
+            /// The bound customer and their device. Required.
+            additional_info: super::super::types::DanaCustomerInfo,
+        }
+        /// The resources wanted from DANA: `["OTT"]`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum UserResources {
+            #[wire("OTT")]
+            Ott,
+        }
+        /// Caller-supplied headers of `dana.widget.apply_ott` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// `Bearer <accessToken>`: the customer token (the same value as additionalInfo.accessToken). Secret. Required; 8 to 519 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: rt::Sensitive<rt::Text<8, 519>>,
+            /// Device the customer uses (the same value as additionalInfo.deviceId). Required; at most 400 characters.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400>,
+            /// Customer's IPv4 address (the same value as additionalInfo.endUserIpAddress). Optional; an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<
+                rt::Text<0, { rt::values::UNBOUNDED }, { rt::values::IPV4 }>,
+            >,
+            /// Latitude of the customer, ISO 6709 (the same value as additionalInfo.latitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            #[wire("X-LATITUDE")]
+            x_latitude: Option<rt::Matching<HeadersXLatitude>>,
+            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            #[wire("X-LONGITUDE")]
+            x_longitude: Option<rt::Matching<HeadersXLongitude>>,
+        }
+        rt::pattern_rule!(
+            HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        rt::pattern_rule!(
+            HeadersXLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.apply_ott`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2004900` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// The issued resources.
+                pub user_resources: Option<Vec<UserResources>>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+            /// The issued resources.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct UserResources {
+                /// Kind of resource; `OTT`.
+                pub resource_type: Option<String>,
+                /// The one-time token. Secret; never logged.
+                pub value: Option<rt::Sensitive<String>>,
+            }
+        }
+        /// Response codes `dana.widget.apply_ott` declares (service code 49).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2004900", Success, "Successful")]
+            Successful,
+            /// Bad request: the body could not be read (SNAP generic).
+            #[code("4004900", Failed, "Bad Request")]
+            BadRequest,
+            /// A field has an invalid format, e.g. `Invalid Field Format userResources` (observed).
+            #[code("4004901", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (observed).
+            #[code("4004902", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (observed).
+            #[code("4014900", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// `Invalid Customer Token` (observed): the customer token is unknown, expired or revoked. Refresh it with dana.widget.apply_token, or bind the account again.
+            #[code("4014902", Auth, "Invalid Customer Token")]
+            InvalidCustomerToken,
+            /// Do Not Honor: the customer's account status is abnormal (observed).
+            #[code("4034905", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4094900", Failed, "Conflict")]
+            Conflict,
+            /// General error (observed).
+            #[code("5004900", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error (observed); ask again later.
+            #[code("5004901", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it
+    ///
+    /// DANA Widget / account binding "apply token", SNAP B2B2C access token, service 74. After the customer bound their
+    /// DANA account on DANA's OAuth page (get-auth-code), DANA redirects back with an `authCode`; the merchant exchanges it
+    /// here for the customer token (grantType AUTHORIZATION_CODE) and later renews it with the refresh token (grantType
+    /// REFRESH_TOKEN). The customer token then goes into `additionalInfo.accessToken` and `Authorization-Customer` of
+    /// `dana.widget.apply_ott`, `dana.widget.account_unbinding` and `dana.widget.balance_inquiry`; the runtime's
+    /// `CustomerSession` keeps it fresh.
+    /// Signed like a SNAP token request, not like DANA's other calls: X-SIGNATURE = base64(SHA256withRSA(private key,
+    /// "{X-CLIENT-KEY}|{X-TIMESTAMP}")), with X-CLIENT-KEY = the partner id and no X-PARTNER-ID / X-EXTERNAL-ID (provider
+    /// `headers.token`; fact sheet §1.1, §2.1, §2.5).
+    /// DANA's response carries no `expiresIn`: the lifetime is `accessTokenExpiryTime` (the SNAP PDF names 15 days for
+    /// B2B2C tokens, fact sheet §1.1), which `CustomerSession` reads.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md` (path
+    /// `/v1.0/access-token/b2b2c.htm`), models `apply_token_authorization_code_request`, `apply_token_refresh_token_request`,
+    /// `apply_token_response`, `apply_token_response_additional_info(_user_info)`; dana-id/dana-go `utils/snap_header.go`
+    /// (scenario `apply_token`); codes from DANA's UAT fixtures (dana-id/uat-script `Widget.json` "ApplyToken") and the
+    /// generic table (fact sheet §3.3) [S3][S4].
+    ///
+    /// `POST /v1.0/access-token/b2b2c.htm` · service code 74 · token signature · spec `specs/dana/widget/apply-token.yaml`
+    pub mod widget_apply_token {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.apply_token",
+            provider: "dana",
+            method: "POST",
+            path: "/v1.0/access-token/b2b2c.htm",
+            service_code: "74",
+            auth: rt::AuthKind::Token,
+            summary: "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
+        };
+        /// Request body of `dana.widget.apply_token`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// `AUTHORIZATION_CODE` with `authCode`, or `REFRESH_TOKEN` with `refreshToken` (String(64)). Required; one of `AUTHORIZATION_CODE`, `REFRESH_TOKEN`.
+            grant_type: GrantType,
+            /// The authorization code DANA appended to the merchant's redirect URL after the customer bound their account; required with AUTHORIZATION_CODE (max 256). Single use and short-lived. Secret; never logged. Optional; at most 256 characters.
+            auth_code: Option<rt::Sensitive<rt::Text<0, 256>>>,
+            /// The refresh token of an earlier answer; required with REFRESH_TOKEN (max 512). Secret; never logged. Optional; at most 512 characters.
+            refresh_token: Option<rt::Sensitive<rt::Text<0, 512>>>,
+            /// Free-form additional information (DANA's UAT fixtures send `{}`). Optional.
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// `AUTHORIZATION_CODE` with `authCode`, or `REFRESH_TOKEN` with `refreshToken` (String(64)).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum GrantType {
+            #[wire("AUTHORIZATION_CODE")]
+            AuthorizationCode,
+            #[wire("REFRESH_TOKEN")]
+            RefreshToken,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.apply_token`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2007400` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message, e.g. `Unauthorized. Auth Code Expired` for 4017400.
+                pub response_message: Option<String>,
+                /// Token type; `Bearer` (present on success).
+                pub token_type: Option<String>,
+                /// The customer token (max 512), for Authorization-Customer and additionalInfo.accessToken. Secret; never logged.
+                pub access_token: Option<rt::Sensitive<String>>,
+                /// When the customer token expires, `YYYY-MM-DDTHH:mm:ss+07:00` (present on success).
+                pub access_token_expiry_time: Option<String>,
+                /// Token to renew the customer token with (max 512). Secret; never logged.
+                pub refresh_token: Option<rt::Sensitive<String>>,
+                /// When the refresh token expires, `YYYY-MM-DDTHH:mm:ss+07:00`.
+                pub refresh_token_expiry_time: Option<String>,
+                /// Additional information about the bound customer.
+                pub additional_info: Option<AdditionalInfo>,
+            }
+            /// Additional information about the bound customer.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct AdditionalInfo {
+                /// The customer.
+                pub user_info: Option<AdditionalInfoUserInfo>,
+            }
+            /// The customer.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct AdditionalInfoUserInfo {
+                /// DANA's static, unique public id of the customer.
+                pub public_user_id: Option<String>,
+            }
+        }
+        /// Response codes `dana.widget.apply_token` declares (service code 74).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2007400", Success, "Successful")]
+            Successful,
+            /// Bad request: the body could not be read (SNAP generic).
+            #[code("4007400", Failed, "Bad Request")]
+            BadRequest,
+            /// A header or field has an invalid format (observed in DANA's UAT: `Invalid Field Format`).
+            #[code("4007401", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory header or field is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (observed).
+            #[code("4007402", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// Refused (observed in DANA's UAT): the authCode expired (`Unauthorized. Auth Code Expired`), was already used (`Auth Code Used`) or is unknown (`Invalid Auth Code`), or the signature does not verify. Bind the account again for a new authCode.
+            #[code("4017400", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// General error (SNAP generic).
+            #[code("5007400", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error (SNAP generic); ask again later.
+            #[code("5007401", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Read the DANA balance of a customer who bound their account to the merchant
     ///
     /// DANA Widget / account binding "balance inquiry", SNAP service 11. Returns the customer's name and DANA balance
-    /// (`accountInfos`) for a customer token obtained through account binding (apply token B2B2C, not in this spec yet).
+    /// (`accountInfos`) for a customer token obtained through account binding (`dana.widget.apply_token`, apply token
+    /// B2B2C; the runtime's `CustomerSession` keeps it fresh).
     /// Signed asymmetrically without a B2B token; the customer is identified by the customer token.
     /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py` and docs `WidgetApi.md` (path
     /// `/v1.0/balance-inquiry.htm`), models `balance_inquiry_request`, `balance_inquiry_request_additional_info`,
-    /// `balance_inquiry_response`, `account_info` [S4]; codes from the generic table (fact sheet §3.3), not yet checked
-    /// against DANA's UAT fixtures (dana-id/uat-script Widget.json).
+    /// `balance_inquiry_response`, `account_info` [S4]; codes from the generic table (fact sheet §3.3). DANA's UAT fixtures
+    /// (dana-id/uat-script Widget.json "BalanceInquiry") name the scenarios but give no request or expected code.
     ///
     /// `POST /v1.0/balance-inquiry.htm` · service code 11 · asymmetric signature · spec `specs/dana/widget/balance-inquiry.yaml`
     pub mod widget_balance_inquiry {
@@ -3397,6 +4081,671 @@ pub mod dana {
             Conflict,
             /// Internal server error (SNAP generic); ask again later.
             #[code("5001101", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Cancel (close) an unpaid DANA widget payment
+    ///
+    /// DANA Widget cancel order, SNAP service 57. Closes an order created with `dana.widget.payment` that has not been
+    /// paid yet, e.g. when the customer abandons DANA's page; `dana.widget.query_payment` then reports 05 (Cancelled).
+    /// DANA answers 2025700 while the cancel is still being processed: confirm with the query. Cancelling a refunded order
+    /// answers 4045700 Invalid Transaction Status (DANA's UAT "CancelOrderFailOrderRefunded").
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md` (path `/v1.0/debit/cancel.htm`),
+    /// models `cancel_order_request`, `cancel_order_response`; dana-id/dana-go `widget/v1/api_widget.go`; codes from DANA's
+    /// UAT fixtures (dana-id/uat-script `Widget.json` "CancelOrder"), the same set as the payment gateway's cancel (fact
+    /// sheet §3.3 "Codes seen at DANA") [S3][S4].
+    ///
+    /// `POST /v1.0/debit/cancel.htm` · service code 57 · asymmetric signature · spec `specs/dana/widget/cancel-order.yaml`
+    pub mod widget_cancel_order {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.cancel_order",
+            provider: "dana",
+            method: "POST",
+            path: "/v1.0/debit/cancel.htm",
+            service_code: "57",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Cancel (close) an unpaid DANA widget payment",
+        };
+        /// Request body of `dana.widget.cancel_order`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// partnerReferenceNo of the widget payment to cancel. Required; 1 to 64 characters.
+            original_partner_reference_no: rt::Text<1, 64>,
+            /// referenceNo that DANA returned for the payment. Optional; at most 64 characters.
+            original_reference_no: Option<rt::Text<0, 64>>,
+            /// X-EXTERNAL-ID header value of the payment request. Optional; at most 36 characters.
+            original_external_id: Option<rt::Text<0, 36>>,
+            /// Merchant id that DANA assigned. Required; 1 to 64 characters.
+            merchant_id: rt::Text<1, 64>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Why the order is cancelled. Optional; at most 256 characters.
+            reason: Option<rt::Text<0, 256>>,
+            /// Store the payment belongs to. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// Amount of the order. Optional.
+            amount: Option<super::super::types::Amount>,
+            /// Free-form additional information. Optional.
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.cancel_order`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2005700` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// DANA's referenceNo of the order (present on success).
+                pub original_reference_no: Option<String>,
+                /// partnerReferenceNo of the cancelled order.
+                pub original_partner_reference_no: Option<String>,
+                /// X-EXTERNAL-ID of the payment request.
+                pub original_external_id: Option<String>,
+                /// When the order was cancelled, `YYYY-MM-DDTHH:mm:ss+07:00` (present on success).
+                pub cancel_time: Option<String>,
+                /// Date of the order, `YYYY-MM-DDTHH:mm:ss+07:00`.
+                pub transaction_date: Option<String>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.cancel_order` declares (service code 57).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005700", Success, "Successful")]
+            Successful,
+            /// `Request In Progress`: cancel accepted, still processing (observed); confirm with query payment.
+            #[code("2025700", Pending, "Request In Progress")]
+            RequestInProgress,
+            /// A field has an invalid format (SNAP generic).
+            #[code("4005701", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field is missing, e.g. `Invalid Mandatory Field originalPartnerReferenceNo` (observed).
+            #[code("4005702", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (observed).
+            #[code("4015700", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// `Transaction Expired`: past the cancel window (observed).
+            #[code("4035700", Failed, "Transaction Expired")]
+            TransactionExpired,
+            /// Do Not Honor: account or user status is abnormal (observed).
+            #[code("4035705", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// Insufficient funds on the merchant side (observed).
+            #[code("4035714", Failed, "Insufficient Funds")]
+            InsufficientFunds,
+            /// Transaction not permitted: cancel not allowed by the merchant's agreement (observed).
+            #[code("4035715", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// `Invalid Transaction Status`: the order cannot be cancelled, e.g. it was refunded (observed).
+            #[code("4045700", Failed, "Invalid Transaction Status")]
+            InvalidTransactionStatus,
+            /// `Transaction Not Found` (observed).
+            #[code("4045701", Failed, "Transaction Not Found")]
+            TransactionNotFound,
+            /// Merchant missing or abnormal (observed).
+            #[code("4045708", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4095700", Failed, "Conflict")]
+            Conflict,
+            /// Internal server error or timeout at DANA (observed); confirm with query payment before retrying.
+            #[code("5005701", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Create a DANA widget payment (direct debit) and get the URL where the customer confirms it
+    ///
+    /// DANA Widget payment ("Direct Debit Payment" in DANA's docs), SNAP service 54. The merchant registers the order and
+    /// receives `webRedirectUrl`, DANA's payment page; for a customer who bound their account, the merchant appends a
+    /// one-time token from `dana.widget.apply_ott` (DANA's SDKs: `Util.generate_complete_payment_url`) so the customer
+    /// confirms without logging in. DANA then posts the finish notify (`dana.payment_gateway.finish_notify`, the same
+    /// notification) and `dana.widget.query_payment` reports the outcome; `dana.widget.cancel_order` closes an unpaid
+    /// order, `dana.widget.refund_order` refunds a paid one.
+    /// Signed asymmetrically, no B2B token; DANA's SDKs send no customer headers on this call (default scenario of
+    /// dana-go `SetSnapHeaders`). Idempotency at DANA: merchantId + partnerReferenceNo; the same data again answers
+    /// 2005400 (DANA's UAT "PaymentIdempotent"), different data 4045418 [S6].
+    /// Path: DANA's current SDKs (Python, Go, Node, PHP, Java) all call `/rest/redirection/v1.0/debit/payment-host-to-host`
+    /// (the IPG payment of DANA's SDKs uses the same path); older community clients called `/v1.0/debit/payment.htm`.
+    /// The current one is used here.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md`, models
+    /// `widget_payment_request`, `widget_payment_request_additional_info`, `order`, `service_info`, `seller`,
+    /// `pay_option_detail`, `widget_payment_response` (whose responseCode description lists the codes below),
+    /// `custom_validation.py`; dana-id/dana-go `widget/v1/api_widget.go`; DANA's UAT fixtures (dana-id/uat-script
+    /// `Widget.json` "Payment") [S3][S4][S6].
+    ///
+    /// `POST /rest/redirection/v1.0/debit/payment-host-to-host` · service code 54 · asymmetric signature · spec `specs/dana/widget/payment.yaml`
+    pub mod widget_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.payment",
+            provider: "dana",
+            method: "POST",
+            path: "/rest/redirection/v1.0/debit/payment-host-to-host",
+            service_code: "54",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Create a DANA widget payment (direct debit) and get the URL where the customer confirms it",
+        };
+        /// How the client asks `dana.widget.query_payment` about a request of this endpoint whose answer it did not see.
+        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+            endpoint: &super::widget_query_payment::ENDPOINT,
+            request: &[
+                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
+                ("serviceCode", rt::QuerySource::Value("54")),
+                ("merchantId", rt::QuerySource::From("merchantId")),
+            ],
+            body: |query| {
+                rt::from_json::<super::widget_query_payment::Request>(query)
+                    .ok()
+                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+            },
+            field: "latestTransactionStatus",
+            success: &["00", "01", "02", "03", "04"],
+            failed: &["05", "06"],
+            not_found: &["07"],
+        };
+        /// Request body of `dana.widget.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// Merchant's order number, unique per merchant; reuse it when retrying the same order. Required; 1 to 64 characters.
+            partner_reference_no: rt::Text<1, 64>,
+            /// Merchant id that DANA assigned. Required; 1 to 64 characters.
+            merchant_id: rt::Text<1, 64>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Order amount, e.g. `{"value":"10000.00","currency":"IDR"}`. Required.
+            amount: super::super::types::Amount,
+            /// Store the payment belongs to. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// When the order expires unpaid, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Required; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            valid_up_to: rt::SnapDateTime,
+            /// Where the customer started the payment (source of the request), e.g. `app`, `pc`, `mweb` (max 20). Optional; at most 20 characters.
+            point_of_initiation: Option<rt::Text<0, 20>>,
+            /// Payment methods the customer may not use for this order. Optional; at most 64 characters.
+            disabled_pay_methods: Option<rt::Text<0, 64>>,
+            /// The payment method the merchant chose; absent to let the customer choose at DANA. Optional; a list.
+            pay_option_details: Option<Vec<super::super::types::DanaWidgetPayOptionDetail>>,
+            /// Order details DANA needs [S4 widget_payment_request_additional_info]. Required.
+            additional_info: AdditionalInfo,
+            /// Return and notification URLs, in DANA's spelling (`urlParams`, `isDeeplink`): where the customer returns (PAY_RETURN) and where DANA posts the finish notify (NOTIFICATION). Optional; a list.
+            url_params: Option<Vec<super::super::types::DanaUrlParam>>,
+        }
+        /// Order details DANA needs [S4 widget_payment_request_additional_info].
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// Whether the merchant can open a deep-link checkout URL (`true`/`false`); DANA treats Mini Programs as false. Optional; at most 64 characters.
+            support_deep_link_checkout_url: Option<rt::Text<0, 64>>,
+            /// Customer's phone number. Optional; at most 64 characters.
+            phone_number: Option<rt::Text<0, 64>>,
+            /// Customer's public user id (from apply token's userInfo). Optional; at most 64 characters.
+            public_user_id: Option<rt::Text<0, 64>>,
+            /// Product code DANA assigned to the merchant's contract (max 32). Required; at most 32 characters.
+            product_code: rt::Text<0, 32>,
+            /// The service being paid for, for service-type merchants. Optional.
+            service_info: Option<AdditionalInfoServiceInfo>,
+            /// The order shown to the customer. Required.
+            order: AdditionalInfoOrder,
+            /// Merchant category code (type of business). Required; at most 64 characters.
+            mcc: rt::Text<0, 64>,
+            /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: WEB}`. Required.
+            env_info: super::super::types::DanaEnvInfo,
+            /// Extra information (partner pass-through, risk) as a JSON string. Optional; at most 4096 characters.
+            extend_info: Option<rt::Text<0, 4096>>,
+        }
+        /// The service being paid for, for service-type merchants.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfoServiceInfo {
+            /// Type of service. Optional; one of `PARKING`, `INVESTMENT`.
+            service_type: Option<AdditionalInfoServiceInfoServiceType>,
+            /// Scenario of the service. Optional; one of `SCAN_AND_PAY`, `EXIT_AND_PAY`, `EMAS_PURCHASE`.
+            service_scenario: Option<AdditionalInfoServiceInfoServiceScenario>,
+            /// Extra information as a JSON string. Optional; at most 4096 characters.
+            extend_info: Option<rt::Text<0, 4096>>,
+        }
+        /// Type of service.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoServiceInfoServiceType {
+            #[wire("PARKING")]
+            Parking,
+            #[wire("INVESTMENT")]
+            Investment,
+        }
+        /// Scenario of the service.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoServiceInfoServiceScenario {
+            #[wire("SCAN_AND_PAY")]
+            ScanAndPay,
+            #[wire("EXIT_AND_PAY")]
+            ExitAndPay,
+            #[wire("EMAS_PURCHASE")]
+            EmasPurchase,
+        }
+        /// The order shown to the customer.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfoOrder {
+            /// The customer. Optional.
+            buyer: Option<super::super::types::DanaBuyer>,
+            /// The seller. Optional.
+            seller: Option<super::super::types::DanaSeller>,
+            /// Title of the order on DANA's page. Required; at most 64 characters.
+            order_title: rt::Text<0, 64>,
+            /// Merchant transaction type. Optional; at most 64 characters.
+            merchant_trans_type: Option<rt::Text<0, 64>>,
+            /// Memo for the order. Optional; at most 64 characters.
+            order_memo: Option<rt::Text<0, 64>>,
+            /// When the order was created at the merchant, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            created_time: Option<rt::SnapDateTime>,
+            /// Items of the order. Optional; a list.
+            goods: Option<Vec<super::super::types::DanaGoods>>,
+            /// Shipments of the order. Optional; a list.
+            shipping_info: Option<Vec<super::super::types::DanaShippingInfo>>,
+            /// International order details (merchant region, exchange rate); Mini Program service only. Optional.
+            international_order_info: Option<rt::serde_json::Value>,
+            /// Extra order information as a JSON string. Optional; at most 4096 characters.
+            extend_info: Option<rt::Text<0, 4096>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.payment`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2005400` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// DANA's id of the order (present on success); keep it for query, cancel and refund.
+                pub reference_no: Option<String>,
+                /// The merchant's partnerReferenceNo echoed back.
+                pub partner_reference_no: Option<String>,
+                /// DANA's payment page for the customer (present on success); append the OTT of dana.widget.apply_ott to it.
+                pub web_redirect_url: Option<String>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.payment` declares (service code 54).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005400", Success, "Successful")]
+            Successful,
+            /// Bad request: retry with proper parameters (DANA).
+            #[code("4005400", Failed, "Bad Request")]
+            BadRequest,
+            /// A field has an invalid format, e.g. `Invalid Field Format amount` (observed).
+            #[code("4005401", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (observed).
+            #[code("4005402", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (observed).
+            #[code("4015400", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// Amount above the limit; adjust the order amount (observed).
+            #[code("4035402", Failed, "Exceeds Transaction Amount Limit")]
+            ExceedsTransactionAmountLimit,
+            /// Do Not Honor: account or user status is abnormal (DANA).
+            #[code("4035405", Failed, "Do Not Honor")]
+            DoNotHonor,
+            /// Transaction not permitted (observed).
+            #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// Merchant missing or abnormal (observed).
+            #[code("4045408", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// Same merchantId + partnerReferenceNo sent again with different content (observed). The standard counts this as a failure for direct-debit payments; `outcome` repeats the case table's default to make that explicit.
+            #[code("4045418", Failed, "Inconsistent Request")]
+            InconsistentRequest,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4095400", Failed, "Conflict")]
+            Conflict,
+            /// Too many requests; send the same request again later (DANA).
+            #[code("4295400", Retry, "Too Many Requests")]
+            TooManyRequests,
+            /// General error; retry later (DANA).
+            #[code("5005400", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error; the outcome is unknown, so confirm with query payment (observed).
+            #[code("5005401", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Query the status of a DANA widget payment
+    ///
+    /// DANA Widget query payment, SNAP service 55. Reports `latestTransactionStatus` of an order created with
+    /// `dana.widget.payment`. DANA's quirk (fact sheet §3.2): `serviceCode` is the service code of the *original*
+    /// transaction, `54` for widget payments, not 55.
+    /// DANA documents 00 Success (paid, final), 01 Initiated (waiting for payment: pending), 02 Paying (in process,
+    /// payment succeeded), 05 Cancelled (failed) and 07 Not found (failed). DANA's docs do not list 04 Refunded, so a refund
+    /// is not confirmed through this endpoint.
+    /// Path: DANA's current SDKs (Python, Go, Node, PHP, Java) all call `/rest/v1.1/debit/status` for the widget (and for
+    /// IPG); the payment gateway's query keeps `/payment-gateway/v1.0/debit/status.htm`, and older community clients called
+    /// `/v1.0/debit/status.htm`. The current one is used here.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md`, models
+    /// `query_payment_request`, `query_payment_response` (whose responseCode description lists the codes below),
+    /// `query_payment_response_additional_info`; dana-id/dana-go `widget/v1/api_widget.go`; DANA's UAT fixtures
+    /// (dana-id/uat-script `Widget.json` "QueryOrder") [S3][S4].
+    ///
+    /// `POST /rest/v1.1/debit/status` · service code 55 · asymmetric signature · spec `specs/dana/widget/query-payment.yaml`
+    pub mod widget_query_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.query_payment",
+            provider: "dana",
+            method: "POST",
+            path: "/rest/v1.1/debit/status",
+            service_code: "55",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Query the status of a DANA widget payment",
+        };
+        /// Request body of `dana.widget.query_payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// partnerReferenceNo of the widget payment to look up. Optional; at most 64 characters.
+            original_partner_reference_no: Option<rt::Text<0, 64>>,
+            /// referenceNo that DANA returned for the payment. Optional; at most 64 characters.
+            original_reference_no: Option<rt::Text<0, 64>>,
+            /// X-EXTERNAL-ID header value of the payment request. Optional; at most 36 characters.
+            original_external_id: Option<rt::Text<0, 36>>,
+            /// Service code of the original transaction: `54` for widget payments (and IPG cashier pay, payment gateway), `60` for QRIS CPM, `47` for QRIS MPM. Required; exactly 2 characters, digits only.
+            service_code: rt::Text<2, 2, { rt::values::DIGITS }>,
+            /// When the original transaction was made, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            transaction_date: Option<rt::SnapDateTime>,
+            /// Amount of the original transaction. Optional.
+            amount: Option<super::super::types::Amount>,
+            /// Merchant id that DANA assigned. Required; 1 to 64 characters.
+            merchant_id: rt::Text<1, 64>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// Store the payment belongs to. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// Free-form additional information (DANA's UAT fixtures send `{}`). Optional.
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.query_payment`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2005500` when the query itself succeeded.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// partnerReferenceNo of the payment (present when found).
+                pub original_partner_reference_no: Option<String>,
+                /// DANA's referenceNo of the payment (present when found).
+                pub original_reference_no: Option<String>,
+                /// X-EXTERNAL-ID of the payment request.
+                pub original_external_id: Option<String>,
+                /// Service code of the queried transaction (`54` for widget payments).
+                pub service_code: Option<String>,
+                /// Current status of the payment (2 characters): 00 Success (paid), 01 Initiated (waiting for payment), 02 Paying (in process, payment succeeded), 05 Cancelled, 07 Not found; 03 Pending, 04 Refunded and 06 Failed complete the generic SNAP mapping. Only 00 is a completed payment.
+                pub latest_transaction_status: Option<String>,
+                /// Text for latestTransactionStatus (max 50), e.g. `INIT`, `SUCCESS`, `CANCELLED`.
+                pub transaction_status_desc: Option<String>,
+                /// Response code the original transaction ended with.
+                pub original_response_code: Option<String>,
+                /// Message for originalResponseCode.
+                pub original_response_message: Option<String>,
+                /// Session id.
+                pub session_id: Option<String>,
+                /// Transaction request id.
+                #[wire("requestID")]
+                pub request_id: Option<String>,
+                /// Transaction amount (present when found).
+                pub trans_amount: Option<super::super::super::types::received::Amount>,
+                /// Order amount (present when found).
+                pub amount: Option<super::super::super::types::received::Amount>,
+                /// Fee charged (present when found).
+                pub fee_amount: Option<super::super::super::types::received::Amount>,
+                /// When the payment was made, `YYYY-MM-DDTHH:mm:ss+07:00` (present once paid).
+                pub paid_time: Option<String>,
+                /// Brief description of the payment (max 256).
+                pub title: Option<String>,
+                /// Order details: buyer, seller, amountDetail, timeDetail, goods, shippingInfo, orderMemo, paymentViews, extendInfo, statusDetail (acquirementStatus), closeReason, virtualAccountInfo.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.query_payment` declares (service code 55).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005500", Success, "Successful")]
+            Successful,
+            /// Bad request: retry with proper parameters (DANA).
+            #[code("4005500", Failed, "Bad Request")]
+            BadRequest,
+            /// A field or header has an invalid format, e.g. `Invalid Field Format X-TIMESTAMP` (observed).
+            #[code("4005501", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (observed).
+            #[code("4005502", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (observed).
+            #[code("4015500", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// `Transaction Not Found`: no payment matches the references (observed); create a new order.
+            #[code("4045501", Failed, "Transaction Not Found")]
+            TransactionNotFound,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4095500", Failed, "Conflict")]
+            Conflict,
+            /// Too many requests; ask again later (DANA).
+            #[code("4295500", Retry, "Too Many Requests")]
+            TooManyRequests,
+            /// General error; ask again later (DANA).
+            #[code("5005500", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error, e.g. for an unknown serviceCode (observed); ask again later.
+            #[code("5005501", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Refund a paid DANA widget payment, fully or partly
+    ///
+    /// DANA Widget refund order, SNAP service 58. Refunds all or part of a paid order created with `dana.widget.payment`.
+    /// 404xx18 (Inconsistent Request: this partnerRefundNo was already used with other content) counts as success for
+    /// refunds per the standard (common/codes.yaml); 2025800 means the refund is still being processed.
+    /// DANA's widget query payment documents no "refunded" status (00/01/02/05/07 only), so, as for the payment gateway's
+    /// refund, this endpoint names no status_endpoint and no status_query: after a lost answer, send the same request again
+    /// with the same partnerRefundNo; DANA answers the first refund's outcome (DANA's UAT "RefundIdempotent": 2005800) or
+    /// 4045818 instead of refunding twice.
+    /// Sources: dana-id/dana-python `dana/widget/v1/api/widget_api.py`, docs `WidgetApi.md` (path `/v1.0/debit/refund.htm`),
+    /// models `refund_order_request`, `refund_order_request_additional_info`, `refund_order_response`; dana-id/dana-go
+    /// `widget/v1/api_widget.go`; codes from DANA's UAT fixtures (dana-id/uat-script `Widget.json` "RefundOrder") and fact
+    /// sheet §3.3 "Codes seen at DANA" [S3][S4].
+    ///
+    /// `POST /v1.0/debit/refund.htm` · service code 58 · asymmetric signature · spec `specs/dana/widget/refund-order.yaml`
+    pub mod widget_refund_order {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.refund_order",
+            provider: "dana",
+            method: "POST",
+            path: "/v1.0/debit/refund.htm",
+            service_code: "58",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Refund a paid DANA widget payment, fully or partly",
+        };
+        /// Request body of `dana.widget.refund_order`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// Merchant id that DANA assigned. Required; 1 to 64 characters.
+            merchant_id: rt::Text<1, 64>,
+            /// Sub-merchant id. Optional; at most 32 characters.
+            sub_merchant_id: Option<rt::Text<0, 32>>,
+            /// referenceNo that DANA returned for the payment. Optional; at most 64 characters.
+            original_reference_no: Option<rt::Text<0, 64>>,
+            /// partnerReferenceNo of the widget payment being refunded. Required; 1 to 64 characters.
+            original_partner_reference_no: rt::Text<1, 64>,
+            /// X-EXTERNAL-ID header value of the payment request. Optional; at most 36 characters.
+            original_external_id: Option<rt::Text<0, 36>>,
+            /// DANA's capture id, to refund one capture of the order. Optional; at most 64 characters.
+            original_capture_no: Option<rt::Text<0, 64>>,
+            /// Merchant's own, unique number for this refund; reuse it when retrying the same refund. Required; 1 to 64 characters.
+            partner_refund_no: rt::Text<1, 64>,
+            /// Amount to refund (full or partial). Required.
+            refund_amount: super::super::types::Amount,
+            /// Store the payment belongs to. Optional; at most 64 characters.
+            external_store_id: Option<rt::Text<0, 64>>,
+            /// Why the order is refunded. Optional; at most 256 characters.
+            reason: Option<rt::Text<0, 256>>,
+            /// Refund details [S4 widget refund_order_request_additional_info]. Optional.
+            additional_info: Option<AdditionalInfo>,
+        }
+        /// Refund details [S4 widget refund_order_request_additional_info].
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// Refund to this payout account instead of the one DANA would choose. Optional; at most 64 characters.
+            payout_account_no: Option<rt::Text<0, 64>>,
+            /// When the refund was applied for, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            refund_applied_time: Option<rt::SnapDateTime>,
+            /// Who asks for the refund (String(64)). Optional; one of `USER`, `MERCHANT`, `MERCHANT_OPERATOR`, `BACK_OFFICE`, `SYSTEM`.
+            actor_type: Option<AdditionalInfoActorType>,
+            /// Whether the charge is returned to the payer. Optional; at most 64 characters.
+            return_charge_to_payer: Option<rt::Text<0, 64>>,
+            /// Where the refund goes. Optional; at most 64 characters.
+            destination: Option<rt::Text<0, 64>>,
+            /// Environment of the refund request (DANA's EnvInfo shape, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`). Required.
+            env_info: rt::serde_json::Value,
+            /// Audit information (DANA's AuditInfo object). Optional.
+            audit_info: Option<rt::serde_json::Value>,
+            /// Who acts (DANA's ActorContext object). Optional.
+            actor_context: Option<rt::serde_json::Value>,
+            /// How the refund is split over payment options (a list of objects). Optional.
+            refund_option_bill: Option<rt::serde_json::Value>,
+            /// Extra information as a JSON string. Optional; at most 4096 characters.
+            extend_info: Option<rt::Text<0, 4096>>,
+            /// `true` to process the refund asynchronously, `false` synchronously (String(5)). Optional; one of `true`, `false`.
+            async_refund: Option<AdditionalInfoAsyncRefund>,
+        }
+        /// Who asks for the refund (String(64)).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoActorType {
+            #[wire("USER")]
+            User,
+            #[wire("MERCHANT")]
+            Merchant,
+            #[wire("MERCHANT_OPERATOR")]
+            MerchantOperator,
+            #[wire("BACK_OFFICE")]
+            BackOffice,
+            #[wire("SYSTEM")]
+            System,
+        }
+        /// `true` to process the refund asynchronously, `false` synchronously (String(5)).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoAsyncRefund {
+            #[wire("true")]
+            True,
+            #[wire("false")]
+            False,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.refund_order`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2005800` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// DANA's referenceNo of the refunded payment.
+                pub original_reference_no: Option<String>,
+                /// partnerReferenceNo of the refunded payment.
+                pub original_partner_reference_no: Option<String>,
+                /// X-EXTERNAL-ID of the payment request.
+                pub original_external_id: Option<String>,
+                /// Capture id the refund applies to.
+                pub original_capture_no: Option<String>,
+                /// DANA's id of this refund.
+                pub refund_no: Option<String>,
+                /// The merchant's partnerRefundNo echoed back.
+                pub partner_refund_no: Option<String>,
+                /// Amount refunded.
+                pub refund_amount: Option<super::super::super::types::received::Amount>,
+                /// When the refund was made, `YYYY-MM-DDTHH:mm:ss+07:00`.
+                pub refund_time: Option<String>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.refund_order` declares (service code 58).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            #[code("2005800", Success, "Successful")]
+            Successful,
+            /// `Request In Progress`: refund accepted, still processing (observed); send the same request again later.
+            #[code("2025800", Pending, "Request In Progress")]
+            RequestInProgress,
+            /// A field has an invalid format, e.g. `Invalid Field Format refundAmount` (observed).
+            #[code("4005801", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (observed).
+            #[code("4005802", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (observed).
+            #[code("4015800", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The refund amount exceeds what may be refunded (observed).
+            #[code("4035802", Failed, "Exceeds Transaction Amount Limit")]
+            ExceedsTransactionAmountLimit,
+            /// Insufficient merchant funds for the refund (observed).
+            #[code("4035814", Failed, "Insufficient Funds")]
+            InsufficientFunds,
+            /// Refund not permitted: not allowed by the agreement, outside the refund window, or multiple refunds not allowed (observed).
+            #[code("4035815", Failed, "Transaction Not Permitted.{reason}")]
+            TransactionNotPermitted,
+            /// `Invalid Transaction Status`: the order is not paid (observed).
+            #[code("4045800", Failed, "Invalid Transaction Status")]
+            InvalidTransactionStatus,
+            /// Original order not found (seen at DANA's payment gateway; SNAP generic).
+            #[code("4045801", Failed, "Transaction Not Found")]
+            TransactionNotFound,
+            /// Merchant missing or abnormal (observed).
+            #[code("4045808", Failed, "Invalid Merchant")]
+            InvalidMerchant,
+            /// `Invalid Bill`: DANA's widget answer for an original order that does not exist (observed).
+            #[code("4045812", Failed, "Invalid Bill/Virtual Account {reason}")]
+            InvalidBillOrVirtualAccount,
+            /// Same partnerRefundNo sent again with different content (observed). The standard counts this as success for refunds (common/codes.yaml outcome_by_service "58"): a refund under this number exists.
+            #[code("4045818", Success, "Inconsistent Request")]
+            InconsistentRequest,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4095800", Failed, "Conflict")]
+            Conflict,
+            /// Internal server error or timeout at DANA (observed); send the same request again later.
+            #[code("5005801", Retry, "Internal Server Error")]
             InternalServerError,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
@@ -6535,6 +7884,31 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |_| Ok(()),
     },
     rt::EndpointEntry {
+        info: &dana::widget_account_unbinding::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_account_unbinding::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<dana::widget_account_unbinding::Headers>(headers).map(drop)
+        },
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_apply_ott::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_apply_ott::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<dana::widget_apply_ott::Headers>(headers).map(drop)
+        },
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_apply_token::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_apply_token::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
         info: &dana::widget_balance_inquiry::ENDPOINT,
         validate_body: |body| {
             rt::from_json::<dana::widget_balance_inquiry::Request>(body).map(drop)
@@ -6542,6 +7916,34 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_balance_inquiry::Headers>(headers).map(drop)
         },
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_cancel_order::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_cancel_order::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_payment::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_query_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_query_payment::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_refund_order::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_refund_order::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_account_binding::ENDPOINT,
