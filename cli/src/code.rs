@@ -3,7 +3,7 @@
 use serde_json::json;
 use snapbi_codegen::Api;
 use snapbi_codegen::ir;
-use snapbi_runtime::{CaseInfo, CodeTable, Explanation, ResponseCode, ServiceInfo};
+use snapbi_runtime::{CaseInfo, CodeTable, Explanation, ProviderServiceInfo, ResponseCode, ServiceInfo};
 
 use crate::error::{Error, Outcome, Status, print, print_json};
 use crate::input::Specs;
@@ -56,9 +56,20 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
             name: &s.name,
         })
         .collect();
+    let provider_services: Vec<ProviderServiceInfo> = api
+        .codes
+        .provider_services
+        .iter()
+        .map(|s| ProviderServiceInfo {
+            provider: &s.provider,
+            code: &s.code,
+            name: &s.name,
+        })
+        .collect();
     let table = CodeTable {
         services: &services,
         cases: &cases,
+        provider_services: &provider_services,
     };
     let explained = code.explain(&table);
     match args.json {
@@ -101,11 +112,26 @@ fn to_json(api: &Api, code: &ResponseCode, explained: &Explanation) -> serde_jso
         .into_iter()
         .map(|(id, c)| json!({ "endpoint": id, "outcome": c.outcome.as_str(), "doc": c.doc }))
         .collect();
+    let providers: Vec<_> = explained
+        .provider_services
+        .iter()
+        .map(|p| {
+            let note = api.codes.provider_service(p.provider, p.code).map(|s| s.note.trim());
+            json!({ "provider": p.provider, "name": p.name, "note": note })
+        })
+        .collect();
+    // Outside the SNAP table, the name is the providers' own when they agree on one.
+    let own_name = match explained.provider_services.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|p| p.name == first.name) => Some(first.name),
+        _ => None,
+    };
     json!({
         "code": code.as_str(),
         "http_status": code.http_status(),
         "service_code": code.service_code(),
-        "service_name": explained.service.map(|s| s.name),
+        "service_name": explained.service.map(|s| s.name).or(own_name),
+        "service_in_snap_table": explained.service.is_some(),
+        "service_used_by": providers,
         "case_code": code.case_code(),
         "case_name": explained.case.as_ref().map(|c| c.name),
         "message": explained.case.as_ref().map(|c| c.message),
@@ -121,9 +147,13 @@ fn to_text(api: &Api, code: &ResponseCode, explained: &Explanation) -> String {
     let case = code.case_code().unwrap_or_default();
     let outcome = explained.outcome.map_or("unknown", |o| o.as_str());
     let mut out = format!("{code}  HTTP {http:03} · service {service} ");
-    match explained.service {
-        Some(s) => out += s.name,
-        None => out += "(not in the SNAP table)",
+    match (explained.service, explained.provider_services.as_slice()) {
+        (Some(s), _) => out += s.name,
+        (None, []) => out += "(not in the SNAP table)",
+        (None, own) => {
+            let used: Vec<String> = own.iter().map(|p| format!("{} for {}", p.provider, p.name)).collect();
+            out += &format!("(not in the SNAP table; used by {})", used.join(", by "));
+        }
     }
     match &explained.case {
         Some(c) => {

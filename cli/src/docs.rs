@@ -57,11 +57,7 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         Direction::Outbound => "merchant → provider",
         Direction::Inbound => "provider → merchant",
     };
-    let service = api
-        .codes
-        .service(&e.service_code)
-        .map(|s| s.name.as_str())
-        .unwrap_or("");
+    let service = api.codes.service_name_for(&e.provider, &e.service_code).unwrap_or("");
     let _ = writeln!(out, "### `{}` — {}\n", e.id, e.summary);
     let _ = writeln!(
         out,

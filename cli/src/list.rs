@@ -30,7 +30,7 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
 }
 
 fn service_name<'a>(api: &'a Api, endpoint: &Endpoint) -> Option<&'a str> {
-    api.codes.service(&endpoint.service_code).map(|s| s.name.as_str())
+    api.codes.service_name_for(&endpoint.provider, &endpoint.service_code)
 }
 
 fn endpoint_json(api: &Api, e: &Endpoint) -> Value {

@@ -356,6 +356,42 @@ fn code_explains_unknown_codes_as_far_as_possible() {
 }
 
 #[test]
+fn code_names_a_provider_s_own_service_code() {
+    let out = snapbi(&["code", "2000000"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some(
+            "2000000  HTTP 200 · service 00 (not in the SNAP table; used by dana for Transfer To Bank Inquiry Status) \
+             · case 00 Successful · outcome: success"
+        )
+    );
+    assert!(
+        stdout(&out).contains("declared by dana.disbursement.transfer_to_bank_status (outcome: success)"),
+        "{}",
+        stdout(&out)
+    );
+    let not_found = json_out(&snapbi(&["code", "4040001", "--json"]));
+    assert_eq!(not_found["service_name"], "Transfer To Bank Inquiry Status");
+    assert_eq!(not_found["service_in_snap_table"], false);
+    assert_eq!(not_found["service_used_by"][0]["provider"], "dana");
+    assert!(
+        not_found["service_used_by"][0]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("Not a SNAP service code")),
+        "{not_found}"
+    );
+    assert_eq!(
+        (&not_found["case_name"], &not_found["outcome"]),
+        (&json!("TransactionNotFound"), &json!("failed"))
+    );
+    // A code of the SNAP table says so, and names no provider.
+    let standard = json_out(&snapbi(&["code", "2004300", "--json"]));
+    assert_eq!(standard["service_in_snap_table"], true);
+    assert_eq!(standard["service_used_by"], json!([]));
+}
+
+#[test]
 fn code_rejects_anything_but_seven_digits() {
     for bad in ["123", "abcdefg", "12345678", "200540x", ""] {
         let err = input_error(&snapbi(&["code", bad]));

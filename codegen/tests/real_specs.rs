@@ -13,3 +13,47 @@ fn shipped_specs_are_valid() {
         Err(diagnostics) => panic!("{}", snapbi_codegen::diagnostic::render_all(&diagnostics)),
     }
 }
+
+#[test]
+fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let api = match snapbi_codegen::load(&root, Path::new("specs")) {
+        Ok(loaded) => loaded.api,
+        Err(diagnostics) => panic!("{}", snapbi_codegen::diagnostic::render_all(&diagnostics)),
+    };
+    // 00 is DANA's own, never the SNAP table's, and only DANA's endpoints use it.
+    assert!(api.codes.service("00").is_none());
+    assert!(api.codes.provider_service("dana", "00").is_some());
+    assert!(api.codes.provider_service("doku", "00").is_none());
+    let status = api
+        .endpoint("dana.disbursement.transfer_to_bank_status")
+        .expect("the status spec");
+    assert_eq!(status.service_code, "00");
+    let transfer = api
+        .endpoint("dana.disbursement.transfer_to_bank")
+        .expect("the transfer spec");
+    assert_eq!(transfer.status_endpoint.as_deref(), Some(status.id.as_str()));
+    let query = transfer.status_query.as_ref().expect("a status query");
+    assert!(query.request.iter().any(|(name, _)| name == "serviceCode"));
+
+    // Every VA endpoint DOKU's merchant calls acts on the one record kind.
+    use snapbi_codegen::ir::Operation;
+    let kind = api
+        .provider("doku")
+        .and_then(|p| p.record("virtual_account"))
+        .expect("the VA record kind");
+    assert_eq!(kind.key, ["partnerServiceId", "customerNo", "virtualAccountNo"]);
+    for (id, operation) in [
+        ("doku.va.create", Operation::Create),
+        ("doku.va.update", Operation::Update),
+        ("doku.va.delete", Operation::Delete),
+        ("doku.va.status", Operation::Status),
+    ] {
+        let endpoint = api.endpoint(id).expect("a VA endpoint");
+        assert_eq!(
+            (endpoint.operation, endpoint.record.as_deref()),
+            (operation, Some("virtual_account")),
+            "{id}"
+        );
+    }
+}

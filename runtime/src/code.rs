@@ -66,11 +66,22 @@ impl ResponseCode {
         self.is_well_formed().then(|| &self.raw[range])
     }
 
-    /// Names and classifies the code with `table`, as far as it is known.
+    /// Names and classifies the code with `table`, as far as it is known. A service code outside the SNAP
+    /// table is named by the providers that use it ([`Explanation::provider_services`]); the case and the
+    /// outcome come from the generic case table either way.
     pub fn explain<'t>(&self, table: &CodeTable<'t>) -> Explanation<'t> {
         let service = self
             .service_code()
             .and_then(|s| table.services.iter().find(|x| x.code == s));
+        let provider_services = match (service, self.service_code()) {
+            (None, Some(code)) => table
+                .provider_services
+                .iter()
+                .filter(|p| p.code == code)
+                .copied()
+                .collect(),
+            _ => Vec::new(),
+        };
         let case = match (self.http_status(), self.case_code()) {
             (Some(http), Some(case)) => table.cases.iter().find(|c| c.http == http && c.case == case),
             _ => None,
@@ -82,6 +93,7 @@ impl ResponseCode {
         };
         Explanation {
             service: service.copied(),
+            provider_services,
             case: case.cloned(),
             outcome,
         }
@@ -137,6 +149,17 @@ pub struct ServiceInfo<'a> {
     pub name: &'a str,
 }
 
+/// A service code one provider uses that the SNAP table lacks (DANA's `00`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProviderServiceInfo<'a> {
+    /// The provider, e.g. `dana`.
+    pub provider: &'a str,
+    /// Two digits.
+    pub code: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
 /// A generic case code of the SNAP table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseInfo<'a> {
@@ -172,13 +195,17 @@ pub struct CodeTable<'a> {
     pub services: &'a [ServiceInfo<'a>],
     /// Generic case codes.
     pub cases: &'a [CaseInfo<'a>],
+    /// Service codes providers use that the SNAP table lacks; none is in `services`.
+    pub provider_services: &'a [ProviderServiceInfo<'a>],
 }
 
 /// What a table knows about a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation<'a> {
-    /// The service, if known.
+    /// The service, if the SNAP table knows it.
     pub service: Option<ServiceInfo<'a>>,
+    /// When the SNAP table does not know the service code: the providers that use it, with their name for it.
+    pub provider_services: Vec<ProviderServiceInfo<'a>>,
     /// The case, if known.
     pub case: Option<CaseInfo<'a>>,
     /// The outcome: from the case table, else guessed from the HTTP status.
@@ -247,6 +274,7 @@ mod tests {
         let table = CodeTable {
             services: &services,
             cases: &cases,
+            provider_services: &[],
         };
         assert_eq!(
             ResponseCode::parse("4045818").explain(&table).outcome,
@@ -257,5 +285,38 @@ mod tests {
             Some(Outcome::Failed)
         );
         assert_eq!(ResponseCode::parse("4045418").explain(&table).service, None);
+    }
+
+    #[test]
+    fn explain_names_a_provider_s_own_service_code() {
+        let cases = [CaseInfo {
+            http: 404,
+            case: "01",
+            name: "TransactionNotFound",
+            message: "Transaction Not Found",
+            outcome: Outcome::Failed,
+            outcome_by_service: &[],
+        }];
+        let services = [ServiceInfo {
+            code: "43",
+            name: "Emoney Transfer Bank",
+        }];
+        let own = [ProviderServiceInfo {
+            provider: "dana",
+            code: "00",
+            name: "Transfer To Bank Inquiry Status",
+        }];
+        let table = CodeTable {
+            services: &services,
+            cases: &cases,
+            provider_services: &own,
+        };
+        let explained = ResponseCode::parse("4040001").explain(&table);
+        assert_eq!(explained.service, None);
+        assert_eq!(explained.provider_services, own.to_vec());
+        assert_eq!(explained.case.map(|c| c.name), Some("TransactionNotFound"));
+        assert_eq!(explained.outcome, Some(Outcome::Failed));
+        let standard = ResponseCode::parse("4044301").explain(&table);
+        assert!(standard.service.is_some() && standard.provider_services.is_empty());
     }
 }

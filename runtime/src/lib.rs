@@ -24,7 +24,9 @@ pub mod validate;
 pub mod values;
 
 pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, body_bytes};
-pub use code::{CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ResponseCode, ServiceInfo};
+pub use code::{
+    CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ProviderServiceInfo, ResponseCode, ServiceInfo,
+};
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};

@@ -4,7 +4,7 @@
 //! | endpoint | does |
 //! |---|---|
 //! | `GET /_sandbox` | the served endpoints with their declared codes, and this list |
-//! | `GET /_sandbox/ledger` | every payment with its refunds |
+//! | `GET /_sandbox/ledger` | every payment with its refunds, and every record (virtual accounts) |
 //! | `GET /_sandbox/notifications` | every notification attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
@@ -91,7 +91,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
 }
 
 async fn ledger(State(sandbox): State<Sandbox>) -> Json<Value> {
-    Json(json!({ "payments": sandbox.ledger() }))
+    Json(json!({ "payments": sandbox.ledger(), "records": sandbox.records() }))
 }
 
 async fn notifications(State(sandbox): State<Sandbox>) -> Json<Value> {

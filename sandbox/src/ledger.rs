@@ -1,5 +1,6 @@
-//! The sandbox's books: payments with their refunds, the X-EXTERNAL-IDs each partner used per day, and the
-//! answers remembered for idempotent replays.
+//! The sandbox's books: payments with their refunds, records (virtual accounts and other things a provider
+//! keeps, see [`Record`]), the X-EXTERNAL-IDs each partner used per day, and the answers remembered for
+//! idempotent replays.
 //!
 //! All of it sits behind one mutex (see `Sandbox`): a payment, its reference index and its remembered answer
 //! must change together, and the critical sections are a few map operations, far shorter than the HTTP and
@@ -90,6 +91,36 @@ pub struct RefundRecord {
     pub external_id: Option<String>,
 }
 
+/// One record the sandbox keeps for a `create` endpoint (a virtual account), as `GET /_sandbox/ledger` shows it.
+///
+/// Generic: the record kind (provider file, `records:`) says which request fields identify a record; the
+/// record holds the create request's body, with the fields of later updates written over it, and answers
+/// the response fields of update, delete and status calls that have the same wire names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    /// The client (X-PARTNER-ID) that created it.
+    pub client_id: String,
+    /// Provider name.
+    pub provider: String,
+    /// The provider's kind of record, e.g. `virtual_account`.
+    pub kind: String,
+    /// The identifying fields (the kind's `key`), wire path → value.
+    pub key: serde_json::Map<String, Value>,
+    /// The request body that created it, with every update's fields written over it.
+    pub fields: Value,
+    /// Endpoint id of the call that created it.
+    pub created_by: String,
+    /// When it was created (SNAP timestamp).
+    pub created_time: String,
+    /// When it was last updated.
+    pub updated_time: Option<String>,
+    /// The idempotency key whose remembered answer created it, forgotten when the record is deleted so that
+    /// the same request creates it again.
+    #[serde(skip)]
+    pub(crate) remembered: Option<String>,
+}
+
 /// A remembered answer for an idempotency key, with a digest of the request it answered. Kept compact (the
 /// answer serialized, the request hashed): a benchmark remembers every payment it makes.
 #[derive(Debug, Clone)]
@@ -172,6 +203,8 @@ pub(crate) struct Books {
     remembered: BoundedMap<String, Remembered>,
     /// `client \u{1f} day \u{1f} X-EXTERNAL-ID`.
     external_ids: BoundedMap<String, ()>,
+    /// `client \u{1f} provider \u{1f} kind \u{1f} key values…` → the record.
+    records: BoundedMap<String, Record>,
 }
 
 impl Books {
@@ -181,6 +214,7 @@ impl Books {
             by_reference: HashMap::new(),
             remembered: BoundedMap::new(capacity),
             external_ids: BoundedMap::new(capacity),
+            records: BoundedMap::new(capacity),
         }
     }
 
@@ -244,6 +278,32 @@ impl Books {
     /// Every payment, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<PaymentRecord> {
         self.payments.values().cloned().collect()
+    }
+
+    pub(crate) fn record(&self, id: &str) -> Option<&Record> {
+        self.records.get(id)
+    }
+
+    pub(crate) fn record_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.records.get_mut(id)
+    }
+
+    pub(crate) fn add_record(&mut self, id: String, record: Record) {
+        self.records.insert(id, record);
+    }
+
+    /// Removes a record and forgets the remembered answer of the call that created it.
+    pub(crate) fn remove_record(&mut self, id: &str) -> Option<Record> {
+        let record = self.records.remove(id)?;
+        if let Some(key) = &record.remembered {
+            self.remembered.remove(key.as_str());
+        }
+        Some(record)
+    }
+
+    /// Every record, oldest first.
+    pub(crate) fn records(&self) -> Vec<Record> {
+        self.records.values().cloned().collect()
     }
 }
 

@@ -6,7 +6,8 @@
 //! window, client, B2B token, body size, signature, body JSON, every field rule of the spec) and answered
 //! with the standard's code for the endpoint's service code, the HTTP status being its first three digits.
 //! Accepted calls act on a ledger: tokens, payments (jump-app payments start initiated and are completed
-//! later), refunds, status queries, X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
+//! later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed by
+//! the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
 //! Completed payments are notified to the merchant, signed, with the provider's retry schedule.
 //!
 //! ```no_run
@@ -32,7 +33,7 @@
 //! | body limit | 64 KiB → `400xx00 Bad Request` | SNAP has no 413 code |
 //! | jump-app auto-complete | off | tests see the initiated (`01`) state deterministically |
 //! | notification retries | the provider's `notification_retry_schedule` | compressible for tests |
-//! | stores (payments, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
+//! | stores (payments, records, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
 //! | unknown path | HTTP 404, `4040002 Invalid Routing` | no service code applies, so `00` |
 //! | known path, other method | HTTP 405, `405xx00 Requested Function Is Not Supported` | |
 //!
@@ -70,7 +71,7 @@ pub use credentials::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET,
     DEMO_KEYS_DIR, DEMO_NOTIFY_TOKEN, DEMO_PROVIDER_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM,
 };
-pub use ledger::{Money, PaymentRecord, RefundRecord};
+pub use ledger::{Money, PaymentRecord, Record, RefundRecord};
 pub use sandbox::{
     DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
     SandboxError,

@@ -8,6 +8,12 @@
 //! The ledger's fields are SNAP's own wire names (`partnerReferenceNo`, `originalPartnerReferenceNo`,
 //! `originalReferenceNo`, `refundAmount`…), read from the body; which field holds the amount and which
 //! keys identify a call come from the IR.
+//!
+//! Records (operations `create`, `update`, `delete`, and `status` with a `record`) are generic: the
+//! provider's record kind names the request fields that identify one record and the case code for one that
+//! does not exist; the record is the create request's body with later updates written over it, and answers
+//! every response field with the same wire name (looking into response objects it does not hold whole,
+//! such as `virtualAccountData`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,11 +21,11 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::Operation;
+use snapbi_codegen::ir::{Api, Field, FieldType, Operation, RecordKind};
 
 use crate::answer::{Answer, Fill};
 use crate::call::{Admitted, Call};
-use crate::ledger::{Books, Money, PaymentRecord, RefundRecord, Units};
+use crate::ledger::{Books, Money, PaymentRecord, Record, RefundRecord, Units};
 use crate::notify::{PaymentFacts, status_description};
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
@@ -120,6 +126,8 @@ struct Cx<'c, 'a> {
     call: &'c Call<'a>,
     client: &'c str,
     body: &'c Value,
+    /// The call's idempotency key, when the endpoint declares keys.
+    idempotency: Option<&'c str>,
 }
 
 type Outcome = (Answer, Vec<Effect>);
@@ -152,14 +160,20 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         call,
         client,
         body: &admitted.body,
+        idempotency: key.as_deref(),
     };
-    let (mut answer, effects) = match call.endpoint.operation {
-        Operation::Token => token(&cx),
-        Operation::Payment => pay(&cx, &mut books),
-        Operation::Refund => refund(&cx, &mut books),
-        Operation::Status => status(&cx, &mut books),
-        Operation::Cancel => cancel(&cx, &mut books),
-        Operation::Other => other(&cx),
+    let (mut answer, effects) = match (call.endpoint.operation, record_kind(&cx)) {
+        (Operation::Token, _) => token(&cx),
+        (Operation::Payment, _) => pay(&cx, &mut books),
+        (Operation::Refund, _) => refund(&cx, &mut books),
+        (Operation::Status, None) => status(&cx, &mut books),
+        (Operation::Status, Some(kind)) => record_status(&cx, kind, &books),
+        (Operation::Cancel, _) => cancel(&cx, &mut books),
+        (Operation::Create, Some(kind)) => create(&cx, kind, &mut books),
+        (Operation::Update, Some(kind)) => update(&cx, kind, &mut books),
+        (Operation::Delete, Some(kind)) => delete(&cx, kind, &mut books),
+        // The IR gives every create / update / delete endpoint a record kind of its provider.
+        (Operation::Create | Operation::Update | Operation::Delete, None) | (Operation::Other, _) => other(&cx),
     };
     if answer.is_success()
         && let Some(key) = key
@@ -457,7 +471,10 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     if let Some(external_id) = &payment.external_id {
         set("originalExternalId", Value::String(external_id.clone()));
     }
-    set("serviceCode", Value::String(payment.service_code.clone()));
+    // The service code the request named (DANA's transfer-to-bank status always names `00`), else the
+    // payment's own.
+    let service_code = text(cx.body, "serviceCode").map_or_else(|| payment.service_code.clone(), str::to_owned);
+    set("serviceCode", Value::String(service_code));
     set("transactionStatusDesc", Value::from(status_description(&status)));
     set("latestTransactionStatus", Value::String(status));
     set(
@@ -469,6 +486,7 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         set("paidTime", Value::String(paid.clone()));
     }
     set("transAmount", payment.amount.to_json());
+    set("amount", payment.amount.to_json());
     let fee = Money {
         value: Units::parse(&payment.amount.value).map_or_else(|| "0".into(), |u| zero(u.scale())),
         currency: payment.amount.currency.clone(),
@@ -511,6 +529,170 @@ fn other(cx: &Cx<'_, '_>) -> Outcome {
         Value::String(cx.inner.next_reference(cx.call.clock)),
     );
     (success(cx.call, facts), Vec::new())
+}
+
+// ----- records ------------------------------------------------------------------------------------
+
+/// The provider's kind of record the endpoint acts on, if it names one.
+fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
+    let name = cx.call.endpoint.record.as_deref()?;
+    cx.inner.api.provider(&cx.call.endpoint.provider)?.record(name)
+}
+
+/// The record's id in the books (client, provider, kind, key values) and its key fields; the refusal for a
+/// request that lacks one (the sandbox does not make up a number the provider would generate).
+fn record_id(cx: &Cx<'_, '_>, kind: &RecordKind) -> Result<(String, Map<String, Value>), Answer> {
+    let mut id = format!("{}\u{1f}{}\u{1f}{}", cx.client, cx.call.endpoint.provider, kind.name);
+    let mut key = Map::new();
+    for path in &kind.key {
+        match at_path(cx.body, path) {
+            Some(value) if !value.is_null() => {
+                id.push('\u{1f}');
+                id.push_str(&value.to_string());
+                key.insert(path.clone(), value.clone());
+            }
+            _ => {
+                let answer = cx.call.answer(400, "02", Fill::field(path));
+                return Err(answer.because(format!(
+                    "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has \
+                     no {path}",
+                    kind.name,
+                    kind.key.join(" + ")
+                )));
+            }
+        }
+    }
+    Ok((id, key))
+}
+
+/// The kind's not-found answer (`404xx` + `not_found`).
+fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
+    let fill = Fill {
+        field: kind.key.first().map(String::as_str),
+        reason: Some("Not Found"),
+    };
+    cx.call.answer(404, &kind.not_found, fill).because(why)
+}
+
+/// The record this call names: it exists for this client, and every `match` field the request carries
+/// equals the record's.
+fn existing<'b>(cx: &Cx<'_, '_>, kind: &RecordKind, books: &'b Books) -> Result<(String, &'b Record), Answer> {
+    let (id, _) = record_id(cx, kind)?;
+    let Some(record) = books.record(&id) else {
+        let why = format!(
+            "this client has no `{}` record with this {}",
+            kind.name,
+            kind.key.join(" + ")
+        );
+        return Err(no_record(cx, kind, why));
+    };
+    for path in &kind.match_fields {
+        if let Some(sent) = at_path(cx.body, path)
+            && at_path(&record.fields, path) != Some(sent)
+        {
+            let why = format!("the `{}` record with this key has another {path}", kind.name);
+            return Err(no_record(cx, kind, why));
+        }
+    }
+    Ok((id, record))
+}
+
+/// The answer facts a record holds for `fields`: each field the record has under the same wire name and,
+/// for an object it does not hold whole (`virtualAccountData`), that object built the same way from its
+/// fields. Lists are not looked into.
+fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Map<String, Value> {
+    let mut facts = Map::new();
+    for field in fields {
+        if let Some(value) = record.get(&field.wire) {
+            facts.insert(field.wire.clone(), value.clone());
+            continue;
+        }
+        let inner = match &field.ty {
+            FieldType::Object(inner) => Some(inner.as_slice()),
+            FieldType::Named(name) => api.shared_type(name).map(|t| t.fields.as_slice()),
+            _ => None,
+        };
+        if let Some(inner) = inner.filter(|_| depth < 8) {
+            let nested = record_facts(api, inner, record, depth + 1);
+            if !nested.is_empty() {
+                facts.insert(field.wire.clone(), Value::Object(nested));
+            }
+        }
+    }
+    facts
+}
+
+/// A successful answer from a record's fields.
+fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
+    success(
+        cx.call,
+        record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0),
+    )
+}
+
+fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
+    let call = cx.call;
+    let (id, key) = match record_id(cx, kind) {
+        Ok(found) => found,
+        Err(answer) => return refused(answer),
+    };
+    if books.record(&id).is_some() {
+        let answer = call.answer(409, "01", Fill::default());
+        return refused(answer.because(format!(
+            "this client already has a `{}` record with this {}",
+            kind.name,
+            kind.key.join(" + ")
+        )));
+    }
+    let record = Record {
+        client_id: cx.client.to_owned(),
+        provider: call.provider.name.clone(),
+        kind: kind.name.clone(),
+        key,
+        fields: cx.body.clone(),
+        created_by: call.endpoint.id.clone(),
+        created_time: call.clock.now(),
+        updated_time: None,
+        remembered: cx.idempotency.map(str::to_owned),
+    };
+    let answer = record_answer(cx, &record.fields);
+    books.add_record(id, record);
+    (answer, Vec::new())
+}
+
+fn update(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
+    let id = match existing(cx, kind, books) {
+        Ok((id, _)) => id,
+        Err(answer) => return refused(answer),
+    };
+    let Some(record) = books.record_mut(&id) else {
+        return refused(no_record(cx, kind, "the record is gone".into()));
+    };
+    if let (Some(fields), Some(changes)) = (record.fields.as_object_mut(), cx.body.as_object()) {
+        for (name, value) in changes {
+            fields.insert(name.clone(), value.clone());
+        }
+    }
+    record.updated_time = Some(cx.call.clock.now());
+    (record_answer(cx, &record.fields), Vec::new())
+}
+
+fn delete(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
+    let id = match existing(cx, kind, books) {
+        Ok((id, _)) => id,
+        Err(answer) => return refused(answer),
+    };
+    match books.remove_record(&id) {
+        Some(record) => (record_answer(cx, &record.fields), Vec::new()),
+        None => refused(no_record(cx, kind, "the record is gone".into())),
+    }
+}
+
+fn record_status(cx: &Cx<'_, '_>, kind: &RecordKind, books: &Books) -> Outcome {
+    match existing(cx, kind, books) {
+        Ok((_, record)) => (record_answer(cx, &record.fields), Vec::new()),
+        Err(answer) => refused(answer),
+    }
 }
 
 /// The notification of a payment's current state.

@@ -11,7 +11,7 @@ use snapbi_runtime::secret::AccessToken;
 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
-use crate::ledger::{Books, PaymentRecord};
+use crate::ledger::{Books, PaymentRecord, Record};
 use crate::notify::{Delivery, Notifier, NotifySigner, Schedule};
 use crate::operations::{self, Effect};
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode, Queues};
@@ -31,9 +31,9 @@ pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
 /// failure"), with the limit named in `X-Sandbox-Reason`.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
-/// Default bound of every store (payments, remembered answers, X-EXTERNAL-IDs, tokens): beyond it the oldest
-/// entries are forgotten, so memory stays bounded however long the sandbox runs. 20 000 payments are far
-/// more than a test suite makes; under a benchmark that overruns it, the process stays near 120 MB.
+/// Default bound of every store (payments, records, remembered answers, X-EXTERNAL-IDs, tokens): beyond it the
+/// oldest entries are forgotten, so memory stays bounded however long the sandbox runs. 20 000 payments are
+/// far more than a test suite makes; under a benchmark that overruns it, the process stays near 120 MB.
 pub const DEFAULT_CAPACITY: usize = 20_000;
 
 /// Why the sandbox could not be built or an operation on it failed.
@@ -548,6 +548,11 @@ impl Sandbox {
     /// Every payment with its refunds, oldest first.
     pub fn ledger(&self) -> Vec<PaymentRecord> {
         store::lock(&self.inner.books).snapshot()
+    }
+
+    /// Every record (virtual accounts and the like, see [`Record`]), oldest first.
+    pub fn records(&self) -> Vec<Record> {
+        store::lock(&self.inner.books).records()
     }
 
     /// Every notification attempt recorded so far.

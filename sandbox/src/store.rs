@@ -80,6 +80,16 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         evicted
     }
 
+    /// Removes an entry and its place in the eviction order.
+    pub(crate) fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        let value = self.map.remove(key)?;
+        self.order.retain(|k| k.borrow() != key);
+        Some(value)
+    }
+
     /// The values, oldest first.
     pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
         self.order.iter().filter_map(|k| self.map.get(k))
@@ -109,6 +119,18 @@ mod tests {
         assert_eq!(map.insert("c", 4), vec![("a", 3)]);
         assert_eq!(map.values().copied().collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn a_removed_key_inserted_again_is_the_newest() {
+        let mut map = BoundedMap::new(2);
+        map.insert("a", 1);
+        map.insert("b", 2);
+        assert_eq!(map.remove("a"), Some(1));
+        assert_eq!(map.remove("a"), None);
+        map.insert("a", 3);
+        assert_eq!(map.insert("c", 4), vec![("b", 2)], "the old place of `a` is gone");
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), vec![3, 4]);
     }
 
     #[test]

@@ -126,19 +126,28 @@ fn caller_headers(endpoint: &Endpoint) -> Vec<(String, String)> {
         .collect()
 }
 
-fn rejects_token(code: &str) -> bool {
-    code.starts_with("401") && (code.ends_with("01") || code.ends_with("03"))
+/// Whether the runtime refreshes its B2B token and replays the call on `code`: a `401xx01` / `401xx03` answer
+/// to an endpoint whose provider sends a bearer token for its auth kind.
+fn rejects_token(api: &snapbi_codegen::ir::Api, endpoint: &Endpoint, code: &str) -> bool {
+    let bearer = api.provider(&endpoint.provider).is_some_and(|p| {
+        p.headers_for(endpoint.auth)
+            .iter()
+            .any(|(_, source)| *source == snapbi_codegen::ir::HeaderSource::BearerToken)
+    });
+    bearer && code.starts_with("401") && (code.ends_with("01") || code.ends_with("03"))
 }
 
-/// Token first, then payments (the later calls refer to the sample payment), status, refunds, the rest.
+/// Token first, then payments and record creations (the later calls refer to the sample payment or record),
+/// status and updates, refunds, the rest, and deletions last.
 fn rank(operation: Operation) -> u8 {
     match operation {
         Operation::Token => 0,
-        Operation::Payment => 1,
-        Operation::Status => 2,
+        Operation::Payment | Operation::Create => 1,
+        Operation::Status | Operation::Update => 2,
         Operation::Refund => 3,
         Operation::Cancel => 4,
         Operation::Other => 5,
+        Operation::Delete => 6,
     }
 }
 
@@ -191,16 +200,20 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
                 .expect("complete the sample payment");
         }
         for declared in &endpoint.codes {
-            // A forced success runs the call for real, and a payment can be cancelled only once: the
-            // cancel's own success was the sample call above.
-            if endpoint.operation == Operation::Cancel && declared.code.starts_with('2') {
+            // A forced success runs the call for real, and a payment can be cancelled (a record deleted) only
+            // once: the cancel's (the delete's) own success was the sample call above.
+            if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && declared.code.starts_with('2') {
                 continue;
             }
             let mut with_scenario = headers.clone();
             with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
             call(&client, &body, &with_scenario, &declared.code).await;
             // The runtime refreshes its token and replays once on 401xx01 / 401xx03: arm both calls.
-            let times = if rejects_token(&declared.code) { 2 } else { 1 };
+            let times = if rejects_token(run.api(), endpoint, &declared.code) {
+                2
+            } else {
+                1
+            };
             run.sandbox
                 .arm_scenario(&endpoint.id, &declared.code, times)
                 .expect("declared");

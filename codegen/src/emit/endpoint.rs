@@ -41,7 +41,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
     );
     let headers = headers(cx, e);
     let response = response(cx, e);
-    let codes = codes(e);
+    let codes = codes(cx, e);
     let status_query = status_query(cx, e);
     quote! {
         #module_doc
@@ -146,14 +146,22 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
     )
 }
 
-fn codes(e: &Endpoint) -> TokenStream {
-    let doc = docs(
-        Some(&format!(
-            "Response codes `{}` declares (service code {}).",
-            e.id, e.service_code
-        )),
-        &[],
-    );
+fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
+    // A service code outside the SNAP table is named, so a reader of `2000000` sees whose code it is.
+    let service = match cx.api.codes.provider_service(&e.provider, &e.service_code) {
+        Some(own) => {
+            let title = cx
+                .api
+                .provider(&e.provider)
+                .map_or(e.provider.as_str(), |p| p.title.as_str());
+            format!(
+                "service code {}, {}: {title}'s own code, not in the SNAP table",
+                e.service_code, own.name
+            )
+        }
+        None => format!("service code {}", e.service_code),
+    };
+    let doc = docs(Some(&format!("Response codes `{}` declares ({service}).", e.id)), &[]);
     let variants = e.codes.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let (code, message) = (&c.code, &c.message);

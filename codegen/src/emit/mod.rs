@@ -161,11 +161,17 @@ fn code_table(cx: &Cx) -> TokenStream {
             }
         }
     });
+    let provider_services = cx.api.codes.provider_services.iter().map(|s| {
+        let (provider, code, name) = (&s.provider, &s.code, &s.name);
+        quote! { rt::ProviderServiceInfo { provider: #provider, code: #code, name: #name } }
+    });
     quote! {
-        /// The SNAP service-code and generic case-code tables (`specs/common/codes.yaml`).
+        /// The SNAP service-code and generic case-code tables (`specs/common/codes.yaml`), and the service
+        /// codes providers use that the SNAP table lacks (`service_codes` of a provider file).
         pub static CODE_TABLE: rt::CodeTable<'static> = rt::CodeTable {
             services: &[#(#services),*],
             cases: &[#(#cases),*],
+            provider_services: &[#(#provider_services),*],
         };
     }
 }

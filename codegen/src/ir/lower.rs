@@ -30,7 +30,8 @@ const RESERVED_TYPE_NAMES: [&str; 6] = [
 /// Lowers a loaded spec set, or returns every diagnostic found.
 pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     let mut cx = Lowering::default();
-    let codes = cx.code_tables(set);
+    let mut codes = cx.code_tables(set);
+    cx.provider_service_codes(set, &mut codes);
     let types = cx.shared_types(set);
     let type_names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
     let mut endpoints: Vec<Endpoint> = set
@@ -163,6 +164,56 @@ impl Lowering {
                 });
             }
         }
+    }
+
+    /// The `service_codes` of every provider file: codes the SNAP table lacks, each used by that provider only.
+    fn provider_service_codes(&mut self, set: &SpecSet, tables: &mut CodeTables) {
+        for file in &set.providers {
+            let src = Src::of(file);
+            let provider = &file.value.name;
+            let services = &file.value.service_codes;
+            for (i, (code, spec)) in services.0.iter().enumerate() {
+                let path = join("service_codes", code);
+                let nth = services.0[..i].iter().filter(|(c, _)| c == code).count();
+                let at = src.positions.key(&path, nth);
+                if !is_digits(code, 2) {
+                    self.push(src.at(at, &path, format!("service code `{code}` must be two digits")));
+                } else if let Some(standard) = tables.service(code) {
+                    let d = src.at(
+                        at,
+                        &path,
+                        format!(
+                            "service code `{code}` is in the SNAP table ({}); a provider's `service_codes` only adds \
+                             codes the table lacks",
+                            standard.name
+                        ),
+                    );
+                    self.push(with_help(
+                        d,
+                        Some(format!("remove `{code}` here and use the SNAP table's entry")),
+                    ));
+                } else if nth > 0 {
+                    self.push(src.at(at, &path, format!("duplicate service code `{code}`")));
+                } else if spec.name.trim().is_empty() || spec.note.trim().is_empty() {
+                    let d = src.at(at, &path, format!("service code `{code}` needs a `name` and a `note`"));
+                    self.push(with_help(
+                        d,
+                        Some("say in `note` why the provider uses a code outside the SNAP table".into()),
+                    ));
+                } else {
+                    tables.provider_services.push(ProviderServiceCode {
+                        provider: provider.clone(),
+                        code: code.clone(),
+                        name: spec.name.clone(),
+                        path: spec.path.clone(),
+                        note: spec.note.clone(),
+                    });
+                }
+            }
+        }
+        tables
+            .provider_services
+            .sort_by(|a, b| (&a.code, &a.provider).cmp(&(&b.code, &b.provider)));
     }
 
     fn case_code(&mut self, src: Src, path: &str, spec: &raw::CaseCodeSpec, tables: &CodeTables) -> Option<CaseCode> {
@@ -317,6 +368,7 @@ impl Lowering {
             let msg = "notification_retry_schedule must be increasing (seconds after the first attempt)";
             self.push(src.value("notification_retry_schedule", msg.into()));
         }
+        let records = self.records(src, &spec.records);
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -329,7 +381,59 @@ impl Lowering {
             headers,
             signatures,
             notification_retry_schedule: spec.notification_retry_schedule.clone(),
+            records,
         })
+    }
+
+    /// The provider's kinds of records; that their keys name request fields is checked per endpoint, in
+    /// `cross_references`.
+    fn records(&mut self, src: Src, specs: &OrderedMap<raw::RecordSpec>) -> Vec<RecordKind> {
+        let mut out: Vec<RecordKind> = Vec::new();
+        for (i, (name, spec)) in specs.0.iter().enumerate() {
+            let path = join("records", name);
+            let nth = specs.0[..i].iter().filter(|(n, _)| n == name).count();
+            let before = self.diagnostics.len();
+            if !is_snake(name) {
+                let msg = format!("record kind `{name}` is not a snake_case identifier");
+                self.push(src.at(src.positions.key(&path, nth), &path, msg));
+            } else if nth > 0 {
+                let msg = format!("record kind `{name}` is defined twice");
+                self.push(src.at(src.positions.key(&path, nth), &path, msg));
+            }
+            if spec.key.is_empty() {
+                self.push(src.value(
+                    &join(&path, "key"),
+                    "name at least one request field that identifies a record".into(),
+                ));
+            }
+            for (j, field) in spec.key.iter().enumerate() {
+                if spec.key[..j].contains(field) {
+                    self.push(src.value(&format!("{path}.key.{j}"), format!("`{field}` is in the key twice")));
+                }
+            }
+            for (j, field) in spec.match_fields.iter().enumerate() {
+                if spec.key.contains(field) {
+                    let msg = format!("`{field}` is in the key already; `match` names other fields");
+                    self.push(src.value(&format!("{path}.match.{j}"), msg));
+                }
+            }
+            let not_found = &spec.not_found.0;
+            if !is_digits(not_found, 2) {
+                let msg =
+                    format!("not_found `{not_found}` must be a two-digit case code (answered as 404xx{not_found})");
+                self.push(src.value(&join(&path, "not_found"), msg));
+            }
+            if self.diagnostics.len() == before {
+                out.push(RecordKind {
+                    name: name.clone(),
+                    doc: spec.doc.clone(),
+                    key: spec.key.clone(),
+                    match_fields: spec.match_fields.clone(),
+                    not_found: not_found.clone(),
+                });
+            }
+        }
+        out
     }
 
     fn auth_key(&mut self, src: Src, path: &str, key: &str) -> Option<AuthKind> {
@@ -479,11 +583,19 @@ impl Lowering {
         let service = &spec.service_code.0;
         if !is_digits(service, 2) {
             self.push(src.value("service_code", format!("service code `{service}` must be two digits")));
-        } else if codes.service(service).is_none() && !codes.services.is_empty() {
-            self.push(src.value(
+        } else if codes.service(service).is_none()
+            && codes.provider_service(&spec.provider, service).is_none()
+            && !codes.services.is_empty()
+        {
+            let d = src.value(
                 "service_code",
                 format!("service code `{service}` is not in the code table"),
-            ));
+            );
+            let help = format!(
+                "add it to common/codes.yaml, or to `service_codes` of {}/provider.yaml if only this provider uses it",
+                spec.provider
+            );
+            self.push(with_help(d, Some(help)));
         }
         let auth = AuthKind::parse(&spec.auth);
         if auth.is_none() {
@@ -539,6 +651,7 @@ impl Lowering {
             status_endpoint: spec.status_endpoint.clone(),
             direction: direction?,
             operation: operation?,
+            record: spec.record.clone(),
             idempotency_keys: spec.idempotency_keys.clone(),
             status_query,
             headers,
@@ -1221,6 +1334,13 @@ impl Lowering {
                 ));
             }
         }
+        for (file, endpoint) in set
+            .endpoints
+            .iter()
+            .filter_map(|f| endpoints.iter().find(|e| e.id == f.value.id).map(|e| (f, e)))
+        {
+            self.record_use(file, endpoint, providers);
+        }
         let mut modules: HashMap<(String, String), String> = HashMap::new();
         for (i, file) in set.endpoints.iter().enumerate() {
             let spec = &file.value;
@@ -1261,6 +1381,77 @@ impl Lowering {
                 self.push(file.error("auth", msg));
             }
         }
+    }
+}
+
+impl Lowering {
+    /// An endpoint's `record` against its operation and its provider's record kinds: the kind exists, its key
+    /// fields are request fields (required except on create), and every endpoint that looks a record up
+    /// declares the kind's not-found code.
+    fn record_use(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, providers: &[Provider]) {
+        let operation = endpoint.operation;
+        let Some(name) = &endpoint.record else {
+            if operation.needs_record() {
+                let msg = format!(
+                    "operation `{}` needs `record`: the provider's kind of record it acts on",
+                    operation.as_str()
+                );
+                self.push(file.error("operation", msg));
+            }
+            return;
+        };
+        if !(operation.needs_record() || operation == Operation::Status) {
+            let msg = format!(
+                "`record` goes with operation create, update, delete or status, not `{}`",
+                operation.as_str()
+            );
+            self.push(file.error("record", msg));
+            return;
+        }
+        let Some(provider) = providers.iter().find(|p| p.name == endpoint.provider) else {
+            return;
+        };
+        let Some(kind) = provider.record(name) else {
+            let msg = format!("provider `{}` defines no record kind `{name}`", provider.name);
+            let d = file.error("record", msg);
+            self.push(with_help(
+                d,
+                did_you_mean(name, provider.records.iter().map(|r| r.name.as_str())),
+            ));
+            return;
+        };
+        for key in &kind.key {
+            match request_field(&endpoint.request, key) {
+                None => {
+                    let msg = format!("record `{name}` is keyed by `{key}`, which is not a request field here");
+                    self.push(file.error("record", msg));
+                }
+                Some(field) if !field.required && operation != Operation::Create => {
+                    let msg = format!("`{key}` identifies the `{name}` record, so it must be required here");
+                    self.push(file.error("record", msg));
+                }
+                Some(_) => {}
+            }
+        }
+        let not_found = format!("404{}{}", endpoint.service_code, kind.not_found);
+        if operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
+            let msg = format!(
+                "an unknown `{name}` record is answered with {not_found} (`not_found` in {}/provider.yaml): declare it",
+                provider.name
+            );
+            self.push(file.error("codes", msg));
+        }
+    }
+}
+
+/// The field at a dotted wire path (`amount.value`), through inline objects.
+fn request_field<'f>(fields: &'f [Field], path: &str) -> Option<&'f Field> {
+    let (head, rest) = path.split_once('.').map_or((path, None), |(h, r)| (h, Some(r)));
+    let field = fields.iter().find(|f| f.wire == head)?;
+    match (rest, &field.ty) {
+        (None, _) => Some(field),
+        (Some(rest), FieldType::Object(inner)) => request_field(inner, rest),
+        _ => None,
     }
 }
 

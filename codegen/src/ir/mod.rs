@@ -42,16 +42,33 @@ impl Api {
 /// The SNAP code tables.
 #[derive(Debug, Clone, Default)]
 pub struct CodeTables {
-    /// Service codes, sorted.
+    /// Service codes of the SNAP table, sorted.
     pub services: Vec<ServiceCode>,
     /// Generic case codes, sorted by (http, case).
     pub cases: Vec<CaseCode>,
+    /// Service codes a provider uses that the SNAP table lacks (`service_codes` of a provider file), sorted
+    /// by (code, provider). Never one of `services`.
+    pub provider_services: Vec<ProviderServiceCode>,
 }
 
 impl CodeTables {
-    /// The service with this two-digit code.
+    /// The SNAP service with this two-digit code.
     pub fn service(&self, code: &str) -> Option<&ServiceCode> {
         self.services.iter().find(|s| s.code == code)
+    }
+
+    /// `provider`'s own service with this code (one the SNAP table lacks).
+    pub fn provider_service(&self, provider: &str, code: &str) -> Option<&ProviderServiceCode> {
+        self.provider_services
+            .iter()
+            .find(|s| s.provider == provider && s.code == code)
+    }
+
+    /// The name of service `code` as `provider` uses it: the SNAP table's, else the provider's own.
+    pub fn service_name_for(&self, provider: &str, code: &str) -> Option<&str> {
+        self.service(code)
+            .map(|s| s.name.as_str())
+            .or_else(|| self.provider_service(provider, code).map(|s| s.name.as_str()))
     }
 
     /// The generic case for this HTTP status and two-digit case code.
@@ -69,6 +86,21 @@ pub struct ServiceCode {
     pub name: String,
     /// Path after `/{version}`.
     pub path: Option<String>,
+}
+
+/// A service code one provider uses that the SNAP table lacks (DANA's `00`).
+#[derive(Debug, Clone)]
+pub struct ProviderServiceCode {
+    /// The provider that uses it.
+    pub provider: String,
+    /// Two digits.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Path after `/{version}`.
+    pub path: Option<String>,
+    /// Why the provider uses a code outside the SNAP table, with sources.
+    pub note: String,
 }
 
 /// A generic case code.
@@ -124,9 +156,32 @@ pub struct Provider {
     pub signatures: Vec<(AuthKind, Recipe)>,
     /// Seconds after the first attempt at which an unacknowledged notification is sent again.
     pub notification_retry_schedule: Vec<u64>,
+    /// Kinds of records the provider keeps, in file order.
+    pub records: Vec<RecordKind>,
+}
+
+/// A kind of record a provider keeps (a virtual account, a binding): created, updated, deleted and reported by
+/// the endpoints that name it (`record:` with operation `create`, `update`, `delete` or `status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKind {
+    /// snake_case name, unique within the provider.
+    pub name: String,
+    /// What the record is.
+    pub doc: Option<String>,
+    /// Wire paths of the request fields that together identify one record.
+    pub key: Vec<String>,
+    /// Wire paths that, when a request carries them, must equal the record's, else it is not found.
+    pub match_fields: Vec<String>,
+    /// Case code under HTTP 404 for a record that does not exist (`12`: `404xx12`).
+    pub not_found: String,
 }
 
 impl Provider {
+    /// The kind of record called `name`.
+    pub fn record(&self, name: &str) -> Option<&RecordKind> {
+        self.records.iter().find(|r| r.name == name)
+    }
+
     /// The runtime-filled headers for `auth`.
     pub fn headers_for(&self, auth: AuthKind) -> &[(String, HeaderSource)] {
         self.headers
@@ -186,24 +241,38 @@ pub enum Operation {
     Payment,
     /// Returns money of an earlier payment.
     Refund,
-    /// Reports the state of an earlier operation.
+    /// Reports the state of an earlier payment, or of a record when the endpoint names a `record`.
     Status,
     /// Cancels an earlier payment.
     Cancel,
+    /// Creates a record of the endpoint's `record` kind (a virtual account, a binding).
+    Create,
+    /// Changes a record of the endpoint's `record` kind.
+    Update,
+    /// Removes a record of the endpoint's `record` kind.
+    Delete,
     /// Anything else.
     Other,
 }
 
 impl Operation {
     /// Every operation with its spec spelling.
-    pub const ALL: [(&'static str, Operation); 6] = [
+    pub const ALL: [(&'static str, Operation); 9] = [
         ("token", Operation::Token),
         ("payment", Operation::Payment),
         ("refund", Operation::Refund),
         ("status", Operation::Status),
         ("cancel", Operation::Cancel),
+        ("create", Operation::Create),
+        ("update", Operation::Update),
+        ("delete", Operation::Delete),
         ("other", Operation::Other),
     ];
+
+    /// Whether the operation acts on a record (and so needs the endpoint's `record`).
+    pub fn needs_record(self) -> bool {
+        matches!(self, Operation::Create | Operation::Update | Operation::Delete)
+    }
 
     /// The spec spelling.
     pub fn as_str(self) -> &'static str {
@@ -312,6 +381,8 @@ pub struct Endpoint {
     pub direction: Direction,
     /// What the endpoint does.
     pub operation: Operation,
+    /// The provider's kind of record the operation acts on (`create`, `update`, `delete`, `status`).
+    pub record: Option<String>,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.

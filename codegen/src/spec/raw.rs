@@ -148,6 +148,40 @@ pub struct ProviderFile {
     /// When an unacknowledged notification is sent again: seconds after the first attempt.
     #[serde(default)]
     pub notification_retry_schedule: Vec<u64>,
+    /// Service codes this provider uses that the SNAP table (`common/codes.yaml`) lacks.
+    #[serde(default)]
+    pub service_codes: OrderedMap<ProviderServiceCodeSpec>,
+    /// Kinds of records the provider keeps (virtual accounts, bindings), acted on by `create`, `update`,
+    /// `delete` and `status` endpoints that name them.
+    #[serde(default)]
+    pub records: OrderedMap<RecordSpec>,
+}
+
+/// A service code only this provider uses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderServiceCodeSpec {
+    /// Human name of the service.
+    pub name: String,
+    /// Path after `/{version}`, when the provider publishes one.
+    pub path: Option<String>,
+    /// Why the provider uses a code outside the SNAP table, with sources.
+    pub note: String,
+}
+
+/// A kind of record the provider keeps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSpec {
+    /// What the record is.
+    pub doc: Option<String>,
+    /// Wire paths of the request fields that together identify one record.
+    pub key: Vec<String>,
+    /// Wire paths that, when a request carries them, must equal the record's (else it is not found).
+    #[serde(default, rename = "match")]
+    pub match_fields: Vec<String>,
+    /// Case code (under HTTP 404) answered for a record that does not exist, e.g. `"12"`.
+    pub not_found: Digits,
 }
 
 /// X-TIMESTAMP style.
@@ -230,8 +264,11 @@ pub struct EndpointFile {
     /// `outbound` (default: the merchant calls the provider) or `inbound` (the provider calls the
     /// merchant, e.g. a payment notification).
     pub direction: Option<String>,
-    /// What the endpoint does: `token`, `payment`, `refund`, `status`, `cancel` or `other` (default).
+    /// What the endpoint does: `token`, `payment`, `refund`, `status`, `cancel`, `create`, `update`,
+    /// `delete` or `other` (default).
     pub operation: Option<String>,
+    /// The provider's kind of record this endpoint creates, updates, deletes or reports (`operation`).
+    pub record: Option<String>,
     /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
     #[serde(default)]
     pub idempotency_keys: Vec<String>,
