@@ -138,6 +138,17 @@ pub enum Rule<'a, P, S> {
         /// Paths that become required.
         fields: &'a [P],
     },
+    /// When the condition holds, every value at `field` has `min_length..=max_length` characters.
+    Limit {
+        /// The condition.
+        when: When<'a, P, S>,
+        /// Path of the limited value (may pass through lists).
+        field: &'a P,
+        /// Fewest characters.
+        min_length: Option<u32>,
+        /// Most characters.
+        max_length: Option<u32>,
+    },
     /// When the condition holds, every value at `field` is one of `values`.
     Allow {
         /// The condition.
@@ -172,6 +183,30 @@ where
                 if holds(doc, when) {
                     for field in fields.iter().filter(|f| !present(doc, f.as_ref())) {
                         report(display(field.as_ref(), &[]), Problem::RequiredWhen(condition(when)));
+                    }
+                }
+            }
+            Rule::Limit {
+                when,
+                field,
+                min_length,
+                max_length,
+            } => {
+                if holds(doc, when) {
+                    let mut broken = Vec::new();
+                    visit(doc, field.as_ref(), &mut |items, value| {
+                        if let Found::Text(text) = value
+                            && let Err(problem) = crate::check_length(text, *min_length, *max_length)
+                        {
+                            broken.push((items.to_vec(), problem));
+                        }
+                    });
+                    for (items, problem) in broken {
+                        let problem = Problem::When {
+                            problem: Box::new(problem),
+                            condition: condition(when),
+                        };
+                        report(display(field.as_ref(), &items), problem);
                     }
                 }
             }
@@ -312,6 +347,7 @@ mod tests {
     }
 
     const CHANNEL: &[&str] = &["channel"];
+    const REMARKS: &[&str] = &["remarks"];
     const URL_TYPE: &[&str] = &["urls", "[]", "type"];
     const RULES: &[StaticRule] = &[
         Rule::OneOf {
@@ -331,6 +367,15 @@ mod tests {
             },
             field: &URL_TYPE,
             values: &["PAY_RETURN"],
+        },
+        Rule::Limit {
+            when: When {
+                field: &CHANNEL,
+                is: &["CIMB"],
+            },
+            field: &REMARKS,
+            min_length: None,
+            max_length: Some(3),
         },
     ];
 
@@ -402,6 +447,30 @@ mod tests {
         );
         let other_channel = Doc { channel: "OVO", ..doc };
         assert!(problems(&other_channel).is_empty());
+    }
+
+    #[test]
+    fn limit_narrows_the_length_under_its_condition_only() {
+        let doc = Doc {
+            channel: "CIMB",
+            urls: vec![],
+            remarks: Some("four".into()),
+        };
+        assert_eq!(
+            problems(&doc),
+            ["remarks: is 4 characters, at most 3 allowed when channel is CIMB"]
+        );
+        let short = Doc {
+            remarks: Some("abc".into()),
+            ..doc
+        };
+        assert!(problems(&short).is_empty());
+        let other = Doc {
+            channel: "OVO",
+            urls: vec![],
+            remarks: Some("four".into()),
+        };
+        assert!(problems(&other).is_empty());
     }
 
     #[test]

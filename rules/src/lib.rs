@@ -98,6 +98,13 @@ pub enum Problem {
     },
     /// Absent although a condition makes it required.
     RequiredWhen(Condition),
+    /// Breaks a rule that a condition adds (a per-channel length, say).
+    When {
+        /// The broken rule.
+        problem: Box<Problem>,
+        /// Why it applies.
+        condition: Condition,
+    },
     /// Not one of the values a condition narrows the field to.
     NotAllowedWhen {
         /// The values still allowed.
@@ -136,6 +143,7 @@ impl fmt::Display for Problem {
             Problem::TooManyItems { max, len } => write!(f, "has {len} items, at most {max} allowed"),
             Problem::MissingOneOf { others } => write!(f, "give this or {}", others.join(" or ")),
             Problem::RequiredWhen(condition) => write!(f, "is required when {condition}"),
+            Problem::When { problem, condition } => write!(f, "{problem} when {condition}"),
             Problem::NotAllowedWhen { allowed, condition } => {
                 write!(f, "must be one of {} when {condition}", allowed.join(", "))
             }

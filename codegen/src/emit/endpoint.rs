@@ -84,6 +84,23 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
             let (condition, fields) = (when(condition), fields.iter().map(|f| path(f)));
             quote!(rt::Rule::Require { when: #condition, fields: &[#(#fields),*] })
         }
+        CrossRule::Limit {
+            when: condition,
+            field,
+            min_length,
+            max_length,
+        } => {
+            let (condition, field) = (when(condition), path(field));
+            let bound = |b: &Option<u32>| match b {
+                Some(n) => {
+                    let n = proc_macro2::Literal::u32_unsuffixed(*n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            let (min, max) = (bound(min_length), bound(max_length));
+            quote!(rt::Rule::Limit { when: #condition, field: &(#field as &[&str]), min_length: #min, max_length: #max })
+        }
         CrossRule::Allow {
             when: condition,
             field,

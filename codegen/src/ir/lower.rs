@@ -105,6 +105,9 @@ fn with_help(mut d: Diagnostic, help: Option<String>) -> Diagnostic {
 #[derive(Default)]
 struct Lowering {
     diagnostics: Vec<Diagnostic>,
+    /// Per endpoint id, the spec position of each lowered cross-field rule (malformed ones are dropped), so
+    /// that path diagnostics point at the right `rules.N`.
+    rule_indices: HashMap<String, Vec<usize>>,
 }
 
 impl Lowering {
@@ -738,29 +741,33 @@ impl Lowering {
     /// checked once shared types are known, in `rule_paths`.
     fn cross_rules(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<CrossRule> {
         let mut out = Vec::new();
+        let mut indices = Vec::new();
         for (i, rule) in spec.rules.iter().enumerate() {
             let path = format!("rules.{i}");
             let condition = |c: &raw::ConditionSpec| Condition {
                 field: c.field.clone(),
                 is: c.is.clone(),
             };
-            let lowered = match (&rule.one_of, &rule.when, &rule.require, &rule.allow) {
-                (Some(fields), None, None, None) if fields.len() >= 2 => Some(CrossRule::OneOf(fields.clone())),
-                (Some(_), None, None, None) => {
+            let then = (&rule.require, &rule.allow, &rule.limit);
+            let lowered = match (&rule.one_of, &rule.when, then) {
+                (Some(fields), None, (None, None, None)) if fields.len() >= 2 => Some(CrossRule::OneOf(fields.clone())),
+                (Some(_), None, (None, None, None)) => {
                     self.push(src.value(&join(&path, "one_of"), "`one_of` needs at least two fields".into()));
                     None
                 }
-                (None, Some(when), Some(fields), None) if !fields.is_empty() => Some(CrossRule::Require {
+                (None, Some(when), (Some(fields), None, None)) if !fields.is_empty() => Some(CrossRule::Require {
                     when: condition(when),
                     fields: fields.clone(),
                 }),
-                (None, Some(when), None, Some(allow)) => Some(CrossRule::Allow {
+                (None, Some(when), (None, Some(allow), None)) => Some(CrossRule::Allow {
                     when: condition(when),
                     field: allow.field.clone(),
                     values: allow.is.clone(),
                 }),
+                (None, Some(when), (None, None, Some(limit))) => self.limit_rule(src, &path, condition(when), limit),
                 _ => {
-                    let msg = "a rule is `one_of: [fields]`, or `when:` with `require: [fields]` or `allow:`";
+                    let msg = "a rule is `one_of: [fields]`, or `when:` with one of `require: [fields]`, `allow:` or \
+                               `limit:`";
                     self.push(src.value(&path, msg.into()));
                     None
                 }
@@ -771,9 +778,36 @@ impl Lowering {
                     self.push(src.value(&at, "`is` needs at least one value".into()));
                 }
             }
-            out.extend(lowered);
+            if let Some(rule) = lowered {
+                out.push(rule);
+                indices.push(i);
+            }
         }
+        self.rule_indices.insert(spec.id.clone(), indices);
         out
+    }
+
+    /// A `limit` rule: at least one bound, and the minimum not above the maximum.
+    fn limit_rule(&mut self, src: Src, path: &str, when: Condition, limit: &raw::LimitSpec) -> Option<CrossRule> {
+        let at = join(path, "limit");
+        match (limit.min_length, limit.max_length) {
+            (None, None) => {
+                self.push(src.value(&at, "a `limit` needs `min_length`, `max_length` or both".into()));
+                return None;
+            }
+            (Some(min), Some(max)) if min > max => {
+                let msg = format!("min_length {min} is greater than max_length {max}");
+                self.push(src.value(&join(&at, "max_length"), msg));
+                return None;
+            }
+            _ => {}
+        }
+        Some(CrossRule::Limit {
+            when,
+            field: limit.field.clone(),
+            min_length: limit.min_length,
+            max_length: limit.max_length,
+        })
     }
 
     /// Every path a cross-field rule names is a request field of the right kind, and every value it names
@@ -789,13 +823,23 @@ impl Lowering {
                 rows: &rows,
                 out: Vec::new(),
             };
-            for (i, rule) in endpoint.rules.iter().enumerate() {
+            let indices = self.rule_indices.get(&endpoint.id).cloned().unwrap_or_default();
+            for (i, rule) in indices.into_iter().zip(&endpoint.rules) {
                 let at = format!("rules.{i}");
                 match rule {
                     CrossRule::OneOf(fields) => check.presence_paths(&join(&at, "one_of"), fields),
                     CrossRule::Require { when, fields } => {
                         check.condition(&join(&at, "when"), when, false);
                         check.presence_paths(&join(&at, "require"), fields);
+                    }
+                    CrossRule::Limit {
+                        when,
+                        field,
+                        min_length,
+                        max_length,
+                    } => {
+                        check.condition(&join(&at, "when"), when, false);
+                        check.limit(&join(&at, "limit"), field, *min_length, *max_length);
                     }
                     CrossRule::Allow { when, field, values } => {
                         check.condition(&join(&at, "when"), when, false);
@@ -1526,6 +1570,27 @@ impl RuleCheck<'_> {
         }
     }
 
+    /// A `limit` names a string value and narrows its own length limits.
+    fn limit(&mut self, at: &str, field: &str, min: Option<u32>, max: Option<u32>) {
+        let field_at = join(at, "field");
+        let Some(row) = self.row(&field_at, field) else { return };
+        let (kind, own_min, own_max) = (row.kind, row.min_length.unwrap_or(0), row.max_length);
+        if kind != "string" {
+            let msg = format!(
+                "`{field}` is {}; a `limit` narrows the length of a string",
+                with_article(kind)
+            );
+            self.out.push(self.src.value(&field_at, msg));
+            return;
+        }
+        let narrows_min = min.is_some_and(|m| m > own_min);
+        let narrows_max = max.is_some_and(|m| own_max.is_none_or(|own| m < own));
+        if !narrows_min && !narrows_max {
+            let msg = format!("`{field}` already allows no more than this, so the limit changes nothing");
+            self.out.push(self.src.value(at, msg));
+        }
+    }
+
     /// A condition (or an `allow`) names a string value, and values it may take.
     fn condition(&mut self, at: &str, condition: &Condition, through_lists: bool) {
         let field_at = join(at, "field");
@@ -1559,6 +1624,16 @@ impl RuleCheck<'_> {
             }
         }
     }
+}
+
+/// `an object`, `a string`.
+fn with_article(kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
 }
 
 fn request_has_path(fields: &[Field], path: &str) -> bool {

@@ -413,6 +413,17 @@ pub enum CrossRule {
         /// Required paths.
         fields: Vec<String>,
     },
+    /// When `when` holds, every value at `field` has `min_length..=max_length` characters.
+    Limit {
+        /// The condition.
+        when: Condition,
+        /// Limited path.
+        field: String,
+        /// Fewest characters.
+        min_length: Option<u32>,
+        /// Most characters.
+        max_length: Option<u32>,
+    },
     /// When `when` holds, every value at `field` is one of `values`.
     Allow {
         /// The condition.
@@ -463,6 +474,25 @@ impl CrossRule {
                     report,
                 );
             }
+            CrossRule::Limit {
+                when,
+                field,
+                min_length,
+                max_length,
+            } => {
+                let ((when_field, is), field) = (condition(when), split(field));
+                let when = When {
+                    field: &when_field,
+                    is: &is,
+                };
+                let rule = Rule::Limit {
+                    when,
+                    field: &field,
+                    min_length: *min_length,
+                    max_length: *max_length,
+                };
+                check_rules(doc, &[rule], report);
+            }
         }
     }
 }
@@ -476,6 +506,16 @@ impl std::fmt::Display for CrossRule {
             CrossRule::Require { when: c, fields } => write!(f, "{}: {} required", when(c), fields.join(", ")),
             CrossRule::Allow { when: c, field, values } => {
                 write!(f, "{}: every {field} is one of {}", when(c), values.join(", "))
+            }
+            CrossRule::Limit {
+                when: c,
+                field,
+                min_length,
+                max_length,
+            } => {
+                let min = min_length.map_or(String::new(), |m| m.to_string());
+                let max = max_length.map_or(String::new(), |m| m.to_string());
+                write!(f, "{}: {field} has {min}..{max} characters", when(c))
             }
         }
     }

@@ -303,8 +303,22 @@ pub struct RuleSpec {
     pub require: Option<Vec<String>>,
     /// A value narrowed when the condition holds.
     pub allow: Option<ConditionSpec>,
+    /// A length narrowed when the condition holds.
+    pub limit: Option<LimitSpec>,
     /// Why the rule exists, with its source.
     pub doc: Option<String>,
+}
+
+/// `{field: partnerRefundNo, max_length: 12}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// Wire path of a string value.
+    pub field: String,
+    /// Fewest characters.
+    pub min_length: Option<u32>,
+    /// Most characters.
+    pub max_length: Option<u32>,
 }
 
 /// `{field: additionalInfo.channel, is: [A, B]}`.

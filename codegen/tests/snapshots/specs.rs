@@ -2130,8 +2130,19 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: "Check a bank account before a transfer to bank and learn its holder's name",
         };
+        /// Rules across the fields of `dana.disbursement.bank_account_inquiry`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
+                    is: &["DIVISION"],
+                },
+                fields: &[&["additionalInfo", "externalDivisionId"]],
+            },
+        ];
         /// Request body of `dana.disbursement.bank_account_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// Merchant's own number for this inquiry; reuse it when retrying after a timeout. Optional; at most 64 characters.
             partner_reference_no: Option<rt::Text<0, 64>>,
@@ -2270,8 +2281,19 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: "Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee",
         };
+        /// Rules across the fields of `dana.disbursement.dana_account_inquiry`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
+                    is: &["DIVISION"],
+                },
+                fields: &[&["additionalInfo", "externalDivisionId"]],
+            },
+        ];
         /// Request body of `dana.disbursement.dana_account_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// Merchant's own number for this inquiry; reuse it when retrying after a timeout. Optional; at most 64 characters.
             partner_reference_no: Option<rt::Text<0, 64>>,
@@ -2418,8 +2440,19 @@ pub mod dana {
             failed: &["04", "05", "06"],
             not_found: &["07"],
         };
+        /// Rules across the fields of `dana.disbursement.transfer_to_bank`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
+                    is: &["DIVISION"],
+                },
+                fields: &[&["additionalInfo", "externalDivisionId"]],
+            },
+        ];
         /// Request body of `dana.disbursement.transfer_to_bank`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// Merchant's own, unique number for this transfer; reuse it when retrying after a timeout. Required; 1 to 64 characters.
             partner_reference_no: rt::Text<1, 64>,
@@ -2687,8 +2720,19 @@ pub mod dana {
             failed: &["05", "06"],
             not_found: &["07"],
         };
+        /// Rules across the fields of `dana.disbursement.transfer_to_dana`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
+                    is: &["DIVISION"],
+                },
+                fields: &[&["additionalInfo", "externalDivisionId"]],
+            },
+        ];
         /// Request body of `dana.disbursement.transfer_to_dana`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// Merchant's own, unique number for this top-up; reuse it when retrying after a timeout. Required; 1 to 64 characters.
             partner_reference_no: rt::Text<1, 64>,
@@ -4040,8 +4084,26 @@ pub mod dana {
             auth: rt::AuthKind::Token,
             summary: "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
         };
+        /// Rules across the fields of `dana.widget.apply_token`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["grantType"] as &[&str]),
+                    is: &["AUTHORIZATION_CODE"],
+                },
+                fields: &[&["authCode"]],
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["grantType"] as &[&str]),
+                    is: &["REFRESH_TOKEN"],
+                },
+                fields: &[&["refreshToken"]],
+            },
+        ];
         /// Request body of `dana.widget.apply_token`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// `AUTHORIZATION_CODE` with `authCode`, or `REFRESH_TOKEN` with `refreshToken` (String(64)). Required; one of `AUTHORIZATION_CODE`, `REFRESH_TOKEN`.
             grant_type: GrantType,
@@ -4624,8 +4686,15 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: "Query the status of a DANA widget payment",
         };
+        /// Rules across the fields of `dana.widget.query_payment`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::OneOf {
+                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+            },
+        ];
         /// Request body of `dana.widget.query_payment`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// partnerReferenceNo of the widget payment to look up. Optional; at most 64 characters.
             original_partner_reference_no: Option<rt::Text<0, 64>>,
@@ -6402,9 +6471,9 @@ pub mod doku {
     /// Sources: DOKU DANA page, "Refund Merchant Interface" (seed 001: headers, body limits, sample), fact sheet
     /// §4.4 (SNAP 58 fields) and [S18] (DOKU wants X-IP-ADDRESS on refunds, mandatory for Allo Bank).
     /// 404xx18 (Inconsistent Request) counts as success for refunds per the standard, see common/codes.yaml.
-    /// Per-channel limits that the format cannot express (they depend on additionalInfo.channel), from DOKU's SDKs:
-    /// partnerRefundNo is 32-64 characters for DIRECT_DEBIT_ALLO_SNAP and at most 12 for CIMB/BRI;
-    /// originalPartnerReferenceNo is at most 32 for OVO and 12 for CIMB/BRI.
+    /// Per-channel limits (the `rules` below), from DOKU's SDKs: partnerRefundNo is 32-64 characters for
+    /// DIRECT_DEBIT_ALLO_SNAP and at most 12 for CIMB/BRI; originalPartnerReferenceNo is at most 32 for OVO and 12
+    /// for CIMB/BRI.
     ///
     /// `POST /direct-debit/core/v1/debit/refund` · service code 58 · symmetric signature · spec `specs/doku/direct-debit/refund.yaml`
     pub mod direct_debit_refund {
@@ -6440,8 +6509,48 @@ pub mod doku {
             failed: &[],
             not_found: &[],
         };
+        /// Rules across the fields of `doku.direct_debit.refund`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Limit {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["DIRECT_DEBIT_ALLO_SNAP"],
+                },
+                field: &(&["partnerRefundNo"] as &[&str]),
+                min_length: Some(32),
+                max_length: None,
+            },
+            rt::Rule::Limit {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["DIRECT_DEBIT_CIMB_SNAP", "DIRECT_DEBIT_BRI_SNAP"],
+                },
+                field: &(&["partnerRefundNo"] as &[&str]),
+                min_length: None,
+                max_length: Some(12),
+            },
+            rt::Rule::Limit {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["EMONEY_OVO_SNAP"],
+                },
+                field: &(&["originalPartnerReferenceNo"] as &[&str]),
+                min_length: None,
+                max_length: Some(32),
+            },
+            rt::Rule::Limit {
+                when: rt::When {
+                    field: &(&["additionalInfo", "channel"] as &[&str]),
+                    is: &["DIRECT_DEBIT_CIMB_SNAP", "DIRECT_DEBIT_BRI_SNAP"],
+                },
+                field: &(&["originalPartnerReferenceNo"] as &[&str]),
+                min_length: None,
+                max_length: Some(12),
+            },
+        ];
         /// Request body of `doku.direct_debit.refund`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
             /// partnerReferenceNo of the payment being refunded. Required; 1 to 64 characters.
             original_partner_reference_no: rt::Text<1, 64>,
