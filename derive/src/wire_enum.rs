@@ -57,8 +57,10 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             }
         }
 
+        // The raw form borrows the wire spelling when the caller sets a variant, so a builder
+        // allocates nothing for enum fields; a JSON body gives an owned string.
         impl #rt::FromRaw for #ty {
-            type Raw = #rt::Loose<String>;
+            type Raw = #rt::Loose<::std::borrow::Cow<'static, str>>;
             fn from_raw(raw: Self::Raw, checker: &mut #rt::Checker) -> Option<Self> {
                 let value = checker.take(raw, "a string")?;
                 checker.rule(value.parse())
@@ -74,8 +76,8 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         impl #rt::IntoRaw<#ty> for #ty {
-            fn into_raw(self) -> #rt::Loose<String> {
-                #rt::Loose::ok(self.as_str().to_owned())
+            fn into_raw(self) -> #rt::Loose<::std::borrow::Cow<'static, str>> {
+                #rt::Loose::ok(::std::borrow::Cow::Borrowed(self.as_str()))
             }
         }
     })

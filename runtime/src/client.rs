@@ -513,6 +513,8 @@ impl Client {
         let timestamp = inner.provider.timestamp.now();
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
         let runtime_headers = inner.provider.headers_for(endpoint.auth);
+        let mut timestamp = Handout::new(timestamp, runtime_headers, |s| matches!(s, HeaderSource::Timestamp));
+        let mut signature = Handout::new(signature, runtime_headers, |s| matches!(s, HeaderSource::Signature));
         let mut headers = Vec::with_capacity(1 + runtime_headers.len() + extra.len());
         headers.push((Cow::Borrowed("Content-Type"), Cow::Borrowed("application/json")));
         for (name, source) in runtime_headers {
@@ -524,8 +526,8 @@ impl Client {
                     (None, Some(default)) => Cow::Borrowed(default),
                     (None, None) => Cow::Borrowed(""),
                 },
-                HeaderSource::Timestamp => timestamp.clone().into(),
-                HeaderSource::Signature => signature.clone().into(),
+                HeaderSource::Timestamp => timestamp.next().into(),
+                HeaderSource::Signature => signature.next().into(),
                 HeaderSource::BearerToken => {
                     format!("Bearer {}", token.map(AccessToken::expose).unwrap_or_default()).into()
                 }
@@ -645,6 +647,33 @@ fn needs_token(provider: &Provider, auth: AuthKind) -> bool {
         .headers_for(auth)
         .iter()
         .any(|(_, source)| *source == HeaderSource::BearerToken)
+}
+
+/// A value made once per request (timestamp, signature) for the headers that carry it: moved into the last
+/// such header and copied into any before it, so the usual single use costs no copy.
+struct Handout {
+    value: Option<String>,
+    left: usize,
+}
+
+impl Handout {
+    fn new(value: String, headers: &[(&str, HeaderSource)], wanted: impl Fn(&HeaderSource) -> bool) -> Self {
+        let left = headers.iter().filter(|(_, source)| wanted(source)).count();
+        Handout {
+            value: Some(value),
+            left,
+        }
+    }
+
+    fn next(&mut self) -> String {
+        self.left = self.left.saturating_sub(1);
+        let value = if self.left == 0 {
+            self.value.take()
+        } else {
+            self.value.clone()
+        };
+        value.unwrap_or_default()
+    }
 }
 
 /// The JSON body of a request, as it is both hashed and sent.

@@ -101,7 +101,11 @@ enum Segment {
 impl Checker {
     /// Runs `check` and returns its value if nothing was reported, else every violation.
     pub fn run<T>(check: impl FnOnce(&mut Checker) -> Option<T>) -> Result<T, BuildError> {
-        let mut checker = Checker::default();
+        // Deep enough for SNAP bodies (`additionalInfo.order.items[0].name`) without growing.
+        let mut checker = Checker {
+            path: Vec::with_capacity(8),
+            violations: Vec::new(),
+        };
         let value = check(&mut checker);
         match value {
             Some(value) if checker.violations.is_empty() => Ok(value),
