@@ -433,6 +433,24 @@ fn validate_accepts_a_sample_body() {
 }
 
 #[test]
+fn validate_reports_a_broken_channel_rule_with_its_reason() {
+    let mut body = dana_sample();
+    body["additionalInfo"]["channel"] = json!("DIRECT_DEBIT_ALLO_SNAP");
+    let info = body["additionalInfo"].as_object_mut().expect("additionalInfo");
+    info.remove("remarks");
+    info.remove("lineItems");
+    let out = snapbi_stdin(&["validate", "doku.direct_debit.payment"], body.to_string().as_bytes());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).lines().collect::<Vec<_>>(),
+        [
+            "additionalInfo.remarks: is required when additionalInfo.channel is DIRECT_DEBIT_ALLO_SNAP",
+            "additionalInfo.lineItems: is required when additionalInfo.channel is DIRECT_DEBIT_ALLO_SNAP",
+        ]
+    );
+}
+
+#[test]
 fn validate_lists_every_violation_with_its_wire_path() {
     let mut body = dana_sample();
     body["partnerReferenceNo"] = json!("x".repeat(65));
