@@ -161,7 +161,14 @@ fn decimal_example(fraction_digits: u32) -> String {
 
 /// Length limits in characters; `None` means unbounded.
 pub fn check_length(value: &str, min: Option<u32>, max: Option<u32>) -> Result<(), Problem> {
-    // Counting chars only matters when the byte length could cross a limit.
+    // A UTF-8 character takes 1 to 4 bytes, so when the byte length alone shows the value within both
+    // limits the characters need not be counted (the usual case: limits are far from typical values).
+    let bytes = value.len();
+    let short_enough = max.is_none_or(|max| bytes <= max as usize);
+    let long_enough = min.is_none_or(|min| bytes / 4 >= min as usize);
+    if short_enough && long_enough {
+        return Ok(());
+    }
     let len = value.chars().count();
     if let Some(min) = min.filter(|m| len < *m as usize) {
         return Err(Problem::TooShort { min, len });
@@ -343,6 +350,13 @@ mod tests {
             check_length("", Some(1), None),
             Err(Problem::TooShort { min: 1, len: 0 })
         );
+        // Four bytes, but two characters: enough for a minimum of 2, too few for 3.
+        assert_eq!(check_length("éé", Some(2), Some(2)), Ok(()));
+        assert_eq!(
+            check_length("éé", Some(3), None),
+            Err(Problem::TooShort { min: 3, len: 2 })
+        );
+        assert_eq!(check_length("abcdefgh", Some(2), Some(8)), Ok(()));
     }
 
     #[test]

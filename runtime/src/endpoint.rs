@@ -179,17 +179,125 @@ pub struct EndpointEntry {
     pub validate_headers: fn(Value) -> Result<(), BuildError>,
 }
 
-/// The (name, value) pairs of a generated `Headers` value: its serialized fields that are present.
+/// The (name, value) pairs of a generated `Headers` value: its serialized fields that are present strings.
 pub fn header_pairs<H: serde::Serialize>(headers: &H) -> Vec<(String, String)> {
-    match serde_json::to_value(headers) {
-        Ok(Value::Object(map)) => map
-            .into_iter()
-            .filter_map(|(name, value)| match value {
-                Value::String(text) => Some((name, text)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
+    // Generated headers serialize as a struct: its fields are collected directly, without building a JSON
+    // object first (that costs a map and a copy of every name on each call). Anything that is not a struct
+    // takes the general path, so the result is the same for every input.
+    let mut pairs = Vec::new();
+    match headers.serialize(StructFields { pairs: &mut pairs }) {
+        Ok(()) => pairs,
+        Err(_) => match serde_json::to_value(headers) {
+            Ok(Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(name, value)| match value {
+                    Value::String(text) => Some((name, text)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// A serializer that accepts only a struct and keeps its string fields as (wire name, value) pairs.
+struct StructFields<'a> {
+    pairs: &'a mut Vec<(String, String)>,
+}
+
+impl serde::ser::SerializeStruct for StructFields<'_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        // The value's own serializer decides what it is; only strings become headers, as on the JSON path.
+        if let Value::String(text) = serde_json::to_value(value)? {
+            self.pairs.push((name.to_owned(), text));
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The methods of [`StructFields`] for everything but a struct: all refuse, sending the caller down the
+/// general path.
+macro_rules! not_a_struct {
+    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<$ok, Self::Error> {
+            Err(serde::ser::Error::custom("not a struct"))
+        })*
+    };
+}
+
+impl<'a> serde::Serializer for StructFields<'a> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    type SerializeSeq = serde::ser::Impossible<(), Self::Error>;
+    type SerializeTuple = serde::ser::Impossible<(), Self::Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), Self::Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), Self::Error>;
+    type SerializeMap = serde::ser::Impossible<(), Self::Error>;
+    type SerializeStruct = StructFields<'a>;
+    type SerializeStructVariant = serde::ser::Impossible<(), Self::Error>;
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Self::Error> {
+        Ok(self)
+    }
+
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        value.serialize(self)
+    }
+
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, value: &T) -> Result<(), Self::Error> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Self::Error> {
+        Err(serde::ser::Error::custom("not a struct"))
+    }
+
+    not_a_struct! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_str(&str) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
@@ -197,6 +305,32 @@ pub fn header_pairs<H: serde::Serialize>(headers: &H) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn header_pairs_keep_the_present_string_fields() {
+        #[derive(serde::Serialize)]
+        struct Headers {
+            #[serde(rename = "X-DEVICE-ID")]
+            device: String,
+            #[serde(rename = "X-IP-ADDRESS", skip_serializing_if = "Option::is_none")]
+            ip: Option<String>,
+            #[serde(rename = "X-COUNT")]
+            count: u32,
+        }
+        let headers = Headers {
+            device: "device42".into(),
+            ip: None,
+            count: 3,
+        };
+        assert_eq!(
+            header_pairs(&headers),
+            [("X-DEVICE-ID".to_owned(), "device42".to_owned())]
+        );
+        // Not a struct: the same pairs through the general path.
+        let map = serde_json::json!({"X-DEVICE-ID": "device42", "X-COUNT": 3});
+        assert_eq!(header_pairs(&map), [("X-DEVICE-ID".to_owned(), "device42".to_owned())]);
+        assert!(header_pairs(&"text").is_empty());
+    }
 
     #[test]
     fn timestamps_follow_the_provider_style() {

@@ -27,6 +27,8 @@ pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, body_bytes
 pub use code::{
     CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ProviderServiceInfo, ResponseCode, ServiceInfo,
 };
+/// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
+pub use compact_str::CompactString;
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};

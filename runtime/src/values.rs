@@ -3,11 +3,16 @@
 //! Each type has a private inner value, one check shared by `new`, `TryFrom`, `FromStr` and
 //! `Deserialize`, and a transparent serialized form. Limits are const generics, so one runtime type serves
 //! every field (`Text<1, 64>` is "1 to 64 characters") and the generated code stays one line per field.
+//!
+//! String values are held as [`CompactString`], which keeps up to 24 bytes inline (most SNAP field values:
+//! references, amounts, codes, names) instead of in a heap allocation of their own. Building a request
+//! then allocates and frees one buffer per long value only, not one per field.
 
 use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use snapbi_rules::conditional::visit_items;
 use snapbi_rules::{Charset, Document, Format, Found, Problem};
@@ -28,11 +33,11 @@ pub const UNBOUNDED: u32 = u32::MAX;
 
 /// A string of `MIN..=MAX` characters of the given `KIND` ([`ANY`], [`DIGITS`], [`ALPHANUMERIC`], [`IPV4`]).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Text<const MIN: u32, const MAX: u32, const KIND: u8 = ANY>(String);
+pub struct Text<const MIN: u32, const MAX: u32, const KIND: u8 = ANY>(CompactString);
 
 impl<const MIN: u32, const MAX: u32, const KIND: u8> Text<MIN, MAX, KIND> {
     /// Checks `value` against the limits.
-    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+    pub fn new(value: impl Into<CompactString>) -> Result<Self, InvalidValue> {
         let value = value.into();
         Self::rule().check(&value).map_err(InvalidValue)?;
         Ok(Text(value))
@@ -59,18 +64,18 @@ impl<const MIN: u32, const MAX: u32, const KIND: u8> Text<MIN, MAX, KIND> {
 
     /// The owned value.
     pub fn into_inner(self) -> String {
-        self.0
+        self.0.into_string()
     }
 }
 
 /// A decimal written as a string, at most `INT` digits before the point and exactly `FRAC` after it
 /// (SNAP amounts: `Decimal<16, 2>`, e.g. `"10000.00"`).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Decimal<const INT: u32, const FRAC: u32>(String);
+pub struct Decimal<const INT: u32, const FRAC: u32>(CompactString);
 
 impl<const INT: u32, const FRAC: u32> Decimal<INT, FRAC> {
     /// Checks `value`.
-    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+    pub fn new(value: impl Into<CompactString>) -> Result<Self, InvalidValue> {
         let value = value.into();
         snapbi_rules::check_decimal(&value, INT, FRAC).map_err(InvalidValue)?;
         Ok(Decimal(value))
@@ -84,11 +89,11 @@ impl<const INT: u32, const FRAC: u32> Decimal<INT, FRAC> {
 
 /// A SNAP body datetime, exactly `YYYY-MM-DDTHH:mm:ss±HH:MM`.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct SnapDateTime(String);
+pub struct SnapDateTime(CompactString);
 
 impl SnapDateTime {
     /// Checks `value`.
-    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+    pub fn new(value: impl Into<CompactString>) -> Result<Self, InvalidValue> {
         let value = value.into();
         snapbi_rules::check_datetime(&value).map_err(InvalidValue)?;
         Ok(SnapDateTime(value))
@@ -193,7 +198,7 @@ macro_rules! string_value_impls {
         }
         impl<'de, $($(const $p: $pt),*)?> Deserialize<'de> for $ty<$($($p),*)?> {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+                Self::new(CompactString::deserialize(deserializer)?).map_err(serde::de::Error::custom)
             }
         }
         impl<$($(const $p: $pt),*)?> Document for $ty<$($($p),*)?> {
@@ -204,7 +209,7 @@ macro_rules! string_value_impls {
             }
         }
         impl<$($(const $p: $pt),*)?> FromRaw for $ty<$($($p),*)?> {
-            type Raw = Loose<String>;
+            type Raw = Loose<CompactString>;
             fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
                 let value = checker.take(raw, "a string")?;
                 checker.rule(Self::new(value))
@@ -266,11 +271,11 @@ pub trait PatternRule {
 }
 
 /// A string matching the pattern of `R`.
-pub struct Matching<R: PatternRule>(String, std::marker::PhantomData<R>);
+pub struct Matching<R: PatternRule>(CompactString, std::marker::PhantomData<R>);
 
 impl<R: PatternRule> Matching<R> {
     /// Checks `value`.
-    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+    pub fn new(value: impl Into<CompactString>) -> Result<Self, InvalidValue> {
         let value = value.into();
         let (min, max) = ((R::MIN > 0).then_some(R::MIN), (R::MAX != UNBOUNDED).then_some(R::MAX));
         snapbi_rules::check_length(&value, min, max).map_err(InvalidValue)?;
@@ -313,7 +318,7 @@ impl<R: PatternRule> Document for Matching<R> {
 }
 
 impl<R: PatternRule> FromRaw for Matching<R> {
-    type Raw = Loose<String>;
+    type Raw = Loose<CompactString>;
     fn from_raw(raw: Self::Raw, checker: &mut Checker) -> Option<Self> {
         let value = checker.take(raw, "a string")?;
         checker.rule(Self::new(value))
@@ -374,26 +379,26 @@ impl<S: Into<String>> IntoRaw<String> for S {
     }
 }
 
-impl<S: Into<String>, const MIN: u32, const MAX: u32, const KIND: u8> IntoRaw<Text<MIN, MAX, KIND>> for S {
-    fn into_raw(self) -> Loose<String> {
+impl<S: Into<CompactString>, const MIN: u32, const MAX: u32, const KIND: u8> IntoRaw<Text<MIN, MAX, KIND>> for S {
+    fn into_raw(self) -> Loose<CompactString> {
         Loose::ok(self.into())
     }
 }
 
-impl<S: Into<String>, const INT: u32, const FRAC: u32> IntoRaw<Decimal<INT, FRAC>> for S {
-    fn into_raw(self) -> Loose<String> {
+impl<S: Into<CompactString>, const INT: u32, const FRAC: u32> IntoRaw<Decimal<INT, FRAC>> for S {
+    fn into_raw(self) -> Loose<CompactString> {
         Loose::ok(self.into())
     }
 }
 
-impl<S: Into<String>> IntoRaw<SnapDateTime> for S {
-    fn into_raw(self) -> Loose<String> {
+impl<S: Into<CompactString>> IntoRaw<SnapDateTime> for S {
+    fn into_raw(self) -> Loose<CompactString> {
         Loose::ok(self.into())
     }
 }
 
-impl<S: Into<String>, R: PatternRule> IntoRaw<Matching<R>> for S {
-    fn into_raw(self) -> Loose<String> {
+impl<S: Into<CompactString>, R: PatternRule> IntoRaw<Matching<R>> for S {
+    fn into_raw(self) -> Loose<CompactString> {
         Loose::ok(self.into())
     }
 }

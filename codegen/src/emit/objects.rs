@@ -211,8 +211,9 @@ fn sent_type(
             items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
             quote!(rt::Matching<#id>)
         }
-        FieldType::Str(rule) if rule.is_constrained() => text_type(rule),
-        FieldType::Str(_) => quote!(String),
+        // A string without rules is `Text<0, UNBOUNDED>` rather than `String`: the same inline storage as
+        // every other string value, so a short one costs no heap allocation in a builder.
+        FieldType::Str(rule) => text_type(rule),
         FieldType::Decimal {
             integer_digits,
             fraction_digits,

@@ -628,10 +628,3 @@ pub struct StrRule {
     /// Allowed values.
     pub enum_values: Vec<String>,
 }
-
-impl StrRule {
-    /// Whether any rule applies (an unconstrained string needs no newtype).
-    pub fn is_constrained(&self) -> bool {
-        *self != StrRule::default()
-    }
-}
