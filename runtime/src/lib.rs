@@ -34,7 +34,9 @@ pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
 pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
-pub use values::{Decimal, Int, IntoRaw, List, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient};
+pub use values::{
+    Decimal, FreeText, Int, IntoRaw, List, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient,
+};
 
 /// Re-exported so that generated code reaches its dependencies through the runtime alone.
 pub use regex;

@@ -68,6 +68,9 @@ impl<const MIN: u32, const MAX: u32, const KIND: u8> Text<MIN, MAX, KIND> {
     }
 }
 
+/// A string without rules (any length, any characters), as generated code names it.
+pub type FreeText = Text<0, UNBOUNDED>;
+
 /// A decimal written as a string, at most `INT` digits before the point and exactly `FRAC` after it
 /// (SNAP amounts: `Decimal<16, 2>`, e.g. `"10000.00"`).
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -211,8 +211,8 @@ fn sent_type(
             items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
             quote!(rt::Matching<#id>)
         }
-        // A string without rules is `Text<0, UNBOUNDED>` rather than `String`: the same inline storage as
-        // every other string value, so a short one costs no heap allocation in a builder.
+        // A string without rules is `FreeText` (`Text<0, UNBOUNDED>`) rather than `String`: the same inline
+        // storage as every other string value, so a short one costs no heap allocation in a builder.
         FieldType::Str(rule) => text_type(rule),
         FieldType::Decimal {
             integer_digits,
@@ -289,9 +289,11 @@ fn text_type(rule: &StrRule) -> TokenStream {
         (None, Some(Charset::Alphanumeric)) => Some(quote!({ rt::values::ALPHANUMERIC })),
         (None, None) => None,
     };
-    match kind {
-        Some(kind) => quote!(rt::Text<#min, #max, #kind>),
-        None => quote!(rt::Text<#min, #max>),
+    match (kind, rule.min_length, rule.max_length) {
+        // The common "any string" reads better under its own name.
+        (None, None | Some(0), None) => quote!(rt::FreeText),
+        (Some(kind), _, _) => quote!(rt::Text<#min, #max, #kind>),
+        (None, _, _) => quote!(rt::Text<#min, #max>),
     }
 }
 

@@ -949,9 +949,9 @@ pub mod types {
     #[derive(Clone, Debug, rt::Object)]
     pub struct EnvInfo {
         /// Platform the order comes from; DOKU's sample sends `IPG`. Optional.
-        source_platform: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        source_platform: Option<rt::FreeText>,
         /// Type of terminal that created the order; DOKU's sample sends `SYSTEM`. Optional.
-        terminal_type: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        terminal_type: Option<rt::FreeText>,
     }
     /// `additionalInfo` of DOKU direct-debit / e-wallet calls that only need to name the channel (refund, check status). DOKU serves every channel on the same path and routes by `channel` (fact sheet §7).
     #[derive(Clone, Debug, rt::Object)]
@@ -981,33 +981,33 @@ pub mod types {
     #[derive(Clone, Debug, rt::Object)]
     pub struct VaBilingualText {
         /// The text in English. Optional.
-        english: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        english: Option<rt::FreeText>,
         /// The text in Indonesian (Bahasa Indonesia). Optional.
-        indonesia: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        indonesia: Option<rt::FreeText>,
     }
     /// `virtualAccountData` that DOKU returns from create VA (`2002700`) and update VA (`2002800`): the VA as DOKU registered it. With a DOKU-generated number (DGPC) this is where the full `virtualAccountNo` comes from. Parsed tolerantly, like every response.
     #[derive(Clone, Debug, rt::Object)]
     pub struct DokuVaData {
         /// Company code / BIN, left-padded with spaces to 8 characters. Optional.
-        partner_service_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        partner_service_id: Option<rt::FreeText>,
         /// Customer number part of the VA (up to 20 digits). Optional.
-        customer_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        customer_no: Option<rt::FreeText>,
         /// The VA number to show the payer: partnerServiceId + customerNo. Optional.
-        virtual_account_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        virtual_account_no: Option<rt::FreeText>,
         /// Name shown to the payer. Optional.
-        virtual_account_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        virtual_account_name: Option<rt::FreeText>,
         /// Payer's e-mail address. Optional.
-        virtual_account_email: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        virtual_account_email: Option<rt::FreeText>,
         /// Payer's phone number. Optional.
-        virtual_account_phone: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        virtual_account_phone: Option<rt::FreeText>,
         /// The merchant's transaction id (invoice) of this VA. Optional.
-        trx_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        trx_id: Option<rt::FreeText>,
         /// Amount the VA asks for. Optional.
         total_amount: Option<super::types::Amount>,
         /// `C` closed amount, `O` open amount, `V` DOKU's variable (partial) type. Optional; one of `C`, `O`, `V`.
         virtual_account_trx_type: Option<DokuVaDataVirtualAccountTrxType>,
         /// When the VA expires, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional.
-        expired_date: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        expired_date: Option<rt::FreeText>,
         /// DOKU's channel and payment instructions. Optional.
         additional_info: Option<DokuVaDataAdditionalInfo>,
     }
@@ -1025,11 +1025,11 @@ pub mod types {
     #[derive(Clone, Debug, rt::Object)]
     pub struct DokuVaDataAdditionalInfo {
         /// DOKU VA channel, e.g. `VIRTUAL_ACCOUNT_BCA`. Optional.
-        channel: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        channel: Option<rt::FreeText>,
         /// URL of DOKU's page with payment instructions for the customer. Optional.
-        how_to_pay_page: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        how_to_pay_page: Option<rt::FreeText>,
         /// URL of DOKU's API that returns the payment instructions. Optional.
-        how_to_pay_api: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        how_to_pay_api: Option<rt::FreeText>,
         /// The VA configuration DOKU applied, e.g. `{"reusableStatus": true}` or `{"status": "ACTIVE"}`. Optional.
         virtual_account_config: Option<rt::serde_json::Value>,
     }
@@ -1301,7 +1301,7 @@ pub mod types {
         /// Customer's phone number. Optional; at most 15 characters.
         phone_number: Option<rt::Text<0, 15>>,
         /// Payment code for virtual-account payments. Optional.
-        payment_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+        payment_code: Option<rt::FreeText>,
         /// Promotions applied to this option. Optional; a list.
         promo_infos: Option<Vec<super::types::DanaPromoInfo>>,
     }
@@ -3273,9 +3273,9 @@ pub mod dana {
             /// Extra order information as a JSON string. Optional; at most 4096 characters.
             extend_info: Option<rt::Text<0, 4096>>,
             /// When the order was created at the merchant. Optional.
-            created_time: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            created_time: Option<rt::FreeText>,
             /// Memo for the order. Optional.
-            order_memo: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            order_memo: Option<rt::FreeText>,
             /// `REDIRECT` (drop-in: the customer picks the method at DANA) or `API` (with payOptionDetails); String(64). Optional; one of `API`, `REDIRECT`.
             scenario: Option<AdditionalInfoOrderScenario>,
         }
@@ -3413,11 +3413,11 @@ pub mod dana {
             /// Final status of the order: `00` Success (paid) or `05` Cancelled (closed because it expired). Required; one of `00`, `05`.
             latest_transaction_status: LatestTransactionStatus,
             /// Text for latestTransactionStatus, e.g. `success`. Optional.
-            transaction_status_desc: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            transaction_status_desc: Option<rt::FreeText>,
             /// When the order was created, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Required.
-            created_time: rt::Text<0, { rt::values::UNBOUNDED }>,
+            created_time: rt::FreeText,
             /// When the order reached its final state, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Required.
-            finished_time: rt::Text<0, { rt::values::UNBOUNDED }>,
+            finished_time: rt::FreeText,
             /// Store the payment belongs to. Optional; at most 64 characters.
             external_store_id: Option<rt::Text<0, 64>>,
             /// Details: `paymentInfo` (paidTime, payOptionInfos with payMethod/payOption/payAmount/transAmount/chargeAmount, cashierRequestId, extendInfo), `shopInfo`, `extendInfo` (a JSON string, with `closedReason` when the order was closed) and `paidTime`. Optional.
@@ -3435,9 +3435,9 @@ pub mod dana {
         #[derive(Clone, Debug, rt::Object)]
         pub struct Response {
             /// Seven-digit SNAP response code the merchant answers, `2005600` when accepted. Optional.
-            response_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_code: Option<rt::FreeText>,
             /// Message for responseCode, `Successful` when accepted. Optional.
-            response_message: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_message: Option<rt::FreeText>,
         }
         /// Response codes `dana.payment_gateway.finish_notify` declares (service code 56).
         #[non_exhaustive]
@@ -4218,7 +4218,7 @@ pub mod dana {
             /// Merchant's own number for this inquiry; reuse it when retrying after a timeout. Optional; at most 64 characters.
             partner_reference_no: Option<rt::Text<0, 64>>,
             /// Balance types to return; every available type when absent. Optional; a list.
-            balance_types: Option<Vec<rt::Text<0, { rt::values::UNBOUNDED }>>>,
+            balance_types: Option<Vec<rt::FreeText>>,
             /// The customer and their device [S4 balance_inquiry_request_additional_info]. Required.
             additional_info: AdditionalInfo,
         }
@@ -5371,27 +5371,27 @@ pub mod doku {
             /// The merchant's own id of this customer. Required; 1 to 64 characters.
             cust_id_merchant: rt::Text<1, 64>,
             /// Customer's name. Optional.
-            customer_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            customer_name: Option<rt::FreeText>,
             /// Customer's e-mail address. Optional.
-            email: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            email: Option<rt::FreeText>,
             /// Customer's identity card number. Optional.
-            id_card: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            id_card: Option<rt::FreeText>,
             /// Customer's country. Optional.
-            country: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            country: Option<rt::FreeText>,
             /// Customer's address. Optional.
-            address: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            address: Option<rt::FreeText>,
             /// Customer's date of birth. Optional.
-            date_of_birth: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            date_of_birth: Option<rt::FreeText>,
             /// Where DOKU sends the customer after a successful binding. Required; at least 1 characters.
             success_registration_url: rt::Text<1, { rt::values::UNBOUNDED }>,
             /// Where DOKU sends the customer after a failed or abandoned binding. Required; at least 1 characters.
             failed_registration_url: rt::Text<1, { rt::values::UNBOUNDED }>,
             /// Model of the customer's device. Optional.
-            device_model: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            device_model: Option<rt::FreeText>,
             /// Operating system of the customer's device, `ios` or `android`. Optional.
-            os_type: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            os_type: Option<rt::FreeText>,
             /// Where the customer binds from, `app` or `web`. Optional.
-            channel_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            channel_id: Option<rt::FreeText>,
         }
         /// DOKU channel of the account to bind.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -6063,11 +6063,11 @@ pub mod doku {
             /// Status the payment ended in (2 characters). Expect 00 (Success: paid) or 05 (Cancelled: closed or expired); DOKU's status mapping also knows 01 Initiated, 02 Paying, 03 Pending, 04 Refunded, 06 Failed. Acknowledge 00 and 05 alike with 2005600. Required; one of `00`, `01`, `02`, `03`, `04`, `05`, `06`.
             latest_transaction_status: LatestTransactionStatus,
             /// Text for latestTransactionStatus, e.g. `Success`. Optional.
-            transaction_status_desc: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            transaction_status_desc: Option<rt::FreeText>,
             /// When the payment was created, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Optional.
-            created_time: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            created_time: Option<rt::FreeText>,
             /// When the payment reached its final state, `YYYY-MM-DDTHH:mm:ss+07:00` (Jakarta time). Optional.
-            finished_time: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            finished_time: Option<rt::FreeText>,
             /// Store id at the merchant. Optional; at most 64 characters.
             external_store_id: Option<rt::Text<0, 64>>,
             /// Channel details. DOKU's SDKs model `channel` (e.g. `EMONEY_DANA_SNAP`), `acquirerId`, `custIdMerchant`, `accountType`, `lineItems` and `origin`; DANA's own notify carries `paymentInfo`. Optional.
@@ -6108,9 +6108,9 @@ pub mod doku {
         #[derive(Clone, Debug, rt::Object)]
         pub struct Response {
             /// Seven-digit SNAP response code the merchant answers, `2005600` when accepted. Optional.
-            response_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_code: Option<rt::FreeText>,
             /// Message for responseCode, `Successful` when accepted. Optional.
-            response_message: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_message: Option<rt::FreeText>,
         }
         /// Response codes `doku.direct_debit.notify` declares (service code 56).
         #[non_exhaustive]
@@ -6376,7 +6376,7 @@ pub mod doku {
         #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfoOrder {
             /// Title of the order shown on the DANA payment page. Optional.
-            order_title: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            order_title: Option<rt::FreeText>,
         }
         /// Caller-supplied headers of `doku.direct_debit.payment` (the runtime adds the signature, timestamp and ids).
         #[derive(Clone, Debug, rt::Object)]
@@ -6849,13 +6849,13 @@ pub mod doku {
         #[derive(Clone, Debug, rt::Object)]
         pub struct Response {
             /// Seven-digit SNAP response code, `2007300` on success. Optional.
-            response_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_code: Option<rt::FreeText>,
             /// Human-readable message for responseCode. Optional.
-            response_message: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_message: Option<rt::FreeText>,
             /// The token DOKU sends back as `Authorization: Bearer …`. Optional.
-            access_token: Option<rt::Sensitive<rt::Text<0, { rt::values::UNBOUNDED }>>>,
+            access_token: Option<rt::Sensitive<rt::FreeText>>,
             /// Token type; `Bearer`. Optional.
-            token_type: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            token_type: Option<rt::FreeText>,
             /// Token lifetime in seconds, as a string (`"900"`) per the standard. Optional.
             expires_in: Option<rt::serde_json::Value>,
             /// Free-form additional information. Optional.
@@ -7454,15 +7454,15 @@ pub mod doku {
             /// The merchant's transaction id, when DOKU already knows one for this VA. Optional; at most 64 characters.
             trx_id: Option<rt::Text<0, 64>>,
             /// DOKU VA channel of the bank, e.g. `VIRTUAL_ACCOUNT_BANK_MANDIRI` (values: fact sheet §7). Optional.
-            channel: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            channel: Option<rt::FreeText>,
         }
         /// Response body of `doku.va.inquiry`.
         #[derive(Clone, Debug, rt::Object)]
         pub struct Response {
             /// Seven-digit SNAP code the merchant answers: `2002400` for a known bill (paid or not, see inquiryStatus). Optional.
-            response_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_code: Option<rt::FreeText>,
             /// Message for responseCode, `Successful` when answered. Optional.
-            response_message: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_message: Option<rt::FreeText>,
             /// The bill behind the VA, as the merchant knows it. Optional.
             virtual_account_data: Option<ResponseVirtualAccountData>,
         }
@@ -7474,19 +7474,19 @@ pub mod doku {
             /// Why, in English and Indonesian, e.g. `Success` / `Sukses`. Optional.
             inquiry_reason: Option<super::super::types::VaBilingualText>,
             /// The inquiryRequestId of the request, echoed. Optional.
-            inquiry_request_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            inquiry_request_id: Option<rt::FreeText>,
             /// partnerServiceId of the request, echoed. Optional.
-            partner_service_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            partner_service_id: Option<rt::FreeText>,
             /// customerNo of the request, echoed. Optional.
-            customer_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            customer_no: Option<rt::FreeText>,
             /// virtualAccountNo of the request, echoed. Optional.
-            virtual_account_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_no: Option<rt::FreeText>,
             /// Customer name the bank shows (max 255). Optional.
-            virtual_account_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_name: Option<rt::FreeText>,
             /// Customer e-mail address (max 255). Optional.
-            virtual_account_email: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_email: Option<rt::FreeText>,
             /// Customer phone number (max 30). Optional.
-            virtual_account_phone: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_phone: Option<rt::FreeText>,
             /// Amount to pay. Optional.
             total_amount: Option<super::super::types::Amount>,
             /// `C` closed amount, `O` open amount, `V` DOKU's variable (partial) type (as in create VA). Optional; one of `C`, `O`, `V`.
@@ -7494,7 +7494,7 @@ pub mod doku {
                 ResponseVirtualAccountDataVirtualAccountTrxType,
             >,
             /// When the bill expires, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional.
-            expired_date: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            expired_date: Option<rt::FreeText>,
             /// DOKU routing and VA configuration. Optional.
             additional_info: Option<ResponseVirtualAccountDataAdditionalInfo>,
         }
@@ -7522,9 +7522,9 @@ pub mod doku {
         #[derive(Clone, Debug, rt::Object)]
         pub struct ResponseVirtualAccountDataAdditionalInfo {
             /// The channel of the request, echoed (e.g. `VIRTUAL_ACCOUNT_BANK_MANDIRI`). Optional.
-            channel: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            channel: Option<rt::FreeText>,
             /// The merchant's transaction id for this bill; DOKU uses it in the payment notification. Optional.
-            trx_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            trx_id: Option<rt::FreeText>,
             /// Reuse setting of the VA. Optional.
             virtual_account_config: Option<
                 ResponseVirtualAccountDataAdditionalInfoVirtualAccountConfig,
@@ -7647,25 +7647,25 @@ pub mod doku {
         #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfo {
             /// DOKU VA channel of the payment, e.g. `VIRTUAL_ACCOUNT_BCA` (values: fact sheet §7). Optional.
-            channel: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            channel: Option<rt::FreeText>,
             /// The VA configuration, e.g. `{"reusableStatus": false}`. Optional.
             virtual_account_config: Option<rt::serde_json::Value>,
             /// Name of the payer's account holder, when the bank passes it on. Optional.
-            sender_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            sender_name: Option<rt::FreeText>,
             /// The payer's account number, when the bank passes it on. Personal data; never logged. Optional.
-            source_account_no: Option<rt::Sensitive<rt::Text<0, { rt::values::UNBOUNDED }>>>,
+            source_account_no: Option<rt::Sensitive<rt::FreeText>>,
             /// Bank code of the payer's bank. Optional.
-            source_bank_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            source_bank_code: Option<rt::FreeText>,
             /// Name of the payer's bank. Optional.
-            source_bank_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            source_bank_name: Option<rt::FreeText>,
         }
         /// Response body of `doku.va.payment_notify`.
         #[derive(Clone, Debug, rt::Object)]
         pub struct Response {
             /// Seven-digit SNAP code the merchant answers, `2002500` when the payment is accepted. Optional.
-            response_code: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_code: Option<rt::FreeText>,
             /// Message for responseCode, `Successful` when accepted. Optional.
-            response_message: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            response_message: Option<rt::FreeText>,
             /// The payment as the merchant recorded it. Optional.
             virtual_account_data: Option<ResponseVirtualAccountData>,
         }
@@ -7677,17 +7677,17 @@ pub mod doku {
             /// Why, in English and Indonesian, e.g. `Success` / `Sukses`. Optional.
             payment_flag_reason: Option<super::super::types::VaBilingualText>,
             /// partnerServiceId of the notification, echoed. Optional.
-            partner_service_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            partner_service_id: Option<rt::FreeText>,
             /// customerNo of the notification, echoed. Optional.
-            customer_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            customer_no: Option<rt::FreeText>,
             /// virtualAccountNo of the notification, echoed. Optional.
-            virtual_account_no: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_no: Option<rt::FreeText>,
             /// virtualAccountName of the notification, echoed. Optional.
-            virtual_account_name: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            virtual_account_name: Option<rt::FreeText>,
             /// paymentRequestId of the notification, echoed. Optional.
-            payment_request_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            payment_request_id: Option<rt::FreeText>,
             /// trxId of the notification, echoed. Optional.
-            trx_id: Option<rt::Text<0, { rt::values::UNBOUNDED }>>,
+            trx_id: Option<rt::FreeText>,
             /// paidAmount of the notification, echoed. Optional.
             paid_amount: Option<super::super::types::Amount>,
             /// Free-form additional information. Optional.
