@@ -467,7 +467,7 @@ impl Client {
         let Some(endpoint) = self.inner.provider.token_endpoint else {
             return Err(Error::Signing(SignError::MissingToken));
         };
-        let body = br#"{"grantType":"client_credentials"}"#.to_vec();
+        let body = self.inner.provider.token_request.to_vec();
         let (status, raw_body) = self
             .exchange(endpoint, body, None, &[], &external_id())
             .await

@@ -117,6 +117,8 @@ pub struct Provider {
     pub timestamp: TimestampStyle,
     /// The B2B token endpoint, when the provider uses tokens.
     pub token_endpoint: Option<&'static EndpointInfo>,
+    /// The token endpoint's body, fixed by its spec (`{"grantType":"client_credentials"}`); empty without one.
+    pub token_request: &'static [u8],
     /// Default CHANNEL-ID.
     pub channel_id: Option<&'static str>,
     /// Runtime-filled headers per auth kind.

@@ -91,13 +91,17 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
     let (name, title, offset) = (&p.name, &p.title, &p.timestamp_offset);
     let digits = proc_macro2::Literal::u8_unsuffixed(p.timestamp_fraction_digits);
     let urls = p.base_urls.iter().map(|(env, url)| quote!((#env, #url)));
-    let token = match p.token_endpoint.as_deref().and_then(|id| cx.api.endpoint(id)) {
+    let token_endpoint = p.token_endpoint.as_deref().and_then(|id| cx.api.endpoint(id));
+    let token = match token_endpoint {
         Some(e) => {
             let module = ident(&e.module);
             quote!(Some(&#module::ENDPOINT))
         }
         None => quote!(None),
     };
+    // Checked when the specs were lowered: a token endpoint's body is fixed.
+    let token_request = token_endpoint.and_then(|e| e.fixed_body().ok()).unwrap_or_default();
+    let token_request = proc_macro2::Literal::byte_string(token_request.as_bytes());
     let channel = match &p.channel_id {
         Some(c) => quote!(Some(#c)),
         None => quote!(None),
@@ -135,6 +139,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             base_urls: &[#(#urls),*],
             timestamp: rt::TimestampStyle { offset: #offset, fraction_digits: #digits },
             token_endpoint: #token,
+            token_request: #token_request,
             channel_id: #channel,
             headers: &[#(#headers),*],
             signatures: &[#(#signatures),*],

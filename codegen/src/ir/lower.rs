@@ -1314,7 +1314,15 @@ impl Lowering {
             }
             if let Some(token) = &file.value.token_endpoint {
                 match endpoints.iter().find(|e| &e.id == token) {
-                    Some(e) if e.auth == AuthKind::Token => {}
+                    Some(e) if e.auth == AuthKind::Token => {
+                        if let Err(field) = e.fixed_body() {
+                            let msg = format!(
+                                "`{token}` cannot be called unasked: its required field `{field}` must allow \
+                                 exactly one value (`enum: [...]` with one entry)"
+                            );
+                            self.push(file.error("token_endpoint", msg));
+                        }
+                    }
                     Some(_) => {
                         self.push(file.error("token_endpoint", format!("`{token}` is not an `auth: token` endpoint")))
                     }

@@ -497,6 +497,24 @@ impl CrossRule {
     }
 }
 
+impl Endpoint {
+    /// The body this endpoint's request takes when nobody fills it in: every required field with its one
+    /// allowed value, in spec order (`{"grantType":"client_credentials"}` for a B2B token). The runtime sends
+    /// it to fetch a token by itself. `Err` names a required field that allows more than one value.
+    pub fn fixed_body(&self) -> Result<String, String> {
+        let mut body = serde_json::Map::new();
+        for field in self.request.iter().filter(|f| f.required) {
+            match &field.ty {
+                FieldType::Str(rule) if rule.enum_values.len() == 1 => {
+                    body.insert(field.wire.clone(), rule.enum_values[0].clone().into());
+                }
+                _ => return Err(field.wire.clone()),
+            }
+        }
+        Ok(serde_json::Value::Object(body).to_string())
+    }
+}
+
 impl std::fmt::Display for CrossRule {
     /// The rule in words, for `snapbi list` and the reference docs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1722,6 +1722,7 @@ pub mod dana {
             fraction_digits: 0,
         },
         token_endpoint: None,
+        token_request: b"",
         channel_id: Some("95221"),
         headers: &[
             (
@@ -5005,6 +5006,7 @@ pub mod doku {
             fraction_digits: 0,
         },
         token_endpoint: Some(&token_b2b::ENDPOINT),
+        token_request: b"{\"grantType\":\"client_credentials\"}",
         channel_id: Some("H2H"),
         headers: &[
             (
