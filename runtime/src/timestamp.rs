@@ -13,6 +13,8 @@ use std::str::FromStr;
 use time::macros::{datetime, offset};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use crate::endpoint::TimestampStyle;
+
 /// Length of the strict SNAP date-time form `YYYY-MM-DDTHH:mm:ss+07:00`.
 pub const SNAP_DATETIME_LEN: usize = 25;
 
@@ -62,12 +64,12 @@ impl SnapTimestamp {
             instant.checked_to_offset(SNAP_OFFSET).unwrap_or(MAX)
         }
         .truncate_to_second();
-        let (year, month, day) = instant.to_calendar_date();
-        let (hour, minute, second) = instant.to_hms();
-        let text = format!(
-            "{year:04}-{:02}-{day:02}T{hour:02}:{minute:02}:{second:02}+07:00",
-            u8::from(month)
-        );
+        // One formatter for every timestamp the runtime writes: the provider styles' (here WIB, whole seconds).
+        const WIB: TimestampStyle = TimestampStyle {
+            offset: "+07:00",
+            fraction_digits: 0,
+        };
+        let text = WIB.format(instant);
         Self { text, instant }
     }
 
