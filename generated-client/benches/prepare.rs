@@ -114,6 +114,31 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    // Exactly the steps the goal names (build + validate + serialize + hash + string to sign + HMAC sign with
+    // the client's prepared key, and a fresh X-TIMESTAMP), without assembling the other headers.
+    let hmac_key = rt::signature::HmacKey::new(&rt::secret::ClientSecret::from(SECRET)).expect("key");
+    let style = doku::PROFILE.timestamp;
+    group.bench_function(
+        "snapbi symmetric, the goal's steps: build + validate + serialize + hash + HMAC",
+        |b| {
+            b.iter(|| {
+                let body = rt::body_bytes(&request()).expect("serialize");
+                let timestamp = style.now();
+                let input = rt::signature::SignInput {
+                    method: "POST",
+                    path: DANA.path,
+                    token: Some(&token),
+                    minified_body: &body,
+                    timestamp: &timestamp,
+                    client_id: "BRN-0001-1700000000001",
+                };
+                let signature = rt::signature::Recipe::SNAP_SYMMETRIC
+                    .sign(&input, &rt::signature::SigningKey::HmacKey(&hmac_key))
+                    .expect("signature");
+                black_box((body, signature))
+            })
+        },
+    );
     let built = request();
     let pairs = rt::header_pairs(&headers);
     let secret = rt::secret::ClientSecret::from(SECRET);
