@@ -19,6 +19,11 @@ pub struct Pos {
     pub col: usize,
 }
 
+impl Pos {
+    /// The first character of a file.
+    pub const START: Pos = Pos { line: 1, col: 1 };
+}
+
 /// Positions of keys and values, by dotted path; a path seen twice (a duplicate key) keeps both.
 #[derive(Debug, Default)]
 pub struct Positions {
@@ -57,7 +62,9 @@ impl Positions {
             }
             match path.rfind('.') {
                 Some(cut) => path = &path[..cut],
-                None => return map.get("").and_then(|all| all.first()).copied().unwrap_or_default(),
+                // No position at all: the event parser refused text serde_yaml accepted (a tab after
+                // `key:`, say). The file's start is still a real place to point at, unlike 0:0.
+                None => return map.get("").and_then(|all| all.first()).copied().unwrap_or(Pos::START),
             }
         }
     }
