@@ -17,23 +17,19 @@ use crate::secret::{AccessToken, ClientSecret};
 
 /// Lower-case hex SHA-256 of an already minified body; `e3b0c442…b855` for the empty body.
 pub fn body_sha256_hex(minified_body: &[u8]) -> String {
-    let mut out = String::with_capacity(64);
-    push_body_sha256_hex(&mut out, minified_body);
-    out
+    let mut buffer = [0u8; 64];
+    hex_sha256_into(&mut buffer, minified_body).to_owned()
 }
 
-/// Appends the lower-case hex SHA-256 of `minified_body` to `out`, without an intermediate string.
-fn push_body_sha256_hex(out: &mut String, minified_body: &[u8]) {
+/// The lower-case hex SHA-256 of `minified_body`, written into `buffer` (no allocation).
+fn hex_sha256_into<'b>(buffer: &'b mut [u8; 64], minified_body: &[u8]) -> &'b str {
     let digest = Sha256::digest(minified_body);
-    let mut buffer = [0u8; 64];
-    match hex::encode_to_slice(digest, &mut buffer)
-        .ok()
-        .and_then(|()| std::str::from_utf8(&buffer).ok())
-    {
-        Some(hex) => out.push_str(hex),
-        // The buffer is exactly twice the digest and hex is ASCII, so this only keeps the code panic-free.
-        None => out.push_str(&hex::encode(digest)),
+    // The buffer is exactly twice the digest and hex is ASCII: neither step can fail, and the fallbacks
+    // only keep the code panic-free.
+    if hex::encode_to_slice(digest, buffer).is_err() {
+        return "";
     }
+    std::str::from_utf8(buffer).unwrap_or_default()
 }
 
 /// One piece of a string to sign.
@@ -117,18 +113,25 @@ impl Recipe {
     /// client id or timestamp. Catching these here beats an opaque `401` from the provider.
     pub fn string_to_sign(&self, input: &SignInput<'_>) -> Result<String, SignError> {
         let mut out = String::with_capacity(256);
+        self.write_parts(input, |part| out.push_str(part))?;
+        Ok(out)
+    }
+
+    /// Hands the pieces of the string to sign to `sink`, in order: HMAC takes them one by one, so the
+    /// string is never assembled for it; `string_to_sign` concatenates them.
+    fn write_parts(&self, input: &SignInput<'_>, mut sink: impl FnMut(&str)) -> Result<(), SignError> {
         for part in self.parts {
             match part {
-                Part::Literal(text) => out.push_str(text),
-                Part::Method => out.push_str(check_method(input.method)?),
-                Part::Path => out.push_str(check_path(input.path)?),
-                Part::Token => out.push_str(check_token(input.token)?),
-                Part::BodySha256 => push_body_sha256_hex(&mut out, input.minified_body),
-                Part::Timestamp => out.push_str(non_empty("timestamp", input.timestamp)?),
-                Part::ClientId => out.push_str(non_empty("client id", input.client_id)?),
+                Part::Literal(text) => sink(text),
+                Part::Method => sink(check_method(input.method)?),
+                Part::Path => sink(check_path(input.path)?),
+                Part::Token => sink(check_token(input.token)?),
+                Part::BodySha256 => sink(hex_sha256_into(&mut [0u8; 64], input.minified_body)),
+                Part::Timestamp => sink(non_empty("timestamp", input.timestamp)?),
+                Part::ClientId => sink(non_empty("client id", input.client_id)?),
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Signs `input` and returns the standard-base64 `X-SIGNATURE` value.
@@ -138,18 +141,19 @@ impl Recipe {
     /// [`SignError`] if the string to sign cannot be built, `key` does not fit the recipe's
     /// algorithm, the client secret is empty, or RSA signing fails.
     pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError> {
-        let message = self.string_to_sign(input)?;
         let signature = match (self.algorithm, key) {
             (Algorithm::HmacSha512, SigningKey::HmacKey(key)) => {
                 let mut mac = key.0.clone();
-                mac.update(message.as_bytes());
+                self.write_parts(input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
-                STANDARD.encode(hmac_sha512(secret, &message)?.finalize().into_bytes())
+                let mut mac = hmac_sha512(secret, "")?;
+                self.write_parts(input, |part| mac.update(part.as_bytes()))?;
+                STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::RsaSha256, SigningKey::Rsa(private)) => {
-                STANDARD.encode(private.sign_sha256(message.as_bytes())?)
+                STANDARD.encode(private.sign_sha256(self.string_to_sign(input)?.as_bytes())?)
             }
             (algorithm, key) => {
                 return Err(SignError::KeyMismatch {
