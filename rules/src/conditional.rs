@@ -191,46 +191,46 @@ where
                 field,
                 min_length,
                 max_length,
-            } => {
-                if holds(doc, when) {
-                    let mut broken = Vec::new();
-                    visit(doc, field.as_ref(), &mut |items, value| {
-                        if let Found::Text(text) = value
-                            && let Err(problem) = crate::check_length(text, *min_length, *max_length)
-                        {
-                            broken.push((items.to_vec(), problem));
-                        }
-                    });
-                    for (items, problem) in broken {
-                        let problem = Problem::When {
-                            problem: Box::new(problem),
-                            condition: condition(when),
-                        };
-                        report(display(field.as_ref(), &items), problem);
-                    }
-                }
-            }
-            Rule::Allow { when, field, values } => {
-                if holds(doc, when) {
-                    let mut broken = Vec::new();
-                    visit(doc, field.as_ref(), &mut |items, value| {
-                        if let Found::Text(text) = value
-                            && !values.iter().any(|v| v.as_ref() == text)
-                        {
-                            broken.push(items.to_vec());
-                        }
-                    });
-                    for items in broken {
-                        let allowed = values.iter().map(|v| v.as_ref().to_owned()).collect();
-                        let problem = Problem::NotAllowedWhen {
-                            allowed,
-                            condition: condition(when),
-                        };
-                        report(display(field.as_ref(), &items), problem);
-                    }
-                }
-            }
+            } => narrowed(doc, when, field.as_ref(), report, |text| {
+                crate::check_length(text, *min_length, *max_length)
+            }),
+            Rule::Allow { when, field, values } => narrowed(doc, when, field.as_ref(), report, |text| {
+                crate::check_enum(text, values)
+            }),
         }
+    }
+}
+
+/// Under `when`, checks every string at `field` with `check`, reporting each failure at its position
+/// (`urlParam[2].type`) together with the condition that made the check apply.
+fn narrowed<D, P, S>(
+    doc: &D,
+    when: &When<'_, P, S>,
+    field: &[S],
+    report: &mut dyn FnMut(String, Problem),
+    check: impl Fn(&str) -> Result<(), Problem>,
+) where
+    D: Document + ?Sized,
+    P: AsRef<[S]>,
+    S: AsRef<str>,
+{
+    if !holds(doc, when) {
+        return;
+    }
+    let mut broken = Vec::new();
+    visit(doc, field, &mut |items, value| {
+        if let Found::Text(text) = value
+            && let Err(problem) = check(text)
+        {
+            broken.push((items.to_vec(), problem));
+        }
+    });
+    for (items, problem) in broken {
+        let problem = Problem::When {
+            problem: Box::new(problem),
+            condition: condition(when),
+        };
+        report(display(field, &items), problem);
     }
 }
 
@@ -441,8 +441,8 @@ mod tests {
         assert_eq!(
             problems(&doc),
             [
-                "urls[1].type: must be one of PAY_RETURN when channel is DANA or SHOPEE",
-                "urls[2].type: must be one of PAY_RETURN when channel is DANA or SHOPEE",
+                "urls[1].type: must be one of: PAY_RETURN when channel is DANA or SHOPEE",
+                "urls[2].type: must be one of: PAY_RETURN when channel is DANA or SHOPEE",
             ]
         );
         let other_channel = Doc { channel: "OVO", ..doc };

@@ -98,18 +98,11 @@ pub enum Problem {
     },
     /// Absent although a condition makes it required.
     RequiredWhen(Condition),
-    /// Breaks a rule that a condition adds (a per-channel length, say).
+    /// Breaks a rule that a condition adds (a per-channel length, a narrowed set of values).
     When {
         /// The broken rule.
         problem: Box<Problem>,
         /// Why it applies.
-        condition: Condition,
-    },
-    /// Not one of the values a condition narrows the field to.
-    NotAllowedWhen {
-        /// The values still allowed.
-        allowed: Vec<String>,
-        /// Why.
         condition: Condition,
     },
 }
@@ -144,9 +137,6 @@ impl fmt::Display for Problem {
             Problem::MissingOneOf { others } => write!(f, "give this or {}", others.join(" or ")),
             Problem::RequiredWhen(condition) => write!(f, "is required when {condition}"),
             Problem::When { problem, condition } => write!(f, "{problem} when {condition}"),
-            Problem::NotAllowedWhen { allowed, condition } => {
-                write!(f, "must be one of {} when {condition}", allowed.join(", "))
-            }
         }
     }
 }

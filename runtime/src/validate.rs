@@ -149,14 +149,16 @@ impl Checker {
         S: AsRef<str>,
     {
         let before = self.violations.len();
-        let base = self.rendered_path();
+        let (base, violations) = (&self.path, &mut self.violations);
         snapbi_rules::check_rules(value, rules, &mut |path, problem| {
+            // Only a broken rule renders the path it sits under.
+            let base = rendered(base);
             let path = match (base.is_empty(), path.is_empty()) {
                 (true, _) => path,
-                (false, true) => base.clone(),
+                (false, true) => base,
                 (false, false) => format!("{base}.{path}"),
             };
-            self.violations.push(Violation {
+            violations.push(Violation {
                 path,
                 kind: ViolationKind::Rule(problem),
             });
@@ -183,21 +185,7 @@ impl Checker {
 
     /// The current wire path: `urlParam[0].url`.
     fn rendered_path(&self) -> String {
-        use fmt::Write as _;
-        let mut out = String::new();
-        for segment in &self.path {
-            match segment {
-                Segment::Field(name) if out.is_empty() => out.push_str(name),
-                Segment::Field(name) => {
-                    out.push('.');
-                    out.push_str(name);
-                }
-                Segment::Index(i) => {
-                    let _ = write!(out, "[{i}]");
-                }
-            }
-        }
-        out
+        rendered(&self.path)
     }
 
     /// Unwraps a raw value, reporting a type mismatch.
@@ -217,6 +205,25 @@ impl Checker {
             .map_err(|InvalidValue(problem)| self.report(ViolationKind::Rule(problem)))
             .ok()
     }
+}
+
+/// A path stack as a wire path: `urlParam[0].url`.
+fn rendered(path: &[Segment]) -> String {
+    use fmt::Write as _;
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            Segment::Field(name) if out.is_empty() => out.push_str(name),
+            Segment::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Segment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
 }
 
 /// Converts a raw value into a validated one, reporting problems into the checker.

@@ -454,21 +454,11 @@ async fn a_hundred_calls_at_token_expiry_cause_exactly_one_token_request() {
     provider.seen.lock().expect("lock").token_lifetime = Some(61);
     let client = doku::Client::new(config(&key, &url)).expect("client");
     client
-        .direct_debit_payment(&payment_request("INV-EXP-0000"), &headers())
+        .direct_debit_payment(&payment_request("INV-FIRST-0000"), &headers())
         .await
         .expect("first payment");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let calls = (1..=100).map(|i| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .direct_debit_payment(&payment_request(&format!("INV-EXP-{i:04}")), &headers())
-                .await
-        })
-    });
-    for call in calls {
-        call.await.expect("task").expect("payment");
-    }
+    hundred_concurrent_payments(&client, "INV-EXP").await;
     let seen = provider.seen.lock().expect("lock");
     assert_eq!(
         seen.token_requests, 2,
@@ -493,17 +483,7 @@ async fn concurrent_first_calls_share_one_token_request() {
         key,
     } = stand_in().await;
     let client = doku::Client::new(config(&key, &url)).expect("client");
-    let calls = (0..100).map(|i| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .direct_debit_payment(&payment_request(&format!("INV-{i:04}")), &headers())
-                .await
-        })
-    });
-    for call in calls {
-        call.await.expect("task").expect("payment");
-    }
+    hundred_concurrent_payments(&client, "INV").await;
     assert_eq!(provider.seen.lock().expect("lock").token_requests, 1);
     server.abort();
 }
@@ -690,5 +670,20 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
             assert!(!text.contains(secret), "`{secret}` leaked into: {text}");
         }
         assert!(!key_text.contains("MII"), "the key's Debug holds no key material");
+    }
+}
+
+/// A hundred payments at once on clones of `client`, each with its own reference; all must succeed.
+async fn hundred_concurrent_payments(client: &doku::Client, prefix: &str) {
+    let calls = (0..100).map(|i| {
+        let (client, reference) = (client.clone(), format!("{prefix}-{i:04}"));
+        tokio::spawn(async move {
+            client
+                .direct_debit_payment(&payment_request(&reference), &headers())
+                .await
+        })
+    });
+    for call in calls {
+        call.await.expect("task").expect("payment");
     }
 }

@@ -126,7 +126,7 @@ fn broken(api: &Api, endpoint: &Endpoint, rule: &CrossRule) -> Option<(Value, St
             let first = field.replacen("[]", "[0]", 1);
             Some((
                 body,
-                format!("{first}: must be one of {} {}", values.join(", "), condition(when)),
+                format!("{first}: must be one of: {} {}", values.join(", "), condition(when)),
             ))
         }
         CrossRule::Limit {
