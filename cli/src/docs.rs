@@ -57,14 +57,19 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         Direction::Outbound => "merchant → provider",
         Direction::Inbound => "provider → merchant",
     };
-    let service = api.codes.service_name_for(&e.provider, &e.service_code).unwrap_or("");
+    let framing = match &e.envelope {
+        Some(v) => format!("`{}` envelope, function `{}`", v.envelope, v.function),
+        None => {
+            let service = api.codes.service_name_for(&e.provider, &e.service_code).unwrap_or("");
+            format!("service {} {service}", e.service_code)
+        }
+    };
     let _ = writeln!(out, "### `{}` — {}\n", e.id, e.summary);
     let _ = writeln!(
         out,
-        "`{} {}` · {direction} · service {} {service} · {} signature{}\n",
+        "`{} {}` · {direction} · {framing} · {} signature{}\n",
         e.method,
         e.path,
-        e.service_code,
         e.auth.as_str(),
         e.status_endpoint
             .as_ref()
@@ -74,7 +79,8 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
     if let Some(doc) = &e.doc {
         let _ = writeln!(out, "{}\n", doc.trim());
     }
-    for (title, fields) in [("Caller headers", &e.headers), ("Request body", &e.request)] {
+    let headers = if e.envelope.is_some() { "Caller head members" } else { "Caller headers" };
+    for (title, fields) in [(headers, &e.headers), ("Request body", &e.request)] {
         if !fields.is_empty() {
             out.push_str(&table(title, &flatten(api, fields)));
         }
@@ -90,7 +96,8 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         out.push_str(&table("Response body (decoded tolerantly)", &flatten(api, &e.response)));
     }
     if !e.codes.is_empty() {
-        out.push_str("Response codes:\n\n| code | name | message | outcome |\n|---|---|---|---|\n");
+        let title = if e.envelope.is_some() { "Result codes" } else { "Response codes" };
+        let _ = write!(out, "{title}:\n\n| code | name | message | outcome |\n|---|---|---|---|\n");
         for c in &e.codes {
             let _ = writeln!(
                 out,

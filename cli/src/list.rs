@@ -49,6 +49,7 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         "service_name": service_name(api, e),
         "auth": e.auth.as_str(),
         "status_endpoint": e.status_endpoint,
+        "envelope": e.envelope.as_ref().map(|v| json!({ "name": v.envelope, "function": v.function })),
         "headers": flatten(api, &e.headers),
         "request": flatten(api, &e.request),
         "rules": e.rules.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -61,7 +62,10 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
         "{}  {} {}\n  {}\n  provider {}",
         e.id, e.method, e.path, e.summary, e.provider
     );
-    out += &format!(" · service {}", e.service_code);
+    match &e.envelope {
+        Some(v) => out += &format!(" · envelope {} · function {}", v.envelope, v.function),
+        None => out += &format!(" · service {}", e.service_code),
+    }
     if let Some(name) = service_name(api, e) {
         out += &format!(" {name}");
     }
@@ -72,7 +76,7 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
     out += "\n";
     let headers = flatten(api, &e.headers);
     if !headers.is_empty() {
-        out += &table("header", &headers);
+        out += &table(if e.envelope.is_some() { "head member" } else { "header" }, &headers);
     }
     let request = flatten(api, &e.request);
     match request.is_empty() {

@@ -27,6 +27,7 @@ const DANA: rt::EndpointInfo = rt::EndpointInfo {
     service_code: "54",
     auth: rt::AuthKind::Symmetric,
     summary: "bench",
+    envelope: None,
 };
 
 fn request() -> direct_debit_payment::Request {

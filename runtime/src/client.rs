@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::code::{EndpointCode, Outcome, ResponseCode};
 use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource, Provider};
+use crate::envelope::{Envelope, Enveloped};
 use crate::keys::PrivateKey;
 use crate::retry::{RetryPolicy, Settlement, StatusQuery};
 use crate::secret::{AccessToken, ClientSecret};
@@ -449,7 +450,10 @@ impl Client {
             .exchange(endpoint, body, token, headers, external_id)
             .await
             .map_err(Error::from)?;
-        Ok(decode(status, raw_body))
+        Ok(match endpoint.envelope {
+            Some(enveloped) => decode_enveloped(enveloped.envelope, status, raw_body),
+            None => decode(status, raw_body),
+        })
     }
 
     /// The B2B token, fetched on first use and refreshed before it expires. Callers that arrive while a
@@ -509,6 +513,9 @@ impl Client {
         extra: &[(String, String)],
         external_id: String,
     ) -> Result<Prepared, SignError> {
+        if let Some(enveloped) = endpoint.envelope {
+            return self.prepare_enveloped(endpoint, enveloped, &body, extra, &external_id);
+        }
         let inner = &self.inner;
         let timestamp = inner.provider.timestamp.now();
         let signature = self.sign(endpoint, &body, token, &timestamp)?;
@@ -522,17 +529,15 @@ impl Client {
             let value: Cow<'static, str> = match source {
                 HeaderSource::ClientId => inner.config.client_id.clone().into(),
                 HeaderSource::ExternalId => external_id.next().into(),
-                HeaderSource::ChannelId => match (&inner.config.channel_id, inner.provider.channel_id) {
-                    (Some(configured), _) => configured.clone().into(),
-                    (None, Some(default)) => Cow::Borrowed(default),
-                    (None, None) => Cow::Borrowed(""),
-                },
+                HeaderSource::ChannelId => self.channel_id().into_owned().into(),
                 HeaderSource::Timestamp => timestamp.next().into(),
                 HeaderSource::Signature => signature.next().into(),
                 HeaderSource::BearerToken => {
                     concat(&["Bearer ", token.map(AccessToken::expose).unwrap_or_default()]).into()
                 }
                 HeaderSource::Value(v) => Cow::Borrowed(*v),
+                // Envelope heads only (the lowering keeps them out of HTTP headers): never put the secret there.
+                HeaderSource::Function | HeaderSource::ClientSecret => continue,
             };
             headers.push((Cow::Borrowed(*name), value));
         }
@@ -547,6 +552,57 @@ impl Client {
             headers,
             body,
         })
+    }
+
+    /// An enveloped request: the head filled from the envelope's sources (then the caller's head values), the
+    /// request member serialized once and signed byte for byte, and framed with its signature.
+    fn prepare_enveloped(
+        &self,
+        endpoint: &'static EndpointInfo,
+        enveloped: Enveloped,
+        body: &[u8],
+        extra: &[(String, String)],
+        external_id: &str,
+    ) -> Result<Prepared, SignError> {
+        let (inner, envelope) = (&self.inner, enveloped.envelope);
+        let timestamp = inner.provider.timestamp.now();
+        let mut head: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(envelope.head.len() + extra.len());
+        for (name, source) in envelope.head {
+            let value = match source {
+                HeaderSource::ClientId => Cow::Borrowed(inner.config.client_id.as_str()),
+                HeaderSource::ExternalId => Cow::Borrowed(external_id),
+                HeaderSource::ChannelId => self.channel_id(),
+                HeaderSource::Timestamp => Cow::Borrowed(timestamp.as_str()),
+                HeaderSource::Function => Cow::Borrowed(enveloped.function),
+                HeaderSource::ClientSecret => match &inner.config.client_secret {
+                    Some(secret) => Cow::Borrowed(secret.expose()),
+                    None => return Err(SignError::MissingCredential("client secret")),
+                },
+                HeaderSource::Value(v) => Cow::Borrowed(*v),
+                // The lowering keeps these out of a head: the signature is its own member, and no B2B token
+                // is sent in one.
+                HeaderSource::Signature | HeaderSource::BearerToken => continue,
+            };
+            head.push((name, value));
+        }
+        let callers = extra.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+        let member = envelope.request_member(head.iter().map(|(n, v)| (*n, v.as_ref())).chain(callers), body);
+        let signature = self.sign_with(&envelope.signature, endpoint, &member, None, &timestamp)?;
+        Ok(Prepared {
+            method: endpoint.method,
+            url: concat(&[&inner.base_url, endpoint.path]),
+            headers: vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed("application/json"))],
+            body: envelope.frame(&member, &signature),
+        })
+    }
+
+    /// The configured CHANNEL-ID, else the provider's default, else empty.
+    fn channel_id(&self) -> Cow<'_, str> {
+        match (&self.inner.config.channel_id, self.inner.provider.channel_id) {
+            (Some(configured), _) => Cow::Borrowed(configured.as_str()),
+            (None, Some(default)) => Cow::Borrowed(default),
+            (None, None) => Cow::Borrowed(""),
+        }
     }
 
     /// Signs and sends one request; returns the status and raw body.
@@ -580,12 +636,24 @@ impl Client {
         token: Option<&AccessToken>,
         timestamp: &str,
     ) -> Result<String, SignError> {
-        let config = &self.inner.config;
         let recipe = self
             .inner
             .provider
             .signature_for(endpoint.auth)
             .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
+        self.sign_with(recipe, endpoint, body, token, timestamp)
+    }
+
+    /// Signs `body` for `endpoint` with `recipe`, using the configured key its algorithm needs.
+    fn sign_with(
+        &self,
+        recipe: &crate::signature::Recipe,
+        endpoint: &EndpointInfo,
+        body: &[u8],
+        token: Option<&AccessToken>,
+        timestamp: &str,
+    ) -> Result<String, SignError> {
+        let config = &self.inner.config;
         let key = match recipe.algorithm {
             Algorithm::HmacSha512 => match (&self.inner.hmac_key, &config.client_secret) {
                 (Some(key), _) => SigningKey::HmacKey(key),
@@ -759,7 +827,7 @@ fn seconds(value: &serde_json::Value) -> Option<u64> {
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope {
+struct CodeAndMessage {
     #[serde(default, deserialize_with = "crate::values::lenient")]
     response_code: Option<String>,
     #[serde(default, deserialize_with = "crate::values::lenient")]
@@ -773,18 +841,50 @@ where
     Code: EndpointCode,
 {
     let (Ok(envelope), Ok(body)) = (
-        serde_json::from_slice::<Envelope>(&raw_body),
+        serde_json::from_slice::<CodeAndMessage>(&raw_body),
         serde_json::from_slice::<Resp>(&raw_body),
     ) else {
         return Err(Error::InvalidBody { status, raw_body });
     };
     let code = Code::from(envelope.response_code.as_deref().unwrap_or_default());
+    reply_or_error(status, code, envelope.response_message, body, raw_body)
+}
+
+/// Turns an enveloped answer into a typed reply or error: the code is the envelope's result code
+/// (`resultInfo.resultCode`), the typed body is the response's body member.
+pub fn decode_enveloped<Resp, Code>(
+    envelope: &Envelope,
+    status: u16,
+    raw_body: Vec<u8>,
+) -> Result<Reply<Resp, Code>, Error<Code>>
+where
+    Resp: DeserializeOwned,
+    Code: EndpointCode,
+{
+    let Some(answer) = envelope.answer(&raw_body) else {
+        return Err(Error::InvalidBody { status, raw_body });
+    };
+    let Ok(body) = serde_json::from_value::<Resp>(answer.body) else {
+        return Err(Error::InvalidBody { status, raw_body });
+    };
+    let code = Code::from(answer.code.as_deref().unwrap_or_default());
+    reply_or_error(status, code, answer.message, body, raw_body)
+}
+
+/// A reply when the HTTP status is 2xx and the code means success or pending; the provider's error otherwise.
+fn reply_or_error<Resp, Code: EndpointCode>(
+    status: u16,
+    code: Code,
+    message: Option<String>,
+    body: Resp,
+    raw_body: Vec<u8>,
+) -> Result<Reply<Resp, Code>, Error<Code>> {
     let ok = (200..300).contains(&status) && matches!(code.outcome(), Outcome::Success | Outcome::Pending);
     if ok {
         Ok(Reply {
             status,
             code,
-            message: envelope.response_message,
+            message,
             body,
             raw_body,
             confirmed_by_status: None,
@@ -794,7 +894,7 @@ where
         Err(Error::Api {
             status,
             code,
-            message: envelope.response_message,
+            message,
             raw_body,
         })
     }

@@ -27,6 +27,10 @@ pub enum HeaderSource {
     Signature,
     /// `Bearer <B2B token>`.
     BearerToken,
+    /// The endpoint's operation name in its envelope (DANA Open API `function`).
+    Function,
+    /// The configured client secret (DANA Open API heads carry it, inside the signed member).
+    ClientSecret,
     /// A constant.
     Value(&'static str),
 }
@@ -168,6 +172,8 @@ pub struct EndpointInfo {
     pub auth: AuthKind,
     /// One-line summary.
     pub summary: &'static str,
+    /// The envelope the endpoint is framed in, when its body is not a bare SNAP body.
+    pub envelope: Option<crate::envelope::Enveloped>,
 }
 
 /// An endpoint with a validator of its JSON request body (the generated `ENDPOINTS` table).

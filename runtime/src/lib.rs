@@ -13,6 +13,7 @@ pub mod client;
 pub mod code;
 pub mod customer;
 pub mod endpoint;
+pub mod envelope;
 pub mod inbound;
 pub mod keys;
 pub mod minify;
@@ -29,6 +30,7 @@ pub use code::{
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;
+pub use envelope::{Envelope, Enveloped};
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};

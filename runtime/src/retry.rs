@@ -141,6 +141,7 @@ mod tests {
         service_code: "55",
         auth: AuthKind::Symmetric,
         summary: "",
+        envelope: None,
     };
 
     static QUERY: StatusQuery = StatusQuery {

@@ -49,6 +49,8 @@ pub enum Part {
     Timestamp,
     /// The client id (`X-CLIENT-KEY` / `X-PARTNER-ID`).
     ClientId,
+    /// The signed bytes themselves, verbatim (an envelope's request member, exactly as sent).
+    Body,
 }
 
 pub use snapbi_rules::Algorithm;
@@ -129,6 +131,7 @@ impl Recipe {
                 Part::BodySha256 => sink(hex_sha256_into(&mut [0u8; 64], input.minified_body)),
                 Part::Timestamp => sink(non_empty("timestamp", input.timestamp)?),
                 Part::ClientId => sink(non_empty("client id", input.client_id)?),
+                Part::Body => sink(std::str::from_utf8(input.minified_body).map_err(|_| SignError::BodyNotUtf8)?),
             }
         }
         Ok(())
@@ -307,6 +310,9 @@ pub enum SignError {
     /// The provider profile has no recipe for this kind of call.
     #[error("the provider profile has no `{0}` signature recipe")]
     NoRecipe(&'static str),
+    /// A recipe that signs the body verbatim got bytes that are not UTF-8 JSON.
+    #[error("the body to sign is not UTF-8")]
+    BodyNotUtf8,
     /// The client secret is empty, typically an unset environment variable.
     #[error("the client secret is empty")]
     EmptySecret,

@@ -38,6 +38,9 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         return unrouted(inner, &parts);
     };
     let clock = inner.clock(&provider.name);
+    if endpoint.envelope.is_some() {
+        return crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;
+    }
     let call = Call {
         inner,
         served,
@@ -233,6 +236,8 @@ impl<'a> Call<'a> {
                 HeaderSource::Signature => presented.signature = Some(value),
                 HeaderSource::BearerToken => presented.authorization = Some(value),
                 HeaderSource::ChannelId | HeaderSource::Value(_) => {}
+                // Envelope heads only: the lowering keeps them out of a provider's headers.
+                HeaderSource::Function | HeaderSource::ClientSecret => {}
             }
         }
         match caller.iter().find(|v| v.kind != ViolationKind::Missing) {

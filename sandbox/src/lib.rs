@@ -8,7 +8,8 @@
 //! Accepted calls act on a ledger: tokens, payments (jump-app payments start initiated and are completed
 //! later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed by
 //! the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
-//! Completed payments are notified to the merchant, signed, with the provider's retry schedule.
+//! Completed payments are notified to the merchant, signed, with the provider's retry schedule. Endpoints in
+//! a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -56,6 +57,7 @@ mod admin;
 mod answer;
 mod call;
 mod credentials;
+mod enveloped;
 mod ledger;
 mod operations;
 mod sandbox;

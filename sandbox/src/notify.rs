@@ -573,6 +573,8 @@ impl Shared {
                 HeaderSource::Signature => signature.clone(),
                 HeaderSource::BearerToken => format!("Bearer {}", signer.token.expose()),
                 HeaderSource::Value(value) => value.clone(),
+                // Envelope heads only; a notification's headers never carry them.
+                HeaderSource::Function | HeaderSource::ClientSecret => continue,
             };
             headers.push((name.clone(), value));
         }
@@ -610,6 +612,7 @@ fn runtime_part(part: &RecipePart) -> Part {
         RecipePart::BodySha256 => Part::BodySha256,
         RecipePart::Timestamp => Part::Timestamp,
         RecipePart::ClientId => Part::ClientId,
+        RecipePart::Body => Part::Body,
     }
 }
 

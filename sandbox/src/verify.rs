@@ -43,6 +43,8 @@ pub(crate) fn string_to_sign(recipe: &Recipe, p: &Presented<'_>) -> String {
             RecipePart::BodySha256 => out.push_str(&hex::encode(Sha256::digest(p.minified_body))),
             RecipePart::Timestamp => out.push_str(p.timestamp),
             RecipePart::ClientId => out.push_str(p.client_id),
+            // Bytes that are not UTF-8 change here and so never verify, which is the right answer for them.
+            RecipePart::Body => out.push_str(&String::from_utf8_lossy(p.minified_body)),
         }
     }
     out

@@ -79,7 +79,7 @@ async fn call_as<C>(
         Err(rt::Error::Api { status, code, .. }) => {
             assert_eq!(
                 status.to_string(),
-                expected[..3],
+                expected_http(endpoint, expected),
                 "{} answered HTTP {status} for {expected}",
                 endpoint.id
             );
@@ -97,6 +97,28 @@ async fn call_as<C>(
             assert_eq!(variant, declared.name, "{expected} of {}", endpoint.id);
         }
         assert_eq!(want.outcome(), declared.outcome, "{expected} of {}", endpoint.id);
+    }
+}
+
+/// The HTTP status an answer with `code` comes with: a SNAP code's first three digits; 200 for every result
+/// code of an enveloped endpoint (DANA's Open API reports failures in the body).
+fn expected_http<'c>(endpoint: &Endpoint, code: &'c str) -> &'c str {
+    match endpoint.envelope {
+        Some(_) => "200",
+        None => &code[..3],
+    }
+}
+
+/// The code of a successful call of `endpoint`: `200xx00`, or an enveloped endpoint's success result code.
+fn success_code(endpoint: &Endpoint) -> String {
+    match endpoint.envelope {
+        Some(_) => endpoint
+            .codes
+            .iter()
+            .find(|c| c.outcome == Outcome::Success)
+            .map(|c| c.code.clone())
+            .unwrap_or_default(),
+        None => format!("200{}00", endpoint.service_code),
     }
 }
 
@@ -186,11 +208,12 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             doku::direct_debit_payment,
             doku::direct_debit_refund,
             doku::direct_debit_status,
-            doku::token_b2b
+            doku::token_b2b,
+            dana::widget_query_user_profile
         );
         let body = sample_object(run.api(), &endpoint.request);
         let headers = caller_headers(endpoint);
-        let success = format!("200{}00", endpoint.service_code);
+        let success = success_code(endpoint);
         call(&client, &body, &headers, &success).await;
         // Refunds need a paid payment; a cancel needs one the customer has not paid yet.
         if endpoint.operation == Operation::Payment && wanted(Operation::Refund) {
@@ -202,12 +225,16 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         for declared in &endpoint.codes {
             // A forced success runs the call for real, and a payment can be cancelled (a record deleted) only
             // once: the cancel's (the delete's) own success was the sample call above.
-            if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && declared.code.starts_with('2') {
+            let succeeds = declared.code.starts_with('2') || declared.code == success_code(endpoint);
+            if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && succeeds {
                 continue;
             }
-            let mut with_scenario = headers.clone();
-            with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
-            call(&client, &body, &with_scenario, &declared.code).await;
+            // An enveloped call's caller values travel in its head, not in HTTP headers: it is armed only.
+            if endpoint.envelope.is_none() {
+                let mut with_scenario = headers.clone();
+                with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
+                call(&client, &body, &with_scenario, &declared.code).await;
+            }
             // The runtime refreshes its token and replays once on 401xx01 / 401xx03: arm both calls.
             let times = if rejects_token(run.api(), endpoint, &declared.code) {
                 2

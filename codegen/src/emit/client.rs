@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Algorithm, Direction, HeaderSource, Provider, RecipePart};
+use crate::ir::{Algorithm, Direction, Envelope, HeaderSource, Provider, Recipe, RecipePart};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
@@ -116,21 +116,10 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
     });
     let signatures = p.signatures.iter().map(|(auth, recipe)| {
         let auth = auth_ident(*auth);
-        let algorithm = format_ident!(
-            "{}",
-            match recipe.algorithm {
-                Algorithm::HmacSha512 => "HmacSha512",
-                Algorithm::RsaSha256 => "RsaSha256",
-            }
-        );
-        let parts = recipe.parts.iter().map(recipe_part);
-        quote! {
-            (rt::AuthKind::#auth, rt::signature::Recipe {
-                algorithm: rt::signature::Algorithm::#algorithm,
-                parts: &[#(#parts),*],
-            })
-        }
+        let recipe = recipe_tokens(recipe);
+        quote!((rt::AuthKind::#auth, #recipe))
     });
+    let envelopes = p.envelopes.iter().map(envelope);
     quote! {
         /// The provider profile from `provider.yaml`.
         pub static PROFILE: rt::Provider = rt::Provider {
@@ -144,6 +133,68 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             headers: &[#(#headers),*],
             signatures: &[#(#signatures),*],
         };
+        #(#envelopes)*
+    }
+}
+
+/// The static name of envelope `name` in its provider's module.
+pub(crate) fn envelope_static(name: &str) -> proc_macro2::Ident {
+    format_ident!("ENVELOPE_{}", name.to_uppercase())
+}
+
+fn envelope(e: &Envelope) -> TokenStream {
+    let name = envelope_static(&e.name);
+    let doc = docs(
+        Some(&format!("The `{}` envelope from `provider.yaml`.", e.name)),
+        &[e.doc.clone().unwrap_or_default().trim().to_owned()],
+    );
+    let (request, response, signature_member, head_member, body_member) = (
+        &e.request_member,
+        &e.response_member,
+        &e.signature_member,
+        &e.head_member,
+        &e.body_member,
+    );
+    let (result, status, code, message, label) =
+        (&e.result, &e.result_status, &e.result_code, &e.result_message, &e.name);
+    let head = e.head.iter().map(|(member, source)| {
+        let source = header_source(source);
+        quote!((#member, rt::HeaderSource::#source))
+    });
+    let signature = recipe_tokens(&e.signature);
+    quote! {
+        #doc
+        pub static #name: rt::Envelope = rt::Envelope {
+            name: #label,
+            request_member: #request,
+            response_member: #response,
+            signature_member: #signature_member,
+            head_member: #head_member,
+            body_member: #body_member,
+            head: &[#(#head),*],
+            signature: #signature,
+            result: #result,
+            result_status: #status,
+            result_code: #code,
+            result_message: #message,
+        };
+    }
+}
+
+fn recipe_tokens(recipe: &Recipe) -> TokenStream {
+    let algorithm = format_ident!(
+        "{}",
+        match recipe.algorithm {
+            Algorithm::HmacSha512 => "HmacSha512",
+            Algorithm::RsaSha256 => "RsaSha256",
+        }
+    );
+    let parts = recipe.parts.iter().map(recipe_part);
+    quote! {
+        rt::signature::Recipe {
+            algorithm: rt::signature::Algorithm::#algorithm,
+            parts: &[#(#parts),*],
+        }
     }
 }
 
@@ -155,6 +206,8 @@ fn header_source(source: &HeaderSource) -> TokenStream {
         HeaderSource::Timestamp => quote!(Timestamp),
         HeaderSource::Signature => quote!(Signature),
         HeaderSource::BearerToken => quote!(BearerToken),
+        HeaderSource::Function => quote!(Function),
+        HeaderSource::ClientSecret => quote!(ClientSecret),
         HeaderSource::Value(v) => quote!(Value(#v)),
     }
 }
@@ -168,5 +221,6 @@ fn recipe_part(part: &RecipePart) -> TokenStream {
         RecipePart::BodySha256 => quote!(rt::signature::Part::BodySha256),
         RecipePart::Timestamp => quote!(rt::signature::Part::Timestamp),
         RecipePart::ClientId => quote!(rt::signature::Part::ClientId),
+        RecipePart::Body => quote!(rt::signature::Part::Body),
     }
 }

@@ -127,6 +127,13 @@ fn endpoint_info(e: &Endpoint) -> TokenStream {
     let (id, provider, method, path, service, summary) =
         (&e.id, &e.provider, &e.method, &e.path, &e.service_code, &e.summary);
     let auth = auth_ident(e.auth);
+    let envelope = match &e.envelope {
+        Some(enveloped) => {
+            let (name, function) = (super::client::envelope_static(&enveloped.envelope), &enveloped.function);
+            quote!(Some(rt::Enveloped { envelope: &super::#name, function: #function }))
+        }
+        None => quote!(None),
+    };
     quote! {
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
@@ -137,6 +144,7 @@ fn endpoint_info(e: &Endpoint) -> TokenStream {
             service_code: #service,
             auth: rt::AuthKind::#auth,
             summary: #summary,
+            envelope: #envelope,
         };
     }
 }

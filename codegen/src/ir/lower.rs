@@ -372,6 +372,7 @@ impl Lowering {
             self.push(src.value("notification_retry_schedule", msg.into()));
         }
         let records = self.records(src, &spec.records);
+        let envelopes = self.envelopes(src, &spec.envelopes);
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -385,7 +386,69 @@ impl Lowering {
             signatures,
             notification_retry_schedule: spec.notification_retry_schedule.clone(),
             records,
+            envelopes,
         })
+    }
+
+    /// The provider's envelopes: member names, head sources (headers' plus `function` and `client_secret`)
+    /// and the signature recipe over the request member.
+    fn envelopes(&mut self, src: Src, specs: &OrderedMap<raw::EnvelopeSpec>) -> Vec<Envelope> {
+        let mut out = Vec::new();
+        for (i, (name, spec)) in specs.0.iter().enumerate() {
+            let path = join("envelopes", name);
+            let before = self.diagnostics.len();
+            if !is_snake(name) || specs.0[..i].iter().any(|(n, _)| n == name) {
+                let msg = format!("envelope `{name}` must be a snake_case name defined once");
+                self.push(src.at(src.positions.key(&path, 0), &path, msg));
+            }
+            let members = [
+                ("request_member", &spec.request_member),
+                ("response_member", &spec.response_member),
+                ("signature_member", &spec.signature_member),
+                ("head_member", &spec.head_member),
+                ("body_member", &spec.body_member),
+                ("result", &spec.result),
+                ("result_status", &spec.result_status),
+                ("result_code", &spec.result_code),
+                ("result_message", &spec.result_message),
+            ];
+            for (key, member) in members {
+                if member.is_empty() || member.contains(|c: char| c == '"' || c == '\\' || c.is_control()) {
+                    let msg = format!("`{member}` cannot be a JSON member name here: write it without quotes");
+                    self.push(src.value(&join(&path, key), msg));
+                }
+            }
+            let mut head = Vec::new();
+            for (member, source) in &spec.head.0 {
+                let keywords = HeaderSource::KEYWORDS.iter().chain(&HeaderSource::HEAD_KEYWORDS);
+                if let Some(source) = self.header_source(src, &join(&join(&path, "head"), member), source, keywords) {
+                    head.push((member.clone(), source));
+                }
+            }
+            if head.iter().any(|(_, s)| *s == HeaderSource::Signature) {
+                let msg = "the signature is its own member (`signature_member`), not part of the signed head";
+                self.push(src.value(&join(&path, "head"), msg.into()));
+            }
+            let signature = self.recipe(src, &join(&path, "signature"), &spec.signature);
+            if let (Some(signature), true) = (signature, self.diagnostics.len() == before) {
+                out.push(Envelope {
+                    name: name.clone(),
+                    doc: spec.doc.clone(),
+                    request_member: spec.request_member.clone(),
+                    response_member: spec.response_member.clone(),
+                    signature_member: spec.signature_member.clone(),
+                    head_member: spec.head_member.clone(),
+                    body_member: spec.body_member.clone(),
+                    head,
+                    signature,
+                    result: spec.result.clone(),
+                    result_status: spec.result_status.clone(),
+                    result_code: spec.result_code.clone(),
+                    result_message: spec.result_message.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// The provider's kinds of records; that their keys name request fields is checked per endpoint, in
@@ -474,24 +537,7 @@ impl Lowering {
                         format!("`{name}` is not a valid header name"),
                     ));
                 }
-                let source = match source {
-                    raw::HeaderSourceSpec::Value(v) => Some(HeaderSource::Value(v.clone())),
-                    raw::HeaderSourceSpec::Source(s) => {
-                        let found = HeaderSource::KEYWORDS
-                            .iter()
-                            .find(|(k, _)| k == s)
-                            .map(|(_, h)| h.clone());
-                        if found.is_none() {
-                            let known = HeaderSource::KEYWORDS.map(|(k, _)| k);
-                            let d = src.value(
-                                &p,
-                                format!("unknown header source `{s}`, expected one of {}", known.join(", ")),
-                            );
-                            self.push(with_help(d, did_you_mean(s, known)));
-                        }
-                        found
-                    }
-                };
+                let source = self.header_source(src, &p, source, HeaderSource::KEYWORDS.iter());
                 if let Some(source) = source {
                     lowered.push((name.clone(), source));
                 }
@@ -501,39 +547,72 @@ impl Lowering {
         out
     }
 
+    /// Where a runtime-filled header (or head member) at `path` takes its value from, among `keywords`.
+    fn header_source<'k>(
+        &mut self,
+        src: Src,
+        path: &str,
+        source: &raw::HeaderSourceSpec,
+        keywords: impl Iterator<Item = &'k (&'static str, HeaderSource)> + Clone,
+    ) -> Option<HeaderSource> {
+        let s = match source {
+            raw::HeaderSourceSpec::Value(v) => return Some(HeaderSource::Value(v.clone())),
+            raw::HeaderSourceSpec::Source(s) => s,
+        };
+        let found = keywords.clone().find(|(k, _)| k == s).map(|(_, h)| h.clone());
+        if found.is_none() {
+            let known: Vec<&str> = keywords.map(|(k, _)| *k).collect();
+            let d = src.value(
+                path,
+                format!("unknown header source `{s}`, expected one of {}", known.join(", ")),
+            );
+            self.push(with_help(d, did_you_mean(s, known)));
+        }
+        found
+    }
+
     fn signatures(&mut self, src: Src, specs: &OrderedMap<raw::SignatureSpec>) -> Vec<(AuthKind, Recipe)> {
         let mut out = Vec::new();
         for (kind, spec) in &specs.0 {
             let path = join("signatures", kind);
             let kind = self.auth_key(src, &path, kind);
-            let algorithm = match spec.algorithm.as_str() {
-                "hmac-sha512" => Some(Algorithm::HmacSha512),
-                "rsa-sha256" => Some(Algorithm::RsaSha256),
-                other => {
-                    let d = src.value(
-                        &join(&path, "algorithm"),
-                        format!("unknown algorithm `{other}`, expected hmac-sha512 or rsa-sha256"),
-                    );
-                    self.push(with_help(d, did_you_mean(other, ["hmac-sha512", "rsa-sha256"])));
-                    None
-                }
-            };
-            let parts = self.recipe_parts(src, &join(&path, "string_to_sign"), &spec.string_to_sign);
-            if let (Some(kind), Some(algorithm), Some(parts)) = (kind, algorithm, parts) {
-                out.push((kind, Recipe { algorithm, parts }));
+            if let (Some(kind), Some(recipe)) = (kind, self.recipe(src, &path, spec)) {
+                out.push((kind, recipe));
             }
         }
         out
     }
 
+    /// A signature recipe: its algorithm and its string to sign, split into parts.
+    fn recipe(&mut self, src: Src, path: &str, spec: &raw::SignatureSpec) -> Option<Recipe> {
+        let algorithm = match spec.algorithm.as_str() {
+            "hmac-sha512" => Some(Algorithm::HmacSha512),
+            "rsa-sha256" => Some(Algorithm::RsaSha256),
+            other => {
+                let d = src.value(
+                    &join(path, "algorithm"),
+                    format!("unknown algorithm `{other}`, expected hmac-sha512 or rsa-sha256"),
+                );
+                self.push(with_help(d, did_you_mean(other, ["hmac-sha512", "rsa-sha256"])));
+                None
+            }
+        };
+        let parts = self.recipe_parts(src, &join(path, "string_to_sign"), &spec.string_to_sign);
+        Some(Recipe {
+            algorithm: algorithm?,
+            parts: parts?,
+        })
+    }
+
     fn recipe_parts(&mut self, src: Src, path: &str, template: &str) -> Option<Vec<RecipePart>> {
-        const NAMES: [(&str, RecipePart); 6] = [
+        const NAMES: [(&str, RecipePart); 7] = [
             ("method", RecipePart::Method),
             ("path", RecipePart::Path),
             ("token", RecipePart::Token),
             ("body_sha256", RecipePart::BodySha256),
             ("timestamp", RecipePart::Timestamp),
             ("client_id", RecipePart::ClientId),
+            ("body", RecipePart::Body),
         ];
         let mut parts = Vec::new();
         let mut rest = template;
@@ -583,23 +662,8 @@ impl Lowering {
                 format!("path `{}` must start with `/` and hold no spaces", spec.path),
             ));
         }
-        let service = &spec.service_code.0;
-        if !is_digits(service, 2) {
-            self.push(src.value("service_code", format!("service code `{service}` must be two digits")));
-        } else if codes.service(service).is_none()
-            && codes.provider_service(&spec.provider, service).is_none()
-            && !codes.services.is_empty()
-        {
-            let d = src.value(
-                "service_code",
-                format!("service code `{service}` is not in the code table"),
-            );
-            let help = format!(
-                "add it to common/codes.yaml, or to `service_codes` of {}/provider.yaml if only this provider uses it",
-                spec.provider
-            );
-            self.push(with_help(d, Some(help)));
-        }
+        let enveloped = self.enveloped(src, spec);
+        let service = self.endpoint_service_code(src, spec, codes);
         let auth = AuthKind::parse(&spec.auth);
         if auth.is_none() {
             let known = AuthKind::ALL.map(|(s, _)| s);
@@ -621,7 +685,10 @@ impl Lowering {
         };
         self.type_names(src, "response", response_prefix, &response);
         self.type_names(src, "headers", "Headers", &headers);
-        let endpoint_codes = self.endpoint_codes(src, spec, codes);
+        let endpoint_codes = match &enveloped {
+            Some(_) => self.result_codes(src, spec),
+            None => self.endpoint_codes(src, spec, &service, codes),
+        };
         let operation = self.operation(src, spec, &request);
         let status_query = self.status_query(src, spec, &request);
         let direction = match spec.direction.as_deref() {
@@ -662,6 +729,7 @@ impl Lowering {
             response,
             codes: endpoint_codes,
             rules,
+            envelope: enveloped,
             file: file.file.display().to_string().replace('\\', "/"),
         })
     }
@@ -870,7 +938,123 @@ impl Lowering {
         Some(segments[1..].join("_"))
     }
 
-    fn endpoint_codes(&mut self, src: Src, spec: &raw::EndpointFile, codes: &CodeTables) -> Vec<EndpointCode> {
+    /// The two-digit service code; an enveloped endpoint has none (its framing is not SNAP's).
+    fn endpoint_service_code(&mut self, src: Src, spec: &raw::EndpointFile, codes: &CodeTables) -> String {
+        let service = match (&spec.service_code, &spec.envelope) {
+            (Some(_), Some(_)) => {
+                let msg = "an endpoint in an `envelope` has no SNAP service code; remove `service_code`";
+                self.push(src.value("service_code", msg.into()));
+                return String::new();
+            }
+            (None, Some(_)) => return String::new(),
+            (None, None) => {
+                self.push(src.value("id", "`service_code` is required (two digits)".into()));
+                return String::new();
+            }
+            (Some(service), None) => &service.0,
+        };
+        if !is_digits(service, 2) {
+            self.push(src.value("service_code", format!("service code `{service}` must be two digits")));
+        } else if codes.service(service).is_none()
+            && codes.provider_service(&spec.provider, service).is_none()
+            && !codes.services.is_empty()
+        {
+            let d = src.value(
+                "service_code",
+                format!("service code `{service}` is not in the code table"),
+            );
+            let help = format!(
+                "add it to common/codes.yaml, or to `service_codes` of {}/provider.yaml if only this provider uses it",
+                spec.provider
+            );
+            self.push(with_help(d, Some(help)));
+        }
+        service.clone()
+    }
+
+    /// `envelope` with its `function` and `result_codes`, which belong together; SNAP `codes` do not apply.
+    fn enveloped(&mut self, src: Src, spec: &raw::EndpointFile) -> Option<Enveloped> {
+        let Some(envelope) = &spec.envelope else {
+            if spec.function.is_some() {
+                self.push(src.value("function", "`function` names an operation inside an `envelope`".into()));
+            }
+            if !spec.result_codes.is_empty() {
+                let msg = "`result_codes` belong to an endpoint in an `envelope`; a SNAP endpoint lists `codes`";
+                self.push(src.value("result_codes", msg.into()));
+            }
+            return None;
+        };
+        if !spec.codes.is_empty() {
+            let msg = "an endpoint in an `envelope` lists `result_codes`, not SNAP `codes`";
+            self.push(src.value("codes", msg.into()));
+        }
+        if spec.result_codes.is_empty() {
+            let msg = "list the `result_codes` this endpoint answers with (at least its success)";
+            self.push(src.value("envelope", msg.into()));
+        }
+        let function = match spec.function.as_deref() {
+            Some(f) if !f.trim().is_empty() => f.to_owned(),
+            _ => {
+                let msg = format!("an endpoint in envelope `{envelope}` needs its `function`");
+                self.push(src.value("envelope", msg));
+                String::new()
+            }
+        };
+        Some(Enveloped {
+            envelope: envelope.clone(),
+            function,
+        })
+    }
+
+    /// The result codes of an enveloped endpoint: names such as `SUCCESS`, each with its outcome.
+    fn result_codes(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<EndpointCode> {
+        let mut out: Vec<EndpointCode> = Vec::new();
+        for (i, result) in spec.result_codes.iter().enumerate() {
+            let path = format!("result_codes.{i}");
+            let code = &result.code;
+            let well_formed = code.starts_with(|c: char| c.is_ascii_uppercase())
+                && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if !well_formed {
+                let msg = format!("result code `{code}` must be UPPER_SNAKE_CASE, as the provider answers it");
+                self.push(src.value(&join(&path, "code"), msg));
+                continue;
+            }
+            if out.iter().any(|c| &c.code == code) {
+                self.push(src.value(&join(&path, "code"), format!("duplicate result code {code}")));
+                continue;
+            }
+            let Some(outcome) = self.outcome(src, &join(&path, "outcome"), &result.outcome) else {
+                continue;
+            };
+            let published = [("status", &result.status), ("id", &result.id)]
+                .iter()
+                .filter_map(|(what, value)| value.as_ref().map(|v| format!("{what} `{v}`")))
+                .collect::<Vec<_>>();
+            let doc = match (published.is_empty(), &result.doc) {
+                (true, doc) => doc.clone(),
+                (false, None) => Some(format!("Published with {}.", published.join(", "))),
+                (false, Some(doc)) => Some(format!("{} (published with {}.)", doc.trim_end(), published.join(", "))),
+            };
+            out.push(EndpointCode {
+                code: code.clone(),
+                http: 200,
+                case: String::new(),
+                name: code.to_upper_camel_case(),
+                message: result.message.clone(),
+                outcome,
+                doc,
+            });
+        }
+        out
+    }
+
+    fn endpoint_codes(
+        &mut self,
+        src: Src,
+        spec: &raw::EndpointFile,
+        service_code: &str,
+        codes: &CodeTables,
+    ) -> Vec<EndpointCode> {
         let mut out: Vec<EndpointCode> = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         for (i, code_ref) in spec.codes.iter().enumerate() {
@@ -886,11 +1070,9 @@ impl Lowering {
                 continue;
             }
             let (http, service, case) = (&code[..3], &code[3..5], &code[5..]);
-            if service != spec.service_code.0 {
-                let msg = format!(
-                    "code {code} has service code {service}, but this endpoint's service code is {}",
-                    spec.service_code.0
-                );
+            if service != service_code {
+                let msg =
+                    format!("code {code} has service code {service}, but this endpoint's service code is {service_code}");
                 self.push(src.value(&code_path, msg));
                 continue;
             }
@@ -1345,6 +1527,27 @@ impl Lowering {
                     &path,
                     "a `bearer_token` header needs `token_endpoint` (the endpoint that issues the token)",
                 ));
+            }
+        }
+        for (file, endpoint) in set
+            .endpoints
+            .iter()
+            .filter_map(|f| endpoints.iter().find(|e| e.id == f.value.id).map(|e| (f, e)))
+        {
+            let Some(enveloped) = &endpoint.envelope else {
+                continue;
+            };
+            let known: Vec<&str> = providers
+                .iter()
+                .filter(|p| p.name == endpoint.provider)
+                .flat_map(|p| p.envelopes.iter().map(|e| e.name.as_str()))
+                .collect();
+            if !known.contains(&enveloped.envelope.as_str()) {
+                let msg = format!(
+                    "provider `{}` declares no envelope `{}`",
+                    endpoint.provider, enveloped.envelope
+                );
+                self.push(with_help(file.error("envelope", msg), did_you_mean(&enveloped.envelope, known)));
             }
         }
         for (file, endpoint) in set

@@ -33,7 +33,13 @@ impl Api {
         self.endpoints.iter().find(|e| e.id == id)
     }
 
-    /// The provider called `name`.
+    /// The envelope `endpoint` is framed in, if any.
+    pub fn envelope_of(&self, endpoint: &Endpoint) -> Option<&Envelope> {
+        let name = &endpoint.envelope.as_ref()?.envelope;
+        self.provider(&endpoint.provider)?.envelopes.iter().find(|e| &e.name == name)
+    }
+
+    /// The provider named `name`.
     pub fn provider(&self, name: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.name == name)
     }
@@ -158,6 +164,49 @@ pub struct Provider {
     pub notification_retry_schedule: Vec<u64>,
     /// Kinds of records the provider keeps, in file order.
     pub records: Vec<RecordKind>,
+    /// Message framings other than a bare SNAP body, by name.
+    pub envelopes: Vec<Envelope>,
+}
+
+/// A message framing (`envelopes:` of a provider file): the request member holds head and body and is signed
+/// byte for byte; the answer's outcome is read from an object of the response body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// Name, as endpoints refer to it.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// The signed member of the request (`request`).
+    pub request_member: String,
+    /// The member of the response (`response`).
+    pub response_member: String,
+    /// The member holding the signature (`signature`).
+    pub signature_member: String,
+    /// The head member (`head`).
+    pub head_member: String,
+    /// The body member (`body`).
+    pub body_member: String,
+    /// Head members the runtime fills, in order.
+    pub head: Vec<(String, HeaderSource)>,
+    /// The signature over the request member.
+    pub signature: Recipe,
+    /// The response body's object that reports the outcome (`resultInfo`).
+    pub result: String,
+    /// Its status member (`resultStatus`: S, F or U).
+    pub result_status: String,
+    /// Its code member (`resultCode`).
+    pub result_code: String,
+    /// Its message member (`resultMsg`).
+    pub result_message: String,
+}
+
+/// An endpoint framed in an envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enveloped {
+    /// The provider's envelope.
+    pub envelope: String,
+    /// The operation's name in the envelope (`function`).
+    pub function: String,
 }
 
 /// A kind of record a provider keeps (a virtual account, a binding): created, updated, deleted and reported by
@@ -299,11 +348,21 @@ pub enum HeaderSource {
     Signature,
     /// `Bearer <token>`.
     BearerToken,
+    /// The endpoint's `function` (envelope heads only).
+    Function,
+    /// The configured client secret (envelope heads only: DANA's Open API sends it in the signed head).
+    ClientSecret,
     /// A constant.
     Value(String),
 }
 
 impl HeaderSource {
+    /// The further source keywords of an envelope's head.
+    pub const HEAD_KEYWORDS: [(&'static str, HeaderSource); 2] = [
+        ("function", HeaderSource::Function),
+        ("client_secret", HeaderSource::ClientSecret),
+    ];
+
     /// The source keywords a spec may use.
     pub const KEYWORDS: [(&'static str, HeaderSource); 6] = [
         ("client_id", HeaderSource::ClientId),
@@ -341,6 +400,8 @@ pub enum RecipePart {
     Timestamp,
     /// `{client_id}`.
     ClientId,
+    /// `{body}`: the signed bytes themselves (an envelope's request member, exactly as sent).
+    Body,
 }
 
 /// A shared object type.
@@ -397,6 +458,8 @@ pub struct Endpoint {
     pub codes: Vec<EndpointCode>,
     /// Rules across request fields, in spec order.
     pub rules: Vec<CrossRule>,
+    /// The envelope the endpoint is framed in, if not a bare SNAP body.
+    pub envelope: Option<Enveloped>,
     /// The spec file, for generated-code banners.
     pub file: String,
 }

@@ -155,6 +155,43 @@ pub struct ProviderFile {
     /// `delete` and `status` endpoints that name them.
     #[serde(default)]
     pub records: OrderedMap<RecordSpec>,
+    /// Message framings other than SNAP's bare JSON body (DANA's Open API `request`/`head`/`body` envelope),
+    /// by name; an endpoint opts in with `envelope:`.
+    #[serde(default)]
+    pub envelopes: OrderedMap<EnvelopeSpec>,
+}
+
+/// A message framing: `{"<request>":{"<head>":{…},"<body>":{…}},"<signature>":"…"}`, signed over the exact
+/// bytes of the request member, answered as `{"<response>":{"<head>":{…},"<body>":{…}}}` with the outcome in
+/// an object of the response body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeSpec {
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Member of the request that is signed and carries head and body (`request`).
+    pub request_member: String,
+    /// Member of the response that carries head and body (`response`).
+    pub response_member: String,
+    /// Member next to them that carries the signature (`signature`).
+    pub signature_member: String,
+    /// Member for the head, in both directions (`head`).
+    pub head_member: String,
+    /// Member for the body, in both directions (`body`).
+    pub body_member: String,
+    /// Head members the runtime fills, in order, from the same sources as headers (plus `function` and
+    /// `client_secret`); the endpoint's own `headers:` become head members after them.
+    pub head: OrderedMap<HeaderSourceSpec>,
+    /// How the request member is signed; `{body}` is that member, byte for byte.
+    pub signature: SignatureSpec,
+    /// The object of the response body that says how the call went (`resultInfo`).
+    pub result: String,
+    /// Its member with the status letter: S success, F failure, U unknown (`resultStatus`).
+    pub result_status: String,
+    /// Its member with the code an endpoint's `result_codes` name (`resultCode`).
+    pub result_code: String,
+    /// Its member with the human-readable message (`resultMsg`).
+    pub result_message: String,
 }
 
 /// A service code only this provider uses.
@@ -255,8 +292,8 @@ pub struct EndpointFile {
     pub method: String,
     /// Relative path, as signed.
     pub path: String,
-    /// Two-digit SNAP service code.
-    pub service_code: Digits,
+    /// Two-digit SNAP service code (absent for an endpoint in a non-SNAP `envelope`).
+    pub service_code: Option<Digits>,
     /// `token`, `symmetric` or `asymmetric`.
     pub auth: String,
     /// The endpoint that reports this one's outcome.
@@ -289,6 +326,31 @@ pub struct EndpointFile {
     /// Rules across request fields ("one of these", "required when", "narrowed when").
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// The provider's envelope this endpoint is framed in (instead of a bare SNAP body).
+    pub envelope: Option<String>,
+    /// The envelope's name for this operation (DANA's `function`, e.g. `dana.member.query.queryUserProfile`).
+    pub function: Option<String>,
+    /// The result codes an enveloped endpoint answers with (instead of SNAP `codes`).
+    #[serde(default)]
+    pub result_codes: Vec<ResultCodeSpec>,
+}
+
+/// A result code of an enveloped endpoint: `{ code: SUCCESS, status: S, outcome: success, message: success }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultCodeSpec {
+    /// The code as answered (`SUCCESS`, `PARAM_ILLEGAL`).
+    pub code: String,
+    /// The provider's status letter for it (`S`, `F`, `U`), as documented.
+    pub status: Option<String>,
+    /// The provider's numeric id for it (`00000000`), when published.
+    pub id: Option<String>,
+    /// What it means for the caller.
+    pub outcome: String,
+    /// The message the provider sends with it.
+    pub message: String,
+    /// What the code means here.
+    pub doc: Option<String>,
 }
 
 /// One cross-field rule of a request: `one_of`, or `when` with `require` or `allow`.

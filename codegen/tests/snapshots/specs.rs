@@ -22,6 +22,7 @@
 // - specs/dana/widget/cancel-order.yaml
 // - specs/dana/widget/payment.yaml
 // - specs/dana/widget/query-payment.yaml
+// - specs/dana/widget/query-user-profile.yaml
 // - specs/dana/widget/refund-order.yaml
 // - specs/doku/direct-debit/account-binding.yaml
 // - specs/doku/direct-debit/account-unbinding.yaml
@@ -1774,6 +1775,34 @@ pub mod dana {
             ),
         ],
     };
+    /// The `open_api` envelope from `provider.yaml`.
+    ///
+    /// DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)). DANA's SDKs sign a *re-serialization* of the member (dana-python `generate_open_api_signature` signs `json.dumps(body["request"])`, whose separators are `", "` and `": "` while the body sent is compact): the bytes signed are not the bytes sent, and DANA can only verify them by re-serializing the same way. snapbi signs the member's bytes exactly as sent, the stricter reading that a byte-exact verifier accepts.
+    pub static ENVELOPE_OPEN_API: rt::Envelope = rt::Envelope {
+        name: "open_api",
+        request_member: "request",
+        response_member: "response",
+        signature_member: "signature",
+        head_member: "head",
+        body_member: "body",
+        head: &[
+            ("version", rt::HeaderSource::Value("2.0")),
+            ("function", rt::HeaderSource::Function),
+            ("clientId", rt::HeaderSource::ClientId),
+            ("clientSecret", rt::HeaderSource::ClientSecret),
+            ("reqTime", rt::HeaderSource::Timestamp),
+            ("reqMsgId", rt::HeaderSource::ExternalId),
+            ("reserve", rt::HeaderSource::Value("{}")),
+        ],
+        signature: rt::signature::Recipe {
+            algorithm: rt::signature::Algorithm::RsaSha256,
+            parts: &[rt::signature::Part::Body],
+        },
+        result: "resultInfo",
+        result_status: "resultStatus",
+        result_code: "resultCode",
+        result_message: "resultMsg",
+    };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
     pub struct Client {
@@ -2094,6 +2123,28 @@ pub mod dana {
         > {
             self.inner.call(&widget_query_payment::ENDPOINT, request, &[]).await
         }
+        /// Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)
+        ///
+        /// `POST /dana/member/query/queryUserProfile.htm` (`dana.widget.query_user_profile`).
+        pub async fn widget_query_user_profile(
+            &self,
+            request: &widget_query_user_profile::Request,
+            headers: &widget_query_user_profile::Headers,
+        ) -> Result<
+            rt::Reply<
+                widget_query_user_profile::Response,
+                widget_query_user_profile::Code,
+            >,
+            rt::Error<widget_query_user_profile::Code>,
+        > {
+            self.inner
+                .call(
+                    &widget_query_user_profile::ENDPOINT,
+                    request,
+                    &rt::header_pairs(headers),
+                )
+                .await
+        }
         /// Refund a paid DANA widget payment, fully or partly
         ///
         /// `POST /v1.0/debit/refund.htm` (`dana.widget.refund_order`).
@@ -2130,6 +2181,7 @@ pub mod dana {
             service_code: "42",
             auth: rt::AuthKind::Asymmetric,
             summary: "Check a bank account before a transfer to bank and learn its holder's name",
+            envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.bank_account_inquiry`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -2281,6 +2333,7 @@ pub mod dana {
             service_code: "37",
             auth: rt::AuthKind::Asymmetric,
             summary: "Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee",
+            envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.dana_account_inquiry`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -2423,6 +2476,7 @@ pub mod dana {
             service_code: "43",
             auth: rt::AuthKind::Asymmetric,
             summary: "Transfer money from the merchant's deposit to a bank account through DANA",
+            envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_bank_status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -2597,6 +2651,7 @@ pub mod dana {
             service_code: "00",
             auth: rt::AuthKind::Asymmetric,
             summary: "Ask the status of a transfer to bank made through DANA",
+            envelope: None,
         };
         /// Request body of `dana.disbursement.transfer_to_bank_status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -2703,6 +2758,7 @@ pub mod dana {
             service_code: "38",
             auth: rt::AuthKind::Asymmetric,
             summary: "Transfer money from the merchant's deposit to a customer's DANA balance (top-up)",
+            envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_dana_status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -2870,6 +2926,7 @@ pub mod dana {
             service_code: "39",
             auth: rt::AuthKind::Asymmetric,
             summary: "Ask the status of a transfer to DANA (top-up)",
+            envelope: None,
         };
         /// Request body of `dana.disbursement.transfer_to_dana_status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -2964,6 +3021,7 @@ pub mod dana {
             service_code: "57",
             auth: rt::AuthKind::Asymmetric,
             summary: "Cancel (close) a DANA payment-gateway order",
+            envelope: None,
         };
         /// Request body of `dana.payment_gateway.cancel_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3089,6 +3147,7 @@ pub mod dana {
             service_code: "57",
             auth: rt::AuthKind::Asymmetric,
             summary: "List the payment methods DANA offers for an amount before creating an order (consult pay)",
+            envelope: None,
         };
         /// Request body of `dana.payment_gateway.consult_pay`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3193,6 +3252,7 @@ pub mod dana {
             service_code: "54",
             auth: rt::AuthKind::Asymmetric,
             summary: "Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)",
+            envelope: None,
         };
         /// How the client asks `dana.payment_gateway.query_payment` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -3395,6 +3455,7 @@ pub mod dana {
             service_code: "56",
             auth: rt::AuthKind::Asymmetric,
             summary: "Finish notify that DANA posts to the merchant when a payment-gateway order is paid or closed",
+            envelope: None,
         };
         /// Request body of `dana.payment_gateway.finish_notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3494,6 +3555,7 @@ pub mod dana {
             service_code: "55",
             auth: rt::AuthKind::Asymmetric,
             summary: "Query the status of a DANA payment-gateway order",
+            envelope: None,
         };
         /// Rules across the fields of `dana.payment_gateway.query_payment`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -3625,6 +3687,7 @@ pub mod dana {
             service_code: "58",
             auth: rt::AuthKind::Asymmetric,
             summary: "Refund a paid DANA payment-gateway order, fully or partly",
+            envelope: None,
         };
         /// Request body of `dana.payment_gateway.refund_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3809,6 +3872,7 @@ pub mod dana {
             service_code: "09",
             auth: rt::AuthKind::Asymmetric,
             summary: "Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens",
+            envelope: None,
         };
         /// Request body of `dana.widget.account_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3948,6 +4012,7 @@ pub mod dana {
             service_code: "49",
             auth: rt::AuthKind::Asymmetric,
             summary: "Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in",
+            envelope: None,
         };
         /// Request body of `dana.widget.apply_ott`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4084,6 +4149,7 @@ pub mod dana {
             service_code: "74",
             auth: rt::AuthKind::Token,
             summary: "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
+            envelope: None,
         };
         /// Rules across the fields of `dana.widget.apply_token`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -4212,6 +4278,7 @@ pub mod dana {
             service_code: "11",
             auth: rt::AuthKind::Asymmetric,
             summary: "Read the DANA balance of a customer who bound their account to the merchant",
+            envelope: None,
         };
         /// Request body of `dana.widget.balance_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4338,6 +4405,7 @@ pub mod dana {
             service_code: "57",
             auth: rt::AuthKind::Asymmetric,
             summary: "Cancel (close) an unpaid DANA widget payment",
+            envelope: None,
         };
         /// Request body of `dana.widget.cancel_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4468,6 +4536,7 @@ pub mod dana {
             service_code: "54",
             auth: rt::AuthKind::Asymmetric,
             summary: "Create a DANA widget payment (direct debit) and get the URL where the customer confirms it",
+            envelope: None,
         };
         /// How the client asks `dana.widget.query_payment` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -4686,6 +4755,7 @@ pub mod dana {
             service_code: "55",
             auth: rt::AuthKind::Asymmetric,
             summary: "Query the status of a DANA widget payment",
+            envelope: None,
         };
         /// Rules across the fields of `dana.widget.query_payment`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -4802,6 +4872,129 @@ pub mod dana {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)
+    ///
+    /// DANA Widget "query user profile", an Open API call (no SNAP service code): DANA returns the resources the merchant
+    /// asks for (`userResources`) for a customer who bound their account (customer token from `dana.widget.apply_token`).
+    /// Framed in DANA's Open API envelope (`envelope: open_api` in dana/provider.yaml): the merchant's client id, client
+    /// secret, request time and message id travel in `request.head` with the `function` below, the customer token in
+    /// `request.head.accessToken`, and the `request` member is RSA-signed byte for byte. The outcome is
+    /// `response.body.resultInfo` (`resultStatus` S / F / U, `resultCode`), not a SNAP response code.
+    /// Sources: DANA's API page (dashboard.dana.id/api-docs-v2/api/dana-widget/query-user-profile: path, head and body
+    /// fields with their lengths, the UserResourceEnum, RESOURCE_NOT_DEFINED); dana-id/dana-python
+    /// `dana/widget/v1/models/query_user_profile_request.py`, `query_user_profile_response_response_head.py`,
+    /// `query_user_profile_response_response_body.py`, `user_resource_info.py`, `result_info.py`; dana-id/dana-node and
+    /// dana-php docs `QueryUserProfileRequest`, `ResultInfo`; dana-id/uat-script `MerchantManagement.json` (an Open API
+    /// success answers resultStatus S, resultCodeId 00000000, resultCode SUCCESS).
+    ///
+    /// `POST /dana/member/query/queryUserProfile.htm` · service code  · asymmetric signature · spec `specs/dana/widget/query-user-profile.yaml`
+    pub mod widget_query_user_profile {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: "dana.widget.query_user_profile",
+            provider: "dana",
+            method: "POST",
+            path: "/dana/member/query/queryUserProfile.htm",
+            service_code: "",
+            auth: rt::AuthKind::Asymmetric,
+            summary: "Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)",
+            envelope: Some(rt::Enveloped {
+                envelope: &super::ENVELOPE_OPEN_API,
+                function: "dana.member.query.queryUserProfile",
+            }),
+        };
+        /// Request body of `dana.widget.query_user_profile`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The resources wanted: BALANCE (DANA balance in IDR), TOPUP_URL, TRANSACTION_URL (mini DANA), MASK_DANA_ID (masked phone number), OTT (one-time token), USER_KYC (needs the MINI_DANA scope at binding). A resource the merchant's onboarding did not grant answers RESOURCE_NOT_DEFINED. Required; a list of at least 1 item(s).
+            user_resources: rt::List<UserResources, 1, { rt::values::UNBOUNDED }>,
+        }
+        /// The resources wanted: BALANCE (DANA balance in IDR), TOPUP_URL, TRANSACTION_URL (mini DANA), MASK_DANA_ID (masked phone number), OTT (one-time token), USER_KYC (needs the MINI_DANA scope at binding). A resource the merchant's onboarding did not grant answers RESOURCE_NOT_DEFINED.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum UserResources {
+            #[wire("BALANCE")]
+            Balance,
+            #[wire("TOPUP_URL")]
+            TopupUrl,
+            #[wire("TRANSACTION_URL")]
+            TransactionUrl,
+            #[wire("MASK_DANA_ID")]
+            MaskDanaId,
+            #[wire("OTT")]
+            Ott,
+            #[wire("USER_KYC")]
+            UserKyc,
+        }
+        /// Caller-supplied headers of `dana.widget.query_user_profile` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// The customer token obtained through account binding (`dana.widget.apply_token`). Secret. Required; 1 to 512 characters.
+            access_token: rt::Sensitive<rt::Text<1, 512>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.query_user_profile`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// How the call went.
+                pub result_info: Option<ResultInfo>,
+                /// The values of the resources asked for, on success.
+                pub user_resource_infos: Option<Vec<UserResourceInfos>>,
+            }
+            /// How the call went.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct ResultInfo {
+                /// S success, F failure, U unknown (query again later).
+                pub result_status: Option<String>,
+                /// Numeric id of the result, e.g. `00000000`.
+                pub result_code_id: Option<String>,
+                /// The result code, e.g. `SUCCESS`, `PARAM_ILLEGAL`.
+                pub result_code: Option<String>,
+                /// Human-readable result message.
+                pub result_msg: Option<String>,
+            }
+            /// The values of the resources asked for, on success.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct UserResourceInfos {
+                /// Which resource.
+                pub resource_type: Option<String>,
+                /// Its value (a balance such as `{"currency":"IDR","value":"10000.00"}`, a URL, a token).
+                pub value: Option<String>,
+            }
+        }
+        /// Response codes `dana.widget.query_user_profile` declares (service code ).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        pub enum Code {
+            /// The resources were read. (published with status `S`, id `00000000`.)
+            #[code("SUCCESS", Success, "success")]
+            Success,
+            /// A head or body field is missing or malformed (e.g. an unknown resource type, an over-long accessToken). (published with status `F`.)
+            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            ParamIllegal,
+            /// The signature does not verify over the `request` member with the merchant's registered public key. (published with status `F`.)
+            #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
+            InvalidSignature,
+            /// Unknown clientId, or a clientSecret that is not the client's. (published with status `F`.)
+            #[code("INVALID_CLIENT", Auth, "invalid client")]
+            InvalidClient,
+            /// The customer token is unknown, expired or revoked; bind again or refresh it (`dana.widget.apply_token`). (published with status `F`.)
+            #[code("INVALID_ACCESS_TOKEN", Auth, "invalid access token")]
+            InvalidAccessToken,
+            /// A resource asked for is not in the merchant's resource scope (DANA's page names this code). (published with status `F`.)
+            #[code("RESOURCE_NOT_DEFINED", Failed, "resource not defined")]
+            ResourceNotDefined,
+            /// DANA failed; the query reads nothing, so it may be sent again. (published with status `U`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Refund a paid DANA widget payment, fully or partly
     ///
     /// DANA Widget refund order, SNAP service 58. Refunds all or part of a paid order created with `dana.widget.payment`.
@@ -4828,6 +5021,7 @@ pub mod dana {
             service_code: "58",
             auth: rt::AuthKind::Asymmetric,
             summary: "Refund a paid DANA widget payment, fully or partly",
+            envelope: None,
         };
         /// Request body of `dana.widget.refund_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5356,6 +5550,7 @@ pub mod doku {
             service_code: "07",
             auth: rt::AuthKind::Symmetric,
             summary: "Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.account_binding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5516,6 +5711,7 @@ pub mod doku {
             service_code: "09",
             auth: rt::AuthKind::Symmetric,
             summary: "Unbind a customer's bound bank or e-wallet account (Allo, BRI, CIMB, OVO) through DOKU",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.account_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5632,6 +5828,7 @@ pub mod doku {
             service_code: "11",
             auth: rt::AuthKind::Symmetric,
             summary: "Ask the balance of a customer's bound account or e-wallet through DOKU",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.balance_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5772,6 +5969,7 @@ pub mod doku {
             service_code: "01",
             auth: rt::AuthKind::Symmetric,
             summary: "Register (bind) a customer's debit card for BRI or Mandiri direct debit through DOKU",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.card_registration`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5921,6 +6119,7 @@ pub mod doku {
             service_code: "05",
             auth: rt::AuthKind::Symmetric,
             summary: "Unregister (unbind) a customer's debit card registered for BRI or Mandiri direct debit through DOKU",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.card_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6046,6 +6245,7 @@ pub mod doku {
             service_code: "56",
             auth: rt::AuthKind::Symmetric,
             summary: "Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends",
+            envelope: None,
         };
         /// Request body of `doku.direct_debit.notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6180,6 +6380,7 @@ pub mod doku {
             service_code: "54",
             auth: rt::AuthKind::Symmetric,
             summary: "Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)",
+            envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -6489,6 +6690,7 @@ pub mod doku {
             service_code: "58",
             auth: rt::AuthKind::Symmetric,
             summary: "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
+            envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
@@ -6698,6 +6900,7 @@ pub mod doku {
             service_code: "55",
             auth: rt::AuthKind::Symmetric,
             summary: "Check the status of a direct-debit or e-wallet payment",
+            envelope: None,
         };
         /// Rules across the fields of `doku.direct_debit.status`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -6832,6 +7035,7 @@ pub mod doku {
             service_code: "73",
             auth: rt::AuthKind::Token,
             summary: "The merchant's own B2B token endpoint, which DOKU calls before it sends notifications",
+            envelope: None,
         };
         /// Request body of `doku.merchant.token_b2b`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6903,6 +7107,7 @@ pub mod doku {
             service_code: "73",
             auth: rt::AuthKind::Token,
             summary: "Get a B2B access token (client credentials) for later symmetric-signed calls",
+            envelope: None,
         };
         /// Request body of `doku.token.b2b`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6988,6 +7193,7 @@ pub mod doku {
             service_code: "74",
             auth: rt::AuthKind::Token,
             summary: "Get a B2B2C (customer) access token from an authorization code, or refresh it",
+            envelope: None,
         };
         /// Request body of `doku.token.b2b2c`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7092,6 +7298,7 @@ pub mod doku {
             service_code: "27",
             auth: rt::AuthKind::Symmetric,
             summary: "Create (register) a virtual account at DOKU for one bill",
+            envelope: None,
         };
         /// Request body of `doku.va.create`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7263,6 +7470,7 @@ pub mod doku {
             service_code: "31",
             auth: rt::AuthKind::Symmetric,
             summary: "Delete a DOKU virtual account so that it can no longer be paid",
+            envelope: None,
         };
         /// Request body of `doku.va.delete`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7421,6 +7629,7 @@ pub mod doku {
             service_code: "24",
             auth: rt::AuthKind::Symmetric,
             summary: "VA inquiry that DOKU forwards to the merchant (direct inquiry) when a customer is about to pay a VA",
+            envelope: None,
         };
         /// Request body of `doku.va.inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7620,6 +7829,7 @@ pub mod doku {
             service_code: "25",
             auth: rt::AuthKind::Symmetric,
             summary: "Payment notification that DOKU posts to the merchant when a customer has paid a virtual account",
+            envelope: None,
         };
         /// Request body of `doku.va.payment_notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7782,6 +7992,7 @@ pub mod doku {
             service_code: "26",
             auth: rt::AuthKind::Symmetric,
             summary: "Check whether a DOKU virtual account has been paid",
+            envelope: None,
         };
         /// Request body of `doku.va.status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7913,6 +8124,7 @@ pub mod doku {
             service_code: "28",
             auth: rt::AuthKind::Symmetric,
             summary: "Update a DOKU virtual account (name, contact, amount, expiry, active or inactive)",
+            envelope: None,
         };
         /// Request body of `doku.va.update`.
         #[derive(Clone, Debug, rt::Object)]
@@ -8221,6 +8433,15 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_query_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_query_user_profile::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_query_user_profile::Request>(body).map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<dana::widget_query_user_profile::Headers>(headers).map(drop)
+        },
     },
     rt::EndpointEntry {
         info: &dana::widget_refund_order::ENDPOINT,

@@ -160,6 +160,8 @@ pub fn signed_headers(
             HeaderSource::Signature => signature.clone(),
             HeaderSource::BearerToken => format!("Bearer {}", token.unwrap_or_default()),
             HeaderSource::Value(v) => v.clone(),
+            // Envelope heads only, never a provider's headers.
+            HeaderSource::Function | HeaderSource::ClientSecret => continue,
         };
         headers.push((name.clone(), value));
     }

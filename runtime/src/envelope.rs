@@ -1,0 +1,235 @@
+//! Envelopes: message framings other than SNAP's bare JSON body, as data.
+//!
+//! DANA's older Open API wraps every call as `{"request":{"head":{…},"body":{…}},"signature":"…"}`: the head
+//! carries what SNAP puts in headers (client id, request time, message id, the operation's `function`), the
+//! signature covers the `request` member, and the answer comes back as `{"response":{"head":…,"body":…}}`
+//! with its outcome in `body.resultInfo`. An [`Envelope`] names those members and where each head value comes
+//! from, so another framing of this shape is new data, not new code.
+//!
+//! Signing is byte-exact here too: the request member is serialized once, those bytes are signed, and the
+//! same bytes are spliced into the body that is sent ([`frame`]); a receiver verifies against the member's
+//! bytes exactly as received ([`signed_member`]), never against a re-serialization.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::endpoint::HeaderSource;
+use crate::signature::Recipe;
+
+/// A message framing, from the `envelopes:` of a provider profile.
+#[derive(Debug)]
+pub struct Envelope {
+    /// Name, as endpoints refer to it (`open_api`).
+    pub name: &'static str,
+    /// The request's member that holds head and body and is signed (`request`).
+    pub request_member: &'static str,
+    /// The response's member that holds head and body (`response`).
+    pub response_member: &'static str,
+    /// The member beside them that holds the signature (`signature`).
+    pub signature_member: &'static str,
+    /// The head member, both ways (`head`).
+    pub head_member: &'static str,
+    /// The body member, both ways (`body`).
+    pub body_member: &'static str,
+    /// Head members the runtime fills, in order; the caller's head values follow them.
+    pub head: &'static [(&'static str, HeaderSource)],
+    /// How the request member is signed (`{body}` is the member's bytes).
+    pub signature: Recipe,
+    /// The response body's object that reports the outcome (`resultInfo`).
+    pub result: &'static str,
+    /// Its member holding the status letter: S success, F failure, U unknown (`resultStatus`).
+    pub result_status: &'static str,
+    /// Its member holding the code (`resultCode`).
+    pub result_code: &'static str,
+    /// Its member holding the message (`resultMsg`).
+    pub result_message: &'static str,
+}
+
+/// An endpoint's use of an envelope.
+#[derive(Debug, Clone, Copy)]
+pub struct Enveloped {
+    /// The provider's envelope.
+    pub envelope: &'static Envelope,
+    /// The operation's name in it (DANA's `function`).
+    pub function: &'static str,
+}
+
+impl Envelope {
+    /// The request member, `{"<head>":{…},"<body>":<body>}`, with `head` values in order. `body` is the
+    /// serialized request, copied as is.
+    pub fn request_member<'v>(&self, head: impl IntoIterator<Item = (&'v str, &'v str)>, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(body.len() + 256);
+        out.push(b'{');
+        push_name(&mut out, self.head_member);
+        out.push(b'{');
+        for (i, (name, value)) in head.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_name(&mut out, name);
+            push_string(&mut out, value);
+        }
+        out.extend_from_slice(b"},");
+        push_name(&mut out, self.body_member);
+        out.extend_from_slice(body);
+        out.push(b'}');
+        out
+    }
+
+    /// The whole body: `{"<request>":<member>,"<signature>":"<signature>"}`, the member's bytes unchanged.
+    pub fn frame(&self, member: &[u8], signature: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(member.len() + signature.len() + 32);
+        out.push(b'{');
+        push_name(&mut out, self.request_member);
+        out.extend_from_slice(member);
+        out.push(b',');
+        push_name(&mut out, self.signature_member);
+        push_string(&mut out, signature);
+        out.push(b'}');
+        out
+    }
+
+    /// From a received request body: the request member's bytes exactly as received, and the signature.
+    /// `None` when the body is not JSON or lacks either member.
+    pub fn signed_member<'b>(&self, body: &'b [u8]) -> Option<(&'b [u8], String)> {
+        signed_member(body, self.request_member, self.signature_member)
+    }
+
+    /// From a received request or response body: the head and the body of `member` (`request` or
+    /// `response`), as JSON values.
+    pub fn parts(&self, body: &[u8], member: &str) -> Option<(serde_json::Value, serde_json::Value)> {
+        parts(body, member, self.head_member, self.body_member)
+    }
+
+    /// From an answer: the response body (raw, for typed decoding), its result code and message.
+    pub fn answer(&self, raw: &[u8]) -> Option<Answer> {
+        let (_, body) = self.parts(raw, self.response_member)?;
+        let result = body.get(self.result);
+        let text = |member: &str| {
+            result
+                .and_then(|r| r.get(member))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        Some(Answer {
+            code: text(self.result_code),
+            message: text(self.result_message),
+            body,
+        })
+    }
+}
+
+/// The bytes of member `signed` exactly as received in `body`, and the string in member `signature`. For
+/// readers that hold member names rather than an [`Envelope`] (the sandbox reads its specs at run time).
+pub fn signed_member<'b>(body: &'b [u8], signed: &str, signature: &str) -> Option<(&'b [u8], String)> {
+    let members: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
+    let signature = members.get(signature)?.as_str()?.to_owned();
+    let raw: Members<'b> = serde_json::from_slice(body).ok()?;
+    let member = raw.0.into_iter().find(|(name, _)| name == signed)?.1;
+    Some((member.get().as_bytes(), signature))
+}
+
+/// The `head` and `body` members of object `member` of `raw`, as JSON values.
+pub fn parts(raw: &[u8], member: &str, head: &str, body: &str) -> Option<(serde_json::Value, serde_json::Value)> {
+    let mut outer: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(raw).ok()?;
+    let serde_json::Value::Object(mut inner) = outer.remove(member)? else {
+        return None;
+    };
+    Some((inner.remove(head)?, inner.remove(body)?))
+}
+
+/// An enveloped answer, unwrapped.
+#[derive(Debug)]
+pub struct Answer {
+    /// The result code (`resultInfo.resultCode`).
+    pub code: Option<String>,
+    /// The result message.
+    pub message: Option<String>,
+    /// The response body member.
+    pub body: serde_json::Value,
+}
+
+/// The members of a JSON object with their values' raw bytes, in order.
+struct Members<'b>(Vec<(String, &'b RawValue)>);
+
+impl<'de: 'b, 'b> Deserialize<'de> for Members<'b> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'b>(std::marker::PhantomData<&'b ()>);
+        impl<'de: 'b, 'b> serde::de::Visitor<'de> for Visit<'b> {
+            type Value = Members<'b>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members<'b>, A::Error> {
+                let mut members = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, &'b RawValue>()? {
+                    members.push((name, value));
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+fn push_name(out: &mut Vec<u8>, name: &str) {
+    push_string(out, name);
+    out.push(b':');
+}
+
+/// A JSON string literal; serializing a `str` into a `Vec` cannot fail.
+fn push_string(out: &mut Vec<u8>, text: &str) {
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::{Algorithm, Part};
+
+    static OPEN_API: Envelope = Envelope {
+        name: "open_api",
+        request_member: "request",
+        response_member: "response",
+        signature_member: "signature",
+        head_member: "head",
+        body_member: "body",
+        head: &[("version", HeaderSource::Value("2.0"))],
+        signature: Recipe {
+            algorithm: Algorithm::RsaSha256,
+            parts: &[Part::Body],
+        },
+        result: "resultInfo",
+        result_status: "resultStatus",
+        result_code: "resultCode",
+        result_message: "resultMsg",
+    };
+
+    #[test]
+    fn the_member_is_spliced_byte_for_byte_and_found_again() {
+        let member = OPEN_API.request_member([("version", "2.0"), ("note", "a \"quoted\" é")], br#"{"x": 1}"#);
+        assert_eq!(
+            String::from_utf8_lossy(&member),
+            r#"{"head":{"version":"2.0","note":"a \"quoted\" é"},"body":{"x": 1}}"#
+        );
+        let body = OPEN_API.frame(&member, "c2ln");
+        let (found, signature) = OPEN_API.signed_member(&body).expect("framed");
+        assert_eq!((found, signature.as_str()), (member.as_slice(), "c2ln"));
+        // Whitespace around and inside the member as received is kept: the receiver verifies those bytes.
+        let spaced = br#"{ "signature" : "c2ln", "request" : { "head" : {}, "body" : { } } }"#;
+        let (found, _) = OPEN_API.signed_member(spaced).expect("spaced");
+        assert_eq!(found, br#"{ "head" : {}, "body" : { } }"#);
+        assert!(OPEN_API.signed_member(br#"{"request":{}}"#).is_none(), "no signature");
+        assert!(OPEN_API.signed_member(b"not json").is_none());
+    }
+
+    #[test]
+    fn answers_yield_their_body_code_and_message() {
+        let raw = br#"{"response":{"head":{"function":"f"},"body":{"resultInfo":{"resultStatus":"F","resultCode":"PARAM_ILLEGAL","resultMsg":"param illegal"}}},"signature":"x"}"#;
+        let answer = OPEN_API.answer(raw).expect("answer");
+        assert_eq!(answer.code.as_deref(), Some("PARAM_ILLEGAL"));
+        assert_eq!(answer.message.as_deref(), Some("param illegal"));
+        assert!(answer.body.get("resultInfo").is_some());
+        assert!(OPEN_API.answer(br#"{"responseCode":"2001100"}"#).is_none());
+    }
+}

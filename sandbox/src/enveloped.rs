@@ -1,0 +1,292 @@
+//! Calls framed in an envelope (DANA's Open API): `{"request":{"head":…,"body":…},"signature":"…"}`, answered
+//! with HTTP 200 and `{"response":{"head":…,"body":{"resultInfo":…}}}` as the envelope names them.
+//!
+//! Checked in the provider's order before anything is answered: the body is JSON with a signed member and a
+//! signature, every head member the envelope names is present and well-formed (constants, the endpoint's
+//! `function`, a request time within the window), the client id and client secret are the client's, the
+//! signature verifies over the request member's bytes exactly as received, and the caller's head members and
+//! the body follow the spec. A refusal is one of the endpoint's `result_codes` (PARAM_ILLEGAL,
+//! INVALID_CLIENT, INVALID_SIGNATURE), with the reason in `X-Sandbox-Reason`.
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::response::Response;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use snapbi_codegen::ir::{Endpoint, Envelope, HeaderSource, Outcome, samples};
+use snapbi_runtime::envelope;
+use snapbi_runtime::timestamp::SnapTimestamp;
+use time::OffsetDateTime;
+
+use crate::answer::{Answer, Clock};
+use crate::credentials::Client;
+use crate::sandbox::Inner;
+use crate::scenarios::SCENARIO_HEADER;
+use crate::validate;
+
+/// The code for a malformed request, a bad client, a bad signature.
+const PARAM_ILLEGAL: &str = "PARAM_ILLEGAL";
+const INVALID_CLIENT: &str = "INVALID_CLIENT";
+const INVALID_SIGNATURE: &str = "INVALID_SIGNATURE";
+
+/// One enveloped call of `endpoint`.
+pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, parts: &Parts, body: Body) -> Response {
+    let Some(framing) = inner.api.envelope_of(endpoint) else {
+        // The lowering checks that the envelope exists; this only keeps the handler total.
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+        return response;
+    };
+    let call = Enveloped {
+        inner,
+        endpoint,
+        framing,
+    };
+    let answer = match call.admit(body).await {
+        Ok(head) => call.process(parts, head),
+        Err(refusal) => refusal,
+    };
+    answer.into_response(clock)
+}
+
+struct Enveloped<'a> {
+    inner: &'a Inner,
+    endpoint: &'a Endpoint,
+    framing: &'a Envelope,
+}
+
+/// An answer in the envelope: the result code, the response head and the body members beside `resultInfo`.
+struct Framed<'a> {
+    endpoint: &'a Endpoint,
+    framing: &'a Envelope,
+    code: &'a str,
+    head: Map<String, Value>,
+    body: Map<String, Value>,
+    reason: Option<String>,
+}
+
+impl<'a> Framed<'a> {
+    fn plain(endpoint: &'a Endpoint, framing: &'a Envelope, code: &'a str, reason: Option<String>) -> Self {
+        Framed {
+            endpoint,
+            framing,
+            code,
+            head: Map::new(),
+            body: Map::new(),
+            reason,
+        }
+    }
+
+    fn into_response(self, clock: &Clock) -> Response {
+        let declared = self.endpoint.codes.iter().find(|c| c.code == self.code);
+        let (message, outcome) = declared.map_or(("", Outcome::Failed), |c| (c.message.as_str(), c.outcome));
+        // The provider's status letters: S success, F failure, U unknown (ask again).
+        let status = match outcome {
+            Outcome::Success => "S",
+            Outcome::Pending | Outcome::Retry => "U",
+            Outcome::Failed | Outcome::Auth => "F",
+        };
+        let f = self.framing;
+        let result = Map::from_iter([
+            (f.result_status.clone(), Value::from(status)),
+            (f.result_code.clone(), Value::from(self.code)),
+            (f.result_message.clone(), Value::from(message)),
+        ]);
+        let mut body = Map::from_iter([(f.result.clone(), Value::Object(result))]);
+        body.extend(self.body.into_iter().filter(|(name, _)| name != &f.result));
+        let response = Map::from_iter([
+            (f.head_member.clone(), Value::Object(self.head)),
+            (f.body_member.clone(), Value::Object(body)),
+        ]);
+        let answer = Answer {
+            status: 200,
+            body: Map::from_iter([(f.response_member.clone(), Value::Object(response))]),
+            reason: self.reason.map(String::into_boxed_str),
+            headers: Box::default(),
+            serialized: None,
+        };
+        answer.into_response(clock)
+    }
+}
+
+impl<'a> Enveloped<'a> {
+    fn refuse(&self, code: &'a str, reason: impl Into<String>) -> Framed<'a> {
+        Framed::plain(self.endpoint, self.framing, code, Some(reason.into()))
+    }
+
+    /// Everything checked before the call is served; the request's head on success.
+    async fn admit(&self, body: Body) -> Result<Head, Framed<'a>> {
+        let limit = self.inner.options.body_limit;
+        let raw = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| self.refuse(PARAM_ILLEGAL, format!("the body is larger than {limit} bytes")))?;
+        let framing = self.framing;
+        let Some((member, signature)) = envelope::signed_member(&raw, &framing.request_member, &framing.signature_member)
+        else {
+            let why = format!(
+                "the body must be a JSON object with `{}` and `{}`",
+                framing.request_member, framing.signature_member
+            );
+            return Err(self.refuse(PARAM_ILLEGAL, why));
+        };
+        let Some((head, body)) = envelope::parts(&raw, &framing.request_member, &framing.head_member, &framing.body_member)
+        else {
+            let why = format!("`{}` must hold `{}` and `{}`", framing.request_member, framing.head_member, framing.body_member);
+            return Err(self.refuse(PARAM_ILLEGAL, why));
+        };
+        let head = self.head(&head)?;
+        let client = self.client(&head)?;
+        self.signature(client, member, &signature)?;
+        self.caller_head(&head.values)?;
+        self.fields(&body)?;
+        Ok(head)
+    }
+
+    /// The envelope's head members: present, constants as declared, the endpoint's function, a request
+    /// time in the provider's format within the window.
+    fn head(&self, head: &Value) -> Result<Head, Framed<'a>> {
+        let Value::Object(values) = head else {
+            return Err(self.refuse(PARAM_ILLEGAL, format!("`{}` must be an object", self.framing.head_member)));
+        };
+        let mut found = Head {
+            values: values.clone(),
+            client_id: None,
+            client_secret: None,
+        };
+        for (name, source) in &self.framing.head {
+            let path = format!("{}.{name}", self.framing.head_member);
+            let Some(value) = values.get(name).and_then(Value::as_str).filter(|v| !v.is_empty()) else {
+                return Err(self.refuse(PARAM_ILLEGAL, format!("{path} is missing")));
+            };
+            match source {
+                HeaderSource::Value(expected) if value != expected => {
+                    return Err(self.refuse(PARAM_ILLEGAL, format!("{path} must be {expected:?}")));
+                }
+                HeaderSource::Function => {
+                    let function = self.endpoint.envelope.as_ref().map_or("", |e| e.function.as_str());
+                    if value != function {
+                        return Err(self.refuse(PARAM_ILLEGAL, format!("{path} must be {function:?} here")));
+                    }
+                }
+                HeaderSource::Timestamp => self.request_time(&path, value)?,
+                HeaderSource::ClientId => found.client_id = Some(value.to_owned()),
+                HeaderSource::ClientSecret => found.client_secret = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        Ok(found)
+    }
+
+    fn request_time(&self, path: &str, value: &str) -> Result<(), Framed<'a>> {
+        let sent = SnapTimestamp::parse(value).map_err(|e| self.refuse(PARAM_ILLEGAL, format!("{path}: {e}")))?;
+        let skew = (OffsetDateTime::now_utc() - sent.to_offset_datetime()).unsigned_abs();
+        let window = self.inner.options.timestamp_window;
+        if skew > window {
+            let why = format!("{path} is {}s away from the sandbox's clock; at most {}s allowed", skew.as_secs(), window.as_secs());
+            return Err(self.refuse(PARAM_ILLEGAL, why));
+        }
+        Ok(())
+    }
+
+    /// The client named in the head, whose secret the head must carry.
+    fn client(&self, head: &Head) -> Result<&'a Client, Framed<'a>> {
+        let client = head.client_id.as_deref().and_then(|id| self.inner.clients.get(id));
+        let Some(client) = client else {
+            return Err(self.refuse(INVALID_CLIENT, "the client id is not one of the sandbox's clients"));
+        };
+        // Compared as digests, so the comparison's time says nothing about the secret's characters.
+        let sent = head.client_secret.as_deref().map(|s| Sha256::digest(s.as_bytes()));
+        if self.framing.head.iter().any(|(_, s)| *s == HeaderSource::ClientSecret)
+            && sent != Some(Sha256::digest(client.secret.expose().as_bytes()))
+        {
+            return Err(self.refuse(INVALID_CLIENT, "the client secret is not this client's"));
+        }
+        Ok(client)
+    }
+
+    /// The signature over the request member's bytes, exactly as received.
+    fn signature(&self, client: &Client, member: &[u8], signature: &str) -> Result<(), Framed<'a>> {
+        let input = crate::verify::Presented {
+            method: "",
+            path: "",
+            token: None,
+            minified_body: member,
+            timestamp: "",
+            client_id: &client.id,
+        };
+        match crate::verify::verify(&self.framing.signature, &input, signature, client) {
+            true => Ok(()),
+            false => {
+                let why = format!("`{}` does not verify over the `{}` member as received", self.framing.signature_member, self.framing.request_member);
+                Err(self.refuse(INVALID_SIGNATURE, why))
+            }
+        }
+    }
+
+    /// The endpoint's own head members (`headers:` of its spec), e.g. the customer's `accessToken`.
+    fn caller_head(&self, values: &Map<String, Value>) -> Result<(), Framed<'a>> {
+        let violations = validate::body(&self.inner.api, &self.endpoint.headers, &Value::Object(values.clone()));
+        self.violations(&self.framing.head_member, violations)
+    }
+
+    fn fields(&self, body: &Value) -> Result<(), Framed<'a>> {
+        let violations = validate::request(&self.inner.api, self.endpoint, body);
+        self.violations(&self.framing.body_member, violations)
+    }
+
+    fn violations(&self, member: &str, violations: Vec<snapbi_runtime::validate::Violation>) -> Result<(), Framed<'a>> {
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let all: Vec<String> = violations.iter().map(|v| format!("{member}.{v}")).collect();
+        Err(self.refuse(PARAM_ILLEGAL, all.join("; ")))
+    }
+
+    /// The answer of an admitted call: a forced scenario code, else success with sample values of the
+    /// response fields.
+    fn process(&self, parts: &Parts, head: Head) -> Framed<'a> {
+        let id = self.endpoint.id.as_str();
+        let header = parts.headers.get(SCENARIO_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let forced = header.or_else(|| self.inner.scenarios.take(id));
+        let code = match forced.as_deref() {
+            Some(code) => match self.endpoint.codes.iter().find(|c| c.code == code) {
+                Some(declared) => declared.code.as_str(),
+                None => return self.refuse(PARAM_ILLEGAL, format!("scenario {code:?} is not a result code {id} declares")),
+            },
+            None => "SUCCESS",
+        };
+        let mut body = Map::new();
+        if code == "SUCCESS"
+            && let Value::Object(sample) = samples::sample_object(&self.inner.api, &self.endpoint.response)
+        {
+            body = sample;
+        }
+        Framed {
+            endpoint: self.endpoint,
+            framing: self.framing,
+            code,
+            head: self.response_head(&head),
+            body,
+            reason: forced.map(|_| "forced scenario".to_owned()),
+        }
+    }
+
+    /// The request head's members the provider echoes: everything but secrets and the request time.
+    fn response_head(&self, head: &Head) -> Map<String, Value> {
+        let echoed = |name: &String| {
+            self.framing
+                .head
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, s)| !matches!(s, HeaderSource::ClientSecret | HeaderSource::Timestamp))
+        };
+        head.values.iter().filter(|(n, _)| echoed(n)).map(|(n, v)| (n.clone(), v.clone())).collect()
+    }
+}
+
+/// The request's head, read.
+struct Head {
+    values: Map<String, Value>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
