@@ -79,7 +79,11 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
     if let Some(doc) = &e.doc {
         let _ = writeln!(out, "{}\n", doc.trim());
     }
-    let headers = if e.envelope.is_some() { "Caller head members" } else { "Caller headers" };
+    let headers = if e.envelope.is_some() {
+        "Caller head members"
+    } else {
+        "Caller headers"
+    };
     for (title, fields) in [(headers, &e.headers), ("Request body", &e.request)] {
         if !fields.is_empty() {
             out.push_str(&table(title, &flatten(api, fields)));
@@ -96,8 +100,15 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         out.push_str(&table("Response body (decoded tolerantly)", &flatten(api, &e.response)));
     }
     if !e.codes.is_empty() {
-        let title = if e.envelope.is_some() { "Result codes" } else { "Response codes" };
-        let _ = write!(out, "{title}:\n\n| code | name | message | outcome |\n|---|---|---|---|\n");
+        let title = if e.envelope.is_some() {
+            "Result codes"
+        } else {
+            "Response codes"
+        };
+        let _ = write!(
+            out,
+            "{title}:\n\n| code | name | message | outcome |\n|---|---|---|---|\n"
+        );
         for c in &e.codes {
             let _ = writeln!(
                 out,

@@ -30,8 +30,8 @@ pub use code::{
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;
-pub use envelope::{Envelope, Enveloped};
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
+pub use envelope::{Envelope, Enveloped};
 pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};

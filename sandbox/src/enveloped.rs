@@ -44,7 +44,7 @@ pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, pa
     };
     let answer = match call.admit(body).await {
         Ok(head) => call.process(parts, head),
-        Err(refusal) => refusal,
+        Err(Refusal { code, reason }) => Framed::plain(endpoint, framing, code, Some(reason)),
     };
     answer.into_response(clock)
 }
@@ -110,18 +110,22 @@ impl<'a> Framed<'a> {
 }
 
 impl<'a> Enveloped<'a> {
-    fn refuse(&self, code: &'a str, reason: impl Into<String>) -> Framed<'a> {
-        Framed::plain(self.endpoint, self.framing, code, Some(reason.into()))
+    fn refuse(&self, code: &'a str, reason: impl Into<String>) -> Refusal<'a> {
+        Refusal {
+            code,
+            reason: reason.into(),
+        }
     }
 
     /// Everything checked before the call is served; the request's head on success.
-    async fn admit(&self, body: Body) -> Result<Head, Framed<'a>> {
+    async fn admit(&self, body: Body) -> Result<Head, Refusal<'a>> {
         let limit = self.inner.options.body_limit;
         let raw = axum::body::to_bytes(body, limit)
             .await
             .map_err(|_| self.refuse(PARAM_ILLEGAL, format!("the body is larger than {limit} bytes")))?;
         let framing = self.framing;
-        let Some((member, signature)) = envelope::signed_member(&raw, &framing.request_member, &framing.signature_member)
+        let Some((member, signature)) =
+            envelope::signed_member(&raw, &framing.request_member, &framing.signature_member)
         else {
             let why = format!(
                 "the body must be a JSON object with `{}` and `{}`",
@@ -129,9 +133,16 @@ impl<'a> Enveloped<'a> {
             );
             return Err(self.refuse(PARAM_ILLEGAL, why));
         };
-        let Some((head, body)) = envelope::parts(&raw, &framing.request_member, &framing.head_member, &framing.body_member)
-        else {
-            let why = format!("`{}` must hold `{}` and `{}`", framing.request_member, framing.head_member, framing.body_member);
+        let Some((head, body)) = envelope::parts(
+            &raw,
+            &framing.request_member,
+            &framing.head_member,
+            &framing.body_member,
+        ) else {
+            let why = format!(
+                "`{}` must hold `{}` and `{}`",
+                framing.request_member, framing.head_member, framing.body_member
+            );
             return Err(self.refuse(PARAM_ILLEGAL, why));
         };
         let head = self.head(&head)?;
@@ -144,9 +155,12 @@ impl<'a> Enveloped<'a> {
 
     /// The envelope's head members: present, constants as declared, the endpoint's function, a request
     /// time in the provider's format within the window.
-    fn head(&self, head: &Value) -> Result<Head, Framed<'a>> {
+    fn head(&self, head: &Value) -> Result<Head, Refusal<'a>> {
         let Value::Object(values) = head else {
-            return Err(self.refuse(PARAM_ILLEGAL, format!("`{}` must be an object", self.framing.head_member)));
+            return Err(self.refuse(
+                PARAM_ILLEGAL,
+                format!("`{}` must be an object", self.framing.head_member),
+            ));
         };
         let mut found = Head {
             values: values.clone(),
@@ -177,19 +191,23 @@ impl<'a> Enveloped<'a> {
         Ok(found)
     }
 
-    fn request_time(&self, path: &str, value: &str) -> Result<(), Framed<'a>> {
+    fn request_time(&self, path: &str, value: &str) -> Result<(), Refusal<'a>> {
         let sent = SnapTimestamp::parse(value).map_err(|e| self.refuse(PARAM_ILLEGAL, format!("{path}: {e}")))?;
         let skew = (OffsetDateTime::now_utc() - sent.to_offset_datetime()).unsigned_abs();
         let window = self.inner.options.timestamp_window;
         if skew > window {
-            let why = format!("{path} is {}s away from the sandbox's clock; at most {}s allowed", skew.as_secs(), window.as_secs());
+            let why = format!(
+                "{path} is {}s away from the sandbox's clock; at most {}s allowed",
+                skew.as_secs(),
+                window.as_secs()
+            );
             return Err(self.refuse(PARAM_ILLEGAL, why));
         }
         Ok(())
     }
 
     /// The client named in the head, whose secret the head must carry.
-    fn client(&self, head: &Head) -> Result<&'a Client, Framed<'a>> {
+    fn client(&self, head: &Head) -> Result<&'a Client, Refusal<'a>> {
         let client = head.client_id.as_deref().and_then(|id| self.inner.clients.get(id));
         let Some(client) = client else {
             return Err(self.refuse(INVALID_CLIENT, "the client id is not one of the sandbox's clients"));
@@ -205,7 +223,7 @@ impl<'a> Enveloped<'a> {
     }
 
     /// The signature over the request member's bytes, exactly as received.
-    fn signature(&self, client: &Client, member: &[u8], signature: &str) -> Result<(), Framed<'a>> {
+    fn signature(&self, client: &Client, member: &[u8], signature: &str) -> Result<(), Refusal<'a>> {
         let input = crate::verify::Presented {
             method: "",
             path: "",
@@ -217,24 +235,31 @@ impl<'a> Enveloped<'a> {
         match crate::verify::verify(&self.framing.signature, &input, signature, client) {
             true => Ok(()),
             false => {
-                let why = format!("`{}` does not verify over the `{}` member as received", self.framing.signature_member, self.framing.request_member);
+                let why = format!(
+                    "`{}` does not verify over the `{}` member as received",
+                    self.framing.signature_member, self.framing.request_member
+                );
                 Err(self.refuse(INVALID_SIGNATURE, why))
             }
         }
     }
 
     /// The endpoint's own head members (`headers:` of its spec), e.g. the customer's `accessToken`.
-    fn caller_head(&self, values: &Map<String, Value>) -> Result<(), Framed<'a>> {
+    fn caller_head(&self, values: &Map<String, Value>) -> Result<(), Refusal<'a>> {
         let violations = validate::body(&self.inner.api, &self.endpoint.headers, &Value::Object(values.clone()));
         self.violations(&self.framing.head_member, violations)
     }
 
-    fn fields(&self, body: &Value) -> Result<(), Framed<'a>> {
+    fn fields(&self, body: &Value) -> Result<(), Refusal<'a>> {
         let violations = validate::request(&self.inner.api, self.endpoint, body);
         self.violations(&self.framing.body_member, violations)
     }
 
-    fn violations(&self, member: &str, violations: Vec<snapbi_runtime::validate::Violation>) -> Result<(), Framed<'a>> {
+    fn violations(
+        &self,
+        member: &str,
+        violations: Vec<snapbi_runtime::validate::Violation>,
+    ) -> Result<(), Refusal<'a>> {
         if violations.is_empty() {
             return Ok(());
         }
@@ -246,17 +271,26 @@ impl<'a> Enveloped<'a> {
     /// response fields.
     fn process(&self, parts: &Parts, head: Head) -> Framed<'a> {
         let id = self.endpoint.id.as_str();
-        let header = parts.headers.get(SCENARIO_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = parts
+            .headers
+            .get(SCENARIO_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let forced = header.or_else(|| self.inner.scenarios.take(id));
+        let success = self.endpoint.codes.iter().find(|c| c.outcome == Outcome::Success);
+        let success = success.map_or("", |c| c.code.as_str());
         let code = match forced.as_deref() {
             Some(code) => match self.endpoint.codes.iter().find(|c| c.code == code) {
                 Some(declared) => declared.code.as_str(),
-                None => return self.refuse(PARAM_ILLEGAL, format!("scenario {code:?} is not a result code {id} declares")),
+                None => {
+                    let why = format!("scenario {code:?} is not a result code {id} declares");
+                    return Framed::plain(self.endpoint, self.framing, PARAM_ILLEGAL, Some(why));
+                }
             },
-            None => "SUCCESS",
+            None => success,
         };
         let mut body = Map::new();
-        if code == "SUCCESS"
+        if code == success
             && let Value::Object(sample) = samples::sample_object(&self.inner.api, &self.endpoint.response)
         {
             body = sample;
@@ -280,8 +314,18 @@ impl<'a> Enveloped<'a> {
                 .find(|(n, _)| n == name)
                 .is_some_and(|(_, s)| !matches!(s, HeaderSource::ClientSecret | HeaderSource::Timestamp))
         };
-        head.values.iter().filter(|(n, _)| echoed(n)).map(|(n, v)| (n.clone(), v.clone())).collect()
+        head.values
+            .iter()
+            .filter(|(n, _)| echoed(n))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect()
     }
+}
+
+/// A refused call: the result code and why, for `X-Sandbox-Reason`.
+struct Refusal<'a> {
+    code: &'a str,
+    reason: String,
 }
 
 /// The request's head, read.

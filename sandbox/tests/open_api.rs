@@ -9,7 +9,7 @@ use base64::Engine as _;
 use common::*;
 use serde_json::{Value, json};
 use snapbi_client::dana::{self, widget_query_user_profile as profile};
-use snapbi_client::rt::{self, EndpointCode, Outcome};
+use snapbi_client::rt::{self, Outcome};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PRIVATE_KEY_PEM};
 
 fn config(base: &str) -> rt::Config {
@@ -45,7 +45,7 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
     assert_eq!(reply.code.outcome(), Outcome::Success);
     let info = reply.body.result_info.as_ref().expect("resultInfo");
     assert_eq!(
-        (info.result_status.as_ref().map(|s| s.as_str()), info.result_code.as_deref()),
+        (info.result_status.as_deref(), info.result_code.as_deref()),
         (Some("S"), Some("SUCCESS"))
     );
     assert!(!reply.body.user_resource_infos.as_deref().unwrap_or_default().is_empty());
@@ -67,8 +67,16 @@ async fn refusals_arrive_as_typed_result_codes() {
     let runtime = rt::Client::new(&dana::PROFILE, config(&run.base)).expect("runtime client");
     let bad = json!({ "userResources": ["EVERYTHING"] });
     let head_pairs = rt::header_pairs(&head());
-    match runtime.call::<Value, Value, profile::Code>(&profile::ENDPOINT, &bad, &head_pairs).await {
-        Err(rt::Error::Api { status: 200, code, raw_body, .. }) => {
+    match runtime
+        .call::<Value, Value, profile::Code>(&profile::ENDPOINT, &bad, &head_pairs)
+        .await
+    {
+        Err(rt::Error::Api {
+            status: 200,
+            code,
+            raw_body,
+            ..
+        }) => {
             assert_eq!(code, profile::Code::ParamIllegal);
             assert_eq!(result_info(&raw_body)["resultStatus"], "F");
         }
@@ -96,7 +104,7 @@ async fn refusals_arrive_as_typed_result_codes() {
 
     // Business failure: a resource outside the merchant's scope.
     run.sandbox
-        .arm_scenario(&profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
+        .arm_scenario(profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
         .expect("declared result code");
     match client.widget_query_user_profile(&request(&["USER_KYC"]), &head()).await {
         Err(rt::Error::Api { code, message, .. }) => {
@@ -106,7 +114,7 @@ async fn refusals_arrive_as_typed_result_codes() {
         other => panic!("the armed business failure must answer: {other:?}"),
     }
     // Undeclared codes cannot be armed.
-    assert!(run.sandbox.arm_scenario(&profile::ENDPOINT.id, "2001100", 1).is_err());
+    assert!(run.sandbox.arm_scenario(profile::ENDPOINT.id, "2001100", 1).is_err());
 }
 
 /// The body the client sends: head filled from the envelope, the caller's head after it, the request
@@ -119,21 +127,39 @@ fn the_request_member_is_signed_byte_for_byte() {
     let prepared = client
         .prepare(&profile::ENDPOINT, body, None, &rt::header_pairs(&head()))
         .expect("prepared");
-    assert_eq!(prepared.url, "http://127.0.0.1:9/dana/member/query/queryUserProfile.htm");
-    assert!(prepared.header("X-SIGNATURE").is_none(), "the signature travels in the body");
+    assert_eq!(
+        prepared.url,
+        "http://127.0.0.1:9/dana/member/query/queryUserProfile.htm"
+    );
+    assert!(
+        prepared.header("X-SIGNATURE").is_none(),
+        "the signature travels in the body"
+    );
 
     let sent: Value = serde_json::from_slice(&prepared.body).expect("JSON body");
     let head = &sent["request"]["head"];
     let names: Vec<&str> = head.as_object().expect("head").keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        ["version", "function", "clientId", "clientSecret", "reqTime", "reqMsgId", "reserve", "accessToken"]
+        [
+            "version",
+            "function",
+            "clientId",
+            "clientSecret",
+            "reqTime",
+            "reqMsgId",
+            "reserve",
+            "accessToken"
+        ]
     );
     assert_eq!(head["function"], "dana.member.query.queryUserProfile");
     assert_eq!(head["clientSecret"], DEMO_CLIENT_SECRET);
     assert_eq!(head["reqTime"].as_str().map(str::len), Some(25));
     assert_eq!(sent["request"]["body"], json!({ "userResources": ["BALANCE"] }));
-    assert!(!format!("{prepared:?}").contains(DEMO_CLIENT_SECRET), "Debug never shows the secret");
+    assert!(
+        !format!("{prepared:?}").contains(DEMO_CLIENT_SECRET),
+        "Debug never shows the secret"
+    );
 
     // The member as sent: the text between `"request":` and `,"signature"`.
     let text = std::str::from_utf8(&prepared.body).expect("UTF-8");

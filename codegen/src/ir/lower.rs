@@ -1013,7 +1013,9 @@ impl Lowering {
             let path = format!("result_codes.{i}");
             let code = &result.code;
             let well_formed = code.starts_with(|c: char| c.is_ascii_uppercase())
-                && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
             if !well_formed {
                 let msg = format!("result code `{code}` must be UPPER_SNAKE_CASE, as the provider answers it");
                 self.push(src.value(&join(&path, "code"), msg));
@@ -1071,8 +1073,9 @@ impl Lowering {
             }
             let (http, service, case) = (&code[..3], &code[3..5], &code[5..]);
             if service != service_code {
-                let msg =
-                    format!("code {code} has service code {service}, but this endpoint's service code is {service_code}");
+                let msg = format!(
+                    "code {code} has service code {service}, but this endpoint's service code is {service_code}"
+                );
                 self.push(src.value(&code_path, msg));
                 continue;
             }
@@ -1547,7 +1550,10 @@ impl Lowering {
                     "provider `{}` declares no envelope `{}`",
                     endpoint.provider, enveloped.envelope
                 );
-                self.push(with_help(file.error("envelope", msg), did_you_mean(&enveloped.envelope, known)));
+                self.push(with_help(
+                    file.error("envelope", msg),
+                    did_you_mean(&enveloped.envelope, known),
+                ));
             }
         }
         for (file, endpoint) in set

@@ -36,7 +36,10 @@ impl Api {
     /// The envelope `endpoint` is framed in, if any.
     pub fn envelope_of(&self, endpoint: &Endpoint) -> Option<&Envelope> {
         let name = &endpoint.envelope.as_ref()?.envelope;
-        self.provider(&endpoint.provider)?.envelopes.iter().find(|e| &e.name == name)
+        self.provider(&endpoint.provider)?
+            .envelopes
+            .iter()
+            .find(|e| &e.name == name)
     }
 
     /// The provider named `name`.
