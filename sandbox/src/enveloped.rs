@@ -172,6 +172,15 @@ impl<'a> Enveloped<'a> {
             let Some(value) = values.get(name).and_then(Value::as_str).filter(|v| !v.is_empty()) else {
                 return Err(self.refuse(PARAM_ILLEGAL, format!("{path} is missing")));
             };
+            let max = self
+                .framing
+                .head_max_length
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, max)| *max);
+            if let Err(problem) = snapbi_rules::check_length(value, None, max) {
+                return Err(self.refuse(PARAM_ILLEGAL, format!("{path} {problem}")));
+            }
             match source {
                 HeaderSource::Value(expected) if value != expected => {
                     return Err(self.refuse(PARAM_ILLEGAL, format!("{path} must be {expected:?}")));

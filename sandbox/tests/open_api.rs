@@ -102,6 +102,17 @@ async fn refusals_arrive_as_typed_result_codes() {
         other => panic!("a wrong client secret must be refused: {other:?}"),
     }
 
+    // Head limits: DANA's clientId is at most 36 characters (checked before the client is looked up).
+    let long_id = "C".repeat(37);
+    let config = rt::Config::new(long_id)
+        .base_url(&run.base)
+        .client_secret(DEMO_CLIENT_SECRET);
+    let long = dana::Client::new(config.private_key(private_key())).expect("client");
+    match long.widget_query_user_profile(&request(&["BALANCE"]), &head()).await {
+        Err(rt::Error::Api { code, .. }) => assert_eq!(code, profile::Code::ParamIllegal),
+        other => panic!("a 37-character clientId must be refused: {other:?}"),
+    }
+
     // Business failure: a resource outside the merchant's scope.
     run.sandbox
         .arm_scenario(profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)

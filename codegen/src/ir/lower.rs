@@ -429,6 +429,22 @@ impl Lowering {
                 let msg = "the signature is its own member (`signature_member`), not part of the signed head";
                 self.push(src.value(&join(&path, "head"), msg.into()));
             }
+            for (member, max) in &spec.head_max_length.0 {
+                let limit = join(&join(&path, "head_max_length"), member);
+                if !spec.head.0.iter().any(|(name, _)| name == member) {
+                    let d = src.at(
+                        src.positions.key(&limit, 0),
+                        &limit,
+                        format!("`{member}` is not a head member"),
+                    );
+                    self.push(with_help(
+                        d,
+                        did_you_mean(member, spec.head.0.iter().map(|(n, _)| n.as_str())),
+                    ));
+                } else if *max == 0 {
+                    self.push(src.value(&limit, "a maximum length is at least 1".into()));
+                }
+            }
             let signature = self.recipe(src, &join(&path, "signature"), &spec.signature);
             if let (Some(signature), true) = (signature, self.diagnostics.len() == before) {
                 out.push(Envelope {
@@ -440,6 +456,7 @@ impl Lowering {
                     head_member: spec.head_member.clone(),
                     body_member: spec.body_member.clone(),
                     head,
+                    head_max_length: spec.head_max_length.0.clone(),
                     signature,
                     result: spec.result.clone(),
                     result_status: spec.result_status.clone(),

@@ -191,6 +191,8 @@ pub struct Envelope {
     pub body_member: String,
     /// Head members the runtime fills, in order.
     pub head: Vec<(String, HeaderSource)>,
+    /// The provider's maximum length (characters) of head members, by name.
+    pub head_max_length: Vec<(String, u32)>,
     /// The signature over the request member.
     pub signature: Recipe,
     /// The response body's object that reports the outcome (`resultInfo`).

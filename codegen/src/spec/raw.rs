@@ -182,6 +182,9 @@ pub struct EnvelopeSpec {
     /// Head members the runtime fills, in order, from the same sources as headers (plus `function` and
     /// `client_secret`); the endpoint's own `headers:` become head members after them.
     pub head: OrderedMap<HeaderSourceSpec>,
+    /// The provider's length limits of head members (in characters), which the runtime's values must meet.
+    #[serde(default)]
+    pub head_max_length: OrderedMap<u32>,
     /// How the request member is signed; `{body}` is that member, byte for byte.
     pub signature: SignatureSpec,
     /// The object of the response body that says how the call went (`resultInfo`).
