@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::code::{EndpointCode, Outcome, ResponseCode};
 use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource, Provider};
 use crate::envelope::{Envelope, Enveloped};
-use crate::keys::PrivateKey;
+use crate::keys::{PrivateKey, PublicKey};
 use crate::retry::{RetryPolicy, Settlement, StatusQuery};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::signature::{Algorithm, HmacKey, SignError, SignInput, SigningKey};
@@ -25,6 +25,7 @@ pub struct Config {
     base_url: Option<String>,
     client_secret: Option<ClientSecret>,
     private_key: Option<PrivateKey>,
+    provider_key: Option<PublicKey>,
     channel_id: Option<String>,
     timeout: Duration,
     retry: RetryPolicy,
@@ -39,6 +40,7 @@ impl Config {
             base_url: None,
             client_secret: None,
             private_key: None,
+            provider_key: None,
             channel_id: None,
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
@@ -66,6 +68,13 @@ impl Config {
     /// The RSA private key, for token and asymmetric calls.
     pub fn private_key(mut self, key: PrivateKey) -> Self {
         self.private_key = Some(key);
+        self
+    }
+
+    /// The provider's RSA public key: answers the provider signs (DANA's Open API envelope) are then
+    /// verified, and one that does not verify is [`Error::UnverifiedAnswer`].
+    pub fn provider_public_key(mut self, key: PublicKey) -> Self {
+        self.provider_key = Some(key);
         self
     }
 
@@ -145,6 +154,15 @@ pub enum Error<C: fmt::Debug + fmt::Display> {
     /// The answer is not a SNAP JSON body.
     #[error("HTTP {status}: the answer is not a SNAP JSON body")]
     InvalidBody {
+        /// HTTP status.
+        status: u16,
+        /// The body exactly as received.
+        raw_body: Vec<u8>,
+    },
+    /// The answer's signature does not verify with the configured provider key: it may not be the
+    /// provider's. Its content is not trusted (the outcome is unknown).
+    #[error("HTTP {status}: the answer's signature does not verify with the provider's public key")]
+    UnverifiedAnswer {
         /// HTTP status.
         status: u16,
         /// The body exactly as received.
@@ -451,7 +469,12 @@ impl Client {
             .await
             .map_err(Error::from)?;
         Ok(match endpoint.envelope {
-            Some(enveloped) => decode_enveloped(enveloped.envelope, status, raw_body),
+            Some(Enveloped { envelope, .. }) => match &self.inner.config.provider_key {
+                Some(key) if !answer_is_signed(envelope, key, &raw_body) => {
+                    Err(Error::UnverifiedAnswer { status, raw_body })
+                }
+                _ => decode_enveloped(envelope, status, raw_body),
+            },
             None => decode(status, raw_body),
         })
     }
@@ -706,7 +729,7 @@ fn is_settled<R, C: EndpointCode>(answer: &Result<Reply<R, C>, Error<C>>) -> boo
     match answer {
         Ok(reply) => reply.code.outcome() == Outcome::Success,
         Err(Error::Api { code, .. }) => matches!(code.outcome(), Outcome::Failed | Outcome::Auth),
-        Err(Error::Transport(_) | Error::InvalidBody { .. }) => false,
+        Err(Error::Transport(_) | Error::InvalidBody { .. } | Error::UnverifiedAnswer { .. }) => false,
         Err(_) => true,
     }
 }
@@ -869,6 +892,25 @@ where
     };
     let code = Code::from(answer.code.as_deref().unwrap_or_default());
     reply_or_error(status, code, answer.message, body, raw_body)
+}
+
+/// Whether `raw` carries the provider's signature (`key`) over its response member, exactly as received.
+fn answer_is_signed(envelope: &Envelope, key: &PublicKey, raw: &[u8]) -> bool {
+    let Some((member, signature)) =
+        crate::envelope::signed_member(raw, envelope.response_member, envelope.signature_member)
+    else {
+        return false;
+    };
+    let input = SignInput {
+        method: "",
+        path: "",
+        token: None,
+        minified_body: member,
+        timestamp: "",
+        client_id: "",
+    };
+    let key = crate::signature::VerifyingKey::Rsa(key);
+    envelope.signature.verify(&input, &signature, &key).is_ok()
 }
 
 /// A reply when the HTTP status is 2xx and the code means success or pending; the provider's error otherwise.

@@ -78,15 +78,7 @@ impl Envelope {
 
     /// The whole body: `{"<request>":<member>,"<signature>":"<signature>"}`, the member's bytes unchanged.
     pub fn frame(&self, member: &[u8], signature: &str) -> Vec<u8> {
-        let mut out = Vec::with_capacity(member.len() + signature.len() + 32);
-        out.push(b'{');
-        push_name(&mut out, self.request_member);
-        out.extend_from_slice(member);
-        out.push(b',');
-        push_name(&mut out, self.signature_member);
-        push_string(&mut out, signature);
-        out.push(b'}');
-        out
+        frame(self.request_member, member, self.signature_member, signature)
     }
 
     /// From a received request body: the request member's bytes exactly as received, and the signature.
@@ -117,6 +109,20 @@ impl Envelope {
             body,
         })
     }
+}
+
+/// `{"<name>":<member>,"<signature_member>":"<signature>"}`, the member's bytes unchanged: a request as a
+/// client sends it, or an answer as a provider (the sandbox) does.
+pub fn frame(name: &str, member: &[u8], signature_member: &str, signature: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(member.len() + signature.len() + 32);
+    out.push(b'{');
+    push_name(&mut out, name);
+    out.extend_from_slice(member);
+    out.push(b',');
+    push_name(&mut out, signature_member);
+    push_string(&mut out, signature);
+    out.push(b'}');
+    out
 }
 
 /// The bytes of member `signed` exactly as received in `body`, and the string in member `signature`. For

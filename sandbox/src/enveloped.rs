@@ -6,15 +6,18 @@
 //! `function`, a request time within the window), the client id and client secret are the client's, the
 //! signature verifies over the request member's bytes exactly as received, and the caller's head members and
 //! the body follow the spec. A refusal is one of the endpoint's `result_codes` (PARAM_ILLEGAL,
-//! INVALID_CLIENT, INVALID_SIGNATURE), with the reason in `X-Sandbox-Reason`.
+//! INVALID_CLIENT, INVALID_SIGNATURE), with the reason in `X-Sandbox-Reason`. Every answer is signed over its
+//! response member with the sandbox's provider key, as DANA signs its own.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::response::Response;
+use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use snapbi_codegen::ir::{Endpoint, Envelope, HeaderSource, Outcome, samples};
+use snapbi_codegen::ir::{Algorithm, Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
 use snapbi_runtime::envelope;
+use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use time::OffsetDateTime;
 
@@ -44,7 +47,7 @@ pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, pa
     };
     let answer = match call.admit(body).await {
         Ok(head) => call.process(parts, head),
-        Err(Refusal { code, reason }) => Framed::plain(endpoint, framing, code, Some(reason)),
+        Err(Refusal { code, reason }) => Framed::plain(inner, endpoint, framing, code, Some(reason)),
     };
     answer.into_response(clock)
 }
@@ -59,6 +62,8 @@ struct Enveloped<'a> {
 struct Framed<'a> {
     endpoint: &'a Endpoint,
     framing: &'a Envelope,
+    /// The key the answer is signed with (the sandbox's provider key).
+    signature: Option<&'a PrivateKey>,
     code: &'a str,
     head: Map<String, Value>,
     body: Map<String, Value>,
@@ -66,10 +71,17 @@ struct Framed<'a> {
 }
 
 impl<'a> Framed<'a> {
-    fn plain(endpoint: &'a Endpoint, framing: &'a Envelope, code: &'a str, reason: Option<String>) -> Self {
+    fn plain(
+        inner: &'a Inner,
+        endpoint: &'a Endpoint,
+        framing: &'a Envelope,
+        code: &'a str,
+        reason: Option<String>,
+    ) -> Self {
         Framed {
             endpoint,
             framing,
+            signature: inner.provider_key.as_ref(),
             code,
             head: Map::new(),
             body: Map::new(),
@@ -98,12 +110,19 @@ impl<'a> Framed<'a> {
             (f.head_member.clone(), Value::Object(self.head)),
             (f.body_member.clone(), Value::Object(body)),
         ]);
+        // The response member is serialized once; those bytes are signed and sent.
+        let member = serde_json::to_vec(&response).unwrap_or_default();
+        let signature = self
+            .signature
+            .map(|key| sign(&f.signature, key, &member))
+            .unwrap_or_default();
+        let framed = envelope::frame(&f.response_member, &member, &f.signature_member, &signature);
         let answer = Answer {
             status: 200,
             body: Map::from_iter([(f.response_member.clone(), Value::Object(response))]),
             reason: self.reason.map(String::into_boxed_str),
             headers: Box::default(),
-            serialized: None,
+            serialized: Some(Box::new(Bytes::from(framed))),
         };
         answer.into_response(clock)
     }
@@ -293,7 +312,7 @@ impl<'a> Enveloped<'a> {
                 Some(declared) => declared.code.as_str(),
                 None => {
                     let why = format!("scenario {code:?} is not a result code {id} declares");
-                    return Framed::plain(self.endpoint, self.framing, PARAM_ILLEGAL, Some(why));
+                    return Framed::plain(self.inner, self.endpoint, self.framing, PARAM_ILLEGAL, Some(why));
                 }
             },
             None => success,
@@ -307,6 +326,7 @@ impl<'a> Enveloped<'a> {
         Framed {
             endpoint: self.endpoint,
             framing: self.framing,
+            signature: self.inner.provider_key.as_ref(),
             code,
             head: self.response_head(&head),
             body,
@@ -328,6 +348,27 @@ impl<'a> Enveloped<'a> {
             .filter(|(n, _)| echoed(n))
             .map(|(n, v)| (n.clone(), v.clone()))
             .collect()
+    }
+}
+
+/// The provider's signature of `member` with the envelope's recipe (RSA with the sandbox's provider key).
+fn sign(recipe: &Recipe, key: &PrivateKey, member: &[u8]) -> String {
+    let input = crate::verify::Presented {
+        method: "",
+        path: "",
+        token: None,
+        minified_body: member,
+        timestamp: "",
+        client_id: "",
+    };
+    let text = crate::verify::string_to_sign(recipe, &input);
+    match recipe.algorithm {
+        Algorithm::RsaSha256 => key
+            .sign_sha256(text.as_bytes())
+            .map(|s| base64::engine::general_purpose::STANDARD.encode(s))
+            .unwrap_or_default(),
+        // An HMAC envelope would be keyed with the client's secret; DANA's is RSA.
+        Algorithm::HmacSha512 => String::new(),
     }
 }
 

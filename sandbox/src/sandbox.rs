@@ -263,6 +263,9 @@ impl SandboxBuilder {
             scenarios: Queues::new(),
             faults: Queues::new(),
             serial: AtomicU64::new(0),
+            // The sandbox signs as the provider with its own (public, demo) key: enveloped answers.
+            provider_key: snapbi_runtime::keys::PrivateKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM)
+                .ok(),
             api,
         };
         Ok(Sandbox { inner: Arc::new(inner) })
@@ -440,6 +443,8 @@ pub(crate) struct Inner {
     pub(crate) faults: Queues<Fault>,
     pub(crate) notifiers: HashMap<(String, String), Notifier>,
     serial: AtomicU64,
+    /// The provider's private key, as the sandbox plays it.
+    pub(crate) provider_key: Option<snapbi_runtime::keys::PrivateKey>,
 }
 
 impl Inner {

@@ -10,7 +10,10 @@ use common::*;
 use serde_json::{Value, json};
 use snapbi_client::dana::{self, widget_query_user_profile as profile};
 use snapbi_client::rt::{self, Outcome};
-use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PRIVATE_KEY_PEM};
+use snapbi_sandbox::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PRIVATE_KEY_PEM,
+    DEMO_PROVIDER_PUBLIC_KEY_PEM,
+};
 
 fn config(base: &str) -> rt::Config {
     rt::Config::new(DEMO_CLIENT_ID)
@@ -126,6 +129,30 @@ async fn refusals_arrive_as_typed_result_codes() {
     }
     // Undeclared codes cannot be armed.
     assert!(run.sandbox.arm_scenario(profile::ENDPOINT.id, "2001100", 1).is_err());
+}
+
+/// DANA signs its answers over the `response` member: a client given the provider's public key verifies
+/// them, and refuses an answer whose signature is not the provider's (its content is not trusted).
+#[tokio::test]
+async fn answers_are_verified_with_the_providers_key() {
+    let run = start_provider("dana", |b| b).await;
+    let provider = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("provider key");
+    let verifying = dana::Client::new(config(&run.base).provider_public_key(provider)).expect("client");
+    let reply = verifying
+        .widget_query_user_profile(&request(&["OTT"]), &head())
+        .await
+        .expect("a signed answer verifies");
+    assert_eq!(reply.code, profile::Code::Success);
+
+    // The same answer checked with a key that is not the provider's.
+    let other = rt::keys::PublicKey::from_pem(DEMO_CLIENT_PUBLIC_KEY_PEM).expect("other key");
+    let suspicious = dana::Client::new(config(&run.base).provider_public_key(other)).expect("client");
+    match suspicious.widget_query_user_profile(&request(&["OTT"]), &head()).await {
+        Err(rt::Error::UnverifiedAnswer { status: 200, raw_body }) => {
+            assert!(!raw_body.is_empty(), "the raw answer is kept");
+        }
+        other => panic!("an answer not signed by the configured key must be refused: {other:?}"),
+    }
 }
 
 /// The body the client sends: head filled from the envelope, the caller's head after it, the request
