@@ -79,6 +79,15 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
     if let Some(doc) = &e.doc {
         let _ = writeln!(out, "{}\n", doc.trim());
     }
+    if let Some(envelope) = api.envelope_of(e) {
+        let filled: Vec<String> = envelope.head.iter().map(|(name, _)| format!("`{name}`")).collect();
+        let _ = writeln!(
+            out,
+            "The runtime fills the head's {} and signs the `{}` member byte for byte.\n",
+            filled.join(", "),
+            envelope.request_member
+        );
+    }
     let headers = if e.envelope.is_some() {
         "Caller head members"
     } else {
