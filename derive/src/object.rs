@@ -179,7 +179,9 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
 
             /// Checks every field; returns the value or every violation with its wire path.
             pub fn build(self) -> Result<#ty, #rt::BuildError> {
-                #rt::Checker::run(|c| self.check(c))
+                let mut c = #rt::Checker::default();
+                let value = self.check(&mut c);
+                c.finish(value)
             }
 
             fn check(self, c: &mut #rt::Checker) -> Option<#ty> {

@@ -9,46 +9,17 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
 use snapbi_client::doku::{self, direct_debit_payment};
-use snapbi_client::{rt, types};
+use snapbi_client::rt;
 
-const SECRET: &str = "bench-secret-0123456789";
-const TIMESTAMP: &str = "2024-07-10T11:57:58+07:00";
+mod fixture;
+
+use fixture::{CLIENT_ID, DANA, SECRET, TIMESTAMP, request};
 
 /// The same endpoint signed asymmetrically (RSA, no token), to measure that recipe.
 static ASYMMETRIC: rt::EndpointInfo = rt::EndpointInfo {
     auth: rt::AuthKind::Asymmetric,
     ..DANA
 };
-const DANA: rt::EndpointInfo = rt::EndpointInfo {
-    id: "doku.direct_debit.payment",
-    provider: "doku",
-    method: "POST",
-    path: "/direct-debit/core/v1/debit/payment-host-to-host",
-    service_code: "54",
-    auth: rt::AuthKind::Symmetric,
-    summary: "bench",
-    envelope: None,
-};
-
-fn request() -> direct_debit_payment::Request {
-    direct_debit_payment::Request::builder()
-        .partner_reference_no("INV-20240710-000123")
-        .amount(types::Amount::builder().value("150000.00").currency("IDR"))
-        .url_param([types::UrlParam::builder()
-            .url("https://merchant.example/return?order=INV-20240710-000123")
-            .r#type(types::UrlParamType::PayReturn)
-            .is_deep_link(types::UrlParamIsDeepLink::N)])
-        .valid_up_to(TIMESTAMP)
-        .point_of_initiation(direct_debit_payment::PointOfInitiation::App)
-        .additional_info(
-            direct_debit_payment::AdditionalInfo::builder()
-                .channel(direct_debit_payment::AdditionalInfoChannel::EmoneyDanaSnap)
-                .order(direct_debit_payment::AdditionalInfoOrder::builder().order_title("Kopi susu x2"))
-                .env_info(types::EnvInfo::builder().source_platform("IPG").terminal_type("SYSTEM")),
-        )
-        .build()
-        .expect("valid request")
-}
 
 fn rsa_key() -> rt::keys::PrivateKey {
     let path = std::env::temp_dir().join(format!("snapbi-bench-key-{}.pem", std::process::id()));
@@ -73,7 +44,7 @@ fn rsa_key() -> rt::keys::PrivateKey {
 
 fn bench(c: &mut Criterion) {
     let key = rsa_key();
-    let config = rt::Config::new("BRN-0001-1700000000001")
+    let config = rt::Config::new(CLIENT_ID)
         .client_secret(SECRET)
         .private_key(key.clone());
     let client = rt::Client::new(&doku::PROFILE, config.base_url("http://127.0.0.1:9")).expect("client");
@@ -107,11 +78,9 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let body = rt::body_bytes(&request()).expect("serialize");
-                black_box(
-                    client
-                        .prepare(&DANA_STATIC, body, Some(&token), &rt::header_pairs(&headers))
-                        .expect("prepared"),
-                )
+                let pairs = rt::header_pairs(&headers);
+                // The prepared call borrows the header pairs, so it is dropped here, inside the timing.
+                black_box(&client.prepare(&DANA, body, Some(&token), &pairs).expect("prepared"));
             })
         },
     );
@@ -131,7 +100,7 @@ fn bench(c: &mut Criterion) {
                     token: Some(&token),
                     minified_body: &body,
                     timestamp: &timestamp,
-                    client_id: "BRN-0001-1700000000001",
+                    client_id: CLIENT_ID,
                 };
                 let signature = rt::signature::Recipe::SNAP_SYMMETRIC
                     .sign(&input, &rt::signature::SigningKey::HmacKey(&hmac_key))
@@ -149,7 +118,7 @@ fn bench(c: &mut Criterion) {
         token: Some(&token),
         minified_body: &body,
         timestamp: TIMESTAMP,
-        client_id: "BRN-0001-1700000000001",
+        client_id: CLIENT_ID,
     };
     group.bench_function("part: recipe sign", |b| {
         b.iter(|| {
@@ -170,7 +139,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 client
-                    .prepare(&DANA_STATIC, body.clone(), Some(&token), &pairs)
+                    .prepare(&DANA, body.clone(), Some(&token), &pairs)
                     .expect("prepared"),
             )
         })
@@ -188,18 +157,13 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let body = rt::body_bytes(&request()).expect("serialize");
-                black_box(
-                    client
-                        .prepare(&ASYMMETRIC, body, None, &rt::header_pairs(&headers))
-                        .expect("prepared"),
-                )
+                let pairs = rt::header_pairs(&headers);
+                black_box(&client.prepare(&ASYMMETRIC, body, None, &pairs).expect("prepared"));
             })
         },
     );
     group.finish();
 }
-
-static DANA_STATIC: rt::EndpointInfo = DANA;
 
 criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -4,6 +4,8 @@
 //! [`EndpointInfo`] per endpoint file, and the [`crate::Client`] interprets them. Provider quirks (header
 //! names, where values come from, signature recipes, timestamp style) are data here, never `if provider`.
 
+use std::time::SystemTime;
+
 use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -47,19 +49,26 @@ pub struct TimestampStyle {
 impl TimestampStyle {
     /// The current instant in this style, e.g. `2024-07-10T11:57:58+07:00`.
     pub fn now(&self) -> String {
-        let now = OffsetDateTime::now_utc();
+        self.at(SystemTime::now())
+    }
+
+    /// `instant` in this style (the client reads the clock once per request and also makes the X-EXTERNAL-ID
+    /// from it).
+    pub fn at(&self, instant: SystemTime) -> String {
         if self.fraction_digits > 0 {
-            return self.format(now);
+            return self.format(OffsetDateTime::from(instant));
         }
-        // Whole-second timestamps change once a second: reuse the last one formatted on this thread.
+        // Whole-second timestamps change once a second: reuse the last one formatted on this thread, keyed by
+        // the Unix second, so a request in the same second converts no date.
         thread_local! {
             static LAST: std::cell::RefCell<(i64, TimestampStyle, String)> =
                 const { std::cell::RefCell::new((i64::MIN, TimestampStyle { offset: "", fraction_digits: 0 }, String::new())) };
         }
-        LAST.with_borrow_mut(|(second, style, text)| {
-            if *second != now.unix_timestamp() || style != self {
-                *text = self.format(now);
-                (*second, *style) = (now.unix_timestamp(), *self);
+        let second = unix_second(instant);
+        LAST.with_borrow_mut(|(last, style, text)| {
+            if *last != second || style != self {
+                *text = self.format(OffsetDateTime::from(instant));
+                (*last, *style) = (second, *self);
             }
             text.clone()
         })
@@ -87,6 +96,18 @@ impl TimestampStyle {
             self.offset
         });
         text
+    }
+}
+
+/// Whole seconds since the Unix epoch, negative before it (rounded down, as `OffsetDateTime` does).
+fn unix_second(instant: SystemTime) -> i64 {
+    match instant.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            if before.subsec_nanos() > 0 { -whole - 1 } else { -whole }
+        }
     }
 }
 
@@ -358,5 +379,41 @@ mod tests {
             fraction_digits: 0,
         };
         assert_eq!(utc.format(instant), "2020-12-17T03:55:00+00:00");
+    }
+
+    #[test]
+    fn timestamps_at_an_instant_match_the_formatter_across_seconds_and_styles() {
+        let wib = TimestampStyle {
+            offset: "+07:00",
+            fraction_digits: 0,
+        };
+        let utc = TimestampStyle {
+            offset: "+00:00",
+            fraction_digits: 0,
+        };
+        let millis = TimestampStyle {
+            offset: "+07:00",
+            fraction_digits: 3,
+        };
+        let base = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_608_177_300);
+        // Within a second, across a second and back, style after style: the cache never shows a stale text.
+        for offset_ms in [0i64, 999, 1_000, 0, -1, -1_000, -1_001] {
+            let instant = if offset_ms >= 0 {
+                base + std::time::Duration::from_millis(offset_ms.unsigned_abs())
+            } else {
+                base - std::time::Duration::from_millis(offset_ms.unsigned_abs())
+            };
+            for style in [wib, utc, millis] {
+                assert_eq!(
+                    style.at(instant),
+                    style.format(OffsetDateTime::from(instant)),
+                    "{offset_ms} {style:?}"
+                );
+            }
+        }
+        // Before the epoch the second is rounded down, as the formatter does.
+        let before_epoch = std::time::UNIX_EPOCH - std::time::Duration::from_millis(1_500);
+        assert_eq!(unix_second(before_epoch), -2);
+        assert_eq!(wib.at(before_epoch), "1970-01-01T06:59:58+07:00");
     }
 }

@@ -37,7 +37,7 @@ pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
 pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
 pub use values::{
-    Decimal, FreeText, Int, IntoRaw, List, Matching, PatternRule, Sensitive, SnapDateTime, Text, lenient,
+    Decimal, FreeText, Int, IntoRaw, List, Matching, Pattern, PatternRule, Sensitive, SnapDateTime, Text, lenient,
 };
 
 /// Re-exported so that generated code reaches its dependencies through the runtime alone.

@@ -87,7 +87,7 @@ pub struct InvalidValue(pub Problem);
 /// so checking a valid request costs no formatting and no allocation for paths.
 #[derive(Debug, Default)]
 pub struct Checker {
-    path: Vec<Segment>,
+    path: PathStack,
     violations: Vec<Violation>,
 }
 
@@ -98,19 +98,66 @@ enum Segment {
     Index(usize),
 }
 
+/// The segments of the current wire path, outermost first. SNAP bodies nest a few levels
+/// (`additionalInfo.lineItems[0].price` is four), so the first [`PathStack::INLINE`] segments live in the
+/// stack itself and a build allocates nothing for its path; deeper ones continue in `deeper`.
+#[derive(Debug)]
+struct PathStack {
+    inline: [Segment; PathStack::INLINE],
+    len: usize,
+    deeper: Vec<Segment>,
+}
+
+impl PathStack {
+    const INLINE: usize = 8;
+
+    fn push(&mut self, segment: Segment) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = segment,
+            None => self.deeper.push(segment),
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) {
+        self.len = self.len.saturating_sub(1);
+        if self.len >= Self::INLINE {
+            self.deeper.pop();
+        }
+    }
+
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.inline[..self.len.min(Self::INLINE)].iter().chain(&self.deeper)
+    }
+}
+
+impl Default for PathStack {
+    fn default() -> Self {
+        PathStack {
+            inline: [Segment::Index(0); Self::INLINE],
+            len: 0,
+            deeper: Vec::new(),
+        }
+    }
+}
+
 impl Checker {
     /// Runs `check` and returns its value if nothing was reported, else every violation.
     pub fn run<T>(check: impl FnOnce(&mut Checker) -> Option<T>) -> Result<T, BuildError> {
-        // Deep enough for SNAP bodies (`additionalInfo.order.items[0].name`) without growing.
-        let mut checker = Checker {
-            path: Vec::with_capacity(8),
-            violations: Vec::new(),
-        };
+        let mut checker = Checker::default();
         let value = check(&mut checker);
+        checker.finish(value)
+    }
+
+    /// `value`, checked with this checker, if nothing was reported; else every violation.
+    ///
+    /// Generated `build()` methods check with a checker of their own and end here rather than going
+    /// through [`Checker::run`]: a closure would carry the whole builder, a copy of a few hundred bytes.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, BuildError> {
         match value {
-            Some(value) if checker.violations.is_empty() => Ok(value),
+            Some(value) if self.violations.is_empty() => Ok(value),
             _ => Err(BuildError {
-                violations: checker.violations,
+                violations: self.violations,
             }),
         }
     }
@@ -208,10 +255,10 @@ impl Checker {
 }
 
 /// A path stack as a wire path: `urlParam[0].url`.
-fn rendered(path: &[Segment]) -> String {
+fn rendered(path: &PathStack) -> String {
     use fmt::Write as _;
     let mut out = String::new();
-    for segment in path {
+    for segment in path.segments() {
         match segment {
             Segment::Field(name) if out.is_empty() => out.push_str(name),
             Segment::Field(name) => {
@@ -345,6 +392,28 @@ mod tests {
         let err = result.unwrap_err();
         assert_eq!(err.paths(), ["a", "b", "list[1]"]);
         assert_eq!(err.violations()[1].to_string(), "b: expected a string, found a number");
+    }
+
+    #[test]
+    fn paths_deeper_than_the_inline_stack_render_and_unwind() {
+        // Ten levels (beyond the inline eight), a violation at the bottom, then one back at level three.
+        fn nest(c: &mut Checker, level: usize) {
+            if level == 10 {
+                c.report(ViolationKind::Missing);
+                return;
+            }
+            c.at_index(level, |c| nest(c, level + 1));
+            if level == 3 {
+                c.report(ViolationKind::Missing);
+            }
+        }
+        let err = Checker::run(|c| {
+            c.at("top", |c| nest(c, 0));
+            c.report(ViolationKind::Missing);
+            None::<()>
+        })
+        .unwrap_err();
+        assert_eq!(err.paths(), ["top[0][1][2][3][4][5][6][7][8][9]", "top[0][1][2]", ""]);
     }
 
     #[test]

@@ -162,8 +162,9 @@ async fn answers_are_verified_with_the_providers_key() {
 fn the_request_member_is_signed_byte_for_byte() {
     let client = rt::Client::new(&dana::PROFILE, config("http://127.0.0.1:9")).expect("client");
     let body = rt::body_bytes(&request(&["BALANCE"])).expect("body");
+    let pairs = rt::header_pairs(&head());
     let prepared = client
-        .prepare(&profile::ENDPOINT, body, None, &rt::header_pairs(&head()))
+        .prepare(&profile::ENDPOINT, body, None, &pairs)
         .expect("prepared");
     assert_eq!(
         prepared.url,
