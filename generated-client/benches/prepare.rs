@@ -6,9 +6,7 @@ use std::hint::black_box;
 use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256, Sha512};
-use snapbi_client::doku::{self, direct_debit_payment};
+use snapbi_client::doku;
 use snapbi_client::rt;
 
 mod fixture;
@@ -44,34 +42,19 @@ fn rsa_key() -> rt::keys::PrivateKey {
 
 fn bench(c: &mut Criterion) {
     let key = rsa_key();
-    let config = rt::Config::new(CLIENT_ID)
-        .client_secret(SECRET)
-        .private_key(key.clone());
-    let client = rt::Client::new(&doku::PROFILE, config.base_url("http://127.0.0.1:9")).expect("client");
-    let token = rt::secret::AccessToken::from("tok-0123456789abcdef");
-    let headers = direct_debit_payment::Headers::builder()
-        .x_device_id("device42")
-        .build()
-        .expect("headers");
-    let body = serde_json::to_vec(&request()).expect("serialize");
-    let string_to_sign = format!(
-        "POST:{}:{}:{}:{TIMESTAMP}",
-        DANA.path,
-        token.expose(),
-        hex::encode(Sha256::digest(&body))
+    let client = fixture::client(
+        rt::Config::new(CLIENT_ID)
+            .client_secret(SECRET)
+            .private_key(key.clone()),
     );
+    let token = fixture::token();
+    let headers = fixture::headers();
+    let (body, string_to_sign) = fixture::body_and_string_to_sign(&token);
 
     let mut group = c.benchmark_group("prepare DANA payment");
     group.bench_function(
         "baseline: SHA-256 of the body + HMAC-SHA512 of the string to sign",
-        |b| {
-            b.iter(|| {
-                let digest = hex::encode(Sha256::digest(black_box(&body)));
-                let mut mac = Hmac::<Sha512>::new_from_slice(black_box(SECRET.as_bytes())).expect("any key length");
-                mac.update(black_box(string_to_sign.as_bytes()));
-                black_box((digest, mac.finalize().into_bytes()))
-            })
-        },
+        |b| b.iter(|| fixture::baseline(&body, &string_to_sign)),
     );
     group.bench_function(
         "snapbi symmetric: build + validate + serialize + hash + HMAC + headers",

@@ -21,38 +21,21 @@
 
 use std::hint::black_box;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256, Sha512};
 use snapbi_client::doku::{self, direct_debit_payment};
 use snapbi_client::rt;
 
 #[path = "../benches/fixture/mod.rs"]
 mod fixture;
 
-use fixture::{CLIENT_ID, DANA, SECRET, TIMESTAMP, request};
+use fixture::{CLIENT_ID, DANA, SECRET, request};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let config = rt::Config::new(CLIENT_ID).client_secret(SECRET);
-    let client = rt::Client::new(&doku::PROFILE, config.base_url("http://127.0.0.1:9")).expect("client");
-    let token = rt::secret::AccessToken::from("tok-0123456789abcdef");
-    let headers = direct_debit_payment::Headers::builder()
-        .x_device_id("device42")
-        .build()
-        .expect("headers");
+    let client = fixture::client(rt::Config::new(CLIENT_ID).client_secret(SECRET));
+    let token = fixture::token();
+    let headers = fixture::headers();
     let hmac_key = rt::signature::HmacKey::new(&rt::secret::ClientSecret::from(SECRET)).expect("key");
-    let body = rt::body_bytes(&request()).expect("serialize");
-    assert_eq!(
-        Some(&body),
-        serde_json::to_vec(&request()).ok().as_ref(),
-        "the body is serde_json's"
-    );
-    let string_to_sign = format!(
-        "POST:{}:{}:{}:{TIMESTAMP}",
-        DANA.path,
-        token.expose(),
-        hex::encode(Sha256::digest(&body))
-    );
+    let (body, string_to_sign) = fixture::body_and_string_to_sign(&token);
     let steps = Steps {
         client: &client,
         token: &token,
@@ -118,10 +101,7 @@ impl Steps<'_> {
     #[inline(never)]
     fn baseline(&self, n: usize) {
         for _ in 0..n {
-            let digest = hex::encode(Sha256::digest(black_box(self.body)));
-            let mut mac = Hmac::<Sha512>::new_from_slice(black_box(SECRET.as_bytes())).expect("any key length");
-            mac.update(black_box(self.string_to_sign.as_bytes()));
-            black_box((digest, mac.finalize().into_bytes()));
+            fixture::baseline(self.body, self.string_to_sign);
         }
     }
 

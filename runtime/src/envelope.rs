@@ -128,11 +128,10 @@ pub fn frame(name: &str, member: &[u8], signature_member: &str, signature: &str)
 /// The bytes of member `signed` exactly as received in `body`, and the string in member `signature`. For
 /// readers that hold member names rather than an [`Envelope`] (the sandbox reads its specs at run time).
 pub fn signed_member<'b>(body: &'b [u8], signed: &str, signature: &str) -> Option<(&'b [u8], String)> {
-    let members: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
-    let signature = members.get(signature)?.as_str()?.to_owned();
-    let raw: Members<'b> = serde_json::from_slice(body).ok()?;
-    let member = raw.0.into_iter().find(|(name, _)| name == signed)?.1;
-    Some((member.get().as_bytes(), signature))
+    let Members(members) = serde_json::from_slice(body).ok()?;
+    let raw = |name: &str| members.iter().find(|(n, _)| n == name).map(|(_, value)| *value);
+    let signature: String = serde_json::from_str(raw(signature)?.get()).ok()?;
+    Some((raw(signed)?.get().as_bytes(), signature))
 }
 
 /// The `head` and `body` members of object `member` of `raw`, as JSON values.

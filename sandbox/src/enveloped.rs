@@ -5,8 +5,8 @@
 //! signature, every head member the envelope names is present and well-formed (constants, the endpoint's
 //! `function`, a request time within the window), the client id and client secret are the client's, the
 //! signature verifies over the request member's bytes exactly as received, and the caller's head members and
-//! the body follow the spec. A refusal is one of the endpoint's `result_codes` (PARAM_ILLEGAL,
-//! INVALID_CLIENT, INVALID_SIGNATURE), with the reason in `X-Sandbox-Reason`. Every answer is signed over its
+//! the body follow the spec. A refusal is one of the envelope's `refusals` (DANA: PARAM_ILLEGAL,
+//! INVALID_CLIENT, INVALID_SIGNATURE), which its endpoints declare, with the reason in `X-Sandbox-Reason`. Every answer is signed over its
 //! response member with the sandbox's provider key, as DANA signs its own.
 
 use axum::body::{Body, Bytes};
@@ -26,11 +26,6 @@ use crate::credentials::Client;
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
 use crate::validate;
-
-/// The code for a malformed request, a bad client, a bad signature.
-const PARAM_ILLEGAL: &str = "PARAM_ILLEGAL";
-const INVALID_CLIENT: &str = "INVALID_CLIENT";
-const INVALID_SIGNATURE: &str = "INVALID_SIGNATURE";
 
 /// One enveloped call of `endpoint`.
 pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, parts: &Parts, body: Body) -> Response {
@@ -90,14 +85,10 @@ impl<'a> Framed<'a> {
     }
 
     fn into_response(self, clock: &Clock) -> Response {
+        // Every code answered is declared (refusals by the lowering's check, scenarios by the sandbox's).
         let declared = self.endpoint.codes.iter().find(|c| c.code == self.code);
-        let (message, outcome) = declared.map_or(("", Outcome::Failed), |c| (c.message.as_str(), c.outcome));
-        // The provider's status letters: S success, F failure, U unknown (ask again).
-        let status = match outcome {
-            Outcome::Success => "S",
-            Outcome::Pending | Outcome::Retry => "U",
-            Outcome::Failed | Outcome::Auth => "F",
-        };
+        let message = declared.map_or("", |c| c.message.as_str());
+        let status = declared.and_then(|c| c.status.as_deref()).unwrap_or_default();
         let f = self.framing;
         let result = Map::from_iter([
             (f.result_status.clone(), Value::from(status)),
@@ -139,9 +130,12 @@ impl<'a> Enveloped<'a> {
     /// Everything checked before the call is served; the request's head on success.
     async fn admit(&self, body: Body) -> Result<Head, Refusal<'a>> {
         let limit = self.inner.options.body_limit;
-        let raw = axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|_| self.refuse(PARAM_ILLEGAL, format!("the body is larger than {limit} bytes")))?;
+        let raw = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            self.refuse(
+                &self.framing.refusals.malformed,
+                format!("the body is larger than {limit} bytes"),
+            )
+        })?;
         let framing = self.framing;
         let Some((member, signature)) =
             envelope::signed_member(&raw, &framing.request_member, &framing.signature_member)
@@ -150,7 +144,7 @@ impl<'a> Enveloped<'a> {
                 "the body must be a JSON object with `{}` and `{}`",
                 framing.request_member, framing.signature_member
             );
-            return Err(self.refuse(PARAM_ILLEGAL, why));
+            return Err(self.refuse(&self.framing.refusals.malformed, why));
         };
         let Some((head, body)) = envelope::parts(
             &raw,
@@ -162,7 +156,7 @@ impl<'a> Enveloped<'a> {
                 "`{}` must hold `{}` and `{}`",
                 framing.request_member, framing.head_member, framing.body_member
             );
-            return Err(self.refuse(PARAM_ILLEGAL, why));
+            return Err(self.refuse(&self.framing.refusals.malformed, why));
         };
         let head = self.head(&head)?;
         let client = self.client(&head)?;
@@ -177,7 +171,7 @@ impl<'a> Enveloped<'a> {
     fn head(&self, head: &Value) -> Result<Head, Refusal<'a>> {
         let Value::Object(values) = head else {
             return Err(self.refuse(
-                PARAM_ILLEGAL,
+                &self.framing.refusals.malformed,
                 format!("`{}` must be an object", self.framing.head_member),
             ));
         };
@@ -189,7 +183,7 @@ impl<'a> Enveloped<'a> {
         for (name, source) in &self.framing.head {
             let path = format!("{}.{name}", self.framing.head_member);
             let Some(value) = values.get(name).and_then(Value::as_str).filter(|v| !v.is_empty()) else {
-                return Err(self.refuse(PARAM_ILLEGAL, format!("{path} is missing")));
+                return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} is missing")));
             };
             let max = self
                 .framing
@@ -198,16 +192,19 @@ impl<'a> Enveloped<'a> {
                 .find(|(n, _)| n == name)
                 .map(|(_, max)| *max);
             if let Err(problem) = snapbi_rules::check_length(value, None, max) {
-                return Err(self.refuse(PARAM_ILLEGAL, format!("{path} {problem}")));
+                return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} {problem}")));
             }
             match source {
                 HeaderSource::Value(expected) if value != expected => {
-                    return Err(self.refuse(PARAM_ILLEGAL, format!("{path} must be {expected:?}")));
+                    return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} must be {expected:?}")));
                 }
                 HeaderSource::Function => {
                     let function = self.endpoint.envelope.as_ref().map_or("", |e| e.function.as_str());
                     if value != function {
-                        return Err(self.refuse(PARAM_ILLEGAL, format!("{path} must be {function:?} here")));
+                        return Err(self.refuse(
+                            &self.framing.refusals.malformed,
+                            format!("{path} must be {function:?} here"),
+                        ));
                     }
                 }
                 HeaderSource::Timestamp => self.request_time(&path, value)?,
@@ -220,7 +217,8 @@ impl<'a> Enveloped<'a> {
     }
 
     fn request_time(&self, path: &str, value: &str) -> Result<(), Refusal<'a>> {
-        let sent = SnapTimestamp::parse(value).map_err(|e| self.refuse(PARAM_ILLEGAL, format!("{path}: {e}")))?;
+        let sent = SnapTimestamp::parse(value)
+            .map_err(|e| self.refuse(&self.framing.refusals.malformed, format!("{path}: {e}")))?;
         let skew = (OffsetDateTime::now_utc() - sent.to_offset_datetime()).unsigned_abs();
         let window = self.inner.options.timestamp_window;
         if skew > window {
@@ -229,7 +227,7 @@ impl<'a> Enveloped<'a> {
                 skew.as_secs(),
                 window.as_secs()
             );
-            return Err(self.refuse(PARAM_ILLEGAL, why));
+            return Err(self.refuse(&self.framing.refusals.malformed, why));
         }
         Ok(())
     }
@@ -238,36 +236,36 @@ impl<'a> Enveloped<'a> {
     fn client(&self, head: &Head) -> Result<&'a Client, Refusal<'a>> {
         let client = head.client_id.as_deref().and_then(|id| self.inner.clients.get(id));
         let Some(client) = client else {
-            return Err(self.refuse(INVALID_CLIENT, "the client id is not one of the sandbox's clients"));
+            return Err(self.refuse(
+                &self.framing.refusals.client,
+                "the client id is not one of the sandbox's clients",
+            ));
         };
         // Compared as digests, so the comparison's time says nothing about the secret's characters.
         let sent = head.client_secret.as_deref().map(|s| Sha256::digest(s.as_bytes()));
         if self.framing.head.iter().any(|(_, s)| *s == HeaderSource::ClientSecret)
             && sent != Some(Sha256::digest(client.secret.expose().as_bytes()))
         {
-            return Err(self.refuse(INVALID_CLIENT, "the client secret is not this client's"));
+            return Err(self.refuse(&self.framing.refusals.client, "the client secret is not this client's"));
         }
         Ok(client)
     }
 
     /// The signature over the request member's bytes, exactly as received.
     fn signature(&self, client: &Client, member: &[u8], signature: &str) -> Result<(), Refusal<'a>> {
-        let input = crate::verify::Presented {
-            method: "",
-            path: "",
-            token: None,
-            minified_body: member,
-            timestamp: "",
-            client_id: &client.id,
-        };
-        match crate::verify::verify(&self.framing.signature, &input, signature, client) {
+        match crate::verify::verify(
+            &self.framing.signature,
+            &presented(member, &client.id),
+            signature,
+            client,
+        ) {
             true => Ok(()),
             false => {
                 let why = format!(
                     "`{}` does not verify over the `{}` member as received",
                     self.framing.signature_member, self.framing.request_member
                 );
-                Err(self.refuse(INVALID_SIGNATURE, why))
+                Err(self.refuse(&self.framing.refusals.signature, why))
             }
         }
     }
@@ -292,7 +290,7 @@ impl<'a> Enveloped<'a> {
             return Ok(());
         }
         let all: Vec<String> = violations.iter().map(|v| format!("{member}.{v}")).collect();
-        Err(self.refuse(PARAM_ILLEGAL, all.join("; ")))
+        Err(self.refuse(&self.framing.refusals.malformed, all.join("; ")))
     }
 
     /// The answer of an admitted call: a forced scenario code, else success with sample values of the
@@ -312,7 +310,13 @@ impl<'a> Enveloped<'a> {
                 Some(declared) => declared.code.as_str(),
                 None => {
                     let why = format!("scenario {code:?} is not a result code {id} declares");
-                    return Framed::plain(self.inner, self.endpoint, self.framing, PARAM_ILLEGAL, Some(why));
+                    return Framed::plain(
+                        self.inner,
+                        self.endpoint,
+                        self.framing,
+                        &self.framing.refusals.malformed,
+                        Some(why),
+                    );
                 }
             },
             None => success,
@@ -351,17 +355,21 @@ impl<'a> Enveloped<'a> {
     }
 }
 
-/// The provider's signature of `member` with the envelope's recipe (RSA with the sandbox's provider key).
-fn sign(recipe: &Recipe, key: &PrivateKey, member: &[u8]) -> String {
-    let input = crate::verify::Presented {
+/// What an envelope's recipe signs: the member (`{body}`) and the client id; nothing of the HTTP request.
+fn presented<'m>(member: &'m [u8], client_id: &'m str) -> crate::verify::Presented<'m> {
+    crate::verify::Presented {
         method: "",
         path: "",
         token: None,
         minified_body: member,
         timestamp: "",
-        client_id: "",
-    };
-    let text = crate::verify::string_to_sign(recipe, &input);
+        client_id,
+    }
+}
+
+/// The provider's signature of `member` with the envelope's recipe (RSA with the sandbox's provider key).
+fn sign(recipe: &Recipe, key: &PrivateKey, member: &[u8]) -> String {
+    let text = crate::verify::string_to_sign(recipe, &presented(member, ""));
     match recipe.algorithm {
         Algorithm::RsaSha256 => key
             .sign_sha256(text.as_bytes())

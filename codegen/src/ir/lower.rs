@@ -462,6 +462,11 @@ impl Lowering {
                     result_status: spec.result_status.clone(),
                     result_code: spec.result_code.clone(),
                     result_message: spec.result_message.clone(),
+                    refusals: Refusals {
+                        malformed: spec.refusals.malformed.clone(),
+                        client: spec.refusals.client.clone(),
+                        signature: spec.refusals.signature.clone(),
+                    },
                 });
             }
         }
@@ -1045,14 +1050,13 @@ impl Lowering {
             let Some(outcome) = self.outcome(src, &join(&path, "outcome"), &result.outcome) else {
                 continue;
             };
-            let published = [("status", &result.status), ("id", &result.id)]
-                .iter()
-                .filter_map(|(what, value)| value.as_ref().map(|v| format!("{what} `{v}`")))
-                .collect::<Vec<_>>();
-            let doc = match (published.is_empty(), &result.doc) {
-                (true, doc) => doc.clone(),
-                (false, None) => Some(format!("Published with {}.", published.join(", "))),
-                (false, Some(doc)) => Some(format!("{} (published with {}.)", doc.trim_end(), published.join(", "))),
+            let published = match &result.id {
+                Some(id) => format!("status `{}`, id `{id}`", result.status),
+                None => format!("status `{}`", result.status),
+            };
+            let doc = match &result.doc {
+                None => format!("Published with {published}."),
+                Some(doc) => format!("{} (published with {published}.)", doc.trim_end()),
             };
             out.push(EndpointCode {
                 code: code.clone(),
@@ -1061,7 +1065,8 @@ impl Lowering {
                 name: code.to_upper_camel_case(),
                 message: result.message.clone(),
                 outcome,
-                doc,
+                status: Some(result.status.clone()),
+                doc: Some(doc),
             });
         }
         out
@@ -1125,6 +1130,7 @@ impl Lowering {
                 name: generic.name.clone(),
                 message: generic.message.clone(),
                 outcome,
+                status: None,
                 doc: code_ref.doc.clone(),
             });
         }
@@ -1557,12 +1563,25 @@ impl Lowering {
             let Some(enveloped) = &endpoint.envelope else {
                 continue;
             };
-            let known: Vec<&str> = providers
+            let envelopes: Vec<&Envelope> = providers
                 .iter()
                 .filter(|p| p.name == endpoint.provider)
-                .flat_map(|p| p.envelopes.iter().map(|e| e.name.as_str()))
+                .flat_map(|p| &p.envelopes)
                 .collect();
-            if !known.contains(&enveloped.envelope.as_str()) {
+            let known: Vec<&str> = envelopes.iter().map(|e| e.name.as_str()).collect();
+            if let Some(envelope) = envelopes.iter().find(|e| e.name == enveloped.envelope) {
+                // The sandbox refuses calls with the envelope's refusal codes: the endpoint's enum must know them.
+                let r = &envelope.refusals;
+                for code in [&r.malformed, &r.client, &r.signature] {
+                    if !endpoint.codes.iter().any(|c| &c.code == code) {
+                        let msg = format!(
+                            "envelope `{}` refuses calls with {code}: list it in `result_codes`",
+                            envelope.name
+                        );
+                        self.push(file.error("result_codes", msg));
+                    }
+                }
+            } else {
                 let msg = format!(
                     "provider `{}` declares no envelope `{}`",
                     endpoint.provider, enveloped.envelope

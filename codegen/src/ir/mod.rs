@@ -203,6 +203,19 @@ pub struct Envelope {
     pub result_code: String,
     /// Its message member (`resultMsg`).
     pub result_message: String,
+    /// The result codes of refusals: a malformed call, a bad client, a bad signature.
+    pub refusals: Refusals,
+}
+
+/// The result codes an envelope's provider refuses calls with (declared by each of its endpoints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusals {
+    /// A malformed call.
+    pub malformed: String,
+    /// An unknown client or a wrong client secret.
+    pub client: String,
+    /// A signature that does not verify.
+    pub signature: String,
 }
 
 /// An endpoint framed in an envelope.
@@ -631,6 +644,8 @@ pub struct EndpointCode {
     pub message: String,
     /// Outcome for this endpoint.
     pub outcome: Outcome,
+    /// The provider's status letter of an envelope's result code (`S`, `F`, `U`); none for SNAP codes.
+    pub status: Option<String>,
     /// Endpoint-specific documentation.
     pub doc: Option<String>,
 }

@@ -195,6 +195,21 @@ pub struct EnvelopeSpec {
     pub result_code: String,
     /// Its member with the human-readable message (`resultMsg`).
     pub result_message: String,
+    /// The result codes the provider refuses a call with before serving it; every endpoint in the envelope
+    /// declares them among its `result_codes`.
+    pub refusals: RefusalsSpec,
+}
+
+/// The result codes of an envelope's refusals.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalsSpec {
+    /// A malformed call: not JSON, a head member missing or too long, a field against the spec.
+    pub malformed: String,
+    /// An unknown client id or a client secret that is not the client's.
+    pub client: String,
+    /// A signature that does not verify.
+    pub signature: String,
 }
 
 /// A service code only this provider uses.
@@ -344,8 +359,8 @@ pub struct EndpointFile {
 pub struct ResultCodeSpec {
     /// The code as answered (`SUCCESS`, `PARAM_ILLEGAL`).
     pub code: String,
-    /// The provider's status letter for it (`S`, `F`, `U`), as documented.
-    pub status: Option<String>,
+    /// The provider's status letter for it (`S`, `F`, `U`), as documented; answered in the result object.
+    pub status: String,
     /// The provider's numeric id for it (`00000000`), when published.
     pub id: Option<String>,
     /// What it means for the caller.
