@@ -126,15 +126,15 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         .token_b2b(&token.map_err(|e| e.to_string())?)
         .await
         .map_err(|e| format!("B2B token: {e}"))?;
-    let expires = match token.body.expires_in {
-        Some(rt::serde_json::Value::String(seconds)) => seconds,
-        Some(other) => other.to_string(),
-        None => "?".into(),
-    };
+    // The lifetime as the answer gave it; an answer without one says so rather than showing a made-up number.
+    let expires = token
+        .body
+        .expires_in
+        .map_or_else(|| "no expiresIn in the answer".to_owned(), |s| format!("expires in {s} s"));
     line(
         "B2B token",
         token.code.code(),
-        &format!("{} — expires in {expires} s", token.code.message().unwrap_or("")),
+        &format!("{} — {expires}", token.code.message().unwrap_or("")),
     )?;
 
     let payment = direct_debit_payment::Request::builder()

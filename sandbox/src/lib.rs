@@ -63,6 +63,7 @@ mod operations;
 mod sandbox;
 mod scenarios;
 mod server;
+mod shape;
 mod store;
 mod tokens;
 pub mod validate;

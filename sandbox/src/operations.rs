@@ -30,6 +30,7 @@ use crate::notify::{PaymentFacts, status_description};
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
+use crate::shape;
 use crate::store;
 
 /// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
@@ -206,14 +207,15 @@ fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
     at_path(body, path).and_then(Value::as_str)
 }
 
-/// A successful answer holding the facts the endpoint's response declares, in the spec's order.
+/// A successful answer holding the facts the endpoint's response declares, in the spec's order and in the
+/// shapes it declares (`shape::fact`).
 fn success(call: &Call<'_>, mut facts: Map<String, Value>) -> Answer {
     let mut answer = call.answer(200, "00", Fill::default());
     for field in &call.endpoint.response {
         if answer.body.contains_key(&field.wire) {
             continue;
         }
-        if let Some(value) = facts.remove(&field.wire) {
+        if let Some(value) = facts.remove(&field.wire).and_then(|v| shape::fact(&call.inner.api, field, v)) {
             answer.body.insert(field.wire.clone(), value);
         }
     }
@@ -236,7 +238,7 @@ fn token(cx: &Cx<'_, '_>) -> Outcome {
     let mut facts = Map::new();
     facts.insert("accessToken".into(), Value::String(tokens.issue(cx.client)));
     facts.insert("tokenType".into(), Value::String("Bearer".into()));
-    facts.insert("expiresIn".into(), Value::String(tokens.lifetime_secs().to_string()));
+    facts.insert("expiresIn".into(), Value::from(tokens.lifetime_secs()));
     let mut answer = success(cx.call, facts);
     answer.headers = Box::new([(HeaderName::from_static("x-client-key"), cx.client.to_owned())]);
     (answer, Vec::new())

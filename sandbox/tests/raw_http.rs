@@ -198,7 +198,7 @@ async fn token_grant_and_expiry() {
 }
 
 #[tokio::test]
-async fn token_answer_has_the_standard_shape() {
+async fn token_answer_has_the_shape_dokus_sdks_parse() {
     let run = start(|b| b).await;
     let endpoint = run.endpoint(TOKEN);
     let body = br#"{"grantType":"client_credentials"}"#.to_vec();
@@ -206,7 +206,8 @@ async fn token_answer_has_the_standard_shape() {
     let reply = run.send_to(TOKEN, &headers, body).await;
     reply.expect("2007300", "Successful");
     assert_eq!(reply.body["tokenType"], "Bearer");
-    assert_eq!(reply.body["expiresIn"], "900");
+    // A JSON number, as DOKU answers and its SDKs parse it (specs/doku/token/b2b.yaml).
+    assert_eq!(reply.body["expiresIn"], 900);
     assert!(reply.body["accessToken"].as_str().is_some_and(|t| t.len() >= 32));
     assert_eq!(
         reply.headers.get("x-client-key").and_then(|v| v.to_str().ok()),

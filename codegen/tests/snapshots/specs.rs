@@ -7139,7 +7139,7 @@ pub mod doku {
                 /// Token type; `Bearer`.
                 pub token_type: Option<String>,
                 /// Token lifetime in seconds (900 per the standard).
-                pub expires_in: Option<rt::serde_json::Value>,
+                pub expires_in: Option<i64>,
                 /// Free-form additional information.
                 pub additional_info: Option<rt::serde_json::Value>,
             }
