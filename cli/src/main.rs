@@ -24,7 +24,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// SNAP specs → checked, listed, generated; codes explained; bodies validated; signatures made and checked.
 #[derive(Parser)]
@@ -65,7 +65,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let specs = input::Specs::new(cli.specs);
     let result = match cli.command {
         Command::Check => check::run(&specs),
@@ -80,4 +80,22 @@ fn main() -> ExitCode {
         Command::Docs(args) => docs::run(&specs, &args),
     };
     error::finish(result)
+}
+
+/// The command line, parsed with [`hyphen_values`] applied to every subcommand.
+fn parse() -> Cli {
+    let matches = hyphen_values(Cli::command()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Lets every flag that takes a value take one beginning with `-`: base64url tokens, signatures and secrets
+/// often do (`snapbi sign symmetric --token -abc…`), and clap would otherwise read them as unknown flags.
+/// Positional arguments keep the default, so that `snapbi validate --json ID` still reads `--json` as a flag.
+fn hyphen_values(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| match arg.get_action().takes_values() && !arg.is_positional() {
+            true => arg.allow_hyphen_values(true),
+            false => arg,
+        })
+        .mut_subcommands(hyphen_values)
 }

@@ -676,6 +676,47 @@ fn symmetric_signatures_match_an_independent_hmac() {
 }
 
 #[test]
+fn flag_values_may_begin_with_a_hyphen() {
+    // base64url tokens and secrets often begin with `-`; clap would read them as unknown flags by default.
+    let (token, secret) = ("-Xy_9-token", "-s3cret");
+    let path = "/direct-debit/core/v1/debit/payment-host-to-host";
+    let string_to_sign = format!("POST:{path}:{token}:{}:{TS}", sha256_hex(b""));
+    let expected = hmac_sha512_base64(secret, &string_to_sign);
+    let args = [
+        "--method",
+        "POST",
+        "--path",
+        path,
+        "--token",
+        token,
+        "--client-secret",
+        secret,
+        "--timestamp",
+        TS,
+    ];
+    assert_eq!(sign(&[&["sign", "symmetric"], &args[..]].concat()), expected);
+    let verified = verdict(&[&["verify", "symmetric"], &args[..], &["--signature", &expected]].concat());
+    assert_eq!(verified, (0, "valid\n".to_owned()));
+    // `--name=value` keeps working.
+    let equals = [format!("--token={token}"), format!("--client-secret={secret}")];
+    let mixed = [
+        &[
+            "sign",
+            "symmetric",
+            "--method",
+            "POST",
+            "--path",
+            path,
+            "--timestamp",
+            TS,
+        ][..],
+        &[equals[0].as_str(), equals[1].as_str()],
+    ]
+    .concat();
+    assert_eq!(sign(&mixed), expected);
+}
+
+#[test]
 fn an_absent_body_signs_the_empty_string() {
     let path = "/orders/v1.0/debit/status";
     let expected = hmac_sha512_base64("s3cret", &format!("GET:{path}:tok-123:{EMPTY_SHA256}:{TS}"));
