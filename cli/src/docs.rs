@@ -76,6 +76,15 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             .map(|s| format!(" · status endpoint `{s}`"))
             .unwrap_or_default()
     );
+    if !e.aliases.is_empty() {
+        let aliases: Vec<String> = e.aliases.iter().map(|a| format!("`{a}`")).collect();
+        let _ = writeln!(
+            out,
+            "Also served at {} (the client calls `{}`).\n",
+            aliases.join(", "),
+            e.path
+        );
+    }
     if let Some(doc) = &e.doc {
         let _ = writeln!(out, "{}\n", doc.trim());
     }

@@ -45,6 +45,7 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         "summary": e.summary,
         "method": e.method,
         "path": e.path,
+        "aliases": e.aliases,
         "service_code": e.service_code,
         "service_name": service_name(api, e),
         "auth": e.auth.as_str(),
@@ -74,6 +75,9 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
         out += &format!(" · status {status}");
     }
     out += "\n";
+    if !e.aliases.is_empty() {
+        out += &format!("  also served at {}\n", e.aliases.join(", "));
+    }
     let headers = flatten(api, &e.headers);
     if !headers.is_empty() {
         out += &table(if e.envelope.is_some() { "head member" } else { "header" }, &headers);

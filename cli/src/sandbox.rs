@@ -122,6 +122,9 @@ fn banner(base: &str, sandbox: &Sandbox, clients: &str) -> String {
     for id in sandbox.endpoints() {
         if let Some(e) = sandbox.api().endpoint(id) {
             text.push_str(&format!("  {:<6} {base}{}  ({id})\n", e.method, e.path));
+            for alias in &e.aliases {
+                text.push_str(&format!("         {base}{alias}  (alias)\n"));
+            }
         }
     }
     text.push_str(clients);

@@ -229,6 +229,16 @@ fn list_json_has_wire_paths_types_and_limits() {
         (&device["required"], &device["max_length"]),
         (&json!(true), &json!(400))
     );
+    assert_eq!(dana["aliases"], json!([]));
+    // The route DANA's Python SDK calls, served beside the documented one.
+    let topup = endpoints
+        .iter()
+        .find(|e| e["id"] == "dana.disbursement.transfer_to_dana")
+        .expect("dana.disbursement.transfer_to_dana listed");
+    assert_eq!(
+        (&topup["path"], &topup["aliases"]),
+        (&json!("/v1.0/emoney/topup.htm"), &json!(["/rest/v1.0/emoney/topup"]))
+    );
 }
 
 #[test]

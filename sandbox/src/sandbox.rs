@@ -298,7 +298,10 @@ fn served(api: &Api, chosen: &[String]) -> Result<Vec<Served>, SandboxError> {
         if endpoint.direction != Direction::Outbound || !chosen.contains(&endpoint.provider) {
             continue;
         }
-        if endpoint.path.starts_with("/_sandbox") {
+        if std::iter::once(&endpoint.path)
+            .chain(&endpoint.aliases)
+            .any(|p| p.starts_with("/_sandbox"))
+        {
             return Err(SandboxError::ReservedPath(endpoint.id.clone()));
         }
         served.push(Served {
@@ -337,19 +340,22 @@ fn routes(api: &Api, served: &[Served]) -> Result<HashMap<String, Vec<usize>>, S
     let mut routes: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, s) in served.iter().enumerate() {
         let endpoint = &api.endpoints[s.index];
-        let same_path = routes.entry(endpoint.path.clone()).or_default();
-        if let Some(&other) = same_path
-            .iter()
-            .find(|&&j| api.endpoints[served[j].index].method == endpoint.method)
-        {
-            return Err(SandboxError::RouteClash {
-                first: api.endpoints[served[other].index].id.clone(),
-                second: endpoint.id.clone(),
-                method: endpoint.method.clone(),
-                path: endpoint.path.clone(),
-            });
+        // An endpoint answers at its path and at each alias (the route an official SDK calls).
+        for path in std::iter::once(&endpoint.path).chain(&endpoint.aliases) {
+            let same_path = routes.entry(path.clone()).or_default();
+            if let Some(&other) = same_path
+                .iter()
+                .find(|&&j| api.endpoints[served[j].index].method == endpoint.method)
+            {
+                return Err(SandboxError::RouteClash {
+                    first: api.endpoints[served[other].index].id.clone(),
+                    second: endpoint.id.clone(),
+                    method: endpoint.method.clone(),
+                    path: path.clone(),
+                });
+            }
+            same_path.push(i);
         }
-        same_path.push(i);
     }
     Ok(routes)
 }

@@ -669,6 +669,19 @@ impl Lowering {
 
     // ----- endpoints --------------------------------------------------------------------------------
 
+    /// Each alias is a route like `path`, and no route is named twice.
+    fn aliases(&mut self, src: Src, spec: &raw::EndpointFile) {
+        for (i, alias) in spec.aliases.iter().enumerate() {
+            let at = format!("aliases.{i}");
+            if !is_route(alias) {
+                let msg = format!("alias `{alias}` must start with `/` and hold no spaces");
+                self.push(src.value(&at, msg));
+            } else if *alias == spec.path || spec.aliases[..i].contains(alias) {
+                self.push(src.value(&at, format!("path `{alias}` is named twice")));
+            }
+        }
+    }
+
     fn endpoint(&mut self, file: &Loaded<raw::EndpointFile>, codes: &CodeTables, types: &[String]) -> Option<Endpoint> {
         let src = Src::of(file);
         let spec = &file.value;
@@ -678,12 +691,13 @@ impl Lowering {
         if !["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&method.as_str()) {
             self.push(src.value("method", format!("unknown HTTP method `{}`", spec.method)));
         }
-        if !spec.path.starts_with('/') || spec.path.contains(char::is_whitespace) {
+        if !is_route(&spec.path) {
             self.push(src.value(
                 "path",
                 format!("path `{}` must start with `/` and hold no spaces", spec.path),
             ));
         }
+        self.aliases(src, spec);
         let enveloped = self.enveloped(src, spec);
         let service = self.endpoint_service_code(src, spec, codes);
         let auth = AuthKind::parse(&spec.auth);
@@ -738,6 +752,7 @@ impl Lowering {
             doc: spec.doc.clone(),
             method,
             path: spec.path.clone(),
+            aliases: spec.aliases.clone(),
             service_code: service.clone(),
             auth: auth?,
             status_endpoint: spec.status_endpoint.clone(),
@@ -1926,4 +1941,9 @@ fn is_utc_offset(s: &str) -> bool {
         && (b[0] == b'+' || b[0] == b'-')
         && b[3] == b':'
         && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// Whether `path` can be a route: absolute, without spaces.
+fn is_route(path: &str) -> bool {
+    path.starts_with('/') && !path.contains(char::is_whitespace)
 }

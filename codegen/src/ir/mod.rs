@@ -448,8 +448,11 @@ pub struct Endpoint {
     pub doc: Option<String>,
     /// HTTP method, upper case.
     pub method: String,
-    /// Relative path, as signed.
+    /// Relative path, as signed; the one the client calls.
     pub path: String,
+    /// Other paths the provider serves the endpoint at (the sandbox answers at each; a request is signed over
+    /// the path it was sent to).
+    pub aliases: Vec<String>,
     /// Two-digit service code.
     pub service_code: String,
     /// Auth kind.

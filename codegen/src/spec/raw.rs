@@ -310,6 +310,10 @@ pub struct EndpointFile {
     pub method: String,
     /// Relative path, as signed.
     pub path: String,
+    /// Other paths the provider serves the same endpoint at (the route an SDK calls where the provider's
+    /// documents name another): the client calls `path`, the sandbox answers at every one.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Two-digit SNAP service code (absent for an endpoint in a non-SNAP `envelope`).
     pub service_code: Option<Digits>,
     /// `token`, `symmetric` or `asymmetric`.

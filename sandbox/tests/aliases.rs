@@ -1,0 +1,54 @@
+//! An endpoint's `aliases` (the route an official SDK calls where the provider's documents name another) are
+//! served like its path: a request sent to an alias and signed over that alias is answered as the endpoint,
+//! and one signed over another path is refused, since the signature covers the path actually requested.
+//! Driven by the IR: every alias of every served endpoint is checked.
+
+mod common;
+
+use common::*;
+use snapbi_codegen::ir::{AuthKind, Endpoint};
+
+#[tokio::test]
+async fn every_alias_answers_as_its_endpoint() {
+    let mut checked = 0;
+    for provider in api().providers.iter().map(|p| p.name.clone()) {
+        let run = start_provider(&provider, |b| b).await;
+        let ids: Vec<String> = run.sandbox.endpoints().map(str::to_owned).collect();
+        for id in ids {
+            let endpoint = run.endpoint(&id).clone();
+            for alias in &endpoint.aliases {
+                at_alias(&run, &endpoint, alias).await;
+                checked += 1;
+            }
+        }
+    }
+    let declared: usize = api().endpoints.iter().map(|e| e.aliases.len()).sum();
+    assert!(
+        declared > 0,
+        "the shipped specs declare aliases (DANA's disbursement routes)"
+    );
+    assert_eq!(checked, declared, "every declared alias is served");
+}
+
+async fn at_alias(run: &Running, endpoint: &Endpoint, alias: &str) {
+    let body = serde_json::to_vec(&sample(run.api(), &endpoint.id)).expect("json");
+    let signed_for = |path: &str| {
+        let mut there = endpoint.clone();
+        there.path = path.to_owned();
+        there
+    };
+    let token = match endpoint.auth {
+        AuthKind::Symmetric => Some(run.token().await),
+        _ => None,
+    };
+    let token = token.as_deref();
+    let service = &endpoint.service_code;
+    // Signed over the alias: the endpoint's own success code.
+    let headers = signed_headers(run.api(), &signed_for(alias), &body, token, &now());
+    let reply = run.send(&endpoint.method, alias, &headers, body.clone()).await;
+    reply.expect(&format!("200{service}00"), "Successful");
+    // Signed over the canonical path but sent to the alias: not what was requested.
+    let headers = signed_headers(run.api(), endpoint, &body, token, &now());
+    let reply = run.send(&endpoint.method, alias, &headers, body).await;
+    reply.expect(&format!("401{service}00"), "Unauthorized. Invalid Signature");
+}
