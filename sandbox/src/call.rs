@@ -10,9 +10,10 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
 use serde_json::Value;
-use snapbi_codegen::ir::{Endpoint, HeaderSource, Provider};
+use snapbi_codegen::ir::{Endpoint, Field, HeaderSource, Provider};
 use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
@@ -146,7 +147,8 @@ impl<'a> Call<'a> {
 
     async fn admit(&self, body: Body) -> Result<Admitted<'a>, Answer> {
         let scenario = self.scenario()?;
-        let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &self.parts.headers);
+        let given = given_headers(&self.endpoint.headers, &self.parts.headers);
+        let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &given);
         self.mandatory(&caller)?;
         let presented = self.formats(&caller)?;
         self.timestamp_window(&presented)?;
@@ -377,4 +379,24 @@ impl<'a> Call<'a> {
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(answer.because(all.join("; ")))
     }
+}
+
+/// The endpoint's caller headers as the spec reads them: a header sent with an empty value is not given, so an
+/// empty optional header is absent and an empty required one is missing. DANA's SDK copies X-IP-ADDRESS,
+/// X-LATITUDE and X-LONGITUDE from `additionalInfo` and sends them empty when the caller has none, and DANA
+/// accepts those calls (dana-id/uat-script Widget.json, ApplyOttSuccess and AccountUnbindSuccess send no
+/// endUserIpAddress and are answered 2004900 / 2000900).
+fn given_headers(fields: &[Field], headers: &HeaderMap) -> HeaderMap {
+    let mut given = HeaderMap::new();
+    for field in fields {
+        let Ok(name) = HeaderName::from_bytes(field.wire.as_bytes()) else {
+            continue;
+        };
+        for value in headers.get_all(&name) {
+            if !value.as_bytes().iter().all(u8::is_ascii_whitespace) {
+                given.append(name.clone(), value.clone());
+            }
+        }
+    }
+    given
 }

@@ -90,11 +90,14 @@ impl<'a> Framed<'a> {
         let message = declared.map_or("", |c| c.message.as_str());
         let status = declared.and_then(|c| c.status.as_deref()).unwrap_or_default();
         let f = self.framing;
-        let result = Map::from_iter([
-            (f.result_status.clone(), Value::from(status)),
-            (f.result_code.clone(), Value::from(self.code)),
-            (f.result_message.clone(), Value::from(message)),
-        ]);
+        let mut result = Map::from_iter([(f.result_status.clone(), Value::from(status))]);
+        // The code's numeric id where the provider published it (DANA's SDK models require `resultCodeId`); an
+        // unpublished id is left out, never made up.
+        if let (Some(member), Some(id)) = (&f.result_code_id, declared.and_then(|c| c.id.as_deref())) {
+            result.insert(member.clone(), Value::from(id));
+        }
+        result.insert(f.result_code.clone(), Value::from(self.code));
+        result.insert(f.result_message.clone(), Value::from(message));
         let mut body = Map::from_iter([(f.result.clone(), Value::Object(result))]);
         body.extend(self.body.into_iter().filter(|(name, _)| name != &f.result));
         let response = Map::from_iter([

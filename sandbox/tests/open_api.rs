@@ -52,6 +52,8 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
         (Some("S"), Some("SUCCESS"))
     );
     assert!(!reply.body.user_resource_infos.as_deref().unwrap_or_default().is_empty());
+    // SUCCESS's published id, which DANA's SDK models require (`resultCodeId`).
+    assert_eq!(result_info(&reply.raw_body)["resultCodeId"], "00000000");
     // The answer echoes the head, never the client secret.
     let answer: Value = serde_json::from_slice(&reply.raw_body).expect("JSON");
     let echoed = &answer["response"]["head"];
@@ -82,6 +84,8 @@ async fn refusals_arrive_as_typed_result_codes() {
         }) => {
             assert_eq!(code, profile::Code::ParamIllegal);
             assert_eq!(result_info(&raw_body)["resultStatus"], "F");
+            // PARAM_ILLEGAL's id is not published: it is left out rather than made up.
+            assert!(result_info(&raw_body).get("resultCodeId").is_none());
         }
         other => panic!("an unknown resource must be refused: {other:?}"),
     }
@@ -157,7 +161,7 @@ async fn answers_are_verified_with_the_providers_key() {
 
 /// The body the client sends: head filled from the envelope, the caller's head after it, the request
 /// member's exact bytes signed (verified here with the public key, outside the runtime's signer), and a
-/// DANA-SDK-style re-serialization of the member does not verify (the bytes signed are the bytes sent).
+/// re-serialization of the member with other separators does not verify (the bytes signed are the bytes sent).
 #[test]
 fn the_request_member_is_signed_byte_for_byte() {
     let client = rt::Client::new(&dana::PROFILE, config("http://127.0.0.1:9")).expect("client");
@@ -214,9 +218,9 @@ fn the_request_member_is_signed_byte_for_byte() {
     public
         .verify_sha256(member.as_bytes(), &signature)
         .expect("the signature covers the member's bytes as sent");
-    let python_style = member.replace("\":", "\": ").replace(",\"", ", \"");
+    let spaced = member.replace("\":", "\": ").replace(",\"", ", \"");
     assert!(
-        public.verify_sha256(python_style.as_bytes(), &signature).is_err(),
+        public.verify_sha256(spaced.as_bytes(), &signature).is_err(),
         "a re-serialized member is other bytes"
     );
 }

@@ -412,7 +412,11 @@ impl Lowering {
                 ("result_code", &spec.result_code),
                 ("result_message", &spec.result_message),
             ];
-            for (key, member) in members {
+            let optional = [("result_code_id", &spec.result_code_id)];
+            let named = optional
+                .into_iter()
+                .filter_map(|(key, member)| Some((key, member.as_ref()?)));
+            for (key, member) in members.into_iter().chain(named) {
                 if member.is_empty() || member.contains(|c: char| c == '"' || c == '\\' || c.is_control()) {
                     let msg = format!("`{member}` cannot be a JSON member name here: write it without quotes");
                     self.push(src.value(&join(&path, key), msg));
@@ -462,6 +466,7 @@ impl Lowering {
                     result_status: spec.result_status.clone(),
                     result_code: spec.result_code.clone(),
                     result_message: spec.result_message.clone(),
+                    result_code_id: spec.result_code_id.clone(),
                     refusals: Refusals {
                         malformed: spec.refusals.malformed.clone(),
                         client: spec.refusals.client.clone(),
@@ -1081,6 +1086,7 @@ impl Lowering {
                 message: result.message.clone(),
                 outcome,
                 status: Some(result.status.clone()),
+                id: result.id.clone(),
                 doc: Some(doc),
             });
         }
@@ -1146,6 +1152,7 @@ impl Lowering {
                 message: generic.message.clone(),
                 outcome,
                 status: None,
+                id: None,
                 doc: code_ref.doc.clone(),
             });
         }

@@ -203,6 +203,8 @@ pub struct Envelope {
     pub result_code: String,
     /// Its message member (`resultMsg`).
     pub result_message: String,
+    /// Its member with the provider's numeric id of the code (`resultCodeId`), if the envelope has one.
+    pub result_code_id: Option<String>,
     /// The result codes of refusals: a malformed call, a bad client, a bad signature.
     pub refusals: Refusals,
 }
@@ -649,6 +651,8 @@ pub struct EndpointCode {
     pub outcome: Outcome,
     /// The provider's status letter of an envelope's result code (`S`, `F`, `U`); none for SNAP codes.
     pub status: Option<String>,
+    /// The provider's published numeric id of an envelope's result code (`00000000`); none for SNAP codes.
+    pub id: Option<String>,
     /// Endpoint-specific documentation.
     pub doc: Option<String>,
 }

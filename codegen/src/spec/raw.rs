@@ -195,6 +195,9 @@ pub struct EnvelopeSpec {
     pub result_code: String,
     /// Its member with the human-readable message (`resultMsg`).
     pub result_message: String,
+    /// Its member with the provider's numeric id of the code (`resultCodeId`), answered for the codes whose
+    /// `id` is published.
+    pub result_code_id: Option<String>,
     /// The result codes the provider refuses a call with before serving it; every endpoint in the envelope
     /// declares them among its `result_codes`.
     pub refusals: RefusalsSpec,

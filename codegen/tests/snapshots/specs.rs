@@ -1777,7 +1777,7 @@ pub mod dana {
     };
     /// The `open_api` envelope from `provider.yaml`.
     ///
-    /// DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)). DANA's SDKs sign a *re-serialization* of the member (dana-python `generate_open_api_signature` signs `json.dumps(body["request"])`, whose separators are `", "` and `": "` while the body sent is compact): the bytes signed are not the bytes sent, and DANA can only verify them by re-serializing the same way. snapbi signs the member's bytes exactly as sent, the stricter reading that a byte-exact verifier accepts. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.
+    /// DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({"request": …, "signature": …})`, whose `request` member is those same bytes (Python's default `", "` / `": "` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.
     pub static ENVELOPE_OPEN_API: rt::Envelope = rt::Envelope {
         name: "open_api",
         request_member: "request",

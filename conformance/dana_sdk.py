@@ -1,0 +1,363 @@
+"""DANA's official Python SDK (dana-python 2.2.2), unchanged, against `snapbi sandbox --provider dana`.
+
+The SDK is configured as DANA's README says (SnapConfiguration with the partner id and private key, sandbox
+environment); the one change is its host, set to the sandbox's URL after construction. Every payment-gateway,
+widget and disbursement operation the SDK offers and snapbi has an endpoint for is a step; DANA's
+`WebhookParser` checks the finish notify the sandbox sends.
+"""
+
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from harness import (
+    CLIENT_ID,
+    CLIENT_PRIVATE_KEY,
+    CLIENT_SECRET,
+    PROVIDER_PUBLIC_KEY,
+    Merchant,
+    Report,
+    Sandbox,
+    StepFailed,
+    expect,
+)
+
+SDK = "dana-python 2.2.2"
+MERCHANT_ID = "216620000000000000001"
+JAKARTA = timezone(timedelta(hours=7))
+
+
+def jakarta(delta=timedelta()):
+    """A DANA timestamp, `YYYY-MM-DDTHH:mm:ss+07:00`, `delta` from now."""
+    return (datetime.now(JAKARTA) + delta).strftime("%Y-%m-%dT%H:%M:%S+07:00")
+
+
+def reference(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def amount(value):
+    return {"value": value, "currency": "IDR"}
+
+
+class Dana:
+    """The SDK's API objects, configured for the sandbox."""
+
+    def __init__(self, url):
+        from dana.api_client import ApiClient
+        from dana.disbursement.v1 import DisbursementApi
+        from dana.payment_gateway.v1 import PaymentGatewayApi
+        from dana.utils.snap_configuration import AuthSettings, Env, SnapConfiguration
+        from dana.widget.v1 import WidgetApi
+
+        configuration = SnapConfiguration(
+            api_key=AuthSettings(
+                PRIVATE_KEY=CLIENT_PRIVATE_KEY,
+                X_PARTNER_ID=CLIENT_ID,
+                CLIENT_SECRET=CLIENT_SECRET,
+                ENV=Env.SANDBOX,
+                DANA_ENV=Env.SANDBOX,
+            )
+        )
+        configuration.host = url  # the one change: DANA's sandbox host → snapbi's
+        client = ApiClient(configuration)
+        self.gateway = PaymentGatewayApi(client)
+        self.widget = WidgetApi(client)
+        self.disbursement = DisbursementApi(client)
+
+
+def code_of(response):
+    """The SDK's parsed response code, checked to be a string of seven digits."""
+    code = getattr(response, "response_code", None)
+    expect(isinstance(code, str) and len(code) == 7, f"no response code in {response!r}")
+    return code
+
+
+def succeeded(response, code):
+    """The SDK parsed the answer into its model and the code is `code`."""
+    got = code_of(response)
+    expect(got == code, f"answered {got} {getattr(response, 'response_message', '')}")
+    # DANA's SDK appends sandbox hints to some messages; the first sentence is what DANA said.
+    return f"{got} {(response.response_message or '').split('. ')[0]}"
+
+
+def webhook_parser():
+    """DANA's WebhookParser, given the sandbox's provider key. The parser ignores the key it is given and uses
+    DANA's own sandbox key unless DANA_ENV (or ENV) says production, so it is built with that set; the variable
+    is read only here, and restored at once so that the SDK's request checks keep their sandbox behaviour."""
+    from dana.webhook import WebhookParser
+
+    saved = {name: os.environ.get(name) for name in ("DANA_ENV", "ENV")}
+    os.environ["DANA_ENV"] = os.environ["ENV"] = "production"
+    try:
+        return WebhookParser(public_key=PROVIDER_PUBLIC_KEY)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class FinishNotifyEndpoint:
+    """The merchant's finish-notify endpoint: every notification goes through WebhookParser.parse_webhook; what
+    it returned (a FinishNotifyRequest) or raised is kept for the steps to look at."""
+
+    PATH = "/finish-notify"
+
+    def __init__(self):
+        self.parser = webhook_parser()
+        self.parsed = []
+
+    def __call__(self, method, path, headers, body):
+        try:
+            self.parsed.append(self.parser.parse_webhook(method, path, headers, body.decode()))
+        except Exception as e:  # kept and reported by the step that expects this notification
+            self.parsed.append(e)
+            return 401, {}, b'{"responseCode":"4015600","responseMessage":"Unauthorized. Invalid Signature"}'
+        return 200, {}, b'{"responseCode":"2005600","responseMessage":"Successful"}'
+
+    def finished(self, partner_reference_no):
+        """The parsed notification for `partner_reference_no`, or the parser's error for any notification."""
+        for parsed in self.parsed:
+            if isinstance(parsed, Exception):
+                raise StepFailed(f"WebhookParser refused a notification: {parsed}")
+            if parsed.original_partner_reference_no == partner_reference_no:
+                return parsed
+        return None
+
+
+def run(snapbi):
+    report = Report(SDK)
+    notify = FinishNotifyEndpoint()
+    with Merchant({notify.PATH: notify}) as merchant, Sandbox(snapbi, "dana") as sandbox:
+        dana = Dana(sandbox.url)
+        gateway(report, sandbox, dana, merchant.url + notify.PATH, notify)
+        widget(report, sandbox, dana, merchant.url + notify.PATH, notify)
+    return report
+
+
+def gateway(report, sandbox, dana, notify_url, notify):
+    """A payment-gateway order's life: create → query initiated → pay → query paid → refund; cancel; consult."""
+    from dana.payment_gateway.v1.models import (
+        CancelOrderRequest,
+        ConsultPayRequest,
+        CreateOrderByRedirectRequest,
+        QueryPaymentRequest,
+        RefundOrderRequest,
+    )
+
+    order = reference("PG")
+
+    def create(partner_reference_no):
+        request = CreateOrderByRedirectRequest.from_dict({
+            "partnerReferenceNo": partner_reference_no,
+            "merchantId": MERCHANT_ID,
+            "amount": amount("10000.00"),
+            "validUpTo": jakarta(timedelta(minutes=10)),
+            "urlParams": [
+                {"url": "https://merchant.example/return", "type": "PAY_RETURN", "isDeeplink": "Y"},
+                {"url": notify_url, "type": "NOTIFICATION", "isDeeplink": "Y"},
+            ],
+            "additionalInfo": {
+                "mcc": "5732",
+                "envInfo": {"sourcePlatform": "IPG", "terminalType": "SYSTEM"},
+                "order": {"orderTitle": "snapbi conformance", "scenario": "REDIRECT"},
+            },
+        })
+        response = dana.gateway.create_order(request)
+        expect(response.web_redirect_url, f"no webRedirectUrl: {response!r}")
+        return succeeded(response, "2005400")
+
+    def query(expected_status):
+        def step():
+            request = QueryPaymentRequest.from_dict({
+                "originalPartnerReferenceNo": order,
+                "serviceCode": "54",
+                "merchantId": MERCHANT_ID,
+            })
+            response = dana.gateway.query_payment(request)
+            detail = succeeded(response, "2005500")
+            expect(response.latest_transaction_status == expected_status,
+                   f"latestTransactionStatus {response.latest_transaction_status}, expected {expected_status}")
+            return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+        return step
+
+    def pay():
+        sandbox.admin("POST", f"/_sandbox/payments/{order}/complete")
+        return "completed through the sandbox's pay page action"
+
+    def notified():
+        parsed = sandbox.wait_for("the finish notify", lambda: notify.finished(order))
+        expect(parsed.latest_transaction_status == "00", f"latestTransactionStatus {parsed.latest_transaction_status}")
+        expect(parsed.amount.value == "10000.00", f"amount {parsed.amount.value}")
+        return f"verified with the sandbox's provider key, latestTransactionStatus {parsed.latest_transaction_status}"
+
+    def refund():
+        request = RefundOrderRequest.from_dict({
+            "originalPartnerReferenceNo": order,
+            "partnerRefundNo": reference("RF"),
+            "merchantId": MERCHANT_ID,
+            "refundAmount": amount("4000.00"),
+            "reason": "conformance partial refund",
+        })
+        return succeeded(dana.gateway.refund_order(request), "2005800")
+
+    def cancel():
+        other = reference("PGC")
+        create(other)
+        request = CancelOrderRequest.from_dict({
+            "originalPartnerReferenceNo": other,
+            "merchantId": MERCHANT_ID,
+            "reason": "conformance cancel",
+        })
+        return succeeded(dana.gateway.cancel_order(request), "2005700")
+
+    def consult():
+        request = ConsultPayRequest.from_dict({
+            "merchantId": MERCHANT_ID,
+            "amount": amount("10000.00"),
+            "additionalInfo": {"buyer": {"externalUserId": "conformance-user"},
+                               "envInfo": {"sourcePlatform": "IPG", "terminalType": "SYSTEM"}},
+        })
+        return succeeded(dana.gateway.consult_pay(request), "2005700")
+
+    report.step("payment gateway: create order (redirect)", lambda: create(order))
+    report.step("payment gateway: query order, initiated", query("01"))
+    report.step("payment gateway: customer pays", pay)
+    report.step("payment gateway: finish notify passes WebhookParser", notified)
+    report.step("payment gateway: query order, paid", query("00"))
+    report.step("payment gateway: partial refund", refund)
+    report.step("payment gateway: cancel order", cancel)
+    report.step("payment gateway: consult pay", consult)
+
+
+DEVICE_ID = "conformance-device-01"
+
+
+def widget(report, sandbox, dana, notify_url, notify):
+    """An account-bound customer: apply token with an auth code the sandbox issued, apply OTT, balance, user
+    profile, a widget payment's life (pay → query → refund; cancel), and unbinding."""
+    from dana.widget.v1.models import (
+        AccountUnbindingRequest,
+        ApplyOTTRequest,
+        ApplyTokenAuthorizationCodeRequest,
+        BalanceInquiryRequest,
+        CancelOrderRequest,
+        QueryPaymentRequest,
+        QueryUserProfileRequest,
+        RefundOrderRequest,
+        WidgetPaymentRequest,
+    )
+
+    customer = {}
+
+    def customer_info():
+        return {"accessToken": customer["token"], "deviceId": DEVICE_ID}
+
+    def apply_token():
+        issued = sandbox.admin("POST", "/_sandbox/auth-codes", {"provider": "dana"})
+        request = ApplyTokenAuthorizationCodeRequest.from_dict({
+            "grantType": "AUTHORIZATION_CODE",
+            "authCode": issued["authCode"],
+        })
+        response = dana.widget.apply_token(request)
+        detail = succeeded(response, "2007400")
+        customer["token"] = response.access_token
+        return detail
+
+    def apply_ott():
+        request = ApplyOTTRequest.from_dict({"userResources": ["OTT"], "additionalInfo": customer_info()})
+        response = dana.widget.apply_ott(request)
+        detail = succeeded(response, "2004900")
+        expect(response.user_resources and response.user_resources[0].value, f"no OTT in {response!r}")
+        return detail
+
+    def balance():
+        request = BalanceInquiryRequest.from_dict({"additionalInfo": customer_info()})
+        return succeeded(dana.widget.balance_inquiry(request), "2001100")
+
+    def profile():
+        request = QueryUserProfileRequest.from_dict({"userResources": ["BALANCE"], "accessToken": customer["token"]})
+        response = dana.widget.query_user_profile(request)
+        result = response.response.body.result_info
+        expect(result.result_code == "SUCCESS", f"resultCode {result.result_code} {result.result_msg}")
+        return f"resultStatus {result.result_status}, resultCode {result.result_code}"
+
+    order = reference("WG")
+
+    def pay(partner_reference_no):
+        request = WidgetPaymentRequest.from_dict({
+            "partnerReferenceNo": partner_reference_no,
+            "merchantId": MERCHANT_ID,
+            "amount": amount("25000.00"),
+            "validUpTo": jakarta(timedelta(minutes=10)),
+            "urlParams": [
+                {"url": "https://merchant.example/return", "type": "PAY_RETURN", "isDeeplink": "Y"},
+                {"url": notify_url, "type": "NOTIFICATION", "isDeeplink": "Y"},
+            ],
+            "additionalInfo": {
+                "productCode": "51051000100000000001",
+                "order": {"orderTitle": "snapbi conformance widget"},
+                "mcc": "5732",
+                "envInfo": {"sourcePlatform": "IPG", "terminalType": "SYSTEM"},
+            },
+        })
+        response = dana.widget.widget_payment(request)
+        return succeeded(response, "2005400")
+
+    def query(expected_status):
+        def step():
+            request = QueryPaymentRequest.from_dict({
+                "originalPartnerReferenceNo": order,
+                "serviceCode": "54",
+                "merchantId": MERCHANT_ID,
+            })
+            response = dana.widget.query_payment(request)
+            detail = succeeded(response, "2005500")
+            expect(response.latest_transaction_status == expected_status,
+                   f"latestTransactionStatus {response.latest_transaction_status}, expected {expected_status}")
+            return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+        return step
+
+    def complete():
+        sandbox.admin("POST", f"/_sandbox/payments/{order}/complete")
+        parsed = sandbox.wait_for("the finish notify", lambda: notify.finished(order))
+        expect(parsed.latest_transaction_status == "00", f"latestTransactionStatus {parsed.latest_transaction_status}")
+        return "paid through the sandbox; its finish notify passes WebhookParser"
+
+    def refund():
+        request = RefundOrderRequest.from_dict({
+            "merchantId": MERCHANT_ID,
+            "originalPartnerReferenceNo": order,
+            "partnerRefundNo": reference("WRF"),
+            "refundAmount": amount("5000.00"),
+            "reason": "conformance partial refund",
+        })
+        return succeeded(dana.widget.refund_order(request), "2005800")
+
+    def cancel():
+        other = reference("WGC")
+        pay(other)
+        request = CancelOrderRequest.from_dict({
+            "originalPartnerReferenceNo": other,
+            "merchantId": MERCHANT_ID,
+            "reason": "conformance cancel",
+        })
+        return succeeded(dana.widget.cancel_order(request), "2005700")
+
+    def unbind():
+        request = AccountUnbindingRequest.from_dict({"merchantId": MERCHANT_ID, "additionalInfo": customer_info()})
+        return succeeded(dana.widget.account_unbinding(request), "2000900")
+
+    report.step("widget: apply token with an auth code the sandbox issued", apply_token)
+    report.step("widget: apply OTT", apply_ott)
+    report.step("widget: balance inquiry", balance)
+    report.step("widget: query user profile (Open API envelope)", profile)
+    report.step("widget: payment", lambda: pay(order))
+    report.step("widget: query payment, initiated", query("01"))
+    report.step("widget: customer pays, finish notify passes WebhookParser", complete)
+    report.step("widget: query payment, paid", query("00"))
+    report.step("widget: partial refund", refund)
+    report.step("widget: cancel order", cancel)
+    report.step("widget: account unbinding", unbind)
