@@ -134,6 +134,7 @@ def run(snapbi):
         dana = Dana(sandbox.url)
         gateway(report, sandbox, dana, merchant.url + notify.PATH, notify)
         widget(report, sandbox, dana, merchant.url + notify.PATH, notify)
+        disbursement(report, sandbox, dana)
     return report
 
 
@@ -361,3 +362,116 @@ def widget(report, sandbox, dana, notify_url, notify):
     report.step("widget: partial refund", refund)
     report.step("widget: cancel order", cancel)
     report.step("widget: account unbinding", unbind)
+
+
+CUSTOMER_NUMBER = "6281234567890"
+
+
+BANK_ACCOUNT = "1234567890"
+
+
+def disbursement(report, sandbox, dana):
+    """The merchant pays out: DANA account inquiry, top-up and its status; bank account inquiry, transfer to bank
+    and its status. The account holder and the bank account are registered in the sandbox first, as they exist at
+    DANA and the bank: their names, limits and fees are the tester's, never made up by the sandbox."""
+    from dana.disbursement.v1.models import (
+        BankAccountInquiryRequest,
+        DanaAccountInquiryRequest,
+        TransferToBankInquiryStatusRequest,
+        TransferToBankRequest,
+        TransferToDanaInquiryStatusRequest,
+        TransferToDanaRequest,
+    )
+
+    topup = reference("TU")
+    transfer = reference("TB")
+    fee = {}
+
+    def register():
+        sandbox.admin("POST", "/_sandbox/records/dana/customer", {
+            "customerNumber": CUSTOMER_NUMBER,
+            "customerName": "Conformance Customer",
+            "minAmount": amount("1.00"),
+            "maxAmount": amount("20000000.00"),
+            "feeAmount": amount("0.00"),
+        })
+        sandbox.admin("POST", "/_sandbox/records/dana/bank_account", {
+            "beneficiaryAccountNumber": BANK_ACCOUNT,
+            "beneficiaryAccountName": "Conformance Beneficiary",
+            "beneficiaryBankCode": "014",
+            "feeAmount": amount("2500.00"),
+        })
+        return "a DANA account holder and a bank account"
+
+    def dana_inquiry():
+        request = DanaAccountInquiryRequest.from_dict({
+            "partnerReferenceNo": reference("AI"),
+            "customerNumber": CUSTOMER_NUMBER,
+            "amount": amount("10000.00"),
+            "transactionDate": jakarta(),
+            "additionalInfo": {"fundType": "AGENT_TOPUP_FOR_USER_SETTLE"},
+        })
+        response = dana.disbursement.dana_account_inquiry(request)
+        detail = succeeded(response, "2003700")
+        fee["amount"] = response.fee_amount.to_dict() if response.fee_amount else None
+        return detail
+
+    def top_up():
+        request = TransferToDanaRequest.from_dict({
+            "partnerReferenceNo": topup,
+            "customerNumber": CUSTOMER_NUMBER,
+            "amount": amount("10000.00"),
+            "feeAmount": fee.get("amount") or amount("0.00"),
+            "transactionDate": jakarta(),
+            "additionalInfo": {"fundType": "AGENT_TOPUP_FOR_USER_SETTLE"},
+        })
+        return succeeded(dana.disbursement.transfer_to_dana(request), "2003800")
+
+    def top_up_status():
+        request = TransferToDanaInquiryStatusRequest.from_dict({
+            "originalPartnerReferenceNo": topup,
+            "serviceCode": "38",
+        })
+        response = dana.disbursement.transfer_to_dana_inquiry_status(request)
+        detail = succeeded(response, "2003900")
+        expect(response.latest_transaction_status == "00", f"latestTransactionStatus {response.latest_transaction_status}")
+        return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+
+    def bank_inquiry():
+        request = BankAccountInquiryRequest.from_dict({
+            "partnerReferenceNo": reference("BI"),
+            "customerNumber": CUSTOMER_NUMBER,
+            "beneficiaryAccountNumber": BANK_ACCOUNT,
+            "amount": amount("10000.00"),
+            "additionalInfo": {"fundType": "MERCHANT_WITHDRAW_FOR_CORPORATE", "beneficiaryBankCode": "014"},
+        })
+        return succeeded(dana.disbursement.bank_account_inquiry(request), "2004200")
+
+    def to_bank():
+        request = TransferToBankRequest.from_dict({
+            "partnerReferenceNo": transfer,
+            "customerNumber": CUSTOMER_NUMBER,
+            "beneficiaryAccountNumber": BANK_ACCOUNT,
+            "beneficiaryBankCode": "014",
+            "amount": amount("10000.00"),
+            "additionalInfo": {"fundType": "MERCHANT_WITHDRAW_FOR_CORPORATE"},
+        })
+        return succeeded(dana.disbursement.transfer_to_bank(request), "2004300")
+
+    def to_bank_status():
+        request = TransferToBankInquiryStatusRequest.from_dict({
+            "originalPartnerReferenceNo": transfer,
+            "serviceCode": "00",
+        })
+        response = dana.disbursement.transfer_to_bank_inquiry_status(request)
+        detail = succeeded(response, "2000000")
+        expect(response.latest_transaction_status == "00", f"latestTransactionStatus {response.latest_transaction_status}")
+        return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+
+    report.step("disbursement: register the account holder and the bank account (sandbox admin)", register)
+    report.step("disbursement: DANA account inquiry", dana_inquiry)
+    report.step("disbursement: transfer to DANA (top-up)", top_up)
+    report.step("disbursement: top-up status", top_up_status)
+    report.step("disbursement: bank account inquiry", bank_inquiry)
+    report.step("disbursement: transfer to bank", to_bank)
+    report.step("disbursement: transfer to bank status", to_bank_status)

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `GET /_sandbox` | the served endpoints with their declared codes, and this list |
 //! | `GET /_sandbox/ledger` | every payment with its refunds, and every record (virtual accounts) |
+//! | `POST /_sandbox/records/{provider}/{kind}` | registers a record the provider's back office holds (a DANA account holder, a bank account), from the fields in the body |
 //! | `GET /_sandbox/notifications` | every notification attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
@@ -36,6 +37,7 @@ impl Sandbox {
         Router::new()
             .route("/_sandbox", get(index))
             .route("/_sandbox/ledger", get(ledger))
+            .route("/_sandbox/records/{provider}/{kind}", post(add_record))
             .route("/_sandbox/notifications", get(notifications))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
             .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
@@ -81,6 +83,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
         "scenarioHeader": "X-Sandbox-Scenario: <a declared code of the endpoint>",
         "admin": [
             "GET /_sandbox/ledger",
+            "POST /_sandbox/records/{provider}/{kind} {\"<key field>\": …, …}",
             "GET /_sandbox/notifications",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
             "GET /_sandbox/pay/{partnerReferenceNo}",
@@ -92,6 +95,22 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
 
 async fn ledger(State(sandbox): State<Sandbox>) -> Json<Value> {
     Json(json!({ "payments": sandbox.ledger(), "records": sandbox.records() }))
+}
+
+/// Registers a record the provider's back office holds (body: its fields under their wire names).
+async fn add_record(
+    State(sandbox): State<Sandbox>,
+    Path((provider, kind)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let fields = match parse::<Value>(&body) {
+        Ok(fields) => fields,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match sandbox.add_record(&provider, &kind, fields) {
+        Ok(records) => Json(json!({ "records": records })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
 }
 
 async fn notifications(State(sandbox): State<Sandbox>) -> Json<Value> {

@@ -547,36 +547,47 @@ fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
 /// The record's id in the books (client, provider, kind, key values) and its key fields; the refusal for a
 /// request that lacks one (the sandbox does not make up a number the provider would generate).
 fn record_id(cx: &Cx<'_, '_>, kind: &RecordKind) -> Result<(String, Map<String, Value>), Answer> {
-    let mut id = format!("{}\u{1f}{}\u{1f}{}", cx.client, cx.call.endpoint.provider, kind.name);
+    record_key(cx.client, &cx.call.endpoint.provider, kind, cx.body).map_err(|path| {
+        let answer = cx.call.answer(400, "02", Fill::field(path));
+        answer.because(format!(
+            "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has no \
+             {path}",
+            kind.name,
+            kind.key.join(" + ")
+        ))
+    })
+}
+
+/// The books' id of the `kind` record of `client` that `body` names, with its key values; `Err` names the
+/// first key path `body` lacks.
+pub(crate) fn record_key<'k>(
+    client: &str,
+    provider: &str,
+    kind: &'k RecordKind,
+    body: &Value,
+) -> Result<(String, Map<String, Value>), &'k str> {
+    let mut id = format!("{client}\u{1f}{provider}\u{1f}{}", kind.name);
     let mut key = Map::new();
     for path in &kind.key {
-        match at_path(cx.body, path) {
+        match at_path(body, path) {
             Some(value) if !value.is_null() => {
                 id.push('\u{1f}');
                 id.push_str(&value.to_string());
                 key.insert(path.clone(), value.clone());
             }
-            _ => {
-                let answer = cx.call.answer(400, "02", Fill::field(path));
-                return Err(answer.because(format!(
-                    "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has \
-                     no {path}",
-                    kind.name,
-                    kind.key.join(" + ")
-                )));
-            }
+            _ => return Err(path),
         }
     }
     Ok((id, key))
 }
 
-/// The kind's not-found answer (`404xx` + `not_found`).
+/// The kind's not-found answer (`404xx` + `not_found`, or the kind's own HTTP status).
 fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
     let fill = Fill {
         field: kind.key.first().map(String::as_str),
         reason: Some("Not Found"),
     };
-    cx.call.answer(404, &kind.not_found, fill).because(why)
+    cx.call.answer(kind.not_found_http, &kind.not_found, fill).because(why)
 }
 
 /// The record this call names: it exists for this client, and every `match` field the request carries
@@ -627,12 +638,12 @@ fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Ma
     facts
 }
 
-/// A successful answer from a record's fields.
+/// A successful answer from a record's fields, over the request's own fields the response echoes
+/// (`partnerReferenceNo`, `amount`): the record's win.
 fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
-    success(
-        cx.call,
-        record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0),
-    )
+    let mut facts = echo(cx);
+    facts.extend(record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0));
+    success(cx.call, facts)
 }
 
 fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {

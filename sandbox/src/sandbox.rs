@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use serde_json::Value;
 use snapbi_codegen::ir::{Api, Direction, Endpoint, FieldType, Provider};
 use snapbi_runtime::secret::AccessToken;
 
@@ -93,6 +94,9 @@ pub enum SandboxError {
     /// No payment with this partnerReferenceNo.
     #[error("no payment with partnerReferenceNo `{0}`")]
     PaymentNotFound(String),
+    /// A record the sandbox cannot keep: an unknown kind, or fields without the kind's key.
+    #[error("record: {0}")]
+    Record(String),
     /// The payment is not waiting to be paid (it was cancelled).
     #[error("payment `{partner_reference_no}` cannot be completed: latestTransactionStatus is {status}")]
     NotCompletable {
@@ -559,6 +563,49 @@ impl Sandbox {
     /// Every payment with its refunds, oldest first.
     pub fn ledger(&self) -> Vec<PaymentRecord> {
         store::lock(&self.inner.books).snapshot()
+    }
+
+    /// Registers a `kind` record of `provider` for every client, as the provider's own back office would: a
+    /// DANA account holder with the name, limits and fee its account inquiry answers, a bank account with its
+    /// holder's name. `fields` holds the record's fields under their wire names, the kind's key among them;
+    /// endpoints that read the kind answer from them. The tester gives every value; the sandbox makes none up.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Record`] for a provider or kind the specs do not declare, fields that are not a JSON
+    /// object, or fields without a key value.
+    pub fn add_record(&self, provider: &str, kind: &str, fields: Value) -> Result<Vec<Record>, SandboxError> {
+        let inner = &self.inner;
+        let declared = inner.api.provider(provider).and_then(|p| p.record(kind));
+        let Some(kind) = declared else {
+            return Err(SandboxError::Record(format!(
+                "{provider} declares no record kind `{kind}`"
+            )));
+        };
+        if !fields.is_object() {
+            return Err(SandboxError::Record("the fields must be a JSON object".into()));
+        }
+        let clock = inner.clock(provider);
+        let mut books = store::lock(&inner.books);
+        let mut added = Vec::new();
+        for client in inner.clients.keys() {
+            let (id, key) = operations::record_key(client, provider, kind, &fields)
+                .map_err(|path| SandboxError::Record(format!("`{}` records are keyed by {path}", kind.name)))?;
+            let record = Record {
+                client_id: client.clone(),
+                provider: provider.to_owned(),
+                kind: kind.name.clone(),
+                key,
+                fields: fields.clone(),
+                created_by: "POST /_sandbox/records".into(),
+                created_time: clock.now(),
+                updated_time: None,
+                remembered: None,
+            };
+            books.add_record(id, record.clone());
+            added.push(record);
+        }
+        Ok(added)
     }
 
     /// Every record (virtual accounts and the like, see [`Record`]), oldest first.

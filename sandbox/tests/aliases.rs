@@ -1,6 +1,6 @@
 //! An endpoint's `aliases` (the route an official SDK calls where the provider's documents name another) are
-//! served like its path: a request sent to an alias and signed over that alias is answered as the endpoint,
-//! and one signed over another path is refused, since the signature covers the path actually requested.
+//! served like its path: a request sent to an alias and signed over that alias is answered as the same request
+//! at the endpoint's path, and one signed over another path is refused, since the signature covers the path actually requested.
 //! Driven by the IR: every alias of every served endpoint is checked.
 
 mod common;
@@ -43,10 +43,20 @@ async fn at_alias(run: &Running, endpoint: &Endpoint, alias: &str) {
     };
     let token = token.as_deref();
     let service = &endpoint.service_code;
-    // Signed over the alias: the endpoint's own success code.
+    // Signed over the alias: answered as at the endpoint's path (whatever its business answer is: an inquiry
+    // about an account nobody registered is refused the same way at both).
     let headers = signed_headers(run.api(), &signed_for(alias), &body, token, &now());
-    let reply = run.send(&endpoint.method, alias, &headers, body.clone()).await;
-    reply.expect(&format!("200{service}00"), "Successful");
+    let at_alias = run.send(&endpoint.method, alias, &headers, body.clone()).await;
+    let headers = signed_headers(run.api(), endpoint, &body, token, &now());
+    let at_path = run.send(&endpoint.method, &endpoint.path, &headers, body.clone()).await;
+    assert_eq!(
+        (at_alias.code(), at_alias.message()),
+        (at_path.code(), at_path.message()),
+        "{} at {alias} ({})",
+        endpoint.id,
+        at_alias.reason()
+    );
+    assert_ne!(at_alias.code(), format!("401{service}00"), "{}", at_alias.reason());
     // Signed over the canonical path but sent to the alias: not what was requested.
     let headers = signed_headers(run.api(), endpoint, &body, token, &now());
     let reply = run.send(&endpoint.method, alias, &headers, body).await;

@@ -201,6 +201,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         .filter(|e| wanted(e.operation))
         .collect();
     endpoints.sort_by_key(|e| rank(e.operation));
+    run.register_back_office();
     let mut forced = 0;
     for endpoint in &endpoints {
         let call = typed!(

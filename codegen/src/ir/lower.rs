@@ -511,10 +511,16 @@ impl Lowering {
                 }
             }
             let not_found = &spec.not_found.0;
+            let http = spec.not_found_http.unwrap_or(404);
             if !is_digits(not_found, 2) {
                 let msg =
-                    format!("not_found `{not_found}` must be a two-digit case code (answered as 404xx{not_found})");
+                    format!("not_found `{not_found}` must be a two-digit case code (answered as {http}xx{not_found})");
                 self.push(src.value(&join(&path, "not_found"), msg));
+            }
+            if !(400..500).contains(&http) {
+                let msg =
+                    format!("not_found_http {http} must be a 4xx status: a missing record is the caller's problem");
+                self.push(src.value(&join(&path, "not_found_http"), msg));
             }
             if self.diagnostics.len() == before {
                 out.push(RecordKind {
@@ -523,6 +529,7 @@ impl Lowering {
                     key: spec.key.clone(),
                     match_fields: spec.match_fields.clone(),
                     not_found: not_found.clone(),
+                    not_found_http: http,
                 });
             }
         }
@@ -1752,7 +1759,7 @@ impl Lowering {
                 Some(_) => {}
             }
         }
-        let not_found = format!("404{}{}", endpoint.service_code, kind.not_found);
+        let not_found = format!("{}{}{}", kind.not_found_http, endpoint.service_code, kind.not_found);
         if operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
             let msg = format!(
                 "an unknown `{name}` record is answered with {not_found} (`not_found` in {}/provider.yaml): declare it",

@@ -241,8 +241,10 @@ pub struct RecordKind {
     pub key: Vec<String>,
     /// Wire paths that, when a request carries them, must equal the record's, else it is not found.
     pub match_fields: Vec<String>,
-    /// Case code under HTTP 404 for a record that does not exist (`12`: `404xx12`).
+    /// Case code for a record that does not exist (`12`: `404xx12`).
     pub not_found: String,
+    /// HTTP status of that answer (404 unless the provider file says otherwise).
+    pub not_found_http: u16,
 }
 
 impl Provider {

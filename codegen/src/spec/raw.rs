@@ -238,8 +238,11 @@ pub struct RecordSpec {
     /// Wire paths that, when a request carries them, must equal the record's (else it is not found).
     #[serde(default, rename = "match")]
     pub match_fields: Vec<String>,
-    /// Case code (under HTTP 404) answered for a record that does not exist, e.g. `"12"`.
+    /// Case code answered for a record that does not exist, e.g. `"12"`: `404xx12`.
     pub not_found: Digits,
+    /// The HTTP status of that answer, when the provider's is not 404 (DANA answers an unregistered account
+    /// `4033705`: `not_found_http: 403`, `not_found: "05"`).
+    pub not_found_http: Option<u16>,
 }
 
 /// X-TIMESTAMP style.

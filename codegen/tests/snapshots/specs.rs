@@ -2264,7 +2264,13 @@ pub mod dana {
                 /// The amount inquired.
                 pub amount: Option<super::super::super::types::received::Amount>,
                 /// Additional information (DANA's BankAccountInquiryResponseAdditionalInfo).
-                pub additional_info: Option<rt::serde_json::Value>,
+                pub additional_info: Option<AdditionalInfo>,
+            }
+            /// Additional information (DANA's BankAccountInquiryResponseAdditionalInfo).
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct AdditionalInfo {
+                /// Fee of the transfer to this account.
+                pub fee_amount: Option<super::super::super::types::received::Amount>,
             }
         }
         /// Response codes `dana.disbursement.bank_account_inquiry` declares (service code 42).

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::Value;
 use snapbi_client::rt;
 use snapbi_codegen::ir::samples::{sample_object, sample_str};
-use snapbi_codegen::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource};
+use snapbi_codegen::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource, Operation};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder};
 use tokio::sync::Mutex;
 
@@ -295,5 +295,40 @@ impl Running {
         reply.expect("2005400", "Successful");
         self.sandbox.complete_payment(&reference).expect("complete");
         reference
+    }
+
+    /// Registers, as a tester would, every back-office record the served endpoints read but no call creates
+    /// (DANA's account holders and bank accounts): one per such endpoint, keyed by its sample request's key
+    /// values, holding its response's sample values. Returns how many kinds were registered.
+    pub fn register_back_office(&self) -> usize {
+        let api = self.api();
+        let mut registered = 0;
+        for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
+            let Some(kind) = endpoint.record.as_deref() else {
+                continue;
+            };
+            let created = api.endpoints.iter().any(|e| {
+                e.provider == endpoint.provider && e.record.as_deref() == Some(kind) && e.operation == Operation::Create
+            });
+            let Some(record) = api.provider(&endpoint.provider).and_then(|p| p.record(kind)) else {
+                continue;
+            };
+            if created {
+                continue;
+            }
+            let request = sample_object(api, &endpoint.request);
+            let mut fields = sample_object(api, &endpoint.response);
+            for path in &record.key {
+                let value = path.split('.').try_fold(&request, |v, k| v.get(k)).cloned();
+                if let (Some(value), Some(map)) = (value, fields.as_object_mut()) {
+                    map.insert(path.clone(), value);
+                }
+            }
+            self.sandbox
+                .add_record(&endpoint.provider, kind, fields)
+                .expect("a back-office record of the sample");
+            registered += 1;
+        }
+        registered
     }
 }
