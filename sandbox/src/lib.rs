@@ -55,6 +55,7 @@ pub mod notify;
 
 mod admin;
 mod answer;
+mod answers;
 mod call;
 mod credentials;
 mod enveloped;

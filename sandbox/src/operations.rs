@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use snapbi_codegen::ir::{Api, Field, FieldType, Operation, RecordKind};
 
 use crate::answer::{Answer, Fill};
+use crate::answers;
 use crate::call::{Admitted, Call};
 use crate::ledger::{Books, Money, PaymentRecord, Record, RefundRecord, Units};
 use crate::notify::{PaymentFacts, status_description};
@@ -207,9 +208,13 @@ fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
     at_path(body, path).and_then(Value::as_str)
 }
 
-/// A successful answer holding the facts the endpoint's response declares, in the spec's order and in the
-/// shapes it declares (`shape::fact`).
-fn success(call: &Call<'_>, mut facts: Map<String, Value>) -> Answer {
+/// A successful answer holding the facts the endpoint's response declares, with what the provider fills itself
+/// (`answers::fill`), in the spec's order and in the shapes it declares (`shape::fact`).
+fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
+    let call = cx.call;
+    answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
+        cx.inner.issue_value()
+    });
     let mut answer = call.answer(200, "00", Fill::default());
     for field in &call.endpoint.response {
         if answer.body.contains_key(&field.wire) {
@@ -242,7 +247,7 @@ fn token(cx: &Cx<'_, '_>) -> Outcome {
     facts.insert("accessToken".into(), Value::String(tokens.issue(cx.client)));
     facts.insert("tokenType".into(), Value::String("Bearer".into()));
     facts.insert("expiresIn".into(), Value::from(tokens.lifetime_secs()));
-    let mut answer = success(cx.call, facts);
+    let mut answer = success(cx, facts);
     answer.headers = Box::new([(HeaderName::from_static("x-client-key"), cx.client.to_owned())]);
     (answer, Vec::new())
 }
@@ -314,7 +319,7 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         (false, None) => {}
     }
     books.add_payment(record);
-    (success(call, facts), effects)
+    (success(cx, facts), effects)
 }
 
 fn zero(scale: u32) -> String {
@@ -439,7 +444,7 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         ("refundTime", Value::String(now)),
     ];
     facts.extend(original_facts.into_iter().map(|(k, v)| (k.to_owned(), v)));
-    (success(call, facts), Vec::new())
+    (success(cx, facts), Vec::new())
 }
 
 /// The new refunded total if `amount` fits in what is left of the payment.
@@ -497,7 +502,7 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         currency: payment.amount.currency.clone(),
     };
     set("feeAmount", fee.to_json());
-    (success(cx.call, facts), Vec::new())
+    (success(cx, facts), Vec::new())
 }
 
 fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
@@ -524,7 +529,7 @@ fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     );
     facts.insert("cancelTime".into(), Value::String(now));
     let effects = vec![Effect::Notify(Box::new(notice(payment)))];
-    (success(call, facts), effects)
+    (success(cx, facts), effects)
 }
 
 fn other(cx: &Cx<'_, '_>) -> Outcome {
@@ -533,7 +538,7 @@ fn other(cx: &Cx<'_, '_>) -> Outcome {
         "referenceNo".into(),
         Value::String(cx.inner.next_reference(cx.call.clock)),
     );
-    (success(cx.call, facts), Vec::new())
+    (success(cx, facts), Vec::new())
 }
 
 // ----- records ------------------------------------------------------------------------------------
@@ -643,7 +648,7 @@ fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Ma
 fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
     let mut facts = echo(cx);
     facts.extend(record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0));
-    success(cx.call, facts)
+    success(cx, facts)
 }
 
 fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {

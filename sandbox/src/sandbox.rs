@@ -475,6 +475,11 @@ impl Inner {
     }
 
     /// A fresh reference number: the time in digits and a serial, unique within this sandbox.
+    /// A fresh opaque value the provider issues (a one-time token, see `answers`): 32 random hex digits.
+    pub(crate) fn issue_value(&self) -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+
     pub(crate) fn next_reference(&self, clock: &Clock) -> String {
         let n = self.serial.fetch_add(1, Ordering::Relaxed);
         format!("{}{n:08}", clock.digits())

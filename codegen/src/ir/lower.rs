@@ -44,6 +44,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     providers.sort_by(|a, b| a.name.cmp(&b.name));
     cx.cross_references(set, &providers, &endpoints);
     cx.rule_paths(set, &types, &endpoints);
+    cx.answer_paths(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() {
         Ok(Api {
@@ -756,6 +757,7 @@ impl Lowering {
         }
         // A malformed rule is dropped with its diagnostic, so the paths of the others are still checked.
         let rules = self.cross_rules(src, spec);
+        let answers = self.answers(src, spec);
         Some(Endpoint {
             id: spec.id.clone(),
             provider: spec.provider.clone(),
@@ -778,6 +780,7 @@ impl Lowering {
             response,
             codes: endpoint_codes,
             rules,
+            answers,
             envelope: enveloped,
             file: file.file.display().to_string().replace('\\', "/"),
         })
@@ -856,6 +859,29 @@ impl Lowering {
 
     /// The shape of each cross-field rule: `one_of`, or `when` with `require` or `allow`. Its paths are
     /// checked once shared types are known, in `rule_paths`.
+    /// Each answer names its field and exactly one source; paths are checked once shared types are known
+    /// (`answer_paths`).
+    fn answers(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<Answered> {
+        let mut out = Vec::new();
+        for (i, answer) in spec.answers.iter().enumerate() {
+            let path = format!("answers.{i}");
+            let source = match (answer.issued, &answer.from) {
+                (Some(true), None) => AnswerSource::Issued,
+                (None, Some(from)) => AnswerSource::Request(from.clone()),
+                _ => {
+                    let msg = "an answer is `issued: true` or `from: <request wire path>`, one of them";
+                    self.push(src.value(&path, msg.into()));
+                    continue;
+                }
+            };
+            out.push(Answered {
+                field: answer.field.clone(),
+                source,
+            });
+        }
+        out
+    }
+
     fn cross_rules(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<CrossRule> {
         let mut out = Vec::new();
         let mut indices = Vec::new();
@@ -969,6 +995,60 @@ impl Lowering {
                 }
             }
             self.diagnostics.extend(check.out);
+        }
+    }
+
+    /// Every answer fills a response field (an issued value, a string) from a request field at the same list
+    /// depth: `userResources[].value` from `userResources[]`, one item per request item (one list level at most).
+    fn answer_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        for endpoint in endpoints.iter().filter(|e| !e.answers.is_empty()) {
+            let Some(file) = set.endpoints.iter().find(|f| f.value.id == endpoint.id) else {
+                continue;
+            };
+            let src = Src::of(file);
+            let responses = paths::flatten_with(types, &endpoint.response);
+            let requests = paths::flatten_with(types, &endpoint.request);
+            for (i, answer) in endpoint.answers.iter().enumerate() {
+                let at = format!("answers.{i}");
+                let lists = answer.field.matches("[]").count();
+                let Some(target) = responses.iter().find(|r| r.wire_path == answer.field) else {
+                    let d = src.value(
+                        &join(&at, "field"),
+                        format!("`{}` is not a response field", answer.field),
+                    );
+                    let known = responses.iter().map(|r| r.wire_path.as_str());
+                    self.push(with_help(d, did_you_mean(&answer.field, known)));
+                    continue;
+                };
+                let problem = match &answer.source {
+                    _ if lists > 1 => Some(("field", "answers fill lists one level deep".to_owned(), None)),
+                    AnswerSource::Issued if target.kind != "string" => Some((
+                        "issued",
+                        format!("an issued value is a string; `{}` is {}", answer.field, target.kind),
+                        None,
+                    )),
+                    AnswerSource::Issued => None,
+                    AnswerSource::Request(from) => match requests.iter().any(|r| &r.wire_path == from) {
+                        false => Some((
+                            "from",
+                            format!("`{from}` is not a request field"),
+                            did_you_mean(from, requests.iter().map(|r| r.wire_path.as_str())),
+                        )),
+                        true if from.matches("[]").count() != lists => Some((
+                            "from",
+                            format!(
+                                "`{from}` and `{}` must be inside the same number of lists",
+                                answer.field
+                            ),
+                            None,
+                        )),
+                        true => None,
+                    },
+                };
+                if let Some((key, msg, help)) = problem {
+                    self.push(with_help(src.value(&join(&at, key), msg), help));
+                }
+            }
         }
     }
 

@@ -483,10 +483,30 @@ pub struct Endpoint {
     pub codes: Vec<EndpointCode>,
     /// Rules across request fields, in spec order.
     pub rules: Vec<CrossRule>,
+    /// How the provider fills response fields the request does not hold, in spec order.
+    pub answers: Vec<Answered>,
     /// The envelope the endpoint is framed in, if not a bare SNAP body.
     pub envelope: Option<Enveloped>,
     /// The spec file, for generated-code banners.
     pub file: String,
+}
+
+/// A response field the provider fills with what the request does not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The response field's wire path (`userResources[].value`).
+    pub field: String,
+    /// Where its value comes from.
+    pub source: AnswerSource,
+}
+
+/// Where a provider-filled response value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerSource {
+    /// The provider issues it (a one-time token): an opaque value of its own.
+    Issued,
+    /// The request's value at this wire path; a list path (`userResources[]`) gives one item per request item.
+    Request(String),
 }
 
 /// A rule across request fields; paths are wire paths (`urlParam[].type`).

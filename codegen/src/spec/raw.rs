@@ -354,6 +354,10 @@ pub struct EndpointFile {
     /// Rules across request fields ("one of these", "required when", "narrowed when").
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// Response fields the provider fills with what the request does not hold: values it issues, or the
+    /// request's values in another place.
+    #[serde(default)]
+    pub answers: Vec<AnswerSpec>,
     /// The provider's envelope this endpoint is framed in (instead of a bare SNAP body).
     pub envelope: Option<String>,
     /// The envelope's name for this operation (DANA's `function`, e.g. `dana.member.query.queryUserProfile`).
@@ -378,6 +382,20 @@ pub struct ResultCodeSpec {
     /// The message the provider sends with it.
     pub message: String,
     /// What the code means here.
+    pub doc: Option<String>,
+}
+
+/// How the provider fills one response field: `issued: true` or `from: <request wire path>`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerSpec {
+    /// The response field's wire path (`userResources[].value`).
+    pub field: String,
+    /// A value the provider makes up itself (a one-time token): the sandbox answers a fresh opaque one.
+    pub issued: Option<bool>,
+    /// The request's value at this wire path (`userResources[]`: one list item per request item).
+    pub from: Option<String>,
+    /// Why, with its source.
     pub doc: Option<String>,
 }
 

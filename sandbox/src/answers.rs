@@ -1,0 +1,183 @@
+//! What the provider answers that the request does not hold, as the endpoint's `answers` say: a value the
+//! provider issues (DANA's one-time token), or the request's value in another place (one `userResources` item
+//! per resource asked for). The spec names each field and its source; nothing here knows an endpoint.
+//!
+//! A list is as long as the request list its first `from` answer copies; later answers of the same list fill
+//! the same items (the lowering allows one list level). An issued value is opaque and fresh, as a provider's
+//! would be: it stands for something the provider makes up itself, never for a value the caller or the
+//! provider's rules would give.
+
+use serde_json::{Map, Value};
+use snapbi_codegen::ir::{AnswerSource, Answered};
+
+/// Fills `facts` (the answer's top-level fields) by `answers`, reading `request`; `issue` makes an issued value.
+pub(crate) fn fill(
+    answers: &[Answered],
+    request: &Value,
+    facts: &mut Map<String, Value>,
+    issue: &mut dyn FnMut() -> String,
+) {
+    let mut started: Vec<&str> = Vec::new();
+    for answer in answers {
+        match answer.field.split_once("[]") {
+            None => {
+                if let Some(value) = source(&answer.source, request, None, issue) {
+                    set(facts, &answer.field, value);
+                }
+            }
+            Some((list, rest)) => {
+                let items = items(facts, list, &answer.source, request, !started.contains(&list));
+                started.push(list);
+                for (i, item) in items.iter_mut().enumerate() {
+                    if let Some(value) = source(&answer.source, request, Some(i), issue) {
+                        place(item, rest.trim_start_matches('.'), value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The items of the answer's list `list`: made anew (one empty object per request item the source copies)
+/// the first time an answer names the list, as built so far afterwards.
+fn items<'f>(
+    facts: &'f mut Map<String, Value>,
+    list: &str,
+    source: &AnswerSource,
+    request: &Value,
+    first: bool,
+) -> &'f mut Vec<Value> {
+    if first || !facts.get(list).is_some_and(Value::is_array) {
+        let count = match source {
+            AnswerSource::Request(from) => from
+                .split_once("[]")
+                .and_then(|(path, _)| at(request, path))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len),
+            AnswerSource::Issued => 0,
+        };
+        let fresh = vec![Value::Object(Map::new()); count];
+        set(facts, list, Value::Array(fresh));
+    }
+    match lookup_mut(facts, list) {
+        Some(Value::Array(items)) => items,
+        _ => unreachable!("the list was just set"),
+    }
+}
+
+/// The value `source` gives, for item `index` of a list answer.
+fn source(
+    source: &AnswerSource,
+    request: &Value,
+    index: Option<usize>,
+    issue: &mut dyn FnMut() -> String,
+) -> Option<Value> {
+    match source {
+        AnswerSource::Issued => Some(Value::String(issue())),
+        AnswerSource::Request(from) => match (from.split_once("[]"), index) {
+            (Some((list, rest)), Some(i)) => {
+                let item = at(request, list)?.get(i)?;
+                let rest = rest.trim_start_matches('.');
+                if rest.is_empty() {
+                    Some(item.clone())
+                } else {
+                    at(item, rest).cloned()
+                }
+            }
+            _ => at(request, from).cloned(),
+        },
+    }
+}
+
+/// The value at a dotted path (`additionalInfo.deviceId`).
+fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+fn lookup_mut<'f>(facts: &'f mut Map<String, Value>, path: &str) -> Option<&'f mut Value> {
+    let mut segments = path.split('.');
+    let first = facts.get_mut(segments.next()?)?;
+    segments.try_fold(first, |v, key| v.get_mut(key))
+}
+
+/// Sets the value at a dotted path of the top-level fields, making the objects on the way.
+fn set(facts: &mut Map<String, Value>, path: &str, value: Value) {
+    let (head, rest) = path.split_once('.').map_or((path, ""), |(h, r)| (h, r));
+    if rest.is_empty() {
+        facts.insert(head.to_owned(), value);
+        return;
+    }
+    let slot = facts
+        .entry(head.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    place(slot, rest, value);
+}
+
+/// Sets the value at a dotted path inside `target` (an object, or made one); the empty path replaces it.
+fn place(target: &mut Value, path: &str, value: Value) {
+    if path.is_empty() {
+        *target = value;
+        return;
+    }
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = target {
+        set(map, path, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(field: &str, source: AnswerSource) -> Answered {
+        Answered {
+            field: field.into(),
+            source,
+        }
+    }
+
+    #[test]
+    fn one_item_per_request_item_with_an_issued_value_each() {
+        let answers = [
+            answer(
+                "userResources[].resourceType",
+                AnswerSource::Request("userResources[]".into()),
+            ),
+            answer("userResources[].value", AnswerSource::Issued),
+        ];
+        let request = json!({ "userResources": ["OTT", "BALANCE"] });
+        // An echo of the request list under the same name is replaced, not merged into.
+        let mut facts = Map::from_iter([("userResources".to_owned(), json!(["OTT", "BALANCE"]))]);
+        let mut n = 0;
+        fill(&answers, &request, &mut facts, &mut || {
+            n += 1;
+            format!("issued-{n}")
+        });
+        assert_eq!(
+            facts["userResources"],
+            json!([{ "resourceType": "OTT", "value": "issued-1" }, { "resourceType": "BALANCE", "value": "issued-2" }])
+        );
+    }
+
+    #[test]
+    fn scalars_come_from_the_request_or_are_issued_and_absent_values_stay_absent() {
+        let answers = [
+            answer(
+                "additionalInfo.deviceId",
+                AnswerSource::Request("additionalInfo.deviceId".into()),
+            ),
+            answer("ott", AnswerSource::Issued),
+            answer("customerId", AnswerSource::Request("customerId".into())),
+        ];
+        let request = json!({ "additionalInfo": { "deviceId": "d-1" } });
+        let mut facts = Map::new();
+        fill(&answers, &request, &mut facts, &mut || "fresh".into());
+        assert_eq!(
+            Value::Object(facts),
+            json!({ "additionalInfo": { "deviceId": "d-1" }, "ott": "fresh" })
+        );
+    }
+}
