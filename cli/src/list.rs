@@ -53,6 +53,7 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         "envelope": e.envelope.as_ref().map(|v| json!({ "name": v.envelope, "function": v.function })),
         "headers": flatten(api, &e.headers),
         "request": flatten(api, &e.request),
+        "response": flatten(api, &e.response),
         "rules": e.rules.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "codes": codes,
     })

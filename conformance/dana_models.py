@@ -1,0 +1,124 @@
+"""DANA's SDK models against snapbi's specs: every limit DANA's pydantic models put on a request or response
+field, compared with the spec's.
+
+The SDK's API classes name, for each operation, its path (in the request it builds), its request model and
+its response model; their pydantic fields carry DANA's wire names (aliases), `max_length`s and required flags.
+The specs are read through `snapbi list --json` (wire paths with their limits). The rule (issue #10): a request
+the SDK lets through must pass snapbi's validators, so a spec's request limit may not be stricter than the
+model's; an answer the sandbox gives must parse in the SDK, so a spec's response limit may not be looser.
+Where a spec is stricter on purpose because all real traffic satisfies it, or where DANA's model is wrong, the
+difference is listed in ACCEPTED with the reason the spec's note gives.
+"""
+
+import inspect
+import json
+import re
+import subprocess
+import typing
+
+from pydantic import BaseModel
+
+# (endpoint id, direction, wire path) → why the spec differs from DANA's model, as its `note` says.
+ACCEPTED = {}
+
+
+def api_operations():
+    """(path, request model, response model) for every operation of DANA's payment-gateway, widget and
+    disbursement APIs."""
+    from dana.disbursement.v1 import DisbursementApi
+    from dana.payment_gateway.v1 import PaymentGatewayApi
+    from dana.widget.v1 import WidgetApi
+
+    for api in (PaymentGatewayApi, WidgetApi, DisbursementApi):
+        for name, method in inspect.getmembers(api, inspect.isfunction):
+            if name.startswith("_") or name.endswith(("_with_http_info", "_without_preload_content")):
+                continue
+            serialize = getattr(api, f"_{name}_serialize", None)
+            if serialize is None:
+                continue
+            paths = sorted(set(re.findall(r"resource_path='([^']+)'", inspect.getsource(serialize))))
+            hints = typing.get_type_hints(method)
+            request = next((t for k, t in hints.items() if k != "return" and _is_model(t)), None)
+            response = hints.get("return")
+            yield name, paths, request, response if _is_model(response) else None
+
+
+def _is_model(t):
+    return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _models_in(annotation):
+    """The pydantic models an annotation holds (Optional[X], List[X], X)."""
+    if _is_model(annotation):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _max_length(field):
+    """The field's max_length, also where it sits inside Optional[Annotated[str, Field(max_length=…)]]."""
+    found = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            found.append(meta)
+            found.extend(getattr(meta, "metadata", ()))
+    return next((m.max_length for m in found if getattr(m, "max_length", None)), None)
+
+
+def model_rows(model, prefix="", depth=0):
+    """wire path → (max_length, required) for every field of `model`, nested models and list items included
+    (`a.b`, `items[].c`)."""
+    rows = {}
+    if depth > 6:
+        return rows
+    for name, field in model.model_fields.items():
+        wire = field.alias or name
+        path = f"{prefix}{wire}"
+        rows[path] = (_max_length(field), field.is_required())
+        is_list = typing.get_origin(field.annotation) is list or any(
+            typing.get_origin(a) is list for a in typing.get_args(field.annotation)
+        )
+        for inner in _models_in(field.annotation):
+            rows.update(model_rows(inner, f"{path}[]." if is_list else f"{path}.", depth + 1))
+    return rows
+
+
+def spec_endpoints(snapbi):
+    listed = json.loads(subprocess.run([snapbi, "list", "--json"], capture_output=True, check=True).stdout)
+    return {p: e for e in listed if e["provider"] == "dana" for p in [e["path"], *e.get("aliases", [])]}
+
+
+def disagreements(snapbi):
+    """Every difference between DANA's models and the specs that ACCEPTED does not explain, as text; and how
+    many fields were compared."""
+    by_path = spec_endpoints(snapbi)
+    problems, compared = [], 0
+    for name, paths, request, response in api_operations():
+        endpoint = next((by_path[p] for p in paths if p in by_path), None)
+        if endpoint is None:
+            continue
+        for direction, model in (("request", request), ("response", response)):
+            if model is None:
+                continue
+            spec = {row["wire_path"]: row for row in endpoint[direction]}
+            for path, (model_max, _required) in model_rows(model).items():
+                row = spec.get(path)
+                if row is None or model_max is None:
+                    continue
+                compared += 1
+                ours = row.get("max_length")
+                key = (endpoint["id"], direction, path)
+                if key in ACCEPTED:
+                    continue
+                if direction == "request" and ours is not None and ours < model_max:
+                    problems.append(f"{endpoint['id']} request {path}: spec max {ours} < DANA's model {model_max}")
+                if direction == "response" and row["type"] == "string" and (ours is None or ours > model_max):
+                    problems.append(f"{endpoint['id']} response {path}: spec max {ours} > DANA's model {model_max}")
+    return problems, compared
+
+
+if __name__ == "__main__":
+    import sys
+
+    found, n = disagreements(sys.argv[1])
+    print("\n".join(found))
+    print(f"{n} fields compared, {len(found)} disagreements")
