@@ -164,6 +164,17 @@ struct Step {
     #[serde(default)]
     set: BTreeMap<String, Value>,
     pay: Option<String>,
+    /// A record DANA's back office holds for the suite's merchant (the account holder an inquiry asks about),
+    /// registered in the sandbox as a tester would: `{kind, fields}`.
+    register: Option<Registered>,
+}
+
+/// A back-office record of the endpoint's provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Registered {
+    kind: String,
+    fields: Value,
 }
 
 /// The four checks.
@@ -486,6 +497,14 @@ async fn run_given(
     case: &Case,
 ) -> Result<(), String> {
     for step in &case.given {
+        if let Some(record) = &step.register {
+            let provider = endpoint_of(&case.endpoint).map(|e| e.provider).unwrap_or_default();
+            probe
+                .sandbox
+                .add_record(&provider, &record.kind, record.fields.clone())
+                .map_err(|e| format!("given: registering a {}: {e}", record.kind))?;
+            continue;
+        }
         match (&step.send, &step.pay) {
             (None, Some(pay)) if step.set.is_empty() => {
                 probe
@@ -505,7 +524,11 @@ async fn run_given(
                     return Err(format!("given: {send} was answered {reply}"));
                 }
             }
-            _ => return Err(format!("given: {step:?} is neither `send` (with `set`) nor `pay`")),
+            _ => {
+                return Err(format!(
+                    "given: {step:?} is neither `send` (with `set`), `pay` nor `register`"
+                ));
+            }
         }
     }
     Ok(())
