@@ -5,9 +5,9 @@ The SDK's API classes name, for each operation, its path (in the request it buil
 its response model; their pydantic fields carry DANA's wire names (aliases), `max_length`s and required flags.
 The specs are read through `snapbi list --json` (wire paths with their limits). The rule (issue #10): a request
 the SDK lets through must pass snapbi's validators, so a spec's request limit may not be stricter than the
-model's; an answer the sandbox gives must parse in the SDK, so a spec's response limit may not be looser.
-Where a spec is stricter on purpose because all real traffic satisfies it, or where DANA's model is wrong, the
-difference is listed in ACCEPTED with the reason the spec's note gives.
+model's; an answer the sandbox gives must parse in the SDK, so a spec's response limit may not be looser (a
+pattern or a list of values bounds a length already). Required flags are not compared: DANA's UAT shows DANA
+requiring fields its models leave optional (the specs' notes say which).
 """
 
 import inspect
@@ -17,9 +17,6 @@ import subprocess
 import typing
 
 from pydantic import BaseModel
-
-# (endpoint id, direction, wire path) → why the spec differs from DANA's model, as its `note` says.
-ACCEPTED = {}
 
 
 def api_operations():
@@ -38,9 +35,9 @@ def api_operations():
                 continue
             paths = sorted(set(re.findall(r"resource_path='([^']+)'", inspect.getsource(serialize))))
             hints = typing.get_type_hints(method)
-            request = next((t for k, t in hints.items() if k != "return" and _is_model(t)), None)
-            response = hints.get("return")
-            yield name, paths, request, response if _is_model(response) else None
+            requests = [m for k, t in hints.items() if k != "return" for m in _models_in(t)]
+            responses = _models_in(hints.get("return"))
+            yield name, paths, requests, responses
 
 
 def _is_model(t):
@@ -71,7 +68,7 @@ def model_rows(model, prefix="", depth=0):
     if depth > 6:
         return rows
     for name, field in model.model_fields.items():
-        wire = field.alias or name
+        wire = field.validation_alias or field.alias or name
         path = f"{prefix}{wire}"
         rows[path] = (_max_length(field), field.is_required())
         is_list = typing.get_origin(field.annotation) is list or any(
@@ -88,30 +85,29 @@ def spec_endpoints(snapbi):
 
 
 def disagreements(snapbi):
-    """Every difference between DANA's models and the specs that ACCEPTED does not explain, as text; and how
-    many fields were compared."""
+    """Every difference between DANA's models and the specs, as text; and how many fields were compared."""
     by_path = spec_endpoints(snapbi)
     problems, compared = [], 0
     for name, paths, request, response in api_operations():
         endpoint = next((by_path[p] for p in paths if p in by_path), None)
         if endpoint is None:
             continue
-        for direction, model in (("request", request), ("response", response)):
-            if model is None:
-                continue
+        for direction, models in (("request", request), ("response", response)):
             spec = {row["wire_path"]: row for row in endpoint[direction]}
-            for path, (model_max, _required) in model_rows(model).items():
+            rows = {}
+            for model in models:  # a Union of request shapes (create order by redirect or by API): every limit
+                rows.update(model_rows(model))
+            for path, (model_max, _required) in rows.items():
                 row = spec.get(path)
                 if row is None or model_max is None:
                     continue
                 compared += 1
                 ours = row.get("max_length")
-                key = (endpoint["id"], direction, path)
-                if key in ACCEPTED:
-                    continue
                 if direction == "request" and ours is not None and ours < model_max:
                     problems.append(f"{endpoint['id']} request {path}: spec max {ours} < DANA's model {model_max}")
-                if direction == "response" and row["type"] == "string" and (ours is None or ours > model_max):
+                # A pattern or a list of values bounds the length already (`^[A-Z]{3}$` for a currency).
+                bounded = row.get("pattern") or row.get("enum_values") or row["type"] != "string"
+                if direction == "response" and not bounded and (ours is None or ours > model_max):
                     problems.append(f"{endpoint['id']} response {path}: spec max {ours} > DANA's model {model_max}")
     return problems, compared
 

@@ -81,6 +81,14 @@ def succeeded(response, code):
     return f"{got} {(response.response_message or '').split('. ')[0]}"
 
 
+def models(snapbi):
+    import dana_models
+
+    problems, compared = dana_models.disagreements(snapbi)
+    expect(not problems, f"{len(problems)} of {compared} fields disagree:\n    " + "\n    ".join(problems))
+    return f"{compared} request and response fields compared"
+
+
 def webhook_parser():
     """DANA's WebhookParser, given the sandbox's provider key. The parser ignores the key it is given and uses
     DANA's own sandbox key unless DANA_ENV (or ENV) says production, so it is built with that set; the variable
@@ -129,6 +137,7 @@ class FinishNotifyEndpoint:
 
 def run(snapbi):
     report = Report(SDK)
+    report.step("DANA's SDK models and the specs agree on every field limit", lambda: models(snapbi))
     notify = FinishNotifyEndpoint()
     with Merchant({notify.PATH: notify}) as merchant, Sandbox(snapbi, "dana") as sandbox:
         dana = Dana(sandbox.url)

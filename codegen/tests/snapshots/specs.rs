@@ -2512,8 +2512,8 @@ pub mod dana {
             partner_reference_no: rt::Text<1, 64>,
             /// Account number at DANA the transfer is made for, in the format `628…`. Required; 1 to 32 characters.
             customer_number: rt::Text<1, 32>,
-            /// Customer account type. Optional; at most 25 characters.
-            account_type: Option<rt::Text<0, 25>>,
+            /// Customer account type. Optional; at most 64 characters.
+            account_type: Option<rt::Text<0, 64>>,
             /// Bank account number of the beneficiary. Required; 1 to 32 characters.
             beneficiary_account_number: rt::Text<1, 32>,
             /// Bank code of the beneficiary's bank, e.g. `014` (BCA). Required; 1 to 8 characters.
