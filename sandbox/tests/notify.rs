@@ -229,6 +229,14 @@ fn the_schedule_is_the_providers_and_compresses() {
         [18, 216, 432].map(Duration::from_millis).to_vec()
     );
     assert_eq!(Schedule::immediate_for_tests(3).delays, vec![Duration::ZERO; 3]);
+    let dana = api.provider("dana").expect("dana in the specs");
+    assert_eq!(
+        Schedule::from_provider(dana).delays,
+        [2, 10, 60, 120, 360, 900]
+            .map(|minutes| Duration::from_secs(minutes * 60))
+            .to_vec(),
+        "DANA resends a finish notify at t + 2, 10, 60, 120, 360 and 900 minutes (DANA's page, seed 002)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

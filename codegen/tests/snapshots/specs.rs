@@ -1282,14 +1282,14 @@ pub mod types {
         device_id: rt::Text<1, 400>,
         /// Latitude of the customer (ISO 6709 `±DD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
         latitude: Option<rt::Matching<DanaCustomerInfoLatitude>>,
-        /// Longitude of the customer (ISO 6709), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+        /// Longitude of the customer (ISO 6709 `±DDD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
         longitude: Option<rt::Matching<DanaCustomerInfoLongitude>>,
     }
     rt::pattern_rule!(
         DanaCustomerInfoLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
     );
     rt::pattern_rule!(
-        DanaCustomerInfoLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        DanaCustomerInfoLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
     );
     /// The seller of the order as DANA knows them (`order.seller` of a widget payment) [S4 widget seller].
     #[derive(Clone, Debug, rt::Object)]
@@ -1637,7 +1637,7 @@ pub mod types {
             pub device_id: Option<String>,
             /// Latitude of the customer (ISO 6709 `±DD.DDDD`), max 10 characters.
             pub latitude: Option<String>,
-            /// Longitude of the customer (ISO 6709), max 10 characters.
+            /// Longitude of the customer (ISO 6709 `±DDD.DDDD`), max 10 characters.
             pub longitude: Option<String>,
         }
         /// The seller of the order as DANA knows them (`order.seller` of a widget payment) [S4 widget seller].
@@ -3906,7 +3906,7 @@ pub mod dana {
             /// Latitude of the customer, ISO 6709 (the same value as additionalInfo.latitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
             #[wire("X-LATITUDE")]
             x_latitude: Option<rt::Matching<HeadersXLatitude>>,
-            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
             #[wire("X-LONGITUDE")]
             x_longitude: Option<rt::Matching<HeadersXLongitude>>,
         }
@@ -3914,7 +3914,7 @@ pub mod dana {
             HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
         rt::pattern_rule!(
-            HeadersXLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+            HeadersXLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
@@ -4044,7 +4044,7 @@ pub mod dana {
             /// Latitude of the customer, ISO 6709 (the same value as additionalInfo.latitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
             #[wire("X-LATITUDE")]
             x_latitude: Option<rt::Matching<HeadersXLatitude>>,
-            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            /// Longitude of the customer, ISO 6709 (the same value as additionalInfo.longitude). Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
             #[wire("X-LONGITUDE")]
             x_longitude: Option<rt::Matching<HeadersXLongitude>>,
         }
@@ -4052,7 +4052,7 @@ pub mod dana {
             HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
         rt::pattern_rule!(
-            HeadersXLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+            HeadersXLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
@@ -4306,14 +4306,14 @@ pub mod dana {
             device_id: rt::Text<1, 400>,
             /// Latitude of the customer (ISO 6709), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
             latitude: Option<rt::Matching<AdditionalInfoLatitude>>,
-            /// Longitude of the customer (ISO 6709), max 10 characters. Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            /// Longitude of the customer (ISO 6709 `±DDD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
             longitude: Option<rt::Matching<AdditionalInfoLongitude>>,
         }
         rt::pattern_rule!(
             AdditionalInfoLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
         rt::pattern_rule!(
-            AdditionalInfoLongitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+            AdditionalInfoLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         /// Caller-supplied headers of `dana.widget.balance_inquiry` (the runtime adds the signature, timestamp and ids).
         #[derive(Clone, Debug, rt::Object)]
