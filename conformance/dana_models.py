@@ -1,5 +1,5 @@
-"""DANA's SDK models against snapbi's specs: every limit DANA's pydantic models put on a request or response
-field, compared with the spec's.
+"""DANA's SDK models against snapbi's specs: the JSON type and the length limit DANA's pydantic models give a
+request or response field, compared with the spec's.
 
 The SDK's API classes name, for each operation, its path (in the request it builds), its request model and
 its response model; their pydantic fields carry DANA's wire names (aliases), `max_length`s and required flags.
@@ -61,16 +61,42 @@ def _max_length(field):
     return next((m.max_length for m in found if getattr(m, "max_length", None)), None)
 
 
+# The spec types each JSON type of DANA's models may be written as (an enum and a decimal are strings).
+SPEC_TYPES = {
+    str: {"string", "enum", "decimal", "datetime", "json"},
+    bool: {"boolean", "json"},
+    int: {"integer", "json"},
+    list: {"list", "json"},
+    dict: {"object", "json"},
+}
+
+
+def _json_type(annotation):
+    """The JSON type an annotation stands for (str, bool, int, list, dict), or None when it is a union of several
+    or something else."""
+    if _is_model(annotation):
+        return dict
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict):
+        return origin
+    if annotation in (str, bool, int):
+        return annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is typing.Annotated or (origin is typing.Union and len(args) == 1):
+        return _json_type(args[0])
+    return None
+
+
 def model_rows(model, prefix="", depth=0):
-    """wire path → (max_length, required) for every field of `model`, nested models and list items included
-    (`a.b`, `items[].c`)."""
+    """wire path → (max_length, required, JSON type) for every field of `model`, nested models and list items
+    included (`a.b`, `items[].c`)."""
     rows = {}
     if depth > 6:
         return rows
     for name, field in model.model_fields.items():
         wire = field.validation_alias or field.alias or name
         path = f"{prefix}{wire}"
-        rows[path] = (_max_length(field), field.is_required())
+        rows[path] = (_max_length(field), field.is_required(), _json_type(field.annotation))
         is_list = typing.get_origin(field.annotation) is list or any(
             typing.get_origin(a) is list for a in typing.get_args(field.annotation)
         )
@@ -97,11 +123,17 @@ def disagreements(snapbi):
             rows = {}
             for model in models:  # a Union of request shapes (create order by redirect or by API): every limit
                 rows.update(model_rows(model))
-            for path, (model_max, _required) in rows.items():
+            for path, (model_max, _required, json_type) in rows.items():
                 row = spec.get(path)
-                if row is None or model_max is None:
+                if row is None:
                     continue
                 compared += 1
+                if json_type in SPEC_TYPES and row["type"] not in SPEC_TYPES[json_type]:
+                    problems.append(
+                        f"{endpoint['id']} {direction} {path}: spec type {row['type']}, DANA's model {json_type.__name__}"
+                    )
+                if model_max is None:
+                    continue
                 ours = row.get("max_length")
                 if direction == "request" and ours is not None and ours < model_max:
                     problems.append(f"{endpoint['id']} request {path}: spec max {ours} < DANA's model {model_max}")

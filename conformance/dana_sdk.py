@@ -137,7 +137,7 @@ class FinishNotifyEndpoint:
 
 def run(snapbi):
     report = Report(SDK)
-    report.step("DANA's SDK models and the specs agree on every field limit", lambda: models(snapbi))
+    report.step("DANA's SDK models and the specs agree on every field's JSON type and length limit", lambda: models(snapbi))
     notify = FinishNotifyEndpoint()
     with Merchant({notify.PATH: notify}) as merchant, Sandbox(snapbi, "dana") as sandbox:
         dana = Dana(sandbox.url)
