@@ -215,7 +215,10 @@ fn success(call: &Call<'_>, mut facts: Map<String, Value>) -> Answer {
         if answer.body.contains_key(&field.wire) {
             continue;
         }
-        if let Some(value) = facts.remove(&field.wire).and_then(|v| shape::fact(&call.inner.api, field, v)) {
+        if let Some(value) = facts
+            .remove(&field.wire)
+            .and_then(|v| shape::fact(&call.inner.api, field, v))
+        {
             answer.body.insert(field.wire.clone(), value);
         }
     }

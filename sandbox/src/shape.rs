@@ -86,10 +86,16 @@ mod tests {
         assert_eq!(fact(&api, &integer, json!(900)), Some(json!(900)));
         let text = field(FieldType::Str(StrRule::default()), true);
         assert_eq!(fact(&api, &text, json!(900)), Some(json!("900")));
-        assert_eq!(fact(&api, &field(FieldType::Bool, true), json!("true")), Some(json!(true)));
+        assert_eq!(
+            fact(&api, &field(FieldType::Bool, true), json!("true")),
+            Some(json!(true))
+        );
         // Nothing is guessed: a string that is not a number stays a string.
         assert_eq!(fact(&api, &integer, json!("soon")), Some(json!("soon")));
-        assert_eq!(fact(&api, &field(FieldType::Json, true), json!("900")), Some(json!("900")));
+        assert_eq!(
+            fact(&api, &field(FieldType::Json, true), json!("900")),
+            Some(json!("900"))
+        );
     }
 
     #[test]
@@ -100,7 +106,10 @@ mod tests {
             ..StrRule::default()
         };
         let id36 = "sdk".to_owned() + &"a".repeat(33);
-        assert_eq!(fact(&api, &field(FieldType::Str(capped.clone()), false), json!(id36)), None);
+        assert_eq!(
+            fact(&api, &field(FieldType::Str(capped.clone()), false), json!(id36)),
+            None
+        );
         let id32 = "a".repeat(32);
         assert_eq!(
             fact(&api, &field(FieldType::Str(capped.clone()), false), json!(id32)),
