@@ -127,10 +127,10 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         .await
         .map_err(|e| format!("B2B token: {e}"))?;
     // The lifetime as the answer gave it; an answer without one says so rather than showing a made-up number.
-    let expires = token
-        .body
-        .expires_in
-        .map_or_else(|| "no expiresIn in the answer".to_owned(), |s| format!("expires in {s} s"));
+    let expires = token.body.expires_in.map_or_else(
+        || "no expiresIn in the answer".to_owned(),
+        |s| format!("expires in {s} s"),
+    );
     line(
         "B2B token",
         token.code.code(),
@@ -189,7 +189,7 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         status::Request::builder()
             .original_partner_reference_no(reference)
             .service_code("54")
-            .additional_info(types::DokuChannelInfo::builder().channel(types::DokuChannelInfoChannel::EmoneyDanaSnap))
+            .additional_info(status::AdditionalInfo::builder().channel(status::AdditionalInfoChannel::EmoneyDanaSnap))
             .build()
     };
     let now = client
