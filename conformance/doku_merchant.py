@@ -4,9 +4,10 @@ token helper reads `flask.request`) on 127.0.0.1, whose two routes hand DOKU's c
 - `POST /authorization/v1/access-token/b2b`: DOKU asks the merchant for a token before it notifies. The SDK's
   `validate_signature_and_generate_token()` checks DOKU's RSA signature over `clientId|X-TIMESTAMP` with DOKU's
   public key and issues a JWT signed with the merchant's private key.
-- `POST /payments/notifications`: DOKU's payment notification, with that token as `Authorization: Bearer …`. A
-  direct-debit notification goes to `direct_debit_payment_notification()`, a virtual-account one to
-  `validate_token_and_generate_notification_response()`; both check the token with `validate_token_b2b()`.
+- `POST /payments/notifications`: DOKU's direct-debit payment notification, with that token as
+  `Authorization: Bearer …`, answered by `direct_debit_payment_notification()`, which checks the token with
+  `validate_token_b2b()`. (The SDK's virtual-account helper, `validate_token_and_generate_notification_response()`,
+  has nothing to answer yet: the sandbox sends no VA payment notification.)
 
 The SDK is used unchanged. The glue here does what a merchant's own code does around it: it turns the SDK's
 answer objects into HTTP answers, and it passes the token without its `Bearer ` prefix, because the Python SDK's
@@ -56,7 +57,7 @@ class DokuMerchant:
         return False
 
     def calls(self, kind):
-        """What the SDK helpers answered to DOKU's calls of `kind` (`token`, `direct_debit`, `virtual_account`)."""
+        """What the SDK helpers answered to DOKU's calls of `kind` (`token`, `direct_debit`)."""
         with self.lock:
             return [c for c in self.seen if c["kind"] == kind]
 
@@ -83,28 +84,8 @@ class DokuMerchant:
         token = bare_token(request.headers.get("Authorization", ""))
         body = request.get_json()
         token_valid = self.snap.validate_token_b2b(request_token=token)
-        if "virtualAccountNo" in body:
-            answer = self._virtual_account(token, body)
-            kind = "virtual_account"
-        else:
-            answer = self.snap.direct_debit_payment_notification(request_token_b2b2c=token).json()
-            kind = "direct_debit"
-        self._remember({"kind": kind, "token_valid": token_valid, "body": body, "responseCode": answer["responseCode"]})
-        return jsonify(answer), 200 if answer["responseCode"].startswith("200") else 401
-
-    def _virtual_account(self, token, body):
-        from doku_python_library.src.model.general.request_header import RequestHeader
-        from doku_python_library.src.model.notification.notification_payment_request import PaymentNotificationRequest
-        from flask import request
-
-        header = RequestHeader(
-            x_timestamp=request.headers.get("X-TIMESTAMP"),
-            x_signature=request.headers.get("X-SIGNATURE"),
-            x_partner_id=request.headers.get("X-PARTNER-ID"),
-            x_external_id=request.headers.get("X-EXTERNAL-ID"),
-            authorization=token,
+        answer = self.snap.direct_debit_payment_notification(request_token_b2b2c=token).json()
+        self._remember(
+            {"kind": "direct_debit", "token_valid": token_valid, "body": body, "responseCode": answer["responseCode"]}
         )
-        answer = self.snap.validate_token_and_generate_notification_response(
-            header=header, request=PaymentNotificationRequest(**body)
-        )
-        return answer.json()
+        return jsonify(answer), 200 if answer["responseCode"] == "2005600" else 401

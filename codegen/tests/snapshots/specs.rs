@@ -7916,7 +7916,9 @@ pub mod doku {
     /// Body: DOKU's notification page and Go SDK model (`PaymentNotificationRequestBodyDTO`: partnerServiceId,
     /// customerNo, virtualAccountNo, virtualAccountName, virtualAccountEmail, virtualAccountPhone, trxId,
     /// paymentRequestId, paidAmount, additionalInfo{channel, virtualAccountConfig, senderName, sourceAccountNo,
-    /// sourceBankCode, sourceBankName}). Limits are checked loosely (lengths only).
+    /// sourceBankCode, sourceBankName}). doku-python-library 1.1.72's `PaymentNotificationRequest`, which its README
+    /// builds straight from the body (`PaymentNotificationRequest(**request.get_json())`, so a key it does not know
+    /// fails), adds trxDateTime, virtualAccountTrxType and expiredDate. Limits are checked loosely (lengths only).
     ///
     /// `POST /v1.0/transfer-va/payment` · service code 25 · symmetric signature · spec `specs/doku/virtual-account/payment-notify.yaml`
     pub mod va_payment_notify {
@@ -7953,6 +7955,12 @@ pub mod doku {
             payment_request_id: rt::Text<1, 128>,
             /// Amount the customer paid. Required.
             paid_amount: super::super::types::Amount,
+            /// When the customer paid, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional.
+            trx_date_time: Option<rt::FreeText>,
+            /// How the VA may be paid, as created: `C` closed, `O` open, `V` variable. Optional.
+            virtual_account_trx_type: Option<rt::FreeText>,
+            /// When the VA expires, as created. Optional.
+            expired_date: Option<rt::FreeText>,
             /// DOKU's channel and details of the payer's account. Optional.
             additional_info: Option<AdditionalInfo>,
         }
@@ -8003,7 +8011,9 @@ pub mod doku {
             trx_id: Option<rt::FreeText>,
             /// paidAmount of the notification, echoed. Optional.
             paid_amount: Option<super::super::types::Amount>,
-            /// Free-form additional information. Optional.
+            /// trxDateTime of the notification, echoed. Optional.
+            trx_date_time: Option<rt::FreeText>,
+            /// additionalInfo of the notification, echoed (DOKU's SDKs answer it back). Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
         /// `00` payment accepted, `01` rejected, `02` timeout.
