@@ -266,7 +266,7 @@ def widget(report, sandbox, dana, notify_url, notify):
         return {"accessToken": customer["token"], "deviceId": DEVICE_ID}
 
     def apply_token():
-        issued = sandbox.admin("POST", "/_sandbox/auth-codes", {"provider": "dana"})
+        issued = sandbox.admin("POST", "/_sandbox/auth-codes", {})
         request = ApplyTokenAuthorizationCodeRequest.from_dict({
             "grantType": "AUTHORIZATION_CODE",
             "authCode": issued["authCode"],

@@ -1,7 +1,8 @@
 //! `snapbi demo`: the end-to-end quickstart, with no credentials and no network beyond loopback.
 //!
-//! It starts the sandbox in-process on a free loopback port (demo credentials), a merchant notification
-//! endpoint next to it (the runtime's verifier behind the axum extractor), and runs the generated client
+//! It starts the sandbox in-process on a free loopback port (demo credentials), a merchant next to it (the token
+//! endpoint DOKU asks before it notifies, `rt::inbound::TokenIssuer`, and the notification endpoint, the runtime's
+//! verifier behind the axum extractor, which accepts only tokens that issuer gave out), and runs the generated client
 //! through a payment's life: B2B token → DANA payment → the customer pays → the signed notification
 //! arrives and is verified → status shows it paid → partial refund → status shows the refund. Each step
 //! prints one line with the response code and its meaning; any unexpected answer ends it with exit 1.
@@ -11,15 +12,16 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRef, State};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use snapbi_client::doku::direct_debit_status as status;
 use snapbi_client::doku::{self, direct_debit_notify as notify, direct_debit_payment, direct_debit_refund as refund};
 use snapbi_client::rt::inbound::axum::{Ack, Notification};
-use snapbi_client::rt::inbound::{InboundKey, Verifier};
+use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
 use snapbi_client::{rt, types};
 use snapbi_sandbox::notify::status_description;
 use snapbi_sandbox::{
-    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_NOTIFY_TOKEN, Sandbox,
+    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM, Sandbox,
 };
 
 use crate::error::{Error, Outcome, Status, print};
@@ -47,8 +49,17 @@ pub fn run(specs: &Specs) -> Outcome {
 /// What the merchant's notification endpoint received.
 #[derive(Clone)]
 struct Merchant {
+    issuer: TokenIssuer,
     verifier: Verifier,
     received: Arc<Mutex<Vec<String>>>,
+}
+
+/// The merchant's token endpoint: a token for the provider whose request verifies with its public key.
+async fn token(State(merchant): State<Merchant>, headers: HeaderMap) -> (axum::http::StatusCode, String) {
+    let now = rt::timestamp::SnapTimestamp::now().to_offset_datetime();
+    let (status, body) = merchant.issuer.issue(&headers, now);
+    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::UNAUTHORIZED);
+    (status, body)
 }
 
 impl FromRef<Merchant> for Verifier {
@@ -69,14 +80,19 @@ fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
 }
 
 async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
-    // The merchant side first, so the sandbox knows where to notify.
+    // The merchant side first, so the sandbox knows where to notify. The sandbox signs its token requests with its
+    // own (public, demo) provider key, as DOKU signs with DOKU's.
+    let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).map_err(|e| e.to_string())?;
+    let issuer = TokenIssuer::new(&doku::PROFILE, &doku::merchant_token_b2b::ENDPOINT, provider_key);
+    let issued = issuer.clone();
     let verifier = Verifier::new(
         &doku::PROFILE,
         &notify::ENDPOINT,
         InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
     )
-    .accept_token(|t| t.expose() == DEMO_NOTIFY_TOKEN);
+    .accept_token(move |t| issued.accepts(t));
     let merchant = Merchant {
+        issuer,
         verifier,
         received: Arc::default(),
     };
@@ -88,6 +104,7 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     let app = Router::new()
+        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token))
         .route(NOTIFY_PATH, post(notified))
         .with_state(merchant.clone());
     let merchant_server = tokio::spawn(async move {
@@ -189,7 +206,7 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
         status::Request::builder()
             .original_partner_reference_no(reference)
             .service_code("54")
-            .additional_info(types::DokuChannelInfo::builder().channel(types::DokuChannelInfoChannel::EmoneyDanaSnap))
+            .additional_info(status::AdditionalInfo::builder().channel(status::AdditionalInfoChannel::EmoneyDanaSnap))
             .build()
     };
     let now = client

@@ -9,6 +9,7 @@
 //! | `GET /_sandbox/notifications` | every notification attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
+//! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once |
 //! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
 //! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
 //!
@@ -41,6 +42,7 @@ impl Sandbox {
             .route("/_sandbox/notifications", get(notifications))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
             .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
+            .route("/_sandbox/auth-codes", post(auth_code))
             .route(
                 "/_sandbox/scenarios",
                 get(scenarios).post(arm_scenario).delete(clear_scenarios),
@@ -59,6 +61,7 @@ fn sandbox_error(e: &SandboxError) -> Response {
     let status = match e {
         SandboxError::PaymentNotFound(_) => StatusCode::NOT_FOUND,
         SandboxError::NotCompletable { .. } => StatusCode::CONFLICT,
+        SandboxError::UnknownClient(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
     error(status, e.to_string())
@@ -87,6 +90,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "GET /_sandbox/notifications",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
             "GET /_sandbox/pay/{partnerReferenceNo}",
+            "POST /_sandbox/auth-codes {\"clientId\"}",
             "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
             "GET|POST|DELETE /_sandbox/faults {\"endpoint\",\"kind\":\"delay|drop_after_commit|status_5xx\",\"ms\",\"times\"}",
         ],
@@ -192,6 +196,33 @@ async fn arm_scenario(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
 async fn clear_scenarios(State(sandbox): State<Sandbox>) -> Json<Value> {
     sandbox.clear_scenarios();
     Json(json!({ "armed": [] }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AuthCodeFor {
+    client_id: Option<String>,
+}
+
+/// An authorization code, for a client whose customer "bound an account" on the provider's own page (DANA's
+/// OAuth redirect); an empty body means the only client.
+async fn auth_code(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let request: AuthCodeFor = match body.iter().all(u8::is_ascii_whitespace) {
+        true => AuthCodeFor::default(),
+        false => match parse(&body) {
+            Ok(request) => request,
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        },
+    };
+    match sandbox.issue_auth_code(request.client_id.as_deref()) {
+        Ok((client_id, code)) => Json(json!({
+            "authCode": code,
+            "clientId": client_id,
+            "expiresInSeconds": crate::AUTH_CODE_LIFETIME.as_secs(),
+        }))
+        .into_response(),
+        Err(e) => sandbox_error(&e),
+    }
 }
 
 #[derive(Deserialize)]

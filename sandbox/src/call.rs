@@ -25,6 +25,7 @@ use crate::credentials::Client;
 use crate::operations;
 use crate::sandbox::{Inner, Served};
 use crate::scenarios::SCENARIO_HEADER;
+use crate::tokens::TokenKind;
 use crate::{Sandbox, validate};
 
 /// The fallback handler: every request that is not an admin endpoint is a SNAP call.
@@ -301,7 +302,7 @@ impl<'a> Call<'a> {
             .ok_or_else(|| invalid("Authorization must be `Bearer <accessToken>`"))?;
         self.inner
             .tokens
-            .check(token.expose(), &client.id)
+            .check(token.expose(), &client.id, TokenKind::B2b)
             .map_err(|problem| invalid(problem.describe()))?;
         Ok(Some(token))
     }

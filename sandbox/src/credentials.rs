@@ -36,9 +36,10 @@ pub const DEMO_PROVIDER_PUBLIC_KEY_PEM: &str = include_str!("../demo-keys/provid
 /// Where the demo key files live in the source tree, to print at start-up.
 pub const DEMO_KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo-keys");
 
-/// The bare B2B token the sandbox, as the provider, puts in `Authorization` when it signs notifications
-/// (DOKU signs notifications with a token the merchant's own token API issued to it; the sandbox has no
-/// such API to call, so the token is configured). Not a secret of any real system.
+/// The bare B2B token the sandbox, as the provider, puts in `Authorization` of its notifications when it does not
+/// ask the merchant for one: the provider's specs have no merchant-side token endpoint (DOKU's
+/// `doku.merchant.token_b2b` makes the sandbox ask, see `notify`) and no token was configured with
+/// `SandboxBuilder::notify_token`. Not a secret of any real system.
 pub const DEMO_NOTIFY_TOKEN: &str = "sandbox-notify-token";
 
 /// One client the sandbox accepts. `Debug` redacts the secret.

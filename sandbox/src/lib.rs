@@ -5,11 +5,13 @@
 //! unchanged. Each call is checked in the standard's order (mandatory headers, header formats, X-TIMESTAMP
 //! window, client, B2B token, body size, signature, body JSON, every field rule of the spec) and answered
 //! with the standard's code for the endpoint's service code, the HTTP status being its first three digits.
-//! Accepted calls act on a ledger: tokens, payments (jump-app payments start initiated and are completed
-//! later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed by
-//! the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
-//! Completed payments are notified to the merchant, signed, with the provider's retry schedule. Endpoints in
-//! a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
+//! Accepted calls act on a ledger: tokens (B2B tokens, and customer tokens only for an authorization code or
+//! refresh token the sandbox issued, each taken once: `grants`), payments (jump-app payments start initiated and are
+//! completed later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed
+//! by the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
+//! Completed payments are notified to the merchant, signed, with the provider's retry schedule and, where the
+//! provider's specs have a merchant-side token endpoint, a token the merchant issued just before (`notify`).
+//! Endpoints in a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -59,6 +61,7 @@ mod answers;
 mod call;
 mod credentials;
 mod enveloped;
+mod grants;
 mod ledger;
 mod operations;
 mod sandbox;
@@ -75,6 +78,7 @@ pub use credentials::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET,
     DEMO_KEYS_DIR, DEMO_NOTIFY_TOKEN, DEMO_PROVIDER_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM,
 };
+pub use grants::AUTH_CODE_LIFETIME;
 pub use ledger::{Money, PaymentRecord, Record, RefundRecord};
 pub use sandbox::{
     DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,

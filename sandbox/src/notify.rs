@@ -10,7 +10,13 @@
 //!   `signatures.symmetric` recipe, applied to the path of the merchant's notify URL ([`NotifySigner`]);
 //! - the retry points are the provider's `notification_retry_schedule`, in seconds after the first attempt
 //!   ([`Schedule`]; DOKU: 30 min, 6 h and 12 h, snap-standard §5.2), compressible so tests run the real
-//!   schedule in milliseconds.
+//!   schedule in milliseconds;
+//! - the `Authorization` token: a provider whose specs have a merchant-side token endpoint (an inbound endpoint
+//!   with `operation: token`, DOKU's `doku.merchant.token_b2b`) first asks the merchant for a token, the way DOKU
+//!   does before it notifies (snap-standard §2.5, §5.2): a request signed with the provider's key by the
+//!   provider's recipe for that endpoint (DOKU: SHA256withRSA over `clientId|X-TIMESTAMP`), carrying the endpoint's
+//!   fixed body (`{"grantType":"client_credentials"}`); the answer's `accessToken` signs and authorizes the
+//!   attempt ([`MerchantToken`]). Otherwise the signer's configured token is used.
 //!
 //! [`Notifier::deliver`] runs one delivery in the background: the first attempt at once, then one more at
 //! each schedule point (measured from the first attempt) until the merchant answers HTTP 2xx. Every attempt
@@ -24,7 +30,9 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Provider, RecipePart};
+use snapbi_codegen::ir::{
+    Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, RecipePart,
+};
 use snapbi_runtime::endpoint::TimestampStyle;
 use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
@@ -62,6 +70,58 @@ pub struct PaymentFacts {
     pub created: String,
     /// When the payment reached its final state (`finishedTime`).
     pub finished: String,
+}
+
+/// The merchant-side token endpoint of `provider`: direction `inbound`, operation `token`.
+pub fn merchant_token_endpoint<'a>(api: &'a Api, provider: &str) -> Option<&'a Endpoint> {
+    api.endpoints
+        .iter()
+        .find(|e| e.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Token)
+}
+
+/// The merchant's own token endpoint as the provider calls it before notifying (see the module doc): where it is,
+/// which headers it takes, the recipe they are signed with and the body it is sent.
+#[derive(Debug, Clone)]
+pub struct MerchantToken {
+    /// Path of the endpoint in the specs, put after the notify URL's origin unless `url` is given.
+    path: String,
+    /// Where the endpoint is, when not at the notify URL's origin.
+    url: Option<String>,
+    /// The provider's headers for the endpoint's auth kind, in spec order.
+    headers: Vec<(String, HeaderSource)>,
+    /// The provider's recipe for the endpoint's auth kind.
+    recipe: Recipe,
+    /// The request body: every required field with its one allowed value.
+    body: Bytes,
+}
+
+impl MerchantToken {
+    /// `provider`'s merchant-side token endpoint ([`merchant_token_endpoint`]), called at `url` when given; `None`
+    /// when the provider has none, or its recipe or body cannot be made.
+    pub fn from_specs(api: &Api, provider: &Provider, url: Option<String>) -> Option<Self> {
+        let endpoint = merchant_token_endpoint(api, &provider.name)?;
+        let recipe = provider.signature_for(endpoint.auth)?;
+        let body = endpoint.fixed_body().ok()?;
+        Some(Self {
+            path: endpoint.path.clone(),
+            url,
+            headers: provider.headers_for(endpoint.auth).to_vec(),
+            recipe: Recipe {
+                algorithm: recipe.algorithm,
+                parts: intern_parts(recipe.parts.iter().map(runtime_part).collect()),
+            },
+            body: Bytes::from(body),
+        })
+    }
+
+    /// Where to ask, for a notification to `target`: the configured URL, or `target`'s origin plus the path.
+    fn url_for(&self, target: &reqwest::Url) -> Result<reqwest::Url, String> {
+        let url = match &self.url {
+            Some(url) => reqwest::Url::parse(url),
+            None => target.join(&self.path),
+        };
+        url.map_err(|e| format!("invalid merchant token URL: {e}"))
+    }
 }
 
 /// The inbound notification endpoint of `provider`: direction `inbound`, service code 56.
@@ -275,6 +335,8 @@ pub struct Delivery {
 pub struct Notifier {
     shared: Arc<Shared>,
     attempt_timeout: Duration,
+    /// Where each attempt's token comes from, when the merchant issues it.
+    merchant_token: Option<Arc<MerchantToken>>,
 }
 
 struct Shared {
@@ -350,7 +412,15 @@ impl Notifier {
         Self {
             shared: Arc::new(shared),
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            merchant_token: None,
         }
+    }
+
+    /// The same notifier asking the merchant for the token of every attempt (see [`MerchantToken`]), instead of
+    /// using the signer's. Applies to deliveries started from the returned value.
+    pub fn with_merchant_token(mut self, source: MerchantToken) -> Self {
+        self.merchant_token = Some(Arc::new(source));
+        self
     }
 
     /// The same notifier with each attempt limited to `timeout` (connect, send and answer); a timed-out
@@ -404,9 +474,10 @@ impl Notifier {
         let guard = InFlight::start(Arc::clone(&self.shared));
         let shared = Arc::clone(&self.shared);
         let timeout = self.attempt_timeout;
+        let merchant_token = self.merchant_token.clone();
         runtime.spawn(async move {
             let _guard = guard;
-            shared.run(url, target, bytes, timeout).await;
+            shared.run(url, target, bytes, timeout, merchant_token.as_deref()).await;
         });
     }
 
@@ -482,7 +553,14 @@ impl Shared {
     }
 
     /// One delivery: the first attempt now, then one per schedule point until a 2xx.
-    async fn run(&self, url: String, target: reqwest::Url, body: Bytes, timeout: Duration) {
+    async fn run(
+        &self,
+        url: String,
+        target: reqwest::Url,
+        body: Bytes,
+        timeout: Duration,
+        merchant_token: Option<&MerchantToken>,
+    ) {
         // `{path}` is the path actually requested, with any query (specs/README.md, snap-standard §2.4).
         let path = match target.query() {
             Some(query) => format!("{}?{query}", target.path()),
@@ -493,7 +571,7 @@ impl Shared {
         for (attempt, offset) in (1u32..).zip(offsets) {
             tokio::time::sleep_until(first + offset).await;
             let at = self.now_with_millis();
-            let answer = self.attempt(&target, &path, &body, timeout).await;
+            let answer = self.attempt(&target, &path, &body, timeout, merchant_token).await;
             let acknowledged = answer.status.is_some_and(|s| (200..300).contains(&s));
             match (&answer.status, &answer.error) {
                 (Some(status), _) => tracing::info!(url, attempt, status, acknowledged, "notification answered"),
@@ -514,8 +592,15 @@ impl Shared {
         }
     }
 
-    /// Signs and sends one attempt.
-    async fn attempt(&self, target: &reqwest::Url, path: &str, body: &Bytes, timeout: Duration) -> Answer {
+    /// Signs and sends one attempt, with a token from the merchant first when it issues them.
+    async fn attempt(
+        &self,
+        target: &reqwest::Url,
+        path: &str,
+        body: &Bytes,
+        timeout: Duration,
+        merchant_token: Option<&MerchantToken>,
+    ) -> Answer {
         let failed = |error: String| Answer {
             status: None,
             error: Some(error),
@@ -523,7 +608,14 @@ impl Shared {
         let Some(http) = &self.http else {
             return failed("the HTTP client could not be built".into());
         };
-        let headers = match self.headers(path, body) {
+        let token = match merchant_token {
+            None => self.signer.token.clone(),
+            Some(source) => match self.merchant_token(http, source, target, timeout).await {
+                Ok(token) => token,
+                Err(e) => return failed(format!("no token from the merchant: {e}")),
+            },
+        };
+        let headers = match self.headers(path, body, &token) {
             Ok(headers) => headers,
             Err(e) => return failed(format!("cannot sign the notification: {e}")),
         };
@@ -540,15 +632,62 @@ impl Shared {
         }
     }
 
-    /// Content-Type, then the provider's symmetric headers in spec order, signed now.
-    fn headers(&self, path: &str, body: &[u8]) -> Result<Vec<(String, String)>, SignError> {
+    /// Asks the merchant's token endpoint for a token, as the provider does before it notifies. The answer must be
+    /// 2xx with an `accessToken`; the error says what came back instead (never a token).
+    async fn merchant_token(
+        &self,
+        http: &reqwest::Client,
+        source: &MerchantToken,
+        target: &reqwest::Url,
+        timeout: Duration,
+    ) -> Result<AccessToken, String> {
+        let url = source.url_for(target)?;
+        let path = url.path().to_owned();
+        let headers = self
+            .signed_headers(&source.recipe, &source.headers, &path, &source.body, None)
+            .map_err(|e| format!("cannot sign the token request: {e}"))?;
+        let mut request = http.post(url.clone()).timeout(timeout);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request
+            .body(source.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {}", describe(&e, timeout)))?;
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await.unwrap_or_default();
+        match answer.get("accessToken").and_then(Value::as_str) {
+            Some(token) if (200..300).contains(&status) && !token.is_empty() => Ok(AccessToken::from(token)),
+            _ => Err(format!(
+                "{url} answered HTTP {status} with responseCode {} and no accessToken",
+                answer.get("responseCode").unwrap_or(&Value::Null)
+            )),
+        }
+    }
+
+    /// Content-Type, then the provider's notification headers in spec order, signed now with `token`.
+    fn headers(&self, path: &str, body: &[u8], token: &AccessToken) -> Result<Vec<(String, String)>, SignError> {
         let recipe = self.recipe.as_ref().map_err(|_| SignError::NoRecipe("notification"))?;
+        self.signed_headers(recipe, &self.headers, path, body, Some(token))
+    }
+
+    /// Content-Type, then `names` filled from their sources, signed now by `recipe` over `path` and `body`: with the
+    /// provider's RSA key for an RSA recipe, else with the client secret.
+    fn signed_headers(
+        &self,
+        recipe: &Recipe,
+        names: &[(String, HeaderSource)],
+        path: &str,
+        body: &[u8],
+        token: Option<&AccessToken>,
+    ) -> Result<Vec<(String, String)>, SignError> {
         let signer = &self.signer;
         let timestamp = self.timestamp.format(OffsetDateTime::now_utc());
         let input = SignInput {
             method: "POST",
             path,
-            token: Some(&signer.token),
+            token,
             minified_body: body,
             timestamp: &timestamp,
             client_id: &signer.client_id,
@@ -559,9 +698,9 @@ impl Shared {
             (Algorithm::HmacSha512, _) => SigningKey::Hmac(&signer.client_secret),
         };
         let signature = recipe.sign(&input, &key)?;
-        let mut headers = Vec::with_capacity(1 + self.headers.len());
+        let mut headers = Vec::with_capacity(1 + names.len());
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
-        for (name, source) in &self.headers {
+        for (name, source) in names {
             let value = match source {
                 HeaderSource::ClientId => signer.client_id.clone(),
                 HeaderSource::ExternalId => external_id(),
@@ -571,7 +710,10 @@ impl Shared {
                 },
                 HeaderSource::Timestamp => timestamp.clone(),
                 HeaderSource::Signature => signature.clone(),
-                HeaderSource::BearerToken => format!("Bearer {}", signer.token.expose()),
+                HeaderSource::BearerToken => match token {
+                    Some(token) => format!("Bearer {}", token.expose()),
+                    None => continue,
+                },
                 HeaderSource::Value(value) => value.clone(),
                 // Envelope heads only; a notification's headers never carry them.
                 HeaderSource::Function | HeaderSource::ClientSecret => continue,

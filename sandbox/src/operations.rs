@@ -9,6 +9,11 @@
 //! `originalReferenceNo`, `refundAmount`…), read from the body; which field holds the amount and which
 //! keys identify a call come from the IR.
 //!
+//! Tokens: a B2B token endpoint issues a token to any admitted call; an endpoint whose request takes an `authCode`
+//! (SNAP's B2B2C token) first takes the grant the request names, an authorization code or a refresh token the
+//! sandbox issued to this client and nobody used (`grants`), and answers a customer token. Answers that declare an
+//! `authCode` (DOKU's account binding and card registration) carry a fresh one.
+//!
 //! Records (operations `create`, `update`, `delete`, and `status` with a `record`) are generic: the
 //! provider's record kind names the request fields that identify one record and the case code for one that
 //! does not exist; the record is the create request's body with later updates written over it, and answers
@@ -26,6 +31,7 @@ use snapbi_codegen::ir::{Api, Field, FieldType, Operation, RecordKind};
 use crate::answer::{Answer, Fill};
 use crate::answers;
 use crate::call::{Admitted, Call};
+use crate::grants::{AUTH_CODE_LIFETIME, GrantKind};
 use crate::ledger::{Books, Money, PaymentRecord, Record, RefundRecord, Units};
 use crate::notify::{PaymentFacts, status_description};
 use crate::sandbox::{Inner, SandboxError};
@@ -33,6 +39,7 @@ use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
 use crate::shape;
 use crate::store;
+use crate::tokens::TokenKind;
 
 /// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
 pub(crate) const MAX_DELAY_MS: u64 = 600_000;
@@ -230,26 +237,96 @@ fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
     answer
 }
 
-/// Request fields echoed under the same name when the response declares them.
+/// Request fields echoed under the same name when the response declares them, in the response's shape.
+///
+/// Only what the response describes is repeated: an object keeps the members the response declares
+/// (`additionalInfo.custIdMerchant` of a binding), and a free-form (`json`) field is not echoed at all, since
+/// nothing says the provider repeats what the caller put there (DOKU's Python SDK refuses a payment answer that
+/// carries an `additionalInfo`).
 fn echo(cx: &Cx<'_, '_>) -> Map<String, Value> {
+    let api = &cx.inner.api;
     let mut facts = Map::new();
     for field in &cx.call.endpoint.response {
-        if let Some(value) = cx.body.get(&field.wire) {
-            facts.insert(field.wire.clone(), value.clone());
+        if let Some(value) = cx.body.get(&field.wire).and_then(|v| project(api, &field.ty, v, 0)) {
+            facts.insert(field.wire.clone(), value);
         }
     }
     facts
 }
 
+/// `value` cut down to what a response field of type `ty` declares; None when nothing of it is declared.
+fn project(api: &Api, ty: &FieldType, value: &Value, depth: usize) -> Option<Value> {
+    let fields = match ty {
+        _ if value.is_null() => return None,
+        FieldType::Json => return None,
+        FieldType::Object(fields) => fields.as_slice(),
+        FieldType::Named(name) => api.shared_type(name)?.fields.as_slice(),
+        _ => return Some(value.clone()),
+    };
+    let members = value.as_object().filter(|_| depth < 8)?;
+    let kept: Map<String, Value> = fields
+        .iter()
+        .filter_map(|f| Some((f.wire.clone(), project(api, &f.ty, members.get(&f.wire)?, depth + 1)?)))
+        .collect();
+    (!kept.is_empty()).then_some(Value::Object(kept))
+}
+
+/// A token (see the module doc): B2B for client credentials, a customer token for an endpoint that takes grants.
 fn token(cx: &Cx<'_, '_>) -> Outcome {
+    let customer = takes_grants(cx.call.endpoint);
+    if customer && let Err(answer) = redeem_grant(cx) {
+        return refused(answer);
+    }
+    let kind = if customer { TokenKind::Customer } else { TokenKind::B2b };
     let tokens = &cx.inner.tokens;
+    let expiry = cx
+        .call
+        .clock
+        .format(time::OffsetDateTime::now_utc() + tokens.lifetime());
     let mut facts = Map::new();
-    facts.insert("accessToken".into(), Value::String(tokens.issue(cx.client)));
+    facts.insert("accessToken".into(), Value::String(tokens.issue(cx.client, kind)));
     facts.insert("tokenType".into(), Value::String("Bearer".into()));
     facts.insert("expiresIn".into(), Value::from(tokens.lifetime_secs()));
+    facts.insert("accessTokenExpiryTime".into(), Value::String(expiry.clone()));
+    // A refresh token is issued only where the answer has a place for it (it is good for one more grant).
+    if customer && cx.call.endpoint.response.iter().any(|f| f.wire == "refreshToken") {
+        let refresh = cx
+            .inner
+            .grants
+            .issue(cx.client, GrantKind::RefreshToken, tokens.lifetime());
+        facts.insert("refreshToken".into(), Value::String(refresh));
+        facts.insert("refreshTokenExpiryTime".into(), Value::String(expiry));
+    }
     let mut answer = success(cx, facts);
     answer.headers = Box::new([(HeaderName::from_static("x-client-key"), cx.client.to_owned())]);
     (answer, Vec::new())
+}
+
+/// Whether a token endpoint takes grants (an `authCode` request field): SNAP's B2B2C token.
+fn takes_grants(endpoint: &snapbi_codegen::ir::Endpoint) -> bool {
+    endpoint.request.iter().any(|f| f.wire == GrantKind::AuthCode.wire())
+}
+
+/// Takes the grant a B2B2C token request names: its `grantType` says which (`REFRESH_TOKEN`, else an authorization
+/// code, whatever the letter case), and the code must be one the sandbox issued to this client and nobody used.
+fn redeem_grant(cx: &Cx<'_, '_>) -> Result<(), Answer> {
+    let refresh = text(cx.body, "grantType").is_some_and(|g| g.eq_ignore_ascii_case("REFRESH_TOKEN"));
+    let kind = if refresh {
+        GrantKind::RefreshToken
+    } else {
+        GrantKind::AuthCode
+    };
+    let Some(code) = text(cx.body, kind.wire()).filter(|c| !c.is_empty()) else {
+        let answer = cx.call.answer(400, "02", Fill::field(kind.wire()));
+        return Err(answer.because(format!("a customer token needs a {}", kind.wire())));
+    };
+    cx.inner.grants.redeem(code, cx.client, kind).map_err(|problem| {
+        let reason = problem.reason();
+        cx.call.answer(401, "00", Fill::reason(&reason)).because(format!(
+            "the {} must be one this sandbox issued to this client, unused and not expired",
+            kind.wire()
+        ))
+    })
 }
 
 /// The amount in the endpoint's amount field.
@@ -538,7 +615,49 @@ fn other(cx: &Cx<'_, '_>) -> Outcome {
         "referenceNo".into(),
         Value::String(cx.inner.next_reference(cx.call.clock)),
     );
+    // A binding's answer (DOKU's account binding, card registration) hands out the code for a customer token.
+    if let Some(path) = response_path(&cx.inner.api, &cx.call.endpoint.response, GrantKind::AuthCode.wire(), 0) {
+        let code = cx
+            .inner
+            .grants
+            .issue(cx.client, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
+        put(&mut facts, &path, Value::String(code));
+    }
     (success(cx, facts), Vec::new())
+}
+
+/// The wire path (one name per level) of the first response field named `wire`, looking into objects.
+fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usize) -> Option<Vec<String>> {
+    fields.iter().find_map(|field| {
+        if field.wire == wire {
+            return Some(vec![field.wire.clone()]);
+        }
+        let inner = match &field.ty {
+            FieldType::Object(inner) => inner.as_slice(),
+            FieldType::Named(name) => api.shared_type(name)?.fields.as_slice(),
+            _ => return None,
+        };
+        let mut path = response_path(api, inner, wire, depth + 1).filter(|_| depth < 8)?;
+        path.insert(0, field.wire.clone());
+        Some(path)
+    })
+}
+
+/// Sets `value` at `path` in `facts`, making the objects on the way (an echoed object is added to).
+fn put(facts: &mut Map<String, Value>, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut here = facts;
+    for name in parents {
+        let slot = here.entry(name.clone()).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Some(next) = slot.as_object_mut() else { return };
+        here = next;
+    }
+    here.insert(last.clone(), value);
 }
 
 // ----- records ------------------------------------------------------------------------------------

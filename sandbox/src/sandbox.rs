@@ -12,8 +12,9 @@ use snapbi_runtime::secret::AccessToken;
 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
+use crate::grants::{AUTH_CODE_LIFETIME, GrantKind, Grants};
 use crate::ledger::{Books, PaymentRecord, Record};
-use crate::notify::{Delivery, Notifier, NotifySigner, Schedule};
+use crate::notify::{Delivery, MerchantToken, Notifier, NotifySigner, Schedule};
 use crate::operations::{self, Effect};
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode, Queues};
 use crate::store;
@@ -81,6 +82,12 @@ pub enum SandboxError {
     /// An endpoint id the sandbox does not serve.
     #[error("the sandbox serves no endpoint `{0}`")]
     UnknownEndpoint(String),
+    /// A client id the sandbox does not accept.
+    #[error("the sandbox has no client `{0}`")]
+    UnknownClient(String),
+    /// The sandbox accepts several clients and the request named none.
+    #[error("the sandbox accepts several clients; name one (`client_id`)")]
+    ClientNeeded,
     /// A code the endpoint does not declare.
     #[error("{code} is not declared by {endpoint}; declared: {declared}")]
     UndeclaredCode {
@@ -122,6 +129,7 @@ pub struct SandboxBuilder {
     speedup: Option<u32>,
     notify_timeout: Option<Duration>,
     notify_token: Option<String>,
+    merchant_token_url: Option<String>,
     capacity: Option<usize>,
 }
 
@@ -210,9 +218,21 @@ impl SandboxBuilder {
         self
     }
 
-    /// The bare B2B token put in notifications' `Authorization` (default [`DEMO_NOTIFY_TOKEN`]).
+    /// The bare B2B token put in notifications' `Authorization`, instead of asking the merchant for one.
+    ///
+    /// Default: when the provider's specs have a merchant-side token endpoint (an inbound endpoint with
+    /// `operation: token`, DOKU's `doku.merchant.token_b2b`), the sandbox asks the merchant for a token before every
+    /// notification attempt, as DOKU does, at [`Self::merchant_token_url`] or else the notify URL's origin plus that
+    /// endpoint's path; without one, [`DEMO_NOTIFY_TOKEN`].
     pub fn notify_token(mut self, token: impl Into<String>) -> Self {
         self.notify_token = Some(token.into());
+        self
+    }
+
+    /// Where the merchant's token endpoint is, when it is not at the notify URL's origin plus the spec's path
+    /// (`http://127.0.0.1:9000/authorization/v1/access-token/b2b` for a notify URL on `127.0.0.1:9000`).
+    pub fn merchant_token_url(mut self, url: impl Into<String>) -> Self {
+        self.merchant_token_url = Some(url.into());
         self
     }
 
@@ -247,7 +267,8 @@ impl SandboxBuilder {
             schedule: self.schedule,
             speedup: self.speedup.unwrap_or(1),
             timeout: self.notify_timeout,
-            token: self.notify_token.unwrap_or_else(|| DEMO_NOTIFY_TOKEN.to_owned()),
+            token: self.notify_token,
+            merchant_token_url: self.merchant_token_url,
         }
         .build(&api, &chosen, &clients);
         let clocks = chosen
@@ -263,6 +284,7 @@ impl SandboxBuilder {
             options,
             notifiers,
             tokens: Tokens::new(self.token_lifetime.unwrap_or(DEFAULT_TOKEN_LIFETIME), capacity),
+            grants: Grants::new(capacity),
             books: Mutex::new(Books::new(capacity)),
             scenarios: Queues::new(),
             faults: Queues::new(),
@@ -369,7 +391,9 @@ struct NotifierSetup {
     schedule: Option<Schedule>,
     speedup: u32,
     timeout: Option<Duration>,
-    token: String,
+    /// A configured token; else the merchant's, when the provider has a merchant-side token endpoint.
+    token: Option<String>,
+    merchant_token_url: Option<String>,
 }
 
 impl NotifierSetup {
@@ -385,25 +409,32 @@ impl NotifierSetup {
                 // Notifications are signed the way the provider's inbound notification endpoint says.
                 let auth = crate::notify::notify_endpoint(api, &provider.name)
                     .map_or(snapbi_codegen::ir::AuthKind::Symmetric, |e| e.auth);
+                let merchant_token = match &self.token {
+                    Some(_) => None,
+                    None => MerchantToken::from_specs(api, provider, self.merchant_token_url.clone()),
+                };
                 notifiers.insert(
                     (provider.name.clone(), client.id.clone()),
-                    self.notifier(provider, auth, client),
+                    self.notifier(provider, auth, client, merchant_token),
                 );
             }
         }
         notifiers
     }
 
-    fn notifier(&self, provider: &Provider, auth: snapbi_codegen::ir::AuthKind, client: &Client) -> Notifier {
+    fn notifier(
+        &self,
+        provider: &Provider,
+        auth: snapbi_codegen::ir::AuthKind,
+        client: &Client,
+        merchant_token: Option<MerchantToken>,
+    ) -> Notifier {
         let schedule = match &self.schedule {
             Some(schedule) => schedule.clone(),
             None => Schedule::from_provider(provider).compressed(self.speedup),
         };
-        let signer = NotifySigner::new(
-            client.id.clone(),
-            client.secret.clone(),
-            AccessToken::from(self.token.as_str()),
-        );
+        let token = self.token.as_deref().unwrap_or(DEMO_NOTIFY_TOKEN);
+        let signer = NotifySigner::new(client.id.clone(), client.secret.clone(), AccessToken::from(token));
         // The sandbox signs asymmetric notifications with its own (public, demo) provider key.
         let signer = match snapbi_runtime::keys::PrivateKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM)
         {
@@ -411,6 +442,10 @@ impl NotifierSetup {
             Err(_) => signer,
         };
         let notifier = Notifier::for_auth(provider, auth, schedule, signer);
+        let notifier = match merchant_token {
+            Some(source) => notifier.with_merchant_token(source),
+            None => notifier,
+        };
         match self.timeout {
             Some(timeout) => notifier.with_attempt_timeout(timeout),
             None => notifier,
@@ -448,6 +483,8 @@ pub(crate) struct Inner {
     pub(crate) clients: HashMap<String, Client>,
     pub(crate) options: Options,
     pub(crate) tokens: Tokens,
+    /// Authorization codes and refresh tokens, each good for one customer token.
+    pub(crate) grants: Grants,
     pub(crate) books: Mutex<Books>,
     pub(crate) scenarios: Queues<String>,
     pub(crate) faults: Queues<Fault>,
@@ -563,6 +600,31 @@ impl Sandbox {
         let (record, effects) = operations::complete(&self.inner, partner_reference_no)?;
         self.inner.run_effects(effects);
         Ok(record)
+    }
+
+    /// Issues an authorization code to `client_id` (the only client when `None`) and returns the client id with
+    /// the code, as a binding the customer
+    /// completed on the provider's own page would (DANA's OAuth redirect): the B2B2C token endpoint accepts it once,
+    /// within [`AUTH_CODE_LIFETIME`]. Bindings answered through the API (DOKU's account binding and card
+    /// registration) carry their own in `additionalInfo.authCode`.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::UnknownClient`], or [`SandboxError::ClientNeeded`] when several clients are accepted.
+    pub fn issue_auth_code(&self, client_id: Option<&str>) -> Result<(String, String), SandboxError> {
+        let clients = &self.inner.clients;
+        let client = match client_id {
+            Some(id) => clients
+                .get(id)
+                .ok_or_else(|| SandboxError::UnknownClient(id.to_owned()))?,
+            None if clients.len() == 1 => clients.values().next().ok_or(SandboxError::ClientNeeded)?,
+            None => return Err(SandboxError::ClientNeeded),
+        };
+        let code = self
+            .inner
+            .grants
+            .issue(&client.id, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
+        Ok((client.id.clone(), code))
     }
 
     /// Every payment with its refunds, oldest first.

@@ -1,8 +1,10 @@
-//! B2B access tokens the sandbox issued: to whom, and until when.
+//! Access tokens the sandbox issued: to whom, of which kind, and until when.
 //!
-//! Tokens are random (two UUIDv4, 64 hex characters) and only compared, never logged. The store is bounded
-//! like the ledger; an evicted token is simply unknown afterwards (`401xx01`), which a client handles by
-//! fetching a new one.
+//! Two kinds share the store: B2B tokens (client credentials, `Authorization: Bearer …` on symmetric calls) and
+//! customer tokens (B2B2C, bought with an authorization code or a refresh token, `Authorization-Customer`). A token
+//! of one kind is never accepted as the other. Tokens are random (two UUIDv4, 64 hex characters) and only
+//! compared, never logged. The store is bounded like the ledger; an evicted token is simply unknown afterwards
+//! (`401xx01`), which a client handles by fetching a new one.
 
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -18,6 +20,17 @@ pub(crate) enum TokenProblem {
     Expired,
     /// Issued to another client than the one calling.
     OtherClient,
+    /// A token of the other kind (a customer token where a B2B token belongs, or the reverse).
+    OtherKind,
+}
+
+/// What a token stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// A B2B token: the client itself (client credentials).
+    B2b,
+    /// A customer (B2B2C) token: the client acting for a customer who bound an account.
+    Customer,
 }
 
 impl TokenProblem {
@@ -26,6 +39,7 @@ impl TokenProblem {
             TokenProblem::Unknown => "the B2B token was not issued by this sandbox (or was forgotten)",
             TokenProblem::Expired => "the B2B token has expired",
             TokenProblem::OtherClient => "the B2B token was issued to another client",
+            TokenProblem::OtherKind => "the token is a customer (B2B2C) token, not a B2B token",
         }
     }
 }
@@ -33,6 +47,7 @@ impl TokenProblem {
 #[derive(Debug)]
 struct Issued {
     client_id: String,
+    kind: TokenKind,
     expires: Instant,
 }
 
@@ -56,21 +71,30 @@ impl Tokens {
         self.lifetime.as_secs() + u64::from(self.lifetime.subsec_nanos() > 0)
     }
 
-    /// Issues a new token to `client_id`.
-    pub(crate) fn issue(&self, client_id: &str) -> String {
+    /// The lifetime of issued tokens.
+    pub(crate) fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// Issues a new token of `kind` to `client_id`.
+    pub(crate) fn issue(&self, client_id: &str, kind: TokenKind) -> String {
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let issued = Issued {
             client_id: client_id.to_owned(),
+            kind,
             expires: Instant::now() + self.lifetime,
         };
         store::write(&self.issued).insert(token.clone(), issued);
         token
     }
 
-    /// Checks a bare token presented by `client_id`.
-    pub(crate) fn check(&self, token: &str, client_id: &str) -> Result<(), TokenProblem> {
+    /// Checks a bare token of `kind` presented by `client_id`.
+    pub(crate) fn check(&self, token: &str, client_id: &str, kind: TokenKind) -> Result<(), TokenProblem> {
         let issued = store::read(&self.issued);
         let found = issued.get(token).ok_or(TokenProblem::Unknown)?;
+        if found.kind != kind {
+            return Err(TokenProblem::OtherKind);
+        }
         if Instant::now() >= found.expires {
             return Err(TokenProblem::Expired);
         }
@@ -86,14 +110,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_expire_and_belong_to_their_client() {
+    fn tokens_expire_and_belong_to_their_client_and_kind() {
         let tokens = Tokens::new(Duration::from_millis(30), 10);
-        let token = tokens.issue("a");
+        let token = tokens.issue("a", TokenKind::B2b);
         assert_eq!(token.len(), 64);
-        assert_eq!(tokens.check(&token, "a"), Ok(()));
-        assert_eq!(tokens.check(&token, "b"), Err(TokenProblem::OtherClient));
-        assert_eq!(tokens.check("nope", "a"), Err(TokenProblem::Unknown));
+        assert_eq!(tokens.check(&token, "a", TokenKind::B2b), Ok(()));
+        assert_eq!(
+            tokens.check(&token, "b", TokenKind::B2b),
+            Err(TokenProblem::OtherClient)
+        );
+        assert_eq!(tokens.check("nope", "a", TokenKind::B2b), Err(TokenProblem::Unknown));
+        let customer = tokens.issue("a", TokenKind::Customer);
+        assert_eq!(
+            tokens.check(&customer, "a", TokenKind::B2b),
+            Err(TokenProblem::OtherKind)
+        );
+        assert_eq!(
+            tokens.check(&token, "a", TokenKind::Customer),
+            Err(TokenProblem::OtherKind)
+        );
+        assert_eq!(tokens.check(&customer, "a", TokenKind::Customer), Ok(()));
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(tokens.check(&token, "a"), Err(TokenProblem::Expired));
+        assert_eq!(tokens.check(&token, "a", TokenKind::B2b), Err(TokenProblem::Expired));
     }
 }

@@ -213,9 +213,17 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             dana::widget_query_user_profile
         );
         let body = sample_object(run.api(), &endpoint.request);
+        // A B2B2C token endpoint takes each auth code once: every call gets a fresh one from the sandbox.
+        let fresh = || {
+            let mut body = body.clone();
+            if endpoint.request.iter().any(|f| f.wire == "authCode") {
+                body["authCode"] = json!(run.sandbox.issue_auth_code(None).expect("auth code").1);
+            }
+            body
+        };
         let headers = caller_headers(endpoint);
         let success = success_code(endpoint);
-        call(&client, &body, &headers, &success).await;
+        call(&client, &fresh(), &headers, &success).await;
         // Refunds need a paid payment; a cancel needs one the customer has not paid yet.
         if endpoint.operation == Operation::Payment && wanted(Operation::Refund) {
             let reference = body["partnerReferenceNo"].as_str().unwrap_or_default();
@@ -234,7 +242,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             if endpoint.envelope.is_none() {
                 let mut with_scenario = headers.clone();
                 with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
-                call(&client, &body, &with_scenario, &declared.code).await;
+                call(&client, &fresh(), &with_scenario, &declared.code).await;
             }
             // The runtime refreshes its token and replays once on 401xx01 / 401xx03: arm both calls.
             let times = if rejects_token(run.api(), endpoint, &declared.code) {
@@ -245,7 +253,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             run.sandbox
                 .arm_scenario(&endpoint.id, &declared.code, times)
                 .expect("declared");
-            call(&client, &body, &headers, &declared.code).await;
+            call(&client, &fresh(), &headers, &declared.code).await;
             forced += 2;
         }
     }
@@ -342,7 +350,9 @@ async fn dana_widget_binding_and_payment_end_to_end() {
     let client = dana::Client::new(config).expect("client");
 
     let runtime = client_for(&run.base, "dana");
-    let session = rt::customer::CustomerSession::start(&runtime, &dana::widget_apply_token::ENDPOINT, "auth-code-1")
+    // The customer bound their account on DANA's page, which redirected with an auth code.
+    let (_, auth_code) = run.sandbox.issue_auth_code(None).expect("auth code");
+    let session = rt::customer::CustomerSession::start(&runtime, &dana::widget_apply_token::ENDPOINT, &auth_code)
         .await
         .expect("customer token");
     let token = session.access_token().await.expect("token");

@@ -32,8 +32,20 @@ missing_header_tests! {
     missing_x_partner_id: "X-PARTNER-ID" => "4005402" "Invalid Mandatory Field X-PARTNER-ID";
     missing_x_external_id: "X-EXTERNAL-ID" => "4005402" "Invalid Mandatory Field X-EXTERNAL-ID";
     missing_channel_id: "CHANNEL-ID" => "4005402" "Invalid Mandatory Field CHANNEL-ID";
-    missing_x_device_id: "X-DEVICE-ID" => "4005402" "Invalid Mandatory Field X-DEVICE-ID";
     missing_authorization: "Authorization" => "4015403" "Token Not Found (B2B)";
+}
+
+/// A caller header the spec requires: X-DEVICE-ID of a refund (a payment's is optional, since DOKU's Python SDK
+/// sends none on a bound-account payment).
+#[tokio::test]
+async fn missing_x_device_id() {
+    let run = start(|b| b).await;
+    let body = serde_json::to_vec(&run.refund_body(&unique("INV"), &unique("RF"), "1.00")).unwrap_or_default();
+    let mut headers = run.headers_for(REFUND, &body).await;
+    remove_header(&mut headers, "X-DEVICE-ID");
+    run.send_to(REFUND, &headers, body)
+        .await
+        .expect("4005802", "Invalid Mandatory Field X-DEVICE-ID");
 }
 
 /// A token request with one header removed.

@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::rt;
-use snapbi_sandbox::{DEMO_CLIENT_SECRET, DEMO_NOTIFY_TOKEN};
+use snapbi_client::rt::inbound::TokenIssuer;
+use snapbi_client::{doku, rt};
+use snapbi_sandbox::{DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM};
 
 async fn admin(run: &Running, method: &str, path: &str, body: Value) -> Reply {
     let headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -243,17 +244,26 @@ async fn notified(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, bo
     )
 }
 
-/// A merchant on loopback; returns its notify URL.
-async fn merchant(inbox: Arc<Mutex<Inbox>>) -> (String, tokio::task::JoinHandle<()>) {
+/// A merchant on loopback, with the token endpoint DOKU asks before it notifies (at the spec's path, next to the
+/// notify URL); returns its notify URL and the issuer of its tokens.
+async fn merchant(inbox: Arc<Mutex<Inbox>>) -> (String, tokio::task::JoinHandle<()>, TokenIssuer) {
+    let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
+    let issuer = TokenIssuer::new(&doku::PROFILE, &doku::merchant_token_b2b::ENDPOINT, provider_key);
+    let issuing = issuer.clone();
+    let token = move |headers: HeaderMap| {
+        let (status, body) = issuing.issue(&headers, time::OffsetDateTime::now_utc());
+        async move { (StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED), body) }
+    };
     let app = Router::new()
         .route("/merchant/notify", post(notified))
-        .with_state(inbox);
+        .with_state(inbox)
+        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/merchant/notify", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    (url, task)
+    (url, task, issuer)
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
@@ -266,7 +276,7 @@ async fn completed_payment_is_notified_signed_and_retried() {
         fail_first: 1,
         ..Inbox::default()
     }));
-    let (url, server) = merchant(Arc::clone(&inbox)).await;
+    let (url, server, issuer) = merchant(Arc::clone(&inbox)).await;
     // DOKU's jump-app payments only carry PAY_RETURN URLs: the notification URL is the merchant's configured
     // one (DOKU's back office), which the sandbox takes as an option.
     let run = start(|b| b.notification_speedup(100_000).notify_url(url.clone())).await;
@@ -288,10 +298,19 @@ async fn completed_payment_is_notified_signed_and_retried() {
 
     let inbox = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (headers, raw) = &inbox.requests[1];
+    // Each attempt carries a token the merchant's own token endpoint issued just before (DOKU's way).
+    let bearer = header(headers, "Authorization")
+        .strip_prefix("Bearer ")
+        .unwrap_or_default();
+    let token = rt::secret::AccessToken::from(bearer);
+    assert!(
+        issuer.accepts(&token),
+        "the notification's token was issued by the merchant"
+    );
     let verified = rt::signature::verify_symmetric(
         "POST",
         "/merchant/notify",
-        &rt::secret::AccessToken::from(DEMO_NOTIFY_TOKEN),
+        &token,
         raw,
         header(headers, "X-TIMESTAMP"),
         header(headers, "X-SIGNATURE"),
@@ -308,7 +327,7 @@ async fn completed_payment_is_notified_signed_and_retried() {
 #[tokio::test]
 async fn auto_complete_and_the_configured_notify_url() {
     let inbox = Arc::new(Mutex::new(Inbox::default()));
-    let (url, server) = merchant(Arc::clone(&inbox)).await;
+    let (url, server, _) = merchant(Arc::clone(&inbox)).await;
     let run = start(|b| b.auto_complete(Duration::from_millis(50)).notify_url(url)).await;
     let reference = unique("INV");
     run.call(PAYMENT, &run.payment_body(&reference, "10.00"))
@@ -370,4 +389,40 @@ async fn a_payment_breaking_a_channel_rule_is_refused_at_the_field_and_succeeds_
         .expect("4005401", "Invalid Field Format urlParam[0].type");
     body["urlParam"][0]["type"] = json!("PAY_RETURN");
     run.call(PAYMENT, &body).await.expect("2005400", "Successful");
+}
+
+#[tokio::test]
+async fn no_token_from_the_merchant_no_notification() {
+    // A merchant that serves the notify URL but no token endpoint: DOKU asks for a token first and, without one,
+    // does not notify; the attempt is recorded as unanswered, with the reason.
+    let inbox = Arc::new(Mutex::new(Inbox::default()));
+    let app = Router::new()
+        .route("/merchant/notify", post(notified))
+        .with_state(Arc::clone(&inbox));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/merchant/notify", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let run = start(|b| {
+        b.notify_url(url)
+            .notification_schedule(snapbi_sandbox::notify::Schedule::immediate_for_tests(0))
+    })
+    .await;
+    let reference = unique("INV");
+    run.call(PAYMENT, &run.payment_body(&reference, "10.00"))
+        .await
+        .expect("2005400", "Successful");
+    run.sandbox.complete_payment(&reference).expect("complete");
+    assert!(run.sandbox.wait_for_notifications(Duration::from_secs(10)).await);
+    let deliveries = run.sandbox.notifications();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let error = deliveries[0].error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("no token from the merchant") && error.contains("HTTP 404"),
+        "{error}"
+    );
+    assert!(!deliveries[0].acknowledged);
+    assert_eq!(inbox.lock().map(|i| i.requests.len()).unwrap_or_default(), 0);
+    server.abort();
 }

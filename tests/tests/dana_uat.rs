@@ -167,6 +167,9 @@ struct Step {
     /// A record DANA's back office holds for the suite's merchant (the account holder an inquiry asks about),
     /// registered in the sandbox as a tester would: `{kind, fields}`.
     register: Option<Registered>,
+    /// The customer consents on DANA's OAuth page (the suite: a browser): the sandbox issues an auth code, which
+    /// replaces the case body's value at this wire path.
+    consent: Option<String>,
 }
 
 /// A back-office record of the endpoint's provider.
@@ -489,14 +492,24 @@ fn same_words(reply: &Reply, case: &Case) -> Result<(), String> {
     }
 }
 
-/// Runs the calls the suite's test made before the case.
+/// Runs the calls the suite's test made before the case; returns the values they give the case's own body (wire
+/// path → value: an auth code the customer's consent issued).
 async fn run_given(
     probe: &Probe,
     cases: &[Case],
     endpoint_of: impl Fn(&str) -> Option<Endpoint>,
     case: &Case,
-) -> Result<(), String> {
+) -> Result<BTreeMap<String, Value>, String> {
+    let mut gives = BTreeMap::new();
     for step in &case.given {
+        if let Some(path) = &step.consent {
+            let (_, code) = probe
+                .sandbox
+                .issue_auth_code(None)
+                .map_err(|e| format!("given: the customer's consent: {e}"))?;
+            gives.insert(path.clone(), Value::String(code));
+            continue;
+        }
         if let Some(record) = &step.register {
             let provider = endpoint_of(&case.endpoint).map(|e| e.provider).unwrap_or_default();
             probe
@@ -526,35 +539,36 @@ async fn run_given(
             }
             _ => {
                 return Err(format!(
-                    "given: {step:?} is neither `send` (with `set`), `pay` nor `register`"
+                    "given: {step:?} is none of `send` (with `set`), `pay`, `register`, `consent`"
                 ));
             }
         }
     }
-    Ok(())
+    Ok(gives)
 }
 
 /// What the sandbox answers to the case, after its `given` calls: the request sent as the cause says.
 async fn sandbox_reply(api: &Api, cases: &[Case], endpoint: &Endpoint, case: &Case) -> Result<Reply, String> {
     let probe = Probe::start(api, &endpoint.provider).await?;
-    run_given(&probe, cases, |id| api.endpoint(id).cloned(), case).await?;
+    let gives = run_given(&probe, cases, |id| api.endpoint(id).cloned(), case).await?;
+    let body = &with_values(&case.body, &gives)?;
     match &case.cause {
-        Cause::Accepted | Cause::Field(_) | Cause::Ledger(_) => probe.call(endpoint, &case.body, &[]).await,
+        Cause::Accepted | Cause::Field(_) | Cause::Ledger(_) => probe.call(endpoint, body, &[]).await,
         Cause::Header(changes) => {
             let changes: Vec<(&str, Option<&str>)> = changes.iter().map(|(n, v)| (n.as_str(), v.as_deref())).collect();
-            probe.call(endpoint, &case.body, &changes).await
+            probe.call(endpoint, body, &changes).await
         }
-        Cause::Signature(value) => probe.call(endpoint, &case.body, &[("X-SIGNATURE", Some(value))]).await,
+        Cause::Signature(value) => probe.call(endpoint, body, &[("X-SIGNATURE", Some(value))]).await,
         Cause::Repeat(first) => {
-            let reply = probe.call(endpoint, &with_values(&case.body, first)?, &[]).await?;
+            let reply = probe.call(endpoint, &with_values(body, first)?, &[]).await?;
             if !reply.code.starts_with('2') {
                 return Err(format!("the first call of the repeat was answered {reply}"));
             }
-            probe.call(endpoint, &case.body, &[]).await
+            probe.call(endpoint, body, &[]).await
         }
         Cause::State(_) => {
             let forced = [(SCENARIO_HEADER, Some(case.code.as_str()))];
-            probe.call(endpoint, &case.body, &forced).await
+            probe.call(endpoint, body, &forced).await
         }
     }
 }

@@ -37,6 +37,7 @@
 // - specs/doku/token/b2b.yaml
 // - specs/doku/token/b2b2c.yaml
 // - specs/doku/token/merchant-b2b.yaml
+// - specs/doku/types.yaml
 // - specs/doku/virtual-account/create.yaml
 // - specs/doku/virtual-account/delete.yaml
 // - specs/doku/virtual-account/inquiry.yaml
@@ -959,6 +960,8 @@ pub mod types {
     pub struct DokuChannelInfo {
         /// DOKU channel of the original transaction. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
         channel: DokuChannelInfoChannel,
+        /// The client software that sent the request; DOKU's SDKs add it (specs/doku/types.yaml). Optional.
+        origin: Option<super::types::DokuOrigin>,
     }
     /// DOKU channel of the original transaction.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -1383,6 +1386,20 @@ pub mod types {
         #[wire("IDR")]
         Idr,
     }
+    /// The client software that made a request, which DOKU's official SDKs put into `additionalInfo.origin` of every VA and direct-debit call, e.g. `{"product": "SDK", "source": "python", "sourceVersion": "1.1.64", "system": "doku-python-library", "apiFormat": "SNAP"}` (doku-python-library 1.1.72 `model/va/origin.py`, doku-golang-library `models/va/createVa` `Origin`, doku-php-library `Models/VA/AdditionalInfo/Origin`). Informational; a merchant calling DOKU directly may leave it out.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuOrigin {
+        /// Kind of client, `SDK` for DOKU's libraries. Optional.
+        product: Option<rt::FreeText>,
+        /// Language of the library, e.g. `python`, `golang`, `php`. Optional.
+        source: Option<rt::FreeText>,
+        /// Version of the library. Optional.
+        source_version: Option<rt::FreeText>,
+        /// Name of the library, e.g. `doku-python-library`. Optional.
+        system: Option<rt::FreeText>,
+        /// API format the library speaks, `SNAP`. Optional.
+        api_format: Option<rt::FreeText>,
+    }
     /// Shared object types as received in responses: every field optional, never failing to parse.
     pub mod received {
         use ::snapbi_runtime as rt;
@@ -1417,6 +1434,8 @@ pub mod types {
         pub struct DokuChannelInfo {
             /// DOKU channel of the original transaction.
             pub channel: Option<String>,
+            /// The client software that sent the request; DOKU's SDKs add it (specs/doku/types.yaml).
+            pub origin: Option<super::super::types::received::DokuOrigin>,
         }
         /// A text in English and Indonesian, as SNAP virtual-account messages carry them: `freeTexts` / DOKU's `freeText` lines shown to the payer, and the `inquiryReason` / `paymentFlagReason` of an inquiry or payment answer (fact sheet §4.5; DOKU's Go SDK `FreeTexts`, `InquiryReasonDTO`).
         #[derive(Clone, Debug, Default, rt::Received)]
@@ -1695,6 +1714,20 @@ pub mod types {
             pub value: Option<String>,
             /// Currency; always `IDR`.
             pub currency: Option<String>,
+        }
+        /// The client software that made a request, which DOKU's official SDKs put into `additionalInfo.origin` of every VA and direct-debit call, e.g. `{"product": "SDK", "source": "python", "sourceVersion": "1.1.64", "system": "doku-python-library", "apiFormat": "SNAP"}` (doku-python-library 1.1.72 `model/va/origin.py`, doku-golang-library `models/va/createVa` `Origin`, doku-php-library `Models/VA/AdditionalInfo/Origin`). Informational; a merchant calling DOKU directly may leave it out.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuOrigin {
+            /// Kind of client, `SDK` for DOKU's libraries.
+            pub product: Option<String>,
+            /// Language of the library, e.g. `python`, `golang`, `php`.
+            pub source: Option<String>,
+            /// Version of the library.
+            pub source_version: Option<String>,
+            /// Name of the library, e.g. `doku-python-library`.
+            pub system: Option<String>,
+            /// API format the library speaks, `SNAP`.
+            pub api_format: Option<String>,
         }
     }
 }
@@ -5541,7 +5574,9 @@ pub mod doku {
     /// "min length: 9 max length: 16", mandatory) and Jokul account-binding page (acquirers ovo, cimb, allobank, bri);
     /// DOKU's SDK models (doku-golang-library `models/directdebit/accountbinding`, doku-python-library
     /// `account_binding_request.py`, doku-nodejs-library `accountBindingRequestDTO.js`) for the field list and
-    /// limits. DOKU's SDKs also send `additionalInfo.origin` (identification of the SDK itself); it is not modelled.
+    /// limits. DOKU's SDKs also send `additionalInfo.origin` (identification of the SDK itself). Checked against
+    /// what doku-python-library 1.1.72 sends (`do_account_binding`, run by `conformance/run doku`); it sends no
+    /// `customerName` although its model takes one.
     /// Codes: the generic SNAP table for service 07 (fact sheet §3.3); DOKU publishes no endpoint-specific list.
     ///
     /// `POST /direct-debit/core/v1/registration-account-binding` · service code 07 · symmetric signature · spec `specs/doku/direct-debit/account-binding.yaml`
@@ -5595,6 +5630,8 @@ pub mod doku {
             os_type: Option<rt::FreeText>,
             /// Where the customer binds from, `app` or `web`. Optional.
             channel_id: Option<rt::FreeText>,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// DOKU channel of the account to bind.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -5702,7 +5739,7 @@ pub mod doku {
     /// Sources: fact sheet §3.2 (service 09) and §7 (path, channels); DOKU's SDK models (doku-golang-library
     /// `models/directdebit/accountunbinding`, doku-python-library `account_unbinding_request.py`, doku-nodejs-library
     /// `accountUnbindingRequestDTO.js`) and DOKU's SDK controllers (headers: X-IP-ADDRESS, no Authorization-Customer).
-    /// DOKU's Go SDK also sends `additionalInfo.origin` (identification of the SDK itself); it is not modelled.
+    /// DOKU's SDKs also send `additionalInfo.origin` (identification of the SDK itself).
     /// Codes: the generic SNAP table for service 09 (fact sheet §3.3); DOKU publishes no endpoint-specific list.
     ///
     /// `POST /direct-debit/core/v1/registration-account-unbinding` · service code 09 · symmetric signature · spec `specs/doku/direct-debit/account-unbinding.yaml`
@@ -5732,6 +5769,8 @@ pub mod doku {
         pub struct AdditionalInfo {
             /// DOKU channel of the bound account. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `EMONEY_OVO_SNAP`.
             channel: AdditionalInfoChannel,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// DOKU channel of the bound account.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -5847,6 +5886,8 @@ pub mod doku {
         pub struct AdditionalInfo {
             /// DOKU channel of the bound account. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `EMONEY_OVO_SNAP`.
             channel: AdditionalInfoChannel,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// DOKU channel of the bound account.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -5865,7 +5906,7 @@ pub mod doku {
         /// Caller-supplied headers of `doku.direct_debit.balance_inquiry` (the runtime adds the signature, timestamp and ids).
         #[derive(Clone, Debug, rt::Object)]
         pub struct Headers {
-            /// `Bearer <customer token>` from `doku.token.b2b2c` for the bound account. Secret; never logged. Required; 8 to 519 characters.
+            /// The customer token from `doku.token.b2b2c` for the bound account. Secret; never logged. Required; 8 to 519 characters.
             #[wire("Authorization-Customer")]
             authorization_customer: rt::Sensitive<rt::Text<8, 519>>,
             /// Customer's IPv4 address. Optional; at most 15 characters, an IPv4 address.
@@ -5960,7 +6001,7 @@ pub mod doku {
     /// (developers.doku.com, "Card Registration", cardData encrypted with AES-CBC); DOKU's SDK models
     /// (doku-golang-library `models/directdebit/cardregistration`, doku-nodejs-library `cardRegistrationRequestDTO.js`
     /// for the limits) and controllers (no X-DEVICE-ID, X-IP-ADDRESS or customer token on this call).
-    /// DOKU's SDKs also send `additionalInfo.origin` (identification of the SDK itself); it is not modelled.
+    /// DOKU's SDKs also send `additionalInfo.origin` (identification of the SDK itself).
     /// Codes: the generic SNAP table for service 01 (fact sheet §3.3); DOKU publishes no endpoint-specific list.
     ///
     /// `POST /direct-debit/core/v1/registration-card-bind` · service code 01 · symmetric signature · spec `specs/doku/direct-debit/card-registration.yaml`
@@ -6010,6 +6051,8 @@ pub mod doku {
             success_registration_url: rt::Text<1, { rt::values::UNBOUNDED }>,
             /// Where DOKU sends the customer after a failed or abandoned registration. Required; at least 1 characters.
             failed_registration_url: rt::Text<1, { rt::values::UNBOUNDED }>,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// DOKU channel of the card's bank.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -6140,6 +6183,8 @@ pub mod doku {
         pub struct AdditionalInfo {
             /// DOKU channel of the card's bank. Required; one of `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`.
             channel: AdditionalInfoChannel,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// DOKU channel of the card's bank.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -6373,6 +6418,9 @@ pub mod doku {
     /// `PaymentAdditionalInfoRequestDto`: remarks only for Allo and CIMB, lineItems only for Allo, paymentType only
     /// for BRI and OVO). Idempotency at DANA: same merchantId + partnerReferenceNo with the same data answers
     /// 2005400 again, with different data 4045418 [S6].
+    /// Checked against what doku-python-library 1.1.72 sends (`do_payment_jump_app`, `do_payment`, run by
+    /// `conformance/run doku`): both must pass, so where DOKU's documents are stricter than DOKU's own client the
+    /// client's reading is taken, with a `note` on the field.
     ///
     /// `POST /direct-debit/core/v1/debit/payment-host-to-host` · service code 54 · symmetric signature · spec `specs/doku/direct-debit/payment.yaml`
     pub mod direct_debit_payment {
@@ -6514,30 +6562,34 @@ pub mod doku {
         /// DOKU routing, where the customer goes afterwards, and channel-specific details.
         #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfo {
-            /// DOKU channel that routes the payment. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
-            channel: AdditionalInfoChannel,
+            /// DOKU channel that routes the payment; send it (the per-channel `rules` apply to the channel sent). Optional; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
+            channel: Option<AdditionalInfoChannel>,
             /// Text shown on the customer's statement; required for Allo Bank and CIMB (see `rules`). Optional; at most 40 characters.
             remarks: Option<rt::Text<0, 40>>,
             /// Where the customer goes after a successful bound-account payment. Optional; at most 512 characters.
             success_payment_url: Option<rt::Text<0, 512>>,
             /// Where the customer goes after a failed bound-account payment. Optional; at most 512 characters.
             failed_payment_url: Option<rt::Text<0, 512>>,
-            /// Items of the order; required for Allo Bank (see `rules`). Optional; a list of at least 1 item(s).
-            line_items: Option<
-                rt::List<AdditionalInfoLineItems, 1, { rt::values::UNBOUNDED }>,
-            >,
+            /// Items of the order; required for Allo Bank (see `rules`). Optional; a list.
+            line_items: Option<Vec<AdditionalInfoLineItems>>,
             /// One-off (`SALE`) or recurring payment, for BRI and OVO. Optional; one of `SALE`, `RECURRING`.
             payment_type: Option<AdditionalInfoPaymentType>,
             /// DANA product code of the merchant's contract. Optional; at most 32 characters.
             product_code: Option<rt::Text<0, 32>>,
-            /// `true` asks for an app deep link (jump app), `false` for a web view; DANA defaults to false. Optional; one of `true`, `false`.
-            support_deep_link_checkout_url: Option<AdditionalInfoSupportDeepLinkCheckoutUrl>,
+            /// `true` asks for an app deep link (jump app), `false` for a web view; DANA defaults to false. Send the JSON boolean `true` / `false` or the string `"true"` / `"false"`. Optional.
+            support_deep_link_checkout_url: Option<rt::serde_json::Value>,
+            /// Title of the order shown to the customer on the e-wallet's payment page (jump app). Optional.
+            order_title: Option<rt::FreeText>,
+            /// Free text the merchant attaches to a jump-app payment. Optional.
+            metadata: Option<rt::FreeText>,
+            /// The client software that sent the payment; DOKU's SDKs add it to every payment. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
             /// Order details shown to the customer in DANA. Optional.
             order: Option<AdditionalInfoOrder>,
             /// Environment of the order, e.g. `{sourcePlatform: IPG, terminalType: SYSTEM}`. Optional.
             env_info: Option<super::super::types::EnvInfo>,
         }
-        /// DOKU channel that routes the payment.
+        /// DOKU channel that routes the payment; send it (the per-channel `rules` apply to the channel sent).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
         pub enum AdditionalInfoChannel {
             #[wire("DIRECT_DEBIT_ALLO_SNAP")]
@@ -6573,14 +6625,6 @@ pub mod doku {
             #[wire("RECURRING")]
             Recurring,
         }
-        /// `true` asks for an app deep link (jump app), `false` for a web view; DANA defaults to false.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
-        pub enum AdditionalInfoSupportDeepLinkCheckoutUrl {
-            #[wire("true")]
-            True,
-            #[wire("false")]
-            False,
-        }
         /// Order details shown to the customer in DANA.
         #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfoOrder {
@@ -6590,12 +6634,12 @@ pub mod doku {
         /// Caller-supplied headers of `doku.direct_debit.payment` (the runtime adds the signature, timestamp and ids).
         #[derive(Clone, Debug, rt::Object)]
         pub struct Headers {
-            /// `Bearer <customer token>` from `doku.token.b2b2c`, for bound-account channels. Secret; never logged. Optional; 8 to 519 characters.
+            /// The customer token from `doku.token.b2b2c`, for bound-account channels. Secret; never logged. Optional; 8 to 519 characters.
             #[wire("Authorization-Customer")]
             authorization_customer: Option<rt::Sensitive<rt::Text<8, 519>>>,
-            /// Device on which the end user (customer) is using the service, e.g. an app device id. Required; at most 400 characters, letters and digits only.
+            /// Device on which the end user (customer) is using the service, e.g. an app device id; send it on jump-app payments. Optional; at most 400 characters, letters and digits only.
             #[wire("X-DEVICE-ID")]
-            x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
+            x_device_id: Option<rt::Text<0, 400, { rt::values::ALPHANUMERIC }>>,
             /// End user's IPv4 address. Optional; at most 15 characters, an IPv4 address.
             #[wire("X-IP-ADDRESS")]
             x_ip_address: Option<rt::Text<0, 15, { rt::values::IPV4 }>>,
@@ -6617,7 +6661,7 @@ pub mod doku {
                 pub partner_reference_no: Option<String>,
                 /// URL (or deep link) where the customer pays or approves the payment.
                 pub web_redirect_url: Option<String>,
-                /// Free-form additional information.
+                /// Free-form additional information; on a jump-app answer it may repeat `webRedirectUrl`.
                 pub additional_info: Option<rt::serde_json::Value>,
             }
         }
@@ -6638,6 +6682,9 @@ pub mod doku {
             /// The B2B token expired or does not exist; fetch a new one and retry.
             #[code("4015401", Auth, "Invalid Token (B2B)")]
             InvalidToken,
+            /// The customer token (Authorization-Customer) is unknown, expired or was revoked.
+            #[code("4015402", Auth, "Invalid Customer Token")]
+            InvalidCustomerToken,
             /// No B2B token was sent (Authorization missing).
             #[code("4015403", Auth, "Token Not Found (B2B)")]
             TokenNotFound,
@@ -6683,6 +6730,7 @@ pub mod doku {
     /// Per-channel limits (the `rules` below), from DOKU's SDKs: partnerRefundNo is 32-64 characters for
     /// DIRECT_DEBIT_ALLO_SNAP and at most 12 for CIMB/BRI; originalPartnerReferenceNo is at most 32 for OVO and 12
     /// for CIMB/BRI.
+    /// Checked against what doku-python-library 1.1.72 sends (`do_refund`, run by `conformance/run doku`).
     ///
     /// `POST /direct-debit/core/v1/debit/refund` · service code 58 · symmetric signature · spec `specs/doku/direct-debit/refund.yaml`
     pub mod direct_debit_refund {
@@ -6766,8 +6814,8 @@ pub mod doku {
             original_partner_reference_no: rt::Text<1, 64>,
             /// referenceNo that DOKU returned for the payment being refunded. Optional; at most 64 characters.
             original_reference_no: Option<rt::Text<0, 64>>,
-            /// X-EXTERNAL-ID header value of the original payment request. Required; 1 to 36 characters.
-            original_external_id: rt::Text<1, 36>,
+            /// X-EXTERNAL-ID header value of the original payment request, when the merchant knows it. Optional; 1 to 36 characters.
+            original_external_id: Option<rt::Text<1, 36>>,
             /// Merchant's own, unique number for this refund; reuse it when retrying the same refund. Required; 1 to 64 characters.
             partner_refund_no: rt::Text<1, 64>,
             /// Amount to refund (full or partial). Required.
@@ -6788,6 +6836,9 @@ pub mod doku {
         /// Caller-supplied headers of `doku.direct_debit.refund` (the runtime adds the signature, timestamp and ids).
         #[derive(Clone, Debug, rt::Object)]
         pub struct Headers {
+            /// The customer token from `doku.token.b2b2c`, when the payment was made with a bound account. Secret; never logged. Optional; 8 to 519 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: Option<rt::Sensitive<rt::Text<8, 519>>>,
             /// Device on which the end user (customer) is using the service. Required; at most 400 characters, letters and digits only.
             #[wire("X-DEVICE-ID")]
             x_device_id: rt::Text<0, 400, { rt::values::ALPHANUMERIC }>,
@@ -6842,6 +6893,9 @@ pub mod doku {
             /// The B2B token expired or does not exist; fetch a new one and retry.
             #[code("4015801", Auth, "Invalid Token (B2B)")]
             InvalidToken,
+            /// The customer token (Authorization-Customer) is unknown, expired or was revoked.
+            #[code("4015802", Auth, "Invalid Customer Token")]
+            InvalidCustomerToken,
             /// No B2B token was sent (Authorization missing).
             #[code("4015803", Auth, "Token Not Found (B2B)")]
             TokenNotFound,
@@ -6892,7 +6946,8 @@ pub mod doku {
     /// payment (service 54) for any DOKU direct-debit / e-wallet channel. DOKU advises calling it no earlier than
     /// 60 s after the payment [S8 check-status]. Note that the path is under `/orders/v1.0`, not under
     /// `/direct-debit/core/v1` (fact sheet §7).
-    /// Sources: fact sheet §4.3 (SNAP 55 fields, status values [S4][S20]) and §7 (path, channel values).
+    /// Sources: fact sheet §4.3 (SNAP 55 fields, status values [S4][S20]) and §7 (path, channel values); checked
+    /// against what doku-python-library 1.1.72 sends (`do_check_status`, run by `conformance/run doku`).
     ///
     /// `POST /orders/v1.0/debit/status` · service code 55 · symmetric signature · spec `specs/doku/direct-debit/status.yaml`
     pub mod direct_debit_status {
@@ -6924,7 +6979,7 @@ pub mod doku {
             original_reference_no: Option<rt::Text<0, 64>>,
             /// X-EXTERNAL-ID header value of the original payment request. Optional; at most 36 characters.
             original_external_id: Option<rt::Text<0, 36>>,
-            /// Service code of the original transaction, `54` for a direct-debit payment. Required; exactly 2 characters, digits only.
+            /// Service code of the original transaction, `54` for a direct-debit payment (DOKU's SDKs send `55`). Required; exactly 2 characters, digits only.
             service_code: rt::Text<2, 2, { rt::values::DIGITS }>,
             /// When the original transaction was made (`YYYY-MM-DDTHH:mm:ss+07:00`). Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
             transaction_date: Option<rt::SnapDateTime>,
@@ -6937,7 +6992,35 @@ pub mod doku {
             /// Store id at the merchant. Optional; at most 64 characters.
             external_store_id: Option<rt::Text<0, 64>>,
             /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`. Required.
-            additional_info: super::super::types::DokuChannelInfo,
+            additional_info: AdditionalInfo,
+        }
+        /// DOKU channel of the original payment, e.g. `{"channel": "EMONEY_DANA_SNAP"}`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// DOKU channel of the original payment. Required; one of `DIRECT_DEBIT_ALLO_SNAP`, `DIRECT_DEBIT_CIMB_SNAP`, `DIRECT_DEBIT_MANDIRI_SNAP`, `DIRECT_DEBIT_BRI_SNAP`, `EMONEY_OVO_SNAP`, `EMONEY_SHOPEE_PAY_SNAP`, `EMONEY_DANA_SNAP`.
+            channel: AdditionalInfoChannel,
+            /// Device of the customer, as on the payment (X-DEVICE-ID). Optional; at most 400 characters.
+            device_id: Option<rt::Text<0, 400>>,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
+        }
+        /// DOKU channel of the original payment.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum AdditionalInfoChannel {
+            #[wire("DIRECT_DEBIT_ALLO_SNAP")]
+            DirectDebitAlloSnap,
+            #[wire("DIRECT_DEBIT_CIMB_SNAP")]
+            DirectDebitCimbSnap,
+            #[wire("DIRECT_DEBIT_MANDIRI_SNAP")]
+            DirectDebitMandiriSnap,
+            #[wire("DIRECT_DEBIT_BRI_SNAP")]
+            DirectDebitBriSnap,
+            #[wire("EMONEY_OVO_SNAP")]
+            EmoneyOvoSnap,
+            #[wire("EMONEY_SHOPEE_PAY_SNAP")]
+            EmoneyShopeePaySnap,
+            #[wire("EMONEY_DANA_SNAP")]
+            EmoneyDanaSnap,
         }
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
@@ -7184,8 +7267,9 @@ pub mod doku {
     /// the merchant exchanges the `authCode` for a customer token (grantType AUTHORIZATION_CODE) and later renews
     /// it with the refresh token (grantType REFRESH_TOKEN) [S1 §2.1.5][S8]. Signed like the B2B token: X-SIGNATURE
     /// is base64(SHA256withRSA(private key, "{client_id}|{X-TIMESTAMP}")). The customer token then travels as
-    /// `Authorization-Customer: Bearer <token>` on the customer's calls (fact sheet §1.2). The runtime's
-    /// `CustomerSession` keeps it fresh. Path from DOKU's SDK configuration (fact sheet §7).
+    /// `Authorization-Customer: Bearer <token>` on the customer's calls (fact sheet §1.2; DOKU's SDKs send it without
+    /// `Bearer `). The runtime's `CustomerSession` keeps it fresh. Path from DOKU's SDK configuration (fact sheet §7).
+    /// An authCode is single use: exchanging it again is refused with 4017400, as DANA answers (`Auth Code Used`).
     ///
     /// `POST /authorization/v1/access-token/b2b2c` · service code 74 · token signature · spec `specs/doku/token/b2b2c.yaml`
     pub mod token_b2b2c {
@@ -7201,26 +7285,40 @@ pub mod doku {
             summary: "Get a B2B2C (customer) access token from an authorization code, or refresh it",
             envelope: None,
         };
+        /// Rules across the fields of `doku.token.b2b2c`'s request, checked by `build()` (spec `rules`).
+        pub static RULES: &[rt::StaticRule] = &[
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["grantType"] as &[&str]),
+                    is: &["AUTHORIZATION_CODE", "authorization_code"],
+                },
+                fields: &[&["authCode"]],
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: &(&["grantType"] as &[&str]),
+                    is: &["REFRESH_TOKEN"],
+                },
+                fields: &[&["refreshToken"]],
+            },
+        ];
         /// Request body of `doku.token.b2b2c`.
         #[derive(Clone, Debug, rt::Object)]
+        #[rules(RULES)]
         pub struct Request {
-            /// `AUTHORIZATION_CODE` with `authCode`, or `REFRESH_TOKEN` with `refreshToken`. Required; one of `AUTHORIZATION_CODE`, `REFRESH_TOKEN`.
-            grant_type: GrantType,
-            /// The authorization code from the account binding; required with AUTHORIZATION_CODE. Optional; at most 256 characters.
+            /// `AUTHORIZATION_CODE` (or `authorization_code`) with `authCode`, or `REFRESH_TOKEN` with `refreshToken`. Required; matching `^(AUTHORIZATION_CODE|authorization_code|REFRESH_TOKEN)$`.
+            grant_type: rt::Matching<GrantType>,
+            /// The authorization code from the account binding or card registration; required with AUTHORIZATION_CODE. Optional; at most 256 characters.
             auth_code: Option<rt::Sensitive<rt::Text<0, 256>>>,
             /// The refresh token of an earlier answer; required with REFRESH_TOKEN. Optional; at most 512 characters.
             refresh_token: Option<rt::Sensitive<rt::Text<0, 512>>>,
             /// Free-form additional information. Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
-        /// `AUTHORIZATION_CODE` with `authCode`, or `REFRESH_TOKEN` with `refreshToken`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
-        pub enum GrantType {
-            #[wire("AUTHORIZATION_CODE")]
-            AuthorizationCode,
-            #[wire("REFRESH_TOKEN")]
-            RefreshToken,
-        }
+        rt::pattern_rule!(
+            GrantType, "^(AUTHORIZATION_CODE|authorization_code|REFRESH_TOKEN)$", 0,
+            4294967295
+        );
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
@@ -7238,8 +7336,6 @@ pub mod doku {
                 pub token_type: Option<String>,
                 /// When the customer token expires (ISO 8601, e.g. `2024-07-25T11:57:58+07:00`).
                 pub access_token_expiry_time: Option<String>,
-                /// Lifetime of the customer token in seconds, when sent (string or number).
-                pub expires_in: Option<rt::serde_json::Value>,
                 /// Token to renew the customer token with.
                 pub refresh_token: Option<rt::Sensitive<String>>,
                 /// When the refresh token expires (ISO 8601).
@@ -7262,7 +7358,7 @@ pub mod doku {
             /// A mandatory header or field is missing.
             #[code("4007402", Failed, "Invalid Mandatory Field {field}")]
             InvalidMandatoryField,
-            /// Unknown client, bad signature or an invalid or expired authCode/refreshToken.
+            /// Unknown client, bad signature, or an authCode / refreshToken that is unknown, expired or already used (`Unauthorized. Invalid Auth Code`).
             #[code("4017400", Auth, "Unauthorized. {reason}")]
             Unauthorized,
             #[code("5007400", Failed, "General Error")]
@@ -7290,7 +7386,8 @@ pub mod doku {
     /// (DOKU's SDKs check it; the format cannot compare fields). Idempotency: DOKU keys a repeat on the request id
     /// (X-EXTERNAL-ID) and answers `409` [S8 idempotency-request]; snapbi also treats the same trxId as the same
     /// VA. DOKU's SDK simulator answers some create calls with service-25 codes (4042512, 4042513), a
-    /// documentation artefact not modelled here.
+    /// documentation artefact not modelled here. Checked against what doku-python-library 1.1.72 sends (`create_va`,
+    /// run by `conformance/run doku`).
     ///
     /// `POST /virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va` · service code 27 · symmetric signature · spec `specs/doku/virtual-account/create.yaml`
     pub mod va_create {
@@ -7333,6 +7430,8 @@ pub mod doku {
             additional_info: AdditionalInfo,
             /// Extra lines the bank may show the payer, each in English and Indonesian. Optional; a list.
             free_text: Option<Vec<super::super::types::VaBilingualText>>,
+            /// The same lines in SNAP's spelling, `freeTexts`. Optional; a list.
+            free_texts: Option<Vec<super::super::types::VaBilingualText>>,
         }
         rt::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
         rt::pattern_rule!(
@@ -7355,6 +7454,8 @@ pub mod doku {
             channel: AdditionalInfoChannel,
             /// Reuse and amount limits of the VA. Optional.
             virtual_account_config: Option<AdditionalInfoVirtualAccountConfig>,
+            /// The client software that sent the request; DOKU's SDKs add it. Optional.
+            origin: Option<super::super::types::DokuOrigin>,
         }
         /// The bank (acquirer) of the VA.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
@@ -7821,7 +7922,9 @@ pub mod doku {
     /// Body: DOKU's notification page and Go SDK model (`PaymentNotificationRequestBodyDTO`: partnerServiceId,
     /// customerNo, virtualAccountNo, virtualAccountName, virtualAccountEmail, virtualAccountPhone, trxId,
     /// paymentRequestId, paidAmount, additionalInfo{channel, virtualAccountConfig, senderName, sourceAccountNo,
-    /// sourceBankCode, sourceBankName}). Limits are checked loosely (lengths only).
+    /// sourceBankCode, sourceBankName}). doku-python-library 1.1.72's `PaymentNotificationRequest`, which its README
+    /// builds straight from the body (`PaymentNotificationRequest(**request.get_json())`, so a key it does not know
+    /// fails), adds trxDateTime, virtualAccountTrxType and expiredDate. Limits are checked loosely (lengths only).
     ///
     /// `POST /v1.0/transfer-va/payment` · service code 25 · symmetric signature · spec `specs/doku/virtual-account/payment-notify.yaml`
     pub mod va_payment_notify {
@@ -7858,6 +7961,12 @@ pub mod doku {
             payment_request_id: rt::Text<1, 128>,
             /// Amount the customer paid. Required.
             paid_amount: super::super::types::Amount,
+            /// When the customer paid, `YYYY-MM-DDTHH:mm:ss+07:00`. Optional.
+            trx_date_time: Option<rt::FreeText>,
+            /// How the VA may be paid, as created: `C` closed, `O` open, `V` variable. Optional.
+            virtual_account_trx_type: Option<rt::FreeText>,
+            /// When the VA expires, as created. Optional.
+            expired_date: Option<rt::FreeText>,
             /// DOKU's channel and details of the payer's account. Optional.
             additional_info: Option<AdditionalInfo>,
         }
@@ -7908,7 +8017,9 @@ pub mod doku {
             trx_id: Option<rt::FreeText>,
             /// paidAmount of the notification, echoed. Optional.
             paid_amount: Option<super::super::types::Amount>,
-            /// Free-form additional information. Optional.
+            /// trxDateTime of the notification, echoed. Optional.
+            trx_date_time: Option<rt::FreeText>,
+            /// additionalInfo of the notification, echoed (DOKU's SDKs answer it back). Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
         /// `00` payment accepted, `01` rejected, `02` timeout.
@@ -8117,6 +8228,8 @@ pub mod doku {
     /// sample ("Update Payment Code") and DOKU's SDK validators (doku-golang-library `UpdateVaDTO`). The VA is
     /// identified by partnerServiceId + customerNo (= virtualAccountNo) and trxId. No idempotency key is declared:
     /// sending the same update twice leaves the VA as it is, and two different updates of one VA are both valid.
+    /// Only what changes need be sent: doku-python-library 1.1.72's `UpdateVaRequest` leaves virtualAccountName,
+    /// virtualAccountTrxType and expiredDate out unless given (run by `conformance/run doku`).
     ///
     /// `PUT /virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va` · service code 28 · symmetric signature · spec `specs/doku/virtual-account/update.yaml`
     pub mod va_update {
@@ -8141,8 +8254,8 @@ pub mod doku {
             customer_no: rt::Text<1, 20, { rt::values::DIGITS }>,
             /// The full VA number to update, partnerServiceId (8, space-padded) + customerNo. Required; 1 to 28 characters.
             virtual_account_no: rt::Text<1, 28>,
-            /// Customer name shown by the bank when the customer pays (send the current one to keep it). Required; 1 to 255 characters.
-            virtual_account_name: rt::Text<1, 255>,
+            /// Customer name shown by the bank when the customer pays (left as it is when not sent). Optional; 1 to 255 characters.
+            virtual_account_name: Option<rt::Text<1, 255>>,
             /// Customer e-mail address (max 255). Optional; at most 255 characters, matching `^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$`.
             virtual_account_email: Option<rt::Matching<VirtualAccountEmail>>,
             /// Customer phone number, 9-30 characters, e.g. `628123456789`. Optional; 9 to 30 characters.
@@ -8151,10 +8264,10 @@ pub mod doku {
             trx_id: rt::Text<1, 64>,
             /// Amount to pay; for an open VA (`O`) the amount shown to the payer. Required.
             total_amount: super::super::types::Amount,
-            /// How the VA may be paid: `C` closed (exactly totalAmount), `O` open (any amount, within virtualAccountConfig min/max), `V` DOKU's variable (partial) payment type. Required; one of `C`, `O`, `V`.
-            virtual_account_trx_type: VirtualAccountTrxType,
-            /// When the VA stops accepting payment (`YYYY-MM-DDTHH:mm:ss+07:00`). Required; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
-            expired_date: rt::SnapDateTime,
+            /// How the VA may be paid: `C` closed (exactly totalAmount), `O` open (any amount, within virtualAccountConfig min/max), `V` DOKU's variable (partial) payment type. Optional; one of `C`, `O`, `V`.
+            virtual_account_trx_type: Option<VirtualAccountTrxType>,
+            /// When the VA stops accepting payment (`YYYY-MM-DDTHH:mm:ss+07:00`). Optional; a datetime `YYYY-MM-DDTHH:mm:ss+07:00`.
+            expired_date: Option<rt::SnapDateTime>,
             /// DOKU routing (the bank channel) and the new VA configuration. Required.
             additional_info: AdditionalInfo,
         }

@@ -1,0 +1,91 @@
+"""The merchant's side of DOKU's notifications, built the way DOKU's Python SDK expects: a Flask app (the SDK's
+token helper reads `flask.request`) on 127.0.0.1, whose two routes hand DOKU's calls to the SDK's own helpers.
+
+- `POST /authorization/v1/access-token/b2b`: DOKU asks the merchant for a token before it notifies. The SDK's
+  `validate_signature_and_generate_token()` checks DOKU's RSA signature over `clientId|X-TIMESTAMP` with DOKU's
+  public key and issues a JWT signed with the merchant's private key.
+- `POST /payments/notifications`: DOKU's direct-debit payment notification, with that token as
+  `Authorization: Bearer …`, answered by `direct_debit_payment_notification()`, which checks the token with
+  `validate_token_b2b()`. (The SDK's virtual-account helper, `validate_token_and_generate_notification_response()`,
+  has nothing to answer yet: the sandbox sends no VA payment notification.)
+
+The SDK is used unchanged. The glue here does what a merchant's own code does around it: it turns the SDK's
+answer objects into HTTP answers, and it passes the token without its `Bearer ` prefix, because the Python SDK's
+`validate_token_b2b` hands the string to PyJWT as it is (DOKU's Node SDK strips the prefix itself; with it, every
+genuine token is refused). Everything the SDK said is kept in `seen`, for the suite to check.
+"""
+
+import logging
+import threading
+
+from werkzeug.serving import make_server
+
+TOKEN_PATH = "/authorization/v1/access-token/b2b"
+NOTIFY_PATH = "/payments/notifications"
+
+
+def bare_token(authorization):
+    """`Bearer <token>` → `<token>` (what the SDK's validate_token_b2b can decode)."""
+    prefix = "Bearer "
+    return authorization[len(prefix):] if authorization.startswith(prefix) else authorization
+
+
+class DokuMerchant:
+    """The Flask app on a free loopback port. `snap` (a `DokuSNAP`) is set once the sandbox runs, since building
+    one fetches a B2B token; until then the routes answer 503."""
+
+    def __init__(self):
+        from flask import Flask
+
+        self.snap = None
+        self.seen = []  # one dict per call DOKU made: what the SDK helpers answered
+        self.lock = threading.Lock()
+        app = Flask("doku-conformance-merchant")
+        app.add_url_rule(TOKEN_PATH, "token", self._token, methods=["POST"])
+        app.add_url_rule(NOTIFY_PATH, "notify", self._notify, methods=["POST"])
+        # One line per request from werkzeug would interleave with the report.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        return False
+
+    def calls(self, kind):
+        """What the SDK helpers answered to DOKU's calls of `kind` (`token`, `direct_debit`)."""
+        with self.lock:
+            return [c for c in self.seen if c["kind"] == kind]
+
+    def _remember(self, call):
+        with self.lock:
+            self.seen.append(call)
+
+    def _token(self):
+        from flask import jsonify
+
+        if self.snap is None:
+            return jsonify({"error": "merchant not ready"}), 503
+        answer = self.snap.validate_signature_and_generate_token()
+        body = answer.body.json()
+        self._remember({"kind": "token", "responseCode": body["responseCode"]})
+        headers = {k: v for k, v in answer.header.json().items() if v is not None}
+        return jsonify(body), 200 if body["responseCode"] == "2007300" else 401, headers
+
+    def _notify(self):
+        from flask import jsonify, request
+
+        if self.snap is None:
+            return jsonify({"error": "merchant not ready"}), 503
+        token = bare_token(request.headers.get("Authorization", ""))
+        body = request.get_json()
+        token_valid = self.snap.validate_token_b2b(request_token=token)
+        answer = self.snap.direct_debit_payment_notification(request_token_b2b2c=token).json()
+        self._remember(
+            {"kind": "direct_debit", "token_valid": token_valid, "body": body, "responseCode": answer["responseCode"]}
+        )
+        return jsonify(answer), 200 if answer["responseCode"] == "2005600" else 401

@@ -1,0 +1,156 @@
+//! One-time codes that buy a customer (B2B2C) token: authorization codes and refresh tokens.
+//!
+//! SNAP's B2B2C token endpoint takes either an `authCode` (the result of a binding: DOKU's account binding and card
+//! registration answer one in `additionalInfo.authCode`, DANA's OAuth page appends one to the merchant's redirect
+//! URL) or a `refreshToken` from an earlier grant (fact sheet §1.1). The sandbox issues both and accepts each once,
+//! for the client it was issued to, within its lifetime; the token endpoint refuses the rest with `401xx00` and the
+//! reason DANA answers with (`Invalid Auth Code`, `Auth Code Used`, `Auth Code Expired`).
+//!
+//! Which endpoints issue and which take them is read from the specs by wire name (a response field `authCode` or
+//! `refreshToken`, a token endpoint whose request has them), never from a provider's name. Codes are random, only
+//! compared, never logged; the store is bounded like the others, and a forgotten code is simply unknown.
+
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use crate::store::{self, BoundedMap};
+
+/// How long an authorization code can be exchanged: 10 minutes, the most OAuth 2.0 recommends for an authorization
+/// code (RFC 6749 §4.1.2); SNAP names none.
+pub const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+/// What a code buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GrantKind {
+    /// An authorization code (`authCode`), from a binding.
+    AuthCode,
+    /// A refresh token (`refreshToken`), from an earlier grant.
+    RefreshToken,
+}
+
+impl GrantKind {
+    /// The request field that carries this kind of code.
+    pub(crate) fn wire(self) -> &'static str {
+        match self {
+            GrantKind::AuthCode => "authCode",
+            GrantKind::RefreshToken => "refreshToken",
+        }
+    }
+
+    /// How the kind is named in a refusal (`Unauthorized. Invalid Auth Code`).
+    fn words(self) -> &'static str {
+        match self {
+            GrantKind::AuthCode => "Auth Code",
+            GrantKind::RefreshToken => "Refresh Token",
+        }
+    }
+}
+
+/// Why a presented code is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GrantProblem {
+    /// Never issued (or issued as another kind, or to another client, or forgotten).
+    Unknown(GrantKind),
+    /// Exchanged before.
+    Used(GrantKind),
+    /// Past its lifetime.
+    Expired(GrantKind),
+}
+
+impl GrantProblem {
+    /// The `{reason}` of `401xx00 Unauthorized. {reason}`, as DANA words it (`specs/dana/widget/apply-token.yaml`).
+    pub(crate) fn reason(self) -> String {
+        match self {
+            GrantProblem::Unknown(kind) => format!("Invalid {}", kind.words()),
+            GrantProblem::Used(kind) => format!("{} Used", kind.words()),
+            GrantProblem::Expired(kind) => format!("{} Expired", kind.words()),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Grant {
+    client_id: String,
+    kind: GrantKind,
+    expires: Instant,
+    used: bool,
+}
+
+/// The issued codes.
+#[derive(Debug)]
+pub(crate) struct Grants {
+    issued: RwLock<BoundedMap<String, Grant>>,
+}
+
+impl Grants {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            issued: RwLock::new(BoundedMap::new(capacity)),
+        }
+    }
+
+    /// Issues a new code of `kind` to `client_id`, valid for `lifetime`.
+    pub(crate) fn issue(&self, client_id: &str, kind: GrantKind, lifetime: Duration) -> String {
+        let code = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let grant = Grant {
+            client_id: client_id.to_owned(),
+            kind,
+            expires: Instant::now() + lifetime,
+            used: false,
+        };
+        store::write(&self.issued).insert(code.clone(), grant);
+        code
+    }
+
+    /// Takes `code` of `kind`, presented by `client_id`: it is marked used, so a second exchange is refused.
+    pub(crate) fn redeem(&self, code: &str, client_id: &str, kind: GrantKind) -> Result<(), GrantProblem> {
+        let mut issued = store::write(&self.issued);
+        let grant = issued
+            .get_mut(code)
+            .filter(|g| g.kind == kind && g.client_id == client_id)
+            .ok_or(GrantProblem::Unknown(kind))?;
+        if grant.used {
+            return Err(GrantProblem::Used(kind));
+        }
+        if Instant::now() >= grant.expires {
+            return Err(GrantProblem::Expired(kind));
+        }
+        grant.used = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_taken_once_by_its_client_within_its_lifetime() {
+        let grants = Grants::new(10);
+        let code = grants.issue("a", GrantKind::AuthCode, Duration::from_secs(60));
+        assert_eq!(code.len(), 64);
+        let unknown = Err(GrantProblem::Unknown(GrantKind::AuthCode));
+        assert_eq!(grants.redeem(&code, "b", GrantKind::AuthCode), unknown);
+        assert_eq!(
+            grants.redeem(&code, "a", GrantKind::RefreshToken),
+            Err(GrantProblem::Unknown(GrantKind::RefreshToken))
+        );
+        assert_eq!(grants.redeem(&code, "a", GrantKind::AuthCode), Ok(()));
+        assert_eq!(
+            grants.redeem(&code, "a", GrantKind::AuthCode),
+            Err(GrantProblem::Used(GrantKind::AuthCode))
+        );
+        assert_eq!(grants.redeem("nope", "a", GrantKind::AuthCode), unknown);
+
+        let short = grants.issue("a", GrantKind::RefreshToken, Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(30));
+        let expired = grants.redeem(&short, "a", GrantKind::RefreshToken);
+        assert_eq!(expired, Err(GrantProblem::Expired(GrantKind::RefreshToken)));
+        assert_eq!(
+            expired.map_err(GrantProblem::reason),
+            Err("Refresh Token Expired".to_owned())
+        );
+        assert_eq!(GrantProblem::Used(GrantKind::AuthCode).reason(), "Auth Code Used");
+        assert_eq!(GrantProblem::Unknown(GrantKind::AuthCode).reason(), "Invalid Auth Code");
+    }
+}
