@@ -72,7 +72,7 @@ fn unrouted(inner: &Inner, parts: &Parts) -> Response {
     let same_path = inner.routes.get(parts.uri.path()).and_then(|c| c.first());
     let (answer, clock) = match same_path.map(|&i| inner.endpoint(&inner.served[i])) {
         Some(endpoint) => (
-            Answer::snap(&inner.api, &endpoint.service_code, 405, "00", Fill::default())
+            Answer::snap(&inner.api, &endpoint.refusal_service_code, 405, "00", Fill::default())
                 .because(format!("{} answers {} only", endpoint.path, endpoint.method)),
             inner.clock(&endpoint.provider),
         ),
@@ -132,6 +132,12 @@ impl<'a> Call<'a> {
         Answer::snap(&self.inner.api, &self.endpoint.service_code, http, case, fill)
     }
 
+    /// A refusal before the call is served (a header, the signature, a body field), under the service code
+    /// the provider refuses this endpoint with (DANA's consult pay: `00`).
+    fn refuse(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
+        Answer::snap(&self.inner.api, &self.endpoint.refusal_service_code, http, case, fill)
+    }
+
     /// A header's text: None when absent or blank, Err when it is not visible ASCII.
     fn header(&self, name: &str) -> Option<Result<&'a str, ()>> {
         let value = self.parts.headers.get(name)?;
@@ -157,7 +163,7 @@ impl<'a> Call<'a> {
         let token = self.token(&presented, client)?;
         let raw = self.read(body).await?;
         let minified = snapbi_runtime::minify::minify(&raw).map_err(|e| {
-            self.answer(400, "00", Fill::default())
+            self.refuse(400, "00", Fill::default())
                 .because(format!("the body is not JSON: {e}"))
         })?;
         self.signature(&presented, client, token.as_ref(), &minified)?;
@@ -186,7 +192,7 @@ impl<'a> Call<'a> {
             self.endpoint.id,
             declared.join(", ")
         );
-        Err(self.answer(400, "00", Fill::default()).explained(&reason))
+        Err(self.refuse(400, "00", Fill::default()).explained(&reason))
     }
 
     /// Every runtime header of the provider's set (the token is checked later, as a token) and every
@@ -204,7 +210,7 @@ impl<'a> Call<'a> {
             .map(|v| v.path.as_str());
         match missing_runtime.or(missing_caller) {
             Some(name) => Err(self
-                .answer(400, "02", Fill::field(name))
+                .refuse(400, "02", Fill::field(name))
                 .because(format!("header {name} is missing"))),
             None => Ok(()),
         }
@@ -213,7 +219,7 @@ impl<'a> Call<'a> {
     /// Header formats: readable text, a parseable X-TIMESTAMP, the standard's lengths, constant values,
     /// and the caller headers' spec rules.
     fn formats(&self, caller: &[Violation]) -> Result<Presented<'a>, Answer> {
-        let invalid = |name: &str, why: String| self.answer(400, "01", Fill::field(name)).because(why);
+        let invalid = |name: &str, why: String| self.refuse(400, "01", Fill::field(name)).because(why);
         let mut presented = Presented::default();
         for (name, source) in self.runtime_headers() {
             let value = match self.header(name) {
@@ -260,7 +266,7 @@ impl<'a> Call<'a> {
             return Ok(());
         }
         Err(self
-            .answer(401, "00", Fill::reason("Invalid Timestamp"))
+            .refuse(401, "00", Fill::reason("Invalid Timestamp"))
             .because(format!(
                 "X-TIMESTAMP is {}s away from the sandbox's clock; at most {}s allowed",
                 skew.as_secs(),
@@ -278,7 +284,7 @@ impl<'a> Call<'a> {
             None => None,
         };
         found.ok_or_else(|| {
-            self.answer(401, "00", Fill::reason("Unknown Client"))
+            self.refuse(401, "00", Fill::reason("Unknown Client"))
                 .because("the client id is not one of the sandbox's clients")
         })
     }
@@ -294,10 +300,10 @@ impl<'a> Call<'a> {
         }
         let Some(header) = presented.authorization else {
             return Err(self
-                .answer(401, "03", Fill::default())
+                .refuse(401, "03", Fill::default())
                 .because("no B2B token: send Authorization: Bearer <accessToken>"));
         };
-        let invalid = |why: &str| self.answer(401, "01", Fill::default()).because(why);
+        let invalid = |why: &str| self.refuse(401, "01", Fill::default()).because(why);
         let token = AccessToken::from_authorization_header(header)
             .ok_or_else(|| invalid("Authorization must be `Bearer <accessToken>`"))?;
         self.inner
@@ -311,7 +317,7 @@ impl<'a> Call<'a> {
     async fn read(&self, body: Body) -> Result<Bytes, Answer> {
         let limit = self.inner.options.body_limit;
         axum::body::to_bytes(body, limit).await.map_err(|_| {
-            self.answer(400, "00", Fill::default())
+            self.refuse(400, "00", Fill::default())
                 .because(format!("the body is larger than {limit} bytes (or was cut off)"))
         })
     }
@@ -324,7 +330,7 @@ impl<'a> Call<'a> {
         token: Option<&AccessToken>,
         minified: &[u8],
     ) -> Result<(), Answer> {
-        let invalid = |why: &str| self.answer(401, "00", Fill::reason("Invalid Signature")).because(why);
+        let invalid = |why: &str| self.refuse(401, "00", Fill::reason("Invalid Signature")).because(why);
         let Some(signature) = presented.signature else {
             // A provider whose header set carries no signature has nothing to check.
             return Ok(());
@@ -357,7 +363,7 @@ impl<'a> Call<'a> {
             return Ok(Value::Object(Default::default()));
         }
         serde_json::from_slice(raw).map_err(|e| {
-            self.answer(400, "00", Fill::default())
+            self.refuse(400, "00", Fill::default())
                 .because(format!("the body is not JSON: {e}"))
         })
     }
@@ -369,13 +375,13 @@ impl<'a> Call<'a> {
             return Ok(());
         };
         let answer = match (&first.kind, first.path.as_str()) {
-            (_, "") => self.answer(400, "00", Fill::default()),
-            (ViolationKind::Missing, path) => self.answer(400, "02", Fill::field(path)),
+            (_, "") => self.refuse(400, "00", Fill::default()),
+            (ViolationKind::Missing, path) => self.refuse(400, "02", Fill::field(path)),
             // A field that a cross-field rule makes mandatory is missing, too.
             (ViolationKind::Rule(Problem::MissingOneOf { .. } | Problem::RequiredWhen(_)), path) => {
-                self.answer(400, "02", Fill::field(path))
+                self.refuse(400, "02", Fill::field(path))
             }
-            (_, path) => self.answer(400, "01", Fill::field(path)),
+            (_, path) => self.refuse(400, "01", Fill::field(path)),
         };
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(answer.because(all.join("; ")))

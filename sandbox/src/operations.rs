@@ -125,7 +125,9 @@ fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
         field: Some(field),
         reason: Some("Sandbox Scenario"),
     };
-    call.answer(http, case, fill)
+    // The code keeps its own service digits: a declared refusal may carry the endpoint's refusal service code.
+    let service = code.get(3..5).unwrap_or(&call.endpoint.service_code);
+    Answer::snap(&call.inner.api, service, http, case, fill)
         .because(format!("scenario {code} forced; nothing was committed"))
 }
 

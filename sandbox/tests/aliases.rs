@@ -42,7 +42,7 @@ async fn at_alias(run: &Running, endpoint: &Endpoint, alias: &str) {
         _ => None,
     };
     let token = token.as_deref();
-    let service = &endpoint.service_code;
+    let service = &endpoint.refusal_service_code;
     // Signed over the alias: answered as at the endpoint's path (whatever its business answer is: an inquiry
     // about an account nobody registered is refused the same way at both).
     let headers = signed_headers(run.api(), &signed_for(alias), &body, token, &now());

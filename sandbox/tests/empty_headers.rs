@@ -19,7 +19,7 @@ async fn an_empty_optional_header_is_not_given() {
                 continue;
             }
             let body = serde_json::to_vec(&sample(run.api(), &id)).expect("json");
-            let service = &endpoint.service_code;
+            let service = &endpoint.refusal_service_code;
             for header in &endpoint.headers {
                 let mut headers = run.headers_for(&id, &body).await;
                 set_header(&mut headers, &header.wire, "");

@@ -40,7 +40,7 @@ async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {
 
 /// The first required request field removed, else the first length-limited field one character too long.
 async fn bad_field(run: &Running, endpoint: &Endpoint) {
-    let service = &endpoint.service_code;
+    let service = &endpoint.refusal_service_code;
     let mut body = sample(run.api(), &endpoint.id);
     if let Some(field) = endpoint.request.iter().find(|f| f.required) {
         body.as_object_mut().map(|o| o.remove(&field.wire));
@@ -90,7 +90,7 @@ async fn bad_signature(run: &Running, endpoint: &Endpoint) {
     let elsewhere = run.headers_for(&endpoint.id, b"{\"other\":true}").await;
     let forged = elsewhere.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     set_header(&mut headers, name, &forged.unwrap_or_default());
-    let service = &endpoint.service_code;
+    let service = &endpoint.refusal_service_code;
     let reply = run.send_to(&endpoint.id, &headers, body).await;
     // A token request signs `clientId|timestamp`, not the body: a forged one is another timestamp's, as valid, and
     // the call is answered on its merits (a B2B2C grant of the sample's made-up auth code is refused for that).

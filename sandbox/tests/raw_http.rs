@@ -88,7 +88,7 @@ async fn every_mandatory_header_of_every_endpoint() {
         let endpoint = run.endpoint(&id).clone();
         let provider = run.api().provider(&endpoint.provider).cloned().expect("provider");
         let body = serde_json::to_vec(&sample(run.api(), &id)).unwrap_or_default();
-        let service = &endpoint.service_code;
+        let service = &endpoint.refusal_service_code;
         let runtime = provider
             .headers_for(endpoint.auth)
             .iter()

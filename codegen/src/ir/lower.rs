@@ -713,6 +713,7 @@ impl Lowering {
         self.aliases(src, spec);
         let enveloped = self.enveloped(src, spec);
         let service = self.endpoint_service_code(src, spec, codes);
+        let refusal_service = self.refusal_service_code(src, spec, codes, &service);
         let auth = AuthKind::parse(&spec.auth);
         if auth.is_none() {
             let known = AuthKind::ALL.map(|(s, _)| s);
@@ -736,7 +737,7 @@ impl Lowering {
         self.type_names(src, "headers", "Headers", &headers);
         let endpoint_codes = match &enveloped {
             Some(_) => self.result_codes(src, spec),
-            None => self.endpoint_codes(src, spec, &service, codes),
+            None => self.endpoint_codes(src, spec, [&service, &refusal_service], codes),
         };
         let operation = self.operation(src, spec, &request);
         let status_query = self.status_query(src, spec, &request);
@@ -768,6 +769,7 @@ impl Lowering {
             path: spec.path.clone(),
             aliases: spec.aliases.clone(),
             service_code: service.clone(),
+            refusal_service_code: refusal_service,
             auth: auth?,
             status_endpoint: spec.status_endpoint.clone(),
             direction: direction?,
@@ -1180,13 +1182,40 @@ impl Lowering {
         out
     }
 
+    /// The endpoint's `refusal_service_code`, checked like its service code; its service code when absent.
+    fn refusal_service_code(
+        &mut self,
+        src: Src,
+        spec: &raw::EndpointFile,
+        codes: &CodeTables,
+        service: &str,
+    ) -> String {
+        let Some(refusal) = &spec.refusal_service_code else {
+            return service.to_owned();
+        };
+        let refusal = &refusal.0;
+        let known = codes.service(refusal).is_some() || codes.provider_service(&spec.provider, refusal).is_some();
+        if !is_digits(refusal, 2) || !known {
+            let msg =
+                format!("refusal service code `{refusal}` must be two digits of the code table or the provider's");
+            self.push(src.value("refusal_service_code", msg));
+        } else if refusal == service {
+            let msg = format!("`{refusal}` is the endpoint's service code already; remove `refusal_service_code`");
+            self.push(src.value("refusal_service_code", msg));
+        }
+        refusal.clone()
+    }
+
+    /// The endpoint's SNAP codes; `services` are its service code and the one of its refusals (a refusal code,
+    /// not 2xx, may carry either).
     fn endpoint_codes(
         &mut self,
         src: Src,
         spec: &raw::EndpointFile,
-        service_code: &str,
+        services: [&str; 2],
         codes: &CodeTables,
     ) -> Vec<EndpointCode> {
+        let [service_code, refusal_service] = services;
         let mut out: Vec<EndpointCode> = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         for (i, code_ref) in spec.codes.iter().enumerate() {
@@ -1202,10 +1231,16 @@ impl Lowering {
                 continue;
             }
             let (http, service, case) = (&code[..3], &code[3..5], &code[5..]);
-            if service != service_code {
-                let msg = format!(
-                    "code {code} has service code {service}, but this endpoint's service code is {service_code}"
-                );
+            if service != service_code && (service != refusal_service || http.starts_with('2')) {
+                let msg = match refusal_service == service_code {
+                    true => format!(
+                        "code {code} has service code {service}, but this endpoint's service code is {service_code}"
+                    ),
+                    false => format!(
+                        "code {code} has service code {service}, but this endpoint's service code is {service_code} \
+                         (and {refusal_service} for refusals, not 2xx)"
+                    ),
+                };
                 self.push(src.value(&code_path, msg));
                 continue;
             }

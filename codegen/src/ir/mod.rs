@@ -459,6 +459,9 @@ pub struct Endpoint {
     pub aliases: Vec<String>,
     /// Two-digit service code.
     pub service_code: String,
+    /// The service code of refusals before the call is served (headers, signature, body fields): the
+    /// endpoint's own unless the provider answers them under another (DANA's consult pay: `00`).
+    pub refusal_service_code: String,
     /// Auth kind.
     pub auth: AuthKind,
     /// Status endpoint id.

@@ -322,6 +322,9 @@ pub struct EndpointFile {
     pub aliases: Vec<String>,
     /// Two-digit SNAP service code (absent for an endpoint in a non-SNAP `envelope`).
     pub service_code: Option<Digits>,
+    /// The service code of the provider's answers that refuse a call before serving it (a header, the
+    /// signature, a body field), when it is not `service_code` (DANA refuses consult pay with `4000001`).
+    pub refusal_service_code: Option<Digits>,
     /// `token`, `symmetric` or `asymmetric`.
     pub auth: String,
     /// The endpoint that reports this one's outcome.

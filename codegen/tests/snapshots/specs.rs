@@ -3158,10 +3158,10 @@ pub mod dana {
     /// the customer can use, so the merchant can show them and then create an order by API with one of them in
     /// `payOptionDetails`. Read-only: nothing is created.
     /// Service code: consult pay has no SNAP service code of its own; DANA answers it with service 57, `2005700`
-    /// Successful (fact sheet §3.2 [S7]; DANA's UAT fixtures). DANA's UAT fixtures show its errors with service 00
-    /// instead (`4000001 Invalid Field Format amount`, `4000002`, `4010000 Unauthorized`), which a spec for service 57
-    /// cannot declare; such codes reach the caller as undeclared codes, classified by the case table. The 57 forms are
-    /// declared for the same cases.
+    /// Successful (fact sheet §3.2 [S7]; DANA's UAT fixtures). DANA refuses it before serving it with service 00
+    /// instead (`4000001 Invalid Field Format`, `4000002 Invalid Mandatory Field X-TIMESTAMP`, `4010000 Unauthorized`:
+    /// dana-id/uat-script PaymentGateway.json ConsultPayBalancedInvalidFieldFormat and ...InvalidMandatoryField, and the
+    /// fact sheet), so those are its refusal codes (`refusal_service_code`).
     /// Note the path: `/v1.0/payment-gateway/consult-pay.htm` (version first), unlike the other payment-gateway calls.
     /// Sources: dana-id/dana-php `docs/Api/PaymentGatewayApi.md` and dana-id/dana-python `payment_gateway_api.py` (path),
     /// models `consult_pay_request`, `consult_pay_request_additional_info`, `consult_pay_response`,
@@ -3236,14 +3236,14 @@ pub mod dana {
         pub enum Code {
             #[code("2005700", Success, "Successful")]
             Successful,
-            /// A field has an invalid format (SNAP form). DANA was observed answering `4000001 Invalid Field Format amount` (service 00) for this case.
-            #[code("4005701", Failed, "Invalid Field Format {field}")]
+            /// A header or field has an invalid format, e.g. `Invalid Field Format` for an empty merchantId (DANA's UAT, ConsultPayBalancedInvalidFieldFormat).
+            #[code("4000001", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
-            /// A mandatory field is missing (SNAP form). DANA was observed answering `4000002` (service 00, inside `resultInfo`) for this case.
-            #[code("4005702", Failed, "Invalid Mandatory Field {field}")]
+            /// A mandatory header or field is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (DANA's UAT, ConsultPayBalancedInvalidMandatoryField).
+            #[code("4000002", Failed, "Invalid Mandatory Field {field}")]
             InvalidMandatoryField,
-            /// Unauthorized: the signature does not verify (SNAP form). DANA was observed answering `4010000 Unauthorized` (service 00) for this case.
-            #[code("4015700", Auth, "Unauthorized. {reason}")]
+            /// Unauthorized: the signature does not verify or the client is unknown (fact sheet, DANA's observed answer).
+            #[code("4010000", Auth, "Unauthorized. {reason}")]
             Unauthorized,
             /// X-EXTERNAL-ID already used today (SNAP generic).
             #[code("4095700", Failed, "Conflict")]
