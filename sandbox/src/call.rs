@@ -381,11 +381,35 @@ impl<'a> Call<'a> {
             (ViolationKind::Rule(Problem::MissingOneOf { .. } | Problem::RequiredWhen(_)), path) => {
                 self.refuse(400, "02", Fill::field(path))
             }
+            // An empty string, for a provider that calls it missing rather than malformed.
+            (_, path) if self.endpoint.empty_means_missing && is_empty_text(body, path) => {
+                self.refuse(400, "02", Fill::field(path))
+            }
             (_, path) => self.refuse(400, "01", Fill::field(path)),
         };
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(answer.because(all.join("; ")))
     }
+}
+
+/// Whether the value at a violation's wire path (`additionalInfo.fundType`, `items[0].name`) is the empty string.
+fn is_empty_text(body: &Value, path: &str) -> bool {
+    let mut here = body;
+    for segment in path.split('.') {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let Some(next) = here.get(name) else { return false };
+        here = match index {
+            Some(i) => match next.get(i) {
+                Some(item) => item,
+                None => return false,
+            },
+            None => next,
+        };
+    }
+    here.as_str() == Some("")
 }
 
 /// The endpoint's caller headers as the spec reads them: a header sent with an empty value is not given, so an

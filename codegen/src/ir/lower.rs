@@ -770,6 +770,7 @@ impl Lowering {
             aliases: spec.aliases.clone(),
             service_code: service.clone(),
             refusal_service_code: refusal_service,
+            empty_means_missing: spec.empty_means_missing,
             auth: auth?,
             status_endpoint: spec.status_endpoint.clone(),
             direction: direction?,

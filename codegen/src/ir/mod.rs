@@ -462,6 +462,8 @@ pub struct Endpoint {
     /// The service code of refusals before the call is served (headers, signature, body fields): the
     /// endpoint's own unless the provider answers them under another (DANA's consult pay: `00`).
     pub refusal_service_code: String,
+    /// The provider answers an empty string in a required field `400xx02` (missing), not `400xx01`.
+    pub empty_means_missing: bool,
     /// Auth kind.
     pub auth: AuthKind,
     /// Status endpoint id.

@@ -325,6 +325,9 @@ pub struct EndpointFile {
     /// The service code of the provider's answers that refuse a call before serving it (a header, the
     /// signature, a body field), when it is not `service_code` (DANA refuses consult pay with `4000001`).
     pub refusal_service_code: Option<Digits>,
+    /// The provider refuses an empty string in a required field as missing (`400xx02`), not as a format error.
+    #[serde(default)]
+    pub empty_means_missing: bool,
     /// `token`, `symmetric` or `asymmetric`.
     pub auth: String,
     /// The endpoint that reports this one's outcome.
