@@ -89,6 +89,23 @@ def models(snapbi):
     return f"{compared} request and response fields compared"
 
 
+def with_status(response, code, expected):
+    """The SDK parsed a status answer with `code` whose latestTransactionStatus is `expected`."""
+    detail = succeeded(response, code)
+    got = response.latest_transaction_status
+    expect(got == expected, f"latestTransactionStatus {got}, expected {expected}")
+    return f"{detail}, latestTransactionStatus {got}"
+
+
+def query_step(call, model, order, expected):
+    """A step asking `call` (the gateway's or the widget's query payment) for `order`'s status, expecting
+    `expected`."""
+    def step():
+        request = model.from_dict({"originalPartnerReferenceNo": order, "serviceCode": "54", "merchantId": MERCHANT_ID})
+        return with_status(call(request), "2005500", expected)
+    return step
+
+
 def webhook_parser():
     """DANA's WebhookParser, given the sandbox's provider key. The parser ignores the key it is given and uses
     DANA's own sandbox key unless DANA_ENV (or ENV) says production, so it is built with that set; the variable
@@ -180,18 +197,7 @@ def gateway(report, sandbox, dana, notify_url, notify):
         return succeeded(response, "2005400")
 
     def query(expected_status):
-        def step():
-            request = QueryPaymentRequest.from_dict({
-                "originalPartnerReferenceNo": order,
-                "serviceCode": "54",
-                "merchantId": MERCHANT_ID,
-            })
-            response = dana.gateway.query_payment(request)
-            detail = succeeded(response, "2005500")
-            expect(response.latest_transaction_status == expected_status,
-                   f"latestTransactionStatus {response.latest_transaction_status}, expected {expected_status}")
-            return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
-        return step
+        return query_step(dana.gateway.query_payment, QueryPaymentRequest, order, expected_status)
 
     def pay():
         sandbox.admin("POST", f"/_sandbox/payments/{order}/complete")
@@ -317,18 +323,7 @@ def widget(report, sandbox, dana, notify_url, notify):
         return succeeded(response, "2005400")
 
     def query(expected_status):
-        def step():
-            request = QueryPaymentRequest.from_dict({
-                "originalPartnerReferenceNo": order,
-                "serviceCode": "54",
-                "merchantId": MERCHANT_ID,
-            })
-            response = dana.widget.query_payment(request)
-            detail = succeeded(response, "2005500")
-            expect(response.latest_transaction_status == expected_status,
-                   f"latestTransactionStatus {response.latest_transaction_status}, expected {expected_status}")
-            return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
-        return step
+        return query_step(dana.widget.query_payment, QueryPaymentRequest, order, expected_status)
 
     def complete():
         sandbox.admin("POST", f"/_sandbox/payments/{order}/complete")
@@ -441,10 +436,7 @@ def disbursement(report, sandbox, dana):
             "originalPartnerReferenceNo": topup,
             "serviceCode": "38",
         })
-        response = dana.disbursement.transfer_to_dana_inquiry_status(request)
-        detail = succeeded(response, "2003900")
-        expect(response.latest_transaction_status == "00", f"latestTransactionStatus {response.latest_transaction_status}")
-        return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+        return with_status(dana.disbursement.transfer_to_dana_inquiry_status(request), "2003900", "00")
 
     def bank_inquiry():
         request = BankAccountInquiryRequest.from_dict({
@@ -472,10 +464,7 @@ def disbursement(report, sandbox, dana):
             "originalPartnerReferenceNo": transfer,
             "serviceCode": "00",
         })
-        response = dana.disbursement.transfer_to_bank_inquiry_status(request)
-        detail = succeeded(response, "2000000")
-        expect(response.latest_transaction_status == "00", f"latestTransactionStatus {response.latest_transaction_status}")
-        return f"{detail}, latestTransactionStatus {response.latest_transaction_status}"
+        return with_status(dana.disbursement.transfer_to_bank_inquiry_status(request), "2000000", "00")
 
     report.step("disbursement: register the account holder and the bank account (sandbox admin)", register)
     report.step("disbursement: DANA account inquiry", dana_inquiry)

@@ -11,11 +11,8 @@ use snapbi_codegen::ir::{AuthKind, Endpoint};
 #[tokio::test]
 async fn every_alias_answers_as_its_endpoint() {
     let mut checked = 0;
-    for provider in api().providers.iter().map(|p| p.name.clone()) {
-        let run = start_provider(&provider, |b| b).await;
-        let ids: Vec<String> = run.sandbox.endpoints().map(str::to_owned).collect();
-        for id in ids {
-            let endpoint = run.endpoint(&id).clone();
+    for (run, endpoints) in every_provider().await {
+        for endpoint in endpoints {
             for alias in &endpoint.aliases {
                 at_alias(&run, &endpoint, alias).await;
                 checked += 1;

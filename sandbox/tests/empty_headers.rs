@@ -10,11 +10,9 @@ use common::*;
 #[tokio::test]
 async fn an_empty_optional_header_is_not_given() {
     let mut checked = 0;
-    for provider in api().providers.iter().map(|p| p.name.clone()) {
-        let run = start_provider(&provider, |b| b).await;
-        let ids: Vec<String> = run.sandbox.endpoints().map(str::to_owned).collect();
-        for id in ids {
-            let endpoint = run.endpoint(&id).clone();
+    for (run, endpoints) in every_provider().await {
+        for endpoint in endpoints {
+            let id = endpoint.id.clone();
             if endpoint.envelope.is_some() {
                 continue;
             }

@@ -14,11 +14,8 @@ use snapbi_codegen::ir::{Direction, Endpoint, HeaderSource};
 #[tokio::test]
 async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {
     let mut checked = 0;
-    for provider in api().providers.iter().map(|p| p.name.clone()) {
-        let run = start_provider(&provider, |b| b).await;
-        let ids: Vec<String> = run.sandbox.endpoints().map(str::to_owned).collect();
-        for id in ids {
-            let endpoint = run.endpoint(&id).clone();
+    for (run, endpoints) in every_provider().await {
+        for endpoint in endpoints {
             if endpoint.envelope.is_some() {
                 continue;
             }

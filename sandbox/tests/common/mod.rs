@@ -43,6 +43,17 @@ pub async fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> 
 }
 
 /// Starts a sandbox serving `provider` only.
+/// A sandbox for each provider of the specs, with the endpoints it serves: what the IR-driven tests walk.
+pub async fn every_provider() -> Vec<(Running, Vec<Endpoint>)> {
+    let mut all = Vec::new();
+    for provider in api().providers.iter().map(|p| p.name.clone()) {
+        let run = start_provider(&provider, |b| b).await;
+        let endpoints = run.sandbox.endpoints().map(|id| run.endpoint(id).clone()).collect();
+        all.push((run, endpoints));
+    }
+    all
+}
+
 pub async fn start_provider(provider: &str, configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Running {
     let builder = Sandbox::builder()
         .api(api())
