@@ -169,6 +169,7 @@ def gateway(report, sandbox, dana, notify_url, notify):
     from dana.payment_gateway.v1.models import (
         CancelOrderRequest,
         ConsultPayRequest,
+        CreateOrderByApiRequest,
         CreateOrderByRedirectRequest,
         QueryPaymentRequest,
         RefundOrderRequest,
@@ -219,6 +220,22 @@ def gateway(report, sandbox, dana, notify_url, notify):
         })
         return succeeded(dana.gateway.refund_order(request), "2005800")
 
+    def create_by_api():
+        request = CreateOrderByApiRequest.from_dict({
+            "partnerReferenceNo": reference("PGA"),
+            "merchantId": MERCHANT_ID,
+            "amount": amount("15000.00"),
+            "validUpTo": jakarta(timedelta(minutes=10)),
+            "urlParams": [{"url": "https://merchant.example/return", "type": "PAY_RETURN", "isDeeplink": "Y"}],
+            "payOptionDetails": [{"payMethod": "BALANCE", "payOption": "", "transAmount": amount("15000.00")}],
+            "additionalInfo": {
+                "mcc": "5732",
+                "envInfo": {"sourcePlatform": "IPG", "terminalType": "SYSTEM"},
+                "order": {"orderTitle": "snapbi conformance by API", "scenario": "API"},
+            },
+        })
+        return succeeded(dana.gateway.create_order(request), "2005400")
+
     def cancel():
         other = reference("PGC")
         create(other)
@@ -244,6 +261,7 @@ def gateway(report, sandbox, dana, notify_url, notify):
     report.step("payment gateway: finish notify passes WebhookParser", notified)
     report.step("payment gateway: query order, paid", query("00"))
     report.step("payment gateway: partial refund", refund)
+    report.step("payment gateway: create order (API scenario, DANA balance)", create_by_api)
     report.step("payment gateway: cancel order", cancel)
     report.step("payment gateway: consult pay", consult)
 
@@ -258,6 +276,7 @@ def widget(report, sandbox, dana, notify_url, notify):
         AccountUnbindingRequest,
         ApplyOTTRequest,
         ApplyTokenAuthorizationCodeRequest,
+        ApplyTokenRefreshTokenRequest,
         BalanceInquiryRequest,
         CancelOrderRequest,
         QueryPaymentRequest,
@@ -279,6 +298,18 @@ def widget(report, sandbox, dana, notify_url, notify):
         })
         response = dana.widget.apply_token(request)
         detail = succeeded(response, "2007400")
+        customer["token"] = response.access_token
+        customer["refresh"] = response.refresh_token
+        return detail
+
+    def refresh():
+        request = ApplyTokenRefreshTokenRequest.from_dict({
+            "grantType": "REFRESH_TOKEN",
+            "refreshToken": customer["refresh"],
+        })
+        response = dana.widget.apply_token(request)
+        detail = succeeded(response, "2007400")
+        expect(response.access_token != customer["token"], "the refreshed customer token is the old one")
         customer["token"] = response.access_token
         return detail
 
@@ -356,6 +387,7 @@ def widget(report, sandbox, dana, notify_url, notify):
         return succeeded(dana.widget.account_unbinding(request), "2000900")
 
     report.step("widget: apply token with an auth code the sandbox issued", apply_token)
+    report.step("widget: refresh the customer token (apply token, refresh grant)", refresh)
     report.step("widget: apply OTT", apply_ott)
     report.step("widget: balance inquiry", balance)
     report.step("widget: query user profile (Open API envelope)", profile)
