@@ -12,7 +12,7 @@
 //!   optional — never cut short or replaced, which would make up a value the provider never gave — and kept when
 //!   it is required, so that the property test over every endpoint's answers reports it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use snapbi_codegen::ir::{Api, Field, FieldType};
 
 use crate::validate;
@@ -48,9 +48,7 @@ fn convert(ty: &FieldType, value: Value) -> Value {
 
 /// Whether `value` breaks none of `field`'s rules (the request validator, applied to the one field).
 fn fits(api: &Api, field: &Field, value: &Value) -> bool {
-    let mut one = Map::new();
-    one.insert(field.wire.clone(), value.clone());
-    validate::body(api, std::slice::from_ref(field), &Value::Object(one)).is_empty()
+    value.is_null() || validate::field(api, field, value).is_empty()
 }
 
 #[cfg(test)]

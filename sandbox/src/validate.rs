@@ -37,6 +37,18 @@ pub fn body(api: &Api, fields: &[Field], body: &Value) -> Vec<Violation> {
     walk.out
 }
 
+/// Every violation of `field`'s rules by `value` (present: a `null` is of the wrong type here), at the field's
+/// wire name.
+pub fn field(api: &Api, field: &Field, value: &Value) -> Vec<Violation> {
+    let mut walk = Walk {
+        api,
+        path: String::new(),
+        out: Vec::new(),
+    };
+    walk.at(&field.wire, |w| w.value(&field.ty, value));
+    walk.out
+}
+
 /// Every violation of `endpoint`'s request rules in `body`: its fields first, then, when they are all
 /// valid (as the generated `build()` does), the spec's cross-field rules.
 pub fn request(api: &Api, endpoint: &Endpoint, body: &Value) -> Vec<Violation> {
