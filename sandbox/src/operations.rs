@@ -183,8 +183,10 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         (Operation::Create, Some(kind)) => create(&cx, kind, &mut books),
         (Operation::Update, Some(kind)) => update(&cx, kind, &mut books),
         (Operation::Delete, Some(kind)) => delete(&cx, kind, &mut books),
-        // The IR gives every create / update / delete endpoint a record kind of its provider.
-        (Operation::Create | Operation::Update | Operation::Delete, None) | (Operation::Other, _) => other(&cx),
+        // The IR gives every create / update / delete endpoint a record kind of its provider; a notify endpoint
+        // is inbound (the sandbox sends it, never serves it).
+        (Operation::Create | Operation::Update | Operation::Delete, None)
+        | (Operation::Notify | Operation::Other, _) => other(&cx),
     };
     if answer.is_success()
         && let Some(key) = key
