@@ -200,8 +200,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// Where payment notifications go when the payment request names no notify URL (a urlParam of type
-    /// PAY_NOTIFY or NOTIFICATION). Default: none (no notification without a URL).
+    /// Where payment notifications go when the payment request (or, for a paid record, the request that created
+    /// it) names no notify URL (a urlParam of type PAY_NOTIFY or NOTIFICATION). Default: none (no notification
+    /// without a URL).
     pub fn notify_url(mut self, url: impl Into<String>) -> Self {
         self.notify_url = Some(url.into());
         self
