@@ -6,7 +6,10 @@ checks passed, and the response code is the operation's success code. The steps 
 them: B2B token; account binding, whose answer carries the auth code that the B2B2C token exchanges; the calls
 that need that customer token; DANA's jump-app payment, paid through the sandbox's admin API, its notification
 (the sandbox fetches the merchant's token first, as DOKU does; the merchant answers with the SDK's helpers, see
-doku_merchant.py), status and refund; card registration and unbinding; virtual accounts.
+doku_merchant.py), status and refund; card registration and unbinding; virtual accounts: created, updated, paid at
+the bank through the sandbox's admin API (the tester gives the paid amount and the bank's ids), its payment
+notification answered by the SDK's `validate_token_and_generate_notification_response`, reported paid by the SDK's
+`check_status_va`, deleted.
 
 The SDK's built-in simulator answers requests whose ids start with magic prefixes (`111`…`115`) without any
 network call: every id here avoids them.
@@ -351,6 +354,50 @@ class Journey:
         data = answer.virtual_account_data or {}
         expect(data.get("virtualAccountNo") == self.va["virtualAccountNo"], f"another VA: {said(answer)}")
 
+    def va_payment(self):
+        # The customer pays the VA at the bank (the amount after the update); the bank gives the payment's ids.
+        paid_amount = {"value": "175000.00", "currency": "IDR"}
+        payment = {
+            "partnerServiceId": self.va["partnerServiceId"],
+            "customerNo": self.va["customerNo"],
+            "virtualAccountNo": self.va["virtualAccountNo"],
+            "trxId": self.va["trxId"],
+            "paymentRequestId": f"PAY-VA-{RUN}",
+            "paidAmount": paid_amount,
+            "trxDateTime": jakarta(0),
+            "additionalInfo": {"senderName": "Reza Alhadhi"},
+        }
+        self.sandbox.admin("POST", "/_sandbox/records/doku/virtual_account/pay", payment)
+        self.va["paidAmount"] = paid_amount
+
+        def arrived():
+            return [c for c in self.merchant.calls("virtual_account") if c["body"].get("trxId") == self.va["trxId"]]
+
+        call = self.sandbox.wait_for("the VA payment notification", arrived)[0]
+        expect("error" not in call, f"the SDK could not take the notification {call['body']}: {call.get('error')}")
+        expect(call["responseCode"] == "2002500",
+               f"the SDK's validate_token_and_generate_notification_response said {call['answer']}")
+        data = call["answer"].get("virtualAccountData") or {}
+        expect(data.get("paymentRequestId") == payment["paymentRequestId"], f"the SDK answered {call['answer']}")
+        tokens = self.merchant.calls("token")
+        expect(tokens and all(t["responseCode"] == "2007300" for t in tokens),
+               f"the SDK's validate_signature_and_generate_token said {tokens}")
+        return f"notified; the SDK answered {call['responseCode']} for {data.get('paymentRequestId')}"
+
+    def va_status_paid(self):
+        from doku_python_library.src.model.va.check_status_va_request import CheckStatusRequest
+
+        request = CheckStatusRequest(
+            partner_service_id=self.va["partnerServiceId"],
+            customer_no=self.va["customerNo"],
+            virtual_acc_no=self.va["virtualAccountNo"],
+        )
+        answer = succeeded(self.snap.check_status_va(request), "2002600")
+        data = answer.virtual_account_data or {}
+        expect(data.get("paymentFlagStatus") == "00", f"not reported paid: {said(answer)}")
+        expect(data.get("paidAmount") == self.va["paidAmount"], f"another paid amount: {said(answer)}")
+        return f"paymentFlagStatus 00, paid {data['paidAmount']['value']} {data['paidAmount']['currency']}"
+
     def va_delete(self):
         from doku_python_library.src.model.va.delete_va_additional_info import DeleteVAAdditionalInfo
         from doku_python_library.src.model.va.delete_va_request import DeleteVARequest
@@ -392,5 +439,7 @@ def run(snapbi):
         report.step("VA create", journey.va_create)
         report.step("VA update", journey.va_update)
         report.step("VA status", journey.va_status)
+        report.step("VA paid at the bank: payment notification", journey.va_payment)
+        report.step("VA status: paid", journey.va_status_paid)
         report.step("VA delete", journey.va_delete)
     return report

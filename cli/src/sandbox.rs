@@ -32,7 +32,7 @@ pub struct Args {
     /// That client's RSA public key (PEM file), for token and asymmetric signatures.
     #[arg(long, value_name = "PEM_FILE")]
     client_public_key: Option<PathBuf>,
-    /// Where payment notifications go when a payment names no notify URL.
+    /// Where payment notifications go (a payment's, a paid record's) when the payment or record names no notify URL.
     #[arg(long, value_name = "URL")]
     notify_url: Option<String>,
     /// Complete jump-app payments by themselves this many milliseconds after they are created (default:

@@ -48,6 +48,7 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
         ("doku.va.update", Operation::Update),
         ("doku.va.delete", Operation::Delete),
         ("doku.va.status", Operation::Status),
+        ("doku.va.payment_notify", Operation::Notify),
     ] {
         let endpoint = api.endpoint(id).expect("a VA endpoint");
         assert_eq!(
@@ -56,4 +57,9 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
             "{id}"
         );
     }
+    // A paid VA is reported with SNAP's paymentFlagStatus 00, and its payment is notified by DOKU's inbound call.
+    let status = api.endpoint("doku.va.status").expect("the VA status");
+    assert_eq!(status.paid, [("paymentFlagStatus".to_owned(), "00".to_owned())]);
+    let notify = api.endpoint("doku.va.payment_notify").expect("the VA notification");
+    assert_eq!(notify.direction, snapbi_codegen::ir::Direction::Inbound);
 }

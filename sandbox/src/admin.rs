@@ -6,6 +6,7 @@
 //! | `GET /_sandbox` | the served endpoints with their declared codes, and this list |
 //! | `GET /_sandbox/ledger` | every payment with its refunds, and every record (virtual accounts) |
 //! | `POST /_sandbox/records/{provider}/{kind}` | registers a record the provider's back office holds (a DANA account holder, a bank account), from the fields in the body |
+//! | `POST /_sandbox/records/{provider}/{kind}/pay` | a customer pays a record (a DOKU virtual account): the body names it by its key and holds the payment's fields (`paidAmount`, `paymentRequestId`, …); the record is then paid and its notification sent |
 //! | `GET /_sandbox/notifications` | every notification attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
@@ -39,6 +40,7 @@ impl Sandbox {
             .route("/_sandbox", get(index))
             .route("/_sandbox/ledger", get(ledger))
             .route("/_sandbox/records/{provider}/{kind}", post(add_record))
+            .route("/_sandbox/records/{provider}/{kind}/pay", post(pay_record))
             .route("/_sandbox/notifications", get(notifications))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
             .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
@@ -59,8 +61,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn sandbox_error(e: &SandboxError) -> Response {
     let status = match e {
-        SandboxError::PaymentNotFound(_) => StatusCode::NOT_FOUND,
-        SandboxError::NotCompletable { .. } => StatusCode::CONFLICT,
+        SandboxError::PaymentNotFound(_) | SandboxError::RecordNotFound(_) => StatusCode::NOT_FOUND,
+        SandboxError::NotCompletable { .. } | SandboxError::AlreadyPaid(_) => StatusCode::CONFLICT,
         SandboxError::UnknownClient(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -87,6 +89,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
         "admin": [
             "GET /_sandbox/ledger",
             "POST /_sandbox/records/{provider}/{kind} {\"<key field>\": …, …}",
+            "POST /_sandbox/records/{provider}/{kind}/pay {\"<key field>\": …, \"paidAmount\": {…}, …}",
             "GET /_sandbox/notifications",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
             "GET /_sandbox/pay/{partnerReferenceNo}",
@@ -112,6 +115,22 @@ async fn add_record(
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     match sandbox.add_record(&provider, &kind, fields) {
+        Ok(records) => Json(json!({ "records": records })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+/// A customer pays a record (body: its key values and the payment's fields under their wire names).
+async fn pay_record(
+    State(sandbox): State<Sandbox>,
+    Path((provider, kind)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let payment = match parse::<Value>(&body) {
+        Ok(payment) => payment,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match sandbox.pay_record(&provider, &kind, &payment) {
         Ok(records) => Json(json!({ "records": records })).into_response(),
         Err(e) => sandbox_error(&e),
     }

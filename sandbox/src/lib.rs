@@ -9,8 +9,9 @@
 //! refresh token the sandbox issued, each taken once: `grants`), payments (jump-app payments start initiated and are
 //! completed later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed
 //! by the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
-//! Completed payments are notified to the merchant, signed, with the provider's retry schedule and, where the
-//! provider's specs have a merchant-side token endpoint, a token the merchant issued just before (`notify`).
+//! Completed payments, and records a tester pays (a virtual account paid at the bank: `record_payments`), are
+//! notified to the merchant, signed, with the provider's retry schedule and, where the provider's specs have a
+//! merchant-side token endpoint, a token the merchant issued just before (`notify`).
 //! Endpoints in a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
 //!
 //! ```no_run
@@ -51,7 +52,7 @@
 //! `POST /_sandbox/faults {"endpoint":…,"kind":"delay"|"drop_after_commit"|"status_5xx","ms":…,"times":N}`:
 //! answer `ms` late; commit then close the connection without answering; or answer `500xx01` without
 //! committing. Every refusal carries `X-Sandbox-Reason`, the cause in words. See `admin` for the other
-//! admin endpoints (ledger, notifications, completing a payment).
+//! admin endpoints (ledger, notifications, completing a payment, paying a record).
 
 pub mod notify;
 
@@ -64,6 +65,7 @@ mod enveloped;
 mod grants;
 mod ledger;
 mod operations;
+mod record_payments;
 mod sandbox;
 mod scenarios;
 mod server;

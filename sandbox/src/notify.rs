@@ -1,11 +1,13 @@
-//! Notifications: the signed payment notification the simulated provider posts to the merchant, with the
-//! provider's retry schedule.
+//! Notifications: the signed notifications the simulated provider posts to the merchant (a payment's, a paid
+//! record's), with the provider's retry schedule.
 //!
 //! Everything provider-specific comes from the IR, never from `if provider` code:
 //!
-//! - the body is built field by field from the provider's inbound notification endpoint (direction
-//!   `inbound`, service code 56, e.g. `doku.direct_debit.notify`), in the spec's key order and with only the
-//!   fields the spec declares ([`notification_body`]);
+//! - a payment's body is built field by field from the provider's inbound payment notification endpoint
+//!   (direction `inbound`, service code 56, e.g. `doku.direct_debit.notify`), in the spec's key order and with only
+//!   the fields the spec declares ([`notification_body`]); a paid record's, from the inbound endpoints that name its
+//!   kind with `operation: notify` (`doku.va.payment_notify`), filled from the record under the same wire names
+//!   ([`record_notify_endpoints`], [`record_notification_body`]);
 //! - the headers and their sources are the provider's `headers.symmetric` set, and the signature is its
 //!   `signatures.symmetric` recipe, applied to the path of the merchant's notify URL ([`NotifySigner`]);
 //! - the retry points are the provider's `notification_retry_schedule`, in seconds after the first attempt
@@ -129,6 +131,56 @@ pub fn notify_endpoint<'a>(api: &'a Api, provider: &str) -> Option<&'a Endpoint>
     api.endpoints
         .iter()
         .find(|e| e.provider == provider && e.direction == Direction::Inbound && e.service_code == NOTIFY_SERVICE_CODE)
+}
+
+/// The inbound endpoints that tell the merchant a `kind` record of `provider` was paid: `operation: notify` with
+/// `record: kind` (DOKU's `doku.va.payment_notify` for `virtual_account`), in id order.
+pub fn record_notify_endpoints<'a>(
+    api: &'a Api,
+    provider: &'a str,
+    kind: &'a str,
+) -> impl Iterator<Item = &'a Endpoint> {
+    api.endpoints.iter().filter(move |e| {
+        e.provider == provider
+            && e.direction == Direction::Inbound
+            && e.operation == Operation::Notify
+            && e.record.as_deref() == Some(kind)
+    })
+}
+
+/// The body of `endpoint`'s notification about a paid record: each request field of the spec, in its order, that
+/// `record` holds under the same wire name, cut to what the spec declares (an object keeps its declared members, a
+/// list its items so cut, a free-form `json` field its whole value). A field the record does not hold is left out:
+/// nothing is made up.
+pub fn record_notification_body(api: &Api, endpoint: &Endpoint, record: &Value) -> Value {
+    let mut body = Map::new();
+    for field in &endpoint.request {
+        if let Some(value) = record.get(&field.wire).and_then(|v| declared(api, &field.ty, v)) {
+            body.insert(field.wire.clone(), value);
+        }
+    }
+    Value::Object(body)
+}
+
+/// `value` cut to what a field of type `ty` declares; `None` for `null` or an object holding nothing declared. A
+/// value of another JSON type than declared is kept as it is, for the validator to report.
+fn declared(api: &Api, ty: &FieldType, value: &Value) -> Option<Value> {
+    let fields = match (ty, value) {
+        (_, Value::Null) => return None,
+        (FieldType::Object(fields), Value::Object(_)) => fields.as_slice(),
+        (FieldType::Named(name), Value::Object(_)) => api.shared_type(name)?.fields.as_slice(),
+        (FieldType::List { items, .. }, Value::Array(list)) => {
+            return Some(Value::Array(
+                list.iter().filter_map(|item| declared(api, items, item)).collect(),
+            ));
+        }
+        _ => return Some(value.clone()),
+    };
+    let kept: Map<String, Value> = fields
+        .iter()
+        .filter_map(|f| Some((f.wire.clone(), declared(api, &f.ty, value.get(&f.wire)?)?)))
+        .collect();
+    (!kept.is_empty()).then_some(Value::Object(kept))
 }
 
 /// The body of `provider`'s payment notification for `payment`.

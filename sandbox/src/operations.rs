@@ -26,7 +26,7 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, Field, FieldType, Operation, RecordKind};
+use snapbi_codegen::ir::{Api, AuthKind, Field, FieldType, Operation, RecordKind};
 
 use crate::answer::{Answer, Fill};
 use crate::answers;
@@ -48,6 +48,8 @@ pub(crate) const MAX_DELAY_MS: u64 = 600_000;
 pub(crate) enum Effect {
     /// Send the payment notification.
     Notify(Box<Notice>),
+    /// Send a notification whose body is ready (a paid record's).
+    Send(Box<Outgoing>),
     /// Complete a jump-app payment later.
     AutoComplete {
         partner_reference_no: String,
@@ -61,6 +63,15 @@ pub(crate) struct Notice {
     pub(crate) client_id: String,
     pub(crate) url: Option<String>,
     pub(crate) facts: PaymentFacts,
+}
+
+/// A notification with its body built already, signed the way its endpoint's auth kind says.
+pub(crate) struct Outgoing {
+    pub(crate) provider: String,
+    pub(crate) client_id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) auth: AuthKind,
+    pub(crate) body: Value,
 }
 
 /// Answers an admitted call, applying scenarios and faults (see the module doc).
@@ -183,8 +194,10 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         (Operation::Create, Some(kind)) => create(&cx, kind, &mut books),
         (Operation::Update, Some(kind)) => update(&cx, kind, &mut books),
         (Operation::Delete, Some(kind)) => delete(&cx, kind, &mut books),
-        // The IR gives every create / update / delete endpoint a record kind of its provider.
-        (Operation::Create | Operation::Update | Operation::Delete, None) | (Operation::Other, _) => other(&cx),
+        // The IR gives every create / update / delete endpoint a record kind of its provider; a notify endpoint
+        // is inbound (the sandbox sends it, never serves it).
+        (Operation::Create | Operation::Update | Operation::Delete, None)
+        | (Operation::Notify | Operation::Other, _) => other(&cx),
     };
     if answer.is_success()
         && let Some(key) = key
@@ -209,7 +222,7 @@ fn idempotency_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String
 }
 
 /// The value at a dotted wire path (`partnerReferenceNo`, `additionalInfo.channel`).
-fn at_path<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
+pub(crate) fn at_path<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(body, |value, key| value.get(key))
 }
 
@@ -423,7 +436,7 @@ fn external_id(call: &Call<'_>) -> Option<String> {
 }
 
 /// The first `urlParam` (or DANA's `urlParams`) of type PAY_NOTIFY or NOTIFICATION.
-fn notify_url(body: &Value) -> Option<String> {
+pub(crate) fn notify_url(body: &Value) -> Option<String> {
     ["urlParam", "urlParams"]
         .iter()
         .filter_map(|name| body.get(name)?.as_array())

@@ -7,15 +7,16 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serde_json::Value;
-use snapbi_codegen::ir::{Api, Direction, Endpoint, FieldType, Provider};
+use snapbi_codegen::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, Provider};
 use snapbi_runtime::secret::AccessToken;
 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
 use crate::grants::{AUTH_CODE_LIFETIME, GrantKind, Grants};
 use crate::ledger::{Books, PaymentRecord, Record};
-use crate::notify::{Delivery, MerchantToken, Notifier, NotifySigner, Schedule};
+use crate::notify::{Delivery, MerchantToken, Notifier, NotifySigner, Schedule, notify_endpoint};
 use crate::operations::{self, Effect};
+use crate::record_payments;
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode, Queues};
 use crate::store;
 use crate::tokens::Tokens;
@@ -101,9 +102,16 @@ pub enum SandboxError {
     /// No payment with this partnerReferenceNo.
     #[error("no payment with partnerReferenceNo `{0}`")]
     PaymentNotFound(String),
-    /// A record the sandbox cannot keep: an unknown kind, or fields without the kind's key.
+    /// A record the sandbox cannot keep or pay: an unknown kind, fields without the kind's key, a payment that
+    /// would make an invalid notification.
     #[error("record: {0}")]
     Record(String),
+    /// No record with the key (and `match` fields) a payment names.
+    #[error("record not found: {0}")]
+    RecordNotFound(String),
+    /// The record a payment names is paid already.
+    #[error("already paid: {0}")]
+    AlreadyPaid(String),
     /// The payment is not waiting to be paid (it was cancelled).
     #[error("payment `{partner_reference_no}` cannot be completed: latestTransactionStatus is {status}")]
     NotCompletable {
@@ -192,8 +200,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// Where payment notifications go when the payment request names no notify URL (a urlParam of type
-    /// PAY_NOTIFY or NOTIFICATION). Default: none (no notification without a URL).
+    /// Where payment notifications go when the payment request (or, for a paid record, the request that created
+    /// it) names no notify URL (a urlParam of type PAY_NOTIFY or NOTIFICATION). Default: none (no notification
+    /// without a URL).
     pub fn notify_url(mut self, url: impl Into<String>) -> Self {
         self.notify_url = Some(url.into());
         self
@@ -386,7 +395,8 @@ fn routes(api: &Api, served: &[Served]) -> Result<HashMap<String, Vec<usize>>, S
     Ok(routes)
 }
 
-/// How the notifiers are made: one per (provider, client), signing with that client's secret.
+/// How the notifiers are made: one per (provider, client, auth kind of a notification endpoint), signing with that
+/// client's secret.
 struct NotifierSetup {
     schedule: Option<Schedule>,
     speedup: u32,
@@ -397,26 +407,20 @@ struct NotifierSetup {
 }
 
 impl NotifierSetup {
-    fn build(
-        &self,
-        api: &Api,
-        chosen: &[String],
-        clients: &HashMap<String, Client>,
-    ) -> HashMap<(String, String), Notifier> {
+    fn build(&self, api: &Api, chosen: &[String], clients: &HashMap<String, Client>) -> HashMap<NotifierKey, Notifier> {
         let mut notifiers = HashMap::new();
         for provider in chosen.iter().filter_map(|name| api.provider(name)) {
             for client in clients.values() {
-                // Notifications are signed the way the provider's inbound notification endpoint says.
-                let auth = crate::notify::notify_endpoint(api, &provider.name)
-                    .map_or(snapbi_codegen::ir::AuthKind::Symmetric, |e| e.auth);
-                let merchant_token = match &self.token {
-                    Some(_) => None,
-                    None => MerchantToken::from_specs(api, provider, self.merchant_token_url.clone()),
-                };
-                notifiers.insert(
-                    (provider.name.clone(), client.id.clone()),
-                    self.notifier(provider, auth, client, merchant_token),
-                );
+                for auth in notification_auths(api, &provider.name) {
+                    let merchant_token = match &self.token {
+                        Some(_) => None,
+                        None => MerchantToken::from_specs(api, provider, self.merchant_token_url.clone()),
+                    };
+                    notifiers.insert(
+                        (provider.name.clone(), client.id.clone(), auth),
+                        self.notifier(provider, auth, client, merchant_token),
+                    );
+                }
             }
         }
         notifiers
@@ -425,7 +429,7 @@ impl NotifierSetup {
     fn notifier(
         &self,
         provider: &Provider,
-        auth: snapbi_codegen::ir::AuthKind,
+        auth: AuthKind,
         client: &Client,
         merchant_token: Option<MerchantToken>,
     ) -> Notifier {
@@ -451,6 +455,28 @@ impl NotifierSetup {
             None => notifier,
         }
     }
+}
+
+/// A notifier's place: provider, client id and the auth kind it signs with.
+pub(crate) type NotifierKey = (String, String, AuthKind);
+
+/// The auth kind a payment notification of `provider` is signed with: its inbound payment notification
+/// endpoint's (symmetric at DOKU, asymmetric at DANA), symmetric when it has none.
+fn payment_notification_auth(api: &Api, provider: &str) -> AuthKind {
+    notify_endpoint(api, provider).map_or(AuthKind::Symmetric, |e| e.auth)
+}
+
+/// Every auth kind `provider`'s notifications are signed with: the payment notification's and each record
+/// notification's (`operation: notify`).
+fn notification_auths(api: &Api, provider: &str) -> std::collections::BTreeSet<AuthKind> {
+    let records = api
+        .endpoints
+        .iter()
+        .filter(|e| e.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Notify)
+        .map(|e| e.auth);
+    std::iter::once(payment_notification_auth(api, provider))
+        .chain(records)
+        .collect()
 }
 
 /// Settings read while serving.
@@ -488,7 +514,7 @@ pub(crate) struct Inner {
     pub(crate) books: Mutex<Books>,
     pub(crate) scenarios: Queues<String>,
     pub(crate) faults: Queues<Fault>,
-    pub(crate) notifiers: HashMap<(String, String), Notifier>,
+    pub(crate) notifiers: HashMap<NotifierKey, Notifier>,
     serial: AtomicU64,
     /// The provider's private key, as the sandbox plays it.
     pub(crate) provider_key: Option<snapbi_runtime::keys::PrivateKey>,
@@ -527,18 +553,25 @@ impl Inner {
         for effect in effects {
             match effect {
                 Effect::Notify(notice) => {
-                    let Some(url) = notice.url else { continue };
-                    let Some(notifier) = self.notifiers.get(&(notice.provider.clone(), notice.client_id)) else {
-                        continue;
-                    };
+                    let auth = payment_notification_auth(&self.api, &notice.provider);
                     let body = crate::notify::notification_body(&self.api, &notice.provider, &notice.facts);
-                    notifier.deliver(url, body);
+                    self.send(notice.provider, notice.client_id, auth, notice.url, body);
                 }
+                Effect::Send(out) => self.send(out.provider, out.client_id, out.auth, out.url, out.body),
                 Effect::AutoComplete {
                     partner_reference_no,
                     after,
                 } => schedule_completion(Arc::downgrade(self), partner_reference_no, after),
             }
+        }
+    }
+
+    /// Delivers a notification with the notifier of its provider, client and auth kind; without a URL (no notify
+    /// URL configured or named) there is nothing to send.
+    fn send(&self, provider: String, client_id: String, auth: AuthKind, url: Option<String>, body: Value) {
+        let Some(url) = url else { return };
+        if let Some(notifier) = self.notifiers.get(&(provider, client_id, auth)) {
+            notifier.deliver(url, body);
         }
     }
 }
@@ -673,6 +706,28 @@ impl Sandbox {
             added.push(record);
         }
         Ok(added)
+    }
+
+    /// Pays the `kind` record of `provider` that `payment` names, as a customer paying a virtual account at the bank
+    /// would, and sends the provider's notification of that payment (each inbound `operation: notify` endpoint of the
+    /// kind) when a notify URL is known.
+    ///
+    /// `payment` holds the record's key values (DOKU's VA: partnerServiceId, customerNo, virtualAccountNo; a `match`
+    /// field such as trxId must equal the record's) and the payment's own fields under the notification's wire names
+    /// (`paidAmount`, `paymentRequestId`, …). The record then holds them, and the `paid` values of the kind's status
+    /// endpoints (`paymentFlagStatus` `00`), so its status reports it paid. The sandbox makes none of these up.
+    /// Returns the paid records (every client's record under that key).
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Record`] for a kind the specs do not let be paid, a payment without the key, with a field the
+    /// notification does not declare, or that leaves the notification invalid (a required `paidAmount` missing);
+    /// [`SandboxError::RecordNotFound`]; [`SandboxError::AlreadyPaid`], with nothing sent again. Nothing changes on
+    /// an error.
+    pub fn pay_record(&self, provider: &str, kind: &str, payment: &Value) -> Result<Vec<Record>, SandboxError> {
+        let (records, effects) = record_payments::pay(&self.inner, provider, kind, payment)?;
+        self.inner.run_effects(effects);
+        Ok(records)
     }
 
     /// Every record (virtual accounts and the like, see [`Record`]), oldest first.

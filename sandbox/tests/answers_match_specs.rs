@@ -92,7 +92,8 @@ fn order(operation: Operation) -> u8 {
     match operation {
         Operation::Token => 0,
         Operation::Payment | Operation::Create => 1,
-        Operation::Status | Operation::Update | Operation::Other => 2,
+        // Notify endpoints are inbound: never among the served ones.
+        Operation::Status | Operation::Update | Operation::Notify | Operation::Other => 2,
         Operation::Refund => 3,
         Operation::Cancel => 4,
         Operation::Delete => 5,

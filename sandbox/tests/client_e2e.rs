@@ -168,7 +168,8 @@ fn rank(operation: Operation) -> u8 {
         Operation::Status | Operation::Update => 2,
         Operation::Refund => 3,
         Operation::Cancel => 4,
-        Operation::Other => 5,
+        // Notify endpoints are inbound: the client never calls them.
+        Operation::Notify | Operation::Other => 5,
         Operation::Delete => 6,
     }
 }

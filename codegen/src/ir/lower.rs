@@ -45,6 +45,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.cross_references(set, &providers, &endpoints);
     cx.rule_paths(set, &types, &endpoints);
     cx.answer_paths(set, &types, &endpoints);
+    cx.paid_fields(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() {
         Ok(Api {
@@ -776,6 +777,7 @@ impl Lowering {
             direction: direction?,
             operation: operation?,
             record: spec.record.clone(),
+            paid: spec.paid.0.clone(),
             idempotency_keys: spec.idempotency_keys.clone(),
             status_query,
             headers,
@@ -1781,7 +1783,7 @@ impl Lowering {
             .iter()
             .filter_map(|f| endpoints.iter().find(|e| e.id == f.value.id).map(|e| (f, e)))
         {
-            self.record_use(file, endpoint, providers);
+            self.record_use(file, endpoint, providers, endpoints);
         }
         let mut modules: HashMap<(String, String), String> = HashMap::new();
         for (i, file) in set.endpoints.iter().enumerate() {
@@ -1828,14 +1830,30 @@ impl Lowering {
 
 impl Lowering {
     /// An endpoint's `record` against its operation and its provider's record kinds: the kind exists, its key
-    /// fields are request fields (required except on create), and every endpoint that looks a record up
-    /// declares the kind's not-found code.
-    fn record_use(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, providers: &[Provider]) {
+    /// fields are request fields (required except on create), every endpoint that looks a record up declares the
+    /// kind's not-found code, and a `notify` endpoint is inbound and reports a kind whose status says what a paid
+    /// record holds (`paid`), since the sandbox could not tell a paid record from an unpaid one otherwise.
+    fn record_use(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        providers: &[Provider],
+        endpoints: &[Endpoint],
+    ) {
         let operation = endpoint.operation;
+        if operation == Operation::Notify && endpoint.direction != Direction::Inbound {
+            let msg = "operation `notify` is the provider calling the merchant: it needs `direction: inbound`";
+            self.push(file.error("operation", msg));
+            return;
+        }
         let Some(name) = &endpoint.record else {
             if operation.needs_record() {
+                let what = match operation {
+                    Operation::Notify => "whose payments it notifies",
+                    _ => "it acts on",
+                };
                 let msg = format!(
-                    "operation `{}` needs `record`: the provider's kind of record it acts on",
+                    "operation `{}` needs `record`: the provider's kind of record {what}",
                     operation.as_str()
                 );
                 self.push(file.error("operation", msg));
@@ -1844,7 +1862,7 @@ impl Lowering {
         };
         if !(operation.needs_record() || operation == Operation::Status) {
             let msg = format!(
-                "`record` goes with operation create, update, delete or status, not `{}`",
+                "`record` goes with operation create, update, delete, status or notify, not `{}`",
                 operation.as_str()
             );
             self.push(file.error("record", msg));
@@ -1875,6 +1893,11 @@ impl Lowering {
                 Some(_) => {}
             }
         }
+        if operation == Operation::Notify {
+            self.paid_is_known(file, endpoint, name, endpoints);
+            // The merchant answers a notification, not the provider: its codes are the merchant's to choose.
+            return;
+        }
         let not_found = format!("{}{}{}", kind.not_found_http, endpoint.service_code, kind.not_found);
         if operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
             let msg = format!(
@@ -1882,6 +1905,70 @@ impl Lowering {
                 provider.name
             );
             self.push(file.error("codes", msg));
+        }
+    }
+
+    /// A `notify` endpoint's kind has a `status` endpoint that says what a paid record holds (`paid`).
+    fn paid_is_known(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &str, all: &[Endpoint]) {
+        let known = all.iter().any(|e| {
+            e.provider == endpoint.provider
+                && e.operation == Operation::Status
+                && e.record.as_deref() == Some(kind)
+                && !e.paid.is_empty()
+        });
+        if !known {
+            let msg = format!(
+                "nothing says what a paid `{kind}` record holds, so this notification would never be sent: give a \
+                 `status` endpoint of `{kind}` records `paid` (the response fields that report a paid record)"
+            );
+            self.push(file.error("record", msg));
+        }
+    }
+
+    /// Each `paid` entry (on a `status` endpoint with a `record`) names a response field outside lists, once, with
+    /// a value the field allows: the record holds it under that wire name, and the status answers it from there.
+    fn paid_fields(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        for endpoint in endpoints.iter().filter(|e| !e.paid.is_empty()) {
+            let Some(file) = set.endpoints.iter().find(|f| f.value.id == endpoint.id) else {
+                continue;
+            };
+            let src = Src::of(file);
+            if endpoint.operation != Operation::Status || endpoint.record.is_none() {
+                let msg = "`paid` goes with operation `status` and a `record`: it says how that status reports a \
+                           paid record";
+                self.push(src.at(src.positions.key("paid", 0), "paid", msg.into()));
+                continue;
+            }
+            // The record's fields answer response fields by wire name at any depth, but not inside lists.
+            let responses: Vec<paths::FieldPath> = paths::flatten_with(types, &endpoint.response)
+                .into_iter()
+                .filter(|r| !r.wire_path.contains("[]"))
+                .collect();
+            let last = |r: &paths::FieldPath| r.wire_path.rsplit('.').next().unwrap_or_default().to_owned();
+            for (i, (name, value)) in endpoint.paid.iter().enumerate() {
+                let path = join("paid", name);
+                let nth = endpoint.paid[..i].iter().filter(|(n, _)| n == name).count();
+                if nth > 0 {
+                    let msg = format!("`{name}` is given twice");
+                    self.push(src.at(src.positions.key(&path, nth), &path, msg));
+                    continue;
+                }
+                let Some(field) = responses.iter().find(|r| last(r) == *name) else {
+                    let msg = format!("`{name}` is not a response field here (lists are not looked into)");
+                    let d = src.at(src.positions.key(&path, 0), &path, msg);
+                    let known: Vec<String> = responses.iter().map(last).collect();
+                    self.push(with_help(d, did_you_mean(name, known.iter().map(String::as_str))));
+                    continue;
+                };
+                if !field.enum_values.is_empty() && !field.enum_values.contains(value) {
+                    let msg = format!(
+                        "`{value}` is not a value of `{}` ({})",
+                        field.wire_path,
+                        field.enum_values.join(", ")
+                    );
+                    self.push(src.value(&path, msg));
+                }
+            }
         }
     }
 }

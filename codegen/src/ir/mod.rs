@@ -322,13 +322,16 @@ pub enum Operation {
     Update,
     /// Removes a record of the endpoint's `record` kind.
     Delete,
+    /// The provider tells the merchant that a record of the endpoint's `record` kind was paid (an inbound
+    /// endpoint: DOKU's VA payment notification).
+    Notify,
     /// Anything else.
     Other,
 }
 
 impl Operation {
     /// Every operation with its spec spelling.
-    pub const ALL: [(&'static str, Operation); 9] = [
+    pub const ALL: [(&'static str, Operation); 10] = [
         ("token", Operation::Token),
         ("payment", Operation::Payment),
         ("refund", Operation::Refund),
@@ -337,12 +340,16 @@ impl Operation {
         ("create", Operation::Create),
         ("update", Operation::Update),
         ("delete", Operation::Delete),
+        ("notify", Operation::Notify),
         ("other", Operation::Other),
     ];
 
     /// Whether the operation acts on a record (and so needs the endpoint's `record`).
     pub fn needs_record(self) -> bool {
-        matches!(self, Operation::Create | Operation::Update | Operation::Delete)
+        matches!(
+            self,
+            Operation::Create | Operation::Update | Operation::Delete | Operation::Notify
+        )
     }
 
     /// The spec spelling.
@@ -472,8 +479,12 @@ pub struct Endpoint {
     pub direction: Direction,
     /// What the endpoint does.
     pub operation: Operation,
-    /// The provider's kind of record the operation acts on (`create`, `update`, `delete`, `status`).
+    /// The provider's kind of record the operation acts on (`create`, `update`, `delete`, `status`), or whose
+    /// payments it notifies (`notify`).
     pub record: Option<String>,
+    /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
+    /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
+    pub paid: Vec<(String, String)>,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.

@@ -336,10 +336,15 @@ pub struct EndpointFile {
     /// merchant, e.g. a payment notification).
     pub direction: Option<String>,
     /// What the endpoint does: `token`, `payment`, `refund`, `status`, `cancel`, `create`, `update`,
-    /// `delete` or `other` (default).
+    /// `delete`, `notify` or `other` (default).
     pub operation: Option<String>,
-    /// The provider's kind of record this endpoint creates, updates, deletes or reports (`operation`).
+    /// The provider's kind of record this endpoint creates, updates, deletes or reports, or whose payments it
+    /// notifies (`operation`).
     pub record: Option<String>,
+    /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
+    /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
+    #[serde(default)]
+    pub paid: OrderedMap<String>,
     /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
     #[serde(default)]
     pub idempotency_keys: Vec<String>,

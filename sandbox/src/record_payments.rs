@@ -1,0 +1,246 @@
+//! A tester pays a record, as a customer pays a virtual account at the bank: the record then holds what a paid
+//! record holds, its status reports it paid, and the provider's notification of the payment goes to the merchant.
+//!
+//! All of it is spec data (specs/README.md, "Records"), so no provider or endpoint is named here:
+//!
+//! - the kind's `status` endpoints say with `paid` which response fields report a paid record, and with what value
+//!   (DOKU: `paymentFlagStatus` `00`);
+//! - the inbound endpoints with `operation: notify` and the kind's `record` are the notifications of its payment
+//!   (DOKU: `doku.va.payment_notify`); their request fields are also what a payment may hold;
+//! - the payment itself (the paid amount, the bank's ids) comes from the tester under those wire names. The sandbox
+//!   makes none of it up: a field neither the record nor the payment holds stays out of the notification.
+//!
+//! Paying checks everything before it changes anything: the record exists (the kind's key, and the `match`
+//! fields the payment carries, as a provider call would name it), it is not paid yet, and each notification built
+//! from the paid record is valid for its endpoint's request spec (a payment without a required `paidAmount` is
+//! refused). Then the record is written and the notifications are left to send, each to the record's PAY_NOTIFY
+//! `urlParam` or else the sandbox's notify URL, signed and retried like a payment's.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use snapbi_codegen::ir::{Api, Operation, RecordKind};
+
+use crate::ledger::{Books, Record};
+use crate::notify::{record_notification_body, record_notify_endpoints};
+use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key};
+use crate::sandbox::{Inner, SandboxError};
+use crate::store;
+use crate::validate;
+
+/// Pays the `kind` record of `provider` that `payment` names; see the module doc. Returns the paid records (one per
+/// client that has one under this key) and the notifications to send once the books are unlocked.
+pub(crate) fn pay(
+    inner: &Inner,
+    provider: &str,
+    kind: &str,
+    payment: &Value,
+) -> Result<(Vec<Record>, Vec<Effect>), SandboxError> {
+    let api = &inner.api;
+    let Some(kind) = api.provider(provider).and_then(|p| p.record(kind)) else {
+        return Err(SandboxError::Record(format!(
+            "{provider} declares no record kind `{kind}`"
+        )));
+    };
+    let paid = paid_values(api, provider, &kind.name);
+    if paid.is_empty() {
+        return Err(SandboxError::Record(format!(
+            "no status endpoint of {provider}'s `{}` records says what a paid one holds (`paid`), so they cannot be paid",
+            kind.name
+        )));
+    }
+    check_names(api, provider, kind, payment)?;
+    let mut books = store::lock(&inner.books);
+    let mut changes = Vec::new();
+    for id in named(inner, &books, provider, kind, payment)? {
+        let Some(record) = books.record(&id) else { continue };
+        if is_paid(&record.fields, &paid) {
+            return Err(SandboxError::AlreadyPaid(format!(
+                "the `{}` record with this {} is paid already; nothing was sent again",
+                kind.name,
+                kind.key.join(" + ")
+            )));
+        }
+        let fields = paid_fields(&record.fields, payment, &paid);
+        let notifications = notifications(inner, record, &fields)?;
+        changes.push((id, fields, notifications));
+    }
+    let now = inner.clock(provider).now();
+    let mut records = Vec::new();
+    let mut effects = Vec::new();
+    for (id, fields, notifications) in changes {
+        if let Some(record) = books.record_mut(&id) {
+            record.fields = fields;
+            record.updated_time = Some(now.clone());
+            records.push(record.clone());
+        }
+        effects.extend(notifications.into_iter().map(|n| Effect::Send(Box::new(n))));
+    }
+    Ok((records, effects))
+}
+
+/// What the kind's status endpoints report for a paid record (their `paid`), in spec order.
+fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, String)> {
+    api.endpoints
+        .iter()
+        .filter(|e| e.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind))
+        .flat_map(|e| e.paid.iter().cloned())
+        .collect()
+}
+
+/// Refuses a payment that is not an object, or that holds a field no notification of the kind declares (other
+/// than the key and `match` fields), so that a misspelt field is not kept silently.
+fn check_names(api: &Api, provider: &str, kind: &RecordKind, payment: &Value) -> Result<(), SandboxError> {
+    let Some(fields) = payment.as_object() else {
+        return Err(SandboxError::Record("the payment must be a JSON object".into()));
+    };
+    let head = |path: &String| path.split('.').next().unwrap_or_default().to_owned();
+    let mut known: BTreeSet<String> = kind.key.iter().chain(&kind.match_fields).map(head).collect();
+    for endpoint in record_notify_endpoints(api, provider, &kind.name) {
+        known.extend(endpoint.request.iter().map(|f| f.wire.clone()));
+    }
+    match fields.keys().find(|name| !known.contains(*name)) {
+        None => Ok(()),
+        Some(name) => Err(SandboxError::Record(format!(
+            "`{name}` is not a field of a `{}` payment; known: {}",
+            kind.name,
+            known.into_iter().collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The books' ids of the `kind` records the payment names, over every client (sorted, so the answer lists them in
+/// one order): the key's values, and every `match` field the payment carries equal to the record's.
+fn named(
+    inner: &Inner,
+    books: &Books,
+    provider: &str,
+    kind: &RecordKind,
+    payment: &Value,
+) -> Result<Vec<String>, SandboxError> {
+    let mut clients: Vec<&String> = inner.clients.keys().collect();
+    clients.sort();
+    let mut ids = Vec::new();
+    for client in clients {
+        let (id, _) = record_key(client, provider, kind, payment).map_err(|path| {
+            SandboxError::Record(format!(
+                "`{}` records are keyed by {}; the payment has no {path}",
+                kind.name,
+                kind.key.join(" + ")
+            ))
+        })?;
+        let Some(record) = books.record(&id) else { continue };
+        let matches = kind.match_fields.iter().all(|path| match at_path(payment, path) {
+            None => true,
+            Some(sent) => at_path(&record.fields, path) == Some(sent),
+        });
+        if matches {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        return Err(SandboxError::RecordNotFound(format!(
+            "no `{}` record with this {}{}",
+            kind.name,
+            kind.key.join(" + "),
+            match kind.match_fields.is_empty() {
+                true => String::new(),
+                false => format!(" and {}", kind.match_fields.join(" + ")),
+            }
+        )));
+    }
+    Ok(ids)
+}
+
+/// Whether the record holds every value that reports it paid.
+fn is_paid(fields: &Value, paid: &[(String, String)]) -> bool {
+    paid.iter()
+        .all(|(name, value)| fields.get(name).and_then(Value::as_str) == Some(value.as_str()))
+}
+
+/// The record's fields once paid: the payment written over them (objects member by member, so a payment's
+/// `additionalInfo.senderName` joins the record's `additionalInfo.channel`), then the `paid` values.
+fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Value {
+    let mut fields = record.clone();
+    merge(&mut fields, payment);
+    if let Some(map) = fields.as_object_mut() {
+        for (name, value) in paid {
+            map.insert(name.clone(), Value::String(value.clone()));
+        }
+    }
+    fields
+}
+
+/// Writes `from` over `into`, looking into objects both hold.
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (name, value) in from {
+                match into.get_mut(name) {
+                    Some(slot) => merge(slot, value),
+                    None => {
+                        into.insert(name.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (into, from) => *into = from.clone(),
+    }
+}
+
+/// The notifications of `record` paid to `fields`, each valid for its endpoint's request spec (else the payment
+/// is refused, naming what is wrong).
+fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<Outgoing>, SandboxError> {
+    let api = &inner.api;
+    let url = notify_url(fields).or_else(|| inner.options.notify_url.clone());
+    record_notify_endpoints(api, &record.provider, &record.kind)
+        .map(|endpoint| {
+            let body = record_notification_body(api, endpoint, fields);
+            let violations = validate::request(api, endpoint, &body);
+            if !violations.is_empty() {
+                let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+                return Err(SandboxError::Record(format!(
+                    "the paid record would make an invalid {} notification: {}",
+                    endpoint.id,
+                    list.join("; ")
+                )));
+            }
+            Ok(Outgoing {
+                provider: record.provider.clone(),
+                client_id: record.client_id.clone(),
+                url: url.clone(),
+                auth: endpoint.auth,
+                body,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_payment_is_written_over_the_record_then_the_paid_values() {
+        let record = json!({"trxId": "INV-1", "additionalInfo": {"channel": "VIRTUAL_ACCOUNT_BCA"}});
+        let payment = json!({
+            "paidAmount": {"value": "10.00", "currency": "IDR"},
+            "additionalInfo": {"senderName": "Toru"},
+            "paymentFlagStatus": "01",
+        });
+        let paid = [("paymentFlagStatus".to_owned(), "00".to_owned())];
+        let fields = paid_fields(&record, &payment, &paid);
+        assert_eq!(
+            fields,
+            json!({
+                "trxId": "INV-1",
+                "additionalInfo": {"channel": "VIRTUAL_ACCOUNT_BCA", "senderName": "Toru"},
+                "paidAmount": {"value": "10.00", "currency": "IDR"},
+                "paymentFlagStatus": "00",
+            })
+        );
+        assert!(is_paid(&fields, &paid));
+        assert!(!is_paid(&record, &paid));
+    }
+}
