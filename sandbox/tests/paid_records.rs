@@ -26,7 +26,6 @@ const CREATE: &str = "doku.va.create";
 const VA_STATUS: &str = "doku.va.status";
 const PAY: &str = "/_sandbox/records/doku/virtual_account/pay";
 const NOTIFY_PATH: &str = "/merchant/notify";
-const PARTNER_SERVICE_ID: &str = "  888994";
 const WAIT: Duration = Duration::from_secs(10);
 
 /// What the merchant received on its notify URL.
@@ -66,22 +65,6 @@ async fn merchant() -> (String, Inbox, TokenIssuer, tokio::task::JoinHandle<()>)
         let _ = axum::serve(listener, app).await;
     });
     (url, inbox, issuer, server)
-}
-
-/// The key of the VA with `customer_no`.
-fn va(customer_no: &str) -> Value {
-    json!({
-        "partnerServiceId": PARTNER_SERVICE_ID,
-        "customerNo": customer_no,
-        "virtualAccountNo": format!("{PARTNER_SERVICE_ID}{customer_no}"),
-    })
-}
-
-fn with(mut body: Value, extra: Value) -> Value {
-    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-        body.extend(extra.clone());
-    }
-    body
 }
 
 async fn create(run: &Running, customer_no: &str, trx_id: &str) {

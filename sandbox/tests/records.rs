@@ -21,24 +21,6 @@ fn config(base: &str) -> rt::Config {
         .private_key(private_key())
 }
 
-/// The VA every body below names: partnerServiceId + customerNo = virtualAccountNo.
-const PARTNER_SERVICE_ID: &str = "  888994";
-
-fn va(customer_no: &str) -> Value {
-    json!({
-        "partnerServiceId": PARTNER_SERVICE_ID,
-        "customerNo": customer_no,
-        "virtualAccountNo": format!("{PARTNER_SERVICE_ID}{customer_no}"),
-    })
-}
-
-fn with(mut body: Value, extra: Value) -> Value {
-    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-        body.extend(extra.clone());
-    }
-    body
-}
-
 fn create_body(customer_no: &str, trx_id: &str) -> va_create::Request {
     let body = with(
         va(customer_no),

@@ -43,6 +43,26 @@ pub async fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> 
 }
 
 /// Starts a sandbox serving `provider` only.
+/// The partnerServiceId of the DOKU virtual accounts the tests create (8 characters, left-padded with spaces).
+pub const PARTNER_SERVICE_ID: &str = "  888994";
+
+/// The key of the VA with `customer_no`: partnerServiceId + customerNo = virtualAccountNo.
+pub fn va(customer_no: &str) -> Value {
+    serde_json::json!({
+        "partnerServiceId": PARTNER_SERVICE_ID,
+        "customerNo": customer_no,
+        "virtualAccountNo": format!("{PARTNER_SERVICE_ID}{customer_no}"),
+    })
+}
+
+/// `body` with the members of `extra` written over it.
+pub fn with(mut body: Value, extra: Value) -> Value {
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    body
+}
+
 /// A sandbox for each provider of the specs, with the endpoints it serves: what the IR-driven tests walk.
 pub async fn every_provider() -> Vec<(Running, Vec<Endpoint>)> {
     let mut all = Vec::new();
