@@ -100,8 +100,9 @@ fn lookup_mut<'f>(facts: &'f mut Map<String, Value>, path: &str) -> Option<&'f m
     segments.try_fold(first, |v, key| v.get_mut(key))
 }
 
-/// Sets the value at a dotted path of the top-level fields, making the objects on the way.
-fn set(facts: &mut Map<String, Value>, path: &str, value: Value) {
+/// Sets the value at a dotted path of the top-level fields, making the objects on the way (an object already
+/// there is added to; any other value is replaced by one).
+pub(crate) fn set(facts: &mut Map<String, Value>, path: &str, value: Value) {
     let (head, rest) = path.split_once('.').map_or((path, ""), |(h, r)| (h, r));
     if rest.is_empty() {
         facts.insert(head.to_owned(), value);

@@ -41,6 +41,8 @@ use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_runtime::signature::{Algorithm, Part, Recipe, SignError, SignInput, SigningKey};
 use time::OffsetDateTime;
 
+use crate::shape::{FreeForm, declared};
+
 /// SNAP service code of the direct-debit payment notification (`/debit/notify`, snap-standard §3.2).
 pub const NOTIFY_SERVICE_CODE: &str = "56";
 
@@ -155,32 +157,14 @@ pub fn record_notify_endpoints<'a>(
 pub fn record_notification_body(api: &Api, endpoint: &Endpoint, record: &Value) -> Value {
     let mut body = Map::new();
     for field in &endpoint.request {
-        if let Some(value) = record.get(&field.wire).and_then(|v| declared(api, &field.ty, v)) {
+        if let Some(value) = record
+            .get(&field.wire)
+            .and_then(|v| declared(api, &field.ty, v, FreeForm::Keep))
+        {
             body.insert(field.wire.clone(), value);
         }
     }
     Value::Object(body)
-}
-
-/// `value` cut to what a field of type `ty` declares; `None` for `null` or an object holding nothing declared. A
-/// value of another JSON type than declared is kept as it is, for the validator to report.
-fn declared(api: &Api, ty: &FieldType, value: &Value) -> Option<Value> {
-    let fields = match (ty, value) {
-        (_, Value::Null) => return None,
-        (FieldType::Object(fields), Value::Object(_)) => fields.as_slice(),
-        (FieldType::Named(name), Value::Object(_)) => api.shared_type(name)?.fields.as_slice(),
-        (FieldType::List { items, .. }, Value::Array(list)) => {
-            return Some(Value::Array(
-                list.iter().filter_map(|item| declared(api, items, item)).collect(),
-            ));
-        }
-        _ => return Some(value.clone()),
-    };
-    let kept: Map<String, Value> = fields
-        .iter()
-        .filter_map(|f| Some((f.wire.clone(), declared(api, &f.ty, value.get(&f.wire)?)?)))
-        .collect();
-    (!kept.is_empty()).then_some(Value::Object(kept))
 }
 
 /// The body of `provider`'s payment notification for `payment`.

@@ -37,7 +37,7 @@ use crate::notify::{PaymentFacts, status_description};
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
-use crate::shape;
+use crate::shape::{self, FreeForm};
 use crate::store;
 use crate::tokens::TokenKind;
 
@@ -262,28 +262,15 @@ fn echo(cx: &Cx<'_, '_>) -> Map<String, Value> {
     let api = &cx.inner.api;
     let mut facts = Map::new();
     for field in &cx.call.endpoint.response {
-        if let Some(value) = cx.body.get(&field.wire).and_then(|v| project(api, &field.ty, v, 0)) {
+        if let Some(value) = cx
+            .body
+            .get(&field.wire)
+            .and_then(|v| shape::declared(api, &field.ty, v, FreeForm::Drop))
+        {
             facts.insert(field.wire.clone(), value);
         }
     }
     facts
-}
-
-/// `value` cut down to what a response field of type `ty` declares; None when nothing of it is declared.
-fn project(api: &Api, ty: &FieldType, value: &Value, depth: usize) -> Option<Value> {
-    let fields = match ty {
-        _ if value.is_null() => return None,
-        FieldType::Json => return None,
-        FieldType::Object(fields) => fields.as_slice(),
-        FieldType::Named(name) => api.shared_type(name)?.fields.as_slice(),
-        _ => return Some(value.clone()),
-    };
-    let members = value.as_object().filter(|_| depth < 8)?;
-    let kept: Map<String, Value> = fields
-        .iter()
-        .filter_map(|f| Some((f.wire.clone(), project(api, &f.ty, members.get(&f.wire)?, depth + 1)?)))
-        .collect();
-    (!kept.is_empty()).then_some(Value::Object(kept))
 }
 
 /// A token (see the module doc): B2B for client credentials, a customer token for an endpoint that takes grants.
@@ -636,7 +623,7 @@ fn other(cx: &Cx<'_, '_>) -> Outcome {
             .inner
             .grants
             .issue(cx.client, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
-        put(&mut facts, &path, Value::String(code));
+        answers::set(&mut facts, &path.join("."), Value::String(code));
     }
     (success(cx, facts), Vec::new())
 }
@@ -656,23 +643,6 @@ fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usize) -> Optio
         path.insert(0, field.wire.clone());
         Some(path)
     })
-}
-
-/// Sets `value` at `path` in `facts`, making the objects on the way (an echoed object is added to).
-fn put(facts: &mut Map<String, Value>, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut here = facts;
-    for name in parents {
-        let slot = here.entry(name.clone()).or_insert_with(|| Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        let Some(next) = slot.as_object_mut() else { return };
-        here = next;
-    }
-    here.insert(last.clone(), value);
 }
 
 // ----- records ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 //!   optional — never cut short or replaced, which would make up a value the provider never gave — and kept when
 //!   it is required, so that the property test over every endpoint's answers reports it.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use snapbi_codegen::ir::{Api, Field, FieldType};
 
 use crate::validate;
@@ -25,6 +25,38 @@ pub(crate) fn fact(api: &Api, field: &Field, fact: Value) -> Option<Value> {
     } else {
         None
     }
+}
+
+/// What the free-form (`json`) parts of a value become in [`declared`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FreeForm {
+    /// Kept whole: a record's own fields, which the provider holds as given.
+    Keep,
+    /// Left out: a request's, which nothing says the provider repeats (DOKU's Python SDK refuses a payment answer
+    /// that carries the request's `additionalInfo`).
+    Drop,
+}
+
+/// What of `value` a field of type `ty` declares: an object keeps its declared members (`None` when it holds none
+/// of them), a list its items so cut, a free-form value as `free_form` says; `null` is nothing. A value of another
+/// JSON type than declared is kept as it is, for the validator to report.
+pub(crate) fn declared(api: &Api, ty: &FieldType, value: &Value, free_form: FreeForm) -> Option<Value> {
+    let fields = match (ty, value) {
+        (_, Value::Null) => return None,
+        (FieldType::Json, _) if free_form == FreeForm::Drop => return None,
+        (FieldType::Object(fields), Value::Object(_)) => fields.as_slice(),
+        (FieldType::Named(name), Value::Object(_)) => api.shared_type(name)?.fields.as_slice(),
+        (FieldType::List { items, .. }, Value::Array(list)) => {
+            let kept = list.iter().filter_map(|item| declared(api, items, item, free_form));
+            return Some(Value::Array(kept.collect()));
+        }
+        _ => return Some(value.clone()),
+    };
+    let kept: Map<String, Value> = fields
+        .iter()
+        .filter_map(|f| Some((f.wire.clone(), declared(api, &f.ty, value.get(&f.wire)?, free_form)?)))
+        .collect();
+    (!kept.is_empty()).then_some(Value::Object(kept))
 }
 
 /// `value` in the JSON type `ty` wants, when it converts without loss; otherwise unchanged.
