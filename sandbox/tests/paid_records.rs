@@ -18,9 +18,8 @@ use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
 use snapbi_client::doku::{self, va_payment_notify};
-use snapbi_client::rt;
 use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
-use snapbi_sandbox::{DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM};
+use snapbi_sandbox::DEMO_CLIENT_SECRET;
 
 const CREATE: &str = "doku.va.create";
 const VA_STATUS: &str = "doku.va.status";
@@ -45,18 +44,12 @@ async fn notified(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -
 /// A merchant on 127.0.0.1 with the token endpoint DOKU asks first (at the spec's path) and a notify route;
 /// returns its notify URL, its inbox and the issuer of its tokens.
 async fn merchant() -> (String, Inbox, TokenIssuer, tokio::task::JoinHandle<()>) {
-    let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
-    let issuer = TokenIssuer::new(&doku::PROFILE, &doku::merchant_token_b2b::ENDPOINT, provider_key);
-    let issuing = issuer.clone();
-    let token = move |headers: HeaderMap| {
-        let (status, body) = issuing.issue(&headers, time::OffsetDateTime::now_utc());
-        async move { (StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED), body) }
-    };
+    let (issuer, token) = merchant_token_route();
     let inbox = Inbox::default();
     let app = Router::new()
         .route(NOTIFY_PATH, post(notified))
         .with_state(Arc::clone(&inbox))
-        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token));
+        .route(doku::merchant_token_b2b::ENDPOINT.path, token);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");

@@ -15,7 +15,7 @@ use common::*;
 use serde_json::{Value, json};
 use snapbi_client::rt::inbound::TokenIssuer;
 use snapbi_client::{doku, rt};
-use snapbi_sandbox::{DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM};
+use snapbi_sandbox::DEMO_CLIENT_SECRET;
 
 async fn admin(run: &Running, method: &str, path: &str, body: Value) -> Reply {
     let headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -247,17 +247,11 @@ async fn notified(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, bo
 /// A merchant on loopback, with the token endpoint DOKU asks before it notifies (at the spec's path, next to the
 /// notify URL); returns its notify URL and the issuer of its tokens.
 async fn merchant(inbox: Arc<Mutex<Inbox>>) -> (String, tokio::task::JoinHandle<()>, TokenIssuer) {
-    let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
-    let issuer = TokenIssuer::new(&doku::PROFILE, &doku::merchant_token_b2b::ENDPOINT, provider_key);
-    let issuing = issuer.clone();
-    let token = move |headers: HeaderMap| {
-        let (status, body) = issuing.issue(&headers, time::OffsetDateTime::now_utc());
-        async move { (StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED), body) }
-    };
+    let (issuer, token) = merchant_token_route();
     let app = Router::new()
         .route("/merchant/notify", post(notified))
         .with_state(inbox)
-        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token));
+        .route(doku::merchant_token_b2b::ENDPOINT.path, token);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/merchant/notify", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {

@@ -63,6 +63,25 @@ pub fn with(mut body: Value, extra: Value) -> Value {
     body
 }
 
+/// DOKU's merchant-side token endpoint as a merchant under test serves it (the sandbox asks it before it notifies):
+/// the issuer of its tokens, which checks DOKU's signature with the sandbox's provider key, and its route.
+pub fn merchant_token_route() -> (snapbi_client::rt::inbound::TokenIssuer, axum::routing::MethodRouter) {
+    use axum::http::{HeaderMap, StatusCode};
+    let provider_key =
+        rt::keys::PublicKey::from_pem(snapbi_sandbox::DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
+    let issuer = rt::inbound::TokenIssuer::new(
+        &snapbi_client::doku::PROFILE,
+        &snapbi_client::doku::merchant_token_b2b::ENDPOINT,
+        provider_key,
+    );
+    let issuing = issuer.clone();
+    let token = move |headers: HeaderMap| {
+        let (status, body) = issuing.issue(&headers, time::OffsetDateTime::now_utc());
+        async move { (StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED), body) }
+    };
+    (issuer, axum::routing::post(token))
+}
+
 /// A sandbox for each provider of the specs, with the endpoints it serves: what the IR-driven tests walk.
 pub async fn every_provider() -> Vec<(Running, Vec<Endpoint>)> {
     let mut all = Vec::new();
