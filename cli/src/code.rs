@@ -1,9 +1,9 @@
 //! `snapbi code`: explain a seven-digit SNAP response code with the code tables of the specs.
 
 use serde_json::json;
-use snapbi_codegen::Api;
-use snapbi_codegen::ir;
 use snapbi_runtime::{CaseInfo, CodeTable, Explanation, ProviderServiceInfo, ResponseCode, ServiceInfo};
+use snapbi_spec::Api;
+use snapbi_spec::ir;
 
 use crate::error::{Error, Outcome, Status, print, print_json};
 use crate::input::Specs;

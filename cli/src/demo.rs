@@ -79,7 +79,7 @@ fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
     print(&format!("✓ {step:<17} {code:<8} {meaning}\n")).map_err(|_| "stdout closed".to_owned())
 }
 
-async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
+async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
     // The merchant side first, so the sandbox knows where to notify. The sandbox signs its token requests with its
     // own (public, demo) provider key, as DOKU signs with DOKU's.
     let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).map_err(|e| e.to_string())?;

@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use snapbi_codegen::Api;
-use snapbi_codegen::ir::paths::{FieldPath, flatten};
-use snapbi_codegen::ir::{Direction, Endpoint};
+use snapbi_spec::Api;
+use snapbi_spec::ir::paths::{FieldPath, flatten};
+use snapbi_spec::ir::{Direction, Endpoint};
 
 use crate::error::{Error, Outcome, Status, print};
 use crate::input::Specs;

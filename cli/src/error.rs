@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use snapbi_codegen::Diagnostic;
-use snapbi_codegen::diagnostic::render_all;
+use snapbi_spec::Diagnostic;
+use snapbi_spec::diagnostic::render_all;
 
 /// The answer of a command that ran to the end.
 pub enum Status {

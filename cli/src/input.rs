@@ -3,8 +3,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use snapbi_codegen::Loaded;
 use snapbi_runtime::keys::{PrivateKey, PublicKey};
+use snapbi_spec::Loaded;
 
 use crate::error::Error;
 
@@ -44,7 +44,7 @@ impl Specs {
 
     /// Loads and checks the specs; diagnostics become [`Error::Specs`].
     pub fn load(&self) -> Result<Loaded, Error> {
-        snapbi_codegen::load(&self.dir, &self.display).map_err(Error::Specs)
+        snapbi_spec::load(&self.dir, &self.display).map_err(Error::Specs)
     }
 }
 

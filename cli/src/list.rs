@@ -1,9 +1,9 @@
 //! `snapbi list`: every endpoint with its caller headers and request fields, flattened to wire paths.
 
 use serde_json::{Value, json};
-use snapbi_codegen::Api;
-use snapbi_codegen::ir::Endpoint;
-use snapbi_codegen::ir::paths::{FieldPath, flatten};
+use snapbi_spec::Api;
+use snapbi_spec::ir::Endpoint;
+use snapbi_spec::ir::paths::{FieldPath, flatten};
 
 use crate::error::{Outcome, Status, print, print_json};
 use crate::input::Specs;

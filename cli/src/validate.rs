@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use snapbi_client::ENDPOINTS;
-use snapbi_codegen::diagnostic::did_you_mean;
 use snapbi_runtime::EndpointEntry;
+use snapbi_spec::diagnostic::did_you_mean;
 
 use crate::error::{Error, Outcome, Status, print, print_json};
 use crate::input;

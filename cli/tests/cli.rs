@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
-use snapbi_codegen::ir::samples::sample_object;
-use snapbi_codegen::{Api, Options};
+use snapbi_codegen::Options;
+use snapbi_spec::Api;
+use snapbi_spec::ir::samples::sample_object;
 
 const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
 const TS: &str = "2024-07-10T11:57:58+07:00";
@@ -68,7 +69,7 @@ fn json_out(out: &Output) -> Value {
 }
 
 fn api() -> Api {
-    snapbi_codegen::load(Path::new(SPECS), Path::new("specs"))
+    snapbi_spec::load(Path::new(SPECS), Path::new("specs"))
         .expect("shipped specs load")
         .api
 }
@@ -908,7 +909,7 @@ fn docs_reference_every_endpoint_field_and_code() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     for e in &api.endpoints {
         assert!(text.contains(&format!("### `{}`", e.id)), "{} missing", e.id);
         for c in &e.codes {
@@ -919,7 +920,7 @@ fn docs_reference_every_endpoint_field_and_code() {
                 e.id
             );
         }
-        for f in snapbi_codegen::ir::paths::flatten(&api, &e.request) {
+        for f in snapbi_spec::ir::paths::flatten(&api, &e.request) {
             assert!(
                 text.contains(&format!("| `{}` |", f.wire_path)),
                 "{} of {} missing",

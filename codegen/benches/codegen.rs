@@ -11,7 +11,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 fn generate(root: &Path) -> usize {
     match snapbi_codegen::generate(root, Path::new("specs"), &snapbi_codegen::Options::default()) {
         Ok(generated) => generated.code.len(),
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 

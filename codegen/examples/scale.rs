@@ -20,7 +20,7 @@ fn main() {
         match generated {
             Ok(g) => (g.code.lines().count(), elapsed),
             Err(d) => {
-                eprintln!("{}", snapbi_codegen::diagnostic::render_all(&d));
+                eprintln!("{}", snapbi_spec::diagnostic::render_all(&d));
                 std::process::exit(1);
             }
         }
@@ -48,17 +48,17 @@ fn main() {
     {
         let root = synthetic::write_spec_set(n);
         let t = Instant::now();
-        let (set, _) = snapbi_codegen::spec::load_dir(&root, Path::new("specs"));
+        let (set, _) = snapbi_spec::yaml::load_dir(&root, Path::new("specs"));
         let t_read = t.elapsed();
         let t2 = Instant::now();
-        let _ = snapbi_codegen::ir::lower::lower(&set);
+        let _ = snapbi_spec::ir::lower::lower(&set);
         println!(
             "read+parse {:.1} ms, lower {:.1} ms",
             t_read.as_secs_f64() * 1e3,
             t2.elapsed().as_secs_f64() * 1e3
         );
         let t = Instant::now();
-        let loaded = snapbi_codegen::load(&root, Path::new("specs")).unwrap_or_else(|_| std::process::exit(1));
+        let loaded = snapbi_spec::load(&root, Path::new("specs")).unwrap_or_else(|_| std::process::exit(1));
         let t_load = t.elapsed();
         let t = Instant::now();
         let tokens = snapbi_codegen::emit::api(&loaded.api, &snapbi_codegen::Options::default());

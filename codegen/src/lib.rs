@@ -1,88 +1,17 @@
-//! `snapbi-codegen`: YAML SNAP specs → checked IR → Rust code, with every spec problem located.
-//!
-//! The pipeline is `spec::load_dir` (serde_yaml, positions kept) → `ir::lower::lower` (all checks, all
-//! diagnostics at once) → `emit` (quote) → `render` (prettyplease). build.rs, the `snap_api!` macro and the
-//! CLI are thin front ends over [`load`] and [`generate`].
+//! `snapbi-codegen`: the generator. The checked IR of `snapbi-spec` → Rust code: `emit` (quote) → `render`
+//! (prettyplease). build.rs, the `snap_api!` macro and the CLI's `gen` are thin front ends over [`generate`].
 
-pub mod diagnostic;
 pub mod emit;
-pub mod ir;
 pub mod render;
-pub mod spec;
 
 use std::path::{Path, PathBuf};
 
-pub use diagnostic::Diagnostic;
 pub use emit::Options;
-pub use ir::Api;
-
-/// A checked API and every file it was read from.
-#[derive(Debug)]
-pub struct Loaded {
-    /// The checked API.
-    pub api: Api,
-    /// Every spec file read (real paths), for rebuild tracking.
-    pub files: Vec<PathBuf>,
-}
-
-/// Loads and checks the specs under `root`; diagnostics show files as `display_root/<relative path>`.
-///
-/// `root` may also be one endpoint file: the specs directory above it (the nearest one holding
-/// `common/codes.yaml`) is checked as a whole, and the API keeps that endpoint plus its provider's token
-/// endpoint.
-pub fn load(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let (dir, display_dir, only) = match root.is_file() {
-        true => {
-            let dir = root.ancestors().skip(1).find(|d| d.join("common/codes.yaml").is_file());
-            let Some(dir) = dir else {
-                return Err(vec![Diagnostic {
-                    file: display_root.to_owned(),
-                    line: 1,
-                    col: 1,
-                    path: String::new(),
-                    message: "no specs directory (one holding common/codes.yaml) above this file".into(),
-                    help: None,
-                }]);
-            };
-            let depth = root.strip_prefix(dir).map(|r| r.components().count()).unwrap_or(0);
-            let display_dir = display_root.ancestors().nth(depth).unwrap_or(Path::new("")).to_owned();
-            (dir.to_owned(), display_dir, Some(display_root.to_owned()))
-        }
-        false => (root.to_owned(), display_root.to_owned(), None),
-    };
-    let (set, mut diagnostics) = spec::load_dir(&dir, &display_dir);
-    match ir::lower::lower(&set) {
-        Ok(mut api) if diagnostics.is_empty() => {
-            if let Some(only) = only {
-                keep_only(&mut api, &only);
-            }
-            Ok(Loaded { api, files: set.files })
-        }
-        Ok(_) => Err(diagnostics),
-        Err(more) => {
-            diagnostics.extend(more);
-            Err(diagnostics)
-        }
-    }
-}
-
-/// Keeps the endpoint defined in `file`, the endpoints it needs (its status endpoint) and the token
-/// endpoints of the providers it uses.
-fn keep_only(api: &mut Api, file: &Path) {
-    let file = file.display().to_string().replace('\\', "/");
-    let chosen: Vec<&ir::Endpoint> = api.endpoints.iter().filter(|e| e.file == file).collect();
-    let providers: Vec<String> = chosen.iter().map(|e| e.provider.clone()).collect();
-    let mut keep: Vec<String> = chosen.iter().map(|e| e.id.clone()).collect();
-    keep.extend(chosen.iter().filter_map(|e| e.status_endpoint.clone()));
-    keep.extend(
-        api.providers
-            .iter()
-            .filter(|p| providers.contains(&p.name))
-            .filter_map(|p| p.token_endpoint.clone()),
-    );
-    api.endpoints.retain(|e| keep.contains(&e.id));
-    api.providers.retain(|p| providers.contains(&p.name));
-}
+// The generator reads the IR of the spec library; `crate::ir` keeps the emitters' paths short.
+pub(crate) use snapbi_spec::ir;
+use snapbi_spec::load;
+// In the signatures of `generate`: a build script needs only this crate to report what went wrong.
+pub use snapbi_spec::{Diagnostic, diagnostic};
 
 /// Generated Rust source and the files it came from.
 #[derive(Debug)]

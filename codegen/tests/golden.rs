@@ -11,7 +11,7 @@ fn generate() -> String {
     let specs = crate_dir().join("../specs");
     match snapbi_codegen::generate(&specs, Path::new("specs"), &snapbi_codegen::Options::default()) {
         Ok(generated) => generated.code,
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 
@@ -29,7 +29,7 @@ fn generating_twice_gives_identical_bytes() {
 fn parallel_rendering_is_the_same_code_as_rendering_the_whole_file_at_once() {
     // Endpoint modules rendered alone may wrap lines differently; the code itself must be the same.
     let specs = crate_dir().join("../specs");
-    let loaded = snapbi_codegen::load(&specs, Path::new("specs")).expect("shipped specs load");
+    let loaded = snapbi_spec::load(&specs, Path::new("specs")).expect("shipped specs load");
     let options = snapbi_codegen::Options::default();
     let whole = snapbi_codegen::render::render(snapbi_codegen::emit::api(&loaded.api, &options), &[]).expect("render");
     let parallel = snapbi_codegen::render::render_api(&loaded.api, &options, &[]).expect("render in parallel");

@@ -79,7 +79,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let echo_url = echo_server().await?;
     let specs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"));
-    let api = snapbi_codegen::load(specs, specs)
+    let api = snapbi_spec::load(specs, specs)
         .map_err(|d| format!("specs: {d:?}"))?
         .api;
     let capacity = std::env::var("SNAPBI_BENCH_CAPACITY")

@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::Api;
+use snapbi_spec::ir::Api;
 use time::{OffsetDateTime, UtcOffset};
 
 /// Header explaining a refusal in words (sandbox-only, never sent by a real provider).

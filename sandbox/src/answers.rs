@@ -8,7 +8,7 @@
 //! provider's rules would give.
 
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{AnswerSource, Answered};
+use snapbi_spec::ir::{AnswerSource, Answered};
 
 /// Fills `facts` (the answer's top-level fields) by `answers`, reading `request`; `issue` makes an issued value.
 pub(crate) fn fill(

@@ -13,11 +13,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
 use serde_json::Value;
-use snapbi_codegen::ir::{Endpoint, Field, HeaderSource, Provider};
 use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
+use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock, Fill};

@@ -15,10 +15,10 @@ use axum::response::Response;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use snapbi_codegen::ir::{Algorithm, Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
 use snapbi_runtime::envelope;
 use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::timestamp::SnapTimestamp;
+use snapbi_spec::ir::{Algorithm, Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock};

@@ -1,6 +1,6 @@
 //! `snapbi-sandbox`: a SNAP provider simulator on loopback, interpreting the same specs as the client.
 //!
-//! The sandbox reads the IR at run time (`snapbi_codegen::load`) and serves every outbound endpoint of the
+//! The sandbox reads the IR at run time (`snapbi_spec::load`) and serves every outbound endpoint of the
 //! chosen providers at the same relative path as production, so a client pointed at its base URL works
 //! unchanged. Each call is checked in the standard's order (mandatory headers, header formats, X-TIMESTAMP
 //! window, client, B2B token, body size, signature, body JSON, every field rule of the spec) and answered
@@ -18,7 +18,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use snapbi_sandbox::{Credentials, Sandbox};
 //! let specs = std::path::Path::new("specs");
-//! let api = snapbi_codegen::load(specs, specs).map_err(|_| "specs do not load")?.api;
+//! let api = snapbi_spec::load(specs, specs).map_err(|_| "specs do not load")?.api;
 //! let sandbox = Sandbox::builder().api(api).provider("doku")?.credentials(Credentials::demo()).build()?;
 //! let (base_url, handle) = sandbox.spawn_on_loopback().await?;
 //! // … point a client at base_url; dropping `handle` stops the server.

@@ -32,13 +32,11 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{
-    Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, RecipePart,
-};
 use snapbi_runtime::endpoint::TimestampStyle;
 use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_runtime::signature::{Algorithm, Part, Recipe, SignError, SignInput, SigningKey};
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, RecipePart};
 use time::OffsetDateTime;
 
 use crate::shape::{FreeForm, declared};

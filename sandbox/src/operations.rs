@@ -26,7 +26,7 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, AuthKind, Field, FieldType, Operation, RecordKind};
+use snapbi_spec::ir::{Api, AuthKind, Field, FieldType, Operation, RecordKind};
 
 use crate::answer::{Answer, Fill};
 use crate::answers;
@@ -305,7 +305,7 @@ fn token(cx: &Cx<'_, '_>) -> Outcome {
 }
 
 /// Whether a token endpoint takes grants (an `authCode` request field): SNAP's B2B2C token.
-fn takes_grants(endpoint: &snapbi_codegen::ir::Endpoint) -> bool {
+fn takes_grants(endpoint: &snapbi_spec::ir::Endpoint) -> bool {
     endpoint.request.iter().any(|f| f.wire == GrantKind::AuthCode.wire())
 }
 
@@ -414,7 +414,7 @@ fn external_id(call: &Call<'_>) -> Option<String> {
         .provider
         .headers_for(call.endpoint.auth)
         .iter()
-        .find(|(_, source)| *source == snapbi_codegen::ir::HeaderSource::ExternalId)?;
+        .find(|(_, source)| *source == snapbi_spec::ir::HeaderSource::ExternalId)?;
     call.parts
         .headers
         .get(name.as_str())

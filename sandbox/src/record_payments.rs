@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use snapbi_codegen::ir::{Api, Operation, RecordKind};
+use snapbi_spec::ir::{Api, Operation, RecordKind};
 
 use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serde_json::Value;
-use snapbi_codegen::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, Provider};
 use snapbi_runtime::secret::AccessToken;
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, Provider};
 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
@@ -44,7 +44,7 @@ pub const DEFAULT_CAPACITY: usize = 20_000;
 #[non_exhaustive]
 pub enum SandboxError {
     /// `build()` without `api(…)`.
-    #[error("no API: call `.api(api)` first (load it with snapbi_codegen::load)")]
+    #[error("no API: call `.api(api)` first (load it with snapbi_spec::load)")]
     NoApi,
     /// A provider name the API does not know.
     #[error("unknown provider `{name}`; known: {known}")]
@@ -142,7 +142,7 @@ pub struct SandboxBuilder {
 }
 
 impl SandboxBuilder {
-    /// The API to interpret (from `snapbi_codegen::load(specs_dir, display)`).
+    /// The API to interpret (from `snapbi_spec::load(specs_dir, display)`).
     pub fn api(mut self, api: Api) -> Self {
         self.api = Some(api);
         self

@@ -13,7 +13,7 @@
 //!   it is required, so that the property test over every endpoint's answers reports it.
 
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, Field, FieldType};
+use snapbi_spec::ir::{Api, Field, FieldType};
 
 use crate::validate;
 
@@ -87,7 +87,7 @@ fn fits(api: &Api, field: &Field, value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-    use snapbi_codegen::ir::StrRule;
+    use snapbi_spec::ir::StrRule;
 
     fn field(ty: FieldType, required: bool) -> Field {
         Field {

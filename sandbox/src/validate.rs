@@ -15,9 +15,9 @@ use std::sync::{Arc, LazyLock, RwLock};
 use axum::http::HeaderMap;
 use regex::Regex;
 use serde_json::{Map, Value};
-use snapbi_codegen::ir::{Api, Endpoint, Field, FieldType, StrRule};
 use snapbi_rules::Problem;
 use snapbi_runtime::validate::{Violation, ViolationKind, json_kind};
+use snapbi_spec::ir::{Api, Endpoint, Field, FieldType, StrRule};
 
 use crate::store;
 

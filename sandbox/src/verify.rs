@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
-use snapbi_codegen::ir::{Algorithm, Recipe, RecipePart};
+use snapbi_spec::ir::{Algorithm, Recipe, RecipePart};
 
 use crate::credentials::Client;
 

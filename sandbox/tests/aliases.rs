@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use snapbi_codegen::ir::{AuthKind, Endpoint};
+use snapbi_spec::ir::{AuthKind, Endpoint};
 
 #[tokio::test]
 async fn every_alias_answers_as_its_endpoint() {

@@ -19,9 +19,9 @@ use common::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
-use snapbi_codegen::ir::paths::flatten;
-use snapbi_codegen::ir::samples::{limited_fields, sample_object, str_of_len};
-use snapbi_codegen::ir::{Endpoint, Operation};
+use snapbi_spec::ir::paths::flatten;
+use snapbi_spec::ir::samples::{limited_fields, sample_object, str_of_len};
+use snapbi_spec::ir::{Endpoint, Operation};
 
 /// A change that keeps every field of a valid body valid.
 #[derive(Debug, Clone)]

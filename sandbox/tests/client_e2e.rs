@@ -11,9 +11,9 @@ use common::*;
 use serde_json::{Value, json};
 use snapbi_client::rt::{self, EndpointCode, Outcome};
 use snapbi_client::{dana, doku, types};
-use snapbi_codegen::ir::samples::{sample_object, sample_str};
-use snapbi_codegen::ir::{Endpoint, FieldType, Operation};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use snapbi_spec::ir::samples::{sample_object, sample_str};
+use snapbi_spec::ir::{Endpoint, FieldType, Operation};
 
 /// A runtime client for `provider` (its profile from the generated client), pointed at the sandbox.
 fn client_for(base: &str, provider: &str) -> rt::Client {
@@ -150,11 +150,11 @@ fn caller_headers(endpoint: &Endpoint) -> Vec<(String, String)> {
 
 /// Whether the runtime refreshes its B2B token and replays the call on `code`: a `401xx01` / `401xx03` answer
 /// to an endpoint whose provider sends a bearer token for its auth kind.
-fn rejects_token(api: &snapbi_codegen::ir::Api, endpoint: &Endpoint, code: &str) -> bool {
+fn rejects_token(api: &snapbi_spec::ir::Api, endpoint: &Endpoint, code: &str) -> bool {
     let bearer = api.provider(&endpoint.provider).is_some_and(|p| {
         p.headers_for(endpoint.auth)
             .iter()
-            .any(|(_, source)| *source == snapbi_codegen::ir::HeaderSource::BearerToken)
+            .any(|(_, source)| *source == snapbi_spec::ir::HeaderSource::BearerToken)
     });
     bearer && code.starts_with("401") && (code.ends_with("01") || code.ends_with("03"))
 }

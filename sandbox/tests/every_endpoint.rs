@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use snapbi_codegen::ir::samples::{limited_fields, str_of_len};
-use snapbi_codegen::ir::{Direction, Endpoint, HeaderSource};
+use snapbi_spec::ir::samples::{limited_fields, str_of_len};
+use snapbi_spec::ir::{Direction, Endpoint, HeaderSource};
 
 #[tokio::test]
 async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {

@@ -13,11 +13,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{Value, json};
-use snapbi_codegen::ir::{Api, AuthKind, Direction, Provider};
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_runtime::signature::verify_symmetric;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_sandbox::notify::{Delivery, Notifier, NotifySigner, PaymentFacts, Schedule, notification_body};
+use snapbi_spec::ir::{Api, AuthKind, Direction, Provider};
 
 const NOTIFY_ID: &str = "doku.direct_debit.notify";
 const CLIENT_ID: &str = "BRN-0201-1700000000000";
@@ -29,9 +29,9 @@ const IDLE: Duration = Duration::from_secs(20);
 
 fn api() -> Api {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    match snapbi_codegen::load(&specs, Path::new("specs")) {
+    match snapbi_spec::load(&specs, Path::new("specs")) {
         Ok(loaded) => loaded.api,
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use snapbi_codegen::ir::HeaderSource;
+use snapbi_spec::ir::HeaderSource;
 use std::time::Duration;
 
 /// A DANA payment with one header removed: `400xx02 Invalid Mandatory Field <header>`.

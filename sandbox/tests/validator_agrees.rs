@@ -16,11 +16,11 @@ mod common;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
-use snapbi_codegen::Api;
-use snapbi_codegen::ir::Endpoint;
-use snapbi_codegen::ir::samples::{chars_of_len, limited_fields, sample_object};
 use snapbi_runtime::EndpointEntry;
 use snapbi_runtime::validate::Violation;
+use snapbi_spec::Api;
+use snapbi_spec::ir::Endpoint;
+use snapbi_spec::ir::samples::{chars_of_len, limited_fields, sample_object};
 
 /// One step away from the sample.
 #[derive(Debug, Clone)]

@@ -6,15 +6,15 @@
 use std::path::Path;
 
 use serde_json::Value;
-use snapbi_codegen::ir::paths::{FieldPath, flatten};
-use snapbi_codegen::ir::samples::sample_object;
-use snapbi_codegen::ir::{Api, Condition, CrossRule, Endpoint};
+use snapbi_spec::ir::paths::{FieldPath, flatten};
+use snapbi_spec::ir::samples::sample_object;
+use snapbi_spec::ir::{Api, Condition, CrossRule, Endpoint};
 
 fn api() -> Api {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    match snapbi_codegen::load(&specs, Path::new("specs")) {
+    match snapbi_spec::load(&specs, Path::new("specs")) {
         Ok(loaded) => loaded.api,
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 

@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 use snapbi_client::rt;
-use snapbi_codegen::ir::samples::sample_str;
-use snapbi_codegen::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, SCENARIO_HEADER, Sandbox, SandboxHandle};
+use snapbi_spec::ir::samples::sample_str;
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource};
 
 /// DANA endpoints without a UAT scenario: DANA's suite has none for query user profile (an Open API call).
 const WITHOUT_SCENARIOS: &[&str] = &["dana.widget.query_user_profile"];
@@ -237,9 +237,9 @@ fn tables() -> Vec<(String, Table)> {
 
 fn api() -> Api {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    match snapbi_codegen::load(&specs, Path::new("specs")) {
+    match snapbi_spec::load(&specs, Path::new("specs")) {
         Ok(loaded) => loaded.api,
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 

@@ -38,7 +38,7 @@ fn request(reference: &str) -> direct_debit_payment::Request {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    let api = snapbi_codegen::load(&specs, Path::new("specs")).expect("specs").api;
+    let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     let sandbox = Sandbox::builder()
         .api(api)
         .provider("doku")

@@ -8,14 +8,14 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 use snapbi_client::rt;
-use snapbi_codegen::ir::samples::{LimitedField, chars_of_len, limited_fields, sample_object, str_of_len};
-use snapbi_codegen::ir::{Api, Endpoint, Field};
+use snapbi_spec::ir::samples::{LimitedField, chars_of_len, limited_fields, sample_object, str_of_len};
+use snapbi_spec::ir::{Api, Endpoint, Field};
 
 fn api() -> Api {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    match snapbi_codegen::load(&specs, Path::new("specs")) {
+    match snapbi_spec::load(&specs, Path::new("specs")) {
         Ok(loaded) => loaded.api,
-        Err(d) => panic!("{}", snapbi_codegen::diagnostic::render_all(&d)),
+        Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
     }
 }
 

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use snapbi_client::rt;
-use snapbi_codegen::ir::samples::{sample_object, sample_str};
-use snapbi_codegen::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource, Operation};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder};
+use snapbi_spec::ir::samples::{sample_object, sample_str};
+use snapbi_spec::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource, Operation};
 use tokio::sync::Mutex;
 
 pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
@@ -22,7 +22,7 @@ pub const TOKEN: &str = "doku.token.b2b";
 
 /// The workspace's specs, checked.
 pub fn api() -> Api {
-    match snapbi_codegen::load(Path::new(SPECS), Path::new("specs")) {
+    match snapbi_spec::load(Path::new(SPECS), Path::new("specs")) {
         Ok(loaded) => loaded.api,
         Err(diagnostics) => panic!("specs do not load: {diagnostics:?}"),
     }

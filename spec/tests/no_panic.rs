@@ -95,7 +95,7 @@ proptest! {
             text = apply(&text, e);
         }
         std::fs::write(&path, &text).expect("write");
-        if let Err(diagnostics) = snapbi_codegen::load(&dir.0, Path::new("specs")) {
+        if let Err(diagnostics) = snapbi_spec::load(&dir.0, Path::new("specs")) {
             prop_assert!(!diagnostics.is_empty());
             for d in &diagnostics {
                 // Every diagnostic points into a real file at a 1-based position.

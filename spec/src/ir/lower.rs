@@ -9,8 +9,8 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use super::*;
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::spec::raw::{self, FieldSpec, OrderedMap};
-use crate::spec::{Loaded, Pos, Positions, SpecSet};
+use crate::yaml::raw::{self, FieldSpec, OrderedMap};
+use crate::yaml::{Loaded, Pos, Positions, SpecSet};
 
 /// Primitive type names a field may use.
 pub const PRIMITIVES: [&str; 8] = [

@@ -1,6 +1,6 @@
 //! The checked intermediate representation: plain data that every back end reads.
 //!
-//! Built by [`lower::lower`] from a [`crate::spec::SpecSet`]. Everything in here is valid: names are legal
+//! Built by [`lower::lower`] from a [`crate::yaml::SpecSet`]. Everything in here is valid: names are legal
 //! Rust identifiers and unique where they must be, limits are consistent, references resolve.
 
 pub mod lower;

@@ -5,21 +5,21 @@ use std::path::Path;
 #[test]
 fn shipped_specs_are_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    match snapbi_codegen::load(&root, Path::new("specs")) {
+    match snapbi_spec::load(&root, Path::new("specs")) {
         Ok(loaded) => {
             assert!(loaded.api.endpoints.len() >= 4);
             assert!(loaded.api.codes.services.len() >= 80);
         }
-        Err(diagnostics) => panic!("{}", snapbi_codegen::diagnostic::render_all(&diagnostics)),
+        Err(diagnostics) => panic!("{}", snapbi_spec::diagnostic::render_all(&diagnostics)),
     }
 }
 
 #[test]
 fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    let api = match snapbi_codegen::load(&root, Path::new("specs")) {
+    let api = match snapbi_spec::load(&root, Path::new("specs")) {
         Ok(loaded) => loaded.api,
-        Err(diagnostics) => panic!("{}", snapbi_codegen::diagnostic::render_all(&diagnostics)),
+        Err(diagnostics) => panic!("{}", snapbi_spec::diagnostic::render_all(&diagnostics)),
     };
     // 00 is DANA's own, never the SNAP table's, and only DANA's endpoints use it.
     assert!(api.codes.service("00").is_none());
@@ -37,7 +37,7 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     assert!(query.request.iter().any(|(name, _)| name == "serviceCode"));
 
     // Every VA endpoint DOKU's merchant calls acts on the one record kind.
-    use snapbi_codegen::ir::Operation;
+    use snapbi_spec::ir::Operation;
     let kind = api
         .provider("doku")
         .and_then(|p| p.record("virtual_account"))
@@ -61,5 +61,5 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     let status = api.endpoint("doku.va.status").expect("the VA status");
     assert_eq!(status.paid, [("paymentFlagStatus".to_owned(), "00".to_owned())]);
     let notify = api.endpoint("doku.va.payment_notify").expect("the VA notification");
-    assert_eq!(notify.direction, snapbi_codegen::ir::Direction::Inbound);
+    assert_eq!(notify.direction, snapbi_spec::ir::Direction::Inbound);
 }

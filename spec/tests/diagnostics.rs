@@ -19,15 +19,15 @@ fn diagnostics_of(case: &Path) -> String {
     let dir = TempDir::new("diag");
     copy_dir(&crate_dir().join("tests/diagnostics/base"), &dir.0);
     std::fs::write(dir.0.join(target), &source).expect("write case");
-    match snapbi_codegen::load(&dir.0, Path::new("specs")) {
+    match snapbi_spec::load(&dir.0, Path::new("specs")) {
         Ok(_) => panic!("{} was accepted, but it is broken", case.display()),
-        Err(diagnostics) => snapbi_codegen::diagnostic::render_all(&diagnostics),
+        Err(diagnostics) => snapbi_spec::diagnostic::render_all(&diagnostics),
     }
 }
 
 #[test]
 fn the_base_fixture_is_valid() {
-    let loaded = snapbi_codegen::load(&crate_dir().join("tests/diagnostics/base"), Path::new("specs"));
+    let loaded = snapbi_spec::load(&crate_dir().join("tests/diagnostics/base"), Path::new("specs"));
     assert!(loaded.is_ok(), "{:?}", loaded.err());
 }
 
