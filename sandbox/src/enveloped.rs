@@ -90,19 +90,19 @@ impl<'a> Framed<'a> {
         let message = declared.map_or("", |c| c.message.as_str());
         let status = declared.and_then(|c| c.status.as_deref()).unwrap_or_default();
         let f = self.framing;
-        let mut result = Map::from_iter([(f.result_status.clone(), Value::from(status))]);
+        let mut result = Map::from_iter([(f.result_status.to_string(), Value::from(status))]);
         // The code's numeric id where the provider published it (DANA's SDK models require `resultCodeId`); an
         // unpublished id is left out, never made up.
         if let (Some(member), Some(id)) = (&f.result_code_id, declared.and_then(|c| c.id.as_deref())) {
-            result.insert(member.clone(), Value::from(id));
+            result.insert(member.to_string(), Value::from(id));
         }
-        result.insert(f.result_code.clone(), Value::from(self.code));
-        result.insert(f.result_message.clone(), Value::from(message));
-        let mut body = Map::from_iter([(f.result.clone(), Value::Object(result))]);
+        result.insert(f.result_code.to_string(), Value::from(self.code));
+        result.insert(f.result_message.to_string(), Value::from(message));
+        let mut body = Map::from_iter([(f.result.to_string(), Value::Object(result))]);
         body.extend(self.body.into_iter().filter(|(name, _)| name != &f.result));
         let response = Map::from_iter([
-            (f.head_member.clone(), Value::Object(self.head)),
-            (f.body_member.clone(), Value::Object(body)),
+            (f.head_member.to_string(), Value::Object(self.head)),
+            (f.body_member.to_string(), Value::Object(body)),
         ]);
         // The response member is serialized once; those bytes are signed and sent.
         let member = serde_json::to_vec(&response).unwrap_or_default();
@@ -113,7 +113,7 @@ impl<'a> Framed<'a> {
         let framed = envelope::frame(&f.response_member, &member, &f.signature_member, &signature);
         let answer = Answer {
             status: 200,
-            body: Map::from_iter([(f.response_member.clone(), Value::Object(response))]),
+            body: Map::from_iter([(f.response_member.to_string(), Value::Object(response))]),
             reason: self.reason.map(String::into_boxed_str),
             headers: Box::default(),
             serialized: Some(Box::new(Bytes::from(framed))),
@@ -183,9 +183,13 @@ impl<'a> Enveloped<'a> {
             client_id: None,
             client_secret: None,
         };
-        for (name, source) in &self.framing.head {
+        for (name, source) in self.framing.head.iter() {
             let path = format!("{}.{name}", self.framing.head_member);
-            let Some(value) = values.get(name).and_then(Value::as_str).filter(|v| !v.is_empty()) else {
+            let Some(value) = values
+                .get(name.as_ref())
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+            else {
                 return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} is missing")));
             };
             let max = self

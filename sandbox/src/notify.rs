@@ -748,7 +748,7 @@ impl Shared {
                     Some(token) => format!("Bearer {}", token.expose()),
                     None => continue,
                 },
-                HeaderSource::Value(value) => value.clone(),
+                HeaderSource::Value(value) => value.to_string(),
                 // Envelope heads only; a notification's headers never carry them.
                 HeaderSource::Function | HeaderSource::ClientSecret => continue,
             };

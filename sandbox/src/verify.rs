@@ -34,7 +34,7 @@ pub(crate) struct Presented<'a> {
 /// The string to sign of `recipe` for what the request presents.
 pub(crate) fn string_to_sign(recipe: &Recipe, p: &Presented<'_>) -> String {
     let mut out = String::with_capacity(256);
-    for part in &recipe.parts {
+    for part in recipe.parts.iter() {
         match part {
             RecipePart::Literal(text) => out.push_str(text),
             RecipePart::Method => out.push_str(p.method),
@@ -86,12 +86,15 @@ mod tests {
                 "body_sha256}" => RecipePart::BodySha256,
                 "timestamp}" => RecipePart::Timestamp,
                 "client_id}" => RecipePart::ClientId,
-                lit => RecipePart::Literal(lit.trim_end_matches('{').to_owned()),
+                lit => RecipePart::Literal(lit.trim_end_matches('{').to_owned().into()),
             };
             parts.push(part);
         }
-        parts.retain(|p| *p != RecipePart::Literal(String::new()));
-        Recipe { algorithm, parts }
+        parts.retain(|p| *p != RecipePart::Literal("".into()));
+        Recipe {
+            algorithm,
+            parts: parts.into(),
+        }
     }
 
     fn client() -> Client {

@@ -97,7 +97,7 @@ async fn every_mandatory_header_of_every_endpoint() {
             .headers
             .iter()
             .filter(|f| f.required)
-            .map(|f| (f.wire.clone(), HeaderSource::Value(String::new())));
+            .map(|f| (f.wire.clone(), HeaderSource::Value("".into())));
         for (name, source) in runtime.chain(caller) {
             let mut headers = run.headers_for(&id, &body).await;
             remove_header(&mut headers, &name);

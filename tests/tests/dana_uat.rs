@@ -403,7 +403,7 @@ impl Probe {
                 HeaderSource::ChannelId => provider.channel_id.clone().unwrap_or_default(),
                 HeaderSource::Timestamp => timestamp.clone(),
                 HeaderSource::Signature => signature.clone(),
-                HeaderSource::Value(v) => v.clone(),
+                HeaderSource::Value(v) => v.to_string(),
                 HeaderSource::BearerToken | HeaderSource::Function | HeaderSource::ClientSecret => continue,
             };
             headers.push((name.clone(), value));

@@ -209,7 +209,7 @@ pub fn signed_headers(
             HeaderSource::Timestamp => timestamp.to_owned(),
             HeaderSource::Signature => signature.clone(),
             HeaderSource::BearerToken => format!("Bearer {}", token.unwrap_or_default()),
-            HeaderSource::Value(v) => v.clone(),
+            HeaderSource::Value(v) => v.to_string(),
             // Envelope heads only, never a provider's headers.
             HeaderSource::Function | HeaderSource::ClientSecret => continue,
         };

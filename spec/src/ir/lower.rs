@@ -428,7 +428,7 @@ impl Lowering {
             for (member, source) in &spec.head.0 {
                 let keywords = HeaderSource::KEYWORDS.iter().chain(&HeaderSource::HEAD_KEYWORDS);
                 if let Some(source) = self.header_source(src, &join(&join(&path, "head"), member), source, keywords) {
-                    head.push((member.clone(), source));
+                    head.push((member.clone().into(), source));
                 }
             }
             if head.iter().any(|(_, s)| *s == HeaderSource::Signature) {
@@ -454,25 +454,30 @@ impl Lowering {
             let signature = self.recipe(src, &join(&path, "signature"), &spec.signature);
             if let (Some(signature), true) = (signature, self.diagnostics.len() == before) {
                 out.push(Envelope {
-                    name: name.clone(),
-                    doc: spec.doc.clone(),
-                    request_member: spec.request_member.clone(),
-                    response_member: spec.response_member.clone(),
-                    signature_member: spec.signature_member.clone(),
-                    head_member: spec.head_member.clone(),
-                    body_member: spec.body_member.clone(),
-                    head,
-                    head_max_length: spec.head_max_length.0.clone(),
+                    name: name.clone().into(),
+                    doc: spec.doc.clone().map(Into::into),
+                    request_member: spec.request_member.clone().into(),
+                    response_member: spec.response_member.clone().into(),
+                    signature_member: spec.signature_member.clone().into(),
+                    head_member: spec.head_member.clone().into(),
+                    body_member: spec.body_member.clone().into(),
+                    head: head.into(),
+                    head_max_length: spec
+                        .head_max_length
+                        .0
+                        .iter()
+                        .map(|(n, max)| (n.clone().into(), *max))
+                        .collect(),
                     signature,
-                    result: spec.result.clone(),
-                    result_status: spec.result_status.clone(),
-                    result_code: spec.result_code.clone(),
-                    result_message: spec.result_message.clone(),
-                    result_code_id: spec.result_code_id.clone(),
+                    result: spec.result.clone().into(),
+                    result_status: spec.result_status.clone().into(),
+                    result_code: spec.result_code.clone().into(),
+                    result_message: spec.result_message.clone().into(),
+                    result_code_id: spec.result_code_id.clone().map(Into::into),
                     refusals: Refusals {
-                        malformed: spec.refusals.malformed.clone(),
-                        client: spec.refusals.client.clone(),
-                        signature: spec.refusals.signature.clone(),
+                        malformed: spec.refusals.malformed.clone().into(),
+                        client: spec.refusals.client.clone().into(),
+                        signature: spec.refusals.signature.clone().into(),
                     },
                 });
             }
@@ -592,7 +597,7 @@ impl Lowering {
         keywords: impl Iterator<Item = &'k (&'static str, HeaderSource)> + Clone,
     ) -> Option<HeaderSource> {
         let s = match source {
-            raw::HeaderSourceSpec::Value(v) => return Some(HeaderSource::Value(v.clone())),
+            raw::HeaderSourceSpec::Value(v) => return Some(HeaderSource::Value(v.clone().into())),
             raw::HeaderSourceSpec::Source(s) => s,
         };
         let found = keywords.clone().find(|(k, _)| k == s).map(|(_, h)| h.clone());
@@ -636,25 +641,17 @@ impl Lowering {
         let parts = self.recipe_parts(src, &join(path, "string_to_sign"), &spec.string_to_sign);
         Some(Recipe {
             algorithm: algorithm?,
-            parts: parts?,
+            parts: parts?.into(),
         })
     }
 
     fn recipe_parts(&mut self, src: Src, path: &str, template: &str) -> Option<Vec<RecipePart>> {
-        const NAMES: [(&str, RecipePart); 7] = [
-            ("method", RecipePart::Method),
-            ("path", RecipePart::Path),
-            ("token", RecipePart::Token),
-            ("body_sha256", RecipePart::BodySha256),
-            ("timestamp", RecipePart::Timestamp),
-            ("client_id", RecipePart::ClientId),
-            ("body", RecipePart::Body),
-        ];
+        const NAMES: [(&str, RecipePart); 7] = RecipePart::PLACEHOLDERS;
         let mut parts = Vec::new();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             if open > 0 {
-                parts.push(RecipePart::Literal(rest[..open].to_owned()));
+                parts.push(RecipePart::Literal(rest[..open].to_owned().into()));
             }
             let Some(close) = rest[open..].find('}') else {
                 self.push(src.value(path, "unclosed `{` in string_to_sign".into()));
@@ -676,7 +673,7 @@ impl Lowering {
             rest = &rest[open + close + 1..];
         }
         if !rest.is_empty() {
-            parts.push(RecipePart::Literal(rest.to_owned()));
+            parts.push(RecipePart::Literal(rest.to_owned().into()));
         }
         Some(parts)
     }
@@ -833,7 +830,7 @@ impl Lowering {
             let path = format!("status_query.request.{name}");
             match (&source.from, &source.value) {
                 (Some(from), None) if request_has_path(request, from) => {
-                    sources.push((name.clone(), QuerySource::From(from.clone())))
+                    sources.push((name.clone().into(), QuerySource::From(from.clone().into())))
                 }
                 (Some(from), None) => {
                     let d = src.value(&join(&path, "from"), format!("`{from}` is not a field of this request"));
@@ -842,7 +839,7 @@ impl Lowering {
                         did_you_mean(from, request.iter().map(|f| f.wire.as_str())),
                     ));
                 }
-                (None, Some(value)) => sources.push((name.clone(), QuerySource::Value(value.clone()))),
+                (None, Some(value)) => sources.push((name.clone().into(), QuerySource::Value(value.clone().into()))),
                 _ => self.push(src.value(&path, "give exactly one of `from` (a request field) or `value`".into())),
             }
         }
@@ -852,13 +849,14 @@ impl Lowering {
                 "name at least one value that means success".into(),
             ));
         }
+        let texts = |values: &[String]| values.iter().map(|v| v.clone().into()).collect();
         Some(StatusQuery {
-            endpoint,
-            request: sources,
-            field: query.field.clone(),
-            success: query.success.clone(),
-            failed: query.failed.clone(),
-            not_found: query.not_found.clone(),
+            endpoint: endpoint.into(),
+            request: sources.into(),
+            field: query.field.clone().into(),
+            success: texts(&query.success),
+            failed: texts(&query.failed),
+            not_found: texts(&query.not_found),
         })
     }
 
@@ -1715,7 +1713,7 @@ impl Lowering {
                 .filter(|p| p.name == endpoint.provider)
                 .flat_map(|p| &p.envelopes)
                 .collect();
-            let known: Vec<&str> = envelopes.iter().map(|e| e.name.as_str()).collect();
+            let known: Vec<&str> = envelopes.iter().map(|e| e.name.as_ref()).collect();
             if let Some(envelope) = envelopes.iter().find(|e| e.name == enveloped.envelope) {
                 // The sandbox refuses calls with the envelope's refusal codes: the endpoint's enum must know them.
                 let r = &envelope.refusals;
@@ -1753,7 +1751,7 @@ impl Lowering {
             ) else {
                 continue;
             };
-            for (name, _) in &query.request {
+            for (name, _) in query.request.iter() {
                 if !status.request.iter().any(|f| &f.wire == name) {
                     let path = format!("status_query.request.{name}");
                     let d = file.error_at(

@@ -7,7 +7,11 @@ pub mod lower;
 pub mod paths;
 pub mod samples;
 
+pub use snapbi_descriptor::{Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, StatusQuery};
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
+
+/// The name the IR used before the descriptor set was shared with the runtime.
+pub use snapbi_descriptor::Part as RecipePart;
 
 /// The whole API described by a specs directory.
 #[derive(Debug, Clone, Default)]
@@ -171,55 +175,6 @@ pub struct Provider {
     pub envelopes: Vec<Envelope>,
 }
 
-/// A message framing (`envelopes:` of a provider file): the request member holds head and body and is signed
-/// byte for byte; the answer's outcome is read from an object of the response body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Envelope {
-    /// Name, as endpoints refer to it.
-    pub name: String,
-    /// Documentation.
-    pub doc: Option<String>,
-    /// The signed member of the request (`request`).
-    pub request_member: String,
-    /// The member of the response (`response`).
-    pub response_member: String,
-    /// The member holding the signature (`signature`).
-    pub signature_member: String,
-    /// The head member (`head`).
-    pub head_member: String,
-    /// The body member (`body`).
-    pub body_member: String,
-    /// Head members the runtime fills, in order.
-    pub head: Vec<(String, HeaderSource)>,
-    /// The provider's maximum length (characters) of head members, by name.
-    pub head_max_length: Vec<(String, u32)>,
-    /// The signature over the request member.
-    pub signature: Recipe,
-    /// The response body's object that reports the outcome (`resultInfo`).
-    pub result: String,
-    /// Its status member (`resultStatus`: S, F or U).
-    pub result_status: String,
-    /// Its code member (`resultCode`).
-    pub result_code: String,
-    /// Its message member (`resultMsg`).
-    pub result_message: String,
-    /// Its member with the provider's numeric id of the code (`resultCodeId`), if the envelope has one.
-    pub result_code_id: Option<String>,
-    /// The result codes of refusals: a malformed call, a bad client, a bad signature.
-    pub refusals: Refusals,
-}
-
-/// The result codes an envelope's provider refuses calls with (declared by each of its endpoints).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusals {
-    /// A malformed call.
-    pub malformed: String,
-    /// An unknown client or a wrong client secret.
-    pub client: String,
-    /// A signature that does not verify.
-    pub signature: String,
-}
-
 /// An endpoint framed in an envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enveloped {
@@ -266,32 +221,6 @@ impl Provider {
     pub fn signature_for(&self, auth: AuthKind) -> Option<&Recipe> {
         self.signatures.iter().find(|(k, _)| *k == auth).map(|(_, r)| r)
     }
-}
-
-/// How a money-moving endpoint asks its status endpoint about one of its requests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusQuery {
-    /// The status endpoint's id.
-    pub endpoint: String,
-    /// Status request field → its source.
-    pub request: Vec<(String, QuerySource)>,
-    /// The status response field that tells the outcome.
-    pub field: String,
-    /// Values meaning success.
-    pub success: Vec<String>,
-    /// Values meaning a final failure.
-    pub failed: Vec<String>,
-    /// Values meaning the provider never saw the request.
-    pub not_found: Vec<String>,
-}
-
-/// Where a status-request value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuerySource {
-    /// The value at this wire path of the original request.
-    From(String),
-    /// A constant string.
-    Value(String),
 }
 
 /// Who calls whom.
@@ -360,77 +289,6 @@ impl Operation {
             .map(|(s, _)| *s)
             .unwrap_or("other")
     }
-}
-
-/// Where a runtime-filled header's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderSource {
-    /// The configured client id.
-    ClientId,
-    /// A fresh unique id per call.
-    ExternalId,
-    /// The configured CHANNEL-ID.
-    ChannelId,
-    /// X-TIMESTAMP.
-    Timestamp,
-    /// The computed signature.
-    Signature,
-    /// `Bearer <token>`.
-    BearerToken,
-    /// The endpoint's `function` (envelope heads only).
-    Function,
-    /// The configured client secret (envelope heads only: DANA's Open API sends it in the signed head).
-    ClientSecret,
-    /// A constant.
-    Value(String),
-}
-
-impl HeaderSource {
-    /// The further source keywords of an envelope's head.
-    pub const HEAD_KEYWORDS: [(&'static str, HeaderSource); 2] = [
-        ("function", HeaderSource::Function),
-        ("client_secret", HeaderSource::ClientSecret),
-    ];
-
-    /// The source keywords a spec may use.
-    pub const KEYWORDS: [(&'static str, HeaderSource); 6] = [
-        ("client_id", HeaderSource::ClientId),
-        ("external_id", HeaderSource::ExternalId),
-        ("channel_id", HeaderSource::ChannelId),
-        ("timestamp", HeaderSource::Timestamp),
-        ("signature", HeaderSource::Signature),
-        ("bearer_token", HeaderSource::BearerToken),
-    ];
-}
-
-/// A string-to-sign recipe.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recipe {
-    /// The signing algorithm.
-    pub algorithm: Algorithm,
-    /// The template, split into parts.
-    pub parts: Vec<RecipePart>,
-}
-
-/// One piece of a string-to-sign template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecipePart {
-    /// Text copied as is.
-    Literal(String),
-    /// `{method}`.
-    Method,
-    /// `{path}`.
-    Path,
-    /// `{token}`.
-    Token,
-    /// `{body_sha256}`.
-    BodySha256,
-    /// `{timestamp}`.
-    Timestamp,
-    /// `{client_id}`.
-    ClientId,
-    /// `{body}`: the signed bytes themselves (an envelope's request member, exactly as sent).
-    Body,
 }
 
 /// A shared object type.

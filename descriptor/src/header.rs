@@ -1,0 +1,44 @@
+//! Where a value the caller does not write comes from: a header, or a member of an envelope's head.
+
+use crate::Text;
+
+/// Where a runtime-filled header's (or envelope head member's) value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HeaderSource {
+    /// The configured client id (X-PARTNER-ID, X-CLIENT-KEY).
+    ClientId,
+    /// A fresh id, unique per call (X-EXTERNAL-ID).
+    ExternalId,
+    /// The configured CHANNEL-ID, else the provider's default.
+    ChannelId,
+    /// The X-TIMESTAMP of this call.
+    Timestamp,
+    /// The signature of this call.
+    Signature,
+    /// `Bearer <token>`.
+    BearerToken,
+    /// The endpoint's operation name in its envelope (DANA Open API `function`; envelope heads only).
+    Function,
+    /// The configured client secret (envelope heads only: DANA's Open API sends it in the signed head).
+    ClientSecret,
+    /// A constant.
+    Value(Text),
+}
+
+impl HeaderSource {
+    /// The source keywords a spec may use for a header.
+    pub const KEYWORDS: [(&'static str, HeaderSource); 6] = [
+        ("client_id", HeaderSource::ClientId),
+        ("external_id", HeaderSource::ExternalId),
+        ("channel_id", HeaderSource::ChannelId),
+        ("timestamp", HeaderSource::Timestamp),
+        ("signature", HeaderSource::Signature),
+        ("bearer_token", HeaderSource::BearerToken),
+    ];
+
+    /// The further keywords an envelope's head may use.
+    pub const HEAD_KEYWORDS: [(&'static str, HeaderSource); 2] = [
+        ("function", HeaderSource::Function),
+        ("client_secret", HeaderSource::ClientSecret),
+    ];
+}

@@ -1,0 +1,28 @@
+//! `snapbi-descriptor`: the run-time description of providers and endpoints, defined once.
+//!
+//! The spec library builds these values from YAML when it lowers a specs directory (owned text), and the
+//! generator writes the same values into generated code as statics (borrowed `'static` text); the runtime,
+//! the sandbox and the CLI read them. [`Text`] and [`List`] are `Cow`s so both kinds are one type: adding a
+//! header source or a recipe part is one change here, not one per model.
+//!
+//! Only data lives here. Signing, framing and formatting are done by whoever uses the data (the runtime and,
+//! separately, the sandbox), so this crate has no dependency beyond the shared vocabulary of `snapbi-rules`.
+
+mod envelope;
+mod header;
+mod recipe;
+mod status;
+
+use std::borrow::Cow;
+
+pub use envelope::{Envelope, Refusals};
+pub use header::HeaderSource;
+pub use recipe::{Part, Recipe};
+pub use snapbi_rules::{Algorithm, AuthKind};
+pub use status::{QuerySource, StatusQuery};
+
+/// Text of a descriptor: `'static` in generated code, owned when read from specs at run time.
+pub type Text = Cow<'static, str>;
+
+/// A list of a descriptor: a `'static` slice in generated code, a vector when read from specs at run time.
+pub type List<T> = Cow<'static, [T]>;
