@@ -11,6 +11,7 @@ pub fn write_spec_set(endpoints: usize) -> PathBuf {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     for file in [
         "common/codes.yaml",
+        "common/standard.yaml",
         "common/types.yaml",
         "doku/provider.yaml",
         "doku/token/b2b.yaml",

@@ -11,6 +11,7 @@
 mod envelope;
 mod header;
 mod recipe;
+mod standard;
 mod status;
 
 use std::borrow::Cow;
@@ -19,6 +20,7 @@ pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};
 pub use snapbi_rules::{Algorithm, AuthKind};
+pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};
 pub use status::{QuerySource, StatusQuery};
 
 /// Text of a descriptor: `'static` in generated code, owned when read from specs at run time.

@@ -8,8 +8,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use support::{TempDir, copy_dir, crate_dir};
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "common/codes.yaml",
+    "common/standard.yaml",
     "common/types.yaml",
     "acme/provider.yaml",
     "acme/token.yaml",

@@ -3,6 +3,8 @@
 //! Each check reports at the offending value (or key) and keeps going, so a maintainer sees all problems of
 //! a spec set at once. Nothing here panics on bad input.
 
+mod standard;
+
 use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -32,6 +34,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     let mut cx = Lowering::default();
     let mut codes = cx.code_tables(set);
     cx.provider_service_codes(set, &mut codes);
+    let standard = cx.standard(set, &codes);
     let types = cx.shared_types(set);
     let type_names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
     let mut endpoints: Vec<Endpoint> = set
@@ -50,6 +53,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     if diagnostics.is_empty() {
         Ok(Api {
             codes,
+            standard,
             types,
             providers,
             endpoints,

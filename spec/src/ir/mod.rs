@@ -7,7 +7,10 @@ pub mod lower;
 pub mod paths;
 pub mod samples;
 
-pub use snapbi_descriptor::{Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, StatusQuery};
+pub use snapbi_descriptor::{
+    Action, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard, StatusQuery,
+    StatusValue, TransactionStatus, Transition,
+};
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
 /// The name the IR used before the descriptor set was shared with the runtime.
@@ -18,6 +21,8 @@ pub use snapbi_descriptor::Part as RecipePart;
 pub struct Api {
     /// Service and case code tables.
     pub codes: CodeTables,
+    /// The standard's other facts (`common/standard.yaml`).
+    pub standard: Standard,
     /// Shared object types, in file order.
     pub types: Vec<ObjectType>,
     /// Providers, sorted by name.

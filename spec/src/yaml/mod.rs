@@ -1,6 +1,7 @@
 //! Loading a specs directory: every YAML file, deserialized into [`raw`] types, with positions kept.
 //!
-//! A file's role follows from its name: `codes.yaml` holds the code tables, `types.yaml` shared types,
+//! A file's role follows from its name: `codes.yaml` holds the code tables, `standard.yaml` the standard's other
+//! facts, `types.yaml` shared types,
 //! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint.
 
 pub mod positions;
@@ -48,6 +49,8 @@ impl<T> Loaded<T> {
 pub struct SpecSet {
     /// `codes.yaml` files (exactly one is expected).
     pub codes: Vec<Loaded<raw::CodesFile>>,
+    /// `standard.yaml` files (exactly one is expected).
+    pub standard: Vec<Loaded<raw::StandardFile>>,
     /// `types.yaml` files.
     pub types: Vec<Loaded<raw::TypesFile>>,
     /// `provider.yaml` files.
@@ -95,6 +98,7 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
     for file in parsed {
         match file {
             Ok(AnyFile::Codes(f)) => set.codes.push(f),
+            Ok(AnyFile::Standard(f)) => set.standard.push(f),
             Ok(AnyFile::Types(f)) => set.types.push(f),
             Ok(AnyFile::Provider(f)) => set.providers.push(f),
             Ok(AnyFile::Endpoint(f)) => set.endpoints.push(f),
@@ -109,6 +113,7 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
 #[allow(clippy::large_enum_variant)]
 enum AnyFile {
     Codes(Loaded<raw::CodesFile>),
+    Standard(Loaded<raw::StandardFile>),
     Types(Loaded<raw::TypesFile>),
     Provider(Loaded<raw::ProviderFile>),
     Endpoint(Loaded<raw::EndpointFile>),
@@ -119,6 +124,7 @@ fn load_file(root: &Path, display_root: &Path, path: &Path) -> Result<AnyFile, D
     let source = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &format!("cannot read the file: {e}")))?;
     match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
         "codes.yaml" => parse(&shown, &source).map(AnyFile::Codes),
+        "standard.yaml" => parse(&shown, &source).map(AnyFile::Standard),
         "types.yaml" => parse(&shown, &source).map(AnyFile::Types),
         "provider.yaml" => parse(&shown, &source).map(AnyFile::Provider),
         _ => parse(&shown, &source).map(AnyFile::Endpoint),

@@ -74,6 +74,67 @@ pub struct CodesFile {
     pub case_codes: Vec<CaseCodeSpec>,
 }
 
+/// `common/standard.yaml`: what the SNAP standard says beyond its code tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardFile {
+    /// Situation (`missing_field`) → the name of its case in `case_codes` (`InvalidMandatoryField`).
+    pub cases: OrderedMap<String>,
+    /// The B2B access token.
+    pub token: TokenSpec,
+    /// Names of the cases meaning a status endpoint never saw the request asked about.
+    pub never_seen: Vec<String>,
+    /// Header source keyword (`external_id`) → the standard's maximum length.
+    pub header_max_length: OrderedMap<u32>,
+    /// `latestTransactionStatus`.
+    pub transaction_status: TransactionStatusSpec,
+}
+
+/// The standard's access token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSpec {
+    /// Seconds it lives.
+    pub lifetime_seconds: u32,
+    /// Names of the cases after which a client fetches a new one.
+    pub refresh_on: Vec<String>,
+}
+
+/// `latestTransactionStatus`: values and transitions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionStatusSpec {
+    /// Every value.
+    pub values: Vec<StatusValueSpec>,
+    /// The value a payment starts in.
+    pub initial: String,
+    /// Action (`refund`) → what it does.
+    pub transitions: OrderedMap<TransitionSpec>,
+}
+
+/// One status value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusValueSpec {
+    /// Two digits.
+    pub code: String,
+    /// Its meaning.
+    pub name: String,
+    /// Whether it is final.
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+}
+
+/// What an action does to a status.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionSpec {
+    /// Statuses it applies to.
+    pub from: Vec<String>,
+    /// The status it leaves.
+    pub to: String,
+}
+
 /// One service code.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
