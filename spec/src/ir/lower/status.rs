@@ -1,0 +1,122 @@
+//! Status: how a money-moving endpoint asks its status endpoint about a request (`status_query`: where each
+//! status request value comes from, which response field tells the outcome), and what a `status` endpoint of
+//! a record reports for a paid record (`paid`). The status endpoint's own side of a query is checked across
+//! files, in `references`.
+
+use super::fields::request_has_path;
+use super::{Lowering, Src, file_of, join, with_help};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{Endpoint, Field, ObjectType, Operation, QuerySource, StatusQuery, paths};
+use crate::yaml::SpecSet;
+use crate::yaml::raw::{self, QuerySourceSpec};
+
+impl Lowering {
+    /// The status query of a money-moving endpoint; its sources must name fields of this request.
+    pub(super) fn status_query(
+        &mut self,
+        src: Src,
+        spec: &raw::EndpointFile,
+        request: &[Field],
+    ) -> Option<StatusQuery> {
+        let query = spec.status_query.as_ref()?;
+        let Some(endpoint) = spec.status_endpoint.clone() else {
+            self.push(src.value("status_query", "a status_query needs `status_endpoint`".into()));
+            return None;
+        };
+        let mut sources = Vec::new();
+        for (name, source) in &query.request.0 {
+            if let Some(source) = self.query_source(src, &format!("status_query.request.{name}"), source, request) {
+                sources.push((name.clone(), source));
+            }
+        }
+        if query.success.is_empty() {
+            self.push(src.value(
+                "status_query.success",
+                "name at least one value that means success".into(),
+            ));
+        }
+        Some(StatusQuery {
+            endpoint,
+            request: sources,
+            field: query.field.clone(),
+            success: query.success.clone(),
+            failed: query.failed.clone(),
+            not_found: query.not_found.clone(),
+        })
+    }
+
+    /// One status request value: a field of this request (`from`) or a constant (`value`), not both.
+    fn query_source(
+        &mut self,
+        src: Src,
+        path: &str,
+        source: &QuerySourceSpec,
+        request: &[Field],
+    ) -> Option<QuerySource> {
+        match (&source.from, &source.value) {
+            (Some(from), None) if request_has_path(request, from) => return Some(QuerySource::From(from.clone())),
+            (Some(from), None) => {
+                let d = src.value(&join(path, "from"), format!("`{from}` is not a field of this request"));
+                self.push(with_help(
+                    d,
+                    did_you_mean(from, request.iter().map(|f| f.wire.as_str())),
+                ));
+            }
+            (None, Some(value)) => return Some(QuerySource::Value(value.clone())),
+            _ => self.push(src.value(path, "give exactly one of `from` (a request field) or `value`".into())),
+        }
+        None
+    }
+
+    /// Each `paid` entry (on a `status` endpoint with a `record`) names a response field outside lists, once, with
+    /// a value the field allows: the record holds it under that wire name, and the status answers it from there.
+    pub(super) fn paid_fields(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        for endpoint in endpoints.iter().filter(|e| !e.paid.is_empty()) {
+            let Some(file) = file_of(set, endpoint) else {
+                continue;
+            };
+            let src = Src::of(file);
+            if endpoint.operation != Operation::Status || endpoint.record.is_none() {
+                let msg = "`paid` goes with operation `status` and a `record`: it says how that status reports a \
+                           paid record";
+                self.push(src.at(src.positions.key("paid", 0), "paid", msg.into()));
+                continue;
+            }
+            // The record's fields answer response fields by wire name at any depth, but not inside lists.
+            let responses: Vec<paths::FieldPath> = paths::flatten_with(types, &endpoint.response)
+                .into_iter()
+                .filter(|r| !r.wire_path.contains("[]"))
+                .collect();
+            for (i, (name, value)) in endpoint.paid.iter().enumerate() {
+                let nth = endpoint.paid[..i].iter().filter(|(n, _)| n == name).count();
+                self.paid_entry(src, (name, value), nth, &responses);
+            }
+        }
+    }
+
+    /// One `paid` entry (the `nth` of its name) against the status endpoint's response fields outside lists.
+    fn paid_entry(&mut self, src: Src, (name, value): (&String, &String), nth: usize, responses: &[paths::FieldPath]) {
+        let path = join("paid", name);
+        if nth > 0 {
+            let msg = format!("`{name}` is given twice");
+            self.push(src.at(src.positions.key(&path, nth), &path, msg));
+            return;
+        }
+        let last = |r: &paths::FieldPath| r.wire_path.rsplit('.').next().unwrap_or_default().to_owned();
+        let Some(field) = responses.iter().find(|r| last(r) == *name) else {
+            let msg = format!("`{name}` is not a response field here (lists are not looked into)");
+            let d = src.at(src.positions.key(&path, 0), &path, msg);
+            let known: Vec<String> = responses.iter().map(last).collect();
+            self.push(with_help(d, did_you_mean(name, known.iter().map(String::as_str))));
+            return;
+        };
+        if !field.enum_values.is_empty() && !field.enum_values.contains(value) {
+            let msg = format!(
+                "`{value}` is not a value of `{}` ({})",
+                field.wire_path,
+                field.enum_values.join(", ")
+            );
+            self.push(src.value(&path, msg));
+        }
+    }
+}
