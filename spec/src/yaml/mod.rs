@@ -1,16 +1,18 @@
 //! Loading a specs directory: every YAML file, deserialized into [`raw`] types, with positions kept.
 //!
 //! A file's role follows from its name: `codes.yaml` holds the code tables, `types.yaml` shared types,
-//! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint.
+//! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint. Every mistake of a file is
+//! reported, not only the first one serde_yaml stops at ([`recover`]).
 
 pub mod positions;
 pub mod raw;
+mod recover;
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, closest};
 pub use positions::{Pos, Positions};
 
 /// One deserialized file, with what is needed to point into it.
@@ -79,7 +81,7 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let chunk = files.len().div_ceil(workers).max(1);
-    let parsed: Vec<Result<AnyFile, Diagnostic>> = std::thread::scope(|scope| {
+    let parsed: Vec<(Option<AnyFile>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -92,14 +94,15 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
-    for file in parsed {
+    for (file, mistakes) in parsed {
         match file {
-            Ok(AnyFile::Codes(f)) => set.codes.push(f),
-            Ok(AnyFile::Types(f)) => set.types.push(f),
-            Ok(AnyFile::Provider(f)) => set.providers.push(f),
-            Ok(AnyFile::Endpoint(f)) => set.endpoints.push(f),
-            Err(d) => diagnostics.push(d),
+            Some(AnyFile::Codes(f)) => set.codes.push(f),
+            Some(AnyFile::Types(f)) => set.types.push(f),
+            Some(AnyFile::Provider(f)) => set.providers.push(f),
+            Some(AnyFile::Endpoint(f)) => set.endpoints.push(f),
+            None => {}
         }
+        diagnostics.extend(mistakes);
     }
     set.files = files;
     (set, diagnostics)
@@ -114,27 +117,38 @@ enum AnyFile {
     Endpoint(Loaded<raw::EndpointFile>),
 }
 
-fn load_file(root: &Path, display_root: &Path, path: &Path) -> Result<AnyFile, Diagnostic> {
+/// One file, in its role, with every mistake found in it; `None` when it could not be read in full.
+fn load_file(root: &Path, display_root: &Path, path: &Path) -> (Option<AnyFile>, Vec<Diagnostic>) {
     let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
-    let source = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &format!("cannot read the file: {e}")))?;
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(e) => return (None, vec![io_error(&shown, &format!("cannot read the file: {e}"))]),
+    };
+    fn any<T>(
+        parsed: (Option<Loaded<T>>, Vec<Diagnostic>),
+        role: fn(Loaded<T>) -> AnyFile,
+    ) -> (Option<AnyFile>, Vec<Diagnostic>) {
+        (parsed.0.map(role), parsed.1)
+    }
     match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
-        "codes.yaml" => parse(&shown, &source).map(AnyFile::Codes),
-        "types.yaml" => parse(&shown, &source).map(AnyFile::Types),
-        "provider.yaml" => parse(&shown, &source).map(AnyFile::Provider),
-        _ => parse(&shown, &source).map(AnyFile::Endpoint),
+        "codes.yaml" => any(parse(&shown, &source), AnyFile::Codes),
+        "types.yaml" => any(parse(&shown, &source), AnyFile::Types),
+        "provider.yaml" => any(parse(&shown, &source), AnyFile::Provider),
+        _ => any(parse(&shown, &source), AnyFile::Endpoint),
     }
 }
 
-/// Deserializes one file, turning a serde_yaml error into a located diagnostic.
-pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> Result<Loaded<T>, Diagnostic> {
-    match serde_yaml::from_str::<T>(source) {
-        Ok(value) => Ok(Loaded {
-            file: file.to_owned(),
-            value,
-            positions: Positions::index(source),
-        }),
-        Err(e) => Err(yaml_error(file, &e)),
-    }
+/// Deserializes one file, reporting every mistake as a located diagnostic. The file is `None` when a mistake
+/// left its content incomplete (a value of the wrong type); an unknown key is reported and left out.
+pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> (Option<Loaded<T>>, Vec<Diagnostic>) {
+    let positions = Positions::index(source);
+    let read = recover::read::<T>(file, source, &positions);
+    let loaded = read.value.map(|value| Loaded {
+        file: file.to_owned(),
+        value,
+        positions,
+    });
+    (loaded, read.diagnostics)
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -184,14 +198,25 @@ fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
 
 /// For "unknown field `maxlength`, expected one of `max_length`, …", suggests the closest key.
 fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, expected) = rest.split_once('`')?;
+    let (unknown, _) = unknown_field(message)?;
     if unknown.contains(' ') {
         // `{ doc: one, two }`: the comma ended the value and YAML read the rest as a key.
         return Some(
             "a `,` or `: ` inside an unquoted value in `{ … }` ends that value; put the text in quotes".into(),
         );
     }
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    did_you_mean(unknown, known)
+    closest_field(message).map(|known| format!("did you mean `{known}`?"))
+}
+
+/// The known key closest to the unknown one of an "unknown field" message, as `did you mean` picks it.
+fn closest_field(message: &str) -> Option<&str> {
+    let (unknown, expected) = unknown_field(message)?;
+    let known = expected.split('`').skip(1).step_by(2);
+    closest(unknown, known)
+}
+
+/// "…unknown field `maxlength`, expected one of `max_length`, …" → the unknown key and the expected keys.
+fn unknown_field(message: &str) -> Option<(&str, &str)> {
+    let (_, rest) = message.split_once("unknown field `")?;
+    rest.split_once('`')
 }
