@@ -60,6 +60,73 @@ pub struct SpecSet {
     pub files: Vec<PathBuf>,
     /// How the specs directory itself is shown in diagnostics.
     pub display_root: PathBuf,
+    /// What the files that did not load would have defined.
+    pub unloaded: Unloaded,
+}
+
+/// What the files that did not load would have defined, as far as their text tells, so that lowering stays
+/// silent about references to it: each of those files has its own diagnostics, and one mistake is one error.
+#[derive(Debug, Default)]
+pub struct Unloaded {
+    /// A `codes.yaml` did not load: any code may be missing from the tables.
+    pub codes: bool,
+    /// Shared type names of `types.yaml` files that did not load.
+    pub types: Names,
+    /// Names of `provider.yaml` files that did not load.
+    pub providers: Names,
+    /// Ids of endpoint files that did not load.
+    pub endpoints: Names,
+}
+
+impl Unloaded {
+    /// Every file loaded.
+    pub fn is_empty(&self) -> bool {
+        !self.codes && self.types.is_empty() && self.providers.is_empty() && self.endpoints.is_empty()
+    }
+
+    fn add(&mut self, role: Role, positions: Option<&Positions>) {
+        let top = |key| positions.and_then(|p| p.top_scalar(key)).map(str::to_owned);
+        match (role, positions) {
+            (Role::Codes, _) => self.codes = true,
+            (Role::Types, Some(p)) => {
+                self.types.known.extend(p.keys_under("types").map(str::to_owned));
+                // A syntax error may hide the types after it.
+                self.types.any |= p.is_partial();
+            }
+            (Role::Types, None) => self.types.any = true,
+            (Role::Provider, _) => self.providers.add(top("name")),
+            (Role::Endpoint, _) => self.endpoints.add(top("id")),
+        }
+    }
+}
+
+/// Names defined by files that did not load (or, in lowering, that failed there).
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// The names read from those files.
+    pub known: Vec<String>,
+    /// Some file's name could not be read (its text breaks before it): any name may be among them.
+    pub any: bool,
+}
+
+impl Names {
+    /// No name, known or not.
+    pub fn is_empty(&self) -> bool {
+        !self.any && self.known.is_empty()
+    }
+
+    /// Whether `name` may be one of these.
+    pub fn may_hold(&self, name: &str) -> bool {
+        self.any || self.known.iter().any(|n| n == name)
+    }
+
+    /// Adds one file's name, or that a file's name is unknown.
+    pub fn add(&mut self, name: Option<String>) {
+        match name {
+            Some(name) => self.known.push(name),
+            None => self.any = true,
+        }
+    }
 }
 
 /// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
@@ -81,7 +148,7 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let chunk = files.len().div_ceil(workers).max(1);
-    let parsed: Vec<(Option<AnyFile>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+    let parsed: Vec<(AnyFile, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -96,16 +163,25 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
     });
     for (file, mistakes) in parsed {
         match file {
-            Some(AnyFile::Codes(f)) => set.codes.push(f),
-            Some(AnyFile::Types(f)) => set.types.push(f),
-            Some(AnyFile::Provider(f)) => set.providers.push(f),
-            Some(AnyFile::Endpoint(f)) => set.endpoints.push(f),
-            None => {}
+            AnyFile::Codes(f) => set.codes.push(f),
+            AnyFile::Types(f) => set.types.push(f),
+            AnyFile::Provider(f) => set.providers.push(f),
+            AnyFile::Endpoint(f) => set.endpoints.push(f),
+            AnyFile::Unloaded(role, positions) => set.unloaded.add(role, positions.as_ref()),
         }
         diagnostics.extend(mistakes);
     }
     set.files = files;
     (set, diagnostics)
+}
+
+/// A file's role, from its name.
+#[derive(Clone, Copy, Debug)]
+enum Role {
+    Codes,
+    Types,
+    Provider,
+    Endpoint,
 }
 
 /// One file of any role (short-lived: one per file while loading, so the size difference is harmless).
@@ -115,27 +191,42 @@ enum AnyFile {
     Types(Loaded<raw::TypesFile>),
     Provider(Loaded<raw::ProviderFile>),
     Endpoint(Loaded<raw::EndpointFile>),
+    /// A file that did not load, with where its keys stand when its text could be read.
+    Unloaded(Role, Option<Positions>),
 }
 
-/// One file, in its role, with every mistake found in it; `None` when it could not be read in full.
-fn load_file(root: &Path, display_root: &Path, path: &Path) -> (Option<AnyFile>, Vec<Diagnostic>) {
+/// One file, in its role, with every mistake found in it.
+fn load_file(root: &Path, display_root: &Path, path: &Path) -> (AnyFile, Vec<Diagnostic>) {
     let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
+    let role = match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+        "codes.yaml" => Role::Codes,
+        "types.yaml" => Role::Types,
+        "provider.yaml" => Role::Provider,
+        _ => Role::Endpoint,
+    };
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
-        Err(e) => return (None, vec![io_error(&shown, &format!("cannot read the file: {e}"))]),
+        Err(e) => {
+            let d = io_error(&shown, &format!("cannot read the file: {e}"));
+            return (AnyFile::Unloaded(role, None), vec![d]);
+        }
     };
-    fn any<T>(
-        parsed: (Option<Loaded<T>>, Vec<Diagnostic>),
-        role: fn(Loaded<T>) -> AnyFile,
-    ) -> (Option<AnyFile>, Vec<Diagnostic>) {
-        (parsed.0.map(role), parsed.1)
-    }
-    match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
-        "codes.yaml" => any(parse(&shown, &source), AnyFile::Codes),
-        "types.yaml" => any(parse(&shown, &source), AnyFile::Types),
-        "provider.yaml" => any(parse(&shown, &source), AnyFile::Provider),
-        _ => any(parse(&shown, &source), AnyFile::Endpoint),
-    }
+    let (file, diagnostics) = match role {
+        Role::Codes => in_role(parse(&shown, &source), AnyFile::Codes),
+        Role::Types => in_role(parse(&shown, &source), AnyFile::Types),
+        Role::Provider => in_role(parse(&shown, &source), AnyFile::Provider),
+        Role::Endpoint => in_role(parse(&shown, &source), AnyFile::Endpoint),
+    };
+    // Indexing again costs little, and only for a file with a mistake that stops it from loading.
+    let file = file.unwrap_or_else(|| AnyFile::Unloaded(role, Some(Positions::index(&source))));
+    (file, diagnostics)
+}
+
+fn in_role<T>(
+    (loaded, diagnostics): (Option<Loaded<T>>, Vec<Diagnostic>),
+    role: fn(Loaded<T>) -> AnyFile,
+) -> (Option<AnyFile>, Vec<Diagnostic>) {
+    (loaded.map(role), diagnostics)
 }
 
 /// Deserializes one file, reporting every mistake as a located diagnostic. The file is `None` when a mistake

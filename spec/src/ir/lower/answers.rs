@@ -42,6 +42,10 @@ impl Lowering {
                 continue;
             };
             let src = Src::of(file);
+            // Paths into fields that lost one to a problem may name it: they are not checked.
+            if !self.whole(types, &endpoint.response) || !self.whole(types, &endpoint.request) {
+                continue;
+            }
             let responses = paths::flatten_with(types, &endpoint.response);
             let requests = paths::flatten_with(types, &endpoint.request);
             for (i, answer) in endpoint.answers.iter().enumerate() {

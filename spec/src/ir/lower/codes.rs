@@ -14,7 +14,8 @@ use crate::yaml::raw::{self, OrderedMap};
 impl Lowering {
     pub(super) fn code_tables(&mut self, set: &SpecSet) -> CodeTables {
         let mut tables = CodeTables::default();
-        if set.codes.is_empty() {
+        // A code table file that did not load has its own diagnostics.
+        if set.codes.is_empty() && !self.failed.code_tables {
             self.push(Diagnostic {
                 file: set.display_root.join("common/codes.yaml"),
                 line: 1,
@@ -24,12 +25,15 @@ impl Lowering {
                 help: Some("add common/codes.yaml (see specs/README.md)".into()),
             });
         }
+        // Without tables, no code can be checked: that is one mistake, reported above or where the file failed.
+        self.failed.code_tables |= set.codes.is_empty();
         for file in &set.codes {
             let src = Src::of(file);
             self.service_codes(src, &file.value.service_codes, &mut tables);
             for (i, case) in file.value.case_codes.iter().enumerate() {
-                if let Some(case) = self.case_code(src, &format!("case_codes.{i}"), case, &tables) {
-                    tables.cases.push(case);
+                match self.case_code(src, &format!("case_codes.{i}"), case, &tables) {
+                    Some(case) => tables.cases.push(case),
+                    None => self.failed.cases.push((case.http, case.case.0.clone())),
                 }
             }
         }
@@ -71,8 +75,9 @@ impl Lowering {
             let services = &file.value.service_codes;
             for (i, (code, spec)) in services.0.iter().enumerate() {
                 let nth = services.0[..i].iter().filter(|(c, _)| c == code).count();
-                if let Some(own) = self.provider_service_code(src, &file.value.name, (code, spec), nth, tables) {
-                    tables.provider_services.push(own);
+                match self.provider_service_code(src, &file.value.name, (code, spec), nth, tables) {
+                    Some(own) => tables.provider_services.push(own),
+                    None => (self.failed.provider_services).push((file.value.name.clone(), code.clone())),
                 }
             }
         }

@@ -137,6 +137,9 @@ impl Lowering {
         let (http, service, case) = (&code[..3], &code[3..5], &code[5..]);
         let http: u16 = http.parse().unwrap_or(0);
         let Some(generic) = codes.case(http, case) else {
+            if self.failed.case(http, case) {
+                return None;
+            }
             let msg = format!("code {code}: case {http}xx{case} is not in the case-code table");
             self.push(src.value(&code_path, msg));
             return None;

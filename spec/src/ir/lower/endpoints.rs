@@ -30,11 +30,13 @@ impl Lowering {
     /// Every endpoint that lowers without a problem, by id.
     pub(super) fn endpoints(&mut self, set: &SpecSet, codes: &CodeTables, types: &[ObjectType]) -> Vec<Endpoint> {
         let type_names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
-        let mut endpoints: Vec<Endpoint> = set
-            .endpoints
-            .iter()
-            .filter_map(|file| self.endpoint(file, codes, &type_names))
-            .collect();
+        let mut endpoints: Vec<Endpoint> = Vec::new();
+        for file in &set.endpoints {
+            match self.endpoint(file, codes, &type_names) {
+                Some(endpoint) => endpoints.push(endpoint),
+                None => self.failed.endpoints.known.push(file.value.id.clone()),
+            }
+        }
         endpoints.sort_by(|a, b| a.id.cmp(&b.id));
         endpoints
     }
@@ -49,13 +51,15 @@ impl Lowering {
         let service = self.endpoint_service_code(src, spec, codes);
         let refusal_service = self.refusal_service_code(src, spec, codes, &service);
         let auth = self.auth(src, spec);
-        let [headers, request, response] = self.field_sets(src, spec, types);
+        let ([headers, request, response], whole) = self.field_sets(src, spec, types);
+        // Paths into a request that lost a field cannot be checked: they may name that field.
+        let known = whole.then_some(request.as_slice());
         let endpoint_codes = match &enveloped {
             Some(_) => self.result_codes(src, spec),
             None => self.endpoint_codes(src, spec, [&service, &refusal_service], codes),
         };
-        let operation = self.operation(src, spec, &request);
-        let status_query = self.status_query(src, spec, &request);
+        let operation = self.operation(src, spec, known);
+        let status_query = self.status_query(src, spec, known);
         let direction = self.direction(src, spec);
         if self.diagnostics.len() != before {
             return None;
@@ -145,6 +149,7 @@ impl Lowering {
         } else if codes.service(service).is_none()
             && codes.provider_service(&spec.provider, service).is_none()
             && !codes.services.is_empty()
+            && !self.failed.service(&spec.provider, service)
         {
             let d = src.value(
                 "service_code",
@@ -172,7 +177,9 @@ impl Lowering {
         };
         let refusal = &refusal.0;
         let known = codes.service(refusal).is_some() || codes.provider_service(&spec.provider, refusal).is_some();
-        if !is_digits(refusal, 2) || !known {
+        if is_digits(refusal, 2) && !known && self.failed.service(&spec.provider, refusal) {
+            // The code was reported where it is defined.
+        } else if !is_digits(refusal, 2) || !known {
             let msg =
                 format!("refusal service code `{refusal}` must be two digits of the code table or the provider's");
             self.push(src.value("refusal_service_code", msg));
@@ -196,10 +203,13 @@ impl Lowering {
         auth
     }
 
-    /// Headers, request and response, and the Rust type names each module derives from them.
-    fn field_sets(&mut self, src: Src, spec: &raw::EndpointFile, types: &[String]) -> [Vec<Field>; 3] {
+    /// Headers, request and response, the Rust type names each module derives from them, and whether the
+    /// request is whole (no field of it was left out for a problem).
+    fn field_sets(&mut self, src: Src, spec: &raw::EndpointFile, types: &[String]) -> ([Vec<Field>; 3], bool) {
         let headers = self.headers(src, &spec.headers);
+        let dropped = self.dropped_fields;
         let request = self.fields(src, "request", &spec.request, types);
+        let whole = self.dropped_fields == dropped;
         let response = self.fields(src, "response", &spec.response, types);
         self.type_names(src, "request", "", &request);
         // An inbound endpoint's response is built by the merchant, in the same module as its request.
@@ -210,7 +220,7 @@ impl Lowering {
         };
         self.type_names(src, "response", response_prefix, &response);
         self.type_names(src, "headers", "Headers", &headers);
-        [headers, request, response]
+        ([headers, request, response], whole)
     }
 
     fn direction(&mut self, src: Src, spec: &raw::EndpointFile) -> Option<Direction> {
@@ -228,8 +238,8 @@ impl Lowering {
         }
     }
 
-    /// The endpoint's operation, and that its idempotency keys name request fields.
-    fn operation(&mut self, src: Src, spec: &raw::EndpointFile, request: &[Field]) -> Option<Operation> {
+    /// The endpoint's operation, and that its idempotency keys name request fields (when the request is whole).
+    fn operation(&mut self, src: Src, spec: &raw::EndpointFile, request: Option<&[Field]>) -> Option<Operation> {
         let operation = match spec.operation.as_deref() {
             None => Some(Operation::Other),
             Some(name) => {
@@ -244,6 +254,9 @@ impl Lowering {
                 }
                 found
             }
+        };
+        let Some(request) = request else {
+            return operation;
         };
         for (i, key) in spec.idempotency_keys.iter().enumerate() {
             if !super::fields::request_has_path(request, key) {

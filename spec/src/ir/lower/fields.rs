@@ -9,7 +9,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use super::names::is_header_name;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Field, FieldType, samples};
+use crate::ir::{Field, FieldType, ObjectType, samples};
 use crate::yaml::raw::{FieldSpec, OrderedMap};
 
 /// Primitive type names a field may use.
@@ -36,7 +36,16 @@ impl Lowering {
         out
     }
 
+    /// One field, or `None` (counted in `dropped_fields`) when it cannot be lowered.
     fn field(&mut self, src: Src, path: &str, wire: &str, spec: &FieldSpec, types: &[String]) -> Option<Field> {
+        let field = self.try_field(src, path, wire, spec, types);
+        if field.is_none() {
+            self.dropped_fields += 1;
+        }
+        field
+    }
+
+    fn try_field(&mut self, src: Src, path: &str, wire: &str, spec: &FieldSpec, types: &[String]) -> Option<Field> {
         if wire.is_empty() || !wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             let msg = format!("field name `{wire}` must be ASCII letters, digits or `_`");
             self.push(src.at(src.positions.key(path, 0), path, msg));
@@ -123,7 +132,10 @@ impl Lowering {
             return None;
         };
         let ty_path = type_path(src, path, spec);
-        self.misplaced_keys(src, path, ty, spec);
+        // Which keys belong to an unknown type cannot be told: its one error is that it is unknown.
+        if PRIMITIVES.contains(&ty) || types.iter().any(|t| t == ty) {
+            self.misplaced_keys(src, path, ty, spec);
+        }
         let lowered = match ty {
             "string" => Some(FieldType::Str(self.str_rule(src, path, spec))),
             "decimal" => self.decimal(src, path, spec),
@@ -134,6 +146,8 @@ impl Lowering {
             "object" => self.object(src, path, &ty_path, spec, types),
             "list" => self.list(src, path, spec, types),
             named if types.iter().any(|t| t == named) => Some(FieldType::Named(named.to_owned())),
+            // A type of a types.yaml that did not load is reported there.
+            unknown if self.failed.types.may_hold(unknown) => None,
             unknown => {
                 let known = PRIMITIVES.iter().copied().chain(types.iter().map(String::as_str));
                 let d = src.value(&ty_path, format!("unknown type `{unknown}`"));
@@ -246,6 +260,37 @@ impl Lowering {
                 }
             }
         }
+    }
+}
+
+impl Lowering {
+    /// Whether `fields` lost nothing to a problem: every shared type they reach lowered with all its fields.
+    /// Paths into fields that are not whole are not reported as unknown: they may name what was lost.
+    pub(super) fn whole(&self, types: &[ObjectType], fields: &[Field]) -> bool {
+        !loses(&self.failed.types.known, types, fields, &mut Vec::new())
+    }
+}
+
+/// Whether `fields` reach a type that lost a field (`failed`) or did not lower at all.
+fn loses(failed: &[String], types: &[ObjectType], fields: &[Field], seen: &mut Vec<String>) -> bool {
+    fields.iter().any(|f| type_loses(failed, types, &f.ty, seen))
+}
+
+fn type_loses(failed: &[String], types: &[ObjectType], ty: &FieldType, seen: &mut Vec<String>) -> bool {
+    match ty {
+        FieldType::Named(name) if failed.contains(name) => true,
+        // A type already looked at (types may name each other in a cycle) adds nothing new.
+        FieldType::Named(name) if seen.contains(name) => false,
+        FieldType::Named(name) => {
+            seen.push(name.clone());
+            match types.iter().find(|t| &t.name == name) {
+                Some(t) => loses(failed, types, &t.fields, seen),
+                None => true,
+            }
+        }
+        FieldType::Object(inner) => loses(failed, types, inner, seen),
+        FieldType::List { items, .. } => type_loses(failed, types, items, seen),
+        _ => false,
     }
 }
 

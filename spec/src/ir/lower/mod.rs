@@ -4,7 +4,9 @@
 //! name their codes), then shared types (fields name them), endpoints and providers file by file, and last the
 //! checks that need several files or the shared types resolved (`references`, `rules`, `answers`, `status`).
 //! Each check reports at the offending value (or key) and keeps going, so a maintainer sees all problems of a
-//! spec set at once. Nothing here panics on bad input.
+//! spec set at once. A mistake is reported once, where it is: what did not load or lower is remembered
+//! ([`Failed`]), and a later check stays silent about references to it (an unknown type gets no type-dependent
+//! checks either). Nothing here panics on bad input.
 
 mod answers;
 mod codes;
@@ -28,13 +30,18 @@ use std::path::Path;
 use super::*;
 use crate::diagnostic::Diagnostic;
 use crate::yaml::raw;
-use crate::yaml::{Loaded, Pos, Positions, SpecSet};
+use crate::yaml::{Loaded, Names, Pos, Positions, SpecSet};
 
 pub use fields::PRIMITIVES;
 
-/// Lowers a loaded spec set, or returns every diagnostic found.
+/// Lowers a loaded spec set, or returns every diagnostic found. A set with files that did not load is never
+/// lowered to an [`Api`] (references to what they define are not checked); the diagnostics then may be only
+/// those of the other files, since loading reported the files' own.
 pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
-    let mut cx = Lowering::default();
+    let mut cx = Lowering {
+        failed: Failed::unloaded(set),
+        ..Lowering::default()
+    };
     let mut codes = cx.code_tables(set);
     cx.provider_service_codes(set, &mut codes);
     let types = cx.shared_types(set);
@@ -45,7 +52,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.answer_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
-    if diagnostics.is_empty() {
+    if diagnostics.is_empty() && set.unloaded.is_empty() {
         Ok(Api {
             codes,
             types,
@@ -112,6 +119,56 @@ struct Lowering {
     /// Per endpoint id, the spec position of each lowered cross-field rule (malformed ones are dropped), so
     /// that path diagnostics point at the right `rules.N`.
     rule_indices: HashMap<String, Vec<usize>>,
+    failed: Failed,
+    /// Fields left out so far because they did not lower, so that a pass can tell whether a set of fields is
+    /// whole before it reports a path into them as unknown.
+    dropped_fields: usize,
+}
+
+/// What did not load or did not lower, so that later passes stay silent about references to it: each of
+/// those has its own diagnostic already.
+#[derive(Default)]
+struct Failed {
+    /// A code table file did not load: any code may be missing from the tables.
+    code_tables: bool,
+    /// Case codes (HTTP status, case) reported and left out of the table.
+    cases: Vec<(u16, String)>,
+    /// Provider service codes (provider, code) reported and left out.
+    provider_services: Vec<(String, String)>,
+    /// Shared types that did not load, or lost a field that did not lower.
+    types: Names,
+    /// Providers that did not load.
+    providers: Names,
+    /// Endpoints that did not load or did not lower.
+    endpoints: Names,
+}
+
+impl Failed {
+    fn unloaded(set: &SpecSet) -> Self {
+        Failed {
+            code_tables: set.unloaded.codes,
+            types: set.unloaded.types.clone(),
+            providers: set.unloaded.providers.clone(),
+            endpoints: set.unloaded.endpoints.clone(),
+            ..Failed::default()
+        }
+    }
+
+    /// Whether a code of this HTTP status and case may be missing from the case table because of a mistake.
+    fn case(&self, http: u16, case: &str) -> bool {
+        self.code_tables || self.cases.iter().any(|(h, c)| *h == http && c == case)
+    }
+
+    /// Whether a service code may be missing from the tables because of a mistake.
+    fn service(&self, provider: &str, code: &str) -> bool {
+        self.code_tables || self.provider_services.iter().any(|(p, c)| p == provider && c == code)
+    }
+
+    /// Whether some endpoint of `provider` did not load or lower.
+    fn endpoint_of(&self, provider: &str) -> bool {
+        let of_provider = |id: &String| id.split('.').next() == Some(provider);
+        self.endpoints.any || self.endpoints.known.iter().any(of_provider)
+    }
 }
 
 impl Lowering {

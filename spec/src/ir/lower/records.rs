@@ -191,6 +191,10 @@ impl Lowering {
 
     /// A `notify` endpoint's kind has a `status` endpoint that says what a paid record holds (`paid`).
     fn paid_is_known(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &str, all: &[Endpoint]) {
+        // The status endpoint that says it may be one that did not load or lower.
+        if self.failed.endpoint_of(&endpoint.provider) {
+            return;
+        }
         let known = all.iter().any(|e| {
             e.provider == endpoint.provider
                 && e.operation == Operation::Status

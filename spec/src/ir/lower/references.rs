@@ -57,11 +57,11 @@ impl Lowering {
                 }
             }
             Some(_) => self.push(file.error("token_endpoint", format!("`{token}` is not an `auth: token` endpoint"))),
-            None if !ids.contains(&token.as_str()) => {
+            None if !ids.contains(&token.as_str()) && !self.failed.endpoints.may_hold(token) => {
                 let d = file.error("token_endpoint", format!("unknown endpoint `{token}`"));
                 self.push(with_help(d, did_you_mean(token, ids.iter().copied())));
             }
-            // The endpoint exists but did not lower: its own diagnostics say why.
+            // The endpoint exists but did not load or lower: its own diagnostics say why.
             None => {}
         }
     }
@@ -87,6 +87,10 @@ impl Lowering {
         let Some(enveloped) = &endpoint.envelope else {
             return;
         };
+        // A provider that did not lower has its own diagnostics; what its envelopes are is not known.
+        if !providers.iter().any(|p| p.name == endpoint.provider) {
+            return;
+        }
         let envelopes: Vec<&Envelope> = providers
             .iter()
             .filter(|p| p.name == endpoint.provider)
@@ -151,12 +155,13 @@ impl Lowering {
     /// The endpoint's provider and status endpoint exist.
     fn endpoint_references(&mut self, file: &Loaded<EndpointFile>, names: &[&str], ids: &[&str]) {
         let spec = &file.value;
-        if !names.contains(&spec.provider.as_str()) {
+        if !names.contains(&spec.provider.as_str()) && !self.failed.providers.may_hold(&spec.provider) {
             let d = file.error("provider", format!("unknown provider `{}`", spec.provider));
             self.push(with_help(d, did_you_mean(&spec.provider, names.iter().copied())));
         }
         if let Some(status) = &spec.status_endpoint
             && !ids.contains(&status.as_str())
+            && !self.failed.endpoints.may_hold(status)
         {
             let d = file.error("status_endpoint", format!("unknown endpoint `{status}`"));
             self.push(with_help(d, did_you_mean(status, ids.iter().copied())));

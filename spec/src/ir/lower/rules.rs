@@ -97,6 +97,7 @@ impl Lowering {
             let mut check = RuleCheck {
                 src: Src::of(file),
                 rows: &rows,
+                whole: self.whole(types, &endpoint.request),
                 out: Vec::new(),
             };
             let indices = self.rule_indices.get(&endpoint.id).cloned().unwrap_or_default();
@@ -112,6 +113,8 @@ impl Lowering {
 struct RuleCheck<'a> {
     src: Src<'a>,
     rows: &'a [paths::FieldPath],
+    /// The request lost no field to a problem, so a path that is not among `rows` is a mistake.
+    whole: bool,
     out: Vec<Diagnostic>,
 }
 
@@ -146,7 +149,7 @@ impl RuleCheck<'_> {
 
     fn row(&mut self, at: &str, path: &str) -> Option<&paths::FieldPath> {
         let found = self.rows.iter().find(|r| r.wire_path == path);
-        if found.is_none() {
+        if found.is_none() && self.whole {
             let d = self.src.value(at, format!("`{path}` is not a request field"));
             let known: Vec<&str> = self.rows.iter().map(|r| r.wire_path.as_str()).collect();
             self.out.push(with_help(d, did_you_mean(path, known)));

@@ -11,12 +11,13 @@ use crate::yaml::SpecSet;
 use crate::yaml::raw::{self, QuerySourceSpec};
 
 impl Lowering {
-    /// The status query of a money-moving endpoint; its sources must name fields of this request.
+    /// The status query of a money-moving endpoint; its sources must name fields of this request (`None`: a
+    /// request that lost a field to a problem, whose paths are not checked).
     pub(super) fn status_query(
         &mut self,
         src: Src,
         spec: &raw::EndpointFile,
-        request: &[Field],
+        request: Option<&[Field]>,
     ) -> Option<StatusQuery> {
         let query = spec.status_query.as_ref()?;
         let Some(endpoint) = spec.status_endpoint.clone() else {
@@ -51,17 +52,17 @@ impl Lowering {
         src: Src,
         path: &str,
         source: &QuerySourceSpec,
-        request: &[Field],
+        request: Option<&[Field]>,
     ) -> Option<QuerySource> {
         match (&source.from, &source.value) {
-            (Some(from), None) if request_has_path(request, from) => return Some(QuerySource::From(from.clone())),
-            (Some(from), None) => {
-                let d = src.value(&join(path, "from"), format!("`{from}` is not a field of this request"));
-                self.push(with_help(
-                    d,
-                    did_you_mean(from, request.iter().map(|f| f.wire.as_str())),
-                ));
-            }
+            (Some(from), None) => match request {
+                Some(request) if !request_has_path(request, from) => {
+                    let d = src.value(&join(path, "from"), format!("`{from}` is not a field of this request"));
+                    let help = did_you_mean(from, request.iter().map(|f| f.wire.as_str()));
+                    self.push(with_help(d, help));
+                }
+                _ => return Some(QuerySource::From(from.clone())),
+            },
             (None, Some(value)) => return Some(QuerySource::Value(value.clone())),
             _ => self.push(src.value(path, "give exactly one of `from` (a request field) or `value`".into())),
         }
@@ -80,6 +81,10 @@ impl Lowering {
                 let msg = "`paid` goes with operation `status` and a `record`: it says how that status reports a \
                            paid record";
                 self.push(src.at(src.positions.key("paid", 0), "paid", msg.into()));
+                continue;
+            }
+            // Names in a response that lost a field to a problem may be that field: they are not checked.
+            if !self.whole(types, &endpoint.response) {
                 continue;
             }
             // The record's fields answer response fields by wire name at any depth, but not inside lists.
