@@ -2,7 +2,7 @@
 //!
 //! A file's role follows from its name: `codes.yaml` holds the code tables, `types.yaml` shared types,
 //! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint. Every mistake of a file is
-//! reported, not only the first one serde_yaml stops at ([`recover`]).
+//! reported, not only the first one serde_yaml stops at (`recover`).
 
 pub mod positions;
 pub mod raw;

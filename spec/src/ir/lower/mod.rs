@@ -1,11 +1,11 @@
 //! Lowering: raw spec files → checked [`Api`], collecting every problem as a located [`Diagnostic`].
 //!
-//! One pass per spec area, one file each, run in the order [`lower`] shows: the code tables first (endpoints
+//! One pass per spec area, one file each, run in the order [`lower()`] shows: the code tables first (endpoints
 //! name their codes), then shared types (fields name them), endpoints and providers file by file, and last the
 //! checks that need several files or the shared types resolved (`references`, `rules`, `answers`, `status`).
 //! Each check reports at the offending value (or key) and keeps going, so a maintainer sees all problems of a
 //! spec set at once. A mistake is reported once, where it is: what did not load or lower is remembered
-//! ([`Failed`]), and a later check stays silent about references to it (an unknown type gets no type-dependent
+//! (`Failed`), and a later check stays silent about references to it (an unknown type gets no type-dependent
 //! checks either). Nothing here panics on bad input.
 
 mod answers;
