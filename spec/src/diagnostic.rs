@@ -46,10 +46,15 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
 
 /// The closest known name to `unknown`, for "did you mean" hints.
 pub fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(unknown, known).map(|candidate| format!("did you mean `{candidate}`?"))
+}
+
+/// The known name closest to `unknown`, if any is close enough to be what was meant.
+pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(unknown, candidate), candidate))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+        .map(|(_, candidate)| candidate)
 }

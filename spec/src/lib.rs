@@ -48,19 +48,20 @@ pub fn load(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>>
         false => (root.to_owned(), display_root.to_owned(), None),
     };
     let (set, mut diagnostics) = yaml::load_dir(&dir, &display_dir);
+    // A file that loaded with its unknown keys left out is lowered too, so both kinds of problems may point
+    // into one file: they are listed together, in file order.
     match ir::lower::lower(&set) {
         Ok(mut api) if diagnostics.is_empty() => {
             if let Some(only) = only {
                 keep_only(&mut api, &only);
             }
-            Ok(Loaded { api, files: set.files })
+            return Ok(Loaded { api, files: set.files });
         }
-        Ok(_) => Err(diagnostics),
-        Err(more) => {
-            diagnostics.extend(more);
-            Err(diagnostics)
-        }
+        Ok(_) => {}
+        Err(more) => diagnostics.extend(more),
     }
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    Err(diagnostics)
 }
 
 /// Keeps the endpoint defined in `file`, the endpoints it needs (its status endpoint) and the token

@@ -1,6 +1,7 @@
 //! Diagnostics goldens: each broken spec in `diagnostics/cases/` is dropped into a copy of the valid
-//! fixture set `diagnostics/base/` (at the path its first line names) and must produce exactly the
-//! diagnostics in its `.diag` file: every problem, each at the `file:line:col` of the offending value.
+//! fixture set `diagnostics/base/` (at the path its first line names; a case of several files names each)
+//! and must produce exactly the diagnostics in its `.diag` file: every problem, each at the `file:line:col`
+//! of the offending value, and nothing that only follows from another problem.
 
 mod support;
 
@@ -8,17 +9,34 @@ use std::path::Path;
 
 use support::{TempDir, assert_golden, copy_dir, crate_dir};
 
-/// Loads the base fixtures with `case` written over the file its `# file:` line names.
+/// Loads the base fixtures with `case` written over the file its `# file:` line names. A case may hold several
+/// files, each starting with its own `# file:` line (a mistake in one file and what another file says of it).
 fn diagnostics_of(case: &Path) -> String {
     let source = std::fs::read_to_string(case).expect("case file");
-    let target = source
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("# file: "))
-        .unwrap_or_else(|| panic!("{} must start with `# file: <path in the spec set>`", case.display()));
+    assert!(
+        source.starts_with("# file: "),
+        "{} must start with `# file: <path in the spec set>`",
+        case.display()
+    );
     let dir = TempDir::new("diag");
     copy_dir(&crate_dir().join("tests/diagnostics/base"), &dir.0);
-    std::fs::write(dir.0.join(target), &source).expect("write case");
+    for file in source
+        .split_inclusive('\n')
+        .fold(Vec::<String>::new(), |mut files, line| {
+            match files.last_mut() {
+                Some(file) if !line.starts_with("# file: ") => file.push_str(line),
+                _ => files.push(line.to_owned()),
+            }
+            files
+        })
+    {
+        let target = file
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# file: "))
+            .expect("file line");
+        std::fs::write(dir.0.join(target), &file).expect("write case");
+    }
     match snapbi_spec::load(&dir.0, Path::new("specs")) {
         Ok(_) => panic!("{} was accepted, but it is broken", case.display()),
         Err(diagnostics) => snapbi_spec::diagnostic::render_all(&diagnostics),

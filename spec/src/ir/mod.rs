@@ -9,7 +9,7 @@ pub mod samples;
 
 pub use snapbi_descriptor::{
     Action, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard, StatusQuery,
-    StatusValue, TransactionStatus, Transition,
+    StatusValue, Text, TransactionStatus, Transition,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 

@@ -1,17 +1,18 @@
 //! Loading a specs directory: every YAML file, deserialized into [`raw`] types, with positions kept.
 //!
 //! A file's role follows from its name: `codes.yaml` holds the code tables, `standard.yaml` the standard's other
-//! facts, `types.yaml` shared types,
-//! `provider.yaml` a provider profile, and every other `*.yaml` file one endpoint.
+//! facts, `types.yaml` shared types, `provider.yaml` a provider profile, and every other `*.yaml` file one
+//! endpoint. Every mistake of a file is reported, not only the first one serde_yaml stops at (`recover`).
 
 pub mod positions;
 pub mod raw;
+mod recover;
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, closest};
 pub use positions::{Pos, Positions};
 
 /// One deserialized file, with what is needed to point into it.
@@ -61,6 +62,76 @@ pub struct SpecSet {
     pub files: Vec<PathBuf>,
     /// How the specs directory itself is shown in diagnostics.
     pub display_root: PathBuf,
+    /// What the files that did not load would have defined.
+    pub unloaded: Unloaded,
+}
+
+/// What the files that did not load would have defined, as far as their text tells, so that lowering stays
+/// silent about references to it: each of those files has its own diagnostics, and one mistake is one error.
+#[derive(Debug, Default)]
+pub struct Unloaded {
+    /// A `codes.yaml` did not load: any code may be missing from the tables.
+    pub codes: bool,
+    /// A `standard.yaml` did not load.
+    pub standard: bool,
+    /// Shared type names of `types.yaml` files that did not load.
+    pub types: Names,
+    /// Names of `provider.yaml` files that did not load.
+    pub providers: Names,
+    /// Ids of endpoint files that did not load.
+    pub endpoints: Names,
+}
+
+impl Unloaded {
+    /// Every file loaded.
+    pub fn is_empty(&self) -> bool {
+        !self.codes && !self.standard && self.types.is_empty() && self.providers.is_empty() && self.endpoints.is_empty()
+    }
+
+    fn add(&mut self, role: Role, positions: Option<&Positions>) {
+        let top = |key| positions.and_then(|p| p.top_scalar(key)).map(str::to_owned);
+        match (role, positions) {
+            (Role::Codes, _) => self.codes = true,
+            (Role::Standard, _) => self.standard = true,
+            (Role::Types, Some(p)) => {
+                self.types.known.extend(p.keys_under("types").map(str::to_owned));
+                // A syntax error may hide the types after it.
+                self.types.any |= p.is_partial();
+            }
+            (Role::Types, None) => self.types.any = true,
+            (Role::Provider, _) => self.providers.add(top("name")),
+            (Role::Endpoint, _) => self.endpoints.add(top("id")),
+        }
+    }
+}
+
+/// Names defined by files that did not load (or, in lowering, that failed there).
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// The names read from those files.
+    pub known: Vec<String>,
+    /// Some file's name could not be read (its text breaks before it): any name may be among them.
+    pub any: bool,
+}
+
+impl Names {
+    /// No name, known or not.
+    pub fn is_empty(&self) -> bool {
+        !self.any && self.known.is_empty()
+    }
+
+    /// Whether `name` may be one of these.
+    pub fn may_hold(&self, name: &str) -> bool {
+        self.any || self.known.iter().any(|n| n == name)
+    }
+
+    /// Adds one file's name, or that a file's name is unknown.
+    pub fn add(&mut self, name: Option<String>) {
+        match name {
+            Some(name) => self.known.push(name),
+            None => self.any = true,
+        }
+    }
 }
 
 /// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
@@ -82,7 +153,7 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let chunk = files.len().div_ceil(workers).max(1);
-    let parsed: Vec<Result<AnyFile, Diagnostic>> = std::thread::scope(|scope| {
+    let parsed: Vec<(AnyFile, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -95,18 +166,29 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
-    for file in parsed {
+    for (file, mistakes) in parsed {
         match file {
-            Ok(AnyFile::Codes(f)) => set.codes.push(f),
-            Ok(AnyFile::Standard(f)) => set.standard.push(f),
-            Ok(AnyFile::Types(f)) => set.types.push(f),
-            Ok(AnyFile::Provider(f)) => set.providers.push(f),
-            Ok(AnyFile::Endpoint(f)) => set.endpoints.push(f),
-            Err(d) => diagnostics.push(d),
+            AnyFile::Codes(f) => set.codes.push(f),
+            AnyFile::Standard(f) => set.standard.push(f),
+            AnyFile::Types(f) => set.types.push(f),
+            AnyFile::Provider(f) => set.providers.push(f),
+            AnyFile::Endpoint(f) => set.endpoints.push(f),
+            AnyFile::Unloaded(role, positions) => set.unloaded.add(role, positions.as_ref()),
         }
+        diagnostics.extend(mistakes);
     }
     set.files = files;
     (set, diagnostics)
+}
+
+/// A file's role, from its name.
+#[derive(Clone, Copy, Debug)]
+enum Role {
+    Codes,
+    Standard,
+    Types,
+    Provider,
+    Endpoint,
 }
 
 /// One file of any role (short-lived: one per file while loading, so the size difference is harmless).
@@ -117,30 +199,57 @@ enum AnyFile {
     Types(Loaded<raw::TypesFile>),
     Provider(Loaded<raw::ProviderFile>),
     Endpoint(Loaded<raw::EndpointFile>),
+    /// A file that did not load, with where its keys stand when its text could be read.
+    Unloaded(Role, Option<Positions>),
 }
 
-fn load_file(root: &Path, display_root: &Path, path: &Path) -> Result<AnyFile, Diagnostic> {
+/// One file, in its role, with every mistake found in it.
+fn load_file(root: &Path, display_root: &Path, path: &Path) -> (AnyFile, Vec<Diagnostic>) {
     let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
-    let source = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &format!("cannot read the file: {e}")))?;
-    match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
-        "codes.yaml" => parse(&shown, &source).map(AnyFile::Codes),
-        "standard.yaml" => parse(&shown, &source).map(AnyFile::Standard),
-        "types.yaml" => parse(&shown, &source).map(AnyFile::Types),
-        "provider.yaml" => parse(&shown, &source).map(AnyFile::Provider),
-        _ => parse(&shown, &source).map(AnyFile::Endpoint),
-    }
+    let role = match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+        "codes.yaml" => Role::Codes,
+        "standard.yaml" => Role::Standard,
+        "types.yaml" => Role::Types,
+        "provider.yaml" => Role::Provider,
+        _ => Role::Endpoint,
+    };
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(e) => {
+            let d = io_error(&shown, &format!("cannot read the file: {e}"));
+            return (AnyFile::Unloaded(role, None), vec![d]);
+        }
+    };
+    let (file, diagnostics) = match role {
+        Role::Codes => in_role(parse(&shown, &source), AnyFile::Codes),
+        Role::Standard => in_role(parse(&shown, &source), AnyFile::Standard),
+        Role::Types => in_role(parse(&shown, &source), AnyFile::Types),
+        Role::Provider => in_role(parse(&shown, &source), AnyFile::Provider),
+        Role::Endpoint => in_role(parse(&shown, &source), AnyFile::Endpoint),
+    };
+    // Indexing again costs little, and only for a file with a mistake that stops it from loading.
+    let file = file.unwrap_or_else(|| AnyFile::Unloaded(role, Some(Positions::index(&source))));
+    (file, diagnostics)
 }
 
-/// Deserializes one file, turning a serde_yaml error into a located diagnostic.
-pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> Result<Loaded<T>, Diagnostic> {
-    match serde_yaml::from_str::<T>(source) {
-        Ok(value) => Ok(Loaded {
-            file: file.to_owned(),
-            value,
-            positions: Positions::index(source),
-        }),
-        Err(e) => Err(yaml_error(file, &e)),
-    }
+fn in_role<T>(
+    (loaded, diagnostics): (Option<Loaded<T>>, Vec<Diagnostic>),
+    role: fn(Loaded<T>) -> AnyFile,
+) -> (Option<AnyFile>, Vec<Diagnostic>) {
+    (loaded.map(role), diagnostics)
+}
+
+/// Deserializes one file, reporting every mistake as a located diagnostic. The file is `None` when a mistake
+/// left its content incomplete (a value of the wrong type); an unknown key is reported and left out.
+pub fn parse<T: DeserializeOwned>(file: &Path, source: &str) -> (Option<Loaded<T>>, Vec<Diagnostic>) {
+    let positions = Positions::index(source);
+    let read = recover::read::<T>(file, source, &positions);
+    let loaded = read.value.map(|value| Loaded {
+        file: file.to_owned(),
+        value,
+        positions,
+    });
+    (loaded, read.diagnostics)
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -190,14 +299,25 @@ fn yaml_error(file: &Path, error: &serde_yaml::Error) -> Diagnostic {
 
 /// For "unknown field `maxlength`, expected one of `max_length`, …", suggests the closest key.
 fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, expected) = rest.split_once('`')?;
+    let (unknown, _) = unknown_field(message)?;
     if unknown.contains(' ') {
         // `{ doc: one, two }`: the comma ended the value and YAML read the rest as a key.
         return Some(
             "a `,` or `: ` inside an unquoted value in `{ … }` ends that value; put the text in quotes".into(),
         );
     }
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    did_you_mean(unknown, known)
+    closest_field(message).map(|known| format!("did you mean `{known}`?"))
+}
+
+/// The known key closest to the unknown one of an "unknown field" message, as `did you mean` picks it.
+fn closest_field(message: &str) -> Option<&str> {
+    let (unknown, expected) = unknown_field(message)?;
+    let known = expected.split('`').skip(1).step_by(2);
+    closest(unknown, known)
+}
+
+/// "…unknown field `maxlength`, expected one of `max_length`, …" → the unknown key and the expected keys.
+fn unknown_field(message: &str) -> Option<(&str, &str)> {
+    let (_, rest) = message.split_once("unknown field `")?;
+    rest.split_once('`')
 }

@@ -3,7 +3,8 @@
 //! serde_yaml locates syntax and type errors itself, but checks that run after deserialization (min > max,
 //! unknown shared type, name clashes) need the position of the offending value too. A second pass over the
 //! file's YAML events with yaml-rust2's marked parser records them, keyed by dotted path
-//! (`request.amount.max_length`, `codes.3`).
+//! (`request.amount.max_length`, `codes.3`). The same pass keeps the top-level scalars (an endpoint's `id`, a
+//! provider's `name`), so that a file serde_yaml could not load still tells what it defines.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,10 @@ impl Pos {
 pub struct Positions {
     values: HashMap<String, Vec<Pos>>,
     keys: HashMap<String, Vec<Pos>>,
+    /// Scalar values of top-level keys.
+    top: HashMap<String, String>,
+    /// The event parser stopped before the end of the file.
+    partial: bool,
 }
 
 impl Positions {
@@ -37,8 +42,31 @@ impl Positions {
         let mut recorder = Recorder::default();
         let mut parser = Parser::new_from_str(source);
         // A syntax error was already reported by serde_yaml; keep what was indexed before it.
-        let _ = parser.load(&mut recorder, false);
+        recorder.positions.partial = parser.load(&mut recorder, false).is_err();
         recorder.positions
+    }
+
+    /// Whether the index stops before the end of the file (a syntax error), so that it may lack keys.
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Whether the file has a key at `path`.
+    pub fn has_key(&self, path: &str) -> bool {
+        self.keys.contains_key(path)
+    }
+
+    /// The scalar value of the top-level key `key` (`id: acme.pay` → `acme.pay`).
+    pub fn top_scalar(&self, key: &str) -> Option<&str> {
+        self.top.get(key).map(String::as_str)
+    }
+
+    /// The keys directly under `path` (`types` → the type names), in no particular order.
+    pub fn keys_under<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.keys.keys().filter_map(move |k| {
+            let rest = k.strip_prefix(path)?.strip_prefix('.')?;
+            (!rest.contains('.')).then_some(rest)
+        })
     }
 
     /// Position of the value at `path` (its first occurrence), or of the nearest ancestor that has one.
@@ -131,6 +159,9 @@ impl MarkedEventReceiver for Recorder {
             Event::Scalar(value, ..) => {
                 if let Some(path) = self.place_node(Some(&value), pos) {
                     self.record(&path, pos);
+                    if self.stack.len() == 1 && !path.contains('.') {
+                        self.positions.top.insert(path, value);
+                    }
                 }
             }
             Event::Alias(_) => {
@@ -172,6 +203,17 @@ mod tests {
         assert_eq!(p.value("codes.1.code"), Pos { line: 6, col: 13 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(p.value("request.amount.nope"), Pos { line: 3, col: 11 });
+    }
+
+    #[test]
+    fn top_scalars_and_keys_survive_a_syntax_error() {
+        let p = Positions::index("id: acme.pay\ntypes:\n  Amount: {}\n  Url: {}\nrequest:\n  a: [\n");
+        assert!(p.is_partial());
+        assert_eq!(p.top_scalar("id"), Some("acme.pay"));
+        let mut types: Vec<&str> = p.keys_under("types").collect();
+        types.sort();
+        assert_eq!(types, ["Amount", "Url"]);
+        assert!(p.has_key("request.a") && !p.has_key("request.b"));
     }
 
     #[test]

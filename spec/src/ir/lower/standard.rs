@@ -15,6 +15,10 @@ impl Lowering {
     /// The standard's facts; empty (with a diagnostic) when the specs have no `standard.yaml`.
     pub(super) fn standard(&mut self, set: &SpecSet, codes: &CodeTables) -> Standard {
         let Some(file) = set.standard.first() else {
+            // A standard.yaml that did not load was reported by loading.
+            if set.unloaded.standard {
+                return Standard::default();
+            }
             self.push(Diagnostic {
                 file: set.display_root.join("common/standard.yaml"),
                 line: 1,
@@ -88,6 +92,8 @@ impl Lowering {
                 http: c.http,
                 case: c.case.clone().into(),
             }),
+            // The case may be one the table lost to a mistake reported there.
+            None if self.failed.code_tables || !self.failed.cases.is_empty() => None,
             None => {
                 let d = src.value(path, format!("`{name}` is not a case of codes.yaml"));
                 self.push(with_help(
@@ -133,7 +139,7 @@ impl Lowering {
         let mut values: Vec<StatusValue> = Vec::new();
         for (i, value) in spec.values.iter().enumerate() {
             let path = format!("transaction_status.values.{i}.code");
-            if !super::is_digits(&value.code, 2) {
+            if !super::names::is_digits(&value.code, 2) {
                 self.push(src.value(&path, format!("`{}` is not two digits", value.code)));
                 continue;
             }

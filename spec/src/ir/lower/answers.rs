@@ -1,0 +1,98 @@
+//! `answers:` of an endpoint: response fields the provider fills itself, each either `issued` (a string only
+//! the provider can make) or copied `from` a request field at the same list depth. The shape is checked per
+//! endpoint; the paths once shared types are known.
+
+use super::{Lowering, Src, file_of, join, with_help};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{AnswerSource, Answered, Endpoint, ObjectType, paths};
+use crate::yaml::SpecSet;
+use crate::yaml::raw;
+
+/// What is wrong with an answer: the key to point at, the message and a hint.
+type Problem = (&'static str, String, Option<String>);
+
+impl Lowering {
+    /// Each answer names its field and exactly one source; paths are checked in `answer_paths`.
+    pub(super) fn answers(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<Answered> {
+        let mut out = Vec::new();
+        for (i, answer) in spec.answers.iter().enumerate() {
+            let path = format!("answers.{i}");
+            let source = match (answer.issued, &answer.from) {
+                (Some(true), None) => AnswerSource::Issued,
+                (None, Some(from)) => AnswerSource::Request(from.clone()),
+                _ => {
+                    let msg = "an answer is `issued: true` or `from: <request wire path>`, one of them";
+                    self.push(src.value(&path, msg.into()));
+                    continue;
+                }
+            };
+            out.push(Answered {
+                field: answer.field.clone(),
+                source,
+            });
+        }
+        out
+    }
+
+    /// Every answer fills a response field (an issued value, a string) from a request field at the same list
+    /// depth: `userResources[].value` from `userResources[]`, one item per request item (one list level at most).
+    pub(super) fn answer_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        for endpoint in endpoints.iter().filter(|e| !e.answers.is_empty()) {
+            let Some(file) = file_of(set, endpoint) else {
+                continue;
+            };
+            let src = Src::of(file);
+            // Paths into fields that lost one to a problem may name it: they are not checked.
+            if !self.whole(types, &endpoint.response) || !self.whole(types, &endpoint.request) {
+                continue;
+            }
+            let responses = paths::flatten_with(types, &endpoint.response);
+            let requests = paths::flatten_with(types, &endpoint.request);
+            for (i, answer) in endpoint.answers.iter().enumerate() {
+                let at = format!("answers.{i}");
+                let Some(target) = responses.iter().find(|r| r.wire_path == answer.field) else {
+                    let d = src.value(
+                        &join(&at, "field"),
+                        format!("`{}` is not a response field", answer.field),
+                    );
+                    let known = responses.iter().map(|r| r.wire_path.as_str());
+                    self.push(with_help(d, did_you_mean(&answer.field, known)));
+                    continue;
+                };
+                if let Some((key, msg, help)) = answer_problem(answer, target, &requests) {
+                    self.push(with_help(src.value(&join(&at, key), msg), help));
+                }
+            }
+        }
+    }
+}
+
+/// What is wrong with an answer whose response field `target` exists, if anything.
+fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[paths::FieldPath]) -> Option<Problem> {
+    let lists = answer.field.matches("[]").count();
+    match &answer.source {
+        _ if lists > 1 => Some(("field", "answers fill lists one level deep".to_owned(), None)),
+        AnswerSource::Issued if target.kind != "string" => Some((
+            "issued",
+            format!("an issued value is a string; `{}` is {}", answer.field, target.kind),
+            None,
+        )),
+        AnswerSource::Issued => None,
+        AnswerSource::Request(from) => match requests.iter().any(|r| &r.wire_path == from) {
+            false => Some((
+                "from",
+                format!("`{from}` is not a request field"),
+                did_you_mean(from, requests.iter().map(|r| r.wire_path.as_str())),
+            )),
+            true if from.matches("[]").count() != lists => Some((
+                "from",
+                format!(
+                    "`{from}` and `{}` must be inside the same number of lists",
+                    answer.field
+                ),
+                None,
+            )),
+            true => None,
+        },
+    }
+}

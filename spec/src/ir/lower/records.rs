@@ -1,0 +1,212 @@
+//! Records: the kinds a provider keeps (`records` in provider.yaml: key, `match`, not-found answer), and the
+//! endpoints that act on them (`operation` + `record`): the kind exists, its key fields are request fields,
+//! a lookup declares the not-found code, and a notification's kind can be paid.
+
+use super::fields::request_field;
+use super::names::{is_digits, is_snake};
+use super::{Lowering, Src, join, with_help};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{Direction, Endpoint, Operation, Provider, RecordKind};
+use crate::yaml::Loaded;
+use crate::yaml::raw::{self, OrderedMap};
+
+impl Lowering {
+    /// The provider's kinds of records; that their keys name request fields is checked per endpoint, in
+    /// `record_use`.
+    pub(super) fn records(&mut self, src: Src, specs: &OrderedMap<raw::RecordSpec>) -> Vec<RecordKind> {
+        let mut out: Vec<RecordKind> = Vec::new();
+        for (i, (name, spec)) in specs.0.iter().enumerate() {
+            let nth = specs.0[..i].iter().filter(|(n, _)| n == name).count();
+            if let Some(kind) = self.record_kind(src, name, nth, spec) {
+                out.push(kind);
+            }
+        }
+        out
+    }
+
+    /// One kind (the `nth` of its name): a snake_case name defined once, its fields and its not-found answer.
+    fn record_kind(&mut self, src: Src, name: &str, nth: usize, spec: &raw::RecordSpec) -> Option<RecordKind> {
+        let path = join("records", name);
+        let before = self.diagnostics.len();
+        if !is_snake(name) {
+            let msg = format!("record kind `{name}` is not a snake_case identifier");
+            self.push(src.at(src.positions.key(&path, nth), &path, msg));
+        } else if nth > 0 {
+            let msg = format!("record kind `{name}` is defined twice");
+            self.push(src.at(src.positions.key(&path, nth), &path, msg));
+        }
+        self.record_fields(src, &path, spec);
+        let not_found = &spec.not_found.0;
+        let http = spec.not_found_http.unwrap_or(404);
+        if !is_digits(not_found, 2) {
+            let msg =
+                format!("not_found `{not_found}` must be a two-digit case code (answered as {http}xx{not_found})");
+            self.push(src.value(&join(&path, "not_found"), msg));
+        }
+        if !(400..500).contains(&http) {
+            let msg = format!("not_found_http {http} must be a 4xx status: a missing record is the caller's problem");
+            self.push(src.value(&join(&path, "not_found_http"), msg));
+        }
+        (self.diagnostics.len() == before).then(|| RecordKind {
+            name: name.to_owned(),
+            doc: spec.doc.clone(),
+            key: spec.key.clone(),
+            match_fields: spec.match_fields.clone(),
+            not_found: not_found.clone(),
+            not_found_http: http,
+        })
+    }
+
+    /// A key of one or more distinct fields, and `match` fields outside the key.
+    fn record_fields(&mut self, src: Src, path: &str, spec: &raw::RecordSpec) {
+        if spec.key.is_empty() {
+            self.push(src.value(
+                &join(path, "key"),
+                "name at least one request field that identifies a record".into(),
+            ));
+        }
+        for (j, field) in spec.key.iter().enumerate() {
+            if spec.key[..j].contains(field) {
+                self.push(src.value(&format!("{path}.key.{j}"), format!("`{field}` is in the key twice")));
+            }
+        }
+        for (j, field) in spec.match_fields.iter().enumerate() {
+            if spec.key.contains(field) {
+                let msg = format!("`{field}` is in the key already; `match` names other fields");
+                self.push(src.value(&format!("{path}.match.{j}"), msg));
+            }
+        }
+    }
+
+    /// An endpoint's `record` against its operation and its provider's record kinds: the kind exists, its key
+    /// fields are request fields (required except on create), every endpoint that looks a record up declares the
+    /// kind's not-found code, and a `notify` endpoint is inbound and reports a kind whose status says what a paid
+    /// record holds (`paid`), since the sandbox could not tell a paid record from an unpaid one otherwise.
+    pub(super) fn record_use(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        providers: &[Provider],
+        endpoints: &[Endpoint],
+    ) {
+        let operation = endpoint.operation;
+        if operation == Operation::Notify && endpoint.direction != Direction::Inbound {
+            let msg = "operation `notify` is the provider calling the merchant: it needs `direction: inbound`";
+            self.push(file.error("operation", msg));
+            return;
+        }
+        let Some(name) = &endpoint.record else {
+            self.record_needed(file, operation);
+            return;
+        };
+        if !(operation.needs_record() || operation == Operation::Status) {
+            let msg = format!(
+                "`record` goes with operation create, update, delete, status or notify, not `{}`",
+                operation.as_str()
+            );
+            self.push(file.error("record", msg));
+            return;
+        }
+        let Some(provider) = providers.iter().find(|p| p.name == endpoint.provider) else {
+            return;
+        };
+        let Some(kind) = self.record_kind_of(file, provider, name) else {
+            return;
+        };
+        self.record_key(file, endpoint, kind);
+        if operation == Operation::Notify {
+            self.paid_is_known(file, endpoint, name, endpoints);
+            // The merchant answers a notification, not the provider: its codes are the merchant's to choose.
+            return;
+        }
+        self.not_found_declared(file, endpoint, provider, kind);
+    }
+
+    /// An operation that acts on a record (create, update, delete, notify) names its kind.
+    fn record_needed(&mut self, file: &Loaded<raw::EndpointFile>, operation: Operation) {
+        if !operation.needs_record() {
+            return;
+        }
+        let what = match operation {
+            Operation::Notify => "whose payments it notifies",
+            _ => "it acts on",
+        };
+        let msg = format!(
+            "operation `{}` needs `record`: the provider's kind of record {what}",
+            operation.as_str()
+        );
+        self.push(file.error("operation", msg));
+    }
+
+    fn record_kind_of<'p>(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        provider: &'p Provider,
+        name: &str,
+    ) -> Option<&'p RecordKind> {
+        let kind = provider.record(name);
+        if kind.is_none() {
+            let msg = format!("provider `{}` defines no record kind `{name}`", provider.name);
+            let help = did_you_mean(name, provider.records.iter().map(|r| r.name.as_str()));
+            self.push(with_help(file.error("record", msg), help));
+        }
+        kind
+    }
+
+    /// The kind's key fields are request fields here, required unless the endpoint creates the record.
+    fn record_key(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+        let name = &kind.name;
+        for key in &kind.key {
+            match request_field(&endpoint.request, key) {
+                None => {
+                    let msg = format!("record `{name}` is keyed by `{key}`, which is not a request field here");
+                    self.push(file.error("record", msg));
+                }
+                Some(field) if !field.required && endpoint.operation != Operation::Create => {
+                    let msg = format!("`{key}` identifies the `{name}` record, so it must be required here");
+                    self.push(file.error("record", msg));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Every endpoint that looks a record up declares the code an unknown record is answered with.
+    fn not_found_declared(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        provider: &Provider,
+        kind: &RecordKind,
+    ) {
+        let not_found = format!("{}{}{}", kind.not_found_http, endpoint.service_code, kind.not_found);
+        if endpoint.operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
+            let msg = format!(
+                "an unknown `{}` record is answered with {not_found} (`not_found` in {}/provider.yaml): declare it",
+                kind.name, provider.name
+            );
+            self.push(file.error("codes", msg));
+        }
+    }
+
+    /// A `notify` endpoint's kind has a `status` endpoint that says what a paid record holds (`paid`).
+    fn paid_is_known(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &str, all: &[Endpoint]) {
+        // The status endpoint that says it may be one that did not load or lower.
+        if self.failed.endpoint_of(&endpoint.provider) {
+            return;
+        }
+        let known = all.iter().any(|e| {
+            e.provider == endpoint.provider
+                && e.operation == Operation::Status
+                && e.record.as_deref() == Some(kind)
+                && !e.paid.is_empty()
+        });
+        if !known {
+            let msg = format!(
+                "nothing says what a paid `{kind}` record holds, so this notification would never be sent: give a \
+                 `status` endpoint of `{kind}` records `paid` (the response fields that report a paid record)"
+            );
+            self.push(file.error("record", msg));
+        }
+    }
+}
