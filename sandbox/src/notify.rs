@@ -62,8 +62,9 @@ pub struct PaymentFacts {
     pub reference_no: String,
     /// X-EXTERNAL-ID of the payment request (`originalExternalId`).
     pub external_id: Option<String>,
-    /// Amount paid, e.g. `10000.00` (`amount.value`).
-    pub amount_value: String,
+    /// Amount paid, e.g. `10000.00` (`amount.value`); `None` when the payment named none, and then the
+    /// notification has no `amount`: nothing is made up.
+    pub amount_value: Option<String>,
     /// ISO 4217 currency, e.g. `IDR` (`amount.currency`).
     pub currency: String,
     /// `latestTransactionStatus`: `00` paid, `05` closed or expired, … (snap-standard §4.3).
@@ -198,7 +199,10 @@ fn fact(api: &Api, wire: &str, ty: &FieldType, p: &PaymentFacts) -> Option<Value
         "originalReferenceNo" => text(&p.reference_no),
         "originalExternalId" => p.external_id.as_deref().and_then(text),
         "merchantId" => p.merchant_id.as_deref().and_then(text),
-        "amount" => Some(amount(api, ty, p)),
+        "amount" => p
+            .amount_value
+            .as_deref()
+            .map(|value| amount(api, ty, value, &p.currency)),
         "latestTransactionStatus" => text(&p.latest_transaction_status),
         "transactionStatusDesc" => status_description(&p.latest_transaction_status).and_then(text),
         "createdTime" => text(&p.created),
@@ -208,7 +212,7 @@ fn fact(api: &Api, wire: &str, ty: &FieldType, p: &PaymentFacts) -> Option<Value
 }
 
 /// The amount object, with the keys of the spec's amount type in its order (`value`, `currency`).
-fn amount(api: &Api, ty: &FieldType, p: &PaymentFacts) -> Value {
+fn amount(api: &Api, ty: &FieldType, value: &str, currency: &str) -> Value {
     let fields = match ty {
         FieldType::Named(name) => api.shared_type(name).map(|t| t.fields.as_slice()),
         FieldType::Object(fields) => Some(fields.as_slice()),
@@ -219,15 +223,15 @@ fn amount(api: &Api, ty: &FieldType, p: &PaymentFacts) -> Value {
         Some(fields) => {
             for f in fields {
                 match f.wire.as_str() {
-                    "value" => map.insert(f.wire.clone(), Value::String(p.amount_value.clone())),
-                    "currency" => map.insert(f.wire.clone(), Value::String(p.currency.clone())),
+                    "value" => map.insert(f.wire.clone(), Value::from(value)),
+                    "currency" => map.insert(f.wire.clone(), Value::from(currency)),
                     _ => None,
                 };
             }
         }
         None => {
-            map.insert("value".into(), Value::String(p.amount_value.clone()));
-            map.insert("currency".into(), Value::String(p.currency.clone()));
+            map.insert("value".into(), Value::from(value));
+            map.insert("currency".into(), Value::from(currency));
         }
     }
     Value::Object(map)
