@@ -17,7 +17,8 @@
 //! Everything about signatures is the sandbox's own code, shared with the runtime's signer in nothing, so that a
 //! signing bug cannot hide on both sides: it assembles strings to sign from the IR's recipes and signs and verifies
 //! HMAC-SHA512 and SHA256withRSA ([`signing`]), minifies bodies for their hash ([`minify`]), holds its RSA keys as
-//! aws-lc-rs keys read from PEM ([`keys`]) and frames and reads envelopes ([`framing`]).
+//! aws-lc-rs keys read from PEM ([`keys`]) and frames and reads envelopes ([`framing`]). `tests/signing_agrees.rs`
+//! signs the same inputs with it and with the runtime and holds both to `openssl`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
