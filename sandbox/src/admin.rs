@@ -160,8 +160,8 @@ async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
         "<!doctype html><meta charset=utf-8><title>snapbi sandbox: pay</title>\
          <h1>Pay {} {}</h1><p>partnerReferenceNo {} · referenceNo {} · status {}</p>\
          <form method=post action=\"/_sandbox/payments/{}/complete\"><button>Pay</button></form>",
-        escape(&payment.amount.value),
-        escape(&payment.amount.currency),
+        escape(payment.amount.as_ref().map_or("(no amount)", |m| m.value.as_str())),
+        escape(payment.amount.as_ref().map_or("", |m| m.currency.as_str())),
         escape(&payment.partner_reference_no),
         escape(&payment.reference_no),
         escape(&payment.latest_transaction_status),

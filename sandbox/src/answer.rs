@@ -211,17 +211,29 @@ impl Clock {
 
     /// `instant` as a SNAP timestamp at this clock's offset.
     pub(crate) fn format(&self, instant: OffsetDateTime) -> String {
+        self.format_fraction(instant, 0)
+    }
+
+    /// `instant` at this clock's offset, with `digits` digits (at most 9) of the second's fraction after the
+    /// seconds: a provider's `timestamp.fraction_digits`, or 3 for the milliseconds of a delivery record.
+    pub(crate) fn format_fraction(&self, instant: OffsetDateTime, digits: u8) -> String {
         let local = instant.to_offset(self.offset);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}",
+        let mut text = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             local.year(),
             u8::from(local.month()),
             local.day(),
             local.hour(),
             local.minute(),
             local.second(),
-            self.offset_text
-        )
+        );
+        if digits > 0 {
+            let nanos = format!("{:09}", local.nanosecond());
+            text.push('.');
+            text.push_str(nanos.get(..usize::from(digits.min(9))).unwrap_or_default());
+        }
+        text.push_str(&self.offset_text);
+        text
     }
 
     /// Today's date at this clock's offset, `YYYY-MM-DD` (X-EXTERNAL-ID is unique per day).
@@ -246,6 +258,14 @@ mod tests {
         assert_eq!(
             clock.format(datetime!(2020-12-17 03:55:00.9 UTC)),
             "2020-12-17T10:55:00+07:00"
+        );
+        assert_eq!(
+            clock.format_fraction(datetime!(2020-12-17 03:55:00.012_345 UTC), 3),
+            "2020-12-17T10:55:00.012+07:00"
+        );
+        assert_eq!(
+            clock.format_fraction(datetime!(2020-12-17 03:55:00.9 UTC), 12),
+            "2020-12-17T10:55:00.900000000+07:00"
         );
         assert!(snapbi_rules::is_snap_datetime(&clock.now()));
         assert_eq!(clock.digits().len(), 14);

@@ -26,7 +26,7 @@ use crate::operations;
 use crate::sandbox::{Inner, Served};
 use crate::scenarios::SCENARIO_HEADER;
 use crate::tokens::TokenKind;
-use crate::{Sandbox, validate};
+use crate::{Sandbox, signing, validate};
 
 /// The fallback handler: every request that is not an admin endpoint is a SNAP call.
 pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
@@ -162,12 +162,11 @@ impl<'a> Call<'a> {
         let client = self.client(&presented)?;
         let token = self.token(&presented, client)?;
         let raw = self.read(body).await?;
-        let minified = snapbi_runtime::minify::minify(&raw).map_err(|e| {
-            self.refuse(400, "00", Fill::default())
-                .because(format!("the body is not JSON: {e}"))
-        })?;
-        self.signature(&presented, client, token.as_ref(), &minified)?;
-        let body = self.json(&raw)?;
+        // Parsed before the signature is checked, so a body that is not JSON is refused as such (400) and the
+        // minified form is only ever taken of JSON.
+        let parsed = self.parse(&raw)?;
+        self.signature(&presented, client, token.as_ref(), &crate::minify::strip(&raw))?;
+        let body = self.json(parsed)?;
         self.fields(&body)?;
         Ok(Admitted {
             client,
@@ -339,7 +338,7 @@ impl<'a> Call<'a> {
             return Err(invalid("the provider has no signature recipe for this endpoint"));
         };
         let path = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let input = crate::verify::Presented {
+        let input = signing::Message {
             method: self.parts.method.as_str(),
             path,
             token: token.map(AccessToken::expose),
@@ -347,7 +346,7 @@ impl<'a> Call<'a> {
             timestamp: presented.timestamp.unwrap_or_default(),
             client_id: presented.client_id.unwrap_or(&client.id),
         };
-        match crate::verify::verify(recipe, &input, signature, client) {
+        match signing::verify(recipe, &input, signature, client.verifier(recipe.algorithm)) {
             true => Ok(()),
             false => Err(invalid(&format!(
                 "X-SIGNATURE does not match the {} recipe over {} {path}",
@@ -357,15 +356,26 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The body as JSON; an empty body is `{}` for an endpoint without request fields.
-    fn json(&self, raw: &[u8]) -> Result<Value, Answer> {
-        if raw.iter().all(u8::is_ascii_whitespace) && self.endpoint.request.is_empty() {
-            return Ok(Value::Object(Default::default()));
+    /// The body as JSON, `None` for no body (blank).
+    fn parse(&self, raw: &[u8]) -> Result<Option<Value>, Answer> {
+        if crate::minify::is_blank(raw) {
+            return Ok(None);
         }
-        serde_json::from_slice(raw).map_err(|e| {
+        serde_json::from_slice(raw).map(Some).map_err(|e| {
             self.refuse(400, "00", Fill::default())
                 .because(format!("the body is not JSON: {e}"))
         })
+    }
+
+    /// The body to check and act on: no body is `{}` for an endpoint without request fields.
+    fn json(&self, parsed: Option<Value>) -> Result<Value, Answer> {
+        match parsed {
+            Some(body) => Ok(body),
+            None if self.endpoint.request.is_empty() => Ok(Value::Object(Default::default())),
+            None => Err(self
+                .refuse(400, "00", Fill::default())
+                .because("the body is empty; this endpoint takes a JSON object")),
+        }
     }
 
     /// The spec's field rules; the first violation decides the answer.

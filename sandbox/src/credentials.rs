@@ -6,10 +6,12 @@
 
 use std::fmt;
 
-use snapbi_runtime::keys::PublicKey;
 use snapbi_runtime::secret::ClientSecret;
+use snapbi_spec::ir::Algorithm;
 
 use crate::SandboxError;
+use crate::keys::ClientKey;
+use crate::signing::Verifier;
 
 /// Client id of the demo credentials (what the generated client sends as X-PARTNER-ID / X-CLIENT-KEY).
 pub const DEMO_CLIENT_ID: &str = "BRN-0000-SANDBOX-DEMO";
@@ -78,7 +80,7 @@ impl Credentials {
         if self.client_secret.is_empty() {
             return Err(bad("the client secret is empty".into()));
         }
-        let public_key = PublicKey::from_pem(&self.client_public_key_pem).map_err(|e| bad(e.to_string()))?;
+        let public_key = ClientKey::from_pem(&self.client_public_key_pem).map_err(|e| bad(e.to_string()))?;
         Ok(Client {
             id: self.client_id,
             secret: self.client_secret,
@@ -92,7 +94,17 @@ impl Credentials {
 pub(crate) struct Client {
     pub(crate) id: String,
     pub(crate) secret: ClientSecret,
-    pub(crate) public_key: PublicKey,
+    pub(crate) public_key: ClientKey,
+}
+
+impl Client {
+    /// What checks this client's signatures made by `algorithm`: its secret or its public key.
+    pub(crate) fn verifier(&self, algorithm: Algorithm) -> Verifier<'_> {
+        match algorithm {
+            Algorithm::HmacSha512 => Verifier::Secret(self.secret.expose()),
+            Algorithm::RsaSha256 => Verifier::Rsa(&self.public_key),
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -113,10 +125,10 @@ mod tests {
     fn demo_credentials_parse_and_match_the_private_key() {
         let client = Credentials::demo().parse().map_err(|e| e.to_string());
         let client = client.unwrap_or_else(|e| panic!("{e}"));
-        let private = snapbi_runtime::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM);
+        let private = crate::keys::ProviderKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM);
         let private = private.unwrap_or_else(|e| panic!("{e}"));
-        let signature = private.sign_sha256(b"x").unwrap_or_default();
-        assert_eq!(client.public_key.verify_sha256(b"x", &signature), Ok(()));
+        let signature = private.sign(b"x").unwrap_or_default();
+        assert!(client.public_key.verifies(b"x", &signature));
         assert!(!format!("{client:?}").contains(DEMO_CLIENT_SECRET));
     }
 

@@ -12,19 +12,19 @@
 use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::response::Response;
-use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use snapbi_runtime::envelope;
-use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::timestamp::SnapTimestamp;
-use snapbi_spec::ir::{Algorithm, Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
+use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock};
 use crate::credentials::Client;
+use crate::framing;
+use crate::keys::ProviderKey;
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
+use crate::signing::{self, Message, Signer};
 use crate::validate;
 
 /// One enveloped call of `endpoint`.
@@ -58,7 +58,7 @@ struct Framed<'a> {
     endpoint: &'a Endpoint,
     framing: &'a Envelope,
     /// The key the answer is signed with (the sandbox's provider key).
-    signature: Option<&'a PrivateKey>,
+    signature: Option<&'a ProviderKey>,
     code: &'a str,
     head: Map<String, Value>,
     body: Map<String, Value>,
@@ -110,7 +110,7 @@ impl<'a> Framed<'a> {
             .signature
             .map(|key| sign(&f.signature, key, &member))
             .unwrap_or_default();
-        let framed = envelope::frame(&f.response_member, &member, &f.signature_member, &signature);
+        let framed = framing::frame(&f.response_member, &member, &f.signature_member, &signature);
         let answer = Answer {
             status: 200,
             body: Map::from_iter([(f.response_member.to_string(), Value::Object(response))]),
@@ -141,7 +141,7 @@ impl<'a> Enveloped<'a> {
         })?;
         let framing = self.framing;
         let Some((member, signature)) =
-            envelope::signed_member(&raw, &framing.request_member, &framing.signature_member)
+            framing::signed_member(&raw, &framing.request_member, &framing.signature_member)
         else {
             let why = format!(
                 "the body must be a JSON object with `{}` and `{}`",
@@ -149,12 +149,7 @@ impl<'a> Enveloped<'a> {
             );
             return Err(self.refuse(&self.framing.refusals.malformed, why));
         };
-        let Some((head, body)) = envelope::parts(
-            &raw,
-            &framing.request_member,
-            &framing.head_member,
-            &framing.body_member,
-        ) else {
+        let Some((head, body)) = framing::head_and_body(member, &framing.head_member, &framing.body_member) else {
             let why = format!(
                 "`{}` must hold `{}` and `{}`",
                 framing.request_member, framing.head_member, framing.body_member
@@ -260,11 +255,12 @@ impl<'a> Enveloped<'a> {
 
     /// The signature over the request member's bytes, exactly as received.
     fn signature(&self, client: &Client, member: &[u8], signature: &str) -> Result<(), Refusal<'a>> {
-        match crate::verify::verify(
-            &self.framing.signature,
-            &presented(member, &client.id),
+        let recipe = &self.framing.signature;
+        match signing::verify(
+            recipe,
+            &signed(member, &client.id),
             signature,
-            client,
+            client.verifier(recipe.algorithm),
         ) {
             true => Ok(()),
             false => {
@@ -363,28 +359,18 @@ impl<'a> Enveloped<'a> {
 }
 
 /// What an envelope's recipe signs: the member (`{body}`) and the client id; nothing of the HTTP request.
-fn presented<'m>(member: &'m [u8], client_id: &'m str) -> crate::verify::Presented<'m> {
-    crate::verify::Presented {
-        method: "",
-        path: "",
-        token: None,
+fn signed<'m>(member: &'m [u8], client_id: &'m str) -> Message<'m> {
+    Message {
         minified_body: member,
-        timestamp: "",
         client_id,
+        ..Message::default()
     }
 }
 
-/// The provider's signature of `member` with the envelope's recipe (RSA with the sandbox's provider key).
-fn sign(recipe: &Recipe, key: &PrivateKey, member: &[u8]) -> String {
-    let text = crate::verify::string_to_sign(recipe, &presented(member, ""));
-    match recipe.algorithm {
-        Algorithm::RsaSha256 => key
-            .sign_sha256(text.as_bytes())
-            .map(|s| base64::engine::general_purpose::STANDARD.encode(s))
-            .unwrap_or_default(),
-        // An HMAC envelope would be keyed with the client's secret; DANA's is RSA.
-        Algorithm::HmacSha512 => String::new(),
-    }
+/// The provider's signature of `member` with the envelope's recipe, made with the sandbox's provider key. An HMAC
+/// envelope would be keyed with the client's secret (DANA's is RSA): it gets no signature, as a failure does.
+fn sign(recipe: &Recipe, key: &ProviderKey, member: &[u8]) -> String {
+    signing::sign(recipe, &signed(member, ""), Signer::Rsa(key)).unwrap_or_default()
 }
 
 /// A refused call: the result code and why, for `X-Sandbox-Reason`.

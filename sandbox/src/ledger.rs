@@ -32,6 +32,18 @@ impl Money {
     pub fn to_json(&self) -> Value {
         serde_json::json!({ "value": self.value, "currency": self.currency })
     }
+
+    /// Zero in this amount's currency, written with as many fraction digits (`0.00` beside `10000.00`).
+    pub(crate) fn zero_like(&self) -> Money {
+        let value = match Units::parse(&self.value).map_or(0, Units::scale) {
+            0 => "0".to_owned(),
+            n => format!("0.{}", "0".repeat(n as usize)),
+        };
+        Money {
+            value,
+            currency: self.currency.clone(),
+        }
+    }
 }
 
 /// One payment the sandbox accepted, as `GET /_sandbox/ledger` shows it.
@@ -52,8 +64,10 @@ pub struct PaymentRecord {
     pub reference_no: String,
     /// X-EXTERNAL-ID of the payment request.
     pub external_id: Option<String>,
-    /// Amount of the payment.
-    pub amount: Money,
+    /// Amount of the payment; `None` when the request named none (an endpoint without an amount field), which
+    /// is left out of every answer and notification rather than made up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
     /// `latestTransactionStatus`: 00 paid, 01 initiated, 04 refunded, 05 cancelled.
     pub latest_transaction_status: String,
     /// When the payment was created (SNAP timestamp).
@@ -64,8 +78,10 @@ pub struct PaymentRecord {
     pub paid_time: Option<String>,
     /// The response code the payment call was answered with.
     pub original_response_code: String,
-    /// Sum of its refunds.
-    pub refunded: Money,
+    /// Sum of its refunds, in the payment's currency; `None` for a payment without an amount, which cannot be
+    /// refunded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<Money>,
     /// `merchantId` of the request, when given.
     pub merchant_id: Option<String>,
     /// Where the payment notification goes (urlParam of type PAY_NOTIFY/NOTIFICATION, or the configured
@@ -423,19 +439,19 @@ mod tests {
             partner_reference_no: partner.into(),
             reference_no: reference.into(),
             external_id: None,
-            amount: Money {
+            amount: Some(Money {
                 value: "1.00".into(),
                 currency: "IDR".into(),
-            },
+            }),
             latest_transaction_status: "01".into(),
             created_time: String::new(),
             finished_time: None,
             paid_time: None,
             original_response_code: "2005400".into(),
-            refunded: Money {
+            refunded: Some(Money {
                 value: "0.00".into(),
                 currency: "IDR".into(),
-            },
+            }),
             merchant_id: None,
             notify_url: None,
             refunds: Vec::new(),

@@ -14,6 +14,12 @@
 //! merchant-side token endpoint, a token the merchant issued just before (`notify`).
 //! Endpoints in a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
 //!
+//! Everything about signatures is the sandbox's own code, shared with the runtime's signer in nothing, so that a
+//! signing bug cannot hide on both sides: it assembles strings to sign from the IR's recipes and signs and verifies
+//! HMAC-SHA512 and SHA256withRSA ([`signing`]), minifies bodies for their hash ([`minify`]), holds its RSA keys as
+//! aws-lc-rs keys read from PEM ([`keys`]) and frames and reads envelopes ([`framing`]). `tests/signing_agrees.rs`
+//! signs the same inputs with it and with the runtime and holds both to `openssl`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use snapbi_sandbox::{Credentials, Sandbox};
@@ -54,7 +60,11 @@
 //! committing. Every refusal carries `X-Sandbox-Reason`, the cause in words. See `admin` for the other
 //! admin endpoints (ledger, notifications, completing a payment, paying a record).
 
+pub mod framing;
+pub mod keys;
+pub mod minify;
 pub mod notify;
+pub mod signing;
 
 mod admin;
 mod answer;
@@ -73,7 +83,6 @@ mod shape;
 mod store;
 mod tokens;
 pub mod validate;
-mod verify;
 
 pub use answer::REASON_HEADER;
 pub use credentials::{

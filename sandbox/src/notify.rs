@@ -9,7 +9,9 @@
 //!   kind with `operation: notify` (`doku.va.payment_notify`), filled from the record under the same wire names
 //!   ([`record_notify_endpoints`], [`record_notification_body`]);
 //! - the headers and their sources are the provider's `headers.symmetric` set, and the signature is its
-//!   `signatures.symmetric` recipe, applied to the path of the merchant's notify URL ([`NotifySigner`]);
+//!   `signatures.symmetric` recipe, applied to the path of the merchant's notify URL ([`NotifySigner`]) by the
+//!   sandbox's own signer ([`crate::signing`]), never the runtime's, with X-TIMESTAMP in the provider's offset and
+//!   fraction digits;
 //! - the retry points are the provider's `notification_retry_schedule`, in seconds after the first attempt
 //!   ([`Schedule`]; DOKU: 30 min, 6 h and 12 h, snap-standard §5.2), compressible so tests run the real
 //!   schedule in milliseconds;
@@ -32,14 +34,16 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::{Map, Value};
-use snapbi_runtime::endpoint::TimestampStyle;
-use snapbi_runtime::keys::PrivateKey;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_runtime::signature::{Algorithm, Part, Recipe, SignError, SignInput, SigningKey};
-use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, RecipePart};
+use snapbi_spec::ir::{
+    Algorithm, Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, Recipe,
+};
 use time::OffsetDateTime;
 
+use crate::answer::Clock;
+use crate::keys::ProviderKey;
 use crate::shape::{FreeForm, declared};
+use crate::signing::{self, Message, Signer};
 
 /// SNAP service code of the direct-debit payment notification (`/debit/notify`, snap-standard §3.2).
 pub const NOTIFY_SERVICE_CODE: &str = "56";
@@ -60,8 +64,9 @@ pub struct PaymentFacts {
     pub reference_no: String,
     /// X-EXTERNAL-ID of the payment request (`originalExternalId`).
     pub external_id: Option<String>,
-    /// Amount paid, e.g. `10000.00` (`amount.value`).
-    pub amount_value: String,
+    /// Amount paid, e.g. `10000.00` (`amount.value`); `None` when the payment named none, and then the
+    /// notification has no `amount`: nothing is made up.
+    pub amount_value: Option<String>,
     /// ISO 4217 currency, e.g. `IDR` (`amount.currency`).
     pub currency: String,
     /// `latestTransactionStatus`: `00` paid, `05` closed or expired, … (snap-standard §4.3).
@@ -108,10 +113,7 @@ impl MerchantToken {
             path: endpoint.path.clone(),
             url,
             headers: provider.headers_for(endpoint.auth).to_vec(),
-            recipe: Recipe {
-                algorithm: recipe.algorithm,
-                parts: intern_parts(recipe.parts.iter().map(runtime_part).collect()),
-            },
+            recipe: recipe.clone(),
             body: Bytes::from(body),
         })
     }
@@ -196,7 +198,10 @@ fn fact(api: &Api, wire: &str, ty: &FieldType, p: &PaymentFacts) -> Option<Value
         "originalReferenceNo" => text(&p.reference_no),
         "originalExternalId" => p.external_id.as_deref().and_then(text),
         "merchantId" => p.merchant_id.as_deref().and_then(text),
-        "amount" => Some(amount(api, ty, p)),
+        "amount" => p
+            .amount_value
+            .as_deref()
+            .map(|value| amount(api, ty, value, &p.currency)),
         "latestTransactionStatus" => text(&p.latest_transaction_status),
         "transactionStatusDesc" => status_description(&p.latest_transaction_status).and_then(text),
         "createdTime" => text(&p.created),
@@ -206,7 +211,7 @@ fn fact(api: &Api, wire: &str, ty: &FieldType, p: &PaymentFacts) -> Option<Value
 }
 
 /// The amount object, with the keys of the spec's amount type in its order (`value`, `currency`).
-fn amount(api: &Api, ty: &FieldType, p: &PaymentFacts) -> Value {
+fn amount(api: &Api, ty: &FieldType, value: &str, currency: &str) -> Value {
     let fields = match ty {
         FieldType::Named(name) => api.shared_type(name).map(|t| t.fields.as_slice()),
         FieldType::Object(fields) => Some(fields.as_slice()),
@@ -217,15 +222,15 @@ fn amount(api: &Api, ty: &FieldType, p: &PaymentFacts) -> Value {
         Some(fields) => {
             for f in fields {
                 match f.wire.as_str() {
-                    "value" => map.insert(f.wire.clone(), Value::String(p.amount_value.clone())),
-                    "currency" => map.insert(f.wire.clone(), Value::String(p.currency.clone())),
+                    "value" => map.insert(f.wire.clone(), Value::from(value)),
+                    "currency" => map.insert(f.wire.clone(), Value::from(currency)),
                     _ => None,
                 };
             }
         }
         None => {
-            map.insert("value".into(), Value::String(p.amount_value.clone()));
-            map.insert("currency".into(), Value::String(p.currency.clone()));
+            map.insert("value".into(), Value::from(value));
+            map.insert("currency".into(), Value::from(currency));
         }
     }
     Value::Object(map)
@@ -307,7 +312,7 @@ pub struct NotifySigner {
     /// CHANNEL-ID; `None` uses the provider's `channel_id`.
     pub channel_id: Option<String>,
     /// The provider's own RSA key, for providers that sign notifications asymmetrically (DANA).
-    pub provider_key: Option<PrivateKey>,
+    pub provider_key: Option<ProviderKey>,
 }
 
 impl NotifySigner {
@@ -323,7 +328,7 @@ impl NotifySigner {
     }
 
     /// The same signer with the provider's RSA key, for asymmetric notifications.
-    pub fn with_provider_key(mut self, key: PrivateKey) -> Self {
+    pub fn with_provider_key(mut self, key: ProviderKey) -> Self {
         self.provider_key = Some(key);
         self
     }
@@ -381,8 +386,10 @@ struct Shared {
     recipe: Result<Recipe, String>,
     /// The provider's `headers.symmetric`, in spec order.
     headers: Vec<(String, HeaderSource)>,
-    /// X-TIMESTAMP style of the provider.
-    timestamp: TimestampStyle,
+    /// The provider's X-TIMESTAMP offset.
+    clock: Clock,
+    /// Digits of the second's fraction in the provider's X-TIMESTAMP.
+    fraction_digits: u8,
     /// The provider's default CHANNEL-ID.
     channel_id: Option<String>,
     /// `None` if the HTTP client could not be built (reported per delivery).
@@ -416,10 +423,7 @@ impl Notifier {
     pub fn for_auth(provider: &Provider, auth: AuthKind, schedule: Schedule, signer: NotifySigner) -> Self {
         let recipe = provider
             .signature_for(auth)
-            .map(|r| Recipe {
-                algorithm: r.algorithm,
-                parts: intern_parts(r.parts.iter().map(runtime_part).collect()),
-            })
+            .cloned()
             .ok_or_else(|| format!("provider {} has no {} signature recipe", provider.name, auth.as_str()));
         // Notifications go to the merchant directly: no proxy from the environment (loopback would
         // otherwise be sent to it), and no redirects (a redirected POST may turn into a GET).
@@ -434,10 +438,8 @@ impl Notifier {
             signer,
             recipe,
             headers: provider.headers_for(auth).to_vec(),
-            timestamp: TimestampStyle {
-                offset: intern_str(&provider.timestamp_offset),
-                fraction_digits: provider.timestamp_fraction_digits,
-            },
+            clock: Clock::new(&provider.timestamp_offset),
+            fraction_digits: provider.timestamp_fraction_digits,
             channel_id: provider.channel_id.clone(),
             http,
             deliveries: Mutex::new(VecDeque::new()),
@@ -579,11 +581,7 @@ impl Shared {
     }
 
     fn now_with_millis(&self) -> String {
-        TimestampStyle {
-            fraction_digits: 3,
-            ..self.timestamp
-        }
-        .format(OffsetDateTime::now_utc())
+        self.clock.format_fraction(OffsetDateTime::now_utc(), 3)
     }
 
     /// One delivery: the first attempt now, then one per schedule point until a 2xx.
@@ -701,8 +699,8 @@ impl Shared {
     }
 
     /// Content-Type, then the provider's notification headers in spec order, signed now with `token`.
-    fn headers(&self, path: &str, body: &[u8], token: &AccessToken) -> Result<Vec<(String, String)>, SignError> {
-        let recipe = self.recipe.as_ref().map_err(|_| SignError::NoRecipe("notification"))?;
+    fn headers(&self, path: &str, body: &[u8], token: &AccessToken) -> Result<Vec<(String, String)>, String> {
+        let recipe = self.recipe.as_ref()?;
         self.signed_headers(recipe, &self.headers, path, body, Some(token))
     }
 
@@ -715,23 +713,27 @@ impl Shared {
         path: &str,
         body: &[u8],
         token: Option<&AccessToken>,
-    ) -> Result<Vec<(String, String)>, SignError> {
+    ) -> Result<Vec<(String, String)>, String> {
         let signer = &self.signer;
-        let timestamp = self.timestamp.format(OffsetDateTime::now_utc());
-        let input = SignInput {
+        let timestamp = self
+            .clock
+            .format_fraction(OffsetDateTime::now_utc(), self.fraction_digits);
+        // Compact already (serde_json's bytes, a spec's fixed body), so this borrows; it keeps the hash right if not.
+        let minified = crate::minify::strip(body);
+        let message = Message {
             method: "POST",
             path,
-            token,
-            minified_body: body,
+            token: token.map(AccessToken::expose),
+            minified_body: &minified,
             timestamp: &timestamp,
             client_id: &signer.client_id,
         };
         let key = match (recipe.algorithm, &signer.provider_key) {
-            (Algorithm::RsaSha256, Some(key)) => SigningKey::Rsa(key),
-            (Algorithm::RsaSha256, None) => return Err(SignError::MissingCredential("provider key")),
-            (Algorithm::HmacSha512, _) => SigningKey::Hmac(&signer.client_secret),
+            (Algorithm::RsaSha256, Some(key)) => Signer::Rsa(key),
+            (Algorithm::RsaSha256, None) => return Err("the recipe is RSA and there is no provider key".into()),
+            (Algorithm::HmacSha512, _) => Signer::Secret(signer.client_secret.expose()),
         };
-        let signature = recipe.sign(&input, &key)?;
+        let signature = signing::sign(recipe, &message, key).map_err(|e| e.to_string())?;
         let mut headers = Vec::with_capacity(1 + names.len());
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         for (name, source) in names {
@@ -779,45 +781,6 @@ fn external_id() -> String {
     format!("{:032}", uuid::Uuid::new_v4().as_u128() % 10u128.pow(32))
 }
 
-fn runtime_part(part: &RecipePart) -> Part {
-    match part {
-        RecipePart::Literal(text) => Part::Literal(intern_str(text)),
-        RecipePart::Method => Part::Method,
-        RecipePart::Path => Part::Path,
-        RecipePart::Token => Part::Token,
-        RecipePart::BodySha256 => Part::BodySha256,
-        RecipePart::Timestamp => Part::Timestamp,
-        RecipePart::ClientId => Part::ClientId,
-        RecipePart::Body => Part::Body,
-    }
-}
-
-/// The runtime's recipes and timestamp styles are `'static` data (generated code declares them as
-/// statics); the IR's are read at run time. Each distinct string is leaked once, so memory stays bounded by
-/// the number of distinct provider profiles, however many notifiers are built.
-fn intern_str(text: &str) -> &'static str {
-    static STRINGS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut strings = STRINGS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = strings.iter().find(|s| **s == text) {
-        return found;
-    }
-    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    strings.push(leaked);
-    leaked
-}
-
-/// Like [`intern_str`], for the parts of a recipe.
-fn intern_parts(parts: Vec<Part>) -> &'static [Part] {
-    static PARTS: Mutex<Vec<&'static [Part]>> = Mutex::new(Vec::new());
-    let mut all = PARTS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = all.iter().find(|p| **p == parts.as_slice()) {
-        return found;
-    }
-    let leaked: &'static [Part] = Box::leak(parts.into_boxed_slice());
-    all.push(leaked);
-    leaked
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -833,16 +796,6 @@ mod tests {
         );
         assert_eq!(schedule.compressed(0), schedule);
         assert_eq!(Schedule::immediate_for_tests(2).attempts(), 3);
-    }
-
-    #[test]
-    fn interning_reuses_the_same_memory() {
-        let a = intern_str(":");
-        let b = intern_str(&String::from(":"));
-        assert!(std::ptr::eq(a, b));
-        let p = intern_parts(vec![Part::Method, Part::Literal(":")]);
-        let q = intern_parts(vec![Part::Method, Part::Literal(":")]);
-        assert!(std::ptr::eq(p, q));
     }
 
     #[test]

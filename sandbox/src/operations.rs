@@ -354,10 +354,7 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         let answer = call.answer(409, "01", Fill::default());
         return refused(answer.because("a payment with this partnerReferenceNo exists (from another endpoint)"));
     }
-    let amount = money(cx).unwrap_or(Money {
-        value: "0".into(),
-        currency: String::new(),
-    });
+    let amount = money(cx);
     let now = call.clock.now();
     let paid_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO);
     let record = PaymentRecord {
@@ -368,10 +365,7 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         partner_reference_no: partner.to_owned(),
         reference_no: inner.next_reference(call.clock),
         external_id: external_id(call),
-        refunded: Money {
-            value: Units::parse(&amount.value).map_or_else(|| "0".into(), |u| zero(u.scale())),
-            currency: amount.currency.clone(),
-        },
+        refunded: amount.as_ref().map(Money::zero_like),
         amount,
         latest_transaction_status: if paid_now { "00" } else { "01" }.into(),
         finished_time: paid_now.then(|| now.clone()),
@@ -399,13 +393,6 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     }
     books.add_payment(record);
     (success(cx, facts), effects)
-}
-
-fn zero(scale: u32) -> String {
-    match scale {
-        0 => "0".into(),
-        n => format!("0.{}", "0".repeat(n as usize)),
-    }
 }
 
 /// X-EXTERNAL-ID of this call, to remember with what it created.
@@ -492,16 +479,23 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
             status_description(&payment.latest_transaction_status).unwrap_or("unknown")
         )));
     }
-    let amount = requested.unwrap_or_else(|| payment.amount.clone());
+    // No amount asked for refunds the whole payment; a payment without an amount has nothing to refund.
+    let Some(amount) = requested.or_else(|| payment.amount.clone()) else {
+        let answer = call.answer(404, "13", Fill::default());
+        return refused(answer.because("the payment has no amount, so there is nothing to refund"));
+    };
     let Some(total) = refundable(payment, &amount) else {
         let answer = call.answer(404, "13", Fill::default());
         return refused(answer.because(format!(
-            "refund {} {} is zero, in another currency, or above what is left of {} {} (refunded so far {})",
-            amount.value, amount.currency, payment.amount.value, payment.amount.currency, payment.refunded.value
+            "refund {} {} is zero, in another currency, or above what is left of {} (refunded so far {})",
+            amount.value,
+            amount.currency,
+            written(payment.amount.as_ref()),
+            written(payment.refunded.as_ref())
         )));
     };
     let now = call.clock.now();
-    payment.refunded.value = total;
+    payment.refunded = Some(total);
     payment.latest_transaction_status = "04".into();
     payment.refunds.push(RefundRecord {
         partner_refund_no: partner_refund_no.to_owned(),
@@ -526,20 +520,30 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     (success(cx, facts), Vec::new())
 }
 
-/// The new refunded total if `amount` fits in what is left of the payment.
-fn refundable(payment: &PaymentRecord, amount: &Money) -> Option<String> {
-    if amount.currency != payment.amount.currency {
+/// The payment's new refunded total if `amount` fits in what is left of it: never for a payment without an
+/// amount, in another currency, or for zero.
+fn refundable(payment: &PaymentRecord, amount: &Money) -> Option<Money> {
+    let paid_amount = payment.amount.as_ref()?;
+    if amount.currency != paid_amount.currency {
         return None;
     }
-    let paid = Units::parse(&payment.amount.value)?;
-    let refunded = Units::parse(&payment.refunded.value)?;
+    let paid = Units::parse(&paid_amount.value)?;
+    let refunded = Units::parse(&payment.refunded.as_ref()?.value)?;
     let requested = Units::parse(&amount.value)?;
     let left = paid.minus(refunded)?;
     if requested.is_zero() {
         return None;
     }
     left.minus(requested)?;
-    Some(refunded.plus(requested)?.format(paid.scale()))
+    Some(Money {
+        value: refunded.plus(requested)?.format(paid.scale()),
+        currency: paid_amount.currency.clone(),
+    })
+}
+
+/// An amount as a reason names it: `10000.00 IDR`, or `no amount`.
+fn written(money: Option<&Money>) -> String {
+    money.map_or_else(|| "no amount".to_owned(), |m| format!("{} {}", m.value, m.currency))
 }
 
 fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
@@ -574,13 +578,12 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     if let Some(paid) = &payment.paid_time {
         set("paidTime", Value::String(paid.clone()));
     }
-    set("transAmount", payment.amount.to_json());
-    set("amount", payment.amount.to_json());
-    let fee = Money {
-        value: Units::parse(&payment.amount.value).map_or_else(|| "0".into(), |u| zero(u.scale())),
-        currency: payment.amount.currency.clone(),
-    };
-    set("feeAmount", fee.to_json());
+    // A payment without an amount reports none, and no fee on it either.
+    if let Some(amount) = &payment.amount {
+        set("transAmount", amount.to_json());
+        set("amount", amount.to_json());
+        set("feeAmount", amount.zero_like().to_json());
+    }
     (success(cx, facts), Vec::new())
 }
 
@@ -830,8 +833,8 @@ fn notice(payment: &PaymentRecord) -> Notice {
             partner_reference_no: payment.partner_reference_no.clone(),
             reference_no: payment.reference_no.clone(),
             external_id: payment.external_id.clone(),
-            amount_value: payment.amount.value.clone(),
-            currency: payment.amount.currency.clone(),
+            amount_value: payment.amount.as_ref().map(|m| m.value.clone()),
+            currency: payment.amount.as_ref().map(|m| m.currency.clone()).unwrap_or_default(),
             latest_transaction_status: payment.latest_transaction_status.clone(),
             merchant_id: payment.merchant_id.clone(),
             created: payment.created_time.clone(),

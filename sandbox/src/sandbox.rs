@@ -13,6 +13,7 @@ use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
 use crate::grants::{AUTH_CODE_LIFETIME, GrantKind, Grants};
+use crate::keys::ProviderKey;
 use crate::ledger::{Books, PaymentRecord, Record};
 use crate::notify::{Delivery, MerchantToken, Notifier, NotifySigner, Schedule, notify_endpoint};
 use crate::operations::{self, Effect};
@@ -299,8 +300,7 @@ impl SandboxBuilder {
             faults: Queues::new(),
             serial: AtomicU64::new(0),
             // The sandbox signs as the provider with its own (public, demo) key: enveloped answers.
-            provider_key: snapbi_runtime::keys::PrivateKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM)
-                .ok(),
+            provider_key: ProviderKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM).ok(),
             api,
         };
         Ok(Sandbox { inner: Arc::new(inner) })
@@ -440,8 +440,7 @@ impl NotifierSetup {
         let token = self.token.as_deref().unwrap_or(DEMO_NOTIFY_TOKEN);
         let signer = NotifySigner::new(client.id.clone(), client.secret.clone(), AccessToken::from(token));
         // The sandbox signs asymmetric notifications with its own (public, demo) provider key.
-        let signer = match snapbi_runtime::keys::PrivateKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM)
-        {
+        let signer = match ProviderKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM) {
             Ok(key) => signer.with_provider_key(key),
             Err(_) => signer,
         };
@@ -517,7 +516,7 @@ pub(crate) struct Inner {
     pub(crate) notifiers: HashMap<NotifierKey, Notifier>,
     serial: AtomicU64,
     /// The provider's private key, as the sandbox plays it.
-    pub(crate) provider_key: Option<snapbi_runtime::keys::PrivateKey>,
+    pub(crate) provider_key: Option<ProviderKey>,
 }
 
 impl Inner {

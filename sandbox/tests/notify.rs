@@ -48,7 +48,7 @@ fn facts() -> PaymentFacts {
         partner_reference_no: "INV-0001".into(),
         reference_no: "2020102900000000000001".into(),
         external_id: Some("20230926103436".into()),
-        amount_value: "10000.00".into(),
+        amount_value: Some("10000.00".into()),
         currency: "IDR".into(),
         latest_transaction_status: "00".into(),
         merchant_id: None,
@@ -201,6 +201,16 @@ fn the_body_has_the_specs_fields_in_order_and_passes_the_generated_validator() {
     assert_eq!(body["merchantId"], "M-1");
     assert_eq!(body["transactionStatusDesc"], "Cancelled");
     assert!(body.get("originalExternalId").is_none());
+
+    // A payment made without an amount is notified without one, never with a made-up amount.
+    let unpriced = PaymentFacts {
+        amount_value: None,
+        currency: String::new(),
+        ..facts()
+    };
+    let body = notification_body(&api, "doku", &unpriced);
+    assert!(body.get("amount").is_none(), "{body}");
+    assert_eq!(body["originalPartnerReferenceNo"], facts().partner_reference_no);
 
     // Broken facts are caught by the same validator the merchant's side uses.
     let broken = PaymentFacts {

@@ -486,6 +486,49 @@ async fn status_reports_initiated_paid_then_refunded() {
     assert_eq!(payment["refunds"][0]["refundAmount"]["value"], "2500.00");
 }
 
+/// A payment made without an amount keeps none: the ledger, the status answer and a refund never see a made-up
+/// `0`. The specs' payments all require an amount, so this sandbox serves one whose amount is optional.
+#[tokio::test]
+async fn a_payment_without_an_amount_gains_none() {
+    let mut api = api();
+    let amount = api
+        .endpoints
+        .iter_mut()
+        .filter(|e| e.id == PAYMENT)
+        .flat_map(|e| e.request.iter_mut())
+        .find(|f| f.wire == "amount");
+    amount.expect("the payment has an amount").required = false;
+    let run = start(|b| b.api(api)).await;
+    let reference = unique("INV");
+    let mut body = run.payment_body(&reference, "1.00");
+    body.as_object_mut().map(|b| b.remove("amount"));
+    run.call(PAYMENT, &body).await.expect("2005400", "Successful");
+    run.sandbox.complete_payment(&reference).expect("complete");
+
+    let payment = &run.sandbox.ledger()[0];
+    assert_eq!((&payment.amount, &payment.refunded), (&None, &None));
+    let ledger = run.send("GET", "/_sandbox/ledger", &[], Vec::new()).await;
+    let shown = ledger.body["payments"][0].as_object().cloned().unwrap_or_default();
+    assert!(
+        !shown.contains_key("amount") && !shown.contains_key("refunded"),
+        "{shown:?}"
+    );
+
+    let status = run.call(STATUS, &run.status_body(&reference)).await;
+    status.expect("2005500", "Successful");
+    assert_eq!(status.body["latestTransactionStatus"], "00");
+    for field in ["amount", "transAmount", "feeAmount"] {
+        assert!(status.body.get(field).is_none(), "{field}: {}", status.body);
+    }
+
+    // Nothing was paid, so nothing can be refunded, whatever the refund names.
+    let refund = run
+        .call(REFUND, &run.refund_body(&reference, &unique("REF"), "1.00"))
+        .await;
+    refund.expect("4045813", "Invalid Amount");
+    assert!(refund.reason().contains("no amount"), "{}", refund.reason());
+}
+
 #[tokio::test]
 async fn status_of_an_unknown_payment() {
     let run = start(|b| b).await;

@@ -1,0 +1,270 @@
+//! SNAP signatures as the sandbox makes and checks them: the string to sign assembled from a recipe of the IR
+//! (`{method}:{path}:{token}:{body_sha256}:{timestamp}` as parts), then HMAC-SHA512 keyed with the client secret or
+//! SHA256withRSA, in standard Base64.
+//!
+//! This is the sandbox's one implementation, for what it checks (X-SIGNATURE of every call, the signature of an
+//! envelope) and for what it signs (notifications, merchant-token calls, enveloped answers). It shares no code with
+//! the runtime's signer on purpose: the sandbox exists to catch signing bugs in clients, and a bug shared by signer
+//! and verifier would cancel out (ARCHITECTURE.md, decision 5). `tests/signing_agrees.rs` holds both to `openssl`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256, Sha512};
+use snapbi_spec::ir::{Algorithm, Recipe, RecipePart};
+
+use crate::keys::{ClientKey, KeyError, ProviderKey};
+
+/// What a recipe draws from. A part the recipe does not name is ignored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Message<'a> {
+    /// The HTTP method, e.g. `POST`.
+    pub method: &'a str,
+    /// The path actually requested, with any query.
+    pub path: &'a str,
+    /// The bare B2B token (no `Bearer `); absent counts as empty.
+    pub token: Option<&'a str>,
+    /// The minified body ([`crate::minify`]), empty for no body; for `{body}`, the signed bytes themselves.
+    pub minified_body: &'a [u8],
+    /// The X-TIMESTAMP value.
+    pub timestamp: &'a str,
+    /// The client id (X-PARTNER-ID, X-CLIENT-KEY).
+    pub client_id: &'a str,
+}
+
+/// The key a signature is made with; it must fit the recipe's algorithm.
+#[derive(Debug, Clone, Copy)]
+pub enum Signer<'a> {
+    /// The client secret, for HMAC-SHA512.
+    Secret(&'a str),
+    /// The sandbox's provider key, for SHA256withRSA.
+    Rsa(&'a ProviderKey),
+}
+
+/// The key a signature is checked with; it must fit the recipe's algorithm.
+#[derive(Debug, Clone, Copy)]
+pub enum Verifier<'a> {
+    /// The client secret, for HMAC-SHA512.
+    Secret(&'a str),
+    /// The client's public key, for SHA256withRSA.
+    Rsa(&'a ClientKey),
+}
+
+/// Why the sandbox could not sign.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    /// The key does not fit the recipe (a secret for an RSA recipe, an RSA key for an HMAC one).
+    #[error("the recipe is {0:?} and the key is not for it")]
+    WrongKey(Algorithm),
+    /// The HMAC key was refused (HMAC takes keys of any length, so this does not happen).
+    #[error("the client secret is not usable as an HMAC key")]
+    Hmac,
+    /// The RSA operation failed.
+    #[error(transparent)]
+    Rsa(#[from] KeyError),
+}
+
+/// The string to sign of `recipe` over `message`.
+pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
+    let mut out = String::with_capacity(256);
+    for part in recipe.parts.iter() {
+        match part {
+            RecipePart::Literal(text) => out.push_str(text),
+            RecipePart::Method => out.push_str(message.method),
+            RecipePart::Path => out.push_str(message.path),
+            RecipePart::Token => out.push_str(message.token.unwrap_or_default()),
+            RecipePart::BodySha256 => out.push_str(&hex::encode(Sha256::digest(message.minified_body))),
+            RecipePart::Timestamp => out.push_str(message.timestamp),
+            RecipePart::ClientId => out.push_str(message.client_id),
+            // Bytes that are not UTF-8 change here and so never verify, which is the right answer for them.
+            RecipePart::Body => out.push_str(&String::from_utf8_lossy(message.minified_body)),
+        }
+    }
+    out
+}
+
+/// The standard-Base64 signature of `recipe` over `message`, made with `signer`.
+///
+/// # Errors
+///
+/// [`SignError`] when `signer` does not fit the recipe's algorithm or RSA signing fails.
+pub fn sign(recipe: &Recipe, message: &Message<'_>, signer: Signer<'_>) -> Result<String, SignError> {
+    let text = string_to_sign(recipe, message);
+    let raw = match (recipe.algorithm, signer) {
+        (Algorithm::HmacSha512, Signer::Secret(secret)) => hmac(secret, &text)
+            .ok_or(SignError::Hmac)?
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        (Algorithm::RsaSha256, Signer::Rsa(key)) => key.sign(text.as_bytes())?,
+        (algorithm, _) => return Err(SignError::WrongKey(algorithm)),
+    };
+    Ok(STANDARD.encode(raw))
+}
+
+/// Whether `signature_b64` (standard Base64, surrounding blanks ignored) is the signature of `recipe` over
+/// `message` under `verifier`. A key that does not fit the recipe verifies nothing.
+pub fn verify(recipe: &Recipe, message: &Message<'_>, signature_b64: &str, verifier: Verifier<'_>) -> bool {
+    let Ok(signature) = STANDARD.decode(signature_b64.trim_ascii()) else {
+        return false;
+    };
+    let text = string_to_sign(recipe, message);
+    match (recipe.algorithm, verifier) {
+        // verify_slice compares in constant time.
+        (Algorithm::HmacSha512, Verifier::Secret(secret)) => {
+            hmac(secret, &text).is_some_and(|mac| mac.verify_slice(&signature).is_ok())
+        }
+        (Algorithm::RsaSha256, Verifier::Rsa(key)) => key.verifies(text.as_bytes(), &signature),
+        _ => false,
+    }
+}
+
+/// HMAC-SHA512 keyed with `secret`, fed `text`.
+fn hmac(secret: &str, text: &str) -> Option<Hmac<Sha512>> {
+    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(text.as_bytes());
+    Some(mac)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::{
+        DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET,
+    };
+
+    /// A recipe from its template, the way the specs write it.
+    fn recipe(algorithm: Algorithm, template: &str) -> Recipe {
+        let mut parts = Vec::new();
+        for piece in template.split_inclusive(['{', '}']) {
+            parts.push(match piece {
+                "method}" => RecipePart::Method,
+                "path}" => RecipePart::Path,
+                "token}" => RecipePart::Token,
+                "body_sha256}" => RecipePart::BodySha256,
+                "timestamp}" => RecipePart::Timestamp,
+                "client_id}" => RecipePart::ClientId,
+                "body}" => RecipePart::Body,
+                literal => RecipePart::Literal(literal.trim_end_matches('{').to_owned().into()),
+            });
+        }
+        parts.retain(|p| *p != RecipePart::Literal("".into()));
+        Recipe {
+            algorithm,
+            parts: parts.into(),
+        }
+    }
+
+    const TS: &str = "2024-07-10T11:57:58+07:00";
+
+    fn message(token: Option<&'static str>, body: &'static [u8]) -> Message<'static> {
+        Message {
+            method: "POST",
+            path: "/v1.0/x?y=1",
+            token,
+            minified_body: body,
+            timestamp: TS,
+            client_id: DEMO_CLIENT_ID,
+        }
+    }
+
+    fn keys() -> (ProviderKey, ClientKey) {
+        let private = ProviderKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).unwrap_or_else(|e| panic!("{e}"));
+        let public = ClientKey::from_pem(DEMO_CLIENT_PUBLIC_KEY_PEM).unwrap_or_else(|e| panic!("{e}"));
+        (private, public)
+    }
+
+    #[test]
+    fn strings_to_sign_follow_the_templates() {
+        let symmetric = recipe(
+            Algorithm::HmacSha512,
+            "{method}:{path}:{token}:{body_sha256}:{timestamp}",
+        );
+        assert_eq!(
+            string_to_sign(&symmetric, &message(Some("tok"), b"")),
+            format!("POST:/v1.0/x?y=1:tok:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:{TS}")
+        );
+        let token = recipe(Algorithm::RsaSha256, "{client_id}|{timestamp}");
+        assert_eq!(
+            string_to_sign(&token, &message(None, b"")),
+            format!("{DEMO_CLIENT_ID}|{TS}")
+        );
+        let body = recipe(Algorithm::RsaSha256, "{body}");
+        assert_eq!(string_to_sign(&body, &message(None, b"{ \"a\" }")), "{ \"a\" }");
+    }
+
+    #[test]
+    fn body_hash_matches_the_standard_vector() {
+        // snap-standard §2.4: DOKU's minified VA body hashes to this value.
+        let body = br#"{"partnerServiceId":"  088899","customerNo":"12345678901234567890","virtualAccountNo":"  08889912345678901234567890","virtualAccountName":"Jokul Doe","virtualAccountEmail":"jokul@email.com","virtualAccountPhone":"6281828384858","trxId":"abcdefgh1234","totalAmount":{"value":"12345678.00","currency":"IDR"}}"#;
+        assert_eq!(
+            string_to_sign(&recipe(Algorithm::HmacSha512, "{body_sha256}"), &message(None, body)),
+            "3274fab8dac896837b106a16da2a974e7e65142dcecb4b768ef0294102838977"
+        );
+    }
+
+    #[test]
+    fn what_is_signed_verifies_and_nothing_else_does() {
+        let (private, public) = keys();
+        let symmetric = recipe(
+            Algorithm::HmacSha512,
+            "{method}:{path}:{token}:{body_sha256}:{timestamp}",
+        );
+        let signed = sign(
+            &symmetric,
+            &message(Some("tok"), b"{}"),
+            Signer::Secret(DEMO_CLIENT_SECRET),
+        );
+        let signed = signed.unwrap_or_default();
+        let secret = Verifier::Secret(DEMO_CLIENT_SECRET);
+        assert!(verify(&symmetric, &message(Some("tok"), b"{}"), &signed, secret));
+        assert!(verify(
+            &symmetric,
+            &message(Some("tok"), b"{}"),
+            &format!(" {signed}\n"),
+            secret
+        ));
+        assert!(!verify(&symmetric, &message(Some("tok2"), b"{}"), &signed, secret));
+        assert!(!verify(
+            &symmetric,
+            &message(Some("tok"), b"{}"),
+            &signed,
+            Verifier::Secret("other")
+        ));
+        assert!(!verify(
+            &symmetric,
+            &message(Some("tok"), b"{}"),
+            &signed,
+            Verifier::Rsa(&public)
+        ));
+
+        let asymmetric = recipe(Algorithm::RsaSha256, "{method}:{path}:{body_sha256}:{timestamp}");
+        let signed = sign(&asymmetric, &message(None, b"{}"), Signer::Rsa(&private)).unwrap_or_default();
+        assert!(verify(
+            &asymmetric,
+            &message(None, b"{}"),
+            &signed,
+            Verifier::Rsa(&public)
+        ));
+        assert!(!verify(
+            &asymmetric,
+            &message(None, b"[]"),
+            &signed,
+            Verifier::Rsa(&public)
+        ));
+        assert!(!verify(
+            &asymmetric,
+            &message(None, b"{}"),
+            "not base64!",
+            Verifier::Rsa(&public)
+        ));
+        assert_eq!(
+            sign(&asymmetric, &message(None, b"{}"), Signer::Secret("s")),
+            Err(SignError::WrongKey(Algorithm::RsaSha256))
+        );
+        assert_eq!(
+            sign(&symmetric, &message(None, b"{}"), Signer::Rsa(&private)),
+            Err(SignError::WrongKey(Algorithm::HmacSha512))
+        );
+    }
+}
