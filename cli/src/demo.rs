@@ -175,7 +175,9 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
     let paid = client
         .direct_debit_payment(&payment, &headers)
         .await
-        .map_err(|e| format!("DANA payment: {e}"))?;
+        .map_err(|e| format!("DANA payment: {e}"))?
+        .into_answered()
+        .ok_or("DANA payment: the answer was lost (the status endpoint confirmed the payment)")?;
     let redirect = paid.body.web_redirect_url.unwrap_or_default();
     let paid_external_id = paid.external_id.clone();
     line(
@@ -238,7 +240,9 @@ async fn journey(api: snapbi_codegen::Api) -> Result<(), String> {
     let refunded = client
         .direct_debit_refund(&refund_request.map_err(|e| e.to_string())?, &refund_headers)
         .await
-        .map_err(|e| format!("refund: {e}"))?;
+        .map_err(|e| format!("refund: {e}"))?
+        .into_answered()
+        .ok_or("refund: the answer was lost (the status endpoint confirmed the refund)")?;
     line(
         "partial refund",
         refunded.code.code(),

@@ -100,7 +100,6 @@ fn reply_or_error<Resp, Code: EndpointCode>(
         message,
         body,
         raw_body,
-        confirmed_by_status: None,
         external_id: String::new(),
     })
 }

@@ -2,7 +2,7 @@
 //! profile names, and decode the answer into a typed reply or a typed error that keeps everything.
 //!
 //! [`Client::call`] makes one call; [`Client::call_safely`] makes a money-moving one, whose lost answer is
-//! settled through the status endpoint; [`Client::prepare`] shows what would be sent.
+//! settled through the status endpoint ([`Settled`]); [`Client::prepare`] shows what would be sent.
 
 mod body;
 mod config;
@@ -26,6 +26,7 @@ pub use config::{Config, ConfigError};
 pub use decode::{decode, decode_enveloped};
 pub use prepare::Prepared;
 pub use reply::{Error, Reply};
+pub use settlement::{Settled, StatusConfirmation};
 
 use crate::code::EndpointCode;
 use crate::endpoint::{EndpointInfo, Provider};

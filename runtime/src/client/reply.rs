@@ -16,11 +16,8 @@ pub struct Reply<R, C> {
     pub message: Option<String>,
     /// The decoded body.
     pub body: R,
-    /// The body exactly as received (the status answer's, when the outcome was confirmed by status).
+    /// The body exactly as received.
     pub raw_body: Vec<u8>,
-    /// Set when the call's own answer was lost and the status endpoint confirmed success: the status
-    /// value (e.g. `00`). `body` is then empty.
-    pub confirmed_by_status: Option<String>,
     /// The X-EXTERNAL-ID the request was sent with (later requests refer to it, e.g. a refund's
     /// `originalExternalId`).
     pub external_id: String,
