@@ -5,7 +5,8 @@
 //! verifier behind the axum extractor, which accepts only tokens that issuer gave out), and runs the generated client
 //! through a payment's life: B2B token → DANA payment → the customer pays → the signed notification
 //! arrives and is verified → status shows it paid → partial refund → status shows the refund. Each step
-//! prints one line with the response code and its meaning; any unexpected answer ends it with exit 1.
+//! prints one line with the response code, message, amounts and statuses of the answer it received (nothing
+//! printed is typed in here); any unexpected answer ends it with exit 1.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,12 +17,13 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use snapbi_client::doku::direct_debit_status as status;
 use snapbi_client::doku::{self, direct_debit_notify as notify, direct_debit_payment, direct_debit_refund as refund};
-use snapbi_client::rt::inbound::axum::{Ack, Notification};
+use snapbi_client::rt::inbound::axum::Notification;
 use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
 use snapbi_client::{rt, types};
 use snapbi_sandbox::notify::status_description;
 use snapbi_sandbox::{
-    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM, Sandbox,
+    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM,
+    Sandbox, SandboxHandle,
 };
 
 use crate::error::{Error, Outcome, Status, print};
@@ -46,12 +48,19 @@ pub fn run(specs: &Specs) -> Outcome {
     }
 }
 
-/// What the merchant's notification endpoint received.
+/// What the merchant's notification endpoint received, and what it answered.
 #[derive(Clone)]
 struct Merchant {
     issuer: TokenIssuer,
     verifier: Verifier,
-    received: Arc<Mutex<Vec<String>>>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+/// One verified notification and the merchant's answer to it.
+#[derive(Clone)]
+struct Received {
+    body: rt::serde_json::Value,
+    answered: String,
 }
 
 /// The merchant's token endpoint: a token for the provider whose request verifies with its public key.
@@ -68,20 +77,74 @@ impl FromRef<Merchant> for Verifier {
     }
 }
 
-async fn notified(State(merchant): State<Merchant>, Notification(payment, _): Notification<notify::Request>) -> Ack {
-    let body = rt::serde_json::to_value(&payment).unwrap_or_default();
-    let status = body["latestTransactionStatus"].as_str().unwrap_or_default().to_owned();
-    merchant.received.lock().unwrap_or_else(|p| p.into_inner()).push(status);
-    Ack(notify::ENDPOINT.service_code)
+/// The merchant's notification endpoint: keeps the verified notification and the code it answers with.
+async fn notified(
+    State(merchant): State<Merchant>,
+    Notification(payment, _): Notification<notify::Request>,
+) -> (axum::http::StatusCode, String) {
+    let (status, answer) = rt::inbound::acknowledge(notify::ENDPOINT.service_code);
+    let received = Received {
+        body: rt::serde_json::to_value(&payment).unwrap_or_default(),
+        answered: response_code(answer.as_bytes()),
+    };
+    merchant
+        .received
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(received);
+    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+    (status, answer)
 }
 
 fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
     print(&format!("✓ {step:<17} {code:<8} {meaning}\n")).map_err(|_| "stdout closed".to_owned())
 }
 
-async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
-    // The merchant side first, so the sandbox knows where to notify. The sandbox signs its token requests with its
-    // own (public, demo) provider key, as DOKU signs with DOKU's.
+/// The responseCode of a SNAP body.
+fn response_code(body: &[u8]) -> String {
+    let body: rt::serde_json::Value = rt::serde_json::from_slice(body).unwrap_or_default();
+    body["responseCode"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The provider's responseMessage, else the message the spec publishes for the code.
+fn message(answered: Option<&str>, published: Option<&str>) -> String {
+    answered.or(published).unwrap_or_default().to_owned()
+}
+
+/// `value currency` of an answer's amount, or what the answer lacked.
+fn amount(amount: Option<&types::received::Amount>, field: &str) -> String {
+    match amount.and_then(|a| a.value.as_deref().map(|v| (v, a.currency.as_deref()))) {
+        Some((value, currency)) => format!("{value} {}", currency.unwrap_or_default()),
+        None => format!("no {field} in the answer"),
+    }
+}
+
+/// `latestTransactionStatus 00 (Success)`.
+fn transaction_status(latest: Option<&str>) -> String {
+    let latest = latest.unwrap_or_default();
+    let meaning = status_description(latest).unwrap_or("unknown");
+    format!("latestTransactionStatus {latest} ({meaning})")
+}
+
+/// The merchant's side: its token and notification endpoints on a loopback port; returns their base URL.
+async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::JoinHandle<()>), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind loopback: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = Router::new()
+        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token))
+        .route(NOTIFY_PATH, post(notified))
+        .with_state(merchant);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((format!("http://{address}{NOTIFY_PATH}"), server))
+}
+
+/// The merchant's verifier accepts only tokens its issuer gave out. The sandbox signs its token requests with
+/// its own (public, demo) provider key, as DOKU signs with DOKU's.
+fn merchant() -> Result<Merchant, String> {
     let provider_key = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).map_err(|e| e.to_string())?;
     let issuer = TokenIssuer::new(&doku::PROFILE, &doku::merchant_token_b2b::ENDPOINT, provider_key);
     let issued = issuer.clone();
@@ -91,56 +154,74 @@ async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
         InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
     )
     .accept_token(move |t| issued.accepts(t));
-    let merchant = Merchant {
+    Ok(Merchant {
         issuer,
         verifier,
         received: Arc::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("bind loopback: {e}"))?;
-    let notify_url = format!(
-        "http://{}{NOTIFY_PATH}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    let app = Router::new()
-        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token))
-        .route(NOTIFY_PATH, post(notified))
-        .with_state(merchant.clone());
-    let merchant_server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    })
+}
 
+async fn start_sandbox(api: snapbi_spec::Api, notify_url: &str) -> Result<(Sandbox, String, SandboxHandle), String> {
     let sandbox = Sandbox::builder()
         .api(api)
         .provider("doku")
         .map_err(|e| e.to_string())?
         .credentials(Credentials::demo())
-        .notify_url(&notify_url)
+        .notify_url(notify_url)
         .build()
         .map_err(|e| e.to_string())?;
     let (base_url, handle) = sandbox
         .spawn_on_loopback()
         .await
         .map_err(|e| format!("start the sandbox: {e}"))?;
-    print(&format!(
-        "sandbox {base_url} · provider DOKU · demo client {DEMO_CLIENT_ID}\n"
-    ))
-    .map_err(|_| "stdout")?;
+    Ok((sandbox, base_url, handle))
+}
 
+fn client(base_url: &str) -> Result<doku::Client, String> {
     let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).map_err(|e| e.to_string())?;
     let config = rt::Config::new(DEMO_CLIENT_ID)
         .client_secret(DEMO_CLIENT_SECRET)
         .private_key(key)
-        .base_url(&base_url);
-    let client = doku::Client::new(config).map_err(|e| e.to_string())?;
+        .base_url(base_url);
+    doku::Client::new(config).map_err(|e| e.to_string())
+}
+
+async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
+    // The merchant side first, so the sandbox knows where to notify.
+    let merchant = merchant()?;
+    let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;
+    let (sandbox, base_url, handle) = start_sandbox(api, &notify_url).await?;
+    print(&format!(
+        "sandbox {base_url} · provider DOKU · demo client {DEMO_CLIENT_ID}\n"
+    ))
+    .map_err(|_| "stdout")?;
+    let client = client(&base_url)?;
     let reference = format!("INV-DEMO-{}", std::process::id());
 
-    let token = doku::token_b2b::Request::builder()
+    b2b_token(&client).await?;
+    let paid_external_id = pay(&client, &reference).await?;
+    // The customer pays in the DANA app; the sandbox completes the payment and notifies the merchant.
+    sandbox
+        .complete_payment(&reference)
+        .map_err(|e| format!("complete the payment: {e}"))?;
+    sandbox.wait_for_notifications(Duration::from_secs(10)).await;
+    notification(&merchant, &sandbox)?;
+    let paid = status(&client, &reference).await?;
+    refund(&client, &reference, &paid_external_id, &paid).await?;
+    status(&client, &reference).await?;
+
+    handle.abort();
+    merchant_server.abort();
+    Ok(())
+}
+
+async fn b2b_token(client: &doku::Client) -> Result<(), String> {
+    let request = doku::token_b2b::Request::builder()
         .grant_type(doku::token_b2b::GrantType::ClientCredentials)
-        .build();
+        .build()
+        .map_err(|e| e.to_string())?;
     let token = client
-        .token_b2b(&token.map_err(|e| e.to_string())?)
+        .token_b2b(&request)
         .await
         .map_err(|e| format!("B2B token: {e}"))?;
     // The lifetime as the answer gave it; an answer without one says so rather than showing a made-up number.
@@ -148,14 +229,14 @@ async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
         || "no expiresIn in the answer".to_owned(),
         |s| format!("expires in {s} s"),
     );
-    line(
-        "B2B token",
-        token.code.code(),
-        &format!("{} — {expires}", token.code.message().unwrap_or("")),
-    )?;
+    let said = message(token.message.as_deref(), token.code.message());
+    line("B2B token", token.code.code(), &format!("{said} — {expires}"))
+}
 
+/// The DANA payment; returns the X-EXTERNAL-ID the refund refers to.
+async fn pay(client: &doku::Client, reference: &str) -> Result<String, String> {
     let payment = direct_debit_payment::Request::builder()
-        .partner_reference_no(&reference)
+        .partner_reference_no(reference)
         .amount(types::Amount::builder().value("10000.00").currency("IDR"))
         .url_param([types::UrlParam::builder()
             .url("https://merchant.example/return")
@@ -172,94 +253,110 @@ async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
         .x_device_id("demo42")
         .build()
         .map_err(|e| e.to_string())?;
-    let paid = client
+    let settled = client
         .direct_debit_payment(&payment, &headers)
         .await
         .map_err(|e| format!("DANA payment: {e}"))?;
-    let redirect = paid.body.web_redirect_url.unwrap_or_default();
-    let paid_external_id = paid.external_id.clone();
-    line(
-        "DANA payment",
-        paid.code.code(),
-        &format!("{} — customer goes to {redirect}", paid.code.message().unwrap_or("")),
-    )?;
-
-    // The customer pays in the DANA app; the sandbox completes the payment and notifies the merchant.
-    sandbox
-        .complete_payment(&reference)
-        .map_err(|e| format!("complete the payment: {e}"))?;
-    sandbox.wait_for_notifications(Duration::from_secs(10)).await;
-    let received = merchant.received.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    match received.first() {
-        Some(latest) => line(
-            "notification",
-            "2005600",
-            &format!(
-                "signature verified, latestTransactionStatus {latest} ({})",
-                status_description(latest).unwrap_or("unknown")
-            ),
-        )?,
-        None => return Err("no verified notification arrived".into()),
+    match &settled {
+        rt::Settled::Answered(paid) => {
+            let redirect = paid
+                .body
+                .web_redirect_url
+                .as_deref()
+                .unwrap_or("no webRedirectUrl in the answer");
+            let said = message(paid.message.as_deref(), paid.code.message());
+            line(
+                "DANA payment",
+                paid.code.code(),
+                &format!("{said} — customer goes to {redirect}"),
+            )?
+        }
+        rt::Settled::ConfirmedByStatus(status) => confirmed("DANA payment", status)?,
     }
+    Ok(settled.external_id().to_owned())
+}
 
-    let query = |reference: &str| {
-        status::Request::builder()
-            .original_partner_reference_no(reference)
-            .service_code("54")
-            .additional_info(status::AdditionalInfo::builder().channel(status::AdditionalInfoChannel::EmoneyDanaSnap))
-            .build()
+/// A money-moving step whose answer was lost, as the status endpoint confirmed it.
+fn confirmed(step: &str, by: &rt::StatusConfirmation<status::Response, status::Code>) -> Result<(), String> {
+    let state = transaction_status(by.body.latest_transaction_status.as_deref());
+    let amount = amount(by.body.trans_amount.as_ref(), "transAmount");
+    let text = format!("answer lost; confirmed by {}: {state} · {amount}", status::ENDPOINT.id);
+    line(step, by.code.code(), &text)
+}
+
+/// The first verified notification, as the merchant received and answered it and as the sandbox saw the answer.
+fn notification(merchant: &Merchant, sandbox: &Sandbox) -> Result<(), String> {
+    let received = merchant.received.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some(first) = received.first() else {
+        return Err("no verified notification arrived".into());
     };
+    let state = transaction_status(first.body["latestTransactionStatus"].as_str());
+    let value = &first.body["amount"];
+    let amount = format!(
+        "{} {}",
+        value["value"].as_str().unwrap_or("no amount"),
+        value["currency"].as_str().unwrap_or_default()
+    );
+    let delivered = sandbox.notifications().into_iter().find(|d| d.acknowledged);
+    let seen = delivered.and_then(|d| d.status).map_or_else(
+        || "no acknowledged delivery".to_owned(),
+        |http| format!("acknowledged, HTTP {http}"),
+    );
+    let text = format!("signature verified, {state} · {amount} · {seen}");
+    line("notification", &first.answered, &text)
+}
+
+/// The payment's status; returns the amount the answer gave.
+async fn status(client: &doku::Client, reference: &str) -> Result<Option<types::received::Amount>, String> {
+    let query = status::Request::builder()
+        .original_partner_reference_no(reference)
+        .service_code(direct_debit_payment::ENDPOINT.service_code)
+        .additional_info(status::AdditionalInfo::builder().channel(status::AdditionalInfoChannel::EmoneyDanaSnap))
+        .build()
+        .map_err(|e| e.to_string())?;
     let now = client
-        .direct_debit_status(&query(&reference).map_err(|e| e.to_string())?)
+        .direct_debit_status(&query)
         .await
         .map_err(|e| format!("status: {e}"))?;
-    let latest = now.body.latest_transaction_status.clone().unwrap_or_default();
-    line(
-        "status",
-        now.code.code(),
-        &format!(
-            "latestTransactionStatus {latest} ({})",
-            status_description(&latest).unwrap_or("unknown")
-        ),
-    )?;
+    let state = transaction_status(now.body.latest_transaction_status.as_deref());
+    let amount_text = amount(now.body.trans_amount.as_ref(), "transAmount");
+    line("status", now.code.code(), &format!("{state} · {amount_text}"))?;
+    Ok(now.body.trans_amount)
+}
 
-    let refund_request = refund::Request::builder()
-        .original_partner_reference_no(&reference)
-        .original_external_id(&paid_external_id)
+async fn refund(
+    client: &doku::Client,
+    reference: &str,
+    paid_external_id: &str,
+    paid: &Option<types::received::Amount>,
+) -> Result<(), String> {
+    let request = refund::Request::builder()
+        .original_partner_reference_no(reference)
+        .original_external_id(paid_external_id)
         .partner_refund_no(format!("RF-{reference}"))
         .refund_amount(types::Amount::builder().value("4000.00").currency("IDR"))
         .reason("Customer returned one item")
         .additional_info(types::DokuChannelInfo::builder().channel(types::DokuChannelInfoChannel::EmoneyDanaSnap))
-        .build();
-    let refund_headers = refund::Headers::builder()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let headers = refund::Headers::builder()
         .x_device_id("demo42")
         .build()
         .map_err(|e| e.to_string())?;
-    let refunded = client
-        .direct_debit_refund(&refund_request.map_err(|e| e.to_string())?, &refund_headers)
+    let settled = client
+        .direct_debit_refund(&request, &headers)
         .await
         .map_err(|e| format!("refund: {e}"))?;
+    let refunded = match settled {
+        rt::Settled::Answered(refunded) => refunded,
+        rt::Settled::ConfirmedByStatus(status) => return confirmed("partial refund", &status),
+    };
+    let said = message(refunded.message.as_deref(), refunded.code.message());
+    let back = amount(refunded.body.refund_amount.as_ref(), "refundAmount");
+    let of = amount(paid.as_ref(), "transAmount");
     line(
         "partial refund",
         refunded.code.code(),
-        &format!("{} — 4000.00 of 10000.00 IDR", refunded.code.message().unwrap_or("")),
-    )?;
-
-    let after = client
-        .direct_debit_status(&query(&reference).map_err(|e| e.to_string())?)
-        .await
-        .map_err(|e| format!("status: {e}"))?;
-    let latest = after.body.latest_transaction_status.clone().unwrap_or_default();
-    line(
-        "status",
-        after.code.code(),
-        &format!(
-            "latestTransactionStatus {latest} ({})",
-            status_description(&latest).unwrap_or("unknown")
-        ),
-    )?;
-
-    handle.abort();
-    merchant_server.abort();
-    Ok(())
+        &format!("{said} — {back} of {of}"),
+    )
 }

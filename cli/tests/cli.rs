@@ -897,6 +897,13 @@ fn demo_runs_the_whole_journey_against_the_in_process_sandbox() {
         );
     }
     assert!(stdout.contains("signature verified"));
+    // The amounts are the answers' (the refund's refundAmount, the status's transAmount), not the demo's own.
+    assert!(
+        steps
+            .iter()
+            .any(|l| l.contains("partial refund") && l.contains("4000.00 IDR of 10000.00 IDR")),
+        "{stdout}"
+    );
     assert!(
         steps.last().is_some_and(|l| l.contains("latestTransactionStatus 04")),
         "{stdout}"

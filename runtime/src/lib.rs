@@ -24,7 +24,7 @@ pub mod timestamp;
 pub mod validate;
 pub mod values;
 
-pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, body_bytes};
+pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, Settled, StatusConfirmation, body_bytes};
 pub use code::{
     CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ProviderServiceInfo, ResponseCode, ServiceInfo,
 };

@@ -297,6 +297,7 @@ async fn typed_methods_end_to_end() {
         .build()
         .expect("valid headers");
     let paid = client.direct_debit_payment(&request, &headers).await.expect("payment");
+    let paid = paid.into_answered().expect("answered by the payment itself");
     assert_eq!(paid.code, doku::direct_debit_payment::Code::Successful);
     let reference_no = paid.body.reference_no.clone().unwrap_or_default();
     run.sandbox.complete_payment("INV-TYPED-1").expect("complete");
@@ -335,7 +336,8 @@ async fn typed_methods_end_to_end() {
         .direct_debit_payment(&request, &headers)
         .await
         .expect("idempotent replay");
-    assert_eq!(again.body.reference_no.as_deref(), Some(reference_no.as_str()));
+    let again = again.answered().and_then(|reply| reply.body.reference_no.as_deref());
+    assert_eq!(again, Some(reference_no.as_str()));
 }
 
 /// DANA's widget through the typed client: the auth code becomes a customer token (apply token B2B2C, signed
@@ -379,6 +381,7 @@ async fn dana_widget_binding_and_payment_end_to_end() {
     };
 
     let created = client.widget_payment(&pay("WGT-E2E-1")).await.expect("payment");
+    let created = created.into_answered().expect("answered by the payment itself");
     assert_eq!(created.code, dana::widget_payment::Code::Successful);
     assert!(created.body.web_redirect_url.is_some(), "the customer confirms at DANA");
     assert_eq!(status("WGT-E2E-1").await, "01");

@@ -255,7 +255,9 @@ async fn dana_transfer_to_bank_status_answers_with_dana_s_service_code_00() {
     let sent = client
         .disbursement_transfer_to_bank(&transfer_request("WD-STATUS-1"))
         .await
-        .expect("transferred");
+        .expect("transferred")
+        .into_answered()
+        .expect("answered by the transfer itself");
     assert_eq!(sent.code, transfer::Code::Successful);
     let status = client
         .disbursement_transfer_to_bank_status(&transfer_status_request("WD-STATUS-1"))
@@ -289,11 +291,17 @@ async fn a_lost_transfer_to_bank_answer_is_settled_through_the_status_not_sent_t
     run.sandbox
         .arm_fault(transfer::ENDPOINT.id, fault, 1)
         .expect("fault armed");
-    let reply = client
+    let settled = client
         .disbursement_transfer_to_bank(&transfer_request("WD-LOST-1"))
         .await
         .expect("settled");
-    assert_eq!(reply.confirmed_by_status.as_deref(), Some("00"));
+    // What is known of a lost answer is what the status endpoint said, in its own types.
+    let confirmation = settled.confirmed_by_status().expect("confirmed by the status endpoint");
+    assert_eq!(confirmation.status_value, "00");
+    assert_eq!(confirmation.code, transfer_status::Code::Successful);
+    assert_eq!(confirmation.body.latest_transaction_status.as_deref(), Some("00"));
+    let amount = confirmation.body.amount.as_ref().and_then(|a| a.value.as_deref());
+    assert_eq!(amount, Some("10000.00"), "the status endpoint's amount");
     let ledger = run.sandbox.ledger();
     assert_eq!(ledger.len(), 1, "one transfer, not two");
     assert_eq!(ledger[0].partner_reference_no, "WD-LOST-1");

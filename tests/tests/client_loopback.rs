@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use snapbi_client::doku::{self, direct_debit_payment};
+use snapbi_client::doku::{self, direct_debit_payment, direct_debit_status};
 use snapbi_client::{rt, types};
 
 const CLIENT_ID: &str = "BRN-0001-1700000000001";
@@ -300,7 +300,9 @@ async fn calls_are_signed_sent_and_decoded() {
     let reply = client
         .direct_debit_payment(&request, &headers())
         .await
-        .expect("a successful payment");
+        .expect("a successful payment")
+        .into_answered()
+        .expect("answered by the call itself");
     assert_eq!(reply.code, direct_debit_payment::Code::Successful);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body.reference_no.as_deref(), Some("REF-1"));
@@ -312,7 +314,10 @@ async fn calls_are_signed_sent_and_decoded() {
         .direct_debit_payment(&payment_request("INV-0002"), &headers())
         .await
         .expect("second call");
-    assert_eq!(again.code.outcome(), rt::Outcome::Success);
+    assert_eq!(
+        again.answered().map(|reply| reply.code.outcome()),
+        Some(rt::Outcome::Success)
+    );
 
     let seen = provider.seen.lock().expect("lock");
     assert_eq!(seen.token_requests, 1, "one token for both calls");
@@ -427,7 +432,9 @@ async fn a_refused_token_is_refreshed_once_and_the_call_replayed_with_the_same_i
     let reply = client
         .direct_debit_payment(&payment_request("INV-REVOKED"), &headers())
         .await
-        .expect("replayed call");
+        .expect("replayed call")
+        .into_answered()
+        .expect("answered by the replay");
     assert_eq!(reply.code, direct_debit_payment::Code::Successful);
     let seen = provider.seen.lock().expect("lock");
     assert_eq!(seen.token_requests, 2, "one refresh");
@@ -498,24 +505,50 @@ async fn lost_answers_are_settled_by_status_never_by_a_second_payment() {
     } = stand_in().await;
     let client = doku::Client::new(config(&key, &url).retry_policy(fast_retries())).expect("client");
 
-    // Committed but the answer lost: the status endpoint confirms it; no second payment is sent.
-    let reply = client
+    // Committed but the answer lost: the status endpoint confirms it; no second payment is sent. What the
+    // caller reads is the status endpoint's own answer, in its types, never a made-up payment answer.
+    let lost = client
         .direct_debit_payment(&payment_request("INV-LOST-1"), &headers())
         .await
         .expect("confirmed");
-    assert_eq!(reply.code, direct_debit_payment::Code::Successful);
-    assert_eq!(reply.confirmed_by_status.as_deref(), Some("00"));
+    assert!(lost.answered().is_none(), "the payment's own answer was lost");
+    let confirmation = lost.confirmed_by_status().expect("confirmed by the status endpoint");
+    assert_eq!(confirmation.status, 200);
+    assert_eq!(confirmation.code, direct_debit_status::Code::Successful);
+    assert_eq!(confirmation.message.as_deref(), Some("Successful"));
+    assert_eq!(confirmation.status_value, "00");
+    assert_eq!(confirmation.body.latest_transaction_status.as_deref(), Some("00"));
+    assert!(String::from_utf8_lossy(&confirmation.raw_body).contains(r#""responseCode":"2005500""#));
     // Never reached the ledger: the status endpoint says so, and the same request is sent once more.
-    let reply = client
+    let never = client
         .direct_debit_payment(&payment_request("INV-NEVER-1"), &headers())
         .await
         .expect("sent again");
+    assert!(never.confirmed_by_status().is_none());
     assert_eq!(
-        (reply.code, reply.confirmed_by_status),
-        (direct_debit_payment::Code::Successful, None)
+        never.answered().map(|reply| &reply.code),
+        Some(&direct_debit_payment::Code::Successful)
     );
 
     let seen = provider.seen.lock().expect("lock");
+    let sent_as = |reference: &str| -> Vec<&str> {
+        seen.bodies
+            .iter()
+            .zip(&seen.headers)
+            .filter(|(b, _)| String::from_utf8_lossy(b).contains(reference))
+            .map(|(_, h)| header(h, "X-EXTERNAL-ID"))
+            .collect()
+    };
+    assert_eq!(
+        lost.external_id(),
+        sent_as("INV-LOST-1")[0],
+        "the payment's X-EXTERNAL-ID"
+    );
+    assert_eq!(
+        never.external_id(),
+        sent_as("INV-NEVER-1")[1],
+        "the X-EXTERNAL-ID of the resend the provider committed"
+    );
     let sent = |reference: &str| {
         seen.bodies
             .iter()

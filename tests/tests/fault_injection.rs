@@ -138,8 +138,8 @@ async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
     while let Some(joined) = calls.join_next().await {
         let (reference, result) = joined.expect("the call task");
         let kind = match &result {
-            Ok(reply) if reply.confirmed_by_status.is_some() => "succeeded, confirmed by status after a lost answer",
-            Ok(_) => "succeeded, answered",
+            Ok(rt::Settled::ConfirmedByStatus(_)) => "succeeded, confirmed by status after a lost answer",
+            Ok(rt::Settled::Answered(_)) => "succeeded, answered",
             // Two armed token refusals can land on one call: its first attempt and the replay after the
             // refresh. The client refreshes once per call by design, so that call fails definitively.
             Err(rt::Error::Api { code, .. }) if *code == direct_debit_payment::Code::InvalidToken => {

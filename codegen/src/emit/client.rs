@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Algorithm, Direction, Envelope, HeaderSource, Provider, Recipe, RecipePart};
+use crate::ir::{Algorithm, Direction, Endpoint, Envelope, HeaderSource, Provider, Recipe, RecipePart};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
@@ -18,28 +18,7 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
     let methods = endpoints
         .iter()
         .filter(|e| e.direction == Direction::Outbound)
-        .map(|e| {
-            let (name, module) = (ident(&e.module), ident(&e.module));
-            let doc = docs(Some(&e.summary), &[format!("`{} {}` (`{}`).", e.method, e.path, e.id)]);
-            let ret = quote!(Result<rt::Reply<#module::Response, #module::Code>, rt::Error<#module::Code>>);
-            let (param, pairs) = match e.headers.is_empty() {
-                true => (quote!(), quote!(&[])),
-                false => (quote!(, headers: &#module::Headers), quote!(&rt::header_pairs(headers))),
-            };
-            // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint.
-            let call = match e.status_query.is_some() {
-                true => {
-                    quote!(self.inner.call_safely(&#module::ENDPOINT, &#module::STATUS_QUERY, request, #pairs).await)
-                }
-                false => quote!(self.inner.call(&#module::ENDPOINT, request, #pairs).await),
-            };
-            quote! {
-                #doc
-                pub async fn #name(&self, request: &#module::Request #param) -> #ret {
-                    #call
-                }
-            }
-        });
+        .map(|e| method(cx, e));
     let modules: Vec<TokenStream> = match splice {
         true => {
             let marker = format_ident!("{}", super::splice_marker(&p.name));
@@ -83,6 +62,44 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
             }
 
             #(#modules)*
+        }
+    }
+}
+
+/// The client method of outbound endpoint `e`.
+fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
+    let (name, module) = (ident(&e.module), ident(&e.module));
+    let (param, pairs) = match e.headers.is_empty() {
+        true => (quote!(), quote!(&[])),
+        false => (quote!(, headers: &#module::Headers), quote!(&rt::header_pairs(headers))),
+    };
+    let status = e.status_query.as_ref().and_then(|q| cx.api.endpoint(&q.endpoint));
+    let (ret, call, settles) = match status {
+        // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint,
+        // whose answer the caller then reads in its own types.
+        Some(status) => {
+            let status_id = &status.id;
+            let status = ident(&status.module);
+            (
+                quote!(rt::Settled<#module::Response, #module::Code, #status::Response, #status::Code>),
+                quote!(self.inner.call_safely(&#module::ENDPOINT, &#module::STATUS_QUERY, request, #pairs).await),
+                format!("A lost answer is settled through `{status_id}` ([`rt::Settled`])."),
+            )
+        }
+        None => (
+            quote!(rt::Reply<#module::Response, #module::Code>),
+            quote!(self.inner.call(&#module::ENDPOINT, request, #pairs).await),
+            String::new(),
+        ),
+    };
+    let doc = docs(
+        Some(&e.summary),
+        &[format!("`{} {}` (`{}`).", e.method, e.path, e.id), settles],
+    );
+    quote! {
+        #doc
+        pub async fn #name(&self, request: &#module::Request #param) -> Result<#ret, rt::Error<#module::Code>> {
+            #call
         }
     }
 }

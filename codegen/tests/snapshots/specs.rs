@@ -1882,13 +1882,17 @@ pub mod dana {
         /// Transfer money from the merchant's deposit to a bank account through DANA
         ///
         /// `POST /v1.0/emoney/transfer-bank.htm` (`dana.disbursement.transfer_to_bank`).
+        ///
+        /// A lost answer is settled through `dana.disbursement.transfer_to_bank_status` ([`rt::Settled`]).
         pub async fn disbursement_transfer_to_bank(
             &self,
             request: &disbursement_transfer_to_bank::Request,
         ) -> Result<
-            rt::Reply<
+            rt::Settled<
                 disbursement_transfer_to_bank::Response,
                 disbursement_transfer_to_bank::Code,
+                disbursement_transfer_to_bank_status::Response,
+                disbursement_transfer_to_bank_status::Code,
             >,
             rt::Error<disbursement_transfer_to_bank::Code>,
         > {
@@ -1921,13 +1925,17 @@ pub mod dana {
         /// Transfer money from the merchant's deposit to a customer's DANA balance (top-up)
         ///
         /// `POST /v1.0/emoney/topup.htm` (`dana.disbursement.transfer_to_dana`).
+        ///
+        /// A lost answer is settled through `dana.disbursement.transfer_to_dana_status` ([`rt::Settled`]).
         pub async fn disbursement_transfer_to_dana(
             &self,
             request: &disbursement_transfer_to_dana::Request,
         ) -> Result<
-            rt::Reply<
+            rt::Settled<
                 disbursement_transfer_to_dana::Response,
                 disbursement_transfer_to_dana::Code,
+                disbursement_transfer_to_dana_status::Response,
+                disbursement_transfer_to_dana_status::Code,
             >,
             rt::Error<disbursement_transfer_to_dana::Code>,
         > {
@@ -1990,13 +1998,17 @@ pub mod dana {
         /// Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)
         ///
         /// `POST /payment-gateway/v1.0/debit/payment-host-to-host.htm` (`dana.payment_gateway.create_order`).
+        ///
+        /// A lost answer is settled through `dana.payment_gateway.query_payment` ([`rt::Settled`]).
         pub async fn payment_gateway_create_order(
             &self,
             request: &payment_gateway_create_order::Request,
         ) -> Result<
-            rt::Reply<
+            rt::Settled<
                 payment_gateway_create_order::Response,
                 payment_gateway_create_order::Code,
+                payment_gateway_query_payment::Response,
+                payment_gateway_query_payment::Code,
             >,
             rt::Error<payment_gateway_create_order::Code>,
         > {
@@ -2122,11 +2134,18 @@ pub mod dana {
         /// Create a DANA widget payment (direct debit) and get the URL where the customer confirms it
         ///
         /// `POST /rest/redirection/v1.0/debit/payment-host-to-host` (`dana.widget.payment`).
+        ///
+        /// A lost answer is settled through `dana.widget.query_payment` ([`rt::Settled`]).
         pub async fn widget_payment(
             &self,
             request: &widget_payment::Request,
         ) -> Result<
-            rt::Reply<widget_payment::Response, widget_payment::Code>,
+            rt::Settled<
+                widget_payment::Response,
+                widget_payment::Code,
+                widget_query_payment::Response,
+                widget_query_payment::Code,
+            >,
             rt::Error<widget_payment::Code>,
         > {
             self.inner
@@ -5442,12 +5461,19 @@ pub mod doku {
         /// Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)
         ///
         /// `POST /direct-debit/core/v1/debit/payment-host-to-host` (`doku.direct_debit.payment`).
+        ///
+        /// A lost answer is settled through `doku.direct_debit.status` ([`rt::Settled`]).
         pub async fn direct_debit_payment(
             &self,
             request: &direct_debit_payment::Request,
             headers: &direct_debit_payment::Headers,
         ) -> Result<
-            rt::Reply<direct_debit_payment::Response, direct_debit_payment::Code>,
+            rt::Settled<
+                direct_debit_payment::Response,
+                direct_debit_payment::Code,
+                direct_debit_status::Response,
+                direct_debit_status::Code,
+            >,
             rt::Error<direct_debit_payment::Code>,
         > {
             self.inner
@@ -5462,12 +5488,19 @@ pub mod doku {
         /// Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
         ///
         /// `POST /direct-debit/core/v1/debit/refund` (`doku.direct_debit.refund`).
+        ///
+        /// A lost answer is settled through `doku.direct_debit.status` ([`rt::Settled`]).
         pub async fn direct_debit_refund(
             &self,
             request: &direct_debit_refund::Request,
             headers: &direct_debit_refund::Headers,
         ) -> Result<
-            rt::Reply<direct_debit_refund::Response, direct_debit_refund::Code>,
+            rt::Settled<
+                direct_debit_refund::Response,
+                direct_debit_refund::Code,
+                direct_debit_status::Response,
+                direct_debit_status::Code,
+            >,
             rt::Error<direct_debit_refund::Code>,
         > {
             self.inner

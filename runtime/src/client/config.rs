@@ -1,0 +1,125 @@
+//! What a client is configured with, and what a provider profile cannot serve.
+
+use std::time::Duration;
+
+use crate::endpoint::Provider;
+use crate::keys::{PrivateKey, PublicKey};
+use crate::retry::RetryPolicy;
+use crate::secret::ClientSecret;
+
+/// Credentials and environment of a client. Secrets are redacted in `Debug`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(super) client_id: String,
+    pub(super) environment: String,
+    pub(super) base_url: Option<String>,
+    pub(super) client_secret: Option<ClientSecret>,
+    pub(super) private_key: Option<PrivateKey>,
+    pub(super) provider_key: Option<PublicKey>,
+    pub(super) channel_id: Option<String>,
+    pub(super) timeout: Duration,
+    pub(super) retry: RetryPolicy,
+}
+
+impl Config {
+    /// A configuration for `client_id` (X-PARTNER-ID / X-CLIENT-KEY) in the `sandbox` environment.
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Config {
+            client_id: client_id.into(),
+            environment: "sandbox".into(),
+            base_url: None,
+            client_secret: None,
+            private_key: None,
+            provider_key: None,
+            channel_id: None,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Selects an environment named in the provider profile (`sandbox`, `production`, …).
+    pub fn environment(mut self, name: impl Into<String>) -> Self {
+        self.environment = name.into();
+        self
+    }
+
+    /// Overrides the base URL (a local sandbox, a proxy); the profile's environments are then ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The client secret, for HMAC-signed calls.
+    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The RSA private key, for token and asymmetric calls.
+    pub fn private_key(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(key);
+        self
+    }
+
+    /// The provider's RSA public key: answers the provider signs (DANA's Open API envelope) are then
+    /// verified, and one that does not verify is [`Error::UnverifiedAnswer`](super::Error::UnverifiedAnswer).
+    pub fn provider_public_key(mut self, key: PublicKey) -> Self {
+        self.provider_key = Some(key);
+        self
+    }
+
+    /// CHANNEL-ID, instead of the provider's default.
+    pub fn channel_id(mut self, channel_id: impl Into<String>) -> Self {
+        self.channel_id = Some(channel_id.into());
+        self
+    }
+
+    /// How money-moving calls whose answer was lost are settled (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Timeout of one HTTP exchange (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The base URL calls go to: the configured one, else the profile's for the configured environment.
+    pub(super) fn resolve_base_url(&self, provider: &Provider) -> Result<String, ConfigError> {
+        if let Some(url) = &self.base_url {
+            return Ok(url.clone());
+        }
+        let known = || {
+            let names: Vec<&str> = provider.base_urls.iter().map(|(env, _)| *env).collect();
+            names.join(", ")
+        };
+        provider
+            .base_url(&self.environment)
+            .map(str::to_owned)
+            .ok_or_else(|| ConfigError::UnknownEnvironment {
+                provider: provider.name,
+                environment: self.environment.clone(),
+                known: known(),
+            })
+    }
+}
+
+/// A configuration the provider profile cannot serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The environment is not in the provider profile.
+    #[error("unknown environment `{environment}` for {provider}; known: {known}")]
+    UnknownEnvironment {
+        /// Provider name.
+        provider: &'static str,
+        /// Requested environment.
+        environment: String,
+        /// Known environments, comma-separated.
+        known: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}

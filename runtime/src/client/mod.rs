@@ -1,0 +1,136 @@
+//! Sending a request: serialize once, sign exactly the bytes that are sent, add the headers the provider
+//! profile names, and decode the answer into a typed reply or a typed error that keeps everything.
+//!
+//! [`Client::call`] makes one call; [`Client::call_safely`] makes a money-moving one, whose lost answer is
+//! settled through the status endpoint ([`Settled`]); [`Client::prepare`] shows what would be sent.
+
+mod body;
+mod config;
+mod decode;
+mod external_id;
+mod prepare;
+mod reply;
+mod settlement;
+mod sign;
+mod tokens;
+mod transport;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use body::body_bytes;
+pub use config::{Config, ConfigError};
+pub use decode::{decode, decode_enveloped};
+pub use prepare::Prepared;
+pub use reply::{Error, Reply};
+pub use settlement::{Settled, StatusConfirmation};
+
+use crate::code::EndpointCode;
+use crate::endpoint::{EndpointInfo, Provider};
+use crate::signature::HmacKey;
+use external_id::external_id;
+use tokens::{CachedToken, needs_token, rejects_token};
+
+/// A client for one provider profile; cheap to clone (clones share the token).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: &'static Provider,
+    /// The client secret as a ready HMAC key, when one is configured and not empty.
+    hmac_key: Option<HmacKey>,
+    base_url: String,
+    config: Config,
+    http: reqwest::Client,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &self.inner.provider.name)
+            .field("base_url", &self.inner.base_url)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for `provider` with `config`.
+    ///
+    /// # Errors
+    ///
+    /// The configured environment is not in the profile, or the HTTP client cannot be built.
+    pub fn new(provider: &'static Provider, config: Config) -> Result<Client, ConfigError> {
+        let base_url = config.resolve_base_url(provider)?;
+        let http = reqwest::Client::builder().timeout(config.timeout).build()?;
+        let hmac_key = config.client_secret.as_ref().and_then(|s| HmacKey::new(s).ok());
+        let inner = Inner {
+            provider,
+            hmac_key,
+            base_url,
+            config,
+            http,
+            token: tokio::sync::Mutex::new(None),
+        };
+        Ok(Client { inner: Arc::new(inner) })
+    }
+
+    /// Calls `endpoint` with `request` as its JSON body and `headers` added.
+    ///
+    /// When the provider answers that the B2B token is invalid or unknown (`401xx01`, `401xx03`: it may
+    /// have been revoked or the provider restarted), the token is refreshed once and the call replayed once
+    /// with the same body and the same X-EXTERNAL-ID, so the provider can recognise the repeat.
+    ///
+    /// # Errors
+    ///
+    /// The provider's refusal ([`Error::Api`]) or why there was no usable answer (see [`Error`]).
+    pub async fn call<Req, Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        request: &Req,
+        headers: &[(String, String)],
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        let body = body_bytes(request).map_err(Error::Serialize)?;
+        self.attempt(endpoint, body, headers, external_id()).await
+    }
+
+    /// One logical call with already serialized bytes (including the token refresh and replay).
+    async fn attempt<Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        body: Vec<u8>,
+        headers: &[(String, String)],
+        external_id: String,
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        let token = match needs_token(self.inner.provider, endpoint.auth) {
+            true => Some(self.token(None).await?),
+            false => None,
+        };
+        let answer = self
+            .send(endpoint, body.clone(), token.as_ref(), headers, &external_id)
+            .await?;
+        let answer = match (token, answer) {
+            (Some(used), Err(Error::Api { code, .. })) if rejects_token(code.code()) => {
+                let fresh = self.token(Some(used.generation)).await?;
+                self.send(endpoint, body, Some(&fresh), headers, &external_id).await?
+            }
+            (_, answer) => answer,
+        };
+        answer.map(|reply| Reply { external_id, ..reply })
+    }
+}

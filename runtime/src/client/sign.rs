@@ -1,0 +1,62 @@
+//! Signing a request's exact bytes with the recipe the provider profile names and the configured key.
+
+use super::Client;
+use crate::endpoint::EndpointInfo;
+use crate::secret::AccessToken;
+use crate::signature::{Algorithm, Recipe, SignError, SignInput, SigningKey};
+
+impl Client {
+    /// Signs `body` for `endpoint` with the recipe of its auth kind.
+    pub(super) fn sign(
+        &self,
+        endpoint: &EndpointInfo,
+        body: &[u8],
+        token: Option<&AccessToken>,
+        timestamp: &str,
+    ) -> Result<String, SignError> {
+        let recipe = self
+            .inner
+            .provider
+            .signature_for(endpoint.auth)
+            .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
+        self.sign_with(recipe, endpoint, body, token, timestamp)
+    }
+
+    /// Signs `body` for `endpoint` with `recipe`, using the configured key its algorithm needs.
+    pub(super) fn sign_with(
+        &self,
+        recipe: &Recipe,
+        endpoint: &EndpointInfo,
+        body: &[u8],
+        token: Option<&AccessToken>,
+        timestamp: &str,
+    ) -> Result<String, SignError> {
+        let input = SignInput {
+            method: endpoint.method,
+            path: endpoint.path,
+            token,
+            minified_body: body,
+            timestamp,
+            client_id: &self.inner.config.client_id,
+        };
+        recipe.sign(&input, &self.signing_key(recipe.algorithm)?)
+    }
+
+    /// The configured key for `algorithm`.
+    fn signing_key(&self, algorithm: Algorithm) -> Result<SigningKey<'_>, SignError> {
+        let config = &self.inner.config;
+        match algorithm {
+            Algorithm::HmacSha512 => match (&self.inner.hmac_key, &config.client_secret) {
+                (Some(key), _) => Ok(SigningKey::HmacKey(key)),
+                // An empty secret has no key; signing with it reports why.
+                (None, Some(secret)) => Ok(SigningKey::Hmac(secret)),
+                (None, None) => Err(SignError::MissingCredential("client secret")),
+            },
+            Algorithm::RsaSha256 => config
+                .private_key
+                .as_ref()
+                .map(SigningKey::Rsa)
+                .ok_or(SignError::MissingCredential("private key")),
+        }
+    }
+}
