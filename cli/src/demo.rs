@@ -82,7 +82,7 @@ async fn notified(
     State(merchant): State<Merchant>,
     Notification(payment, _): Notification<notify::Request>,
 ) -> (axum::http::StatusCode, String) {
-    let (status, answer) = rt::inbound::acknowledge(notify::ENDPOINT.service_code);
+    let (status, answer) = merchant.verifier.acknowledge();
     let received = Received {
         body: rt::serde_json::to_value(&payment).unwrap_or_default(),
         answered: response_code(answer.as_bytes()),

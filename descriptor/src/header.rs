@@ -26,6 +26,11 @@ pub enum HeaderSource {
 }
 
 impl HeaderSource {
+    /// A `'static` constant (what generated statics hold).
+    pub const fn value(text: &'static str) -> HeaderSource {
+        HeaderSource::Value(std::borrow::Cow::Borrowed(text))
+    }
+
     /// The source keywords a spec may use for a header.
     pub const KEYWORDS: [(&'static str, HeaderSource); 6] = [
         ("client_id", HeaderSource::ClientId),

@@ -34,6 +34,11 @@ pub enum Part {
 }
 
 impl Part {
+    /// Fixed `'static` text (what generated statics hold).
+    pub const fn literal(text: &'static str) -> Part {
+        Part::Literal(std::borrow::Cow::Borrowed(text))
+    }
+
     /// Every placeholder with its spelling in a spec's template.
     pub const PLACEHOLDERS: [(&'static str, Part); 7] = [
         ("method", Part::Method),

@@ -30,6 +30,8 @@ pub struct Case {
     pub http: u16,
     /// Two digits.
     pub case: Text,
+    /// The message the standard publishes for it, with `{field}` / `{reason}` where a detail goes.
+    pub message: Text,
 }
 
 /// The situations snapbi's tools answer or recognise, each mapped to a case by the standard's data.
@@ -180,6 +182,19 @@ impl Case {
         code.len() == 7 && http == Some(self.http) && code.get(5..) == Some(&*self.case)
     }
 
+    /// The published message with `detail` in place of its `{field}` or `{reason}` (or after it, when the
+    /// message has no place for one).
+    pub fn message_with(&self, detail: &str) -> String {
+        match ["{field}", "{reason}"]
+            .into_iter()
+            .find(|slot| self.message.contains(slot))
+        {
+            Some(slot) => self.message.replace(slot, detail).trim_end().to_owned(),
+            None if detail.is_empty() => self.message.to_string(),
+            None => format!("{} {detail}", self.message),
+        }
+    }
+
     /// The seven-digit response code of this case for `service` (two digits).
     pub fn code_for(&self, service: &str) -> String {
         format!("{}{service}{}", self.http, self.case)
@@ -226,6 +241,7 @@ mod tests {
         let case = Case {
             http: 401,
             case: "01".into(),
+            message: "Invalid Token (B2B)".into(),
         };
         assert!(case.matches("4017301"));
         assert!(case.matches("4015501"));
@@ -233,6 +249,12 @@ mod tests {
         assert!(!case.matches("4027301"));
         assert!(!case.matches("401730"));
         assert_eq!(case.code_for("73"), "4017301");
+        assert_eq!(case.message_with(""), "Invalid Token (B2B)");
+        let field = Case {
+            message: "Invalid Field Format {field}".into(),
+            ..case
+        };
+        assert_eq!(field.message_with("amount.value"), "Invalid Field Format amount.value");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::process::Command;
 use criterion::{Criterion, criterion_group, criterion_main};
 use snapbi_client::doku;
 use snapbi_client::rt;
+use snapbi_client::rt::signature::Sign as _;
 
 mod fixture;
 
@@ -85,7 +86,7 @@ fn bench(c: &mut Criterion) {
                     timestamp: &timestamp,
                     client_id: CLIENT_ID,
                 };
-                let signature = rt::signature::Recipe::SNAP_SYMMETRIC
+                let signature = rt::signature::SNAP_SYMMETRIC
                     .sign(&input, &rt::signature::SigningKey::HmacKey(&hmac_key))
                     .expect("signature");
                 black_box((body, signature))
@@ -105,10 +106,7 @@ fn bench(c: &mut Criterion) {
     };
     group.bench_function("part: recipe sign", |b| {
         b.iter(|| {
-            black_box(
-                rt::signature::Recipe::SNAP_SYMMETRIC
-                    .sign(black_box(&input), &rt::signature::SigningKey::Hmac(&secret)),
-            )
+            black_box(rt::signature::SNAP_SYMMETRIC.sign(black_box(&input), &rt::signature::SigningKey::Hmac(&secret)))
         })
     });
     group.bench_function("part: build + validate", |b| b.iter(|| black_box(request())));

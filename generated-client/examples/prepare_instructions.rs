@@ -23,6 +23,7 @@ use std::hint::black_box;
 
 use snapbi_client::doku::{self, direct_debit_payment};
 use snapbi_client::rt;
+use snapbi_client::rt::signature::Sign as _;
 
 #[path = "../benches/fixture/mod.rs"]
 mod fixture;
@@ -135,7 +136,7 @@ impl Steps<'_> {
                 timestamp: &timestamp,
                 client_id: CLIENT_ID,
             };
-            let signature = rt::signature::Recipe::SNAP_SYMMETRIC
+            let signature = rt::signature::SNAP_SYMMETRIC
                 .sign(&input, &rt::signature::SigningKey::HmacKey(self.hmac_key))
                 .expect("signature");
             black_box((body, signature));

@@ -101,7 +101,7 @@ async fn grant(client: &Client, endpoint: &'static EndpointInfo, body: &Value) -
             raw_body: reply.raw_body,
         });
     };
-    let lifetime = lifetime(&reply.body).unwrap_or(Duration::from_secs(900));
+    let lifetime = lifetime(&reply.body).unwrap_or(client.standard_token_lifetime());
     Ok(Tokens {
         access: AccessToken::from(access),
         expires_at: Instant::now() + lifetime,

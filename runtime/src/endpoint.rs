@@ -14,28 +14,7 @@ use crate::validate::BuildError;
 
 pub use snapbi_rules::AuthKind;
 
-/// Where the runtime takes a header's value from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HeaderSource {
-    /// The configured client id (X-PARTNER-ID, X-CLIENT-KEY).
-    ClientId,
-    /// A fresh id, unique per call (X-EXTERNAL-ID).
-    ExternalId,
-    /// The configured CHANNEL-ID, else the provider's default.
-    ChannelId,
-    /// The X-TIMESTAMP of this call.
-    Timestamp,
-    /// The signature of this call.
-    Signature,
-    /// `Bearer <B2B token>`.
-    BearerToken,
-    /// The endpoint's operation name in its envelope (DANA Open API `function`).
-    Function,
-    /// The configured client secret (DANA Open API heads carry it, inside the signed member).
-    ClientSecret,
-    /// A constant.
-    Value(&'static str),
-}
+pub use snapbi_descriptor::HeaderSource;
 
 /// How a provider writes X-TIMESTAMP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +129,9 @@ pub struct Provider {
     pub headers: &'static [(AuthKind, &'static [(&'static str, HeaderSource)])],
     /// Signature recipes per auth kind.
     pub signatures: &'static [(AuthKind, Recipe)],
+    /// The SNAP standard's facts the client acts on (`specs/common/standard.yaml`): when to refresh the token,
+    /// which status answers mean "never seen", a token's lifetime when the answer leaves it out.
+    pub standard: &'static crate::retry::Standard,
 }
 
 impl Provider {

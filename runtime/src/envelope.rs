@@ -13,37 +13,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::endpoint::HeaderSource;
-use crate::signature::Recipe;
-
-/// A message framing, from the `envelopes:` of a provider profile.
-#[derive(Debug)]
-pub struct Envelope {
-    /// Name, as endpoints refer to it (`open_api`).
-    pub name: &'static str,
-    /// The request's member that holds head and body and is signed (`request`).
-    pub request_member: &'static str,
-    /// The response's member that holds head and body (`response`).
-    pub response_member: &'static str,
-    /// The member beside them that holds the signature (`signature`).
-    pub signature_member: &'static str,
-    /// The head member, both ways (`head`).
-    pub head_member: &'static str,
-    /// The body member, both ways (`body`).
-    pub body_member: &'static str,
-    /// Head members the runtime fills, in order; the caller's head values follow them.
-    pub head: &'static [(&'static str, HeaderSource)],
-    /// How the request member is signed (`{body}` is the member's bytes).
-    pub signature: Recipe,
-    /// The response body's object that reports the outcome (`resultInfo`).
-    pub result: &'static str,
-    /// Its member holding the status letter: S success, F failure, U unknown (`resultStatus`).
-    pub result_status: &'static str,
-    /// Its member holding the code (`resultCode`).
-    pub result_code: &'static str,
-    /// Its member holding the message (`resultMsg`).
-    pub result_message: &'static str,
-}
+pub use snapbi_descriptor::Envelope;
 
 /// An endpoint's use of an envelope.
 #[derive(Debug, Clone, Copy)]
@@ -54,13 +24,33 @@ pub struct Enveloped {
     pub function: &'static str,
 }
 
-impl Envelope {
+/// Framing with an [`Envelope`]: building and reading its members byte for byte (the runtime's own; the sandbox
+/// frames with its own code).
+pub trait Framing {
     /// The request member, `{"<head>":{…},"<body>":<body>}`, with `head` values in order. `body` is the
     /// serialized request, copied as is.
-    pub fn request_member<'v>(&self, head: impl IntoIterator<Item = (&'v str, &'v str)>, body: &[u8]) -> Vec<u8> {
+    fn request_member<'v>(&self, head: impl IntoIterator<Item = (&'v str, &'v str)>, body: &[u8]) -> Vec<u8>;
+
+    /// The whole body: `{"<request>":<member>,"<signature>":"<signature>"}`, the member's bytes unchanged.
+    fn frame(&self, member: &[u8], signature: &str) -> Vec<u8>;
+
+    /// From a received request body: the request member's bytes exactly as received, and the signature.
+    /// `None` when the body is not JSON or lacks either member.
+    fn signed_member<'b>(&self, body: &'b [u8]) -> Option<(&'b [u8], String)>;
+
+    /// From a received request or response body: the head and the body of `member` (`request` or
+    /// `response`), as JSON values.
+    fn parts(&self, body: &[u8], member: &str) -> Option<(serde_json::Value, serde_json::Value)>;
+
+    /// From an answer: the response body (raw, for typed decoding), its result code and message.
+    fn answer(&self, raw: &[u8]) -> Option<Answer>;
+}
+
+impl Framing for Envelope {
+    fn request_member<'v>(&self, head: impl IntoIterator<Item = (&'v str, &'v str)>, body: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(body.len() + 256);
         out.push(b'{');
-        push_name(&mut out, self.head_member);
+        push_name(&mut out, &self.head_member);
         out.push(b'{');
         for (i, (name, value)) in head.into_iter().enumerate() {
             if i > 0 {
@@ -70,33 +60,27 @@ impl Envelope {
             push_string(&mut out, value);
         }
         out.extend_from_slice(b"},");
-        push_name(&mut out, self.body_member);
+        push_name(&mut out, &self.body_member);
         out.extend_from_slice(body);
         out.push(b'}');
         out
     }
 
-    /// The whole body: `{"<request>":<member>,"<signature>":"<signature>"}`, the member's bytes unchanged.
-    pub fn frame(&self, member: &[u8], signature: &str) -> Vec<u8> {
-        frame(self.request_member, member, self.signature_member, signature)
+    fn frame(&self, member: &[u8], signature: &str) -> Vec<u8> {
+        frame(&self.request_member, member, &self.signature_member, signature)
     }
 
-    /// From a received request body: the request member's bytes exactly as received, and the signature.
-    /// `None` when the body is not JSON or lacks either member.
-    pub fn signed_member<'b>(&self, body: &'b [u8]) -> Option<(&'b [u8], String)> {
-        signed_member(body, self.request_member, self.signature_member)
+    fn signed_member<'b>(&self, body: &'b [u8]) -> Option<(&'b [u8], String)> {
+        signed_member(body, &self.request_member, &self.signature_member)
     }
 
-    /// From a received request or response body: the head and the body of `member` (`request` or
-    /// `response`), as JSON values.
-    pub fn parts(&self, body: &[u8], member: &str) -> Option<(serde_json::Value, serde_json::Value)> {
-        parts(body, member, self.head_member, self.body_member)
+    fn parts(&self, body: &[u8], member: &str) -> Option<(serde_json::Value, serde_json::Value)> {
+        parts(body, member, &self.head_member, &self.body_member)
     }
 
-    /// From an answer: the response body (raw, for typed decoding), its result code and message.
-    pub fn answer(&self, raw: &[u8]) -> Option<Answer> {
-        let (_, body) = self.parts(raw, self.response_member)?;
-        let result = body.get(self.result);
+    fn answer(&self, raw: &[u8]) -> Option<Answer> {
+        let (_, body) = self.parts(raw, &self.response_member)?;
+        let result = body.get(&*self.result);
         let text = |member: &str| {
             result
                 .and_then(|r| r.get(member))
@@ -104,8 +88,8 @@ impl Envelope {
                 .map(str::to_owned)
         };
         Some(Answer {
-            code: text(self.result_code),
-            message: text(self.result_message),
+            code: text(&self.result_code),
+            message: text(&self.result_message),
             body,
         })
     }
@@ -190,24 +174,34 @@ fn push_string(out: &mut Vec<u8>, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signature::{Algorithm, Part};
+    use crate::signature::{Algorithm, Part, Recipe};
+    use snapbi_descriptor::{HeaderSource, Refusals};
+    use std::borrow::Cow::Borrowed;
 
     static OPEN_API: Envelope = Envelope {
-        name: "open_api",
-        request_member: "request",
-        response_member: "response",
-        signature_member: "signature",
-        head_member: "head",
-        body_member: "body",
-        head: &[("version", HeaderSource::Value("2.0"))],
+        name: Borrowed("open_api"),
+        doc: None,
+        request_member: Borrowed("request"),
+        response_member: Borrowed("response"),
+        signature_member: Borrowed("signature"),
+        head_member: Borrowed("head"),
+        body_member: Borrowed("body"),
+        head: Borrowed(&[(Borrowed("version"), HeaderSource::value("2.0"))]),
+        head_max_length: Borrowed(&[]),
         signature: Recipe {
             algorithm: Algorithm::RsaSha256,
-            parts: &[Part::Body],
+            parts: Borrowed(&[Part::Body]),
         },
-        result: "resultInfo",
-        result_status: "resultStatus",
-        result_code: "resultCode",
-        result_message: "resultMsg",
+        result: Borrowed("resultInfo"),
+        result_status: Borrowed("resultStatus"),
+        result_code: Borrowed("resultCode"),
+        result_message: Borrowed("resultMsg"),
+        result_code_id: None,
+        refusals: Refusals {
+            malformed: Borrowed("PARAM_ILLEGAL"),
+            client: Borrowed("INVALID_CLIENT"),
+            signature: Borrowed("INVALID_SIGNATURE"),
+        },
     };
 
     #[test]

@@ -25,10 +25,12 @@ use time::OffsetDateTime;
 use crate::endpoint::{EndpointInfo, HeaderSource, Provider};
 use crate::keys::PublicKey;
 use crate::minify::minify;
+use crate::retry::Standard;
 use crate::secret::{AccessToken, ClientSecret};
-use crate::signature::{Algorithm, SignInput, VerifyingKey};
+use crate::signature::{Algorithm, Sign, SignInput, VerifyingKey};
 use crate::timestamp::SnapTimestamp;
 use crate::validate::{BuildError, FromRaw};
+use snapbi_descriptor::Situation;
 
 /// Remembers which X-EXTERNAL-IDs a partner already used, so a replayed request is refused.
 pub trait ReplayStore: Send + Sync {
@@ -96,24 +98,38 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// The SNAP answer for this rejection: HTTP status and body, for `service_code` (e.g. `56`).
-    pub fn response(&self, service_code: &str) -> (u16, String) {
-        let (http, case, message) = match self {
-            Rejection::MissingHeader(name) => (400, "02", format!("Invalid Mandatory Field {name}")),
-            Rejection::InvalidHeader(name) => (400, "01", format!("Invalid Field Format {name}")),
-            Rejection::Stale(_) => (401, "00", "Unauthorized. Stale Timestamp".to_owned()),
-            Rejection::BadSignature => (401, "00", "Unauthorized. Invalid Signature".to_owned()),
-            Rejection::BadBody(_) => (400, "00", "Bad Request".to_owned()),
-            Rejection::Replayed => (409, "00", "Conflict".to_owned()),
-            Rejection::InvalidPayload(path) => (400, "01", format!("Invalid Field Format {path}")),
+    /// The SNAP answer for this rejection, HTTP status and body, for `service_code` (e.g. `56`): the case the
+    /// standard answers its situation with (`standard.yaml` `cases`), with the detail in its message.
+    pub fn response(&self, service_code: &str, standard: &Standard) -> (u16, String) {
+        let (situation, detail) = match self {
+            Rejection::MissingHeader(name) => (Situation::MissingField, name.as_str()),
+            Rejection::InvalidHeader(name) => (Situation::InvalidField, name.as_str()),
+            Rejection::Stale(_) => (Situation::Unauthorized, "Stale Timestamp"),
+            Rejection::BadSignature => (Situation::Unauthorized, "Invalid Signature"),
+            Rejection::BadBody(_) => (Situation::BadRequest, ""),
+            Rejection::Replayed => (Situation::Conflict, ""),
+            Rejection::InvalidPayload(path) => (Situation::InvalidField, path.as_str()),
         };
-        (http, snap_body(&format!("{http}{service_code}{case}"), &message))
+        answer(standard, situation, service_code, detail)
     }
 }
 
-/// The success answer to an inbound request: HTTP 200 and `200<service>00 Successful`.
-pub fn acknowledge(service_code: &str) -> (u16, String) {
-    (200, snap_body(&format!("200{service_code}00"), "Successful"))
+/// The success answer to an inbound request: HTTP 200 and the standard's success case (`200<service>00
+/// Successful`).
+pub fn acknowledge(service_code: &str, standard: &Standard) -> (u16, String) {
+    answer(standard, Situation::Successful, service_code, "")
+}
+
+/// The answer the standard gives `situation`. Lowered specs name a case for every situation; a hand-made
+/// [`Standard`] without one gets a bare HTTP 500 rather than a code nobody declared.
+fn answer(standard: &Standard, situation: Situation, service_code: &str, detail: &str) -> (u16, String) {
+    match standard.case(situation) {
+        Some(case) => (
+            case.http,
+            snap_body(&case.code_for(service_code), &case.message_with(detail)),
+        ),
+        None => (500, String::new()),
+    }
 }
 
 fn snap_body(code: &str, message: &str) -> String {
@@ -188,6 +204,16 @@ impl Verifier {
             replay: Arc::new(MemoryReplayStore::default()),
             accept_token: Arc::new(|token: &AccessToken| !token.is_empty()),
         }
+    }
+
+    /// The answer to a request refused with `rejection`, as the standard words it for this endpoint's service.
+    pub fn reject(&self, rejection: &Rejection) -> (u16, String) {
+        rejection.response(self.endpoint.service_code, self.provider.standard)
+    }
+
+    /// The success answer for this endpoint's service (`200<service>00`).
+    pub fn acknowledge(&self) -> (u16, String) {
+        acknowledge(self.endpoint.service_code, self.provider.standard)
     }
 
     /// How far X-TIMESTAMP may be from now, either way.
@@ -333,23 +359,50 @@ mod tests {
         assert!(days <= 2, "only the current and previous day are kept");
     }
 
+    /// The cases the tests answer with, as `standard.yaml` gives them.
+    fn standard() -> Standard {
+        let case = |situation, http, case: &'static str, message: &'static str| {
+            (
+                situation,
+                snapbi_descriptor::Case {
+                    http,
+                    case: case.into(),
+                    message: message.into(),
+                },
+            )
+        };
+        Standard {
+            cases: vec![
+                case(Situation::Successful, 200, "00", "Successful"),
+                case(Situation::MissingField, 400, "02", "Invalid Mandatory Field {field}"),
+                case(Situation::Unauthorized, 401, "00", "Unauthorized. {reason}"),
+                case(Situation::Conflict, 409, "00", "Conflict"),
+            ]
+            .into(),
+            ..Standard::default()
+        }
+    }
+
     #[test]
-    fn rejections_answer_with_snap_codes() {
-        assert_eq!(Rejection::MissingHeader("X-TIMESTAMP".into()).response("56").0, 400);
-        assert!(
-            Rejection::MissingHeader("X-TIMESTAMP".into())
-                .response("56")
-                .1
-                .contains("4005602")
-        );
-        assert!(Rejection::BadSignature.response("56").1.contains("4015600"));
-        assert!(Rejection::Replayed.response("56").1.contains("4095600"));
+    fn rejections_answer_with_the_standard_s_cases() {
+        let standard = standard();
+        let missing = Rejection::MissingHeader("X-TIMESTAMP".into()).response("56", &standard);
+        assert_eq!(missing.0, 400);
+        assert!(missing.1.contains("4005602") && missing.1.contains("Invalid Mandatory Field X-TIMESTAMP"));
+        let unsigned = Rejection::BadSignature.response("56", &standard).1;
+        assert!(unsigned.contains("4015600") && unsigned.contains("Unauthorized. Invalid Signature"));
+        assert!(Rejection::Replayed.response("56", &standard).1.contains("4095600"));
         assert_eq!(
-            acknowledge("56"),
+            acknowledge("56", &standard),
             (
                 200,
                 r#"{"responseCode":"2005600","responseMessage":"Successful"}"#.to_owned()
             )
+        );
+        // A situation the data gives no case for gets no made-up code.
+        assert_eq!(
+            Rejection::InvalidPayload("a".into()).response("56", &standard),
+            (500, String::new())
         );
     }
 }

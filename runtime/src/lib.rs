@@ -30,11 +30,17 @@ pub use code::{
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;
-pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, HeaderSource, Provider, TimestampStyle, header_pairs};
-pub use envelope::{Envelope, Enveloped};
-pub use retry::{QuerySource, RetryPolicy, Settlement, StatusQuery};
+pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, Provider, TimestampStyle, header_pairs};
+pub use envelope::{Enveloped, Framing};
+pub use retry::{RetryPolicy, Settlement, StatusCheck};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
+pub use snapbi_descriptor::{
+    Action, Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard,
+    StatusQuery, StatusValue, TransactionStatus, Transition,
+};
 pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
+/// Descriptor text in generated statics is `Cow::Borrowed`.
+pub use std::borrow::Cow;
 pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
 pub use values::{
     Decimal, FreeText, Int, IntoRaw, List, Matching, Pattern, PatternRule, Sensitive, SnapDateTime, Text, lenient,

@@ -1,7 +1,7 @@
 //! Safe retries for money-moving calls: when the answer to a payment or refund is lost (timeout,
 //! connection error, 5xx, `202xx00 Request In Progress`), the client never invents new references and never
 //! blindly sends again. It asks the endpoint's status endpoint (named in the spec, with the
-//! [`StatusQuery`] that maps this request onto a status request) and then returns the settled result,
+//! [`StatusCheck`] that maps this request onto a status request) and then returns the settled result,
 //! sends the same request again only if the provider never saw it, or — when the budget is spent —
 //! returns [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
 
@@ -11,36 +11,22 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::EndpointInfo;
 
-/// Where a status-request value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuerySource {
-    /// The value at this wire path (`a.b`) of the original request body.
-    From(&'static str),
-    /// A constant string.
-    Value(&'static str),
-}
+pub use snapbi_descriptor::{QuerySource, Standard, StatusQuery};
 
-/// How a money-moving endpoint asks its status endpoint about one of its requests (from its spec).
+/// How a money-moving endpoint's lost answers are settled: its spec's [`StatusQuery`], with the status endpoint
+/// it names and that endpoint's request builder (the generated `STATUS_QUERY` of an endpoint).
 #[derive(Debug)]
-pub struct StatusQuery {
+pub struct StatusCheck {
     /// The status endpoint.
     pub endpoint: &'static EndpointInfo,
-    /// Status request field → its source.
-    pub request: &'static [(&'static str, QuerySource)],
     /// Checks the status request against the status endpoint's rules and serializes it (dropping fields
     /// the status endpoint does not know).
     pub body: fn(Value) -> Option<Vec<u8>>,
-    /// The status response field that tells the outcome.
-    pub field: &'static str,
-    /// Values meaning the original request succeeded.
-    pub success: &'static [&'static str],
-    /// Values meaning it failed for good.
-    pub failed: &'static [&'static str],
-    /// Values meaning the provider never saw it.
-    pub not_found: &'static [&'static str],
+    /// Which status request fields come from where, and which answers settle.
+    pub query: StatusQuery,
 }
 
-/// What a status answer says about the original request.
+/// What a status answer says about the request asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settlement {
     /// It succeeded (the status value).
@@ -53,43 +39,44 @@ pub enum Settlement {
     Open,
 }
 
-impl StatusQuery {
+impl StatusCheck {
     /// The status request body for an original request body, or None if it breaks the status endpoint's
     /// rules. A source field the original request left out is left out of the query too (the status
     /// endpoint's own rules then say whether it was needed).
     pub fn request_for(&self, original: &Value) -> Option<Vec<u8>> {
         let mut query = Map::new();
-        for (name, source) in self.request {
+        for (name, source) in self.query.request.iter() {
             let value = match source {
-                QuerySource::Value(v) => Some(Value::String((*v).to_owned())),
+                QuerySource::Value(v) => Some(Value::String(v.to_string())),
                 QuerySource::From(path) => path.split('.').try_fold(original, |v, key| v.get(key)).cloned(),
             };
             if let Some(value) = value {
-                query.insert((*name).to_owned(), value);
+                query.insert(name.to_string(), value);
             }
         }
         (self.body)(Value::Object(query))
     }
 
-    /// Reads a status answer (HTTP status and raw body).
-    pub fn settlement(&self, http_status: u16, raw_body: &[u8]) -> Settlement {
+    /// Reads a status answer (HTTP status and raw body); `standard` says which cases mean the provider never
+    /// saw the request.
+    pub fn settlement(&self, http_status: u16, raw_body: &[u8], standard: &Standard) -> Settlement {
         let Ok(body) = serde_json::from_slice::<Value>(raw_body) else {
             return Settlement::Open;
         };
         let code = body.get("responseCode").and_then(Value::as_str).unwrap_or_default();
-        // `404xx01 Transaction Not Found` from the status endpoint: the original never arrived.
-        if http_status == 404 && code.len() == 7 && code.ends_with("01") {
+        if standard.is_never_seen(code) && code.get(..3) == Some(&http_status.to_string()) {
             return Settlement::NotFound;
         }
         if !(200..300).contains(&http_status) {
             return Settlement::Open;
         }
-        let value = body.get(self.field).and_then(Value::as_str).unwrap_or_default();
-        if self.success.contains(&value) {
+        let value = body.get(&*self.query.field).and_then(Value::as_str).unwrap_or_default();
+        let is = |values: &[snapbi_descriptor::Text]| values.iter().any(|v| v == value);
+        if is(&self.query.success) {
             Settlement::Succeeded(value.to_owned())
-        } else if self.failed.contains(&value) {
+        } else if is(&self.query.failed) {
             Settlement::Failed(value.to_owned())
-        } else if self.not_found.contains(&value) {
+        } else if is(&self.query.not_found) {
             Settlement::NotFound
         } else {
             Settlement::Open
@@ -132,6 +119,7 @@ impl RetryPolicy {
 mod tests {
     use super::*;
     use crate::endpoint::AuthKind;
+    use std::borrow::Cow::Borrowed;
 
     static STATUS: EndpointInfo = EndpointInfo {
         id: "p.status",
@@ -144,19 +132,41 @@ mod tests {
         envelope: None,
     };
 
-    static QUERY: StatusQuery = StatusQuery {
+    static QUERY: StatusCheck = StatusCheck {
         endpoint: &STATUS,
-        request: &[
-            ("originalPartnerReferenceNo", QuerySource::From("partnerReferenceNo")),
-            ("serviceCode", QuerySource::Value("54")),
-            ("channel", QuerySource::From("additionalInfo.channel")),
-        ],
         body: |v| serde_json::to_vec(&v).ok(),
-        field: "latestTransactionStatus",
-        success: &["00"],
-        failed: &["05", "06"],
-        not_found: &["07"],
+        query: StatusQuery {
+            endpoint: Borrowed("p.status"),
+            request: Borrowed(&[
+                (
+                    Borrowed("originalPartnerReferenceNo"),
+                    QuerySource::From(Borrowed("partnerReferenceNo")),
+                ),
+                (Borrowed("serviceCode"), QuerySource::Value(Borrowed("54"))),
+                (
+                    Borrowed("channel"),
+                    QuerySource::From(Borrowed("additionalInfo.channel")),
+                ),
+            ]),
+            field: Borrowed("latestTransactionStatus"),
+            success: Borrowed(&[Borrowed("00")]),
+            failed: Borrowed(&[Borrowed("05"), Borrowed("06")]),
+            not_found: Borrowed(&[Borrowed("07")]),
+        },
     };
+
+    /// `standard.yaml`'s never-seen case: 404xx01 Transaction Not Found.
+    fn standard() -> Standard {
+        let never_seen = snapbi_descriptor::Case {
+            http: 404,
+            case: "01".into(),
+            message: "Transaction Not Found".into(),
+        };
+        Standard {
+            never_seen: vec![never_seen].into(),
+            ..Standard::default()
+        }
+    }
 
     #[test]
     fn the_status_request_is_built_from_the_original() {
@@ -173,9 +183,10 @@ mod tests {
             partial, br#"{"originalPartnerReferenceNo":"INV-2","serviceCode":"54"}"#,
             "a missing source is left out"
         );
-        let strict = StatusQuery {
+        let strict = StatusCheck {
+            endpoint: &STATUS,
             body: |v| v.get("channel").and(serde_json::to_vec(&v).ok()),
-            ..QUERY
+            query: QUERY.query.clone(),
         };
         assert_eq!(
             strict.request_for(&serde_json::json!({})),
@@ -186,22 +197,20 @@ mod tests {
 
     #[test]
     fn status_answers_settle_or_not() {
+        let standard = standard();
+        let settle = |http, body: &[u8]| QUERY.settlement(http, body, &standard);
         let answer = |status: &str| format!(r#"{{"responseCode":"2005500","latestTransactionStatus":"{status}"}}"#);
+        assert_eq!(settle(200, answer("00").as_bytes()), Settlement::Succeeded("00".into()));
+        assert_eq!(settle(200, answer("06").as_bytes()), Settlement::Failed("06".into()));
+        assert_eq!(settle(200, answer("07").as_bytes()), Settlement::NotFound);
+        assert_eq!(settle(200, answer("01").as_bytes()), Settlement::Open);
+        assert_eq!(settle(404, br#"{"responseCode":"4045501"}"#), Settlement::NotFound);
         assert_eq!(
-            QUERY.settlement(200, answer("00").as_bytes()),
-            Settlement::Succeeded("00".into())
+            settle(404, br#"{"responseCode":"4045502"}"#),
+            Settlement::Open,
+            "another 404 case"
         );
-        assert_eq!(
-            QUERY.settlement(200, answer("06").as_bytes()),
-            Settlement::Failed("06".into())
-        );
-        assert_eq!(QUERY.settlement(200, answer("07").as_bytes()), Settlement::NotFound);
-        assert_eq!(QUERY.settlement(200, answer("01").as_bytes()), Settlement::Open);
-        assert_eq!(
-            QUERY.settlement(404, br#"{"responseCode":"4045501"}"#),
-            Settlement::NotFound
-        );
-        assert_eq!(QUERY.settlement(500, b"oops"), Settlement::Open);
+        assert_eq!(settle(500, b"oops"), Settlement::Open);
     }
 
     #[test]

@@ -35,78 +35,52 @@ fn hex_sha256_into<'b>(buffer: &'b mut [u8; 64], minified_body: &[u8]) -> &'b st
     std::str::from_utf8(buffer).unwrap_or_default()
 }
 
-/// One piece of a string to sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// Fixed text, typically a separator such as `:` or `|`.
-    Literal(&'static str),
-    /// The upper-case HTTP method, e.g. `POST`.
-    Method,
-    /// The relative endpoint path as requested, e.g. `/v1.0/transfer-va/create-va`.
-    Path,
-    /// The bare B2B access token (no `Bearer ` prefix).
-    Token,
-    /// Lower-case hex SHA-256 of the minified body.
-    BodySha256,
-    /// The exact `X-TIMESTAMP` header value.
-    Timestamp,
-    /// The client id (`X-CLIENT-KEY` / `X-PARTNER-ID`).
-    ClientId,
-    /// The signed bytes themselves, verbatim (an envelope's request member, exactly as sent).
-    Body,
-}
+use std::borrow::Cow;
 
+pub use snapbi_descriptor::{Part, Recipe};
 pub use snapbi_rules::Algorithm;
 
-/// A signature scheme as data: the parts concatenated into the string to sign, and the
-/// algorithm applied to it. The result is always standard (padded) base64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Recipe {
-    /// Algorithm applied to the string to sign.
-    pub algorithm: Algorithm,
-    /// Parts concatenated, in order, without implicit separators.
-    pub parts: &'static [Part],
-}
+/// Access-token request signature (§2.1): `{client_id}|{timestamp}`, SHA256withRSA.
+pub const SNAP_TOKEN: Recipe = Recipe {
+    algorithm: Algorithm::RsaSha256,
+    parts: Cow::Borrowed(&[Part::ClientId, Part::literal("|"), Part::Timestamp]),
+};
 
-impl Recipe {
-    /// Access-token request signature (§2.1): `{client_id}|{timestamp}`, SHA256withRSA.
-    pub const SNAP_TOKEN: Recipe = Recipe {
-        algorithm: Algorithm::RsaSha256,
-        parts: &[Part::ClientId, Part::Literal("|"), Part::Timestamp],
-    };
+/// Symmetric transaction signature (§2.2):
+/// `{method}:{path}:{token}:{body_sha256}:{timestamp}`, HMAC-SHA512 with the client secret.
+pub const SNAP_SYMMETRIC: Recipe = Recipe {
+    algorithm: Algorithm::HmacSha512,
+    parts: Cow::Borrowed(&[
+        Part::Method,
+        Part::literal(":"),
+        Part::Path,
+        Part::literal(":"),
+        Part::Token,
+        Part::literal(":"),
+        Part::BodySha256,
+        Part::literal(":"),
+        Part::Timestamp,
+    ]),
+};
 
-    /// Symmetric transaction signature (§2.2):
-    /// `{method}:{path}:{token}:{body_sha256}:{timestamp}`, HMAC-SHA512 with the client secret.
-    pub const SNAP_SYMMETRIC: Recipe = Recipe {
-        algorithm: Algorithm::HmacSha512,
-        parts: &[
-            Part::Method,
-            Part::Literal(":"),
-            Part::Path,
-            Part::Literal(":"),
-            Part::Token,
-            Part::Literal(":"),
-            Part::BodySha256,
-            Part::Literal(":"),
-            Part::Timestamp,
-        ],
-    };
+/// Asymmetric transaction signature (§2.3):
+/// `{method}:{path}:{body_sha256}:{timestamp}`, SHA256withRSA.
+pub const SNAP_ASYMMETRIC: Recipe = Recipe {
+    algorithm: Algorithm::RsaSha256,
+    parts: Cow::Borrowed(&[
+        Part::Method,
+        Part::literal(":"),
+        Part::Path,
+        Part::literal(":"),
+        Part::BodySha256,
+        Part::literal(":"),
+        Part::Timestamp,
+    ]),
+};
 
-    /// Asymmetric transaction signature (§2.3):
-    /// `{method}:{path}:{body_sha256}:{timestamp}`, SHA256withRSA.
-    pub const SNAP_ASYMMETRIC: Recipe = Recipe {
-        algorithm: Algorithm::RsaSha256,
-        parts: &[
-            Part::Method,
-            Part::Literal(":"),
-            Part::Path,
-            Part::Literal(":"),
-            Part::BodySha256,
-            Part::Literal(":"),
-            Part::Timestamp,
-        ],
-    };
-
+/// Signing with a [`Recipe`]: the runtime's own string to sign, signer and verifier (the sandbox has its own,
+/// so a bug cannot hide on both sides).
+pub trait Sign {
     /// Builds the exact string that gets signed.
     ///
     /// Only the parts the recipe uses are checked, so e.g. the token recipe ignores the method.
@@ -116,29 +90,7 @@ impl Recipe {
     /// [`SignError`] when a used part is missing or malformed: no token, a token that still
     /// carries `Bearer `, a lower-case method, a path that is not relative, or an empty
     /// client id or timestamp. Catching these here beats an opaque `401` from the provider.
-    pub fn string_to_sign(&self, input: &SignInput<'_>) -> Result<String, SignError> {
-        let mut out = String::with_capacity(256);
-        self.write_parts(input, |part| out.push_str(part))?;
-        Ok(out)
-    }
-
-    /// Hands the pieces of the string to sign to `sink`, in order: HMAC takes them one by one, so the
-    /// string is never assembled for it; `string_to_sign` concatenates them.
-    fn write_parts(&self, input: &SignInput<'_>, mut sink: impl FnMut(&str)) -> Result<(), SignError> {
-        for part in self.parts {
-            match part {
-                Part::Literal(text) => sink(text),
-                Part::Method => sink(check_method(input.method)?),
-                Part::Path => sink(check_path(input.path)?),
-                Part::Token => sink(check_token(input.token)?),
-                Part::BodySha256 => sink(hex_sha256_into(&mut [0u8; 64], input.minified_body)),
-                Part::Timestamp => sink(non_empty("timestamp", input.timestamp)?),
-                Part::ClientId => sink(non_empty("client id", input.client_id)?),
-                Part::Body => sink(std::str::from_utf8(input.minified_body).map_err(|_| SignError::BodyNotUtf8)?),
-            }
-        }
-        Ok(())
-    }
+    fn string_to_sign(&self, input: &SignInput<'_>) -> Result<String, SignError>;
 
     /// Signs `input` and returns the standard-base64 `X-SIGNATURE` value.
     ///
@@ -146,16 +98,37 @@ impl Recipe {
     ///
     /// [`SignError`] if the string to sign cannot be built, `key` does not fit the recipe's
     /// algorithm, the client secret is empty, or RSA signing fails.
-    pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError> {
+    fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError>;
+
+    /// Checks a received standard-base64 `X-SIGNATURE` value against `input`.
+    ///
+    /// HMAC tags are compared in constant time; RSA verification is aws-lc-rs's.
+    ///
+    /// # Errors
+    ///
+    /// [`SignatureError::Mismatch`] if the signature is wrong, [`SignatureError::InvalidBase64`]
+    /// if it is not base64, [`SignatureError::Input`] if the string to sign cannot be built or
+    /// `key` does not fit the recipe.
+    fn verify(&self, input: &SignInput<'_>, signature_b64: &str, key: &VerifyingKey<'_>) -> Result<(), SignatureError>;
+}
+
+impl Sign for Recipe {
+    fn string_to_sign(&self, input: &SignInput<'_>) -> Result<String, SignError> {
+        let mut out = String::with_capacity(256);
+        write_parts(self, input, |part| out.push_str(part))?;
+        Ok(out)
+    }
+
+    fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError> {
         let signature = match (self.algorithm, key) {
             (Algorithm::HmacSha512, SigningKey::HmacKey(key)) => {
                 let mut mac = key.0.clone();
-                self.write_parts(input, |part| mac.update(part.as_bytes()))?;
+                write_parts(self, input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
                 let mut mac = hmac_sha512(secret, "")?;
-                self.write_parts(input, |part| mac.update(part.as_bytes()))?;
+                write_parts(self, input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::RsaSha256, SigningKey::Rsa(private)) => {
@@ -171,21 +144,7 @@ impl Recipe {
         Ok(signature)
     }
 
-    /// Checks a received standard-base64 `X-SIGNATURE` value against `input`.
-    ///
-    /// HMAC tags are compared in constant time; RSA verification is aws-lc-rs's.
-    ///
-    /// # Errors
-    ///
-    /// [`SignatureError::Mismatch`] if the signature is wrong, [`SignatureError::InvalidBase64`]
-    /// if it is not base64, [`SignatureError::Input`] if the string to sign cannot be built or
-    /// `key` does not fit the recipe.
-    pub fn verify(
-        &self,
-        input: &SignInput<'_>,
-        signature_b64: &str,
-        key: &VerifyingKey<'_>,
-    ) -> Result<(), SignatureError> {
+    fn verify(&self, input: &SignInput<'_>, signature_b64: &str, key: &VerifyingKey<'_>) -> Result<(), SignatureError> {
         let message = self.string_to_sign(input)?;
         let signature = STANDARD
             .decode(signature_b64.trim_ascii())
@@ -204,6 +163,24 @@ impl Recipe {
     }
 }
 
+/// Hands the pieces of the string to sign to `sink`, in order: HMAC takes them one by one, so the
+/// string is never assembled for it; `string_to_sign` concatenates them.
+fn write_parts(recipe: &Recipe, input: &SignInput<'_>, mut sink: impl FnMut(&str)) -> Result<(), SignError> {
+    for part in recipe.parts.iter() {
+        match part {
+            Part::Literal(text) => sink(text.as_ref()),
+            Part::Method => sink(check_method(input.method)?),
+            Part::Path => sink(check_path(input.path)?),
+            Part::Token => sink(check_token(input.token)?),
+            Part::BodySha256 => sink(hex_sha256_into(&mut [0u8; 64], input.minified_body)),
+            Part::Timestamp => sink(non_empty("timestamp", input.timestamp)?),
+            Part::ClientId => sink(non_empty("client id", input.client_id)?),
+            Part::Body => sink(std::str::from_utf8(input.minified_body).map_err(|_| SignError::BodyNotUtf8)?),
+        }
+    }
+    Ok(())
+}
+
 /// Everything a recipe may draw from. Fields a recipe does not use are ignored.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInput<'a> {
@@ -211,13 +188,13 @@ pub struct SignInput<'a> {
     pub method: &'a str,
     /// Relative endpoint path exactly as requested, including any gateway prefix and query.
     pub path: &'a str,
-    /// Bare B2B access token, needed by [`Recipe::SNAP_SYMMETRIC`].
+    /// Bare B2B access token, needed by [`SNAP_SYMMETRIC`].
     pub token: Option<&'a AccessToken>,
     /// The body after [`minify`]; empty when there is no body.
     pub minified_body: &'a [u8],
     /// The exact `X-TIMESTAMP` header value.
     pub timestamp: &'a str,
-    /// The client id, needed by [`Recipe::SNAP_TOKEN`].
+    /// The client id, needed by [`SNAP_TOKEN`].
     pub client_id: &'a str,
 }
 
@@ -409,7 +386,7 @@ fn token_input<'a>(client_id: &'a str, timestamp: &'a str) -> SignInput<'a> {
 ///
 /// [`SignError`] for an empty client id or timestamp, or an RSA failure.
 pub fn sign_token(client_id: &str, timestamp: &str, key: &PrivateKey) -> Result<String, SignError> {
-    Recipe::SNAP_TOKEN.sign(&token_input(client_id, timestamp), &SigningKey::Rsa(key))
+    SNAP_TOKEN.sign(&token_input(client_id, timestamp), &SigningKey::Rsa(key))
 }
 
 /// Signs a transaction with the symmetric scheme (§2.2) and returns `X-SIGNATURE`.
@@ -437,7 +414,7 @@ pub fn sign_symmetric(
         timestamp,
         client_id: "",
     };
-    Recipe::SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(secret))
+    SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(secret))
 }
 
 /// Signs a transaction with the asymmetric scheme (§2.3) and returns `X-SIGNATURE`.
@@ -463,7 +440,7 @@ pub fn sign_asymmetric(
         timestamp,
         client_id: "",
     };
-    Recipe::SNAP_ASYMMETRIC.sign(&input, &SigningKey::Rsa(key))
+    SNAP_ASYMMETRIC.sign(&input, &SigningKey::Rsa(key))
 }
 
 /// Verifies an access-token request signature (§2.1) with the client's public key.
@@ -477,7 +454,7 @@ pub fn verify_token(
     signature_b64: &str,
     key: &PublicKey,
 ) -> Result<(), SignatureError> {
-    Recipe::SNAP_TOKEN.verify(
+    SNAP_TOKEN.verify(
         &token_input(client_id, timestamp),
         signature_b64,
         &VerifyingKey::Rsa(key),
@@ -510,7 +487,7 @@ pub fn verify_symmetric(
         timestamp,
         client_id: "",
     };
-    Recipe::SNAP_SYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Hmac(secret))
+    SNAP_SYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Hmac(secret))
 }
 
 /// Verifies an asymmetric transaction signature (§2.3), e.g. a DANA notification, with the
@@ -539,7 +516,7 @@ pub fn verify_asymmetric(
         timestamp,
         client_id: "",
     };
-    Recipe::SNAP_ASYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Rsa(key))
+    SNAP_ASYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Rsa(key))
 }
 
 #[cfg(test)]
@@ -575,20 +552,20 @@ mod tests {
         let token = AccessToken::from("tok");
         let empty = body_sha256_hex(b"");
         let sts = |recipe: Recipe, token| recipe.string_to_sign(&input(token, b""));
-        assert_eq!(sts(Recipe::SNAP_TOKEN, None), Ok(format!("client-1|{TS}")));
+        assert_eq!(sts(SNAP_TOKEN, None), Ok(format!("client-1|{TS}")));
         assert_eq!(
-            sts(Recipe::SNAP_SYMMETRIC, Some(&token)),
+            sts(SNAP_SYMMETRIC, Some(&token)),
             Ok(format!("POST:/v1.0/transfer-va/create-va:tok:{empty}:{TS}"))
         );
         assert_eq!(
-            sts(Recipe::SNAP_ASYMMETRIC, Some(&token)),
+            sts(SNAP_ASYMMETRIC, Some(&token)),
             Ok(format!("POST:/v1.0/transfer-va/create-va:{empty}:{TS}"))
         );
     }
 
     #[test]
     fn malformed_inputs_are_errors() {
-        let recipe = Recipe::SNAP_SYMMETRIC;
+        let recipe = SNAP_SYMMETRIC;
         assert_eq!(recipe.string_to_sign(&input(None, b"")), Err(SignError::MissingToken));
         let empty = AccessToken::from("");
         assert_eq!(
@@ -624,7 +601,7 @@ mod tests {
             ..input(None, b"")
         };
         assert_eq!(
-            Recipe::SNAP_TOKEN.string_to_sign(&no_client),
+            SNAP_TOKEN.string_to_sign(&no_client),
             Err(SignError::Empty("client id"))
         );
     }
@@ -633,7 +610,7 @@ mod tests {
     fn hmac_round_trip_and_negative_cases() {
         let secret = ClientSecret::from("secret");
         let token = AccessToken::from("tok");
-        let recipe = Recipe::SNAP_SYMMETRIC;
+        let recipe = SNAP_SYMMETRIC;
         let body = br#"{"a":"  b"}"#;
         let sig = recipe
             .sign(&input(Some(&token), body), &SigningKey::Hmac(&secret))
@@ -693,7 +670,7 @@ mod tests {
     #[test]
     fn key_kind_must_match_the_algorithm() {
         let secret = ClientSecret::from("secret");
-        let err = Recipe::SNAP_TOKEN.sign(&input(None, b""), &SigningKey::Hmac(&secret));
+        let err = SNAP_TOKEN.sign(&input(None, b""), &SigningKey::Hmac(&secret));
         assert!(matches!(
             err,
             Err(SignError::KeyMismatch {
@@ -723,12 +700,8 @@ mod tests {
         let token = AccessToken::from("tok");
         let input = input(Some(&token), br#"{"a":"b"}"#);
         let key = HmacKey::new(&secret).expect("a non-empty secret");
-        let prepared = Recipe::SNAP_SYMMETRIC
-            .sign(&input, &SigningKey::HmacKey(&key))
-            .expect("signed");
-        let plain = Recipe::SNAP_SYMMETRIC
-            .sign(&input, &SigningKey::Hmac(&secret))
-            .expect("signed");
+        let prepared = SNAP_SYMMETRIC.sign(&input, &SigningKey::HmacKey(&key)).expect("signed");
+        let plain = SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(&secret)).expect("signed");
         assert_eq!(prepared, plain);
         assert!(HmacKey::new(&ClientSecret::from("")).is_err());
         assert_eq!(format!("{key:?}"), "HmacKey(<redacted>)");

@@ -13,8 +13,8 @@ use snapbi_runtime::keys::{PrivateKey, PublicKey};
 use snapbi_runtime::minify::minify;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_runtime::signature::{
-    Recipe, SignError, SignInput, SignatureError, SigningKey, VerifyingKey, body_sha256_hex, sign_asymmetric,
-    sign_symmetric, sign_token, verify_asymmetric, verify_symmetric, verify_token,
+    SNAP_ASYMMETRIC, SNAP_SYMMETRIC, SNAP_TOKEN, Sign, SignError, SignInput, SignatureError, SigningKey, VerifyingKey,
+    body_sha256_hex, sign_asymmetric, sign_symmetric, sign_token, verify_asymmetric, verify_symmetric, verify_token,
 };
 
 /// The DOKU sample body from snap-standard.md §2.4, already minified.
@@ -373,7 +373,7 @@ fn token_signature_matches_openssl_rsa() {
     let ours = ok(sign_token(CLIENT_ID, TS, &pems.private()));
     assert_eq!(ours, expected);
     assert_eq!(verify_token(CLIENT_ID, TS, &ours, &pems.public()), Ok(()));
-    let recipe = Recipe::SNAP_TOKEN;
+    let recipe = SNAP_TOKEN;
     let input = SignInput {
         method: "",
         path: "",
@@ -527,13 +527,13 @@ fn malformed_bodies_and_inputs_are_errors_not_panics() {
         timestamp: TS,
         client_id: "",
     };
-    let result = Recipe::SNAP_ASYMMETRIC.verify(&input, "AAAA", &VerifyingKey::Hmac(&secret));
+    let result = SNAP_ASYMMETRIC.verify(&input, "AAAA", &VerifyingKey::Hmac(&secret));
     assert!(matches!(
         result,
         Err(SignatureError::Input(SignError::KeyMismatch { .. }))
     ));
-    let result = Recipe::SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(&secret));
+    let result = SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(&secret));
     assert_eq!(result, Err(SignError::MissingToken));
-    let result = Recipe::SNAP_SYMMETRIC.verify(&input, "AAAA", &VerifyingKey::Rsa(&public));
+    let result = SNAP_SYMMETRIC.verify(&input, "AAAA", &VerifyingKey::Rsa(&public));
     assert_eq!(result, Err(SignatureError::Input(SignError::MissingToken)));
 }

@@ -14,9 +14,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use snapbi_runtime::envelope::Framing as _;
 use snapbi_runtime::keys::{PrivateKey, PublicKey};
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_runtime::signature::{SignInput, SigningKey, VerifyingKey};
+use snapbi_runtime::signature::{Sign as _, SignInput, SigningKey, VerifyingKey};
 use snapbi_sandbox::keys::{ClientKey, ProviderKey};
 use snapbi_sandbox::signing::{self, Message, Signer, Verifier};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET};
@@ -345,11 +346,11 @@ fn envelope_recipe_signs_the_member_as_framed() {
 
     // Framed by the runtime, read by the sandbox: the same bytes and signature.
     let framed = envelope.frame(&member, "c2ln");
-    let found = snapbi_sandbox::framing::signed_member(&framed, envelope.request_member, envelope.signature_member);
+    let found = snapbi_sandbox::framing::signed_member(&framed, &envelope.request_member, &envelope.signature_member);
     assert_eq!(found, Some((member.as_slice(), "c2ln".to_owned())));
     // Framed by the sandbox as an answer, read by the runtime.
-    let answer = snapbi_sandbox::framing::frame(envelope.response_member, &member, envelope.signature_member, "c2ln");
-    let found = snapbi_runtime::envelope::signed_member(&answer, envelope.response_member, envelope.signature_member);
+    let answer = snapbi_sandbox::framing::frame(&envelope.response_member, &member, &envelope.signature_member, "c2ln");
+    let found = snapbi_runtime::envelope::signed_member(&answer, &envelope.response_member, &envelope.signature_member);
     assert_eq!(found, Some((member.as_slice(), "c2ln".to_owned())));
     assert_eq!(
         answer,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use snapbi_client::doku::{self, direct_debit_notify as notify};
 use snapbi_client::rt;
-use snapbi_client::rt::inbound::{InboundKey, Rejection, Verifier, acknowledge};
+use snapbi_client::rt::inbound::{InboundKey, Rejection, Verifier};
 use time::OffsetDateTime;
 
 const SECRET: &str = "merchant-shared-secret";
@@ -72,7 +72,7 @@ fn the_genuine_notification_is_accepted_and_decoded() {
         .payload::<notify::Request>()
         .expect("the body passes the generated validators");
     assert_eq!(
-        acknowledge(notify::ENDPOINT.service_code).1,
+        verifier.acknowledge().1,
         r#"{"responseCode":"2005600","responseMessage":"Successful"}"#
     );
 }
@@ -151,7 +151,7 @@ fn every_missing_header_is_named() {
         // CHANNEL-ID is not covered by the signature, but it is mandatory all the same.
         let rejection = verifier.verify(PATH, &headers, &body).expect_err(name);
         assert_eq!(rejection, Rejection::MissingHeader(name.into()), "{name}");
-        let (status, answer) = rejection.response("56");
+        let (status, answer) = verifier.reject(&rejection);
         assert_eq!(status, 400);
         assert!(answer.contains("4005602") && answer.contains(name), "{answer}");
     }
@@ -186,7 +186,7 @@ mod merchant {
             .ok()
             .and_then(|v| v["originalPartnerReferenceNo"].as_str().map(str::to_owned));
         app.received.lock().expect("lock").push(reference.unwrap_or_default());
-        Ack(notify::ENDPOINT.service_code)
+        Ack(&snapbi_client::doku::PROFILE, &notify::ENDPOINT)
     }
 
     pub fn router(app: App) -> Router {
@@ -427,7 +427,7 @@ async fn the_sandbox_signs_dana_notifications_with_its_provider_key_and_they_ver
         m.1.lock()
             .expect("lock")
             .push(body["latestTransactionStatus"].as_str().unwrap_or_default().to_owned());
-        Ack(finish::ENDPOINT.service_code)
+        Ack(&dana::PROFILE, &finish::ENDPOINT)
     }
 
     let dana_public = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");

@@ -4,9 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::descriptor;
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Algorithm, Direction, Endpoint, Envelope, HeaderSource, Provider, Recipe, RecipePart};
+use crate::ir::{Direction, Endpoint, Envelope, Provider};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
@@ -126,14 +127,14 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
     let headers = p.headers.iter().map(|(auth, set)| {
         let auth = auth_ident(*auth);
         let pairs = set.iter().map(|(name, source)| {
-            let source = header_source(source);
-            quote!((#name, rt::HeaderSource::#source))
+            let source = descriptor::header_source(source);
+            quote!((#name, #source))
         });
         quote!((rt::AuthKind::#auth, &[#(#pairs),*]))
     });
     let signatures = p.signatures.iter().map(|(auth, recipe)| {
         let auth = auth_ident(*auth);
-        let recipe = recipe_tokens(recipe);
+        let recipe = descriptor::recipe(recipe);
         quote!((rt::AuthKind::#auth, #recipe))
     });
     let envelopes = p.envelopes.iter().map(envelope);
@@ -149,6 +150,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             channel_id: #channel,
             headers: &[#(#headers),*],
             signatures: &[#(#signatures),*],
+            standard: &super::STANDARD,
         };
         #(#envelopes)*
     }
@@ -165,79 +167,9 @@ fn envelope(e: &Envelope) -> TokenStream {
         Some(&format!("The `{}` envelope from `provider.yaml`.", e.name)),
         &[e.doc.clone().unwrap_or_default().trim().to_owned()],
     );
-    let (request, response, signature_member, head_member, body_member) = (
-        &e.request_member,
-        &e.response_member,
-        &e.signature_member,
-        &e.head_member,
-        &e.body_member,
-    );
-    let (result, status, code, message, label) =
-        (&e.result, &e.result_status, &e.result_code, &e.result_message, &e.name);
-    let head = e.head.iter().map(|(member, source)| {
-        let source = header_source(source);
-        quote!((#member, rt::HeaderSource::#source))
-    });
-    let signature = recipe_tokens(&e.signature);
+    let value = descriptor::envelope(e);
     quote! {
         #doc
-        pub static #name: rt::Envelope = rt::Envelope {
-            name: #label,
-            request_member: #request,
-            response_member: #response,
-            signature_member: #signature_member,
-            head_member: #head_member,
-            body_member: #body_member,
-            head: &[#(#head),*],
-            signature: #signature,
-            result: #result,
-            result_status: #status,
-            result_code: #code,
-            result_message: #message,
-        };
-    }
-}
-
-fn recipe_tokens(recipe: &Recipe) -> TokenStream {
-    let algorithm = format_ident!(
-        "{}",
-        match recipe.algorithm {
-            Algorithm::HmacSha512 => "HmacSha512",
-            Algorithm::RsaSha256 => "RsaSha256",
-        }
-    );
-    let parts = recipe.parts.iter().map(recipe_part);
-    quote! {
-        rt::signature::Recipe {
-            algorithm: rt::signature::Algorithm::#algorithm,
-            parts: &[#(#parts),*],
-        }
-    }
-}
-
-fn header_source(source: &HeaderSource) -> TokenStream {
-    match source {
-        HeaderSource::ClientId => quote!(ClientId),
-        HeaderSource::ExternalId => quote!(ExternalId),
-        HeaderSource::ChannelId => quote!(ChannelId),
-        HeaderSource::Timestamp => quote!(Timestamp),
-        HeaderSource::Signature => quote!(Signature),
-        HeaderSource::BearerToken => quote!(BearerToken),
-        HeaderSource::Function => quote!(Function),
-        HeaderSource::ClientSecret => quote!(ClientSecret),
-        HeaderSource::Value(v) => quote!(Value(#v)),
-    }
-}
-
-fn recipe_part(part: &RecipePart) -> TokenStream {
-    match part {
-        RecipePart::Literal(text) => quote!(rt::signature::Part::Literal(#text)),
-        RecipePart::Method => quote!(rt::signature::Part::Method),
-        RecipePart::Path => quote!(rt::signature::Part::Path),
-        RecipePart::Token => quote!(rt::signature::Part::Token),
-        RecipePart::BodySha256 => quote!(rt::signature::Part::BodySha256),
-        RecipePart::Timestamp => quote!(rt::signature::Part::Timestamp),
-        RecipePart::ClientId => quote!(rt::signature::Part::ClientId),
-        RecipePart::Body => quote!(rt::signature::Part::Body),
+        pub static #name: rt::Envelope = #value;
     }
 }

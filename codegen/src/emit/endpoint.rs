@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::objects::{Place, object, object_with, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::{Condition, CrossRule, Direction, Endpoint, QuerySource};
+use crate::ir::{Condition, CrossRule, Direction, Endpoint};
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -214,11 +214,7 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
         return quote!();
     };
     let module = ident(&status.module);
-    let sources = query.request.iter().map(|(name, source)| match source {
-        QuerySource::From(path) => quote!((#name, rt::QuerySource::From(#path))),
-        QuerySource::Value(value) => quote!((#name, rt::QuerySource::Value(#value))),
-    });
-    let (field, success, failed, not_found) = (&query.field, &query.success, &query.failed, &query.not_found);
+    let query = super::descriptor::status_query(query);
     let doc = docs(
         Some(&format!(
             "How the client asks `{}` about a request of this endpoint whose answer it did not see.",
@@ -228,14 +224,10 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
     );
     quote! {
         #doc
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::#module::ENDPOINT,
-            request: &[#(#sources),*],
             body: |query| rt::from_json::<super::#module::Request>(query).ok().and_then(|r| rt::serde_json::to_vec(&r).ok()),
-            field: #field,
-            success: &[#(#success),*],
-            failed: &[#(#failed),*],
-            not_found: &[#(#not_found),*],
+            query: #query,
         };
     }
 }

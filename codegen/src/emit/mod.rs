@@ -1,7 +1,7 @@
 //! Emitting Rust from the IR with `quote`: pure functions, one module per kind of item.
 //!
 //! Layout of the generated code:
-//! - `CODE_TABLE`: the SNAP service and case code tables;
+//! - `CODE_TABLE`: the SNAP service and case code tables; `STANDARD`: the standard's other facts;
 //! - `types`: shared object types (validated builders) and `types::received` (tolerant response shapes);
 //! - one module per provider (`doku`) with its `PROFILE`, its `Client`, and one module per endpoint
 //!   (`doku::direct_debit_payment`) holding `ENDPOINT`, `Request`, `Headers`, `Response` and `Code`;
@@ -10,6 +10,7 @@
 //! Everything the same for every endpoint lives in `snapbi-runtime`, reached through one path (`rt`).
 
 mod client;
+mod descriptor;
 mod endpoint;
 mod objects;
 
@@ -73,6 +74,7 @@ fn api_with(api: &Api, options: &Options, splice: bool) -> TokenStream {
     let rt = &options.runtime;
     let cx = Cx { api, rt };
     let code_table = code_table(&cx);
+    let standard = descriptor::standard(&api.standard);
     let types = objects::shared_types(&cx);
     let providers = api.providers.iter().map(|p| client::provider_module(&cx, p, splice));
     let registry = registry(&cx);
@@ -80,6 +82,7 @@ fn api_with(api: &Api, options: &Options, splice: bool) -> TokenStream {
         /// The runtime the generated code calls.
         pub use #rt as rt;
         #code_table
+        #standard
         #types
         #(#providers)*
         #registry

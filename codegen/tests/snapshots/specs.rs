@@ -908,6 +908,264 @@ pub static CODE_TABLE: rt::CodeTable<'static> = rt::CodeTable {
         },
     ],
 };
+/// The SNAP standard's facts the runtime acts on (`specs/common/standard.yaml`): the case each situation
+/// is answered with, the token's lifetime and refresh cases, never-seen cases, header lengths and
+/// `latestTransactionStatus`.
+pub static STANDARD: rt::Standard = rt::Standard {
+    cases: rt::Cow::Borrowed(
+        &[
+            (
+                rt::Situation::Successful,
+                rt::Case {
+                    http: 200u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Successful"),
+                },
+            ),
+            (
+                rt::Situation::InProgress,
+                rt::Case {
+                    http: 202u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Request In Progress"),
+                },
+            ),
+            (
+                rt::Situation::BadRequest,
+                rt::Case {
+                    http: 400u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Bad Request"),
+                },
+            ),
+            (
+                rt::Situation::InvalidField,
+                rt::Case {
+                    http: 400u16,
+                    case: rt::Cow::Borrowed("01"),
+                    message: rt::Cow::Borrowed("Invalid Field Format {field}"),
+                },
+            ),
+            (
+                rt::Situation::MissingField,
+                rt::Case {
+                    http: 400u16,
+                    case: rt::Cow::Borrowed("02"),
+                    message: rt::Cow::Borrowed("Invalid Mandatory Field {field}"),
+                },
+            ),
+            (
+                rt::Situation::Unauthorized,
+                rt::Case {
+                    http: 401u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Unauthorized. {reason}"),
+                },
+            ),
+            (
+                rt::Situation::InvalidToken,
+                rt::Case {
+                    http: 401u16,
+                    case: rt::Cow::Borrowed("01"),
+                    message: rt::Cow::Borrowed("Invalid Token (B2B)"),
+                },
+            ),
+            (
+                rt::Situation::TokenNotFound,
+                rt::Case {
+                    http: 401u16,
+                    case: rt::Cow::Borrowed("03"),
+                    message: rt::Cow::Borrowed("Token Not Found (B2B)"),
+                },
+            ),
+            (
+                rt::Situation::InvalidTransactionStatus,
+                rt::Case {
+                    http: 404u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Invalid Transaction Status"),
+                },
+            ),
+            (
+                rt::Situation::TransactionNotFound,
+                rt::Case {
+                    http: 404u16,
+                    case: rt::Cow::Borrowed("01"),
+                    message: rt::Cow::Borrowed("Transaction Not Found"),
+                },
+            ),
+            (
+                rt::Situation::InvalidRouting,
+                rt::Case {
+                    http: 404u16,
+                    case: rt::Cow::Borrowed("02"),
+                    message: rt::Cow::Borrowed("Invalid Routing"),
+                },
+            ),
+            (
+                rt::Situation::InvalidAmount,
+                rt::Case {
+                    http: 404u16,
+                    case: rt::Cow::Borrowed("13"),
+                    message: rt::Cow::Borrowed("Invalid Amount"),
+                },
+            ),
+            (
+                rt::Situation::InconsistentRequest,
+                rt::Case {
+                    http: 404u16,
+                    case: rt::Cow::Borrowed("18"),
+                    message: rt::Cow::Borrowed("Inconsistent Request"),
+                },
+            ),
+            (
+                rt::Situation::FunctionNotSupported,
+                rt::Case {
+                    http: 405u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Requested Function Is Not Supported"),
+                },
+            ),
+            (
+                rt::Situation::Conflict,
+                rt::Case {
+                    http: 409u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("Conflict"),
+                },
+            ),
+            (
+                rt::Situation::DuplicateReference,
+                rt::Case {
+                    http: 409u16,
+                    case: rt::Cow::Borrowed("01"),
+                    message: rt::Cow::Borrowed("Duplicate partnerReferenceNo"),
+                },
+            ),
+            (
+                rt::Situation::GeneralError,
+                rt::Case {
+                    http: 500u16,
+                    case: rt::Cow::Borrowed("00"),
+                    message: rt::Cow::Borrowed("General Error"),
+                },
+            ),
+            (
+                rt::Situation::InternalError,
+                rt::Case {
+                    http: 500u16,
+                    case: rt::Cow::Borrowed("01"),
+                    message: rt::Cow::Borrowed("Internal Server Error"),
+                },
+            ),
+        ],
+    ),
+    token_lifetime_seconds: 900,
+    refresh_token_on: rt::Cow::Borrowed(
+        &[
+            rt::Case {
+                http: 401u16,
+                case: rt::Cow::Borrowed("01"),
+                message: rt::Cow::Borrowed("Invalid Token (B2B)"),
+            },
+            rt::Case {
+                http: 401u16,
+                case: rt::Cow::Borrowed("03"),
+                message: rt::Cow::Borrowed("Token Not Found (B2B)"),
+            },
+        ],
+    ),
+    never_seen: rt::Cow::Borrowed(
+        &[
+            rt::Case {
+                http: 404u16,
+                case: rt::Cow::Borrowed("01"),
+                message: rt::Cow::Borrowed("Transaction Not Found"),
+            },
+        ],
+    ),
+    header_max_length: rt::Cow::Borrowed(
+        &[
+            (rt::HeaderSource::ClientId, 36u32),
+            (rt::HeaderSource::ExternalId, 36u32),
+            (rt::HeaderSource::ChannelId, 5u32),
+        ],
+    ),
+    transaction_status: rt::TransactionStatus {
+        values: rt::Cow::Borrowed(
+            &[
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("00"),
+                    name: rt::Cow::Borrowed("Success"),
+                    is_final: true,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("01"),
+                    name: rt::Cow::Borrowed("Initiated"),
+                    is_final: false,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("02"),
+                    name: rt::Cow::Borrowed("Paying"),
+                    is_final: false,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("03"),
+                    name: rt::Cow::Borrowed("Pending"),
+                    is_final: false,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("04"),
+                    name: rt::Cow::Borrowed("Refunded"),
+                    is_final: true,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("05"),
+                    name: rt::Cow::Borrowed("Cancelled"),
+                    is_final: true,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("06"),
+                    name: rt::Cow::Borrowed("Failed"),
+                    is_final: true,
+                },
+                rt::StatusValue {
+                    code: rt::Cow::Borrowed("07"),
+                    name: rt::Cow::Borrowed("Not Found"),
+                    is_final: true,
+                },
+            ],
+        ),
+        initial: rt::Cow::Borrowed("01"),
+        transitions: rt::Cow::Borrowed(
+            &[
+                (
+                    rt::Action::Pay,
+                    rt::Transition {
+                        from: rt::Cow::Borrowed(&[rt::Cow::Borrowed("01")]),
+                        to: rt::Cow::Borrowed("00"),
+                    },
+                ),
+                (
+                    rt::Action::Refund,
+                    rt::Transition {
+                        from: rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("00"), rt::Cow::Borrowed("04")],
+                        ),
+                        to: rt::Cow::Borrowed("04"),
+                    },
+                ),
+                (
+                    rt::Action::Cancel,
+                    rt::Transition {
+                        from: rt::Cow::Borrowed(&[rt::Cow::Borrowed("01")]),
+                        to: rt::Cow::Borrowed("05"),
+                    },
+                ),
+            ],
+        ),
+    },
+};
 /// Shared object types (`types.yaml`), as sent in requests.
 pub mod types {
     use ::snapbi_runtime as rt;
@@ -1776,59 +2034,87 @@ pub mod dana {
         signatures: &[
             (
                 rt::AuthKind::Asymmetric,
-                rt::signature::Recipe {
-                    algorithm: rt::signature::Algorithm::RsaSha256,
-                    parts: &[
-                        rt::signature::Part::Method,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Path,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::BodySha256,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Timestamp,
-                    ],
+                rt::Recipe {
+                    algorithm: rt::Algorithm::RsaSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::Method,
+                            rt::Part::literal(":"),
+                            rt::Part::Path,
+                            rt::Part::literal(":"),
+                            rt::Part::BodySha256,
+                            rt::Part::literal(":"),
+                            rt::Part::Timestamp,
+                        ],
+                    ),
                 },
             ),
             (
                 rt::AuthKind::Token,
-                rt::signature::Recipe {
-                    algorithm: rt::signature::Algorithm::RsaSha256,
-                    parts: &[
-                        rt::signature::Part::ClientId,
-                        rt::signature::Part::Literal("|"),
-                        rt::signature::Part::Timestamp,
-                    ],
+                rt::Recipe {
+                    algorithm: rt::Algorithm::RsaSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::ClientId,
+                            rt::Part::literal("|"),
+                            rt::Part::Timestamp,
+                        ],
+                    ),
                 },
             ),
         ],
+        standard: &super::STANDARD,
     };
     /// The `open_api` envelope from `provider.yaml`.
     ///
     /// DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({"request": …, "signature": …})`, whose `request` member is those same bytes (Python's default `", "` / `": "` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.
     pub static ENVELOPE_OPEN_API: rt::Envelope = rt::Envelope {
-        name: "open_api",
-        request_member: "request",
-        response_member: "response",
-        signature_member: "signature",
-        head_member: "head",
-        body_member: "body",
-        head: &[
-            ("version", rt::HeaderSource::Value("2.0")),
-            ("function", rt::HeaderSource::Function),
-            ("clientId", rt::HeaderSource::ClientId),
-            ("clientSecret", rt::HeaderSource::ClientSecret),
-            ("reqTime", rt::HeaderSource::Timestamp),
-            ("reqMsgId", rt::HeaderSource::ExternalId),
-            ("reserve", rt::HeaderSource::Value("{}")),
-        ],
-        signature: rt::signature::Recipe {
-            algorithm: rt::signature::Algorithm::RsaSha256,
-            parts: &[rt::signature::Part::Body],
+        name: rt::Cow::Borrowed("open_api"),
+        doc: Some(
+            rt::Cow::Borrowed(
+                "DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({\"request\": …, \"signature\": …})`, whose `request` member is those same bytes (Python's default `\", \"` / `\": \"` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.",
+            ),
+        ),
+        request_member: rt::Cow::Borrowed("request"),
+        response_member: rt::Cow::Borrowed("response"),
+        signature_member: rt::Cow::Borrowed("signature"),
+        head_member: rt::Cow::Borrowed("head"),
+        body_member: rt::Cow::Borrowed("body"),
+        head: rt::Cow::Borrowed(
+            &[
+                (rt::Cow::Borrowed("version"), rt::HeaderSource::value("2.0")),
+                (rt::Cow::Borrowed("function"), rt::HeaderSource::Function),
+                (rt::Cow::Borrowed("clientId"), rt::HeaderSource::ClientId),
+                (rt::Cow::Borrowed("clientSecret"), rt::HeaderSource::ClientSecret),
+                (rt::Cow::Borrowed("reqTime"), rt::HeaderSource::Timestamp),
+                (rt::Cow::Borrowed("reqMsgId"), rt::HeaderSource::ExternalId),
+                (rt::Cow::Borrowed("reserve"), rt::HeaderSource::value("{}")),
+            ],
+        ),
+        head_max_length: rt::Cow::Borrowed(
+            &[
+                (rt::Cow::Borrowed("version"), 8u32),
+                (rt::Cow::Borrowed("function"), 128u32),
+                (rt::Cow::Borrowed("clientId"), 36u32),
+                (rt::Cow::Borrowed("clientSecret"), 128u32),
+                (rt::Cow::Borrowed("reqMsgId"), 64u32),
+                (rt::Cow::Borrowed("reserve"), 256u32),
+            ],
+        ),
+        signature: rt::Recipe {
+            algorithm: rt::Algorithm::RsaSha256,
+            parts: rt::Cow::Borrowed(&[rt::Part::Body]),
         },
-        result: "resultInfo",
-        result_status: "resultStatus",
-        result_code: "resultCode",
-        result_message: "resultMsg",
+        result: rt::Cow::Borrowed("resultInfo"),
+        result_status: rt::Cow::Borrowed("resultStatus"),
+        result_code: rt::Cow::Borrowed("resultCode"),
+        result_message: rt::Cow::Borrowed("resultMsg"),
+        result_code_id: Some(rt::Cow::Borrowed("resultCodeId")),
+        refusals: rt::Refusals {
+            malformed: rt::Cow::Borrowed("PARAM_ILLEGAL"),
+            client: rt::Cow::Borrowed("INVALID_CLIENT"),
+            signature: rt::Cow::Borrowed("INVALID_SIGNATURE"),
+        },
     };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -2531,21 +2817,38 @@ pub mod dana {
             envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_bank_status` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::disbursement_transfer_to_bank_status::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("00")),
-            ],
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_bank_status::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["00"],
-            failed: &["04", "05", "06"],
-            not_found: &["07"],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_bank_status"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("partnerReferenceNo")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("00")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(&[rt::Cow::Borrowed("00")]),
+                failed: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed("04"),
+                        rt::Cow::Borrowed("05"),
+                        rt::Cow::Borrowed("06"),
+                    ],
+                ),
+                not_found: rt::Cow::Borrowed(&[rt::Cow::Borrowed("07")]),
+            },
         };
         /// Rules across the fields of `dana.disbursement.transfer_to_bank`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -2813,21 +3116,34 @@ pub mod dana {
             envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_dana_status` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::disbursement_transfer_to_dana_status::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("38")),
-            ],
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_dana_status::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["00"],
-            failed: &["05", "06"],
-            not_found: &["07"],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_dana_status"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("partnerReferenceNo")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("38")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(&[rt::Cow::Borrowed("00")]),
+                failed: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("05"), rt::Cow::Borrowed("06")],
+                ),
+                not_found: rt::Cow::Borrowed(&[rt::Cow::Borrowed("07")]),
+            },
         };
         /// Rules across the fields of `dana.disbursement.transfer_to_dana`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -3307,22 +3623,46 @@ pub mod dana {
             envelope: None,
         };
         /// How the client asks `dana.payment_gateway.query_payment` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::payment_gateway_query_payment::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("54")),
-                ("merchantId", rt::QuerySource::From("merchantId")),
-            ],
             body: |query| {
                 rt::from_json::<super::payment_gateway_query_payment::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["00", "01", "02", "03", "04"],
-            failed: &["05", "06"],
-            not_found: &["07"],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("dana.payment_gateway.query_payment"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("partnerReferenceNo")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("54")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("merchantId"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("merchantId")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed("00"),
+                        rt::Cow::Borrowed("01"),
+                        rt::Cow::Borrowed("02"),
+                        rt::Cow::Borrowed("03"),
+                        rt::Cow::Borrowed("04"),
+                    ],
+                ),
+                failed: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("05"), rt::Cow::Borrowed("06")],
+                ),
+                not_found: rt::Cow::Borrowed(&[rt::Cow::Borrowed("07")]),
+            },
         };
         /// Request body of `dana.payment_gateway.create_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4598,22 +4938,46 @@ pub mod dana {
             envelope: None,
         };
         /// How the client asks `dana.widget.query_payment` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::widget_query_payment::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("54")),
-                ("merchantId", rt::QuerySource::From("merchantId")),
-            ],
             body: |query| {
                 rt::from_json::<super::widget_query_payment::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["00", "01", "02", "03", "04"],
-            failed: &["05", "06"],
-            not_found: &["07"],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("dana.widget.query_payment"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("partnerReferenceNo")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("54")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("merchantId"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("merchantId")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed("00"),
+                        rt::Cow::Borrowed("01"),
+                        rt::Cow::Borrowed("02"),
+                        rt::Cow::Borrowed("03"),
+                        rt::Cow::Borrowed("04"),
+                    ],
+                ),
+                failed: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("05"), rt::Cow::Borrowed("06")],
+                ),
+                not_found: rt::Cow::Borrowed(&[rt::Cow::Borrowed("07")]),
+            },
         };
         /// Request body of `dana.widget.payment`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5295,48 +5659,55 @@ pub mod doku {
         signatures: &[
             (
                 rt::AuthKind::Token,
-                rt::signature::Recipe {
-                    algorithm: rt::signature::Algorithm::RsaSha256,
-                    parts: &[
-                        rt::signature::Part::ClientId,
-                        rt::signature::Part::Literal("|"),
-                        rt::signature::Part::Timestamp,
-                    ],
+                rt::Recipe {
+                    algorithm: rt::Algorithm::RsaSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::ClientId,
+                            rt::Part::literal("|"),
+                            rt::Part::Timestamp,
+                        ],
+                    ),
                 },
             ),
             (
                 rt::AuthKind::Symmetric,
-                rt::signature::Recipe {
-                    algorithm: rt::signature::Algorithm::HmacSha512,
-                    parts: &[
-                        rt::signature::Part::Method,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Path,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Token,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::BodySha256,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Timestamp,
-                    ],
+                rt::Recipe {
+                    algorithm: rt::Algorithm::HmacSha512,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::Method,
+                            rt::Part::literal(":"),
+                            rt::Part::Path,
+                            rt::Part::literal(":"),
+                            rt::Part::Token,
+                            rt::Part::literal(":"),
+                            rt::Part::BodySha256,
+                            rt::Part::literal(":"),
+                            rt::Part::Timestamp,
+                        ],
+                    ),
                 },
             ),
             (
                 rt::AuthKind::Asymmetric,
-                rt::signature::Recipe {
-                    algorithm: rt::signature::Algorithm::RsaSha256,
-                    parts: &[
-                        rt::signature::Part::Method,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Path,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::BodySha256,
-                        rt::signature::Part::Literal(":"),
-                        rt::signature::Part::Timestamp,
-                    ],
+                rt::Recipe {
+                    algorithm: rt::Algorithm::RsaSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::Method,
+                            rt::Part::literal(":"),
+                            rt::Part::Path,
+                            rt::Part::literal(":"),
+                            rt::Part::BodySha256,
+                            rt::Part::literal(":"),
+                            rt::Part::Timestamp,
+                        ],
+                    ),
                 },
             ),
         ],
+        standard: &super::STANDARD,
     };
     /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -6471,22 +6842,46 @@ pub mod doku {
             envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::direct_debit_status::ENDPOINT,
-            request: &[
-                ("originalPartnerReferenceNo", rt::QuerySource::From("partnerReferenceNo")),
-                ("serviceCode", rt::QuerySource::Value("54")),
-                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
-            ],
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["00", "01", "02", "03", "04"],
-            failed: &["05", "06"],
-            not_found: &["07"],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("partnerReferenceNo")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("54")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("additionalInfo")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed("00"),
+                        rt::Cow::Borrowed("01"),
+                        rt::Cow::Borrowed("02"),
+                        rt::Cow::Borrowed("03"),
+                        rt::Cow::Borrowed("04"),
+                    ],
+                ),
+                failed: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("05"), rt::Cow::Borrowed("06")],
+                ),
+                not_found: rt::Cow::Borrowed(&[rt::Cow::Borrowed("07")]),
+            },
         };
         /// Rules across the fields of `doku.direct_debit.payment`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[
@@ -6781,25 +7176,38 @@ pub mod doku {
             envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
-        pub static STATUS_QUERY: rt::StatusQuery = rt::StatusQuery {
+        pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::direct_debit_status::ENDPOINT,
-            request: &[
-                (
-                    "originalPartnerReferenceNo",
-                    rt::QuerySource::From("originalPartnerReferenceNo"),
-                ),
-                ("serviceCode", rt::QuerySource::Value("54")),
-                ("additionalInfo", rt::QuerySource::From("additionalInfo")),
-            ],
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
                     .and_then(|r| rt::serde_json::to_vec(&r).ok())
             },
-            field: "latestTransactionStatus",
-            success: &["04"],
-            failed: &[],
-            not_found: &[],
+            query: rt::StatusQuery {
+                endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),
+                request: rt::Cow::Borrowed(
+                    &[
+                        (
+                            rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            rt::QuerySource::From(
+                                rt::Cow::Borrowed("originalPartnerReferenceNo"),
+                            ),
+                        ),
+                        (
+                            rt::Cow::Borrowed("serviceCode"),
+                            rt::QuerySource::Value(rt::Cow::Borrowed("54")),
+                        ),
+                        (
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::QuerySource::From(rt::Cow::Borrowed("additionalInfo")),
+                        ),
+                    ],
+                ),
+                field: rt::Cow::Borrowed("latestTransactionStatus"),
+                success: rt::Cow::Borrowed(&[rt::Cow::Borrowed("04")]),
+                failed: rt::Cow::Borrowed(&[]),
+                not_found: rt::Cow::Borrowed(&[]),
+            },
         };
         /// Rules across the fields of `doku.direct_debit.refund`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::StaticRule] = &[

@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 
 use super::{Error, Reply};
 use crate::code::{EndpointCode, Outcome};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Framing};
 use crate::keys::PublicKey;
-use crate::signature::{SignInput, VerifyingKey};
+use crate::signature::{Sign, SignInput, VerifyingKey};
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,7 +58,7 @@ where
 /// Whether `raw` carries the provider's signature (`key`) over its response member, exactly as received.
 pub(super) fn answer_is_signed(envelope: &Envelope, key: &PublicKey, raw: &[u8]) -> bool {
     let Some((member, signature)) =
-        crate::envelope::signed_member(raw, envelope.response_member, envelope.signature_member)
+        crate::envelope::signed_member(raw, &envelope.response_member, &envelope.signature_member)
     else {
         return false;
     };

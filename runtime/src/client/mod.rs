@@ -32,7 +32,7 @@ use crate::code::EndpointCode;
 use crate::endpoint::{EndpointInfo, Provider};
 use crate::signature::HmacKey;
 use external_id::external_id;
-use tokens::{CachedToken, needs_token, rejects_token};
+use tokens::{CachedToken, needs_token};
 
 /// A client for one provider profile; cheap to clone (clones share the token).
 #[derive(Clone)]
@@ -125,7 +125,7 @@ impl Client {
             .send(endpoint, body.clone(), token.as_ref(), headers, &external_id)
             .await?;
         let answer = match (token, answer) {
-            (Some(used), Err(Error::Api { code, .. })) if rejects_token(code.code()) => {
+            (Some(used), Err(Error::Api { code, .. })) if self.rejects_token(code.code()) => {
                 let fresh = self.token(Some(used.generation)).await?;
                 self.send(endpoint, body, Some(&fresh), headers, &external_id).await?
             }

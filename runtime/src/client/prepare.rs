@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use super::Client;
 use super::external_id::external_id_at;
 use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource};
-use crate::envelope::Enveloped;
+use crate::envelope::{Enveloped, Framing};
 use crate::secret::AccessToken;
 use crate::signature::SignError;
 
@@ -151,7 +151,7 @@ impl Client {
                 HeaderSource::BearerToken => {
                     concat(&["Bearer ", token.map(AccessToken::expose).unwrap_or_default()]).into()
                 }
-                HeaderSource::Value(v) => Cow::Borrowed(*v),
+                HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
                 // Envelope heads only (the lowering keeps them out of HTTP headers): never put the secret there.
                 HeaderSource::Function | HeaderSource::ClientSecret => continue,
             };
@@ -194,7 +194,7 @@ impl Client {
     ) -> Result<Vec<(&'static str, Cow<'h, str>)>, SignError> {
         let config = &self.inner.config;
         let mut head = Vec::with_capacity(enveloped.envelope.head.len());
-        for (name, source) in enveloped.envelope.head {
+        for (name, source) in enveloped.envelope.head.iter() {
             let value = match source {
                 HeaderSource::ClientId => Cow::Borrowed(config.client_id.as_str()),
                 HeaderSource::ExternalId => Cow::Borrowed(external_id),
@@ -205,12 +205,12 @@ impl Client {
                     Some(secret) => Cow::Borrowed(secret.expose()),
                     None => return Err(SignError::MissingCredential("client secret")),
                 },
-                HeaderSource::Value(v) => Cow::Borrowed(*v),
+                HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
                 // The lowering keeps these out of a head: the signature is its own member, and no B2B token
                 // is sent in one.
                 HeaderSource::Signature | HeaderSource::BearerToken => continue,
             };
-            head.push((*name, value));
+            head.push((name.as_ref(), value));
         }
         Ok(head)
     }

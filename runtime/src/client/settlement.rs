@@ -8,7 +8,7 @@ use super::external_id::external_id;
 use super::{Client, Error, Reply, body_bytes};
 use crate::code::{EndpointCode, Outcome};
 use crate::endpoint::EndpointInfo;
-use crate::retry::{Settlement, StatusQuery};
+use crate::retry::{Settlement, StatusCheck};
 
 /// How a money-moving call succeeded: the call's own answer, or — when that answer was lost — the status
 /// endpoint's confirmation. `R`/`C` are the call's response body and code, `SR`/`SC` its status
@@ -108,7 +108,7 @@ impl Client {
     pub async fn call_safely<Req, Resp, Code, StatusResp, StatusCode>(
         &self,
         endpoint: &'static EndpointInfo,
-        query: &'static StatusQuery,
+        query: &'static StatusCheck,
         request: &Req,
         headers: &[(String, String)],
     ) -> Result<Settled<Resp, Code, StatusResp, StatusCode>, Error<Code>>
@@ -146,16 +146,16 @@ impl Client {
     }
 
     /// Asks the status endpoint once about the original request (`body` is the status request).
-    async fn ask_status<R, C>(&self, query: &'static StatusQuery, body: Vec<u8>) -> StatusAnswer<R, C>
+    async fn ask_status<R, C>(&self, query: &'static StatusCheck, body: Vec<u8>) -> StatusAnswer<R, C>
     where
         R: DeserializeOwned,
         C: EndpointCode,
     {
         let answer = self.attempt::<R, C>(query.endpoint, body, &[], external_id()).await;
         let settlement = match &answer {
-            Ok(reply) => query.settlement(reply.status, &reply.raw_body),
+            Ok(reply) => query.settlement(reply.status, &reply.raw_body, self.inner.provider.standard),
             Err(Error::Api { status, raw_body, .. } | Error::InvalidBody { status, raw_body }) => {
-                query.settlement(*status, raw_body)
+                query.settlement(*status, raw_body, self.inner.provider.standard)
             }
             Err(_) => Settlement::Open,
         };

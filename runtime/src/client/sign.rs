@@ -3,7 +3,7 @@
 use super::Client;
 use crate::endpoint::EndpointInfo;
 use crate::secret::AccessToken;
-use crate::signature::{Algorithm, Recipe, SignError, SignInput, SigningKey};
+use crate::signature::{Algorithm, Recipe, Sign, SignError, SignInput, SigningKey};
 
 impl Client {
     /// Signs `body` for `endpoint` with the recipe of its auth kind.

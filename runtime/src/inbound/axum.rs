@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::{Rejection, Verifier, acknowledge};
+use crate::endpoint::{EndpointInfo, Provider};
 use crate::validate::FromRaw;
 
 /// Bodies above this size are refused before they are read in full.
@@ -47,7 +48,6 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let verifier = Verifier::from_ref(state);
-        let service = verifier.endpoint.service_code;
         // The signed path is the one the provider called, before any router nesting stripped a prefix.
         let uri = request
             .extensions()
@@ -58,13 +58,13 @@ where
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, MAX_BODY)
             .await
-            .map_err(|_| snap_response(Rejection::BadBody("the body is too large".into()).response(service)))?;
+            .map_err(|_| snap_response(verifier.reject(&Rejection::BadBody("the body is too large".into()))))?;
         let verified = verifier
             .verify(&path, &parts.headers, &bytes)
-            .map_err(|r| snap_response(r.response(service)))?;
+            .map_err(|r| snap_response(verifier.reject(&r)))?;
         let payload = verified
             .payload::<T>()
-            .map_err(|r| snap_response(r.response(service)))?;
+            .map_err(|r| snap_response(verifier.reject(&r)))?;
         Ok(Notification(
             payload,
             Sender {
@@ -75,13 +75,14 @@ where
     }
 }
 
-/// The success answer for a service code, e.g. `Ack("56")` → HTTP 200 `2005600 Successful`.
+/// The success answer to a provider's call, in the words of its standard: `Ack(&doku::PROFILE,
+/// &notify::ENDPOINT)` → HTTP 200 `2005600 Successful`.
 #[derive(Debug, Clone, Copy)]
-pub struct Ack(pub &'static str);
+pub struct Ack(pub &'static Provider, pub &'static EndpointInfo);
 
 impl IntoResponse for Ack {
     fn into_response(self) -> Response {
-        snap_response(acknowledge(self.0))
+        snap_response(acknowledge(self.1.service_code, self.0.standard))
     }
 }
 

@@ -14,7 +14,7 @@ use super::Rejection;
 use crate::endpoint::{EndpointInfo, HeaderSource, Provider};
 use crate::keys::PublicKey;
 use crate::secret::AccessToken;
-use crate::signature::{SignInput, VerifyingKey};
+use crate::signature::{Sign, SignInput, VerifyingKey};
 use crate::timestamp::SnapTimestamp;
 
 /// Issues tokens to a provider whose token requests verify with its public key, and remembers them until
@@ -41,13 +41,13 @@ impl std::fmt::Debug for TokenIssuer {
 
 impl TokenIssuer {
     /// An issuer for `endpoint` (the provider-facing token endpoint) that trusts `provider_key`; tokens
-    /// live 900 s (the standard's `expiresIn`).
+    /// live as long as the standard's `expiresIn` (`standard.yaml` `token.lifetime_seconds`).
     pub fn new(provider: &'static Provider, endpoint: &'static EndpointInfo, provider_key: PublicKey) -> Self {
         TokenIssuer {
             provider,
             endpoint,
             key: provider_key,
-            lifetime: Duration::from_secs(900),
+            lifetime: Duration::from_secs(u64::from(provider.standard.token_lifetime_seconds)),
             skew: Duration::from_secs(300),
             issued: Arc::default(),
         }
@@ -63,7 +63,7 @@ impl TokenIssuer {
     pub fn issue(&self, headers: &HeaderMap, now: OffsetDateTime) -> (u16, String) {
         let service = self.endpoint.service_code;
         match self.check(headers, now) {
-            Err(rejection) => rejection.response(service),
+            Err(rejection) => rejection.response(service, self.provider.standard),
             Ok(()) => {
                 let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
                 let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());

@@ -91,6 +91,7 @@ impl Lowering {
             Some(c) => Some(Case {
                 http: c.http,
                 case: c.case.clone().into(),
+                message: c.message.clone().into(),
             }),
             // The case may be one the table lost to a mistake reported there.
             None if self.failed.code_tables || !self.failed.cases.is_empty() => None,

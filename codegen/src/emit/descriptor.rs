@@ -1,0 +1,222 @@
+//! The run-time descriptions of `snapbi-descriptor` (header sources, recipes, envelopes, status queries, the
+//! standard's facts) as `'static` Rust values: the IR holds the same types, so each is written field by field
+//! with borrowed text, and nothing is mapped between parallel models.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{
+    Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Standard, StatusQuery, StatusValue,
+    TransactionStatus,
+};
+
+/// `rt::Cow::Borrowed("…")`.
+pub(crate) fn text(value: &str) -> TokenStream {
+    quote!(rt::Cow::Borrowed(#value))
+}
+
+fn option_text(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => {
+            let value = text(value);
+            quote!(Some(#value))
+        }
+        None => quote!(None),
+    }
+}
+
+/// `rt::Cow::Borrowed(&[…])` of already written items.
+fn list(items: impl Iterator<Item = TokenStream>) -> TokenStream {
+    quote!(rt::Cow::Borrowed(&[#(#items),*]))
+}
+
+pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {
+    let variant = match source {
+        HeaderSource::Value(value) => return quote!(rt::HeaderSource::value(#value)),
+        HeaderSource::ClientId => "ClientId",
+        HeaderSource::ExternalId => "ExternalId",
+        HeaderSource::ChannelId => "ChannelId",
+        HeaderSource::Timestamp => "Timestamp",
+        HeaderSource::Signature => "Signature",
+        HeaderSource::BearerToken => "BearerToken",
+        HeaderSource::Function => "Function",
+        HeaderSource::ClientSecret => "ClientSecret",
+    };
+    let variant = format_ident!("{variant}");
+    quote!(rt::HeaderSource::#variant)
+}
+
+pub(crate) fn recipe(recipe: &Recipe) -> TokenStream {
+    let algorithm = format_ident!(
+        "{}",
+        match recipe.algorithm {
+            Algorithm::HmacSha512 => "HmacSha512",
+            Algorithm::RsaSha256 => "RsaSha256",
+        }
+    );
+    let parts = list(recipe.parts.iter().map(part));
+    quote!(rt::Recipe { algorithm: rt::Algorithm::#algorithm, parts: #parts })
+}
+
+fn part(part: &Part) -> TokenStream {
+    let variant = match part {
+        Part::Literal(value) => {
+            let value: &str = value;
+            return quote!(rt::Part::literal(#value));
+        }
+        Part::Method => "Method",
+        Part::Path => "Path",
+        Part::Token => "Token",
+        Part::BodySha256 => "BodySha256",
+        Part::Timestamp => "Timestamp",
+        Part::ClientId => "ClientId",
+        Part::Body => "Body",
+    };
+    let variant = format_ident!("{variant}");
+    quote!(rt::Part::#variant)
+}
+
+pub(crate) fn envelope(e: &Envelope) -> TokenStream {
+    let [
+        name,
+        request,
+        response,
+        signature_member,
+        head_member,
+        body_member,
+        result,
+        status,
+        code,
+        message,
+    ] = [
+        &e.name,
+        &e.request_member,
+        &e.response_member,
+        &e.signature_member,
+        &e.head_member,
+        &e.body_member,
+        &e.result,
+        &e.result_status,
+        &e.result_code,
+        &e.result_message,
+    ]
+    .map(|t| text(t));
+    let (doc, code_id) = (option_text(e.doc.as_deref()), option_text(e.result_code_id.as_deref()));
+    let head = list(e.head.iter().map(|(member, source)| {
+        let (member, source) = (text(member), header_source(source));
+        quote!((#member, #source))
+    }));
+    let limits = list(e.head_max_length.iter().map(|(member, max)| {
+        let member = text(member);
+        quote!((#member, #max))
+    }));
+    let signature = recipe(&e.signature);
+    let [malformed, client, bad_signature] =
+        [&e.refusals.malformed, &e.refusals.client, &e.refusals.signature].map(|t| text(t));
+    quote! {
+        rt::Envelope {
+            name: #name,
+            doc: #doc,
+            request_member: #request,
+            response_member: #response,
+            signature_member: #signature_member,
+            head_member: #head_member,
+            body_member: #body_member,
+            head: #head,
+            head_max_length: #limits,
+            signature: #signature,
+            result: #result,
+            result_status: #status,
+            result_code: #code,
+            result_message: #message,
+            result_code_id: #code_id,
+            refusals: rt::Refusals { malformed: #malformed, client: #client, signature: #bad_signature },
+        }
+    }
+}
+
+pub(crate) fn status_query(query: &StatusQuery) -> TokenStream {
+    let endpoint = text(&query.endpoint);
+    let request = list(query.request.iter().map(|(name, source)| {
+        let name = text(name);
+        let source = match source {
+            QuerySource::From(path) => {
+                let path = text(path);
+                quote!(rt::QuerySource::From(#path))
+            }
+            QuerySource::Value(value) => {
+                let value = text(value);
+                quote!(rt::QuerySource::Value(#value))
+            }
+        };
+        quote!((#name, #source))
+    }));
+    let field = text(&query.field);
+    let [success, failed, not_found] =
+        [&query.success, &query.failed, &query.not_found].map(|values| list(values.iter().map(|v| text(v))));
+    quote! {
+        rt::StatusQuery {
+            endpoint: #endpoint,
+            request: #request,
+            field: #field,
+            success: #success,
+            failed: #failed,
+            not_found: #not_found,
+        }
+    }
+}
+
+/// `STANDARD`: the standard's facts the runtime acts on.
+pub(crate) fn standard(standard: &Standard) -> TokenStream {
+    let cases = list(standard.cases.iter().map(|(situation, c)| {
+        let situation = enum_variant(&format!("{situation:?}"));
+        let c = case(c);
+        quote!((rt::Situation::#situation, #c))
+    }));
+    let lifetime = Literal::u32_unsuffixed(standard.token_lifetime_seconds);
+    let [refresh, never_seen] =
+        [&standard.refresh_token_on, &standard.never_seen].map(|cases| list(cases.iter().map(case)));
+    let limits = list(standard.header_max_length.iter().map(|(source, max)| {
+        let source = header_source(source);
+        quote!((#source, #max))
+    }));
+    let status = transaction_status(&standard.transaction_status);
+    quote! {
+        /// The SNAP standard's facts the runtime acts on (`specs/common/standard.yaml`): the case each situation
+        /// is answered with, the token's lifetime and refresh cases, never-seen cases, header lengths and
+        /// `latestTransactionStatus`.
+        pub static STANDARD: rt::Standard = rt::Standard {
+            cases: #cases,
+            token_lifetime_seconds: #lifetime,
+            refresh_token_on: #refresh,
+            never_seen: #never_seen,
+            header_max_length: #limits,
+            transaction_status: #status,
+        };
+    }
+}
+
+fn case(c: &Case) -> TokenStream {
+    let (http, code, message) = (c.http, text(&c.case), text(&c.message));
+    quote!(rt::Case { http: #http, case: #code, message: #message })
+}
+
+fn transaction_status(status: &TransactionStatus) -> TokenStream {
+    let values = list(status.values.iter().map(|StatusValue { code, name, is_final }| {
+        let (code, name) = (text(code), text(name));
+        quote!(rt::StatusValue { code: #code, name: #name, is_final: #is_final })
+    }));
+    let initial = text(&status.initial);
+    let transitions = list(status.transitions.iter().map(|(action, t)| {
+        let action = enum_variant(&format!("{action:?}"));
+        let from = list(t.from.iter().map(|f| text(f)));
+        let to = text(&t.to);
+        quote!((rt::Action::#action, rt::Transition { from: #from, to: #to }))
+    }));
+    quote!(rt::TransactionStatus { values: #values, initial: #initial, transitions: #transitions })
+}
+
+/// A unit variant by its `Debug` name (`Situation` and `Action` have only unit variants).
+fn enum_variant(name: &str) -> proc_macro2::Ident {
+    format_ident!("{name}")
+}
