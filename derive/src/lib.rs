@@ -4,7 +4,8 @@
 //! list) and these derives add what is the same for every one of them: builders that check every field,
 //! tolerant response decoding, wire spellings and response-code tables. They are re-exported by
 //! `snapbi-runtime` (`rt::Object`, `rt::Received`, `rt::WireEnum`, `rt::ResponseCodes`), and the code
-//! they expand to reaches the runtime as `::snapbi_runtime`.
+//! they expand to reaches the runtime as `::snapbi_runtime`: its public types and traits, and what only
+//! expansions use (the checker, raw values, serde, tolerant decoding) under `::snapbi_runtime::__private`.
 
 mod codes;
 mod object;

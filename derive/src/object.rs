@@ -159,17 +159,17 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         #vis struct #builder { #(#plain_fields)* }
 
         // Only a JSON object is an object: serde alone would also fill a struct from an array.
-        impl<'de> #rt::serde::Deserialize<'de> for #builder {
-            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(#rt::serde::Deserialize)]
-                #[serde(crate = "::snapbi_runtime::serde")]
+        impl<'de> #rt::__private::serde::Deserialize<'de> for #builder {
+            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(#rt::__private::serde::Deserialize)]
+                #[serde(crate = "::snapbi_runtime::__private::serde")]
                 struct Fields { #(#builder_fields)* }
-                let value = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                let value = <#rt::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
                 if !value.is_object() {
-                    return Err(<D::Error as #rt::serde::de::Error>::custom("expected an object"));
+                    return Err(<D::Error as #rt::__private::serde::de::Error>::custom("expected an object"));
                 }
-                let fields = <Fields as #rt::serde::Deserialize>::deserialize(value)
-                    .map_err(<D::Error as #rt::serde::de::Error>::custom)?;
+                let fields = <Fields as #rt::__private::serde::Deserialize>::deserialize(value)
+                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)?;
                 Ok(#builder { #(#moves)* })
             }
         }
@@ -179,12 +179,12 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
 
             /// Checks every field; returns the value or every violation with its wire path.
             pub fn build(self) -> Result<#ty, #rt::BuildError> {
-                let mut c = #rt::Checker::default();
+                let mut c = #rt::__private::Checker::default();
                 let value = self.check(&mut c);
                 c.finish(value)
             }
 
-            fn check(self, c: &mut #rt::Checker) -> Option<#ty> {
+            fn check(self, c: &mut #rt::__private::Checker) -> Option<#ty> {
                 #(#checks)*
                 let value = #ty { #(#inits)* };
                 #rules
@@ -195,21 +195,21 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         #document
 
         impl #rt::FromRaw for #ty {
-            type Raw = #rt::Loose<#builder>;
-            fn from_raw(raw: Self::Raw, c: &mut #rt::Checker) -> Option<Self> {
+            type Raw = #rt::__private::Loose<#builder>;
+            fn from_raw(raw: Self::Raw, c: &mut #rt::__private::Checker) -> Option<Self> {
                 c.take(raw, "an object")?.check(c)
             }
         }
 
         impl #rt::IntoRaw<#ty> for #builder {
-            fn into_raw(self) -> #rt::Loose<#builder> {
-                #rt::Loose::ok(self)
+            fn into_raw(self) -> #rt::__private::Loose<#builder> {
+                #rt::__private::Loose::ok(self)
             }
         }
 
-        impl #rt::serde::Serialize for #ty {
-            fn serialize<S: #rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use #rt::serde::ser::SerializeStruct;
+        impl #rt::__private::serde::Serialize for #ty {
+            fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use #rt::__private::serde::ser::SerializeStruct;
                 let mut state = serializer.serialize_struct(#name, 0 #(+ #present)*)?;
                 #(#serialize_fields)*
                 state.end()
@@ -254,7 +254,7 @@ pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
     let shadow_fields = fields.iter().map(|f| {
         let (ident, wire, value) = (f.ident, &f.wire, f.value);
         quote! {
-            #[serde(rename = #wire, default, deserialize_with = "::snapbi_runtime::lenient")]
+            #[serde(rename = #wire, default, deserialize_with = "::snapbi_runtime::__private::lenient")]
             #ident: Option<#value>,
         }
     });
@@ -267,12 +267,12 @@ pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
         }
     });
     Ok(quote! {
-        impl<'de> #rt::serde::Deserialize<'de> for #ty {
-            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(#rt::serde::Deserialize)]
-                #[serde(crate = "::snapbi_runtime::serde")]
+        impl<'de> #rt::__private::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(#rt::__private::serde::Deserialize)]
+                #[serde(crate = "::snapbi_runtime::__private::serde")]
                 struct Shadow { #(#shadow_fields)* }
-                let shadow = <Shadow as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                let shadow = <Shadow as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(#ty { #(#moves)* })
             }
         }

@@ -51,8 +51,8 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             }
         }
 
-        impl #rt::serde::Serialize for #ty {
-            fn serialize<S: #rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl #rt::__private::serde::Serialize for #ty {
+            fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
@@ -60,8 +60,8 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         // The raw form borrows the wire spelling when the caller sets a variant, so a builder
         // allocates nothing for enum fields; a JSON body gives an owned string.
         impl #rt::FromRaw for #ty {
-            type Raw = #rt::Loose<::std::borrow::Cow<'static, str>>;
-            fn from_raw(raw: Self::Raw, checker: &mut #rt::Checker) -> Option<Self> {
+            type Raw = #rt::__private::Loose<::std::borrow::Cow<'static, str>>;
+            fn from_raw(raw: Self::Raw, checker: &mut #rt::__private::Checker) -> Option<Self> {
                 let value = checker.take(raw, "a string")?;
                 checker.rule(value.parse())
             }
@@ -76,8 +76,8 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
 
         impl #rt::IntoRaw<#ty> for #ty {
-            fn into_raw(self) -> #rt::Loose<::std::borrow::Cow<'static, str>> {
-                #rt::Loose::ok(::std::borrow::Cow::Borrowed(self.as_str()))
+            fn into_raw(self) -> #rt::__private::Loose<::std::borrow::Cow<'static, str>> {
+                #rt::__private::Loose::ok(::std::borrow::Cow::Borrowed(self.as_str()))
             }
         }
     })

@@ -1,10 +1,20 @@
 //! `snapbi-runtime`: everything generated SNAP clients share, so that the generated code stays thin.
 //!
+//! What a user of a generated client meets here: [`Config`] and [`Client`] (a generated `Client` wraps one),
+//! [`Reply`] or [`Error`] from every call and [`Settled`] from money-moving ones, the validated field values
+//! ([`Text`], [`Decimal`], [`SnapDateTime`], …) and [`BuildError`] from builders, [`ResponseCode`] and
+//! [`CodeTable`] to explain codes, [`inbound`] to verify and answer the provider's notifications, and
+//! [`Client::prepare`] with [`body_bytes`] to see exactly what would be sent.
+//!
 //! Generated code (from `snapbi-client`'s build script or the `snap_api!` macro) calls into this crate for
 //! field validation and violation reports ([`validate`], [`values`]), response codes ([`code`]), provider
 //! and endpoint descriptions ([`endpoint`]), JSON minification ([`minify`]), SNAP signatures
 //! ([`signature`], [`keys`], [`secret`]), timestamps ([`timestamp`]) and HTTP transport ([`client`]).
 //! Nothing here knows any particular endpoint: endpoint facts arrive as static data emitted from the specs.
+//! What only generated code and the derives use (the builders' checker, tolerant decoding, pattern rule
+//! declarations) is in a hidden `__private` module: not an API, it changes whenever the generator does.
+
+#![deny(missing_docs)]
 
 // The derives expand to `::snapbi_runtime::…` paths; this makes them work inside this crate too.
 extern crate self as snapbi_runtime;
@@ -41,14 +51,22 @@ pub use snapbi_descriptor::{
 pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
 /// Descriptor text in generated statics is `Cow::Borrowed`.
 pub use std::borrow::Cow;
-pub use validate::{BuildError, Checker, FromRaw, InvalidValue, Loose, Violation, ViolationKind, from_json};
+pub use validate::{BuildError, FromRaw, InvalidValue, Violation, ViolationKind, from_json};
 pub use values::{
-    Decimal, FreeText, Int, IntoRaw, List, Matching, Pattern, PatternRule, Sensitive, SnapDateTime, Text, lenient,
+    Decimal, FreeText, Int, IntoRaw, List, Matching, Pattern, PatternRule, Sensitive, SnapDateTime, Text,
 };
 
-/// Re-exported so that generated code reaches its dependencies through the runtime alone.
-pub use regex;
-/// Re-exported for generated code.
-pub use serde;
-/// Re-exported for generated code.
+/// The JSON value type of free-form fields (`additionalInfo`) and of [`from_json`]'s input; generated code
+/// reaches it through the runtime alone.
 pub use serde_json;
+
+/// What only generated code and the derives call: the builders' checker, the tolerant decoders, the pattern
+/// rule declarations. Not an API: it changes whenever the generator does.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::client::decode::{decode, decode_enveloped};
+    pub use crate::pattern_rule;
+    pub use crate::validate::{Checker, Loose};
+    pub use crate::values::lenient;
+    pub use serde;
+}

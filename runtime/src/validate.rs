@@ -85,6 +85,8 @@ pub struct InvalidValue(pub Problem);
 ///
 /// The path is kept as a stack of segments and only rendered into a string when a violation is reported,
 /// so checking a valid request costs no formatting and no allocation for paths.
+// Only the derives' builders drive a checker (reached as `__private::Checker`).
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Checker {
     path: PathStack,
@@ -303,6 +305,8 @@ where
 ///
 /// Deserializing never fails, so a JSON body with a number where a string belongs still yields a builder,
 /// and the mismatch becomes one violation among the others.
+// Only the derives' builders hold raw values (reached as `__private::Loose`).
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct Loose<T>(Result<T, &'static str>);
 

@@ -567,6 +567,8 @@ where
 }
 
 /// Declares the marker type of a patterned string field, with its pattern compiled once on first use.
+/// Generated code calls it as `__private::pattern_rule!`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! pattern_rule {
     ($name:ident, $pattern:literal, $min:literal, $max:literal) => {
@@ -588,7 +590,9 @@ macro_rules! pattern_rule {
 }
 
 /// Deserializes a response field tolerantly: a value of the wrong type becomes `None` instead of failing
-/// the whole response (the raw body is kept alongside, so nothing is lost).
+/// the whole response (the raw body is kept alongside, so nothing is lost). The `Received` derive's fields
+/// use it, as `__private::lenient`.
+#[doc(hidden)]
 pub fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,

@@ -208,7 +208,7 @@ fn sent_type(
                 lit(rule.min_length.unwrap_or(0)),
                 lit(rule.max_length.unwrap_or(u32::MAX)),
             );
-            items.push(quote! { rt::pattern_rule!(#id, #pattern, #min, #max); });
+            items.push(quote! { rt::__private::pattern_rule!(#id, #pattern, #min, #max); });
             quote!(rt::Matching<#id>)
         }
         // A string without rules is `FreeText` (`Text<0, UNBOUNDED>`) rather than `String`: the same inline

@@ -1177,7 +1177,7 @@ pub mod types {
         /// ISO 4217 currency code (three upper-case letters). Only IDR is used by the providers covered here. Required; matching `^[A-Z]{3}$`.
         currency: rt::Matching<AmountCurrency>,
     }
-    rt::pattern_rule!(AmountCurrency, "^[A-Z]{3}$", 0, 4294967295);
+    rt::__private::pattern_rule!(AmountCurrency, "^[A-Z]{3}$", 0, 4294967295);
     /// One URL the provider uses for this order: where to send the customer back (PAY_RETURN) or where to post the result (PAY_NOTIFY / NOTIFICATION). Wire spelling follows DOKU: the list is `urlParam`, the deep-link flag is `isDeepLink` [seed 001].
     #[derive(Clone, Debug, rt::Object)]
     pub struct UrlParam {
@@ -1314,7 +1314,7 @@ pub mod types {
         #[wire("NOTIFICATION")]
         Notification,
     }
-    rt::pattern_rule!(DanaUrlParamIsDeeplink, "^[YN]?$", 0, 4294967295);
+    rt::__private::pattern_rule!(DanaUrlParamIsDeeplink, "^[YN]?$", 0, 4294967295);
     /// Environment the order comes from (`additionalInfo.envInfo`), mandatory on create order and consult pay [S4 env_info]. For the payment gateway `sourcePlatform` is always `IPG`.
     #[derive(Clone, Debug, rt::Object)]
     pub struct DanaEnvInfo {
@@ -1365,7 +1365,7 @@ pub mod types {
         #[wire("SYSTEM")]
         System,
     }
-    rt::pattern_rule!(
+    rt::__private::pattern_rule!(
         DanaEnvInfoOrderTerminalType, "^(APP|WEB|WAP|SYSTEM)?$", 0, 4294967295
     );
     /// The customer as the merchant or DANA knows them (`buyer`) [S4 buyer].
@@ -1466,8 +1466,10 @@ pub mod types {
         /// ISO 4217 currency code, as in Amount. Required; matching `^[A-Z]{3}$`.
         currency: rt::Matching<DanaFeeCurrency>,
     }
-    rt::pattern_rule!(DanaFeeValue, "^(0|[0-9]{1,16}[.][0-9]{2})$", 0, 4294967295);
-    rt::pattern_rule!(DanaFeeCurrency, "^[A-Z]{3}$", 0, 4294967295);
+    rt::__private::pattern_rule!(
+        DanaFeeValue, "^(0|[0-9]{1,16}[.][0-9]{2})$", 0, 4294967295
+    );
+    rt::__private::pattern_rule!(DanaFeeCurrency, "^[A-Z]{3}$", 0, 4294967295);
     /// The payment method chosen by the merchant for an order created by API (`payOptionDetails[]`) [S4 pay_option_detail].
     #[derive(Clone, Debug, rt::Object)]
     pub struct DanaPayOptionDetail {
@@ -1516,7 +1518,7 @@ pub mod types {
         #[wire("CARD")]
         Card,
     }
-    rt::pattern_rule!(
+    rt::__private::pattern_rule!(
         DanaPayOptionDetailPayOption,
         "^(NETWORK_PAY_PG_(SPAY|OVO|GOPAY|LINKAJA|CARD|QRIS)|NETWORK_PAY_PL_INDODANA|NETWORK_PAY_PC_INDOMARET|VIRTUAL_ACCOUNT_(BCA|BNI|MANDIRI|BRI|BTPN|CIMB|PERMATA|PANI))?$",
         0, 4294967295
@@ -1547,10 +1549,10 @@ pub mod types {
         /// Longitude of the customer (ISO 6709 `±DDD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
         longitude: Option<rt::Matching<DanaCustomerInfoLongitude>>,
     }
-    rt::pattern_rule!(
+    rt::__private::pattern_rule!(
         DanaCustomerInfoLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
     );
-    rt::pattern_rule!(
+    rt::__private::pattern_rule!(
         DanaCustomerInfoLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
     );
     /// The seller of the order as DANA knows them (`order.seller` of a widget payment) [S4 widget seller].
@@ -4303,10 +4305,10 @@ pub mod dana {
             #[wire("X-LONGITUDE")]
             x_longitude: Option<rt::Matching<HeadersXLongitude>>,
         }
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             HeadersXLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         pub use received::Response;
@@ -4441,10 +4443,10 @@ pub mod dana {
             #[wire("X-LONGITUDE")]
             x_longitude: Option<rt::Matching<HeadersXLongitude>>,
         }
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             HeadersXLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         pub use received::Response;
@@ -4702,10 +4704,10 @@ pub mod dana {
             /// Longitude of the customer (ISO 6709 `±DDD.DDDD`), max 10 characters. Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
             longitude: Option<rt::Matching<AdditionalInfoLongitude>>,
         }
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             AdditionalInfoLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
         );
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             AdditionalInfoLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
         );
         /// Caller-supplied headers of `dana.widget.balance_inquiry` (the runtime adds the signature, timestamp and ids).
@@ -6467,7 +6469,7 @@ pub mod doku {
             #[wire("DIRECT_DEBIT_MANDIRI_SNAP")]
             DirectDebitMandiriSnap,
         }
-        rt::pattern_rule!(AdditionalInfoDateOfBirth, "^[0-9]{8}$", 0, 4294967295);
+        rt::__private::pattern_rule!(AdditionalInfoDateOfBirth, "^[0-9]{8}$", 0, 4294967295);
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
@@ -7757,7 +7759,7 @@ pub mod doku {
             /// Free-form additional information. Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(
             GrantType, "^(AUTHORIZATION_CODE|authorization_code|REFRESH_TOKEN)$", 0,
             4294967295
         );
@@ -7875,8 +7877,8 @@ pub mod doku {
             /// The same lines in SNAP's spelling, `freeTexts`. Optional; a list.
             free_texts: Option<Vec<super::super::types::VaBilingualText>>,
         }
-        rt::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
+        rt::__private::pattern_rule!(
             VirtualAccountEmail, "^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$", 0, 255
         );
         /// How the VA may be paid: `C` closed (exactly totalAmount), `O` open (any amount, within virtualAccountConfig min/max), `V` DOKU's variable (partial) payment type.
@@ -8035,7 +8037,7 @@ pub mod doku {
             /// DOKU routing. Required.
             additional_info: AdditionalInfo,
         }
-        rt::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
+        rt::__private::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
         /// DOKU routing.
         #[derive(Clone, Debug, rt::Object)]
         pub struct AdditionalInfo {
@@ -8571,7 +8573,7 @@ pub mod doku {
             /// Free-form additional information. Optional.
             additional_info: Option<rt::serde_json::Value>,
         }
-        rt::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
+        rt::__private::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
         pub use received::Response;
         /// Response shapes of this endpoint: every field optional, never failing to parse.
         pub mod received {
@@ -8713,8 +8715,8 @@ pub mod doku {
             /// DOKU routing (the bank channel) and the new VA configuration. Required.
             additional_info: AdditionalInfo,
         }
-        rt::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
-        rt::pattern_rule!(
+        rt::__private::pattern_rule!(PartnerServiceId, "^ {0,7}[0-9]{1,8}$", 8, 8);
+        rt::__private::pattern_rule!(
             VirtualAccountEmail, "^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$", 0, 255
         );
         /// How the VA may be paid: `C` closed (exactly totalAmount), `O` open (any amount, within virtualAccountConfig min/max), `V` DOKU's variable (partial) payment type.

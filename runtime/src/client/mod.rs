@@ -6,7 +6,7 @@
 
 mod body;
 mod config;
-mod decode;
+pub(crate) mod decode;
 mod external_id;
 mod prepare;
 mod reply;
@@ -23,7 +23,6 @@ use serde::de::DeserializeOwned;
 
 pub use body::body_bytes;
 pub use config::{Config, ConfigError};
-pub use decode::{decode, decode_enveloped};
 pub use prepare::Prepared;
 pub use reply::{Error, Reply};
 pub use settlement::{Settled, StatusConfirmation};
