@@ -164,7 +164,7 @@ async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
         escape(payment.amount.as_ref().map_or("", |m| m.currency.as_str())),
         escape(&payment.partner_reference_no),
         escape(&payment.reference_no),
-        escape(&payment.latest_transaction_status),
+        escape(payment.latest_transaction_status.code()),
         encode(&payment.partner_reference_no),
     );
     Html(page).into_response()

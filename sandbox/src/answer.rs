@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::Api;
+use snapbi_spec::ir::{Api, Situation};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Header explaining a refusal in words (sandbox-only, never sent by a real provider).
@@ -58,6 +58,26 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
+    /// The answer to `situation` under `service`: the case the standard's data gives it (`standard.yaml`, `cases`).
+    pub(crate) fn to(api: &Api, service: &str, situation: Situation, fill: Fill<'_>) -> Self {
+        match api.standard.case(situation) {
+            Some(case) => Self::snap(api, service, case.http, &case.case, fill),
+            None => Self::unanswerable(format!("the standard's data gives no case for {situation:?}")),
+        }
+    }
+
+    /// HTTP 500 with an empty body and the reason: the data gives no answer, and none is made up. The builder refuses
+    /// such data (`SandboxError::Standard`), so only an API changed in a way it cannot see ends here.
+    fn unanswerable(reason: String) -> Self {
+        Self {
+            status: 500,
+            body: Map::new(),
+            reason: Some(reason.into_boxed_str()),
+            headers: Box::default(),
+            serialized: None,
+        }
+    }
+
     /// The answer `{http}{service}{case}` with the case table's message.
     pub(crate) fn snap(api: &Api, service: &str, http: u16, case: &str, fill: Fill<'_>) -> Self {
         let mut body = Map::new();
@@ -92,9 +112,14 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
-    /// Replaces the response code (and its message) keeping the rest of the body: a forced 2xx scenario.
+    /// Replaces the response code (and its message) keeping the rest of the body: a forced 2xx scenario. A code that
+    /// is not seven digits (the lowering lets none be declared) leaves the answer as it is.
     pub(crate) fn recode(mut self, api: &Api, code: &str) -> Self {
-        let (http, case) = split_code(code);
+        let Some((http, case)) = split_code(code) else {
+            return self.because(format!(
+                "scenario code {code:?} is not seven digits; the answer is unchanged"
+            ));
+        };
         self.serialized = None;
         self.status = http;
         self.body.insert("responseCode".into(), Value::String(code.to_owned()));
@@ -136,10 +161,19 @@ impl Answer {
     }
 }
 
-/// `4005401` → (400, "01"); the service digits are the endpoint's own.
-pub(crate) fn split_code(code: &str) -> (u16, &str) {
-    let http = code.get(..3).and_then(|h| h.parse().ok()).unwrap_or(500);
-    (http, code.get(5..7).unwrap_or("00"))
+/// `4005401` → HTTP 400 and case `01`; the service digits are the endpoint's own. `None` for anything but seven digits: a code
+/// that cannot be read gets no HTTP status or case made up for it.
+pub(crate) fn split_code(code: &str) -> Option<(u16, &str)> {
+    if code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((code.get(..3)?.parse().ok()?, code.get(5..)?))
+}
+
+/// The case table's message of a seven-digit code, as published (`2005400` → `Successful`).
+pub(crate) fn published_message<'a>(api: &'a Api, code: &str) -> Option<&'a str> {
+    let (http, case) = split_code(code)?;
+    api.codes.case(http, case).map(|c| c.message.as_str())
 }
 
 /// The case table's message for `(http, case)` with its placeholders filled.
@@ -277,8 +311,10 @@ mod tests {
 
     #[test]
     fn codes_split_and_reasons_are_header_safe() {
-        assert_eq!(split_code("4045418"), (404, "18"));
-        assert_eq!(split_code("x"), (500, "00"));
+        assert_eq!(split_code("4045418"), Some((404, "18")));
+        assert_eq!(split_code("x"), None);
+        assert_eq!(split_code("40454180"), None);
+        assert_eq!(split_code("404541x"), None);
         let value = header_text("bad\nvalue é").map(|v| v.to_str().unwrap_or_default().to_owned());
         assert_eq!(value.as_deref(), Some("bad?value ?"));
     }

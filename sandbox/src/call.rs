@@ -2,10 +2,11 @@
 //! header formats, timestamp window, client, B2B token, body size, signature, body JSON, field rules.
 //!
 //! Each step either passes what the next steps need or stops with the standard's answer for the
-//! endpoint's service code: `400xx02 Invalid Mandatory Field X-TIMESTAMP`, `400xx01 Invalid Field Format
-//! X-TIMESTAMP`, `401xx00 Unauthorized. Invalid Timestamp`, `401xx03 Token Not Found (B2B)`,
+//! endpoint's service code, by situation (a missing field, an invalid token, …), the case each situation is
+//! answered with coming from `common/standard.yaml`: `400xx02 Invalid Mandatory Field X-TIMESTAMP`, `400xx01 Invalid
+//! Field Format X-TIMESTAMP`, `401xx00 Unauthorized. Invalid Timestamp`, `401xx03 Token Not Found (B2B)`,
 //! `401xx01 Invalid Token (B2B)`, `401xx00 Unauthorized. Invalid Signature`, `400xx00 Bad Request`,
-//! `400xx01 Invalid Field Format {field}`, `400xx02 Invalid Mandatory Field {field}`.
+//! `400xx01 Invalid Field Format {field}`, `400xx02 Invalid Mandatory Field {field}` with the shipped data.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -17,7 +18,7 @@ use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
-use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider};
+use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider, Situation};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock, Fill};
@@ -66,18 +67,27 @@ fn route<'a>(inner: &'a Inner, parts: &Parts) -> Option<&'a Served> {
         .find(|s| inner.endpoint(s).method == parts.method.as_str())
 }
 
-/// `405xx00` for a known path with another method, `4040002 Invalid Routing` for an unknown path (no
-/// service code applies, so its digits are `00`).
+/// The service digits of an answer no endpoint's service code applies to (a path the sandbox does not serve): the
+/// sandbox's choice, since the standard names none.
+const NO_SERVICE: &str = "00";
+
+/// The function-not-supported answer (`405xx00`) for a known path with another method, the invalid-routing one
+/// (`4040002`) for an unknown path, under [`NO_SERVICE`].
 fn unrouted(inner: &Inner, parts: &Parts) -> Response {
     let same_path = inner.routes.get(parts.uri.path()).and_then(|c| c.first());
     let (answer, clock) = match same_path.map(|&i| inner.endpoint(&inner.served[i])) {
         Some(endpoint) => (
-            Answer::snap(&inner.api, &endpoint.refusal_service_code, 405, "00", Fill::default())
-                .because(format!("{} answers {} only", endpoint.path, endpoint.method)),
+            Answer::to(
+                &inner.api,
+                &endpoint.refusal_service_code,
+                Situation::FunctionNotSupported,
+                Fill::default(),
+            )
+            .because(format!("{} answers {} only", endpoint.path, endpoint.method)),
             inner.clock(&endpoint.provider),
         ),
         None => (
-            Answer::snap(&inner.api, "00", 404, "02", Fill::default())
+            Answer::to(&inner.api, NO_SERVICE, Situation::InvalidRouting, Fill::default())
                 .because(format!("no endpoint is served at {}", parts.uri.path())),
             inner.clock(inner.clocks.keys().next().map_or("", String::as_str)),
         ),
@@ -116,26 +126,22 @@ struct Presented<'a> {
     authorization: Option<&'a str>,
 }
 
-/// SNAP's header lengths (snap-standard §1.2): X-PARTNER-ID and X-EXTERNAL-ID String(36), CHANNEL-ID
-/// String(5). The specs only name where a header's value comes from, so the standard's limits live here.
-fn standard_max_length(source: &HeaderSource) -> Option<u32> {
-    match source {
-        HeaderSource::ClientId | HeaderSource::ExternalId => Some(36),
-        HeaderSource::ChannelId => Some(5),
-        _ => None,
-    }
-}
-
 impl<'a> Call<'a> {
-    /// The standard's answer for this endpoint's service code.
-    pub(crate) fn answer(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
+    /// The standard's answer to `situation` for this endpoint's service code.
+    pub(crate) fn answer(&self, situation: Situation, fill: Fill<'_>) -> Answer {
+        Answer::to(&self.inner.api, &self.endpoint.service_code, situation, fill)
+    }
+
+    /// The answer `{http}{service}{case}` for this endpoint's service code, for a case the specs give outside the
+    /// standard's situations (a record kind's not-found case).
+    pub(crate) fn answer_case(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
         Answer::snap(&self.inner.api, &self.endpoint.service_code, http, case, fill)
     }
 
     /// A refusal before the call is served (a header, the signature, a body field), under the service code
     /// the provider refuses this endpoint with (DANA's consult pay: `00`).
-    fn refuse(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
-        Answer::snap(&self.inner.api, &self.endpoint.refusal_service_code, http, case, fill)
+    fn refuse(&self, situation: Situation, fill: Fill<'_>) -> Answer {
+        Answer::to(&self.inner.api, &self.endpoint.refusal_service_code, situation, fill)
     }
 
     /// A header's text: None when absent or blank, Err when it is not visible ASCII.
@@ -191,7 +197,7 @@ impl<'a> Call<'a> {
             self.endpoint.id,
             declared.join(", ")
         );
-        Err(self.refuse(400, "00", Fill::default()).explained(&reason))
+        Err(self.refuse(Situation::BadRequest, Fill::default()).explained(&reason))
     }
 
     /// Every runtime header of the provider's set (the token is checked later, as a token) and every
@@ -209,16 +215,17 @@ impl<'a> Call<'a> {
             .map(|v| v.path.as_str());
         match missing_runtime.or(missing_caller) {
             Some(name) => Err(self
-                .refuse(400, "02", Fill::field(name))
+                .refuse(Situation::MissingField, Fill::field(name))
                 .because(format!("header {name} is missing"))),
             None => Ok(()),
         }
     }
 
-    /// Header formats: readable text, a parseable X-TIMESTAMP, the standard's lengths, constant values,
-    /// and the caller headers' spec rules.
+    /// Header formats: readable text, a parseable X-TIMESTAMP, the standard's lengths (`header_max_length` in
+    /// `standard.yaml`: the specs name only where a header's value comes from), constant values, and the caller
+    /// headers' spec rules.
     fn formats(&self, caller: &[Violation]) -> Result<Presented<'a>, Answer> {
-        let invalid = |name: &str, why: String| self.refuse(400, "01", Fill::field(name)).because(why);
+        let invalid = |name: &str, why: String| self.refuse(Situation::InvalidField, Fill::field(name)).because(why);
         let mut presented = Presented::default();
         for (name, source) in self.runtime_headers() {
             let value = match self.header(name) {
@@ -226,7 +233,7 @@ impl<'a> Call<'a> {
                 Some(Err(())) => return Err(invalid(name, format!("header {name} is not visible ASCII"))),
                 Some(Ok(value)) => value,
             };
-            if let Some(max) = standard_max_length(source)
+            if let Some(max) = self.inner.api.standard.header_limit(source)
                 && let Err(problem) = snapbi_rules::check_length(value, None, Some(max))
             {
                 return Err(invalid(name, format!("header {name} {problem}")));
@@ -265,7 +272,7 @@ impl<'a> Call<'a> {
             return Ok(());
         }
         Err(self
-            .refuse(401, "00", Fill::reason("Invalid Timestamp"))
+            .refuse(Situation::Unauthorized, Fill::reason("Invalid Timestamp"))
             .because(format!(
                 "X-TIMESTAMP is {}s away from the sandbox's clock; at most {}s allowed",
                 skew.as_secs(),
@@ -283,7 +290,7 @@ impl<'a> Call<'a> {
             None => None,
         };
         found.ok_or_else(|| {
-            self.refuse(401, "00", Fill::reason("Unknown Client"))
+            self.refuse(Situation::Unauthorized, Fill::reason("Unknown Client"))
                 .because("the client id is not one of the sandbox's clients")
         })
     }
@@ -299,10 +306,10 @@ impl<'a> Call<'a> {
         }
         let Some(header) = presented.authorization else {
             return Err(self
-                .refuse(401, "03", Fill::default())
+                .refuse(Situation::TokenNotFound, Fill::default())
                 .because("no B2B token: send Authorization: Bearer <accessToken>"));
         };
-        let invalid = |why: &str| self.refuse(401, "01", Fill::default()).because(why);
+        let invalid = |why: &str| self.refuse(Situation::InvalidToken, Fill::default()).because(why);
         let token = AccessToken::from_authorization_header(header)
             .ok_or_else(|| invalid("Authorization must be `Bearer <accessToken>`"))?;
         self.inner
@@ -316,7 +323,7 @@ impl<'a> Call<'a> {
     async fn read(&self, body: Body) -> Result<Bytes, Answer> {
         let limit = self.inner.options.body_limit;
         axum::body::to_bytes(body, limit).await.map_err(|_| {
-            self.refuse(400, "00", Fill::default())
+            self.refuse(Situation::BadRequest, Fill::default())
                 .because(format!("the body is larger than {limit} bytes (or was cut off)"))
         })
     }
@@ -329,7 +336,10 @@ impl<'a> Call<'a> {
         token: Option<&AccessToken>,
         minified: &[u8],
     ) -> Result<(), Answer> {
-        let invalid = |why: &str| self.refuse(401, "00", Fill::reason("Invalid Signature")).because(why);
+        let invalid = |why: &str| {
+            self.refuse(Situation::Unauthorized, Fill::reason("Invalid Signature"))
+                .because(why)
+        };
         let Some(signature) = presented.signature else {
             // A provider whose header set carries no signature has nothing to check.
             return Ok(());
@@ -362,7 +372,7 @@ impl<'a> Call<'a> {
             return Ok(None);
         }
         serde_json::from_slice(raw).map(Some).map_err(|e| {
-            self.refuse(400, "00", Fill::default())
+            self.refuse(Situation::BadRequest, Fill::default())
                 .because(format!("the body is not JSON: {e}"))
         })
     }
@@ -373,7 +383,7 @@ impl<'a> Call<'a> {
             Some(body) => Ok(body),
             None if self.endpoint.request.is_empty() => Ok(Value::Object(Default::default())),
             None => Err(self
-                .refuse(400, "00", Fill::default())
+                .refuse(Situation::BadRequest, Fill::default())
                 .because("the body is empty; this endpoint takes a JSON object")),
         }
     }
@@ -385,17 +395,17 @@ impl<'a> Call<'a> {
             return Ok(());
         };
         let answer = match (&first.kind, first.path.as_str()) {
-            (_, "") => self.refuse(400, "00", Fill::default()),
-            (ViolationKind::Missing, path) => self.refuse(400, "02", Fill::field(path)),
+            (_, "") => self.refuse(Situation::BadRequest, Fill::default()),
+            (ViolationKind::Missing, path) => self.refuse(Situation::MissingField, Fill::field(path)),
             // A field that a cross-field rule makes mandatory is missing, too.
             (ViolationKind::Rule(Problem::MissingOneOf { .. } | Problem::RequiredWhen(_)), path) => {
-                self.refuse(400, "02", Fill::field(path))
+                self.refuse(Situation::MissingField, Fill::field(path))
             }
             // An empty string, for a provider that calls it missing rather than malformed.
             (_, path) if self.endpoint.empty_means_missing && is_empty_text(body, path) => {
-                self.refuse(400, "02", Fill::field(path))
+                self.refuse(Situation::MissingField, Fill::field(path))
             }
-            (_, path) => self.refuse(400, "01", Fill::field(path)),
+            (_, path) => self.refuse(Situation::InvalidField, Fill::field(path)),
         };
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(answer.because(all.join("; ")))

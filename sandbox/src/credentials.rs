@@ -47,7 +47,8 @@ pub const DEMO_NOTIFY_TOKEN: &str = "sandbox-notify-token";
 /// One client the sandbox accepts. `Debug` redacts the secret.
 #[derive(Clone, Debug)]
 pub struct Credentials {
-    /// The client id (X-PARTNER-ID, X-CLIENT-KEY), at most 36 characters.
+    /// The client id (X-PARTNER-ID, X-CLIENT-KEY), at most the standard's length of those headers (36 characters in
+    /// `standard.yaml`'s `header_max_length`).
     pub client_id: String,
     /// The client secret, the key of symmetric (HMAC-SHA512) signatures.
     pub client_secret: ClientSecret,
@@ -66,16 +67,22 @@ impl Credentials {
         }
     }
 
-    /// Checks and parses the credentials.
-    pub(crate) fn parse(self) -> Result<Client, SandboxError> {
+    /// Checks and parses the credentials: a client id of at most `max_id_length` characters (the standard's length
+    /// of the client-id headers, when it gives one).
+    pub(crate) fn parse(self, max_id_length: Option<u32>) -> Result<Client, SandboxError> {
         let bad = |reason: String| SandboxError::Credentials {
             client_id: self.client_id.clone(),
             reason,
         };
-        if self.client_id.is_empty() || self.client_id.chars().count() > 36 {
-            return Err(bad(
-                "the client id must be 1 to 36 characters (SNAP X-PARTNER-ID)".into()
-            ));
+        if self.client_id.is_empty() {
+            return Err(bad("the client id is empty".into()));
+        }
+        if let Some(max) = max_id_length
+            && self.client_id.chars().count() > max as usize
+        {
+            return Err(bad(format!(
+                "the client id must be at most {max} characters (the standard's X-PARTNER-ID length)"
+            )));
         }
         if self.client_secret.is_empty() {
             return Err(bad("the client secret is empty".into()));
@@ -123,7 +130,7 @@ mod tests {
 
     #[test]
     fn demo_credentials_parse_and_match_the_private_key() {
-        let client = Credentials::demo().parse().map_err(|e| e.to_string());
+        let client = Credentials::demo().parse(Some(36)).map_err(|e| e.to_string());
         let client = client.unwrap_or_else(|e| panic!("{e}"));
         let private = crate::keys::ProviderKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM);
         let private = private.unwrap_or_else(|e| panic!("{e}"));
@@ -136,10 +143,13 @@ mod tests {
     fn bad_credentials_are_refused_without_echoing_the_secret() {
         let mut creds = Credentials::demo();
         creds.client_public_key_pem = "not a key".into();
-        let e = creds.parse().err().map(|e| e.to_string()).unwrap_or_default();
+        let e = creds.parse(None).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains(DEMO_CLIENT_ID) && !e.contains(DEMO_CLIENT_SECRET), "{e}");
         let mut creds = Credentials::demo();
         creds.client_id = "x".repeat(37);
-        assert!(creds.parse().is_err());
+        assert!(creds.clone().parse(Some(36)).is_err());
+        assert!(creds.clone().parse(None).is_ok());
+        creds.client_id = String::new();
+        assert!(creds.parse(None).is_err());
     }
 }

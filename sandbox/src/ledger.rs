@@ -16,6 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::answer::Answer;
+use crate::payment_status::Status;
 use crate::store::BoundedMap;
 
 /// A monetary amount as SNAP writes it.
@@ -68,15 +69,16 @@ pub struct PaymentRecord {
     /// is left out of every answer and notification rather than made up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
-    /// `latestTransactionStatus`: 00 paid, 01 initiated, 04 refunded, 05 cancelled.
-    pub latest_transaction_status: String,
+    /// `latestTransactionStatus`: a value of the standard's table (`common/standard.yaml`), moved only by its
+    /// transitions (`pay`, `refund`, `cancel`).
+    pub latest_transaction_status: Status,
     /// When the payment was created (SNAP timestamp).
     pub created_time: String,
     /// When it reached a final state.
     pub finished_time: Option<String>,
     /// When it was paid.
     pub paid_time: Option<String>,
-    /// The response code the payment call was answered with.
+    /// The response code the payment call was answered with (its successful answer's).
     pub original_response_code: String,
     /// Sum of its refunds, in the payment's currency; `None` for a payment without an amount, which cannot be
     /// refunded.
@@ -443,7 +445,7 @@ mod tests {
                 value: "1.00".into(),
                 currency: "IDR".into(),
             }),
-            latest_transaction_status: "01".into(),
+            latest_transaction_status: Status::for_tests("01"),
             created_time: String::new(),
             finished_time: None,
             paid_time: None,

@@ -38,14 +38,19 @@
 //! | setting | default | why |
 //! |---|---|---|
 //! | credentials | [`Credentials::demo`] | works without any setup; the key pair is in `sandbox/demo-keys/` |
-//! | token lifetime | 900 s | the standard's `expiresIn` |
+//! | token lifetime | `token.lifetime_seconds` of `specs/common/standard.yaml` | the standard's `expiresIn` |
 //! | X-TIMESTAMP window | ±5 min | SNAP names none; the usual replay allowance |
 //! | body limit | 64 KiB → `400xx00 Bad Request` | SNAP has no 413 code |
-//! | jump-app auto-complete | off | tests see the initiated (`01`) state deterministically |
+//! | jump-app auto-complete | off | tests see the initial state (`transaction_status.initial`) deterministically |
 //! | notification retries | the provider's `notification_retry_schedule` | compressible for tests |
 //! | stores (payments, records, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
 //! | unknown path | HTTP 404, `4040002 Invalid Routing` | no service code applies, so `00` |
 //! | known path, other method | HTTP 405, `405xx00 Requested Function Is Not Supported` | |
+//!
+//! Which case answers which situation (a missing field, an expired token, a refund of an unpaid payment…), the
+//! token's lifetime, the header lengths and the payments' `latestTransactionStatus` values with what `pay`, `refund`
+//! and `cancel` do to them are the standard's data (`specs/common/standard.yaml`, `Api::standard`), read here and
+//! never copied into Rust: the codes in this page are what the shipped data says.
 //!
 //! # Forcing codes and faults
 //!
@@ -75,6 +80,7 @@ mod enveloped;
 mod grants;
 mod ledger;
 mod operations;
+mod payment_status;
 mod record_payments;
 mod sandbox;
 mod scenarios;
@@ -91,9 +97,9 @@ pub use credentials::{
 };
 pub use grants::AUTH_CODE_LIFETIME;
 pub use ledger::{Money, PaymentRecord, Record, RefundRecord};
+pub use payment_status::Status;
 pub use sandbox::{
-    DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
-    SandboxError,
+    DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, Sandbox, SandboxBuilder, SandboxError,
 };
 pub use scenarios::{ArmedEntry, Fault, FaultKind, ForcedCode, SCENARIO_HEADER};
 pub use server::SandboxHandle;

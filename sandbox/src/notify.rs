@@ -4,8 +4,9 @@
 //! Everything provider-specific comes from the IR, never from `if provider` code:
 //!
 //! - a payment's body is built field by field from the provider's inbound payment notification endpoint
-//!   (direction `inbound`, service code 56, e.g. `doku.direct_debit.notify`), in the spec's key order and with only
-//!   the fields the spec declares ([`notification_body`]); a paid record's, from the inbound endpoints that name its
+//!   (`operation: notify` without a `record`, e.g. `doku.direct_debit.notify`), in the spec's key order and with only
+//!   the fields the spec declares, `transactionStatusDesc` being the status value's name in the standard's data
+//!   ([`notification_body`]); a paid record's, from the inbound endpoints that name its
 //!   kind with `operation: notify` (`doku.va.payment_notify`), filled from the record under the same wire names
 //!   ([`record_notify_endpoints`], [`record_notification_body`]);
 //! - the headers and their sources are the provider's `headers.symmetric` set, and the signature is its
@@ -29,7 +30,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -37,6 +38,7 @@ use serde_json::{Map, Value};
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_spec::ir::{
     Algorithm, Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, Recipe,
+    TransactionStatus,
 };
 use time::OffsetDateTime;
 
@@ -44,9 +46,6 @@ use crate::answer::Clock;
 use crate::keys::ProviderKey;
 use crate::shape::{FreeForm, declared};
 use crate::signing::{self, Message, Signer};
-
-/// SNAP service code of the direct-debit payment notification (`/debit/notify`, snap-standard §3.2).
-pub const NOTIFY_SERVICE_CODE: &str = "56";
 
 /// Per-attempt timeout used unless [`Notifier::with_attempt_timeout`] says otherwise: 8 s, the timeout DANA
 /// documents for the merchant's answer to its payment notification (snap-standard §5.1).
@@ -69,7 +68,7 @@ pub struct PaymentFacts {
     pub amount_value: Option<String>,
     /// ISO 4217 currency, e.g. `IDR` (`amount.currency`).
     pub currency: String,
-    /// `latestTransactionStatus`: `00` paid, `05` closed or expired, … (snap-standard §4.3).
+    /// `latestTransactionStatus`: a value of the standard's table (`common/standard.yaml`, snap-standard §4.3).
     pub latest_transaction_status: String,
     /// `merchantId`, when the payment named one.
     pub merchant_id: Option<String>,
@@ -128,11 +127,10 @@ impl MerchantToken {
     }
 }
 
-/// The inbound notification endpoint of `provider`: direction `inbound`, service code 56.
+/// The payment notification endpoint of `provider`: inbound, `operation: notify` and no `record`
+/// ([`Api::payment_notification`]), found by that and not by its service code.
 pub fn notify_endpoint<'a>(api: &'a Api, provider: &str) -> Option<&'a Endpoint> {
-    api.endpoints
-        .iter()
-        .find(|e| e.provider == provider && e.direction == Direction::Inbound && e.service_code == NOTIFY_SERVICE_CODE)
+    api.payment_notification(provider)
 }
 
 /// The inbound endpoints that tell the merchant a `kind` record of `provider` was paid: `operation: notify` with
@@ -172,8 +170,8 @@ pub fn record_notification_body(api: &Api, endpoint: &Endpoint, record: &Value) 
 /// Walks the request fields of the provider's inbound notification endpoint ([`notify_endpoint`]) in spec
 /// order and fills each one the facts know: the result has the spec's key order and only fields the spec
 /// declares. Optional fields without a value (an absent or empty fact, `subMerchantId`, `additionalInfo`)
-/// are left out. `transactionStatusDesc` is the standard's text for the status (`00` → `Success`). A
-/// provider without such an endpoint gets an empty object.
+/// are left out. `transactionStatusDesc` is the status value's name in the standard's data
+/// ([`transaction_status_name`]: `00` → `Success`). A provider without such an endpoint gets an empty object.
 pub fn notification_body(api: &Api, provider: &str, payment: &PaymentFacts) -> Value {
     let mut body = Map::new();
     if let Some(endpoint) = notify_endpoint(api, provider) {
@@ -203,7 +201,7 @@ fn fact(api: &Api, wire: &str, ty: &FieldType, p: &PaymentFacts) -> Option<Value
             .as_deref()
             .map(|value| amount(api, ty, value, &p.currency)),
         "latestTransactionStatus" => text(&p.latest_transaction_status),
-        "transactionStatusDesc" => status_description(&p.latest_transaction_status).and_then(text),
+        "transactionStatusDesc" => transaction_status_name(api, &p.latest_transaction_status).and_then(text),
         "createdTime" => text(&p.created),
         "finishedTime" => text(&p.finished),
         _ => None,
@@ -236,19 +234,27 @@ fn amount(api: &Api, ty: &FieldType, value: &str, currency: &str) -> Value {
     Value::Object(map)
 }
 
-/// The standard's text for a `latestTransactionStatus` value (snap-standard §4.3).
+/// The name of a `latestTransactionStatus` value in `api`'s standard data (`transaction_status.values` of
+/// `common/standard.yaml`: `00` → `Success`, snap-standard §4.3).
+pub fn transaction_status_name<'a>(api: &'a Api, status: &str) -> Option<&'a str> {
+    api.standard.transaction_status.value(status).map(|v| &*v.name)
+}
+
+/// The status table of the first sandbox built in this process, for [`status_description`].
+static FIRST_STATUS_TABLE: OnceLock<TransactionStatus> = OnceLock::new();
+
+/// Keeps the first status table a sandbox is built with, for [`status_description`].
+pub(crate) fn remember_status_names(table: &TransactionStatus) {
+    // Only the first is kept: the function it serves has no sandbox to ask.
+    let _ = FIRST_STATUS_TABLE.get_or_init(|| table.clone());
+}
+
+/// The name of a `latestTransactionStatus` value in the standard data of the first sandbox built in this process
+/// (`00` → `Success` with the shipped `standard.yaml`); `None` before any is built and for a value its data does not
+/// list. For callers without the API at hand (`snapbi demo`): [`transaction_status_name`] or
+/// `Sandbox::transaction_status_name` follow one API's own data.
 pub fn status_description(status: &str) -> Option<&'static str> {
-    Some(match status {
-        "00" => "Success",
-        "01" => "Initiated",
-        "02" => "Paying",
-        "03" => "Pending",
-        "04" => "Refunded",
-        "05" => "Cancelled",
-        "06" => "Failed",
-        "07" => "Not found",
-        _ => return None,
-    })
+    FIRST_STATUS_TABLE.get()?.value(status).map(|v| &*v.name)
 }
 
 /// When an unacknowledged notification is sent again: offsets from the FIRST attempt.
@@ -804,12 +810,5 @@ mod tests {
         assert_eq!(id.len(), 32);
         assert!(id.bytes().all(|b| b.is_ascii_digit()));
         assert_ne!(id, external_id());
-    }
-
-    #[test]
-    fn status_descriptions_follow_the_standard() {
-        assert_eq!(status_description("00"), Some("Success"));
-        assert_eq!(status_description("05"), Some("Cancelled"));
-        assert_eq!(status_description("99"), None);
     }
 }

@@ -26,14 +26,15 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, AuthKind, Field, FieldType, Operation, RecordKind};
+use snapbi_spec::ir::{Action, Api, AuthKind, Field, FieldType, Operation, RecordKind, Situation};
 
-use crate::answer::{Answer, Fill};
+use crate::answer::{Answer, Fill, published_message, split_code};
 use crate::answers;
 use crate::call::{Admitted, Call};
 use crate::grants::{AUTH_CODE_LIFETIME, GrantKind};
 use crate::ledger::{Books, Money, PaymentRecord, Record, RefundRecord, Units};
-use crate::notify::{PaymentFacts, status_description};
+use crate::notify::PaymentFacts;
+use crate::payment_status::Machine;
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
@@ -87,7 +88,7 @@ pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admit
             }),
             _,
         ) => call
-            .answer(500, "01", Fill::default())
+            .answer(Situation::InternalError, Fill::default())
             .because("fault status_5xx: nothing was committed"),
         (_, Some(code)) if !code.starts_with('2') => forced_answer(call, &code),
         (_, forced) => {
@@ -125,7 +126,11 @@ async fn drop_connection(call: &Call<'_>) {
 
 /// The answer for a forced failure code: its message with `{field}` as the endpoint's first required field.
 fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
-    let (http, case) = crate::answer::split_code(code);
+    let Some((http, case)) = split_code(code) else {
+        // The lowering declares seven-digit codes only; the caller's code is not read into another one.
+        let reason = format!("scenario code {code:?} is not seven digits");
+        return call.answer(Situation::BadRequest, Fill::default()).explained(&reason);
+    };
     let field = call
         .endpoint
         .request
@@ -165,7 +170,7 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
     if let Some(external_id) = &admitted.external_id
         && !books.use_external_id(client, &call.clock.today(), external_id)
     {
-        let answer = call.answer(409, "00", Fill::default());
+        let answer = call.answer(Situation::Conflict, Fill::default());
         return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
     }
     let key = idempotency_key(call, client, &admitted.body);
@@ -173,7 +178,7 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         return refused(match seen.request == crate::ledger::digest(&admitted.body) {
             true => seen.answer().because("idempotent replay: the answer of the first call"),
             false => call
-                .answer(404, "18", Fill::default())
+                .answer(Situation::InconsistentRequest, Fill::default())
                 .because("same idempotency key as an earlier call, different content"),
         });
     }
@@ -237,7 +242,7 @@ fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
     answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
         cx.inner.issue_value()
     });
-    let mut answer = call.answer(200, "00", Fill::default());
+    let mut answer = call.answer(Situation::Successful, Fill::default());
     for field in &call.endpoint.response {
         if answer.body.contains_key(&field.wire) {
             continue;
@@ -319,12 +324,13 @@ fn redeem_grant(cx: &Cx<'_, '_>) -> Result<(), Answer> {
         GrantKind::AuthCode
     };
     let Some(code) = text(cx.body, kind.wire()).filter(|c| !c.is_empty()) else {
-        let answer = cx.call.answer(400, "02", Fill::field(kind.wire()));
+        let answer = cx.call.answer(Situation::MissingField, Fill::field(kind.wire()));
         return Err(answer.because(format!("a customer token needs a {}", kind.wire())));
     };
     cx.inner.grants.redeem(code, cx.client, kind).map_err(|problem| {
         let reason = problem.reason();
-        cx.call.answer(401, "00", Fill::reason(&reason)).because(format!(
+        let answer = cx.call.answer(Situation::Unauthorized, Fill::reason(&reason));
+        answer.because(format!(
             "the {} must be one this sandbox issued to this client, unused and not expired",
             kind.wire()
         ))
@@ -340,6 +346,8 @@ fn money(cx: &Cx<'_, '_>) -> Option<Money> {
     })
 }
 
+/// A payment: it starts in the standard's initial status, or is paid at once (the table's `pay` from there) unless
+/// the customer pays later in the provider's app (a jump-app payment, see `served`).
 fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     let (call, inner) = (cx.call, cx.inner);
     let key_field = call
@@ -348,42 +356,52 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         .first()
         .map_or("partnerReferenceNo", String::as_str);
     let Some(partner) = text(cx.body, key_field) else {
-        return refused(call.answer(400, "02", Fill::field(key_field)));
+        return refused(call.answer(Situation::MissingField, Fill::field(key_field)));
     };
     if books.has_payment(cx.client, partner) {
-        let answer = call.answer(409, "01", Fill::default());
+        let answer = call.answer(Situation::DuplicateReference, Fill::default());
         return refused(answer.because("a payment with this partnerReferenceNo exists (from another endpoint)"));
     }
+    let machine = inner.machine();
+    let Some(initial) = machine.initial() else {
+        // The builder checks the table (`Machine::check`); this keeps the function total.
+        let answer = call.answer(Situation::GeneralError, Fill::default());
+        return refused(answer.because("the standard's transaction_status.initial is not one of its values"));
+    };
+    let settles_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO);
+    let paid = settles_now.then(|| machine.after(Action::Pay, &initial)).flatten();
+    let reference_no = inner.next_reference(call.clock);
+    let mut facts = echo(cx);
+    facts.insert("referenceNo".into(), Value::String(reference_no.clone()));
+    facts.insert("partnerReferenceNo".into(), Value::String(partner.to_owned()));
+    if call.served.jump_app {
+        facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
+    }
+    let answer = success(cx, facts);
     let amount = money(cx);
     let now = call.clock.now();
-    let paid_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO);
     let record = PaymentRecord {
         client_id: cx.client.to_owned(),
         provider: call.provider.name.clone(),
         endpoint: call.endpoint.id.clone(),
         service_code: call.endpoint.service_code.clone(),
         partner_reference_no: partner.to_owned(),
-        reference_no: inner.next_reference(call.clock),
+        reference_no,
         external_id: external_id(call),
         refunded: amount.as_ref().map(Money::zero_like),
         amount,
-        latest_transaction_status: if paid_now { "00" } else { "01" }.into(),
-        finished_time: paid_now.then(|| now.clone()),
-        paid_time: paid_now.then(|| now.clone()),
+        finished_time: paid.is_some().then(|| now.clone()),
+        paid_time: paid.is_some().then(|| now.clone()),
+        latest_transaction_status: paid.clone().unwrap_or(initial),
         created_time: now,
-        original_response_code: format!("200{}00", call.endpoint.service_code),
+        // What this answer says, for the status endpoint's `originalResponseCode`.
+        original_response_code: response_code(&answer),
         merchant_id: text(cx.body, "merchantId").map(str::to_owned),
         notify_url: notify_url(cx.body).or_else(|| inner.options.notify_url.clone()),
         refunds: Vec::new(),
     };
-    let mut facts = echo(cx);
-    facts.insert("referenceNo".into(), Value::String(record.reference_no.clone()));
-    facts.insert("partnerReferenceNo".into(), Value::String(partner.to_owned()));
-    if call.served.jump_app {
-        facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
-    }
     let mut effects = Vec::new();
-    match (paid_now, inner.options.auto_complete) {
+    match (paid.is_some(), inner.options.auto_complete) {
         (true, _) => effects.push(Effect::Notify(Box::new(notice(&record)))),
         (false, Some(after)) => effects.push(Effect::AutoComplete {
             partner_reference_no: partner.to_owned(),
@@ -392,7 +410,17 @@ fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         (false, None) => {}
     }
     books.add_payment(record);
-    (success(cx, facts), effects)
+    (answer, effects)
+}
+
+/// An answer's `responseCode`.
+fn response_code(answer: &Answer) -> String {
+    answer
+        .body
+        .get("responseCode")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// X-EXTERNAL-ID of this call, to remember with what it created.
@@ -449,7 +477,7 @@ fn original<'b>(cx: &Cx<'_, '_>, books: &'b mut Books) -> Result<&'b mut Payment
     let reference = text(cx.body, "originalReferenceNo");
     books.find(cx.client, partner, reference).ok_or_else(|| {
         cx.call
-            .answer(404, "01", Fill::default())
+            .answer(Situation::TransactionNotFound, Fill::default())
             .because("no payment of this client has that originalPartnerReferenceNo / originalReferenceNo")
     })
 }
@@ -462,7 +490,7 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         .first()
         .map_or("partnerRefundNo", String::as_str);
     let Some(partner_refund_no) = text(cx.body, key_field) else {
-        return refused(call.answer(400, "02", Fill::field(key_field)));
+        return refused(call.answer(Situation::MissingField, Fill::field(key_field)));
     };
     let requested = money(cx);
     let refund_no = cx.inner.next_reference(call.clock);
@@ -471,21 +499,17 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         Ok(payment) => payment,
         Err(answer) => return refused(answer),
     };
-    if !matches!(payment.latest_transaction_status.as_str(), "00" | "04") {
-        let answer = call.answer(404, "00", Fill::default());
-        return refused(answer.because(format!(
-            "the payment is {} ({}), not paid",
-            payment.latest_transaction_status,
-            status_description(&payment.latest_transaction_status).unwrap_or("unknown")
-        )));
-    }
+    let machine = cx.inner.machine();
+    let Some(refunded_status) = machine.after(Action::Refund, &payment.latest_transaction_status) else {
+        return refused(not_allowed(call, machine, Action::Refund, payment));
+    };
     // No amount asked for refunds the whole payment; a payment without an amount has nothing to refund.
     let Some(amount) = requested.or_else(|| payment.amount.clone()) else {
-        let answer = call.answer(404, "13", Fill::default());
+        let answer = call.answer(Situation::InvalidAmount, Fill::default());
         return refused(answer.because("the payment has no amount, so there is nothing to refund"));
     };
     let Some(total) = refundable(payment, &amount) else {
-        let answer = call.answer(404, "13", Fill::default());
+        let answer = call.answer(Situation::InvalidAmount, Fill::default());
         return refused(answer.because(format!(
             "refund {} {} is zero, in another currency, or above what is left of {} (refunded so far {})",
             amount.value,
@@ -496,7 +520,7 @@ fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     };
     let now = call.clock.now();
     payment.refunded = Some(total);
-    payment.latest_transaction_status = "04".into();
+    payment.latest_transaction_status = refunded_status;
     payment.refunds.push(RefundRecord {
         partner_refund_no: partner_refund_no.to_owned(),
         refund_no: refund_no.clone(),
@@ -552,6 +576,7 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         Err(answer) => return refused(answer),
     };
     let status = payment.latest_transaction_status.clone();
+    let api = &cx.inner.api;
     let mut facts = echo(cx);
     let mut set = |k: &str, v: Value| {
         facts.insert(k.to_owned(), v);
@@ -568,13 +593,16 @@ fn status(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     // payment's own.
     let service_code = text(cx.body, "serviceCode").map_or_else(|| payment.service_code.clone(), str::to_owned);
     set("serviceCode", Value::String(service_code));
-    set("transactionStatusDesc", Value::from(status_description(&status)));
-    set("latestTransactionStatus", Value::String(status));
-    set(
-        "originalResponseCode",
-        Value::String(payment.original_response_code.clone()),
-    );
-    set("originalResponseMessage", Value::String("Successful".into()));
+    if let Some(name) = cx.inner.machine().name(&status) {
+        set("transactionStatusDesc", Value::from(name));
+    }
+    set("latestTransactionStatus", Value::String(status.code().to_owned()));
+    let original_code = &payment.original_response_code;
+    set("originalResponseCode", Value::String(original_code.clone()));
+    // What the payment's own answer said: its code's published message.
+    if let Some(message) = published_message(api, original_code) {
+        set("originalResponseMessage", Value::from(message));
+    }
     if let Some(paid) = &payment.paid_time {
         set("paidTime", Value::String(paid.clone()));
     }
@@ -593,12 +621,12 @@ fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         Ok(payment) => payment,
         Err(answer) => return refused(answer),
     };
-    if payment.latest_transaction_status != "01" {
-        let answer = call.answer(404, "00", Fill::default());
-        return refused(answer.because("only an initiated (01) payment can be cancelled"));
-    }
+    let machine = cx.inner.machine();
+    let Some(cancelled) = machine.after(Action::Cancel, &payment.latest_transaction_status) else {
+        return refused(not_allowed(call, machine, Action::Cancel, payment));
+    };
     let now = call.clock.now();
-    payment.latest_transaction_status = "05".into();
+    payment.latest_transaction_status = cancelled;
     payment.finished_time = Some(now.clone());
     let mut facts = echo(cx);
     facts.insert(
@@ -612,6 +640,16 @@ fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     facts.insert("cancelTime".into(), Value::String(now));
     let effects = vec![Effect::Notify(Box::new(notice(payment)))];
     (success(cx, facts), effects)
+}
+
+/// The refusal of an action the standard's table does not allow from the payment's status.
+fn not_allowed(call: &Call<'_>, machine: Machine<'_>, action: Action, payment: &PaymentRecord) -> Answer {
+    let answer = call.answer(Situation::InvalidTransactionStatus, Fill::default());
+    answer.because(format!(
+        "the payment is {}; the standard's transaction_status allows {action:?} only from {}",
+        machine.describe(&payment.latest_transaction_status),
+        machine.allowed_from(action).join(", ")
+    ))
 }
 
 fn other(cx: &Cx<'_, '_>) -> Outcome {
@@ -660,7 +698,7 @@ fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
 /// request that lacks one (the sandbox does not make up a number the provider would generate).
 fn record_id(cx: &Cx<'_, '_>, kind: &RecordKind) -> Result<(String, Map<String, Value>), Answer> {
     record_key(cx.client, &cx.call.endpoint.provider, kind, cx.body).map_err(|path| {
-        let answer = cx.call.answer(400, "02", Fill::field(path));
+        let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
         answer.because(format!(
             "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has no \
              {path}",
@@ -699,7 +737,9 @@ fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
         field: kind.key.first().map(String::as_str),
         reason: Some("Not Found"),
     };
-    cx.call.answer(kind.not_found_http, &kind.not_found, fill).because(why)
+    cx.call
+        .answer_case(kind.not_found_http, &kind.not_found, fill)
+        .because(why)
 }
 
 /// The record this call names: it exists for this client, and every `match` field the request carries
@@ -765,7 +805,7 @@ fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
         Err(answer) => return refused(answer),
     };
     if books.record(&id).is_some() {
-        let answer = call.answer(409, "01", Fill::default());
+        let answer = call.answer(Situation::DuplicateReference, Fill::default());
         return refused(answer.because(format!(
             "this client already has a `{}` record with this {}",
             kind.name,
@@ -835,7 +875,7 @@ fn notice(payment: &PaymentRecord) -> Notice {
             external_id: payment.external_id.clone(),
             amount_value: payment.amount.as_ref().map(|m| m.value.clone()),
             currency: payment.amount.as_ref().map(|m| m.currency.clone()).unwrap_or_default(),
-            latest_transaction_status: payment.latest_transaction_status.clone(),
+            latest_transaction_status: payment.latest_transaction_status.code().to_owned(),
             merchant_id: payment.merchant_id.clone(),
             created: payment.created_time.clone(),
             finished: payment.finished_time.clone().unwrap_or_default(),
@@ -843,35 +883,34 @@ fn notice(payment: &PaymentRecord) -> Notice {
     }
 }
 
-/// Marks the initiated payments named `partner_reference_no` paid; see `Sandbox::complete_payment`.
+/// Pays the payments named `partner_reference_no` that the standard's table lets be paid (initiated ones); see
+/// `Sandbox::complete_payment`. Answers one that is paid now or was before, else the first, which cannot be.
 pub(crate) fn complete(
     inner: &Inner,
     partner_reference_no: &str,
 ) -> Result<(PaymentRecord, Vec<Effect>), SandboxError> {
+    let machine = inner.machine();
     let mut books = store::lock(&inner.books);
     let mut payments = books.payments_named(partner_reference_no);
-    if payments.is_empty() {
-        return Err(SandboxError::PaymentNotFound(partner_reference_no.to_owned()));
-    }
     let mut effects = Vec::new();
-    for payment in payments.iter_mut().filter(|p| p.latest_transaction_status == "01") {
+    for payment in payments.iter_mut() {
+        let Some(paid) = machine.after(Action::Pay, &payment.latest_transaction_status) else {
+            continue;
+        };
         let now = inner.clock(&payment.provider).now();
-        payment.latest_transaction_status = "00".into();
+        payment.latest_transaction_status = paid;
         payment.paid_time = Some(now.clone());
         payment.finished_time = Some(now);
         effects.push(Effect::Notify(Box::new(notice(payment))));
     }
-    let completed = payments
-        .iter()
-        .find(|p| p.latest_transaction_status != "05")
-        .or(payments.first());
+    let completed = payments.iter().find(|p| p.paid_time.is_some()).or(payments.first());
     let Some(record) = completed.map(|p| (**p).clone()) else {
         return Err(SandboxError::PaymentNotFound(partner_reference_no.to_owned()));
     };
-    if record.latest_transaction_status == "05" {
+    if record.paid_time.is_none() {
         return Err(SandboxError::NotCompletable {
             partner_reference_no: partner_reference_no.to_owned(),
-            status: record.latest_transaction_status,
+            status: record.latest_transaction_status.code().to_owned(),
         });
     }
     Ok((record, effects))

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use snapbi_runtime::secret::AccessToken;
-use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, Provider};
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, Situation};
 
 use crate::answer::Clock;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
@@ -17,13 +17,11 @@ use crate::keys::ProviderKey;
 use crate::ledger::{Books, PaymentRecord, Record};
 use crate::notify::{Delivery, MerchantToken, Notifier, NotifySigner, Schedule, notify_endpoint};
 use crate::operations::{self, Effect};
+use crate::payment_status::Machine;
 use crate::record_payments;
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode, Queues};
 use crate::store;
 use crate::tokens::Tokens;
-
-/// Default lifetime of issued B2B tokens: 900 s, the standard's `expiresIn` (snap-standard §1.1).
-pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(900);
 
 /// Default X-TIMESTAMP window: a request more than 5 minutes before or after the sandbox's clock is refused
 /// with `401xx00 Unauthorized. Invalid Timestamp`. SNAP publishes no window; 5 minutes is the usual
@@ -58,6 +56,11 @@ pub enum SandboxError {
     /// The chosen providers have no outbound endpoint to serve.
     #[error("the chosen providers have no outbound endpoint to serve")]
     NoEndpoints,
+    /// The standard's data (`Api::standard`) cannot drive the sandbox: a situation without a case, a token that
+    /// lives no time, a transaction-status table whose initial value or a transition's target it does not list. The
+    /// lowering refuses all of these; an API changed in memory may still hold them.
+    #[error("the standard's data (standard.yaml): {0}")]
+    Standard(String),
     /// Two served endpoints share a method and path (choose one provider).
     #[error("endpoints {first} and {second} are both {method} {path}; serve one provider at a time")]
     RouteClash {
@@ -174,7 +177,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// Lifetime of issued B2B tokens (default [`DEFAULT_TOKEN_LIFETIME`]); tests shorten it to see `401xx01`.
+    /// Lifetime of issued B2B tokens (default: the standard's, `token.lifetime_seconds` in `standard.yaml`); tests
+    /// shorten it to see `401xx01`.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = Some(lifetime);
         self
@@ -256,14 +260,21 @@ impl SandboxBuilder {
     ///
     /// # Errors
     ///
-    /// [`SandboxError`] for a missing API, bad credentials, no endpoints, or clashing or reserved paths.
+    /// [`SandboxError`] for a missing API, standard data it cannot act on, bad credentials, no endpoints, or clashing
+    /// or reserved paths.
     pub fn build(self) -> Result<Sandbox, SandboxError> {
         let api = self.api.ok_or(SandboxError::NoApi)?;
+        let token_lifetime = match self.token_lifetime {
+            Some(lifetime) => lifetime,
+            None => standard_token_lifetime(&api)?,
+        };
+        check_standard(&api)?;
+        crate::notify::remember_status_names(&api.standard.transaction_status);
         let chosen: Vec<String> = match self.providers.is_empty() {
             true => api.providers.iter().map(|p| p.name.clone()).collect(),
             false => self.providers,
         };
-        let clients = clients(self.credentials)?;
+        let clients = clients(self.credentials, api.standard.header_limit(&HeaderSource::ClientId))?;
         let served = served(&api, &chosen)?;
         let routes = routes(&api, &served)?;
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
@@ -293,7 +304,7 @@ impl SandboxBuilder {
             clients,
             options,
             notifiers,
-            tokens: Tokens::new(self.token_lifetime.unwrap_or(DEFAULT_TOKEN_LIFETIME), capacity),
+            tokens: Tokens::new(token_lifetime, capacity),
             grants: Grants::new(capacity),
             books: Mutex::new(Books::new(capacity)),
             scenarios: Queues::new(),
@@ -307,14 +318,33 @@ impl SandboxBuilder {
     }
 }
 
-fn clients(credentials: Vec<Credentials>) -> Result<HashMap<String, Client>, SandboxError> {
+/// The standard's B2B token lifetime (`token.lifetime_seconds`), at least a second.
+fn standard_token_lifetime(api: &Api) -> Result<Duration, SandboxError> {
+    match api.standard.token_lifetime_seconds {
+        0 => Err(SandboxError::Standard("token.lifetime_seconds is 0".into())),
+        seconds => Ok(Duration::from_secs(u64::from(seconds))),
+    }
+}
+
+/// Refuses standard data the sandbox could not answer from: every situation has its case, and the payment state
+/// machine's table leads only to values it lists.
+fn check_standard(api: &Api) -> Result<(), SandboxError> {
+    let standard = &api.standard;
+    if let Some((name, _)) = Situation::ALL.iter().find(|(_, s)| standard.case(*s).is_none()) {
+        return Err(SandboxError::Standard(format!("cases: no case for `{name}`")));
+    }
+    Machine::check(&standard.transaction_status).map_err(SandboxError::Standard)
+}
+
+/// The accepted clients; a client id is at most `max_id_length` characters (the standard's X-PARTNER-ID length).
+fn clients(credentials: Vec<Credentials>, max_id_length: Option<u32>) -> Result<HashMap<String, Client>, SandboxError> {
     let credentials = match credentials.is_empty() {
         true => vec![Credentials::demo()],
         false => credentials,
     };
     let mut clients = HashMap::new();
     for creds in credentials {
-        let client = creds.parse()?;
+        let client = creds.parse(max_id_length)?;
         if clients.contains_key(&client.id) {
             return Err(SandboxError::Credentials {
                 client_id: client.id,
@@ -530,6 +560,11 @@ impl Inner {
         self.served.iter().find(|s| self.endpoint(s).id == id)
     }
 
+    /// The payment state machine of the standard's data.
+    pub(crate) fn machine(&self) -> Machine<'_> {
+        Machine::new(&self.api.standard.transaction_status)
+    }
+
     /// The clock of `provider` (Jakarta time if it is somehow unknown).
     pub(crate) fn clock(&self, provider: &str) -> &Clock {
         static JAKARTA: std::sync::LazyLock<Clock> = std::sync::LazyLock::new(|| Clock::new("+07:00"));
@@ -616,18 +651,25 @@ impl Sandbox {
         &self.inner.api
     }
 
+    /// The standard's name of a `latestTransactionStatus` value in this sandbox's data (`00` → `Success` with the
+    /// shipped `standard.yaml`): what its answers and notifications say as `transactionStatusDesc`.
+    pub fn transaction_status_name(&self, status: &str) -> Option<&str> {
+        crate::notify::transaction_status_name(&self.inner.api, status)
+    }
+
     /// Ids of the served endpoints, sorted.
     pub fn endpoints(&self) -> impl Iterator<Item = &str> {
         self.inner.served.iter().map(|s| self.inner.endpoint(s).id.as_str())
     }
 
-    /// Marks the initiated payment(s) named `partner_reference_no` as paid (`latestTransactionStatus`
-    /// `00`), as if the customer paid in the app, and sends the payment notification when a notify URL is
-    /// known. Completing a paid payment again changes nothing and sends nothing.
+    /// Pays the payment(s) named `partner_reference_no` that the standard's table lets be paid (`pay`: an initiated
+    /// one becomes `00` with the shipped data), as if the customer paid in the app, and sends the payment
+    /// notification when a notify URL is known. Completing a paid payment again changes nothing and sends nothing.
     ///
     /// # Errors
     ///
-    /// [`SandboxError::PaymentNotFound`], or [`SandboxError::NotCompletable`] for a cancelled payment.
+    /// [`SandboxError::PaymentNotFound`], or [`SandboxError::NotCompletable`] for a payment that is not paid and
+    /// cannot be (a cancelled one).
     pub fn complete_payment(&self, partner_reference_no: &str) -> Result<PaymentRecord, SandboxError> {
         let (record, effects) = operations::complete(&self.inner, partner_reference_no)?;
         self.inner.run_effects(effects);

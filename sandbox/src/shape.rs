@@ -6,8 +6,8 @@
 //! `originalExternalId` at 32 characters although DANA's own SDK sends 36-character X-EXTERNAL-IDs. The response
 //! spec records what the provider's software accepts, so the sandbox follows it:
 //!
-//! - a fact is converted to the field's JSON type where the conversion loses nothing (`"900"` → `900` for an
-//!   integer field, `900` → `"900"` for a string field, `"true"` → `true` for a boolean);
+//! - a fact is converted to the field's JSON type where the conversion loses nothing (`"60"` → `60` for an
+//!   integer field, `60` → `"60"` for a string field, `"true"` → `true` for a boolean);
 //! - a fact that still breaks the field's rules (too long, outside its values) is left out when the field is
 //!   optional — never cut short or replaced, which would make up a value the provider never gave — and kept when
 //!   it is required, so that the property test over every endpoint's answers reports it.

@@ -62,4 +62,16 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     assert_eq!(status.paid, [("paymentFlagStatus".to_owned(), "00".to_owned())]);
     let notify = api.endpoint("doku.va.payment_notify").expect("the VA notification");
     assert_eq!(notify.direction, snapbi_spec::ir::Direction::Inbound);
+    assert!(
+        !notify.is_payment_notification(),
+        "a record's notification is not a payment's"
+    );
+    // A payment's notification is the inbound `notify` without a record, found by that and not by a service code.
+    for (provider, id) in [
+        ("doku", "doku.direct_debit.notify"),
+        ("dana", "dana.payment_gateway.finish_notify"),
+    ] {
+        let found = api.payment_notification(provider).map(|e| e.id.as_str());
+        assert_eq!(found, Some(id), "{provider}");
+    }
 }

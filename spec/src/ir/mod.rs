@@ -55,6 +55,13 @@ impl Api {
     pub fn provider(&self, name: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.name == name)
     }
+
+    /// `provider`'s payment notification ([`Endpoint::is_payment_notification`]); lowering allows one at most.
+    pub fn payment_notification(&self, provider: &str) -> Option<&Endpoint> {
+        self.endpoints
+            .iter()
+            .find(|e| e.provider == provider && e.is_payment_notification())
+    }
 }
 
 /// The SNAP code tables.
@@ -256,8 +263,9 @@ pub enum Operation {
     Update,
     /// Removes a record of the endpoint's `record` kind.
     Delete,
-    /// The provider tells the merchant that a record of the endpoint's `record` kind was paid (an inbound
-    /// endpoint: DOKU's VA payment notification).
+    /// The provider tells the merchant that something was paid (an inbound endpoint): a record of the endpoint's
+    /// `record` kind (DOKU's VA payment notification), or without a `record` a payment (DOKU's direct-debit and
+    /// DANA's finish notification).
     Notify,
     /// Anything else.
     Other,
@@ -278,12 +286,15 @@ impl Operation {
         ("other", Operation::Other),
     ];
 
-    /// Whether the operation acts on a record (and so needs the endpoint's `record`).
+    /// Whether the operation acts on a record (and so needs the endpoint's `record`). A `notify` may name one
+    /// (the notification of a paid record) or not (the notification of a payment).
     pub fn needs_record(self) -> bool {
-        matches!(
-            self,
-            Operation::Create | Operation::Update | Operation::Delete | Operation::Notify
-        )
+        matches!(self, Operation::Create | Operation::Update | Operation::Delete)
+    }
+
+    /// Whether the operation may name a `record`.
+    pub fn takes_record(self) -> bool {
+        self.needs_record() || matches!(self, Operation::Status | Operation::Notify)
     }
 
     /// The spec spelling.
@@ -343,7 +354,7 @@ pub struct Endpoint {
     /// What the endpoint does.
     pub operation: Operation,
     /// The provider's kind of record the operation acts on (`create`, `update`, `delete`, `status`), or whose
-    /// payments it notifies (`notify`).
+    /// payments it notifies (`notify`; without one, a `notify` endpoint is the notification of a payment).
     pub record: Option<String>,
     /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
     /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
@@ -485,6 +496,12 @@ impl CrossRule {
 }
 
 impl Endpoint {
+    /// Whether this is the notification the provider sends the merchant about a payment: inbound, `operation:
+    /// notify` and no `record` (one naming a record is that record's notification).
+    pub fn is_payment_notification(&self) -> bool {
+        self.direction == Direction::Inbound && self.operation == Operation::Notify && self.record.is_none()
+    }
+
     /// The body this endpoint's request takes when nobody fills it in: every required field with its one
     /// allowed value, in spec order (`{"grantType":"client_credentials"}` for a B2B token). The runtime sends
     /// it to fetch a token by itself. `Err` names a required field that allows more than one value.

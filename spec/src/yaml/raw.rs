@@ -400,7 +400,7 @@ pub struct EndpointFile {
     /// `delete`, `notify` or `other` (default).
     pub operation: Option<String>,
     /// The provider's kind of record this endpoint creates, updates, deletes or reports, or whose payments it
-    /// notifies (`operation`).
+    /// notifies (`operation`; a `notify` without one notifies a payment).
     pub record: Option<String>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
     /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.

@@ -1,6 +1,7 @@
 //! Records: the kinds a provider keeps (`records` in provider.yaml: key, `match`, not-found answer), and the
 //! endpoints that act on them (`operation` + `record`): the kind exists, its key fields are request fields,
-//! a lookup declares the not-found code, and a notification's kind can be paid.
+//! a lookup declares the not-found code, a notification's kind can be paid, and a provider has one payment
+//! notification at most (`notify` without `record`).
 
 use super::fields::request_field;
 use super::names::{is_digits, is_snake};
@@ -81,7 +82,8 @@ impl Lowering {
     /// An endpoint's `record` against its operation and its provider's record kinds: the kind exists, its key
     /// fields are request fields (required except on create), every endpoint that looks a record up declares the
     /// kind's not-found code, and a `notify` endpoint is inbound and reports a kind whose status says what a paid
-    /// record holds (`paid`), since the sandbox could not tell a paid record from an unpaid one otherwise.
+    /// record holds (`paid`), since the sandbox could not tell a paid record from an unpaid one otherwise. A
+    /// `notify` without a `record` is a payment's notification, one per provider.
     pub(super) fn record_use(
         &mut self,
         file: &Loaded<raw::EndpointFile>,
@@ -97,9 +99,10 @@ impl Lowering {
         }
         let Some(name) = &endpoint.record else {
             self.record_needed(file, operation);
+            self.one_payment_notification(file, endpoint, endpoints);
             return;
         };
-        if !(operation.needs_record() || operation == Operation::Status) {
+        if !operation.takes_record() {
             let msg = format!(
                 "`record` goes with operation create, update, delete, status or notify, not `{}`",
                 operation.as_str()
@@ -122,20 +125,35 @@ impl Lowering {
         self.not_found_declared(file, endpoint, provider, kind);
     }
 
-    /// An operation that acts on a record (create, update, delete, notify) names its kind.
+    /// An operation that acts on a record (create, update, delete) names its kind.
     fn record_needed(&mut self, file: &Loaded<raw::EndpointFile>, operation: Operation) {
         if !operation.needs_record() {
             return;
         }
-        let what = match operation {
-            Operation::Notify => "whose payments it notifies",
-            _ => "it acts on",
-        };
         let msg = format!(
-            "operation `{}` needs `record`: the provider's kind of record {what}",
+            "operation `{}` needs `record`: the provider's kind of record it acts on",
             operation.as_str()
         );
         self.push(file.error("operation", msg));
+    }
+
+    /// A provider has one payment notification (`notify` without `record`) at most: the sandbox sends a paid payment
+    /// in it, and two would leave the choice to file order.
+    fn one_payment_notification(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, all: &[Endpoint]) {
+        if !endpoint.is_payment_notification() {
+            return;
+        }
+        let first = all
+            .iter()
+            .find(|e| e.provider == endpoint.provider && e.is_payment_notification());
+        if let Some(first) = first.filter(|first| first.id != endpoint.id) {
+            let msg = format!(
+                "`{}` is {}'s payment notification already (`notify` without `record`); a provider has one: give \
+                 this one the `record` whose payments it notifies, or another operation",
+                first.id, endpoint.provider
+            );
+            self.push(file.error("operation", msg));
+        }
     }
 
     fn record_kind_of<'p>(
