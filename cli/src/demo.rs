@@ -20,7 +20,6 @@ use snapbi_client::doku::{self, direct_debit_notify as notify, direct_debit_paym
 use snapbi_client::rt::inbound::axum::Notification;
 use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
 use snapbi_client::{rt, types};
-use snapbi_sandbox::notify::status_description;
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM,
     Sandbox, SandboxHandle,
@@ -122,7 +121,9 @@ fn amount(amount: Option<&types::received::Amount>, field: &str) -> String {
 /// `latestTransactionStatus 00 (Success)`.
 fn transaction_status(latest: Option<&str>) -> String {
     let latest = latest.unwrap_or_default();
-    let meaning = status_description(latest).unwrap_or("unknown");
+    // The name the standard's data gives the value (`standard.yaml`), as compiled into the client.
+    let value = snapbi_client::STANDARD.transaction_status.value(latest);
+    let meaning = value.map_or("unknown", |v| &*v.name);
     format!("latestTransactionStatus {latest} ({meaning})")
 }
 

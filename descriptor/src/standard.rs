@@ -17,6 +17,8 @@ pub struct Standard {
     pub refresh_token_on: List<Case>,
     /// Cases of a status answer meaning the provider never saw the request asked about.
     pub never_seen: List<Case>,
+    /// The service digits of an answer no endpoint's service applies to (an unknown path).
+    pub unrouted_service_code: Text,
     /// Maximum lengths of the headers a client fills, by the source of their values.
     pub header_max_length: List<(HeaderSource, u32)>,
     /// `latestTransactionStatus`: values, meanings and transitions.

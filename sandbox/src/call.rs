@@ -67,12 +67,8 @@ fn route<'a>(inner: &'a Inner, parts: &Parts) -> Option<&'a Served> {
         .find(|s| inner.endpoint(s).method == parts.method.as_str())
 }
 
-/// The service digits of an answer no endpoint's service code applies to (a path the sandbox does not serve): the
-/// sandbox's choice, since the standard names none.
-const NO_SERVICE: &str = "00";
-
 /// The function-not-supported answer (`405xx00`) for a known path with another method, the invalid-routing one
-/// (`4040002`) for an unknown path, under [`NO_SERVICE`].
+/// (`4040002`) for an unknown path, under the standard data's `unrouted_service_code`.
 fn unrouted(inner: &Inner, parts: &Parts) -> Response {
     let same_path = inner.routes.get(parts.uri.path()).and_then(|c| c.first());
     let (answer, clock) = match same_path.map(|&i| inner.endpoint(&inner.served[i])) {
@@ -87,8 +83,13 @@ fn unrouted(inner: &Inner, parts: &Parts) -> Response {
             inner.clock(&endpoint.provider),
         ),
         None => (
-            Answer::to(&inner.api, NO_SERVICE, Situation::InvalidRouting, Fill::default())
-                .because(format!("no endpoint is served at {}", parts.uri.path())),
+            Answer::to(
+                &inner.api,
+                &inner.api.standard.unrouted_service_code,
+                Situation::InvalidRouting,
+                Fill::default(),
+            )
+            .because(format!("no endpoint is served at {}", parts.uri.path())),
             inner.clock(inner.clocks.keys().next().map_or("", String::as_str)),
         ),
     };

@@ -30,7 +30,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -38,7 +38,6 @@ use serde_json::{Map, Value};
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
 use snapbi_spec::ir::{
     Algorithm, Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, Operation, Provider, Recipe,
-    TransactionStatus,
 };
 use time::OffsetDateTime;
 
@@ -238,23 +237,6 @@ fn amount(api: &Api, ty: &FieldType, value: &str, currency: &str) -> Value {
 /// `common/standard.yaml`: `00` → `Success`, snap-standard §4.3).
 pub fn transaction_status_name<'a>(api: &'a Api, status: &str) -> Option<&'a str> {
     api.standard.transaction_status.value(status).map(|v| &*v.name)
-}
-
-/// The status table of the first sandbox built in this process, for [`status_description`].
-static FIRST_STATUS_TABLE: OnceLock<TransactionStatus> = OnceLock::new();
-
-/// Keeps the first status table a sandbox is built with, for [`status_description`].
-pub(crate) fn remember_status_names(table: &TransactionStatus) {
-    // Only the first is kept: the function it serves has no sandbox to ask.
-    let _ = FIRST_STATUS_TABLE.get_or_init(|| table.clone());
-}
-
-/// The name of a `latestTransactionStatus` value in the standard data of the first sandbox built in this process
-/// (`00` → `Success` with the shipped `standard.yaml`); `None` before any is built and for a value its data does not
-/// list. For callers without the API at hand (`snapbi demo`): [`transaction_status_name`] or
-/// `Sandbox::transaction_status_name` follow one API's own data.
-pub fn status_description(status: &str) -> Option<&'static str> {
-    FIRST_STATUS_TABLE.get()?.value(status).map(|v| &*v.name)
 }
 
 /// When an unacknowledged notification is sent again: offsets from the FIRST attempt.

@@ -269,7 +269,6 @@ impl SandboxBuilder {
             None => standard_token_lifetime(&api)?,
         };
         check_standard(&api)?;
-        crate::notify::remember_status_names(&api.standard.transaction_status);
         let chosen: Vec<String> = match self.providers.is_empty() {
             true => api.providers.iter().map(|p| p.name.clone()).collect(),
             false => self.providers,

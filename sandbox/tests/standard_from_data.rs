@@ -12,6 +12,12 @@ use snapbi_spec::ir::{Action, Api, Case, Endpoint, HeaderSource, Operation, Situ
 
 /// Answers `situation` with `(http, case)` instead of the shipped case.
 fn set_case(api: &mut Api, situation: Situation, http: u16, case: &str) {
+    // The message follows the case, as lowering takes it from the code table.
+    let message = api
+        .codes
+        .case(http, case)
+        .map(|c| c.message.clone())
+        .unwrap_or_default();
     let cases = api.standard.cases.to_mut();
     let entry = cases
         .iter_mut()
@@ -20,6 +26,7 @@ fn set_case(api: &mut Api, situation: Situation, http: u16, case: &str) {
     entry.1 = Case {
         http,
         case: case.to_owned().into(),
+        message: message.into(),
     };
 }
 

@@ -174,6 +174,7 @@ pub(crate) fn standard(standard: &Standard) -> TokenStream {
         quote!((rt::Situation::#situation, #c))
     }));
     let lifetime = Literal::u32_unsuffixed(standard.token_lifetime_seconds);
+    let unrouted = text(&standard.unrouted_service_code);
     let [refresh, never_seen] =
         [&standard.refresh_token_on, &standard.never_seen].map(|cases| list(cases.iter().map(case)));
     let limits = list(standard.header_max_length.iter().map(|(source, max)| {
@@ -190,6 +191,7 @@ pub(crate) fn standard(standard: &Standard) -> TokenStream {
             token_lifetime_seconds: #lifetime,
             refresh_token_on: #refresh,
             never_seen: #never_seen,
+            unrouted_service_code: #unrouted,
             header_max_length: #limits,
             transaction_status: #status,
         };

@@ -1084,6 +1084,7 @@ pub static STANDARD: rt::Standard = rt::Standard {
             },
         ],
     ),
+    unrouted_service_code: rt::Cow::Borrowed("00"),
     header_max_length: rt::Cow::Borrowed(
         &[
             (rt::HeaderSource::ClientId, 36u32),

@@ -84,6 +84,8 @@ pub struct StandardFile {
     pub token: TokenSpec,
     /// Names of the cases meaning a status endpoint never saw the request asked about.
     pub never_seen: Vec<String>,
+    /// The service digits of an answer no endpoint's service applies to.
+    pub unrouted_service_code: String,
     /// Header source keyword (`external_id`) → the standard's maximum length.
     pub header_max_length: OrderedMap<u32>,
     /// `latestTransactionStatus`.

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::ir::{
-    Action, Case, CodeTables, HeaderSource, Situation, Standard, StatusValue, TransactionStatus, Transition,
+    Action, Case, CodeTables, HeaderSource, Situation, Standard, StatusValue, Text, TransactionStatus, Transition,
 };
 use crate::yaml::raw::{self, OrderedMap};
 use crate::yaml::{Loaded, SpecSet};
@@ -38,6 +38,7 @@ impl Lowering {
                 .case_names(src, "token.refresh_on", &spec.token.refresh_on, codes)
                 .into(),
             never_seen: self.case_names(src, "never_seen", &spec.never_seen, codes).into(),
+            unrouted_service_code: self.service_digits(src, &spec.unrouted_service_code),
             header_max_length: self.header_limits(src, &spec.header_max_length).into(),
             transaction_status: self.transaction_status(file),
         }
@@ -104,6 +105,13 @@ impl Lowering {
                 None
             }
         }
+    }
+
+    fn service_digits(&mut self, src: Src, code: &str) -> Text {
+        if !super::names::is_digits(code, 2) {
+            self.push(src.value("unrouted_service_code", format!("`{code}` is not two digits")));
+        }
+        code.to_owned().into()
     }
 
     fn lifetime(&mut self, src: Src, seconds: u32) -> u32 {
