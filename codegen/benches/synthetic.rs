@@ -14,6 +14,7 @@ pub fn write_spec_set(endpoints: usize) -> PathBuf {
         "common/standard.yaml",
         "common/types.yaml",
         "doku/provider.yaml",
+        "doku/types.yaml",
         "doku/token/b2b.yaml",
     ] {
         let target = root.join(file);
