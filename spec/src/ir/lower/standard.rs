@@ -141,66 +141,77 @@ impl Lowering {
         out
     }
 
-    /// The status values (two digits, each once) and transitions between them.
+    /// The status values (two digits, each once) and the transitions between them.
     fn transaction_status(&mut self, file: &Loaded<raw::StandardFile>) -> TransactionStatus {
         let src = Src::of(file);
         let spec = &file.value.transaction_status;
-        let mut values: Vec<StatusValue> = Vec::new();
-        for (i, value) in spec.values.iter().enumerate() {
-            let path = format!("transaction_status.values.{i}.code");
-            if !super::names::is_digits(&value.code, 2) {
-                self.push(src.value(&path, format!("`{}` is not two digits", value.code)));
-                continue;
-            }
-            if values.iter().any(|v| v.code == value.code) {
-                self.push(src.value(&path, format!("`{}` is given twice", value.code)));
-                continue;
-            }
-            let (code, name) = (value.code.clone().into(), value.name.clone().into());
-            values.push(StatusValue {
-                code,
-                name,
-                is_final: value.is_final,
-            });
-        }
+        let values = self.status_values(src, &spec.values);
         let known = |code: &str| values.iter().any(|v| v.code == code);
-        let mut unknown = Vec::new();
         if !known(&spec.initial) {
-            unknown.push("transaction_status.initial".to_owned());
+            self.not_a_status(src, "transaction_status.initial");
         }
+        let transitions = self.transitions(src, &spec.transitions, &values);
+        TransactionStatus {
+            values: values.into(),
+            initial: spec.initial.clone().into(),
+            transitions: transitions.into(),
+        }
+    }
+
+    fn status_values(&mut self, src: Src, specs: &[raw::StatusValueSpec]) -> Vec<StatusValue> {
+        let mut values: Vec<StatusValue> = Vec::new();
+        for (i, value) in specs.iter().enumerate() {
+            let path = format!("transaction_status.values.{i}.code");
+            let problem = match () {
+                _ if !super::names::is_digits(&value.code, 2) => "is not two digits",
+                _ if values.iter().any(|v| v.code == value.code) => "is given twice",
+                _ => {
+                    let (code, name) = (value.code.clone().into(), value.name.clone().into());
+                    values.push(StatusValue {
+                        code,
+                        name,
+                        is_final: value.is_final,
+                    });
+                    continue;
+                }
+            };
+            self.push(src.value(&path, format!("`{}` {problem}", value.code)));
+        }
+        values
+    }
+
+    /// Each action once, from and to listed values.
+    fn transitions(
+        &mut self,
+        src: Src,
+        specs: &OrderedMap<raw::TransitionSpec>,
+        values: &[StatusValue],
+    ) -> Vec<(Action, Transition)> {
         let mut transitions = Vec::new();
-        for (key, transition) in &spec.transitions.0 {
+        for (key, transition) in &specs.0 {
             let path = join("transaction_status.transitions", key);
             let Some((_, action)) = Action::ALL.iter().find(|(k, _)| k == key) else {
                 let d = src.at(src.positions.key(&path, 0), &path, format!("unknown action `{key}`"));
                 self.push(with_help(d, did_you_mean(key, Action::ALL.map(|(k, _)| k))));
                 continue;
             };
-            let froms = transition.from.iter().enumerate();
-            unknown.extend(
-                froms
-                    .filter(|(_, f)| !known(f))
-                    .map(|(i, _)| join(&join(&path, "from"), &i.to_string())),
-            );
+            let known = |code: &str| values.iter().any(|v| v.code == code);
+            for (i, from) in transition.from.iter().enumerate() {
+                if !known(from) {
+                    self.not_a_status(src, &join(&join(&path, "from"), &i.to_string()));
+                }
+            }
             if !known(&transition.to) {
-                unknown.push(join(&path, "to"));
+                self.not_a_status(src, &join(&path, "to"));
             }
             let from: Vec<Cow<'static, str>> = transition.from.iter().map(|f| f.clone().into()).collect();
-            transitions.push((
-                *action,
-                Transition {
-                    from: from.into(),
-                    to: transition.to.clone().into(),
-                },
-            ));
+            let to = transition.to.clone().into();
+            transitions.push((*action, Transition { from: from.into(), to }));
         }
-        for path in unknown {
-            self.push(src.value(&path, "not one of `transaction_status.values`".into()));
-        }
-        TransactionStatus {
-            values: values.into(),
-            initial: spec.initial.clone().into(),
-            transitions: transitions.into(),
-        }
+        transitions
+    }
+
+    fn not_a_status(&mut self, src: Src, path: &str) {
+        self.push(src.value(path, "not one of `transaction_status.values`".into()));
     }
 }
