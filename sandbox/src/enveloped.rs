@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use snapbi_runtime::timestamp::SnapTimestamp;
-use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Outcome, Recipe, samples};
+use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Outcome, Recipe};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock};
@@ -296,8 +296,7 @@ impl<'a> Enveloped<'a> {
         Err(self.refuse(&self.framing.refusals.malformed, all.join("; ")))
     }
 
-    /// The answer of an admitted call: a forced scenario code, else success with sample values of the
-    /// response fields.
+    /// The answer of an admitted call: a forced scenario code, else success, reporting only its result.
     fn process(&self, parts: &Parts, head: Head) -> Framed<'a> {
         let id = self.endpoint.id.as_str();
         let header = parts
@@ -324,12 +323,9 @@ impl<'a> Enveloped<'a> {
             },
             None => success,
         };
-        let mut body = Map::new();
-        if code == success
-            && let Value::Object(sample) = samples::sample_object(&self.inner.api, &self.endpoint.response)
-        {
-            body = sample;
-        }
+        // A success reports only its result: what the provider would fill in (a customer's balance, a masked
+        // phone number) is nobody's to make up, and the sandbox keeps no customer for it to read from.
+        let body = Map::new();
         Framed {
             endpoint: self.endpoint,
             framing: self.framing,

@@ -51,7 +51,12 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
         (info.result_status.as_deref(), info.result_code.as_deref()),
         (Some("S"), Some("SUCCESS"))
     );
-    assert!(!reply.body.user_resource_infos.as_deref().unwrap_or_default().is_empty());
+    // No resource value is made up: the sandbox keeps no customer whose balance or phone number it could report.
+    assert!(
+        reply.body.user_resource_infos.is_none(),
+        "{:?}",
+        reply.body.user_resource_infos
+    );
     // SUCCESS's published id, which DANA's SDK models require (`resultCodeId`).
     assert_eq!(result_info(&reply.raw_body)["resultCodeId"], "00000000");
     // The answer echoes the head, never the client secret.
