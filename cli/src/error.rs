@@ -47,6 +47,11 @@ pub fn print(text: &str) -> Result<(), Error> {
     }
 }
 
+/// Writes `text` to stderr (what a command shows beside its answer); nothing is left to do if stderr is gone.
+pub fn print_err(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Writes `value` to stdout as pretty JSON.
 pub fn print_json(value: &serde_json::Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::Input(format!("cannot write JSON: {e}")))?;

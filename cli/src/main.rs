@@ -1,8 +1,9 @@
 //! `snapbi`: the command line over snapbi's libraries, for people who write specs or call SNAP APIs.
 //!
 //! It checks and lists the specs, prints the generated client, explains response codes, validates request
-//! bodies with the generated validators, and signs or verifies `X-SIGNATURE` values. Every subcommand is a
-//! thin module over `snapbi-codegen`, `snapbi-runtime` and `snapbi-client`.
+//! bodies with the generated validators, and signs or verifies `X-SIGNATURE` values (with the SNAP standard's
+//! recipes, or a provider's from the specs). Every subcommand is a thin module over `snapbi-spec`,
+//! `snapbi-codegen`, `snapbi-runtime` and `snapbi-client`.
 //!
 //! Exit codes: 0 done (valid), 1 a negative answer (spec diagnostics, body violations, a signature that
 //! does not verify), 2 input the command cannot use (usage, unreadable files, malformed JSON or codes,
@@ -16,6 +17,7 @@ mod error;
 mod generate;
 mod input;
 mod list;
+mod recipe;
 mod sandbox;
 mod sign;
 mod validate;
@@ -50,10 +52,26 @@ enum Command {
     Code(code::Args),
     /// Validate a JSON request body with an endpoint's validators (compiled in; --specs does not apply).
     Validate(validate::Args),
-    /// Compute an X-SIGNATURE value.
+    /// Compute an X-SIGNATURE value (the SNAP standard's recipe, or --provider's).
+    ///
+    /// Prints the signature and nothing else on stdout. The string to sign comes from a recipe: the SNAP
+    /// standard's for the kind by default, or with `--provider NAME` the one that provider's file declares for the
+    /// kind (`signatures:` in `<provider>/provider.yaml`, read from --specs). `--show` also prints, on stderr, the
+    /// recipe, the minified body, its SHA-256 and the exact string to sign.
+    ///
+    /// Example: snapbi sign symmetric --provider doku --show --method POST --path /v1.0/transfer-va/create-va
+    /// --token TOKEN --timestamp 2024-07-10T11:57:58+07:00 --body-file body.json (secret from
+    /// $SNAPBI_CLIENT_SECRET)
     #[command(subcommand)]
     Sign(sign::Kind),
-    /// Check an X-SIGNATURE value.
+    /// Check an X-SIGNATURE value (the SNAP standard's recipe, or --provider's).
+    ///
+    /// Prints "valid" (exit 0) or "invalid signature" (exit 1). The recipe is chosen as for `snapbi sign`:
+    /// the SNAP standard's for the kind, or with `--provider NAME` that provider's; `--show` prints what it signs
+    /// on stderr.
+    ///
+    /// Example: snapbi verify token --provider dana --client-id ID --timestamp 2024-07-10T11:57:58+07:00
+    /// --public-key pub.pem --signature SIG
     #[command(subcommand)]
     Verify(verify::Kind),
     /// Run a local SNAP provider simulator over the specs until Ctrl-C.
@@ -73,8 +91,8 @@ fn main() -> ExitCode {
         Command::Gen(args) => generate::run(&specs, &args),
         Command::Code(args) => code::run(&specs, &args),
         Command::Validate(args) => validate::run(&args),
-        Command::Sign(kind) => sign::run(kind),
-        Command::Verify(kind) => verify::run(kind),
+        Command::Sign(kind) => sign::run(&specs, kind),
+        Command::Verify(kind) => verify::run(&specs, kind),
         Command::Sandbox(args) => sandbox::run(&specs, &args),
         Command::Demo => demo::run(&specs),
         Command::Docs(args) => docs::run(&specs, &args),

@@ -1,44 +1,56 @@
-//! `snapbi sign`: compute an `X-SIGNATURE` value with the runtime's signing functions.
+//! `snapbi sign`: compute an `X-SIGNATURE` value with a signature recipe (the SNAP standard's, or a provider's
+//! with `--provider`) and the runtime's `Sign`.
 //!
 //! The argument groups here are shared with `snapbi verify`.
 
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use snapbi_runtime::minify::minify;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_runtime::signature::{SignError, sign_asymmetric, sign_symmetric, sign_token};
+use snapbi_runtime::signature::{SignError, SignInput, SigningKey};
+use snapbi_spec::ir::AuthKind;
 
 use crate::error::{Error, Outcome, Status, print};
-use crate::input;
+use crate::input::{self, Specs};
+use crate::recipe::RecipeArgs;
 
 /// Environment variable read when `--client-secret` is absent.
 const SECRET_VAR: &str = "SNAPBI_CLIENT_SECRET";
 
-/// The three SNAP signatures.
+/// The three kinds of signature; each signs with the SNAP standard's recipe unless `--provider` names another.
 #[derive(Subcommand)]
 pub enum Kind {
-    /// Access-token request: SHA256withRSA over `{client_id}|{timestamp}`.
+    /// Access-token request: SHA256withRSA over `{client_id}|{timestamp}`, or --provider's `token` recipe.
     Token {
         #[command(flatten)]
         input: TokenInput,
         /// PEM file with the RSA private key (PKCS#8 or PKCS#1).
         #[arg(long, value_name = "PEM_FILE")]
         private_key: PathBuf,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
-    /// Transaction with a B2B token: HMAC-SHA512 over `{method}:{path}:{token}:{body_sha256}:{timestamp}`.
+    /// Transaction with a B2B token: HMAC-SHA512 over `{method}:{path}:{token}:{body_sha256}:{timestamp}`, or
+    /// --provider's `symmetric` recipe.
     Symmetric {
         #[command(flatten)]
         request: RequestInput,
         #[command(flatten)]
         hmac: HmacInput,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
-    /// Transaction without a token: SHA256withRSA over `{method}:{path}:{body_sha256}:{timestamp}`.
+    /// Transaction without a token: SHA256withRSA over `{method}:{path}:{body_sha256}:{timestamp}`, or
+    /// --provider's `asymmetric` recipe.
     Asymmetric {
         #[command(flatten)]
         request: RequestInput,
         /// PEM file with the RSA private key (PKCS#8 or PKCS#1).
         #[arg(long, value_name = "PEM_FILE")]
         private_key: PathBuf,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
 }
 
@@ -68,6 +80,20 @@ pub struct RequestInput {
     /// JSON body (minified before hashing; `-` reads stdin); absent: the empty body.
     #[arg(long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+}
+
+impl TokenInput {
+    /// What the recipe may draw on: the client id and the timestamp.
+    pub fn sign_input(&self) -> SignInput<'_> {
+        SignInput {
+            method: "",
+            path: "",
+            token: None,
+            minified_body: &[],
+            timestamp: &self.timestamp,
+            client_id: &self.client_id,
+        }
+    }
 }
 
 /// The token and the HMAC key of a symmetric signature.
@@ -103,37 +129,57 @@ impl HmacInput {
 }
 
 impl RequestInput {
-    /// The body to sign: the file's bytes, or empty.
-    pub fn body(&self) -> Result<Vec<u8>, Error> {
-        input::body_or_empty(self.body_file.as_deref())
+    /// The body to sign, minified (the file's bytes, or empty); a body that is not JSON names the file.
+    pub fn minified_body(&self) -> Result<Vec<u8>, Error> {
+        let body = input::body_or_empty(self.body_file.as_deref())?;
+        minify(&body)
+            .map(|minified| minified.into_owned())
+            .map_err(|e| sign_error(SignError::Body(e), self.body_file.as_deref()))
+    }
+
+    /// What the recipe may draw on: the request, the token when there is one, and the minified body.
+    pub fn sign_input<'a>(&'a self, token: Option<&'a AccessToken>, minified_body: &'a [u8]) -> SignInput<'a> {
+        SignInput {
+            method: &self.method,
+            path: &self.path,
+            token,
+            minified_body,
+            timestamp: &self.timestamp,
+            client_id: "",
+        }
     }
 }
 
-/// Prints the signature and nothing else.
-pub fn run(kind: Kind) -> Outcome {
+/// Prints the signature and nothing else on stdout (`--show` writes to stderr).
+pub fn run(specs: &Specs, kind: Kind) -> Outcome {
     let signature = match kind {
-        Kind::Token { input, private_key } => {
+        Kind::Token {
+            input,
+            private_key,
+            recipe,
+        } => {
+            let recipe = recipe.choose(specs, AuthKind::Token)?;
             let key = input::private_key(&private_key)?;
-            sign_token(&input.client_id, &input.timestamp, &key).map_err(|e| sign_error(e, None))?
+            recipe.sign(&input.sign_input(), &SigningKey::Rsa(&key), None)?
         }
-        Kind::Symmetric { request, hmac } => {
+        Kind::Symmetric { request, hmac, recipe } => {
+            let recipe = recipe.choose(specs, AuthKind::Symmetric)?;
             let secret = hmac.secret()?;
-            let body = request.body()?;
-            sign_symmetric(
-                &request.method,
-                &request.path,
-                &hmac.token(),
-                &body,
-                &request.timestamp,
-                &secret,
-            )
-            .map_err(|e| sign_error(e, request.body_file.as_deref()))?
+            let token = hmac.token();
+            let body = request.minified_body()?;
+            let input = request.sign_input(Some(&token), &body);
+            recipe.sign(&input, &SigningKey::Hmac(&secret), request.body_file.as_deref())?
         }
-        Kind::Asymmetric { request, private_key } => {
+        Kind::Asymmetric {
+            request,
+            private_key,
+            recipe,
+        } => {
+            let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
             let key = input::private_key(&private_key)?;
-            let body = request.body()?;
-            sign_asymmetric(&request.method, &request.path, &body, &request.timestamp, &key)
-                .map_err(|e| sign_error(e, request.body_file.as_deref()))?
+            let body = request.minified_body()?;
+            let input = request.sign_input(None, &body);
+            recipe.sign(&input, &SigningKey::Rsa(&key), request.body_file.as_deref())?
         }
     };
     print(&format!("{signature}\n"))?;

@@ -1,18 +1,21 @@
-//! `snapbi verify`: check an `X-SIGNATURE` value with the runtime's verification functions.
+//! `snapbi verify`: check an `X-SIGNATURE` value with a signature recipe (the SNAP standard's, or a provider's
+//! with `--provider`) and the runtime's `Sign`.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use snapbi_runtime::signature::{SignatureError, verify_asymmetric, verify_symmetric, verify_token};
+use snapbi_runtime::signature::{SignatureError, VerifyingKey};
+use snapbi_spec::ir::AuthKind;
 
 use crate::error::{Outcome, Status, print};
-use crate::input;
+use crate::input::{self, Specs};
+use crate::recipe::RecipeArgs;
 use crate::sign::{HmacInput, RequestInput, TokenInput, sign_error};
 
-/// The three SNAP signatures.
+/// The three kinds of signature; each is checked with the SNAP standard's recipe unless `--provider` names another.
 #[derive(Subcommand)]
 pub enum Kind {
-    /// Access-token request: SHA256withRSA over `{client_id}|{timestamp}`.
+    /// Access-token request: SHA256withRSA over `{client_id}|{timestamp}`, or --provider's `token` recipe.
     Token {
         #[command(flatten)]
         input: TokenInput,
@@ -22,8 +25,11 @@ pub enum Kind {
         /// The X-SIGNATURE value to check.
         #[arg(long, value_name = "SIG")]
         signature: String,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
-    /// Transaction with a B2B token: HMAC-SHA512 over `{method}:{path}:{token}:{body_sha256}:{timestamp}`.
+    /// Transaction with a B2B token: HMAC-SHA512 over `{method}:{path}:{token}:{body_sha256}:{timestamp}`, or
+    /// --provider's `symmetric` recipe.
     Symmetric {
         #[command(flatten)]
         request: RequestInput,
@@ -32,8 +38,11 @@ pub enum Kind {
         /// The X-SIGNATURE value to check.
         #[arg(long, value_name = "SIG")]
         signature: String,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
-    /// Transaction without a token: SHA256withRSA over `{method}:{path}:{body_sha256}:{timestamp}`.
+    /// Transaction without a token: SHA256withRSA over `{method}:{path}:{body_sha256}:{timestamp}`, or
+    /// --provider's `asymmetric` recipe.
     Asymmetric {
         #[command(flatten)]
         request: RequestInput,
@@ -43,53 +52,52 @@ pub enum Kind {
         /// The X-SIGNATURE value to check.
         #[arg(long, value_name = "SIG")]
         signature: String,
+        #[command(flatten)]
+        recipe: RecipeArgs,
     },
 }
 
 /// Prints "valid" (exit 0) or "invalid signature" (exit 1); unusable input is exit 2.
-pub fn run(kind: Kind) -> Outcome {
+pub fn run(specs: &Specs, kind: Kind) -> Outcome {
     let (checked, body_file) = match kind {
         Kind::Token {
             input,
             public_key,
             signature,
+            recipe,
         } => {
+            let recipe = recipe.choose(specs, AuthKind::Token)?;
             let key = input::public_key(&public_key)?;
-            (verify_token(&input.client_id, &input.timestamp, &signature, &key), None)
+            let checked = recipe.verify(&input.sign_input(), &signature, &VerifyingKey::Rsa(&key), None)?;
+            (checked, None)
         }
         Kind::Symmetric {
             request,
             hmac,
             signature,
+            recipe,
         } => {
+            let recipe = recipe.choose(specs, AuthKind::Symmetric)?;
             let secret = hmac.secret()?;
-            let body = request.body()?;
-            let checked = verify_symmetric(
-                &request.method,
-                &request.path,
-                &hmac.token(),
-                &body,
-                &request.timestamp,
-                &signature,
-                &secret,
-            );
+            let token = hmac.token();
+            let body = request.minified_body()?;
+            let input = request.sign_input(Some(&token), &body);
+            let key = VerifyingKey::Hmac(&secret);
+            let checked = recipe.verify(&input, &signature, &key, request.body_file.as_deref())?;
             (checked, request.body_file)
         }
         Kind::Asymmetric {
             request,
             public_key,
             signature,
+            recipe,
         } => {
+            let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
             let key = input::public_key(&public_key)?;
-            let body = request.body()?;
-            let checked = verify_asymmetric(
-                &request.method,
-                &request.path,
-                &body,
-                &request.timestamp,
-                &signature,
-                &key,
-            );
+            let body = request.minified_body()?;
+            let input = request.sign_input(None, &body);
+            let key = VerifyingKey::Rsa(&key);
+            let checked = recipe.verify(&input, &signature, &key, request.body_file.as_deref())?;
             (checked, request.body_file)
         }
     };

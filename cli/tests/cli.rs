@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::{Value, json};
 use snapbi_codegen::Options;
 use snapbi_spec::Api;
+use snapbi_spec::ir::AuthKind;
 use snapbi_spec::ir::samples::sample_object;
 
 const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
@@ -871,6 +872,317 @@ fn bad_signing_input_is_exit_2_and_never_echoes_secrets() {
         "--private-key",
         "/no/such.pem",
     ]));
+}
+
+// ----- sign / verify with a provider's recipe --------------------------------------------------------------
+
+/// A copy of the shipped specs in `temp` whose `<provider>/provider.yaml` has `from` replaced by `to`; returns
+/// the copy's path for `--specs`.
+fn specs_with(temp: &Temp, provider: &str, from: &str, to: &str) -> String {
+    let dir = temp.path("specs");
+    copy_dir(Path::new(SPECS), &dir);
+    let file = dir.join(provider).join("provider.yaml");
+    let text = std::fs::read_to_string(&file).expect("read provider file");
+    assert!(text.contains(from), "{from} not in {}", file.display());
+    std::fs::write(&file, text.replacen(from, to, 1)).expect("write provider file");
+    dir.display().to_string()
+}
+
+#[test]
+fn provider_doku_signs_symmetric_like_the_snap_default() {
+    let temp = Temp::new("doku-symmetric");
+    let body = temp.write("body.json", "{ \"partnerReferenceNo\" : \"INV 1\" }\n");
+    let path = "/v1.0/transfer-va/create-va";
+    let base = [
+        "--method",
+        "POST",
+        "--path",
+        path,
+        "--token",
+        "tok-123",
+        "--timestamp",
+        TS,
+        "--client-secret",
+        "s3cret",
+        "--body-file",
+        &body,
+    ];
+    let expected = hmac_sha512_base64(
+        "s3cret",
+        &format!(
+            "POST:{path}:tok-123:{}:{TS}",
+            sha256_hex(br#"{"partnerReferenceNo":"INV 1"}"#)
+        ),
+    );
+    let default = sign(&[&["sign", "symmetric"], &base[..]].concat());
+    let doku = sign(&[&["sign", "symmetric", "--provider", "doku"], &base[..]].concat());
+    assert_eq!(default, expected);
+    assert_eq!(doku, expected);
+
+    let verify = |sig: &str| {
+        verdict(
+            &[
+                &["verify", "symmetric", "--provider", "doku"],
+                &base[..],
+                &["--signature", sig],
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(verify(&doku), (0, "valid\n".to_owned()));
+    assert_eq!(verify(&tamper(&doku)), (1, "invalid signature\n".to_owned()));
+}
+
+#[test]
+fn provider_dana_signs_tokens_with_dana_s_recipe() {
+    let temp = Temp::new("dana-token");
+    let (private, public) = rsa_keys(&temp);
+    let base = ["--client-id", "BRN-0001", "--timestamp", TS];
+    let sign_with =
+        |extra: &[&str]| sign(&[&["sign", "token"], &base[..], &["--private-key", &private], extra].concat());
+    let verify_with = |extra: &[&str], sig: &str| {
+        verdict(
+            &[
+                &["verify", "token"],
+                &base[..],
+                &["--public-key", &public, "--signature", sig],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+
+    // The shipped DANA recipe is `{client_id}|{timestamp}` (RSA signatures are deterministic: the same as SNAP's).
+    let dana = sign_with(&["--provider", "dana"]);
+    assert!(openssl_verifies(&temp, &public, &format!("BRN-0001|{TS}"), &dana));
+    assert_eq!(dana, sign_with(&[]));
+    assert_eq!(verify_with(&["--provider", "dana"], &dana), (0, "valid\n".to_owned()));
+
+    // The recipe is read from the provider's file in --specs: change it there and the signature follows.
+    let specs = specs_with(
+        &temp,
+        "dana",
+        r#"token: { algorithm: rsa-sha256, string_to_sign: "{client_id}|{timestamp}" }"#,
+        r#"token: { algorithm: rsa-sha256, string_to_sign: "{timestamp}/{client_id}" }"#,
+    );
+    let changed = sign_with(&["--specs", &specs, "--provider", "dana"]);
+    assert!(openssl_verifies(&temp, &public, &format!("{TS}/BRN-0001"), &changed));
+    assert!(!openssl_verifies(&temp, &public, &format!("BRN-0001|{TS}"), &changed));
+    // Without --provider the same specs change nothing: the SNAP form stays the default.
+    assert_eq!(sign_with(&["--specs", &specs]), dana);
+    assert_eq!(
+        verify_with(&["--specs", &specs, "--provider", "dana"], &changed),
+        (0, "valid\n".to_owned())
+    );
+    assert_eq!(
+        verify_with(&["--specs", &specs], &changed),
+        (1, "invalid signature\n".to_owned())
+    );
+    assert_eq!(
+        verify_with(&["--specs", &specs, "--provider", "dana"], &dana),
+        (1, "invalid signature\n".to_owned())
+    );
+}
+
+#[test]
+fn an_unknown_provider_or_a_missing_recipe_is_bad_input() {
+    let request = ["--method", "POST", "--path", "/x", "--token", "tok", "--timestamp", TS];
+    let secret = ["--client-secret", "s3cret"];
+    let api = api();
+    let known: Vec<&str> = api.providers.iter().map(|p| p.name.as_str()).collect();
+    assert!(known.len() >= 2, "{known:?}");
+
+    let err = input_error(&snapbi(
+        &[&["sign", "symmetric", "--provider", "nope"], &request[..], &secret[..]].concat(),
+    ));
+    assert!(err.contains("unknown provider `nope`"), "{err}");
+    assert!(err.contains(&format!("known providers: {}", known.join(", "))), "{err}");
+    let err = input_error(&snapbi(
+        &[
+            &["verify", "symmetric", "--provider", "nope"],
+            &request[..],
+            &secret[..],
+            &["--signature", "AAAA"],
+        ]
+        .concat(),
+    ));
+    assert!(err.contains(&format!("known providers: {}", known.join(", "))), "{err}");
+
+    // DANA declares no symmetric recipe: the error names the kinds it has.
+    let dana = api.providers.iter().find(|p| p.name == "dana").expect("dana");
+    assert!(dana.signature_for(AuthKind::Symmetric).is_none());
+    let kinds: Vec<&str> = AuthKind::ALL
+        .iter()
+        .filter(|(_, kind)| dana.signature_for(*kind).is_some())
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(kinds, ["token", "asymmetric"]);
+    let err = input_error(&snapbi(
+        &[&["sign", "symmetric", "--provider", "dana"], &request[..], &secret[..]].concat(),
+    ));
+    assert!(
+        err.contains("provider `dana` has no `symmetric` signature recipe"),
+        "{err}"
+    );
+    assert!(err.contains("it has: token, asymmetric"), "{err}");
+
+    // Only --provider reads the specs: without it, unreadable specs do not matter.
+    let missing = ["--specs", "/no/such/specs"];
+    assert_eq!(
+        code(&snapbi(
+            &[&["sign", "symmetric"], &missing[..], &request[..], &secret[..]].concat()
+        )),
+        0
+    );
+    let out = snapbi(
+        &[
+            &["sign", "symmetric", "--provider", "doku"],
+            &missing[..],
+            &request[..],
+            &secret[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_provider_recipe_the_subcommand_cannot_fill_is_bad_input() {
+    let temp = Temp::new("unfit-recipe");
+    let (private, _) = rsa_keys(&temp);
+    let token = [
+        "sign",
+        "token",
+        "--client-id",
+        "BRN-0001",
+        "--timestamp",
+        TS,
+        "--private-key",
+        &private,
+    ];
+    let specs = specs_with(
+        &temp,
+        "doku",
+        r#"token:      { algorithm: rsa-sha256,  string_to_sign: "{client_id}|{timestamp}" }"#,
+        r#"token:      { algorithm: rsa-sha256,  string_to_sign: "{method}|{timestamp}" }"#,
+    );
+    let err = input_error(&snapbi(
+        &[&token[..], &["--specs", &specs, "--provider", "doku"]].concat(),
+    ));
+    assert!(
+        err.contains("provider doku's token recipe uses {method}, which the `token` subcommand does not take"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(temp.path("specs")).expect("remove specs copy");
+    let specs = specs_with(
+        &temp,
+        "doku",
+        r#"asymmetric: { algorithm: rsa-sha256, "#,
+        r#"asymmetric: { algorithm: hmac-sha512, "#,
+    );
+    let asymmetric = [
+        "sign",
+        "asymmetric",
+        "--method",
+        "POST",
+        "--path",
+        "/x",
+        "--timestamp",
+        TS,
+        "--private-key",
+        &private,
+    ];
+    let err = input_error(&snapbi(
+        &[&asymmetric[..], &["--specs", &specs, "--provider", "doku"]].concat(),
+    ));
+    assert!(
+        err.contains(
+            "provider doku's asymmetric recipe signs with hmac-sha512, but the `asymmetric` subcommand takes an RSA key"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn show_prints_the_string_to_sign_on_stderr() {
+    let temp = Temp::new("show");
+    let body = temp.write(
+        "body.json",
+        "{\n  \"partnerReferenceNo\": \"INV 1\",\n  \"amount\": {\"value\": \"10000.00\", \"currency\": \"IDR\"}\n}\n",
+    );
+    let secret = "TOP-SECRET-VALUE";
+    let base = [
+        "--method",
+        "POST",
+        "--path",
+        "/v1.0/transfer-va/create-va",
+        "--token",
+        "tok-123",
+        "--timestamp",
+        TS,
+        "--client-secret",
+        secret,
+        "--body-file",
+        &body,
+    ];
+    // Written by hand: the minified body, `printf %s "$minified" | sha256sum`, and the SNAP symmetric form.
+    let minified = r#"{"partnerReferenceNo":"INV 1","amount":{"value":"10000.00","currency":"IDR"}}"#;
+    let hash = "c7f97c0b74946b051421d9b8690223d2631a25a87923c3771f37075dd3cfad06";
+    assert_eq!(sha256_hex(minified.as_bytes()), hash);
+    let string_to_sign = "POST:/v1.0/transfer-va/create-va:tok-123:c7f97c0b74946b051421d9b8690223d2631a25a87923c3771f37075dd3cfad06:2024-07-10T11:57:58+07:00";
+    let shown = format!(
+        "recipe:         hmac-sha512 over {{method}}:{{path}}:{{token}}:{{body_sha256}}:{{timestamp}} (provider doku's symmetric)\n\
+         minified body:  {minified}\n\
+         body sha256:    {hash}\n\
+         string to sign: {string_to_sign}\n"
+    );
+
+    // The signature stays the only line on stdout; what was signed goes to stderr, without the secret.
+    let out = snapbi(&[&["sign", "symmetric", "--provider", "doku", "--show"], &base[..]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n", hmac_sha512_base64(secret, string_to_sign))
+    );
+    assert_eq!(stderr(&out), shown);
+    assert!(!stderr(&out).contains(secret));
+    let quiet = snapbi(&[&["sign", "symmetric", "--provider", "doku"], &base[..]].concat());
+    assert_eq!((stdout(&quiet), stderr(&quiet)), (stdout(&out), String::new()));
+
+    // verify --show prints the same, and stdout keeps only the verdict.
+    let signature = stdout(&out).trim_end().to_owned();
+    let verified = snapbi(
+        &[
+            &["verify", "symmetric", "--provider", "doku", "--show"],
+            &base[..],
+            &["--signature", &signature],
+        ]
+        .concat(),
+    );
+    assert_eq!((code(&verified), stdout(&verified)), (0, "valid\n".to_owned()));
+    assert_eq!(stderr(&verified), shown);
+
+    // A token signature has no body: only the recipe and the string to sign.
+    let (private, _) = rsa_keys(&temp);
+    let token = snapbi(&[
+        "sign",
+        "token",
+        "--client-id",
+        "BRN-0001",
+        "--timestamp",
+        TS,
+        "--private-key",
+        &private,
+        "--show",
+    ]);
+    assert_eq!(code(&token), 0, "{}", stderr(&token));
+    assert_eq!(stdout(&token).lines().count(), 1);
+    assert_eq!(
+        stderr(&token),
+        "recipe:         rsa-sha256 over {client_id}|{timestamp} (the SNAP standard's token)\n\
+         string to sign: BRN-0001|2024-07-10T11:57:58+07:00\n"
+    );
 }
 
 #[test]

@@ -1,0 +1,199 @@
+//! Which signature recipe `snapbi sign` and `snapbi verify` use, and `--show`.
+//!
+//! Without `--provider` a subcommand uses the SNAP standard's recipe for its kind (the runtime's `SNAP_TOKEN`,
+//! `SNAP_SYMMETRIC`, `SNAP_ASYMMETRIC`); with it, the recipe the provider's file declares for that kind
+//! (`signatures:` in `<provider>/provider.yaml`, read from `--specs`). Either way the signature is made and
+//! checked by the runtime's [`Sign`] over that [`Recipe`]: there is one code path.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use snapbi_runtime::signature::{
+    Algorithm, Part, Recipe, SNAP_ASYMMETRIC, SNAP_SYMMETRIC, SNAP_TOKEN, Sign, SignInput, SignatureError, SigningKey,
+    VerifyingKey, body_sha256_hex,
+};
+use snapbi_spec::ir::AuthKind;
+
+use crate::error::{Error, print_err};
+use crate::input::Specs;
+use crate::sign::sign_error;
+
+/// Where the recipe comes from, and whether to show what it signs (shared by `sign` and `verify`).
+#[derive(clap::Args)]
+pub struct RecipeArgs {
+    /// Use this provider's recipe for the kind (`signatures:` in its provider.yaml under --specs); default: the
+    /// SNAP standard's.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Also print, on stderr, the recipe, the minified body, its SHA-256 and the exact string to sign (which holds
+    /// the access token; the client secret and keys are never printed).
+    #[arg(long)]
+    pub show: bool,
+}
+
+/// The recipe a subcommand signs with, and where it came from.
+pub struct Chosen {
+    recipe: Recipe,
+    kind: AuthKind,
+    /// `the SNAP standard's` or `provider doku's`.
+    origin: String,
+    show: bool,
+}
+
+impl RecipeArgs {
+    /// The recipe for `kind`: `--provider`'s, else the SNAP standard's. An unknown provider, or one without a
+    /// recipe for `kind` (or with one this subcommand cannot fill), is an input error.
+    pub fn choose(&self, specs: &Specs, kind: AuthKind) -> Result<Chosen, Error> {
+        let Some(name) = &self.provider else {
+            let recipe = match kind {
+                AuthKind::Token => SNAP_TOKEN,
+                AuthKind::Symmetric => SNAP_SYMMETRIC,
+                AuthKind::Asymmetric => SNAP_ASYMMETRIC,
+            };
+            return Ok(Chosen {
+                recipe,
+                kind,
+                origin: "the SNAP standard's".into(),
+                show: self.show,
+            });
+        };
+        let api = specs.load()?.api;
+        let Some(provider) = api.providers.iter().find(|p| p.name == *name) else {
+            let known: Vec<&str> = api.providers.iter().map(|p| p.name.as_str()).collect();
+            return Err(Error::Input(format!(
+                "unknown provider `{name}` in {}; known providers: {}",
+                specs.display().display(),
+                known.join(", ")
+            )));
+        };
+        let Some(recipe) = provider.signature_for(kind) else {
+            let kinds: Vec<&str> = AuthKind::ALL
+                .iter()
+                .filter(|(_, k)| provider.signature_for(*k).is_some())
+                .map(|(spelling, _)| *spelling)
+                .collect();
+            let has = match kinds.is_empty() {
+                true => "it has no signature recipes".to_owned(),
+                false => format!("it has: {}", kinds.join(", ")),
+            };
+            return Err(Error::Input(format!(
+                "provider `{name}` has no `{}` signature recipe (`signatures:` in its provider.yaml); {has}",
+                kind.as_str()
+            )));
+        };
+        let chosen = Chosen {
+            recipe: recipe.clone(),
+            kind,
+            origin: format!("provider {name}'s"),
+            show: self.show,
+        };
+        chosen.fits()?;
+        Ok(chosen)
+    }
+}
+
+impl Chosen {
+    /// Signs `input` (after `--show`'s lines); problems with the input are input errors naming `body_file`.
+    pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>, body_file: Option<&Path>) -> Result<String, Error> {
+        self.show(input, body_file)?;
+        self.recipe.sign(input, key).map_err(|e| sign_error(e, body_file))
+    }
+
+    /// Checks `signature` over `input` (after `--show`'s lines).
+    pub fn verify(
+        &self,
+        input: &SignInput<'_>,
+        signature: &str,
+        key: &VerifyingKey<'_>,
+        body_file: Option<&Path>,
+    ) -> Result<Result<(), SignatureError>, Error> {
+        self.show(input, body_file)?;
+        Ok(self.recipe.verify(input, signature, key))
+    }
+
+    /// With `--show`: the recipe, the body (for transaction signatures) and the string to sign, on stderr.
+    fn show(&self, input: &SignInput<'_>, body_file: Option<&Path>) -> Result<(), Error> {
+        if !self.show {
+            return Ok(());
+        }
+        let string_to_sign = self
+            .recipe
+            .string_to_sign(input)
+            .map_err(|e| sign_error(e, body_file))?;
+        let mut text = format!(
+            "recipe:         {} over {} ({} {})\n",
+            algorithm(self.recipe.algorithm),
+            template(&self.recipe),
+            self.origin,
+            self.kind.as_str()
+        );
+        if self.kind != AuthKind::Token {
+            // Minified JSON is UTF-8 without raw line breaks: one line, exactly the bytes hashed.
+            let body = String::from_utf8_lossy(input.minified_body);
+            let _ = writeln!(text, "minified body:  {body}");
+            let _ = writeln!(text, "body sha256:    {}", body_sha256_hex(input.minified_body));
+        }
+        let _ = writeln!(text, "string to sign: {string_to_sign}");
+        print_err(&text);
+        Ok(())
+    }
+
+    /// A provider's recipe must draw only on what this subcommand takes, with the key it takes.
+    fn fits(&self) -> Result<(), Error> {
+        let subcommand = self.kind.as_str();
+        if let Some(part) = self.recipe.parts.iter().find(|part| !takes(self.kind, part)) {
+            return Err(Error::Input(format!(
+                "{} {subcommand} recipe uses {}, which the `{subcommand}` subcommand does not take",
+                self.origin,
+                placeholder(part)
+            )));
+        }
+        let (wanted, key) = match self.kind {
+            AuthKind::Symmetric => (Algorithm::HmacSha512, "a client secret (HMAC)"),
+            AuthKind::Token | AuthKind::Asymmetric => (Algorithm::RsaSha256, "an RSA key"),
+        };
+        if self.recipe.algorithm != wanted {
+            return Err(Error::Input(format!(
+                "{} {subcommand} recipe signs with {}, but the `{subcommand}` subcommand takes {key}",
+                self.origin,
+                algorithm(self.recipe.algorithm)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether the `kind` subcommand has a value for `part`: token takes a client id and a timestamp; symmetric and
+/// asymmetric take a request (method, path, body, timestamp), symmetric also the access token.
+fn takes(kind: AuthKind, part: &Part) -> bool {
+    match part {
+        Part::Literal(_) | Part::Timestamp => true,
+        Part::ClientId => kind == AuthKind::Token,
+        Part::Token => kind == AuthKind::Symmetric,
+        Part::Method | Part::Path | Part::BodySha256 | Part::Body => kind != AuthKind::Token,
+    }
+}
+
+/// The spec's spelling of an algorithm.
+fn algorithm(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::HmacSha512 => "hmac-sha512",
+        Algorithm::RsaSha256 => "rsa-sha256",
+    }
+}
+
+/// `{method}` for a placeholder, the text itself for a literal.
+fn placeholder(part: &Part) -> String {
+    match part {
+        Part::Literal(text) => text.to_string(),
+        other => Part::PLACEHOLDERS
+            .iter()
+            .find(|(_, p)| p == other)
+            .map_or_else(|| format!("{other:?}"), |(name, _)| format!("{{{name}}}")),
+    }
+}
+
+/// The recipe's string to sign as the spec writes it: `{method}:{path}:…`.
+fn template(recipe: &Recipe) -> String {
+    recipe.parts.iter().map(placeholder).collect()
+}
