@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
-use snapbi_spec::ir::{Algorithm, Recipe, RecipePart};
+use snapbi_spec::ir::{Algorithm, Part, Recipe};
 
 use crate::keys::{ClientKey, KeyError, ProviderKey};
 
@@ -69,15 +69,15 @@ pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
     let mut out = String::with_capacity(256);
     for part in recipe.parts.iter() {
         match part {
-            RecipePart::Literal(text) => out.push_str(text),
-            RecipePart::Method => out.push_str(message.method),
-            RecipePart::Path => out.push_str(message.path),
-            RecipePart::Token => out.push_str(message.token.unwrap_or_default()),
-            RecipePart::BodySha256 => out.push_str(&hex::encode(Sha256::digest(message.minified_body))),
-            RecipePart::Timestamp => out.push_str(message.timestamp),
-            RecipePart::ClientId => out.push_str(message.client_id),
+            Part::Literal(text) => out.push_str(text),
+            Part::Method => out.push_str(message.method),
+            Part::Path => out.push_str(message.path),
+            Part::Token => out.push_str(message.token.unwrap_or_default()),
+            Part::BodySha256 => out.push_str(&hex::encode(Sha256::digest(message.minified_body))),
+            Part::Timestamp => out.push_str(message.timestamp),
+            Part::ClientId => out.push_str(message.client_id),
             // Bytes that are not UTF-8 change here and so never verify, which is the right answer for them.
-            RecipePart::Body => out.push_str(&String::from_utf8_lossy(message.minified_body)),
+            Part::Body => out.push_str(&String::from_utf8_lossy(message.minified_body)),
         }
     }
     out
@@ -138,17 +138,17 @@ mod tests {
         let mut parts = Vec::new();
         for piece in template.split_inclusive(['{', '}']) {
             parts.push(match piece {
-                "method}" => RecipePart::Method,
-                "path}" => RecipePart::Path,
-                "token}" => RecipePart::Token,
-                "body_sha256}" => RecipePart::BodySha256,
-                "timestamp}" => RecipePart::Timestamp,
-                "client_id}" => RecipePart::ClientId,
-                "body}" => RecipePart::Body,
-                literal => RecipePart::Literal(literal.trim_end_matches('{').to_owned().into()),
+                "method}" => Part::Method,
+                "path}" => Part::Path,
+                "token}" => Part::Token,
+                "body_sha256}" => Part::BodySha256,
+                "timestamp}" => Part::Timestamp,
+                "client_id}" => Part::ClientId,
+                "body}" => Part::Body,
+                literal => Part::Literal(literal.trim_end_matches('{').to_owned().into()),
             });
         }
-        parts.retain(|p| *p != RecipePart::Literal("".into()));
+        parts.retain(|p| *p != Part::Literal("".into()));
         Recipe {
             algorithm,
             parts: parts.into(),

@@ -13,9 +13,6 @@ pub use snapbi_descriptor::{
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
-/// The name the IR used before the descriptor set was shared with the runtime.
-pub use snapbi_descriptor::Part as RecipePart;
-
 /// The whole API described by a specs directory.
 #[derive(Debug, Clone, Default)]
 pub struct Api {

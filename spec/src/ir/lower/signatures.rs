@@ -3,11 +3,8 @@
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Algorithm, AuthKind, Recipe, RecipePart};
+use crate::ir::{Algorithm, AuthKind, Part, Recipe};
 use crate::yaml::raw::{self, OrderedMap};
-
-/// The placeholders a string to sign may use, by name (one list, the descriptor's).
-const PLACEHOLDERS: [(&str, RecipePart); 7] = RecipePart::PLACEHOLDERS;
 
 impl Lowering {
     pub(super) fn signatures(&mut self, src: Src, specs: &OrderedMap<raw::SignatureSpec>) -> Vec<(AuthKind, Recipe)> {
@@ -44,12 +41,12 @@ impl Lowering {
     }
 
     /// `{method}:{path}` → placeholder, literal, placeholder; the first bad placeholder stops the template.
-    fn recipe_parts(&mut self, src: Src, path: &str, template: &str) -> Option<Vec<RecipePart>> {
+    fn recipe_parts(&mut self, src: Src, path: &str, template: &str) -> Option<Vec<Part>> {
         let mut parts = Vec::new();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             if open > 0 {
-                parts.push(RecipePart::Literal(rest[..open].to_owned().into()));
+                parts.push(Part::Literal(rest[..open].to_owned().into()));
             }
             let Some(close) = rest[open..].find('}') else {
                 self.push(src.value(path, "unclosed `{` in string_to_sign".into()));
@@ -59,18 +56,18 @@ impl Lowering {
             rest = &rest[open + close + 1..];
         }
         if !rest.is_empty() {
-            parts.push(RecipePart::Literal(rest.to_owned().into()));
+            parts.push(Part::Literal(rest.to_owned().into()));
         }
         Some(parts)
     }
 
-    fn placeholder(&mut self, src: Src, path: &str, name: &str) -> Option<RecipePart> {
-        let found = PLACEHOLDERS
+    fn placeholder(&mut self, src: Src, path: &str, name: &str) -> Option<Part> {
+        let found = Part::PLACEHOLDERS
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, part)| part.clone());
         if found.is_none() {
-            let known = PLACEHOLDERS.map(|(n, _)| n);
+            let known = Part::PLACEHOLDERS.map(|(n, _)| n);
             let d = src.value(
                 path,
                 format!("unknown placeholder `{{{name}}}`, expected one of {}", known.join(", ")),
