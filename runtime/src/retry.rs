@@ -64,7 +64,9 @@ impl StatusCheck {
             return Settlement::Open;
         };
         let code = body.get("responseCode").and_then(Value::as_str).unwrap_or_default();
-        if standard.is_never_seen(code) && code.get(..3) == Some(&http_status.to_string()) {
+        // A never-seen case counts only as the HTTP status it was sent with (`404` for `404xx01`).
+        let sent_as = code.get(..3).and_then(|http| http.parse::<u16>().ok());
+        if standard.is_never_seen(code) && sent_as == Some(http_status) {
             return Settlement::NotFound;
         }
         if !(200..300).contains(&http_status) {
