@@ -1,0 +1,342 @@
+//! What an admitted call does. In order: an injected `status_5xx` fault or a forced failure code answers
+//! without touching state; otherwise the call is committed under the books' lock (X-EXTERNAL-ID unique per
+//! client per day → `409xx00`; a repeated idempotency key → the remembered answer, or `404xx18` when the
+//! content differs; then the endpoint's operation on the ledger); a forced success code replaces the code
+//! of a successful answer; a `delay` fault holds the answer back and `drop_after_commit` closes the
+//! connection without one.
+//!
+//! The ledger's fields are SNAP's own wire names (`partnerReferenceNo`, `originalPartnerReferenceNo`,
+//! `originalReferenceNo`, `refundAmount`…), read from the body; which field holds the amount and which
+//! keys identify a call come from the IR.
+//!
+//! Tokens: a B2B token endpoint issues a token to any admitted call; an endpoint whose request takes an `authCode`
+//! (SNAP's B2B2C token) first takes the grant the request names, an authorization code or a refresh token the
+//! sandbox issued to this client and nobody used (`grants`), and answers a customer token. Answers that declare an
+//! `authCode` (DOKU's account binding and card registration) carry a fresh one.
+//!
+//! Records (operations `create`, `update`, `delete`, and `status` with a `record`) are generic: the
+//! provider's record kind names the request fields that identify one record and the case code for one that
+//! does not exist; the record is the create request's body with later updates written over it, and answers
+//! every response field with the same wire name (looking into response objects it does not hold whole,
+//! such as `virtualAccountData`).
+
+mod payments;
+mod records;
+mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::Response;
+use serde_json::{Map, Value};
+use snapbi_spec::ir::{Action, AuthKind, Operation, Situation};
+
+use crate::answer::{Answer, Fill, split_code};
+use crate::answers;
+use crate::call::{Admitted, Call};
+use crate::ledger::PaymentRecord;
+use crate::notify::PaymentFacts;
+use crate::sandbox::{Inner, SandboxError};
+use crate::scenarios::{Fault, FaultKind};
+use crate::server::KillSwitch;
+use crate::shape::{self, FreeForm};
+use crate::store;
+use payments::{cancel, notice, pay, refund, status};
+use records::{create, delete, record_kind, record_status, update};
+use tokens::{other, token};
+
+pub(crate) use payments::{encode, notify_url};
+pub(crate) use records::record_key;
+
+/// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
+pub(crate) const MAX_DELAY_MS: u64 = 600_000;
+
+/// Something a commit leaves to do once the books are unlocked.
+pub(crate) enum Effect {
+    /// Send the payment notification.
+    Notify(Box<Notice>),
+    /// Send a notification whose body is ready (a paid record's).
+    Send(Box<Outgoing>),
+    /// Complete a jump-app payment later.
+    AutoComplete {
+        partner_reference_no: String,
+        after: Duration,
+    },
+}
+
+/// A payment notification to send.
+pub(crate) struct Notice {
+    pub(crate) provider: String,
+    pub(crate) client_id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) facts: PaymentFacts,
+}
+
+/// A notification with its body built already, signed the way its endpoint's auth kind says.
+pub(crate) struct Outgoing {
+    pub(crate) provider: String,
+    pub(crate) client_id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) auth: AuthKind,
+    pub(crate) body: Value,
+}
+
+/// Answers an admitted call, applying scenarios and faults (see the module doc).
+pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admitted<'_>) -> Response {
+    let id = call.endpoint.id.as_str();
+    let fault = inner.faults.take(id);
+    let forced = admitted.scenario.clone().or_else(|| inner.scenarios.take(id));
+    let answer = match (fault, forced) {
+        (
+            Some(Fault {
+                kind: FaultKind::Status5xx,
+                ..
+            }),
+            _,
+        ) => call
+            .answer(Situation::InternalError, Fill::default())
+            .because("fault status_5xx: nothing was committed"),
+        (_, Some(code)) if !code.starts_with('2') => forced_answer(call, &code),
+        (_, forced) => {
+            let (answer, effects) = commit(inner, call, &admitted);
+            inner.run_effects(effects);
+            match forced {
+                Some(code) if answer.is_success() => answer.recode(&inner.api, &code).because("forced scenario"),
+                _ => answer,
+            }
+        }
+    };
+    match fault {
+        Some(Fault {
+            kind: FaultKind::Delay,
+            ms,
+        }) => tokio::time::sleep(Duration::from_millis(ms.min(MAX_DELAY_MS))).await,
+        Some(Fault {
+            kind: FaultKind::DropAfterCommit,
+            ..
+        }) => drop_connection(call).await,
+        _ => {}
+    }
+    answer.into_response(call.clock)
+}
+
+/// Closes the connection without answering; the accept loop does the closing when the switch is pulled.
+/// Outside that loop (no switch) the committed answer is sent after all.
+async fn drop_connection(call: &Call<'_>) {
+    if let Some(switch) = call.parts.extensions.get::<KillSwitch>() {
+        switch.pull();
+        // The connection task drops this future together with the connection.
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The answer for a forced failure code: its message with `{field}` as the endpoint's first required field.
+fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
+    let Some((http, case)) = split_code(code) else {
+        // The lowering declares seven-digit codes only; the caller's code is not read into another one.
+        let reason = format!("scenario code {code:?} is not seven digits");
+        return call.answer(Situation::BadRequest, Fill::default()).explained(&reason);
+    };
+    let field = call
+        .endpoint
+        .request
+        .iter()
+        .find(|f| f.required)
+        .map_or("request", |f| f.wire.as_str());
+    let fill = Fill {
+        field: Some(field),
+        reason: Some("Sandbox Scenario"),
+    };
+    // The code keeps its own service digits: a declared refusal may carry the endpoint's refusal service code.
+    let service = code.get(3..5).unwrap_or(&call.endpoint.service_code);
+    Answer::snap(&call.inner.api, service, http, case, fill)
+        .because(format!("scenario {code} forced; nothing was committed"))
+}
+
+/// What the operation functions read.
+struct Cx<'c, 'a> {
+    inner: &'c Inner,
+    call: &'c Call<'a>,
+    client: &'c str,
+    body: &'c Value,
+    /// The call's idempotency key, when the endpoint declares keys.
+    idempotency: Option<&'c str>,
+}
+
+type Outcome = (Answer, Vec<Effect>);
+
+fn refused(answer: Answer) -> Outcome {
+    (answer, Vec::new())
+}
+
+/// Commits the call under the books' lock.
+fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
+    let mut books = store::lock(&inner.books);
+    let client = admitted.client.id.as_str();
+    if let Some(external_id) = &admitted.external_id
+        && !books.use_external_id(client, &call.clock.today(), external_id)
+    {
+        let answer = call.answer(Situation::Conflict, Fill::default());
+        return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
+    }
+    let key = idempotency_key(call, client, &admitted.body);
+    if let Some(seen) = key.as_deref().and_then(|k| books.remembered(k)) {
+        return refused(match seen.request == crate::ledger::digest(&admitted.body) {
+            true => seen.answer().because("idempotent replay: the answer of the first call"),
+            false => call
+                .answer(Situation::InconsistentRequest, Fill::default())
+                .because("same idempotency key as an earlier call, different content"),
+        });
+    }
+    let cx = Cx {
+        inner,
+        call,
+        client,
+        body: &admitted.body,
+        idempotency: key.as_deref(),
+    };
+    let (mut answer, effects) = match (call.endpoint.operation, record_kind(&cx)) {
+        (Operation::Token, _) => token(&cx),
+        (Operation::Payment, _) => pay(&cx, &mut books),
+        (Operation::Refund, _) => refund(&cx, &mut books),
+        (Operation::Status, None) => status(&cx, &mut books),
+        (Operation::Status, Some(kind)) => record_status(&cx, kind, &books),
+        (Operation::Cancel, _) => cancel(&cx, &mut books),
+        (Operation::Create, Some(kind)) => create(&cx, kind, &mut books),
+        (Operation::Update, Some(kind)) => update(&cx, kind, &mut books),
+        (Operation::Delete, Some(kind)) => delete(&cx, kind, &mut books),
+        // The IR gives every create / update / delete endpoint a record kind of its provider; a notify endpoint
+        // is inbound (the sandbox sends it, never serves it).
+        (Operation::Create | Operation::Update | Operation::Delete, None)
+        | (Operation::Notify | Operation::Other, _) => other(&cx),
+    };
+    if answer.is_success()
+        && let Some(key) = key
+    {
+        books.remember(key, &admitted.body, &mut answer);
+    }
+    (answer, effects)
+}
+
+/// The endpoint's idempotency keys' values, with the endpoint and client: None without keys.
+fn idempotency_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String> {
+    let keys = &call.endpoint.idempotency_keys;
+    if keys.is_empty() {
+        return None;
+    }
+    let mut key = format!("{}\u{1f}{client}", call.endpoint.id);
+    for path in keys {
+        key.push('\u{1f}');
+        key.push_str(&at_path(body, path)?.to_string());
+    }
+    Some(key)
+}
+
+/// The value at a dotted wire path (`partnerReferenceNo`, `additionalInfo.channel`).
+pub(crate) fn at_path<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(body, |value, key| value.get(key))
+}
+
+fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
+    at_path(body, path).and_then(Value::as_str)
+}
+
+/// A successful answer holding the facts the endpoint's response declares, with what the provider fills itself
+/// (`answers::fill`), in the spec's order and in the shapes it declares (`shape::fact`).
+fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
+    let call = cx.call;
+    answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
+        cx.inner.issue_value()
+    });
+    let mut answer = call.answer(Situation::Successful, Fill::default());
+    for field in &call.endpoint.response {
+        if answer.body.contains_key(&field.wire) {
+            continue;
+        }
+        if let Some(value) = facts
+            .remove(&field.wire)
+            .and_then(|v| shape::fact(&call.inner.api, field, v))
+        {
+            answer.body.insert(field.wire.clone(), value);
+        }
+    }
+    answer
+}
+
+/// Request fields echoed under the same name when the response declares them, in the response's shape.
+///
+/// Only what the response describes is repeated: an object keeps the members the response declares
+/// (`additionalInfo.custIdMerchant` of a binding), and a free-form (`json`) field is not echoed at all, since
+/// nothing says the provider repeats what the caller put there (DOKU's Python SDK refuses a payment answer that
+/// carries an `additionalInfo`).
+fn echo(cx: &Cx<'_, '_>) -> Map<String, Value> {
+    let api = &cx.inner.api;
+    let mut facts = Map::new();
+    for field in &cx.call.endpoint.response {
+        if let Some(value) = cx
+            .body
+            .get(&field.wire)
+            .and_then(|v| shape::declared(api, &field.ty, v, FreeForm::Drop))
+        {
+            facts.insert(field.wire.clone(), value);
+        }
+    }
+    facts
+}
+
+/// An answer's `responseCode`.
+fn response_code(answer: &Answer) -> String {
+    answer
+        .body
+        .get("responseCode")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// X-EXTERNAL-ID of this call, to remember with what it created.
+fn external_id(call: &Call<'_>) -> Option<String> {
+    let (name, _) = call
+        .provider
+        .headers_for(call.endpoint.auth)
+        .iter()
+        .find(|(_, source)| *source == snapbi_spec::ir::HeaderSource::ExternalId)?;
+    call.parts
+        .headers
+        .get(name.as_str())
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+}
+
+/// Pays the payments named `partner_reference_no` that the standard's table lets be paid (initiated ones); see
+/// `Sandbox::complete_payment`. Answers one that is paid now or was before, else the first, which cannot be.
+pub(crate) fn complete(
+    inner: &Inner,
+    partner_reference_no: &str,
+) -> Result<(PaymentRecord, Vec<Effect>), SandboxError> {
+    let machine = inner.machine();
+    let mut books = store::lock(&inner.books);
+    let mut payments = books.payments_named(partner_reference_no);
+    let mut effects = Vec::new();
+    for payment in payments.iter_mut() {
+        let Some(paid) = machine.after(Action::Pay, &payment.latest_transaction_status) else {
+            continue;
+        };
+        let now = inner.clock(&payment.provider).now();
+        payment.latest_transaction_status = paid;
+        payment.paid_time = Some(now.clone());
+        payment.finished_time = Some(now);
+        effects.push(Effect::Notify(Box::new(notice(payment))));
+    }
+    let completed = payments.iter().find(|p| p.paid_time.is_some()).or(payments.first());
+    let Some(record) = completed.map(|p| (**p).clone()) else {
+        return Err(SandboxError::PaymentNotFound(partner_reference_no.to_owned()));
+    };
+    if record.paid_time.is_none() {
+        return Err(SandboxError::NotCompletable {
+            partner_reference_no: partner_reference_no.to_owned(),
+            status: record.latest_transaction_status.code().to_owned(),
+        });
+    }
+    Ok((record, effects))
+}
