@@ -122,7 +122,7 @@ impl Chosen {
             .map_err(|e| sign_error(e, body_file))?;
         let mut text = format!(
             "recipe:         {} over {} ({} {})\n",
-            algorithm(self.recipe.algorithm),
+            self.recipe.algorithm.as_str(),
             template(&self.recipe),
             self.origin,
             self.kind.as_str()
@@ -156,7 +156,7 @@ impl Chosen {
             return Err(Error::Input(format!(
                 "{} {subcommand} recipe signs with {}, but the `{subcommand}` subcommand takes {key}",
                 self.origin,
-                algorithm(self.recipe.algorithm)
+                self.recipe.algorithm.as_str()
             )));
         }
         Ok(())
@@ -171,14 +171,6 @@ fn takes(kind: AuthKind, part: &Part) -> bool {
         Part::ClientId => kind == AuthKind::Token,
         Part::Token => kind == AuthKind::Symmetric,
         Part::Method | Part::Path | Part::BodySha256 | Part::Body => kind != AuthKind::Token,
-    }
-}
-
-/// The spec's spelling of an algorithm.
-fn algorithm(algorithm: Algorithm) -> &'static str {
-    match algorithm {
-        Algorithm::HmacSha512 => "hmac-sha512",
-        Algorithm::RsaSha256 => "rsa-sha256",
     }
 }
 

@@ -1,6 +1,8 @@
 //! Golden generated code for the shipped specs: any change to a spec or to the generator shows up as a
 //! diff of `snapshots/specs.rs` in review. The same file is compiled by `snapbi-tests`.
 
+// The golden comparison is the spec library's test helper (one copy for both crates' goldens).
+#[path = "../../spec/tests/support/mod.rs"]
 mod support;
 
 use std::path::Path;

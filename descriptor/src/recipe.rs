@@ -50,10 +50,3 @@ impl Part {
         ("body", Part::Body),
     ];
 }
-
-impl Recipe {
-    /// Whether the string to sign includes `part`.
-    pub fn uses(&self, part: &Part) -> bool {
-        self.parts.contains(part)
-    }
-}

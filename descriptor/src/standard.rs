@@ -214,11 +214,6 @@ impl TransactionStatus {
         let (_, transition) = self.transitions.iter().find(|(a, _)| *a == action)?;
         transition.from.iter().any(|f| f == from).then_some(&*transition.to)
     }
-
-    /// The status `action` leaves a payment with, wherever it started.
-    pub fn target(&self, action: Action) -> Option<&str> {
-        self.transitions.iter().find(|(a, _)| *a == action).map(|(_, t)| &*t.to)
-    }
 }
 
 #[cfg(test)]

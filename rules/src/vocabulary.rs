@@ -104,3 +104,21 @@ pub enum Algorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256, i.e. SHA256withRSA (SNAP "asymmetric").
     RsaSha256,
 }
+
+impl Algorithm {
+    /// Every algorithm with its spec spelling.
+    pub const ALL: [(&'static str, Algorithm); 2] = [
+        ("hmac-sha512", Algorithm::HmacSha512),
+        ("rsa-sha256", Algorithm::RsaSha256),
+    ];
+
+    /// The spec spelling (`hmac-sha512`).
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, a)| *a == self).map_or("", |(name, _)| *name)
+    }
+
+    /// Parses the spec spelling.
+    pub fn parse(s: &str) -> Option<Algorithm> {
+        Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, a)| *a)
+    }
+}

@@ -187,12 +187,7 @@ impl<'a> Enveloped<'a> {
             else {
                 return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} is missing")));
             };
-            let max = self
-                .framing
-                .head_max_length
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, max)| *max);
+            let max = self.framing.head_limit(name);
             if let Err(problem) = snapbi_rules::check_length(value, None, max) {
                 return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} {problem}")));
             }

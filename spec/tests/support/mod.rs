@@ -1,4 +1,4 @@
-//! Golden-file comparison shared by the codegen tests: `UPDATE_SNAPSHOTS=1` rewrites the goldens.
+//! Golden-file comparison shared by the spec and codegen tests: `UPDATE_SNAPSHOTS=1` rewrites the goldens.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]

@@ -21,18 +21,15 @@ impl Lowering {
 
     /// A signature recipe: its algorithm and its string to sign, split into parts.
     pub(super) fn recipe(&mut self, src: Src, path: &str, spec: &raw::SignatureSpec) -> Option<Recipe> {
-        let algorithm = match spec.algorithm.as_str() {
-            "hmac-sha512" => Some(Algorithm::HmacSha512),
-            "rsa-sha256" => Some(Algorithm::RsaSha256),
-            other => {
-                let d = src.value(
-                    &join(path, "algorithm"),
-                    format!("unknown algorithm `{other}`, expected hmac-sha512 or rsa-sha256"),
-                );
-                self.push(with_help(d, did_you_mean(other, ["hmac-sha512", "rsa-sha256"])));
-                None
-            }
-        };
+        let algorithm = Algorithm::parse(&spec.algorithm);
+        if algorithm.is_none() {
+            let (other, known) = (&spec.algorithm, Algorithm::ALL.map(|(name, _)| name));
+            let d = src.value(
+                &join(path, "algorithm"),
+                format!("unknown algorithm `{other}`, expected {}", known.join(" or ")),
+            );
+            self.push(with_help(d, did_you_mean(other, known)));
+        }
         let parts = self.recipe_parts(src, &join(path, "string_to_sign"), &spec.string_to_sign);
         Some(Recipe {
             algorithm: algorithm?,
