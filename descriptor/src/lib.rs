@@ -14,17 +14,9 @@ mod recipe;
 mod standard;
 mod status;
 
-use std::borrow::Cow;
-
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};
-pub use snapbi_rules::{Algorithm, AuthKind};
+pub use snapbi_rules::{Algorithm, AuthKind, List, Path, Rule, Text, When};
 pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};
 pub use status::{QuerySource, StatusQuery};
-
-/// Text of a descriptor: `'static` in generated code, owned when read from specs at run time.
-pub type Text = Cow<'static, str>;
-
-/// A list of a descriptor: a `'static` slice in generated code, a vector when read from specs at run time.
-pub type List<T> = Cow<'static, [T]>;

@@ -6,6 +6,7 @@
 //! valid body splits and formats nothing. The same [`check_rules`] runs on generated request types (through
 //! their derived [`Document`] impls) and on raw JSON in the sandbox, so the two cannot disagree.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::Problem;
@@ -113,37 +114,46 @@ pub fn visit_items<T: Document, S: AsRef<str>>(
     }
 }
 
+/// Text of a rule: `'static` in generated code, owned when the rule is read from specs at run time.
+pub type Text = Cow<'static, str>;
+
+/// A list of a rule: a `'static` slice in generated code, a vector when read from specs at run time.
+pub type List<T> = Cow<'static, [T]>;
+
+/// A wire path split into segments: `urlParam[].type` is `["urlParam", "[]", "type"]` ([`path`]).
+pub type Path = List<Text>;
+
 /// A condition on one value: it is one of `is`.
-#[derive(Debug, Clone, Copy)]
-pub struct When<'a, P, S> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
     /// Wire path segments of the value (outside any list).
-    pub field: &'a P,
+    pub field: Path,
     /// The values that make the rule apply.
-    pub is: &'a [S],
+    pub is: List<Text>,
 }
 
-/// A rule across fields. `P` is a path (segments), `S` a string: `&'static [&'static str]` and
-/// `&'static str` in generated code, `Vec<String>` and `String` where rules are read from specs.
-#[derive(Debug, Clone, Copy)]
-pub enum Rule<'a, P, S> {
+/// A rule across fields (a spec's `rules:`): the same value whether generated code holds it as a static or
+/// the spec library read it from YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
     /// At least one of these fields is present.
     OneOf {
         /// Paths of the alternatives.
-        fields: &'a [P],
+        fields: List<Path>,
     },
     /// When the condition holds, these fields are present.
     Require {
         /// The condition.
-        when: When<'a, P, S>,
+        when: When,
         /// Paths that become required.
-        fields: &'a [P],
+        fields: List<Path>,
     },
     /// When the condition holds, every value at `field` has `min_length..=max_length` characters.
     Limit {
         /// The condition.
-        when: When<'a, P, S>,
+        when: When,
         /// Path of the limited value (may pass through lists).
-        field: &'a P,
+        field: Path,
         /// Fewest characters.
         min_length: Option<u32>,
         /// Most characters.
@@ -152,37 +162,70 @@ pub enum Rule<'a, P, S> {
     /// When the condition holds, every value at `field` is one of `values`.
     Allow {
         /// The condition.
-        when: When<'a, P, S>,
+        when: When,
         /// Path of the narrowed value (may pass through lists).
-        field: &'a P,
+        field: Path,
         /// The values still allowed.
-        values: &'a [S],
+        values: List<Text>,
     },
 }
 
-/// A rule as generated code spells it.
-pub type StaticRule = Rule<'static, &'static [&'static str], &'static str>;
+impl Rule {
+    /// The rule's condition; none for `one_of`.
+    pub fn when(&self) -> Option<&When> {
+        match self {
+            Rule::OneOf { .. } => None,
+            Rule::Require { when, .. } | Rule::Limit { when, .. } | Rule::Allow { when, .. } => Some(when),
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    /// The rule in words, for `snapbi list` and the reference docs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let joined = |paths: &[Path]| paths.iter().map(|p| display(p, &[])).collect::<Vec<_>>().join(", ");
+        let when = |w: &When| format!("when {}", condition(w));
+        match self {
+            Rule::OneOf { fields } => write!(f, "at least one of {} is present", joined(fields)),
+            Rule::Require { when: w, fields } => write!(f, "{}: {} required", when(w), joined(fields)),
+            Rule::Allow { when: w, field, values } => {
+                write!(
+                    f,
+                    "{}: every {} is one of {}",
+                    when(w),
+                    display(field, &[]),
+                    values.join(", ")
+                )
+            }
+            Rule::Limit {
+                when: w,
+                field,
+                min_length,
+                max_length,
+            } => {
+                let min = min_length.map_or(String::new(), |m| m.to_string());
+                let max = max_length.map_or(String::new(), |m| m.to_string());
+                write!(f, "{}: {} has {min}..{max} characters", when(w), display(field, &[]))
+            }
+        }
+    }
+}
 
 /// Checks `rules` on `doc`, calling `report` with the wire path and problem of every broken rule.
-pub fn check_rules<D, P, S>(doc: &D, rules: &[Rule<'_, P, S>], report: &mut dyn FnMut(String, Problem))
-where
-    D: Document + ?Sized,
-    P: AsRef<[S]>,
-    S: AsRef<str>,
-{
+pub fn check_rules<D: Document + ?Sized>(doc: &D, rules: &[Rule], report: &mut dyn FnMut(String, Problem)) {
     for rule in rules {
         match rule {
             Rule::OneOf { fields } => {
-                if !fields.iter().any(|f| present(doc, f.as_ref())) {
-                    let others = fields.iter().skip(1).map(|f| display(f.as_ref(), &[])).collect();
-                    let first = fields.first().map(|f| display(f.as_ref(), &[])).unwrap_or_default();
+                if !fields.iter().any(|f| present(doc, f)) {
+                    let others = fields.iter().skip(1).map(|f| display(f, &[])).collect();
+                    let first = fields.first().map(|f| display(f, &[])).unwrap_or_default();
                     report(first, Problem::MissingOneOf { others });
                 }
             }
             Rule::Require { when, fields } => {
                 if holds(doc, when) {
-                    for field in fields.iter().filter(|f| !present(doc, f.as_ref())) {
-                        report(display(field.as_ref(), &[]), Problem::RequiredWhen(condition(when)));
+                    for field in fields.iter().filter(|f| !present(doc, f)) {
+                        report(display(field, &[]), Problem::RequiredWhen(condition(when)));
                     }
                 }
             }
@@ -191,29 +234,25 @@ where
                 field,
                 min_length,
                 max_length,
-            } => narrowed(doc, when, field.as_ref(), report, |text| {
+            } => narrowed(doc, when, field, report, |text| {
                 crate::check_length(text, *min_length, *max_length)
             }),
-            Rule::Allow { when, field, values } => narrowed(doc, when, field.as_ref(), report, |text| {
-                crate::check_enum(text, values)
-            }),
+            Rule::Allow { when, field, values } => {
+                narrowed(doc, when, field, report, |text| crate::check_enum(text, values))
+            }
         }
     }
 }
 
 /// Under `when`, checks every string at `field` with `check`, reporting each failure at its position
 /// (`urlParam[2].type`) together with the condition that made the check apply.
-fn narrowed<D, P, S>(
+fn narrowed<D: Document + ?Sized>(
     doc: &D,
-    when: &When<'_, P, S>,
-    field: &[S],
+    when: &When,
+    field: &[Text],
     report: &mut dyn FnMut(String, Problem),
     check: impl Fn(&str) -> Result<(), Problem>,
-) where
-    D: Document + ?Sized,
-    P: AsRef<[S]>,
-    S: AsRef<str>,
-{
+) {
     if !holds(doc, when) {
         return;
     }
@@ -249,28 +288,28 @@ impl fmt::Display for Condition {
     }
 }
 
-fn condition<P: AsRef<[S]>, S: AsRef<str>>(when: &When<'_, P, S>) -> Condition {
+fn condition(when: &When) -> Condition {
     Condition {
-        field: display(when.field.as_ref(), &[]),
-        is: when.is.iter().map(|v| v.as_ref().to_owned()).collect(),
+        field: display(&when.field, &[]),
+        is: when.is.iter().map(|v| v.to_string()).collect(),
     }
 }
 
-fn holds<D: Document + ?Sized, P: AsRef<[S]>, S: AsRef<str>>(doc: &D, when: &When<'_, P, S>) -> bool {
+fn holds<D: Document + ?Sized>(doc: &D, when: &When) -> bool {
     let mut hit = false;
-    visit(doc, when.field.as_ref(), &mut |_, value| {
-        hit |= matches!(value, Found::Text(text) if when.is.iter().any(|v| v.as_ref() == text));
+    visit(doc, &when.field, &mut |_, value| {
+        hit |= matches!(value, Found::Text(text) if when.is.iter().any(|v| v == text));
     });
     hit
 }
 
-fn present<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S]) -> bool {
+fn present<D: Document + ?Sized>(doc: &D, path: &[Text]) -> bool {
     let mut hit = false;
     visit(doc, path, &mut |_, _| hit = true);
     hit
 }
 
-fn visit<D: Document + ?Sized, S: AsRef<str>>(doc: &D, path: &[S], found: &mut dyn FnMut(&[usize], Found<'_>)) {
+fn visit<D: Document + ?Sized>(doc: &D, path: &[Text], found: &mut dyn FnMut(&[usize], Found<'_>)) {
     // `items` only grows when the path crosses a list, so a valid body is checked without allocating.
     doc.visit(path, &mut Vec::new(), found);
 }
@@ -294,6 +333,11 @@ pub fn display<S: AsRef<str>>(path: &[S], items: &[usize]) -> String {
         }
     }
     out
+}
+
+/// `urlParam[].type` → the [`Path`] `["urlParam", "[]", "type"]`.
+pub fn path(wire: &str) -> Path {
+    split(wire).into_iter().map(Cow::Owned).collect::<Vec<_>>().into()
 }
 
 /// `urlParam[].type` → `["urlParam", "[]", "type"]`.
@@ -346,34 +390,37 @@ mod tests {
         }
     }
 
-    const CHANNEL: &[&str] = &["channel"];
-    const REMARKS: &[&str] = &["remarks"];
-    const URL_TYPE: &[&str] = &["urls", "[]", "type"];
-    const RULES: &[StaticRule] = &[
+    /// A `'static` path, as generated code writes one.
+    macro_rules! path {
+        ($($segment:literal),*) => { Cow::Borrowed(&[$(Cow::Borrowed($segment)),*]) };
+    }
+
+    const CHANNEL: Path = path!("channel");
+    const RULES: &[Rule] = &[
         Rule::OneOf {
-            fields: &[&["remarks"], &["urls"]],
+            fields: Cow::Borrowed(&[path!("remarks"), path!("urls")]),
         },
         Rule::Require {
             when: When {
-                field: &CHANNEL,
-                is: &["ALLO"],
+                field: CHANNEL,
+                is: path!("ALLO"),
             },
-            fields: &[&["remarks"]],
+            fields: Cow::Borrowed(&[path!("remarks")]),
         },
         Rule::Allow {
             when: When {
-                field: &CHANNEL,
-                is: &["DANA", "SHOPEE"],
+                field: CHANNEL,
+                is: path!("DANA", "SHOPEE"),
             },
-            field: &URL_TYPE,
-            values: &["PAY_RETURN"],
+            field: path!("urls", "[]", "type"),
+            values: path!("PAY_RETURN"),
         },
         Rule::Limit {
             when: When {
-                field: &CHANNEL,
-                is: &["CIMB"],
+                field: CHANNEL,
+                is: path!("CIMB"),
             },
-            field: &REMARKS,
+            field: path!("remarks"),
             min_length: None,
             max_length: Some(3),
         },
@@ -400,6 +447,21 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_reads_as_the_spec_writes_it() {
+        let words: Vec<String> = RULES.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            words,
+            [
+                "at least one of remarks, urls is present",
+                "when channel is ALLO: remarks required",
+                "when channel is DANA or SHOPEE: every urls[].type is one of PAY_RETURN",
+                "when channel is CIMB: remarks has ..3 characters",
+            ]
+        );
+        assert_eq!(path("urls[].type"), path!("urls", "[]", "type"));
+    }
+
+    #[test]
     fn one_of_needs_any_alternative() {
         let doc = Doc {
             channel: "OVO",
@@ -409,8 +471,8 @@ mod tests {
         // An empty list is present: the list itself is visited.
         assert!(problems(&doc).is_empty());
         let mut out = Vec::new();
-        let none: &[StaticRule] = &[Rule::OneOf {
-            fields: &[&["remarks"], &["missing"]],
+        let none = &[Rule::OneOf {
+            fields: Cow::Borrowed(&[path!("remarks"), path!("missing")]),
         }];
         check_rules(&doc, none, &mut |path, problem| out.push(format!("{path}: {problem}")));
         assert_eq!(out, ["remarks: give this or missing"]);

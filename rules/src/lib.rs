@@ -12,7 +12,7 @@
 pub mod conditional;
 mod vocabulary;
 
-pub use conditional::{Condition, Document, Found, Rule, StaticRule, When, check_rules};
+pub use conditional::{Condition, Document, Found, List, Path, Rule, Text, When, check_rules};
 pub use vocabulary::{Algorithm, AuthKind, Outcome};
 
 use std::fmt;

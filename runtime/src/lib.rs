@@ -48,7 +48,7 @@ pub use snapbi_descriptor::{
     Action, Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard,
     StatusQuery, StatusValue, TransactionStatus, Transition,
 };
-pub use snapbi_rules::{Document, Found, Problem, Rule, StaticRule, When};
+pub use snapbi_rules::{Document, Found, Problem, Rule, When};
 /// Descriptor text in generated statics is `Cow::Borrowed`.
 pub use std::borrow::Cow;
 pub use validate::{BuildError, FromRaw, InvalidValue, Violation, ViolationKind, from_json};

@@ -191,12 +191,7 @@ impl Checker {
 
     /// Checks cross-field `rules` on a value whose fields are all valid, reporting each broken one at its
     /// wire path below the current one; `true` when all hold.
-    pub fn rules_hold<D, P, S>(&mut self, value: &D, rules: &[Rule<'_, P, S>]) -> bool
-    where
-        D: Document + ?Sized,
-        P: AsRef<[S]>,
-        S: AsRef<str>,
-    {
+    pub fn rules_hold<D: Document + ?Sized>(&mut self, value: &D, rules: &[Rule]) -> bool {
         let before = self.violations.len();
         let (base, violations) = (&self.path, &mut self.violations);
         snapbi_rules::check_rules(value, rules, &mut |path, problem| {

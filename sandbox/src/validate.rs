@@ -54,14 +54,12 @@ pub fn field(api: &Api, field: &Field, value: &Value) -> Vec<Violation> {
 pub fn request(api: &Api, endpoint: &Endpoint, body: &Value) -> Vec<Violation> {
     let mut out = self::body(api, &endpoint.request, body);
     if out.is_empty() {
-        for rule in &endpoint.rules {
-            rule.check(body, &mut |path, problem| {
-                out.push(Violation {
-                    path,
-                    kind: ViolationKind::Rule(problem),
-                })
-            });
-        }
+        snapbi_rules::check_rules(body, &endpoint.rules, &mut |path, problem| {
+            out.push(Violation {
+                path,
+                kind: ViolationKind::Rule(problem),
+            })
+        });
     }
     out
 }

@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use serde_json::Value;
+use snapbi_rules::conditional::display;
 use snapbi_spec::ir::paths::{FieldPath, flatten};
 use snapbi_spec::ir::samples::sample_object;
-use snapbi_spec::ir::{Api, Condition, CrossRule, Endpoint};
+use snapbi_spec::ir::{Api, Endpoint, Rule, When};
 
 fn api() -> Api {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
@@ -81,9 +82,9 @@ fn reported(api: &Api, endpoint: &Endpoint, body: &Value) -> (Vec<String>, Vec<S
 }
 
 /// A body that meets `when`, starting from the endpoint's valid sample.
-fn meeting(api: &Api, endpoint: &Endpoint, when: &Condition) -> Value {
+fn meeting(api: &Api, endpoint: &Endpoint, when: &When) -> Value {
     let mut body = sample_object(api, &endpoint.request);
-    set(&mut body, &when.field, &when.is[0]);
+    set(&mut body, &wire(&when.field), &when.is[0]);
     body
 }
 
@@ -98,29 +99,35 @@ fn text_of_len(row: &FieldPath, len: u32) -> Option<String> {
 
 /// The body breaking `rule` and the `path: message` start expected for it; None when the spec gives no way
 /// to break it with otherwise valid values (an `allow` that keeps every value of its enum).
-fn broken(api: &Api, endpoint: &Endpoint, rule: &CrossRule) -> Option<(Value, String)> {
+fn broken(api: &Api, endpoint: &Endpoint, rule: &Rule) -> Option<(Value, String)> {
     let rows = flatten(api, &endpoint.request);
     let row = |path: &str| {
         rows.iter()
             .find(|r| r.wire_path == path)
             .expect("rule path is a request field")
     };
-    let condition = |when: &Condition| format!("when {} is {}", when.field, when.is.join(" or "));
+    let condition = |when: &When| format!("when {} is {}", wire(&when.field), when.is.join(" or "));
     match rule {
-        CrossRule::OneOf(fields) => {
+        Rule::OneOf { fields } => {
             let mut body = sample_object(api, &endpoint.request);
-            for field in fields {
-                remove(&mut body, field);
+            for field in fields.iter() {
+                remove(&mut body, &wire(field));
             }
-            Some((body, format!("{}: give this or", fields[0])))
+            Some((body, format!("{}: give this or", wire(&fields[0]))))
         }
-        CrossRule::Require { when, fields } => {
+        Rule::Require { when, fields } => {
             let mut body = meeting(api, endpoint, when);
-            remove(&mut body, &fields[0]);
-            Some((body, format!("{}: is required {}", fields[0], condition(when))))
+            let first = wire(&fields[0]);
+            remove(&mut body, &first);
+            Some((body, format!("{first}: is required {}", condition(when))))
         }
-        CrossRule::Allow { when, field, values } => {
-            let other = row(field).enum_values.iter().find(|v| !values.contains(v))?.clone();
+        Rule::Allow { when, field, values } => {
+            let field = &wire(field);
+            let other = row(field)
+                .enum_values
+                .iter()
+                .find(|v| !values.iter().any(|a| a == *v))?
+                .clone();
             let mut body = meeting(api, endpoint, when);
             set(&mut body, field, &other);
             let first = field.replacen("[]", "[0]", 1);
@@ -129,12 +136,13 @@ fn broken(api: &Api, endpoint: &Endpoint, rule: &CrossRule) -> Option<(Value, St
                 format!("{first}: must be one of: {} {}", values.join(", "), condition(when)),
             ))
         }
-        CrossRule::Limit {
+        Rule::Limit {
             when,
             field,
             min_length,
             max_length,
         } => {
+            let field = &wire(field);
             let len = match (max_length, min_length) {
                 (Some(max), _) => max + 1,
                 (None, Some(min)) => min.checked_sub(1)?,
@@ -145,6 +153,11 @@ fn broken(api: &Api, endpoint: &Endpoint, rule: &CrossRule) -> Option<(Value, St
             Some((body, format!("{field}: is {len} characters")))
         }
     }
+}
+
+/// A rule's path as the spec writes it (`urlParam[].type`).
+fn wire(path: &snapbi_spec::ir::Path) -> String {
+    display(path, &[])
 }
 
 #[test]

@@ -1,13 +1,13 @@
-//! The run-time descriptions of `snapbi-descriptor` (header sources, recipes, envelopes, status queries, the
-//! standard's facts) as `'static` Rust values: the IR holds the same types, so each is written field by field
-//! with borrowed text, and nothing is mapped between parallel models.
+//! The run-time descriptions of `snapbi-descriptor` (header sources, recipes, envelopes, status queries,
+//! cross-field rules, the standard's facts) as `'static` Rust values: the IR holds the same types, so each is
+//! written field by field with borrowed text, and nothing is mapped between parallel models.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Standard, StatusQuery, StatusValue,
-    TransactionStatus,
+    Algorithm, Case, Envelope, HeaderSource, Part, Path, QuerySource, Recipe, Rule, Standard, StatusQuery, StatusValue,
+    TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -162,6 +162,46 @@ pub(crate) fn status_query(query: &StatusQuery) -> TokenStream {
             success: #success,
             failed: #failed,
             not_found: #not_found,
+        }
+    }
+}
+
+/// A cross-field rule of a request (`rules:`), its paths as segments.
+pub(crate) fn rule(rule: &Rule) -> TokenStream {
+    let path = |p: &Path| list(p.iter().map(|segment| text(segment)));
+    let paths = |ps: &[Path]| list(ps.iter().map(path));
+    let when = |w: &When| {
+        let (field, is) = (path(&w.field), list(w.is.iter().map(|v| text(v))));
+        quote!(rt::When { field: #field, is: #is })
+    };
+    let bound = |b: &Option<u32>| match b {
+        Some(n) => {
+            let n = Literal::u32_unsuffixed(*n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    match rule {
+        Rule::OneOf { fields } => {
+            let fields = paths(fields);
+            quote!(rt::Rule::OneOf { fields: #fields })
+        }
+        Rule::Require { when: w, fields } => {
+            let (w, fields) = (when(w), paths(fields));
+            quote!(rt::Rule::Require { when: #w, fields: #fields })
+        }
+        Rule::Limit {
+            when: w,
+            field,
+            min_length,
+            max_length,
+        } => {
+            let (w, field, min, max) = (when(w), path(field), bound(min_length), bound(max_length));
+            quote!(rt::Rule::Limit { when: #w, field: #field, min_length: #min, max_length: #max })
+        }
+        Rule::Allow { when: w, field, values } => {
+            let (w, field, values) = (when(w), path(field), list(values.iter().map(|v| text(v))));
+            quote!(rt::Rule::Allow { when: #w, field: #field, values: #values })
         }
     }
 }

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::objects::{Place, object, object_with, received_object};
 use super::{Cx, auth_ident, docs, ident, outcome_ident};
-use crate::ir::{Condition, CrossRule, Direction, Endpoint};
+use crate::ir::{Direction, Endpoint};
 
 /// `pub mod <endpoint> { … }`.
 pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
@@ -64,52 +64,7 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
     if e.rules.is_empty() {
         return (TokenStream::new(), TokenStream::new());
     }
-    let path = |p: &str| {
-        let segments = snapbi_rules::conditional::split(p);
-        quote!(&[#(#segments),*])
-    };
-    let when = |c: &Condition| {
-        let (field, is) = (path(&c.field), &c.is);
-        quote!(rt::When { field: &(#field as &[&str]), is: &[#(#is),*] })
-    };
-    let rules = e.rules.iter().map(|rule| match rule {
-        CrossRule::OneOf(fields) => {
-            let fields = fields.iter().map(|f| path(f));
-            quote!(rt::Rule::OneOf { fields: &[#(#fields),*] })
-        }
-        CrossRule::Require {
-            when: condition,
-            fields,
-        } => {
-            let (condition, fields) = (when(condition), fields.iter().map(|f| path(f)));
-            quote!(rt::Rule::Require { when: #condition, fields: &[#(#fields),*] })
-        }
-        CrossRule::Limit {
-            when: condition,
-            field,
-            min_length,
-            max_length,
-        } => {
-            let (condition, field) = (when(condition), path(field));
-            let bound = |b: &Option<u32>| match b {
-                Some(n) => {
-                    let n = proc_macro2::Literal::u32_unsuffixed(*n);
-                    quote!(Some(#n))
-                }
-                None => quote!(None),
-            };
-            let (min, max) = (bound(min_length), bound(max_length));
-            quote!(rt::Rule::Limit { when: #condition, field: &(#field as &[&str]), min_length: #min, max_length: #max })
-        }
-        CrossRule::Allow {
-            when: condition,
-            field,
-            values,
-        } => {
-            let (condition, field) = (when(condition), path(field));
-            quote!(rt::Rule::Allow { when: #condition, field: &(#field as &[&str]), values: &[#(#values),*] })
-        }
-    });
+    let rules = e.rules.iter().map(super::descriptor::rule);
     let doc = format!(
         " Rules across the fields of `{}`'s request, checked by `build()` (spec `rules`).",
         e.id
@@ -117,7 +72,7 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
     (
         quote! {
             #[doc = #doc]
-            pub static RULES: &[rt::StaticRule] = &[#(#rules),*];
+            pub static RULES: &[rt::Rule] = &[#(#rules),*];
         },
         quote!(#[rules(RULES)]),
     )

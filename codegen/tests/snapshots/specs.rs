@@ -2519,13 +2519,27 @@ pub mod dana {
             envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.bank_account_inquiry`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
-                    is: &["DIVISION"],
+                    field: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::Cow::Borrowed("chargeTarget"),
+                        ],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIVISION")]),
                 },
-                fields: &[&["additionalInfo", "externalDivisionId"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("externalDivisionId"),
+                            ],
+                        ),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.disbursement.bank_account_inquiry`.
@@ -2677,13 +2691,27 @@ pub mod dana {
             envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.dana_account_inquiry`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
-                    is: &["DIVISION"],
+                    field: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::Cow::Borrowed("chargeTarget"),
+                        ],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIVISION")]),
                 },
-                fields: &[&["additionalInfo", "externalDivisionId"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("externalDivisionId"),
+                            ],
+                        ),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.disbursement.dana_account_inquiry`.
@@ -2854,13 +2882,27 @@ pub mod dana {
             },
         };
         /// Rules across the fields of `dana.disbursement.transfer_to_bank`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
-                    is: &["DIVISION"],
+                    field: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::Cow::Borrowed("chargeTarget"),
+                        ],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIVISION")]),
                 },
-                fields: &[&["additionalInfo", "externalDivisionId"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("externalDivisionId"),
+                            ],
+                        ),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.disbursement.transfer_to_bank`.
@@ -3149,13 +3191,27 @@ pub mod dana {
             },
         };
         /// Rules across the fields of `dana.disbursement.transfer_to_dana`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "chargeTarget"] as &[&str]),
-                    is: &["DIVISION"],
+                    field: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("additionalInfo"),
+                            rt::Cow::Borrowed("chargeTarget"),
+                        ],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIVISION")]),
                 },
-                fields: &[&["additionalInfo", "externalDivisionId"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("externalDivisionId"),
+                            ],
+                        ),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.disbursement.transfer_to_dana`.
@@ -3953,9 +4009,16 @@ pub mod dana {
             envelope: None,
         };
         /// Rules across the fields of `dana.payment_gateway.query_payment`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::OneOf {
-                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("originalPartnerReferenceNo")],
+                        ),
+                        rt::Cow::Borrowed(&[rt::Cow::Borrowed("originalReferenceNo")]),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.payment_gateway.query_payment`.
@@ -4550,20 +4613,24 @@ pub mod dana {
             envelope: None,
         };
         /// Rules across the fields of `dana.widget.apply_token`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["grantType"] as &[&str]),
-                    is: &["AUTHORIZATION_CODE"],
+                    field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("grantType")]),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("AUTHORIZATION_CODE")]),
                 },
-                fields: &[&["authCode"]],
+                fields: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed(&[rt::Cow::Borrowed("authCode")])],
+                ),
             },
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["grantType"] as &[&str]),
-                    is: &["REFRESH_TOKEN"],
+                    field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("grantType")]),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("REFRESH_TOKEN")]),
                 },
-                fields: &[&["refreshToken"]],
+                fields: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed(&[rt::Cow::Borrowed("refreshToken")])],
+                ),
             },
         ];
         /// Request body of `dana.widget.apply_token`.
@@ -5184,9 +5251,16 @@ pub mod dana {
             envelope: None,
         };
         /// Rules across the fields of `dana.widget.query_payment`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::OneOf {
-                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("originalPartnerReferenceNo")],
+                        ),
+                        rt::Cow::Borrowed(&[rt::Cow::Borrowed("originalReferenceNo")]),
+                    ],
+                ),
             },
         ];
         /// Request body of `dana.widget.query_payment`.
@@ -6887,51 +6961,117 @@ pub mod doku {
             },
         };
         /// Rules across the fields of `doku.direct_debit.payment`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["EMONEY_DANA_SNAP", "EMONEY_SHOPEE_PAY_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("EMONEY_DANA_SNAP"),
+                            rt::Cow::Borrowed("EMONEY_SHOPEE_PAY_SNAP"),
+                        ],
+                    ),
                 },
-                fields: &[&["urlParam"]],
+                fields: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed(&[rt::Cow::Borrowed("urlParam")])],
+                ),
             },
             rt::Rule::Allow {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["EMONEY_DANA_SNAP", "EMONEY_SHOPEE_PAY_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("EMONEY_DANA_SNAP"),
+                            rt::Cow::Borrowed("EMONEY_SHOPEE_PAY_SNAP"),
+                        ],
+                    ),
                 },
-                field: &(&["urlParam", "[]", "type"] as &[&str]),
-                values: &["PAY_RETURN"],
-            },
-            rt::Rule::Require {
-                when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &[
-                        "DIRECT_DEBIT_ALLO_SNAP",
-                        "DIRECT_DEBIT_BRI_SNAP",
-                        "DIRECT_DEBIT_CIMB_SNAP",
-                        "DIRECT_DEBIT_MANDIRI_SNAP",
-                        "EMONEY_OVO_SNAP",
+                field: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed("urlParam"),
+                        rt::Cow::Borrowed("[]"),
+                        rt::Cow::Borrowed("type"),
                     ],
-                },
-                fields: &[
-                    &["additionalInfo", "successPaymentUrl"],
-                    &["additionalInfo", "failedPaymentUrl"],
-                ],
+                ),
+                values: rt::Cow::Borrowed(&[rt::Cow::Borrowed("PAY_RETURN")]),
             },
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["DIRECT_DEBIT_ALLO_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("DIRECT_DEBIT_ALLO_SNAP"),
+                            rt::Cow::Borrowed("DIRECT_DEBIT_BRI_SNAP"),
+                            rt::Cow::Borrowed("DIRECT_DEBIT_CIMB_SNAP"),
+                            rt::Cow::Borrowed("DIRECT_DEBIT_MANDIRI_SNAP"),
+                            rt::Cow::Borrowed("EMONEY_OVO_SNAP"),
+                        ],
+                    ),
                 },
-                fields: &[&["additionalInfo", "remarks"], &["additionalInfo", "lineItems"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("successPaymentUrl"),
+                            ],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("failedPaymentUrl"),
+                            ],
+                        ),
+                    ],
+                ),
             },
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["DIRECT_DEBIT_CIMB_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIRECT_DEBIT_ALLO_SNAP")]),
                 },
-                fields: &[&["additionalInfo", "remarks"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("remarks"),
+                            ],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("lineItems"),
+                            ],
+                        ),
+                    ],
+                ),
+            },
+            rt::Rule::Require {
+                when: rt::When {
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIRECT_DEBIT_CIMB_SNAP")]),
+                },
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[
+                                rt::Cow::Borrowed("additionalInfo"),
+                                rt::Cow::Borrowed("remarks"),
+                            ],
+                        ),
+                    ],
+                ),
             },
         ];
         /// Request body of `doku.direct_debit.payment`.
@@ -7213,40 +7353,58 @@ pub mod doku {
             },
         };
         /// Rules across the fields of `doku.direct_debit.refund`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Limit {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["DIRECT_DEBIT_ALLO_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("DIRECT_DEBIT_ALLO_SNAP")]),
                 },
-                field: &(&["partnerRefundNo"] as &[&str]),
+                field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("partnerRefundNo")]),
                 min_length: Some(32),
                 max_length: None,
             },
             rt::Rule::Limit {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["DIRECT_DEBIT_CIMB_SNAP", "DIRECT_DEBIT_BRI_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("DIRECT_DEBIT_CIMB_SNAP"),
+                            rt::Cow::Borrowed("DIRECT_DEBIT_BRI_SNAP"),
+                        ],
+                    ),
                 },
-                field: &(&["partnerRefundNo"] as &[&str]),
+                field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("partnerRefundNo")]),
                 min_length: None,
                 max_length: Some(12),
             },
             rt::Rule::Limit {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["EMONEY_OVO_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("EMONEY_OVO_SNAP")]),
                 },
-                field: &(&["originalPartnerReferenceNo"] as &[&str]),
+                field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("originalPartnerReferenceNo")]),
                 min_length: None,
                 max_length: Some(32),
             },
             rt::Rule::Limit {
                 when: rt::When {
-                    field: &(&["additionalInfo", "channel"] as &[&str]),
-                    is: &["DIRECT_DEBIT_CIMB_SNAP", "DIRECT_DEBIT_BRI_SNAP"],
+                    field: rt::Cow::Borrowed(
+                        &[rt::Cow::Borrowed("additionalInfo"), rt::Cow::Borrowed("channel")],
+                    ),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("DIRECT_DEBIT_CIMB_SNAP"),
+                            rt::Cow::Borrowed("DIRECT_DEBIT_BRI_SNAP"),
+                        ],
+                    ),
                 },
-                field: &(&["originalPartnerReferenceNo"] as &[&str]),
+                field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("originalPartnerReferenceNo")]),
                 min_length: None,
                 max_length: Some(12),
             },
@@ -7409,9 +7567,16 @@ pub mod doku {
             envelope: None,
         };
         /// Rules across the fields of `doku.direct_debit.status`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::OneOf {
-                fields: &[&["originalPartnerReferenceNo"], &["originalReferenceNo"]],
+                fields: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("originalPartnerReferenceNo")],
+                        ),
+                        rt::Cow::Borrowed(&[rt::Cow::Borrowed("originalReferenceNo")]),
+                    ],
+                ),
             },
         ];
         /// Request body of `doku.direct_debit.status`.
@@ -7731,20 +7896,29 @@ pub mod doku {
             envelope: None,
         };
         /// Rules across the fields of `doku.token.b2b2c`'s request, checked by `build()` (spec `rules`).
-        pub static RULES: &[rt::StaticRule] = &[
+        pub static RULES: &[rt::Rule] = &[
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["grantType"] as &[&str]),
-                    is: &["AUTHORIZATION_CODE", "authorization_code"],
+                    field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("grantType")]),
+                    is: rt::Cow::Borrowed(
+                        &[
+                            rt::Cow::Borrowed("AUTHORIZATION_CODE"),
+                            rt::Cow::Borrowed("authorization_code"),
+                        ],
+                    ),
                 },
-                fields: &[&["authCode"]],
+                fields: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed(&[rt::Cow::Borrowed("authCode")])],
+                ),
             },
             rt::Rule::Require {
                 when: rt::When {
-                    field: &(&["grantType"] as &[&str]),
-                    is: &["REFRESH_TOKEN"],
+                    field: rt::Cow::Borrowed(&[rt::Cow::Borrowed("grantType")]),
+                    is: rt::Cow::Borrowed(&[rt::Cow::Borrowed("REFRESH_TOKEN")]),
                 },
-                fields: &[&["refreshToken"]],
+                fields: rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed(&[rt::Cow::Borrowed("refreshToken")])],
+                ),
             },
         ];
         /// Request body of `doku.token.b2b2c`.

@@ -8,8 +8,8 @@ pub mod paths;
 pub mod samples;
 
 pub use snapbi_descriptor::{
-    Action, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard, StatusQuery,
-    StatusValue, Text, TransactionStatus, Transition,
+    Action, Case, Envelope, HeaderSource, List, Part, Path, QuerySource, Recipe, Refusals, Rule, Situation, Standard,
+    StatusQuery, StatusValue, Text, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -369,7 +369,7 @@ pub struct Endpoint {
     /// Declared response codes, sorted.
     pub codes: Vec<EndpointCode>,
     /// Rules across request fields, in spec order.
-    pub rules: Vec<CrossRule>,
+    pub rules: Vec<Rule>,
     /// How the provider fills response fields the request does not hold, in spec order.
     pub answers: Vec<Answered>,
     /// The envelope the endpoint is framed in, if not a bare SNAP body.
@@ -396,102 +396,6 @@ pub enum AnswerSource {
     Request(String),
 }
 
-/// A rule across request fields; paths are wire paths (`urlParam[].type`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CrossRule {
-    /// At least one of these is present.
-    OneOf(Vec<String>),
-    /// When `when` holds, these are present.
-    Require {
-        /// The condition.
-        when: Condition,
-        /// Required paths.
-        fields: Vec<String>,
-    },
-    /// When `when` holds, every value at `field` has `min_length..=max_length` characters.
-    Limit {
-        /// The condition.
-        when: Condition,
-        /// Limited path.
-        field: String,
-        /// Fewest characters.
-        min_length: Option<u32>,
-        /// Most characters.
-        max_length: Option<u32>,
-    },
-    /// When `when` holds, every value at `field` is one of `values`.
-    Allow {
-        /// The condition.
-        when: Condition,
-        /// Narrowed path.
-        field: String,
-        /// Values still allowed.
-        values: Vec<String>,
-    },
-}
-
-impl CrossRule {
-    /// Checks this rule on `doc` (a JSON body, say) with the one evaluator generated code also uses,
-    /// calling `report` with the wire path and problem of each break.
-    pub fn check<D: snapbi_rules::Document + ?Sized>(
-        &self,
-        doc: &D,
-        report: &mut dyn FnMut(String, snapbi_rules::Problem),
-    ) {
-        use snapbi_rules::conditional::split;
-        use snapbi_rules::{Rule, When, check_rules};
-        let split_all = |fields: &[String]| fields.iter().map(|f| split(f)).collect::<Vec<_>>();
-        let condition = |c: &Condition| (split(&c.field), c.is.clone());
-        match self {
-            CrossRule::OneOf(fields) => {
-                let fields = split_all(fields);
-                let rule: Rule<'_, Vec<String>, String> = Rule::OneOf { fields: &fields };
-                check_rules(doc, &[rule], report);
-            }
-            CrossRule::Require { when, fields } => {
-                let ((field, is), fields) = (condition(when), split_all(fields));
-                let when = When { field: &field, is: &is };
-                check_rules(doc, &[Rule::Require { when, fields: &fields }], report);
-            }
-            CrossRule::Allow { when, field, values } => {
-                let ((when_field, is), field) = (condition(when), split(field));
-                let when = When {
-                    field: &when_field,
-                    is: &is,
-                };
-                check_rules(
-                    doc,
-                    &[Rule::Allow {
-                        when,
-                        field: &field,
-                        values,
-                    }],
-                    report,
-                );
-            }
-            CrossRule::Limit {
-                when,
-                field,
-                min_length,
-                max_length,
-            } => {
-                let ((when_field, is), field) = (condition(when), split(field));
-                let when = When {
-                    field: &when_field,
-                    is: &is,
-                };
-                let rule = Rule::Limit {
-                    when,
-                    field: &field,
-                    min_length: *min_length,
-                    max_length: *max_length,
-                };
-                check_rules(doc, &[rule], report);
-            }
-        }
-    }
-}
-
 impl Endpoint {
     /// Whether this is the notification the provider sends the merchant about a payment: inbound, `operation:
     /// notify` and no `record` (one naming a record is that record's notification).
@@ -514,39 +418,6 @@ impl Endpoint {
         }
         Ok(serde_json::Value::Object(body).to_string())
     }
-}
-
-impl std::fmt::Display for CrossRule {
-    /// The rule in words, for `snapbi list` and the reference docs.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let when = |c: &Condition| format!("when {} is {}", c.field, c.is.join(" or "));
-        match self {
-            CrossRule::OneOf(fields) => write!(f, "at least one of {} is present", fields.join(", ")),
-            CrossRule::Require { when: c, fields } => write!(f, "{}: {} required", when(c), fields.join(", ")),
-            CrossRule::Allow { when: c, field, values } => {
-                write!(f, "{}: every {field} is one of {}", when(c), values.join(", "))
-            }
-            CrossRule::Limit {
-                when: c,
-                field,
-                min_length,
-                max_length,
-            } => {
-                let min = min_length.map_or(String::new(), |m| m.to_string());
-                let max = max_length.map_or(String::new(), |m| m.to_string());
-                write!(f, "{}: {field} has {min}..{max} characters", when(c))
-            }
-        }
-    }
-}
-
-/// "`field` is one of `is`".
-#[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
-    /// Wire path of a string value outside lists.
-    pub field: String,
-    /// Values.
-    pub is: Vec<String>,
 }
 
 /// A response code an endpoint declares.

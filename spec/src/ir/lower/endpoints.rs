@@ -271,7 +271,7 @@ impl Lowering {
     }
 }
 
-fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<CrossRule>, answers: Vec<Answered>) -> Endpoint {
+fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answers: Vec<Answered>) -> Endpoint {
     let spec = &file.value;
     Endpoint {
         id: spec.id.clone(),

@@ -5,13 +5,15 @@
 use super::names::with_article;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::ir::{Condition, CrossRule, Endpoint, ObjectType, paths};
+use snapbi_rules::conditional::{display, path as wire_path};
+
+use crate::ir::{Endpoint, List, ObjectType, Path, Rule, Text, When, paths};
 use crate::yaml::SpecSet;
 use crate::yaml::raw::{self, RuleSpec};
 
 impl Lowering {
     /// The shape of each cross-field rule. Its paths are checked once shared types are known, in `rule_paths`.
-    pub(super) fn cross_rules(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<CrossRule> {
+    pub(super) fn cross_rules(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<Rule> {
         let mut out = Vec::new();
         let mut indices = Vec::new();
         for (i, rule) in spec.rules.iter().enumerate() {
@@ -32,26 +34,28 @@ impl Lowering {
         out
     }
 
-    fn cross_rule(&mut self, src: Src, path: &str, rule: &RuleSpec) -> Option<CrossRule> {
-        let condition = |c: &raw::ConditionSpec| Condition {
-            field: c.field.clone(),
-            is: c.is.clone(),
+    fn cross_rule(&mut self, src: Src, path: &str, rule: &RuleSpec) -> Option<Rule> {
+        let condition = |c: &raw::ConditionSpec| When {
+            field: wire_path(&c.field),
+            is: texts(&c.is),
         };
         let then = (&rule.require, &rule.allow, &rule.limit);
         match (&rule.one_of, &rule.when, then) {
-            (Some(fields), None, (None, None, None)) if fields.len() >= 2 => Some(CrossRule::OneOf(fields.clone())),
+            (Some(fields), None, (None, None, None)) if fields.len() >= 2 => Some(Rule::OneOf {
+                fields: paths_of(fields),
+            }),
             (Some(_), None, (None, None, None)) => {
                 self.push(src.value(&join(path, "one_of"), "`one_of` needs at least two fields".into()));
                 None
             }
-            (None, Some(when), (Some(fields), None, None)) if !fields.is_empty() => Some(CrossRule::Require {
+            (None, Some(when), (Some(fields), None, None)) if !fields.is_empty() => Some(Rule::Require {
                 when: condition(when),
-                fields: fields.clone(),
+                fields: paths_of(fields),
             }),
-            (None, Some(when), (None, Some(allow), None)) => Some(CrossRule::Allow {
+            (None, Some(when), (None, Some(allow), None)) => Some(Rule::Allow {
                 when: condition(when),
-                field: allow.field.clone(),
-                values: allow.is.clone(),
+                field: wire_path(&allow.field),
+                values: texts(&allow.is),
             }),
             (None, Some(when), (None, None, Some(limit))) => self.limit_rule(src, path, condition(when), limit),
             _ => {
@@ -64,7 +68,7 @@ impl Lowering {
     }
 
     /// A `limit` rule: at least one bound, and the minimum not above the maximum.
-    fn limit_rule(&mut self, src: Src, path: &str, when: Condition, limit: &raw::LimitSpec) -> Option<CrossRule> {
+    fn limit_rule(&mut self, src: Src, path: &str, when: When, limit: &raw::LimitSpec) -> Option<Rule> {
         let at = join(path, "limit");
         match (limit.min_length, limit.max_length) {
             (None, None) => {
@@ -78,9 +82,9 @@ impl Lowering {
             }
             _ => {}
         }
-        Some(CrossRule::Limit {
+        Some(Rule::Limit {
             when,
-            field: limit.field.clone(),
+            field: wire_path(&limit.field),
             min_length: limit.min_length,
             max_length: limit.max_length,
         })
@@ -120,25 +124,21 @@ struct RuleCheck<'a> {
 
 impl RuleCheck<'_> {
     /// One rule at `at` (`rules.N`): its condition, then what it requires, narrows or limits.
-    fn rule(&mut self, at: &str, rule: &CrossRule) {
+    fn rule(&mut self, at: &str, rule: &Rule) {
+        if let Some(when) = rule.when() {
+            self.condition(&join(at, "when"), when, false);
+        }
         match rule {
-            CrossRule::OneOf(fields) => self.presence_paths(&join(at, "one_of"), fields),
-            CrossRule::Require { when, fields } => {
-                self.condition(&join(at, "when"), when, false);
-                self.presence_paths(&join(at, "require"), fields);
-            }
-            CrossRule::Limit {
-                when,
+            Rule::OneOf { fields } => self.presence_paths(&join(at, "one_of"), fields),
+            Rule::Require { fields, .. } => self.presence_paths(&join(at, "require"), fields),
+            Rule::Limit {
                 field,
                 min_length,
                 max_length,
-            } => {
-                self.condition(&join(at, "when"), when, false);
-                self.limit(&join(at, "limit"), field, *min_length, *max_length);
-            }
-            CrossRule::Allow { when, field, values } => {
-                self.condition(&join(at, "when"), when, false);
-                let allow = Condition {
+                ..
+            } => self.limit(&join(at, "limit"), &display(field, &[]), *min_length, *max_length),
+            Rule::Allow { field, values, .. } => {
+                let allow = When {
                     field: field.clone(),
                     is: values.clone(),
                 };
@@ -158,10 +158,10 @@ impl RuleCheck<'_> {
     }
 
     /// Paths whose presence a rule tests: request fields outside lists, not already always required.
-    fn presence_paths(&mut self, at: &str, fields: &[String]) {
+    fn presence_paths(&mut self, at: &str, fields: &[Path]) {
         for (i, field) in fields.iter().enumerate() {
-            let at = format!("{at}.{i}");
-            let Some(row) = self.row(&at, field) else { continue };
+            let (at, field) = (format!("{at}.{i}"), display(field, &[]));
+            let Some(row) = self.row(&at, &field) else { continue };
             if row.required {
                 let msg = format!("`{field}` is always required, so this rule changes nothing");
                 self.out.push(self.src.value(&at, msg));
@@ -194,32 +194,38 @@ impl RuleCheck<'_> {
     }
 
     /// A condition (or an `allow`) names a string value, and values it may take.
-    fn condition(&mut self, at: &str, condition: &Condition, through_lists: bool) {
-        let field_at = join(at, "field");
-        let Some(row) = self.row(&field_at, &condition.field) else {
+    fn condition(&mut self, at: &str, condition: &When, through_lists: bool) {
+        let (field_at, field) = (join(at, "field"), display(&condition.field, &[]));
+        let Some(row) = self.row(&field_at, &field) else {
             return;
         };
         let (kind, allowed) = (row.kind, row.enum_values.clone());
         if !matches!(kind, "string" | "enum") {
-            let msg = format!(
-                "`{}` is {}; a rule can only test a string",
-                condition.field,
-                with_article(kind)
-            );
+            let msg = format!("`{field}` is {}; a rule can only test a string", with_article(kind));
             self.out.push(self.src.value(&field_at, msg));
-        } else if !through_lists && condition.field.contains("[]") {
-            let msg = format!("`{}` is inside a list; a condition tests one value", condition.field);
+        } else if !through_lists && field.contains("[]") {
+            let msg = format!("`{field}` is inside a list; a condition tests one value");
             self.out.push(self.src.value(&field_at, msg));
         }
         for (i, value) in condition.is.iter().enumerate() {
-            if !allowed.is_empty() && !allowed.contains(value) {
+            if !allowed.is_empty() && !allowed.iter().any(|a| a == value) {
                 let d = self.src.value(
                     &format!("{at}.is.{i}"),
-                    format!("`{value}` is not one of the values of `{}`", condition.field),
+                    format!("`{value}` is not one of the values of `{field}`"),
                 );
                 self.out
                     .push(with_help(d, did_you_mean(value, allowed.iter().map(String::as_str))));
             }
         }
     }
+}
+
+/// Spec strings as a rule's values.
+fn texts(values: &[String]) -> List<Text> {
+    values.iter().cloned().map(Text::from).collect::<Vec<_>>().into()
+}
+
+/// Spec wire paths (`urlParam[].type`) as a rule's paths.
+fn paths_of(fields: &[String]) -> List<Path> {
+    fields.iter().map(|f| wire_path(f)).collect::<Vec<_>>().into()
 }
