@@ -1,7 +1,7 @@
 //! `snapbi code`: explain a seven-digit SNAP response code with the code tables of the specs.
 
 use serde_json::json;
-use snapbi_runtime::{CaseInfo, CodeTable, Explanation, ProviderServiceInfo, ResponseCode, ServiceInfo};
+use snapbi_runtime::{Explanation, ResponseCode};
 use snapbi_spec::Api;
 use snapbi_spec::ir;
 
@@ -22,71 +22,12 @@ pub struct Args {
 pub fn run(specs: &Specs, args: &Args) -> Outcome {
     let code = ResponseCode::try_parse(&args.code).map_err(|e| Error::Input(e.to_string()))?;
     let api = specs.load()?.api;
-    let overrides: Vec<Vec<(&str, snapbi_runtime::Outcome)>> = api
-        .codes
-        .cases
-        .iter()
-        .map(|c| {
-            c.outcome_by_service
-                .iter()
-                .map(|(s, o)| (s.as_str(), outcome(*o)))
-                .collect()
-        })
-        .collect();
-    let cases: Vec<CaseInfo> = api
-        .codes
-        .cases
-        .iter()
-        .zip(&overrides)
-        .map(|(c, overrides)| CaseInfo {
-            http: c.http,
-            case: &c.case,
-            name: &c.name,
-            message: &c.message,
-            outcome: outcome(c.outcome),
-            outcome_by_service: overrides,
-        })
-        .collect();
-    let services: Vec<ServiceInfo> = api
-        .codes
-        .services
-        .iter()
-        .map(|s| ServiceInfo {
-            code: &s.code,
-            name: &s.name,
-        })
-        .collect();
-    let provider_services: Vec<ProviderServiceInfo> = api
-        .codes
-        .provider_services
-        .iter()
-        .map(|s| ProviderServiceInfo {
-            provider: &s.provider,
-            code: &s.code,
-            name: &s.name,
-        })
-        .collect();
-    let table = CodeTable {
-        services: &services,
-        cases: &cases,
-        provider_services: &provider_services,
-    };
-    let explained = code.explain(&table);
+    let explained = code.explain(&api.codes);
     match args.json {
         true => print_json(&to_json(&api, &code, &explained))?,
         false => print(&to_text(&api, &code, &explained))?,
     }
     Ok(Status::Pass)
-}
-
-fn outcome(o: ir::Outcome) -> snapbi_runtime::Outcome {
-    match o {
-        ir::Outcome::Success => snapbi_runtime::Outcome::Success,
-        ir::Outcome::Pending => snapbi_runtime::Outcome::Pending,
-        ir::Outcome::Failed => snapbi_runtime::Outcome::Failed,
-        ir::Outcome::Retry => snapbi_runtime::Outcome::Retry,
-        ir::Outcome::Auth => snapbi_runtime::Outcome::Auth,
-    }
 }
 
 /// Where the outcome came from: the case table, a per-service override of it, or the HTTP status alone.
@@ -115,26 +56,23 @@ fn to_json(api: &Api, code: &ResponseCode, explained: &Explanation) -> serde_jso
     let providers: Vec<_> = explained
         .provider_services
         .iter()
-        .map(|p| {
-            let note = api.codes.provider_service(p.provider, p.code).map(|s| s.note.trim());
-            json!({ "provider": p.provider, "name": p.name, "note": note })
-        })
+        .map(|p| json!({ "provider": p.provider, "name": p.name, "note": p.note.trim() }))
         .collect();
     // Outside the SNAP table, the name is the providers' own when they agree on one.
     let own_name = match explained.provider_services.as_slice() {
-        [first, rest @ ..] if rest.iter().all(|p| p.name == first.name) => Some(first.name),
+        [first, rest @ ..] if rest.iter().all(|p| p.name == first.name) => Some(&*first.name),
         _ => None,
     };
     json!({
         "code": code.as_str(),
         "http_status": code.http_status(),
         "service_code": code.service_code(),
-        "service_name": explained.service.map(|s| s.name).or(own_name),
+        "service_name": explained.service.map(|s| &*s.name).or(own_name),
         "service_in_snap_table": explained.service.is_some(),
         "service_used_by": providers,
         "case_code": code.case_code(),
-        "case_name": explained.case.as_ref().map(|c| c.name),
-        "message": explained.case.as_ref().map(|c| c.message),
+        "case_name": explained.case.map(|c| &c.name),
+        "message": explained.case.map(|c| &c.message),
         "outcome": explained.outcome.map(|o| o.as_str()),
         "outcome_source": outcome_source(explained),
         "declared_by": declared,
@@ -148,14 +86,14 @@ fn to_text(api: &Api, code: &ResponseCode, explained: &Explanation) -> String {
     let outcome = explained.outcome.map_or("unknown", |o| o.as_str());
     let mut out = format!("{code}  HTTP {http:03} · service {service} ");
     match (explained.service, explained.provider_services.as_slice()) {
-        (Some(s), _) => out += s.name,
+        (Some(s), _) => out += &s.name,
         (None, []) => out += "(not in the SNAP table)",
         (None, own) => {
             let used: Vec<String> = own.iter().map(|p| format!("{} for {}", p.provider, p.name)).collect();
             out += &format!("(not in the SNAP table; used by {})", used.join(", by "));
         }
     }
-    match &explained.case {
+    match explained.case {
         Some(c) => {
             out += &format!(" · case {case} {} · outcome: {outcome}", c.message);
             if c.outcome.as_str() != outcome {

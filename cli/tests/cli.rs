@@ -304,16 +304,16 @@ fn code_explains_every_case_code_for_sample_services() {
     let api = api();
     for service in ["54", "58", "73", "15"] {
         let name = &api.codes.service(service).expect("service in table").name;
-        for case in &api.codes.cases {
+        for case in api.codes.cases.iter() {
             let code_str = format!("{}{service}{}", case.http, case.case);
             let got = json_out(&snapbi(&["code", &code_str, "--json"]));
             assert_eq!(got["code"], code_str.as_str());
             assert_eq!(got["http_status"], case.http, "{code_str}");
             assert_eq!(got["service_code"], service);
-            assert_eq!(got["service_name"], name.as_str());
-            assert_eq!(got["case_code"], case.case.as_str());
-            assert_eq!(got["case_name"], case.name.as_str(), "{code_str}");
-            assert_eq!(got["message"], case.message.as_str());
+            assert_eq!(got["service_name"], &**name);
+            assert_eq!(got["case_code"], &*case.case);
+            assert_eq!(got["case_name"], &*case.name, "{code_str}");
+            assert_eq!(got["message"], &*case.message);
             assert_eq!(got["outcome"], case.outcome_for(service).as_str(), "{code_str}");
         }
     }

@@ -8,15 +8,17 @@
 //! Only data lives here. Signing, framing and formatting are done by whoever uses the data (the runtime and,
 //! separately, the sandbox), so this crate has no dependency beyond the shared vocabulary of `snapbi-rules`.
 
+mod codes;
 mod envelope;
 mod header;
 mod recipe;
 mod standard;
 mod status;
 
+pub use codes::{CaseCode, CodeTables, ProviderServiceCode, ServiceCode};
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};
-pub use snapbi_rules::{Algorithm, AuthKind, List, Path, Rule, Text, When};
+pub use snapbi_rules::{Algorithm, AuthKind, List, Outcome, Path, Rule, Text, When};
 pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};
 pub use status::{QuerySource, StatusQuery};

@@ -1,6 +1,6 @@
 //! SNAP response codes: `HHH` HTTP status + `SS` service code + `CC` case code, e.g. `2005400`.
 //!
-//! [`ResponseCode`] parses any string without failing and keeps the raw text; a [`CodeTable`] (emitted from
+//! [`ResponseCode`] parses any string without failing and keeps the raw text; the [`CodeTables`] (emitted from
 //! `specs/common/codes.yaml`) names known codes and says what they mean for the caller ([`Outcome`]).
 //! Generated per-endpoint `Code` enums derive [`ResponseCodes`](crate::ResponseCodes).
 
@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use snapbi_descriptor::{CaseCode, CodeTables, ProviderServiceCode, ServiceCode};
 pub use snapbi_rules::Outcome;
 
 /// A response code as received. Parsing never fails: a malformed code keeps its raw text.
@@ -69,17 +70,12 @@ impl ResponseCode {
     /// Names and classifies the code with `table`, as far as it is known. A service code outside the SNAP
     /// table is named by the providers that use it ([`Explanation::provider_services`]); the case and the
     /// outcome come from the generic case table either way.
-    pub fn explain<'t>(&self, table: &CodeTable<'t>) -> Explanation<'t> {
+    pub fn explain<'t>(&self, table: &'t CodeTables) -> Explanation<'t> {
         let service = self
             .service_code()
             .and_then(|s| table.services.iter().find(|x| x.code == s));
         let provider_services = match (service, self.service_code()) {
-            (None, Some(code)) => table
-                .provider_services
-                .iter()
-                .filter(|p| p.code == code)
-                .copied()
-                .collect(),
+            (None, Some(code)) => table.provider_services.iter().filter(|p| p.code == code).collect(),
             _ => Vec::new(),
         };
         let case = match (self.http_status(), self.case_code()) {
@@ -92,9 +88,9 @@ impl ResponseCode {
             _ => None,
         };
         Explanation {
-            service: service.copied(),
+            service,
             provider_services,
-            case: case.cloned(),
+            case,
             outcome,
         }
     }
@@ -140,74 +136,15 @@ impl EndpointCode for ResponseCode {
     }
 }
 
-/// A service code of the SNAP table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ServiceInfo<'a> {
-    /// Two digits.
-    pub code: &'a str,
-    /// Name.
-    pub name: &'a str,
-}
-
-/// A service code one provider uses that the SNAP table lacks (DANA's `00`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProviderServiceInfo<'a> {
-    /// The provider, e.g. `dana`.
-    pub provider: &'a str,
-    /// Two digits.
-    pub code: &'a str,
-    /// Name.
-    pub name: &'a str,
-}
-
-/// A generic case code of the SNAP table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseInfo<'a> {
-    /// HTTP status.
-    pub http: u16,
-    /// Two digits.
-    pub case: &'a str,
-    /// UpperCamelCase name.
-    pub name: &'a str,
-    /// Published message.
-    pub message: &'a str,
-    /// Default outcome.
-    pub outcome: Outcome,
-    /// Per-service overrides.
-    pub outcome_by_service: &'a [(&'a str, Outcome)],
-}
-
-impl CaseInfo<'_> {
-    /// The outcome for `service`.
-    pub fn outcome_for(&self, service: &str) -> Outcome {
-        self.outcome_by_service
-            .iter()
-            .find(|(s, _)| *s == service)
-            .map(|(_, o)| *o)
-            .unwrap_or(self.outcome)
-    }
-}
-
-/// The service and case code tables.
-#[derive(Clone, Copy, Debug)]
-pub struct CodeTable<'a> {
-    /// Service codes.
-    pub services: &'a [ServiceInfo<'a>],
-    /// Generic case codes.
-    pub cases: &'a [CaseInfo<'a>],
-    /// Service codes providers use that the SNAP table lacks; none is in `services`.
-    pub provider_services: &'a [ProviderServiceInfo<'a>],
-}
-
 /// What a table knows about a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation<'a> {
     /// The service, if the SNAP table knows it.
-    pub service: Option<ServiceInfo<'a>>,
+    pub service: Option<&'a ServiceCode>,
     /// When the SNAP table does not know the service code: the providers that use it, with their name for it.
-    pub provider_services: Vec<ProviderServiceInfo<'a>>,
+    pub provider_services: Vec<&'a ProviderServiceCode>,
     /// The case, if known.
-    pub case: Option<CaseInfo<'a>>,
+    pub case: Option<&'a CaseCode>,
     /// The outcome: from the case table, else guessed from the HTTP status.
     pub outcome: Option<Outcome>,
 }
@@ -256,25 +193,39 @@ mod tests {
         assert_eq!(TestCode::Successful.to_string(), "2005400 Successful");
     }
 
+    use std::borrow::Cow;
+
+    fn case(
+        http: u16,
+        case: &'static str,
+        name: &'static str,
+        by_service: &'static [(Cow<'static, str>, Outcome)],
+    ) -> CaseCode {
+        CaseCode {
+            http,
+            case: case.into(),
+            name: name.into(),
+            message: "".into(),
+            outcome: Outcome::Failed,
+            outcome_by_service: Cow::Borrowed(by_service),
+        }
+    }
+
+    fn service(code: &'static str, name: &'static str) -> ServiceCode {
+        ServiceCode {
+            code: code.into(),
+            name: name.into(),
+            path: None,
+        }
+    }
+
     #[test]
     fn explain_uses_service_overrides() {
-        let overrides = [("58", Outcome::Success)];
-        let cases = [CaseInfo {
-            http: 404,
-            case: "18",
-            name: "InconsistentRequest",
-            message: "Inconsistent Request",
-            outcome: Outcome::Failed,
-            outcome_by_service: &overrides,
-        }];
-        let services = [ServiceInfo {
-            code: "58",
-            name: "Refund",
-        }];
-        let table = CodeTable {
-            services: &services,
-            cases: &cases,
-            provider_services: &[],
+        const OVERRIDES: &[(Cow<'static, str>, Outcome)] = &[(Cow::Borrowed("58"), Outcome::Success)];
+        let table = CodeTables {
+            services: vec![service("58", "Refund")].into(),
+            cases: vec![case(404, "18", "InconsistentRequest", OVERRIDES)].into(),
+            provider_services: Cow::Borrowed(&[]),
         };
         assert_eq!(
             ResponseCode::parse("4045818").explain(&table).outcome,
@@ -289,32 +240,22 @@ mod tests {
 
     #[test]
     fn explain_names_a_provider_s_own_service_code() {
-        let cases = [CaseInfo {
-            http: 404,
-            case: "01",
-            name: "TransactionNotFound",
-            message: "Transaction Not Found",
-            outcome: Outcome::Failed,
-            outcome_by_service: &[],
-        }];
-        let services = [ServiceInfo {
-            code: "43",
-            name: "Emoney Transfer Bank",
-        }];
-        let own = [ProviderServiceInfo {
-            provider: "dana",
-            code: "00",
-            name: "Transfer To Bank Inquiry Status",
-        }];
-        let table = CodeTable {
-            services: &services,
-            cases: &cases,
-            provider_services: &own,
+        let own = ProviderServiceCode {
+            provider: "dana".into(),
+            code: "00".into(),
+            name: "Transfer To Bank Inquiry Status".into(),
+            path: None,
+            note: "DANA answers under 00".into(),
+        };
+        let table = CodeTables {
+            services: vec![service("43", "Emoney Transfer Bank")].into(),
+            cases: vec![case(404, "01", "TransactionNotFound", &[])].into(),
+            provider_services: vec![own.clone()].into(),
         };
         let explained = ResponseCode::parse("4040001").explain(&table);
         assert_eq!(explained.service, None);
-        assert_eq!(explained.provider_services, own.to_vec());
-        assert_eq!(explained.case.map(|c| c.name), Some("TransactionNotFound"));
+        assert_eq!(explained.provider_services, [&own]);
+        assert_eq!(explained.case.map(|c| &*c.name), Some("TransactionNotFound"));
         assert_eq!(explained.outcome, Some(Outcome::Failed));
         let standard = ResponseCode::parse("4044301").explain(&table);
         assert!(standard.service.is_some() && standard.provider_services.is_empty());

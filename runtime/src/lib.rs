@@ -3,7 +3,7 @@
 //! What a user of a generated client meets here: [`Config`] and [`Client`] (a generated `Client` wraps one),
 //! [`Reply`] or [`Error`] from every call and [`Settled`] from money-moving ones, the validated field values
 //! ([`Text`], [`Decimal`], [`SnapDateTime`], …) and [`BuildError`] from builders, [`ResponseCode`] and
-//! [`CodeTable`] to explain codes, [`inbound`] to verify and answer the provider's notifications, and
+//! [`CodeTables`] to explain codes, [`inbound`] to verify and answer the provider's notifications, and
 //! [`Client::prepare`] with [`body_bytes`] to see exactly what would be sent.
 //!
 //! Generated code (from `snapbi-client`'s build script or the `snap_api!` macro) calls into this crate for
@@ -36,7 +36,7 @@ pub mod values;
 
 pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, Settled, StatusConfirmation, body_bytes};
 pub use code::{
-    CaseInfo, CodeTable, EndpointCode, Explanation, Outcome, ProviderServiceInfo, ResponseCode, ServiceInfo,
+    CaseCode, CodeTables, EndpointCode, Explanation, Outcome, ProviderServiceCode, ResponseCode, ServiceCode,
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;

@@ -173,7 +173,7 @@ pub(crate) fn split_code(code: &str) -> Option<(u16, &str)> {
 /// The case table's message of a seven-digit code, as published (`2005400` → `Successful`).
 pub(crate) fn published_message<'a>(api: &'a Api, code: &str) -> Option<&'a str> {
     let (http, case) = split_code(code)?;
-    api.codes.case(http, case).map(|c| c.message.as_str())
+    api.codes.case(http, case).map(|c| &*c.message)
 }
 
 /// The case table's message for `(http, case)` with its placeholders filled.
@@ -181,7 +181,7 @@ fn message(api: &Api, http: u16, case: &str, fill: Fill<'_>) -> String {
     let template = api
         .codes
         .case(http, case)
-        .map(|c| c.message.as_str())
+        .map(|c| &*c.message)
         .unwrap_or("General Error");
     template
         .replace("{field}", fill.field.unwrap_or("request"))

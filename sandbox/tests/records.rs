@@ -277,7 +277,7 @@ async fn dana_transfer_to_bank_status_answers_with_dana_s_service_code_00() {
     assert_eq!(explained.service, None);
     assert_eq!(explained.provider_services.len(), 1);
     assert_eq!(explained.provider_services[0].provider, "dana");
-    assert_eq!(explained.case.map(|c| c.name), Some("TransactionNotFound"));
+    assert_eq!(explained.case.map(|c| &*c.name), Some("TransactionNotFound"));
 }
 
 #[tokio::test]

@@ -146,7 +146,12 @@ async fn a_payment_starts_moves_and_is_named_as_the_data_says() {
     api.standard.transaction_status.initial = "03".into();
     transition(&mut api, Action::Pay).from = vec!["03".into()].into();
     rename_status(&mut api, "00", "Settled");
-    let successful = api.codes.cases.iter_mut().find(|c| c.http == 200 && c.case == "00");
+    let successful = api
+        .codes
+        .cases
+        .to_mut()
+        .iter_mut()
+        .find(|c| c.http == 200 && c.case == "00");
     successful.expect("the success case").message = "Done".into();
     let run = start_api(api, "doku", |b| b).await;
 

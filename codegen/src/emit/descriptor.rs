@@ -6,8 +6,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Algorithm, Case, Envelope, HeaderSource, Part, Path, QuerySource, Recipe, Rule, Standard, StatusQuery, StatusValue,
-    TransactionStatus, When,
+    Algorithm, Case, CodeTables, Envelope, HeaderSource, Part, Path, QuerySource, Recipe, Rule, Standard, StatusQuery,
+    StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -164,6 +164,35 @@ pub(crate) fn status_query(query: &StatusQuery) -> TokenStream {
             not_found: #not_found,
         }
     }
+}
+
+/// The code tables, with each provider's own service codes.
+pub(crate) fn code_tables(tables: &CodeTables) -> TokenStream {
+    let services = list(tables.services.iter().map(|s| {
+        let (code, name, path) = (text(&s.code), text(&s.name), option_text(s.path.as_deref()));
+        quote!(rt::ServiceCode { code: #code, name: #name, path: #path })
+    }));
+    let cases = list(tables.cases.iter().map(|c| {
+        let http = Literal::u16_unsuffixed(c.http);
+        let (case, name, message) = (text(&c.case), text(&c.name), text(&c.message));
+        let outcome = super::outcome_ident(c.outcome);
+        let overrides = list(c.outcome_by_service.iter().map(|(service, o)| {
+            let (service, o) = (text(service), super::outcome_ident(*o));
+            quote!((#service, rt::Outcome::#o))
+        }));
+        quote! {
+            rt::CaseCode {
+                http: #http, case: #case, name: #name, message: #message,
+                outcome: rt::Outcome::#outcome, outcome_by_service: #overrides,
+            }
+        }
+    }));
+    let provider_services = list(tables.provider_services.iter().map(|s| {
+        let [provider, code, name, note] = [&s.provider, &s.code, &s.name, &s.note].map(|t| text(t));
+        let path = option_text(s.path.as_deref());
+        quote!(rt::ProviderServiceCode { provider: #provider, code: #code, name: #name, path: #path, note: #note })
+    }));
+    quote!(rt::CodeTables { services: #services, cases: #cases, provider_services: #provider_services })
 }
 
 /// A cross-field rule of a request (`rules:`), its paths as segments.

@@ -120,7 +120,7 @@ pub(crate) fn docs(text: Option<&str>, extra: &[String]) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
-fn outcome_ident(outcome: Outcome) -> Ident {
+pub(crate) fn outcome_ident(outcome: Outcome) -> Ident {
     format_ident!(
         "{}",
         match outcome {
@@ -145,37 +145,11 @@ pub(crate) fn auth_ident(auth: AuthKind) -> Ident {
 }
 
 fn code_table(cx: &Cx) -> TokenStream {
-    let services = cx.api.codes.services.iter().map(|s| {
-        let (code, name) = (&s.code, &s.name);
-        quote! { rt::ServiceInfo { code: #code, name: #name } }
-    });
-    let cases = cx.api.codes.cases.iter().map(|c| {
-        let http = proc_macro2::Literal::u16_unsuffixed(c.http);
-        let (case, name, message) = (&c.case, &c.name, &c.message);
-        let outcome = outcome_ident(c.outcome);
-        let overrides = c.outcome_by_service.iter().map(|(svc, o)| {
-            let o = outcome_ident(*o);
-            quote! { (#svc, rt::Outcome::#o) }
-        });
-        quote! {
-            rt::CaseInfo {
-                http: #http, case: #case, name: #name, message: #message,
-                outcome: rt::Outcome::#outcome, outcome_by_service: &[#(#overrides),*],
-            }
-        }
-    });
-    let provider_services = cx.api.codes.provider_services.iter().map(|s| {
-        let (provider, code, name) = (&s.provider, &s.code, &s.name);
-        quote! { rt::ProviderServiceInfo { provider: #provider, code: #code, name: #name } }
-    });
+    let tables = descriptor::code_tables(&cx.api.codes);
     quote! {
         /// The SNAP service-code and generic case-code tables (`specs/common/codes.yaml`), and the service
         /// codes providers use that the SNAP table lacks (`service_codes` of a provider file).
-        pub static CODE_TABLE: rt::CodeTable<'static> = rt::CodeTable {
-            services: &[#(#services),*],
-            cases: &[#(#cases),*],
-            provider_services: &[#(#provider_services),*],
-        };
+        pub static CODE_TABLE: rt::CodeTables = #tables;
     }
 }
 

@@ -287,7 +287,7 @@ impl Running {
         let headers = signed_headers(self.api(), endpoint, &body, None, &now());
         let reply = self.send(&endpoint.method, &endpoint.path, &headers, body).await;
         // The success case's message as this sandbox's API publishes it (a test may have changed it).
-        let successful = self.api().codes.case(200, "00").map_or("", |c| c.message.as_str());
+        let successful = self.api().codes.case(200, "00").map_or("", |c| &*c.message);
         reply.expect("2007300", successful);
         reply.body["accessToken"].as_str().expect("accessToken").to_owned()
     }

@@ -8,8 +8,9 @@ pub mod paths;
 pub mod samples;
 
 pub use snapbi_descriptor::{
-    Action, Case, Envelope, HeaderSource, List, Part, Path, QuerySource, Recipe, Refusals, Rule, Situation, Standard,
-    StatusQuery, StatusValue, Text, TransactionStatus, Transition, When,
+    Action, Case, CaseCode, CodeTables, Envelope, HeaderSource, List, Part, Path, ProviderServiceCode, QuerySource,
+    Recipe, Refusals, Rule, ServiceCode, Situation, Standard, StatusQuery, StatusValue, Text, TransactionStatus,
+    Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -58,98 +59,6 @@ impl Api {
         self.endpoints
             .iter()
             .find(|e| e.provider == provider && e.is_payment_notification())
-    }
-}
-
-/// The SNAP code tables.
-#[derive(Debug, Clone, Default)]
-pub struct CodeTables {
-    /// Service codes of the SNAP table, sorted.
-    pub services: Vec<ServiceCode>,
-    /// Generic case codes, sorted by (http, case).
-    pub cases: Vec<CaseCode>,
-    /// Service codes a provider uses that the SNAP table lacks (`service_codes` of a provider file), sorted
-    /// by (code, provider). Never one of `services`.
-    pub provider_services: Vec<ProviderServiceCode>,
-}
-
-impl CodeTables {
-    /// The SNAP service with this two-digit code.
-    pub fn service(&self, code: &str) -> Option<&ServiceCode> {
-        self.services.iter().find(|s| s.code == code)
-    }
-
-    /// `provider`'s own service with this code (one the SNAP table lacks).
-    pub fn provider_service(&self, provider: &str, code: &str) -> Option<&ProviderServiceCode> {
-        self.provider_services
-            .iter()
-            .find(|s| s.provider == provider && s.code == code)
-    }
-
-    /// The name of service `code` as `provider` uses it: the SNAP table's, else the provider's own.
-    pub fn service_name_for(&self, provider: &str, code: &str) -> Option<&str> {
-        self.service(code)
-            .map(|s| s.name.as_str())
-            .or_else(|| self.provider_service(provider, code).map(|s| s.name.as_str()))
-    }
-
-    /// The generic case for this HTTP status and two-digit case code.
-    pub fn case(&self, http: u16, case: &str) -> Option<&CaseCode> {
-        self.cases.iter().find(|c| c.http == http && c.case == case)
-    }
-}
-
-/// A two-digit SNAP service code.
-#[derive(Debug, Clone)]
-pub struct ServiceCode {
-    /// Two digits.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Path after `/{version}`.
-    pub path: Option<String>,
-}
-
-/// A service code one provider uses that the SNAP table lacks (DANA's `00`).
-#[derive(Debug, Clone)]
-pub struct ProviderServiceCode {
-    /// The provider that uses it.
-    pub provider: String,
-    /// Two digits.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Path after `/{version}`.
-    pub path: Option<String>,
-    /// Why the provider uses a code outside the SNAP table, with sources.
-    pub note: String,
-}
-
-/// A generic case code.
-#[derive(Debug, Clone)]
-pub struct CaseCode {
-    /// HTTP status.
-    pub http: u16,
-    /// Two digits.
-    pub case: String,
-    /// UpperCamelCase name.
-    pub name: String,
-    /// Published message.
-    pub message: String,
-    /// Default outcome.
-    pub outcome: Outcome,
-    /// Per-service overrides: (service code, outcome).
-    pub outcome_by_service: Vec<(String, Outcome)>,
-}
-
-impl CaseCode {
-    /// The outcome of this case for `service`.
-    pub fn outcome_for(&self, service: &str) -> Outcome {
-        self.outcome_by_service
-            .iter()
-            .find(|(s, _)| s == service)
-            .map(|(_, o)| *o)
-            .unwrap_or(self.outcome)
     }
 }
 

@@ -7,7 +7,7 @@ use heck::ToUpperCamelCase;
 use super::names::{is_digits, is_upper_camel};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::ir::{CaseCode, CodeTables, Outcome, ProviderServiceCode, ServiceCode};
+use crate::ir::{CaseCode, CodeTables, Outcome, ProviderServiceCode, ServiceCode, Text};
 use crate::yaml::SpecSet;
 use crate::yaml::raw::{self, OrderedMap};
 
@@ -32,13 +32,16 @@ impl Lowering {
             self.service_codes(src, &file.value.service_codes, &mut tables);
             for (i, case) in file.value.case_codes.iter().enumerate() {
                 match self.case_code(src, &format!("case_codes.{i}"), case, &tables) {
-                    Some(case) => tables.cases.push(case),
+                    Some(case) => tables.cases.to_mut().push(case),
                     None => self.failed.cases.push((case.http, case.case.0.clone())),
                 }
             }
         }
-        tables.services.sort_by(|a, b| a.code.cmp(&b.code));
-        tables.cases.sort_by(|a, b| (a.http, &a.case).cmp(&(b.http, &b.case)));
+        tables.services.to_mut().sort_by(|a, b| a.code.cmp(&b.code));
+        tables
+            .cases
+            .to_mut()
+            .sort_by(|a, b| (a.http, &a.case).cmp(&(b.http, &b.case)));
         tables
     }
 
@@ -59,10 +62,10 @@ impl Lowering {
                     format!("duplicate service code `{code}`"),
                 ));
             } else {
-                tables.services.push(ServiceCode {
-                    code: code.clone(),
-                    name: spec.name.clone(),
-                    path: spec.path.clone(),
+                tables.services.to_mut().push(ServiceCode {
+                    code: code.clone().into(),
+                    name: spec.name.clone().into(),
+                    path: spec.path.clone().map(Text::from),
                 });
             }
         }
@@ -76,13 +79,14 @@ impl Lowering {
             for (i, (code, spec)) in services.0.iter().enumerate() {
                 let nth = services.0[..i].iter().filter(|(c, _)| c == code).count();
                 match self.provider_service_code(src, &file.value.name, (code, spec), nth, tables) {
-                    Some(own) => tables.provider_services.push(own),
+                    Some(own) => tables.provider_services.to_mut().push(own),
                     None => (self.failed.provider_services).push((file.value.name.clone(), code.clone())),
                 }
             }
         }
         tables
             .provider_services
+            .to_mut()
             .sort_by(|a, b| (&a.code, &a.provider).cmp(&(&b.code, &b.provider)));
     }
 
@@ -115,11 +119,11 @@ impl Lowering {
             self.push(with_help(d, Some(help.into())));
         } else {
             return Some(ProviderServiceCode {
-                provider: provider.to_owned(),
-                code: code.clone(),
-                name: spec.name.clone(),
-                path: spec.path.clone(),
-                note: spec.note.clone(),
+                provider: provider.to_owned().into(),
+                code: code.clone().into(),
+                name: spec.name.clone().into(),
+                path: spec.path.clone().map(Text::from),
+                note: spec.note.clone().into(),
             });
         }
         None
@@ -131,11 +135,11 @@ impl Lowering {
         let by_service = self.outcome_by_service(src, path, spec, tables);
         Some(CaseCode {
             http: spec.http,
-            case: spec.case.0.clone(),
-            name: spec.name.clone(),
-            message: spec.message.clone(),
+            case: spec.case.0.clone().into(),
+            name: spec.name.clone().into(),
+            message: spec.message.clone().into(),
             outcome: outcome?,
-            outcome_by_service: by_service,
+            outcome_by_service: by_service.into(),
         })
         .filter(|_| ok)
     }
@@ -170,7 +174,7 @@ impl Lowering {
         path: &str,
         spec: &raw::CaseCodeSpec,
         tables: &CodeTables,
-    ) -> Vec<(String, Outcome)> {
+    ) -> Vec<(Text, Outcome)> {
         let mut by_service = Vec::new();
         for (service, outcome) in &spec.outcome_by_service.0 {
             let p = join(&join(path, "outcome_by_service"), service);
@@ -179,7 +183,7 @@ impl Lowering {
                 self.push(src.at(src.positions.key(&p, 0), &p, msg));
             }
             if let Some(o) = self.outcome(src, &p, outcome) {
-                by_service.push((service.clone(), o));
+                by_service.push((service.clone().into(), o));
             }
         }
         by_service

@@ -144,7 +144,7 @@ impl Lowering {
             self.push(src.value(&code_path, msg));
             return None;
         };
-        if let Some(other) = seen.names.insert(generic.name.clone(), code.clone()) {
+        if let Some(other) = seen.names.insert(generic.name.to_string(), code.clone()) {
             let msg = format!("codes {other} and {code} would both be named `{}`", generic.name);
             self.push(src.value(&code_path, msg));
             return None;
@@ -157,8 +157,8 @@ impl Lowering {
             code: code.clone(),
             http,
             case: case.to_owned(),
-            name: generic.name.clone(),
-            message: generic.message.clone(),
+            name: generic.name.to_string(),
+            message: generic.message.to_string(),
             outcome,
             status: None,
             id: None,

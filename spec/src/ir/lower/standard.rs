@@ -91,17 +91,14 @@ impl Lowering {
         match codes.cases.iter().find(|c| c.name == name) {
             Some(c) => Some(Case {
                 http: c.http,
-                case: c.case.clone().into(),
-                message: c.message.clone().into(),
+                case: c.case.clone(),
+                message: c.message.clone(),
             }),
             // The case may be one the table lost to a mistake reported there.
             None if self.failed.code_tables || !self.failed.cases.is_empty() => None,
             None => {
                 let d = src.value(path, format!("`{name}` is not a case of codes.yaml"));
-                self.push(with_help(
-                    d,
-                    did_you_mean(name, codes.cases.iter().map(|c| c.name.as_str())),
-                ));
+                self.push(with_help(d, did_you_mean(name, codes.cases.iter().map(|c| &*c.name))));
                 None
             }
         }
