@@ -26,7 +26,7 @@ fn set_case(api: &mut Api, situation: Situation, http: u16, case: &str) {
     entry.1 = Case {
         http,
         case: case.to_owned().into(),
-        message: message.into(),
+        message,
     };
 }
 
