@@ -47,16 +47,28 @@ pub fn load(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>>
         }
         false => (root.to_owned(), display_root.to_owned(), None),
     };
-    let (set, mut diagnostics) = yaml::load_dir(&dir, &display_dir);
+    let (set, diagnostics) = yaml::load_dir(&dir, &display_dir);
+    let mut api = lower(&set, diagnostics)?;
+    if let Some(only) = only {
+        keep_only(&mut api, &only);
+    }
+    Ok(Loaded { api, files: set.files })
+}
+
+/// Checks specs held in memory (a binary's embedded files): `(path below the specs directory, YAML text)`
+/// pairs; diagnostics show files as `display_root/<path>`.
+pub fn load_files(files: &[(&str, &str)], display_root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let (set, diagnostics) = yaml::load_files(files, display_root);
+    let api = lower(&set, diagnostics)?;
+    Ok(Loaded { api, files: Vec::new() })
+}
+
+/// Lowers a loaded set; `Err` with every diagnostic, the loader's and the lowering's, in file order.
+fn lower(set: &yaml::SpecSet, mut diagnostics: Vec<Diagnostic>) -> Result<Api, Vec<Diagnostic>> {
     // A file that loaded with its unknown keys left out is lowered too, so both kinds of problems may point
     // into one file: they are listed together, in file order.
-    match ir::lower::lower(&set) {
-        Ok(mut api) if diagnostics.is_empty() => {
-            if let Some(only) = only {
-                keep_only(&mut api, &only);
-            }
-            return Ok(Loaded { api, files: set.files });
-        }
+    match ir::lower::lower(set) {
+        Ok(api) if diagnostics.is_empty() => return Ok(api),
         Ok(_) => {}
         Err(more) => diagnostics.extend(more),
     }

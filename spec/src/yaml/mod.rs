@@ -66,6 +66,16 @@ pub struct SpecSet {
     pub unloaded: Unloaded,
 }
 
+impl SpecSet {
+    /// An empty set whose directory is shown as `display_root`.
+    fn shown_as(display_root: &Path) -> SpecSet {
+        SpecSet {
+            display_root: display_root.to_owned(),
+            ..SpecSet::default()
+        }
+    }
+}
+
 /// What the files that did not load would have defined, as far as their text tells, so that lowering stays
 /// silent about references to it: each of those files has its own diagnostics, and one mistake is one error.
 #[derive(Debug, Default)]
@@ -137,35 +147,63 @@ impl Names {
 /// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
 /// diagnostics as `display_root` joined with their path below `root`.
 pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
-    let mut set = SpecSet {
-        display_root: display_root.to_owned(),
-        ..SpecSet::default()
-    };
-    let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     if let Err(e) = collect_yaml(root, &mut files) {
-        diagnostics.push(io_error(display_root, &format!("cannot read the specs directory: {e}")));
-        return (set, diagnostics);
+        let d = io_error(display_root, &format!("cannot read the specs directory: {e}"));
+        return (SpecSet::shown_as(display_root), vec![d]);
     }
     files.sort();
-    // Files are independent: parse them on every core, then collect in sorted order (deterministic output).
+    let parsed = parse_all(&files, |path| {
+        let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
+        let role = Role::of(path);
+        match std::fs::read_to_string(path) {
+            Ok(source) => parse_file(&shown, role, &source),
+            Err(e) => {
+                let d = io_error(&shown, &format!("cannot read the file: {e}"));
+                (AnyFile::Unloaded(role, None), vec![d])
+            }
+        }
+    });
+    let (mut set, diagnostics) = assemble(display_root, parsed);
+    set.files = files;
+    (set, diagnostics)
+}
+
+/// Reads specs held in memory (the files a binary embeds): `(path below the specs directory, YAML text)`
+/// pairs. Files are shown in diagnostics as `display_root/path`; none is tracked for rebuilds.
+pub fn load_files(files: &[(&str, &str)], display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
+    let mut files = files.to_vec();
+    files.sort();
+    let parsed = parse_all(&files, |(path, source)| {
+        let path = Path::new(path);
+        parse_file(&display_root.join(path), Role::of(path), source)
+    });
+    assemble(display_root, parsed)
+}
+
+/// `parse` on every item, on every core, in order (deterministic output whatever the threads do).
+fn parse_all<T: Sync>(
+    items: &[T],
+    parse: impl Fn(&T) -> (AnyFile, Vec<Diagnostic>) + Sync,
+) -> Vec<(AnyFile, Vec<Diagnostic>)> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    let chunk = files.len().div_ceil(workers).max(1);
-    let parsed: Vec<(AnyFile, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+        .min(items.len().max(1));
+    let chunk = items.len().div_ceil(workers).max(1);
+    let parse = &parse;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|path| load_file(root, display_root, path))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
+    })
+}
+
+/// The set of parsed files, each in its role, and every mistake found in them.
+fn assemble(display_root: &Path, parsed: Vec<(AnyFile, Vec<Diagnostic>)>) -> (SpecSet, Vec<Diagnostic>) {
+    let mut set = SpecSet::shown_as(display_root);
+    let mut diagnostics = Vec::new();
     for (file, mistakes) in parsed {
         match file {
             AnyFile::Codes(f) => set.codes.push(f),
@@ -177,7 +215,6 @@ pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) 
         }
         diagnostics.extend(mistakes);
     }
-    set.files = files;
     (set, diagnostics)
 }
 
@@ -203,32 +240,30 @@ enum AnyFile {
     Unloaded(Role, Option<Positions>),
 }
 
-/// One file, in its role, with every mistake found in it.
-fn load_file(root: &Path, display_root: &Path, path: &Path) -> (AnyFile, Vec<Diagnostic>) {
-    let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
-    let role = match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
-        "codes.yaml" => Role::Codes,
-        "standard.yaml" => Role::Standard,
-        "types.yaml" => Role::Types,
-        "provider.yaml" => Role::Provider,
-        _ => Role::Endpoint,
-    };
-    let source = match std::fs::read_to_string(path) {
-        Ok(source) => source,
-        Err(e) => {
-            let d = io_error(&shown, &format!("cannot read the file: {e}"));
-            return (AnyFile::Unloaded(role, None), vec![d]);
+impl Role {
+    /// The role of the file at `path`, from its name.
+    fn of(path: &Path) -> Role {
+        match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+            "codes.yaml" => Role::Codes,
+            "standard.yaml" => Role::Standard,
+            "types.yaml" => Role::Types,
+            "provider.yaml" => Role::Provider,
+            _ => Role::Endpoint,
         }
-    };
+    }
+}
+
+/// One file's text, in its role, with every mistake found in it.
+fn parse_file(shown: &Path, role: Role, source: &str) -> (AnyFile, Vec<Diagnostic>) {
     let (file, diagnostics) = match role {
-        Role::Codes => in_role(parse(&shown, &source), AnyFile::Codes),
-        Role::Standard => in_role(parse(&shown, &source), AnyFile::Standard),
-        Role::Types => in_role(parse(&shown, &source), AnyFile::Types),
-        Role::Provider => in_role(parse(&shown, &source), AnyFile::Provider),
-        Role::Endpoint => in_role(parse(&shown, &source), AnyFile::Endpoint),
+        Role::Codes => in_role(parse(shown, source), AnyFile::Codes),
+        Role::Standard => in_role(parse(shown, source), AnyFile::Standard),
+        Role::Types => in_role(parse(shown, source), AnyFile::Types),
+        Role::Provider => in_role(parse(shown, source), AnyFile::Provider),
+        Role::Endpoint => in_role(parse(shown, source), AnyFile::Endpoint),
     };
     // Indexing again costs little, and only for a file with a mistake that stops it from loading.
-    let file = file.unwrap_or_else(|| AnyFile::Unloaded(role, Some(Positions::index(&source))));
+    let file = file.unwrap_or_else(|| AnyFile::Unloaded(role, Some(Positions::index(source))));
     (file, diagnostics)
 }
 
