@@ -8,6 +8,7 @@
 //! Only data lives here. Signing, framing and formatting are done by whoever uses the data (the runtime and,
 //! separately, the sandbox), so this crate has no dependency beyond the shared vocabulary of `snapbi-rules`.
 
+mod endpoint;
 mod envelope;
 mod header;
 mod recipe;
@@ -16,6 +17,7 @@ mod status;
 
 use std::borrow::Cow;
 
+pub use endpoint::{EndpointInfo, Enveloped};
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};
