@@ -138,7 +138,7 @@ async fn drop_after_commit_fault() {
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let headers = run.headers_for(PAYMENT, &bytes).await;
     let endpoint = run.endpoint(PAYMENT);
-    let mut request = run.http.post(format!("{}{}", run.base, endpoint.path));
+    let mut request = run.http.post(format!("{}{}", run.base, endpoint.info.path));
     for (name, value) in &headers {
         request = request.header(name, value);
     }

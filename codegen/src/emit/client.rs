@@ -14,7 +14,7 @@ use crate::ir::{Direction, Endpoint, Envelope, Provider};
 pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStream {
     let rt = cx.rt;
     let module = ident(&p.name);
-    let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
+    let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.info.provider == p.name).collect();
     let profile = profile(cx, p);
     let methods = endpoints
         .iter()
@@ -79,7 +79,7 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
         // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint,
         // whose answer the caller then reads in its own types.
         Some(status) => {
-            let status_id = &status.id;
+            let status_id = &status.info.id;
             let status = ident(&status.module);
             (
                 quote!(rt::Settled<#module::Response, #module::Code, #status::Response, #status::Code>),
@@ -94,8 +94,11 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
         ),
     };
     let doc = docs(
-        Some(&e.summary),
-        &[format!("`{} {}` (`{}`).", e.method, e.path, e.id), settles],
+        Some(&e.info.summary),
+        &[
+            format!("`{} {}` (`{}`).", e.info.method, e.info.path, e.info.id),
+            settles,
+        ],
     );
     quote! {
         #doc
