@@ -127,7 +127,7 @@ async fn refusals_arrive_as_typed_result_codes() {
 
     // Business failure: a resource outside the merchant's scope.
     run.sandbox
-        .arm_scenario(profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
+        .arm_scenario(&profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
         .expect("declared result code");
     match client.widget_query_user_profile(&request(&["USER_KYC"]), &head()).await {
         Err(rt::Error::Api { code, message, .. }) => {
@@ -137,7 +137,7 @@ async fn refusals_arrive_as_typed_result_codes() {
         other => panic!("the armed business failure must answer: {other:?}"),
     }
     // Undeclared codes cannot be armed.
-    assert!(run.sandbox.arm_scenario(profile::ENDPOINT.id, "2001100", 1).is_err());
+    assert!(run.sandbox.arm_scenario(&profile::ENDPOINT.id, "2001100", 1).is_err());
 }
 
 /// DANA signs its answers over the `response` member: a client given the provider's public key verifies

@@ -184,7 +184,7 @@ fn setup() -> &'static Setup {
         let api = common::api();
         let pairs = snapbi_client::ENDPOINTS
             .iter()
-            .filter_map(|entry| Some((api.endpoint(entry.info.id)?.clone(), entry)))
+            .filter_map(|entry| Some((api.endpoint(&entry.info.id)?.clone(), entry)))
             .collect();
         Setup { api, pairs }
     })

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::objects::{Place, object, object_with, received_object};
-use super::{Cx, auth_ident, docs, ident, outcome_ident};
+use super::{Cx, docs, ident, outcome_ident};
 use crate::ir::{Condition, CrossRule, Direction, Endpoint};
 
 /// `pub mod <endpoint> { … }`.
@@ -124,34 +124,10 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
 }
 
 fn endpoint_info(e: &Endpoint) -> TokenStream {
-    let (id, provider, method, path, service, summary) = (
-        &e.info.id,
-        &e.info.provider,
-        &e.info.method,
-        &e.info.path,
-        &e.info.service_code,
-        &e.info.summary,
-    );
-    let auth = auth_ident(e.info.auth);
-    let envelope = match &e.info.envelope {
-        Some(enveloped) => {
-            let (name, function) = (super::client::envelope_static(&enveloped.envelope), &enveloped.function);
-            quote!(Some(rt::Enveloped { envelope: &super::#name, function: #function }))
-        }
-        None => quote!(None),
-    };
+    let info = super::descriptor::endpoint_info(&e.info);
     quote! {
         /// What the runtime needs to call this endpoint.
-        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: #id,
-            provider: #provider,
-            method: #method,
-            path: #path,
-            service_code: #service,
-            auth: rt::AuthKind::#auth,
-            summary: #summary,
-            envelope: #envelope,
-        };
+        pub static ENDPOINT: rt::EndpointInfo = #info;
     }
 }
 
