@@ -164,6 +164,20 @@ async fn answers_are_verified_with_the_providers_key() {
     }
 }
 
+/// An endpoint naming an envelope its provider lacks (generated code never does: lowering checks the name) is
+/// refused with a typed error when its request is prepared, not a panic.
+#[test]
+fn an_envelope_the_provider_lacks_is_a_typed_error() {
+    static WITHOUT_ENVELOPES: rt::Provider = rt::Provider {
+        envelopes: &[],
+        ..dana::PROFILE
+    };
+    let client = rt::Client::new(&WITHOUT_ENVELOPES, config("http://127.0.0.1:9")).expect("client");
+    let body = rt::body_bytes(&request(&["BALANCE"])).expect("body");
+    let refused = client.prepare(&profile::ENDPOINT, body, None, &[]).err();
+    assert_eq!(refused, Some(rt::signature::SignError::NoEnvelope("open_api")));
+}
+
 /// The body the client sends: head filled from the envelope, the caller's head after it, the request
 /// member's exact bytes signed (verified here with the public key, outside the runtime's signer), and a
 /// re-serialization of the member with other separators does not verify (the bytes signed are the bytes sent).
