@@ -43,7 +43,7 @@ fn outcome_source(explained: &Explanation) -> &'static str {
 fn declared_by<'a>(api: &'a Api, code: &ResponseCode) -> Vec<(&'a str, &'a ir::EndpointCode)> {
     api.endpoints
         .iter()
-        .flat_map(|e| e.codes.iter().map(move |c| (e.id.as_str(), c)))
+        .flat_map(|e| e.codes.iter().map(move |c| (e.info.id.as_ref(), c)))
         .filter(|(_, c)| c.code == code.as_str())
         .collect()
 }

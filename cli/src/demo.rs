@@ -134,7 +134,7 @@ async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::Join
         .map_err(|e| format!("bind loopback: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let app = Router::new()
-        .route(doku::merchant_token_b2b::ENDPOINT.path, post(token))
+        .route(&doku::merchant_token_b2b::ENDPOINT.path, post(token))
         .route(NOTIFY_PATH, post(notified))
         .with_state(merchant);
     let server = tokio::spawn(async move {
@@ -311,7 +311,7 @@ fn notification(merchant: &Merchant, sandbox: &Sandbox) -> Result<(), String> {
 async fn status(client: &doku::Client, reference: &str) -> Result<Option<types::received::Amount>, String> {
     let query = status::Request::builder()
         .original_partner_reference_no(reference)
-        .service_code(direct_debit_payment::ENDPOINT.service_code)
+        .service_code(&*direct_debit_payment::ENDPOINT.service_code)
         .additional_info(status::AdditionalInfo::builder().channel(status::AdditionalInfoChannel::EmoneyDanaSnap))
         .build()
         .map_err(|e| e.to_string())?;

@@ -44,7 +44,7 @@ pub fn reference(api: &Api) -> String {
             .map(|(env, url)| format!("{env}: `{url}`"))
             .collect();
         let _ = writeln!(out, "Base URLs: {}.\n", urls.join(", "));
-        for e in api.endpoints.iter().filter(|e| e.provider == provider.name) {
+        for e in api.endpoints.iter().filter(|e| e.info.provider == provider.name) {
             out.push_str(&endpoint(api, e));
         }
     }
@@ -57,20 +57,23 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         Direction::Outbound => "merchant → provider",
         Direction::Inbound => "provider → merchant",
     };
-    let framing = match &e.envelope {
+    let framing = match &e.info.envelope {
         Some(v) => format!("`{}` envelope, function `{}`", v.envelope, v.function),
         None => {
-            let service = api.codes.service_name_for(&e.provider, &e.service_code).unwrap_or("");
-            format!("service {} {service}", e.service_code)
+            let service = api
+                .codes
+                .service_name_for(&e.info.provider, &e.info.service_code)
+                .unwrap_or("");
+            format!("service {} {service}", e.info.service_code)
         }
     };
-    let _ = writeln!(out, "### `{}` — {}\n", e.id, e.summary);
+    let _ = writeln!(out, "### `{}` — {}\n", e.info.id, e.info.summary);
     let _ = writeln!(
         out,
         "`{} {}` · {direction} · {framing} · {} signature{}\n",
-        e.method,
-        e.path,
-        e.auth.as_str(),
+        e.info.method,
+        e.info.path,
+        e.info.auth.as_str(),
         e.status_endpoint
             .as_ref()
             .map(|s| format!(" · status endpoint `{s}`"))
@@ -82,7 +85,7 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             out,
             "Also served at {} (the client calls `{}`).\n",
             aliases.join(", "),
-            e.path
+            e.info.path
         );
     }
     if let Some(doc) = &e.doc {
@@ -97,7 +100,7 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             envelope.request_member
         );
     }
-    let headers = if e.envelope.is_some() {
+    let headers = if e.info.envelope.is_some() {
         "Caller head members"
     } else {
         "Caller headers"
@@ -118,7 +121,7 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         out.push_str(&table("Response body (decoded tolerantly)", &flatten(api, &e.response)));
     }
     if !e.codes.is_empty() {
-        let title = if e.envelope.is_some() {
+        let title = if e.info.envelope.is_some() {
             "Result codes"
         } else {
             "Response codes"

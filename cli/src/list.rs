@@ -30,7 +30,8 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
 }
 
 fn service_name<'a>(api: &'a Api, endpoint: &Endpoint) -> Option<&'a str> {
-    api.codes.service_name_for(&endpoint.provider, &endpoint.service_code)
+    api.codes
+        .service_name_for(&endpoint.info.provider, &endpoint.info.service_code)
 }
 
 fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
@@ -40,17 +41,17 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         .map(|c| json!({ "code": c.code, "name": c.name, "outcome": c.outcome.as_str() }))
         .collect();
     json!({
-        "id": e.id,
-        "provider": e.provider,
-        "summary": e.summary,
-        "method": e.method,
-        "path": e.path,
+        "id": e.info.id,
+        "provider": e.info.provider,
+        "summary": e.info.summary,
+        "method": e.info.method,
+        "path": e.info.path,
         "aliases": e.aliases,
-        "service_code": e.service_code,
+        "service_code": e.info.service_code,
         "service_name": service_name(api, e),
-        "auth": e.auth.as_str(),
+        "auth": e.info.auth.as_str(),
         "status_endpoint": e.status_endpoint,
-        "envelope": e.envelope.as_ref().map(|v| json!({ "name": v.envelope, "function": v.function })),
+        "envelope": e.info.envelope.as_ref().map(|v| json!({ "name": v.envelope, "function": v.function })),
         "headers": flatten(api, &e.headers),
         "request": flatten(api, &e.request),
         "response": flatten(api, &e.response),
@@ -62,16 +63,16 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
 fn endpoint_text(api: &Api, e: &Endpoint) -> String {
     let mut out = format!(
         "{}  {} {}\n  {}\n  provider {}",
-        e.id, e.method, e.path, e.summary, e.provider
+        e.info.id, e.info.method, e.info.path, e.info.summary, e.info.provider
     );
-    match &e.envelope {
+    match &e.info.envelope {
         Some(v) => out += &format!(" · envelope {} · function {}", v.envelope, v.function),
-        None => out += &format!(" · service {}", e.service_code),
+        None => out += &format!(" · service {}", e.info.service_code),
     }
     if let Some(name) = service_name(api, e) {
         out += &format!(" {name}");
     }
-    out += &format!(" · auth {}", e.auth.as_str());
+    out += &format!(" · auth {}", e.info.auth.as_str());
     if let Some(status) = &e.status_endpoint {
         out += &format!(" · status {status}");
     }
@@ -81,7 +82,14 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
     }
     let headers = flatten(api, &e.headers);
     if !headers.is_empty() {
-        out += &table(if e.envelope.is_some() { "head member" } else { "header" }, &headers);
+        out += &table(
+            if e.info.envelope.is_some() {
+                "head member"
+            } else {
+                "header"
+            },
+            &headers,
+        );
     }
     let request = flatten(api, &e.request);
     match request.is_empty() {

@@ -121,7 +121,7 @@ fn banner(base: &str, sandbox: &Sandbox, clients: &str) -> String {
     let mut text = format!("snapbi sandbox listening on {base}\nendpoints:\n");
     for id in sandbox.endpoints() {
         if let Some(e) = sandbox.api().endpoint(id) {
-            text.push_str(&format!("  {:<6} {base}{}  ({id})\n", e.method, e.path));
+            text.push_str(&format!("  {:<6} {base}{}  ({id})\n", e.info.method, e.info.path));
             for alias in &e.aliases {
                 text.push_str(&format!("         {base}{alias}  (alias)\n"));
             }

@@ -64,7 +64,7 @@ fn find(id: &str) -> Result<&'static EndpointEntry, Error> {
     if let Some(entry) = ENDPOINTS.iter().find(|e| e.info.id == id) {
         return Ok(entry);
     }
-    let ids = ENDPOINTS.iter().map(|e| e.info.id);
+    let ids = ENDPOINTS.iter().map(|e| e.info.id.as_ref());
     let close: Vec<&str> = ids
         .clone()
         .filter(|known| known.contains(id) || did_you_mean(id, [*known]).is_some())

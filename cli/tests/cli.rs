@@ -250,7 +250,10 @@ fn list_text_is_a_table_per_endpoint() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     for endpoint in &api().endpoints {
-        assert!(text.contains(&format!("{}  {} {}\n", endpoint.id, endpoint.method, endpoint.path)));
+        assert!(text.contains(&format!(
+            "{}  {} {}\n",
+            endpoint.info.id, endpoint.info.method, endpoint.info.path
+        )));
     }
     assert!(
         text.contains("service 54 Direct Debit Payment · auth symmetric"),
@@ -440,8 +443,8 @@ fn validate_accepts_a_sample_body() {
     let api = api();
     for endpoint in &api.endpoints {
         let body = serde_json::to_vec(&sample_object(&api, &endpoint.request)).expect("json");
-        let out = snapbi_stdin(&["validate", &endpoint.id], &body);
-        assert_eq!(code(&out), 0, "{}: {}", endpoint.id, stdout(&out));
+        let out = snapbi_stdin(&["validate", &endpoint.info.id], &body);
+        assert_eq!(code(&out), 0, "{}: {}", endpoint.info.id, stdout(&out));
     }
 }
 
@@ -1230,13 +1233,13 @@ fn docs_reference_every_endpoint_field_and_code() {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     for e in &api.endpoints {
-        assert!(text.contains(&format!("### `{}`", e.id)), "{} missing", e.id);
+        assert!(text.contains(&format!("### `{}`", e.info.id)), "{} missing", e.info.id);
         for c in &e.codes {
             assert!(
                 text.contains(&format!("| `{}` |", c.code)),
                 "{} of {} missing",
                 c.code,
-                e.id
+                e.info.id
             );
         }
         for f in snapbi_spec::ir::paths::flatten(&api, &e.request) {
@@ -1244,7 +1247,7 @@ fn docs_reference_every_endpoint_field_and_code() {
                 text.contains(&format!("| `{}` |", f.wire_path)),
                 "{} of {} missing",
                 f.wire_path,
-                e.id
+                e.info.id
             );
         }
     }

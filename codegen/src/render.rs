@@ -46,7 +46,7 @@ pub fn render_api(api: &Api, options: &Options, spec_files: &[String]) -> Result
     });
     let mut modules = std::collections::BTreeMap::<&str, String>::new();
     for (e, text) in api.endpoints.iter().zip(rendered) {
-        modules.entry(e.provider.as_str()).or_default().push_str(&text?);
+        modules.entry(e.info.provider.as_ref()).or_default().push_str(&text?);
     }
     let mut file = unparse(emit::skeleton(api, options))?;
     for provider in &api.providers {

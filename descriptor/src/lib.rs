@@ -9,6 +9,7 @@
 //! separately, the sandbox), so this crate has no dependency beyond the shared vocabulary of `snapbi-rules`.
 
 mod codes;
+mod endpoint;
 mod envelope;
 mod header;
 mod recipe;
@@ -16,6 +17,7 @@ mod standard;
 mod status;
 
 pub use codes::{CaseCode, CodeTables, ProviderServiceCode, ServiceCode};
+pub use endpoint::{EndpointInfo, Enveloped};
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};

@@ -15,10 +15,7 @@ mod fixture;
 use fixture::{CLIENT_ID, DANA, SECRET, TIMESTAMP, request};
 
 /// The same endpoint signed asymmetrically (RSA, no token), to measure that recipe.
-static ASYMMETRIC: rt::EndpointInfo = rt::EndpointInfo {
-    auth: rt::AuthKind::Asymmetric,
-    ..DANA
-};
+static ASYMMETRIC: rt::EndpointInfo = fixture::dana(rt::AuthKind::Asymmetric);
 
 fn rsa_key() -> rt::keys::PrivateKey {
     let path = std::env::temp_dir().join(format!("snapbi-bench-key-{}.pem", std::process::id()));
@@ -80,7 +77,7 @@ fn bench(c: &mut Criterion) {
                 let timestamp = style.now();
                 let input = rt::signature::SignInput {
                     method: "POST",
-                    path: DANA.path,
+                    path: &DANA.path,
                     token: Some(&token),
                     minified_body: &body,
                     timestamp: &timestamp,
@@ -98,7 +95,7 @@ fn bench(c: &mut Criterion) {
     let secret = rt::secret::ClientSecret::from(SECRET);
     let input = rt::signature::SignInput {
         method: "POST",
-        path: DANA.path,
+        path: &DANA.path,
         token: Some(&token),
         minified_body: &body,
         timestamp: TIMESTAMP,

@@ -130,7 +130,7 @@ impl Steps<'_> {
             let timestamp = style.now();
             let input = rt::signature::SignInput {
                 method: "POST",
-                path: DANA.path,
+                path: &DANA.path,
                 token: Some(self.token),
                 minified_body: &body,
                 timestamp: &timestamp,

@@ -9,12 +9,13 @@ use std::time::SystemTime;
 use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::envelope::Envelope;
 use crate::signature::Recipe;
 use crate::validate::BuildError;
 
 pub use snapbi_rules::AuthKind;
 
-pub use snapbi_descriptor::HeaderSource;
+pub use snapbi_descriptor::{EndpointInfo, Enveloped, HeaderSource};
 
 /// How a provider writes X-TIMESTAMP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +133,8 @@ pub struct Provider {
     /// The SNAP standard's facts the client acts on (`specs/common/standard.yaml`): when to refresh the token,
     /// which status answers mean "never seen", a token's lifetime when the answer leaves it out.
     pub standard: &'static crate::retry::Standard,
+    /// Message framings other than a bare SNAP body, which endpoints name in [`Enveloped::envelope`].
+    pub envelopes: &'static [Envelope],
 }
 
 impl Provider {
@@ -149,6 +152,11 @@ impl Provider {
         self.signatures.iter().find(|(k, _)| *k == auth).map(|(_, r)| r)
     }
 
+    /// The envelope called `name`, if the provider has one.
+    pub fn envelope(&self, name: &str) -> Option<&Envelope> {
+        self.envelopes.iter().find(|e| e.name == name)
+    }
+
     /// The base URL of `environment`.
     pub fn base_url(&self, environment: &str) -> Option<&'static str> {
         self.base_urls
@@ -156,27 +164,6 @@ impl Provider {
             .find(|(env, _)| *env == environment)
             .map(|(_, url)| *url)
     }
-}
-
-/// One endpoint, as the runtime needs it.
-#[derive(Debug)]
-pub struct EndpointInfo {
-    /// Stable id, e.g. `doku.direct_debit.payment`.
-    pub id: &'static str,
-    /// Provider name.
-    pub provider: &'static str,
-    /// HTTP method.
-    pub method: &'static str,
-    /// Relative path, as signed.
-    pub path: &'static str,
-    /// Two-digit service code.
-    pub service_code: &'static str,
-    /// Auth kind.
-    pub auth: AuthKind,
-    /// One-line summary.
-    pub summary: &'static str,
-    /// The envelope the endpoint is framed in, when its body is not a bare SNAP body.
-    pub envelope: Option<crate::envelope::Enveloped>,
 }
 
 /// An endpoint with a validator of its JSON request body (the generated `ENDPOINTS` table).

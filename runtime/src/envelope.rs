@@ -15,15 +15,6 @@ use serde_json::value::RawValue;
 
 pub use snapbi_descriptor::Envelope;
 
-/// An endpoint's use of an envelope.
-#[derive(Debug, Clone, Copy)]
-pub struct Enveloped {
-    /// The provider's envelope.
-    pub envelope: &'static Envelope,
-    /// The operation's name in it (DANA's `function`).
-    pub function: &'static str,
-}
-
 /// Framing with an [`Envelope`]: building and reading its members byte for byte (the runtime's own; the sandbox
 /// frames with its own code).
 pub trait Framing {

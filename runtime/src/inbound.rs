@@ -208,12 +208,12 @@ impl Verifier {
 
     /// The answer to a request refused with `rejection`, as the standard words it for this endpoint's service.
     pub fn reject(&self, rejection: &Rejection) -> (u16, String) {
-        rejection.response(self.endpoint.service_code, self.provider.standard)
+        rejection.response(&self.endpoint.service_code, self.provider.standard)
     }
 
     /// The success answer for this endpoint's service (`200<service>00`).
     pub fn acknowledge(&self) -> (u16, String) {
-        acknowledge(self.endpoint.service_code, self.provider.standard)
+        acknowledge(&self.endpoint.service_code, self.provider.standard)
     }
 
     /// How far X-TIMESTAMP may be from now, either way.
@@ -321,7 +321,7 @@ impl Verifier {
             _ => return Err(Rejection::BadSignature),
         };
         let input = SignInput {
-            method: self.endpoint.method,
+            method: &self.endpoint.method,
             path,
             token,
             minified_body,

@@ -40,8 +40,8 @@ pub use code::{
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;
-pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, Provider, TimestampStyle, header_pairs};
-pub use envelope::{Enveloped, Framing};
+pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, Enveloped, Provider, TimestampStyle, header_pairs};
+pub use envelope::Framing;
 pub use retry::{RetryPolicy, Settlement, StatusCheck};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_descriptor::{

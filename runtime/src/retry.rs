@@ -124,13 +124,13 @@ mod tests {
     use std::borrow::Cow::Borrowed;
 
     static STATUS: EndpointInfo = EndpointInfo {
-        id: "p.status",
-        provider: "p",
-        method: "POST",
-        path: "/status",
-        service_code: "55",
+        id: Borrowed("p.status"),
+        provider: Borrowed("p"),
+        method: Borrowed("POST"),
+        path: Borrowed("/status"),
+        service_code: Borrowed("55"),
         auth: AuthKind::Symmetric,
-        summary: "",
+        summary: Borrowed(""),
         envelope: None,
     };
 

@@ -290,6 +290,10 @@ pub enum SignError {
     /// The provider profile has no recipe for this kind of call.
     #[error("the provider profile has no `{0}` signature recipe")]
     NoRecipe(&'static str),
+    /// The endpoint names an envelope the provider profile lacks (generated code never does: lowering checks
+    /// the name).
+    #[error("the provider profile has no `{0}` envelope")]
+    NoEnvelope(&'static str),
     /// A recipe that signs the body verbatim got bytes that are not UTF-8 JSON.
     #[error("the body to sign is not UTF-8")]
     BodyNotUtf8,

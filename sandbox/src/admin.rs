@@ -80,7 +80,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
         .filter_map(|id| sandbox.api().endpoint(id))
         .map(|e| {
             let codes: Vec<&str> = e.codes.iter().map(|c| c.code.as_str()).collect();
-            json!({ "id": e.id, "method": e.method, "path": e.path, "aliases": e.aliases, "operation": e.operation.as_str(), "codes": codes })
+            json!({ "id": e.info.id, "method": e.info.method, "path": e.info.path, "aliases": e.aliases, "operation": e.operation.as_str(), "codes": codes })
         })
         .collect();
     Json(json!({

@@ -37,11 +37,11 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         return unrouted(inner, &parts);
     };
     let endpoint = inner.endpoint(served);
-    let Some(provider) = inner.api.provider(&endpoint.provider) else {
+    let Some(provider) = inner.api.provider(&endpoint.info.provider) else {
         return unrouted(inner, &parts);
     };
     let clock = inner.clock(&provider.name);
-    if endpoint.envelope.is_some() {
+    if endpoint.info.envelope.is_some() {
         return crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;
     }
     let call = Call {
@@ -64,7 +64,7 @@ fn route<'a>(inner: &'a Inner, parts: &Parts) -> Option<&'a Served> {
     candidates
         .iter()
         .map(|&i| &inner.served[i])
-        .find(|s| inner.endpoint(s).method == parts.method.as_str())
+        .find(|s| inner.endpoint(s).info.method == parts.method.as_str())
 }
 
 /// The function-not-supported answer (`405xx00`) for a known path with another method, the invalid-routing one
@@ -79,8 +79,8 @@ fn unrouted(inner: &Inner, parts: &Parts) -> Response {
                 Situation::FunctionNotSupported,
                 Fill::default(),
             )
-            .because(format!("{} answers {} only", endpoint.path, endpoint.method)),
-            inner.clock(&endpoint.provider),
+            .because(format!("{} answers {} only", endpoint.info.path, endpoint.info.method)),
+            inner.clock(&endpoint.info.provider),
         ),
         None => (
             Answer::to(
@@ -130,13 +130,13 @@ struct Presented<'a> {
 impl<'a> Call<'a> {
     /// The standard's answer to `situation` for this endpoint's service code.
     pub(crate) fn answer(&self, situation: Situation, fill: Fill<'_>) -> Answer {
-        Answer::to(&self.inner.api, &self.endpoint.service_code, situation, fill)
+        Answer::to(&self.inner.api, &self.endpoint.info.service_code, situation, fill)
     }
 
     /// The answer `{http}{service}{case}` for this endpoint's service code, for a case the specs give outside the
     /// standard's situations (a record kind's not-found case).
     pub(crate) fn answer_case(&self, http: u16, case: &str, fill: Fill<'_>) -> Answer {
-        Answer::snap(&self.inner.api, &self.endpoint.service_code, http, case, fill)
+        Answer::snap(&self.inner.api, &self.endpoint.info.service_code, http, case, fill)
     }
 
     /// A refusal before the call is served (a header, the signature, a body field), under the service code
@@ -156,7 +156,7 @@ impl<'a> Call<'a> {
     }
 
     fn runtime_headers(&self) -> &'a [(String, HeaderSource)] {
-        self.provider.headers_for(self.endpoint.auth)
+        self.provider.headers_for(self.endpoint.info.auth)
     }
 
     async fn admit(&self, body: Body) -> Result<Admitted<'a>, Answer> {
@@ -195,7 +195,7 @@ impl<'a> Call<'a> {
         let declared: Vec<&str> = self.endpoint.codes.iter().map(|c| c.code.as_str()).collect();
         let reason = format!(
             "X-Sandbox-Scenario {code:?} is not a code {} declares; declared: {}",
-            self.endpoint.id,
+            self.endpoint.info.id,
             declared.join(", ")
         );
         Err(self.refuse(Situation::BadRequest, Fill::default()).explained(&reason))
@@ -345,7 +345,7 @@ impl<'a> Call<'a> {
             // A provider whose header set carries no signature has nothing to check.
             return Ok(());
         };
-        let Some(recipe) = self.provider.signature_for(self.endpoint.auth) else {
+        let Some(recipe) = self.provider.signature_for(self.endpoint.info.auth) else {
             return Err(invalid("the provider has no signature recipe for this endpoint"));
         };
         let path = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -361,7 +361,7 @@ impl<'a> Call<'a> {
             true => Ok(()),
             false => Err(invalid(&format!(
                 "X-SIGNATURE does not match the {} recipe over {} {path}",
-                self.endpoint.auth.as_str(),
+                self.endpoint.info.auth.as_str(),
                 input.method
             ))),
         }

@@ -196,7 +196,7 @@ impl<'a> Enveloped<'a> {
                     return Err(self.refuse(&self.framing.refusals.malformed, format!("{path} must be {expected:?}")));
                 }
                 HeaderSource::Function => {
-                    let function = self.endpoint.envelope.as_ref().map_or("", |e| e.function.as_str());
+                    let function = self.endpoint.info.envelope.as_ref().map_or("", |e| e.function.as_ref());
                     if value != function {
                         return Err(self.refuse(
                             &self.framing.refusals.malformed,
@@ -293,7 +293,7 @@ impl<'a> Enveloped<'a> {
 
     /// The answer of an admitted call: a forced scenario code, else success, reporting only its result.
     fn process(&self, parts: &Parts, head: Head) -> Framed<'a> {
-        let id = self.endpoint.id.as_str();
+        let id = self.endpoint.info.id.as_ref();
         let header = parts
             .headers
             .get(SCENARIO_HEADER)

@@ -81,7 +81,7 @@ pub struct PaymentFacts {
 pub fn merchant_token_endpoint<'a>(api: &'a Api, provider: &str) -> Option<&'a Endpoint> {
     api.endpoints
         .iter()
-        .find(|e| e.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Token)
+        .find(|e| e.info.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Token)
 }
 
 /// The merchant's own token endpoint as the provider calls it before notifying (see the module doc): where it is,
@@ -105,12 +105,12 @@ impl MerchantToken {
     /// when the provider has none, or its recipe or body cannot be made.
     pub fn from_specs(api: &Api, provider: &Provider, url: Option<String>) -> Option<Self> {
         let endpoint = merchant_token_endpoint(api, &provider.name)?;
-        let recipe = provider.signature_for(endpoint.auth)?;
+        let recipe = provider.signature_for(endpoint.info.auth)?;
         let body = endpoint.fixed_body().ok()?;
         Some(Self {
-            path: endpoint.path.clone(),
+            path: endpoint.info.path.to_string(),
             url,
-            headers: provider.headers_for(endpoint.auth).to_vec(),
+            headers: provider.headers_for(endpoint.info.auth).to_vec(),
             recipe: recipe.clone(),
             body: Bytes::from(body),
         })
@@ -140,7 +140,7 @@ pub fn record_notify_endpoints<'a>(
     kind: &'a str,
 ) -> impl Iterator<Item = &'a Endpoint> {
     api.endpoints.iter().filter(move |e| {
-        e.provider == provider
+        e.info.provider == provider
             && e.direction == Direction::Inbound
             && e.operation == Operation::Notify
             && e.record.as_deref() == Some(kind)

@@ -83,7 +83,9 @@ pub(crate) fn pay(
 fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, String)> {
     api.endpoints
         .iter()
-        .filter(|e| e.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind))
+        .filter(|e| {
+            e.info.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind)
+        })
         .flat_map(|e| e.paid.iter().cloned())
         .collect()
 }
@@ -201,7 +203,7 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
                 let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
                 return Err(SandboxError::Record(format!(
                     "the paid record would make an invalid {} notification: {}",
-                    endpoint.id,
+                    endpoint.info.id,
                     list.join("; ")
                 )));
             }
@@ -209,7 +211,7 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
                 provider: record.provider.clone(),
                 client_id: record.client_id.clone(),
                 url: url.clone(),
-                auth: endpoint.auth,
+                auth: endpoint.info.auth,
                 body,
             })
         })

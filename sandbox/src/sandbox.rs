@@ -359,14 +359,14 @@ fn clients(credentials: Vec<Credentials>, max_id_length: Option<u32>) -> Result<
 fn served(api: &Api, chosen: &[String]) -> Result<Vec<Served>, SandboxError> {
     let mut served = Vec::new();
     for (index, endpoint) in api.endpoints.iter().enumerate() {
-        if endpoint.direction != Direction::Outbound || !chosen.contains(&endpoint.provider) {
+        if endpoint.direction != Direction::Outbound || !chosen.iter().any(|p| *p == endpoint.info.provider) {
             continue;
         }
-        if std::iter::once(&endpoint.path)
-            .chain(&endpoint.aliases)
+        if std::iter::once(endpoint.info.path.as_ref())
+            .chain(endpoint.aliases.iter().map(String::as_str))
             .any(|p| p.starts_with("/_sandbox"))
         {
-            return Err(SandboxError::ReservedPath(endpoint.id.clone()));
+            return Err(SandboxError::ReservedPath(endpoint.info.id.to_string()));
         }
         served.push(Served {
             index,
@@ -405,17 +405,17 @@ fn routes(api: &Api, served: &[Served]) -> Result<HashMap<String, Vec<usize>>, S
     for (i, s) in served.iter().enumerate() {
         let endpoint = &api.endpoints[s.index];
         // An endpoint answers at its path and at each alias (the route an official SDK calls).
-        for path in std::iter::once(&endpoint.path).chain(&endpoint.aliases) {
-            let same_path = routes.entry(path.clone()).or_default();
+        for path in std::iter::once(endpoint.info.path.as_ref()).chain(endpoint.aliases.iter().map(String::as_str)) {
+            let same_path = routes.entry(path.to_owned()).or_default();
             if let Some(&other) = same_path
                 .iter()
-                .find(|&&j| api.endpoints[served[j].index].method == endpoint.method)
+                .find(|&&j| api.endpoints[served[j].index].info.method == endpoint.info.method)
             {
                 return Err(SandboxError::RouteClash {
-                    first: api.endpoints[served[other].index].id.clone(),
-                    second: endpoint.id.clone(),
-                    method: endpoint.method.clone(),
-                    path: path.clone(),
+                    first: api.endpoints[served[other].index].info.id.to_string(),
+                    second: endpoint.info.id.to_string(),
+                    method: endpoint.info.method.to_string(),
+                    path: path.to_owned(),
                 });
             }
             same_path.push(i);
@@ -491,7 +491,7 @@ pub(crate) type NotifierKey = (String, String, AuthKind);
 /// The auth kind a payment notification of `provider` is signed with: its inbound payment notification
 /// endpoint's (symmetric at DOKU, asymmetric at DANA), symmetric when it has none.
 fn payment_notification_auth(api: &Api, provider: &str) -> AuthKind {
-    notify_endpoint(api, provider).map_or(AuthKind::Symmetric, |e| e.auth)
+    notify_endpoint(api, provider).map_or(AuthKind::Symmetric, |e| e.info.auth)
 }
 
 /// Every auth kind `provider`'s notifications are signed with: the payment notification's and each record
@@ -500,8 +500,10 @@ fn notification_auths(api: &Api, provider: &str) -> std::collections::BTreeSet<A
     let records = api
         .endpoints
         .iter()
-        .filter(|e| e.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Notify)
-        .map(|e| e.auth);
+        .filter(|e| {
+            e.info.provider == provider && e.direction == Direction::Inbound && e.operation == Operation::Notify
+        })
+        .map(|e| e.info.auth);
     std::iter::once(payment_notification_auth(api, provider))
         .chain(records)
         .collect()
@@ -556,7 +558,7 @@ impl Inner {
 
     /// The served entry of endpoint `id`.
     pub(crate) fn served_by_id(&self, id: &str) -> Option<&Served> {
-        self.served.iter().find(|s| self.endpoint(s).id == id)
+        self.served.iter().find(|s| self.endpoint(s).info.id == id)
     }
 
     /// The payment state machine of the standard's data.
@@ -658,7 +660,10 @@ impl Sandbox {
 
     /// Ids of the served endpoints, sorted.
     pub fn endpoints(&self) -> impl Iterator<Item = &str> {
-        self.inner.served.iter().map(|s| self.inner.endpoint(s).id.as_str())
+        self.inner
+            .served
+            .iter()
+            .map(|s| self.inner.endpoint(s).info.id.as_ref())
     }
 
     /// Pays the payment(s) named `partner_reference_no` that the standard's table lets be paid (`pay`: an initiated

@@ -28,13 +28,13 @@ async fn every_alias_answers_as_its_endpoint() {
 }
 
 async fn at_alias(run: &Running, endpoint: &Endpoint, alias: &str) {
-    let body = serde_json::to_vec(&sample(run.api(), &endpoint.id)).expect("json");
+    let body = serde_json::to_vec(&sample(run.api(), &endpoint.info.id)).expect("json");
     let signed_for = |path: &str| {
         let mut there = endpoint.clone();
-        there.path = path.to_owned();
+        there.info.path = path.to_owned().into();
         there
     };
-    let token = match endpoint.auth {
+    let token = match endpoint.info.auth {
         AuthKind::Symmetric => Some(run.token().await),
         _ => None,
     };
@@ -43,19 +43,21 @@ async fn at_alias(run: &Running, endpoint: &Endpoint, alias: &str) {
     // Signed over the alias: answered as at the endpoint's path (whatever its business answer is: an inquiry
     // about an account nobody registered is refused the same way at both).
     let headers = signed_headers(run.api(), &signed_for(alias), &body, token, &now());
-    let at_alias = run.send(&endpoint.method, alias, &headers, body.clone()).await;
+    let at_alias = run.send(&endpoint.info.method, alias, &headers, body.clone()).await;
     let headers = signed_headers(run.api(), endpoint, &body, token, &now());
-    let at_path = run.send(&endpoint.method, &endpoint.path, &headers, body.clone()).await;
+    let at_path = run
+        .send(&endpoint.info.method, &endpoint.info.path, &headers, body.clone())
+        .await;
     assert_eq!(
         (at_alias.code(), at_alias.message()),
         (at_path.code(), at_path.message()),
         "{} at {alias} ({})",
-        endpoint.id,
+        endpoint.info.id,
         at_alias.reason()
     );
     assert_ne!(at_alias.code(), format!("401{service}00"), "{}", at_alias.reason());
     // Signed over the canonical path but sent to the alias: not what was requested.
     let headers = signed_headers(run.api(), endpoint, &body, token, &now());
-    let reply = run.send(&endpoint.method, alias, &headers, body).await;
+    let reply = run.send(&endpoint.info.method, alias, &headers, body).await;
     reply.expect(&format!("401{service}00"), "Unauthorized. Invalid Signature");
 }

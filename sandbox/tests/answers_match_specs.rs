@@ -103,10 +103,10 @@ fn order(operation: Operation) -> u8 {
 /// Sends `body` to `endpoint`, correctly signed (an enveloped endpoint through the runtime client, which frames
 /// and signs its envelope), and returns the answer's HTTP status and JSON body.
 async fn call(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Value) {
-    if endpoint.envelope.is_some() {
+    if endpoint.info.envelope.is_some() {
         return enveloped(run, endpoint, body).await;
     }
-    let reply = run.call(&endpoint.id, body).await;
+    let reply = run.call(&endpoint.info.id, body).await;
     (reply.status, reply.body)
 }
 
@@ -118,11 +118,11 @@ async fn enveloped(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Va
         .private_key(private_key());
     let entry = snapbi_client::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == endpoint.id)
+        .find(|e| e.info.id == endpoint.info.id)
         .expect("the generated client has every endpoint");
     let profile = snapbi_client::PROVIDERS
         .iter()
-        .find(|p| p.name == endpoint.provider)
+        .find(|p| p.name == endpoint.info.provider)
         .expect("the generated client has every provider");
     let client = rt::Client::new(profile, config).expect("client");
     let head = head_values(run, endpoint);
@@ -138,7 +138,7 @@ async fn enveloped(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Va
         Err(rt::Error::Api { status, raw_body, .. }) => {
             (status, serde_json::from_slice(&raw_body).unwrap_or(Value::Null))
         }
-        Err(other) => panic!("{}: {other}", endpoint.id),
+        Err(other) => panic!("{}: {other}", endpoint.info.id),
     }
 }
 
@@ -153,7 +153,7 @@ fn head_values(run: &Running, endpoint: &Endpoint) -> Vec<(String, String)> {
 
 /// The response body an answer's spec describes: the SNAP body itself, or an envelope's response body.
 fn described<'v>(endpoint: &Endpoint, answer: &'v Value) -> &'v Value {
-    match endpoint.envelope {
+    match endpoint.info.envelope {
         Some(_) => &answer["response"]["body"],
         None => answer,
     }
@@ -253,12 +253,12 @@ proptest! {
         prop_assert!(
             violations.is_empty(),
             "{} answered HTTP {status} {answer} to {body}: {violations:?}",
-            endpoint.id
+            endpoint.info.id
         );
-        if endpoint.envelope.is_none() {
+        if endpoint.info.envelope.is_none() {
             // A SNAP answer's code is seven digits beginning with its HTTP status.
             let code = answer["responseCode"].as_str().unwrap_or_default();
-            prop_assert!(code.len() == 7 && code.starts_with(&status.to_string()), "{} answered {answer}", endpoint.id);
+            prop_assert!(code.len() == 7 && code.starts_with(&status.to_string()), "{} answered {answer}", endpoint.info.id);
         }
     }
 }

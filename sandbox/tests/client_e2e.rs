@@ -68,7 +68,7 @@ async fn call_as<C>(
 {
     let info = snapbi_client::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == endpoint.id)
+        .find(|e| e.info.id == endpoint.info.id)
         .map(|e| e.info)
         .expect("the generated client has every served endpoint");
     let got: C = match client.call::<Value, Value, C>(info, body, headers).await {
@@ -81,29 +81,29 @@ async fn call_as<C>(
                 status.to_string(),
                 expected_http(endpoint, expected),
                 "{} answered HTTP {status} for {expected}",
-                endpoint.id
+                endpoint.info.id
             );
             code
         }
-        Err(other) => panic!("{} {expected}: {other}", endpoint.id),
+        Err(other) => panic!("{} {expected}: {other}", endpoint.info.id),
     };
     let want = C::from(expected);
-    assert_eq!(got, want, "{} answered {got} for {expected}", endpoint.id);
+    assert_eq!(got, want, "{} answered {got} for {expected}", endpoint.info.id);
     // The typed variant is the one the IR names (not the catch-all `Unknown`).
     let declared = endpoint.codes.iter().find(|c| c.code == expected);
     if let Some(declared) = declared {
         let variant = format!("{want:?}");
         if !variant.starts_with("AnyCode") {
-            assert_eq!(variant, declared.name, "{expected} of {}", endpoint.id);
+            assert_eq!(variant, declared.name, "{expected} of {}", endpoint.info.id);
         }
-        assert_eq!(want.outcome(), declared.outcome, "{expected} of {}", endpoint.id);
+        assert_eq!(want.outcome(), declared.outcome, "{expected} of {}", endpoint.info.id);
     }
 }
 
 /// The HTTP status an answer with `code` comes with: a SNAP code's first three digits; 200 for every result
 /// code of an enveloped endpoint (DANA's Open API reports failures in the body).
 fn expected_http<'c>(endpoint: &Endpoint, code: &'c str) -> &'c str {
-    match endpoint.envelope {
+    match endpoint.info.envelope {
         Some(_) => "200",
         None => &code[..3],
     }
@@ -111,14 +111,14 @@ fn expected_http<'c>(endpoint: &Endpoint, code: &'c str) -> &'c str {
 
 /// The code of a successful call of `endpoint`: `200xx00`, or an enveloped endpoint's success result code.
 fn success_code(endpoint: &Endpoint) -> String {
-    match endpoint.envelope {
+    match endpoint.info.envelope {
         Some(_) => endpoint
             .codes
             .iter()
             .find(|c| c.outcome == Outcome::Success)
             .map(|c| c.code.clone())
             .unwrap_or_default(),
-        None => format!("200{}00", endpoint.service_code),
+        None => format!("200{}00", endpoint.info.service_code),
     }
 }
 
@@ -127,7 +127,7 @@ macro_rules! typed {
     ($endpoint:expr, $($provider:ident::$module:ident),*) => {
         async |client: &rt::Client, body: &Value, headers: &[(String, String)], expected: &str| {
             $(
-                if $endpoint.id == $provider::$module::ENDPOINT.id {
+                if $endpoint.info.id == $provider::$module::ENDPOINT.id {
                     return call_as::<$provider::$module::Code>(client, $endpoint, body, headers, expected).await;
                 }
             )*
@@ -151,8 +151,8 @@ fn caller_headers(endpoint: &Endpoint) -> Vec<(String, String)> {
 /// Whether the runtime refreshes its B2B token and replays the call on `code`: a `401xx01` / `401xx03` answer
 /// to an endpoint whose provider sends a bearer token for its auth kind.
 fn rejects_token(api: &snapbi_spec::ir::Api, endpoint: &Endpoint, code: &str) -> bool {
-    let bearer = api.provider(&endpoint.provider).is_some_and(|p| {
-        p.headers_for(endpoint.auth)
+    let bearer = api.provider(&endpoint.info.provider).is_some_and(|p| {
+        p.headers_for(endpoint.info.auth)
             .iter()
             .any(|(_, source)| *source == snapbi_spec::ir::HeaderSource::BearerToken)
     });
@@ -240,7 +240,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
                 continue;
             }
             // An enveloped call's caller values travel in its head, not in HTTP headers: it is armed only.
-            if endpoint.envelope.is_none() {
+            if endpoint.info.envelope.is_none() {
                 let mut with_scenario = headers.clone();
                 with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
                 call(&client, &fresh(), &with_scenario, &declared.code).await;
@@ -252,7 +252,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
                 1
             };
             run.sandbox
-                .arm_scenario(&endpoint.id, &declared.code, times)
+                .arm_scenario(&endpoint.info.id, &declared.code, times)
                 .expect("declared");
             call(&client, &fresh(), &headers, &declared.code).await;
             forced += 2;

@@ -12,8 +12,8 @@ async fn an_empty_optional_header_is_not_given() {
     let mut checked = 0;
     for (run, endpoints) in every_provider().await {
         for endpoint in endpoints {
-            let id = endpoint.id.clone();
-            if endpoint.envelope.is_some() {
+            let id = endpoint.info.id.clone();
+            if endpoint.info.envelope.is_some() {
                 continue;
             }
             let body = serde_json::to_vec(&sample(run.api(), &id)).expect("json");

@@ -16,7 +16,7 @@ async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {
     let mut checked = 0;
     for (run, endpoints) in every_provider().await {
         for endpoint in endpoints {
-            if endpoint.envelope.is_some() {
+            if endpoint.info.envelope.is_some() {
                 continue;
             }
             bad_field(&run, &endpoint).await;
@@ -27,7 +27,7 @@ async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {
     let snap_outbound = api()
         .endpoints
         .iter()
-        .filter(|e| e.direction == Direction::Outbound && e.envelope.is_none())
+        .filter(|e| e.direction == Direction::Outbound && e.info.envelope.is_none())
         .count();
     assert_eq!(
         checked, snap_outbound,
@@ -38,10 +38,10 @@ async fn every_endpoint_refuses_a_bad_field_and_a_bad_signature() {
 /// The first required request field removed, else the first length-limited field one character too long.
 async fn bad_field(run: &Running, endpoint: &Endpoint) {
     let service = &endpoint.refusal_service_code;
-    let mut body = sample(run.api(), &endpoint.id);
+    let mut body = sample(run.api(), &endpoint.info.id);
     if let Some(field) = endpoint.request.iter().find(|f| f.required) {
         body.as_object_mut().map(|o| o.remove(&field.wire));
-        run.call(&endpoint.id, &body).await.expect(
+        run.call(&endpoint.info.id, &body).await.expect(
             &format!("400{service}02"),
             &format!("Invalid Mandatory Field {}", field.wire),
         );
@@ -65,7 +65,7 @@ async fn bad_field(run: &Running, endpoint: &Endpoint) {
         };
     }
     *slot = Value::String(too_long);
-    let reply = run.call(&endpoint.id, &body).await;
+    let reply = run.call(&endpoint.info.id, &body).await;
     reply.expect(
         &format!("400{service}01"),
         &format!("Invalid Field Format {}", limited.wire_path),
@@ -74,29 +74,29 @@ async fn bad_field(run: &Running, endpoint: &Endpoint) {
 
 /// Headers signed over an empty object, sent with the sample body.
 async fn bad_signature(run: &Running, endpoint: &Endpoint) {
-    let provider = run.api().provider(&endpoint.provider).expect("provider");
+    let provider = run.api().provider(&endpoint.info.provider).expect("provider");
     let Some((name, _)) = provider
-        .headers_for(endpoint.auth)
+        .headers_for(endpoint.info.auth)
         .iter()
         .find(|(_, source)| *source == HeaderSource::Signature)
     else {
         return;
     };
-    let body = serde_json::to_vec(&sample(run.api(), &endpoint.id)).expect("json");
-    let mut headers = run.headers_for(&endpoint.id, &body).await;
-    let elsewhere = run.headers_for(&endpoint.id, b"{\"other\":true}").await;
+    let body = serde_json::to_vec(&sample(run.api(), &endpoint.info.id)).expect("json");
+    let mut headers = run.headers_for(&endpoint.info.id, &body).await;
+    let elsewhere = run.headers_for(&endpoint.info.id, b"{\"other\":true}").await;
     let forged = elsewhere.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     set_header(&mut headers, name, &forged.unwrap_or_default());
     let service = &endpoint.refusal_service_code;
-    let reply = run.send_to(&endpoint.id, &headers, body).await;
+    let reply = run.send_to(&endpoint.info.id, &headers, body).await;
     // A token request signs `clientId|timestamp`, not the body: a forged one is another timestamp's, as valid, and
     // the call is answered on its merits (a B2B2C grant of the sample's made-up auth code is refused for that).
-    if endpoint.auth.as_str() == "token" {
+    if endpoint.info.auth.as_str() == "token" {
         assert_ne!(
             reply.message(),
             "Unauthorized. Invalid Signature",
             "{}: a token request's signature does not cover the body",
-            endpoint.id
+            endpoint.info.id
         );
         return;
     }

@@ -156,7 +156,7 @@ fn compressed(api: &Api) -> Schedule {
 fn the_body_has_the_specs_fields_in_order_and_passes_the_generated_validator() {
     let api = api();
     let endpoint = snapbi_sandbox::notify::notify_endpoint(&api, "doku").expect("doku has a notify endpoint");
-    assert_eq!(endpoint.id, NOTIFY_ID);
+    assert_eq!(endpoint.info.id, NOTIFY_ID);
     assert_eq!(endpoint.direction, Direction::Inbound);
 
     let body = notification_body(&api, "doku", &facts());

@@ -127,7 +127,7 @@ async fn refusals_arrive_as_typed_result_codes() {
 
     // Business failure: a resource outside the merchant's scope.
     run.sandbox
-        .arm_scenario(profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
+        .arm_scenario(&profile::ENDPOINT.id, "RESOURCE_NOT_DEFINED", 1)
         .expect("declared result code");
     match client.widget_query_user_profile(&request(&["USER_KYC"]), &head()).await {
         Err(rt::Error::Api { code, message, .. }) => {
@@ -137,7 +137,7 @@ async fn refusals_arrive_as_typed_result_codes() {
         other => panic!("the armed business failure must answer: {other:?}"),
     }
     // Undeclared codes cannot be armed.
-    assert!(run.sandbox.arm_scenario(profile::ENDPOINT.id, "2001100", 1).is_err());
+    assert!(run.sandbox.arm_scenario(&profile::ENDPOINT.id, "2001100", 1).is_err());
 }
 
 /// DANA signs its answers over the `response` member: a client given the provider's public key verifies
@@ -162,6 +162,20 @@ async fn answers_are_verified_with_the_providers_key() {
         }
         other => panic!("an answer not signed by the configured key must be refused: {other:?}"),
     }
+}
+
+/// An endpoint naming an envelope its provider lacks (generated code never does: lowering checks the name) is
+/// refused with a typed error when its request is prepared, not a panic.
+#[test]
+fn an_envelope_the_provider_lacks_is_a_typed_error() {
+    static WITHOUT_ENVELOPES: rt::Provider = rt::Provider {
+        envelopes: &[],
+        ..dana::PROFILE
+    };
+    let client = rt::Client::new(&WITHOUT_ENVELOPES, config("http://127.0.0.1:9")).expect("client");
+    let body = rt::body_bytes(&request(&["BALANCE"])).expect("body");
+    let refused = client.prepare(&profile::ENDPOINT, body, None, &[]).err();
+    assert_eq!(refused, Some(rt::signature::SignError::NoEnvelope("open_api")));
 }
 
 /// The body the client sends: head filled from the envelope, the caller's head after it, the request

@@ -49,7 +49,7 @@ async fn merchant() -> (String, Inbox, TokenIssuer, tokio::task::JoinHandle<()>)
     let app = Router::new()
         .route(NOTIFY_PATH, post(notified))
         .with_state(Arc::clone(&inbox))
-        .route(doku::merchant_token_b2b::ENDPOINT.path, token);
+        .route(&doku::merchant_token_b2b::ENDPOINT.path, token);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -150,7 +150,7 @@ async fn a_paid_va_reports_paid_and_its_notification_verifies() {
     let body: Value = serde_json::from_slice(raw).expect("JSON body");
     let endpoint = run
         .api()
-        .endpoint(va_payment_notify::ENDPOINT.id)
+        .endpoint(&va_payment_notify::ENDPOINT.id)
         .expect("the notify spec");
     assert!(snapbi_sandbox::validate::request(run.api(), endpoint, &body).is_empty());
     let keys: Vec<&str> = body

@@ -86,11 +86,11 @@ async fn every_mandatory_header_of_every_endpoint() {
     let ids: Vec<String> = run.sandbox.endpoints().map(str::to_owned).collect();
     for id in ids {
         let endpoint = run.endpoint(&id).clone();
-        let provider = run.api().provider(&endpoint.provider).cloned().expect("provider");
+        let provider = run.api().provider(&endpoint.info.provider).cloned().expect("provider");
         let body = serde_json::to_vec(&sample(run.api(), &id)).unwrap_or_default();
         let service = &endpoint.refusal_service_code;
         let runtime = provider
-            .headers_for(endpoint.auth)
+            .headers_for(endpoint.info.auth)
             .iter()
             .map(|(n, s)| (n.clone(), s.clone()));
         let caller = endpoint
@@ -366,7 +366,7 @@ async fn unknown_path_and_wrong_method() {
     let run = start(|b| b).await;
     let reply = run.send("POST", "/no/such/endpoint", &[], b"{}".to_vec()).await;
     reply.expect("4040002", "Invalid Routing");
-    let path = run.endpoint(PAYMENT).path.clone();
+    let path = run.endpoint(PAYMENT).info.path.clone();
     let reply = run.send("GET", &path, &[], Vec::new()).await;
     reply.expect("4055400", "Requested Function Is Not Supported");
 }
@@ -494,7 +494,7 @@ async fn a_payment_without_an_amount_gains_none() {
     let amount = api
         .endpoints
         .iter_mut()
-        .filter(|e| e.id == PAYMENT)
+        .filter(|e| e.info.id == PAYMENT)
         .flat_map(|e| e.request.iter_mut())
         .find(|f| f.wire == "amount");
     amount.expect("the payment has an amount").required = false;

@@ -230,7 +230,7 @@ async fn a_va_without_a_number_is_refused_as_the_sandbox_does_not_generate_numbe
 }
 
 fn transfer_request(reference: &str) -> transfer::Request {
-    let mut body = sample(&api(), transfer::ENDPOINT.id);
+    let mut body = sample(&api(), &transfer::ENDPOINT.id);
     body["partnerReferenceNo"] = json!(reference);
     rt::from_json(body).expect("a valid transfer to bank")
 }
@@ -289,7 +289,7 @@ async fn a_lost_transfer_to_bank_answer_is_settled_through_the_status_not_sent_t
         ms: 0,
     };
     run.sandbox
-        .arm_fault(transfer::ENDPOINT.id, fault, 1)
+        .arm_fault(&transfer::ENDPOINT.id, fault, 1)
         .expect("fault armed");
     let settled = client
         .disbursement_transfer_to_bank(&transfer_request("WD-LOST-1"))

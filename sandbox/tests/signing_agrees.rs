@@ -317,7 +317,9 @@ fn asymmetric_recipe_sha256_with_rsa() {
 #[test]
 fn envelope_recipe_signs_the_member_as_framed() {
     let api = api();
-    let envelope = &snapbi_client::dana::ENVELOPE_OPEN_API;
+    let envelope = snapbi_client::dana::PROFILE
+        .envelope("open_api")
+        .unwrap_or_else(|| panic!("DANA's profile has its open_api envelope"));
     let ir = api
         .provider("dana")
         .and_then(|p| p.envelopes.iter().find(|e| e.name == envelope.name))

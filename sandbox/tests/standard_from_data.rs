@@ -32,7 +32,10 @@ fn set_case(api: &mut Api, situation: Situation, http: u16, case: &str) {
 
 /// DOKU's payment notification endpoint.
 fn notify(api: &mut Api) -> &mut Endpoint {
-    let found = api.endpoints.iter_mut().find(|e| e.id == "doku.direct_debit.notify");
+    let found = api
+        .endpoints
+        .iter_mut()
+        .find(|e| e.info.id == "doku.direct_debit.notify");
     found.expect("DOKU's payment notification")
 }
 
@@ -211,7 +214,7 @@ fn the_payment_notification_is_found_by_its_operation_and_named_by_the_data() {
     let mut api = api();
     rename_status(&mut api, "00", "Settled");
     // Another service code: still the payment notification, which `operation: notify` without `record` makes it.
-    notify(&mut api).service_code = "99".into();
+    notify(&mut api).info.service_code = "99".into();
     let facts = PaymentFacts {
         partner_reference_no: "INV-1".into(),
         reference_no: "R-1".into(),
@@ -224,7 +227,7 @@ fn the_payment_notification_is_found_by_its_operation_and_named_by_the_data() {
 
     // The shipped service code but another operation: no payment notification at all.
     let endpoint = notify(&mut api);
-    endpoint.service_code = "56".into();
+    endpoint.info.service_code = "56".into();
     endpoint.operation = Operation::Other;
     assert_eq!(notification_body(&api, "doku", &facts), json!({}));
 }

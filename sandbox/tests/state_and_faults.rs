@@ -138,7 +138,7 @@ async fn drop_after_commit_fault() {
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let headers = run.headers_for(PAYMENT, &bytes).await;
     let endpoint = run.endpoint(PAYMENT);
-    let mut request = run.http.post(format!("{}{}", run.base, endpoint.path));
+    let mut request = run.http.post(format!("{}{}", run.base, endpoint.info.path));
     for (name, value) in &headers {
         request = request.header(name, value);
     }
@@ -254,7 +254,7 @@ async fn merchant(inbox: Arc<Mutex<Inbox>>) -> (String, tokio::task::JoinHandle<
     let app = Router::new()
         .route("/merchant/notify", post(notified))
         .with_state(inbox)
-        .route(doku::merchant_token_b2b::ENDPOINT.path, token);
+        .route(&doku::merchant_token_b2b::ENDPOINT.path, token);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/merchant/notify", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {

@@ -184,7 +184,7 @@ fn setup() -> &'static Setup {
         let api = common::api();
         let pairs = snapbi_client::ENDPOINTS
             .iter()
-            .filter_map(|entry| Some((api.endpoint(entry.info.id)?.clone(), entry)))
+            .filter_map(|entry| Some((api.endpoint(&entry.info.id)?.clone(), entry)))
             .collect();
         Setup { api, pairs }
     })
@@ -196,9 +196,9 @@ fn every_generated_endpoint_is_in_the_specs_and_samples_are_valid() {
     assert_eq!(setup.pairs.len(), snapbi_client::ENDPOINTS.len());
     for (endpoint, entry) in &setup.pairs {
         let body = sample_object(&setup.api, &endpoint.request);
-        assert_eq!(static_violations(entry, &body), Vec::new(), "{}", endpoint.id);
+        assert_eq!(static_violations(entry, &body), Vec::new(), "{}", endpoint.info.id);
         let dynamic = snapbi_sandbox::validate::request(&setup.api, endpoint, &body);
-        assert_eq!(dynamic, Vec::new(), "{}", endpoint.id);
+        assert_eq!(dynamic, Vec::new(), "{}", endpoint.info.id);
     }
 }
 
@@ -215,6 +215,6 @@ proptest! {
         }
         let expected = static_violations(entry, &body);
         let got = snapbi_sandbox::validate::request(&setup.api, endpoint, &body);
-        prop_assert_eq!(got, expected, "{} body {}", endpoint.id, body);
+        prop_assert_eq!(got, expected, "{} body {}", endpoint.info.id, body);
     }
 }

@@ -81,8 +81,8 @@ fn lower(set: &yaml::SpecSet, mut diagnostics: Vec<Diagnostic>) -> Result<Api, V
 fn keep_only(api: &mut Api, file: &Path) {
     let file = file.display().to_string().replace('\\', "/");
     let chosen: Vec<&ir::Endpoint> = api.endpoints.iter().filter(|e| e.file == file).collect();
-    let providers: Vec<String> = chosen.iter().map(|e| e.provider.clone()).collect();
-    let mut keep: Vec<String> = chosen.iter().map(|e| e.id.clone()).collect();
+    let providers: Vec<String> = chosen.iter().map(|e| e.info.provider.to_string()).collect();
+    let mut keep: Vec<String> = chosen.iter().map(|e| e.info.id.to_string()).collect();
     keep.extend(chosen.iter().filter_map(|e| e.status_endpoint.clone()));
     keep.extend(
         api.providers
@@ -90,6 +90,6 @@ fn keep_only(api: &mut Api, file: &Path) {
             .filter(|p| providers.contains(&p.name))
             .filter_map(|p| p.token_endpoint.clone()),
     );
-    api.endpoints.retain(|e| keep.contains(&e.id));
+    api.endpoints.retain(|e| keep.iter().any(|id| e.info.id == *id));
     api.providers.retain(|p| providers.contains(&p.name));
 }

@@ -28,11 +28,11 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     let status = api
         .endpoint("dana.disbursement.transfer_to_bank_status")
         .expect("the status spec");
-    assert_eq!(status.service_code, "00");
+    assert_eq!(status.info.service_code, "00");
     let transfer = api
         .endpoint("dana.disbursement.transfer_to_bank")
         .expect("the transfer spec");
-    assert_eq!(transfer.status_endpoint.as_deref(), Some(status.id.as_str()));
+    assert_eq!(transfer.status_endpoint.as_deref(), Some(status.info.id.as_ref()));
     let query = transfer.status_query.as_ref().expect("a status query");
     assert!(query.request.iter().any(|(name, _)| name == "serviceCode"));
 
@@ -71,7 +71,7 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
         ("doku", "doku.direct_debit.notify"),
         ("dana", "dana.payment_gateway.finish_notify"),
     ] {
-        let found = api.payment_notification(provider).map(|e| e.id.as_str());
+        let found = api.payment_notification(provider).map(|e| e.info.id.as_ref());
         assert_eq!(found, Some(id), "{provider}");
     }
 }

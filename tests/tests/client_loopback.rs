@@ -76,7 +76,7 @@ async fn payment(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes
         .unwrap_or_default();
     let verified = rt::signature::verify_symmetric(
         "POST",
-        direct_debit_payment::ENDPOINT.path,
+        &direct_debit_payment::ENDPOINT.path,
         &rt::secret::AccessToken::from(bearer),
         &body,
         header(&headers, "X-TIMESTAMP"),
@@ -201,13 +201,10 @@ async fn customer_token(State(p): State<Arc<Provider>>, headers: HeaderMap, body
 
 async fn serve(provider: Arc<Provider>) -> (String, tokio::task::JoinHandle<()>) {
     let app = Router::new()
-        .route(doku::token_b2b2c::ENDPOINT.path, post(customer_token))
-        .route(doku::direct_debit_status::ENDPOINT.path, post(status))
-        .route(
-            doku::PROFILE.token_endpoint.map(|e| e.path).unwrap_or_default(),
-            post(token),
-        )
-        .route(direct_debit_payment::ENDPOINT.path, post(payment))
+        .route(&doku::token_b2b2c::ENDPOINT.path, post(customer_token))
+        .route(&doku::direct_debit_status::ENDPOINT.path, post(status))
+        .route(doku::PROFILE.token_endpoint.map_or("", |e| &e.path), post(token))
+        .route(&direct_debit_payment::ENDPOINT.path, post(payment))
         .with_state(provider);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -68,7 +68,7 @@ fn remove(body: &mut Value, path: &str) {
 fn reported(api: &Api, endpoint: &Endpoint, body: &Value) -> (Vec<String>, Vec<String>) {
     let entry = snapbi_client::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == endpoint.id)
+        .find(|e| e.info.id == endpoint.info.id)
         .expect("generated endpoint");
     let generated = match (entry.validate_body)(body.clone()) {
         Ok(()) => Vec::new(),
@@ -173,9 +173,9 @@ fn every_cross_field_rule_is_enforced_by_the_generated_code_and_the_sandbox_alik
             assert!(
                 generated.iter().any(|v| v.starts_with(&expected)),
                 "{}: rule `{rule}` broken by {body}: expected `{expected}…`, got {generated:?}",
-                endpoint.id
+                endpoint.info.id
             );
-            assert_eq!(generated, sandbox, "{}: rule `{rule}`", endpoint.id);
+            assert_eq!(generated, sandbox, "{}: rule `{rule}`", endpoint.info.id);
             checked += 1;
         }
     }

@@ -275,8 +275,8 @@ fn with_values(body: &Value, values: &BTreeMap<String, Value>) -> Result<Value, 
 fn violations(api: &Api, endpoint: &Endpoint, body: &Value) -> Result<Vec<(String, String)>, String> {
     let entry = snapbi_client::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == endpoint.id)
-        .ok_or_else(|| format!("no generated endpoint {}", endpoint.id))?;
+        .find(|e| e.info.id == endpoint.info.id)
+        .ok_or_else(|| format!("no generated endpoint {}", endpoint.info.id))?;
     let generated: Vec<(String, String)> = match (entry.validate_body)(body.clone()) {
         Ok(()) => Vec::new(),
         Err(e) => e.violations().iter().map(|v| (v.path.clone(), v.to_string())).collect(),
@@ -327,7 +327,7 @@ fn check_declared(endpoint: &Endpoint, case: &Case) -> Result<(), String> {
     let missing: Vec<&str> = case.codes().filter(|c| !declared.contains(c)).collect();
     match missing.is_empty() {
         true => Ok(()),
-        false => Err(format!("{} does not declare {}", endpoint.id, missing.join(", "))),
+        false => Err(format!("{} does not declare {}", endpoint.info.id, missing.join(", "))),
     }
 }
 
@@ -384,19 +384,19 @@ impl Probe {
     /// their example values (what a correct client sends).
     fn headers(&self, endpoint: &Endpoint, body: &[u8]) -> Result<Vec<(String, String)>, String> {
         let api = self.sandbox.api();
-        let provider = api.provider(&endpoint.provider).ok_or("no provider")?;
+        let provider = api.provider(&endpoint.info.provider).ok_or("no provider")?;
         let timestamp = rt::timestamp::SnapTimestamp::now().as_str().to_owned();
-        let signature = match endpoint.auth {
+        let signature = match endpoint.info.auth {
             AuthKind::Token => rt::signature::sign_token(DEMO_CLIENT_ID, &timestamp, &self.key),
             AuthKind::Asymmetric => {
-                rt::signature::sign_asymmetric(&endpoint.method, &endpoint.path, body, &timestamp, &self.key)
+                rt::signature::sign_asymmetric(&endpoint.info.method, &endpoint.info.path, body, &timestamp, &self.key)
             }
             // It needs a B2B token first; no endpoint of DANA's is signed this way.
-            AuthKind::Symmetric => return Err(format!("{} needs a B2B token", endpoint.id)),
+            AuthKind::Symmetric => return Err(format!("{} needs a B2B token", endpoint.info.id)),
         }
         .map_err(|e| format!("signing: {e}"))?;
         let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-        for (name, source) in provider.headers_for(endpoint.auth) {
+        for (name, source) in provider.headers_for(endpoint.info.auth) {
             let value = match source {
                 HeaderSource::ClientId => DEMO_CLIENT_ID.to_owned(),
                 HeaderSource::ExternalId => uuid_like(),
@@ -420,8 +420,10 @@ impl Probe {
     }
 
     async fn send(&self, endpoint: &Endpoint, headers: &[(String, String)], body: Vec<u8>) -> Result<Reply, String> {
-        let method = reqwest::Method::from_bytes(endpoint.method.as_bytes()).map_err(|e| e.to_string())?;
-        let mut request = self.http.request(method, format!("{}{}", self.base, endpoint.path));
+        let method = reqwest::Method::from_bytes(endpoint.info.method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.base, endpoint.info.path));
         for (name, value) in headers {
             request = request.header(name, value);
         }
@@ -511,7 +513,7 @@ async fn run_given(
             continue;
         }
         if let Some(record) = &step.register {
-            let provider = endpoint_of(&case.endpoint).map(|e| e.provider).unwrap_or_default();
+            let provider = endpoint_of(&case.endpoint).map(|e| e.info.provider).unwrap_or_default();
             probe
                 .sandbox
                 .add_record(&provider, &record.kind, record.fields.clone())
@@ -549,7 +551,7 @@ async fn run_given(
 
 /// What the sandbox answers to the case, after its `given` calls: the request sent as the cause says.
 async fn sandbox_reply(api: &Api, cases: &[Case], endpoint: &Endpoint, case: &Case) -> Result<Reply, String> {
-    let probe = Probe::start(api, &endpoint.provider).await?;
+    let probe = Probe::start(api, &endpoint.info.provider).await?;
     let gives = run_given(&probe, cases, |id| api.endpoint(id).cloned(), case).await?;
     let body = &with_values(&case.body, &gives)?;
     match &case.cause {
@@ -712,13 +714,13 @@ fn uncovered(api: &Api, tables: &[(String, Table)]) -> Vec<String> {
     let cases = || tables.iter().flat_map(|(_, t)| &t.cases);
     let providers: Vec<&str> = cases()
         .filter_map(|c| api.endpoint(&c.endpoint))
-        .map(|e| e.provider.as_str())
+        .map(|e| e.info.provider.as_ref())
         .collect();
     api.endpoints
         .iter()
-        .filter(|e| providers.contains(&e.provider.as_str()) && !WITHOUT_SCENARIOS.contains(&e.id.as_str()))
-        .filter(|e| !cases().any(|c| c.endpoint == e.id))
-        .map(|e| e.id.clone())
+        .filter(|e| providers.contains(&e.info.provider.as_ref()) && !WITHOUT_SCENARIOS.contains(&e.info.id.as_ref()))
+        .filter(|e| !cases().any(|c| c.endpoint == e.info.id))
+        .map(|e| e.info.id.to_string())
         .collect()
 }
 
@@ -771,7 +773,7 @@ async fn dana_uat_scenarios_hold_for_specs_validators_and_sandbox() {
 async fn a_spec_stricter_than_dana_fails_the_checks() {
     let mut api = api();
     let endpoint =
-        |api: &mut Api, id: &str| -> usize { api.endpoints.iter().position(|e| e.id == id).expect("endpoint") };
+        |api: &mut Api, id: &str| -> usize { api.endpoints.iter().position(|e| e.info.id == id).expect("endpoint") };
     let create = endpoint(&mut api, "dana.payment_gateway.create_order");
     api.endpoints[create].codes.retain(|c| c.code != "2005400");
     let consult = endpoint(&mut api, "dana.payment_gateway.consult_pay");

@@ -48,7 +48,7 @@ async fn a_thousand_payments_through_faults_are_each_recorded_exactly_once() {
         .expect("sandbox");
     let (base_url, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
 
-    let payment = direct_debit_payment::ENDPOINT.id;
+    let payment: &'static str = &direct_debit_payment::ENDPOINT.id;
     // Faults are armed as the run goes (one before every few payments), so they are spread over it like
     // flaky infrastructure; armed all at once they would all hit the first calls, an outage, which ends in
     // "outcome unknown" by design.

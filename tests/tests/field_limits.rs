@@ -26,8 +26,8 @@ type Validator = fn(Value) -> Result<(), rt::BuildError>;
 fn parts(endpoint: &Endpoint) -> [(&'static str, Validator, &[Field]); 2] {
     let entry = snapbi_client::ENDPOINTS
         .iter()
-        .find(|e| e.info.id == endpoint.id)
-        .unwrap_or_else(|| panic!("{} is in the specs but not in the generated client", endpoint.id));
+        .find(|e| e.info.id == endpoint.info.id)
+        .unwrap_or_else(|| panic!("{} is in the specs but not in the generated client", endpoint.info.id));
     [
         ("body", entry.validate_body, &endpoint.request),
         ("headers", entry.validate_headers, &endpoint.headers),
@@ -50,7 +50,7 @@ fn every_sample_body_is_valid() {
         for (what, validate, fields) in parts(endpoint) {
             let sample = sample_object(&api, fields);
             if let Err(e) = validate(sample.clone()) {
-                panic!("{} {what}: the sample {sample} is rejected: {e}", endpoint.id);
+                panic!("{} {what}: the sample {sample} is rejected: {e}", endpoint.info.id);
             }
         }
     }
@@ -69,23 +69,33 @@ fn every_length_limit_accepts_the_limit_and_rejects_one_more() {
                 if let Err(e) = validate(with_value(&sample, &field, at_limit.clone())) {
                     panic!(
                         "{} {what} {}: {max} characters ({at_limit:?}) rejected: {e}",
-                        endpoint.id, field.wire_path
+                        endpoint.info.id, field.wire_path
                     );
                 }
                 let over = chars_of_len(&field.rule, max + 1);
                 match validate(with_value(&sample, &field, over.clone())) {
                     Ok(()) => panic!(
                         "{} {what} {}: {} characters accepted",
-                        endpoint.id,
+                        endpoint.info.id,
                         field.wire_path,
                         max + 1
                     ),
-                    Err(e) => assert_eq!(e.paths(), [field.wire_path.as_str()], "{} {what}: {e}", endpoint.id),
+                    Err(e) => assert_eq!(
+                        e.paths(),
+                        [field.wire_path.as_str()],
+                        "{} {what}: {e}",
+                        endpoint.info.id
+                    ),
                 }
                 if let Some(min) = field.rule.min_length.filter(|m| *m > 1 && *m != max) {
                     let under = chars_of_len(&field.rule, min - 1);
                     let e = validate(with_value(&sample, &field, under)).expect_err("one character under the minimum");
-                    assert_eq!(e.paths(), [field.wire_path.as_str()], "{} {what}: {e}", endpoint.id);
+                    assert_eq!(
+                        e.paths(),
+                        [field.wire_path.as_str()],
+                        "{} {what}: {e}",
+                        endpoint.info.id
+                    );
                 }
                 checked += 1;
             }
@@ -104,9 +114,9 @@ fn every_missing_required_field_is_reported_at_once() {
             let result = validate(Value::Object(Map::new()));
             match (result, required.is_empty()) {
                 (Ok(()), true) => {}
-                (Ok(()), false) => panic!("{} {what}: an empty object is accepted", endpoint.id),
+                (Ok(()), false) => panic!("{} {what}: an empty object is accepted", endpoint.info.id),
                 (Err(e), _) => {
-                    assert_eq!(e.paths(), required, "{} {what}", endpoint.id);
+                    assert_eq!(e.paths(), required, "{} {what}", endpoint.info.id);
                     assert!(e.violations().iter().all(|v| v.kind == rt::ViolationKind::Missing));
                 }
             }

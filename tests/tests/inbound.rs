@@ -19,7 +19,7 @@ const PATH: &str = "/payments/notifications";
 fn body() -> Vec<u8> {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
-    let endpoint = api.endpoint(notify::ENDPOINT.id).expect("the notify spec");
+    let endpoint = api.endpoint(&notify::ENDPOINT.id).expect("the notify spec");
     let sample = snapbi_spec::ir::samples::sample_object(&api, &endpoint.request);
     // Pretty-printed on purpose: the signature covers the minified form of whatever bytes arrive.
     serde_json::to_vec_pretty(&sample).expect("json")
@@ -330,7 +330,7 @@ fn a_doku_va_inquiry_from_the_bank_side_is_verified_and_answered_with_a_typed_re
     use snapbi_client::types::VaBilingualText;
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
-    let endpoint = api.endpoint(inquiry::ENDPOINT.id).expect("the VA inquiry spec");
+    let endpoint = api.endpoint(&inquiry::ENDPOINT.id).expect("the VA inquiry spec");
     let body = serde_json::to_vec(&snapbi_spec::ir::samples::sample_object(&api, &endpoint.request)).expect("json");
     let verifier = Verifier::new(&doku::PROFILE, &inquiry::ENDPOINT, InboundKey::Secret(SECRET.into()));
     let verified = verifier
@@ -366,7 +366,7 @@ fn a_dana_finish_notify_signed_with_dana_s_key_verifies_through_the_spi_verifier
     use snapbi_client::dana::{self, payment_gateway_finish_notify as finish};
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
-    let endpoint = api.endpoint(finish::ENDPOINT.id).expect("the finish notify spec");
+    let endpoint = api.endpoint(&finish::ENDPOINT.id).expect("the finish notify spec");
     let body = serde_json::to_vec(&snapbi_spec::ir::samples::sample_object(&api, &endpoint.request)).expect("json");
     let dana_key = snapbi_tests::throwaway_rsa_key();
     let now = OffsetDateTime::now_utc();
@@ -450,7 +450,7 @@ async fn the_sandbox_signs_dana_notifications_with_its_provider_key_and_they_ver
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     let order =
-        snapbi_spec::ir::samples::sample_object(&api, &api.endpoint(create::ENDPOINT.id).expect("spec").request);
+        snapbi_spec::ir::samples::sample_object(&api, &api.endpoint(&create::ENDPOINT.id).expect("spec").request);
     let sandbox = Sandbox::builder()
         .api(api)
         .provider("dana")

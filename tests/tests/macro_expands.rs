@@ -14,7 +14,7 @@ use snapbi_client::rt;
 use snapbi_client::types::{Amount, UrlParam, UrlParamIsDeepLink, UrlParamType};
 
 fn ids(endpoints: &[rt::EndpointEntry]) -> Vec<&'static str> {
-    endpoints.iter().map(|e| e.info.id).collect()
+    endpoints.iter().map(|e| &*e.info.id).collect()
 }
 
 #[test]
@@ -30,8 +30,8 @@ fn same_endpoints_and_code_table() {
     );
     for (a, b) in api::ENDPOINTS.iter().zip(snapbi_client::ENDPOINTS) {
         assert_eq!(
-            (a.info.method, a.info.path, a.info.service_code),
-            (b.info.method, b.info.path, b.info.service_code)
+            (&a.info.method, &a.info.path, &a.info.service_code),
+            (&b.info.method, &b.info.path, &b.info.service_code)
         );
     }
 }

@@ -1,5 +1,5 @@
-//! One module per provider: its profile (base URLs, headers, signature recipes) and its `Client`, with one
-//! async method per endpoint.
+//! One module per provider: its profile (base URLs, headers, signature recipes, envelopes) and its `Client`,
+//! with one async method per endpoint.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -7,14 +7,14 @@ use quote::{format_ident, quote};
 use super::descriptor;
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Direction, Endpoint, Envelope, Provider};
+use crate::ir::{Direction, Endpoint, Provider};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
 pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStream {
     let rt = cx.rt;
     let module = ident(&p.name);
-    let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.provider == p.name).collect();
+    let endpoints: Vec<_> = cx.api.endpoints.iter().filter(|e| e.info.provider == p.name).collect();
     let profile = profile(cx, p);
     let methods = endpoints
         .iter()
@@ -79,7 +79,7 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
         // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint,
         // whose answer the caller then reads in its own types.
         Some(status) => {
-            let status_id = &status.id;
+            let status_id = &status.info.id;
             let status = ident(&status.module);
             (
                 quote!(rt::Settled<#module::Response, #module::Code, #status::Response, #status::Code>),
@@ -94,8 +94,11 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
         ),
     };
     let doc = docs(
-        Some(&e.summary),
-        &[format!("`{} {}` (`{}`).", e.method, e.path, e.id), settles],
+        Some(&e.info.summary),
+        &[
+            format!("`{} {}` (`{}`).", e.info.method, e.info.path, e.info.id),
+            settles,
+        ],
     );
     quote! {
         #doc
@@ -137,7 +140,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
         let recipe = descriptor::recipe(recipe);
         quote!((rt::AuthKind::#auth, #recipe))
     });
-    let envelopes = p.envelopes.iter().map(envelope);
+    let envelopes = p.envelopes.iter().map(descriptor::envelope);
     quote! {
         /// The provider profile from `provider.yaml`.
         pub static PROFILE: rt::Provider = rt::Provider {
@@ -151,25 +154,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             headers: &[#(#headers),*],
             signatures: &[#(#signatures),*],
             standard: &super::STANDARD,
+            envelopes: &[#(#envelopes),*],
         };
-        #(#envelopes)*
-    }
-}
-
-/// The static name of envelope `name` in its provider's module.
-pub(crate) fn envelope_static(name: &str) -> proc_macro2::Ident {
-    format_ident!("ENVELOPE_{}", name.to_uppercase())
-}
-
-fn envelope(e: &Envelope) -> TokenStream {
-    let name = envelope_static(&e.name);
-    let doc = docs(
-        Some(&format!("The `{}` envelope from `provider.yaml`.", e.name)),
-        &[e.doc.clone().unwrap_or_default().trim().to_owned()],
-    );
-    let value = descriptor::envelope(e);
-    quote! {
-        #doc
-        pub static #name: rt::Envelope = #value;
     }
 }

@@ -1,13 +1,15 @@
-//! The run-time descriptions of `snapbi-descriptor` (header sources, recipes, envelopes, status queries,
-//! cross-field rules, the standard's facts) as `'static` Rust values: the IR holds the same types, so each is
-//! written field by field with borrowed text, and nothing is mapped between parallel models.
+//! The run-time descriptions of `snapbi-descriptor` (endpoint infos, header sources, recipes, envelopes, status
+//! queries, cross-field rules, code tables, the standard's facts) as `'static` Rust values: the IR holds the
+//! same types, so each is written field by field with borrowed text, and nothing is mapped between parallel
+//! models.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::auth_ident;
 use crate::ir::{
-    Algorithm, Case, CodeTables, Envelope, HeaderSource, Part, Path, QuerySource, Recipe, Rule, Standard, StatusQuery,
-    StatusValue, TransactionStatus, When,
+    Algorithm, Case, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource, Recipe,
+    Rule, Standard, StatusQuery, StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -28,6 +30,39 @@ fn option_text(value: Option<&str>) -> TokenStream {
 /// `rt::Cow::Borrowed(&[…])` of already written items.
 fn list(items: impl Iterator<Item = TokenStream>) -> TokenStream {
     quote!(rt::Cow::Borrowed(&[#(#items),*]))
+}
+
+/// `rt::EndpointInfo { … }`: what the runtime needs to call one endpoint, its envelope named.
+pub(crate) fn endpoint_info(info: &EndpointInfo) -> TokenStream {
+    let [id, provider, method, path, service_code, summary] = [
+        &info.id,
+        &info.provider,
+        &info.method,
+        &info.path,
+        &info.service_code,
+        &info.summary,
+    ]
+    .map(|t| text(t));
+    let auth = auth_ident(info.auth);
+    let envelope = match &info.envelope {
+        Some(Enveloped { envelope, function }) => {
+            let (envelope, function) = (text(envelope), text(function));
+            quote!(Some(rt::Enveloped { envelope: #envelope, function: #function }))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        rt::EndpointInfo {
+            id: #id,
+            provider: #provider,
+            method: #method,
+            path: #path,
+            service_code: #service_code,
+            auth: rt::AuthKind::#auth,
+            summary: #summary,
+            envelope: #envelope,
+        }
+    }
 }
 
 pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {

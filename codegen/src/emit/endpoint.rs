@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::objects::{Place, object, object_with, received_object};
-use super::{Cx, auth_ident, docs, ident, outcome_ident};
+use super::{Cx, docs, ident, outcome_ident};
 use crate::ir::{Direction, Endpoint};
 
 /// `pub mod <endpoint> { … }`.
@@ -12,15 +12,15 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
     let rt = cx.rt;
     let module = ident(&e.module);
     let module_doc = docs(
-        Some(&e.summary),
+        Some(&e.info.summary),
         &[
             e.doc.clone().unwrap_or_default().trim().to_owned(),
             format!(
                 "`{} {}` · service code {} · {} signature · spec `{}`",
-                e.method,
-                e.path,
-                e.service_code,
-                e.auth.as_str(),
+                e.info.method,
+                e.info.path,
+                e.info.service_code,
+                e.info.auth.as_str(),
                 e.file
             ),
         ],
@@ -30,7 +30,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
     let request = object_with(
         cx,
         "Request",
-        Some(&format!("Request body of `{}`.", e.id)),
+        Some(&format!("Request body of `{}`.", e.info.id)),
         &e.request,
         "",
         Place {
@@ -67,7 +67,7 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
     let rules = e.rules.iter().map(super::descriptor::rule);
     let doc = format!(
         " Rules across the fields of `{}`'s request, checked by `build()` (spec `rules`).",
-        e.id
+        e.info.id
     );
     (
         quote! {
@@ -79,28 +79,10 @@ fn cross_rules(e: &Endpoint) -> (TokenStream, TokenStream) {
 }
 
 fn endpoint_info(e: &Endpoint) -> TokenStream {
-    let (id, provider, method, path, service, summary) =
-        (&e.id, &e.provider, &e.method, &e.path, &e.service_code, &e.summary);
-    let auth = auth_ident(e.auth);
-    let envelope = match &e.envelope {
-        Some(enveloped) => {
-            let (name, function) = (super::client::envelope_static(&enveloped.envelope), &enveloped.function);
-            quote!(Some(rt::Enveloped { envelope: &super::#name, function: #function }))
-        }
-        None => quote!(None),
-    };
+    let info = super::descriptor::endpoint_info(&e.info);
     quote! {
         /// What the runtime needs to call this endpoint.
-        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: #id,
-            provider: #provider,
-            method: #method,
-            path: #path,
-            service_code: #service,
-            auth: rt::AuthKind::#auth,
-            summary: #summary,
-            envelope: #envelope,
-        };
+        pub static ENDPOINT: rt::EndpointInfo = #info;
     }
 }
 
@@ -111,7 +93,7 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
     }
     let doc = format!(
         "Caller-supplied headers of `{}` (the runtime adds the signature, timestamp and ids).",
-        e.id
+        e.info.id
     );
     object(
         cx,
@@ -128,20 +110,23 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
 
 fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
     // A service code outside the SNAP table is named, so a reader of `2000000` sees whose code it is.
-    let service = match cx.api.codes.provider_service(&e.provider, &e.service_code) {
+    let service = match cx.api.codes.provider_service(&e.info.provider, &e.info.service_code) {
         Some(own) => {
             let title = cx
                 .api
-                .provider(&e.provider)
-                .map_or(e.provider.as_str(), |p| p.title.as_str());
+                .provider(&e.info.provider)
+                .map_or(e.info.provider.as_ref(), |p| p.title.as_str());
             format!(
                 "service code {}, {}: {title}'s own code, not in the SNAP table",
-                e.service_code, own.name
+                e.info.service_code, own.name
             )
         }
-        None => format!("service code {}", e.service_code),
+        None => format!("service code {}", e.info.service_code),
     };
-    let doc = docs(Some(&format!("Response codes `{}` declares ({service}).", e.id)), &[]);
+    let doc = docs(
+        Some(&format!("Response codes `{}` declares ({service}).", e.info.id)),
+        &[],
+    );
     let variants = e.codes.iter().map(|c| {
         let name = format_ident!("{}", c.name);
         let (code, message) = (&c.code, &c.message);
@@ -173,7 +158,7 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
     let doc = docs(
         Some(&format!(
             "How the client asks `{}` about a request of this endpoint whose answer it did not see.",
-            status.id
+            status.info.id
         )),
         &[],
     );
@@ -192,7 +177,7 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
 /// request.
 fn response(cx: &Cx, e: &Endpoint) -> TokenStream {
     let rt = cx.rt;
-    let doc = format!("Response body of `{}`.", e.id);
+    let doc = format!("Response body of `{}`.", e.info.id);
     match e.direction {
         Direction::Inbound => object(
             cx,

@@ -155,7 +155,7 @@ fn code_table(cx: &Cx) -> TokenStream {
 
 fn registry(cx: &Cx) -> TokenStream {
     let entries = cx.api.endpoints.iter().map(|e| {
-        let provider = ident(&e.provider);
+        let provider = ident(&e.info.provider);
         let module = ident(&e.module);
         let headers = match e.headers.is_empty() {
             true => quote!(|_| Ok(())),

@@ -2164,57 +2164,59 @@ pub mod dana {
             ),
         ],
         standard: &super::STANDARD,
-    };
-    /// The `open_api` envelope from `provider.yaml`.
-    ///
-    /// DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({"request": …, "signature": …})`, whose `request` member is those same bytes (Python's default `", "` / `": "` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.
-    pub static ENVELOPE_OPEN_API: rt::Envelope = rt::Envelope {
-        name: rt::Cow::Borrowed("open_api"),
-        doc: Some(
-            rt::Cow::Borrowed(
-                "DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({\"request\": …, \"signature\": …})`, whose `request` member is those same bytes (Python's default `\", \"` / `\": \"` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.",
-            ),
-        ),
-        request_member: rt::Cow::Borrowed("request"),
-        response_member: rt::Cow::Borrowed("response"),
-        signature_member: rt::Cow::Borrowed("signature"),
-        head_member: rt::Cow::Borrowed("head"),
-        body_member: rt::Cow::Borrowed("body"),
-        head: rt::Cow::Borrowed(
-            &[
-                (rt::Cow::Borrowed("version"), rt::HeaderSource::value("2.0")),
-                (rt::Cow::Borrowed("function"), rt::HeaderSource::Function),
-                (rt::Cow::Borrowed("clientId"), rt::HeaderSource::ClientId),
-                (rt::Cow::Borrowed("clientSecret"), rt::HeaderSource::ClientSecret),
-                (rt::Cow::Borrowed("reqTime"), rt::HeaderSource::Timestamp),
-                (rt::Cow::Borrowed("reqMsgId"), rt::HeaderSource::ExternalId),
-                (rt::Cow::Borrowed("reserve"), rt::HeaderSource::value("{}")),
-            ],
-        ),
-        head_max_length: rt::Cow::Borrowed(
-            &[
-                (rt::Cow::Borrowed("version"), 8u32),
-                (rt::Cow::Borrowed("function"), 128u32),
-                (rt::Cow::Borrowed("clientId"), 36u32),
-                (rt::Cow::Borrowed("clientSecret"), 128u32),
-                (rt::Cow::Borrowed("reqMsgId"), 64u32),
-                (rt::Cow::Borrowed("reserve"), 256u32),
-            ],
-        ),
-        signature: rt::Recipe {
-            algorithm: rt::Algorithm::RsaSha256,
-            parts: rt::Cow::Borrowed(&[rt::Part::Body]),
-        },
-        result: rt::Cow::Borrowed("resultInfo"),
-        result_status: rt::Cow::Borrowed("resultStatus"),
-        result_code: rt::Cow::Borrowed("resultCode"),
-        result_message: rt::Cow::Borrowed("resultMsg"),
-        result_code_id: Some(rt::Cow::Borrowed("resultCodeId")),
-        refusals: rt::Refusals {
-            malformed: rt::Cow::Borrowed("PARAM_ILLEGAL"),
-            client: rt::Cow::Borrowed("INVALID_CLIENT"),
-            signature: rt::Cow::Borrowed("INVALID_SIGNATURE"),
-        },
+        envelopes: &[
+            rt::Envelope {
+                name: rt::Cow::Borrowed("open_api"),
+                doc: Some(
+                    rt::Cow::Borrowed(
+                        "DANA Open API envelope. The head carries what SNAP puts in headers; the signature is base64(SHA256withRSA(merchant private key, the `request` member)), over the member's bytes as sent. dana-python 2.2.2 signs `json.dumps(request)` and sends `json.dumps({\"request\": …, \"signature\": …})`, whose `request` member is those same bytes (Python's default `\", \"` / `\": \"` separators on both sides), so a byte-exact verifier accepts it; the conformance suite (`conformance/dana_sdk.py`, query user profile) shows the sandbox doing so. snapbi signs its own compact member exactly as sent. DANA signs its answers the same way over the `response` member with DANA's key; a client given DANA's public key verifies them.",
+                    ),
+                ),
+                request_member: rt::Cow::Borrowed("request"),
+                response_member: rt::Cow::Borrowed("response"),
+                signature_member: rt::Cow::Borrowed("signature"),
+                head_member: rt::Cow::Borrowed("head"),
+                body_member: rt::Cow::Borrowed("body"),
+                head: rt::Cow::Borrowed(
+                    &[
+                        (rt::Cow::Borrowed("version"), rt::HeaderSource::value("2.0")),
+                        (rt::Cow::Borrowed("function"), rt::HeaderSource::Function),
+                        (rt::Cow::Borrowed("clientId"), rt::HeaderSource::ClientId),
+                        (
+                            rt::Cow::Borrowed("clientSecret"),
+                            rt::HeaderSource::ClientSecret,
+                        ),
+                        (rt::Cow::Borrowed("reqTime"), rt::HeaderSource::Timestamp),
+                        (rt::Cow::Borrowed("reqMsgId"), rt::HeaderSource::ExternalId),
+                        (rt::Cow::Borrowed("reserve"), rt::HeaderSource::value("{}")),
+                    ],
+                ),
+                head_max_length: rt::Cow::Borrowed(
+                    &[
+                        (rt::Cow::Borrowed("version"), 8u32),
+                        (rt::Cow::Borrowed("function"), 128u32),
+                        (rt::Cow::Borrowed("clientId"), 36u32),
+                        (rt::Cow::Borrowed("clientSecret"), 128u32),
+                        (rt::Cow::Borrowed("reqMsgId"), 64u32),
+                        (rt::Cow::Borrowed("reserve"), 256u32),
+                    ],
+                ),
+                signature: rt::Recipe {
+                    algorithm: rt::Algorithm::RsaSha256,
+                    parts: rt::Cow::Borrowed(&[rt::Part::Body]),
+                },
+                result: rt::Cow::Borrowed("resultInfo"),
+                result_status: rt::Cow::Borrowed("resultStatus"),
+                result_code: rt::Cow::Borrowed("resultCode"),
+                result_message: rt::Cow::Borrowed("resultMsg"),
+                result_code_id: Some(rt::Cow::Borrowed("resultCodeId")),
+                refusals: rt::Refusals {
+                    malformed: rt::Cow::Borrowed("PARAM_ILLEGAL"),
+                    client: rt::Cow::Borrowed("INVALID_CLIENT"),
+                    signature: rt::Cow::Borrowed("INVALID_SIGNATURE"),
+                },
+            },
+        ],
     };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -2606,13 +2608,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.bank_account_inquiry",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/bank-account-inquiry.htm",
-            service_code: "42",
+            id: rt::Cow::Borrowed("dana.disbursement.bank_account_inquiry"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/bank-account-inquiry.htm"),
+            service_code: rt::Cow::Borrowed("42"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Check a bank account before a transfer to bank and learn its holder's name",
+            summary: rt::Cow::Borrowed(
+                "Check a bank account before a transfer to bank and learn its holder's name",
+            ),
             envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.bank_account_inquiry`'s request, checked by `build()` (spec `rules`).
@@ -2778,13 +2782,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.dana_account_inquiry",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/account-inquiry.htm",
-            service_code: "37",
+            id: rt::Cow::Borrowed("dana.disbursement.dana_account_inquiry"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/account-inquiry.htm"),
+            service_code: rt::Cow::Borrowed("37"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee",
+            summary: rt::Cow::Borrowed(
+                "Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee",
+            ),
             envelope: None,
         };
         /// Rules across the fields of `dana.disbursement.dana_account_inquiry`'s request, checked by `build()` (spec `rules`).
@@ -2935,13 +2941,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.transfer_to_bank",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/transfer-bank.htm",
-            service_code: "43",
+            id: rt::Cow::Borrowed("dana.disbursement.transfer_to_bank"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/transfer-bank.htm"),
+            service_code: rt::Cow::Borrowed("43"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Transfer money from the merchant's deposit to a bank account through DANA",
+            summary: rt::Cow::Borrowed(
+                "Transfer money from the merchant's deposit to a bank account through DANA",
+            ),
             envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_bank_status` about a request of this endpoint whose answer it did not see.
@@ -3141,13 +3149,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.transfer_to_bank_status",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/transfer-bank-status.htm",
-            service_code: "00",
+            id: rt::Cow::Borrowed("dana.disbursement.transfer_to_bank_status"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/transfer-bank-status.htm"),
+            service_code: rt::Cow::Borrowed("00"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Ask the status of a transfer to bank made through DANA",
+            summary: rt::Cow::Borrowed(
+                "Ask the status of a transfer to bank made through DANA",
+            ),
             envelope: None,
         };
         /// Request body of `dana.disbursement.transfer_to_bank_status`.
@@ -3248,13 +3258,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.transfer_to_dana",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/topup.htm",
-            service_code: "38",
+            id: rt::Cow::Borrowed("dana.disbursement.transfer_to_dana"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/topup.htm"),
+            service_code: rt::Cow::Borrowed("38"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Transfer money from the merchant's deposit to a customer's DANA balance (top-up)",
+            summary: rt::Cow::Borrowed(
+                "Transfer money from the merchant's deposit to a customer's DANA balance (top-up)",
+            ),
             envelope: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_dana_status` about a request of this endpoint whose answer it did not see.
@@ -3443,13 +3455,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.disbursement.transfer_to_dana_status",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/emoney/topup-status.htm",
-            service_code: "39",
+            id: rt::Cow::Borrowed("dana.disbursement.transfer_to_dana_status"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/emoney/topup-status.htm"),
+            service_code: rt::Cow::Borrowed("39"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Ask the status of a transfer to DANA (top-up)",
+            summary: rt::Cow::Borrowed("Ask the status of a transfer to DANA (top-up)"),
             envelope: None,
         };
         /// Request body of `dana.disbursement.transfer_to_dana_status`.
@@ -3538,13 +3550,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.cancel_order",
-            provider: "dana",
-            method: "POST",
-            path: "/payment-gateway/v1.0/debit/cancel.htm",
-            service_code: "57",
+            id: rt::Cow::Borrowed("dana.payment_gateway.cancel_order"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/payment-gateway/v1.0/debit/cancel.htm"),
+            service_code: rt::Cow::Borrowed("57"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Cancel (close) a DANA payment-gateway order",
+            summary: rt::Cow::Borrowed("Cancel (close) a DANA payment-gateway order"),
             envelope: None,
         };
         /// Request body of `dana.payment_gateway.cancel_order`.
@@ -3664,13 +3676,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.consult_pay",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/payment-gateway/consult-pay.htm",
-            service_code: "57",
+            id: rt::Cow::Borrowed("dana.payment_gateway.consult_pay"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/payment-gateway/consult-pay.htm"),
+            service_code: rt::Cow::Borrowed("57"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "List the payment methods DANA offers for an amount before creating an order (consult pay)",
+            summary: rt::Cow::Borrowed(
+                "List the payment methods DANA offers for an amount before creating an order (consult pay)",
+            ),
             envelope: None,
         };
         /// Request body of `dana.payment_gateway.consult_pay`.
@@ -3769,13 +3783,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.create_order",
-            provider: "dana",
-            method: "POST",
-            path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
-            service_code: "54",
+            id: rt::Cow::Borrowed("dana.payment_gateway.create_order"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/payment-gateway/v1.0/debit/payment-host-to-host.htm"),
+            service_code: rt::Cow::Borrowed("54"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)",
+            summary: rt::Cow::Borrowed(
+                "Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)",
+            ),
             envelope: None,
         };
         /// How the client asks `dana.payment_gateway.query_payment` about a request of this endpoint whose answer it did not see.
@@ -3996,13 +4012,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.finish_notify",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/debit/notify",
-            service_code: "56",
+            id: rt::Cow::Borrowed("dana.payment_gateway.finish_notify"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/debit/notify"),
+            service_code: rt::Cow::Borrowed("56"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Finish notify that DANA posts to the merchant when a payment-gateway order is paid or closed",
+            summary: rt::Cow::Borrowed(
+                "Finish notify that DANA posts to the merchant when a payment-gateway order is paid or closed",
+            ),
             envelope: None,
         };
         /// Request body of `dana.payment_gateway.finish_notify`.
@@ -4096,13 +4114,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.query_payment",
-            provider: "dana",
-            method: "POST",
-            path: "/payment-gateway/v1.0/debit/status.htm",
-            service_code: "55",
+            id: rt::Cow::Borrowed("dana.payment_gateway.query_payment"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/payment-gateway/v1.0/debit/status.htm"),
+            service_code: rt::Cow::Borrowed("55"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Query the status of a DANA payment-gateway order",
+            summary: rt::Cow::Borrowed("Query the status of a DANA payment-gateway order"),
             envelope: None,
         };
         /// Rules across the fields of `dana.payment_gateway.query_payment`'s request, checked by `build()` (spec `rules`).
@@ -4235,13 +4253,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.payment_gateway.refund_order",
-            provider: "dana",
-            method: "POST",
-            path: "/payment-gateway/v1.0/debit/refund.htm",
-            service_code: "58",
+            id: rt::Cow::Borrowed("dana.payment_gateway.refund_order"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/payment-gateway/v1.0/debit/refund.htm"),
+            service_code: rt::Cow::Borrowed("58"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Refund a paid DANA payment-gateway order, fully or partly",
+            summary: rt::Cow::Borrowed(
+                "Refund a paid DANA payment-gateway order, fully or partly",
+            ),
             envelope: None,
         };
         /// Request body of `dana.payment_gateway.refund_order`.
@@ -4420,13 +4440,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.account_unbinding",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/registration-account-unbinding.htm",
-            service_code: "09",
+            id: rt::Cow::Borrowed("dana.widget.account_unbinding"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/registration-account-unbinding.htm"),
+            service_code: rt::Cow::Borrowed("09"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens",
+            summary: rt::Cow::Borrowed(
+                "Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens",
+            ),
             envelope: None,
         };
         /// Request body of `dana.widget.account_unbinding`.
@@ -4560,13 +4582,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.apply_ott",
-            provider: "dana",
-            method: "POST",
-            path: "/rest/v1.1/qr/apply-ott",
-            service_code: "49",
+            id: rt::Cow::Borrowed("dana.widget.apply_ott"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/rest/v1.1/qr/apply-ott"),
+            service_code: rt::Cow::Borrowed("49"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in",
+            summary: rt::Cow::Borrowed(
+                "Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in",
+            ),
             envelope: None,
         };
         /// Request body of `dana.widget.apply_ott`.
@@ -4700,13 +4724,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.apply_token",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/access-token/b2b2c.htm",
-            service_code: "74",
+            id: rt::Cow::Borrowed("dana.widget.apply_token"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/access-token/b2b2c.htm"),
+            service_code: rt::Cow::Borrowed("74"),
             auth: rt::AuthKind::Token,
-            summary: "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
+            summary: rt::Cow::Borrowed(
+                "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
+            ),
             envelope: None,
         };
         /// Rules across the fields of `dana.widget.apply_token`'s request, checked by `build()` (spec `rules`).
@@ -4834,13 +4860,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.balance_inquiry",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/balance-inquiry.htm",
-            service_code: "11",
+            id: rt::Cow::Borrowed("dana.widget.balance_inquiry"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/balance-inquiry.htm"),
+            service_code: rt::Cow::Borrowed("11"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Read the DANA balance of a customer who bound their account to the merchant",
+            summary: rt::Cow::Borrowed(
+                "Read the DANA balance of a customer who bound their account to the merchant",
+            ),
             envelope: None,
         };
         /// Request body of `dana.widget.balance_inquiry`.
@@ -4964,13 +4992,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.cancel_order",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/debit/cancel.htm",
-            service_code: "57",
+            id: rt::Cow::Borrowed("dana.widget.cancel_order"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/debit/cancel.htm"),
+            service_code: rt::Cow::Borrowed("57"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Cancel (close) an unpaid DANA widget payment",
+            summary: rt::Cow::Borrowed("Cancel (close) an unpaid DANA widget payment"),
             envelope: None,
         };
         /// Request body of `dana.widget.cancel_order`.
@@ -5095,13 +5123,15 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.payment",
-            provider: "dana",
-            method: "POST",
-            path: "/rest/redirection/v1.0/debit/payment-host-to-host",
-            service_code: "54",
+            id: rt::Cow::Borrowed("dana.widget.payment"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/rest/redirection/v1.0/debit/payment-host-to-host"),
+            service_code: rt::Cow::Borrowed("54"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Create a DANA widget payment (direct debit) and get the URL where the customer confirms it",
+            summary: rt::Cow::Borrowed(
+                "Create a DANA widget payment (direct debit) and get the URL where the customer confirms it",
+            ),
             envelope: None,
         };
         /// How the client asks `dana.widget.query_payment` about a request of this endpoint whose answer it did not see.
@@ -5338,13 +5368,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.query_payment",
-            provider: "dana",
-            method: "POST",
-            path: "/rest/v1.1/debit/status",
-            service_code: "55",
+            id: rt::Cow::Borrowed("dana.widget.query_payment"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/rest/v1.1/debit/status"),
+            service_code: rt::Cow::Borrowed("55"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Query the status of a DANA widget payment",
+            summary: rt::Cow::Borrowed("Query the status of a DANA widget payment"),
             envelope: None,
         };
         /// Rules across the fields of `dana.widget.query_payment`'s request, checked by `build()` (spec `rules`).
@@ -5489,16 +5519,18 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.query_user_profile",
-            provider: "dana",
-            method: "POST",
-            path: "/dana/member/query/queryUserProfile.htm",
-            service_code: "",
+            id: rt::Cow::Borrowed("dana.widget.query_user_profile"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/dana/member/query/queryUserProfile.htm"),
+            service_code: rt::Cow::Borrowed(""),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)",
+            summary: rt::Cow::Borrowed(
+                "Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)",
+            ),
             envelope: Some(rt::Enveloped {
-                envelope: &super::ENVELOPE_OPEN_API,
-                function: "dana.member.query.queryUserProfile",
+                envelope: rt::Cow::Borrowed("open_api"),
+                function: rt::Cow::Borrowed("dana.member.query.queryUserProfile"),
             }),
         };
         /// Request body of `dana.widget.query_user_profile`.
@@ -5611,13 +5643,13 @@ pub mod dana {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "dana.widget.refund_order",
-            provider: "dana",
-            method: "POST",
-            path: "/v1.0/debit/refund.htm",
-            service_code: "58",
+            id: rt::Cow::Borrowed("dana.widget.refund_order"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/debit/refund.htm"),
+            service_code: rt::Cow::Borrowed("58"),
             auth: rt::AuthKind::Asymmetric,
-            summary: "Refund a paid DANA widget payment, fully or partly",
+            summary: rt::Cow::Borrowed("Refund a paid DANA widget payment, fully or partly"),
             envelope: None,
         };
         /// Request body of `dana.widget.refund_order`.
@@ -5882,6 +5914,7 @@ pub mod doku {
             ),
         ],
         standard: &super::STANDARD,
+        envelopes: &[],
     };
     /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -6163,13 +6196,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.account_binding",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/registration-account-binding",
-            service_code: "07",
+            id: rt::Cow::Borrowed("doku.direct_debit.account_binding"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/registration-account-binding"),
+            service_code: rt::Cow::Borrowed("07"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU",
+            summary: rt::Cow::Borrowed(
+                "Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.account_binding`.
@@ -6326,13 +6361,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.account_unbinding",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/registration-account-unbinding",
-            service_code: "09",
+            id: rt::Cow::Borrowed("doku.direct_debit.account_unbinding"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/registration-account-unbinding"),
+            service_code: rt::Cow::Borrowed("09"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Unbind a customer's bound bank or e-wallet account (Allo, BRI, CIMB, OVO) through DOKU",
+            summary: rt::Cow::Borrowed(
+                "Unbind a customer's bound bank or e-wallet account (Allo, BRI, CIMB, OVO) through DOKU",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.account_unbinding`.
@@ -6445,13 +6482,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.balance_inquiry",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/balance-inquiry",
-            service_code: "11",
+            id: rt::Cow::Borrowed("doku.direct_debit.balance_inquiry"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/balance-inquiry"),
+            service_code: rt::Cow::Borrowed("11"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Ask the balance of a customer's bound account or e-wallet through DOKU",
+            summary: rt::Cow::Borrowed(
+                "Ask the balance of a customer's bound account or e-wallet through DOKU",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.balance_inquiry`.
@@ -6588,13 +6627,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.card_registration",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/registration-card-bind",
-            service_code: "01",
+            id: rt::Cow::Borrowed("doku.direct_debit.card_registration"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/registration-card-bind"),
+            service_code: rt::Cow::Borrowed("01"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Register (bind) a customer's debit card for BRI or Mandiri direct debit through DOKU",
+            summary: rt::Cow::Borrowed(
+                "Register (bind) a customer's debit card for BRI or Mandiri direct debit through DOKU",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.card_registration`.
@@ -6740,13 +6781,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.card_unbinding",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/registration-card-unbind",
-            service_code: "05",
+            id: rt::Cow::Borrowed("doku.direct_debit.card_unbinding"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/registration-card-unbind"),
+            service_code: rt::Cow::Borrowed("05"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Unregister (unbind) a customer's debit card registered for BRI or Mandiri direct debit through DOKU",
+            summary: rt::Cow::Borrowed(
+                "Unregister (unbind) a customer's debit card registered for BRI or Mandiri direct debit through DOKU",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.card_unbinding`.
@@ -6868,13 +6911,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.notify",
-            provider: "doku",
-            method: "POST",
-            path: "/v1.0/debit/notify",
-            service_code: "56",
+            id: rt::Cow::Borrowed("doku.direct_debit.notify"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/debit/notify"),
+            service_code: rt::Cow::Borrowed("56"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends",
+            summary: rt::Cow::Borrowed(
+                "Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends",
+            ),
             envelope: None,
         };
         /// Request body of `doku.direct_debit.notify`.
@@ -7006,13 +7051,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.payment",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/debit/payment-host-to-host",
-            service_code: "54",
+            id: rt::Cow::Borrowed("doku.direct_debit.payment"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/debit/payment-host-to-host"),
+            service_code: rt::Cow::Borrowed("54"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)",
+            summary: rt::Cow::Borrowed(
+                "Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)",
+            ),
             envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
@@ -7406,13 +7453,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.refund",
-            provider: "doku",
-            method: "POST",
-            path: "/direct-debit/core/v1/debit/refund",
-            service_code: "58",
+            id: rt::Cow::Borrowed("doku.direct_debit.refund"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/direct-debit/core/v1/debit/refund"),
+            service_code: rt::Cow::Borrowed("58"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
+            summary: rt::Cow::Borrowed(
+                "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
+            ),
             envelope: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
@@ -7654,13 +7703,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.direct_debit.status",
-            provider: "doku",
-            method: "POST",
-            path: "/orders/v1.0/debit/status",
-            service_code: "55",
+            id: rt::Cow::Borrowed("doku.direct_debit.status"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/orders/v1.0/debit/status"),
+            service_code: rt::Cow::Borrowed("55"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Check the status of a direct-debit or e-wallet payment",
+            summary: rt::Cow::Borrowed(
+                "Check the status of a direct-debit or e-wallet payment",
+            ),
             envelope: None,
         };
         /// Rules across the fields of `doku.direct_debit.status`'s request, checked by `build()` (spec `rules`).
@@ -7824,13 +7875,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.merchant.token_b2b",
-            provider: "doku",
-            method: "POST",
-            path: "/authorization/v1/access-token/b2b",
-            service_code: "73",
+            id: rt::Cow::Borrowed("doku.merchant.token_b2b"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/authorization/v1/access-token/b2b"),
+            service_code: rt::Cow::Borrowed("73"),
             auth: rt::AuthKind::Token,
-            summary: "The merchant's own B2B token endpoint, which DOKU calls before it sends notifications",
+            summary: rt::Cow::Borrowed(
+                "The merchant's own B2B token endpoint, which DOKU calls before it sends notifications",
+            ),
             envelope: None,
         };
         /// Request body of `doku.merchant.token_b2b`.
@@ -7896,13 +7949,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.token.b2b",
-            provider: "doku",
-            method: "POST",
-            path: "/authorization/v1/access-token/b2b",
-            service_code: "73",
+            id: rt::Cow::Borrowed("doku.token.b2b"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/authorization/v1/access-token/b2b"),
+            service_code: rt::Cow::Borrowed("73"),
             auth: rt::AuthKind::Token,
-            summary: "Get a B2B access token (client credentials) for later symmetric-signed calls",
+            summary: rt::Cow::Borrowed(
+                "Get a B2B access token (client credentials) for later symmetric-signed calls",
+            ),
             envelope: None,
         };
         /// Request body of `doku.token.b2b`.
@@ -7983,13 +8038,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.token.b2b2c",
-            provider: "doku",
-            method: "POST",
-            path: "/authorization/v1/access-token/b2b2c",
-            service_code: "74",
+            id: rt::Cow::Borrowed("doku.token.b2b2c"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/authorization/v1/access-token/b2b2c"),
+            service_code: rt::Cow::Borrowed("74"),
             auth: rt::AuthKind::Token,
-            summary: "Get a B2B2C (customer) access token from an authorization code, or refresh it",
+            summary: rt::Cow::Borrowed(
+                "Get a B2B2C (customer) access token from an authorization code, or refresh it",
+            ),
             envelope: None,
         };
         /// Rules across the fields of `doku.token.b2b2c`'s request, checked by `build()` (spec `rules`).
@@ -8110,13 +8167,17 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.create",
-            provider: "doku",
-            method: "POST",
-            path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va",
-            service_code: "27",
+            id: rt::Cow::Borrowed("doku.va.create"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed(
+                "/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va",
+            ),
+            service_code: rt::Cow::Borrowed("27"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Create (register) a virtual account at DOKU for one bill",
+            summary: rt::Cow::Borrowed(
+                "Create (register) a virtual account at DOKU for one bill",
+            ),
             envelope: None,
         };
         /// Request body of `doku.va.create`.
@@ -8286,13 +8347,17 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.delete",
-            provider: "doku",
-            method: "DELETE",
-            path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/delete-va",
-            service_code: "31",
+            id: rt::Cow::Borrowed("doku.va.delete"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("DELETE"),
+            path: rt::Cow::Borrowed(
+                "/virtual-accounts/bi-snap-va/v1.1/transfer-va/delete-va",
+            ),
+            service_code: rt::Cow::Borrowed("31"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Delete a DOKU virtual account so that it can no longer be paid",
+            summary: rt::Cow::Borrowed(
+                "Delete a DOKU virtual account so that it can no longer be paid",
+            ),
             envelope: None,
         };
         /// Request body of `doku.va.delete`.
@@ -8445,13 +8510,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.inquiry",
-            provider: "doku",
-            method: "POST",
-            path: "/v1.0/transfer-va/inquiry",
-            service_code: "24",
+            id: rt::Cow::Borrowed("doku.va.inquiry"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/transfer-va/inquiry"),
+            service_code: rt::Cow::Borrowed("24"),
             auth: rt::AuthKind::Symmetric,
-            summary: "VA inquiry that DOKU forwards to the merchant (direct inquiry) when a customer is about to pay a VA",
+            summary: rt::Cow::Borrowed(
+                "VA inquiry that DOKU forwards to the merchant (direct inquiry) when a customer is about to pay a VA",
+            ),
             envelope: None,
         };
         /// Request body of `doku.va.inquiry`.
@@ -8647,13 +8714,15 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.payment_notify",
-            provider: "doku",
-            method: "POST",
-            path: "/v1.0/transfer-va/payment",
-            service_code: "25",
+            id: rt::Cow::Borrowed("doku.va.payment_notify"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/transfer-va/payment"),
+            service_code: rt::Cow::Borrowed("25"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Payment notification that DOKU posts to the merchant when a customer has paid a virtual account",
+            summary: rt::Cow::Borrowed(
+                "Payment notification that DOKU posts to the merchant when a customer has paid a virtual account",
+            ),
             envelope: None,
         };
         /// Request body of `doku.va.payment_notify`.
@@ -8818,13 +8887,13 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.status",
-            provider: "doku",
-            method: "POST",
-            path: "/orders/v1.0/transfer-va/status",
-            service_code: "26",
+            id: rt::Cow::Borrowed("doku.va.status"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/orders/v1.0/transfer-va/status"),
+            service_code: rt::Cow::Borrowed("26"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Check whether a DOKU virtual account has been paid",
+            summary: rt::Cow::Borrowed("Check whether a DOKU virtual account has been paid"),
             envelope: None,
         };
         /// Request body of `doku.va.status`.
@@ -8952,13 +9021,17 @@ pub mod doku {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
         pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
-            id: "doku.va.update",
-            provider: "doku",
-            method: "PUT",
-            path: "/virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va",
-            service_code: "28",
+            id: rt::Cow::Borrowed("doku.va.update"),
+            provider: rt::Cow::Borrowed("doku"),
+            method: rt::Cow::Borrowed("PUT"),
+            path: rt::Cow::Borrowed(
+                "/virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va",
+            ),
+            service_code: rt::Cow::Borrowed("28"),
             auth: rt::AuthKind::Symmetric,
-            summary: "Update a DOKU virtual account (name, contact, amount, expiry, active or inactive)",
+            summary: rt::Cow::Borrowed(
+                "Update a DOKU virtual account (name, contact, amount, expiry, active or inactive)",
+            ),
             envelope: None,
         };
         /// Request body of `doku.va.update`.

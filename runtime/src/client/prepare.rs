@@ -7,8 +7,8 @@ use std::time::SystemTime;
 
 use super::Client;
 use super::external_id::external_id_at;
-use crate::endpoint::{AuthKind, EndpointInfo, HeaderSource};
-use crate::envelope::{Enveloped, Framing};
+use crate::endpoint::{AuthKind, EndpointInfo, Enveloped, HeaderSource};
+use crate::envelope::{Envelope, Framing};
 use crate::secret::AccessToken;
 use crate::signature::SignError;
 
@@ -79,7 +79,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// A credential the signature needs is not configured, or the profile has no recipe for the endpoint.
+    /// A credential the signature needs is not configured, or the profile has no recipe (or no envelope) for
+    /// the endpoint.
     pub fn prepare<'a>(
         &'a self,
         endpoint: &'static EndpointInfo,
@@ -103,7 +104,7 @@ impl Client {
         external_id: String,
         now: SystemTime,
     ) -> Result<Prepared<'a>, SignError> {
-        if let Some(enveloped) = endpoint.envelope {
+        if let Some(enveloped) = &endpoint.envelope {
             return self.prepare_enveloped(endpoint, enveloped, &body, extra, &external_id, now);
         }
         let timestamp = self.inner.provider.timestamp.at(now);
@@ -120,8 +121,8 @@ impl Client {
                 .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value.as_str()))),
         );
         Ok(Prepared {
-            method: endpoint.method,
-            url: concat(&[&self.inner.base_url, endpoint.path]),
+            method: &endpoint.method,
+            url: concat(&[&self.inner.base_url, &endpoint.path]),
             headers,
             body,
         })
@@ -165,42 +166,49 @@ impl Client {
     fn prepare_enveloped(
         &self,
         endpoint: &'static EndpointInfo,
-        enveloped: Enveloped,
+        enveloped: &'static Enveloped,
         body: &[u8],
         extra: &[(String, String)],
         external_id: &str,
         now: SystemTime,
     ) -> Result<Prepared<'static>, SignError> {
-        let envelope = enveloped.envelope;
+        let envelope = self.envelope(enveloped)?;
         let timestamp = self.inner.provider.timestamp.at(now);
-        let head = self.envelope_head(enveloped, external_id, &timestamp)?;
+        let head = self.envelope_head(envelope, &enveloped.function, external_id, &timestamp)?;
         let callers = extra.iter().map(|(name, value)| (name.as_str(), value.as_str()));
         let member = envelope.request_member(head.iter().map(|(n, v)| (*n, v.as_ref())).chain(callers), body);
         let signature = self.sign_with(&envelope.signature, endpoint, &member, None, &timestamp)?;
         Ok(Prepared {
-            method: endpoint.method,
-            url: concat(&[&self.inner.base_url, endpoint.path]),
+            method: &endpoint.method,
+            url: concat(&[&self.inner.base_url, &endpoint.path]),
             headers: vec![content_type()],
             body: envelope.frame(&member, &signature),
         })
     }
 
-    /// The head values the envelope names, in its order.
+    /// The provider's envelope that `enveloped` names.
+    pub(super) fn envelope(&self, enveloped: &'static Enveloped) -> Result<&'static Envelope, SignError> {
+        let name: &'static str = &enveloped.envelope;
+        self.inner.provider.envelope(name).ok_or(SignError::NoEnvelope(name))
+    }
+
+    /// The head values `envelope` names, in its order; `function` is the operation's name.
     fn envelope_head<'h>(
         &'h self,
-        enveloped: Enveloped,
+        envelope: &'static Envelope,
+        function: &'h str,
         external_id: &'h str,
         timestamp: &'h str,
     ) -> Result<Vec<(&'static str, Cow<'h, str>)>, SignError> {
         let config = &self.inner.config;
-        let mut head = Vec::with_capacity(enveloped.envelope.head.len());
-        for (name, source) in enveloped.envelope.head.iter() {
+        let mut head = Vec::with_capacity(envelope.head.len());
+        for (name, source) in envelope.head.iter() {
             let value = match source {
                 HeaderSource::ClientId => Cow::Borrowed(config.client_id.as_str()),
                 HeaderSource::ExternalId => Cow::Borrowed(external_id),
                 HeaderSource::ChannelId => self.channel_id(),
                 HeaderSource::Timestamp => Cow::Borrowed(timestamp),
-                HeaderSource::Function => Cow::Borrowed(enveloped.function),
+                HeaderSource::Function => Cow::Borrowed(function),
                 HeaderSource::ClientSecret => match &config.client_secret {
                     Some(secret) => Cow::Borrowed(secret.expose()),
                     None => return Err(SignError::MissingCredential("client secret")),

@@ -32,8 +32,8 @@ impl Client {
         timestamp: &str,
     ) -> Result<String, SignError> {
         let input = SignInput {
-            method: endpoint.method,
-            path: endpoint.path,
+            method: &endpoint.method,
+            path: &endpoint.path,
             token,
             minified_body: body,
             timestamp,

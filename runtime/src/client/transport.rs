@@ -10,7 +10,6 @@ use super::tokens::Granted;
 use super::{Client, Error, Reply};
 use crate::code::EndpointCode;
 use crate::endpoint::EndpointInfo;
-use crate::envelope::Enveloped;
 use crate::secret::AccessToken;
 use crate::signature::SignError;
 
@@ -51,7 +50,7 @@ impl Client {
         let response = request.body(prepared.body).send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
         let raw = response.bytes().await.map_err(Exchange::Transport)?;
-        tracing::debug!(endpoint = endpoint.id, status, "SNAP call answered");
+        tracing::debug!(endpoint = &*endpoint.id, status, "SNAP call answered");
         Ok((status, raw.to_vec()))
     }
 
@@ -73,14 +72,16 @@ impl Client {
             .exchange(endpoint, body, token, headers, external_id)
             .await
             .map_err(Error::from)?;
-        Ok(match endpoint.envelope {
-            Some(Enveloped { envelope, .. }) => match &self.inner.config.provider_key {
-                Some(key) if !answer_is_signed(envelope, key, &raw_body) => {
-                    Err(Error::UnverifiedAnswer { status, raw_body })
-                }
-                _ => decode_enveloped(envelope, status, raw_body),
-            },
-            None => decode(status, raw_body),
+        let Some(enveloped) = &endpoint.envelope else {
+            return Ok(decode(status, raw_body));
+        };
+        // Found when the request was prepared: the exchange would have failed without it.
+        let envelope = self.envelope(enveloped).map_err(Error::Signing)?;
+        Ok(match &self.inner.config.provider_key {
+            Some(key) if !answer_is_signed(envelope, key, &raw_body) => {
+                Err(Error::UnverifiedAnswer { status, raw_body })
+            }
+            _ => decode_enveloped(envelope, status, raw_body),
         })
     }
 }

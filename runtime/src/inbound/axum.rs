@@ -82,7 +82,7 @@ pub struct Ack(pub &'static Provider, pub &'static EndpointInfo);
 
 impl IntoResponse for Ack {
     fn into_response(self) -> Response {
-        snap_response(acknowledge(self.1.service_code, self.0.standard))
+        snap_response(acknowledge(&self.1.service_code, self.0.standard))
     }
 }
 

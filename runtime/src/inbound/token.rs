@@ -61,7 +61,7 @@ impl TokenIssuer {
 
     /// Answers a token request: HTTP status and SNAP body (with the new token on success).
     pub fn issue(&self, headers: &HeaderMap, now: OffsetDateTime) -> (u16, String) {
-        let service = self.endpoint.service_code;
+        let service = &self.endpoint.service_code;
         match self.check(headers, now) {
             Err(rejection) => rejection.response(service, self.provider.standard),
             Ok(()) => {
@@ -119,8 +119,8 @@ impl TokenIssuer {
             .signature_for(self.endpoint.auth)
             .ok_or(Rejection::BadSignature)?;
         let input = SignInput {
-            method: self.endpoint.method,
-            path: self.endpoint.path,
+            method: &self.endpoint.method,
+            path: &self.endpoint.path,
             token: None,
             minified_body: &[],
             timestamp,

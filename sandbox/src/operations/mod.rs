@@ -83,7 +83,7 @@ pub(crate) struct Outgoing {
 
 /// Answers an admitted call, applying scenarios and faults (see the module doc).
 pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admitted<'_>) -> Response {
-    let id = call.endpoint.id.as_str();
+    let id = call.endpoint.info.id.as_ref();
     let fault = inner.faults.take(id);
     let forced = admitted.scenario.clone().or_else(|| inner.scenarios.take(id));
     let answer = match (fault, forced) {
@@ -148,7 +148,7 @@ fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
         reason: Some("Sandbox Scenario"),
     };
     // The code keeps its own service digits: a declared refusal may carry the endpoint's refusal service code.
-    let service = code.get(3..5).unwrap_or(&call.endpoint.service_code);
+    let service = code.get(3..5).unwrap_or(&call.endpoint.info.service_code);
     Answer::snap(&call.inner.api, service, http, case, fill)
         .because(format!("scenario {code} forced; nothing was committed"))
 }
@@ -224,7 +224,7 @@ fn idempotency_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String
     if keys.is_empty() {
         return None;
     }
-    let mut key = format!("{}\u{1f}{client}", call.endpoint.id);
+    let mut key = format!("{}\u{1f}{client}", call.endpoint.info.id);
     for path in keys {
         key.push('\u{1f}');
         key.push_str(&at_path(body, path)?.to_string());
@@ -298,7 +298,7 @@ fn response_code(answer: &Answer) -> String {
 fn external_id(call: &Call<'_>) -> Option<String> {
     let (name, _) = call
         .provider
-        .headers_for(call.endpoint.auth)
+        .headers_for(call.endpoint.info.auth)
         .iter()
         .find(|(_, source)| *source == snapbi_spec::ir::HeaderSource::ExternalId)?;
     call.parts

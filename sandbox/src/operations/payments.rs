@@ -60,8 +60,8 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     let record = PaymentRecord {
         client_id: cx.client.to_owned(),
         provider: call.provider.name.clone(),
-        endpoint: call.endpoint.id.clone(),
-        service_code: call.endpoint.service_code.clone(),
+        endpoint: call.endpoint.info.id.to_string(),
+        service_code: call.endpoint.info.service_code.to_string(),
         partner_reference_no: partner.to_owned(),
         reference_no,
         external_id: external_id(call),

@@ -30,13 +30,13 @@ pub(super) fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usiz
 /// The provider's kind of record the endpoint acts on, if it names one.
 pub(super) fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
     let name = cx.call.endpoint.record.as_deref()?;
-    cx.inner.api.provider(&cx.call.endpoint.provider)?.record(name)
+    cx.inner.api.provider(&cx.call.endpoint.info.provider)?.record(name)
 }
 
 /// The record's id in the books (client, provider, kind, key values) and its key fields; the refusal for a
 /// request that lacks one (the sandbox does not make up a number the provider would generate).
 fn record_id(cx: &Cx<'_, '_>, kind: &RecordKind) -> Result<(String, Map<String, Value>), Answer> {
-    record_key(cx.client, &cx.call.endpoint.provider, kind, cx.body).map_err(|path| {
+    record_key(cx.client, &cx.call.endpoint.info.provider, kind, cx.body).map_err(|path| {
         let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
         answer.because(format!(
             "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has no \
@@ -157,7 +157,7 @@ pub(super) fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> O
         kind: kind.name.clone(),
         key,
         fields: cx.body.clone(),
-        created_by: call.endpoint.id.clone(),
+        created_by: call.endpoint.info.id.to_string(),
         created_time: call.clock.now(),
         updated_time: None,
         remembered: cx.idempotency.map(str::to_owned),

@@ -192,21 +192,30 @@ pub fn signed_headers(
     token: Option<&str>,
     timestamp: &str,
 ) -> Vec<(String, String)> {
-    let provider = api.provider(&endpoint.provider).expect("provider");
+    let provider = api.provider(&endpoint.info.provider).expect("provider");
     let secret = rt::secret::ClientSecret::from(DEMO_CLIENT_SECRET);
     let bare = rt::secret::AccessToken::from(token.unwrap_or_default());
-    let signature = match endpoint.auth {
+    let signature = match endpoint.info.auth {
         AuthKind::Token => rt::signature::sign_token(DEMO_CLIENT_ID, timestamp, &private_key()),
-        AuthKind::Symmetric => {
-            rt::signature::sign_symmetric(&endpoint.method, &endpoint.path, &bare, body, timestamp, &secret)
-        }
-        AuthKind::Asymmetric => {
-            rt::signature::sign_asymmetric(&endpoint.method, &endpoint.path, body, timestamp, &private_key())
-        }
+        AuthKind::Symmetric => rt::signature::sign_symmetric(
+            &endpoint.info.method,
+            &endpoint.info.path,
+            &bare,
+            body,
+            timestamp,
+            &secret,
+        ),
+        AuthKind::Asymmetric => rt::signature::sign_asymmetric(
+            &endpoint.info.method,
+            &endpoint.info.path,
+            body,
+            timestamp,
+            &private_key(),
+        ),
     }
     .unwrap_or_default();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    for (name, source) in provider.headers_for(endpoint.auth) {
+    for (name, source) in provider.headers_for(endpoint.info.auth) {
         let value = match source {
             HeaderSource::ClientId => DEMO_CLIENT_ID.to_owned(),
             HeaderSource::ExternalId => external_id(),
@@ -285,7 +294,9 @@ impl Running {
         let endpoint = self.endpoint(TOKEN);
         let body = br#"{"grantType":"client_credentials"}"#.to_vec();
         let headers = signed_headers(self.api(), endpoint, &body, None, &now());
-        let reply = self.send(&endpoint.method, &endpoint.path, &headers, body).await;
+        let reply = self
+            .send(&endpoint.info.method, &endpoint.info.path, &headers, body)
+            .await;
         // The success case's message as this sandbox's API publishes it (a test may have changed it).
         let successful = self.api().codes.case(200, "00").map_or("", |c| &*c.message);
         reply.expect("2007300", successful);
@@ -295,7 +306,7 @@ impl Running {
     /// The signed headers for `id` over `body`, with a valid token where the endpoint needs one.
     pub async fn headers_for(&self, id: &str, body: &[u8]) -> Vec<(String, String)> {
         let endpoint = self.endpoint(id);
-        let token = match endpoint.auth {
+        let token = match endpoint.info.auth {
             AuthKind::Symmetric => Some(self.token().await),
             _ => None,
         };
@@ -312,7 +323,8 @@ impl Running {
     /// Sends `body` with `headers` to endpoint `id`'s method and path.
     pub async fn send_to(&self, id: &str, headers: &[(String, String)], body: Vec<u8>) -> Reply {
         let endpoint = self.endpoint(id);
-        self.send(&endpoint.method, &endpoint.path, headers, body).await
+        self.send(&endpoint.info.method, &endpoint.info.path, headers, body)
+            .await
     }
 
     /// A payment body with a fresh partnerReferenceNo and this amount.
@@ -365,9 +377,11 @@ impl Running {
                 continue;
             };
             let created = api.endpoints.iter().any(|e| {
-                e.provider == endpoint.provider && e.record.as_deref() == Some(kind) && e.operation == Operation::Create
+                e.info.provider == endpoint.info.provider
+                    && e.record.as_deref() == Some(kind)
+                    && e.operation == Operation::Create
             });
-            let Some(record) = api.provider(&endpoint.provider).and_then(|p| p.record(kind)) else {
+            let Some(record) = api.provider(&endpoint.info.provider).and_then(|p| p.record(kind)) else {
                 continue;
             };
             if created {
@@ -382,7 +396,7 @@ impl Running {
                 }
             }
             self.sandbox
-                .add_record(&endpoint.provider, kind, fields)
+                .add_record(&endpoint.info.provider, kind, fields)
                 .expect("a back-office record of the sample");
             registered += 1;
         }

@@ -8,9 +8,9 @@ pub mod paths;
 pub mod samples;
 
 pub use snapbi_descriptor::{
-    Action, Case, CaseCode, CodeTables, Envelope, HeaderSource, List, Part, Path, ProviderServiceCode, QuerySource,
-    Recipe, Refusals, Rule, ServiceCode, Situation, Standard, StatusQuery, StatusValue, Text, TransactionStatus,
-    Transition, When,
+    Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
+    ProviderServiceCode, QuerySource, Recipe, Refusals, Rule, ServiceCode, Situation, Standard, StatusQuery,
+    StatusValue, Text, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -37,13 +37,13 @@ impl Api {
 
     /// The endpoint with this id.
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| e.id == id)
+        self.endpoints.iter().find(|e| e.info.id == id)
     }
 
     /// The envelope `endpoint` is framed in, if any.
     pub fn envelope_of(&self, endpoint: &Endpoint) -> Option<&Envelope> {
-        let name = &endpoint.envelope.as_ref()?.envelope;
-        self.provider(&endpoint.provider)?
+        let name = &endpoint.info.envelope.as_ref()?.envelope;
+        self.provider(&endpoint.info.provider)?
             .envelopes
             .iter()
             .find(|e| &e.name == name)
@@ -58,7 +58,7 @@ impl Api {
     pub fn payment_notification(&self, provider: &str) -> Option<&Endpoint> {
         self.endpoints
             .iter()
-            .find(|e| e.provider == provider && e.is_payment_notification())
+            .find(|e| e.info.provider == provider && e.is_payment_notification())
     }
 }
 
@@ -91,15 +91,6 @@ pub struct Provider {
     pub records: Vec<RecordKind>,
     /// Message framings other than a bare SNAP body, by name.
     pub envelopes: Vec<Envelope>,
-}
-
-/// An endpoint framed in an envelope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enveloped {
-    /// The provider's envelope.
-    pub envelope: String,
-    /// The operation's name in the envelope (`function`).
-    pub function: String,
 }
 
 /// A kind of record a provider keeps (a virtual account, a binding): created, updated, deleted and reported by
@@ -227,32 +218,20 @@ pub struct ObjectType {
 /// An endpoint.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    /// Stable id, `provider.name…`.
-    pub id: String,
-    /// Provider name.
-    pub provider: String,
+    /// What the runtime needs to call it: id, provider, method, path, service code, auth, summary and envelope.
+    pub info: EndpointInfo,
     /// snake_case module and client-method name.
     pub module: String,
-    /// One-line summary.
-    pub summary: String,
     /// Documentation.
     pub doc: Option<String>,
-    /// HTTP method, upper case.
-    pub method: String,
-    /// Relative path, as signed; the one the client calls.
-    pub path: String,
     /// Other paths the provider serves the endpoint at (the sandbox answers at each; a request is signed over
     /// the path it was sent to).
     pub aliases: Vec<String>,
-    /// Two-digit service code.
-    pub service_code: String,
     /// The service code of refusals before the call is served (headers, signature, body fields): the
     /// endpoint's own unless the provider answers them under another (DANA's consult pay: `00`).
     pub refusal_service_code: String,
     /// The provider answers an empty string in a required field `400xx02` (missing), not `400xx01`.
     pub empty_means_missing: bool,
-    /// Auth kind.
-    pub auth: AuthKind,
     /// Status endpoint id.
     pub status_endpoint: Option<String>,
     /// Who calls whom.
@@ -281,8 +260,6 @@ pub struct Endpoint {
     pub rules: Vec<Rule>,
     /// How the provider fills response fields the request does not hold, in spec order.
     pub answers: Vec<Answered>,
-    /// The envelope the endpoint is framed in, if not a bare SNAP body.
-    pub envelope: Option<Enveloped>,
     /// The spec file, for generated-code banners.
     pub file: String,
 }

@@ -47,8 +47,8 @@ impl Lowering {
             }
         };
         Some(Enveloped {
-            envelope: envelope.clone(),
-            function,
+            envelope: envelope.clone().into(),
+            function: function.into(),
         })
     }
 

@@ -37,7 +37,7 @@ impl Lowering {
                 None => self.failed.endpoints.known.push(file.value.id.clone()),
             }
         }
-        endpoints.sort_by(|a, b| a.id.cmp(&b.id));
+        endpoints.sort_by(|a, b| a.info.id.cmp(&b.info.id));
         endpoints
     }
 
@@ -273,19 +273,23 @@ impl Lowering {
 
 fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answers: Vec<Answered>) -> Endpoint {
     let spec = &file.value;
+    let info = EndpointInfo {
+        id: spec.id.clone().into(),
+        provider: spec.provider.clone().into(),
+        method: c.method.into(),
+        path: spec.path.clone().into(),
+        service_code: c.service.into(),
+        auth: c.auth,
+        summary: spec.summary.clone().into(),
+        envelope: c.enveloped,
+    };
     Endpoint {
-        id: spec.id.clone(),
-        provider: spec.provider.clone(),
+        info,
         module: c.module,
-        summary: spec.summary.clone(),
         doc: spec.doc.clone(),
-        method: c.method,
-        path: spec.path.clone(),
         aliases: spec.aliases.clone(),
-        service_code: c.service,
         refusal_service_code: c.refusal_service,
         empty_means_missing: spec.empty_means_missing,
-        auth: c.auth,
         status_endpoint: spec.status_endpoint.clone(),
         direction: c.direction,
         operation: c.operation,
@@ -299,7 +303,6 @@ fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answ
         codes: c.codes,
         rules,
         answers,
-        envelope: c.enveloped,
         file: file.file.display().to_string().replace('\\', "/"),
     }
 }

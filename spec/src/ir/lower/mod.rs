@@ -182,7 +182,7 @@ impl Lowering {
 
 /// The file an endpoint was lowered from; passes after `endpoints` report into it.
 fn file_of<'s>(set: &'s SpecSet, endpoint: &Endpoint) -> Option<&'s Loaded<raw::EndpointFile>> {
-    set.endpoints.iter().find(|f| f.value.id == endpoint.id)
+    set.endpoints.iter().find(|f| f.value.id == endpoint.info.id)
 }
 
 /// Each endpoint file that lowered, with its endpoint, in file order.
@@ -192,5 +192,5 @@ fn lowered<'a>(
 ) -> impl Iterator<Item = (&'a Loaded<raw::EndpointFile>, &'a Endpoint)> {
     set.endpoints
         .iter()
-        .filter_map(|f| endpoints.iter().find(|e| e.id == f.value.id).map(|e| (f, e)))
+        .filter_map(|f| endpoints.iter().find(|e| e.info.id == f.value.id).map(|e| (f, e)))
 }

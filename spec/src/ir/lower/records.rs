@@ -110,7 +110,7 @@ impl Lowering {
             self.push(file.error("record", msg));
             return;
         }
-        let Some(provider) = providers.iter().find(|p| p.name == endpoint.provider) else {
+        let Some(provider) = providers.iter().find(|p| p.name == endpoint.info.provider) else {
             return;
         };
         let Some(kind) = self.record_kind_of(file, provider, name) else {
@@ -145,12 +145,12 @@ impl Lowering {
         }
         let first = all
             .iter()
-            .find(|e| e.provider == endpoint.provider && e.is_payment_notification());
-        if let Some(first) = first.filter(|first| first.id != endpoint.id) {
+            .find(|e| e.info.provider == endpoint.info.provider && e.is_payment_notification());
+        if let Some(first) = first.filter(|first| first.info.id != endpoint.info.id) {
             let msg = format!(
                 "`{}` is {}'s payment notification already (`notify` without `record`); a provider has one: give \
                  this one the `record` whose payments it notifies, or another operation",
-                first.id, endpoint.provider
+                first.info.id, endpoint.info.provider
             );
             self.push(file.error("operation", msg));
         }
@@ -197,7 +197,10 @@ impl Lowering {
         provider: &Provider,
         kind: &RecordKind,
     ) {
-        let not_found = format!("{}{}{}", kind.not_found_http, endpoint.service_code, kind.not_found);
+        let not_found = format!(
+            "{}{}{}",
+            kind.not_found_http, endpoint.info.service_code, kind.not_found
+        );
         if endpoint.operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
             let msg = format!(
                 "an unknown `{}` record is answered with {not_found} (`not_found` in {}/provider.yaml): declare it",
@@ -210,11 +213,11 @@ impl Lowering {
     /// A `notify` endpoint's kind has a `status` endpoint that says what a paid record holds (`paid`).
     fn paid_is_known(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &str, all: &[Endpoint]) {
         // The status endpoint that says it may be one that did not load or lower.
-        if self.failed.endpoint_of(&endpoint.provider) {
+        if self.failed.endpoint_of(&endpoint.info.provider) {
             return;
         }
         let known = all.iter().any(|e| {
-            e.provider == endpoint.provider
+            e.info.provider == endpoint.info.provider
                 && e.operation == Operation::Status
                 && e.record.as_deref() == Some(kind)
                 && !e.paid.is_empty()

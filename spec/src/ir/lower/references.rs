@@ -46,8 +46,8 @@ impl Lowering {
         let Some(token) = &file.value.token_endpoint else {
             return;
         };
-        match endpoints.iter().find(|e| &e.id == token) {
-            Some(e) if e.auth == AuthKind::Token => {
+        match endpoints.iter().find(|e| &e.info.id == token) {
+            Some(e) if e.info.auth == AuthKind::Token => {
                 if let Err(field) = e.fixed_body() {
                     let msg = format!(
                         "`{token}` cannot be called unasked: its required field `{field}` must allow exactly one \
@@ -84,22 +84,22 @@ impl Lowering {
 
     /// An enveloped endpoint names an envelope of its provider and lists the envelope's refusal codes.
     fn envelope_use(&mut self, file: &Loaded<EndpointFile>, endpoint: &Endpoint, providers: &[Provider]) {
-        let Some(enveloped) = &endpoint.envelope else {
+        let Some(enveloped) = &endpoint.info.envelope else {
             return;
         };
         // A provider that did not lower has its own diagnostics; what its envelopes are is not known.
-        if !providers.iter().any(|p| p.name == endpoint.provider) {
+        if !providers.iter().any(|p| p.name == endpoint.info.provider) {
             return;
         }
         let envelopes: Vec<&Envelope> = providers
             .iter()
-            .filter(|p| p.name == endpoint.provider)
+            .filter(|p| p.name == endpoint.info.provider)
             .flat_map(|p| &p.envelopes)
             .collect();
         let Some(envelope) = envelopes.iter().find(|e| e.name == enveloped.envelope) else {
             let msg = format!(
                 "provider `{}` declares no envelope `{}`",
-                endpoint.provider, enveloped.envelope
+                endpoint.info.provider, enveloped.envelope
             );
             let known = envelopes.iter().map(|e| e.name.as_ref());
             self.push(with_help(
@@ -126,7 +126,7 @@ impl Lowering {
         let status = endpoint
             .status_endpoint
             .as_ref()
-            .and_then(|id| endpoints.iter().find(|e| &e.id == id));
+            .and_then(|id| endpoints.iter().find(|e| &e.info.id == id));
         let (Some(query), Some(status)) = (&endpoint.status_query, status) else {
             return;
         };
@@ -136,7 +136,7 @@ impl Lowering {
                 let d = file.error_at(
                     file.positions.key(&path, 0),
                     &path,
-                    format!("`{name}` is not a request field of `{}`", status.id),
+                    format!("`{name}` is not a request field of `{}`", status.info.id),
                 );
                 let help = did_you_mean(name, status.request.iter().map(|f| f.wire.as_str()));
                 self.push(with_help(d, help));
@@ -145,7 +145,7 @@ impl Lowering {
         if !status.response.iter().any(|f| f.wire == query.field) {
             let d = file.error(
                 "status_query.field",
-                format!("`{}` is not a response field of `{}`", query.field, status.id),
+                format!("`{}` is not a response field of `{}`", query.field, status.info.id),
             );
             let help = did_you_mean(&query.field, status.response.iter().map(|f| f.wire.as_str()));
             self.push(with_help(d, help));

@@ -104,7 +104,11 @@ impl Lowering {
                 whole: self.whole(types, &endpoint.request),
                 out: Vec::new(),
             };
-            let indices = self.rule_indices.get(&endpoint.id).cloned().unwrap_or_default();
+            let indices = self
+                .rule_indices
+                .get(endpoint.info.id.as_ref())
+                .cloned()
+                .unwrap_or_default();
             for (i, rule) in indices.into_iter().zip(&endpoint.rules) {
                 check.rule(&format!("rules.{i}"), rule);
             }
