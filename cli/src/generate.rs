@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use snapbi_codegen::Options;
+use snapbi_codegen::render::render_api;
 
 use crate::error::{Error, Outcome, Status, print};
 use crate::input::Specs;
@@ -17,12 +18,14 @@ pub struct Args {
 
 /// Generates the code with default options; spec problems are diagnostics (exit 1).
 pub fn run(specs: &Specs, args: &Args) -> Outcome {
-    let generated =
-        snapbi_codegen::generate(specs.dir(), specs.display(), &Options::default()).map_err(Error::Specs)?;
+    let loaded = specs.load()?;
+    let code = render_api(&loaded.api, &Options::default(), &specs.files_shown(&loaded))
+        .map_err(|e| Error::Input(format!("cannot render the generated code: {e}")))?;
     match &args.out {
-        Some(path) => std::fs::write(path, &generated.code)
-            .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?,
-        None => print(&generated.code)?,
+        Some(path) => {
+            std::fs::write(path, &code).map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?
+        }
+        None => print(&code)?,
     }
     Ok(Status::Pass)
 }

@@ -8,43 +8,52 @@ use snapbi_spec::Loaded;
 
 use crate::error::Error;
 
-/// The workspace's own specs, used when `--specs` is not given.
-const DEFAULT_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
-
 /// The specs to read and how diagnostics name them.
 pub struct Specs {
-    dir: PathBuf,
+    /// `--specs DIR`; without it, the specs embedded in this binary.
+    dir: Option<PathBuf>,
     display: PathBuf,
 }
 
 impl Specs {
-    /// `--specs DIR` as given (shown as given), or the workspace's specs (shown as `specs/…`).
+    /// `--specs DIR` as given (shown as given), or the shipped specs this binary embeds (shown as `specs/…`),
+    /// so an installed `snapbi` works from any directory.
     pub fn new(dir: Option<PathBuf>) -> Specs {
-        match dir {
-            Some(dir) => Specs {
-                display: dir.clone(),
-                dir,
-            },
-            None => Specs {
-                dir: PathBuf::from(DEFAULT_SPECS),
-                display: PathBuf::from("specs"),
-            },
-        }
+        let display = dir.clone().unwrap_or_else(|| PathBuf::from("specs"));
+        Specs { dir, display }
     }
 
-    /// The directory to read.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The name diagnostics give the directory.
+    /// The name diagnostics give the specs directory.
     pub fn display(&self) -> &Path {
         &self.display
     }
 
+    /// The files `loaded` was read from, as diagnostics show them (for generated-code banners).
+    pub fn files_shown(&self, loaded: &Loaded) -> Vec<String> {
+        let shown: Vec<PathBuf> = match &self.dir {
+            Some(dir) => loaded
+                .files
+                .iter()
+                .map(|f| self.display.join(f.strip_prefix(dir).unwrap_or(f)))
+                .collect(),
+            None => snapbi_specs::FILES.iter().map(|f| self.display.join(f.path)).collect(),
+        };
+        shown
+            .iter()
+            .map(|p| p.display().to_string().replace('\\', "/"))
+            .collect()
+    }
+
     /// Loads and checks the specs; diagnostics become [`Error::Specs`].
     pub fn load(&self) -> Result<Loaded, Error> {
-        snapbi_spec::load(&self.dir, &self.display).map_err(Error::Specs)
+        match &self.dir {
+            Some(dir) => snapbi_spec::load(dir, &self.display),
+            None => {
+                let files: Vec<(&str, &str)> = snapbi_specs::FILES.iter().map(|f| (f.path, f.text)).collect();
+                snapbi_spec::load_files(&files, &self.display)
+            }
+        }
+        .map_err(Error::Specs)
     }
 }
 

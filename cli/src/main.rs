@@ -1,9 +1,10 @@
 //! `snapbi`: the command line over snapbi's libraries, for people who write specs or call SNAP APIs.
 //!
 //! It checks and lists the specs, prints the generated client, explains response codes, validates request
-//! bodies with the generated validators, and signs or verifies `X-SIGNATURE` values (with the SNAP standard's
-//! recipes, or a provider's from the specs). Every subcommand is a thin module over `snapbi-spec`,
-//! `snapbi-codegen`, `snapbi-runtime` and `snapbi-client`.
+//! bodies against the specs, and signs or verifies `X-SIGNATURE` values (with the SNAP standard's recipes, or
+//! a provider's from the specs). The shipped specs are embedded (`snapbi-specs`), so it works from any
+//! directory; `--specs DIR` reads others. Every subcommand is a thin module over `snapbi-spec`,
+//! `snapbi-codegen`, `snapbi-runtime`, `snapbi-sandbox` and (for the demo) the generated client.
 //!
 //! Exit codes: 0 done (valid), 1 a negative answer (spec diagnostics, body violations, a signature that
 //! does not verify), 2 input the command cannot use (usage, unreadable files, malformed JSON or codes,
@@ -50,7 +51,7 @@ enum Command {
     Gen(generate::Args),
     /// Explain a seven-digit SNAP response code.
     Code(code::Args),
-    /// Validate a JSON request body with an endpoint's validators (compiled in; --specs does not apply).
+    /// Validate a JSON request body against an endpoint's spec (read at run time: works with --specs).
     Validate(validate::Args),
     /// Compute an X-SIGNATURE value (the SNAP standard's recipe, or --provider's).
     ///
@@ -90,7 +91,7 @@ fn main() -> ExitCode {
         Command::List(args) => list::run(&specs, &args),
         Command::Gen(args) => generate::run(&specs, &args),
         Command::Code(args) => code::run(&specs, &args),
-        Command::Validate(args) => validate::run(&args),
+        Command::Validate(args) => validate::run(&specs, &args),
         Command::Sign(kind) => sign::run(&specs, kind),
         Command::Verify(kind) => verify::run(&specs, kind),
         Command::Sandbox(args) => sandbox::run(&specs, &args),

@@ -448,6 +448,64 @@ fn validate_accepts_a_sample_body() {
     }
 }
 
+#[test]
+fn validate_reads_the_specs_given_at_run_time() {
+    let temp = Temp::new("validate-specs");
+    let specs = temp.path("specs");
+    copy_dir(Path::new(SPECS), &specs);
+    let payment = specs.join("doku/direct-debit/payment.yaml");
+    let text = std::fs::read_to_string(&payment).expect("payment spec");
+    let narrowed = text.replacen(
+        "    max_length: 64\n    example: INV-0001",
+        "    max_length: 3\n    example: INV",
+        1,
+    );
+    assert_ne!(narrowed, text, "the spec's partnerReferenceNo limit moved");
+    std::fs::write(&payment, narrowed).expect("write spec");
+    let body = serde_json::to_vec(&dana_sample()).expect("json");
+    let specs = specs.display().to_string();
+    // The shipped specs accept the body; the edited copy, read at run time, refuses the longer reference.
+    let shipped = snapbi_stdin(&["validate", "doku.direct_debit.payment"], &body);
+    assert_eq!(code(&shipped), 0, "{}", stdout(&shipped));
+    let edited = snapbi_stdin(&["validate", "doku.direct_debit.payment", "--specs", &specs], &body);
+    assert_eq!(code(&edited), 1, "{}", stderr(&edited));
+    assert!(
+        stdout(&edited).starts_with("partnerReferenceNo: "),
+        "{}",
+        stdout(&edited)
+    );
+}
+
+#[test]
+fn the_shipped_specs_are_embedded_so_any_directory_works() {
+    let temp = Temp::new("elsewhere");
+    let run_in = |args: &[&str]| {
+        run(
+            Command::new(env!("CARGO_BIN_EXE_snapbi"))
+                .args(args)
+                .current_dir(&temp.0),
+            b"",
+        )
+    };
+    let listed = run_in(&["list", "--json"]);
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    let ids: Vec<String> = json_out(&listed)
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids.len(), api().endpoints.len());
+    assert!(ids.iter().any(|id| id == "doku.direct_debit.payment"));
+    let checked = run_in(&["check"]);
+    assert_eq!(code(&checked), 0, "{}", stderr(&checked));
+    let generated = run_in(&["gen"]);
+    assert!(
+        stdout(&generated).contains("// - specs/doku/provider.yaml"),
+        "the banner lists the embedded files"
+    );
+}
+
 /// DOKU's own DANA payment sample (seed 001, copied byte for byte into a fixture: no channel, a JSON boolean
 /// `supportDeepLinkCheckoutUrl`, `order.orderTitle`) and the body doku-python-library 1.1.72 posts for a jump-app
 /// payment (`additionalInfo.orderTitle`, `metadata: null`, `origin`, nulls for what the merchant left out) are both
