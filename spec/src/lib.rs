@@ -76,20 +76,14 @@ fn lower(set: &yaml::SpecSet, mut diagnostics: Vec<Diagnostic>) -> Result<Api, V
     Err(diagnostics)
 }
 
-/// Keeps the endpoint defined in `file`, the endpoints it needs (its status endpoint) and the token
-/// endpoints of the providers it uses.
+/// Keeps the endpoints defined in `file`, what they need, and the shared types they use.
 fn keep_only(api: &mut Api, file: &Path) {
     let file = file.display().to_string().replace('\\', "/");
-    let chosen: Vec<&ir::Endpoint> = api.endpoints.iter().filter(|e| e.file == file).collect();
-    let providers: Vec<String> = chosen.iter().map(|e| e.info.provider.to_string()).collect();
-    let mut keep: Vec<String> = chosen.iter().map(|e| e.info.id.to_string()).collect();
-    keep.extend(chosen.iter().filter_map(|e| e.status_endpoint.clone()));
-    keep.extend(
-        api.providers
-            .iter()
-            .filter(|p| providers.contains(&p.name))
-            .filter_map(|p| p.token_endpoint.clone()),
-    );
-    api.endpoints.retain(|e| keep.iter().any(|id| e.info.id == *id));
-    api.providers.retain(|p| providers.contains(&p.name));
+    let ids: Vec<String> = api
+        .endpoints
+        .iter()
+        .filter(|e| e.file == file)
+        .map(|e| e.info.id.to_string())
+        .collect();
+    api.retain_endpoints(&ids.iter().map(String::as_str).collect::<Vec<_>>());
 }

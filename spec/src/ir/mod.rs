@@ -6,6 +6,7 @@
 pub mod lower;
 pub mod paths;
 pub mod samples;
+mod select;
 
 pub use snapbi_descriptor::{
     Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
