@@ -15,11 +15,11 @@ use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
-use snapbi_client::doku::direct_debit_status as status;
-use snapbi_client::doku::{self, direct_debit_notify as notify, direct_debit_payment, direct_debit_refund as refund};
-use snapbi_client::rt::inbound::axum::Notification;
-use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
-use snapbi_client::{rt, types};
+use snapbi::doku::direct_debit_status as status;
+use snapbi::doku::{self, direct_debit_notify as notify, direct_debit_payment, direct_debit_refund as refund};
+use snapbi::rt::inbound::axum::Notification;
+use snapbi::rt::inbound::{InboundKey, TokenIssuer, Verifier};
+use snapbi::{rt, types};
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM,
     Sandbox, SandboxHandle,
@@ -122,7 +122,7 @@ fn amount(amount: Option<&types::received::Amount>, field: &str) -> String {
 fn transaction_status(latest: Option<&str>) -> String {
     let latest = latest.unwrap_or_default();
     // The name the standard's data gives the value (`standard.yaml`), as compiled into the client.
-    let value = snapbi_client::STANDARD.transaction_status.value(latest);
+    let value = snapbi::STANDARD.transaction_status.value(latest);
     let meaning = value.map_or("unknown", |v| &*v.name);
     format!("latestTransactionStatus {latest} ({meaning})")
 }

@@ -17,7 +17,8 @@ pub struct Specs {
 
 impl Specs {
     /// `--specs DIR` as given (shown as given), or the shipped specs this binary embeds (shown as `specs/…`),
-    /// so an installed `snapbi` works from any directory.
+    /// so an installed `snapbi` works from any directory. A directory without a `common/` of its own stands on
+    /// the shipped specs ([`snapbi_spec::load_standing`]).
     pub fn new(dir: Option<PathBuf>) -> Specs {
         let display = dir.clone().unwrap_or_else(|| PathBuf::from("specs"));
         Specs { dir, display }
@@ -47,7 +48,7 @@ impl Specs {
     /// Loads and checks the specs; diagnostics become [`Error::Specs`].
     pub fn load(&self) -> Result<Loaded, Error> {
         match &self.dir {
-            Some(dir) => snapbi_spec::load(dir, &self.display),
+            Some(dir) => snapbi_spec::load_standing(dir, &self.display),
             None => {
                 let files: Vec<(&str, &str)> = snapbi_specs::FILES.iter().map(|f| (f.path, f.text)).collect();
                 snapbi_spec::load_files(&files, &self.display)

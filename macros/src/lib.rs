@@ -1,8 +1,8 @@
 //! `snapbi-macros`: the [`snap_api!`] proc-macro, which expands snapbi YAML specs into a typed, validated and
 //! signed SNAP client inside the calling crate.
 //!
-//! It runs the same generator as `snapbi-client`'s build script (`snapbi-codegen`), so the expansion is the
-//! code of `snapbi-client` for the same specs: `CODE_TABLE`, `types`, one module per provider
+//! It runs the same generator as `snapbi`'s build script (`snapbi-codegen`), so the expansion is the
+//! code of `snapbi` for the same specs: `CODE_TABLE`, `types`, one module per provider
 //! (`doku::Client`, `doku::direct_debit_payment::{Request, Headers, Response, Code}`, …) and `ENDPOINTS`.
 //!
 //! ```ignore
@@ -18,7 +18,7 @@
 //! ```
 //!
 //! Spec problems become compile errors on the string literal, one per problem, each starting with
-//! `file:line:col` of the offending YAML value. Prefer `snapbi-client` (generated once by its build script)
+//! `file:line:col` of the offending YAML value. Prefer `snapbi` (generated once by its build script)
 //! for everyday use: a macro expansion is redone every time the calling crate compiles.
 
 #![deny(missing_docs)]
@@ -47,7 +47,7 @@ const USAGE: &str = "snap_api! takes one string literal: the path of a specs dir
 /// The path is resolved like `include_str!`: relative to the directory of the source file that calls the
 /// macro (or to `CARGO_MANIFEST_DIR` when the compiler cannot tell which file that is).
 ///
-/// The expanded items are the same as `snapbi-client`'s: `pub use ::snapbi_runtime as rt;`, `CODE_TABLE`,
+/// The expanded items are the same as `snapbi`'s: `pub use ::snapbi_runtime as rt;`, `CODE_TABLE`,
 /// `types`, one module per provider (`doku::Client`, `doku::direct_debit_payment::{ENDPOINT, Request,
 /// RequestBuilder, Headers, Response, Code}`, …) and `ENDPOINTS`. Expand it inside a module of its own:
 ///

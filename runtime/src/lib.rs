@@ -6,7 +6,7 @@
 //! [`CodeTables`] to explain codes, [`inbound`] to verify and answer the provider's notifications, and
 //! [`Client::prepare`] with [`body_bytes`] to see exactly what would be sent.
 //!
-//! Generated code (from `snapbi-client`'s build script or the `snap_api!` macro) calls into this crate for
+//! Generated code (from `snapbi`'s build script or the `snap_api!` macro) calls into this crate for
 //! field validation and violation reports ([`validate`], [`values`]), response codes ([`code`]), provider
 //! and endpoint descriptions ([`endpoint`]), JSON minification ([`minify`]), SNAP signatures
 //! ([`signature`], [`keys`], [`secret`]), timestamps ([`timestamp`]) and HTTP transport ([`client`]).

@@ -22,8 +22,8 @@ use axum::Router;
 use axum::routing::post;
 use axum::serve::ListenerExt;
 use serde_json::Value;
-use snapbi_client::rt;
-use snapbi_client::rt::secret::{AccessToken, ClientSecret};
+use snapbi::rt;
+use snapbi::rt::secret::{AccessToken, ClientSecret};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox};
 
 const CONNECTIONS: usize = 64;

@@ -1,7 +1,7 @@
 //! The dynamic validator: checks a JSON body (or a set of headers) against the IR's field rules at run
 //! time, reporting every violation with its wire path (`amount.value`, `urlParam[0].url`).
 //!
-//! It must agree with the generated static validators (`snapbi_client::ENDPOINTS[i].validate_body`) on every
+//! It must agree with the generated static validators (`snapbi::ENDPOINTS[i].validate_body`) on every
 //! input: a property test feeds both the same random bodies. So it follows their reading of JSON exactly:
 //! an absent or `null` field is missing; unknown fields are ignored; a wrong JSON type is one violation and
 //! nothing inside that value is looked at; list items are checked first and the item count only when all

@@ -111,16 +111,16 @@ async fn call(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Value) 
 }
 
 async fn enveloped(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Value) {
-    use snapbi_client::rt;
+    use snapbi::rt;
     let config = rt::Config::new(snapbi_sandbox::DEMO_CLIENT_ID)
         .base_url(run.base.clone())
         .client_secret(snapbi_sandbox::DEMO_CLIENT_SECRET)
         .private_key(private_key());
-    let entry = snapbi_client::ENDPOINTS
+    let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
         .expect("the generated client has every endpoint");
-    let profile = snapbi_client::PROVIDERS
+    let profile = snapbi::PROVIDERS
         .iter()
         .find(|p| p.name == endpoint.info.provider)
         .expect("the generated client has every provider");

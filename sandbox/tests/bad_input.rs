@@ -83,7 +83,7 @@ fn random_input_never_gets_a_5xx() {
     let result = runner.run(&(body(), header_change()), |(bytes, change)| {
         let reply = runtime.block_on(async {
             // Sign the bytes when they are JSON, so the checks after the signature are reached too.
-            let signed_over: &[u8] = match snapbi_client::rt::minify::minify(&bytes) {
+            let signed_over: &[u8] = match snapbi::rt::minify::minify(&bytes) {
                 Ok(_) => &bytes,
                 Err(_) => b"{}",
             };

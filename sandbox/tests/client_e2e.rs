@@ -9,15 +9,15 @@ use std::fmt;
 
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::rt::{self, EndpointCode, Outcome};
-use snapbi_client::{dana, doku, types};
+use snapbi::rt::{self, EndpointCode, Outcome};
+use snapbi::{dana, doku, types};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use snapbi_spec::ir::samples::{sample_object, sample_str};
 use snapbi_spec::ir::{Endpoint, FieldType, Operation};
 
 /// A runtime client for `provider` (its profile from the generated client), pointed at the sandbox.
 fn client_for(base: &str, provider: &str) -> rt::Client {
-    let profile = snapbi_client::PROVIDERS
+    let profile = snapbi::PROVIDERS
         .iter()
         .find(|p| p.name == provider)
         .expect("a generated profile");
@@ -50,7 +50,7 @@ impl EndpointCode for AnyCode {
     }
 
     fn outcome(&self) -> Outcome {
-        let explained = rt::ResponseCode::parse(&self.0).explain(&snapbi_client::CODE_TABLE);
+        let explained = rt::ResponseCode::parse(&self.0).explain(&snapbi::CODE_TABLE);
         explained.outcome.unwrap_or(Outcome::Failed)
     }
 }
@@ -66,7 +66,7 @@ async fn call_as<C>(
 ) where
     C: EndpointCode + PartialEq,
 {
-    let info = snapbi_client::ENDPOINTS
+    let info = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
         .map(|e| e.info)

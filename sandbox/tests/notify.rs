@@ -59,7 +59,7 @@ fn facts() -> PaymentFacts {
 
 /// Runs the generated validator of the notify endpoint's request body.
 fn validate(body: &Value) -> Result<(), String> {
-    let entry = snapbi_client::ENDPOINTS
+    let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == NOTIFY_ID)
         .unwrap_or_else(|| panic!("{NOTIFY_ID} is not in the generated client"));

@@ -8,8 +8,8 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::dana::{self, widget_query_user_profile as profile};
-use snapbi_client::rt::{self, Outcome};
+use snapbi::dana::{self, widget_query_user_profile as profile};
+use snapbi::rt::{self, Outcome};
 use snapbi_sandbox::{
     DEMO_CLIENT_ID, DEMO_CLIENT_PUBLIC_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PRIVATE_KEY_PEM,
     DEMO_PROVIDER_PUBLIC_KEY_PEM,

@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::doku::{self, va_payment_notify};
-use snapbi_client::rt::inbound::{InboundKey, TokenIssuer, Verifier};
+use snapbi::doku::{self, va_payment_notify};
+use snapbi::rt::inbound::{InboundKey, TokenIssuer, Verifier};
 use snapbi_sandbox::DEMO_CLIENT_SECRET;
 
 const CREATE: &str = "doku.va.create";

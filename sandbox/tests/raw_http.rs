@@ -128,7 +128,7 @@ async fn skewed_timestamp() {
     let endpoint = run.endpoint(PAYMENT);
     let token = run.token().await;
     // Signed correctly, but an hour in the past.
-    let old = snapbi_client::rt::timestamp::SnapTimestamp::at(time::OffsetDateTime::now_utc() - time::Duration::HOUR);
+    let old = snapbi::rt::timestamp::SnapTimestamp::at(time::OffsetDateTime::now_utc() - time::Duration::HOUR);
     let headers = signed_headers(run.api(), endpoint, &body, Some(&token), old.as_str());
     run.send_to(PAYMENT, &headers, body)
         .await
@@ -231,7 +231,7 @@ async fn token_answer_has_the_shape_dokus_sdks_parse() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     assert!(
-        snapbi_client::rt::timestamp::SnapTimestamp::parse(timestamp).is_ok(),
+        snapbi::rt::timestamp::SnapTimestamp::parse(timestamp).is_ok(),
         "{timestamp}"
     );
 }

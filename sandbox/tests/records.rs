@@ -7,11 +7,11 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::dana::{
+use snapbi::dana::{
     self, disbursement_transfer_to_bank as transfer, disbursement_transfer_to_bank_status as transfer_status,
 };
-use snapbi_client::doku::{self, va_create, va_delete, va_status, va_update};
-use snapbi_client::rt;
+use snapbi::doku::{self, va_create, va_delete, va_status, va_update};
+use snapbi::rt;
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Fault, FaultKind};
 
 fn config(base: &str) -> rt::Config {
@@ -273,7 +273,7 @@ async fn dana_transfer_to_bank_status_answers_with_dana_s_service_code_00() {
     assert_eq!(amount.value.as_deref(), Some("10000.00"));
 
     // The code explains itself through the generated table: DANA's own service, the standard's case.
-    let explained = rt::ResponseCode::parse("4040001").explain(&snapbi_client::CODE_TABLE);
+    let explained = rt::ResponseCode::parse("4040001").explain(&snapbi::CODE_TABLE);
     assert_eq!(explained.service, None);
     assert_eq!(explained.provider_services.len(), 1);
     assert_eq!(explained.provider_services[0].provider, "dana");

@@ -220,7 +220,7 @@ fn api() -> Api {
 
 fn snap_recipe<'a>(api: &'a Api, auth: AuthKind) -> Both<'a> {
     let ir = api.provider("doku").and_then(|p| p.signature_for(auth));
-    let runtime = snapbi_client::doku::PROFILE.signature_for(auth);
+    let runtime = snapbi::doku::PROFILE.signature_for(auth);
     match (ir, runtime) {
         (Some(ir), Some(runtime)) => Both { ir, runtime },
         _ => panic!("DOKU has a {} recipe on both sides", auth.as_str()),
@@ -317,7 +317,7 @@ fn asymmetric_recipe_sha256_with_rsa() {
 #[test]
 fn envelope_recipe_signs_the_member_as_framed() {
     let api = api();
-    let envelope = snapbi_client::dana::PROFILE
+    let envelope = snapbi::dana::PROFILE
         .envelope("open_api")
         .unwrap_or_else(|| panic!("DANA's profile has its open_api envelope"));
     let ir = api

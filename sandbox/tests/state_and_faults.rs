@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
-use snapbi_client::rt::inbound::TokenIssuer;
-use snapbi_client::{doku, rt};
+use snapbi::rt::inbound::TokenIssuer;
+use snapbi::{doku, rt};
 use snapbi_sandbox::DEMO_CLIENT_SECRET;
 
 async fn admin(run: &Running, method: &str, path: &str, body: Value) -> Reply {

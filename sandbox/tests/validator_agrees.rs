@@ -1,4 +1,4 @@
-//! The sandbox's dynamic validator and the generated static validators (`snapbi_client::ENDPOINTS`) agree
+//! The sandbox's dynamic validator and the generated static validators (`snapbi::ENDPOINTS`) agree
 //! on random request bodies: the same violations, with the same wire paths and kinds, in the same order.
 //!
 //! Bodies start from each endpoint's valid sample (`sample_object`) and get up to four mutations: a field
@@ -182,7 +182,7 @@ fn setup() -> &'static Setup {
     static SETUP: std::sync::OnceLock<Setup> = std::sync::OnceLock::new();
     SETUP.get_or_init(|| {
         let api = common::api();
-        let pairs = snapbi_client::ENDPOINTS
+        let pairs = snapbi::ENDPOINTS
             .iter()
             .filter_map(|entry| Some((api.endpoint(&entry.info.id)?.clone(), entry)))
             .collect();
@@ -193,7 +193,7 @@ fn setup() -> &'static Setup {
 #[test]
 fn every_generated_endpoint_is_in_the_specs_and_samples_are_valid() {
     let setup = setup();
-    assert_eq!(setup.pairs.len(), snapbi_client::ENDPOINTS.len());
+    assert_eq!(setup.pairs.len(), snapbi::ENDPOINTS.len());
     for (endpoint, entry) in &setup.pairs {
         let body = sample_object(&setup.api, &endpoint.request);
         assert_eq!(static_violations(entry, &body), Vec::new(), "{}", endpoint.info.id);

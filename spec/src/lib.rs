@@ -63,6 +63,46 @@ pub fn load_files(files: &[(&str, &str)], display_root: &Path) -> Result<Loaded,
     Ok(Loaded { api, files: Vec::new() })
 }
 
+/// How diagnostics name the shipped specs when a user's specs stand on them.
+pub const SHIPPED: &str = "<snapbi-specs>";
+
+/// Loads a specs directory as its author means it. With a `common/codes.yaml` of its own it stands alone
+/// ([`load`]). Without one it stands on the shipped specs (`snapbi-specs`): the SNAP code tables, the
+/// standard, the shared types (`Amount`…) and the shipped providers are there to use without copying them, a
+/// file at the same path replaces the shipped one (`dana/types.yaml`), and the API keeps only the directory's
+/// own endpoints and what they need (status and token endpoints, the shared types they use).
+pub fn load_standing(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    if root.is_file() || root.join("common/codes.yaml").is_file() {
+        return load(root, display_root);
+    }
+    let shipped: Vec<(&str, &str)> = snapbi_specs::FILES.iter().map(|f| (f.path, f.text)).collect();
+    let layers = [
+        yaml::Layer::Files {
+            files: &shipped,
+            shown: Path::new(SHIPPED),
+        },
+        yaml::Layer::Dir {
+            root,
+            shown: display_root,
+        },
+    ];
+    let (set, diagnostics) = yaml::load_layers(&layers);
+    let mut api = lower(&set, diagnostics)?;
+    let own: Vec<String> = api
+        .endpoints
+        .iter()
+        .filter(|e| set.top.iter().any(|top| shown_as(top) == e.file))
+        .map(|e| e.info.id.to_string())
+        .collect();
+    api.retain_endpoints(&own.iter().map(String::as_str).collect::<Vec<_>>());
+    Ok(Loaded { api, files: set.files })
+}
+
+/// A shown path as endpoints record their file (`/`-separated).
+fn shown_as(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
 /// Lowers a loaded set; `Err` with every diagnostic, the loader's and the lowering's, in file order.
 fn lower(set: &yaml::SpecSet, mut diagnostics: Vec<Diagnostic>) -> Result<Api, Vec<Diagnostic>> {
     // A file that loaded with its unknown keys left out is lowered too, so both kinds of problems may point

@@ -9,8 +9,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use snapbi_client::doku::{self, direct_debit_payment, direct_debit_status};
-use snapbi_client::{rt, types};
+use snapbi::doku::{self, direct_debit_payment, direct_debit_status};
+use snapbi::{rt, types};
 
 const CLIENT_ID: &str = "BRN-0001-1700000000001";
 const SECRET: &str = "loopback-secret";

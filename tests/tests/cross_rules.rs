@@ -66,7 +66,7 @@ fn remove(body: &mut Value, path: &str) {
 
 /// Every violation the generated validator and the sandbox report for `body`, as `path: message`.
 fn reported(api: &Api, endpoint: &Endpoint, body: &Value) -> (Vec<String>, Vec<String>) {
-    let entry = snapbi_client::ENDPOINTS
+    let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
         .expect("generated endpoint");

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
-use snapbi_client::rt;
+use snapbi::rt;
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, SCENARIO_HEADER, Sandbox, SandboxHandle};
 use snapbi_spec::ir::samples::sample_str;
 use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource};
@@ -273,7 +273,7 @@ fn with_values(body: &Value, values: &BTreeMap<String, Value>) -> Result<Value, 
 /// The violations the generated validator and the sandbox's validator report, in order, as (wire path, message);
 /// Err when the two disagree.
 fn violations(api: &Api, endpoint: &Endpoint, body: &Value) -> Result<Vec<(String, String)>, String> {
-    let entry = snapbi_client::ENDPOINTS
+    let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
         .ok_or_else(|| format!("no generated endpoint {}", endpoint.info.id))?;

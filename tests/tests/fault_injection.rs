@@ -10,8 +10,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use snapbi_client::doku::{self, direct_debit_payment};
-use snapbi_client::{rt, types};
+use snapbi::doku::{self, direct_debit_payment};
+use snapbi::{rt, types};
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Fault, FaultKind, Sandbox,
 };

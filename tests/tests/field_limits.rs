@@ -2,12 +2,12 @@
 //! new endpoint is covered the moment its YAML exists) accepts a value at its limit and rejects one
 //! character more with that field's wire path; every missing required field is reported at once.
 //!
-//! The validators exercised are the generated ones compiled into `snapbi-client`.
+//! The validators exercised are the generated ones compiled into `snapbi`.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use snapbi_client::rt;
+use snapbi::rt;
 use snapbi_spec::ir::samples::{LimitedField, chars_of_len, limited_fields, sample_object, str_of_len};
 use snapbi_spec::ir::{Api, Endpoint, Field};
 
@@ -24,7 +24,7 @@ type Validator = fn(Value) -> Result<(), rt::BuildError>;
 
 /// The request-body and header validators of `endpoint`, with the fields each one covers.
 fn parts(endpoint: &Endpoint) -> [(&'static str, Validator, &[Field]); 2] {
-    let entry = snapbi_client::ENDPOINTS
+    let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
         .unwrap_or_else(|| panic!("{} is in the specs but not in the generated client", endpoint.info.id));

@@ -26,7 +26,7 @@ fn the_golden_code_compiles_and_validates() {
         .build()
         .expect_err("urlParam is required for DANA");
     assert_eq!(jump_app.paths(), ["urlParam"]);
-    assert_eq!(golden::ENDPOINTS.len(), snapbi_client::ENDPOINTS.len());
+    assert_eq!(golden::ENDPOINTS.len(), snapbi::ENDPOINTS.len());
     assert_eq!(
         doku::direct_debit_payment::Code::from("4045418"),
         doku::direct_debit_payment::Code::InconsistentRequest

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use snapbi_client::doku::{self, direct_debit_notify as notify};
-use snapbi_client::rt;
-use snapbi_client::rt::inbound::{InboundKey, Rejection, Verifier};
+use snapbi::doku::{self, direct_debit_notify as notify};
+use snapbi::rt;
+use snapbi::rt::inbound::{InboundKey, Rejection, Verifier};
 use time::OffsetDateTime;
 
 const SECRET: &str = "merchant-shared-secret";
@@ -164,8 +164,8 @@ mod merchant {
     use axum::Router;
     use axum::extract::State;
     use axum::routing::post;
-    use snapbi_client::rt::inbound::Verifier;
-    use snapbi_client::rt::inbound::axum::{Ack, Notification};
+    use snapbi::rt::inbound::Verifier;
+    use snapbi::rt::inbound::axum::{Ack, Notification};
 
     use super::notify;
 
@@ -186,7 +186,7 @@ mod merchant {
             .ok()
             .and_then(|v| v["originalPartnerReferenceNo"].as_str().map(str::to_owned));
         app.received.lock().expect("lock").push(reference.unwrap_or_default());
-        Ack(&snapbi_client::doku::PROFILE, &notify::ENDPOINT)
+        Ack(&snapbi::doku::PROFILE, &notify::ENDPOINT)
     }
 
     pub fn router(app: App) -> Router {
@@ -266,7 +266,7 @@ proptest::proptest! {
 
 #[test]
 fn the_merchant_issues_tokens_only_to_a_verified_provider_and_accepts_only_those() {
-    use snapbi_client::rt::inbound::TokenIssuer;
+    use snapbi::rt::inbound::TokenIssuer;
     let doku_key = snapbi_tests::throwaway_rsa_key();
     let issuer = TokenIssuer::new(
         &doku::PROFILE,
@@ -326,8 +326,8 @@ fn the_merchant_issues_tokens_only_to_a_verified_provider_and_accepts_only_those
 
 #[test]
 fn a_doku_va_inquiry_from_the_bank_side_is_verified_and_answered_with_a_typed_response() {
-    use snapbi_client::doku::va_inquiry as inquiry;
-    use snapbi_client::types::VaBilingualText;
+    use snapbi::doku::va_inquiry as inquiry;
+    use snapbi::types::VaBilingualText;
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     let endpoint = api.endpoint(&inquiry::ENDPOINT.id).expect("the VA inquiry spec");
@@ -363,7 +363,7 @@ fn a_doku_va_inquiry_from_the_bank_side_is_verified_and_answered_with_a_typed_re
 
 #[test]
 fn a_dana_finish_notify_signed_with_dana_s_key_verifies_through_the_spi_verifier() {
-    use snapbi_client::dana::{self, payment_gateway_finish_notify as finish};
+    use snapbi::dana::{self, payment_gateway_finish_notify as finish};
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     let endpoint = api.endpoint(&finish::ENDPOINT.id).expect("the finish notify spec");
@@ -405,8 +405,8 @@ fn a_dana_finish_notify_signed_with_dana_s_key_verifies_through_the_spi_verifier
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_signs_dana_notifications_with_its_provider_key_and_they_verify() {
-    use snapbi_client::dana::{self, payment_gateway_create_order as create, payment_gateway_finish_notify as finish};
-    use snapbi_client::rt::inbound::axum::{Ack, Notification};
+    use snapbi::dana::{self, payment_gateway_create_order as create, payment_gateway_finish_notify as finish};
+    use snapbi::rt::inbound::axum::{Ack, Notification};
     use snapbi_sandbox::{
         Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM, Sandbox,
     };

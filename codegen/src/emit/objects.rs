@@ -32,6 +32,10 @@ impl Place {
 /// `pub mod types { … pub mod received { … } }` for the shared types.
 pub(crate) fn shared_types(cx: &Cx) -> TokenStream {
     let rt = cx.rt;
+    // A build whose endpoints use no shared type (no provider chosen) has no `types` module.
+    if cx.api.types.is_empty() {
+        return TokenStream::new();
+    }
     let sent = cx.api.types.iter().map(|t| {
         object(
             cx,

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
-use snapbi_client::rt;
+use snapbi::rt;
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder};
 use snapbi_spec::ir::samples::{sample_object, sample_str};
 use snapbi_spec::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource, Operation};
@@ -65,13 +65,13 @@ pub fn with(mut body: Value, extra: Value) -> Value {
 
 /// DOKU's merchant-side token endpoint as a merchant under test serves it (the sandbox asks it before it notifies):
 /// the issuer of its tokens, which checks DOKU's signature with the sandbox's provider key, and its route.
-pub fn merchant_token_route() -> (snapbi_client::rt::inbound::TokenIssuer, axum::routing::MethodRouter) {
+pub fn merchant_token_route() -> (snapbi::rt::inbound::TokenIssuer, axum::routing::MethodRouter) {
     use axum::http::{HeaderMap, StatusCode};
     let provider_key =
         rt::keys::PublicKey::from_pem(snapbi_sandbox::DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("demo provider key");
     let issuer = rt::inbound::TokenIssuer::new(
-        &snapbi_client::doku::PROFILE,
-        &snapbi_client::doku::merchant_token_b2b::ENDPOINT,
+        &snapbi::doku::PROFILE,
+        &snapbi::doku::merchant_token_b2b::ENDPOINT,
         provider_key,
     );
     let issuing = issuer.clone();

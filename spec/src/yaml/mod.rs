@@ -62,6 +62,8 @@ pub struct SpecSet {
     pub files: Vec<PathBuf>,
     /// How the specs directory itself is shown in diagnostics.
     pub display_root: PathBuf,
+    /// The files (as shown) of the last layer read ([`load_layers`]): a user's own, over the shipped ones.
+    pub top: Vec<PathBuf>,
     /// What the files that did not load would have defined.
     pub unloaded: Unloaded,
 }
@@ -144,41 +146,146 @@ impl Names {
     }
 }
 
+/// Where one layer of specs comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Layer<'a> {
+    /// Every `*.yaml` under a directory, shown in diagnostics as `shown/<path below root>`.
+    Dir {
+        /// The directory.
+        root: &'a Path,
+        /// How diagnostics name it.
+        shown: &'a Path,
+    },
+    /// Files held in memory (a binary's embedded specs): `(path below the specs directory, YAML text)`,
+    /// shown as `shown/<path>`. None is tracked for rebuilds.
+    Files {
+        /// The files.
+        files: &'a [(&'a str, &'a str)],
+        /// How diagnostics name their directory.
+        shown: &'a Path,
+    },
+}
+
 /// Reads every `*.yaml` under `root` (sorted, so output is deterministic). Files are shown in
 /// diagnostics as `display_root` joined with their path below `root`.
 pub fn load_dir(root: &Path, display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    if let Err(e) = collect_yaml(root, &mut files) {
-        let d = io_error(display_root, &format!("cannot read the specs directory: {e}"));
-        return (SpecSet::shown_as(display_root), vec![d]);
-    }
-    files.sort();
-    let parsed = parse_all(&files, |path| {
-        let shown = display_root.join(path.strip_prefix(root).unwrap_or(path));
-        let role = Role::of(path);
-        match std::fs::read_to_string(path) {
-            Ok(source) => parse_file(&shown, role, &source),
-            Err(e) => {
-                let d = io_error(&shown, &format!("cannot read the file: {e}"));
-                (AnyFile::Unloaded(role, None), vec![d])
-            }
+    load_layers(&[Layer::Dir {
+        root,
+        shown: display_root,
+    }])
+}
+
+/// Reads specs held in memory; see [`Layer::Files`].
+pub fn load_files(files: &[(&str, &str)], display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
+    load_layers(&[Layer::Files {
+        files,
+        shown: display_root,
+    }])
+}
+
+/// Reads layers of specs as one set: a file of a later layer replaces the one at the same path below its
+/// directory in an earlier layer (a user's `dana/types.yaml` replaces the shipped one; a user's endpoint
+/// beside the shipped ones adds to them). The set is shown as the last layer; [`SpecSet::top`] lists the
+/// files the last layer gave.
+pub fn load_layers(layers: &[Layer<'_>]) -> (SpecSet, Vec<Diagnostic>) {
+    let mut sources: std::collections::BTreeMap<String, (usize, Source<'_>)> = Default::default();
+    let mut diagnostics = Vec::new();
+    for (index, layer) in layers.iter().enumerate() {
+        match layer_sources(layer) {
+            Ok(found) => sources.extend(found.into_iter().map(|(path, source)| (path, (index, source)))),
+            Err(d) => diagnostics.push(d),
         }
-    });
-    let (mut set, diagnostics) = assemble(display_root, parsed);
-    set.files = files;
+    }
+    let sources: Vec<(usize, Source<'_>)> = sources.into_values().collect();
+    let parsed = parse_all(&sources, |(_, source)| source.parse());
+    let shown = layers.last().map_or(Path::new(""), Layer::shown);
+    let (mut set, more) = assemble(shown, parsed);
+    diagnostics.extend(more);
+    let last = layers.len().saturating_sub(1);
+    for (index, source) in &sources {
+        if let Source::Disk { real, .. } = source {
+            set.files.push(real.clone());
+        }
+        if *index == last {
+            set.top.push(source.shown().to_owned());
+        }
+    }
+    set.files.sort();
     (set, diagnostics)
 }
 
-/// Reads specs held in memory (the files a binary embeds): `(path below the specs directory, YAML text)`
-/// pairs. Files are shown in diagnostics as `display_root/path`; none is tracked for rebuilds.
-pub fn load_files(files: &[(&str, &str)], display_root: &Path) -> (SpecSet, Vec<Diagnostic>) {
-    let mut files = files.to_vec();
-    files.sort();
-    let parsed = parse_all(&files, |(path, source)| {
-        let path = Path::new(path);
-        parse_file(&display_root.join(path), Role::of(path), source)
-    });
-    assemble(display_root, parsed)
+impl Layer<'_> {
+    fn shown(&self) -> &Path {
+        match self {
+            Layer::Dir { shown, .. } | Layer::Files { shown, .. } => shown,
+        }
+    }
+}
+
+/// One file to read: on disk, or in memory.
+enum Source<'a> {
+    Disk { real: PathBuf, shown: PathBuf },
+    Memory { text: &'a str, shown: PathBuf },
+}
+
+impl Source<'_> {
+    fn shown(&self) -> &Path {
+        match self {
+            Source::Disk { shown, .. } | Source::Memory { shown, .. } => shown,
+        }
+    }
+
+    /// The file in its role, with every mistake found in it.
+    fn parse(&self) -> (AnyFile, Vec<Diagnostic>) {
+        let (shown, role) = (self.shown(), Role::of(self.shown()));
+        match self {
+            Source::Memory { text, .. } => parse_file(shown, role, text),
+            Source::Disk { real, .. } => match std::fs::read_to_string(real) {
+                Ok(text) => parse_file(shown, role, &text),
+                Err(e) => {
+                    let d = io_error(shown, &format!("cannot read the file: {e}"));
+                    (AnyFile::Unloaded(role, None), vec![d])
+                }
+            },
+        }
+    }
+}
+
+/// A layer's files by their path below its directory (`/`-separated).
+fn layer_sources<'a>(layer: &Layer<'a>) -> Result<Vec<(String, Source<'a>)>, Diagnostic> {
+    match *layer {
+        Layer::Dir { root, shown } => {
+            let mut files = Vec::new();
+            collect_yaml(root, &mut files)
+                .map_err(|e| io_error(shown, &format!("cannot read the specs directory: {e}")))?;
+            Ok(files
+                .into_iter()
+                .map(|real| {
+                    let relative = real.strip_prefix(root).unwrap_or(&real).to_owned();
+                    let key = relative.display().to_string().replace('\\', "/");
+                    (
+                        key,
+                        Source::Disk {
+                            shown: shown.join(&relative),
+                            real,
+                        },
+                    )
+                })
+                .collect())
+        }
+        Layer::Files { files, shown } => Ok(files
+            .iter()
+            .map(|(path, text)| {
+                (
+                    path.to_string(),
+                    Source::Memory {
+                        text,
+                        shown: shown.join(path),
+                    },
+                )
+            })
+            .collect()),
+    }
 }
 
 /// `parse` on every item, on every core, in order (deterministic output whatever the threads do).

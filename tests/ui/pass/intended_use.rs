@@ -1,7 +1,7 @@
 // The intended use compiles and runs: build a checked request, match codes with `_`, make a client (no
 // network call), and expand the specs with `snap_api!` in a module of one's own.
-use snapbi_client::types::{Amount, UrlParam, UrlParamIsDeepLink, UrlParamType};
-use snapbi_client::{doku, rt};
+use snapbi::types::{Amount, UrlParam, UrlParamIsDeepLink, UrlParamType};
+use snapbi::{doku, rt};
 
 mod api {
     snapbi_macros::snap_api!("../../../specs");
@@ -44,7 +44,7 @@ fn main() {
     let client = doku::Client::new(rt::Config::new("id").client_secret("s").base_url("http://127.0.0.1:9"));
     let _client: doku::Client = client.expect("a client");
 
-    // The macro's expansion has the same API as snapbi-client.
+    // The macro's expansion has the same API as snapbi.
     let from_macro = api::doku::direct_debit_payment::Request::builder()
         .partner_reference_no("INV-0001")
         .build()

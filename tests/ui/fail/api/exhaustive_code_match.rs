@@ -1,6 +1,6 @@
 // Response-code enums are #[non_exhaustive]: a match that lists every declared code and `Unknown(_)` still
 // needs `_`, because a later spec may add codes.
-use snapbi_client::doku::direct_debit_payment::Code;
+use snapbi::doku::direct_debit_payment::Code;
 
 fn describe(code: &Code) -> &'static str {
     match code {

@@ -1,5 +1,5 @@
 // A builder is not a request: only `build()`, which checks every field, turns one into the other.
-use snapbi_client::doku::direct_debit_payment;
+use snapbi::doku::direct_debit_payment;
 
 fn send(_request: &direct_debit_payment::Request) {}
 

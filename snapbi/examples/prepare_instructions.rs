@@ -3,7 +3,7 @@
 //! work as the matching row of `benches/prepare.rs`, `n` times; a second argument runs one step only:
 //!
 //! ```text
-//! cargo build --release -p snapbi-client --example prepare_instructions
+//! cargo build --release -p snapbi --example prepare_instructions
 //! for step in baseline end_to_end goals_steps build_validate serialize; do
 //!   valgrind --tool=callgrind --callgrind-out-file=/tmp/$step.cg \
 //!     --toggle-collect="prepare_instructions::Steps::$step" \
@@ -21,9 +21,9 @@
 
 use std::hint::black_box;
 
-use snapbi_client::doku::{self, direct_debit_payment};
-use snapbi_client::rt;
-use snapbi_client::rt::signature::Sign as _;
+use snapbi::doku::{self, direct_debit_payment};
+use snapbi::rt;
+use snapbi::rt::signature::Sign as _;
 
 #[path = "../benches/fixture/mod.rs"]
 mod fixture;

@@ -1,14 +1,14 @@
 //! Request preparation of the DOKU DANA payment: build + validate + serialize + hash + sign + headers,
 //! next to the bare cryptography it cannot avoid, measured in the same run.
-//! Run: `cargo bench -p snapbi-client --bench prepare`.
+//! Run: `cargo bench -p snapbi --bench prepare`.
 
 use std::hint::black_box;
 use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use snapbi_client::doku;
-use snapbi_client::rt;
-use snapbi_client::rt::signature::Sign as _;
+use snapbi::doku;
+use snapbi::rt;
+use snapbi::rt::signature::Sign as _;
 
 mod fixture;
 
