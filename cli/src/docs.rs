@@ -51,8 +51,18 @@ pub fn reference(api: &Api) -> String {
     out
 }
 
+/// One endpoint's section: its summary, notes, field tables and codes.
 fn endpoint(api: &Api, e: &Endpoint) -> String {
     let mut out = String::new();
+    summary(&mut out, api, e);
+    notes(&mut out, api, e);
+    field_tables(&mut out, api, e);
+    code_table(&mut out, e);
+    out
+}
+
+/// The heading, then method and path, direction, framing (service or envelope), auth kind and status endpoint.
+fn summary(out: &mut String, api: &Api, e: &Endpoint) {
     let direction = match e.direction {
         Direction::Outbound => "merchant → provider",
         Direction::Inbound => "provider → merchant",
@@ -79,6 +89,10 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             .map(|s| format!(" · status endpoint `{s}`"))
             .unwrap_or_default()
     );
+}
+
+/// The aliases the endpoint is also served at, its doc, and what the runtime fills in its envelope's head.
+fn notes(out: &mut String, api: &Api, e: &Endpoint) {
     if !e.aliases.is_empty() {
         let aliases: Vec<String> = e.aliases.iter().map(|a| format!("`{a}`")).collect();
         let _ = writeln!(
@@ -100,6 +114,11 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
             envelope.request_member
         );
     }
+}
+
+/// The tables of the caller's headers (or head members) and request body, the rules across request fields, and the
+/// table of the response body.
+fn field_tables(out: &mut String, api: &Api, e: &Endpoint) {
     let headers = if e.info.envelope.is_some() {
         "Caller head members"
     } else {
@@ -120,6 +139,10 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
     if !e.response.is_empty() {
         out.push_str(&table("Response body (decoded tolerantly)", &flatten(api, &e.response)));
     }
+}
+
+/// The table of response (or, in an envelope, result) codes with their outcomes.
+fn code_table(out: &mut String, e: &Endpoint) {
     if !e.codes.is_empty() {
         let title = if e.info.envelope.is_some() {
             "Result codes"
@@ -142,7 +165,6 @@ fn endpoint(api: &Api, e: &Endpoint) -> String {
         }
         out.push('\n');
     }
-    out
 }
 
 fn table(title: &str, rows: &[FieldPath]) -> String {

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
-use syn::{Data, DeriveInput, Fields, Ident, LitStr, Token};
+use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr, Token};
 
 /// `#[code("2005400", Success, "Successful")]`.
 struct CodeAttr {
@@ -23,12 +23,34 @@ impl Parse for CodeAttr {
     }
 }
 
+/// The declared variants, each with its code, outcome and message, in order.
+struct Declared<'a> {
+    variants: Vec<&'a Ident>,
+    codes: Vec<LitStr>,
+    outcomes: Vec<Ident>,
+    messages: Vec<LitStr>,
+}
+
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let Data::Enum(data) = &input.data else {
         return Err(syn::Error::new_spanned(&input.ident, "ResponseCodes applies to enums"));
     };
     let ty = &input.ident;
-    let rt = quote!(::snapbi_runtime);
+    let declared = declared(ty, data)?;
+    let inherent = inherent_impl(ty, &declared);
+    let endpoint_code = endpoint_code_impl(ty);
+    let from = from_impls(ty, &declared);
+    let display = display_impl(ty);
+    Ok(quote! {
+        #inherent
+        #endpoint_code
+        #from
+        #display
+    })
+}
+
+/// Reads each variant's `#[code(…)]`; the enum must also have `Unknown(ResponseCode)`.
+fn declared<'a>(ty: &Ident, data: &'a DataEnum) -> syn::Result<Declared<'a>> {
     let (mut variants, mut codes, mut outcomes, mut messages) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut unknown = None;
     for v in &data.variants {
@@ -54,7 +76,24 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             "a response-code enum needs an `Unknown(ResponseCode)` variant",
         ));
     }
-    Ok(quote! {
+    Ok(Declared {
+        variants,
+        codes,
+        outcomes,
+        messages,
+    })
+}
+
+/// `DECLARED`, `code()`, `outcome()` and `message()`.
+fn inherent_impl(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let Declared {
+        variants,
+        codes,
+        outcomes,
+        messages,
+    } = declared;
+    quote! {
         impl #ty {
             /// Every declared code, in order.
             pub const DECLARED: &'static [&'static str] = &[#(#codes),*];
@@ -83,7 +122,13 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
         }
+    }
+}
 
+/// The runtime's `EndpointCode`, by the inherent methods.
+fn endpoint_code_impl(ty: &Ident) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    quote! {
         impl #rt::EndpointCode for #ty {
             fn code(&self) -> &str {
                 #ty::code(self)
@@ -92,7 +137,14 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 #ty::outcome(self)
             }
         }
+    }
+}
 
+/// `From<&str>` (an undeclared code becomes `Unknown`) and `From<ResponseCode>`.
+fn from_impls(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let Declared { variants, codes, .. } = declared;
+    quote! {
         impl From<&str> for #ty {
             fn from(code: &str) -> Self {
                 match code {
@@ -107,7 +159,12 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 Self::from(code.as_str())
             }
         }
+    }
+}
 
+/// `Display`: the code, then the message when it is declared.
+fn display_impl(ty: &Ident) -> TokenStream {
+    quote! {
         impl ::std::fmt::Display for #ty {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self.message() {
@@ -116,5 +173,5 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
         }
-    })
+    }
 }

@@ -77,16 +77,58 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
     let fields = fields(&input)?;
     let (ty, vis) = (&input.ident, &input.vis);
     let builder = format_ident!("{ty}Builder");
+    let document = document_impl(ty, &fields);
+    // `#[rules(PATH)]` names a static slice of cross-field rules checked once every field is valid.
+    let rules = rules_attr(&input.attrs)?.map(|rules| {
+        quote! {
+            if !c.rules_hold(&value, #rules) {
+                return None;
+            }
+        }
+    });
+    let builder_type = builder_type(ty, vis, &builder, &fields);
+    let builder_deserialize = builder_deserialize(&builder, &fields);
+    let builder_impl = builder_impl(ty, &builder, &fields, rules);
+    let raw_impls = raw_impls(ty, &builder);
+    let serialize = serialize_impl(ty, &fields);
+    Ok(quote! {
+        #builder_type
+        #builder_deserialize
+        #builder_impl
+        #document
+        #raw_impls
+        #serialize
+    })
+}
+
+/// `X::builder()` and the `XBuilder` struct, every field held raw until `build()`.
+fn builder_type(ty: &syn::Ident, vis: &syn::Visibility, builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
     let builder_doc = format!("Builder for [`{ty}`]: setters take plain values, `build()` checks them all.");
     let rt = quote!(::snapbi_runtime);
-
-    let builder_fields = fields.iter().map(|f| {
-        let (ident, wire, value) = (f.ident, &f.wire, f.value);
-        quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
-    });
     let plain_fields = fields.iter().map(|f| {
         let (ident, value) = (f.ident, f.value);
         quote! { #ident: Option<<#value as #rt::FromRaw>::Raw>, }
+    });
+    quote! {
+        impl #ty {
+            /// Starts a builder; its `build()` checks every field, so a value of this type is always valid.
+            #vis fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Default)]
+        #vis struct #builder { #(#plain_fields)* }
+    }
+}
+
+/// `Deserialize` for the builder, from a JSON object only, under the fields' wire names.
+fn builder_deserialize(builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let builder_fields = fields.iter().map(|f| {
+        let (ident, wire, value) = (f.ident, &f.wire, f.value);
+        quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
     });
     let moves: Vec<TokenStream> = fields
         .iter()
@@ -95,6 +137,67 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
             quote! { #ident: fields.#ident, }
         })
         .collect();
+    quote! {
+        // Only a JSON object is an object: serde alone would also fill a struct from an array.
+        impl<'de> #rt::__private::serde::Deserialize<'de> for #builder {
+            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(#rt::__private::serde::Deserialize)]
+                #[serde(crate = "::snapbi_runtime::__private::serde")]
+                struct Fields { #(#builder_fields)* }
+                let value = <#rt::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
+                if !value.is_object() {
+                    return Err(<D::Error as #rt::__private::serde::de::Error>::custom("expected an object"));
+                }
+                let fields = <Fields as #rt::__private::serde::Deserialize>::deserialize(value)
+                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)?;
+                Ok(#builder { #(#moves)* })
+            }
+        }
+    }
+}
+
+/// The builder's setters, `build()`, and the check of every field (then the cross-field `rules`, if any).
+fn builder_impl(
+    ty: &syn::Ident,
+    builder: &syn::Ident,
+    fields: &[FieldInfo<'_>],
+    rules: Option<TokenStream>,
+) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let setters = setters(fields);
+    let checks = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
+        let presence = if f.optional { quote!(optional) } else { quote!(required) };
+        quote! { let #ident = c.#presence(#wire, self.#ident); }
+    });
+    let inits = fields.iter().map(|f| {
+        let ident = f.ident;
+        quote! { #ident: #ident?, }
+    });
+    quote! {
+        impl #builder {
+            #setters
+
+            /// Checks every field; returns the value or every violation with its wire path.
+            pub fn build(self) -> Result<#ty, #rt::BuildError> {
+                let mut c = #rt::__private::Checker::default();
+                let value = self.check(&mut c);
+                c.finish(value)
+            }
+
+            fn check(self, c: &mut #rt::__private::Checker) -> Option<#ty> {
+                #(#checks)*
+                let value = #ty { #(#inits)* };
+                #rules
+                Some(value)
+            }
+        }
+    }
+}
+
+/// One setter per field, taking a plain value (with the field's docs).
+fn setters(fields: &[FieldInfo<'_>]) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
     let setters = fields.iter().map(|f| {
         let (ident, value, docs) = (f.ident, f.value, &f.docs);
         quote! {
@@ -106,15 +209,32 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     });
-    let checks = fields.iter().map(|f| {
-        let (ident, wire) = (f.ident, &f.wire);
-        let presence = if f.optional { quote!(optional) } else { quote!(required) };
-        quote! { let #ident = c.#presence(#wire, self.#ident); }
-    });
-    let inits = fields.iter().map(|f| {
-        let ident = f.ident;
-        quote! { #ident: #ident?, }
-    });
+    quote! { #(#setters)* }
+}
+
+/// The runtime's `FromRaw` for the object (through its builder) and `IntoRaw` from its builder.
+fn raw_impls(ty: &syn::Ident, builder: &syn::Ident) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    quote! {
+        impl #rt::FromRaw for #ty {
+            type Raw = #rt::__private::Loose<#builder>;
+            fn from_raw(raw: Self::Raw, c: &mut #rt::__private::Checker) -> Option<Self> {
+                c.take(raw, "an object")?.check(c)
+            }
+        }
+
+        impl #rt::IntoRaw<#ty> for #builder {
+            fn into_raw(self) -> #rt::__private::Loose<#builder> {
+                #rt::__private::Loose::ok(self)
+            }
+        }
+    }
+}
+
+/// `Serialize` under the wire names, absent optional fields skipped.
+fn serialize_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    let name = ty.to_string();
     let present = fields.iter().map(|f| {
         let ident = f.ident;
         if f.optional {
@@ -136,77 +256,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
             quote! { state.serialize_field(#wire, &self.#ident)?; }
         }
     });
-    let name = ty.to_string();
-    let document = document_impl(ty, &fields);
-    // `#[rules(PATH)]` names a static slice of cross-field rules checked once every field is valid.
-    let rules = rules_attr(&input.attrs)?.map(|rules| {
-        quote! {
-            if !c.rules_hold(&value, #rules) {
-                return None;
-            }
-        }
-    });
-    Ok(quote! {
-        impl #ty {
-            /// Starts a builder; its `build()` checks every field, so a value of this type is always valid.
-            #vis fn builder() -> #builder {
-                #builder::default()
-            }
-        }
-
-        #[doc = #builder_doc]
-        #[derive(Default)]
-        #vis struct #builder { #(#plain_fields)* }
-
-        // Only a JSON object is an object: serde alone would also fill a struct from an array.
-        impl<'de> #rt::__private::serde::Deserialize<'de> for #builder {
-            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(#rt::__private::serde::Deserialize)]
-                #[serde(crate = "::snapbi_runtime::__private::serde")]
-                struct Fields { #(#builder_fields)* }
-                let value = <#rt::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
-                if !value.is_object() {
-                    return Err(<D::Error as #rt::__private::serde::de::Error>::custom("expected an object"));
-                }
-                let fields = <Fields as #rt::__private::serde::Deserialize>::deserialize(value)
-                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)?;
-                Ok(#builder { #(#moves)* })
-            }
-        }
-
-        impl #builder {
-            #(#setters)*
-
-            /// Checks every field; returns the value or every violation with its wire path.
-            pub fn build(self) -> Result<#ty, #rt::BuildError> {
-                let mut c = #rt::__private::Checker::default();
-                let value = self.check(&mut c);
-                c.finish(value)
-            }
-
-            fn check(self, c: &mut #rt::__private::Checker) -> Option<#ty> {
-                #(#checks)*
-                let value = #ty { #(#inits)* };
-                #rules
-                Some(value)
-            }
-        }
-
-        #document
-
-        impl #rt::FromRaw for #ty {
-            type Raw = #rt::__private::Loose<#builder>;
-            fn from_raw(raw: Self::Raw, c: &mut #rt::__private::Checker) -> Option<Self> {
-                c.take(raw, "an object")?.check(c)
-            }
-        }
-
-        impl #rt::IntoRaw<#ty> for #builder {
-            fn into_raw(self) -> #rt::__private::Loose<#builder> {
-                #rt::__private::Loose::ok(self)
-            }
-        }
-
+    quote! {
         impl #rt::__private::serde::Serialize for #ty {
             fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use #rt::__private::serde::ser::SerializeStruct;
@@ -215,7 +265,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
                 state.end()
             }
         }
-    })
+    }
 }
 
 /// Lookup of the object's values by wire path, for cross-field rules.

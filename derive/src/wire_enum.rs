@@ -2,7 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Data, DeriveInput, Fields};
+use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr};
 
 use crate::wire_attr;
 
@@ -11,7 +11,19 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         return Err(syn::Error::new_spanned(&input.ident, "WireEnum applies to enums"));
     };
     let ty = &input.ident;
-    let rt = quote!(::snapbi_runtime);
+    let (variants, wires) = variants(data)?;
+    let inherent = inherent_impl(ty, &variants, &wires);
+    let text = text_impls(ty, &variants, &wires);
+    let runtime = runtime_impls(ty);
+    Ok(quote! {
+        #inherent
+        #text
+        #runtime
+    })
+}
+
+/// Each variant with its `#[wire("…")]` spelling; every variant is a unit variant.
+fn variants(data: &DataEnum) -> syn::Result<(Vec<&Ident>, Vec<LitStr>)> {
     let mut variants = Vec::new();
     let mut wires = Vec::new();
     for v in &data.variants {
@@ -22,7 +34,12 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         variants.push(&v.ident);
         wires.push(wire);
     }
-    Ok(quote! {
+    Ok((variants, wires))
+}
+
+/// `ALL` and `as_str()`.
+fn inherent_impl(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream {
+    quote! {
         impl #ty {
             /// Every allowed value, in spec order.
             pub const ALL: &'static [&'static str] = &[#(#wires),*];
@@ -32,7 +49,13 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 match self { #(#ty::#variants => #wires,)* }
             }
         }
+    }
+}
 
+/// The wire spelling as text: `FromStr` (any other value is refused with the allowed ones), `Display`, `Serialize`.
+fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    quote! {
         impl ::std::str::FromStr for #ty {
             type Err = #rt::InvalidValue;
             fn from_str(value: &str) -> Result<Self, #rt::InvalidValue> {
@@ -56,7 +79,13 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 serializer.serialize_str(self.as_str())
             }
         }
+    }
+}
 
+/// The runtime's `FromRaw`, `Document` and `IntoRaw`.
+fn runtime_impls(ty: &Ident) -> TokenStream {
+    let rt = quote!(::snapbi_runtime);
+    quote! {
         // The raw form borrows the wire spelling when the caller sets a variant, so a builder
         // allocates nothing for enum fields; a JSON body gives an owned string.
         impl #rt::FromRaw for #ty {
@@ -80,5 +109,5 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 #rt::__private::Loose::ok(::std::borrow::Cow::Borrowed(self.as_str()))
             }
         }
-    })
+    }
 }

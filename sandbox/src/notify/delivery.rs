@@ -1,0 +1,355 @@
+//! Sending a notification and retrying it on the schedule.
+//!
+//! [`Notifier::deliver`] runs one delivery in the background: the first attempt at once, then one more at
+//! each schedule point (measured from the first attempt) until the merchant answers HTTP 2xx. Every attempt
+//! is recorded as a [`Delivery`]. Secrets (client secret, token) are never in `Debug` output, logs or
+//! delivery records.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use serde_json::Value;
+use snapbi_spec::ir::{AuthKind, HeaderSource, Provider, Recipe};
+use time::OffsetDateTime;
+
+use super::{MerchantToken, NotifySigner, Schedule};
+use crate::answer::Clock;
+
+/// Per-attempt timeout used unless [`Notifier::with_attempt_timeout`] says otherwise: 8 s, the timeout DANA
+/// documents for the merchant's answer to its payment notification (snap-standard §5.1).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// Most delivery records kept; older ones are dropped first, so a long-running sandbox stays bounded.
+pub const MAX_RECORDED_DELIVERIES: usize = 10_000;
+
+/// One attempt to deliver a notification, as recorded by [`Notifier::deliveries`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Delivery {
+    /// The notify URL.
+    pub url: String,
+    /// 1 for the first attempt, 2 for the first retry, …
+    pub attempt: u32,
+    /// When the attempt started: RFC 3339 with milliseconds, in the provider's X-TIMESTAMP offset.
+    pub at: String,
+    /// The merchant's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why there is no answer (connection refused, timeout, bad URL, signing failure).
+    pub error: Option<String>,
+    /// Whether the merchant answered 2xx; the last attempt of a delivery if so.
+    pub acknowledged: bool,
+}
+
+/// Sends signed notifications and retries them on the provider's schedule. Cheap to clone: clones share
+/// the HTTP client, the record of deliveries and the count of deliveries in progress.
+#[derive(Clone)]
+pub struct Notifier {
+    shared: Arc<Shared>,
+    attempt_timeout: Duration,
+    /// Where each attempt's token comes from, when the merchant issues it.
+    merchant_token: Option<Arc<MerchantToken>>,
+}
+
+pub(super) struct Shared {
+    provider: String,
+    schedule: Schedule,
+    pub(super) signer: NotifySigner,
+    /// The provider's symmetric recipe, or why there is none.
+    pub(super) recipe: Result<Recipe, String>,
+    /// The provider's `headers.symmetric`, in spec order.
+    pub(super) headers: Vec<(String, HeaderSource)>,
+    /// The provider's X-TIMESTAMP offset.
+    pub(super) clock: Clock,
+    /// Digits of the second's fraction in the provider's X-TIMESTAMP.
+    pub(super) fraction_digits: u8,
+    /// The provider's default CHANNEL-ID.
+    pub(super) channel_id: Option<String>,
+    /// `None` if the HTTP client could not be built (reported per delivery).
+    http: Option<reqwest::Client>,
+    deliveries: Mutex<VecDeque<Delivery>>,
+    /// Deliveries whose task has not finished yet.
+    in_flight: tokio::sync::watch::Sender<usize>,
+}
+
+impl fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notifier")
+            .field("provider", &self.shared.provider)
+            .field("schedule", &self.shared.schedule)
+            .field("signer", &self.shared.signer)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("in_flight", &*self.shared.in_flight.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Notifier {
+    /// A notifier that signs and sends with `provider`'s symmetric headers and recipe, retrying on
+    /// `schedule`, with a per-attempt timeout of [`DEFAULT_ATTEMPT_TIMEOUT`].
+    pub fn new(provider: &Provider, schedule: Schedule, signer: NotifySigner) -> Self {
+        Self::for_auth(provider, AuthKind::Symmetric, schedule, signer)
+    }
+
+    /// A notifier that signs with `provider`'s headers and recipe of `auth` (the auth kind of the
+    /// provider's inbound notification endpoint: symmetric at DOKU, asymmetric at DANA).
+    pub fn for_auth(provider: &Provider, auth: AuthKind, schedule: Schedule, signer: NotifySigner) -> Self {
+        let recipe = provider
+            .signature_for(auth)
+            .cloned()
+            .ok_or_else(|| format!("provider {} has no {} signature recipe", provider.name, auth.as_str()));
+        // Notifications go to the merchant directly: no proxy from the environment (loopback would
+        // otherwise be sent to it), and no redirects (a redirected POST may turn into a GET).
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok();
+        let shared = Shared {
+            provider: provider.name.clone(),
+            schedule,
+            signer,
+            recipe,
+            headers: provider.headers_for(auth).to_vec(),
+            clock: Clock::new(&provider.timestamp_offset),
+            fraction_digits: provider.timestamp_fraction_digits,
+            channel_id: provider.channel_id.clone(),
+            http,
+            deliveries: Mutex::new(VecDeque::new()),
+            in_flight: tokio::sync::watch::Sender::new(0),
+        };
+        Self {
+            shared: Arc::new(shared),
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            merchant_token: None,
+        }
+    }
+
+    /// The same notifier asking the merchant for the token of every attempt (see [`MerchantToken`]), instead of
+    /// using the signer's. Applies to deliveries started from the returned value.
+    pub fn with_merchant_token(mut self, source: MerchantToken) -> Self {
+        self.merchant_token = Some(Arc::new(source));
+        self
+    }
+
+    /// The same notifier with each attempt limited to `timeout` (connect, send and answer); a timed-out
+    /// attempt counts as unacknowledged. Applies to deliveries started from the returned value.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The retry schedule.
+    pub fn schedule(&self) -> &Schedule {
+        &self.shared.schedule
+    }
+
+    /// Delivers `body` to `url` in a background task: the first attempt now, then one at each schedule
+    /// point (counted from the first attempt) while the merchant has not answered 2xx (non-2xx status,
+    /// connection error or timeout); stops at the first 2xx. Each attempt is recorded ([`Self::deliveries`]).
+    ///
+    /// The body is serialized once; those exact bytes are signed and sent on every attempt. Each attempt
+    /// gets a fresh X-TIMESTAMP, X-EXTERNAL-ID and signature: a receiver that checks timestamp skew would
+    /// reject a 12-hour-old X-TIMESTAMP, and SNAP forbids reusing an X-EXTERNAL-ID on the same day
+    /// (`409xx00`), so a retry carrying the original headers could never be acknowledged. The merchant
+    /// recognises a retry by the body (`originalPartnerReferenceNo`), which does not change.
+    ///
+    /// Without a Tokio runtime nothing is sent and the failure is recorded as attempt 1.
+    pub fn deliver(&self, url: String, body: Value) {
+        let bytes = match serde_json::to_vec(&body) {
+            Ok(bytes) => Bytes::from(bytes),
+            Err(e) => {
+                return self
+                    .shared
+                    .record_failure(&url, format!("cannot serialize the body: {e}"));
+            }
+        };
+        let target = match reqwest::Url::parse(&url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => parsed,
+            Ok(parsed) => {
+                let scheme = parsed.scheme().to_owned();
+                return self
+                    .shared
+                    .record_failure(&url, format!("notify URL scheme {scheme:?} is not http or https"));
+            }
+            Err(e) => return self.shared.record_failure(&url, format!("invalid notify URL: {e}")),
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return self
+                .shared
+                .record_failure(&url, "no Tokio runtime to run the delivery on".into());
+        };
+        // Counted before the task starts, so `wait_idle` right after `deliver` waits for it.
+        let guard = InFlight::start(Arc::clone(&self.shared));
+        let shared = Arc::clone(&self.shared);
+        let timeout = self.attempt_timeout;
+        let merchant_token = self.merchant_token.clone();
+        runtime.spawn(async move {
+            let _guard = guard;
+            shared.run(url, target, bytes, timeout, merchant_token.as_deref()).await;
+        });
+    }
+
+    /// Every attempt recorded so far (at most [`MAX_RECORDED_DELIVERIES`], oldest first).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.shared.lock().iter().cloned().collect()
+    }
+
+    /// Waits until no delivery is in progress, at most `timeout`. Returns whether that happened.
+    pub async fn wait_idle(&self, timeout: Duration) -> bool {
+        let mut idle = self.shared.in_flight.subscribe();
+        matches!(
+            tokio::time::timeout(timeout, idle.wait_for(|n| *n == 0)).await,
+            Ok(Ok(_))
+        )
+    }
+}
+
+/// Counts one delivery task as in progress for as long as it lives, even if the task is cancelled.
+struct InFlight(Arc<Shared>);
+
+impl InFlight {
+    fn start(shared: Arc<Shared>) -> Self {
+        shared.in_flight.send_modify(|n| *n += 1);
+        Self(shared)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+/// What one attempt ended with.
+struct Answer {
+    status: Option<u16>,
+    error: Option<String>,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Delivery>> {
+        self.deliveries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn record(&self, delivery: Delivery) {
+        let mut deliveries = self.lock();
+        if deliveries.len() >= MAX_RECORDED_DELIVERIES {
+            deliveries.pop_front();
+        }
+        deliveries.push_back(delivery);
+    }
+
+    /// Records a delivery that could not even be attempted as a failed attempt 1.
+    fn record_failure(&self, url: &str, error: String) {
+        tracing::warn!(url, %error, "notification not sent");
+        self.record(Delivery {
+            url: url.to_owned(),
+            attempt: 1,
+            at: self.now_with_millis(),
+            status: None,
+            error: Some(error),
+            acknowledged: false,
+        });
+    }
+
+    fn now_with_millis(&self) -> String {
+        self.clock.format_fraction(OffsetDateTime::now_utc(), 3)
+    }
+
+    /// One delivery: the first attempt now, then one per schedule point until a 2xx.
+    async fn run(
+        &self,
+        url: String,
+        target: reqwest::Url,
+        body: Bytes,
+        timeout: Duration,
+        merchant_token: Option<&MerchantToken>,
+    ) {
+        // `{path}` is the path actually requested, with any query (specs/README.md, snap-standard §2.4).
+        let path = match target.query() {
+            Some(query) => format!("{}?{query}", target.path()),
+            None => target.path().to_owned(),
+        };
+        let first = tokio::time::Instant::now();
+        let offsets = std::iter::once(Duration::ZERO).chain(self.schedule.delays.iter().copied());
+        for (attempt, offset) in (1u32..).zip(offsets) {
+            tokio::time::sleep_until(first + offset).await;
+            let at = self.now_with_millis();
+            let answer = self.attempt(&target, &path, &body, timeout, merchant_token).await;
+            let acknowledged = answer.status.is_some_and(|s| (200..300).contains(&s));
+            match (&answer.status, &answer.error) {
+                (Some(status), _) => tracing::info!(url, attempt, status, acknowledged, "notification answered"),
+                (None, Some(error)) => tracing::warn!(url, attempt, %error, "notification not answered"),
+                (None, None) => {}
+            }
+            self.record(Delivery {
+                url: url.clone(),
+                attempt,
+                at,
+                status: answer.status,
+                error: answer.error,
+                acknowledged,
+            });
+            if acknowledged {
+                return;
+            }
+        }
+    }
+
+    /// Signs and sends one attempt, with a token from the merchant first when it issues them.
+    async fn attempt(
+        &self,
+        target: &reqwest::Url,
+        path: &str,
+        body: &Bytes,
+        timeout: Duration,
+        merchant_token: Option<&MerchantToken>,
+    ) -> Answer {
+        let failed = |error: String| Answer {
+            status: None,
+            error: Some(error),
+        };
+        let Some(http) = &self.http else {
+            return failed("the HTTP client could not be built".into());
+        };
+        let token = match merchant_token {
+            None => self.signer.token.clone(),
+            Some(source) => match self.merchant_token(http, source, target, timeout).await {
+                Ok(token) => token,
+                Err(e) => return failed(format!("no token from the merchant: {e}")),
+            },
+        };
+        let headers = match self.headers(path, body, &token) {
+            Ok(headers) => headers,
+            Err(e) => return failed(format!("cannot sign the notification: {e}")),
+        };
+        let mut request = http.post(target.clone()).timeout(timeout);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        match request.body(body.clone()).send().await {
+            Ok(response) => Answer {
+                status: Some(response.status().as_u16()),
+                error: None,
+            },
+            Err(e) => failed(describe(&e, timeout)),
+        }
+    }
+}
+
+/// A transport error in words, without anything secret (reqwest errors name the URL, never headers).
+pub(super) fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {timeout:?}");
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
