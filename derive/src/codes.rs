@@ -86,7 +86,7 @@ fn declared<'a>(ty: &Ident, data: &'a DataEnum) -> syn::Result<Declared<'a>> {
 
 /// `DECLARED`, `code()`, `outcome()` and `message()`.
 fn inherent_impl(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let Declared {
         variants,
         codes,
@@ -127,7 +127,7 @@ fn inherent_impl(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
 
 /// The runtime's `EndpointCode`, by the inherent methods.
 fn endpoint_code_impl(ty: &Ident) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     quote! {
         impl #rt::EndpointCode for #ty {
             fn code(&self) -> &str {
@@ -142,7 +142,7 @@ fn endpoint_code_impl(ty: &Ident) -> TokenStream {
 
 /// `From<&str>` (an undeclared code becomes `Unknown`) and `From<ResponseCode>`.
 fn from_impls(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let Declared { variants, codes, .. } = declared;
     quote! {
         impl From<&str> for #ty {

@@ -6,6 +6,8 @@
 //! `snapbi-runtime` (`rt::Object`, `rt::Received`, `rt::WireEnum`, `rt::ResponseCodes`), and the code
 //! they expand to reaches the runtime as `::snapbi_runtime`: its public types and traits, and what only
 //! expansions use (the checker, raw values, serde, tolerant decoding) under `::snapbi_runtime::__private`.
+//! Code in a crate that reaches the runtime another way (through the `snapbi` facade: `::snapbi::rt`) says so
+//! on each item with `#[snapbi(crate = "::snapbi::rt")]`, as serde's `#[serde(crate = "…")]` does.
 
 mod codes;
 mod object;
@@ -17,36 +19,79 @@ use proc_macro::TokenStream;
 /// whose `build()` returns every violation with its wire path, `Serialize` (wire names, absent optional
 /// fields skipped) and the runtime's `FromRaw`/`IntoRaw` impls. A field typed `Option<T>` is optional.
 /// Wire names are the camelCase of the field names unless a field says `#[wire("X-DEVICE-ID")]`.
-#[proc_macro_derive(Object, attributes(wire, rules))]
+#[proc_macro_derive(Object, attributes(wire, rules, snapbi))]
 pub fn derive_object(input: TokenStream) -> TokenStream {
     expand(input, object::expand_object)
 }
 
 /// A tolerant response object: `Deserialize` where every field is optional, unknown fields are ignored and
 /// a value of the wrong type becomes `None` instead of failing the whole response.
-#[proc_macro_derive(Received, attributes(wire))]
+#[proc_macro_derive(Received, attributes(wire, snapbi))]
 pub fn derive_received(input: TokenStream) -> TokenStream {
     expand(input, object::expand_received)
 }
 
 /// A value list of a spec: each unit variant names its wire spelling with `#[wire("app")]`.
-#[proc_macro_derive(WireEnum, attributes(wire))]
+#[proc_macro_derive(WireEnum, attributes(wire, snapbi))]
 pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
     expand(input, wire_enum::expand)
 }
 
 /// An endpoint's response codes: each unit variant says `#[code("2005400", Success, "Successful")]`, and
 /// the last variant is `Unknown(ResponseCode)`.
-#[proc_macro_derive(ResponseCodes, attributes(code))]
+#[proc_macro_derive(ResponseCodes, attributes(code, snapbi))]
 pub fn derive_response_codes(input: TokenStream) -> TokenStream {
     expand(input, codes::expand)
 }
 
 fn expand(input: TokenStream, f: fn(syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream>) -> TokenStream {
-    match syn::parse::<syn::DeriveInput>(input).and_then(f) {
+    let expanded = syn::parse::<syn::DeriveInput>(input).and_then(|input| {
+        let runtime = runtime_attr(&input.attrs)?;
+        RUNTIME.with_borrow_mut(|current| *current = runtime);
+        f(input)
+    });
+    RUNTIME.with_borrow_mut(|current| *current = None);
+    match expanded {
         Ok(tokens) => tokens.into(),
         Err(e) => e.to_compile_error().into(),
     }
+}
+
+thread_local! {
+    /// The runtime path of the item being expanded (one derive runs at a time on a thread), so that the
+    /// expansion's many small steps need not each take it as an argument.
+    static RUNTIME: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The path expansions reach the runtime by: the item's `#[snapbi(crate = "…")]`, else `::snapbi_runtime`.
+fn rt() -> proc_macro2::TokenStream {
+    let path = rt_path("");
+    syn::parse_str::<syn::Path>(&path).map_or_else(|e| e.to_compile_error(), |p| quote::quote!(#p))
+}
+
+/// The runtime path followed by `suffix` (`::__private::serde`), as text for serde's string attributes.
+fn rt_path(suffix: &str) -> String {
+    let base = RUNTIME
+        .with_borrow(|current| current.clone())
+        .unwrap_or_else(|| "::snapbi_runtime".to_owned());
+    format!("{base}{suffix}")
+}
+
+/// The `#[snapbi(crate = "…")]` of an item, if any; the path must parse.
+fn runtime_attr(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("snapbi")) {
+        attr.parse_nested_meta(|meta| {
+            if !meta.path.is_ident("crate") {
+                return Err(meta.error("expected `crate = \"path::to::runtime\"`"));
+            }
+            let text: syn::LitStr = meta.value()?.parse()?;
+            text.parse::<syn::Path>()?;
+            found = Some(text.value());
+            Ok(())
+        })?;
+    }
+    Ok(found)
 }
 
 /// The `#[wire("…")]` of a field or variant, if any.

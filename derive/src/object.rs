@@ -104,7 +104,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
 /// `X::builder()` and the `XBuilder` struct, every field held raw until `build()`.
 fn builder_type(ty: &syn::Ident, vis: &syn::Visibility, builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
     let builder_doc = format!("Builder for [`{ty}`]: setters take plain values, `build()` checks them all.");
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let plain_fields = fields.iter().map(|f| {
         let (ident, value) = (f.ident, f.value);
         quote! { #ident: Option<<#value as #rt::FromRaw>::Raw>, }
@@ -125,7 +125,7 @@ fn builder_type(ty: &syn::Ident, vis: &syn::Visibility, builder: &syn::Ident, fi
 
 /// `Deserialize` for the builder, from a JSON object only, under the fields' wire names.
 fn builder_deserialize(builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let (rt, serde_crate) = (crate::rt(), crate::rt_path("::__private::serde"));
     let builder_fields = fields.iter().map(|f| {
         let (ident, wire, value) = (f.ident, &f.wire, f.value);
         quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
@@ -142,7 +142,7 @@ fn builder_deserialize(builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenS
         impl<'de> #rt::__private::serde::Deserialize<'de> for #builder {
             fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(#rt::__private::serde::Deserialize)]
-                #[serde(crate = "::snapbi_runtime::__private::serde")]
+                #[serde(crate = #serde_crate)]
                 struct Fields { #(#builder_fields)* }
                 let value = <#rt::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
                 if !value.is_object() {
@@ -163,7 +163,7 @@ fn builder_impl(
     fields: &[FieldInfo<'_>],
     rules: Option<TokenStream>,
 ) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let setters = setters(fields);
     let checks = fields.iter().map(|f| {
         let (ident, wire) = (f.ident, &f.wire);
@@ -197,7 +197,7 @@ fn builder_impl(
 
 /// One setter per field, taking a plain value (with the field's docs).
 fn setters(fields: &[FieldInfo<'_>]) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let setters = fields.iter().map(|f| {
         let (ident, value, docs) = (f.ident, f.value, &f.docs);
         quote! {
@@ -214,7 +214,7 @@ fn setters(fields: &[FieldInfo<'_>]) -> TokenStream {
 
 /// The runtime's `FromRaw` for the object (through its builder) and `IntoRaw` from its builder.
 fn raw_impls(ty: &syn::Ident, builder: &syn::Ident) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     quote! {
         impl #rt::FromRaw for #ty {
             type Raw = #rt::__private::Loose<#builder>;
@@ -233,7 +233,7 @@ fn raw_impls(ty: &syn::Ident, builder: &syn::Ident) -> TokenStream {
 
 /// `Serialize` under the wire names, absent optional fields skipped.
 fn serialize_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let name = ty.to_string();
     let present = fields.iter().map(|f| {
         let ident = f.ident;
@@ -270,7 +270,7 @@ fn serialize_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
 
 /// Lookup of the object's values by wire path, for cross-field rules.
 fn document_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     let arms = fields.iter().map(|f| {
         let (ident, wire) = (f.ident, &f.wire);
         quote! { Some((#wire, rest)) => #rt::Document::visit(&self.#ident, rest, items, found), }
@@ -300,11 +300,12 @@ fn rules_attr(attrs: &[syn::Attribute]) -> syn::Result<Option<syn::Path>> {
 pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
     let fields = fields(&input)?;
     let ty = &input.ident;
-    let rt = quote!(::snapbi_runtime);
+    let (rt, serde_crate) = (crate::rt(), crate::rt_path("::__private::serde"));
+    let lenient = crate::rt_path("::__private::lenient");
     let shadow_fields = fields.iter().map(|f| {
         let (ident, wire, value) = (f.ident, &f.wire, f.value);
         quote! {
-            #[serde(rename = #wire, default, deserialize_with = "::snapbi_runtime::__private::lenient")]
+            #[serde(rename = #wire, default, deserialize_with = #lenient)]
             #ident: Option<#value>,
         }
     });
@@ -320,7 +321,7 @@ pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
         impl<'de> #rt::__private::serde::Deserialize<'de> for #ty {
             fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(#rt::__private::serde::Deserialize)]
-                #[serde(crate = "::snapbi_runtime::__private::serde")]
+                #[serde(crate = #serde_crate)]
                 struct Shadow { #(#shadow_fields)* }
                 let shadow = <Shadow as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(#ty { #(#moves)* })

@@ -54,7 +54,7 @@ fn inherent_impl(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStre
 
 /// The wire spelling as text: `FromStr` (any other value is refused with the allowed ones), `Display`, `Serialize`.
 fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     quote! {
         impl ::std::str::FromStr for #ty {
             type Err = #rt::InvalidValue;
@@ -84,7 +84,7 @@ fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream 
 
 /// The runtime's `FromRaw`, `Document` and `IntoRaw`.
 fn runtime_impls(ty: &Ident) -> TokenStream {
-    let rt = quote!(::snapbi_runtime);
+    let rt = crate::rt();
     quote! {
         // The raw form borrows the wire spelling when the caller sets a variant, so a builder
         // allocates nothing for enum fields; a JSON body gives an owned string.

@@ -123,6 +123,7 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
         }
         None => format!("service code {}", e.info.service_code),
     };
+    let runtime = cx.derive_runtime();
     let doc = docs(
         Some(&format!("Response codes `{}` declares ({service}).", e.info.id)),
         &[],
@@ -138,6 +139,7 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
         #doc
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #runtime
         pub enum Code {
             #(#variants)*
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later

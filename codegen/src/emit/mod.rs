@@ -96,6 +96,19 @@ pub(crate) struct Cx<'a> {
     pub rt: &'a syn::Path,
 }
 
+impl Cx<'_> {
+    /// `#[snapbi(crate = "…")]` for the derives, when the generated code reaches the runtime another way than
+    /// `::snapbi_runtime` (a user's crate, through the facade's `::snapbi::rt`); nothing otherwise.
+    pub(crate) fn derive_runtime(&self) -> TokenStream {
+        let path = self.rt;
+        let text = quote!(#path).to_string().replace(' ', "");
+        match text.as_str() {
+            "::snapbi_runtime" => TokenStream::new(),
+            _ => quote!(#[snapbi(crate = #text)]),
+        }
+    }
+}
+
 /// An identifier, raw (`r#type`) when it is a keyword.
 pub(crate) fn ident(name: &str) -> Ident {
     if syn::parse_str::<Ident>(name).is_ok() {

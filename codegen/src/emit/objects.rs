@@ -115,10 +115,11 @@ pub(crate) fn object_with(
             quote! { #doc #wire #id: #sent, }
         })
         .collect();
-    let struct_doc = docs(doc, &[]);
+    let (struct_doc, runtime) = (docs(doc, &[]), cx.derive_runtime());
     quote! {
         #struct_doc
         #[derive(Clone, Debug, rt::Object)]
+        #runtime
         #attrs
         pub struct #ty { #(#decls)* }
         #(#items)*
@@ -149,10 +150,11 @@ pub(crate) fn received_object(
             quote! { #doc #wire pub #id: Option<#inner>, }
         })
         .collect();
-    let struct_doc = docs(doc, &[]);
+    let (struct_doc, runtime) = (docs(doc, &[]), cx.derive_runtime());
     quote! {
         #struct_doc
         #[derive(Clone, Debug, Default, rt::Received)]
+        #runtime
         pub struct #ty { #(#decls)* }
         #(#items)*
     }
@@ -202,7 +204,7 @@ fn sent_type(
     match ty {
         FieldType::Str(rule) if !rule.enum_values.is_empty() => {
             let id = format_ident!("{name}");
-            items.push(wire_enum(&id, f, rule));
+            items.push(wire_enum(cx, &id, f, rule));
             quote!(#id)
         }
         FieldType::Str(rule) if rule.pattern.is_some() => {
@@ -301,7 +303,8 @@ fn text_type(rule: &StrRule) -> TokenStream {
     }
 }
 
-fn wire_enum(id: &proc_macro2::Ident, f: &Field, rule: &StrRule) -> TokenStream {
+fn wire_enum(cx: &Cx, id: &proc_macro2::Ident, f: &Field, rule: &StrRule) -> TokenStream {
+    let runtime = cx.derive_runtime();
     let doc = docs(f.doc.as_deref(), &[]);
     let variants = rule.enum_values.iter().map(|value| {
         let variant = variant_ident(value);
@@ -310,6 +313,7 @@ fn wire_enum(id: &proc_macro2::Ident, f: &Field, rule: &StrRule) -> TokenStream 
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        #runtime
         pub enum #id { #(#variants),* }
     }
 }

@@ -1,0 +1,3 @@
+fn main() {
+    snapbi_build::generate("specs");
+}
