@@ -1,9 +1,9 @@
 //! `snapbi`: the command line over snapbi's libraries, for people who write specs or call SNAP APIs.
 //!
 //! It checks and lists the specs, prints the generated client, explains response codes, validates request
-//! bodies against the specs, and signs or verifies `X-SIGNATURE` values (with the SNAP standard's recipes, or
-//! a provider's from the specs). The shipped specs are embedded (`snapbi-specs`), so it works from any
-//! directory; `--specs DIR` reads others. Every subcommand is a thin module over `snapbi-spec`,
+//! bodies against the specs, signs or verifies `X-SIGNATURE` values (with the SNAP standard's recipes, or a
+//! provider's from the specs), and writes a starter provider to edit (`init`). The shipped specs are embedded
+//! (`snapbi-specs`), so it works from any directory; `--specs DIR` reads others. Every subcommand is a thin module over `snapbi-spec`,
 //! `snapbi-codegen`, `snapbi-runtime`, `snapbi-sandbox` and (for the demo) the generated client.
 //!
 //! Exit codes: 0 done (valid), 1 a negative answer (spec diagnostics, body violations, a signature that
@@ -16,6 +16,7 @@ mod demo;
 mod docs;
 mod error;
 mod generate;
+mod init;
 mod input;
 mod list;
 mod recipe;
@@ -81,6 +82,13 @@ enum Command {
     Demo,
     /// Write the Markdown reference of every endpoint (fields, limits, codes).
     Docs(docs::Args),
+    /// Write a starter provider to edit: DIR/PROVIDER/{provider.yaml, token/b2b.yaml, balance-inquiry.yaml}.
+    ///
+    /// Modelled on the example provider (examples/own-provider), with comments saying what to edit; it stands
+    /// on the shipped specs (no common/ needed) and passes `snapbi check --specs DIR` as written. Never
+    /// overwrites a file without --force. The name of a provider snapbi ships is refused (a folder of that
+    /// name would replace the shipped provider's files), unless DIR stands alone with a common/ of its own.
+    Init(init::Args),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +105,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(&specs, &args),
         Command::Demo => demo::run(&specs),
         Command::Docs(args) => docs::run(&specs, &args),
+        Command::Init(args) => init::run(&args),
     };
     error::finish(result)
 }

@@ -273,6 +273,171 @@ fn list_text_is_a_table_per_endpoint() {
     );
 }
 
+// ----- init ---------------------------------------------------------------------------------------------
+
+/// `snapbi ARGS` run in `dir`.
+fn snapbi_in(dir: &Path, args: &[&str]) -> Output {
+    run(
+        Command::new(env!("CARGO_BIN_EXE_snapbi")).args(args).current_dir(dir),
+        b"",
+    )
+}
+
+const STARTER: [&str; 3] = ["provider.yaml", "token/b2b.yaml", "balance-inquiry.yaml"];
+
+/// One raw HTTP/1.1 POST of an empty JSON body; the answer's status line and body.
+fn post(base_url: &str, path: &str) -> (String, String) {
+    use std::io::Read;
+    let addr = base_url.strip_prefix("http://").expect("http base URL");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the sandbox");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\
+         Connection: close\r\n\r\n{{}}"
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("head and body");
+    (head.lines().next().unwrap_or_default().to_owned(), body.to_owned())
+}
+
+#[test]
+fn init_writes_a_starter_that_checks_lists_and_is_served() {
+    let temp = Temp::new("init");
+    let out = snapbi_in(&temp.0, &["init", "bank_xyz"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let said = stdout(&out);
+    for file in STARTER {
+        assert!(said.contains(&format!("wrote specs/bank_xyz/{file}\n")), "{said}");
+        let text = std::fs::read_to_string(temp.path("specs/bank_xyz").join(file)).expect("written");
+        assert!(!text.contains("{{") && !text.contains("nusantara"), "{file}:\n{text}");
+    }
+    for next in [
+        "snapbi check --specs specs\n",
+        "snapbi sandbox --specs specs --provider bank_xyz\n",
+        "snapbi_build::generate(\"specs\");",
+    ] {
+        assert!(said.contains(next), "{next} missing in:\n{said}");
+    }
+    let provider = std::fs::read_to_string(temp.path("specs/bank_xyz/provider.yaml")).expect("provider");
+    assert!(
+        provider.contains("\nname: bank_xyz\n") && provider.contains("\ntitle: Bank Xyz\n"),
+        "{provider}"
+    );
+    assert!(provider.contains("token_endpoint: bank_xyz.token.b2b\n"), "{provider}");
+    assert!(provider.contains("common/"), "the starter says a common/ is not needed");
+
+    // As written, it checks standing on the shipped specs, and lists its two endpoints.
+    let out = snapbi_in(&temp.0, &["check", "--specs", "specs"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("ok: 2 endpoints, 1 providers,"),
+        "{}",
+        stdout(&out)
+    );
+    let listed = json_out(&snapbi_in(&temp.0, &["list", "--json", "--specs", "specs"]));
+    let mut ids: Vec<&str> = listed
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["bank_xyz.account.balance_inquiry", "bank_xyz.token.b2b"]);
+
+    // The sandbox serves both: an unsigned call is refused with the endpoint's own service code (an
+    // unknown route would not be).
+    let api = snapbi_spec::load_standing(&temp.path("specs"), Path::new("specs"))
+        .expect("the starter loads")
+        .api;
+    let sandbox = snapbi_sandbox::Sandbox::builder()
+        .api(api)
+        .provider("bank_xyz")
+        .expect("the starter's provider")
+        .credentials(snapbi_sandbox::Credentials::demo())
+        .build()
+        .expect("sandbox");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (base_url, _server) = runtime.block_on(sandbox.spawn_on_loopback()).expect("spawn");
+    for (path, service) in [("/v1.0/access-token/b2b", "73"), ("/v1.0/balance-inquiry", "11")] {
+        let (status, body) = post(&base_url, path);
+        assert!(
+            status.contains(" 401 ") || status.contains(" 400 "),
+            "{path}: {status} {body}"
+        );
+        let answer: Value = serde_json::from_str(&body).expect("JSON answer");
+        let code = answer["responseCode"].as_str().expect("responseCode");
+        assert_eq!(&code[3..5], service, "{path}: {answer}");
+    }
+
+    // --dir names another specs directory, as given.
+    let out = snapbi_in(&temp.0, &["init", "other_bank", "--dir", "elsewhere/specs"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("wrote elsewhere/specs/other_bank/token/b2b.yaml\n"));
+    assert!(stdout(&out).contains("snapbi check --specs elsewhere/specs\n"));
+    let out = snapbi_in(&temp.0, &["check", "--specs", "elsewhere/specs"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn init_refuses_a_name_the_loader_would() {
+    let temp = Temp::new("init-name");
+    for bad in ["Bank", "bank-xyz", "2bank", "_bank", "bank.xyz", ""] {
+        let err = input_error(&snapbi_in(&temp.0, &["init", bad]));
+        assert!(
+            err.contains(&format!("`{bad}` is not a snake_case identifier")),
+            "{err}"
+        );
+    }
+    // A provider snapbi ships would be shadowed; a folder standing alone (its own common/) may have one.
+    let err = input_error(&snapbi_in(&temp.0, &["init", "doku"]));
+    assert!(err.contains("`doku` is a provider snapbi ships"), "{err}");
+    assert!(!temp.path("specs").exists(), "nothing written");
+    std::fs::create_dir_all(temp.path("alone/common")).expect("mkdir");
+    std::fs::copy(
+        Path::new(SPECS).join("common/codes.yaml"),
+        temp.path("alone/common/codes.yaml"),
+    )
+    .expect("copy");
+    let out = snapbi_in(&temp.0, &["init", "doku", "--dir", "alone"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("has a common/ of its own"), "{}", stderr(&out));
+}
+
+#[test]
+fn init_never_overwrites_without_force() {
+    let temp = Temp::new("init-force");
+    assert_eq!(code(&snapbi_in(&temp.0, &["init", "bank_xyz"])), 0);
+    let folder = temp.path("specs/bank_xyz");
+    let starter = std::fs::read_to_string(folder.join("provider.yaml")).expect("written");
+    std::fs::write(folder.join("provider.yaml"), "# edited\n").expect("edit");
+    std::fs::remove_file(folder.join("balance-inquiry.yaml")).expect("remove");
+
+    // Any existing file stops it, named; nothing is written, not even the missing file.
+    let err = input_error(&snapbi_in(&temp.0, &["init", "bank_xyz"]));
+    assert_eq!(
+        err,
+        "error: specs/bank_xyz/provider.yaml, specs/bank_xyz/token/b2b.yaml already exist; nothing written \
+         (--force overwrites)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("provider.yaml")).expect("kept"),
+        "# edited\n"
+    );
+    assert!(!folder.join("balance-inquiry.yaml").exists());
+
+    let out = snapbi_in(&temp.0, &["init", "bank_xyz", "--force"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(folder.join("provider.yaml")).expect("rewritten"),
+        starter
+    );
+    for file in STARTER {
+        assert!(folder.join(file).is_file(), "{file}");
+    }
+}
+
 // ----- gen ----------------------------------------------------------------------------------------------
 
 #[test]
