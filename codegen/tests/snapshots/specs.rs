@@ -2225,8 +2225,18 @@ pub mod dana {
     }
     impl Client {
         /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
         pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
-            rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+            rt::Client::for_auth_kinds(
+                    &PROFILE,
+                    config,
+                    &[rt::AuthKind::Asymmetric, rt::AuthKind::Token],
+                )
+                .map(|inner| Client { inner })
         }
         /// The runtime client underneath (shared token, configuration), e.g. for a
         /// `rt::customer::CustomerSession` or `prepare`.
@@ -5931,8 +5941,18 @@ pub mod doku {
     }
     impl Client {
         /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
         pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
-            rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+            rt::Client::for_auth_kinds(
+                    &PROFILE,
+                    config,
+                    &[rt::AuthKind::Symmetric, rt::AuthKind::Token],
+                )
+                .map(|inner| Client { inner })
         }
         /// The runtime client underneath (shared token, configuration), e.g. for a
         /// `rt::customer::CustomerSession` or `prepare`.
