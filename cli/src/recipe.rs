@@ -1,9 +1,10 @@
-//! Which signature recipe `snapbi sign` and `snapbi verify` use, and `--show`.
+//! Which signature recipe `snapbi sign` and `snapbi verify` use, and `--show` / `--explain`.
 //!
 //! Without `--provider` a subcommand uses the SNAP standard's recipe for its kind (the runtime's `SNAP_TOKEN`,
 //! `SNAP_SYMMETRIC`, `SNAP_ASYMMETRIC`); with it, the recipe the provider's file declares for that kind
-//! (`signatures:` in `<provider>/provider.yaml`, read from `--specs`). Either way the signature is made and
-//! checked by the runtime's [`Sign`] over that [`Recipe`]: there is one code path.
+//! (`signatures:` in `<provider>/provider.yaml`, read from `--specs`); with `--endpoint ID`, the recipe of that
+//! endpoint's provider for the endpoint's auth kind, and the endpoint's method and path. Either way the
+//! signature is made and checked by the runtime's [`Sign`] over that [`Recipe`]: there is one code path.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -23,12 +24,20 @@ use crate::sign::sign_error;
 pub struct RecipeArgs {
     /// Use this provider's recipe for the kind (`signatures:` in its provider.yaml under --specs); default: the
     /// SNAP standard's.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "endpoint")]
     pub provider: Option<String>,
+    /// Take the method, the path and the recipe from this endpoint's spec (its provider's recipe for its auth
+    /// kind, which must be the subcommand's), instead of --method, --path and --provider.
+    #[arg(long, value_name = "ID")]
+    pub endpoint: Option<String>,
     /// Also print, on stderr, the recipe, the minified body, its SHA-256 and the exact string to sign (which holds
     /// the access token; the client secret and keys are never printed).
     #[arg(long)]
     pub show: bool,
+    /// What --show prints, and the signature: the one made (`sign`), or the one expected (`verify` with a
+    /// client secret; an RSA signature is checked, not remade, so the one given is printed).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// The recipe a subcommand signs with, and where it came from.
@@ -38,12 +47,18 @@ pub struct Chosen {
     /// `the SNAP standard's` or `provider doku's`.
     origin: String,
     show: bool,
+    explain: bool,
+    /// The method and path of `--endpoint`.
+    request: Option<(String, String)>,
 }
 
 impl RecipeArgs {
     /// The recipe for `kind`: `--provider`'s, else the SNAP standard's. An unknown provider, or one without a
     /// recipe for `kind` (or with one this subcommand cannot fill), is an input error.
     pub fn choose(&self, specs: &Specs, kind: AuthKind) -> Result<Chosen, Error> {
+        if let Some(id) = &self.endpoint {
+            return self.of_endpoint(specs, kind, id);
+        }
         let Some(name) = &self.provider else {
             let recipe = match kind {
                 AuthKind::Token => SNAP_TOKEN,
@@ -54,10 +69,36 @@ impl RecipeArgs {
                 recipe,
                 kind,
                 origin: "the SNAP standard's".into(),
-                show: self.show,
+                show: self.show || self.explain,
+                explain: self.explain,
+                request: None,
             });
         };
         let api = specs.load()?.api;
+        self.of_provider(specs, &api, kind, name)
+    }
+
+    /// `--endpoint`: its provider's recipe for its auth kind, which must be `kind`, and its method and path.
+    fn of_endpoint(&self, specs: &Specs, kind: AuthKind, id: &str) -> Result<Chosen, Error> {
+        let api = specs.load()?.api;
+        let endpoint = crate::validate::find(&api, id)?;
+        let auth = endpoint.info.auth;
+        if auth != kind {
+            return Err(Error::Input(format!(
+                "endpoint `{id}` is signed `{}`, not `{}`: use the `{}` subcommand",
+                auth.as_str(),
+                kind.as_str(),
+                auth.as_str()
+            )));
+        }
+        let mut chosen = self.of_provider(specs, &api, kind, &endpoint.info.provider)?;
+        chosen.origin = format!("endpoint {id}: provider {}'s", endpoint.info.provider);
+        chosen.request = Some((endpoint.info.method.to_string(), endpoint.info.path.to_string()));
+        Ok(chosen)
+    }
+
+    /// The recipe provider `name` declares for `kind`.
+    fn of_provider(&self, specs: &Specs, api: &snapbi_spec::Api, kind: AuthKind, name: &str) -> Result<Chosen, Error> {
         let Some(provider) = api.providers.iter().find(|p| p.name == *name) else {
             let known: Vec<&str> = api.providers.iter().map(|p| p.name.as_str()).collect();
             return Err(Error::Input(format!(
@@ -85,7 +126,9 @@ impl RecipeArgs {
             recipe: recipe.clone(),
             kind,
             origin: format!("provider {name}'s"),
-            show: self.show,
+            show: self.show || self.explain,
+            explain: self.explain,
+            request: None,
         };
         chosen.fits()?;
         Ok(chosen)
@@ -93,21 +136,46 @@ impl RecipeArgs {
 }
 
 impl Chosen {
-    /// Signs `input` (after `--show`'s lines); problems with the input are input errors naming `body_file`.
-    pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>, body_file: Option<&Path>) -> Result<String, Error> {
-        self.show(input, body_file)?;
-        self.recipe.sign(input, key).map_err(|e| sign_error(e, body_file))
+    /// The method and path `--endpoint` gave, else `method` and `path` (clap requires them without it).
+    pub fn request<'a>(&'a self, method: Option<&'a str>, path: Option<&'a str>) -> (&'a str, &'a str) {
+        match &self.request {
+            Some((method, path)) => (method, path),
+            None => (method.unwrap_or_default(), path.unwrap_or_default()),
+        }
     }
 
-    /// Checks `signature` over `input` (after `--show`'s lines).
+    /// Signs `input` (after `--show`'s lines, and with `--explain` the signature's); problems with the input
+    /// are input errors naming `body_file`.
+    pub fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>, body_file: Option<&Path>) -> Result<String, Error> {
+        self.show(input, body_file)?;
+        let signature = self.recipe.sign(input, key).map_err(|e| sign_error(e, body_file))?;
+        if self.explain {
+            print_err(&format!("signature:      {signature}\n"));
+        }
+        Ok(signature)
+    }
+
+    /// Checks `signature` over `input` (after `--show`'s lines). With `--explain`, also the signature expected:
+    /// remade with `remake` (the HMAC key) when there is one, else the one given, which the public key checks.
     pub fn verify(
         &self,
         input: &SignInput<'_>,
         signature: &str,
         key: &VerifyingKey<'_>,
+        remake: Option<&SigningKey<'_>>,
         body_file: Option<&Path>,
     ) -> Result<Result<(), SignatureError>, Error> {
         self.show(input, body_file)?;
+        if self.explain {
+            let line = match remake.map(|key| self.recipe.sign(input, key)) {
+                Some(Ok(expected)) => format!("expected signature: {expected}\n"),
+                Some(Err(e)) => return Err(sign_error(e, body_file)),
+                None => {
+                    format!("signature:      {signature} (given; RSA is checked with the public key, not remade)\n")
+                }
+            };
+            print_err(&line);
+        }
         Ok(self.recipe.verify(input, signature, key))
     }
 

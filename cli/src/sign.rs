@@ -13,7 +13,7 @@ use snapbi_spec::ir::AuthKind;
 
 use crate::error::{Error, Outcome, Status, print};
 use crate::input::{self, Specs};
-use crate::recipe::RecipeArgs;
+use crate::recipe::{Chosen, RecipeArgs};
 
 /// Environment variable read when `--client-secret` is absent.
 const SECRET_VAR: &str = "SNAPBI_CLIENT_SECRET";
@@ -68,12 +68,22 @@ pub struct TokenInput {
 /// What a transaction signature covers.
 #[derive(clap::Args)]
 pub struct RequestInput {
-    /// HTTP method, upper case (POST).
-    #[arg(long, value_name = "M")]
-    pub method: String,
-    /// Relative path exactly as requested, with any query.
-    #[arg(long, value_name = "P")]
-    pub path: String,
+    /// HTTP method, upper case (POST); with --endpoint, the endpoint's.
+    #[arg(
+        long,
+        value_name = "M",
+        required_unless_present = "endpoint",
+        conflicts_with = "endpoint"
+    )]
+    pub method: Option<String>,
+    /// Relative path exactly as requested, with any query; with --endpoint, the endpoint's.
+    #[arg(
+        long,
+        value_name = "P",
+        required_unless_present = "endpoint",
+        conflicts_with = "endpoint"
+    )]
+    pub path: Option<String>,
     /// X-TIMESTAMP value exactly as sent.
     #[arg(long, value_name = "TS")]
     pub timestamp: String,
@@ -137,11 +147,18 @@ impl RequestInput {
             .map_err(|e| sign_error(SignError::Body(e), self.body_file.as_deref()))
     }
 
-    /// What the recipe may draw on: the request, the token when there is one, and the minified body.
-    pub fn sign_input<'a>(&'a self, token: Option<&'a AccessToken>, minified_body: &'a [u8]) -> SignInput<'a> {
+    /// What the recipe may draw on: the request (its method and path from `--endpoint` when `chosen` has
+    /// them), the token when there is one, and the minified body.
+    pub fn sign_input<'a>(
+        &'a self,
+        chosen: &'a Chosen,
+        token: Option<&'a AccessToken>,
+        minified_body: &'a [u8],
+    ) -> SignInput<'a> {
+        let (method, path) = chosen.request(self.method.as_deref(), self.path.as_deref());
         SignInput {
-            method: &self.method,
-            path: &self.path,
+            method,
+            path,
             token,
             minified_body,
             timestamp: &self.timestamp,
@@ -150,7 +167,7 @@ impl RequestInput {
     }
 }
 
-/// Prints the signature and nothing else on stdout (`--show` writes to stderr).
+/// Prints the signature and nothing else on stdout (`--show` and `--explain` write to stderr).
 pub fn run(specs: &Specs, kind: Kind) -> Outcome {
     let signature = match kind {
         Kind::Token {
@@ -167,7 +184,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             let secret = hmac.secret()?;
             let token = hmac.token();
             let body = request.minified_body()?;
-            let input = request.sign_input(Some(&token), &body);
+            let input = request.sign_input(&recipe, Some(&token), &body);
             recipe.sign(&input, &SigningKey::Hmac(&secret), request.body_file.as_deref())?
         }
         Kind::Asymmetric {
@@ -178,7 +195,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
             let key = input::private_key(&private_key)?;
             let body = request.minified_body()?;
-            let input = request.sign_input(None, &body);
+            let input = request.sign_input(&recipe, None, &body);
             recipe.sign(&input, &SigningKey::Rsa(&key), request.body_file.as_deref())?
         }
     };

@@ -58,7 +58,7 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
 }
 
 /// The endpoint with this id, or an error naming the close ones (or all of them).
-fn find<'a>(api: &'a Api, id: &str) -> Result<&'a Endpoint, Error> {
+pub(crate) fn find<'a>(api: &'a Api, id: &str) -> Result<&'a Endpoint, Error> {
     if let Some(endpoint) = api.endpoint(id) {
         return Ok(endpoint);
     }

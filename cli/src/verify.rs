@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use snapbi_runtime::signature::{SignatureError, VerifyingKey};
+use snapbi_runtime::signature::{SignatureError, SigningKey, VerifyingKey};
 use snapbi_spec::ir::AuthKind;
 
 use crate::error::{Outcome, Status, print};
@@ -68,7 +68,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
         } => {
             let recipe = recipe.choose(specs, AuthKind::Token)?;
             let key = input::public_key(&public_key)?;
-            let checked = recipe.verify(&input.sign_input(), &signature, &VerifyingKey::Rsa(&key), None)?;
+            let checked = recipe.verify(&input.sign_input(), &signature, &VerifyingKey::Rsa(&key), None, None)?;
             (checked, None)
         }
         Kind::Symmetric {
@@ -81,9 +81,10 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             let secret = hmac.secret()?;
             let token = hmac.token();
             let body = request.minified_body()?;
-            let input = request.sign_input(Some(&token), &body);
+            let input = request.sign_input(&recipe, Some(&token), &body);
             let key = VerifyingKey::Hmac(&secret);
-            let checked = recipe.verify(&input, &signature, &key, request.body_file.as_deref())?;
+            let remake = SigningKey::Hmac(&secret);
+            let checked = recipe.verify(&input, &signature, &key, Some(&remake), request.body_file.as_deref())?;
             (checked, request.body_file)
         }
         Kind::Asymmetric {
@@ -95,9 +96,9 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
             let key = input::public_key(&public_key)?;
             let body = request.minified_body()?;
-            let input = request.sign_input(None, &body);
+            let input = request.sign_input(&recipe, None, &body);
             let key = VerifyingKey::Rsa(&key);
-            let checked = recipe.verify(&input, &signature, &key, request.body_file.as_deref())?;
+            let checked = recipe.verify(&input, &signature, &key, None, request.body_file.as_deref())?;
             (checked, request.body_file)
         }
     };

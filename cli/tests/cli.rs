@@ -1475,3 +1475,118 @@ fn docs_reference_every_endpoint_field_and_code() {
         }
     }
 }
+
+#[test]
+fn explain_with_endpoint_takes_method_path_and_recipe_from_the_spec() {
+    let temp = Temp::new("explain");
+    let body = temp.write("body.json", "{ \"partnerReferenceNo\": \"INV-1\" }\n");
+    let secret = "TOP-SECRET-VALUE";
+    let common = [
+        "--token",
+        "tok-123",
+        "--timestamp",
+        TS,
+        "--client-secret",
+        secret,
+        "--body-file",
+        &body,
+    ];
+    // Written by hand from specs/doku/direct-debit/payment.yaml (POST, its path) and DOKU's symmetric recipe.
+    let minified = r#"{"partnerReferenceNo":"INV-1"}"#;
+    let hash = sha256_hex(minified.as_bytes());
+    let string_to_sign = format!("POST:/direct-debit/core/v1/debit/payment-host-to-host:tok-123:{hash}:{TS}");
+    let signature = hmac_sha512_base64(secret, &string_to_sign);
+    let explained = |last: &str| {
+        format!(
+            "recipe:         hmac-sha512 over {{method}}:{{path}}:{{token}}:{{body_sha256}}:{{timestamp}} (endpoint doku.direct_debit.payment: provider doku's symmetric)\n\
+             minified body:  {minified}\n\
+             body sha256:    {hash}\n\
+             string to sign: {string_to_sign}\n\
+             {last}\n"
+        )
+    };
+
+    let endpoint = ["--endpoint", "doku.direct_debit.payment", "--explain"];
+    let out = snapbi(&[&["sign", "symmetric"], &endpoint[..], &common[..]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{signature}\n"));
+    assert_eq!(stderr(&out), explained(&format!("signature:      {signature}")));
+    assert!(!stderr(&out).contains(secret));
+    // The same signature as typing the method, the path and the provider.
+    let typed = [
+        "--provider",
+        "doku",
+        "--method",
+        "POST",
+        "--path",
+        "/direct-debit/core/v1/debit/payment-host-to-host",
+    ];
+    let by_hand = snapbi(&[&["sign", "symmetric"], &typed[..], &common[..]].concat());
+    assert_eq!(stdout(&by_hand), stdout(&out));
+
+    // verify --explain prints the signature expected, so a wrong one can be compared with it.
+    let wrong = tamper(&signature);
+    let verified = snapbi(
+        &[
+            &["verify", "symmetric"],
+            &endpoint[..],
+            &common[..],
+            &["--signature", &wrong],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        (code(&verified), stdout(&verified)),
+        (1, "invalid signature\n".to_owned())
+    );
+    assert_eq!(
+        stderr(&verified),
+        explained(&format!("expected signature: {signature}"))
+    );
+    assert!(!stderr(&verified).contains(secret));
+
+    // The endpoint's auth kind must be the subcommand's; --endpoint replaces --method, --path and --provider.
+    let (private, _) = rsa_keys(&temp);
+    let kind = snapbi(&[
+        "sign",
+        "asymmetric",
+        "--endpoint",
+        "doku.direct_debit.payment",
+        "--timestamp",
+        TS,
+        "--private-key",
+        &private,
+    ]);
+    assert!(
+        input_error(&kind).contains("endpoint `doku.direct_debit.payment` is signed `symmetric`, not `asymmetric`"),
+        "{}",
+        stderr(&kind)
+    );
+    let both = snapbi(&[&["sign", "symmetric", "--method", "POST"], &endpoint[..], &common[..]].concat());
+    assert_eq!(code(&both), 2, "{}", stderr(&both));
+    let unknown = snapbi(&[&["sign", "symmetric", "--endpoint", "doku.nope"], &common[..]].concat());
+    assert_eq!(code(&unknown), 2, "{}", stderr(&unknown));
+
+    // An RSA signature is checked, not remade: --explain prints the one given.
+    let asym = snapbi(&[
+        "sign",
+        "asymmetric",
+        "--endpoint",
+        "dana.disbursement.bank_account_inquiry",
+        "--timestamp",
+        TS,
+        "--private-key",
+        &private,
+        "--body-file",
+        &body,
+        "--explain",
+    ]);
+    assert_eq!(code(&asym), 0, "{}", stderr(&asym));
+    let rsa = stdout(&asym).trim_end().to_owned();
+    assert!(
+        stderr(&asym).ends_with(&format!("signature:      {rsa}\n")),
+        "{}",
+        stderr(&asym)
+    );
+    assert!(!stderr(&asym).contains("PRIVATE KEY"));
+}

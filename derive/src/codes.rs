@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
 use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr, Token};
 
 /// `#[code("2005400", Success, "Successful")]`.
@@ -37,8 +38,9 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     };
     let ty = &input.ident;
     let declared = declared(ty, data)?;
+    let sensitive = sensitive(&input)?;
     let inherent = inherent_impl(ty, &declared);
-    let endpoint_code = endpoint_code_impl(ty);
+    let endpoint_code = endpoint_code_impl(ty, &sensitive);
     let from = from_impls(ty, &declared);
     let display = display_impl(ty);
     Ok(quote! {
@@ -47,6 +49,15 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         #from
         #display
     })
+}
+
+/// The wire keys of `#[sensitive("accessToken", …)]` on the enum, if any.
+fn sensitive(input: &DeriveInput) -> syn::Result<Vec<LitStr>> {
+    let mut keys = Vec::new();
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("sensitive")) {
+        keys.extend(attr.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated)?);
+    }
+    Ok(keys)
 }
 
 /// Reads each variant's `#[code(…)]`; the enum must also have `Unknown(ResponseCode)`.
@@ -121,15 +132,30 @@ fn inherent_impl(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
                     #ty::Unknown(_) => None,
                 }
             }
+
+            /// The spec's name of the code (the variant's name), for declared codes.
+            pub fn name(&self) -> Option<&'static str> {
+                match self {
+                    #(#ty::#variants => Some(stringify!(#variants)),)*
+                    #ty::Unknown(_) => None,
+                }
+            }
         }
     }
 }
 
 /// The runtime's `EndpointCode`, by the inherent methods.
-fn endpoint_code_impl(ty: &Ident) -> TokenStream {
+fn endpoint_code_impl(ty: &Ident, sensitive: &[LitStr]) -> TokenStream {
     let rt = crate::rt();
     quote! {
         impl #rt::EndpointCode for #ty {
+            const SENSITIVE_KEYS: &'static [&'static str] = &[#(#sensitive),*];
+            fn spec_message(&self) -> Option<&'static str> {
+                #ty::message(self)
+            }
+            fn spec_name(&self) -> Option<&'static str> {
+                #ty::name(self)
+            }
             fn code(&self) -> &str {
                 #ty::code(self)
             }

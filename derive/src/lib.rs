@@ -38,8 +38,9 @@ pub fn derive_wire_enum(input: TokenStream) -> TokenStream {
 }
 
 /// An endpoint's response codes: each unit variant says `#[code("2005400", Success, "Successful")]`, and
-/// the last variant is `Unknown(ResponseCode)`.
-#[proc_macro_derive(ResponseCodes, attributes(code, snapbi))]
+/// the last variant is `Unknown(ResponseCode)`. An optional `#[sensitive("accessToken", …)]` on the enum names
+/// the wire keys of the endpoint's bodies the spec marks `sensitive`: an error's `Debug` redacts them.
+#[proc_macro_derive(ResponseCodes, attributes(code, snapbi, sensitive))]
 pub fn derive_response_codes(input: TokenStream) -> TokenStream {
     expand(input, codes::expand)
 }

@@ -155,6 +155,17 @@ pub trait EndpointCode: for<'a> From<&'a str> + fmt::Debug + fmt::Display {
     fn code(&self) -> &str;
     /// What it means for the caller.
     fn outcome(&self) -> Outcome;
+    /// The spec's message for the code (a template such as `Unauthorized. {reason}`), when it declares it.
+    fn spec_message(&self) -> Option<&'static str> {
+        None
+    }
+    /// The spec's name for the code (`Unauthorized`), when it declares it.
+    fn spec_name(&self) -> Option<&'static str> {
+        None
+    }
+    /// Wire keys of the endpoint's bodies that the spec marks `sensitive`: redacted, with the keys every
+    /// client redacts ([`crate::secret::ALWAYS_REDACTED`]), wherever a raw body is shown.
+    const SENSITIVE_KEYS: &'static [&'static str] = &[];
 }
 
 #[cfg(test)]

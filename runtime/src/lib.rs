@@ -56,6 +56,19 @@ pub use values::{
     Decimal, FreeText, Int, IntoRaw, List, Matching, Pattern, PatternRule, Sensitive, SnapDateTime, Text,
 };
 
+/// The `time` crate, for the instants datetime fields are made from: a setter of a datetime field
+/// (`validUpTo`) takes a SNAP text or a [`SnapDateTime`], which [`SnapDateTime::at`] makes from a
+/// [`time::OffsetDateTime`]. Through the facade it is `snapbi::rt::time`, so no `time` dependency is needed.
+///
+/// ```
+/// use snapbi_runtime::SnapDateTime;
+/// use snapbi_runtime::time::{Duration, OffsetDateTime};
+///
+/// let valid_up_to = SnapDateTime::at(OffsetDateTime::now_utc() + Duration::minutes(30));
+/// assert!(valid_up_to.as_str().ends_with("+07:00"));
+/// ```
+pub use time;
+
 /// The JSON value type of free-form fields (`additionalInfo`) and of [`from_json`]'s input; generated code
 /// reaches it through the runtime alone.
 pub use serde_json;

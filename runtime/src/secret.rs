@@ -75,9 +75,109 @@ impl AccessToken {
     }
 }
 
+/// Wire keys redacted from every raw body a client shows, whatever the endpoint: the credentials the SNAP
+/// standard's token and binding flows carry.
+pub const ALWAYS_REDACTED: &[&str] = &["accessToken", "refreshToken", "authCode", "clientSecret", "privateKey"];
+
+/// A raw body as text for logs: invalid UTF-8 is shown lossily, and the value of every member named in `keys`
+/// or [`ALWAYS_REDACTED`] is replaced by `"<redacted>"`, at any depth. It works on the text, so a body that
+/// is not valid JSON (truncated, an HTML error page) is shown as received and still redacted.
+pub fn redacted_text(raw: &[u8], keys: &[&str]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        let from_quote = &rest[start..];
+        let string_end = string_len(from_quote);
+        let name = &from_quote[1..string_end.saturating_sub(1).max(1)];
+        let after = &from_quote[string_end..];
+        let gap = after.len() - after.trim_start().len();
+        let is_secret_member =
+            after[gap..].starts_with(':') && (keys.contains(&name) || ALWAYS_REDACTED.contains(&name));
+        out.push_str(&from_quote[..string_end]);
+        rest = after;
+        if is_secret_member {
+            let colon = &after[gap + 1..];
+            let ws = colon.len() - colon.trim_start().len();
+            out.push_str(&after[..gap + 1 + ws]);
+            let value = &colon[ws..];
+            out.push_str("\"<redacted>\"");
+            rest = &value[value_len(value)..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the JSON string at the start of `text` (which starts with `"`), quotes included; the
+/// rest of the text when it is not closed.
+fn string_len(text: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The length of the JSON value at the start of `text`: a string, an object or array (balanced, strings
+/// skipped), or a bare token up to the next `,`, `}`, `]` or whitespace.
+fn value_len(text: &str) -> usize {
+    if text.starts_with('"') {
+        return string_len(text);
+    }
+    if text.starts_with(['{', '[']) {
+        let mut depth = 0usize;
+        let mut i = 0;
+        while i < text.len() {
+            match text.as_bytes()[i] {
+                b'"' => {
+                    i += string_len(&text[i..]);
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        return text.len();
+    }
+    text.find([',', '}', ']', ' ', '\n', '\r', '\t']).unwrap_or(text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacted_text_hides_secret_members_at_any_depth_and_keeps_the_rest() {
+        let raw = br#"{"responseCode":"4017300","accessToken":"tok-\"abc","nested":{"value" : "ott-1","n":[{"value":{"a":"}"}}]},"note":"value","refreshToken":12}"#;
+        let shown = redacted_text(raw, &["value"]);
+        assert_eq!(
+            shown,
+            r#"{"responseCode":"4017300","accessToken":"<redacted>","nested":{"value" : "<redacted>","n":[{"value":"<redacted>"}]},"note":"value","refreshToken":"<redacted>"}"#
+        );
+        for secret in ["tok-", "ott-1", "12"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        // Not JSON, not UTF-8, cut short: shown lossily, still redacted.
+        let cut = b"<html>\xff oops \"accessToken\": \"tok-zz";
+        assert_eq!(
+            redacted_text(cut, &[]),
+            "<html>\u{fffd} oops \"accessToken\": \"<redacted>\""
+        );
+    }
 
     #[test]
     fn debug_is_redacted() {

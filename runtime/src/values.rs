@@ -110,10 +110,37 @@ impl SnapDateTime {
         Ok(SnapDateTime(bytes))
     }
 
+    /// `instant` in WIB (+07:00), truncated to whole seconds: what a datetime field's setter takes
+    /// (`validUpTo`, `transactionDate`). Years outside 0000–9999 are clamped, as [`SnapTimestamp::at`] does.
+    ///
+    /// ```
+    /// use snapbi_runtime::SnapDateTime;
+    /// use snapbi_runtime::time::{Duration, macros::datetime};
+    ///
+    /// let paid_at = datetime!(2024-07-10 04:57:58.25 UTC);
+    /// assert_eq!(SnapDateTime::at(paid_at).as_str(), "2024-07-10T11:57:58+07:00");
+    /// let valid_up_to = SnapDateTime::at(paid_at + Duration::hours(1)); // e.g. `.valid_up_to(valid_up_to)`
+    /// assert_eq!(valid_up_to.as_str(), "2024-07-10T12:57:58+07:00");
+    /// ```
+    ///
+    /// [`SnapTimestamp::at`]: crate::timestamp::SnapTimestamp::at
+    pub fn at(instant: time::OffsetDateTime) -> Self {
+        let text = crate::timestamp::SnapTimestamp::at(instant);
+        // A whole-second timestamp in +07:00 is a SNAP datetime; the fallback keeps this panic-free.
+        SnapDateTime::new(text.as_str()).unwrap_or(SnapDateTime(*b"0000-01-01T00:00:00+07:00"))
+    }
+
     /// The value.
     pub fn as_str(&self) -> &str {
         // Only the ASCII bytes of a checked datetime are stored: never the empty fallback.
         std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl From<time::OffsetDateTime> for SnapDateTime {
+    /// [`SnapDateTime::at`].
+    fn from(instant: time::OffsetDateTime) -> Self {
+        SnapDateTime::at(instant)
     }
 }
 
@@ -703,6 +730,16 @@ mod tests {
                 proptest::prop_assert_eq!(pattern.is_match(&text), regex.is_match(&text), "{} on {:?}", source, text);
             }
         }
+    }
+
+    #[test]
+    fn a_setter_takes_an_instant_made_a_snap_datetime() {
+        let check = |raw| Checker::run(|c| c.required::<SnapDateTime>("validUpTo", Some(raw)));
+        let instant = time::macros::datetime!(2024-07-10 11:57:58.9 +07:00);
+        let set = check(IntoRaw::<SnapDateTime>::into_raw(SnapDateTime::at(instant)));
+        assert_eq!(set.map(|v| v.to_string()), Ok("2024-07-10T11:57:58+07:00".to_owned()));
+        let utc = time::macros::datetime!(2024-07-10 20:00:00 UTC);
+        assert_eq!(SnapDateTime::from(utc).as_str(), "2024-07-11T03:00:00+07:00");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use snapbi::dana;
 use snapbi::doku::{self, direct_debit_payment, direct_debit_status};
 use snapbi::{rt, types};
 
@@ -665,12 +666,10 @@ async fn no_secret_reaches_debug_display_errors_or_traces() {
     if let Err(e) = &api {
         printed.push(e.to_string());
     }
-    let no_secret =
-        doku::Client::new(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(&url)).expect("client");
-    let signing = no_secret
-        .direct_debit_payment(&payment_request("INV-0002"), &headers())
-        .await;
-    printed.push(format!("{signing:?}"));
+    // Without the secret its symmetric endpoints sign with, a DOKU client is refused when it is built.
+    let no_secret = doku::Client::new(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(&url))
+        .expect_err("a DOKU client needs its client secret");
+    printed.extend([format!("{no_secret:?}"), no_secret.to_string()]);
     let (other_key, _) = rsa_key();
     let refused = doku::Client::new(
         rt::Config::new(CLIENT_ID)
@@ -716,4 +715,58 @@ async fn hundred_concurrent_payments(client: &doku::Client, prefix: &str) {
     for call in calls {
         call.await.expect("task").expect("payment");
     }
+}
+
+/// A client lacking a key its endpoints sign with is refused when it is built, naming the key and why; a key
+/// no endpoint of the provider signs with may be left out.
+#[test]
+fn a_client_without_the_keys_its_endpoints_need_is_refused_when_built() {
+    let (key, _) = rsa_key();
+    let url = "http://127.0.0.1:9";
+    let refusal = |config: rt::Config| doku::Client::new(config).map(|_| ()).map_err(|e| e.to_string());
+    assert_eq!(
+        refusal(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(url)),
+        Err(
+            "doku needs `client_secret` (Config::client_secret): its symmetric endpoints are signed with \
+             hmac-sha512"
+                .to_owned()
+        )
+    );
+    assert!(
+        refusal(
+            rt::Config::new(CLIENT_ID)
+                .client_secret("")
+                .private_key(key.clone())
+                .base_url(url)
+        )
+        .is_err(),
+        "an empty secret is no secret"
+    );
+    let no_key = refusal(rt::Config::new(CLIENT_ID).client_secret(SECRET).base_url(url));
+    assert!(
+        no_key
+            .as_ref()
+            .is_err_and(|e| e.starts_with("doku needs `private_key` (Config::private_key)")),
+        "{no_key:?}"
+    );
+    assert_eq!(refusal(config(&key, url)), Ok(()));
+    // DANA signs everything with RSA: no client secret is needed, the private key is.
+    assert!(dana::Client::new(rt::Config::new(CLIENT_ID).private_key(key.clone()).base_url(url)).is_ok());
+    let dana = dana::Client::new(rt::Config::new(CLIENT_ID).client_secret(SECRET).base_url(url));
+    assert!(matches!(
+        dana,
+        Err(rt::ConfigError::MissingCredential {
+            provider: "dana",
+            credential: "private_key",
+            ..
+        })
+    ));
+    // The runtime client takes the profile's recipes: the same rule.
+    assert!(
+        rt::Client::new(
+            &doku::PROFILE,
+            rt::Config::new(CLIENT_ID).private_key(key).base_url(url)
+        )
+        .is_err()
+    );
 }

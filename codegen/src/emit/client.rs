@@ -27,6 +27,15 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
         }
         false => endpoints.iter().map(|e| endpoint_module(cx, e)).collect(),
     };
+    // The auth kinds of the endpoints this client calls: the keys they sign with are checked when it is built.
+    let mut kinds: Vec<_> = endpoints
+        .iter()
+        .filter(|e| e.direction == Direction::Outbound)
+        .map(|e| e.info.auth)
+        .collect();
+    kinds.sort_by_key(|k| k.as_str());
+    kinds.dedup();
+    let kinds = kinds.into_iter().map(auth_ident);
     let doc = docs(Some(&p.title), &[p.doc.clone().unwrap_or_default().trim().to_owned()]);
     let client_doc = docs(
         Some(&format!(
@@ -49,8 +58,14 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
 
             impl Client {
                 /// A client for this provider with the given credentials and environment.
+                ///
+                /// # Errors
+                ///
+                /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+                /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
                 pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
-                    rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+                    rt::Client::for_auth_kinds(&PROFILE, config, &[#(rt::AuthKind::#kinds),*])
+                        .map(|inner| Client { inner })
                 }
 
                 /// The runtime client underneath (shared token, configuration), e.g. for a

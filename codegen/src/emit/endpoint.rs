@@ -135,11 +135,14 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
         let doc = docs(c.doc.as_deref(), &[]);
         quote! { #doc #[code(#code, #outcome, #message)] #name, }
     });
+    let sensitive = sensitive_keys(cx, e);
+    let sensitive = (!sensitive.is_empty()).then(|| quote!(#[sensitive(#(#sensitive),*)]));
     quote! {
         #doc
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #runtime
+        #sensitive
         pub enum Code {
             #(#variants)*
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
@@ -147,6 +150,24 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
             Unknown(rt::ResponseCode),
         }
     }
+}
+
+/// The wire names of the request and response body fields the spec marks `sensitive`, at any depth, sorted:
+/// a raw body shown in an error's `Debug` has their values redacted.
+fn sensitive_keys(cx: &Cx, e: &Endpoint) -> Vec<String> {
+    let rows = crate::ir::paths::flatten(cx.api, &e.request)
+        .into_iter()
+        .chain(crate::ir::paths::flatten(cx.api, &e.response));
+    let mut keys: Vec<String> = rows
+        .filter(|row| row.sensitive)
+        .filter_map(|row| {
+            let last = row.wire_path.rsplit('.').next()?;
+            Some(last.trim_end_matches("[]").to_owned())
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// `STATUS_QUERY`: how the client asks the status endpoint about a request whose outcome it did not see.

@@ -2225,8 +2225,18 @@ pub mod dana {
     }
     impl Client {
         /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
         pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
-            rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+            rt::Client::for_auth_kinds(
+                    &PROFILE,
+                    config,
+                    &[rt::AuthKind::Asymmetric, rt::AuthKind::Token],
+                )
+                .map(|inner| Client { inner })
         }
         /// The runtime client underneath (shared token, configuration), e.g. for a
         /// `rt::customer::CustomerSession` or `prepare`.
@@ -2726,6 +2736,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.bank_account_inquiry` declares (service code 42).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2004200", Success, "Successful")]
             Successful,
@@ -2894,6 +2905,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.dana_account_inquiry` declares (service code 37).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2003700", Success, "Successful")]
             Successful,
@@ -3079,6 +3091,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_bank` declares (service code 43).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2004300", Success, "Successful")]
             Successful,
@@ -3402,6 +3415,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_dana` declares (service code 38).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2003800", Success, "Successful")]
             Successful,
@@ -4524,6 +4538,7 @@ pub mod dana {
         /// Response codes `dana.widget.account_unbinding` declares (service code 09).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2000900", Success, "Successful")]
             Successful,
@@ -4662,6 +4677,7 @@ pub mod dana {
         /// Response codes `dana.widget.apply_ott` declares (service code 49).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "value")]
         pub enum Code {
             #[code("2004900", Success, "Successful")]
             Successful,
@@ -4817,6 +4833,7 @@ pub mod dana {
         /// Response codes `dana.widget.apply_token` declares (service code 74).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "refreshToken")]
         pub enum Code {
             #[code("2007400", Success, "Successful")]
             Successful,
@@ -4944,6 +4961,7 @@ pub mod dana {
         /// Response codes `dana.widget.balance_inquiry` declares (service code 11).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2001100", Success, "Successful")]
             Successful,
@@ -5923,8 +5941,18 @@ pub mod doku {
     }
     impl Client {
         /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
         pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
-            rt::Client::new(&PROFILE, config).map(|inner| Client { inner })
+            rt::Client::for_auth_kinds(
+                    &PROFILE,
+                    config,
+                    &[rt::AuthKind::Symmetric, rt::AuthKind::Token],
+                )
+                .map(|inner| Client { inner })
         }
         /// The runtime client underneath (shared token, configuration), e.g. for a
         /// `rt::customer::CustomerSession` or `prepare`.
@@ -6301,6 +6329,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.account_binding` declares (service code 07).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("authCode")]
         pub enum Code {
             #[code("2000700", Success, "Successful")]
             Successful,
@@ -6425,6 +6454,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.account_unbinding` declares (service code 09).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("tokenId")]
         pub enum Code {
             #[code("2000900", Success, "Successful")]
             Successful,
@@ -6715,6 +6745,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.card_registration` declares (service code 01).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("authCode", "cardData")]
         pub enum Code {
             #[code("2000100", Success, "Successful")]
             Successful,
@@ -6843,6 +6874,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.card_unbinding` declares (service code 05).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("tokenId")]
         pub enum Code {
             #[code("2000500", Success, "Successful")]
             Successful,
@@ -7384,6 +7416,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.payment` declares (service code 54).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("chargeToken")]
         pub enum Code {
             #[code("2005400", Success, "Successful")]
             Successful,
@@ -7919,6 +7952,7 @@ pub mod doku {
         /// Response codes `doku.merchant.token_b2b` declares (service code 73).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2007300", Success, "Successful")]
             Successful,
@@ -7998,6 +8032,7 @@ pub mod doku {
         /// Response codes `doku.token.b2b` declares (service code 73).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken")]
         pub enum Code {
             #[code("2007300", Success, "Successful")]
             Successful,
@@ -8120,6 +8155,7 @@ pub mod doku {
         /// Response codes `doku.token.b2b2c` declares (service code 74).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "refreshToken")]
         pub enum Code {
             #[code("2007400", Success, "Successful")]
             Successful,
@@ -8640,6 +8676,7 @@ pub mod doku {
         /// Response codes `doku.va.inquiry` declares (service code 24).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("passApp")]
         pub enum Code {
             /// The bill is known; inquiryStatus tells whether it can be paid.
             #[code("2002400", Success, "Successful")]
@@ -8820,6 +8857,7 @@ pub mod doku {
         /// Response codes `doku.va.payment_notify` declares (service code 25).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("sourceAccountNo")]
         pub enum Code {
             /// Payment accepted (paymentFlagStatus 00).
             #[code("2002500", Success, "Successful")]

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use crate::endpoint::Provider;
+use crate::endpoint::{AuthKind, HeaderSource, Provider};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::retry::RetryPolicy;
 use crate::secret::ClientSecret;
+use crate::signature::Algorithm;
 
 /// Credentials and environment of a client. Secrets are redacted in `Debug`.
 #[derive(Clone, Debug)]
@@ -106,6 +107,61 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Refuses a configuration that lacks a key the endpoints of `kinds` need (see [`Client::for_auth_kinds`]
+    /// for the rule).
+    ///
+    /// [`Client::for_auth_kinds`]: super::Client::for_auth_kinds
+    pub(super) fn check_credentials(&self, provider: &Provider, kinds: &[AuthKind]) -> Result<(), ConfigError> {
+        for &kind in kinds {
+            if let Some(recipe) = provider.signature_for(kind) {
+                let why = format!(
+                    "its {} endpoints are signed with {}",
+                    kind.as_str(),
+                    recipe.algorithm.as_str()
+                );
+                self.has_key(provider, recipe.algorithm, why)?;
+            }
+            let bearer = provider
+                .headers_for(kind)
+                .iter()
+                .any(|(_, source)| *source == HeaderSource::BearerToken);
+            let token_recipe = provider
+                .token_endpoint
+                .and_then(|token| provider.signature_for(token.auth).map(|r| (token, r)));
+            if let (true, Some((token, recipe))) = (bearer, token_recipe) {
+                let why = format!(
+                    "its {} endpoints carry a B2B token, and the token request ({}) is signed with {}",
+                    kind.as_str(),
+                    token.id,
+                    recipe.algorithm.as_str()
+                );
+                self.has_key(provider, recipe.algorithm, why)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the key `algorithm` signs with is configured (an empty client secret is not one).
+    fn has_key(&self, provider: &Provider, algorithm: Algorithm, why: String) -> Result<(), ConfigError> {
+        let (present, credential) = match algorithm {
+            Algorithm::HmacSha512 => (
+                self.client_secret.as_ref().is_some_and(|s| !s.is_empty()),
+                "client_secret",
+            ),
+            Algorithm::RsaSha256 => (self.private_key.is_some(), "private_key"),
+        };
+        match present {
+            true => Ok(()),
+            false => Err(ConfigError::MissingCredential {
+                provider: provider.name,
+                credential,
+                why,
+            }),
+        }
+    }
+}
+
 /// A configuration the provider profile cannot serve.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -118,6 +174,16 @@ pub enum ConfigError {
         environment: String,
         /// Known environments, comma-separated.
         known: String,
+    },
+    /// A key the client's endpoints sign with is not configured (or the client secret is empty).
+    #[error("{provider} needs `{credential}` (Config::{credential}): {why}")]
+    MissingCredential {
+        /// Provider name.
+        provider: &'static str,
+        /// The missing setting: `client_secret` or `private_key`.
+        credential: &'static str,
+        /// Which endpoints need it and what signs with it.
+        why: String,
     },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]

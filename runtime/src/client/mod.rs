@@ -28,7 +28,7 @@ pub use reply::{Error, Reply};
 pub use settlement::{Settled, StatusConfirmation};
 
 use crate::code::EndpointCode;
-use crate::endpoint::{EndpointInfo, Provider};
+use crate::endpoint::{AuthKind, EndpointInfo, Provider};
 use crate::signature::HmacKey;
 use external_id::external_id;
 use tokens::{CachedToken, needs_token};
@@ -60,12 +60,37 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `provider` with `config`.
+    /// A client for `provider` with `config`, for endpoints of every auth kind the profile has a signature
+    /// recipe for (see [`Client::for_auth_kinds`]).
     ///
     /// # Errors
     ///
-    /// The configured environment is not in the profile, or the HTTP client cannot be built.
+    /// A key those endpoints sign with is missing ([`ConfigError::MissingCredential`]), the configured
+    /// environment is not in the profile, or the HTTP client cannot be built.
     pub fn new(provider: &'static Provider, config: Config) -> Result<Client, ConfigError> {
+        let kinds: Vec<AuthKind> = provider.signatures.iter().map(|(kind, _)| *kind).collect();
+        Client::for_auth_kinds(provider, config, &kinds)
+    }
+
+    /// A client for `provider` with `config`, for endpoints of the auth kinds `kinds` (a generated client
+    /// passes those of the endpoints it has).
+    ///
+    /// The rule: for each kind, the key of the provider's recipe for it (`hmac-sha512` needs
+    /// [`Config::client_secret`], not empty; `rsa-sha256` needs [`Config::private_key`]); and when the
+    /// provider's headers for the kind carry the B2B token, the key of the recipe of its token endpoint.
+    /// So a DOKU client needs both (symmetric endpoints are HMAC-signed and carry a token fetched with an
+    /// RSA signature), a DANA client only the private key. A key no endpoint of `kinds` signs with may be
+    /// left out.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::new`].
+    pub fn for_auth_kinds(
+        provider: &'static Provider,
+        config: Config,
+        kinds: &[AuthKind],
+    ) -> Result<Client, ConfigError> {
+        config.check_credentials(provider, kinds)?;
         let base_url = config.resolve_base_url(provider)?;
         let http = reqwest::Client::builder().timeout(config.timeout).build()?;
         let hmac_key = config.client_secret.as_ref().and_then(|s| HmacKey::new(s).ok());

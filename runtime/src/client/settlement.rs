@@ -1,10 +1,13 @@
 //! Money-moving calls that never pay twice: an answer that is lost is settled through the endpoint's
 //! status endpoint, and the caller learns which of the two answered.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::external_id::external_id;
+use super::reply::RawBody;
 use super::{Client, Error, Reply, body_bytes};
 use crate::code::{EndpointCode, Outcome};
 use crate::endpoint::EndpointInfo;
@@ -13,7 +16,7 @@ use crate::retry::{Settlement, StatusCheck};
 /// How a money-moving call succeeded: the call's own answer, or — when that answer was lost — the status
 /// endpoint's confirmation. `R`/`C` are the call's response body and code, `SR`/`SC` its status
 /// endpoint's.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Settled<R, C, SR, SC> {
     /// The provider answered the call itself with a success code.
     Answered(Reply<R, C>),
@@ -23,8 +26,18 @@ pub enum Settled<R, C, SR, SC> {
     ConfirmedByStatus(StatusConfirmation<SR, SC>),
 }
 
-/// The status endpoint's answer that confirmed a money-moving call whose own answer was lost.
-#[derive(Debug, Clone)]
+impl<R: fmt::Debug, C: EndpointCode, SR: fmt::Debug, SC: EndpointCode> fmt::Debug for Settled<R, C, SR, SC> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Settled::Answered(reply) => f.debug_tuple("Answered").field(reply).finish(),
+            Settled::ConfirmedByStatus(status) => f.debug_tuple("ConfirmedByStatus").field(status).finish(),
+        }
+    }
+}
+
+/// The status endpoint's answer that confirmed a money-moving call whose own answer was lost. Its `Debug`
+/// shows the raw body as text, with the members the spec marks sensitive redacted.
+#[derive(Clone)]
 pub struct StatusConfirmation<R, C> {
     /// The status endpoint's HTTP status.
     pub status: u16,
@@ -43,6 +56,20 @@ pub struct StatusConfirmation<R, C> {
     /// endpoint had reported the first as never received. Later requests refer to it (a refund's
     /// `originalExternalId`).
     pub external_id: String,
+}
+
+impl<R: fmt::Debug, C: EndpointCode> fmt::Debug for StatusConfirmation<R, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusConfirmation")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("body", &self.body)
+            .field("raw_body", &RawBody::<C>::new(&self.raw_body))
+            .field("status_value", &self.status_value)
+            .field("external_id", &self.external_id)
+            .finish()
+    }
 }
 
 impl<R, C, SR, SC> Settled<R, C, SR, SC> {

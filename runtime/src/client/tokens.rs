@@ -1,7 +1,6 @@
 //! The B2B access token: fetched on first use, shared by clones of a client, refreshed before it expires
 //! and replaced when the provider refuses it.
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::external_id::external_id;
@@ -43,7 +42,7 @@ impl Client {
     /// The B2B token, fetched on first use and refreshed before it expires. Callers that arrive while a
     /// fetch is in flight wait for it instead of fetching again. `rejected` names a token generation the
     /// provider refused: it is replaced unless another caller already replaced it.
-    pub(super) async fn token<C: fmt::Debug + fmt::Display>(&self, rejected: Option<u64>) -> Result<Granted, Error<C>> {
+    pub(super) async fn token<C: crate::code::EndpointCode>(&self, rejected: Option<u64>) -> Result<Granted, Error<C>> {
         let mut slot = self.inner.token.lock().await;
         let usable = |c: &&CachedToken| Instant::now() < c.refresh_at && Some(c.generation) != rejected;
         if let Some(cached) = slot.as_ref().filter(usable) {
@@ -63,7 +62,7 @@ impl Client {
     }
 
     /// Asks the provider's token endpoint for a new token and its lifetime.
-    async fn fetch_token<C: fmt::Debug + fmt::Display>(&self) -> Result<(AccessToken, Duration), Error<C>> {
+    async fn fetch_token<C: crate::code::EndpointCode>(&self) -> Result<(AccessToken, Duration), Error<C>> {
         let Some(endpoint) = self.inner.provider.token_endpoint else {
             return Err(Error::Signing(SignError::MissingToken));
         };

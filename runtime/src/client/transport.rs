@@ -1,6 +1,5 @@
 //! One HTTP exchange: sign, send, read the answer, and decode it for the endpoint.
 
-use std::fmt;
 use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
@@ -20,7 +19,7 @@ pub(super) enum Exchange {
     Signing(SignError),
 }
 
-impl<C: fmt::Debug + fmt::Display> From<Exchange> for Error<C> {
+impl<C: crate::code::EndpointCode> From<Exchange> for Error<C> {
     fn from(e: Exchange) -> Self {
         match e {
             Exchange::Transport(e) => Error::Transport(e),

@@ -1,4 +1,4 @@
-// The intended use compiles and runs: build a checked request, match codes with `_`, make a client (no
+// The intended use compiles and runs: build a checked request, match codes with `_`, configure a client (no
 // network call), and expand the specs with `snap_api!` in a module of one's own.
 use snapbi::types::{Amount, UrlParam, UrlParamIsDeepLink, UrlParamType};
 use snapbi::{doku, rt};
@@ -41,8 +41,11 @@ fn main() {
     assert_eq!(describe(&"4045418".into()), "ask the status endpoint");
     assert_eq!(describe(&"4999999".into()), "undeclared code");
 
+    // A DOKU client signs with its client secret and (for the B2B token) a private key: without the key it is
+    // refused when it is built, naming what is missing.
     let client = doku::Client::new(rt::Config::new("id").client_secret("s").base_url("http://127.0.0.1:9"));
-    let _client: doku::Client = client.expect("a client");
+    let refused: rt::ConfigError = client.expect_err("the private key is missing");
+    assert!(matches!(refused, rt::ConfigError::MissingCredential { credential: "private_key", .. }));
 
     // The macro's expansion has the same API as snapbi.
     let from_macro = api::doku::direct_debit_payment::Request::builder()
