@@ -84,3 +84,39 @@ fn a_directory_with_its_own_common_stands_alone() {
     let standing = snapbi_spec::load_standing(Path::new(snapbi_specs::DIR), Path::new("specs")).expect("valid");
     assert_eq!(format!("{:?}", standing.api), format!("{:?}", alone.api));
 }
+
+#[test]
+fn an_endpoint_of_one_s_own_extends_a_shipped_provider() {
+    // A copy of DANA's query payment under another id and path, in a folder that has only it.
+    let shipped = snapbi_specs::file("dana/payment-gateway/query-payment.yaml").expect("DANA's query payment");
+    let own = shipped
+        .text
+        .replacen(
+            "id: dana.payment_gateway.query_payment",
+            "id: dana.payment_gateway.query_payment_v2",
+            1,
+        )
+        .replacen(
+            "path: /payment-gateway/v1.0/debit/status.htm",
+            "path: /payment-gateway/v2.0/debit/status.htm",
+            1,
+        );
+    assert_ne!(own, shipped.text);
+    let dir = std::env::temp_dir().join(format!("snapbi-standing-{}-extends", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("dana")).expect("mkdir");
+    std::fs::write(dir.join("dana/query-payment-v2.yaml"), own).expect("write");
+    let api = snapbi_spec::load_standing(&dir, Path::new("specs"))
+        .expect("valid over the shipped DANA")
+        .api;
+    let _ = std::fs::remove_dir_all(&dir);
+    // Only the new endpoint is kept, with DANA's profile and its token endpoint if DANA has one.
+    let ids: Vec<&str> = api.endpoints.iter().map(|e| e.info.id.as_ref()).collect();
+    assert!(ids.contains(&"dana.payment_gateway.query_payment_v2"), "{ids:?}");
+    assert!(!ids.contains(&"dana.payment_gateway.query_payment"), "{ids:?}");
+    assert!(ids.len() <= 2, "{ids:?}");
+    assert_eq!(
+        api.providers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["dana"]
+    );
+}
