@@ -106,7 +106,12 @@ fn to_text(api: &Api, code: &ResponseCode, explained: &Explanation) -> String {
     }
     out += "\n";
     for (id, c) in declared_by(api, code) {
-        out += &format!("  declared by {id} (outcome: {})\n", c.outcome.as_str());
+        out += &format!("  declared by {id} (outcome: {})", c.outcome.as_str());
+        // What the endpoint's spec says of the code, when it says more than the table.
+        if let Some(doc) = c.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            out += &format!(": {}", doc.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        out.push('\n');
     }
     out
 }

@@ -537,6 +537,20 @@ fn code_explains_unknown_codes_as_far_as_possible() {
 }
 
 #[test]
+fn code_shows_what_each_endpoint_s_spec_says_of_it() {
+    let out = snapbi(&["code", "4011101"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "  declared by doku.direct_debit.balance_inquiry (outcome: auth): The B2B token expired or does not \
+             exist; fetch a new one and retry.\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn code_names_a_provider_s_own_service_code() {
     let out = snapbi(&["code", "2000000"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
