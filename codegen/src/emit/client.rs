@@ -11,6 +11,22 @@ use crate::ir::{Direction, Endpoint, Provider};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
+/// The provider module's table of contents: each endpoint's module, who calls whom, and its summary. (Links in a
+/// module's outer docs resolve from its parent, hence `provider::module`.)
+fn endpoint_list(provider: &str, endpoints: &[&Endpoint]) -> String {
+    let mut out = String::from("# Endpoints\n");
+    for e in endpoints {
+        let who = match e.direction {
+            Direction::Outbound => "",
+            Direction::Inbound => " (the provider calls you)",
+        };
+        let (module, method, path) = (&e.module, &e.info.method, &e.info.path);
+        let summary = e.info.summary.trim();
+        out += &format!("\n- [`{module}`]({provider}::{module}): `{method} {path}`{who}: {summary}");
+    }
+    out
+}
+
 pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStream {
     let rt = cx.rt;
     let module = ident(&p.name);
@@ -36,7 +52,13 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
     kinds.sort_by_key(|k| k.as_str());
     kinds.dedup();
     let kinds = kinds.into_iter().map(auth_ident);
-    let doc = docs(Some(&p.title), &[p.doc.clone().unwrap_or_default().trim().to_owned()]);
+    let doc = docs(
+        Some(&p.title),
+        &[
+            p.doc.clone().unwrap_or_default().trim().to_owned(),
+            endpoint_list(&p.name, &endpoints),
+        ],
+    );
     let client_doc = docs(
         Some(&format!(
             "A {} client: signs, sends and decodes every endpoint of this provider.",

@@ -2093,6 +2093,30 @@ pub mod types {
 /// DANA
 ///
 /// DANA Open API, SNAP flavour (dashboard.dana.id/api-docs-v2). Every call is signed asymmetrically: X-SIGNATURE = base64(SHA256withRSA(merchant private key, "METHOD:path:lowerhex(sha256(minified body)):X-TIMESTAMP")) and no B2B access token is fetched or sent [S3][S4] (fact sheet §2.3, §2.5). DANA's paths are not a fixed SNAP prefix: the payment gateway lives under `/payment-gateway/v1.0/...` with DANA's `.htm` suffixes, consult pay under `/v1.0/payment-gateway/...`, the widget under `/v1.0/<name>.htm` and `/rest/...` (peer-sdks §1.2). The one exception is the widget's apply token (B2B2C customer token, `/v1.0/access-token/b2b2c.htm`), signed like a SNAP token request: X-SIGNATURE = base64(SHA256withRSA(merchant private key, "clientId|X-TIMESTAMP")) with X-CLIENT-KEY. DANA signs its own notifications (finish notify) the same way as the calls, with DANA's key; verify them with DANA's public key.
+///
+/// # Endpoints
+///
+/// - [`disbursement_bank_account_inquiry`](dana::disbursement_bank_account_inquiry): `POST /v1.0/emoney/bank-account-inquiry.htm`: Check a bank account before a transfer to bank and learn its holder's name
+/// - [`disbursement_dana_account_inquiry`](dana::disbursement_dana_account_inquiry): `POST /v1.0/emoney/account-inquiry.htm`: Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee
+/// - [`disbursement_transfer_to_bank`](dana::disbursement_transfer_to_bank): `POST /v1.0/emoney/transfer-bank.htm`: Transfer money from the merchant's deposit to a bank account through DANA
+/// - [`disbursement_transfer_to_bank_status`](dana::disbursement_transfer_to_bank_status): `POST /v1.0/emoney/transfer-bank-status.htm`: Ask the status of a transfer to bank made through DANA
+/// - [`disbursement_transfer_to_dana`](dana::disbursement_transfer_to_dana): `POST /v1.0/emoney/topup.htm`: Transfer money from the merchant's deposit to a customer's DANA balance (top-up)
+/// - [`disbursement_transfer_to_dana_status`](dana::disbursement_transfer_to_dana_status): `POST /v1.0/emoney/topup-status.htm`: Ask the status of a transfer to DANA (top-up)
+/// - [`payment_gateway_cancel_order`](dana::payment_gateway_cancel_order): `POST /payment-gateway/v1.0/debit/cancel.htm`: Cancel (close) a DANA payment-gateway order
+/// - [`payment_gateway_consult_pay`](dana::payment_gateway_consult_pay): `POST /v1.0/payment-gateway/consult-pay.htm`: List the payment methods DANA offers for an amount before creating an order (consult pay)
+/// - [`payment_gateway_create_order`](dana::payment_gateway_create_order): `POST /payment-gateway/v1.0/debit/payment-host-to-host.htm`: Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)
+/// - [`payment_gateway_finish_notify`](dana::payment_gateway_finish_notify): `POST /v1.0/debit/notify` (the provider calls you): Finish notify that DANA posts to the merchant when a payment-gateway order is paid or closed
+/// - [`payment_gateway_query_payment`](dana::payment_gateway_query_payment): `POST /payment-gateway/v1.0/debit/status.htm`: Query the status of a DANA payment-gateway order
+/// - [`payment_gateway_refund_order`](dana::payment_gateway_refund_order): `POST /payment-gateway/v1.0/debit/refund.htm`: Refund a paid DANA payment-gateway order, fully or partly
+/// - [`widget_account_unbinding`](dana::widget_account_unbinding): `POST /v1.0/registration-account-unbinding.htm`: Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens
+/// - [`widget_apply_ott`](dana::widget_apply_ott): `POST /rest/v1.1/qr/apply-ott`: Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in
+/// - [`widget_apply_token`](dana::widget_apply_token): `POST /v1.0/access-token/b2b2c.htm`: Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it
+/// - [`widget_balance_inquiry`](dana::widget_balance_inquiry): `POST /v1.0/balance-inquiry.htm`: Read the DANA balance of a customer who bound their account to the merchant
+/// - [`widget_cancel_order`](dana::widget_cancel_order): `POST /v1.0/debit/cancel.htm`: Cancel (close) an unpaid DANA widget payment
+/// - [`widget_payment`](dana::widget_payment): `POST /rest/redirection/v1.0/debit/payment-host-to-host`: Create a DANA widget payment (direct debit) and get the URL where the customer confirms it
+/// - [`widget_query_payment`](dana::widget_query_payment): `POST /rest/v1.1/debit/status`: Query the status of a DANA widget payment
+/// - [`widget_query_user_profile`](dana::widget_query_user_profile): `POST /dana/member/query/queryUserProfile.htm`: Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)
+/// - [`widget_refund_order`](dana::widget_refund_order): `POST /v1.0/debit/refund.htm`: Refund a paid DANA widget payment, fully or partly
 pub mod dana {
     use ::snapbi_runtime as rt;
     /// The provider profile from `provider.yaml`.
@@ -5832,6 +5856,27 @@ pub mod dana {
 /// DOKU
 ///
 /// DOKU SNAP gateway (developers.doku.com). B2B token via an RSA signature over `clientId|timestamp`; every transaction is signed with HMAC-SHA512 and carries the B2B token [S8]. Direct debit and e-wallet channels (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri) share one set of paths and are told apart by `additionalInfo.channel` (fact sheet §7).
+///
+/// # Endpoints
+///
+/// - [`direct_debit_account_binding`](doku::direct_debit_account_binding): `POST /direct-debit/core/v1/registration-account-binding`: Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU
+/// - [`direct_debit_account_unbinding`](doku::direct_debit_account_unbinding): `POST /direct-debit/core/v1/registration-account-unbinding`: Unbind a customer's bound bank or e-wallet account (Allo, BRI, CIMB, OVO) through DOKU
+/// - [`direct_debit_balance_inquiry`](doku::direct_debit_balance_inquiry): `POST /direct-debit/core/v1/balance-inquiry`: Ask the balance of a customer's bound account or e-wallet through DOKU
+/// - [`direct_debit_card_registration`](doku::direct_debit_card_registration): `POST /direct-debit/core/v1/registration-card-bind`: Register (bind) a customer's debit card for BRI or Mandiri direct debit through DOKU
+/// - [`direct_debit_card_unbinding`](doku::direct_debit_card_unbinding): `POST /direct-debit/core/v1/registration-card-unbind`: Unregister (unbind) a customer's debit card registered for BRI or Mandiri direct debit through DOKU
+/// - [`direct_debit_notify`](doku::direct_debit_notify): `POST /v1.0/debit/notify` (the provider calls you): Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends
+/// - [`direct_debit_payment`](doku::direct_debit_payment): `POST /direct-debit/core/v1/debit/payment-host-to-host`: Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)
+/// - [`direct_debit_refund`](doku::direct_debit_refund): `POST /direct-debit/core/v1/debit/refund`: Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)
+/// - [`direct_debit_status`](doku::direct_debit_status): `POST /orders/v1.0/debit/status`: Check the status of a direct-debit or e-wallet payment
+/// - [`merchant_token_b2b`](doku::merchant_token_b2b): `POST /authorization/v1/access-token/b2b` (the provider calls you): The merchant's own B2B token endpoint, which DOKU calls before it sends notifications
+/// - [`token_b2b`](doku::token_b2b): `POST /authorization/v1/access-token/b2b`: Get a B2B access token (client credentials) for later symmetric-signed calls
+/// - [`token_b2b2c`](doku::token_b2b2c): `POST /authorization/v1/access-token/b2b2c`: Get a B2B2C (customer) access token from an authorization code, or refresh it
+/// - [`va_create`](doku::va_create): `POST /virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: Create (register) a virtual account at DOKU for one bill
+/// - [`va_delete`](doku::va_delete): `DELETE /virtual-accounts/bi-snap-va/v1.1/transfer-va/delete-va`: Delete a DOKU virtual account so that it can no longer be paid
+/// - [`va_inquiry`](doku::va_inquiry): `POST /v1.0/transfer-va/inquiry` (the provider calls you): VA inquiry that DOKU forwards to the merchant (direct inquiry) when a customer is about to pay a VA
+/// - [`va_payment_notify`](doku::va_payment_notify): `POST /v1.0/transfer-va/payment` (the provider calls you): Payment notification that DOKU posts to the merchant when a customer has paid a virtual account
+/// - [`va_status`](doku::va_status): `POST /orders/v1.0/transfer-va/status`: Check whether a DOKU virtual account has been paid
+/// - [`va_update`](doku::va_update): `PUT /virtual-accounts/bi-snap-va/v1.1/transfer-va/update-va`: Update a DOKU virtual account (name, contact, amount, expiry, active or inactive)
 pub mod doku {
     use ::snapbi_runtime as rt;
     /// The provider profile from `provider.yaml`.
