@@ -100,11 +100,12 @@ impl Cx<'_> {
     /// `#[snapbi(crate = "…")]` for the derives, when the generated code reaches the runtime another way than
     /// `::snapbi_runtime` (a user's crate, through the facade's `::snapbi::rt`); nothing otherwise.
     pub(crate) fn derive_runtime(&self) -> TokenStream {
-        let path = self.rt;
-        let text = quote!(#path).to_string().replace(' ', "");
-        match text.as_str() {
-            "::snapbi_runtime" => TokenStream::new(),
-            _ => quote!(#[snapbi(crate = #text)]),
+        // The derives' own default is the generator's default (`Options::default`).
+        let text = |path: &syn::Path| quote!(#path).to_string().replace(' ', "");
+        let (ours, default) = (text(self.rt), text(&Options::default().runtime));
+        match ours == default {
+            true => TokenStream::new(),
+            false => quote!(#[snapbi(crate = #ours)]),
         }
     }
 }
