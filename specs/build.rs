@@ -1,5 +1,7 @@
 //! Lists every `*.yaml` under this crate as `OUT_DIR/files.rs`: an array of `File`s whose text is
-//! `include_str!`-ed, so a binary carries the specs and works from any directory.
+//! `include_str!`-ed, so a binary carries the specs and works from any directory. Writes `OUT_DIR/facts.md`, the
+//! fact sheet with a link definition for each source of `common/sources.yaml`, so that its `[S4]` citations
+//! open the source in rustdoc as in the generated code (the links have one home: that file).
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,32 @@ fn main() {
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo::error=cannot write {}: {e}", out.display());
     }
+    if let Err(e) = write_facts(&root, &out.with_file_name("facts.md")) {
+        println!("cargo::error=cannot write the fact sheet: {e}");
+    }
+}
+
+/// The cited documents, as `common/sources.yaml` declares them.
+#[derive(serde::Deserialize)]
+struct SourcesFile {
+    sources: std::collections::BTreeMap<String, Source>,
+}
+
+#[derive(serde::Deserialize)]
+struct Source {
+    url: String,
+}
+
+fn write_facts(root: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo::rerun-if-changed={}", root.join("facts.md").display());
+    let mut facts = std::fs::read_to_string(root.join("facts.md"))?;
+    let sources: SourcesFile = serde_yaml::from_str(&std::fs::read_to_string(root.join("common/sources.yaml"))?)?;
+    facts.push('\n');
+    for (key, source) in &sources.sources {
+        facts += &format!("[{key}]: {}\n", source.url);
+    }
+    std::fs::write(out, facts)?;
+    Ok(())
 }
 
 /// Every `*.yaml` below `dir`, as paths relative to `root`.

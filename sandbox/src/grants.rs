@@ -2,7 +2,7 @@
 //!
 //! SNAP's B2B2C token endpoint takes either an `authCode` (the result of a binding: DOKU's account binding and card
 //! registration answer one in `additionalInfo.authCode`, DANA's OAuth page appends one to the merchant's redirect
-//! URL) or a `refreshToken` from an earlier grant (fact sheet §1.1). The sandbox issues both and accepts each once,
+//! URL) or a `refreshToken` from an earlier grant (`snapbi_specs::facts` §1.1). The sandbox issues both and accepts each once,
 //! for the client it was issued to, within its lifetime; the token endpoint refuses the rest with `401xx00` and the
 //! reason DANA answers with (`Invalid Auth Code`, `Auth Code Used`, `Auth Code Expired`).
 //!

@@ -7,9 +7,15 @@
 //! - [`FILES`] carries the same files inside the binary (an installed `snapbi` CLI has them without a
 //!   checkout). Paths are relative to [`DIR`], with `/` separators, sorted.
 //!
+//! - [`facts`] is the fact sheet the specs cite as `[facts] §N`: what the SNAP standard and the providers'
+//!   public documents say, each fact with its source.
+//!
 //! The layout and the meaning of each key are in `README.md` beside the files.
 
 #![forbid(unsafe_code)]
+
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/facts.md"))]
+pub mod facts {}
 
 /// One spec file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

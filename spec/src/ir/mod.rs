@@ -3,11 +3,13 @@
 //! Built by [`lower::lower`] from a [`crate::yaml::SpecSet`]. Everything in here is valid: names are legal
 //! Rust identifiers and unique where they must be, limits are consistent, references resolve.
 
+mod citations;
 pub mod lower;
 pub mod paths;
 pub mod samples;
 mod select;
 
+pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
     Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
     ProviderServiceCode, QuerySource, Recipe, Refusals, Rule, ServiceCode, Situation, Standard, StatusQuery,
@@ -28,6 +30,8 @@ pub struct Api {
     pub providers: Vec<Provider>,
     /// Endpoints, sorted by id.
     pub endpoints: Vec<Endpoint>,
+    /// The documents the prose cites (`sources.yaml`), in file order; every citation in the prose is a link.
+    pub sources: Vec<Source>,
 }
 
 impl Api {

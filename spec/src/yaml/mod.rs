@@ -1,8 +1,8 @@
 //! Loading a specs directory: every YAML file, deserialized into [`raw`] types, with positions kept.
 //!
 //! A file's role follows from its name: `codes.yaml` holds the code tables, `standard.yaml` the standard's other
-//! facts, `types.yaml` shared types, `provider.yaml` a provider profile, and every other `*.yaml` file one
-//! endpoint. Every mistake of a file is reported, not only the first one serde_yaml stops at (`recover`).
+//! facts, `types.yaml` shared types, `sources.yaml` the documents the prose cites, `provider.yaml` a provider
+//! profile, and every other `*.yaml` file one endpoint. Every mistake of a file is reported, not only the first one serde_yaml stops at (`recover`).
 
 pub mod positions;
 pub mod raw;
@@ -54,6 +54,8 @@ pub struct SpecSet {
     pub standard: Vec<Loaded<raw::StandardFile>>,
     /// `types.yaml` files.
     pub types: Vec<Loaded<raw::TypesFile>>,
+    /// `sources.yaml` files.
+    pub sources: Vec<Loaded<raw::SourcesFile>>,
     /// `provider.yaml` files.
     pub providers: Vec<Loaded<raw::ProviderFile>>,
     /// Endpoint files.
@@ -86,6 +88,8 @@ pub struct Unloaded {
     pub codes: bool,
     /// A `standard.yaml` did not load.
     pub standard: bool,
+    /// A `sources.yaml` did not load: any citation key may be missing.
+    pub sources: bool,
     /// Shared type names of `types.yaml` files that did not load.
     pub types: Names,
     /// Names of `provider.yaml` files that did not load.
@@ -97,7 +101,12 @@ pub struct Unloaded {
 impl Unloaded {
     /// Every file loaded.
     pub fn is_empty(&self) -> bool {
-        !self.codes && !self.standard && self.types.is_empty() && self.providers.is_empty() && self.endpoints.is_empty()
+        !self.codes
+            && !self.standard
+            && !self.sources
+            && self.types.is_empty()
+            && self.providers.is_empty()
+            && self.endpoints.is_empty()
     }
 
     fn add(&mut self, role: Role, positions: Option<&Positions>) {
@@ -105,6 +114,7 @@ impl Unloaded {
         match (role, positions) {
             (Role::Codes, _) => self.codes = true,
             (Role::Standard, _) => self.standard = true,
+            (Role::Sources, _) => self.sources = true,
             (Role::Types, Some(p)) => {
                 self.types.known.extend(p.keys_under("types").map(str::to_owned));
                 // A syntax error may hide the types after it.
@@ -314,6 +324,7 @@ fn assemble(display_root: &Path, parsed: Vec<(AnyFile, Vec<Diagnostic>)>) -> (Sp
     for (file, mistakes) in parsed {
         match file {
             AnyFile::Codes(f) => set.codes.push(f),
+            AnyFile::Sources(f) => set.sources.push(f),
             AnyFile::Standard(f) => set.standard.push(f),
             AnyFile::Types(f) => set.types.push(f),
             AnyFile::Provider(f) => set.providers.push(f),
@@ -330,6 +341,7 @@ fn assemble(display_root: &Path, parsed: Vec<(AnyFile, Vec<Diagnostic>)>) -> (Sp
 enum Role {
     Codes,
     Standard,
+    Sources,
     Types,
     Provider,
     Endpoint,
@@ -340,6 +352,7 @@ enum Role {
 enum AnyFile {
     Codes(Loaded<raw::CodesFile>),
     Standard(Loaded<raw::StandardFile>),
+    Sources(Loaded<raw::SourcesFile>),
     Types(Loaded<raw::TypesFile>),
     Provider(Loaded<raw::ProviderFile>),
     Endpoint(Loaded<raw::EndpointFile>),
@@ -353,6 +366,7 @@ impl Role {
         match path.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
             "codes.yaml" => Role::Codes,
             "standard.yaml" => Role::Standard,
+            "sources.yaml" => Role::Sources,
             "types.yaml" => Role::Types,
             "provider.yaml" => Role::Provider,
             _ => Role::Endpoint,
@@ -365,6 +379,7 @@ fn parse_file(shown: &Path, role: Role, source: &str) -> (AnyFile, Vec<Diagnosti
     let (file, diagnostics) = match role {
         Role::Codes => in_role(parse(shown, source), AnyFile::Codes),
         Role::Standard => in_role(parse(shown, source), AnyFile::Standard),
+        Role::Sources => in_role(parse(shown, source), AnyFile::Sources),
         Role::Types => in_role(parse(shown, source), AnyFile::Types),
         Role::Provider => in_role(parse(shown, source), AnyFile::Provider),
         Role::Endpoint => in_role(parse(shown, source), AnyFile::Endpoint),

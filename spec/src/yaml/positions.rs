@@ -4,7 +4,8 @@
 //! unknown shared type, name clashes) need the position of the offending value too. A second pass over the
 //! file's YAML events with yaml-rust2's marked parser records them, keyed by dotted path
 //! (`request.amount.max_length`, `codes.3`). The same pass keeps the top-level scalars (an endpoint's `id`, a
-//! provider's `name`), so that a file serde_yaml could not load still tells what it defines.
+//! provider's `name`), so that a file serde_yaml could not load still tells what it defines, and the prose
+//! (every `doc`, `summary` and `note`), whose citations are checked against `sources.yaml` wherever it stands.
 
 use std::collections::HashMap;
 
@@ -25,6 +26,20 @@ impl Pos {
     pub const START: Pos = Pos { line: 1, col: 1 };
 }
 
+/// A prose value (`doc`, `summary`, `note`) and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prose {
+    /// Its spec path (`request.amount.doc`).
+    pub path: String,
+    /// Where its value starts.
+    pub pos: Pos,
+    /// The text.
+    pub text: String,
+}
+
+/// The keys whose values are prose a reader sees (rendered in docs), so that their citations are checked.
+const PROSE_KEYS: [&str; 3] = ["doc", "summary", "note"];
+
 /// Positions of keys and values, by dotted path; a path seen twice (a duplicate key) keeps both.
 #[derive(Debug, Default)]
 pub struct Positions {
@@ -32,6 +47,8 @@ pub struct Positions {
     keys: HashMap<String, Vec<Pos>>,
     /// Scalar values of top-level keys.
     top: HashMap<String, String>,
+    /// Prose values, in file order.
+    prose: Vec<Prose>,
     /// The event parser stopped before the end of the file.
     partial: bool,
 }
@@ -54,6 +71,11 @@ impl Positions {
     /// Whether the file has a key at `path`.
     pub fn has_key(&self, path: &str) -> bool {
         self.keys.contains_key(path)
+    }
+
+    /// Every prose value of the file, in file order.
+    pub fn prose(&self) -> &[Prose] {
+        &self.prose
     }
 
     /// The scalar value of the top-level key `key` (`id: acme.pay` → `acme.pay`).
@@ -159,6 +181,15 @@ impl MarkedEventReceiver for Recorder {
             Event::Scalar(value, ..) => {
                 if let Some(path) = self.place_node(Some(&value), pos) {
                     self.record(&path, pos);
+                    let key = path.rsplit('.').next().unwrap_or_default();
+                    if PROSE_KEYS.contains(&key) {
+                        let text = value.clone();
+                        self.positions.prose.push(Prose {
+                            path: path.clone(),
+                            pos,
+                            text,
+                        });
+                    }
                     if self.stack.len() == 1 && !path.contains('.') {
                         self.positions.top.insert(path, value);
                     }

@@ -74,6 +74,24 @@ pub struct CodesFile {
     pub case_codes: Vec<CaseCodeSpec>,
 }
 
+/// `sources.yaml`: the public documents the specs' prose cites as `[KEY]` or `[KEY §section]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    /// Citation key (`S4`, `doku-dana`) → the document.
+    pub sources: OrderedMap<SourceSpec>,
+}
+
+/// One cited document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// What it is, as a reader would look for it.
+    pub title: String,
+    /// Where a reader opens it (`https://…`).
+    pub url: String,
+}
+
 /// `common/standard.yaml`: what the SNAP standard says beyond its code tables.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! Lowering: raw spec files → checked [`Api`], collecting every problem as a located [`Diagnostic`].
 //!
-//! One pass per spec area, one file each, run in the order [`lower()`] shows: the code tables first (endpoints
-//! name their codes), then shared types (fields name them), endpoints and providers file by file, and last the
+//! One pass per spec area, one file each, run in the order [`lower()`] shows: the cited sources first (every
+//! file's prose names them), the code tables (endpoints name their codes), then shared types (fields name them), endpoints and providers file by file, and last the
 //! checks that need several files or the shared types resolved (`references`, `rules`, `answers`, `status`).
 //! Each check reports at the offending value (or key) and keeps going, so a maintainer sees all problems of a
 //! spec set at once. A mistake is reported once, where it is: what did not load or lower is remembered
@@ -20,6 +20,7 @@ mod records;
 mod references;
 mod rules;
 mod signatures;
+mod sources;
 mod standard;
 mod status;
 mod strings;
@@ -43,6 +44,8 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
         failed: Failed::unloaded(set),
         ..Lowering::default()
     };
+    let sources = cx.sources(set);
+    cx.citations(set, &sources);
     let mut codes = cx.code_tables(set);
     cx.provider_service_codes(set, &mut codes);
     let standard = cx.standard(set, &codes);
@@ -55,13 +58,16 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.paid_fields(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() && set.unloaded.is_empty() {
-        Ok(Api {
+        let mut api = Api {
             codes,
             standard,
             types,
             providers,
             endpoints,
-        })
+            sources,
+        };
+        api.link_citations();
+        Ok(api)
     } else {
         diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         Err(diagnostics)
@@ -144,6 +150,8 @@ struct Failed {
     providers: Names,
     /// Endpoints that did not load or did not lower.
     endpoints: Names,
+    /// Sources declared with a mistake (reported), whose citations are not.
+    sources: Vec<String>,
 }
 
 impl Failed {
