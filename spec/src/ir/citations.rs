@@ -68,7 +68,13 @@ fn citation_at(text: &str, start: usize) -> Option<Citation<'_>> {
     let inside = &text[start + 1..close];
     let key = inside.split_once(' ').map_or(inside, |(key, _locator)| key);
     let after = text[close + 1..].chars().next();
-    let cites = is_key(key) && !inside.contains(['[', '\n']) && !matches!(after, Some('(' | ':'));
+    // `[x]: url` is a link definition only at the start of a line; `([doku-dana]: headers…)` cites.
+    let line_start = text[..start]
+        .rsplit('\n')
+        .next()
+        .is_some_and(|before| before.trim().is_empty());
+    let defines = after == Some(':') && line_start;
+    let cites = is_key(key) && !inside.contains(['[', '\n']) && after != Some('(') && !defines;
     cites.then_some(Citation {
         span: start..close + 1,
         key,
@@ -167,7 +173,8 @@ mod tests {
     #[test]
     fn code_spans_links_and_other_brackets_are_not_citations() {
         assert!(keys("pattern `^[0-9]+$` or ``[A-Z]`` here").is_empty());
-        assert!(keys("[`pay`](dana::pay) and [S4](https://x) and [S4]: https://x").is_empty());
+        assert!(keys("[`pay`](dana::pay) and [S4](https://x)\n  [S4]: https://x").is_empty());
+        assert_eq!(keys("DOKU's page ([doku-dana]: headers)"), ["doku-dana"]);
         assert!(keys("[0-9], [C, O, V], [x.y], [] and [unclosed").is_empty());
         assert_eq!(keys("[S4 url_param] and [seed 001]"), ["S4", "seed"]);
     }
