@@ -7113,7 +7113,7 @@ pub mod doku {
     ///   customer token of the binding travels in `Authorization-Customer`, and DOKU sends the customer to
     ///   `additionalInfo.successPaymentUrl` / `failedPaymentUrl`.
     /// DOKU then notifies the merchant, and `doku.direct_debit.status` reports the outcome.
-    /// The per-channel requirements are the `rules` below. Sources: DOKU DANA pages ([doku-dana]: headers,
+    /// The per-channel requirements are the `rules` below. Sources: DOKU DANA pages ([doku-dana](https://developers.doku.com/accept-payments/direct-api/snap/integration-guide/e-wallet/dana): headers,
     /// body, sample), [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §4.2 (SNAP 54 limits) and §7 (path, channel values, urlParam rules); DOKU's SDKs
     /// (doku-python-library `model/direct_debit/payment_request.py` validation per channel, doku-java-library
     /// `PaymentRequestDto`: chargeToken 32, remarks 40, lineItems name 32 and price (16,2); doku-php-library
@@ -7519,7 +7519,7 @@ pub mod doku {
     ///
     /// SNAP direct-debit refund (service 58) at DOKU, for every channel that DOKU routes through
     /// `additionalInfo.channel`. Full or partial refund of an earlier successful payment.
-    /// Sources: DOKU DANA page, "Refund Merchant Interface" ([doku-dana]: headers, body limits, sample), [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/)
+    /// Sources: DOKU DANA page, "Refund Merchant Interface" ([doku-dana](https://developers.doku.com/accept-payments/direct-api/snap/integration-guide/e-wallet/dana): headers, body limits, sample), [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/)
     /// §4.4 (SNAP 58 fields) and [S18](https://jokul.doku.com/docs/docs/jokul-direct/direct-debit/direct-debit-refund) (DOKU wants X-IP-ADDRESS on refunds, mandatory for Allo Bank).
     /// 404xx18 (Inconsistent Request) counts as success for refunds per the standard, see common/codes.yaml.
     /// Per-channel limits (the `rules` below), from DOKU's SDKs: partnerRefundNo is 32-64 characters for
@@ -8963,7 +8963,7 @@ pub mod doku {
     /// payment [S8 check-status](https://developers.doku.com/). Note that the path is under `/orders/v1.0`, not under the create-VA prefix
     /// ([facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §7, DOKU's Check Status API page [S8](https://developers.doku.com/)).
     /// Sources: [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §4.5, DOKU's SDK models (doku-golang-library `CheckStatusVARequestDto`,
-    /// `CheckStatusVirtualAccountData`), DANA's VA inquiry-status change log ([dana-open-api]: paymentType and
+    /// `CheckStatusVirtualAccountData`), DANA's VA inquiry-status change log ([dana-open-api](https://dashboard.dana.id/api-docs): paymentType and
     /// paymentFlagStatus in `virtualAccountData`).
     ///
     /// `POST /orders/v1.0/transfer-va/status` · service code 26 · symmetric signature · spec `specs/doku/virtual-account/status.yaml`
