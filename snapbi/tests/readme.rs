@@ -31,3 +31,25 @@ fn the_readme_payment_is_the_tested_quickstart() {
     assert!(quickstart.len() > 10, "{quickstart:?}");
     assert_eq!(rust_block(&readme, "## Use it in your crate"), quickstart);
 }
+
+/// Whether `lines` holds `wanted` as consecutive lines.
+fn holds(lines: &[String], wanted: &[&str]) -> bool {
+    lines.windows(wanted.len()).any(|w| w.iter().zip(wanted).all(|(a, b)| a == b))
+}
+
+#[test]
+fn the_readme_own_provider_is_the_example_crate() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let read = |path: &str| std::fs::read_to_string(format!("{dir}/../{path}")).expect(path);
+    let snippet = rust_block(&read("README.md"), "## Your own provider");
+    let build_rs = read("examples/own-provider/build.rs");
+    let lib_rs = read("examples/own-provider/src/lib.rs");
+    let module: Vec<&str> = lib_rs
+        .lines()
+        .skip_while(|l| !l.starts_with("pub mod bank"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(module.len(), 3, "{module:?}");
+    assert!(holds(&snippet, &build_rs.lines().collect::<Vec<_>>()), "build.rs drifted: {snippet:?}");
+    assert!(holds(&snippet, &module), "src/lib.rs drifted: {snippet:?}");
+}
