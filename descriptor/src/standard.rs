@@ -23,6 +23,8 @@ pub struct Standard {
     pub header_max_length: List<(HeaderSource, u32)>,
     /// `latestTransactionStatus`: values, meanings and transitions.
     pub transaction_status: TransactionStatus,
+    /// Body members that carry credentials (`accessToken`), redacted from every raw body shown.
+    pub credential_members: List<Text>,
 }
 
 /// A case code: the HTTP status and the two case digits of a seven-digit response code.

@@ -163,8 +163,8 @@ pub trait EndpointCode: for<'a> From<&'a str> + fmt::Debug + fmt::Display {
     fn spec_name(&self) -> Option<&'static str> {
         None
     }
-    /// Wire keys of the endpoint's bodies that the spec marks `sensitive`: redacted, with the keys every
-    /// client redacts ([`crate::secret::ALWAYS_REDACTED`]), wherever a raw body is shown.
+    /// Wire keys redacted wherever a raw body of the endpoint is shown: its fields the spec marks
+    /// `sensitive` and the standard's credential members (`accessToken`, …), as the generator lists them.
     const SENSITIVE_KEYS: &'static [&'static str] = &[];
 }
 

@@ -75,12 +75,9 @@ impl AccessToken {
     }
 }
 
-/// Wire keys redacted from every raw body a client shows, whatever the endpoint: the credentials the SNAP
-/// standard's token and binding flows carry.
-pub const ALWAYS_REDACTED: &[&str] = &["accessToken", "refreshToken", "authCode", "clientSecret", "privateKey"];
-
 /// A raw body as text for logs: invalid UTF-8 is shown lossily, and the value of every member named in `keys`
-/// or [`ALWAYS_REDACTED`] is replaced by `"<redacted>"`, at any depth. It works on the text, so a body that
+/// is replaced by `"<redacted>"`, at any depth. A generated endpoint's keys are its fields marked `sensitive`
+/// and the standard's credential members (`credential_members` of `standard.yaml`: `accessToken`, …). It works on the text, so a body that
 /// is not valid JSON (truncated, an HTML error page) is shown as received and still redacted.
 pub fn redacted_text(raw: &[u8], keys: &[&str]) -> String {
     let text = String::from_utf8_lossy(raw);
@@ -93,8 +90,7 @@ pub fn redacted_text(raw: &[u8], keys: &[&str]) -> String {
         let name = &from_quote[1..string_end.saturating_sub(1).max(1)];
         let after = &from_quote[string_end..];
         let gap = after.len() - after.trim_start().len();
-        let is_secret_member =
-            after[gap..].starts_with(':') && (keys.contains(&name) || ALWAYS_REDACTED.contains(&name));
+        let is_secret_member = after[gap..].starts_with(':') && keys.contains(&name);
         out.push_str(&from_quote[..string_end]);
         rest = after;
         if is_secret_member {
@@ -163,7 +159,7 @@ mod tests {
     #[test]
     fn redacted_text_hides_secret_members_at_any_depth_and_keeps_the_rest() {
         let raw = br#"{"responseCode":"4017300","accessToken":"tok-\"abc","nested":{"value" : "ott-1","n":[{"value":{"a":"}"}}]},"note":"value","refreshToken":12}"#;
-        let shown = redacted_text(raw, &["value"]);
+        let shown = redacted_text(raw, &["value", "accessToken", "refreshToken"]);
         assert_eq!(
             shown,
             r#"{"responseCode":"4017300","accessToken":"<redacted>","nested":{"value" : "<redacted>","n":[{"value":"<redacted>"}]},"note":"value","refreshToken":"<redacted>"}"#
@@ -174,7 +170,7 @@ mod tests {
         // Not JSON, not UTF-8, cut short: shown lossily, still redacted.
         let cut = b"<html>\xff oops \"accessToken\": \"tok-zz";
         assert_eq!(
-            redacted_text(cut, &[]),
+            redacted_text(cut, &["accessToken"]),
             "<html>\u{fffd} oops \"accessToken\": \"<redacted>\""
         );
     }

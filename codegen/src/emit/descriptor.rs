@@ -286,6 +286,7 @@ pub(crate) fn standard(standard: &Standard) -> TokenStream {
         quote!((#source, #max))
     }));
     let status = transaction_status(&standard.transaction_status);
+    let credentials = list(standard.credential_members.iter().map(|m| text(m)));
     quote! {
         /// The SNAP standard's facts the runtime acts on (`specs/common/standard.yaml`): the case each situation
         /// is answered with, the token's lifetime and refresh cases, never-seen cases, header lengths and
@@ -298,6 +299,7 @@ pub(crate) fn standard(standard: &Standard) -> TokenStream {
             unrouted_service_code: #unrouted,
             header_max_length: #limits,
             transaction_status: #status,
+            credential_members: #credentials,
         };
     }
 }

@@ -152,8 +152,8 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
     }
 }
 
-/// The wire names of the request and response body fields the spec marks `sensitive`, at any depth, sorted:
-/// a raw body shown in an error's `Debug` has their values redacted.
+/// The wire names of the request and response body fields the spec marks `sensitive`, at any depth, and the
+/// standard's credential members, sorted: a raw body shown in an error's `Debug` has their values redacted.
 fn sensitive_keys(cx: &Cx, e: &Endpoint) -> Vec<String> {
     let rows = crate::ir::paths::flatten(cx.api, &e.request)
         .into_iter()
@@ -164,6 +164,7 @@ fn sensitive_keys(cx: &Cx, e: &Endpoint) -> Vec<String> {
             let last = row.wire_path.rsplit('.').next()?;
             Some(last.trim_end_matches("[]").to_owned())
         })
+        .chain(cx.api.standard.credential_members.iter().map(|m| m.to_string()))
         .collect();
     keys.sort();
     keys.dedup();

@@ -1264,6 +1264,15 @@ pub static STANDARD: rt::Standard = rt::Standard {
             ],
         ),
     },
+    credential_members: rt::Cow::Borrowed(
+        &[
+            rt::Cow::Borrowed("accessToken"),
+            rt::Cow::Borrowed("refreshToken"),
+            rt::Cow::Borrowed("authCode"),
+            rt::Cow::Borrowed("clientSecret"),
+            rt::Cow::Borrowed("privateKey"),
+        ],
+    ),
 };
 /// Shared object types (`types.yaml`), as sent in requests.
 pub mod types {
@@ -2761,7 +2770,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.bank_account_inquiry` declares (service code 42).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2004200", Success, "Successful")]
             Successful,
@@ -2930,7 +2939,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.dana_account_inquiry` declares (service code 37).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2003700", Success, "Successful")]
             Successful,
@@ -3116,7 +3125,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_bank` declares (service code 43).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2004300", Success, "Successful")]
             Successful,
@@ -3244,6 +3253,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_bank_status` declares (service code 00, Transfer To Bank Inquiry Status: DANA's own code, not in the SNAP table).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             /// The query succeeded; read latestTransactionStatus (observed in DANA's UAT).
             #[code("2000000", Success, "Successful")]
@@ -3440,7 +3450,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_dana` declares (service code 38).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2003800", Success, "Successful")]
             Successful,
@@ -3549,6 +3559,7 @@ pub mod dana {
         /// Response codes `dana.disbursement.transfer_to_dana_status` declares (service code 39).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2003900", Success, "Successful")]
             Successful,
@@ -3648,6 +3659,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.cancel_order` declares (service code 57).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005700", Success, "Successful")]
             Successful,
@@ -3778,6 +3790,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.consult_pay` declares (service code 57).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005700", Success, "Successful")]
             Successful,
@@ -3983,6 +3996,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.create_order` declares (service code 54).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005400", Success, "Successful")]
             Successful,
@@ -4109,6 +4123,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.finish_notify` declares (service code 56).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             /// Notification accepted (answer it for latestTransactionStatus 00 and 05 alike).
             #[code("2005600", Success, "Successful")]
@@ -4249,6 +4264,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.query_payment` declares (service code 55).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005500", Success, "Successful")]
             Successful,
@@ -4411,6 +4427,7 @@ pub mod dana {
         /// Response codes `dana.payment_gateway.refund_order` declares (service code 58).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005800", Success, "Successful")]
             Successful,
@@ -4563,7 +4580,7 @@ pub mod dana {
         /// Response codes `dana.widget.account_unbinding` declares (service code 09).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2000900", Success, "Successful")]
             Successful,
@@ -4702,7 +4719,14 @@ pub mod dana {
         /// Response codes `dana.widget.apply_ott` declares (service code 49).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken", "value")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "privateKey",
+            "refreshToken",
+            "value"
+        )]
         pub enum Code {
             #[code("2004900", Success, "Successful")]
             Successful,
@@ -4858,7 +4882,7 @@ pub mod dana {
         /// Response codes `dana.widget.apply_token` declares (service code 74).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken", "authCode", "refreshToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2007400", Success, "Successful")]
             Successful,
@@ -4986,7 +5010,7 @@ pub mod dana {
         /// Response codes `dana.widget.balance_inquiry` declares (service code 11).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2001100", Success, "Successful")]
             Successful,
@@ -5094,6 +5118,7 @@ pub mod dana {
         /// Response codes `dana.widget.cancel_order` declares (service code 57).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005700", Success, "Successful")]
             Successful,
@@ -5343,6 +5368,7 @@ pub mod dana {
         /// Response codes `dana.widget.payment` declares (service code 54).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005400", Success, "Successful")]
             Successful,
@@ -5507,6 +5533,7 @@ pub mod dana {
         /// Response codes `dana.widget.query_payment` declares (service code 55).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005500", Success, "Successful")]
             Successful,
@@ -5640,6 +5667,7 @@ pub mod dana {
         /// Response codes `dana.widget.query_user_profile` declares (service code ).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             /// The resources were read. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
@@ -5803,6 +5831,7 @@ pub mod dana {
         /// Response codes `dana.widget.refund_order` declares (service code 58).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005800", Success, "Successful")]
             Successful,
@@ -6375,7 +6404,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.account_binding` declares (service code 07).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("authCode")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2000700", Success, "Successful")]
             Successful,
@@ -6500,7 +6529,14 @@ pub mod doku {
         /// Response codes `doku.direct_debit.account_unbinding` declares (service code 09).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("tokenId")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "privateKey",
+            "refreshToken",
+            "tokenId"
+        )]
         pub enum Code {
             #[code("2000900", Success, "Successful")]
             Successful,
@@ -6637,6 +6673,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.balance_inquiry` declares (service code 11).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2001100", Success, "Successful")]
             Successful,
@@ -6791,7 +6828,14 @@ pub mod doku {
         /// Response codes `doku.direct_debit.card_registration` declares (service code 01).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("authCode", "cardData")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "cardData",
+            "clientSecret",
+            "privateKey",
+            "refreshToken"
+        )]
         pub enum Code {
             #[code("2000100", Success, "Successful")]
             Successful,
@@ -6920,7 +6964,14 @@ pub mod doku {
         /// Response codes `doku.direct_debit.card_unbinding` declares (service code 05).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("tokenId")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "privateKey",
+            "refreshToken",
+            "tokenId"
+        )]
         pub enum Code {
             #[code("2000500", Success, "Successful")]
             Successful,
@@ -7070,6 +7121,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.notify` declares (service code 56).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             /// Notification accepted (answer it for latestTransactionStatus 00 and 05 alike).
             #[code("2005600", Success, "Successful")]
@@ -7462,7 +7514,14 @@ pub mod doku {
         /// Response codes `doku.direct_debit.payment` declares (service code 54).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("chargeToken")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "chargeToken",
+            "clientSecret",
+            "privateKey",
+            "refreshToken"
+        )]
         pub enum Code {
             #[code("2005400", Success, "Successful")]
             Successful,
@@ -7704,6 +7763,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.refund` declares (service code 58).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005800", Success, "Successful")]
             Successful,
@@ -7899,6 +7959,7 @@ pub mod doku {
         /// Response codes `doku.direct_debit.status` declares (service code 55).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2005500", Success, "Successful")]
             Successful,
@@ -7998,7 +8059,7 @@ pub mod doku {
         /// Response codes `doku.merchant.token_b2b` declares (service code 73).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2007300", Success, "Successful")]
             Successful,
@@ -8078,7 +8139,7 @@ pub mod doku {
         /// Response codes `doku.token.b2b` declares (service code 73).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2007300", Success, "Successful")]
             Successful,
@@ -8201,7 +8262,7 @@ pub mod doku {
         /// Response codes `doku.token.b2b2c` declares (service code 74).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("accessToken", "authCode", "refreshToken")]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2007400", Success, "Successful")]
             Successful,
@@ -8378,6 +8439,7 @@ pub mod doku {
         /// Response codes `doku.va.create` declares (service code 27).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2002700", Success, "Successful")]
             Successful,
@@ -8527,6 +8589,7 @@ pub mod doku {
         /// Response codes `doku.va.delete` declares (service code 31).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2003100", Success, "Successful")]
             Successful,
@@ -8722,7 +8785,14 @@ pub mod doku {
         /// Response codes `doku.va.inquiry` declares (service code 24).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("passApp")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "passApp",
+            "privateKey",
+            "refreshToken"
+        )]
         pub enum Code {
             /// The bill is known; inquiryStatus tells whether it can be paid.
             #[code("2002400", Success, "Successful")]
@@ -8903,7 +8973,14 @@ pub mod doku {
         /// Response codes `doku.va.payment_notify` declares (service code 25).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
-        #[sensitive("sourceAccountNo")]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "privateKey",
+            "refreshToken",
+            "sourceAccountNo"
+        )]
         pub enum Code {
             /// Payment accepted (paymentFlagStatus 00).
             #[code("2002500", Success, "Successful")]
@@ -9051,6 +9128,7 @@ pub mod doku {
         /// Response codes `doku.va.status` declares (service code 26).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2002600", Success, "Successful")]
             Successful,
@@ -9236,6 +9314,7 @@ pub mod doku {
         /// Response codes `doku.va.update` declares (service code 28).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
         pub enum Code {
             #[code("2002800", Success, "Successful")]
             Successful,

@@ -43,8 +43,8 @@ impl<R: fmt::Debug, C: EndpointCode> fmt::Debug for Reply<R, C> {
 /// `Display` of a refusal ([`Error::Api`]) gives the code, the provider's own `responseMessage` as received
 /// and what the spec says of the code, e.g.
 /// `4015400 "Unauthorized. Invalid Signature" (HTTP 401; the spec's Unauthorized, "Unauthorized. {reason}", outcome auth)`.
-/// `Debug` shows raw bodies as text (invalid UTF-8 lossily), with the members the spec marks sensitive
-/// (and [`ALWAYS_REDACTED`](crate::secret::ALWAYS_REDACTED)) redacted.
+/// `Debug` shows raw bodies as text (invalid UTF-8 lossily), with the members the spec marks sensitive and
+/// the standard's credential members redacted ([`EndpointCode::SENSITIVE_KEYS`]).
 #[derive(thiserror::Error)]
 pub enum Error<C: EndpointCode> {
     /// The provider answered with a code that is not a success.
@@ -191,7 +191,7 @@ impl<C: EndpointCode> fmt::Debug for Error<C> {
                 .debug_struct("Token")
                 .field("status", status)
                 .field("code", code)
-                .field("raw_body", &RawBody::<ResponseCode>::new(raw_body))
+                .field("raw_body", &RawBody::<C>::new(raw_body))
                 .finish(),
             Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
             Error::Signing(e) => f.debug_tuple("Signing").field(e).finish(),
@@ -199,7 +199,7 @@ impl<C: EndpointCode> fmt::Debug for Error<C> {
             Error::Declined { status, raw_body } => f
                 .debug_struct("Declined")
                 .field("status", status)
-                .field("raw_body", &RawBody::<ResponseCode>::new(raw_body))
+                .field("raw_body", &RawBody::<C>::new(raw_body))
                 .finish(),
             Error::OutcomeUnknown { queries, last } => f
                 .debug_struct("OutcomeUnknown")
@@ -214,9 +214,10 @@ impl<C: EndpointCode> fmt::Debug for Error<C> {
 mod tests {
     use super::*;
 
-    /// Test codes of an endpoint whose bodies carry a sensitive `value`.
+    /// Test codes of an endpoint whose bodies carry a sensitive `value`, with the credential member the
+    /// generator adds to every endpoint's keys.
     #[derive(Clone, Debug, PartialEq, Eq, crate::ResponseCodes)]
-    #[sensitive("value")]
+    #[sensitive("accessToken", "value")]
     enum TestCode {
         #[code("2005400", Success, "Successful")]
         Successful,

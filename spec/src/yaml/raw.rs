@@ -108,6 +108,9 @@ pub struct StandardFile {
     pub header_max_length: OrderedMap<u32>,
     /// `latestTransactionStatus`.
     pub transaction_status: TransactionStatusSpec,
+    /// Body members that carry credentials wherever they appear.
+    #[serde(default)]
+    pub credential_members: Vec<String>,
 }
 
 /// The standard's access token.

@@ -41,6 +41,7 @@ impl Lowering {
             unrouted_service_code: self.service_digits(src, &spec.unrouted_service_code),
             header_max_length: self.header_limits(src, &spec.header_max_length).into(),
             transaction_status: self.transaction_status(file),
+            credential_members: spec.credential_members.iter().map(|m| m.clone().into()).collect(),
         }
     }
 
