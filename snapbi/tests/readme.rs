@@ -34,7 +34,9 @@ fn the_readme_payment_is_the_tested_quickstart() {
 
 /// Whether `lines` holds `wanted` as consecutive lines.
 fn holds(lines: &[String], wanted: &[&str]) -> bool {
-    lines.windows(wanted.len()).any(|w| w.iter().zip(wanted).all(|(a, b)| a == b))
+    lines
+        .windows(wanted.len())
+        .any(|w| w.iter().zip(wanted).all(|(a, b)| a == b))
 }
 
 #[test]
@@ -50,6 +52,9 @@ fn the_readme_own_provider_is_the_example_crate() {
         .take_while(|l| !l.is_empty())
         .collect();
     assert_eq!(module.len(), 3, "{module:?}");
-    assert!(holds(&snippet, &build_rs.lines().collect::<Vec<_>>()), "build.rs drifted: {snippet:?}");
+    assert!(
+        holds(&snippet, &build_rs.lines().collect::<Vec<_>>()),
+        "build.rs drifted: {snippet:?}"
+    );
     assert!(holds(&snippet, &module), "src/lib.rs drifted: {snippet:?}");
 }
