@@ -238,7 +238,10 @@ fn takes(kind: AuthKind, part: &Part) -> bool {
         Part::Literal(_) | Part::Timestamp => true,
         Part::ClientId => kind == AuthKind::Token,
         Part::Token => kind == AuthKind::Symmetric,
-        Part::Method | Part::Path | Part::BodySha256 | Part::Body => kind != AuthKind::Token,
+        Part::Method | Part::Path | Part::BodySha256 | Part::Body | Part::BodyDigest => kind != AuthKind::Token,
+        Part::IfBody | Part::EndIf => kind != AuthKind::Token,
+        // No subcommand takes a Request-Id yet (DOKU's non-SNAP scheme; issue #13).
+        Part::RequestId => false,
     }
 }
 

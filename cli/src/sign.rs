@@ -102,6 +102,7 @@ impl TokenInput {
             minified_body: &[],
             timestamp: &self.timestamp,
             client_id: &self.client_id,
+            request_id: "",
         }
     }
 }
@@ -163,6 +164,7 @@ impl RequestInput {
             minified_body,
             timestamp: &self.timestamp,
             client_id: "",
+            request_id: "",
         }
     }
 }

@@ -4,6 +4,10 @@ use crate::{Algorithm, List, Text};
 
 /// A signature scheme as data: the parts concatenated, in order and without implicit separators, into the
 /// string to sign, and the algorithm applied to it. Signatures are standard (padded) base64.
+///
+/// The parts between [`Part::IfBody`] and the next [`Part::EndIf`] are left out when the request has no body
+/// (DOKU's non-SNAP GET requests sign without their `Digest:` line). Lowering only lets through templates where
+/// each `{if_body}` is closed by an `{end_if}` before the next one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipe {
     /// Algorithm applied to the string to sign.
@@ -31,6 +35,14 @@ pub enum Part {
     ClientId,
     /// `{body}`: the signed bytes themselves, verbatim (an envelope's request member, exactly as sent).
     Body,
+    /// `{request_id}`: the value of this request's `request_id` header (DOKU's `Request-Id`).
+    RequestId,
+    /// `{body_digest}`: standard base64 of the SHA-256 of the exact body bytes sent (DOKU's `Digest`).
+    BodyDigest,
+    /// `{if_body}`: what follows, up to [`Part::EndIf`], is signed only when the request has a body.
+    IfBody,
+    /// `{end_if}`: closes [`Part::IfBody`].
+    EndIf,
 }
 
 impl Part {
@@ -40,7 +52,7 @@ impl Part {
     }
 
     /// Every placeholder with its spelling in a spec's template.
-    pub const PLACEHOLDERS: [(&'static str, Part); 7] = [
+    pub const PLACEHOLDERS: [(&'static str, Part); 11] = [
         ("method", Part::Method),
         ("path", Part::Path),
         ("token", Part::Token),
@@ -48,5 +60,9 @@ impl Part {
         ("timestamp", Part::Timestamp),
         ("client_id", Part::ClientId),
         ("body", Part::Body),
+        ("request_id", Part::RequestId),
+        ("body_digest", Part::BodyDigest),
+        ("if_body", Part::IfBody),
+        ("end_if", Part::EndIf),
     ];
 }

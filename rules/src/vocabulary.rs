@@ -101,14 +101,17 @@ impl AuthKind {
 pub enum Algorithm {
     /// HMAC-SHA512 keyed with the client secret (SNAP "symmetric").
     HmacSha512,
+    /// HMAC-SHA256 keyed with the client secret (DOKU's non-SNAP `Signature: HMACSHA256=…`).
+    HmacSha256,
     /// RSASSA-PKCS1-v1_5 with SHA-256, i.e. SHA256withRSA (SNAP "asymmetric").
     RsaSha256,
 }
 
 impl Algorithm {
     /// Every algorithm with its spec spelling.
-    pub const ALL: [(&'static str, Algorithm); 2] = [
+    pub const ALL: [(&'static str, Algorithm); 3] = [
         ("hmac-sha512", Algorithm::HmacSha512),
+        ("hmac-sha256", Algorithm::HmacSha256),
         ("rsa-sha256", Algorithm::RsaSha256),
     ];
 
@@ -120,5 +123,10 @@ impl Algorithm {
     /// Parses the spec spelling.
     pub fn parse(s: &str) -> Option<Algorithm> {
         Self::ALL.iter().find(|(name, _)| *name == s).map(|(_, a)| *a)
+    }
+
+    /// Whether the algorithm is keyed with the client secret (HMAC) rather than an RSA key.
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Algorithm::HmacSha512 | Algorithm::HmacSha256)
     }
 }

@@ -250,7 +250,7 @@ impl Verifier {
     ) -> Result<Verified<'a>, Rejection> {
         let signed = self.provider.headers_for(self.endpoint.auth);
         let header = |source: HeaderSource| -> Result<Option<&str>, Rejection> {
-            let Some((name, _)) = signed.iter().find(|(_, s)| *s == source) else {
+            let Some((name, filled)) = signed.iter().find(|(_, s)| s.is(&source)) else {
                 return Ok(None);
             };
             let value = headers
@@ -259,6 +259,8 @@ impl Verifier {
             let value = value
                 .to_str()
                 .map_err(|_| Rejection::InvalidHeader((*name).to_owned()))?;
+            // `HMACSHA256=<signature>`: the template's text must be there, and only what it surrounds is the value.
+            let value = template_value(filled, value).ok_or_else(|| Rejection::InvalidHeader((*name).to_owned()))?;
             if value.is_empty() {
                 Err(Rejection::MissingHeader((*name).to_owned()))
             } else {
@@ -275,6 +277,7 @@ impl Verifier {
         let signature = header(HeaderSource::Signature)?.unwrap_or_default();
         let partner = header(HeaderSource::ClientId)?.unwrap_or_default().to_owned();
         let external_id = header(HeaderSource::ExternalId)?.unwrap_or_default().to_owned();
+        let request_id = header(HeaderSource::RequestId)?.unwrap_or_default();
         let token = match header(HeaderSource::BearerToken)? {
             Some(value) => Some(AccessToken::from_authorization_header(value).ok_or(Rejection::BadSignature)?),
             None => None,
@@ -289,7 +292,13 @@ impl Verifier {
             return Err(Rejection::BadSignature);
         }
         let minified = minify(body).map_err(|e| Rejection::BadBody(e.to_string()))?;
-        self.check_signature(path, token.as_ref(), &minified, timestamp_text, &partner, signature)?;
+        let signed_by = Signed {
+            token: token.as_ref(),
+            timestamp: timestamp_text,
+            client_id: &partner,
+            request_id,
+        };
+        self.check_signature(path, &signed_by, &minified, signature)?;
         // Only a genuine request may use up an id; a forged one must not block the real one.
         let day = timestamp_text.get(..10).unwrap_or_default();
         if !external_id.is_empty() && !self.replay.first_use(&partner, day, &external_id) {
@@ -305,10 +314,8 @@ impl Verifier {
     fn check_signature(
         &self,
         path: &str,
-        token: Option<&AccessToken>,
+        signed: &Signed<'_>,
         minified_body: &[u8],
-        timestamp: &str,
-        client_id: &str,
         signature: &str,
     ) -> Result<(), Rejection> {
         let recipe = self
@@ -316,17 +323,18 @@ impl Verifier {
             .signature_for(self.endpoint.auth)
             .ok_or(Rejection::BadSignature)?;
         let key = match (&self.key, recipe.algorithm) {
-            (InboundKey::Secret(secret), Algorithm::HmacSha512) => VerifyingKey::Hmac(secret),
+            (InboundKey::Secret(secret), Algorithm::HmacSha512 | Algorithm::HmacSha256) => VerifyingKey::Hmac(secret),
             (InboundKey::PublicKey(key), Algorithm::RsaSha256) => VerifyingKey::Rsa(key),
             _ => return Err(Rejection::BadSignature),
         };
         let input = SignInput {
             method: &self.endpoint.method,
             path,
-            token,
+            token: signed.token,
             minified_body,
-            timestamp,
-            client_id,
+            timestamp: signed.timestamp,
+            client_id: signed.client_id,
+            request_id: signed.request_id,
         };
         recipe
             .verify(&input, signature, &key)
@@ -337,10 +345,40 @@ impl Verifier {
         let signed = self.provider.headers_for(self.endpoint.auth);
         signed
             .iter()
-            .find(|(_, s)| *s == source)
+            .find(|(_, s)| s.is(&source))
             .map(|(n, _)| (*n).to_owned())
             .unwrap_or_default()
     }
+}
+
+/// The signed header values of a received request, as the recipe reads them.
+struct Signed<'a> {
+    token: Option<&'a AccessToken>,
+    timestamp: &'a str,
+    client_id: &'a str,
+    request_id: &'a str,
+}
+
+/// What a header filled by `source` carries: for a template (`"HMACSHA256={signature}"`), the text its source
+/// fills once the template's own text is taken off, `None` when that text is not there; else the whole value.
+fn template_value<'v>(source: &HeaderSource, value: &'v str) -> Option<&'v str> {
+    let HeaderSource::Template(pieces) = source else {
+        return Some(value);
+    };
+    let filled = pieces
+        .iter()
+        .position(|piece| !matches!(piece, HeaderSource::Value(_)))?;
+    let text = |pieces: &[HeaderSource]| -> String {
+        pieces
+            .iter()
+            .filter_map(|piece| match piece {
+                HeaderSource::Value(text) => Some(text.as_ref()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (before, after) = (text(&pieces[..filled]), text(&pieces[filled + 1..]));
+    value.strip_prefix(before.as_str())?.strip_suffix(after.as_str())
 }
 
 #[cfg(test)]

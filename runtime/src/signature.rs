@@ -131,6 +131,11 @@ impl Sign for Recipe {
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
+            (Algorithm::HmacSha256, SigningKey::Hmac(secret)) => {
+                let mut mac = hmac_sha256(secret, "")?;
+                write_parts(self, input, |part| mac.update(part.as_bytes()))?;
+                STANDARD.encode(mac.finalize().into_bytes())
+            }
             (Algorithm::RsaSha256, SigningKey::Rsa(private)) => {
                 STANDARD.encode(private.sign_sha256(self.string_to_sign(input)?.as_bytes())?)
             }
@@ -153,6 +158,9 @@ impl Sign for Recipe {
             (Algorithm::HmacSha512, VerifyingKey::Hmac(secret)) => hmac_sha512(secret, &message)?
                 .verify_slice(&signature)
                 .map_err(|_| SignatureError::Mismatch),
+            (Algorithm::HmacSha256, VerifyingKey::Hmac(secret)) => hmac_sha256(secret, &message)?
+                .verify_slice(&signature)
+                .map_err(|_| SignatureError::Mismatch),
             (Algorithm::RsaSha256, VerifyingKey::Rsa(public)) => public.verify_sha256(message.as_bytes(), &signature),
             (algorithm, key) => Err(SignError::KeyMismatch {
                 algorithm,
@@ -165,9 +173,16 @@ impl Sign for Recipe {
 
 /// Hands the pieces of the string to sign to `sink`, in order: HMAC takes them one by one, so the
 /// string is never assembled for it; `string_to_sign` concatenates them.
+///
+/// The parts between `{if_body}` and `{end_if}` are skipped when there is no body (DOKU signs a GET without its
+/// `Digest:` line).
 fn write_parts(recipe: &Recipe, input: &SignInput<'_>, mut sink: impl FnMut(&str)) -> Result<(), SignError> {
+    let mut skipping = false;
     for part in recipe.parts.iter() {
         match part {
+            Part::IfBody => skipping = input.minified_body.is_empty(),
+            Part::EndIf => skipping = false,
+            _ if skipping => {}
             Part::Literal(text) => sink(text.as_ref()),
             Part::Method => sink(check_method(input.method)?),
             Part::Path => sink(check_path(input.path)?),
@@ -176,13 +191,20 @@ fn write_parts(recipe: &Recipe, input: &SignInput<'_>, mut sink: impl FnMut(&str
             Part::Timestamp => sink(non_empty("timestamp", input.timestamp)?),
             Part::ClientId => sink(non_empty("client id", input.client_id)?),
             Part::Body => sink(std::str::from_utf8(input.minified_body).map_err(|_| SignError::BodyNotUtf8)?),
+            Part::RequestId => sink(non_empty("request id", input.request_id)?),
+            Part::BodyDigest => sink(&body_digest(input.minified_body)),
         }
     }
     Ok(())
 }
 
+/// Standard base64 of the SHA-256 of `body`, the exact bytes sent (`{body_digest}`, DOKU's `Digest`).
+pub fn body_digest(body: &[u8]) -> String {
+    STANDARD.encode(Sha256::digest(body))
+}
+
 /// Everything a recipe may draw from. Fields a recipe does not use are ignored.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct SignInput<'a> {
     /// Upper-case HTTP method, e.g. `POST`.
     pub method: &'a str,
@@ -196,12 +218,14 @@ pub struct SignInput<'a> {
     pub timestamp: &'a str,
     /// The client id, needed by [`SNAP_TOKEN`].
     pub client_id: &'a str,
+    /// This request's `Request-Id` (a header filled from `request_id`), for `{request_id}`; empty when none.
+    pub request_id: &'a str,
 }
 
 /// Key material for [`Recipe::sign`]; the variant must match the recipe's [`Algorithm`].
 #[derive(Debug, Clone, Copy)]
 pub enum SigningKey<'a> {
-    /// Client secret for [`Algorithm::HmacSha512`].
+    /// Client secret for [`Algorithm::HmacSha512`] and [`Algorithm::HmacSha256`].
     Hmac(&'a ClientSecret),
     /// A client secret prepared once as an HMAC key, for [`Algorithm::HmacSha512`] on a hot path.
     HmacKey(&'a HmacKey),
@@ -240,7 +264,7 @@ impl std::fmt::Debug for HmacKey {
 /// Key material for [`Recipe::verify`]; the variant must match the recipe's [`Algorithm`].
 #[derive(Debug, Clone, Copy)]
 pub enum VerifyingKey<'a> {
-    /// Client secret for [`Algorithm::HmacSha512`].
+    /// Client secret for [`Algorithm::HmacSha512`] and [`Algorithm::HmacSha256`].
     Hmac(&'a ClientSecret),
     /// The signer's public key for [`Algorithm::RsaSha256`].
     Rsa(&'a PublicKey),
@@ -335,6 +359,16 @@ fn hmac_sha512(secret: &ClientSecret, message: &str) -> Result<Hmac<Sha512>, Sig
     Ok(mac)
 }
 
+fn hmac_sha256(secret: &ClientSecret, message: &str) -> Result<Hmac<Sha256>, SignError> {
+    if secret.is_empty() {
+        return Err(SignError::EmptySecret);
+    }
+    // As for HMAC-SHA512: any key length is accepted, so this maps an error that cannot happen.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).map_err(|_| SignError::EmptySecret)?;
+    mac.update(message.as_bytes());
+    Ok(mac)
+}
+
 fn check_method(method: &str) -> Result<&str, SignError> {
     if method.is_empty() {
         return Err(SignError::Empty("HTTP method"));
@@ -381,6 +415,7 @@ fn token_input<'a>(client_id: &'a str, timestamp: &'a str) -> SignInput<'a> {
         minified_body: &[],
         timestamp,
         client_id,
+        request_id: "",
     }
 }
 
@@ -417,6 +452,7 @@ pub fn sign_symmetric(
         minified_body: &minified,
         timestamp,
         client_id: "",
+        request_id: "",
     };
     SNAP_SYMMETRIC.sign(&input, &SigningKey::Hmac(secret))
 }
@@ -443,6 +479,7 @@ pub fn sign_asymmetric(
         minified_body: &minified,
         timestamp,
         client_id: "",
+        request_id: "",
     };
     SNAP_ASYMMETRIC.sign(&input, &SigningKey::Rsa(key))
 }
@@ -490,6 +527,7 @@ pub fn verify_symmetric(
         minified_body: &minified,
         timestamp,
         client_id: "",
+        request_id: "",
     };
     SNAP_SYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Hmac(secret))
 }
@@ -519,6 +557,7 @@ pub fn verify_asymmetric(
         minified_body: &minified,
         timestamp,
         client_id: "",
+        request_id: "",
     };
     SNAP_ASYMMETRIC.verify(&input, signature_b64, &VerifyingKey::Rsa(key))
 }
@@ -537,6 +576,7 @@ mod tests {
             minified_body: body,
             timestamp: TS,
             client_id: "client-1",
+            request_id: "",
         }
     }
 

@@ -381,6 +381,7 @@ fn token_signature_matches_openssl_rsa() {
         minified_body: b"",
         timestamp: TS,
         client_id: CLIENT_ID,
+        request_id: "",
     };
     assert_eq!(recipe.string_to_sign(&input), Ok(string_to_sign));
 }
@@ -526,6 +527,7 @@ fn malformed_bodies_and_inputs_are_errors_not_panics() {
         minified_body: b"",
         timestamp: TS,
         client_id: "",
+        request_id: "",
     };
     let result = SNAP_ASYMMETRIC.verify(&input, "AAAA", &VerifyingKey::Hmac(&secret));
     assert!(matches!(

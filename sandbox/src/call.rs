@@ -117,6 +117,63 @@ pub(crate) struct Admitted<'a> {
     pub(crate) body: Value,
 }
 
+/// A request body as received, and minified (SNAP hashes the minified form, DOKU's `Digest` the bytes received).
+struct Received<'b> {
+    raw: &'b [u8],
+    minified: &'b [u8],
+}
+
+/// The source a header value is filled by and the part of `value` it fills: for a template
+/// (`"HMACSHA256={signature}"`) the value without the template's text, `None` when that text is missing.
+fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<(&'s HeaderSource, &'v str)> {
+    let HeaderSource::Template(pieces) = source else {
+        return Some((source, value));
+    };
+    let mut rest = value;
+    let mut filled = None;
+    let mut pieces = pieces.iter().peekable();
+    while let Some(piece) = pieces.next() {
+        match piece {
+            HeaderSource::Value(text) => rest = rest.strip_prefix(text.as_ref())?,
+            keyword => {
+                // The keyword's value runs up to the text after it (the template's end when there is none).
+                let after: &str = match pieces.peek() {
+                    Some(HeaderSource::Value(text)) => text,
+                    _ => "",
+                };
+                let end = if after.is_empty() {
+                    rest.len()
+                } else {
+                    rest.rfind(after)?
+                };
+                filled = Some((keyword, &rest[..end]));
+                rest = &rest[end..];
+            }
+        }
+    }
+    filled.filter(|_| rest.is_empty())
+}
+
+/// How a template header is written, for a refusal: `HMACSHA256={signature}`.
+fn template_text(source: &HeaderSource) -> String {
+    let HeaderSource::Template(pieces) = source else {
+        return String::new();
+    };
+    let keyword = |piece: &HeaderSource| {
+        HeaderSource::KEYWORDS
+            .iter()
+            .find(|(_, known)| known == piece)
+            .map_or("source", |(name, _)| *name)
+    };
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            HeaderSource::Value(text) => text.to_string(),
+            piece => format!("{{{}}}", keyword(piece)),
+        })
+        .collect()
+}
+
 /// The runtime-filled headers, as received.
 #[derive(Default)]
 struct Presented<'a> {
@@ -124,6 +181,7 @@ struct Presented<'a> {
     timestamp: Option<&'a str>,
     signature: Option<&'a str>,
     external_id: Option<&'a str>,
+    request_id: Option<&'a str>,
     authorization: Option<&'a str>,
 }
 
@@ -172,7 +230,11 @@ impl<'a> Call<'a> {
         // Parsed before the signature is checked, so a body that is not JSON is refused as such (400) and the
         // minified form is only ever taken of JSON.
         let parsed = self.parse(&raw)?;
-        self.signature(&presented, client, token.as_ref(), &crate::minify::strip(&raw))?;
+        let body = Received {
+            raw: &raw,
+            minified: &crate::minify::strip(&raw),
+        };
+        self.signature(&presented, client, token.as_ref(), &body)?;
         let body = self.json(parsed)?;
         self.fields(&body)?;
         Ok(Admitted {
@@ -239,6 +301,16 @@ impl<'a> Call<'a> {
             {
                 return Err(invalid(name, format!("header {name} {problem}")));
             }
+            // `HMACSHA256=<signature>`: the template's text must be there; what it surrounds is checked as its source.
+            let (source, value) = match unwrap_template(source, value) {
+                Some(filled) => filled,
+                None => {
+                    return Err(invalid(
+                        name,
+                        format!("header {name} must be written {}", template_text(source)),
+                    ));
+                }
+            };
             match source {
                 HeaderSource::Timestamp => {
                     SnapTimestamp::parse(value).map_err(|e| invalid(name, format!("header {name}: {e}")))?;
@@ -249,11 +321,12 @@ impl<'a> Call<'a> {
                 }
                 HeaderSource::ClientId => presented.client_id = Some(value),
                 HeaderSource::ExternalId => presented.external_id = Some(value),
+                HeaderSource::RequestId => presented.request_id = Some(value),
                 HeaderSource::Signature => presented.signature = Some(value),
                 HeaderSource::BearerToken => presented.authorization = Some(value),
                 HeaderSource::ChannelId | HeaderSource::Value(_) => {}
-                // Envelope heads only: the lowering keeps them out of a provider's headers.
-                HeaderSource::Function | HeaderSource::ClientSecret => {}
+                // Envelope heads only, and templates do not nest: the lowering keeps them out.
+                HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => {}
             }
         }
         match caller.iter().find(|v| v.kind != ViolationKind::Missing) {
@@ -335,7 +408,7 @@ impl<'a> Call<'a> {
         presented: &Presented<'_>,
         client: &Client,
         token: Option<&AccessToken>,
-        minified: &[u8],
+        body: &Received<'_>,
     ) -> Result<(), Answer> {
         let invalid = |why: &str| {
             self.refuse(Situation::Unauthorized, Fill::reason("Invalid Signature"))
@@ -353,9 +426,11 @@ impl<'a> Call<'a> {
             method: self.parts.method.as_str(),
             path,
             token: token.map(AccessToken::expose),
-            minified_body: minified,
+            minified_body: body.minified,
             timestamp: presented.timestamp.unwrap_or_default(),
             client_id: presented.client_id.unwrap_or(&client.id),
+            raw_body: body.raw,
+            request_id: presented.request_id.unwrap_or_default(),
         };
         match signing::verify(recipe, &input, signature, client.verifier(recipe.algorithm)) {
             true => Ok(()),

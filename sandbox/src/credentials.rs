@@ -108,7 +108,7 @@ impl Client {
     /// What checks this client's signatures made by `algorithm`: its secret or its public key.
     pub(crate) fn verifier(&self, algorithm: Algorithm) -> Verifier<'_> {
         match algorithm {
-            Algorithm::HmacSha512 => Verifier::Secret(self.secret.expose()),
+            Algorithm::HmacSha512 | Algorithm::HmacSha256 => Verifier::Secret(self.secret.expose()),
             Algorithm::RsaSha256 => Verifier::Rsa(&self.public_key),
         }
     }

@@ -1,6 +1,7 @@
 //! SNAP signatures as the sandbox makes and checks them: the string to sign assembled from a recipe of the IR
-//! (`{method}:{path}:{token}:{body_sha256}:{timestamp}` as parts), then HMAC-SHA512 keyed with the client secret or
-//! SHA256withRSA, in standard Base64.
+//! (`{method}:{path}:{token}:{body_sha256}:{timestamp}` as parts), then HMAC-SHA512 or HMAC-SHA256 keyed with the
+//! client secret, or SHA256withRSA, in standard Base64. DOKU's non-SNAP scheme is a recipe too: lines joined by
+//! `\n` with `{request_id}` and `{body_digest}`, its `Digest:` line between `{if_body}` and `{end_if}`.
 //!
 //! This is the sandbox's one implementation, for what it checks (X-SIGNATURE of every call, the signature of an
 //! envelope) and for what it signs (notifications, merchant-token calls, enveloped answers). It shares no code with
@@ -30,12 +31,16 @@ pub struct Message<'a> {
     pub timestamp: &'a str,
     /// The client id (X-PARTNER-ID, X-CLIENT-KEY).
     pub client_id: &'a str,
+    /// The body exactly as received (or sent), for `{body_digest}`; DOKU hashes these bytes, not a minified form.
+    pub raw_body: &'a [u8],
+    /// The request id header (DOKU's `Request-Id`), for `{request_id}`.
+    pub request_id: &'a str,
 }
 
 /// The key a signature is made with; it must fit the recipe's algorithm.
 #[derive(Debug, Clone, Copy)]
 pub enum Signer<'a> {
-    /// The client secret, for HMAC-SHA512.
+    /// The client secret, for HMAC-SHA512 and HMAC-SHA256.
     Secret(&'a str),
     /// The sandbox's provider key, for SHA256withRSA.
     Rsa(&'a ProviderKey),
@@ -44,7 +49,7 @@ pub enum Signer<'a> {
 /// The key a signature is checked with; it must fit the recipe's algorithm.
 #[derive(Debug, Clone, Copy)]
 pub enum Verifier<'a> {
-    /// The client secret, for HMAC-SHA512.
+    /// The client secret, for HMAC-SHA512 and HMAC-SHA256.
     Secret(&'a str),
     /// The client's public key, for SHA256withRSA.
     Rsa(&'a ClientKey),
@@ -64,11 +69,16 @@ pub enum SignError {
     Rsa(#[from] KeyError),
 }
 
-/// The string to sign of `recipe` over `message`.
+/// The string to sign of `recipe` over `message`. What stands between `{if_body}` and `{end_if}` is left out when
+/// the message has no body.
 pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
     let mut out = String::with_capacity(256);
+    let mut without_body = false;
     for part in recipe.parts.iter() {
         match part {
+            Part::IfBody => without_body = message.minified_body.is_empty(),
+            Part::EndIf => without_body = false,
+            _ if without_body => {}
             Part::Literal(text) => out.push_str(text),
             Part::Method => out.push_str(message.method),
             Part::Path => out.push_str(message.path),
@@ -78,6 +88,8 @@ pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
             Part::ClientId => out.push_str(message.client_id),
             // Bytes that are not UTF-8 change here and so never verify, which is the right answer for them.
             Part::Body => out.push_str(&String::from_utf8_lossy(message.minified_body)),
+            Part::RequestId => out.push_str(message.request_id),
+            Part::BodyDigest => out.push_str(&STANDARD.encode(Sha256::digest(message.raw_body))),
         }
     }
     out
@@ -93,6 +105,12 @@ pub fn sign(recipe: &Recipe, message: &Message<'_>, signer: Signer<'_>) -> Resul
     let raw = match (recipe.algorithm, signer) {
         (Algorithm::HmacSha512, Signer::Secret(secret)) => hmac(secret, &text)
             .ok_or(SignError::Hmac)?
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        (Algorithm::HmacSha256, Signer::Secret(secret)) => Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .map_err(|_| SignError::Hmac)?
+            .chain_update(text.as_bytes())
             .finalize()
             .into_bytes()
             .to_vec(),
@@ -114,6 +132,8 @@ pub fn verify(recipe: &Recipe, message: &Message<'_>, signature_b64: &str, verif
         (Algorithm::HmacSha512, Verifier::Secret(secret)) => {
             hmac(secret, &text).is_some_and(|mac| mac.verify_slice(&signature).is_ok())
         }
+        (Algorithm::HmacSha256, Verifier::Secret(secret)) => Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .is_ok_and(|mac| mac.chain_update(text.as_bytes()).verify_slice(&signature).is_ok()),
         (Algorithm::RsaSha256, Verifier::Rsa(key)) => key.verifies(text.as_bytes(), &signature),
         _ => false,
     }
@@ -165,6 +185,8 @@ mod tests {
             minified_body: body,
             timestamp: TS,
             client_id: DEMO_CLIENT_ID,
+            raw_body: body,
+            request_id: "",
         }
     }
 

@@ -162,6 +162,8 @@ impl Case<'_> {
             minified_body: self.sandbox_body,
             timestamp: TS,
             client_id: DEMO_CLIENT_ID,
+            raw_body: self.sandbox_body,
+            request_id: "",
         }
     }
 
@@ -173,6 +175,7 @@ impl Case<'_> {
             minified_body: self.runtime_body,
             timestamp: TS,
             client_id: DEMO_CLIENT_ID,
+            request_id: "",
         }
     }
 }
@@ -198,6 +201,9 @@ fn agree(recipe: &Both<'_>, case: &Case<'_>, expected: &str) {
             VerifyingKey::Hmac(&secret),
             Verifier::Secret(DEMO_CLIENT_SECRET),
         ),
+        // The shipped recipes do not use HMAC-SHA256 (DOKU's non-SNAP scheme): tests/tests/nonsnap_signing.rs
+        // pins it to openssl.
+        snapbi_spec::ir::Algorithm::HmacSha256 => panic!("no shipped recipe signs with HMAC-SHA256"),
         snapbi_spec::ir::Algorithm::RsaSha256 => (
             openssl_rsa_sha256(DEMO_CLIENT_PRIVATE_KEY_PEM, expected),
             SigningKey::Rsa(&runtime_private),

@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
                     minified_body: &body,
                     timestamp: &timestamp,
                     client_id: CLIENT_ID,
+                    request_id: "",
                 };
                 let signature = rt::signature::SNAP_SYMMETRIC
                     .sign(&input, &rt::signature::SigningKey::HmacKey(&hmac_key))
@@ -100,6 +101,7 @@ fn bench(c: &mut Criterion) {
         minified_body: &body,
         timestamp: TIMESTAMP,
         client_id: CLIENT_ID,
+        request_id: "",
     };
     group.bench_function("part: recipe sign", |b| {
         b.iter(|| {

@@ -135,6 +135,7 @@ impl Steps<'_> {
                 minified_body: &body,
                 timestamp: &timestamp,
                 client_id: CLIENT_ID,
+                request_id: "",
             };
             let signature = rt::signature::SNAP_SYMMETRIC
                 .sign(&input, &rt::signature::SigningKey::HmacKey(self.hmac_key))

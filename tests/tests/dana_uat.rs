@@ -404,7 +404,12 @@ impl Probe {
                 HeaderSource::Timestamp => timestamp.clone(),
                 HeaderSource::Signature => signature.clone(),
                 HeaderSource::Value(v) => v.to_string(),
-                HeaderSource::BearerToken | HeaderSource::Function | HeaderSource::ClientSecret => continue,
+                // DANA's SNAP headers use none of these.
+                HeaderSource::BearerToken
+                | HeaderSource::Function
+                | HeaderSource::ClientSecret
+                | HeaderSource::RequestId
+                | HeaderSource::Template(_) => continue,
             };
             headers.push((name.clone(), value));
         }

@@ -68,6 +68,11 @@ pub(crate) fn endpoint_info(info: &EndpointInfo) -> TokenStream {
 pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {
     let variant = match source {
         HeaderSource::Value(value) => return quote!(rt::HeaderSource::value(#value)),
+        HeaderSource::Template(pieces) => {
+            let pieces = list(pieces.iter().map(header_source));
+            return quote!(rt::HeaderSource::Template(#pieces));
+        }
+        HeaderSource::RequestId => "RequestId",
         HeaderSource::ClientId => "ClientId",
         HeaderSource::ExternalId => "ExternalId",
         HeaderSource::ChannelId => "ChannelId",
@@ -86,6 +91,7 @@ pub(crate) fn recipe(recipe: &Recipe) -> TokenStream {
         "{}",
         match recipe.algorithm {
             Algorithm::HmacSha512 => "HmacSha512",
+            Algorithm::HmacSha256 => "HmacSha256",
             Algorithm::RsaSha256 => "RsaSha256",
         }
     );
@@ -106,6 +112,10 @@ fn part(part: &Part) -> TokenStream {
         Part::Timestamp => "Timestamp",
         Part::ClientId => "ClientId",
         Part::Body => "Body",
+        Part::RequestId => "RequestId",
+        Part::BodyDigest => "BodyDigest",
+        Part::IfBody => "IfBody",
+        Part::EndIf => "EndIf",
     };
     let variant = format_ident!("{variant}");
     quote!(rt::Part::#variant)

@@ -145,7 +145,7 @@ impl Config {
     /// Whether the key `algorithm` signs with is configured (an empty client secret is not one).
     fn has_key(&self, provider: &Provider, algorithm: Algorithm, why: String) -> Result<(), ConfigError> {
         let (present, credential) = match algorithm {
-            Algorithm::HmacSha512 => (
+            Algorithm::HmacSha512 | Algorithm::HmacSha256 => (
                 self.client_secret.as_ref().is_some_and(|s| !s.is_empty()),
                 "client_secret",
             ),

@@ -69,6 +69,7 @@ pub(super) fn answer_is_signed(envelope: &Envelope, key: &PublicKey, raw: &[u8])
         minified_body: member,
         timestamp: "",
         client_id: "",
+        request_id: "",
     };
     envelope
         .signature

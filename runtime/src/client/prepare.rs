@@ -70,6 +70,8 @@ struct Stamps {
     timestamp: String,
     signature: String,
     external_id: String,
+    /// A UUID v4 when the profile sends a `request_id` header (DOKU's non-SNAP `Request-Id`), else empty.
+    request_id: String,
 }
 
 impl Client {
@@ -108,11 +110,13 @@ impl Client {
             return self.prepare_enveloped(endpoint, enveloped, &body, extra, &external_id, now);
         }
         let timestamp = self.inner.provider.timestamp.at(now);
-        let signature = self.sign(endpoint, &body, token, &timestamp)?;
+        let request_id = self.request_id(endpoint.auth);
+        let signature = self.sign(endpoint, &body, token, &timestamp, &request_id)?;
         let stamps = Stamps {
             timestamp,
             signature,
             external_id,
+            request_id,
         };
         let mut headers = self.profile_headers(endpoint.auth, token, stamps, extra.len());
         headers.extend(
@@ -128,6 +132,16 @@ impl Client {
         })
     }
 
+    /// A fresh request id when the profile's headers for `auth` send one: unique per prepared request (a UUID v4,
+    /// 36 characters, within DOKU's 128), so every request gets its own. Nothing is made for profiles without one.
+    fn request_id(&self, auth: AuthKind) -> String {
+        let profile = self.inner.provider.headers_for(auth);
+        match profile.iter().any(|(_, source)| source.is(&HeaderSource::RequestId)) {
+            true => uuid::Uuid::new_v4().to_string(),
+            false => String::new(),
+        }
+    }
+
     /// Content-Type and the headers the profile names for `auth`, with room for `more`.
     fn profile_headers<'a>(
         &'a self,
@@ -140,23 +154,38 @@ impl Client {
         let mut timestamp = Handout::new(stamps.timestamp, profile, HeaderSource::Timestamp);
         let mut signature = Handout::new(stamps.signature, profile, HeaderSource::Signature);
         let mut external_id = Handout::new(stamps.external_id, profile, HeaderSource::ExternalId);
+        let mut request_id = Handout::new(stamps.request_id, profile, HeaderSource::RequestId);
         let mut headers = Vec::with_capacity(1 + profile.len() + more);
         headers.push(content_type());
         for (name, source) in profile {
-            let value: Cow<'a, str> = match source {
-                HeaderSource::ClientId => Cow::Borrowed(&self.inner.config.client_id),
-                HeaderSource::ExternalId => external_id.next().into(),
-                HeaderSource::ChannelId => self.channel_id(),
-                HeaderSource::Timestamp => timestamp.next().into(),
-                HeaderSource::Signature => signature.next().into(),
-                HeaderSource::BearerToken => {
-                    concat(&["Bearer ", token.map(AccessToken::expose).unwrap_or_default()]).into()
-                }
-                HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
-                // Envelope heads only (the lowering keeps them out of HTTP headers): never put the secret there.
-                HeaderSource::Function | HeaderSource::ClientSecret => continue,
+            let mut value_of = |source: &'a HeaderSource| -> Option<Cow<'a, str>> {
+                Some(match source {
+                    HeaderSource::ClientId => Cow::Borrowed(&self.inner.config.client_id),
+                    HeaderSource::ExternalId => external_id.next().into(),
+                    HeaderSource::RequestId => request_id.next().into(),
+                    HeaderSource::ChannelId => self.channel_id(),
+                    HeaderSource::Timestamp => timestamp.next().into(),
+                    HeaderSource::Signature => signature.next().into(),
+                    HeaderSource::BearerToken => {
+                        concat(&["Bearer ", token.map(AccessToken::expose).unwrap_or_default()]).into()
+                    }
+                    HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
+                    // Envelope heads only (the lowering keeps them out of HTTP headers): never put the secret
+                    // there. A template inside a template is refused by the lowering too.
+                    HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => return None,
+                })
             };
-            headers.push((Cow::Borrowed(*name), value));
+            let value = match source {
+                // `"HMACSHA256={signature}"`: the pieces joined, the text as written and the one source filled.
+                HeaderSource::Template(pieces) => {
+                    let filled: Option<Vec<Cow<'a, str>>> = pieces.iter().map(&mut value_of).collect();
+                    filled.map(|pieces| Cow::Owned(pieces.concat()))
+                }
+                source => value_of(source),
+            };
+            if let Some(value) = value {
+                headers.push((Cow::Borrowed(*name), value));
+            }
         }
         headers
     }
@@ -177,7 +206,7 @@ impl Client {
         let head = self.envelope_head(envelope, &enveloped.function, external_id, &timestamp)?;
         let callers = extra.iter().map(|(name, value)| (name.as_str(), value.as_str()));
         let member = envelope.request_member(head.iter().map(|(n, v)| (*n, v.as_ref())).chain(callers), body);
-        let signature = self.sign_with(&envelope.signature, endpoint, &member, None, &timestamp)?;
+        let signature = self.sign_with(&envelope.signature, endpoint, &member, None, &timestamp, "")?;
         Ok(Prepared {
             method: &endpoint.method,
             url: concat(&[&self.inner.base_url, &endpoint.path]),
@@ -214,9 +243,12 @@ impl Client {
                     None => return Err(SignError::MissingCredential("client secret")),
                 },
                 HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
-                // The lowering keeps these out of a head: the signature is its own member, and no B2B token
-                // is sent in one.
-                HeaderSource::Signature | HeaderSource::BearerToken => continue,
+                // The lowering keeps these out of a head: the signature is its own member, no B2B token is sent
+                // in one, and request ids and templates are for HTTP headers.
+                HeaderSource::Signature
+                | HeaderSource::BearerToken
+                | HeaderSource::RequestId
+                | HeaderSource::Template(_) => continue,
             };
             head.push((name.as_ref(), value));
         }
@@ -246,7 +278,7 @@ struct Handout {
 
 impl Handout {
     fn new(value: String, headers: &[(&str, HeaderSource)], wanted: HeaderSource) -> Self {
-        let left = headers.iter().filter(|(_, source)| *source == wanted).count();
+        let left = headers.iter().filter(|(_, source)| source.is(&wanted)).count();
         Handout {
             value: Some(value),
             left,

@@ -13,16 +13,18 @@ impl Client {
         body: &[u8],
         token: Option<&AccessToken>,
         timestamp: &str,
+        request_id: &str,
     ) -> Result<String, SignError> {
         let recipe = self
             .inner
             .provider
             .signature_for(endpoint.auth)
             .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
-        self.sign_with(recipe, endpoint, body, token, timestamp)
+        self.sign_with(recipe, endpoint, body, token, timestamp, request_id)
     }
 
-    /// Signs `body` for `endpoint` with `recipe`, using the configured key its algorithm needs.
+    /// Signs `body` for `endpoint` with `recipe`, using the configured key its algorithm needs; `request_id` is
+    /// the request's Request-Id, empty when the profile sends none.
     pub(super) fn sign_with(
         &self,
         recipe: &Recipe,
@@ -30,6 +32,7 @@ impl Client {
         body: &[u8],
         token: Option<&AccessToken>,
         timestamp: &str,
+        request_id: &str,
     ) -> Result<String, SignError> {
         let input = SignInput {
             method: &endpoint.method,
@@ -38,6 +41,7 @@ impl Client {
             minified_body: body,
             timestamp,
             client_id: &self.inner.config.client_id,
+            request_id,
         };
         recipe.sign(&input, &self.signing_key(recipe.algorithm)?)
     }
@@ -52,6 +56,12 @@ impl Client {
                 (None, Some(secret)) => Ok(SigningKey::Hmac(secret)),
                 (None, None) => Err(SignError::MissingCredential("client secret")),
             },
+            // The prepared key is HMAC-SHA512's; HMAC-SHA256 keys the secret itself.
+            Algorithm::HmacSha256 => config
+                .client_secret
+                .as_ref()
+                .map(SigningKey::Hmac)
+                .ok_or(SignError::MissingCredential("client secret")),
             Algorithm::RsaSha256 => config
                 .private_key
                 .as_ref()

@@ -125,6 +125,7 @@ impl TokenIssuer {
             minified_body: &[],
             timestamp,
             client_id,
+            request_id: "",
         };
         recipe
             .verify(&input, signature, &VerifyingKey::Rsa(&self.key))

@@ -95,6 +95,7 @@ impl Shared {
             .format_fraction(OffsetDateTime::now_utc(), self.fraction_digits);
         // Compact already (serde_json's bytes, a spec's fixed body), so this borrows; it keeps the hash right if not.
         let minified = crate::minify::strip(body);
+        let request_id = uuid::Uuid::new_v4().to_string();
         let message = Message {
             method: "POST",
             path,
@@ -102,34 +103,40 @@ impl Shared {
             minified_body: &minified,
             timestamp: &timestamp,
             client_id: &signer.client_id,
+            raw_body: body,
+            request_id: &request_id,
         };
         let key = match (recipe.algorithm, &signer.provider_key) {
             (Algorithm::RsaSha256, Some(key)) => Signer::Rsa(key),
             (Algorithm::RsaSha256, None) => return Err("the recipe is RSA and there is no provider key".into()),
-            (Algorithm::HmacSha512, _) => Signer::Secret(signer.client_secret.expose()),
+            (Algorithm::HmacSha512 | Algorithm::HmacSha256, _) => Signer::Secret(signer.client_secret.expose()),
         };
         let signature = signing::sign(recipe, &message, key).map_err(|e| e.to_string())?;
         let mut headers = Vec::with_capacity(1 + names.len());
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         for (name, source) in names {
-            let value = match source {
-                HeaderSource::ClientId => signer.client_id.clone(),
-                HeaderSource::ExternalId => external_id(),
-                HeaderSource::ChannelId => match signer.channel_id.as_ref().or(self.channel_id.as_ref()) {
-                    Some(channel) => channel.clone(),
-                    None => continue,
-                },
-                HeaderSource::Timestamp => timestamp.clone(),
-                HeaderSource::Signature => signature.clone(),
-                HeaderSource::BearerToken => match token {
-                    Some(token) => format!("Bearer {}", token.expose()),
-                    None => continue,
-                },
-                HeaderSource::Value(value) => value.to_string(),
-                // Envelope heads only; a notification's headers never carry them.
-                HeaderSource::Function | HeaderSource::ClientSecret => continue,
+            let value_of = |source: &HeaderSource| -> Option<String> {
+                Some(match source {
+                    HeaderSource::ClientId => signer.client_id.clone(),
+                    HeaderSource::ExternalId => external_id(),
+                    HeaderSource::RequestId => request_id.clone(),
+                    HeaderSource::ChannelId => signer.channel_id.as_ref().or(self.channel_id.as_ref())?.clone(),
+                    HeaderSource::Timestamp => timestamp.clone(),
+                    HeaderSource::Signature => signature.clone(),
+                    HeaderSource::BearerToken => format!("Bearer {}", token?.expose()),
+                    HeaderSource::Value(value) => value.to_string(),
+                    // Envelope heads only; a notification's headers never carry them. No template nests.
+                    HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => return None,
+                })
             };
-            headers.push((name.clone(), value));
+            let value = match source {
+                // `"HMACSHA256={signature}"`: the template's text around its one source.
+                HeaderSource::Template(pieces) => pieces.iter().map(value_of).collect::<Option<String>>(),
+                source => value_of(source),
+            };
+            if let Some(value) = value {
+                headers.push((name.clone(), value));
+            }
         }
         Ok(headers)
     }

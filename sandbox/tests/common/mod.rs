@@ -224,8 +224,12 @@ pub fn signed_headers(
             HeaderSource::Signature => signature.clone(),
             HeaderSource::BearerToken => format!("Bearer {}", token.unwrap_or_default()),
             HeaderSource::Value(v) => v.to_string(),
-            // Envelope heads only, never a provider's headers.
-            HeaderSource::Function | HeaderSource::ClientSecret => continue,
+            // Envelope heads only, never a provider's headers; the shipped SNAP profiles use no request id or
+            // template (this caller signs with the SNAP recipes only).
+            HeaderSource::Function
+            | HeaderSource::ClientSecret
+            | HeaderSource::RequestId
+            | HeaderSource::Template(_) => continue,
         };
         headers.push((name.clone(), value));
     }

@@ -5,7 +5,7 @@
 use super::names::is_snake;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Envelope, HeaderSource, Recipe, Refusals, Text};
+use crate::ir::{Envelope, HeaderSource, Part, Recipe, Refusals, Text};
 use crate::yaml::raw::{self, OrderedMap};
 
 impl Lowering {
@@ -23,6 +23,11 @@ impl Lowering {
             let head = self.head(src, &path, spec);
             self.head_max_length(src, &path, spec);
             let signature = self.recipe(src, &join(&path, "signature"), &spec.signature);
+            if signature.as_ref().is_some_and(|r| r.parts.contains(&Part::RequestId)) {
+                let at = join(&join(&path, "signature"), "string_to_sign");
+                let msg = "`{request_id}` cannot be signed in an envelope: its head has no request id";
+                self.push(src.value(&at, msg.into()));
+            }
             if let (Some(signature), true) = (signature, self.diagnostics.len() == before) {
                 out.push(envelope(name, spec, head, signature));
             }
@@ -66,6 +71,14 @@ impl Lowering {
         }
         if head.iter().any(|(_, s)| *s == HeaderSource::Signature) {
             let msg = "the signature is its own member (`signature_member`), not part of the signed head";
+            self.push(src.value(&join(path, "head"), msg.into()));
+        }
+        // The runtime fills envelope heads with plain values: request ids and templates are for HTTP headers.
+        if head
+            .iter()
+            .any(|(_, s)| matches!(s, HeaderSource::RequestId | HeaderSource::Template(_)))
+        {
+            let msg = "`request_id` and header templates (`\"text{source}\"`) are for HTTP headers, not envelope heads";
             self.push(src.value(&join(path, "head"), msg.into()));
         }
         head

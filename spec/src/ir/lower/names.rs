@@ -92,10 +92,12 @@ pub(super) fn is_header_name(s: &str) -> bool {
 
 pub(super) fn is_utc_offset(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 6
-        && (b[0] == b'+' || b[0] == b'-')
-        && b[3] == b':'
-        && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit())
+    // `Z` is UTC written the way DOKU's non-SNAP headers want it (`2020-08-11T08:45:42Z`).
+    s == "Z"
+        || (b.len() == 6
+            && (b[0] == b'+' || b[0] == b'-')
+            && b[3] == b':'
+            && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit()))
 }
 
 /// Whether `path` can be a route: absolute, without spaces.

@@ -26,6 +26,7 @@ impl Lowering {
         self.profile(src, spec);
         let headers = self.header_sets(src, &spec.headers);
         let signatures = self.signatures(src, &spec.signatures);
+        self.signed_ids_are_sent(src, &headers, &signatures);
         if spec.notification_retry_schedule.windows(2).any(|w| w[0] >= w[1]) {
             let msg = "notification_retry_schedule must be increasing (seconds after the first attempt)";
             self.push(src.value("notification_retry_schedule", msg.into()));
@@ -71,7 +72,10 @@ impl Lowering {
             }
         }
         if !is_utc_offset(&spec.timestamp.offset) {
-            let msg = format!("timestamp offset `{}` must look like +07:00", spec.timestamp.offset);
+            let msg = format!(
+                "timestamp offset `{}` must look like +07:00 (or be \"Z\" for UTC)",
+                spec.timestamp.offset
+            );
             self.push(src.value("timestamp.offset", msg));
         }
         if spec.timestamp.fraction_digits > 9 {
@@ -128,9 +132,23 @@ impl Lowering {
     ) -> Option<HeaderSource> {
         let s = match source {
             raw::HeaderSourceSpec::Value(v) => return Some(HeaderSource::Value(v.clone().into())),
+            raw::HeaderSourceSpec::Source(s) if s.contains(['{', '}']) => {
+                return self.header_template(src, path, s, keywords);
+            }
             raw::HeaderSourceSpec::Source(s) => s,
         };
-        let found = keywords.clone().find(|(k, _)| k == s).map(|(_, h)| h.clone());
+        self.keyword(src, path, s, keywords)
+    }
+
+    /// The source keyword `s` among `keywords`, or a diagnostic at `path` naming the known ones.
+    fn keyword<'k>(
+        &mut self,
+        src: Src,
+        path: &str,
+        s: &str,
+        keywords: impl Iterator<Item = &'k (&'static str, HeaderSource)> + Clone,
+    ) -> Option<HeaderSource> {
+        let found = keywords.clone().find(|(k, _)| *k == s).map(|(_, h)| h.clone());
         if found.is_none() {
             let known: Vec<&str> = keywords.map(|(k, _)| *k).collect();
             let d = src.value(
@@ -140,5 +158,35 @@ impl Lowering {
             self.push(with_help(d, did_you_mean(s, known)));
         }
         found
+    }
+
+    /// A header value written as text around one `{source}`, e.g. `"HMACSHA256={signature}"`: the text before,
+    /// the source, the text after, as the pieces of a [`HeaderSource::Template`].
+    fn header_template<'k>(
+        &mut self,
+        src: Src,
+        path: &str,
+        template: &str,
+        keywords: impl Iterator<Item = &'k (&'static str, HeaderSource)> + Clone,
+    ) -> Option<HeaderSource> {
+        let (Some(open), Some(close)) = (template.find('{'), template.find('}')) else {
+            let msg = format!("`{template}` has an unmatched brace: a header template is text around one `{{source}}`");
+            self.push(src.value(path, msg));
+            return None;
+        };
+        let (before, after) = (&template[..open], template.get(close + 1..).unwrap_or_default());
+        if close < open || after.contains(['{', '}']) || before.contains('}') {
+            let msg = format!("`{template}` is not text around one `{{source}}`: a header template fills one source");
+            self.push(src.value(path, msg));
+            return None;
+        }
+        let source = self.keyword(src, path, &template[open + 1..close], keywords)?;
+        let pieces = [before, after].map(|text| HeaderSource::Value(text.to_owned().into()));
+        let [before, after] = pieces;
+        let pieces: Vec<HeaderSource> = [before, source, after]
+            .into_iter()
+            .filter(|piece| *piece != HeaderSource::Value("".into()))
+            .collect();
+        Some(HeaderSource::Template(pieces.into()))
     }
 }

@@ -1,9 +1,10 @@
 //! Signature recipes (a provider's `signatures` per auth kind, an envelope's `signature`): the algorithm and
-//! the string to sign, split into literal text and the placeholders the runtime fills.
+//! the string to sign, split into literal text and the placeholders the runtime fills. Templates may span lines
+//! (YAML `|-`); `{if_body}` … `{end_if}` marks what is signed only when the request has a body.
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Algorithm, AuthKind, Part, Recipe};
+use crate::ir::{Algorithm, AuthKind, HeaderSource, Part, Recipe};
 use crate::yaml::raw::{self, OrderedMap};
 
 impl Lowering {
@@ -55,7 +56,60 @@ impl Lowering {
         if !rest.is_empty() {
             parts.push(Part::Literal(rest.to_owned().into()));
         }
-        Some(parts)
+        self.if_body_closed(src, path, &parts).then_some(parts)
+    }
+
+    /// Each `{if_body}` is closed by an `{end_if}` before the next one opens, and holds something to sign.
+    fn if_body_closed(&mut self, src: Src, path: &str, parts: &[Part]) -> bool {
+        let mut open: Option<usize> = None;
+        let mut problem = None;
+        for (at, part) in parts.iter().enumerate() {
+            match (part, open) {
+                (Part::IfBody, None) => open = Some(at),
+                (Part::IfBody, Some(_)) => {
+                    problem = Some("`{if_body}` inside `{if_body}`: close the first with `{end_if}`")
+                }
+                (Part::EndIf, None) => problem = Some("`{end_if}` without an `{if_body}` before it"),
+                (Part::EndIf, Some(start)) if start + 1 == at => problem = Some("`{if_body}{end_if}` holds nothing"),
+                (Part::EndIf, Some(_)) => open = None,
+                _ => {}
+            }
+            if problem.is_some() {
+                break;
+            }
+        }
+        if problem.is_none() && open.is_some() {
+            problem = Some("`{if_body}` is never closed: end the part signed only with a body by `{end_if}`");
+        }
+        if let Some(problem) = problem {
+            self.push(src.value(path, problem.into()));
+        }
+        problem.is_none()
+    }
+
+    /// A recipe signs the request id only where one is sent: `{request_id}` needs a header of its auth kind filled
+    /// from `request_id`, or the receiver could never rebuild the string to sign.
+    pub(super) fn signed_ids_are_sent(
+        &mut self,
+        src: Src,
+        headers: &[(AuthKind, Vec<(String, HeaderSource)>)],
+        signatures: &[(AuthKind, Recipe)],
+    ) {
+        for (kind, recipe) in signatures {
+            let sent = headers
+                .iter()
+                .filter(|(k, _)| k == kind)
+                .flat_map(|(_, set)| set)
+                .any(|(_, source)| source.is(&HeaderSource::RequestId));
+            if recipe.parts.contains(&Part::RequestId) && !sent {
+                let path = join(&join("signatures", kind.as_str()), "string_to_sign");
+                let msg = format!(
+                    "`{{request_id}}` signs the request id, but `headers.{}` sends none: add a header with source `request_id`",
+                    kind.as_str()
+                );
+                self.push(src.value(&path, msg));
+            }
+        }
     }
 
     fn placeholder(&mut self, src: Src, path: &str, name: &str) -> Option<Part> {
