@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use snapbi_runtime::signature::{
-    Algorithm, Part, Recipe, SNAP_ASYMMETRIC, SNAP_SYMMETRIC, SNAP_TOKEN, Sign, SignInput, SignatureError, SigningKey,
+    Part, Recipe, SNAP_ASYMMETRIC, SNAP_SYMMETRIC, SNAP_TOKEN, Sign, SignInput, SignatureError, SigningKey,
     VerifyingKey, body_sha256_hex,
 };
 use snapbi_spec::ir::AuthKind;
@@ -206,6 +206,19 @@ impl Chosen {
         Ok(())
     }
 
+    /// A recipe that signs `part` needs the value `flag` gives: refused naming the flag when it was not given.
+    pub fn needs(&self, part: &Part, given: bool, flag: &str) -> Result<(), Error> {
+        if given || !self.recipe.parts.contains(part) {
+            return Ok(());
+        }
+        Err(Error::Input(format!(
+            "{} {} recipe signs {}: pass {flag}",
+            self.origin,
+            self.kind.as_str(),
+            placeholder(part)
+        )))
+    }
+
     /// A provider's recipe must draw only on what this subcommand takes, with the key it takes.
     fn fits(&self) -> Result<(), Error> {
         let subcommand = self.kind.as_str();
@@ -216,11 +229,12 @@ impl Chosen {
                 placeholder(part)
             )));
         }
-        let (wanted, key) = match self.kind {
-            AuthKind::Symmetric => (Algorithm::HmacSha512, "a client secret (HMAC)"),
-            AuthKind::Token | AuthKind::Asymmetric => (Algorithm::RsaSha256, "an RSA key"),
+        // The subcommand decides the key: a client secret for symmetric (any HMAC), an RSA key otherwise.
+        let (keyed_by_secret, key) = match self.kind {
+            AuthKind::Symmetric => (true, "a client secret (HMAC)"),
+            AuthKind::Token | AuthKind::Asymmetric => (false, "an RSA key"),
         };
-        if self.recipe.algorithm != wanted {
+        if self.recipe.algorithm.uses_secret() != keyed_by_secret {
             return Err(Error::Input(format!(
                 "{} {subcommand} recipe signs with {}, but the `{subcommand}` subcommand takes {key}",
                 self.origin,
@@ -232,16 +246,16 @@ impl Chosen {
 }
 
 /// Whether the `kind` subcommand has a value for `part`: token takes a client id and a timestamp; symmetric and
-/// asymmetric take a request (method, path, body, timestamp), symmetric also the access token.
+/// asymmetric take a request (method, path, body, timestamp, and when given a client id and a request id),
+/// symmetric also the access token.
 fn takes(kind: AuthKind, part: &Part) -> bool {
     match part {
-        Part::Literal(_) | Part::Timestamp => true,
-        Part::ClientId => kind == AuthKind::Token,
+        Part::Literal(_) | Part::Timestamp | Part::ClientId => true,
         Part::Token => kind == AuthKind::Symmetric,
-        Part::Method | Part::Path | Part::BodySha256 | Part::Body | Part::BodyDigest => kind != AuthKind::Token,
+        Part::Method | Part::Path | Part::BodySha256 | Part::Body | Part::BodyDigest | Part::RequestId => {
+            kind != AuthKind::Token
+        }
         Part::IfBody | Part::EndIf => kind != AuthKind::Token,
-        // No subcommand takes a Request-Id yet (DOKU's non-SNAP scheme; issue #13).
-        Part::RequestId => false,
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use snapbi_runtime::minify::minify;
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_runtime::signature::{SignError, SignInput, SigningKey};
+use snapbi_runtime::signature::{Part, SignError, SignInput, SigningKey};
 use snapbi_spec::ir::AuthKind;
 
 use crate::error::{Error, Outcome, Status, print};
@@ -90,6 +90,12 @@ pub struct RequestInput {
     /// JSON body (minified before hashing; `-` reads stdin); absent: the empty body.
     #[arg(long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    /// Client id, for a recipe that signs `{client_id}` (DOKU's non-SNAP `Client-Id`).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Request id exactly as sent, for a recipe that signs `{request_id}` (DOKU's non-SNAP `Request-Id`).
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
 }
 
 impl TokenInput {
@@ -110,18 +116,18 @@ impl TokenInput {
 /// The token and the HMAC key of a symmetric signature.
 #[derive(clap::Args)]
 pub struct HmacInput {
-    /// B2B access token, without `Bearer `.
+    /// B2B access token, without `Bearer ` (SNAP's symmetric recipe signs it; DOKU's non-SNAP one does not).
     #[arg(long, value_name = "T")]
-    pub token: String,
+    pub token: Option<String>,
     /// Client secret (the HMAC key); default: $SNAPBI_CLIENT_SECRET, which keeps it out of process lists.
     #[arg(long, value_name = "S")]
     pub client_secret: Option<String>,
 }
 
 impl HmacInput {
-    /// The token as the runtime takes it.
-    pub fn token(&self) -> AccessToken {
-        AccessToken::from(self.token.as_str())
+    /// The token as the runtime takes it, when given.
+    pub fn token(&self) -> Option<AccessToken> {
+        self.token.as_deref().map(AccessToken::from)
     }
 
     /// `--client-secret`, else `$SNAPBI_CLIENT_SECRET`; the value never appears in errors.
@@ -163,9 +169,17 @@ impl RequestInput {
             token,
             minified_body,
             timestamp: &self.timestamp,
-            client_id: "",
-            request_id: "",
+            client_id: self.client_id.as_deref().unwrap_or_default(),
+            request_id: self.request_id.as_deref().unwrap_or_default(),
         }
+    }
+
+    /// A recipe drawing on a value no flag gave is refused naming the flag (rather than signing an empty one).
+    pub fn check_given(&self, chosen: &Chosen, hmac: Option<&HmacInput>) -> Result<(), Error> {
+        let token = hmac.is_some_and(|h| h.token.is_some());
+        chosen.needs(&Part::Token, token, "--token")?;
+        chosen.needs(&Part::ClientId, self.client_id.is_some(), "--client-id")?;
+        chosen.needs(&Part::RequestId, self.request_id.is_some(), "--request-id")
     }
 }
 
@@ -183,10 +197,11 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
         }
         Kind::Symmetric { request, hmac, recipe } => {
             let recipe = recipe.choose(specs, AuthKind::Symmetric)?;
+            request.check_given(&recipe, Some(&hmac))?;
             let secret = hmac.secret()?;
             let token = hmac.token();
             let body = request.minified_body()?;
-            let input = request.sign_input(&recipe, Some(&token), &body);
+            let input = request.sign_input(&recipe, token.as_ref(), &body);
             recipe.sign(&input, &SigningKey::Hmac(&secret), request.body_file.as_deref())?
         }
         Kind::Asymmetric {
@@ -195,6 +210,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             recipe,
         } => {
             let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
+            request.check_given(&recipe, None)?;
             let key = input::private_key(&private_key)?;
             let body = request.minified_body()?;
             let input = request.sign_input(&recipe, None, &body);

@@ -78,10 +78,11 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             recipe,
         } => {
             let recipe = recipe.choose(specs, AuthKind::Symmetric)?;
+            request.check_given(&recipe, Some(&hmac))?;
             let secret = hmac.secret()?;
             let token = hmac.token();
             let body = request.minified_body()?;
-            let input = request.sign_input(&recipe, Some(&token), &body);
+            let input = request.sign_input(&recipe, token.as_ref(), &body);
             let key = VerifyingKey::Hmac(&secret);
             let remake = SigningKey::Hmac(&secret);
             let checked = recipe.verify(&input, &signature, &key, Some(&remake), request.body_file.as_deref())?;
@@ -94,6 +95,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
             recipe,
         } => {
             let recipe = recipe.choose(specs, AuthKind::Asymmetric)?;
+            request.check_given(&recipe, None)?;
             let key = input::public_key(&public_key)?;
             let body = request.minified_body()?;
             let input = request.sign_input(&recipe, None, &body);

@@ -1604,3 +1604,91 @@ fn explain_with_endpoint_takes_method_path_and_recipe_from_the_spec() {
     );
     assert!(!stderr(&asym).contains("PRIVATE KEY"));
 }
+
+/// The fixture provider whose `symmetric` kind is DOKU's non-SNAP scheme (HMAC-SHA256, no B2B token).
+const NONSNAP_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tests/fixtures/nonsnap");
+
+#[test]
+fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
+    let get = [
+        "--specs",
+        NONSNAP_SPECS,
+        "sign",
+        "symmetric",
+        "--provider",
+        "acme",
+        "--method",
+        "GET",
+        "--path",
+        "/orders/v1/status/INV-123123-12313",
+        "--client-id",
+        "MCH-0001-10791114622547",
+        "--request-id",
+        "d895fb53-479c-4f77-a76a-ab81b40d77cb",
+        "--timestamp",
+        "2020-08-11T08:45:42Z",
+        "--client-secret",
+        "SK-test",
+    ];
+    let out = snapbi(&get);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // DOKU's documented GET sample, signed by openssl on its own: four lines, no Digest.
+    let lines = "Client-Id:MCH-0001-10791114622547\nRequest-Id:d895fb53-479c-4f77-a76a-ab81b40d77cb\n\
+                 Request-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/orders/v1/status/INV-123123-12313";
+    let mac = openssl(&["dgst", "-sha256", "-hmac", "SK-test", "-binary"], lines.as_bytes());
+    let expected = String::from_utf8(openssl(&["base64", "-A"], &mac)).expect("base64");
+    assert_eq!(stdout(&out).trim(), expected.trim());
+
+    // A POST signs the Digest line too; verify recomputes it from the body.
+    let body = br#"{"order":{"invoice_number":"INV-1","amount":10000}}"#;
+    let digest = String::from_utf8(openssl(&["base64", "-A"], &openssl(&["dgst", "-sha256", "-binary"], body)))
+        .expect("base64");
+    let post_lines = format!(
+        "Client-Id:MCH-1\nRequest-Id:req-1\nRequest-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/checkout/v1/payment\nDigest:{}",
+        digest.trim()
+    );
+    let mac = openssl(&["dgst", "-sha256", "-hmac", "SK-test", "-binary"], post_lines.as_bytes());
+    let signature = String::from_utf8(openssl(&["base64", "-A"], &mac)).expect("base64");
+    let verify = |signature: &str, request_id: &str| {
+        snapbi_stdin(
+            &[
+                "--specs",
+                NONSNAP_SPECS,
+                "verify",
+                "symmetric",
+                "--provider",
+                "acme",
+                "--method",
+                "POST",
+                "--path",
+                "/checkout/v1/payment",
+                "--client-id",
+                "MCH-1",
+                "--request-id",
+                request_id,
+                "--timestamp",
+                "2020-08-11T08:45:42Z",
+                "--client-secret",
+                "SK-test",
+                "--body-file",
+                "-",
+                "--signature",
+                signature,
+            ],
+            body,
+        )
+    };
+    let out = verify(signature.trim(), "req-1");
+    assert_eq!((code(&out), stdout(&out).trim()), (0, "valid"), "{}", stderr(&out));
+    assert_eq!(code(&verify(signature.trim(), "req-2")), 1, "another Request-Id is another signature");
+
+    // A value the recipe signs but no flag gave is refused, naming the flag.
+    let without_request_id: Vec<&str> = get
+        .iter()
+        .copied()
+        .filter(|a| *a != "--request-id" && *a != "d895fb53-479c-4f77-a76a-ab81b40d77cb")
+        .collect();
+    let out = snapbi(&without_request_id);
+    assert_eq!(code(&out), 2);
+    assert!(input_error(&out).contains("{request_id}: pass --request-id"), "{}", stderr(&out));
+}

@@ -80,8 +80,8 @@ fn fixture_api() -> Api {
 
 /// The fixture's recipe as the sandbox reads it (the IR) and as the runtime reads it (the generated PROFILE).
 fn recipes(api: &Api) -> (&Recipe, &'static rt::signature::Recipe) {
-    let ir = api.provider("acme").and_then(|p| p.signature_for(AuthKind::Asymmetric));
-    let runtime = api::acme::PROFILE.signature_for(AuthKind::Asymmetric);
+    let ir = api.provider("acme").and_then(|p| p.signature_for(AuthKind::Symmetric));
+    let runtime = api::acme::PROFILE.signature_for(AuthKind::Symmetric);
     match (ir, runtime) {
         (Some(ir), Some(runtime)) => (ir, runtime),
         _ => panic!("the fixture has its non-SNAP recipe on both sides"),
