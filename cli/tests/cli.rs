@@ -1641,13 +1641,19 @@ fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
 
     // A POST signs the Digest line too; verify recomputes it from the body.
     let body = br#"{"order":{"invoice_number":"INV-1","amount":10000}}"#;
-    let digest = String::from_utf8(openssl(&["base64", "-A"], &openssl(&["dgst", "-sha256", "-binary"], body)))
-        .expect("base64");
+    let digest = String::from_utf8(openssl(
+        &["base64", "-A"],
+        &openssl(&["dgst", "-sha256", "-binary"], body),
+    ))
+    .expect("base64");
     let post_lines = format!(
         "Client-Id:MCH-1\nRequest-Id:req-1\nRequest-Timestamp:2020-08-11T08:45:42Z\nRequest-Target:/checkout/v1/payment\nDigest:{}",
         digest.trim()
     );
-    let mac = openssl(&["dgst", "-sha256", "-hmac", "SK-test", "-binary"], post_lines.as_bytes());
+    let mac = openssl(
+        &["dgst", "-sha256", "-hmac", "SK-test", "-binary"],
+        post_lines.as_bytes(),
+    );
     let signature = String::from_utf8(openssl(&["base64", "-A"], &mac)).expect("base64");
     let verify = |signature: &str, request_id: &str| {
         snapbi_stdin(
@@ -1680,7 +1686,11 @@ fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
     };
     let out = verify(signature.trim(), "req-1");
     assert_eq!((code(&out), stdout(&out).trim()), (0, "valid"), "{}", stderr(&out));
-    assert_eq!(code(&verify(signature.trim(), "req-2")), 1, "another Request-Id is another signature");
+    assert_eq!(
+        code(&verify(signature.trim(), "req-2")),
+        1,
+        "another Request-Id is another signature"
+    );
 
     // A value the recipe signs but no flag gave is refused, naming the flag.
     let without_request_id: Vec<&str> = get
@@ -1690,5 +1700,9 @@ fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
         .collect();
     let out = snapbi(&without_request_id);
     assert_eq!(code(&out), 2);
-    assert!(input_error(&out).contains("{request_id}: pass --request-id"), "{}", stderr(&out));
+    assert!(
+        input_error(&out).contains("{request_id}: pass --request-id"),
+        "{}",
+        stderr(&out)
+    );
 }

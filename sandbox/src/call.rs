@@ -284,9 +284,9 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Header formats: readable text, a parseable X-TIMESTAMP, the standard's lengths (`header_max_length` in
-    /// `standard.yaml`: the specs name only where a header's value comes from), constant values, and the caller
-    /// headers' spec rules.
+    /// Header formats: readable text, a parseable X-TIMESTAMP, the lengths of `header_max_length` (the
+    /// provider's, else the standard's in `standard.yaml`: the specs name only where a header's value comes
+    /// from), constant values, and the caller headers' spec rules.
     fn formats(&self, caller: &[Violation]) -> Result<Presented<'a>, Answer> {
         let invalid = |name: &str, why: String| self.refuse(Situation::InvalidField, Fill::field(name)).because(why);
         let mut presented = Presented::default();
@@ -296,7 +296,7 @@ impl<'a> Call<'a> {
                 Some(Err(())) => return Err(invalid(name, format!("header {name} is not visible ASCII"))),
                 Some(Ok(value)) => value,
             };
-            if let Some(max) = self.inner.api.standard.header_limit(source)
+            if let Some(max) = self.provider.header_limit(&self.inner.api.standard, source)
                 && let Err(problem) = snapbi_rules::check_length(value, None, Some(max))
             {
                 return Err(invalid(name, format!("header {name} {problem}")));

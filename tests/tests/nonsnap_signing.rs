@@ -215,6 +215,11 @@ async fn the_client_sends_what_the_sandbox_accepts() {
     let tampered_signature = format!("HMACSHA256={}", openssl_hmac_sha256(DEMO_CLIENT_SECRET, "other text"));
     let refused = send(&second, Some(("Signature", &tampered_signature))).await;
     assert_eq!(refused.0, 401, "{}", refused.1);
+    // The provider's own limit on Request-Id (128), checked before the signature.
+    let long_id = "r".repeat(129);
+    let refused = send(&second, Some(("Request-Id", &long_id))).await;
+    assert_eq!(refused.0, 400, "{}", refused.1);
+    assert!(refused.1.contains("Request-Id"), "{}", refused.1);
     // Without the template's text the header is not the fixture's Signature.
     let bare = signature.trim_start_matches("HMACSHA256=").to_owned();
     let refused = send(&second, Some(("Signature", &bare))).await;

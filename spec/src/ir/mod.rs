@@ -96,6 +96,9 @@ pub struct Provider {
     pub records: Vec<RecordKind>,
     /// Message framings other than a bare SNAP body, by name.
     pub envelopes: Vec<Envelope>,
+    /// Maximum lengths of the headers a client fills that the provider sets beside the standard's (DOKU's
+    /// non-SNAP `Request-Id`: 128), by the source of their values.
+    pub header_max_length: Vec<(HeaderSource, u32)>,
 }
 
 /// A kind of record a provider keeps (a virtual account, a binding): created, updated, deleted and reported by
@@ -117,6 +120,12 @@ pub struct RecordKind {
 }
 
 impl Provider {
+    /// The longest value a header filled by `source` may have: the provider's limit, else the standard's.
+    pub fn header_limit(&self, standard: &Standard, source: &HeaderSource) -> Option<u32> {
+        let own = self.header_max_length.iter().find(|(s, _)| s == source);
+        own.map(|(_, max)| *max).or_else(|| standard.header_limit(source))
+    }
+
     /// The kind of record called `name`.
     pub fn record(&self, name: &str) -> Option<&RecordKind> {
         self.records.iter().find(|r| r.name == name)

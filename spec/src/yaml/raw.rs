@@ -243,6 +243,9 @@ pub struct ProviderFile {
     /// by name; an endpoint opts in with `envelope:`.
     #[serde(default)]
     pub envelopes: OrderedMap<EnvelopeSpec>,
+    /// Header source keyword (`request_id`) → this provider's maximum length, beside (and over) the standard's.
+    #[serde(default)]
+    pub header_max_length: OrderedMap<u32>,
 }
 
 /// A message framing: `{"<request>":{"<head>":{…},"<body>":{…}},"<signature>":"…"}`, signed over the exact

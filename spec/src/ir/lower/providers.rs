@@ -33,6 +33,7 @@ impl Lowering {
         }
         let records = self.records(src, &spec.records);
         let envelopes = self.envelopes(src, &spec.envelopes);
+        let header_max_length = self.header_limits(src, &spec.header_max_length);
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -47,6 +48,7 @@ impl Lowering {
             notification_retry_schedule: spec.notification_retry_schedule.clone(),
             records,
             envelopes,
+            header_max_length,
         })
     }
 

@@ -119,7 +119,7 @@ impl Lowering {
         seconds
     }
 
-    fn header_limits(&mut self, src: Src, limits: &OrderedMap<u32>) -> Vec<(HeaderSource, u32)> {
+    pub(super) fn header_limits(&mut self, src: Src, limits: &OrderedMap<u32>) -> Vec<(HeaderSource, u32)> {
         let mut out = Vec::new();
         for (key, max) in &limits.0 {
             let path = join("header_max_length", key);
