@@ -211,7 +211,16 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             doku::direct_debit_refund,
             doku::direct_debit_status,
             doku::token_b2b,
-            dana::widget_query_user_profile
+            dana::widget_query_user_profile,
+            dana::merchant_management_create_shop,
+            dana::merchant_management_update_shop,
+            dana::merchant_management_query_shop,
+            dana::merchant_management_create_division,
+            dana::merchant_management_update_division,
+            dana::merchant_management_query_division,
+            dana::merchant_management_query_merchant_resource,
+            dana::merchant_management_query_merchant_info,
+            dana::merchant_management_query_asset_card_list
         );
         let body = sample_object(run.api(), &endpoint.request);
         // A B2B2C token endpoint takes each auth code once: every call gets a fresh one from the sandbox.

@@ -28,8 +28,21 @@ use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, SCENARIO_HEADE
 use snapbi_spec::ir::samples::sample_str;
 use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource};
 
-/// DANA endpoints without a UAT scenario: DANA's suite has none for query user profile (an Open API call).
-const WITHOUT_SCENARIOS: &[&str] = &["dana.widget.query_user_profile"];
+/// DANA endpoints without a UAT case here: DANA's suite has none for query user profile (an Open API call); its
+/// merchant-management scenarios (MerchantManagement.json CreateShop, CreateDivision) are Open API calls, which this
+/// table's SNAP-framed probe does not send (tests/dana_merchant_management.rs checks their bodies pass the specs).
+const WITHOUT_SCENARIOS: &[&str] = &[
+    "dana.widget.query_user_profile",
+    "dana.merchant_management.create_shop",
+    "dana.merchant_management.update_shop",
+    "dana.merchant_management.query_shop",
+    "dana.merchant_management.create_division",
+    "dana.merchant_management.update_division",
+    "dana.merchant_management.query_division",
+    "dana.merchant_management.query_merchant_resource",
+    "dana.merchant_management.query_merchant_info",
+    "dana.merchant_management.query_asset_card_list",
+];
 
 // ----- the table ----------------------------------------------------------------------------------------------
 
