@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -68,7 +68,6 @@ fn validate(body: &Value) -> Result<(), String> {
 
 /// One request the merchant received.
 struct Hit {
-    at: Instant,
     path_and_query: String,
     headers: HeaderMap,
     body: Bytes,
@@ -102,11 +101,9 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, axum::Json<Value>) {
-    let at = Instant::now();
     let n = {
         let mut hits = merchant.hits();
         hits.push(Hit {
-            at,
             path_and_query: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
             headers,
             body,
