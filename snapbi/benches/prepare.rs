@@ -3,7 +3,6 @@
 //! Run: `cargo bench -p snapbi --bench prepare`.
 
 use std::hint::black_box;
-use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use snapbi::doku;
@@ -17,29 +16,8 @@ use fixture::{CLIENT_ID, DANA, SECRET, TIMESTAMP, request};
 /// The same endpoint signed asymmetrically (RSA, no token), to measure that recipe.
 static ASYMMETRIC: rt::EndpointInfo = fixture::dana(rt::AuthKind::Asymmetric);
 
-fn rsa_key() -> rt::keys::PrivateKey {
-    let path = std::env::temp_dir().join(format!("snapbi-bench-key-{}.pem", std::process::id()));
-    let ok = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&path)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "openssl is needed to make the benchmark's RSA key");
-    let pem = std::fs::read_to_string(&path).expect("key file");
-    let _ = std::fs::remove_file(&path);
-    rt::keys::PrivateKey::from_pem(&pem).expect("key")
-}
-
 fn bench(c: &mut Criterion) {
-    let key = rsa_key();
+    let key = fixture::rsa_key();
     let client = fixture::client(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)

@@ -32,7 +32,11 @@ use fixture::{CLIENT_ID, DANA, SECRET, request};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let client = fixture::client(rt::Config::new(CLIENT_ID).client_secret(SECRET));
+    // The DOKU client needs the RSA key of its token endpoint, though these steps never fetch a token.
+    let config = rt::Config::new(CLIENT_ID)
+        .client_secret(SECRET)
+        .private_key(fixture::rsa_key());
+    let client = fixture::client(config);
     let token = fixture::token();
     let headers = fixture::headers();
     let hmac_key = rt::signature::HmacKey::new(&rt::secret::ClientSecret::from(SECRET)).expect("key");
