@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
         "snapbi symmetric: build + validate + serialize + hash + HMAC + headers",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let pairs = rt::header_pairs(&headers);
                 // The prepared call borrows the header pairs, so it is dropped here, inside the timing.
                 black_box(&client.prepare(&DANA, body, Some(&token), &pairs).expect("prepared"));
@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
         "snapbi symmetric, the goal's steps: build + validate + serialize + hash + HMAC",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let timestamp = style.now();
                 let input = rt::signature::SignInput {
                     method: "POST",
@@ -112,7 +112,7 @@ fn bench(c: &mut Criterion) {
         "snapbi asymmetric: build + validate + serialize + hash + RSA + headers",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let pairs = rt::header_pairs(&headers);
                 black_box(&client.prepare(&ASYMMETRIC, body, None, &pairs).expect("prepared"));
             })
