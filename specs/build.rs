@@ -1,9 +1,15 @@
-//! Lists every `*.yaml` under this crate as `OUT_DIR/files.rs`: an array of `File`s whose text is
-//! `include_str!`-ed, so a binary carries the specs and works from any directory.
+//! With the `embed` feature, lists every `*.yaml` under this crate as `OUT_DIR/files.rs`: an array of
+//! `File`s whose text is `include_str!`-ed, so a binary carries the specs and works from any directory.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
+    // Without `embed` nothing here depends on the files, so they are not tracked: editing one must not
+    // rebuild this crate and what depends on it (see the crate docs).
+    if std::env::var_os("CARGO_FEATURE_EMBED").is_none() {
+        println!("cargo::rerun-if-changed=build.rs");
+        return;
+    }
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("files.rs");
     let mut files = Vec::new();
