@@ -61,9 +61,7 @@ fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream 
             fn from_str(value: &str) -> Result<Self, #rt::InvalidValue> {
                 match value {
                     #(#wires => Ok(#ty::#variants),)*
-                    _ => Err(#rt::InvalidValue(#rt::Problem::NotAllowed {
-                        allowed: Self::ALL.iter().map(|v| (*v).to_owned()).collect(),
-                    })),
+                    _ => Err(#rt::InvalidValue::not_allowed(Self::ALL)),
                 }
             }
         }

@@ -2994,7 +2994,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_bank_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_bank_status"),
@@ -3312,7 +3312,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_dana_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_dana_status"),
@@ -3838,7 +3838,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::payment_gateway_query_payment::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.payment_gateway.query_payment"),
@@ -5182,7 +5182,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::widget_query_payment::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.widget.query_payment"),
@@ -7145,7 +7145,7 @@ pub mod doku {
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),
@@ -7548,7 +7548,7 @@ pub mod doku {
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),
