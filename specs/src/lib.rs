@@ -4,7 +4,7 @@
 //! - [`DIR`] is where the files are on disk while this crate is built (in the workspace, or in cargo's
 //!   registry cache for a dependency): a build script generates from it and reports spec mistakes at their
 //!   real `file:line:col`.
-//! - [`FILES`] (feature `embed`) carries the same files inside the binary (an installed `snapbi` CLI has
+//! - `FILES` (feature `embed`) carries the same files inside the binary (an installed `snapbi` CLI has
 //!   them without a checkout). Paths are relative to [`DIR`], with `/` separators, sorted.
 //!
 //! Build scripts read [`DIR`] and leave `embed` off. Then nothing compiled here depends on what the files
