@@ -90,6 +90,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
     let builder_deserialize = builder_deserialize(&builder, &fields);
     let builder_impl = builder_impl(ty, &builder, &fields, rules);
     let raw_impls = raw_impls(ty, &builder);
+    let write_json = write_json_impl(ty, &fields);
     let serialize = serialize_impl(ty, &fields);
     Ok(quote! {
         #builder_type
@@ -97,6 +98,7 @@ pub(crate) fn expand_object(input: DeriveInput) -> syn::Result<TokenStream> {
         #builder_impl
         #document
         #raw_impls
+        #write_json
         #serialize
     })
 }
@@ -123,34 +125,21 @@ fn builder_type(ty: &syn::Ident, vis: &syn::Visibility, builder: &syn::Ident, fi
     }
 }
 
-/// `Deserialize` for the builder, from a JSON object only, under the fields' wire names.
+/// `Deserialize` for the builder, from a JSON object only, under the fields' wire names: each field taken
+/// out of the parsed object by the runtime, so no serde visitor is derived per object.
 fn builder_deserialize(builder: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
-    let (rt, serde_crate) = (crate::rt(), crate::rt_path("::__private::serde"));
-    let builder_fields = fields.iter().map(|f| {
-        let (ident, wire, value) = (f.ident, &f.wire, f.value);
-        quote! { #[serde(rename = #wire)] #ident: Option<<#value as #rt::FromRaw>::Raw>, }
+    let rt = crate::rt();
+    let takes = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
+        quote! { #ident: fields.take(#wire), }
     });
-    let moves: Vec<TokenStream> = fields
-        .iter()
-        .map(|f| {
-            let ident = f.ident;
-            quote! { #ident: fields.#ident, }
-        })
-        .collect();
     quote! {
-        // Only a JSON object is an object: serde alone would also fill a struct from an array.
         impl<'de> #rt::__private::serde::Deserialize<'de> for #builder {
             fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(#rt::__private::serde::Deserialize)]
-                #[serde(crate = #serde_crate)]
-                struct Fields { #(#builder_fields)* }
-                let value = <#rt::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
-                if !value.is_object() {
-                    return Err(<D::Error as #rt::__private::serde::de::Error>::custom("expected an object"));
-                }
-                let fields = <Fields as #rt::__private::serde::Deserialize>::deserialize(value)
-                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)?;
-                Ok(#builder { #(#moves)* })
+                let mut fields = #rt::__private::ObjectFields::read(deserializer)?;
+                let builder = #builder { #(#takes)* };
+                fields.finish()?;
+                Ok(builder)
             }
         }
     }
@@ -231,6 +220,40 @@ fn raw_impls(ty: &syn::Ident, builder: &syn::Ident) -> TokenStream {
     }
 }
 
+/// The runtime's `WriteJson`, the request body: `,"key":` pre-quoted as bytes before each present field's
+/// value, the first comma turned into `{` by `close_object`. The same bytes as [`serialize_impl`] through
+/// serde_json, without a serializer instantiated per type.
+fn write_json_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
+    let rt = crate::rt();
+    let writes = fields.iter().map(|f| {
+        let ident = f.ident;
+        let key = format!(",{}:", crate::json_string(&f.wire));
+        let key = syn::LitByteStr::new(key.as_bytes(), proc_macro2::Span::call_site());
+        if f.optional {
+            quote! {
+                if let Some(value) = &self.#ident {
+                    out.extend_from_slice(#key);
+                    #rt::WriteJson::write_json(value, out);
+                }
+            }
+        } else {
+            quote! {
+                out.extend_from_slice(#key);
+                #rt::WriteJson::write_json(&self.#ident, out);
+            }
+        }
+    });
+    quote! {
+        impl #rt::WriteJson for #ty {
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                let start = out.len();
+                #(#writes)*
+                #rt::__private::close_object(out, start);
+            }
+        }
+    }
+}
+
 /// `Serialize` under the wire names, absent optional fields skipped.
 fn serialize_impl(ty: &syn::Ident, fields: &[FieldInfo<'_>]) -> TokenStream {
     let rt = crate::rt();
@@ -300,31 +323,21 @@ fn rules_attr(attrs: &[syn::Attribute]) -> syn::Result<Option<syn::Path>> {
 pub(crate) fn expand_received(input: DeriveInput) -> syn::Result<TokenStream> {
     let fields = fields(&input)?;
     let ty = &input.ident;
-    let (rt, serde_crate) = (crate::rt(), crate::rt_path("::__private::serde"));
-    let lenient = crate::rt_path("::__private::lenient");
-    let shadow_fields = fields.iter().map(|f| {
-        let (ident, wire, value) = (f.ident, &f.wire, f.value);
-        quote! {
-            #[serde(rename = #wire, default, deserialize_with = #lenient)]
-            #ident: Option<#value>,
-        }
-    });
-    let moves = fields.iter().map(|f| {
-        let ident = f.ident;
+    let rt = crate::rt();
+    // Each field read tolerantly by the runtime from the parsed object: no serde visitor per response type.
+    let reads = fields.iter().map(|f| {
+        let (ident, wire) = (f.ident, &f.wire);
         if f.optional {
-            quote! { #ident: shadow.#ident, }
+            quote! { #ident: fields.lenient(#wire), }
         } else {
-            quote! { #ident: shadow.#ident.unwrap_or_default(), }
+            quote! { #ident: fields.lenient(#wire).unwrap_or_default(), }
         }
     });
     Ok(quote! {
         impl<'de> #rt::__private::serde::Deserialize<'de> for #ty {
             fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(#rt::__private::serde::Deserialize)]
-                #[serde(crate = #serde_crate)]
-                struct Shadow { #(#shadow_fields)* }
-                let shadow = <Shadow as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(#ty { #(#moves)* })
+                let mut fields = #rt::__private::ObjectFields::read(deserializer)?;
+                Ok(#ty { #(#reads)* })
             }
         }
     })

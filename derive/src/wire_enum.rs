@@ -14,7 +14,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let (variants, wires) = variants(data)?;
     let inherent = inherent_impl(ty, &variants, &wires);
     let text = text_impls(ty, &variants, &wires);
-    let runtime = runtime_impls(ty);
+    let runtime = runtime_impls(ty, &variants, &wires);
     Ok(quote! {
         #inherent
         #text
@@ -61,9 +61,7 @@ fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream 
             fn from_str(value: &str) -> Result<Self, #rt::InvalidValue> {
                 match value {
                     #(#wires => Ok(#ty::#variants),)*
-                    _ => Err(#rt::InvalidValue(#rt::Problem::NotAllowed {
-                        allowed: Self::ALL.iter().map(|v| (*v).to_owned()).collect(),
-                    })),
+                    _ => Err(#rt::InvalidValue::not_allowed(Self::ALL)),
                 }
             }
         }
@@ -82,10 +80,21 @@ fn text_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream 
     }
 }
 
-/// The runtime's `FromRaw`, `Document` and `IntoRaw`.
-fn runtime_impls(ty: &Ident) -> TokenStream {
+/// The runtime's `FromRaw`, `Document`, `IntoRaw` and `WriteJson` (each spelling pre-quoted as bytes).
+fn runtime_impls(ty: &Ident, variants: &[&Ident], wires: &[LitStr]) -> TokenStream {
     let rt = crate::rt();
+    let json = wires.iter().map(|wire| {
+        let quoted = crate::json_string(&wire.value());
+        syn::LitByteStr::new(quoted.as_bytes(), wire.span())
+    });
     quote! {
+        impl #rt::WriteJson for #ty {
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
+                let json: &'static [u8] = match self { #(#ty::#variants => #json,)* };
+                out.extend_from_slice(json);
+            }
+        }
+
         // The raw form borrows the wire spelling when the caller sets a variant, so a builder
         // allocates nothing for enum fields; a JSON body gives an owned string.
         impl #rt::FromRaw for #ty {

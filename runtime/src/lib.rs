@@ -7,9 +7,10 @@
 //! [`Client::prepare`] with [`body_bytes`] to see exactly what would be sent.
 //!
 //! Generated code (from `snapbi`'s build script or the `snap_api!` macro) calls into this crate for
-//! field validation and violation reports ([`validate`], [`values`]), response codes ([`code`]), provider
-//! and endpoint descriptions ([`endpoint`]), JSON minification ([`minify`]), SNAP signatures
-//! ([`signature`], [`keys`], [`secret`]), timestamps ([`timestamp`]) and HTTP transport ([`client`]).
+//! field validation and violation reports ([`validate`], [`values`]), bodies written and read as JSON
+//! ([`json`]), response codes ([`code`]), provider and endpoint descriptions ([`endpoint`]), JSON
+//! minification ([`minify`]), SNAP signatures ([`signature`], [`keys`], [`secret`]), timestamps
+//! ([`timestamp`]) and HTTP transport ([`client`]).
 //! Nothing here knows any particular endpoint: endpoint facts arrive as static data emitted from the specs.
 //! What only generated code and the derives use (the builders' checker, tolerant decoding, pattern rule
 //! declarations) is in a hidden `__private` module: not an API, it changes whenever the generator does.
@@ -25,6 +26,7 @@ pub mod customer;
 pub mod endpoint;
 pub mod envelope;
 pub mod inbound;
+pub mod json;
 pub mod keys;
 pub mod minify;
 pub mod retry;
@@ -42,6 +44,7 @@ pub use code::{
 pub use compact_str::CompactString;
 pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, Enveloped, Provider, TimestampStyle, header_pairs};
 pub use envelope::Framing;
+pub use json::WriteJson;
 pub use retry::{RetryPolicy, Settlement, StatusCheck};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_descriptor::{
@@ -78,6 +81,7 @@ pub use serde_json;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::decode::{decode, decode_enveloped};
+    pub use crate::json::{ObjectFields, close_object};
     pub use crate::pattern_rule;
     pub use crate::validate::{Checker, Loose};
     pub use crate::values::lenient;

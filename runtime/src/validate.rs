@@ -81,6 +81,16 @@ impl std::error::Error for BuildError {}
 #[error("invalid value: {0}")]
 pub struct InvalidValue(pub Problem);
 
+impl InvalidValue {
+    /// A value that is none of `allowed` (a value list's `FromStr`): written once here rather than in each
+    /// `WireEnum` expansion, where collecting the list instantiated the iterator code once per enum.
+    pub fn not_allowed(allowed: &[&str]) -> InvalidValue {
+        InvalidValue(Problem::NotAllowed {
+            allowed: allowed.iter().map(|v| (*v).to_owned()).collect(),
+        })
+    }
+}
+
 /// Collects violations while raw values are checked; tracks the current wire path.
 ///
 /// The path is kept as a stack of segments and only rendered into a string when a violation is reported,

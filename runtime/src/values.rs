@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use snapbi_rules::conditional::visit_items;
 use snapbi_rules::{Charset, Document, Format, Found, Problem};
 
+use crate::json::{WriteJson, write_str};
 use crate::validate::{Checker, FromRaw, InvalidValue, Loose};
 
 /// `Text` kind: any characters.
@@ -203,6 +204,12 @@ impl<const MIN: i64, const MAX: i64> Serialize for Int<MIN, MAX> {
     }
 }
 
+impl<const MIN: i64, const MAX: i64> WriteJson for Int<MIN, MAX> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.0.write_json(out);
+    }
+}
+
 impl<const MIN: i64, const MAX: i64> fmt::Debug for Int<MIN, MAX> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)
@@ -254,6 +261,11 @@ macro_rules! string_value_impls {
         impl<$($(const $p: $pt),*)?> Serialize for $ty<$($($p),*)?> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<$($(const $p: $pt),*)?> WriteJson for $ty<$($($p),*)?> {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                write_str(out, self.as_str());
             }
         }
         impl<'de, $($(const $p: $pt),*)?> Deserialize<'de> for $ty<$($($p),*)?> {
@@ -310,6 +322,12 @@ impl<T> Sensitive<T> {
 impl<T> fmt::Debug for Sensitive<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
+    }
+}
+
+impl<T: WriteJson> WriteJson for Sensitive<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.0.write_json(out);
     }
 }
 
@@ -455,6 +473,12 @@ impl<R: PatternRule> Serialize for Matching<R> {
     }
 }
 
+impl<R: PatternRule> WriteJson for Matching<R> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_str(out, &self.0);
+    }
+}
+
 impl<R: PatternRule> Document for Matching<R> {
     fn visit<S: AsRef<str>>(&self, path: &[S], items: &mut Vec<usize>, found: &mut dyn FnMut(&[usize], Found<'_>)) {
         if path.is_empty() {
@@ -492,6 +516,12 @@ impl<T, const MIN: u32, const MAX: u32> Deref for List<T, MIN, MAX> {
 impl<T: Serialize, const MIN: u32, const MAX: u32> Serialize for List<T, MIN, MAX> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
+    }
+}
+
+impl<T: WriteJson, const MIN: u32, const MAX: u32> WriteJson for List<T, MIN, MAX> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.0.write_json(out);
     }
 }
 

@@ -173,7 +173,7 @@ fn an_envelope_the_provider_lacks_is_a_typed_error() {
         ..dana::PROFILE
     };
     let client = rt::Client::new(&WITHOUT_ENVELOPES, config("http://127.0.0.1:9")).expect("client");
-    let body = rt::body_bytes(&request(&["BALANCE"])).expect("body");
+    let body = rt::body_bytes(&request(&["BALANCE"]));
     let refused = client.prepare(&profile::ENDPOINT, body, None, &[]).err();
     assert_eq!(refused, Some(rt::signature::SignError::NoEnvelope("open_api")));
 }
@@ -184,7 +184,7 @@ fn an_envelope_the_provider_lacks_is_a_typed_error() {
 #[test]
 fn the_request_member_is_signed_byte_for_byte() {
     let client = rt::Client::new(&dana::PROFILE, config("http://127.0.0.1:9")).expect("client");
-    let body = rt::body_bytes(&request(&["BALANCE"])).expect("body");
+    let body = rt::body_bytes(&request(&["BALANCE"]));
     let pairs = rt::header_pairs(&head());
     let prepared = client
         .prepare(&profile::ENDPOINT, body, None, &pairs)

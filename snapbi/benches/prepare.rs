@@ -3,7 +3,6 @@
 //! Run: `cargo bench -p snapbi --bench prepare`.
 
 use std::hint::black_box;
-use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use snapbi::doku;
@@ -17,29 +16,8 @@ use fixture::{CLIENT_ID, DANA, SECRET, TIMESTAMP, request};
 /// The same endpoint signed asymmetrically (RSA, no token), to measure that recipe.
 static ASYMMETRIC: rt::EndpointInfo = fixture::dana(rt::AuthKind::Asymmetric);
 
-fn rsa_key() -> rt::keys::PrivateKey {
-    let path = std::env::temp_dir().join(format!("snapbi-bench-key-{}.pem", std::process::id()));
-    let ok = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&path)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "openssl is needed to make the benchmark's RSA key");
-    let pem = std::fs::read_to_string(&path).expect("key file");
-    let _ = std::fs::remove_file(&path);
-    rt::keys::PrivateKey::from_pem(&pem).expect("key")
-}
-
 fn bench(c: &mut Criterion) {
-    let key = rsa_key();
+    let key = fixture::rsa_key();
     let client = fixture::client(
         rt::Config::new(CLIENT_ID)
             .client_secret(SECRET)
@@ -58,7 +36,7 @@ fn bench(c: &mut Criterion) {
         "snapbi symmetric: build + validate + serialize + hash + HMAC + headers",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let pairs = rt::header_pairs(&headers);
                 // The prepared call borrows the header pairs, so it is dropped here, inside the timing.
                 black_box(&client.prepare(&DANA, body, Some(&token), &pairs).expect("prepared"));
@@ -73,7 +51,7 @@ fn bench(c: &mut Criterion) {
         "snapbi symmetric, the goal's steps: build + validate + serialize + hash + HMAC",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let timestamp = style.now();
                 let input = rt::signature::SignInput {
                     method: "POST",
@@ -136,7 +114,7 @@ fn bench(c: &mut Criterion) {
         "snapbi asymmetric: build + validate + serialize + hash + RSA + headers",
         |b| {
             b.iter(|| {
-                let body = rt::body_bytes(&request()).expect("serialize");
+                let body = rt::body_bytes(&request());
                 let pairs = rt::header_pairs(&headers);
                 black_box(&client.prepare(&ASYMMETRIC, body, None, &pairs).expect("prepared"));
             })

@@ -75,18 +75,11 @@ pub fn load_standing(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Dia
     if root.is_file() || root.join("common/codes.yaml").is_file() {
         return load(root, display_root);
     }
-    let shipped: Vec<(&str, &str)> = snapbi_specs::FILES.iter().map(|f| (f.path, f.text)).collect();
-    let layers = [
-        yaml::Layer::Files {
-            files: &shipped,
-            shown: Path::new(SHIPPED),
-        },
-        yaml::Layer::Dir {
-            root,
-            shown: display_root,
-        },
-    ];
-    let (set, diagnostics) = yaml::load_layers(&layers);
+    let own = yaml::Layer::Dir {
+        root,
+        shown: display_root,
+    };
+    let (set, diagnostics) = with_shipped(|shipped| yaml::load_layers(&[shipped, own]));
     let mut api = lower(&set, diagnostics)?;
     let own: Vec<String> = api
         .endpoints
@@ -95,7 +88,29 @@ pub fn load_standing(root: &Path, display_root: &Path) -> Result<Loaded, Vec<Dia
         .map(|e| e.info.id.to_string())
         .collect();
     api.retain_endpoints(&own.iter().map(String::as_str).collect::<Vec<_>>());
-    Ok(Loaded { api, files: set.files })
+    // Rebuilds track the user's files only: the shipped ones change only with the package's version.
+    let files = set.files.into_iter().filter(|f| f.starts_with(root)).collect();
+    Ok(Loaded { api, files })
+}
+
+/// Runs `f` with the shipped specs as a layer: embedded in the binary (feature `embed`).
+#[cfg(feature = "embed")]
+fn with_shipped<R>(f: impl FnOnce(yaml::Layer<'_>) -> R) -> R {
+    let files: Vec<(&str, &str)> = snapbi_specs::FILES.iter().map(|f| (f.path, f.text)).collect();
+    f(yaml::Layer::Files {
+        files: &files,
+        shown: Path::new(SHIPPED),
+    })
+}
+
+/// Runs `f` with the shipped specs as a layer: the files on disk, so that a build script depends on
+/// `snapbi-specs` without its contents (editing a spec does not rebuild the generator).
+#[cfg(not(feature = "embed"))]
+fn with_shipped<R>(f: impl FnOnce(yaml::Layer<'_>) -> R) -> R {
+    f(yaml::Layer::Dir {
+        root: Path::new(snapbi_specs::DIR),
+        shown: Path::new(SHIPPED),
+    })
 }
 
 /// A shown path as endpoints record their file (`/`-separated).

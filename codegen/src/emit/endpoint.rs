@@ -190,7 +190,7 @@ fn status_query(cx: &Cx, e: &Endpoint) -> TokenStream {
         #doc
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
             endpoint: &super::#module::ENDPOINT,
-            body: |query| rt::from_json::<super::#module::Request>(query).ok().and_then(|r| rt::serde_json::to_vec(&r).ok()),
+            body: |query| rt::from_json::<super::#module::Request>(query).ok().map(|r| rt::body_bytes(&r)),
             query: #query,
         };
     }

@@ -3421,7 +3421,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_bank_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_bank_status"),
@@ -3740,7 +3740,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::disbursement_transfer_to_dana_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.disbursement.transfer_to_dana_status"),
@@ -5979,7 +5979,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::payment_gateway_query_payment::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.payment_gateway.query_payment"),
@@ -7335,7 +7335,7 @@ pub mod dana {
             body: |query| {
                 rt::from_json::<super::widget_query_payment::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("dana.widget.query_payment"),
@@ -9325,7 +9325,7 @@ pub mod doku {
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),
@@ -9735,7 +9735,7 @@ pub mod doku {
             body: |query| {
                 rt::from_json::<super::direct_debit_status::Request>(query)
                     .ok()
-                    .and_then(|r| rt::serde_json::to_vec(&r).ok())
+                    .map(|r| rt::body_bytes(&r))
             },
             query: rt::StatusQuery {
                 endpoint: rt::Cow::Borrowed("doku.direct_debit.status"),

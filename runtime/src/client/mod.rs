@@ -18,7 +18,7 @@ mod transport;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Serialize;
+use crate::json::WriteJson;
 use serde::de::DeserializeOwned;
 
 pub use body::body_bytes;
@@ -121,11 +121,11 @@ impl Client {
         headers: &[(String, String)],
     ) -> Result<Reply<Resp, Code>, Error<Code>>
     where
-        Req: Serialize,
+        Req: WriteJson + ?Sized,
         Resp: DeserializeOwned,
         Code: EndpointCode,
     {
-        let body = body_bytes(request).map_err(Error::Serialize)?;
+        let body = body_bytes(request);
         self.attempt(endpoint, body, headers, external_id()).await
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use crate::json::WriteJson;
 use serde::de::DeserializeOwned;
 
 use super::external_id::external_id;
@@ -140,13 +140,13 @@ impl Client {
         headers: &[(String, String)],
     ) -> Result<Settled<Resp, Code, StatusResp, StatusCode>, Error<Code>>
     where
-        Req: Serialize,
+        Req: WriteJson + ?Sized,
         Resp: DeserializeOwned,
         Code: EndpointCode,
         StatusResp: DeserializeOwned,
         StatusCode: EndpointCode,
     {
-        let body = body_bytes(request).map_err(Error::Serialize)?;
+        let body = body_bytes(request);
         let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
         let policy = self.inner.config.retry;
         let mut sent_as = external_id();
