@@ -1,5 +1,6 @@
 //! `snapbi-tests`: the workspace's integration tests (in `tests/`), and the few helpers they share.
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,4 +30,28 @@ pub fn throwaway_rsa_key() -> PrivateKey {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(made, "the openssl command is needed to make a throwaway test key");
     PrivateKey::from_pem(&pem.expect("key file")).expect("a PKCS#8 RSA key")
+}
+
+/// `openssl args…` fed `stdin`, its stdout: an implementation independent of ours, for signature vectors. A
+/// missing binary fails the test: it can never pass vacuously.
+pub fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("these tests need the `openssl` command-line tool on PATH ({e})"));
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin)
+            .unwrap_or_else(|e| panic!("writing to openssl: {e}"));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("openssl: {e}"));
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }

@@ -8,15 +8,14 @@
 //! DOKU's documentation (developers.doku.com, "Signature Component from Request Header" and "Signature from API
 //! GET method").
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use snapbi::rt;
 use snapbi::rt::signature::{Sign as _, SignInput, SigningKey, VerifyingKey};
 use snapbi_sandbox::signing::{self, Message, Signer, Verifier};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET};
 use snapbi_spec::ir::{Api, AuthKind, Recipe};
+use snapbi_tests::openssl;
 
 mod api {
     snapbi_macros::snap_api!("fixtures/nonsnap");
@@ -31,29 +30,6 @@ const CLIENT_ID: &str = "MCH-0001-10791114622547";
 const REQUEST_ID: &str = "d895fb53-479c-4f77-a76a-ab81b40d77cb";
 const TIMESTAMP: &str = "2020-08-11T08:45:42Z";
 const GET_TARGET: &str = "/orders/v1/status/INV-123123-12313";
-
-/// `openssl args…` fed `stdin`, its stdout. A missing binary fails the test: it can never pass vacuously.
-fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("these tests need the `openssl` command-line tool on PATH ({e})"));
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin)
-            .unwrap_or_else(|e| panic!("writing to openssl: {e}"));
-    }
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("openssl: {e}"));
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
-}
 
 fn openssl_base64(raw: &[u8]) -> String {
     String::from_utf8_lossy(&openssl(&["base64", "-A"], raw))
