@@ -127,12 +127,12 @@ impl Sign for Recipe {
                 STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
-                let mut mac = hmac_sha512(secret, "")?;
+                let mut mac = hmac::<Hmac<Sha512>>(secret, "")?;
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha256, SigningKey::Hmac(secret)) => {
-                let mut mac = hmac_sha256(secret, "")?;
+                let mut mac = hmac::<Hmac<Sha256>>(secret, "")?;
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
                 STANDARD.encode(mac.finalize().into_bytes())
             }
@@ -155,10 +155,10 @@ impl Sign for Recipe {
             .decode(signature_b64.trim_ascii())
             .map_err(|_| SignatureError::InvalidBase64)?;
         match (self.algorithm, key) {
-            (Algorithm::HmacSha512, VerifyingKey::Hmac(secret)) => hmac_sha512(secret, &message)?
+            (Algorithm::HmacSha512, VerifyingKey::Hmac(secret)) => hmac::<Hmac<Sha512>>(secret, &message)?
                 .verify_slice(&signature)
                 .map_err(|_| SignatureError::Mismatch),
-            (Algorithm::HmacSha256, VerifyingKey::Hmac(secret)) => hmac_sha256(secret, &message)?
+            (Algorithm::HmacSha256, VerifyingKey::Hmac(secret)) => hmac::<Hmac<Sha256>>(secret, &message)?
                 .verify_slice(&signature)
                 .map_err(|_| SignatureError::Mismatch),
             (Algorithm::RsaSha256, VerifyingKey::Rsa(public)) => public.verify_sha256(message.as_bytes(), &signature),
@@ -251,7 +251,7 @@ pub struct HmacKey(Hmac<Sha512>);
 impl HmacKey {
     /// Prepares `secret`; an empty secret (typically an unset environment variable) is refused.
     pub fn new(secret: &ClientSecret) -> Result<Self, SignError> {
-        hmac_sha512(secret, "").map(HmacKey)
+        hmac::<Hmac<Sha512>>(secret, "").map(HmacKey)
     }
 }
 
@@ -349,22 +349,13 @@ impl From<MinifyError> for SignatureError {
     }
 }
 
-fn hmac_sha512(secret: &ClientSecret, message: &str) -> Result<Hmac<Sha512>, SignError> {
+/// An HMAC (`Hmac<Sha512>`, `Hmac<Sha256>`) keyed with the client secret, fed `message`.
+fn hmac<M: KeyInit + Mac>(secret: &ClientSecret, message: &str) -> Result<M, SignError> {
     if secret.is_empty() {
         return Err(SignError::EmptySecret);
     }
     // HMAC accepts keys of any length, so this cannot fail in practice; mapped, not unwrapped.
-    let mut mac = Hmac::<Sha512>::new_from_slice(secret.expose().as_bytes()).map_err(|_| SignError::EmptySecret)?;
-    mac.update(message.as_bytes());
-    Ok(mac)
-}
-
-fn hmac_sha256(secret: &ClientSecret, message: &str) -> Result<Hmac<Sha256>, SignError> {
-    if secret.is_empty() {
-        return Err(SignError::EmptySecret);
-    }
-    // As for HMAC-SHA512: any key length is accepted, so this maps an error that cannot happen.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).map_err(|_| SignError::EmptySecret)?;
+    let mut mac = <M as KeyInit>::new_from_slice(secret.expose().as_bytes()).map_err(|_| SignError::EmptySecret)?;
     mac.update(message.as_bytes());
     Ok(mac)
 }

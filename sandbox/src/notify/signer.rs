@@ -143,7 +143,7 @@ impl Shared {
 }
 
 /// X-EXTERNAL-ID: 32 random digits, unique per attempt. Digits only, because some receivers still read the
-/// standard's table that says numeric (snap-standard §6.2); 32 fit the 36-character limit.
+/// standard's table that says numeric (the fact sheet, `snapbi_specs::facts` §1.2); 32 fit the 36-character limit.
 fn external_id() -> String {
     format!("{:032}", uuid::Uuid::new_v4().as_u128() % 10u128.pow(32))
 }
