@@ -54,7 +54,7 @@ fn items<'f>(
                 .and_then(|(path, _)| at(request, path))
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len),
-            AnswerSource::Issued => 0,
+            AnswerSource::Issued | AnswerSource::Value(_) => 0,
         };
         let fresh = vec![Value::Object(Map::new()); count];
         set(facts, list, Value::Array(fresh));
@@ -74,6 +74,7 @@ fn source(
 ) -> Option<Value> {
     match source {
         AnswerSource::Issued => Some(Value::String(issue())),
+        AnswerSource::Value(value) => Some(Value::String(value.clone())),
         AnswerSource::Request(from) => match (from.split_once("[]"), index) {
             (Some((list, rest)), Some(i)) => {
                 let item = at(request, list)?.get(i)?;

@@ -178,6 +178,13 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
         quote!((rt::AuthKind::#auth, #recipe))
     });
     let envelopes = p.envelopes.iter().map(descriptor::envelope);
+    let results = match &p.results {
+        Some(r) => {
+            let r = descriptor::results(r);
+            quote!(Some(#r))
+        }
+        None => quote!(None),
+    };
     quote! {
         /// The provider profile from `provider.yaml`.
         pub static PROFILE: rt::Provider = rt::Provider {
@@ -192,6 +199,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             signatures: &[#(#signatures),*],
             standard: &super::STANDARD,
             envelopes: &[#(#envelopes),*],
+            results: #results,
         };
     }
 }

@@ -146,6 +146,7 @@ fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
     let fill = Fill {
         field: Some(field),
         reason: Some("Sandbox Scenario"),
+        header: false,
     };
     // The code keeps its own service digits: a declared refusal may carry the endpoint's refusal service code.
     let service = code.get(3..5).unwrap_or(&call.endpoint.info.service_code);
@@ -248,7 +249,11 @@ fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
     answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
         cx.inner.issue_value()
     });
-    let mut answer = call.answer(Situation::Successful, Fill::default());
+    // A provider answering its own JSON has no code of success to put first: its answer is the facts.
+    let mut answer = match call.provider.results {
+        Some(_) => Answer::facts(),
+        None => call.answer(Situation::Successful, Fill::default()),
+    };
     for field in &call.endpoint.response {
         if answer.body.contains_key(&field.wire) {
             continue;
