@@ -136,7 +136,7 @@ pub struct Provider {
     /// Message framings other than a bare SNAP body, which endpoints name in [`Enveloped::envelope`].
     pub envelopes: &'static [Envelope],
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
-    pub results: Option<crate::Results>,
+    pub results: Option<&'static crate::Results>,
 }
 
 impl Provider {

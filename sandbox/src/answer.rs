@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, OwnRefusal, Situation};
+use snapbi_spec::ir::{Api, OwnRefusal, Results, Situation, Text};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Header explaining a refusal in words (sandbox-only, never sent by a real provider).
@@ -108,6 +108,35 @@ impl Answer {
             headers: Box::default(),
             serialized: None,
         }
+    }
+
+    /// The same answer with another HTTP status.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The same answer carrying `code` where its provider's own JSON reads it: the endpoint's `status_field`, else
+    /// the first of the provider's code places (and `message`, when given, at the first message place).
+    pub(crate) fn own_code(
+        mut self,
+        results: &Results,
+        status_field: Option<&[Text]>,
+        code: &str,
+        message: Option<&str>,
+    ) -> Self {
+        let mut body = Value::Object(std::mem::take(&mut self.body));
+        if let Some(at) = status_field.or(results.code.first().map(|p| &**p)) {
+            insert_at(&mut body, at, Value::String(code.to_owned()));
+        }
+        if let (Some(message), Some(at)) = (message, results.message.first()) {
+            insert_at(&mut body, at, Value::String(message.to_owned()));
+        }
+        if let Value::Object(members) = body {
+            self.body = members;
+        }
+        self.serialized = None;
+        self
     }
 
     /// HTTP 500 with an empty body and the reason: the data gives no answer, and none is made up. The builder refuses
@@ -235,6 +264,35 @@ fn filled(template: &str, fill: Fill<'_>) -> String {
     template
         .replace("{field}", fill.field.unwrap_or("request"))
         .replace("{reason}", fill.reason.unwrap_or("Sandbox Scenario"))
+}
+
+/// Puts `value` at wire path `at` of `body`, making what is on the way: an object for a member name, a list for
+/// an index (`error.code` → `{"error":{"code":…}}`, `message`, `0` → `{"message":[…]}`).
+fn insert_at(body: &mut Value, at: &[Text], value: Value) {
+    let Some((segment, rest)) = at.split_first() else {
+        *body = value;
+        return;
+    };
+    let slot = match segment.parse::<usize>() {
+        Ok(index) => {
+            if !body.is_array() {
+                *body = Value::Array(Vec::new());
+            }
+            let Value::Array(items) = body else { return };
+            if items.len() <= index {
+                items.resize(index + 1, Value::Null);
+            }
+            &mut items[index]
+        }
+        Err(_) => {
+            if !body.is_object() {
+                *body = Value::Object(Map::new());
+            }
+            let Value::Object(members) = body else { return };
+            members.entry(segment.to_string()).or_insert(Value::Null)
+        }
+    };
+    insert_at(slot, rest, value);
 }
 
 /// Every string of `value` with `{field}` and `{reason}` filled.

@@ -155,3 +155,25 @@ async fn an_unknown_client_is_refused_before_the_signature() {
         other => panic!("an unknown client must be refused: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_failed_order_is_a_business_failure_with_doku_s_status() {
+    let (base, _handle) = sandbox().await;
+    let scenario = [("X-Sandbox-Scenario".to_owned(), "FAILED".to_owned())];
+    let answer = client(&base, DEMO_CLIENT_SECRET)
+        .runtime()
+        .call::<_, generate::Response, generate::Code>(&generate::ENDPOINT, &Raw(sample()), &scenario)
+        .await;
+    match answer {
+        Err(rt::Error::Api {
+            status, code, raw_body, ..
+        }) => {
+            // HTTP 200, but the order failed: the outcome is the status field's, not the HTTP status's.
+            assert_eq!((status, code.clone()), (200, generate::Code::Failed));
+            assert_eq!(code.outcome(), rt::Outcome::Failed);
+            let body: Value = serde_json::from_slice(&raw_body).expect("JSON");
+            assert_eq!(body["payment"]["status"], "FAILED", "{body}");
+        }
+        other => panic!("a FAILED order must be an error: {other:?}"),
+    }
+}

@@ -181,7 +181,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
     let results = match &p.results {
         Some(r) => {
             let r = descriptor::results(r);
-            quote!(Some(#r))
+            quote!(Some(&#r))
         }
         None => quote!(None),
     };

@@ -11610,28 +11610,30 @@ pub mod doku_nonsnap {
         ],
         standard: &super::STANDARD,
         envelopes: &[],
-        results: Some(rt::Results {
-            code: rt::Cow::Borrowed(
-                &[
-                    rt::Cow::Borrowed(
-                        &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("code")],
-                    ),
-                    rt::Cow::Borrowed(
-                        &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
-                    ),
-                ],
-            ),
-            message: rt::Cow::Borrowed(
-                &[
-                    rt::Cow::Borrowed(
-                        &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("message")],
-                    ),
-                    rt::Cow::Borrowed(
-                        &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
-                    ),
-                ],
-            ),
-        }),
+        results: Some(
+            &rt::Results {
+                code: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("code")],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
+                        ),
+                    ],
+                ),
+                message: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("message")],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
+                        ),
+                    ],
+                ),
+            },
+        ),
     };
     /// A DOKU (non-SNAP) client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]

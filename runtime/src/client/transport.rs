@@ -72,7 +72,7 @@ impl Client {
             .await
             .map_err(Error::from)?;
         let Some(enveloped) = &endpoint.envelope else {
-            return Ok(match &self.inner.provider.results {
+            return Ok(match self.inner.provider.results {
                 Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, raw_body),
                 None => decode(status, raw_body),
             });
