@@ -54,7 +54,9 @@ fn items<'f>(
                 .and_then(|(path, _)| at(request, path))
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len),
-            AnswerSource::Issued | AnswerSource::Value(_) => 0,
+            AnswerSource::Issued => 0,
+            // A documented value in a list is its one item (DOKU's `message: ["SUCCESS"]`).
+            AnswerSource::Value(_) => 1,
         };
         let fresh = vec![Value::Object(Map::new()); count];
         set(facts, list, Value::Array(fresh));

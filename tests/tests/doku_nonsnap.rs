@@ -1,11 +1,12 @@
 //! DOKU's non-SNAP API (`specs/doku_nonsnap`) through the generated `snapbi::doku_nonsnap::Client` against the
-//! in-process sandbox: Indodana's generate order answers PENDING with a payment page in DOKU's own JSON, and the
-//! sandbox refuses a bad signature and a body field in DOKU's shapes, which the client reads into typed codes.
+//! in-process sandbox: Checkout answers `SUCCESS` with a payment page and Indodana's generate order PENDING, in
+//! DOKU's own JSON; the sandbox refuses a bad signature and a body field in DOKU's shapes, which the client reads
+//! into typed codes.
 
 use std::path::Path;
 
 use serde_json::{Value, json};
-use snapbi::doku_nonsnap::{self, paylater_indodana_generate_order as generate};
+use snapbi::doku_nonsnap::{self, checkout_payment as checkout, paylater_indodana_generate_order as generate};
 use snapbi::rt;
 use snapbi_sandbox::{Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
 
@@ -176,4 +177,45 @@ async fn a_failed_order_is_a_business_failure_with_doku_s_status() {
         }
         other => panic!("a FAILED order must be an error: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_checkout_page_is_created_with_doku_s_message() {
+    let (base, _handle) = sandbox().await;
+    // DOKU's minimal request [doku-checkout].
+    let sent = json!({ "order": { "amount": 20000, "invoice_number": "INV-20210231-0001" }, "payment": { "payment_due_date": 60 } });
+    let request: checkout::Request = rt::from_json(sent).expect("DOKU's sample is valid");
+    let reply = client(&base, DEMO_CLIENT_SECRET)
+        .checkout_payment(&request)
+        .await
+        .expect("a page");
+    assert_eq!((reply.status, reply.code.clone()), (200, checkout::Code::Success));
+    let answer: Value = serde_json::from_slice(&reply.raw_body).expect("JSON");
+    assert_eq!(answer["message"], json!(["SUCCESS"]), "{answer}");
+    assert_eq!(
+        answer["response"]["order"]["invoice_number"], "INV-20210231-0001",
+        "{answer}"
+    );
+    assert!(
+        answer["response"]["payment"]["url"]
+            .as_str()
+            .is_some_and(|u| !u.is_empty()),
+        "{answer}"
+    );
+}
+
+#[test]
+fn checkout_limits_are_doku_s() {
+    let too_long = json!({ "order": { "amount": 20000, "invoice_number": "I".repeat(65) } });
+    let refused = rt::from_json::<checkout::Request>(too_long)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("order.invoice_number"), "{refused}");
+    let too_much = json!({ "order": { "amount": 1_000_000_000_000_i64, "invoice_number": "INV-1" } });
+    let refused = rt::from_json::<checkout::Request>(too_much)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("order.amount"), "{refused}");
 }

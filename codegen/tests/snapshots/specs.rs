@@ -55,8 +55,10 @@
 // - specs/doku/virtual-account/payment-notify.yaml
 // - specs/doku/virtual-account/status.yaml
 // - specs/doku/virtual-account/update.yaml
+// - specs/doku_nonsnap/checkout/payment.yaml
 // - specs/doku_nonsnap/paylater/indodana-generate-order.yaml
 // - specs/doku_nonsnap/provider.yaml
+// - specs/doku_nonsnap/types.yaml
 
 /// The runtime the generated code calls.
 pub use ::snapbi_runtime as rt;
@@ -1921,6 +1923,38 @@ pub mod types {
         /// API format the library speaks, `SNAP`. Optional.
         api_format: Option<rt::FreeText>,
     }
+    /// A DOKU Checkout payment page, the `response` member of Checkout's answer [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration) (a name of its own: `Response` is the endpoint's answer type).
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPage {
+        /// The order. Optional.
+        order: Option<DokuCheckoutPageOrder>,
+        /// The page. Optional.
+        payment: Option<DokuCheckoutPagePayment>,
+        /// The request's additional_info, with DOKU's `origin`. Optional.
+        #[wire("additional_info")]
+        additional_info: Option<rt::serde_json::Value>,
+    }
+    /// The order.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPageOrder {
+        /// As sent. Optional.
+        #[wire("invoice_number")]
+        invoice_number: Option<rt::FreeText>,
+        /// As sent; DOKU's sandbox answers it as a string ("39000") [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). Optional.
+        amount: Option<rt::serde_json::Value>,
+    }
+    /// The page.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPagePayment {
+        /// The payment page to send the customer to. Optional.
+        url: Option<rt::FreeText>,
+        /// DOKU's id of the page. Optional.
+        #[wire("token_id")]
+        token_id: Option<rt::FreeText>,
+        /// When the page expires. Optional.
+        #[wire("expired_date")]
+        expired_date: Option<rt::FreeText>,
+    }
     /// Shared object types as received in responses: every field optional, never failing to parse.
     pub mod received {
         use ::snapbi_runtime as rt;
@@ -2350,6 +2384,38 @@ pub mod types {
             pub system: Option<String>,
             /// API format the library speaks, `SNAP`.
             pub api_format: Option<String>,
+        }
+        /// A DOKU Checkout payment page, the `response` member of Checkout's answer [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration) (a name of its own: `Response` is the endpoint's answer type).
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPage {
+            /// The order.
+            pub order: Option<DokuCheckoutPageOrder>,
+            /// The page.
+            pub payment: Option<DokuCheckoutPagePayment>,
+            /// The request's additional_info, with DOKU's `origin`.
+            #[wire("additional_info")]
+            pub additional_info: Option<rt::serde_json::Value>,
+        }
+        /// The order.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPageOrder {
+            /// As sent.
+            #[wire("invoice_number")]
+            pub invoice_number: Option<String>,
+            /// As sent; DOKU's sandbox answers it as a string ("39000") [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+            pub amount: Option<rt::serde_json::Value>,
+        }
+        /// The page.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPagePayment {
+            /// The payment page to send the customer to.
+            pub url: Option<String>,
+            /// DOKU's id of the page.
+            #[wire("token_id")]
+            pub token_id: Option<String>,
+            /// When the page expires.
+            #[wire("expired_date")]
+            pub expired_date: Option<String>,
         }
     }
 }
@@ -11545,6 +11611,7 @@ pub mod doku {
 ///
 /// # Endpoints
 ///
+/// - [`checkout_payment`](doku_nonsnap::checkout_payment): `POST /checkout/v1/payment`: Create a DOKU Checkout payment page
 /// - [`paylater_indodana_generate_order`](doku_nonsnap::paylater_indodana_generate_order): `POST /indodana-peer-to-peer/v2/generate-order`: Create an Indodana paylater order (DOKU non-SNAP)
 pub mod doku_nonsnap {
     use ::snapbi_runtime as rt;
@@ -11656,6 +11723,18 @@ pub mod doku_nonsnap {
         pub fn runtime(&self) -> &rt::Client {
             &self.inner
         }
+        /// Create a DOKU Checkout payment page
+        ///
+        /// `POST /checkout/v1/payment` (`doku_nonsnap.checkout.payment`).
+        pub async fn checkout_payment(
+            &self,
+            request: &checkout_payment::Request,
+        ) -> Result<
+            rt::Reply<checkout_payment::Response, checkout_payment::Code>,
+            rt::Error<checkout_payment::Code>,
+        > {
+            self.inner.call(&checkout_payment::ENDPOINT, request, &[]).await
+        }
         /// Create an Indodana paylater order (DOKU non-SNAP)
         ///
         /// `POST /indodana-peer-to-peer/v2/generate-order` (`doku_nonsnap.paylater.indodana_generate_order`).
@@ -11672,6 +11751,140 @@ pub mod doku_nonsnap {
             self.inner
                 .call(&paylater_indodana_generate_order::ENDPOINT, request, &[])
                 .await
+        }
+    }
+    /// Create a DOKU Checkout payment page
+    ///
+    /// DOKU Checkout: the merchant creates a payment page for an order and sends the customer to `response.payment.url`,
+    /// where the customer picks a payment method and pays; DOKU then notifies the merchant [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration). DOKU answers
+    /// `{"message":["SUCCESS"],"response":{…}}`; its own plugins read `message[0]` and `response.payment.url`
+    /// [doku-woocommerce](https://github.com/PTNUSASATUINTIARTHA-DOKU/doku-woocommerce-plugin), and a merchant recorded the same shape from DOKU's sandbox, with `order.amount` answered as a
+    /// string [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). Only the limits DOKU's page states are enforced (amount, invoice number, due date,
+    /// currency); its other tables are incomplete in the published copy, so their fields are accepted as sent.
+    ///
+    /// `POST /checkout/v1/payment` · service code  · symmetric signature · spec `specs/doku_nonsnap/checkout/payment.yaml`
+    pub mod checkout_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("doku_nonsnap.checkout.payment"),
+            provider: rt::Cow::Borrowed("doku_nonsnap"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/checkout/v1/payment"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed("Create a DOKU Checkout payment page"),
+            envelope: None,
+            status_field: None,
+        };
+        /// Request body of `doku_nonsnap.checkout.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The order. Required.
+            order: Order,
+            /// The payment page. Optional.
+            payment: Option<Payment>,
+            /// The customer: id, name, email, phone, address, city, postcode, state, country. Optional.
+            customer: Option<rt::serde_json::Value>,
+            /// The shipping address. Optional.
+            #[wire("shipping_address")]
+            shipping_address: Option<rt::serde_json::Value>,
+            /// The billing address. Optional.
+            #[wire("billing_address")]
+            billing_address: Option<rt::serde_json::Value>,
+            /// Extras: override_notification_url, allow_tenor, doku_wallet_notify_url, integration. Optional.
+            #[wire("additional_info")]
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// The order.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Order {
+            /// Total in IDR, without decimals (at most 12 digits). Required; an integer from 1 to 999999999999.
+            amount: rt::Int<1, 999999999999>,
+            /// The merchant's order id (at most 64 characters). Required; 1 to 64 characters.
+            #[wire("invoice_number")]
+            invoice_number: rt::Text<1, 64>,
+            /// ISO 4217 code. Optional; exactly 3 characters.
+            currency: Option<rt::Text<3, 3>>,
+            /// Where the customer returns after paying. Optional.
+            #[wire("callback_url")]
+            callback_url: Option<rt::FreeText>,
+            /// Where the customer returns on cancelling. Optional.
+            #[wire("callback_url_cancel")]
+            callback_url_cancel: Option<rt::FreeText>,
+            /// Where the customer sees the result. Optional.
+            #[wire("callback_url_result")]
+            callback_url_result: Option<rt::FreeText>,
+            /// The page's language (EN, ID). Optional.
+            language: Option<rt::FreeText>,
+            /// Send the customer back to callback_url on its own. Optional.
+            #[wire("auto_redirect")]
+            auto_redirect: Option<bool>,
+            /// Do not let the customer try another payment. Optional.
+            #[wire("disable_retry_payment")]
+            disable_retry_payment: Option<bool>,
+            /// What is bought: items with id, name, quantity, price, sku, category, url, image_url, type. Optional.
+            #[wire("line_items")]
+            line_items: Option<rt::serde_json::Value>,
+        }
+        /// The payment page.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Payment {
+            /// Minutes the page stays payable (default 60; at most 6 digits). Optional; an integer from 1 to 999999.
+            #[wire("payment_due_date")]
+            payment_due_date: Option<rt::Int<1, 999999>>,
+            /// SALE, INSTALLMENT or AUTHORIZE (cards). Optional.
+            r#type: Option<rt::FreeText>,
+            /// The payment methods offered (VIRTUAL_ACCOUNT_BCA, QRIS, …); all the merchant has when absent. Optional; a list.
+            #[wire("payment_method_types")]
+            payment_method_types: Option<Vec<rt::FreeText>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku_nonsnap.checkout.payment`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The outcome, `SUCCESS`; a refusal's reason otherwise.
+                pub message: Option<Vec<String>>,
+                /// The payment page.
+                pub response: Option<super::super::super::types::received::DokuCheckoutPage>,
+            }
+        }
+        /// Response codes `doku_nonsnap.checkout.payment` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// The page is created. (published with HTTP 200.)
+            #[code("SUCCESS", Success, "SUCCESS")]
+            Success,
+            /// A payment method asked for is unknown or not active for the merchant [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). (published with HTTP 400.)
+            #[code("PAYMENT CHANNEL IS INACTIVE", Failed, "PAYMENT CHANNEL IS INACTIVE")]
+            PaymentChannelIsInactive,
+            /// A DOKU header is missing or malformed. (published with HTTP 400.)
+            #[code("invalid_header_request", Failed, "Header {field} is required")]
+            InvalidHeaderRequest,
+            /// Request-Timestamp is off by more than an hour. (published with HTTP 400.)
+            #[code(
+                "request_time_out_of_range",
+                Failed,
+                "Header Request-Timestamp is not in +- 3600 second of now"
+            )]
+            RequestTimeOutOfRange,
+            /// DOKU does not know the Client-Id. (published with HTTP 400.)
+            #[code("invalid_client_id", Auth, "Invalid Client-Id")]
+            InvalidClientId,
+            /// The signature does not verify with the client's secret key. (published with HTTP 400.)
+            #[code("invalid_signature", Auth, "Invalid Header Signature")]
+            InvalidSignature,
+            /// The body is not JSON (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
+            #[code("Bad Request", Failed, "Bad Request")]
+            BadRequest,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
         }
     }
     /// Create an Indodana paylater order (DOKU non-SNAP)
@@ -12310,6 +12523,13 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
     rt::EndpointEntry {
         info: &doku::va_update::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_update::Request>(body).map(drop),
+        validate_headers: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &doku_nonsnap::checkout_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku_nonsnap::checkout_payment::Request>(body).map(drop)
+        },
         validate_headers: |_| Ok(()),
     },
     rt::EndpointEntry {
