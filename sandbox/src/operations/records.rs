@@ -76,9 +76,12 @@ fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
         field: kind.key.first().map(String::as_str),
         reason: Some("Not Found"),
     };
-    cx.call
-        .answer_case(kind.not_found_http, &kind.not_found, fill)
-        .because(why)
+    // Lowering gives every kind a SNAP endpoint looks up its `not_found`.
+    let answer = match &kind.not_found {
+        Some(case) => cx.call.answer_case(kind.not_found_http, case, fill),
+        None => cx.call.answer(Situation::InternalError, Fill::default()),
+    };
+    answer.because(why)
 }
 
 /// The record this call names: it exists for this client, and every `match` field the request carries

@@ -16,6 +16,7 @@ mod envelopes;
 mod fields;
 mod names;
 mod providers;
+mod record_names;
 mod records;
 mod references;
 mod rules;
@@ -55,6 +56,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.cross_references(set, &providers, &endpoints);
     cx.rule_paths(set, &types, &endpoints);
     cx.answer_paths(set, &types, &endpoints);
+    cx.record_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() && set.unloaded.is_empty() {
