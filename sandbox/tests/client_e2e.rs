@@ -243,9 +243,15 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         }
         for declared in &endpoint.codes {
             // A forced success runs the call for real, and a payment can be cancelled (a record deleted) only
-            // once: the cancel's (the delete's) own success was the sample call above.
-            let succeeds = declared.code.starts_with('2') || declared.code == success_code(endpoint);
-            if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && succeeds {
+            // once: the cancel's (the delete's) own success was the sample call above. Likewise a record is created
+            // once, unless an idempotency key replays its first answer (a second create is refused as existing).
+            let succeeds = declared.code.starts_with('2') || declared.outcome == Outcome::Success;
+            let once = match endpoint.operation {
+                Operation::Cancel | Operation::Delete => true,
+                Operation::Create => endpoint.idempotency_keys.is_empty(),
+                _ => false,
+            };
+            if once && succeeds {
                 continue;
             }
             // An enveloped call's caller values travel in its head, not in HTTP headers: it is armed only.
