@@ -254,6 +254,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             dana::merchant_management_query_merchant_resource,
             dana::merchant_management_query_merchant_info,
             dana::merchant_management_query_asset_card_list,
+            doku_nonsnap::checkout_payment,
             doku_nonsnap::paylater_indodana_generate_order
         );
         let body = sample_object(run.api(), &endpoint.request);
