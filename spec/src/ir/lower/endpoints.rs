@@ -1,6 +1,7 @@
 //! Endpoint files, one at a time: id, method, route and aliases, service codes, auth, direction, operation
-//! and the field sets. An endpoint with any problem is reported and left out of the API; its rules and
-//! answers are lowered only once the rest is sound, so their paths can be checked against its fields.
+//! and the field sets (the path parameters in `params`). An endpoint with any problem is reported and left out
+//! of the API; its rules and answers are lowered only once the rest is sound, so their paths can be checked
+//! against its fields.
 
 use super::names::{is_digits, is_route, is_snake};
 use super::{Lowering, Src, join, with_help};
@@ -21,6 +22,7 @@ struct Checked {
     enveloped: Option<Enveloped>,
     status_query: Option<StatusQuery>,
     headers: Vec<Field>,
+    params: Vec<Field>,
     request: Vec<Field>,
     response: Vec<Field>,
     codes: Vec<EndpointCode>,
@@ -52,6 +54,7 @@ impl Lowering {
         let refusal_service = self.refusal_service_code(src, spec, codes, &service);
         let auth = self.auth(src, spec);
         let ([headers, request, response], whole) = self.field_sets(src, spec, types);
+        let params = self.params(src, spec);
         // Paths into a request that lost a field cannot be checked: they may name that field.
         let known = whole.then_some(request.as_slice());
         let endpoint_codes = match &enveloped {
@@ -75,6 +78,7 @@ impl Lowering {
             enveloped,
             status_query,
             headers,
+            params,
             request,
             response,
             codes: endpoint_codes,
@@ -298,6 +302,7 @@ fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answ
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,
         headers: c.headers,
+        params: c.params,
         request: c.request,
         response: c.response,
         codes: c.codes,
