@@ -198,6 +198,12 @@ pub fn header_pairs<H: serde::Serialize>(headers: &H) -> Vec<(String, String)> {
     }
 }
 
+/// The (name, value) pairs of a generated `Params` value (an endpoint's path parameters), for
+/// [`Client::call_at`](crate::Client::call_at): read like [`header_pairs`], since both are objects of string fields.
+pub fn param_pairs<P: serde::Serialize>(params: &P) -> Vec<(String, String)> {
+    header_pairs(params)
+}
+
 /// A serializer that accepts only a struct and keeps its string fields as (wire name, value) pairs.
 struct StructFields<'a> {
     pairs: &'a mut Vec<(String, String)>,
