@@ -175,6 +175,9 @@ pub struct EndpointEntry {
     pub validate_body: fn(Value) -> Result<(), BuildError>,
     /// Runs the generated validators of the caller-supplied headers on a JSON object of name → value.
     pub validate_headers: fn(Value) -> Result<(), BuildError>,
+    /// Runs the generated validators of the path parameters on a JSON object of name → value (the decoded
+    /// segments, for the sandbox and the CLI).
+    pub validate_params: fn(Value) -> Result<(), BuildError>,
 }
 
 /// The (name, value) pairs of a generated `Headers` value: its serialized fields that are present strings.

@@ -11487,7 +11487,7 @@ pub mod doku {
         }
     }
 }
-/// Every endpoint, sorted by id, with a validator of its JSON request body.
+/// Every endpoint, sorted by id, with validators of its JSON request body, headers and path parameters.
 pub static ENDPOINTS: &[rt::EndpointEntry] = &[
     rt::EndpointEntry {
         info: &dana::disbursement_bank_account_inquiry::ENDPOINT,
@@ -11496,6 +11496,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_dana_account_inquiry::ENDPOINT,
@@ -11504,6 +11505,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_bank::ENDPOINT,
@@ -11511,6 +11513,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::disbursement_transfer_to_bank::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_bank_status::ENDPOINT,
@@ -11519,6 +11522,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_dana::ENDPOINT,
@@ -11526,6 +11530,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::disbursement_transfer_to_dana::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_dana_status::ENDPOINT,
@@ -11534,6 +11539,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_create_division::ENDPOINT,
@@ -11542,6 +11548,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_create_shop::ENDPOINT,
@@ -11550,6 +11557,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_asset_card_list::ENDPOINT,
@@ -11560,6 +11568,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_division::ENDPOINT,
@@ -11568,6 +11577,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_merchant_info::ENDPOINT,
@@ -11576,6 +11586,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_merchant_resource::ENDPOINT,
@@ -11586,6 +11597,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_shop::ENDPOINT,
@@ -11594,6 +11606,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_update_division::ENDPOINT,
@@ -11602,6 +11615,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_update_shop::ENDPOINT,
@@ -11610,6 +11624,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_cancel_order::ENDPOINT,
@@ -11617,6 +11632,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_cancel_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_consult_pay::ENDPOINT,
@@ -11624,6 +11640,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_consult_pay::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_create_order::ENDPOINT,
@@ -11631,6 +11648,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_create_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_finish_notify::ENDPOINT,
@@ -11638,6 +11656,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_finish_notify::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_query_payment::ENDPOINT,
@@ -11645,6 +11664,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_query_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_refund_order::ENDPOINT,
@@ -11652,6 +11672,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_refund_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_account_unbinding::ENDPOINT,
@@ -11661,6 +11682,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_account_unbinding::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_apply_ott::ENDPOINT,
@@ -11670,6 +11692,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_apply_ott::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_apply_token::ENDPOINT,
@@ -11677,6 +11700,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_apply_token::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_balance_inquiry::ENDPOINT,
@@ -11686,6 +11710,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_balance_inquiry::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_cancel_order::ENDPOINT,
@@ -11693,6 +11718,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_cancel_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_payment::ENDPOINT,
@@ -11700,6 +11726,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_query_payment::ENDPOINT,
@@ -11707,6 +11734,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_query_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_query_user_profile::ENDPOINT,
@@ -11716,6 +11744,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_query_user_profile::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_refund_order::ENDPOINT,
@@ -11723,6 +11752,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_refund_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_account_binding::ENDPOINT,
@@ -11733,6 +11763,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_account_binding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_account_unbinding::ENDPOINT,
@@ -11744,6 +11775,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_account_unbinding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_balance_inquiry::ENDPOINT,
@@ -11754,6 +11786,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_balance_inquiry::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_card_registration::ENDPOINT,
@@ -11762,6 +11795,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_card_unbinding::ENDPOINT,
@@ -11772,6 +11806,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_card_unbinding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_notify::ENDPOINT,
@@ -11781,6 +11816,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_notify::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_payment::ENDPOINT,
@@ -11790,6 +11826,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_payment::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_refund::ENDPOINT,
@@ -11799,6 +11836,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_refund::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_status::ENDPOINT,
@@ -11806,6 +11844,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_status::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::merchant_token_b2b::ENDPOINT,
@@ -11813,11 +11852,13 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::merchant_token_b2b::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::token_b2b::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::token_b2b::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::token_b2b2c::ENDPOINT,
@@ -11825,21 +11866,25 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::token_b2b2c::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_create::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_create::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_delete::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_delete::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_inquiry::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_inquiry::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_payment_notify::ENDPOINT,
@@ -11847,16 +11892,19 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::va_payment_notify::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_status::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_status::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_update::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_update::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
 ];
 /// Every provider profile, sorted by name.
