@@ -182,7 +182,10 @@ fn from_impls(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
 
         impl From<#rt::ResponseCode> for #ty {
             fn from(code: #rt::ResponseCode) -> Self {
-                Self::from(code.as_str())
+                match code.as_str() {
+                    #(#codes => #ty::#variants,)*
+                    _ => #ty::Unknown(code),
+                }
             }
         }
     }

@@ -23,6 +23,10 @@ pub struct EndpointInfo {
     pub summary: Text,
     /// The envelope the endpoint is framed in, when its body is not a bare SNAP body.
     pub envelope: Option<Enveloped>,
+    /// For a provider whose answers are its own JSON ([`Results`](crate::Results)): the member of a 2xx answer
+    /// whose value is the answer's code (DOKU non-SNAP `payment.status`). Without one a 2xx answer has no code
+    /// and means success.
+    pub status_field: Option<crate::Path>,
 }
 
 /// An endpoint's use of an envelope: which of its provider's envelopes, and the operation's name in it.

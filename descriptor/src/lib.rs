@@ -13,6 +13,7 @@ mod endpoint;
 mod envelope;
 mod header;
 mod recipe;
+mod results;
 mod standard;
 mod status;
 
@@ -21,6 +22,7 @@ pub use endpoint::{EndpointInfo, Enveloped};
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
 pub use recipe::{Part, Recipe};
+pub use results::Results;
 pub use snapbi_rules::{Algorithm, AuthKind, List, Outcome, Path, Rule, Text, When};
 pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};
 pub use status::{QuerySource, StatusQuery};

@@ -12,9 +12,14 @@ pub use snapbi_descriptor::{CaseCode, CodeTables, ProviderServiceCode, ServiceCo
 pub use snapbi_rules::Outcome;
 
 /// A response code as received. Parsing never fails: a malformed code keeps its raw text.
+///
+/// A SNAP code carries its HTTP status in its first digits; a code of a provider's own JSON (DOKU non-SNAP's
+/// `PENDING`, a Stripe-style `resource_missing`) does not, so it keeps the status it was answered with
+/// ([`ResponseCode::answered`]).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ResponseCode {
     raw: String,
+    answered_with: Option<u16>,
 }
 
 /// A code that is not seven digits, from [`ResponseCode::try_parse`].
@@ -25,7 +30,18 @@ pub struct MalformedCode(pub String);
 impl ResponseCode {
     /// Keeps any string; the parts are available when it is seven digits.
     pub fn parse(raw: &str) -> ResponseCode {
-        ResponseCode { raw: raw.to_owned() }
+        ResponseCode {
+            raw: raw.to_owned(),
+            answered_with: None,
+        }
+    }
+
+    /// A code of a provider's own JSON, as answered with HTTP `status` (empty when the answer had none).
+    pub fn answered(raw: &str, status: u16) -> ResponseCode {
+        ResponseCode {
+            raw: raw.to_owned(),
+            answered_with: Some(status),
+        }
     }
 
     /// Accepts exactly seven ASCII digits.
@@ -48,9 +64,12 @@ impl ResponseCode {
         &self.raw
     }
 
-    /// The HTTP status part (first three digits).
+    /// The HTTP status: a SNAP code's first three digits, else the status the code was answered with.
     pub fn http_status(&self) -> Option<u16> {
-        self.part(0..3).and_then(|s| s.parse().ok())
+        match self.part(0..3) {
+            Some(digits) => digits.parse().ok(),
+            None => self.answered_with,
+        }
     }
 
     /// The service code part (digits four and five).
@@ -116,7 +135,10 @@ impl Serialize for ResponseCode {
 
 impl<'de> Deserialize<'de> for ResponseCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|raw| ResponseCode { raw })
+        String::deserialize(deserializer).map(|raw| ResponseCode {
+            raw,
+            answered_with: None,
+        })
     }
 }
 
@@ -150,7 +172,7 @@ pub struct Explanation<'a> {
 }
 
 /// What the runtime needs from a generated per-endpoint code enum.
-pub trait EndpointCode: for<'a> From<&'a str> + fmt::Debug + fmt::Display {
+pub trait EndpointCode: for<'a> From<&'a str> + From<ResponseCode> + fmt::Debug + fmt::Display {
     /// The seven-digit code.
     fn code(&self) -> &str;
     /// What it means for the caller.

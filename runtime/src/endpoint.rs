@@ -135,6 +135,8 @@ pub struct Provider {
     pub standard: &'static crate::retry::Standard,
     /// Message framings other than a bare SNAP body, which endpoints name in [`Enveloped::envelope`].
     pub envelopes: &'static [Envelope],
+    /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
+    pub results: Option<&'static crate::Results>,
 }
 
 impl Provider {

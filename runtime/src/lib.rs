@@ -53,7 +53,7 @@ pub use json::WriteJson;
 pub use retry::{RetryPolicy, Settlement, StatusCheck};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_descriptor::{
-    Action, Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Situation, Standard,
+    Action, Algorithm, Case, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Results, Situation, Standard,
     StatusQuery, StatusValue, TransactionStatus, Transition,
 };
 pub use snapbi_rules::{Document, Found, Problem, Rule, When};

@@ -132,6 +132,7 @@ mod tests {
         auth: AuthKind::Symmetric,
         summary: Borrowed(""),
         envelope: None,
+        status_field: None,
     };
 
     static QUERY: StatusCheck = StatusCheck {

@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, Situation};
+use snapbi_spec::ir::{Api, OwnRefusal, Results, Situation, Text};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Header explaining a refusal in words (sandbox-only, never sent by a real provider).
@@ -23,20 +23,30 @@ pub(crate) struct Fill<'a> {
     pub(crate) field: Option<&'a str>,
     /// Replaces `{reason}`.
     pub(crate) reason: Option<&'a str>,
+    /// `field` is a header's name, not a body field's path.
+    pub(crate) header: bool,
 }
 
 impl<'a> Fill<'a> {
     pub(crate) fn field(field: &'a str) -> Self {
         Self {
             field: Some(field),
-            reason: None,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn header(name: &'a str) -> Self {
+        Self {
+            field: Some(name),
+            header: true,
+            ..Self::default()
         }
     }
 
     pub(crate) fn reason(reason: &'a str) -> Self {
         Self {
-            field: None,
             reason: Some(reason),
+            ..Self::default()
         }
     }
 }
@@ -64,6 +74,69 @@ impl Answer {
             Some(case) => Self::snap(api, service, case.http, &case.case, fill),
             None => Self::unanswerable(format!("the standard's data gives no case for {situation:?}")),
         }
+    }
+
+    /// The answer to `situation` of a provider whose answers are its own JSON (`results.refusals` of its file):
+    /// the first refusal for the situation whose reason and place (header or body) fit, its strings filled.
+    pub(crate) fn own(refusals: &[OwnRefusal], situation: Situation, fill: Fill<'_>) -> Self {
+        let fits = |r: &&OwnRefusal| {
+            r.situation == situation
+                && r.reason.as_deref().is_none_or(|reason| fill.reason == Some(reason))
+                && r.header.is_none_or(|header| header == fill.header)
+        };
+        let Some(refusal) = refusals.iter().find(fits) else {
+            return Self::unanswerable(format!("the provider's `results.refusals` give none for {situation:?}"));
+        };
+        let Value::Object(body) = fill_strings(refusal.body.clone(), fill) else {
+            return Self::unanswerable("a refusal's body is not a JSON object".into());
+        };
+        Self {
+            status: refusal.http,
+            body,
+            reason: None,
+            headers: Box::default(),
+            serialized: None,
+        }
+    }
+
+    /// HTTP 200 with an empty body, for the facts of a successful call in a provider's own JSON.
+    pub(crate) fn facts() -> Self {
+        Self {
+            status: 200,
+            body: Map::new(),
+            reason: None,
+            headers: Box::default(),
+            serialized: None,
+        }
+    }
+
+    /// The same answer with another HTTP status.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The same answer carrying `code` where its provider's own JSON reads it: the endpoint's `status_field`, else
+    /// the first of the provider's code places (and `message`, when given, at the first message place).
+    pub(crate) fn own_code(
+        mut self,
+        results: &Results,
+        status_field: Option<&[Text]>,
+        code: &str,
+        message: Option<&str>,
+    ) -> Self {
+        let mut body = Value::Object(std::mem::take(&mut self.body));
+        if let Some(at) = status_field.or(results.code.first().map(|p| &**p)) {
+            insert_at(&mut body, at, Value::String(code.to_owned()));
+        }
+        if let (Some(message), Some(at)) = (message, results.message.first()) {
+            insert_at(&mut body, at, Value::String(message.to_owned()));
+        }
+        if let Value::Object(members) = body {
+            self.body = members;
+        }
+        self.serialized = None;
+        self
     }
 
     /// HTTP 500 with an empty body and the reason: the data gives no answer, and none is made up. The builder refuses
@@ -183,9 +256,53 @@ fn message(api: &Api, http: u16, case: &str, fill: Fill<'_>) -> String {
         .case(http, case)
         .map(|c| &*c.message)
         .unwrap_or("General Error");
+    filled(template, fill)
+}
+
+/// A message template with `{field}` and `{reason}` filled.
+fn filled(template: &str, fill: Fill<'_>) -> String {
     template
         .replace("{field}", fill.field.unwrap_or("request"))
         .replace("{reason}", fill.reason.unwrap_or("Sandbox Scenario"))
+}
+
+/// Puts `value` at wire path `at` of `body`, making what is on the way: an object for a member name, a list for
+/// an index (`error.code` → `{"error":{"code":…}}`, `message`, `0` → `{"message":[…]}`).
+fn insert_at(body: &mut Value, at: &[Text], value: Value) {
+    let Some((segment, rest)) = at.split_first() else {
+        *body = value;
+        return;
+    };
+    let slot = match segment.parse::<usize>() {
+        Ok(index) => {
+            if !body.is_array() {
+                *body = Value::Array(Vec::new());
+            }
+            let Value::Array(items) = body else { return };
+            if items.len() <= index {
+                items.resize(index + 1, Value::Null);
+            }
+            &mut items[index]
+        }
+        Err(_) => {
+            if !body.is_object() {
+                *body = Value::Object(Map::new());
+            }
+            let Value::Object(members) = body else { return };
+            members.entry(segment.to_string()).or_insert(Value::Null)
+        }
+    };
+    insert_at(slot, rest, value);
+}
+
+/// Every string of `value` with `{field}` and `{reason}` filled.
+fn fill_strings(value: Value, fill: Fill<'_>) -> Value {
+    match value {
+        Value::String(text) => Value::String(filled(&text, fill)),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| fill_strings(v, fill)).collect()),
+        Value::Object(members) => Value::Object(members.into_iter().map(|(k, v)| (k, fill_strings(v, fill))).collect()),
+        other => other,
+    }
 }
 
 /// A header value from free text: visible ASCII only (anything else becomes `?`), at most 300 characters.

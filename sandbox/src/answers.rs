@@ -55,6 +55,8 @@ fn items<'f>(
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len),
             AnswerSource::Issued => 0,
+            // A documented value in a list is its one item (DOKU's `message: ["SUCCESS"]`).
+            AnswerSource::Value(_) => 1,
         };
         let fresh = vec![Value::Object(Map::new()); count];
         set(facts, list, Value::Array(fresh));
@@ -74,6 +76,7 @@ fn source(
 ) -> Option<Value> {
     match source {
         AnswerSource::Issued => Some(Value::String(issue())),
+        AnswerSource::Value(value) => Some(Value::String(value.clone())),
         AnswerSource::Request(from) => match (from.split_once("[]"), index) {
             (Some((list, rest)), Some(i)) => {
                 let item = at(request, list)?.get(i)?;

@@ -197,7 +197,10 @@ struct Presented<'a> {
 impl<'a> Call<'a> {
     /// The standard's answer to `situation` for this endpoint's service code.
     pub(crate) fn answer(&self, situation: Situation, fill: Fill<'_>) -> Answer {
-        Answer::to(&self.inner.api, &self.endpoint.info.service_code, situation, fill)
+        match self.provider.results {
+            Some(_) => Answer::own(&self.provider.refusals, situation, fill),
+            None => Answer::to(&self.inner.api, &self.endpoint.info.service_code, situation, fill),
+        }
     }
 
     /// The answer `{http}{service}{case}` for this endpoint's service code, for a case the specs give outside the
@@ -209,7 +212,10 @@ impl<'a> Call<'a> {
     /// A refusal before the call is served (a header, the signature, a body field), under the service code
     /// the provider refuses this endpoint with (DANA's consult pay: `00`).
     fn refuse(&self, situation: Situation, fill: Fill<'_>) -> Answer {
-        Answer::to(&self.inner.api, &self.endpoint.refusal_service_code, situation, fill)
+        match self.provider.results {
+            Some(_) => Answer::own(&self.provider.refusals, situation, fill),
+            None => Answer::to(&self.inner.api, &self.endpoint.refusal_service_code, situation, fill),
+        }
     }
 
     /// A header's text: None when absent or blank, Err when it is not visible ASCII.
@@ -289,7 +295,7 @@ impl<'a> Call<'a> {
             .map(|v| v.path.as_str());
         match missing_runtime.or(missing_caller) {
             Some(name) => Err(self
-                .refuse(Situation::MissingField, Fill::field(name))
+                .refuse(Situation::MissingField, Fill::header(name))
                 .because(format!("header {name} is missing"))),
             None => Ok(()),
         }
@@ -299,7 +305,7 @@ impl<'a> Call<'a> {
     /// provider's, else the standard's in `standard.yaml`: the specs name only where a header's value comes
     /// from), constant values, and the caller headers' spec rules.
     fn formats(&self, caller: &[Violation]) -> Result<Presented<'a>, Answer> {
-        let invalid = |name: &str, why: String| self.refuse(Situation::InvalidField, Fill::field(name)).because(why);
+        let invalid = |name: &str, why: String| self.refuse(Situation::InvalidField, Fill::header(name)).because(why);
         let mut presented = Presented::default();
         for (name, source) in self.runtime_headers() {
             let value = match self.header(name) {

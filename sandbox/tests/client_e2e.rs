@@ -9,8 +9,8 @@ use std::fmt;
 
 use common::*;
 use serde_json::{Value, json};
-use snapbi::rt::{self, EndpointCode, Outcome};
-use snapbi::{dana, doku, types};
+use snapbi::rt::{self, EndpointCode, Outcome, ResponseCode};
+use snapbi::{dana, doku, doku_nonsnap, types};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use snapbi_spec::ir::samples::{sample_object, sample_str};
 use snapbi_spec::ir::{Endpoint, FieldType, Operation};
@@ -35,6 +35,12 @@ struct AnyCode(String);
 impl From<&str> for AnyCode {
     fn from(code: &str) -> Self {
         AnyCode(code.to_owned())
+    }
+}
+
+impl From<ResponseCode> for AnyCode {
+    fn from(code: ResponseCode) -> Self {
+        AnyCode(code.as_str().to_owned())
     }
 }
 
@@ -100,26 +106,43 @@ async fn call_as<C>(
     }
 }
 
-/// The HTTP status an answer with `code` comes with: a SNAP code's first three digits; 200 for every result
-/// code of an enveloped endpoint (DANA's Open API reports failures in the body).
-fn expected_http<'c>(endpoint: &Endpoint, code: &'c str) -> &'c str {
-    match endpoint.info.envelope {
-        Some(_) => "200",
-        None => &code[..3],
+/// Whether the endpoint's answers are SNAP bodies (not an envelope, not its provider's own JSON).
+fn answers_snap(endpoint: &Endpoint) -> bool {
+    let own_json = api()
+        .provider(&endpoint.info.provider)
+        .is_some_and(|p| p.results.is_some());
+    endpoint.info.envelope.is_none() && !own_json
+}
+
+/// The HTTP status an answer with `code` comes with: a SNAP code's first three digits; the declared status of
+/// a result code (200 for every one of an envelope: DANA's Open API reports failures in the body).
+fn expected_http(endpoint: &Endpoint, code: &str) -> String {
+    match answers_snap(endpoint) {
+        true => code[..3].to_owned(),
+        false => endpoint
+            .codes
+            .iter()
+            .find(|c| c.code == code)
+            .map_or(0, |c| c.http)
+            .to_string(),
     }
 }
 
-/// The code of a successful call of `endpoint`: `200xx00`, or an enveloped endpoint's success result code.
+/// The code of a successful call of `endpoint`: `200xx00`, or the first result code of a 2xx answer meaning
+/// success or pending (DOKU's new Indodana order is `PENDING`).
 fn success_code(endpoint: &Endpoint) -> String {
-    match endpoint.info.envelope {
-        Some(_) => endpoint
-            .codes
-            .iter()
-            .find(|c| c.outcome == Outcome::Success)
-            .map(|c| c.code.clone())
-            .unwrap_or_default(),
-        None => format!("200{}00", endpoint.info.service_code),
+    if answers_snap(endpoint) {
+        return format!("200{}00", endpoint.info.service_code);
     }
+    let served = |c: &&snapbi_spec::ir::EndpointCode| {
+        (200..300).contains(&c.http) && matches!(c.outcome, Outcome::Success | Outcome::Pending)
+    };
+    endpoint
+        .codes
+        .iter()
+        .find(served)
+        .map(|c| c.code.clone())
+        .unwrap_or_default()
 }
 
 /// Dispatches to the endpoint's generated `Code` type; endpoints added later fall back to [`AnyCode`].
@@ -220,7 +243,8 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             dana::merchant_management_query_division,
             dana::merchant_management_query_merchant_resource,
             dana::merchant_management_query_merchant_info,
-            dana::merchant_management_query_asset_card_list
+            dana::merchant_management_query_asset_card_list,
+            doku_nonsnap::paylater_indodana_generate_order
         );
         let body = sample_object(run.api(), &endpoint.request);
         // A B2B2C token endpoint takes each auth code once: every call gets a fresh one from the sandbox.
@@ -244,7 +268,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         for declared in &endpoint.codes {
             // A forced success runs the call for real, and a payment can be cancelled (a record deleted) only
             // once: the cancel's (the delete's) own success was the sample call above.
-            let succeeds = declared.code.starts_with('2') || declared.code == success_code(endpoint);
+            let succeeds = (200..300).contains(&declared.http) || declared.code == success_code(endpoint);
             if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && succeeds {
                 continue;
             }

@@ -226,6 +226,13 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
         quote!((rt::AuthKind::#auth, #recipe))
     });
     let envelopes = p.envelopes.iter().map(descriptor::envelope);
+    let results = match &p.results {
+        Some(r) => {
+            let r = descriptor::results(r);
+            quote!(Some(&#r))
+        }
+        None => quote!(None),
+    };
     quote! {
         /// The provider profile from `provider.yaml`.
         pub static PROFILE: rt::Provider = rt::Provider {
@@ -240,6 +247,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             signatures: &[#(#signatures),*],
             standard: &super::STANDARD,
             envelopes: &[#(#envelopes),*],
+            results: #results,
         };
     }
 }

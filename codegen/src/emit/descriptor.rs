@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use super::auth_ident;
 use crate::ir::{
     Algorithm, Case, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource, Recipe,
-    Rule, Standard, StatusQuery, StatusValue, TransactionStatus, When,
+    Results, Rule, Standard, StatusQuery, StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -51,6 +51,13 @@ pub(crate) fn endpoint_info(info: &EndpointInfo) -> TokenStream {
         }
         None => quote!(None),
     };
+    let status_field = match &info.status_field {
+        Some(field) => {
+            let field = wire_path(field);
+            quote!(Some(#field))
+        }
+        None => quote!(None),
+    };
     quote! {
         rt::EndpointInfo {
             id: #id,
@@ -61,8 +68,23 @@ pub(crate) fn endpoint_info(info: &EndpointInfo) -> TokenStream {
             auth: rt::AuthKind::#auth,
             summary: #summary,
             envelope: #envelope,
+            status_field: #status_field,
         }
     }
+}
+
+/// A wire path as its segments.
+fn wire_path(p: &Path) -> TokenStream {
+    list(p.iter().map(|segment| text(segment)))
+}
+
+/// `rt::Results { … }`: where a provider's own JSON answers carry their code and message.
+pub(crate) fn results(r: &Results) -> TokenStream {
+    let (code, message) = (
+        list(r.code.iter().map(wire_path)),
+        list(r.message.iter().map(wire_path)),
+    );
+    quote!(rt::Results { code: #code, message: #message })
 }
 
 pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {
@@ -242,7 +264,7 @@ pub(crate) fn code_tables(tables: &CodeTables) -> TokenStream {
 
 /// A cross-field rule of a request (`rules:`), its paths as segments.
 pub(crate) fn rule(rule: &Rule) -> TokenStream {
-    let path = |p: &Path| list(p.iter().map(|segment| text(segment)));
+    let path = wire_path;
     let paths = |ps: &[Path]| list(ps.iter().map(path));
     let when = |w: &When| {
         let (field, is) = (path(&w.field), list(w.is.iter().map(|v| text(v))));

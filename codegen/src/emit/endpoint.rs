@@ -150,7 +150,10 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
                 e.info.service_code, own.name
             )
         }
-        None => format!("service code {}", e.info.service_code),
+        None if !e.info.service_code.is_empty() => format!("service code {}", e.info.service_code),
+        // Not SNAP: the codes are names the provider answers in its envelope or its own JSON.
+        None if e.info.envelope.is_some() => "result codes of its envelope".to_owned(),
+        None => "codes of the provider's own JSON, each with its HTTP status".to_owned(),
     };
     let runtime = cx.derive_runtime();
     let doc = docs(

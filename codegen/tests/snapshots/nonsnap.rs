@@ -562,6 +562,7 @@ pub mod acme {
         ],
         standard: &super::STANDARD,
         envelopes: &[],
+        results: None,
     };
     /// A acme client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -647,6 +648,7 @@ pub mod acme {
             auth: rt::AuthKind::Symmetric,
             summary: rt::Cow::Borrowed("Cancel an order."),
             envelope: None,
+            status_field: None,
         };
         /// Path parameters of `acme.cancel`: the values of the placeholders of `/v1/orders/{invoice_number}/cancel`.
         #[derive(Clone, Debug, rt::Object)]
@@ -711,6 +713,7 @@ pub mod acme {
             auth: rt::AuthKind::Symmetric,
             summary: rt::Cow::Borrowed("Pay."),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `acme.pay`.
         #[derive(Clone, Debug, rt::Object)]
@@ -758,6 +761,7 @@ pub mod acme {
             auth: rt::AuthKind::Symmetric,
             summary: rt::Cow::Borrowed("Check an order by its invoice number."),
             envelope: None,
+            status_field: None,
         };
         /// Path parameters of `acme.status`: the values of the placeholders of `/v1/orders/{invoice_number}`.
         #[derive(Clone, Debug, rt::Object)]
@@ -814,6 +818,7 @@ pub mod acme {
             auth: rt::AuthKind::Token,
             summary: rt::Cow::Borrowed("Token."),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `acme.token`.
         #[derive(Clone, Debug, rt::Object)]

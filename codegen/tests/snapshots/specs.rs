@@ -55,6 +55,10 @@
 // - specs/doku/virtual-account/payment-notify.yaml
 // - specs/doku/virtual-account/status.yaml
 // - specs/doku/virtual-account/update.yaml
+// - specs/doku_nonsnap/checkout/payment.yaml
+// - specs/doku_nonsnap/paylater/indodana-generate-order.yaml
+// - specs/doku_nonsnap/provider.yaml
+// - specs/doku_nonsnap/types.yaml
 
 /// The runtime the generated code calls.
 pub use ::snapbi_runtime as rt;
@@ -1919,6 +1923,38 @@ pub mod types {
         /// API format the library speaks, `SNAP`. Optional.
         api_format: Option<rt::FreeText>,
     }
+    /// A DOKU Checkout payment page, the `response` member of Checkout's answer [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration) (a name of its own: `Response` is the endpoint's answer type).
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPage {
+        /// The order. Optional.
+        order: Option<DokuCheckoutPageOrder>,
+        /// The page. Optional.
+        payment: Option<DokuCheckoutPagePayment>,
+        /// The request's additional_info, with DOKU's `origin`. Optional.
+        #[wire("additional_info")]
+        additional_info: Option<rt::serde_json::Value>,
+    }
+    /// The order.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPageOrder {
+        /// As sent. Optional.
+        #[wire("invoice_number")]
+        invoice_number: Option<rt::FreeText>,
+        /// As sent; DOKU's sandbox answers it as a string ("39000") [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). Optional.
+        amount: Option<rt::serde_json::Value>,
+    }
+    /// The page.
+    #[derive(Clone, Debug, rt::Object)]
+    pub struct DokuCheckoutPagePayment {
+        /// The payment page to send the customer to. Optional.
+        url: Option<rt::FreeText>,
+        /// DOKU's id of the page. Optional.
+        #[wire("token_id")]
+        token_id: Option<rt::FreeText>,
+        /// When the page expires. Optional.
+        #[wire("expired_date")]
+        expired_date: Option<rt::FreeText>,
+    }
     /// Shared object types as received in responses: every field optional, never failing to parse.
     pub mod received {
         use ::snapbi_runtime as rt;
@@ -2349,6 +2385,38 @@ pub mod types {
             /// API format the library speaks, `SNAP`.
             pub api_format: Option<String>,
         }
+        /// A DOKU Checkout payment page, the `response` member of Checkout's answer [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration) (a name of its own: `Response` is the endpoint's answer type).
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPage {
+            /// The order.
+            pub order: Option<DokuCheckoutPageOrder>,
+            /// The page.
+            pub payment: Option<DokuCheckoutPagePayment>,
+            /// The request's additional_info, with DOKU's `origin`.
+            #[wire("additional_info")]
+            pub additional_info: Option<rt::serde_json::Value>,
+        }
+        /// The order.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPageOrder {
+            /// As sent.
+            #[wire("invoice_number")]
+            pub invoice_number: Option<String>,
+            /// As sent; DOKU's sandbox answers it as a string ("39000") [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+            pub amount: Option<rt::serde_json::Value>,
+        }
+        /// The page.
+        #[derive(Clone, Debug, Default, rt::Received)]
+        pub struct DokuCheckoutPagePayment {
+            /// The payment page to send the customer to.
+            pub url: Option<String>,
+            /// DOKU's id of the page.
+            #[wire("token_id")]
+            pub token_id: Option<String>,
+            /// When the page expires.
+            #[wire("expired_date")]
+            pub expired_date: Option<String>,
+        }
     }
 }
 /// DANA
@@ -2511,6 +2579,7 @@ pub mod dana {
                 },
             },
         ],
+        results: None,
     };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -3079,6 +3148,7 @@ pub mod dana {
                 "Check a bank account before a transfer to bank and learn its holder's name",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `dana.disbursement.bank_account_inquiry`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -3254,6 +3324,7 @@ pub mod dana {
                 "Check a DANA account before a transfer to DANA (top-up) and learn its name, limits and fee",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `dana.disbursement.dana_account_inquiry`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -3414,6 +3485,7 @@ pub mod dana {
                 "Transfer money from the merchant's deposit to a bank account through DANA",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_bank_status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -3623,6 +3695,7 @@ pub mod dana {
                 "Ask the status of a transfer to bank made through DANA",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.disbursement.transfer_to_bank_status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -3733,6 +3806,7 @@ pub mod dana {
                 "Transfer money from the merchant's deposit to a customer's DANA balance (top-up)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `dana.disbursement.transfer_to_dana_status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -3929,6 +4003,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Ask the status of a transfer to DANA (top-up)"),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.disbursement.transfer_to_dana_status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4031,6 +4106,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.division.createDivision"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.create_division`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -4212,7 +4288,7 @@ pub mod dana {
                 pub division_id: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.create_division` declares (service code ).
+        /// Response codes `dana.merchant_management.create_division` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive(
@@ -4277,6 +4353,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.shop.createShop"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.create_shop`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -4456,7 +4533,7 @@ pub mod dana {
                 pub shop_id: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.create_shop` declares (service code ).
+        /// Response codes `dana.merchant_management.create_shop` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive(
@@ -4518,6 +4595,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.member.asset.queryAssetCardList"),
             }),
+            status_field: None,
         };
         /// Request body of `dana.merchant_management.query_asset_card_list`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4644,7 +4722,7 @@ pub mod dana {
                 pub direct_debit: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.query_asset_card_list` declares (service code ).
+        /// Response codes `dana.merchant_management.query_asset_card_list` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -4693,6 +4771,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.division.queryDivision"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.query_division`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -4773,7 +4852,7 @@ pub mod dana {
                 pub pg_division_flag: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.query_division` declares (service code ).
+        /// Response codes `dana.merchant_management.query_division` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -4826,6 +4905,7 @@ pub mod dana {
                     "dana.ap.bizprod.biz.service.openapi.merchant.queryMerchantInfo",
                 ),
             }),
+            status_field: None,
         };
         /// Request body of `dana.merchant_management.query_merchant_info`.
         #[derive(Clone, Debug, rt::Object)]
@@ -4996,7 +5076,7 @@ pub mod dana {
                 pub mapped_total_amount: Option<rt::serde_json::Value>,
             }
         }
-        /// Response codes `dana.merchant_management.query_merchant_info` declares (service code ).
+        /// Response codes `dana.merchant_management.query_merchant_info` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -5046,6 +5126,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.queryMerchantResource"),
             }),
+            status_field: None,
         };
         /// Request body of `dana.merchant_management.query_merchant_resource`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5094,7 +5175,7 @@ pub mod dana {
                 pub value: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.query_merchant_resource` declares (service code ).
+        /// Response codes `dana.merchant_management.query_merchant_resource` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -5142,6 +5223,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.shop.queryShop"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.query_shop`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -5230,7 +5312,7 @@ pub mod dana {
                 pub nmid: Option<String>,
             }
         }
-        /// Response codes `dana.merchant_management.query_shop` declares (service code ).
+        /// Response codes `dana.merchant_management.query_shop` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -5279,6 +5361,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.division.updateDivision"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.update_division`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -5455,7 +5538,7 @@ pub mod dana {
                 >,
             }
         }
-        /// Response codes `dana.merchant_management.update_division` declares (service code ).
+        /// Response codes `dana.merchant_management.update_division` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive(
@@ -5511,6 +5594,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.merchant.shop.updateShop"),
             }),
+            status_field: None,
         };
         /// Rules across the fields of `dana.merchant_management.update_shop`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -5682,7 +5766,7 @@ pub mod dana {
                 >,
             }
         }
-        /// Response codes `dana.merchant_management.update_shop` declares (service code ).
+        /// Response codes `dana.merchant_management.update_shop` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive(
@@ -5735,6 +5819,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Cancel (close) a DANA payment-gateway order"),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.payment_gateway.cancel_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5864,6 +5949,7 @@ pub mod dana {
                 "List the payment methods DANA offers for an amount before creating an order (consult pay)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.payment_gateway.consult_pay`.
         #[derive(Clone, Debug, rt::Object)]
@@ -5972,6 +6058,7 @@ pub mod dana {
                 "Create a DANA payment-gateway order (redirect to DANA's checkout, or a chosen payment method by API)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `dana.payment_gateway.query_payment` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -6202,6 +6289,7 @@ pub mod dana {
                 "Finish notify that DANA posts to the merchant when a payment-gateway order is paid or closed",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.payment_gateway.finish_notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6303,6 +6391,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Query the status of a DANA payment-gateway order"),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `dana.payment_gateway.query_payment`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -6445,6 +6534,7 @@ pub mod dana {
                 "Refund a paid DANA payment-gateway order, fully or partly",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.payment_gateway.refund_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6633,6 +6723,7 @@ pub mod dana {
                 "Unbind a customer's DANA account from the merchant, revoking their customer and refresh tokens",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.widget.account_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6776,6 +6867,7 @@ pub mod dana {
                 "Get a one-time token (OTT) for a bound DANA customer, to open DANA's pages already logged in",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.widget.apply_ott`.
         #[derive(Clone, Debug, rt::Object)]
@@ -6926,6 +7018,7 @@ pub mod dana {
                 "Exchange a DANA account-binding auth code for a customer token (apply token B2B2C), or refresh it",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `dana.widget.apply_token`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -7063,6 +7156,7 @@ pub mod dana {
                 "Read the DANA balance of a customer who bound their account to the merchant",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.widget.balance_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7194,6 +7288,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Cancel (close) an unpaid DANA widget payment"),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.widget.cancel_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7328,6 +7423,7 @@ pub mod dana {
                 "Create a DANA widget payment (direct debit) and get the URL where the customer confirms it",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `dana.widget.query_payment` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -7572,6 +7668,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Query the status of a DANA widget payment"),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `dana.widget.query_payment`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -7729,6 +7826,7 @@ pub mod dana {
                 envelope: rt::Cow::Borrowed("open_api"),
                 function: rt::Cow::Borrowed("dana.member.query.queryUserProfile"),
             }),
+            status_field: None,
         };
         /// Request body of `dana.widget.query_user_profile`.
         #[derive(Clone, Debug, rt::Object)]
@@ -7791,7 +7889,7 @@ pub mod dana {
                 pub value: Option<String>,
             }
         }
-        /// Response codes `dana.widget.query_user_profile` declares (service code ).
+        /// Response codes `dana.widget.query_user_profile` declares (result codes of its envelope).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -7849,6 +7947,7 @@ pub mod dana {
             auth: rt::AuthKind::Asymmetric,
             summary: rt::Cow::Borrowed("Refund a paid DANA widget payment, fully or partly"),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `dana.widget.refund_order`.
         #[derive(Clone, Debug, rt::Object)]
@@ -8135,6 +8234,7 @@ pub mod doku {
         ],
         standard: &super::STANDARD,
         envelopes: &[],
+        results: None,
     };
     /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -8436,6 +8536,7 @@ pub mod doku {
                 "Bind a customer's bank or e-wallet account (Allo, BRI, CIMB, OVO) to the merchant through DOKU",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.account_binding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -8602,6 +8703,7 @@ pub mod doku {
                 "Unbind a customer's bound bank or e-wallet account (Allo, BRI, CIMB, OVO) through DOKU",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.account_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -8731,6 +8833,7 @@ pub mod doku {
                 "Ask the balance of a customer's bound account or e-wallet through DOKU",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.balance_inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -8877,6 +8980,7 @@ pub mod doku {
                 "Register (bind) a customer's debit card for BRI or Mandiri direct debit through DOKU",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.card_registration`.
         #[derive(Clone, Debug, rt::Object)]
@@ -9039,6 +9143,7 @@ pub mod doku {
                 "Unregister (unbind) a customer's debit card registered for BRI or Mandiri direct debit through DOKU",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.card_unbinding`.
         #[derive(Clone, Debug, rt::Object)]
@@ -9177,6 +9282,7 @@ pub mod doku {
                 "Payment notification that DOKU posts to the merchant when a direct-debit or e-wallet payment ends",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.direct_debit.notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -9318,6 +9424,7 @@ pub mod doku {
                 "Create a direct-debit or e-wallet payment through DOKU (Allo, BRI, CIMB, Mandiri, OVO, ShopeePay, DANA)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -9728,6 +9835,7 @@ pub mod doku {
                 "Refund a successful direct-debit or e-wallet payment (DANA, OVO, ShopeePay, Allo, BRI, CIMB, Mandiri)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// How the client asks `doku.direct_debit.status` about a request of this endpoint whose answer it did not see.
         pub static STATUS_QUERY: rt::StatusCheck = rt::StatusCheck {
@@ -9979,6 +10087,7 @@ pub mod doku {
                 "Check the status of a direct-debit or e-wallet payment",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `doku.direct_debit.status`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -10152,6 +10261,7 @@ pub mod doku {
                 "The merchant's own B2B token endpoint, which DOKU calls before it sends notifications",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.merchant.token_b2b`.
         #[derive(Clone, Debug, rt::Object)]
@@ -10227,6 +10337,7 @@ pub mod doku {
                 "Get a B2B access token (client credentials) for later symmetric-signed calls",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.token.b2b`.
         #[derive(Clone, Debug, rt::Object)]
@@ -10317,6 +10428,7 @@ pub mod doku {
                 "Get a B2B2C (customer) access token from an authorization code, or refresh it",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Rules across the fields of `doku.token.b2b2c`'s request, checked by `build()` (spec `rules`).
         pub static RULES: &[rt::Rule] = &[
@@ -10449,6 +10561,7 @@ pub mod doku {
                 "Create (register) a virtual account at DOKU for one bill",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.create`.
         #[derive(Clone, Debug, rt::Object)]
@@ -10630,6 +10743,7 @@ pub mod doku {
                 "Delete a DOKU virtual account so that it can no longer be paid",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.delete`.
         #[derive(Clone, Debug, rt::Object)]
@@ -10792,6 +10906,7 @@ pub mod doku {
                 "VA inquiry that DOKU forwards to the merchant (direct inquiry) when a customer is about to pay a VA",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.inquiry`.
         #[derive(Clone, Debug, rt::Object)]
@@ -11004,6 +11119,7 @@ pub mod doku {
                 "Payment notification that DOKU posts to the merchant when a customer has paid a virtual account",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.payment_notify`.
         #[derive(Clone, Debug, rt::Object)]
@@ -11183,6 +11299,7 @@ pub mod doku {
             auth: rt::AuthKind::Symmetric,
             summary: rt::Cow::Borrowed("Check whether a DOKU virtual account has been paid"),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.status`.
         #[derive(Clone, Debug, rt::Object)]
@@ -11322,6 +11439,7 @@ pub mod doku {
                 "Update a DOKU virtual account (name, contact, amount, expiry, active or inactive)",
             ),
             envelope: None,
+            status_field: None,
         };
         /// Request body of `doku.va.update`.
         #[derive(Clone, Debug, rt::Object)]
@@ -11481,6 +11599,555 @@ pub mod doku {
             InternalServerError,
             #[code("5042800", Retry, "Timeout")]
             Timeout,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+}
+/// DOKU (non-SNAP)
+///
+/// DOKU's non-SNAP API (developers.doku.com, "Non-SNAP"; DOKU's answers name the format `JOKUL`). Every call carries Client-Id, a fresh Request-Id (at most 128 characters, also DOKU's idempotency key [doku-idempotency](https://developers.doku.com/get-started-with-doku-api/idempotency-request)), Request-Timestamp in UTC with `Z`, and `Signature: HMACSHA256=<base64>`: HMAC-SHA256 with the secret key over the lines `Client-Id:…`, `Request-Id:…`, `Request-Timestamp:…`, `Request-Target:<path>` and, when there is a body, `Digest:<base64 of SHA-256 of the body>`, joined by `\n` without a final newline; a GET signs no Digest line [doku-nonsnap-signature](https://developers.doku.com/get-started-with-doku-api/signature-component/non-snap/signature-component-from-request-header). DOKU signs its notifications the same way over the merchant's notification path. Answers carry their outcome in DOKU's own JSON: refusals of headers and signature as `{"error":{"code":…,"message":…,"type":…}}`, other answers with a `message` list (`["SUCCESS"]`) [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+///
+/// # Endpoints
+///
+/// - [`checkout_payment`](doku_nonsnap::checkout_payment): `POST /checkout/v1/payment`: Create a DOKU Checkout payment page
+/// - [`paylater_indodana_generate_order`](doku_nonsnap::paylater_indodana_generate_order): `POST /indodana-peer-to-peer/v2/generate-order`: Create an Indodana paylater order (DOKU non-SNAP)
+pub mod doku_nonsnap {
+    use ::snapbi_runtime as rt;
+    /// The provider profile from `provider.yaml`.
+    pub static PROFILE: rt::Provider = rt::Provider {
+        name: "doku_nonsnap",
+        title: "DOKU (non-SNAP)",
+        base_urls: &[
+            ("sandbox", "https://api-sandbox.doku.com"),
+            ("production", "https://api.doku.com"),
+        ],
+        timestamp: rt::TimestampStyle {
+            offset: "Z",
+            fraction_digits: 0,
+        },
+        token_endpoint: None,
+        token_request: b"",
+        channel_id: None,
+        headers: &[
+            (
+                rt::AuthKind::Symmetric,
+                &[
+                    ("Client-Id", rt::HeaderSource::ClientId),
+                    ("Request-Id", rt::HeaderSource::RequestId),
+                    ("Request-Timestamp", rt::HeaderSource::Timestamp),
+                    (
+                        "Signature",
+                        rt::HeaderSource::Template(
+                            rt::Cow::Borrowed(
+                                &[
+                                    rt::HeaderSource::value("HMACSHA256="),
+                                    rt::HeaderSource::Signature,
+                                ],
+                            ),
+                        ),
+                    ),
+                ],
+            ),
+        ],
+        signatures: &[
+            (
+                rt::AuthKind::Symmetric,
+                rt::Recipe {
+                    algorithm: rt::Algorithm::HmacSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[
+                            rt::Part::literal("Client-Id:"),
+                            rt::Part::ClientId,
+                            rt::Part::literal("\nRequest-Id:"),
+                            rt::Part::RequestId,
+                            rt::Part::literal("\nRequest-Timestamp:"),
+                            rt::Part::Timestamp,
+                            rt::Part::literal("\nRequest-Target:"),
+                            rt::Part::Path,
+                            rt::Part::IfBody,
+                            rt::Part::literal("\nDigest:"),
+                            rt::Part::BodyDigest,
+                            rt::Part::EndIf,
+                        ],
+                    ),
+                },
+            ),
+        ],
+        standard: &super::STANDARD,
+        envelopes: &[],
+        results: Some(
+            &rt::Results {
+                code: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("code")],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
+                        ),
+                    ],
+                ),
+                message: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("message")],
+                        ),
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("message"), rt::Cow::Borrowed("0")],
+                        ),
+                    ],
+                ),
+            },
+        ),
+    };
+    /// A DOKU (non-SNAP) client: signs, sends and decodes every endpoint of this provider.
+    #[derive(Clone, Debug)]
+    pub struct Client {
+        inner: rt::Client,
+    }
+    impl Client {
+        /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
+        pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
+            rt::Client::for_auth_kinds(&PROFILE, config, &[rt::AuthKind::Symmetric])
+                .map(|inner| Client { inner })
+        }
+        /// The runtime client underneath (shared token, configuration), e.g. for a
+        /// `rt::customer::CustomerSession` or `prepare`.
+        pub fn runtime(&self) -> &rt::Client {
+            &self.inner
+        }
+        /// Create a DOKU Checkout payment page
+        ///
+        /// `POST /checkout/v1/payment` (`doku_nonsnap.checkout.payment`).
+        pub async fn checkout_payment(
+            &self,
+            request: &checkout_payment::Request,
+        ) -> Result<
+            rt::Reply<checkout_payment::Response, checkout_payment::Code>,
+            rt::Error<checkout_payment::Code>,
+        > {
+            self.inner.call(&checkout_payment::ENDPOINT, request, &[]).await
+        }
+        /// Create an Indodana paylater order (DOKU non-SNAP)
+        ///
+        /// `POST /indodana-peer-to-peer/v2/generate-order` (`doku_nonsnap.paylater.indodana_generate_order`).
+        pub async fn paylater_indodana_generate_order(
+            &self,
+            request: &paylater_indodana_generate_order::Request,
+        ) -> Result<
+            rt::Reply<
+                paylater_indodana_generate_order::Response,
+                paylater_indodana_generate_order::Code,
+            >,
+            rt::Error<paylater_indodana_generate_order::Code>,
+        > {
+            self.inner
+                .call(&paylater_indodana_generate_order::ENDPOINT, request, &[])
+                .await
+        }
+    }
+    /// Create a DOKU Checkout payment page
+    ///
+    /// DOKU Checkout: the merchant creates a payment page for an order and sends the customer to `response.payment.url`,
+    /// where the customer picks a payment method and pays; DOKU then notifies the merchant [doku-checkout](https://developers.doku.com/accept-payments/doku-checkout/integration-guide/backend-integration). DOKU answers
+    /// `{"message":["SUCCESS"],"response":{…}}`; its own plugins read `message[0]` and `response.payment.url`
+    /// [doku-woocommerce](https://github.com/PTNUSASATUINTIARTHA-DOKU/doku-woocommerce-plugin), and a merchant recorded the same shape from DOKU's sandbox, with `order.amount` answered as a
+    /// string [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). Only the limits DOKU's page states are enforced (amount, invoice number, due date,
+    /// currency); its other tables are incomplete in the published copy, so their fields are accepted as sent.
+    ///
+    /// `POST /checkout/v1/payment` · service code  · symmetric signature · spec `specs/doku_nonsnap/checkout/payment.yaml`
+    pub mod checkout_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("doku_nonsnap.checkout.payment"),
+            provider: rt::Cow::Borrowed("doku_nonsnap"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/checkout/v1/payment"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed("Create a DOKU Checkout payment page"),
+            envelope: None,
+            status_field: None,
+        };
+        /// Request body of `doku_nonsnap.checkout.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The order. Required.
+            order: Order,
+            /// The payment page. Optional.
+            payment: Option<Payment>,
+            /// The customer: id, name, email, phone, address, city, postcode, state, country. Optional.
+            customer: Option<rt::serde_json::Value>,
+            /// The shipping address. Optional.
+            #[wire("shipping_address")]
+            shipping_address: Option<rt::serde_json::Value>,
+            /// The billing address. Optional.
+            #[wire("billing_address")]
+            billing_address: Option<rt::serde_json::Value>,
+            /// Extras: override_notification_url, allow_tenor, doku_wallet_notify_url, integration. Optional.
+            #[wire("additional_info")]
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// The order.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Order {
+            /// Total in IDR, without decimals (at most 12 digits). Required; an integer from 1 to 999999999999.
+            amount: rt::Int<1, 999999999999>,
+            /// The merchant's order id (at most 64 characters). Required; 1 to 64 characters.
+            #[wire("invoice_number")]
+            invoice_number: rt::Text<1, 64>,
+            /// ISO 4217 code. Optional; exactly 3 characters.
+            currency: Option<rt::Text<3, 3>>,
+            /// Where the customer returns after paying. Optional.
+            #[wire("callback_url")]
+            callback_url: Option<rt::FreeText>,
+            /// Where the customer returns on cancelling. Optional.
+            #[wire("callback_url_cancel")]
+            callback_url_cancel: Option<rt::FreeText>,
+            /// Where the customer sees the result. Optional.
+            #[wire("callback_url_result")]
+            callback_url_result: Option<rt::FreeText>,
+            /// The page's language (EN, ID). Optional.
+            language: Option<rt::FreeText>,
+            /// Send the customer back to callback_url on its own. Optional.
+            #[wire("auto_redirect")]
+            auto_redirect: Option<bool>,
+            /// Do not let the customer try another payment. Optional.
+            #[wire("disable_retry_payment")]
+            disable_retry_payment: Option<bool>,
+            /// What is bought: items with id, name, quantity, price, sku, category, url, image_url, type. Optional.
+            #[wire("line_items")]
+            line_items: Option<rt::serde_json::Value>,
+        }
+        /// The payment page.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Payment {
+            /// Minutes the page stays payable (default 60; at most 6 digits). Optional; an integer from 1 to 999999.
+            #[wire("payment_due_date")]
+            payment_due_date: Option<rt::Int<1, 999999>>,
+            /// SALE, INSTALLMENT or AUTHORIZE (cards). Optional.
+            r#type: Option<rt::FreeText>,
+            /// The payment methods offered (VIRTUAL_ACCOUNT_BCA, QRIS, …); all the merchant has when absent. Optional; a list.
+            #[wire("payment_method_types")]
+            payment_method_types: Option<Vec<rt::FreeText>>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku_nonsnap.checkout.payment`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The outcome, `SUCCESS`; a refusal's reason otherwise.
+                pub message: Option<Vec<String>>,
+                /// The payment page.
+                pub response: Option<super::super::super::types::received::DokuCheckoutPage>,
+            }
+        }
+        /// Response codes `doku_nonsnap.checkout.payment` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// The page is created. (published with HTTP 200.)
+            #[code("SUCCESS", Success, "SUCCESS")]
+            Success,
+            /// A payment method asked for is unknown or not active for the merchant [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). (published with HTTP 400.)
+            #[code("PAYMENT CHANNEL IS INACTIVE", Failed, "PAYMENT CHANNEL IS INACTIVE")]
+            PaymentChannelIsInactive,
+            /// A DOKU header is missing or malformed. (published with HTTP 400.)
+            #[code("invalid_header_request", Failed, "Header {field} is required")]
+            InvalidHeaderRequest,
+            /// Request-Timestamp is off by more than an hour. (published with HTTP 400.)
+            #[code(
+                "request_time_out_of_range",
+                Failed,
+                "Header Request-Timestamp is not in +- 3600 second of now"
+            )]
+            RequestTimeOutOfRange,
+            /// DOKU does not know the Client-Id. (published with HTTP 400.)
+            #[code("invalid_client_id", Auth, "Invalid Client-Id")]
+            InvalidClientId,
+            /// The signature does not verify with the client's secret key. (published with HTTP 400.)
+            #[code("invalid_signature", Auth, "Invalid Header Signature")]
+            InvalidSignature,
+            /// The body is not JSON (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
+            #[code("Bad Request", Failed, "Bad Request")]
+            BadRequest,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Create an Indodana paylater order (DOKU non-SNAP)
+    ///
+    /// DOKU's Indodana paylater, step 1: the merchant creates the order and DOKU answers the Indodana page the customer
+    /// pays on (`payment.url`), with `payment.status` PENDING (or FAILED) [doku-indodana](https://developers.doku.com/accept-payments/direct-api/non-snap/paylater/indodana). The customer is sent back to
+    /// `order.callback_url`, and DOKU notifies the merchant of the result. Fields, limits and the answer: DOKU's page
+    /// [doku-indodana](https://developers.doku.com/accept-payments/direct-api/non-snap/paylater/indodana); where its table and its own sample disagree, the sample (what DOKU shows being sent) wins and
+    /// the field says so.
+    ///
+    /// `POST /indodana-peer-to-peer/v2/generate-order` · service code  · symmetric signature · spec `specs/doku_nonsnap/paylater/indodana-generate-order.yaml`
+    pub mod paylater_indodana_generate_order {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("doku_nonsnap.paylater.indodana_generate_order"),
+            provider: rt::Cow::Borrowed("doku_nonsnap"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/indodana-peer-to-peer/v2/generate-order"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed("Create an Indodana paylater order (DOKU non-SNAP)"),
+            envelope: None,
+            status_field: Some(
+                rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("payment"), rt::Cow::Borrowed("status")],
+                ),
+            ),
+        };
+        /// Request body of `doku_nonsnap.paylater.indodana_generate_order`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The order. Required.
+            order: Order,
+            /// The paylater order. Required.
+            #[wire("peer_to_peer_info")]
+            peer_to_peer_info: PeerToPeerInfo,
+            /// The customer. Required.
+            customer: Customer,
+            /// The billing address. Required.
+            #[wire("billing_address")]
+            billing_address: BillingAddress,
+            /// The shipping address, for goods (not tickets or vouchers). Optional.
+            #[wire("shipping_address")]
+            shipping_address: Option<ShippingAddress>,
+            /// Extras. Optional.
+            #[wire("additional_info")]
+            additional_info: Option<AdditionalInfo>,
+        }
+        /// The order.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Order {
+            /// The merchant's order id, unique per request. Required; 1 to 64 characters.
+            #[wire("invoice_number")]
+            invoice_number: rt::Text<1, 64>,
+            /// Total in IDR, without decimals (at most 16 digits); must equal the items' prices times quantities. Required; an integer from 1 to 9999999999999999.
+            amount: rt::Int<1, 9999999999999999>,
+            /// What is bought. Required; a list of at least 1 item(s).
+            #[wire("line_items")]
+            line_items: rt::List<OrderLineItems, 1, { rt::values::UNBOUNDED }>,
+            /// Where the customer returns after paying. Optional; matching `^[a-zA-Z0-9()\-=\\.?;,+/:&_ %]*$`.
+            #[wire("callback_url")]
+            callback_url: Option<rt::Matching<OrderCallbackUrl>>,
+            /// Where the customer returns when the order is cancelled. Required; matching `^[a-zA-Z0-9()\-=\\.?;,+/:&_ %]*$`.
+            #[wire("callback_url_cancel")]
+            callback_url_cancel: rt::Matching<OrderCallbackUrlCancel>,
+        }
+        /// What is bought.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct OrderLineItems {
+            /// Item name. Required; at most 128 characters.
+            name: rt::Text<0, 128>,
+            /// Unit price in IDR. Required; an integer from 0 to 9999999999999999.
+            price: rt::Int<0, 9999999999999999>,
+            /// How many (at most 8 digits). Required; an integer from 1 to 99999999.
+            quantity: rt::Int<1, 99999999>,
+            /// The merchant's item id. Required; at most 64 characters.
+            id: rt::Text<0, 64>,
+            /// The item's category. Required; at most 64 characters.
+            category: rt::Text<0, 64>,
+            /// The item's page. Optional; at most 256 characters.
+            url: Option<rt::Text<0, 256>>,
+            /// The item's image. Optional; at most 256 characters.
+            #[wire("image_url")]
+            image_url: Option<rt::Text<0, 256>>,
+            /// The item's type. Optional.
+            r#type: Option<rt::FreeText>,
+        }
+        rt::__private::pattern_rule!(
+            OrderCallbackUrl, "^[a-zA-Z0-9()\\-=\\\\.?;,+/:&_ %]*$", 0, 4294967295
+        );
+        rt::__private::pattern_rule!(
+            OrderCallbackUrlCancel, "^[a-zA-Z0-9()\\-=\\\\.?;,+/:&_ %]*$", 0, 4294967295
+        );
+        /// The paylater order.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct PeerToPeerInfo {
+            /// Minutes until the order expires (at most 5 digits). Optional; an integer from 1 to 99999.
+            #[wire("expired_time")]
+            expired_time: Option<rt::Int<1, 99999>>,
+            /// The merchant's unique reference. Required; at least 1 characters.
+            #[wire("merchant_unique_reference")]
+            merchant_unique_reference: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        /// The customer.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Customer {
+            /// First name. Required; at most 16 characters.
+            #[wire("first_name")]
+            first_name: rt::Text<0, 16>,
+            /// Last name. Optional; at most 16 characters.
+            #[wire("last_name")]
+            last_name: Option<rt::Text<0, 16>>,
+            /// E-mail address. Required.
+            email: rt::FreeText,
+            /// Phone number, digits ({calling_code}{number} in DOKU's words; its sample starts with 0). Required; at most 16 characters, digits only.
+            phone: rt::Text<0, 16, { rt::values::DIGITS }>,
+        }
+        /// The billing address.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct BillingAddress {
+            /// First name. Required.
+            #[wire("first_name")]
+            first_name: rt::FreeText,
+            /// Last name. Optional.
+            #[wire("last_name")]
+            last_name: Option<rt::FreeText>,
+            /// Street address. Required.
+            address: rt::FreeText,
+            /// City. Required.
+            city: rt::FreeText,
+            /// Postal code. Required.
+            #[wire("postal_code")]
+            postal_code: rt::FreeText,
+            /// Phone number. Required.
+            phone: rt::FreeText,
+            /// Country code. Required.
+            #[wire("country_code")]
+            country_code: rt::FreeText,
+        }
+        /// The shipping address, for goods (not tickets or vouchers).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct ShippingAddress {
+            /// First name. Required.
+            #[wire("first_name")]
+            first_name: rt::FreeText,
+            /// Last name. Optional.
+            #[wire("last_name")]
+            last_name: Option<rt::FreeText>,
+            /// Street address. Required.
+            address: rt::FreeText,
+            /// City. Required.
+            city: rt::FreeText,
+            /// Postal code. Required.
+            #[wire("postal_code")]
+            postal_code: rt::FreeText,
+            /// Phone number. Required.
+            phone: rt::FreeText,
+            /// Country code. Required.
+            #[wire("country_code")]
+            country_code: rt::FreeText,
+        }
+        /// Extras.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// Notify this URL instead of the configured one (same path, another host). Optional.
+            #[wire("override_notification_url")]
+            override_notification_url: Option<rt::FreeText>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku_nonsnap.paylater.indodana_generate_order`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The order, as sent.
+                pub order: Option<Order>,
+                /// The Indodana payment.
+                pub payment: Option<Payment>,
+                /// The paylater order at Indodana.
+                #[wire("peer_to_peer_info")]
+                pub peer_to_peer_info: Option<PeerToPeerInfo>,
+                /// Extras, as sent.
+                #[wire("additional_info")]
+                pub additional_info: Option<AdditionalInfo>,
+            }
+            /// The order, as sent.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Order {
+                /// As sent.
+                #[wire("invoice_number")]
+                pub invoice_number: Option<String>,
+                /// As sent.
+                pub amount: Option<i64>,
+            }
+            /// The Indodana payment.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Payment {
+                /// The order's state: PENDING, or FAILED.
+                pub status: Option<String>,
+                /// The Indodana page to send the customer to.
+                pub url: Option<String>,
+            }
+            /// The paylater order at Indodana.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct PeerToPeerInfo {
+                /// Ids from Indodana (INDODANA_ORDER_ID) to keep for reference.
+                pub identifier: Option<rt::serde_json::Value>,
+                /// When created, yyyyMMddHHmmss (Jakarta time).
+                #[wire("created_date")]
+                pub created_date: Option<String>,
+                /// When it expires, yyyyMMddHHmmss (Jakarta time).
+                #[wire("expired_date")]
+                pub expired_date: Option<String>,
+                /// When created, in UTC.
+                #[wire("created_date_utc")]
+                pub created_date_utc: Option<String>,
+                /// When it expires, in UTC.
+                #[wire("expired_date_utc")]
+                pub expired_date_utc: Option<String>,
+                /// As sent.
+                #[wire("merchant_unique_reference")]
+                pub merchant_unique_reference: Option<String>,
+            }
+            /// Extras, as sent.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct AdditionalInfo {
+                /// As sent.
+                #[wire("override_notification_url")]
+                pub override_notification_url: Option<String>,
+            }
+        }
+        /// Response codes `doku_nonsnap.paylater.indodana_generate_order` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// The order is created; the customer pays on `payment.url`. (published with HTTP 200.)
+            #[code("PENDING", Pending, "")]
+            Pending,
+            /// DOKU could not create the order at Indodana. (published with HTTP 200.)
+            #[code("FAILED", Failed, "")]
+            Failed,
+            /// A DOKU header is missing or malformed. (published with HTTP 400.)
+            #[code("invalid_header_request", Failed, "Header {field} is required")]
+            InvalidHeaderRequest,
+            /// Request-Timestamp is off by more than an hour. (published with HTTP 400.)
+            #[code(
+                "request_time_out_of_range",
+                Failed,
+                "Header Request-Timestamp is not in +- 3600 second of now"
+            )]
+            RequestTimeOutOfRange,
+            /// DOKU does not know the Client-Id. (published with HTTP 400.)
+            #[code("invalid_client_id", Auth, "Invalid Client-Id")]
+            InvalidClientId,
+            /// The signature does not verify with the client's secret key. (published with HTTP 400.)
+            #[code("invalid_signature", Auth, "Invalid Header Signature")]
+            InvalidSignature,
+            /// The body is not JSON (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
+            #[code("Bad Request", Failed, "Bad Request")]
+            BadRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
             Unknown(rt::ResponseCode),
@@ -11906,6 +12573,29 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |_| Ok(()),
         validate_params: |_| Ok(()),
     },
+    rt::EndpointEntry {
+        info: &doku_nonsnap::checkout_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku_nonsnap::checkout_payment::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &doku_nonsnap::paylater_indodana_generate_order::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<
+                doku_nonsnap::paylater_indodana_generate_order::Request,
+            >(body)
+                .map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
 ];
 /// Every provider profile, sorted by name.
-pub static PROVIDERS: &[&rt::Provider] = &[&dana::PROFILE, &doku::PROFILE];
+pub static PROVIDERS: &[&rt::Provider] = &[
+    &dana::PROFILE,
+    &doku::PROFILE,
+    &doku_nonsnap::PROFILE,
+];

@@ -4,10 +4,12 @@
 use serde::de::DeserializeOwned;
 
 use super::{Error, Reply};
-use crate::code::{EndpointCode, Outcome};
+use crate::Results;
+use crate::code::{EndpointCode, Outcome, ResponseCode};
 use crate::envelope::{Envelope, Framing};
 use crate::keys::PublicKey;
 use crate::signature::{Sign, SignInput, VerifyingKey};
+use snapbi_descriptor::{Path, Text};
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,6 +55,54 @@ where
     };
     let code = Code::from(answer.code.as_deref().unwrap_or_default());
     reply_or_error(status, code, answer.message, body, raw_body)
+}
+
+/// Turns an answer in the provider's own JSON ([`Results`]) into a typed reply or error. The code and message
+/// are at the first of the provider's places that holds one (`error.code`, `message[0]`), except that a 2xx
+/// answer of an endpoint with a `status_field` has that field's value as its code (`payment.status`). The HTTP
+/// status goes with the code, so a code nobody declared (or none at all) takes its outcome from it.
+pub fn decode_own<Resp, Code>(
+    results: &Results,
+    status_field: Option<&[Text]>,
+    status: u16,
+    raw_body: Vec<u8>,
+) -> Result<Reply<Resp, Code>, Error<Code>>
+where
+    Resp: DeserializeOwned,
+    Code: EndpointCode,
+{
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(&raw_body) else {
+        return Err(Error::InvalidBody { status, raw_body });
+    };
+    let success = (200..300).contains(&status);
+    let first = |paths: &[Path]| paths.iter().find_map(|path| text_at(&answer, path));
+    let code = match (success, status_field) {
+        (true, Some(field)) => text_at(&answer, field),
+        _ => first(&results.code),
+    };
+    let message = first(&results.message);
+    let code = Code::from(ResponseCode::answered(code.unwrap_or_default(), status));
+    let message = message.map(str::to_owned);
+    match serde_json::from_value::<Resp>(answer) {
+        Ok(body) => reply_or_error(status, code, message, body, raw_body),
+        // A refusal need not have the success's shape: it is reported by its code.
+        Err(_) if !success => Err(Error::Api {
+            status,
+            code,
+            message,
+            raw_body,
+        }),
+        Err(_) => Err(Error::InvalidBody { status, raw_body }),
+    }
+}
+
+/// The string at `path` in `value` (a segment of digits indexes a list).
+fn text_at<'v>(value: &'v serde_json::Value, path: &[Text]) -> Option<&'v str> {
+    let step = |v: &'v serde_json::Value, member: &Text| match v {
+        serde_json::Value::Array(items) => items.get(member.parse::<usize>().ok()?),
+        _ => v.get(&**member),
+    };
+    path.iter().try_fold(value, step)?.as_str()
 }
 
 /// Whether `raw` carries the provider's signature (`key`) over its response member, exactly as received.

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
-use super::decode::{answer_is_signed, decode, decode_enveloped};
+use super::decode::{answer_is_signed, decode, decode_enveloped, decode_own};
 use super::tokens::Granted;
 use super::{Client, Error, Outgoing, Reply};
 use crate::code::EndpointCode;
@@ -83,7 +83,10 @@ impl Client {
             .await
             .map_err(Error::from)?;
         let Some(enveloped) = &endpoint.envelope else {
-            return Ok(decode(status, raw_body));
+            return Ok(match self.inner.provider.results {
+                Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, raw_body),
+                None => decode(status, raw_body),
+            });
         };
         // Found when the request was prepared: the exchange would have failed without it.
         let envelope = self.envelope(enveloped).map_err(Error::Signing)?;

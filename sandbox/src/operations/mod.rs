@@ -96,12 +96,12 @@ pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admit
         ) => call
             .answer(Situation::InternalError, Fill::default())
             .because("fault status_5xx: nothing was committed"),
-        (_, Some(code)) if !code.starts_with('2') => forced_answer(call, &code),
+        (_, Some(code)) if !forced_succeeds(call, &code) => forced_answer(call, &code),
         (_, forced) => {
             let (answer, effects) = commit(inner, call, &admitted);
             inner.run_effects(effects);
             match forced {
-                Some(code) if answer.is_success() => answer.recode(&inner.api, &code).because("forced scenario"),
+                Some(code) if answer.is_success() => recode(call, answer, &code).because("forced scenario"),
                 _ => answer,
             }
         }
@@ -130,8 +130,37 @@ async fn drop_connection(call: &Call<'_>) {
     }
 }
 
+/// Whether a forced code is a success, which runs the call for real: a SNAP code of HTTP 2xx, or a code of a
+/// provider's own JSON declared with a 2xx status.
+fn forced_succeeds(call: &Call<'_>, code: &str) -> bool {
+    match (&call.provider.results, declared(call, code)) {
+        (Some(_), Some(declared)) => (200..300).contains(&declared.http),
+        (Some(_), None) => false,
+        (None, _) => code.starts_with('2'),
+    }
+}
+
+/// The endpoint's declaration of `code`.
+fn declared<'e>(call: &Call<'e>, code: &str) -> Option<&'e snapbi_spec::ir::EndpointCode> {
+    call.endpoint.codes.iter().find(|c| c.code == code)
+}
+
+/// A successful answer with a forced success code in place of its own.
+fn recode(call: &Call<'_>, answer: Answer, code: &str) -> Answer {
+    match &call.provider.results {
+        Some(results) => answer.own_code(results, call.endpoint.info.status_field.as_deref(), code, None),
+        None => answer.recode(&call.inner.api, code),
+    }
+}
+
 /// The answer for a forced failure code: its message with `{field}` as the endpoint's first required field.
 fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
+    if let (Some(results), Some(declared)) = (&call.provider.results, declared(call, code)) {
+        let answer = Answer::facts().with_status(declared.http);
+        return answer
+            .own_code(results, None, code, Some(&declared.message))
+            .because(format!("scenario {code} forced; nothing was committed"));
+    }
     let Some((http, case)) = split_code(code) else {
         // The lowering declares seven-digit codes only; the caller's code is not read into another one.
         let reason = format!("scenario code {code:?} is not seven digits");
@@ -146,6 +175,7 @@ fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
     let fill = Fill {
         field: Some(field),
         reason: Some("Sandbox Scenario"),
+        header: false,
     };
     // The code keeps its own service digits: a declared refusal may carry the endpoint's refusal service code.
     let service = code.get(3..5).unwrap_or(&call.endpoint.info.service_code);
@@ -248,7 +278,11 @@ fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
     answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
         cx.inner.issue_value()
     });
-    let mut answer = call.answer(Situation::Successful, Fill::default());
+    // A provider answering its own JSON has no code of success to put first: its answer is the facts.
+    let mut answer = match call.provider.results {
+        Some(_) => Answer::facts(),
+        None => call.answer(Situation::Successful, Fill::default()),
+    };
     for field in &call.endpoint.response {
         if answer.body.contains_key(&field.wire) {
             continue;

@@ -75,6 +75,7 @@ fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
     let fill = Fill {
         field: kind.key.first().map(String::as_str),
         reason: Some("Not Found"),
+        header: false,
     };
     cx.call
         .answer_case(kind.not_found_http, &kind.not_found, fill)

@@ -12,7 +12,7 @@ mod select;
 pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
     Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
-    ProviderServiceCode, QuerySource, Recipe, Refusals, Rule, ServiceCode, Situation, Standard, StatusQuery,
+    ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, Situation, Standard, StatusQuery,
     StatusValue, Text, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
@@ -99,6 +99,28 @@ pub struct Provider {
     /// Maximum lengths of the headers a client fills that the provider sets beside the standard's (DOKU's
     /// non-SNAP `Request-Id`: 128), by the source of their values.
     pub header_max_length: Vec<(HeaderSource, u32)>,
+    /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
+    pub results: Option<Results>,
+    /// With `results`: how the provider refuses a call before serving it, in file order (the first that fits
+    /// a refusal answers it).
+    pub refusals: Vec<OwnRefusal>,
+}
+
+/// A refusal in a provider's own JSON (`results.refusals` of a provider file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnRefusal {
+    /// The situation it answers.
+    pub situation: Situation,
+    /// Only for this reason of the situation (`Invalid Signature` of `unauthorized`).
+    pub reason: Option<String>,
+    /// Only for a header (`Some(true)`) or only for a body field (`Some(false)`).
+    pub header: Option<bool>,
+    /// HTTP status.
+    pub http: u16,
+    /// The body, JSON, with `{field}` and `{reason}` to fill in string values.
+    pub body: serde_json::Value,
+    /// The code the body carries at the provider's code places, when it is fixed (no placeholder).
+    pub code: Option<String>,
 }
 
 /// A kind of record a provider keeps (a virtual account, a binding): created, updated, deleted and reported by
@@ -297,6 +319,8 @@ pub enum AnswerSource {
     Issued,
     /// The request's value at this wire path; a list path (`userResources[]`) gives one item per request item.
     Request(String),
+    /// A value the provider documents answering with (DOKU's Indodana order is `PENDING` when created).
+    Value(String),
 }
 
 /// Whether a request of this HTTP method carries a body. A GET does not: its request is its path and headers,

@@ -246,6 +246,40 @@ pub struct ProviderFile {
     /// Header source keyword (`request_id`) → this provider's maximum length, beside (and over) the standard's.
     #[serde(default)]
     pub header_max_length: OrderedMap<u32>,
+    /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
+    pub results: Option<ResultsSpec>,
+}
+
+/// `results:` of a provider whose answers are its own JSON: where a refusal's code and message are, and what
+/// the provider answers in each situation it refuses a call in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsSpec {
+    /// Documentation, with sources.
+    pub doc: Option<String>,
+    /// Wire paths of an answer's code, the first present counting (`[error.code, "message[0]"]`).
+    pub code: Vec<String>,
+    /// Wire paths of an answer's message, likewise.
+    pub message: Vec<String>,
+    /// How the provider refuses a call before serving it; the first entry that fits answers.
+    pub refusals: Vec<OwnRefusalSpec>,
+}
+
+/// One refusal: `{ when: unauthorized, reason: Invalid Signature, http: 400, body: {error: {code: …}} }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnRefusalSpec {
+    /// The situation (as in `common/standard.yaml` `cases`).
+    pub when: String,
+    /// Only for this reason of the situation (`Invalid Signature`, `Unknown Client`, `Invalid Timestamp`).
+    pub reason: Option<String>,
+    /// Only for a `header` or only for a `body` field.
+    #[serde(rename = "in")]
+    pub place: Option<String>,
+    /// HTTP status.
+    pub http: u16,
+    /// The body; `{field}` and `{reason}` are filled in its strings.
+    pub body: serde_yaml::Value,
 }
 
 /// A message framing: `{"<request>":{"<head>":{…},"<body>":{…}},"<signature>":"…"}`, signed over the exact
@@ -463,19 +497,26 @@ pub struct EndpointFile {
     pub envelope: Option<String>,
     /// The envelope's name for this operation (DANA's `function`, e.g. `dana.member.query.queryUserProfile`).
     pub function: Option<String>,
-    /// The result codes an enveloped endpoint answers with (instead of SNAP `codes`).
+    /// The result codes an enveloped endpoint, or one of a provider with `results`, answers with (instead of
+    /// SNAP `codes`).
     #[serde(default)]
     pub result_codes: Vec<ResultCodeSpec>,
+    /// For a provider with `results`: the response field whose value is a 2xx answer's code (`payment.status`).
+    pub status_field: Option<String>,
 }
 
-/// A result code of an enveloped endpoint: `{ code: SUCCESS, status: S, outcome: success, message: success }`.
+/// A result code: of an enveloped endpoint `{ code: SUCCESS, status: S, outcome: success, message: success }`,
+/// of a provider with `results` `{ code: PENDING, http: 200, outcome: pending, message: … }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultCodeSpec {
-    /// The code as answered (`SUCCESS`, `PARAM_ILLEGAL`).
+    /// The code as answered (`SUCCESS`, `PARAM_ILLEGAL`, `invalid_signature`).
     pub code: String,
-    /// The provider's status letter for it (`S`, `F`, `U`), as documented; answered in the result object.
-    pub status: String,
+    /// In an envelope: the provider's status letter for it (`S`, `F`, `U`), as documented; answered in the
+    /// result object.
+    pub status: Option<String>,
+    /// With `results`: the HTTP status it is answered with.
+    pub http: Option<u16>,
     /// The provider's numeric id for it (`00000000`), when published.
     pub id: Option<String>,
     /// What it means for the caller.
@@ -496,6 +537,8 @@ pub struct AnswerSpec {
     pub issued: Option<bool>,
     /// The request's value at this wire path (`userResources[]`: one list item per request item).
     pub from: Option<String>,
+    /// A value the provider documents answering with, a string (DOKU's `payment.status: PENDING` at creation).
+    pub value: Option<String>,
     /// Why, with its source.
     pub doc: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! `answers:` of an endpoint: response fields the provider fills itself, each either `issued` (a string only
-//! the provider can make) or copied `from` a request field at the same list depth. The shape is checked per
+//! the provider can make), copied `from` a request field at the same list depth, or a `value` the provider
+//! documents answering with. The shape is checked per
 //! endpoint; the paths once shared types are known.
 
 use super::{Lowering, Src, file_of, join, with_help};
@@ -17,11 +18,13 @@ impl Lowering {
         let mut out = Vec::new();
         for (i, answer) in spec.answers.iter().enumerate() {
             let path = format!("answers.{i}");
-            let source = match (answer.issued, &answer.from) {
-                (Some(true), None) => AnswerSource::Issued,
-                (None, Some(from)) => AnswerSource::Request(from.clone()),
+            let source = match (answer.issued, &answer.from, &answer.value) {
+                (Some(true), None, None) => AnswerSource::Issued,
+                (None, Some(from), None) => AnswerSource::Request(from.clone()),
+                (None, None, Some(value)) => AnswerSource::Value(value.clone()),
                 _ => {
-                    let msg = "an answer is `issued: true` or `from: <request wire path>`, one of them";
+                    let msg = "an answer is `issued: true`, `from: <request wire path>` or `value: <documented value>`, \
+                               one of them";
                     self.push(src.value(&path, msg.into()));
                     continue;
                 }
@@ -78,6 +81,17 @@ fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[path
             None,
         )),
         AnswerSource::Issued => None,
+        AnswerSource::Value(_) if target.kind != "string" && target.kind != "enum" => Some((
+            "value",
+            format!("a documented value is a string; `{}` is {}", answer.field, target.kind),
+            None,
+        )),
+        AnswerSource::Value(value) if target.kind == "enum" && !target.enum_values.contains(value) => Some((
+            "value",
+            format!("`{value}` is not one of `{}`'s values", answer.field),
+            None,
+        )),
+        AnswerSource::Value(_) => None,
         AnswerSource::Request(from) => match requests.iter().any(|r| &r.wire_path == from) {
             false => Some((
                 "from",

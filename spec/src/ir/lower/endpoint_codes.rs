@@ -1,5 +1,6 @@
 //! An endpoint's response codes: SNAP `codes` (seven digits, named and given outcomes by the case table) or,
-//! for an endpoint in an `envelope`, its `result_codes` with `function`; the two framings exclude each other.
+//! for an endpoint in an `envelope` or of a provider answering its own JSON (`results`), its `result_codes`; the
+//! framings exclude each other.
 
 use std::collections::HashMap;
 
@@ -24,19 +25,15 @@ impl Lowering {
             if spec.function.is_some() {
                 self.push(src.value("function", "`function` names an operation inside an `envelope`".into()));
             }
-            if !spec.result_codes.is_empty() {
-                let msg = "`result_codes` belong to an endpoint in an `envelope`; a SNAP endpoint lists `codes`";
-                self.push(src.value("result_codes", msg.into()));
-            }
             return None;
         };
-        if !spec.codes.is_empty() {
-            let msg = "an endpoint in an `envelope` lists `result_codes`, not SNAP `codes`";
-            self.push(src.value("codes", msg.into()));
-        }
         if spec.result_codes.is_empty() {
             let msg = "list the `result_codes` this endpoint answers with (at least its success)";
             self.push(src.value("envelope", msg.into()));
+        }
+        if spec.status_field.is_some() {
+            let msg = "an enveloped answer's code is its result object's; `status_field` is for a provider's own JSON";
+            self.push(src.value("status_field", msg.into()));
         }
         let function = match spec.function.as_deref() {
             Some(f) if !f.trim().is_empty() => f.to_owned(),
@@ -52,11 +49,22 @@ impl Lowering {
         })
     }
 
-    /// The result codes of an enveloped endpoint: names such as `SUCCESS`, each with its outcome.
+    /// The result codes of an endpoint not answering SNAP bodies: names such as `SUCCESS` (in an envelope,
+    /// with the provider's status letter) or `invalid_signature` (in a provider's own JSON, with the HTTP
+    /// status), each with its outcome. SNAP `codes` do not apply beside them.
     pub(super) fn result_codes(&mut self, src: Src, spec: &raw::EndpointFile) -> Vec<EndpointCode> {
+        if !spec.codes.is_empty() {
+            let msg = "an endpoint that lists `result_codes` does not list SNAP `codes`";
+            self.push(src.value("codes", msg.into()));
+        }
+        if spec.status_field.is_some() && spec.result_codes.is_empty() {
+            let msg = "`status_field` gives the code of a 2xx answer: list the `result_codes` it can hold";
+            self.push(src.value("status_field", msg.into()));
+        }
         let mut out: Vec<EndpointCode> = Vec::new();
         for (i, result) in spec.result_codes.iter().enumerate() {
-            if let Some(code) = self.result_code(src, &format!("result_codes.{i}"), result, &out) {
+            let path = format!("result_codes.{i}");
+            if let Some(code) = self.result_code(src, &path, result, spec.envelope.is_some(), &out) {
                 out.push(code);
             }
         }
@@ -68,34 +76,108 @@ impl Lowering {
         src: Src,
         path: &str,
         result: &ResultCodeSpec,
+        enveloped: bool,
         earlier: &[EndpointCode],
     ) -> Option<EndpointCode> {
         let code = &result.code;
-        let well_formed = code.starts_with(|c: char| c.is_ascii_uppercase())
-            && code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if !well_formed {
-            let msg = format!("result code `{code}` must be UPPER_SNAKE_CASE, as the provider answers it");
-            self.push(src.value(&join(path, "code"), msg));
+        let name = code.to_upper_camel_case();
+        if !self.result_code_is_new(src, path, code, &name, enveloped, earlier) {
             return None;
         }
-        if earlier.iter().any(|c| &c.code == code) {
-            self.push(src.value(&join(path, "code"), format!("duplicate result code {code}")));
-            return None;
-        }
+        let http = self.result_http(src, path, result, enveloped)?;
         let outcome = self.outcome(src, &join(path, "outcome"), &result.outcome)?;
         Some(EndpointCode {
             code: code.clone(),
-            http: 200,
+            http,
             case: String::new(),
-            name: code.to_upper_camel_case(),
+            name,
             message: result.message.clone(),
             outcome,
-            status: Some(result.status.clone()),
+            status: result.status.clone(),
             id: result.id.clone(),
             doc: Some(published_doc(result)),
         })
+    }
+
+    /// Written as the provider answers it, and neither the code nor its Rust name taken before.
+    fn result_code_is_new(
+        &mut self,
+        src: Src,
+        path: &str,
+        code: &str,
+        name: &str,
+        enveloped: bool,
+        earlier: &[EndpointCode],
+    ) -> bool {
+        let at = join(path, "code");
+        // An envelope's codes are UPPER_SNAKE_CASE (DANA's); a provider's own JSON may use snake case of either
+        // letter case or words (DOKU's `PENDING`, `PAYMENT CHANNEL IS INACTIVE`; Stripe-style `resource_missing`).
+        let well_formed = match enveloped {
+            true => {
+                code.starts_with(|c: char| c.is_ascii_uppercase())
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            }
+            false => {
+                code.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && !code.ends_with(' ')
+                    && !code.contains("  ")
+                    && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ')
+            }
+        };
+        if !well_formed {
+            let case = match enveloped {
+                true => "UPPER_SNAKE_CASE",
+                false => "letters, digits, `_` and single spaces, starting with a letter",
+            };
+            self.push(src.value(
+                &at,
+                format!("result code `{code}` must be {case}, as the provider answers it"),
+            ));
+            return false;
+        }
+        if let Some(other) = earlier.iter().find(|c| c.code == code || c.name == name) {
+            let msg = match other.code == code {
+                true => format!("duplicate result code {code}"),
+                false => format!("result codes {} and {code} would both be named `{name}`", other.code),
+            };
+            self.push(src.value(&at, msg));
+            return false;
+        }
+        true
+    }
+
+    /// The HTTP status of a result code: an envelope answers every code with 200 and a status letter; a
+    /// provider's own JSON gives each its status.
+    fn result_http(&mut self, src: Src, path: &str, result: &ResultCodeSpec, enveloped: bool) -> Option<u16> {
+        match (enveloped, result.status.is_some(), result.http) {
+            (true, true, None) => Some(200),
+            (true, _, Some(_)) => {
+                let msg = "an envelope answers every code with HTTP 200; give its `status` letter, not `http`";
+                self.push(src.value(&join(path, "http"), msg.into()));
+                None
+            }
+            (true, false, None) => {
+                let msg = "a result code in an envelope needs the provider's `status` letter (S, F or U)";
+                self.push(src.value(path, msg.into()));
+                None
+            }
+            (false, true, _) => {
+                let msg = "`status` is an envelope's letter; a provider's own JSON gives the code's `http` status";
+                self.push(src.value(&join(path, "status"), msg.into()));
+                None
+            }
+            (false, false, None) => {
+                self.push(src.value(path, "give the HTTP status this code is answered with (`http`)".into()));
+                None
+            }
+            (false, false, Some(http)) if !(100..=599).contains(&http) => {
+                self.push(src.value(&join(path, "http"), format!("HTTP status {http} is not one")));
+                None
+            }
+            (false, false, Some(http)) => Some(http),
+        }
     }
 
     /// The endpoint's SNAP codes; `services` are its service code and the one of its refusals (a refusal code,
@@ -210,11 +292,13 @@ impl Lowering {
     }
 }
 
-/// A result code's doc, with the status letter and id the provider publishes for it.
+/// A result code's doc, with the status letter and id the provider publishes for it, or its HTTP status.
 fn published_doc(result: &ResultCodeSpec) -> String {
-    let published = match &result.id {
-        Some(id) => format!("status `{}`, id `{id}`", result.status),
-        None => format!("status `{}`", result.status),
+    let published = match (&result.status, &result.id, result.http) {
+        (Some(status), Some(id), _) => format!("status `{status}`, id `{id}`"),
+        (Some(status), None, _) => format!("status `{status}`"),
+        (None, _, Some(http)) => format!("HTTP {http}"),
+        (None, _, None) => String::new(),
     };
     match &result.doc {
         None => format!("Published with {published}."),

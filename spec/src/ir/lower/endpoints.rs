@@ -57,9 +57,9 @@ impl Lowering {
         let params = self.params(src, spec);
         // Paths into a request that lost a field cannot be checked: they may name that field.
         let known = whole.then_some(request.as_slice());
-        let endpoint_codes = match &enveloped {
-            Some(_) => self.result_codes(src, spec),
-            None => self.endpoint_codes(src, spec, [&service, &refusal_service], codes),
+        let endpoint_codes = match enveloped.is_some() || !spec.result_codes.is_empty() {
+            true => self.result_codes(src, spec),
+            false => self.endpoint_codes(src, spec, [&service, &refusal_service], codes),
         };
         let operation = self.operation(src, spec, known);
         let status_query = self.status_query(src, spec, known);
@@ -142,6 +142,13 @@ impl Lowering {
                 return String::new();
             }
             (None, Some(_)) => return String::new(),
+            // Answers in the provider's own JSON (`results`) carry no SNAP code.
+            (None, None) if !spec.result_codes.is_empty() => return String::new(),
+            (Some(_), None) if !spec.result_codes.is_empty() => {
+                let msg = "an endpoint answering `result_codes` has no SNAP service code; remove `service_code`";
+                self.push(src.value("service_code", msg.into()));
+                return String::new();
+            }
             (None, None) => {
                 self.push(src.value("id", "`service_code` is required (two digits)".into()));
                 return String::new();
@@ -286,6 +293,11 @@ fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answ
         auth: c.auth,
         summary: spec.summary.clone().into(),
         envelope: c.enveloped,
+        status_field: spec
+            .status_field
+            .as_deref()
+            .and_then(super::results::answer_path)
+            .map(|segments| segments.into_iter().map(Into::into).collect()),
     };
     Endpoint {
         info,

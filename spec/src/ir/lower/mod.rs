@@ -19,6 +19,7 @@ mod params;
 mod providers;
 mod records;
 mod references;
+mod results;
 mod rules;
 mod signatures;
 mod sources;
@@ -54,6 +55,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     let endpoints = cx.endpoints(set, &codes, &types);
     let providers = cx.providers(set);
     cx.cross_references(set, &providers, &endpoints);
+    cx.result_framing(set, &providers, &types, &endpoints);
     cx.rule_paths(set, &types, &endpoints);
     cx.answer_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);

@@ -34,6 +34,7 @@ impl Lowering {
         let records = self.records(src, &spec.records);
         let envelopes = self.envelopes(src, &spec.envelopes);
         let header_max_length = self.header_limits(src, &spec.header_max_length);
+        let (results, refusals) = self.results(src, spec.results.as_ref());
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -49,6 +50,8 @@ impl Lowering {
             records,
             envelopes,
             header_max_length,
+            results,
+            refusals,
         })
     }
 
