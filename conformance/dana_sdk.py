@@ -2,8 +2,8 @@
 
 The SDK is configured as DANA's README says (SnapConfiguration with the partner id and private key, sandbox
 environment); the one change is its host, set to the sandbox's URL after construction. Every payment-gateway,
-widget and disbursement operation the SDK offers and snapbi has an endpoint for is a step; DANA's
-`WebhookParser` checks the finish notify the sandbox sends.
+widget, disbursement and merchant-management operation the SDK offers and snapbi has an endpoint for is a step;
+DANA's `WebhookParser` checks the finish notify the sandbox sends.
 """
 
 import os
@@ -46,6 +46,7 @@ class Dana:
     def __init__(self, url):
         from dana.api_client import ApiClient
         from dana.disbursement.v1 import DisbursementApi
+        from dana.merchant_management.v1 import MerchantManagementApi
         from dana.payment_gateway.v1 import PaymentGatewayApi
         from dana.utils.snap_configuration import AuthSettings, Env, SnapConfiguration
         from dana.widget.v1 import WidgetApi
@@ -64,6 +65,7 @@ class Dana:
         self.gateway = PaymentGatewayApi(client)
         self.widget = WidgetApi(client)
         self.disbursement = DisbursementApi(client)
+        self.merchant = MerchantManagementApi(client)
 
 
 def code_of(response):
@@ -161,6 +163,7 @@ def run(snapbi):
         gateway(report, sandbox, dana, merchant.url + notify.PATH, notify)
         widget(report, sandbox, dana, merchant.url + notify.PATH, notify)
         disbursement(report, sandbox, dana)
+        merchant_management(report, dana)
     return report
 
 
@@ -505,3 +508,191 @@ def disbursement(report, sandbox, dana):
     report.step("disbursement: bank account inquiry", bank_inquiry)
     report.step("disbursement: transfer to bank", to_bank)
     report.step("disbursement: transfer to bank status", to_bank_status)
+
+
+def result_of(response, code="SUCCESS"):
+    """The SDK parsed an Open API answer (`response.body.resultInfo`) whose result code is `code`."""
+    result = response.response.body.result_info
+    expect(result.result_code == code, f"resultCode {result.result_code} {result.result_msg}")
+    return f"resultStatus {result.result_status}, resultCode {result.result_code} ({result.result_code_id})"
+
+
+def address(postcode="12710"):
+    return {
+        "country": "Indonesia", "province": "DKI Jakarta", "city": "Kota Jakarta Selatan", "area": "Kebayoran Lama",
+        "address1": "address1", "address2": "address2", "postcode": postcode,
+    }
+
+
+def merchant_management(report, dana):
+    """The merchant's shops and divisions, in DANA's Open API envelope: each created (DANA issues its id), read by
+    that id and by the merchant's own, updated and read again; an unknown shop; the merchant's balances, profile and
+    a member's asset cards."""
+    from dana.merchant_management.v1.models import (
+        CreateDivisionRequest,
+        CreateShopRequest,
+        QueryAssetCardListRequest,
+        QueryDivisionRequest,
+        QueryMerchantInfoRequest,
+        QueryMerchantResourceRequest,
+        QueryShopRequest,
+        UpdateDivisionRequest,
+        UpdateShopRequest,
+    )
+
+    external_shop = reference("shop")
+    external_division = reference("division")
+    ids = {}
+
+    def create_shop():
+        # The body of dana-python's own test fixture (tests/fixtures/merchant_management.py), shortened.
+        request = CreateShopRequest.from_dict({
+            "merchantId": MERCHANT_ID,
+            "shopParentType": "MERCHANT",
+            "mainName": "awesome test shop",
+            "externalShopId": external_shop,
+            "sizeType": "UMI",
+            "shopAddress": address(),
+            "shopDesc": "selling outdoor stuff",
+            "mccCodes": ["0783"],
+            "ln": "106.84513",
+            "lat": "-6.21462",
+            "loyalty": "false",
+            "apiVersion": "3",
+            "businessEntity": "pt",
+            "ownerName": {"firstName": "Jane", "lastName": "Doe"},
+            "ownerIdType": "KTP",
+            "ownerIdNo": "3172010000000000",
+            "ownerPhoneNumber": {"mobileNo": "62800000000", "mobileId": "mobileId", "verified": "true"},
+            "shopOwning": "DIRECT_OWNED",
+            "deviceNumber": "0",
+            "posNumber": "0",
+            "shopBizType": "ONLINE",
+            "taxNo": "123456789012345",
+            "brandName": "Test Company PT",
+            "businessDocs": [{"docType": "KTP", "docId": "3172010000000000", "docFile": "JVBERi0xLjMNCiXi48"}],
+            "directorPics": [{"picName": "Jane Director", "picPosition": "DIRECTOR_FINANCE"}],
+            "nonDirectorPics": [{"picName": "Jane Manager", "picPosition": "MANAGER"}],
+        })
+        response = dana.merchant.create_shop(request)
+        detail = result_of(response)
+        ids["shop"] = response.response.body.shop_id
+        expect(ids["shop"], f"no shopId in {response!r}")
+        return f"{detail}, shopId {ids['shop']}"
+
+    def query_shop(shop_id, id_type, name):
+        def step():
+            request = QueryShopRequest.from_dict({"merchantId": MERCHANT_ID, "shopId": shop_id(), "shopIdType": id_type})
+            response = dana.merchant.query_shop(request)
+            detail = result_of(response)
+            shop = response.response.body.shop_resource_info
+            expect(shop is not None, f"no shopResourceInfo in {response!r}")
+            expect(shop.main_name == name, f"mainName {shop.main_name!r}, expected {name!r}")
+            expect(shop.external_shop_id == external_shop, f"externalShopId {shop.external_shop_id!r}")
+            return f"{detail}, mainName {shop.main_name!r}"
+        return step
+
+    def update_shop():
+        request = UpdateShopRequest.from_dict({
+            "shopId": ids["shop"], "merchantId": MERCHANT_ID, "shopIdType": "INNER_ID",
+            "mainName": "renamed test shop", "shopAddress": address(),
+        })
+        return result_of(dana.merchant.update_shop(request))
+
+    def unknown_shop():
+        request = QueryShopRequest.from_dict({"merchantId": MERCHANT_ID, "shopId": reference("nowhere"),
+                                              "shopIdType": "EXTERNAL_ID"})
+        response = dana.merchant.query_shop(request)
+        expect(response.response.body.shop_resource_info is None, "an unknown shop was answered")
+        return result_of(response, "PARAM_ILLEGAL")
+
+    def create_division():
+        # The body of DANA's UAT suite's CreateDivision (dana-id/uat-script MerchantManagement.json), shortened.
+        request = CreateDivisionRequest.from_dict({
+            "apiVersion": "3",
+            "merchantId": MERCHANT_ID,
+            "parentRoleType": "MERCHANT",
+            "divisionName": "conformance division",
+            "divisionAddress": address(),
+            "divisionDescription": "description",
+            "divisionType": "REGION",
+            "externalDivisionId": external_division,
+            "extInfo": {"PIC_EMAIL": "admin_merchant123@email.com", "PIC_PHONENUMBER": "62-81234567890",
+                        "SUBMITTER_EMAIL": "admin_merchant@email.com", "GOODS_SOLD_TYPE": "DIGITAL",
+                        "USECASE": "QRIS_DIGITAL", "USER_PROFILING": "B2B", "AVG_TICKET": "100000-500000",
+                        "OMZET": "5BIO-10BIO", "EXT_URLS": "https://www.instagram.com", "BRAND_NAME": "MY SHOP"},
+            "mccCodes": ["0783"],
+            "businessDocs": [{"docType": "KTP", "docId": "3172010000000000", "docFile": "JVBERi0xLjMNCiXi48"}],
+            "businessEntity": "individu",
+            "ownerName": {"firstName": "Udin", "lastName": "Sukiman"},
+            "ownerPhoneNumber": {"mobileNo": "62800000000", "mobileId": "mobileId", "verified": "true"},
+            "ownerIdType": "KTP",
+            "ownerIdNo": "3172010000000000",
+            "ownerAddress": address(),
+            "directorPics": [{"picName": "John", "picPosition": "CTO"}],
+            "nonDirectorPics": [{"picName": "Ethan", "picPosition": "CEO"}],
+            "sizeType": "URE",
+            "pgDivisionFlag": "true",
+        })
+        response = dana.merchant.create_division(request)
+        detail = result_of(response)
+        ids["division"] = response.response.body.division_id
+        expect(ids["division"], f"no divisionId in {response!r}")
+        return f"{detail}, divisionId {ids['division']}"
+
+    def query_division(division_id, id_type, name):
+        def step():
+            request = QueryDivisionRequest.from_dict({"merchantId": MERCHANT_ID, "divisionId": division_id(),
+                                                      "divisionIdType": id_type})
+            response = dana.merchant.query_division(request)
+            detail = result_of(response)
+            division = response.response.body.division_resource_info
+            expect(division is not None, f"no divisionResourceInfo in {response!r}")
+            expect(division.division_id == ids["division"], f"divisionId {division.division_id!r}")
+            expect(division.division_name == name, f"divisionName {division.division_name!r}, expected {name!r}")
+            return f"{detail}, divisionName {division.division_name!r}"
+        return step
+
+    def update_division():
+        request = UpdateDivisionRequest.from_dict({
+            "merchantId": MERCHANT_ID, "divisionIdType": "EXTERNAL_ID", "externalDivisionId": external_division,
+            "newExternalDivisionId": external_division, "divisionName": "renamed division",
+            "divisionAddress": address("10110"), "divisionType": "REGION", "mccCodes": ["0783"], "extInfo": {},
+        })
+        return result_of(dana.merchant.update_division(request))
+
+    def merchant_resource():
+        request = QueryMerchantResourceRequest.from_dict({
+            "requestMerchantId": MERCHANT_ID,
+            "merchantResourceInfoList": ["MERCHANT_AVAILABLE_BALANCE", "MERCHANT_TOTAL_BALANCE"],
+        })
+        return result_of(dana.merchant.query_merchant_resource(request))
+
+    def merchant_info():
+        request = QueryMerchantInfoRequest.from_dict({"roleId": MERCHANT_ID, "loginType": "ROLE", "isQueryAccount": True})
+        return result_of(dana.merchant.query_merchant_info(request))
+
+    def asset_cards():
+        request = QueryAssetCardListRequest.from_dict({"memberId": MERCHANT_ID, "enableOnly": "true",
+                                                       "assetTypeList": ["VA_ACCOUNT"]})
+        return result_of(dana.merchant.query_asset_card_list(request))
+
+    shop_id = lambda: ids["shop"]  # noqa: E731 (read when the step runs, after create)
+    division_id = lambda: ids["division"]  # noqa: E731
+    report.step("merchant management: create shop", create_shop)
+    report.step("merchant management: query shop by DANA's id (INNER_ID)",
+                query_shop(shop_id, "INNER_ID", "awesome test shop"))
+    report.step("merchant management: query shop by the merchant's id (EXTERNAL_ID)",
+                query_shop(lambda: external_shop, "EXTERNAL_ID", "awesome test shop"))
+    report.step("merchant management: update shop", update_shop)
+    report.step("merchant management: query shop, updated", query_shop(shop_id, "INNER_ID", "renamed test shop"))
+    report.step("merchant management: query an unknown shop", unknown_shop)
+    report.step("merchant management: create division", create_division)
+    report.step("merchant management: query division by DANA's id (INNER_ID)",
+                query_division(division_id, "INNER_ID", "conformance division"))
+    report.step("merchant management: update division (by the merchant's id)", update_division)
+    report.step("merchant management: query division by the merchant's id, updated",
+                query_division(lambda: external_division, "EXTERNAL_ID", "renamed division"))
+    report.step("merchant management: query merchant resource", merchant_resource)
+    report.step("merchant management: query merchant info", merchant_info)
+    report.step("merchant management: query asset card list", asset_cards)

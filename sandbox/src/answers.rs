@@ -5,31 +5,36 @@
 //! A list is as long as the request list its first `from` answer copies; later answers of the same list fill
 //! the same items (the lowering allows one list level). An issued value is opaque and fresh, as a provider's
 //! would be: it stands for something the provider makes up itself, never for a value the caller or the
-//! provider's rules would give.
+//! provider's rules would give. It fits its response field's length (DANA's shop id is at most 21 characters),
+//! and one issued before (a record's id, issued when it was created) is answered again, not replaced.
 
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{AnswerSource, Answered};
+use snapbi_spec::ir::{AnswerSource, Answered, Api, Field, FieldType};
 
-/// Fills `facts` (the answer's top-level fields) by `answers`, reading `request`; `issue` makes an issued value.
+/// Fills `facts` (the answer's top-level fields) by `answers`, reading `request`; `issue` makes an issued value
+/// for the response field at the wire path it is given.
 pub(crate) fn fill(
     answers: &[Answered],
     request: &Value,
     facts: &mut Map<String, Value>,
-    issue: &mut dyn FnMut() -> String,
+    issue: &mut dyn FnMut(&str) -> String,
 ) {
     let mut started: Vec<&str> = Vec::new();
     for answer in answers {
         match answer.field.split_once("[]") {
+            None if answer.source == AnswerSource::Issued && lookup(facts, &answer.field).is_some() => {}
             None => {
-                if let Some(value) = source(&answer.source, request, None, issue) {
+                let mut issue = || issue(&answer.field);
+                if let Some(value) = source(&answer.source, request, None, &mut issue) {
                     set(facts, &answer.field, value);
                 }
             }
             Some((list, rest)) => {
                 let items = items(facts, list, &answer.source, request, !started.contains(&list));
                 started.push(list);
+                let mut issue = || issue(&answer.field);
                 for (i, item) in items.iter_mut().enumerate() {
-                    if let Some(value) = source(&answer.source, request, Some(i), issue) {
+                    if let Some(value) = source(&answer.source, request, Some(i), &mut issue) {
                         place(item, rest.trim_start_matches('.'), value);
                     }
                 }
@@ -90,6 +95,44 @@ fn source(
             _ => at(request, from).cloned(),
         },
     }
+}
+
+/// A fresh opaque value for the response field at `path` of `response`: `fresh` hex digits, as many as the
+/// field's length limits want (32 when they say nothing).
+pub(crate) fn issued_value(api: &Api, response: &[Field], path: &str, fresh: &mut dyn FnMut() -> String) -> String {
+    let (min, max) = match string_rule(api, response, path) {
+        Some(rule) => (rule.min_length.unwrap_or(0), rule.max_length),
+        None => (0, None),
+    };
+    let wanted = max.unwrap_or(32).max(min) as usize;
+    let mut value = String::new();
+    while value.len() < wanted {
+        value.push_str(&fresh());
+    }
+    value.truncate(wanted);
+    value
+}
+
+/// The string rule of the response field at a wire path (`shopId`, `userResources[].value`).
+fn string_rule<'a>(api: &'a Api, fields: &'a [Field], path: &str) -> Option<&'a snapbi_spec::ir::StrRule> {
+    let (head, rest) = path.split_once('.').map_or((path, None), |(h, r)| (h, Some(r)));
+    let field = fields.iter().find(|f| f.wire == head.trim_end_matches("[]"))?;
+    let mut ty = &field.ty;
+    while let FieldType::List { items, .. } = ty {
+        ty = items;
+    }
+    match (ty, rest) {
+        (FieldType::Str(rule), None) => Some(rule),
+        (FieldType::Object(inner), Some(rest)) => string_rule(api, inner, rest),
+        (FieldType::Named(name), Some(rest)) => string_rule(api, &api.shared_type(name)?.fields, rest),
+        _ => None,
+    }
+}
+
+fn lookup<'f>(facts: &'f Map<String, Value>, path: &str) -> Option<&'f Value> {
+    let mut segments = path.split('.');
+    let first = facts.get(segments.next()?)?;
+    segments.try_fold(first, |v, key| v.get(key))
 }
 
 /// The value at a dotted path (`additionalInfo.deviceId`).
@@ -156,7 +199,7 @@ mod tests {
         // An echo of the request list under the same name is replaced, not merged into.
         let mut facts = Map::from_iter([("userResources".to_owned(), json!(["OTT", "BALANCE"]))]);
         let mut n = 0;
-        fill(&answers, &request, &mut facts, &mut || {
+        fill(&answers, &request, &mut facts, &mut |_| {
             n += 1;
             format!("issued-{n}")
         });
@@ -178,10 +221,18 @@ mod tests {
         ];
         let request = json!({ "additionalInfo": { "deviceId": "d-1" } });
         let mut facts = Map::new();
-        fill(&answers, &request, &mut facts, &mut || "fresh".into());
+        fill(&answers, &request, &mut facts, &mut |_| "fresh".into());
         assert_eq!(
             Value::Object(facts),
             json!({ "additionalInfo": { "deviceId": "d-1" }, "ott": "fresh" })
         );
+    }
+
+    #[test]
+    fn an_issued_value_the_answer_holds_already_is_kept() {
+        let answers = [answer("shopId", AnswerSource::Issued)];
+        let mut facts = Map::from_iter([("shopId".to_owned(), Value::from("issued-at-create"))]);
+        fill(&answers, &json!({}), &mut facts, &mut |_| "another".into());
+        assert_eq!(facts["shopId"], "issued-at-create");
     }
 }

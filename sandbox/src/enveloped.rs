@@ -8,6 +8,13 @@
 //! the body follow the spec. A refusal is one of the envelope's `refusals` (DANA: PARAM_ILLEGAL,
 //! INVALID_CLIENT, INVALID_SIGNATURE), which its endpoints declare, with the reason in `X-Sandbox-Reason`. Every answer is signed over its
 //! response member with the sandbox's provider key, as DANA signs its own.
+//!
+//! An admitted call is served like a SNAP one, from the same spec data: an endpoint with a `record` creates,
+//! updates, deletes or reads it in the books (DANA's shops and divisions, `operations::records`), and its answer
+//! holds the record's fields under the response's names; any other success holds what the request gives and what
+//! the endpoint's `answers` say the provider fills in. A refused record call is answered with the endpoint's
+//! `record_codes` (an unknown record, a key another record has). A forced scenario code that is not a success
+//! changes nothing; a forced success runs the call and replaces its success code.
 
 use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
@@ -15,16 +22,20 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use snapbi_runtime::timestamp::SnapTimestamp;
-use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Outcome, Recipe};
+use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Operation, Outcome, Recipe};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock};
+use crate::answers;
 use crate::credentials::Client;
 use crate::framing;
 use crate::keys::ProviderKey;
+use crate::operations::{RecordCall, Refusal as RecordRefusal, echoed, kind_of, operate, record_facts};
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
+use crate::shape;
 use crate::signing::{self, Message, Signer};
+use crate::store;
 use crate::validate;
 
 /// One enveloped call of `endpoint`.
@@ -41,7 +52,7 @@ pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, pa
         framing,
     };
     let answer = match call.admit(body).await {
-        Ok(head) => call.process(parts, head),
+        Ok((head, request)) => call.process(parts, head, &request),
         Err(Refusal { code, reason }) => Framed::plain(inner, endpoint, framing, code, Some(reason)),
     };
     answer.into_response(clock)
@@ -130,8 +141,8 @@ impl<'a> Enveloped<'a> {
         }
     }
 
-    /// Everything checked before the call is served; the request's head on success.
-    async fn admit(&self, body: Body) -> Result<Head, Refusal<'a>> {
+    /// Everything checked before the call is served; the request's head and body on success.
+    async fn admit(&self, body: Body) -> Result<(Head, Value), Refusal<'a>> {
         let limit = self.inner.options.body_limit;
         let raw = axum::body::to_bytes(body, limit).await.map_err(|_| {
             self.refuse(
@@ -161,7 +172,7 @@ impl<'a> Enveloped<'a> {
         self.signature(client, member, &signature)?;
         self.caller_head(&head.values)?;
         self.fields(&body)?;
-        Ok(head)
+        Ok((head, body))
     }
 
     /// The envelope's head members: present, constants as declared, the endpoint's function, a request
@@ -291,20 +302,19 @@ impl<'a> Enveloped<'a> {
         Err(self.refuse(&self.framing.refusals.malformed, all.join("; ")))
     }
 
-    /// The answer of an admitted call: a forced scenario code, else success, reporting only its result.
-    fn process(&self, parts: &Parts, head: Head) -> Framed<'a> {
+    /// The answer of an admitted call: a forced failure code, else what serving it gives (a forced success code
+    /// replacing a success).
+    fn process(&self, parts: &Parts, head: Head, request: &Value) -> Framed<'a> {
         let id = self.endpoint.info.id.as_ref();
         let header = parts
             .headers
             .get(SCENARIO_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let forced = header.or_else(|| self.inner.scenarios.take(id));
-        let success = self.endpoint.codes.iter().find(|c| c.outcome == Outcome::Success);
-        let success = success.map_or("", |c| c.code.as_str());
-        let code = match forced.as_deref() {
+        let forced = match header.or_else(|| self.inner.scenarios.take(id)) {
+            None => None,
             Some(code) => match self.endpoint.codes.iter().find(|c| c.code == code) {
-                Some(declared) => declared.code.as_str(),
+                Some(declared) => Some(declared),
                 None => {
                     let why = format!("scenario {code:?} is not a result code {id} declares");
                     return Framed::plain(
@@ -316,20 +326,107 @@ impl<'a> Enveloped<'a> {
                     );
                 }
             },
-            None => success,
         };
-        // A success reports only its result: what the provider would fill in (a customer's balance, a masked
-        // phone number) is nobody's to make up, and the sandbox keeps no customer for it to read from.
-        let body = Map::new();
+        let reply = match forced {
+            Some(code) if code.outcome != Outcome::Success => Reply {
+                code: &code.code,
+                body: Map::new(),
+                reason: Some("forced scenario; nothing was committed".into()),
+            },
+            _ => self.serve(head.client_id.as_deref().unwrap_or_default(), request),
+        };
+        let succeeded = self
+            .endpoint
+            .codes
+            .iter()
+            .any(|c| c.code == reply.code && c.outcome == Outcome::Success);
+        let (code, reason) = match forced {
+            Some(code) if succeeded => (code.code.as_str(), Some("forced scenario".to_owned())),
+            _ => (reply.code, reply.reason),
+        };
         Framed {
             endpoint: self.endpoint,
             framing: self.framing,
             signature: self.inner.provider_key.as_ref(),
             code,
             head: self.response_head(&head),
-            body,
-            reason: forced.map(|_| "forced scenario".to_owned()),
+            body: reply.body,
+            reason,
         }
+    }
+
+    /// Serves the admitted call of `client`: its record operation when it names a record, else a success.
+    fn serve(&self, client: &str, request: &Value) -> Reply<'a> {
+        let api = &self.inner.api;
+        let endpoint = self.endpoint;
+        let success = endpoint.codes.iter().find(|c| c.outcome == Outcome::Success);
+        let success = success.map_or("", |c| c.code.as_str());
+        let record_operation = matches!(
+            endpoint.operation,
+            Operation::Create | Operation::Update | Operation::Delete | Operation::Status
+        );
+        let Some(kind) = kind_of(api, endpoint).filter(|_| record_operation) else {
+            return Reply::success(success, self.answer_body(request, Map::new()));
+        };
+        let call = RecordCall {
+            endpoint,
+            kind,
+            client,
+            body: request,
+            now: self.inner.clock(&endpoint.info.provider).now(),
+            idempotency: None,
+        };
+        let mut issue = |field: &str| self.issue(field);
+        let done = operate(&call, &mut store::lock(&self.inner.books), &mut issue);
+        match done {
+            Ok(record) => {
+                let facts = record_facts(api, &endpoint.response, &record, 0);
+                Reply::success(success, self.answer_body(request, facts))
+            }
+            Err(refusal) => Reply {
+                code: self.refusal_code(&refusal),
+                body: Map::new(),
+                reason: Some(refusal.reason().to_owned()),
+            },
+        }
+    }
+
+    /// The answer's body members: the request's values the response echoes, `facts` over them (a record's), and
+    /// what the endpoint's `answers` fill in, each in the JSON shape its response field declares.
+    fn answer_body(&self, request: &Value, facts: Map<String, Value>) -> Map<String, Value> {
+        let api = &self.inner.api;
+        let mut all = echoed(api, &self.endpoint.response, request);
+        all.extend(facts);
+        answers::fill(&self.endpoint.answers, request, &mut all, &mut |field| {
+            self.issue(field)
+        });
+        let mut body = Map::new();
+        for field in &self.endpoint.response {
+            if let Some(value) = all.remove(&field.wire).and_then(|v| shape::fact(api, field, v)) {
+                body.insert(field.wire.clone(), value);
+            }
+        }
+        body
+    }
+
+    /// A fresh value the provider issues for the response field at `field`.
+    fn issue(&self, field: &str) -> String {
+        answers::issued_value(&self.inner.api, &self.endpoint.response, field, &mut || {
+            self.inner.issue_value()
+        })
+    }
+
+    /// The endpoint's result code for a refused record call: its `record_codes` for an unknown or an existing
+    /// record, the envelope's refusal of a malformed call for a request that lacks what names the record.
+    fn refusal_code(&self, refusal: &RecordRefusal) -> &'a str {
+        let codes = &self.endpoint.record_codes;
+        let named = match refusal {
+            RecordRefusal::Missing(..) => None,
+            RecordRefusal::NotFound(_) => codes.not_found.as_deref(),
+            RecordRefusal::Exists(_) => codes.exists.as_deref(),
+        };
+        // Lowering gives every enveloped record endpoint the codes its operation meets.
+        named.unwrap_or(&self.framing.refusals.malformed)
     }
 
     /// The request head's members the provider echoes: everything but secrets and the request time.
@@ -362,6 +459,24 @@ fn signed<'m>(member: &'m [u8], client_id: &'m str) -> Message<'m> {
 /// envelope would be keyed with the client's secret (DANA's is RSA): it gets no signature, as a failure does.
 fn sign(recipe: &Recipe, key: &ProviderKey, member: &[u8]) -> String {
     signing::sign(recipe, &signed(member, ""), Signer::Rsa(key)).unwrap_or_default()
+}
+
+/// What serving a call gave: its result code, its body members beside the result, and why, for
+/// `X-Sandbox-Reason`.
+struct Reply<'a> {
+    code: &'a str,
+    body: Map<String, Value>,
+    reason: Option<String>,
+}
+
+impl<'a> Reply<'a> {
+    fn success(code: &'a str, body: Map<String, Value>) -> Self {
+        Reply {
+            code,
+            body,
+            reason: None,
+        }
+    }
 }
 
 /// A refused call: the result code and why, for `X-Sandbox-Reason`.

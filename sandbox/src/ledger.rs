@@ -137,6 +137,9 @@ pub struct Record {
     /// the same request creates it again.
     #[serde(skip)]
     pub(crate) remembered: Option<String>,
+    /// Its books' ids under the kind's other keys (`alternate_keys`), which find it too.
+    #[serde(skip)]
+    pub(crate) aliases: Vec<String>,
 }
 
 /// A remembered answer for an idempotency key, with a digest of the request it answered. Kept compact (the
@@ -223,6 +226,8 @@ pub(crate) struct Books {
     external_ids: BoundedMap<String, ()>,
     /// `client \u{1f} provider \u{1f} kind \u{1f} key values…` → the record.
     records: BoundedMap<String, Record>,
+    /// A record's id under another of its kind's keys → its id under `key`.
+    record_aliases: HashMap<String, String>,
 }
 
 impl Books {
@@ -233,6 +238,7 @@ impl Books {
             remembered: BoundedMap::new(capacity),
             external_ids: BoundedMap::new(capacity),
             records: BoundedMap::new(capacity),
+            record_aliases: HashMap::new(),
         }
     }
 
@@ -298,21 +304,68 @@ impl Books {
         self.payments.values().cloned().collect()
     }
 
+    /// The record with this id, under any of its kind's keys.
     pub(crate) fn record(&self, id: &str) -> Option<&Record> {
-        self.records.get(id)
+        self.records.get(self.record_id(id)?)
+    }
+
+    /// The id under its kind's `key` of the record with this id under any of its keys.
+    pub(crate) fn record_id<'i>(&'i self, id: &'i str) -> Option<&'i str> {
+        match self.record_aliases.get(id) {
+            Some(primary) => Some(primary),
+            None => self.records.contains_key(id).then_some(id),
+        }
     }
 
     pub(crate) fn record_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.records.get_mut(id)
+        let id = self.record_id(id)?.to_owned();
+        self.records.get_mut(&id)
     }
 
+    /// Keeps `record` under `id` and its `aliases` (over a record with this id, and its aliases); a record evicted to
+    /// make room takes its aliases along.
     pub(crate) fn add_record(&mut self, id: String, record: Record) {
-        self.records.insert(id, record);
+        if let Some(old) = self.records.get(&id).map(|r| r.aliases.clone()) {
+            self.forget_aliases(&old);
+        }
+        for alias in &record.aliases {
+            self.record_aliases.insert(alias.clone(), id.clone());
+        }
+        for (_, evicted) in self.records.insert(id, record) {
+            self.forget_aliases(&evicted.aliases);
+        }
     }
 
-    /// Removes a record and forgets the remembered answer of the call that created it.
+    /// Gives the record `id` these aliases instead of its own, unless another record has one of them (returned).
+    pub(crate) fn realias_record(&mut self, id: &str, aliases: Vec<String>) -> Result<(), String> {
+        let taken = aliases
+            .iter()
+            .find(|a| self.record_id(a).is_some_and(|owner| owner != id));
+        if let Some(taken) = taken {
+            return Err(taken.clone());
+        }
+        let Some(record) = self.records.get_mut(id) else {
+            return Ok(());
+        };
+        let old = std::mem::replace(&mut record.aliases, aliases.clone());
+        self.forget_aliases(&old);
+        for alias in aliases {
+            self.record_aliases.insert(alias, id.to_owned());
+        }
+        Ok(())
+    }
+
+    fn forget_aliases(&mut self, aliases: &[String]) {
+        for alias in aliases {
+            self.record_aliases.remove(alias);
+        }
+    }
+
+    /// Removes a record (with its aliases) and forgets the remembered answer of the call that created it.
     pub(crate) fn remove_record(&mut self, id: &str) -> Option<Record> {
-        let record = self.records.remove(id)?;
+        let id = self.record_id(id)?.to_owned();
+        let record = self.records.remove(id.as_str())?;
+        self.forget_aliases(&record.aliases);
         if let Some(key) = &record.remembered {
             self.remembered.remove(key.as_str());
         }
@@ -476,5 +529,46 @@ mod tests {
         assert!(!books.use_external_id("c", "2024-01-01", "1"));
         assert!(books.use_external_id("c", "2024-01-02", "1"));
         assert!(books.use_external_id("d", "2024-01-01", "1"));
+    }
+
+    fn record(key: &str, aliases: &[&str]) -> Record {
+        Record {
+            client_id: "c".into(),
+            provider: "p".into(),
+            kind: "shop".into(),
+            key: serde_json::Map::new(),
+            fields: serde_json::json!({ "shopId": key }),
+            created_by: "p.create".into(),
+            created_time: String::new(),
+            updated_time: None,
+            remembered: None,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn records_are_found_by_any_key_and_take_their_aliases_along() {
+        let mut books = Books::new(2);
+        books.add_record("S1".into(), record("S1", &["ext-1"]));
+        assert_eq!(
+            books.record("ext-1").map(|r| &r.fields["shopId"]),
+            Some(&Value::from("S1"))
+        );
+        assert_eq!(books.record_id("ext-1"), Some("S1"));
+        // Another record cannot take an alias; its own record may change it.
+        books.add_record("S2".into(), record("S2", &["ext-2"]));
+        assert_eq!(
+            books.realias_record("S2", vec!["ext-1".into()]),
+            Err("ext-1".to_owned())
+        );
+        assert_eq!(books.realias_record("S1", vec!["ext-9".into()]), Ok(()));
+        assert!(books.record("ext-1").is_none());
+        assert_eq!(books.record_id("ext-9"), Some("S1"));
+        // Evicted and removed records leave no alias behind.
+        books.add_record("S3".into(), record("S3", &["ext-3"]));
+        assert!(books.record("ext-9").is_none(), "S1 was evicted");
+        assert!(books.remove_record("ext-2").is_some());
+        assert!(books.record("S2").is_none());
+        assert_eq!(books.record_aliases.len(), 1);
     }
 }

@@ -145,6 +145,16 @@ fn success_code(endpoint: &Endpoint) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the sandbox runs the call when `declared` is forced (then recodes its success): a SNAP 2xx code, an
+/// envelope's success, a code of a provider's own JSON answered with 2xx.
+fn runs_the_call(endpoint: &Endpoint, declared: &snapbi_spec::ir::EndpointCode) -> bool {
+    match (answers_snap(endpoint), &endpoint.info.envelope) {
+        (true, _) => declared.code.starts_with('2'),
+        (false, Some(_)) => declared.outcome == Outcome::Success,
+        (false, None) => (200..300).contains(&declared.http),
+    }
+}
+
 /// Dispatches to the endpoint's generated `Code` type; endpoints added later fall back to [`AnyCode`].
 macro_rules! typed {
     ($endpoint:expr, $($provider:ident::$module:ident),*) => {
@@ -267,9 +277,15 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         }
         for declared in &endpoint.codes {
             // A forced success runs the call for real, and a payment can be cancelled (a record deleted) only
-            // once: the cancel's (the delete's) own success was the sample call above.
-            let succeeds = (200..300).contains(&declared.http) || declared.code == success_code(endpoint);
-            if matches!(endpoint.operation, Operation::Cancel | Operation::Delete) && succeeds {
+            // once: the cancel's (the delete's) own success was the sample call above. Likewise a record is created
+            // once, unless an idempotency key replays its first answer (a second create is refused as existing).
+            let succeeds = runs_the_call(endpoint, declared) || declared.code == success_code(endpoint);
+            let once = match endpoint.operation {
+                Operation::Cancel | Operation::Delete => true,
+                Operation::Create => endpoint.idempotency_keys.is_empty(),
+                _ => false,
+            };
+            if once && succeeds {
                 continue;
             }
             // An enveloped call's caller values travel in its head, not in HTTP headers: it is armed only.

@@ -4305,9 +4305,34 @@ pub mod dana {
             /// The division was created. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; send the request again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
+            /// The merchantId names no merchant. (published with status `F`, id `12015201`.)
+            #[code("MERCHANT_NOT_EXIST", Failed, "merchant not exist")]
+            MerchantNotExist,
+            /// The merchant cannot have divisions now; ask DANA. (published with status `F`, id `12015202`.)
+            #[code("MERCHANT_STATUS_ERROR", Failed, "merchant status is not normal")]
+            MerchantStatusError,
+            /// The parentDivisionId names no division. (published with status `F`, id `12015203`.)
+            #[code("DIVISION_NOT_EXIST", Failed, "parent division not exist")]
+            DivisionNotExist,
+            /// The parent division cannot have divisions now; ask DANA. (published with status `F`, id `12015204`.)
+            #[code("DIVISION_STATUS_ERROR", Failed, "parent division status is not normal")]
+            DivisionStatusError,
+            /// The parent division's type cannot hold this divisionType. (published with status `F`, id `12015205`.)
+            #[code(
+                "PARENT_DIVISION_TYPE_ILLEGAL",
+                Failed,
+                "parent division type is not correct"
+            )]
+            ParentDivisionTypeIllegal,
+            /// The merchant has a division with this externalDivisionId already. (published with status `F`, id `12015206`.)
+            #[code("ROLE_HAS_EXIST", Failed, "division has existed")]
+            RoleHasExist,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,
@@ -4553,9 +4578,27 @@ pub mod dana {
             /// The shop exists already; DANA answers S with its shopId, and dana-python's test treats it as a success [S4](https://github.com/dana-id/dana-python). (published with status `S`, id `00000000`.)
             #[code("ROLE_HAS_EXISTS", Success, "role has exists")]
             RoleHasExists,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; send the request again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
+            /// The merchantId names no merchant. (published with status `F`, id `12015201`.)
+            #[code("MERCHANT_NOT_EXIST", Failed, "merchant not exist")]
+            MerchantNotExist,
+            /// The merchant cannot have shops now; ask DANA. (published with status `F`, id `12015202`.)
+            #[code("MERCHANT_STATUS_ERROR", Failed, "merchant status is not normal")]
+            MerchantStatusError,
+            /// The parentDivisionId names no division. (published with status `F`, id `12015203`.)
+            #[code("DIVISION_NOT_EXIST", Failed, "parent division not exist")]
+            DivisionNotExist,
+            /// The parent division cannot have shops now; ask DANA. (published with status `F`, id `12015204`.)
+            #[code("DIVISION_STATUS_ERROR", Failed, "parent division status is not normal")]
+            DivisionStatusError,
+            /// The merchant has a shop with this externalShopId already. (published with status `F`, id `12015206`.)
+            #[code("ROLE_HAS_EXIST", Failed, "shop has existed")]
+            RoleHasExist,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,
@@ -4860,9 +4903,12 @@ pub mod dana {
             /// The division was read. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed, or the division it names does not exist. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; ask again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,
@@ -5320,9 +5366,12 @@ pub mod dana {
             /// The shop was read. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed, or the shop it names does not exist. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; ask again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,
@@ -5404,7 +5453,7 @@ pub mod dana {
             division_id_type: DivisionIdType,
             /// The merchant's own id for the division (max 64); required when divisionIdType is EXTERNAL_ID. Optional; at most 64 characters.
             external_division_id: Option<rt::Text<0, 64>>,
-            /// The merchant's new id for the division (max 64). Required; at most 64 characters.
+            /// The merchant's id for the division from now on (max 64): its current one keeps it. Required; at most 64 characters.
             new_external_division_id: rt::Text<0, 64>,
             /// Logos of the division (Base64-encoded PNG images). Optional.
             logo_url_map: Option<super::super::types::DanaLogoUrlMap>,
@@ -5555,9 +5604,18 @@ pub mod dana {
             /// The division was updated. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed, or the new external id is another division's. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; send the request again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
+            /// The division named does not exist. (published with status `F`, id `12015980`.)
+            #[code("DIVISION_NOT_EXIST", Failed, "division not exist")]
+            DivisionNotExist,
+            /// The division cannot be changed now; ask DANA. (published with status `F`, id `12015984`.)
+            #[code("DIVISION_NOT_AVAILABLE", Failed, "division not available for update")]
+            DivisionNotAvailable,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,
@@ -5783,9 +5841,18 @@ pub mod dana {
             /// The shop was updated. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
-            #[code("PARAM_ILLEGAL", Failed, "param illegal")]
+            /// A head or body member is missing or malformed, or the new external id is another shop's. (published with status `F`, id `00000004`.)
+            #[code("PARAM_ILLEGAL", Failed, "parameter illegal")]
             ParamIllegal,
+            /// DANA failed; send the request again later. (published with status `F`, id `00000900`.)
+            #[code("SYSTEM_ERROR", Retry, "system error")]
+            SystemError,
+            /// The shop named does not exist. (published with status `F`, id `00000004`.)
+            #[code("SHOP_NOT_EXIST", Failed, "shop not exist")]
+            ShopNotExist,
+            /// The shop's parent division is not configured; ask DANA. (published with status `F`, id `00000900`.)
+            #[code("PARENT_ID_NOT_EXIST", Failed, "parent id not exist")]
+            ParentIdNotExist,
             /// The signature does not verify over the `request` member. (published with status `F`.)
             #[code("INVALID_SIGNATURE", Auth, "invalid signature")]
             InvalidSignature,

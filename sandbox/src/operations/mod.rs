@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Action, AuthKind, Operation, Situation};
+use snapbi_spec::ir::{Action, Api, AuthKind, Field, Operation, Situation};
 
 use crate::answer::{Answer, Fill, split_code};
 use crate::answers;
@@ -42,11 +42,11 @@ use crate::server::KillSwitch;
 use crate::shape::{self, FreeForm};
 use crate::store;
 use payments::{cancel, notice, pay, refund, status};
-use records::{create, delete, record_kind, record_status, update};
+use records::{record_kind, snap_operation};
 use tokens::{other, token};
 
 pub(crate) use payments::{encode, notify_url};
-pub(crate) use records::record_key;
+pub(crate) use records::{RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key};
 
 /// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
 pub(crate) const MAX_DELAY_MS: u64 = 600_000;
@@ -230,11 +230,10 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         (Operation::Payment, _) => pay(&cx, &mut books),
         (Operation::Refund, _) => refund(&cx, &mut books),
         (Operation::Status, None) => status(&cx, &mut books),
-        (Operation::Status, Some(kind)) => record_status(&cx, kind, &books),
         (Operation::Cancel, _) => cancel(&cx, &mut books),
-        (Operation::Create, Some(kind)) => create(&cx, kind, &mut books),
-        (Operation::Update, Some(kind)) => update(&cx, kind, &mut books),
-        (Operation::Delete, Some(kind)) => delete(&cx, kind, &mut books),
+        (Operation::Status | Operation::Create | Operation::Update | Operation::Delete, Some(kind)) => {
+            snap_operation(&cx, kind, &mut books)
+        }
         // The IR gives every create / update / delete endpoint a record kind of its provider; a notify endpoint
         // is inbound (the sandbox sends it, never serves it).
         (Operation::Create | Operation::Update | Operation::Delete, None)
@@ -275,8 +274,10 @@ fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
 /// (`answers::fill`), in the spec's order and in the shapes it declares (`shape::fact`).
 fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
     let call = cx.call;
-    answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut || {
-        cx.inner.issue_value()
+    answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut |field| {
+        answers::issued_value(&cx.inner.api, &call.endpoint.response, field, &mut || {
+            cx.inner.issue_value()
+        })
     });
     // A provider answering its own JSON has no code of success to put first: its answer is the facts.
     let mut answer = match call.provider.results {
@@ -304,11 +305,14 @@ fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
 /// nothing says the provider repeats what the caller put there (DOKU's Python SDK refuses a payment answer that
 /// carries an `additionalInfo`).
 fn echo(cx: &Cx<'_, '_>) -> Map<String, Value> {
-    let api = &cx.inner.api;
+    echoed(&cx.inner.api, &cx.call.endpoint.response, cx.body)
+}
+
+/// The request fields of `body` that the `response` fields echo (see [`echo`]).
+pub(crate) fn echoed(api: &Api, response: &[Field], body: &Value) -> Map<String, Value> {
     let mut facts = Map::new();
-    for field in &cx.call.endpoint.response {
-        if let Some(value) = cx
-            .body
+    for field in response {
+        if let Some(value) = body
             .get(&field.wire)
             .and_then(|v| shape::declared(api, &field.ty, v, FreeForm::Drop))
         {

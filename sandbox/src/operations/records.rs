@@ -1,13 +1,29 @@
-//! Records (operations `create`, `update`, `delete`, and `status` with a `record`), kept generically: the
-//! provider's record kind names the request fields that identify one record and the case code for one that
-//! does not exist; the record is the create request's body with later updates written over it, and answers
-//! every response field with the same wire name (looking into response objects it does not hold whole).
+//! Records (operations `create`, `update`, `delete`, and `status` with a `record`), kept generically, whatever the
+//! call's framing (a SNAP body or an envelope such as DANA's Open API):
+//!
+//! - the provider's record kind names the fields that identify one record: its `key` and any `alternate_keys`
+//!   (DANA's shop: the `shopId` DANA issued, or the merchant's `merchantId` + `externalShopId`); the books find a
+//!   record under each;
+//! - a create stores its request body (each field under its `record_fields` name) and the values its `answers`
+//!   issue (the shop id), refusing a key another record has;
+//! - a later call names the record by the kind's key under the same wire paths, or as its `record_key` says (the
+//!   first alternative whose condition holds: `shopId` is the issued id when `shopIdType` is `INNER_ID`); its
+//!   `match` fields must equal the record's;
+//! - an update writes its fields over the record, except those that name the record (under their `record_fields`
+//!   names: `newExternalShopId` becomes `externalShopId`), refusing a key another record has;
+//! - every answer holds the response fields the record has under the same wire names, looking into response
+//!   objects it does not hold whole (`virtualAccountData`, `shopResourceInfo`).
+//!
+//! The operations report a refusal in words ([`Refusal`]); each framing answers it with its own code (SNAP: the
+//! kind's `not_found` and the standard's cases; an envelope: the endpoint's `record_codes`).
 
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, Field, FieldType, RecordKind, Situation};
+use snapbi_rules::conditional::display;
+use snapbi_spec::ir::{AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, Situation};
 
 use super::{Cx, Outcome, at_path, echo, refused, success};
 use crate::answer::{Answer, Fill};
+use crate::answers;
 use crate::ledger::{Books, Record};
 
 /// The wire path (one name per level) of the first response field named `wire`, looking into objects.
@@ -27,88 +43,320 @@ pub(super) fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usiz
     })
 }
 
-/// The provider's kind of record the endpoint acts on, if it names one.
-pub(super) fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
-    let name = cx.call.endpoint.record.as_deref()?;
-    cx.inner.api.provider(&cx.call.endpoint.info.provider)?.record(name)
+/// The provider's kind of record `endpoint` acts on, if it names one.
+pub(crate) fn kind_of<'a>(api: &'a Api, endpoint: &Endpoint) -> Option<&'a RecordKind> {
+    let name = endpoint.record.as_deref()?;
+    api.provider(&endpoint.info.provider)?.record(name)
 }
 
-/// The record's id in the books (client, provider, kind, key values) and its key fields; the refusal for a
-/// request that lacks one (the sandbox does not make up a number the provider would generate).
-fn record_id(cx: &Cx<'_, '_>, kind: &RecordKind) -> Result<(String, Map<String, Value>), Answer> {
-    record_key(cx.client, &cx.call.endpoint.info.provider, kind, cx.body).map_err(|path| {
-        let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
-        answer.because(format!(
-            "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has no \
-             {path}",
-            kind.name,
-            kind.key.join(" + ")
-        ))
-    })
+/// One call on a record.
+pub(crate) struct RecordCall<'a> {
+    pub(crate) endpoint: &'a Endpoint,
+    pub(crate) kind: &'a RecordKind,
+    /// The calling client; records are kept per client.
+    pub(crate) client: &'a str,
+    pub(crate) body: &'a Value,
+    /// The provider's time now (SNAP timestamp).
+    pub(crate) now: String,
+    /// The call's idempotency key, forgotten with the record it creates.
+    pub(crate) idempotency: Option<&'a str>,
 }
 
-/// The books' id of the `kind` record of `client` that `body` names, with its key values; `Err` names the
-/// first key path `body` lacks.
+/// Why a record call was refused, with the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The request lacks this field, which names the record (the sandbox makes up no key value).
+    Missing(String, String),
+    /// The record it names does not exist (or another `match` value).
+    NotFound(String),
+    /// A record with a key it gives exists already.
+    Exists(String),
+}
+
+impl Refusal {
+    pub(crate) fn reason(&self) -> &str {
+        match self {
+            Refusal::Missing(_, why) | Refusal::NotFound(why) | Refusal::Exists(why) => why,
+        }
+    }
+}
+
+/// The books' id of `client`'s `kind` record of `provider` under the kind's key number `index` (0: `key`), with
+/// these values.
+fn key_id(client: &str, provider: &str, kind: &RecordKind, index: usize, values: &[&Value]) -> String {
+    let mut id = format!("{client}\u{1f}{provider}\u{1f}{}\u{1f}{index}", kind.name);
+    for value in values {
+        id.push('\u{1f}');
+        id.push_str(&value.to_string());
+    }
+    id
+}
+
+/// The books' id of the `kind` record of `client` that `body` names by the kind's `key` (the same wire paths),
+/// with its key values; `Err` names the first key path `body` lacks.
 pub(crate) fn record_key<'k>(
     client: &str,
     provider: &str,
     kind: &'k RecordKind,
     body: &Value,
 ) -> Result<(String, Map<String, Value>), &'k str> {
-    let mut id = format!("{client}\u{1f}{provider}\u{1f}{}", kind.name);
     let mut key = Map::new();
     for path in &kind.key {
         match at_path(body, path) {
             Some(value) if !value.is_null() => {
-                id.push('\u{1f}');
-                id.push_str(&value.to_string());
                 key.insert(path.clone(), value.clone());
             }
             _ => return Err(path),
         }
     }
-    Ok((id, key))
+    let values: Vec<&Value> = key.values().collect();
+    Ok((key_id(client, provider, kind, 0, &values), key))
 }
 
-/// The kind's not-found answer (`404xx` + `not_found`, or the kind's own HTTP status).
-fn no_record(cx: &Cx<'_, '_>, kind: &RecordKind, why: String) -> Answer {
-    let fill = Fill {
-        field: kind.key.first().map(String::as_str),
-        reason: Some("Not Found"),
-        header: false,
-    };
-    cx.call
-        .answer_case(kind.not_found_http, &kind.not_found, fill)
-        .because(why)
+/// The ids of a record with these fields under each of the kind's alternate keys it holds every value of.
+pub(crate) fn aliases(client: &str, provider: &str, kind: &RecordKind, fields: &Value) -> Vec<String> {
+    kind.keys()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(index, key)| {
+            let values: Option<Vec<&Value>> = key
+                .iter()
+                .map(|p| at_path(fields, p).filter(|v| !v.is_null()))
+                .collect();
+            Some(key_id(client, provider, kind, index, &values?))
+        })
+        .collect()
 }
 
-/// The record this call names: it exists for this client, and every `match` field the request carries
-/// equals the record's.
-fn existing<'b>(cx: &Cx<'_, '_>, kind: &RecordKind, books: &'b Books) -> Result<(String, &'b Record), Answer> {
-    let (id, _) = record_id(cx, kind)?;
-    let Some(record) = books.record(&id) else {
-        let why = format!(
-            "this client has no `{}` record with this {}",
-            kind.name,
-            kind.key.join(" + ")
-        );
-        return Err(no_record(cx, kind, why));
-    };
-    for path in &kind.match_fields {
-        if let Some(sent) = at_path(cx.body, path)
-            && at_path(&record.fields, path) != Some(sent)
-        {
-            let why = format!("the `{}` record with this key has another {path}", kind.name);
-            return Err(no_record(cx, kind, why));
-        }
+/// A record the books keep, made now by this call.
+fn new_record(call: &RecordCall<'_>, key: Map<String, Value>, fields: Value, created_by: &str) -> Record {
+    let provider = call.endpoint.info.provider.to_string();
+    Record {
+        aliases: aliases(call.client, &provider, call.kind, &fields),
+        client_id: call.client.to_owned(),
+        provider,
+        kind: call.kind.name.clone(),
+        key,
+        fields,
+        created_by: created_by.to_owned(),
+        created_time: call.now.clone(),
+        updated_time: None,
+        remembered: call.idempotency.map(str::to_owned),
     }
-    Ok((id, record))
+}
+
+impl RecordCall<'_> {
+    fn provider(&self) -> &str {
+        &self.endpoint.info.provider
+    }
+
+    fn keys_named(&self) -> String {
+        self.kind.key.join(" + ")
+    }
+
+    /// The books' id of the record this request names: by the first `record_key` alternative whose condition
+    /// holds, else by the kind's key under the same wire paths.
+    fn named_id(&self) -> Result<String, Refusal> {
+        let lookup = self.endpoint.record_key.iter().find(|l| {
+            l.when.as_ref().is_none_or(|w| {
+                let value = at_path(self.body, &display(&w.field, &[])).and_then(Value::as_str);
+                value.is_some_and(|v| w.is.iter().any(|allowed| allowed.as_ref() == v))
+            })
+        });
+        let Some(lookup) = lookup else {
+            if !self.endpoint.record_key.is_empty() {
+                let why = "no `record_key` way of naming the record fits this request".to_owned();
+                return Err(Refusal::NotFound(why));
+            }
+            return record_key(self.client, self.provider(), self.kind, self.body)
+                .map(|(id, _)| id)
+                .map_err(|path| self.missing(path));
+        };
+        // The alternative names one of the kind's keys (lowering): its values in that key's order.
+        let Some((index, key)) = self.kind.keys().enumerate().find(|(_, key)| {
+            key.len() == lookup.key.len() && key.iter().all(|p| lookup.key.iter().any(|(r, _)| r == p))
+        }) else {
+            return Err(Refusal::NotFound(
+                "the request names the record by no key of its kind".into(),
+            ));
+        };
+        let mut values = Vec::new();
+        for path in key {
+            let from = lookup
+                .key
+                .iter()
+                .find(|(r, _)| r == path)
+                .map_or(path, |(_, from)| from);
+            match at_path(self.body, from) {
+                Some(value) if !value.is_null() => values.push(value),
+                _ => return Err(self.missing(from)),
+            }
+        }
+        Ok(key_id(self.client, self.provider(), self.kind, index, &values))
+    }
+
+    fn missing(&self, path: &str) -> Refusal {
+        let why = format!(
+            "the sandbox keeps `{}` records by {} and does not make up missing key values; this request has no {path}",
+            self.kind.name,
+            self.keys_named()
+        );
+        Refusal::Missing(path.to_owned(), why)
+    }
+
+    /// The record this call names: it exists for this client, and every `match` field the request carries
+    /// equals the record's.
+    fn existing<'b>(&self, books: &'b Books) -> Result<(String, &'b Record), Refusal> {
+        let named = self.named_id()?;
+        let found = books.record_id(&named).map(str::to_owned).zip(books.record(&named));
+        let Some((id, record)) = found else {
+            let why = format!("this client has no `{}` record named so", self.kind.name);
+            return Err(Refusal::NotFound(why));
+        };
+        for path in &self.kind.match_fields {
+            if let Some(sent) = at_path(self.body, path)
+                && at_path(&record.fields, path) != Some(sent)
+            {
+                let why = format!("the `{}` record with this key has another {path}", self.kind.name);
+                return Err(Refusal::NotFound(why));
+            }
+        }
+        Ok((id, record))
+    }
+
+    /// What the call writes into the record: the request's fields, less those that name the record, each under
+    /// its `record_fields` name.
+    fn written(&self) -> Map<String, Value> {
+        let mut fields = self.body.as_object().cloned().unwrap_or_default();
+        for path in naming_paths(self.endpoint, self.kind) {
+            fields.remove(&path);
+        }
+        for (record, from) in &self.endpoint.record_fields {
+            if let Some(value) = take(&mut fields, from) {
+                answers::set(&mut fields, record, value);
+            }
+        }
+        fields
+    }
+
+    fn exists(&self, alias: bool) -> Refusal {
+        let which = if alias {
+            "another of its keys".to_owned()
+        } else {
+            self.keys_named()
+        };
+        Refusal::Exists(format!(
+            "this client already has a `{}` record with this {which}",
+            self.kind.name
+        ))
+    }
+}
+
+/// The request paths that say which record a call means (never written into it): the key fields and conditions of
+/// its `record_key`, else the kind's key, which a create writes (it makes the record).
+fn naming_paths(endpoint: &Endpoint, kind: &RecordKind) -> Vec<String> {
+    if endpoint.record_key.is_empty() {
+        return match endpoint.operation {
+            Operation::Create => Vec::new(),
+            _ => kind.key.clone(),
+        };
+    }
+    let mut paths = Vec::new();
+    for lookup in &endpoint.record_key {
+        paths.extend(lookup.key.iter().map(|(_, from)| from.clone()));
+        paths.extend(lookup.when.iter().map(|w| display(&w.field, &[])));
+    }
+    paths
+}
+
+/// Removes and returns the value at a dotted path of `fields`.
+fn take(fields: &mut Map<String, Value>, path: &str) -> Option<Value> {
+    match path.split_once('.') {
+        None => fields.remove(path),
+        Some((head, rest)) => take(fields.get_mut(head)?.as_object_mut()?, rest),
+    }
+}
+
+/// Creates the record: the written fields and the values the endpoint's `answers` issue; refused when a record
+/// has one of its keys already. Returns the record's fields.
+pub(crate) fn create_record(
+    call: &RecordCall<'_>,
+    books: &mut Books,
+    issue: &mut dyn FnMut(&str) -> String,
+) -> Result<Value, Refusal> {
+    let mut fields = call.written();
+    let issued: Vec<Answered> = call
+        .endpoint
+        .answers
+        .iter()
+        .filter(|a| a.source == AnswerSource::Issued && !a.field.contains("[]"))
+        .cloned()
+        .collect();
+    answers::fill(&issued, call.body, &mut fields, issue);
+    let fields = Value::Object(fields);
+    let (id, key) = record_key(call.client, call.provider(), call.kind, &fields).map_err(|path| call.missing(path))?;
+    if books.record(&id).is_some() {
+        return Err(call.exists(false));
+    }
+    let record = new_record(call, key, fields, &call.endpoint.info.id);
+    if record.aliases.iter().any(|alias| books.record(alias).is_some()) {
+        return Err(call.exists(true));
+    }
+    let fields = record.fields.clone();
+    books.add_record(id, record);
+    Ok(fields)
+}
+
+/// Writes the call's fields over the record it names; refused when that would give it a key another record has.
+/// Returns the record's fields.
+pub(crate) fn update_record(call: &RecordCall<'_>, books: &mut Books) -> Result<Value, Refusal> {
+    let (id, record) = call.existing(books)?;
+    let mut fields = record.fields.clone();
+    if let Some(map) = fields.as_object_mut() {
+        map.extend(call.written());
+    }
+    let aliases = aliases(call.client, call.provider(), call.kind, &fields);
+    books.realias_record(&id, aliases).map_err(|_| call.exists(true))?;
+    let Some(record) = books.record_mut(&id) else {
+        return Err(Refusal::NotFound("the record is gone".into()));
+    };
+    record.fields = fields;
+    record.updated_time = Some(call.now.clone());
+    Ok(record.fields.clone())
+}
+
+/// Removes the record the call names. Returns its fields.
+pub(crate) fn delete_record(call: &RecordCall<'_>, books: &mut Books) -> Result<Value, Refusal> {
+    let (id, _) = call.existing(books)?;
+    match books.remove_record(&id) {
+        Some(record) => Ok(record.fields),
+        None => Err(Refusal::NotFound("the record is gone".into())),
+    }
+}
+
+/// The fields of the record the call names.
+pub(crate) fn read_record(call: &RecordCall<'_>, books: &Books) -> Result<Value, Refusal> {
+    call.existing(books).map(|(_, record)| record.fields.clone())
+}
+
+/// Runs the call's operation on its record.
+pub(crate) fn operate(
+    call: &RecordCall<'_>,
+    books: &mut Books,
+    issue: &mut dyn FnMut(&str) -> String,
+) -> Result<Value, Refusal> {
+    match call.endpoint.operation {
+        Operation::Create => create_record(call, books, issue),
+        Operation::Update => update_record(call, books),
+        Operation::Delete => delete_record(call, books),
+        _ => read_record(call, books),
+    }
 }
 
 /// The answer facts a record holds for `fields`: each field the record has under the same wire name and,
 /// for an object it does not hold whole (`virtualAccountData`), that object built the same way from its
 /// fields. Lists are not looked into.
-fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Map<String, Value> {
+pub(crate) fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Map<String, Value> {
     let mut facts = Map::new();
     for field in fields {
         if let Some(value) = record.get(&field.wire) {
@@ -130,6 +378,46 @@ fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Ma
     facts
 }
 
+// ----- SNAP answers ------------------------------------------------------------------------------------------
+
+/// The provider's kind of record the endpoint acts on, if it names one.
+pub(super) fn record_kind<'c>(cx: &Cx<'c, '_>) -> Option<&'c RecordKind> {
+    kind_of(&cx.inner.api, cx.call.endpoint)
+}
+
+fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
+    RecordCall {
+        endpoint: cx.call.endpoint,
+        kind,
+        client: cx.client,
+        body: cx.body,
+        now: cx.call.clock.now(),
+        idempotency: cx.idempotency,
+    }
+}
+
+/// A SNAP answer to a refusal: a missing key field `400xx02`, an unknown record the kind's `not_found` case, an
+/// existing one the standard's duplicate case.
+fn snap_refusal(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer {
+    let answer = match &refusal {
+        Refusal::Missing(path, _) => cx.call.answer(Situation::MissingField, Fill::field(path)),
+        Refusal::Exists(_) => cx.call.answer(Situation::DuplicateReference, Fill::default()),
+        Refusal::NotFound(_) => {
+            let fill = Fill {
+                field: kind.key.first().map(String::as_str),
+                reason: Some("Not Found"),
+                header: false,
+            };
+            match &kind.not_found {
+                Some(case) => cx.call.answer_case(kind.not_found_http, case, fill),
+                // Lowering gives every kind a SNAP endpoint looks up its `not_found`.
+                None => cx.call.answer(Situation::InternalError, Fill::default()),
+            }
+        }
+    };
+    answer.because(refusal.reason().to_owned())
+}
+
 /// A successful answer from a record's fields, over the request's own fields the response echoes
 /// (`partnerReferenceNo`, `amount`): the record's win.
 fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
@@ -138,67 +426,16 @@ fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
     success(cx, facts)
 }
 
-pub(super) fn create(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
-    let call = cx.call;
-    let (id, key) = match record_id(cx, kind) {
-        Ok(found) => found,
-        Err(answer) => return refused(answer),
+/// The SNAP record operation of the call, answered.
+pub(super) fn snap_operation(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
+    let call = snap_call(cx, kind);
+    let mut issue = |field: &str| {
+        answers::issued_value(&cx.inner.api, &cx.call.endpoint.response, field, &mut || {
+            cx.inner.issue_value()
+        })
     };
-    if books.record(&id).is_some() {
-        let answer = call.answer(Situation::DuplicateReference, Fill::default());
-        return refused(answer.because(format!(
-            "this client already has a `{}` record with this {}",
-            kind.name,
-            kind.key.join(" + ")
-        )));
-    }
-    let record = Record {
-        client_id: cx.client.to_owned(),
-        provider: call.provider.name.clone(),
-        kind: kind.name.clone(),
-        key,
-        fields: cx.body.clone(),
-        created_by: call.endpoint.info.id.to_string(),
-        created_time: call.clock.now(),
-        updated_time: None,
-        remembered: cx.idempotency.map(str::to_owned),
-    };
-    let answer = record_answer(cx, &record.fields);
-    books.add_record(id, record);
-    (answer, Vec::new())
-}
-
-pub(super) fn update(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
-    let id = match existing(cx, kind, books) {
-        Ok((id, _)) => id,
-        Err(answer) => return refused(answer),
-    };
-    let Some(record) = books.record_mut(&id) else {
-        return refused(no_record(cx, kind, "the record is gone".into()));
-    };
-    if let (Some(fields), Some(changes)) = (record.fields.as_object_mut(), cx.body.as_object()) {
-        for (name, value) in changes {
-            fields.insert(name.clone(), value.clone());
-        }
-    }
-    record.updated_time = Some(cx.call.clock.now());
-    (record_answer(cx, &record.fields), Vec::new())
-}
-
-pub(super) fn delete(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Books) -> Outcome {
-    let id = match existing(cx, kind, books) {
-        Ok((id, _)) => id,
-        Err(answer) => return refused(answer),
-    };
-    match books.remove_record(&id) {
-        Some(record) => (record_answer(cx, &record.fields), Vec::new()),
-        None => refused(no_record(cx, kind, "the record is gone".into())),
-    }
-}
-
-pub(super) fn record_status(cx: &Cx<'_, '_>, kind: &RecordKind, books: &Books) -> Outcome {
-    match existing(cx, kind, books) {
-        Ok((_, record)) => (record_answer(cx, &record.fields), Vec::new()),
-        Err(answer) => refused(answer),
+    match operate(&call, books, &mut issue) {
+        Ok(fields) => (record_answer(cx, &fields), Vec::new()),
+        Err(refusal) => refused(snap_refusal(cx, kind, refusal)),
     }
 }

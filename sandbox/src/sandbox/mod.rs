@@ -147,6 +147,7 @@ impl Sandbox {
                 created_time: clock.now(),
                 updated_time: None,
                 remembered: None,
+                aliases: operations::record_aliases(client, provider, kind, &fields),
             };
             books.add_record(id, record.clone());
             added.push(record);

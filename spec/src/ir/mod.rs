@@ -131,14 +131,44 @@ pub struct RecordKind {
     pub name: String,
     /// What the record is.
     pub doc: Option<String>,
-    /// Wire paths of the request fields that together identify one record.
+    /// Wire paths of the fields that together identify one record.
     pub key: Vec<String>,
+    /// Other sets of wire paths that each identify one record as well (DANA's shop: the merchant's id and its
+    /// own id for the shop, beside the shop id DANA issued).
+    pub alternate_keys: Vec<Vec<String>>,
     /// Wire paths that, when a request carries them, must equal the record's, else it is not found.
     pub match_fields: Vec<String>,
-    /// Case code for a record that does not exist (`12`: `404xx12`).
-    pub not_found: String,
+    /// Case code a SNAP endpoint answers for a record that does not exist (`12`: `404xx12`); none for a kind
+    /// that only enveloped endpoints look up (they name a result code, [`RecordCodes`]).
+    pub not_found: Option<String>,
     /// HTTP status of that answer (404 unless the provider file says otherwise).
     pub not_found_http: u16,
+}
+
+impl RecordKind {
+    /// Every set of wire paths that identifies one record: `key` first, then `alternate_keys`.
+    pub fn keys(&self) -> impl Iterator<Item = &[String]> {
+        std::iter::once(self.key.as_slice()).chain(self.alternate_keys.iter().map(Vec::as_slice))
+    }
+}
+
+/// One way a request names its record ([`Endpoint::record_key`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordLookup {
+    /// The condition under which the request names the record this way; none: always.
+    pub when: Option<When>,
+    /// One of the kind's keys: (record wire path, request wire path that holds its value), in key order.
+    pub key: Vec<(String, String)>,
+}
+
+/// The result codes an enveloped endpoint answers record situations with (SNAP endpoints use the kind's
+/// `not_found` and the standard's cases).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordCodes {
+    /// The record the request names does not exist.
+    pub not_found: Option<String>,
+    /// A record with a key this call gives (creates, or writes by an update) exists already.
+    pub exists: Option<String>,
 }
 
 impl Provider {
@@ -280,6 +310,14 @@ pub struct Endpoint {
     /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
     /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
     pub paid: Vec<(String, String)>,
+    /// How the request names its record, the first alternative whose condition holds; empty: by the kind's
+    /// `key` under the same wire paths.
+    pub record_key: Vec<RecordLookup>,
+    /// Request fields a create or update writes into the record under another name: (record wire path, request
+    /// wire path), in spec order.
+    pub record_fields: Vec<(String, String)>,
+    /// An enveloped endpoint's result codes for an unknown or an existing record.
+    pub record_codes: RecordCodes,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.

@@ -354,13 +354,18 @@ pub struct ProviderServiceCodeSpec {
 pub struct RecordSpec {
     /// What the record is.
     pub doc: Option<String>,
-    /// Wire paths of the request fields that together identify one record.
+    /// Wire paths of the fields that together identify one record.
     pub key: Vec<String>,
+    /// Other sets of wire paths that each identify one record as well (the merchant's own id beside the one the
+    /// provider issued).
+    #[serde(default)]
+    pub alternate_keys: Vec<Vec<String>>,
     /// Wire paths that, when a request carries them, must equal the record's (else it is not found).
     #[serde(default, rename = "match")]
     pub match_fields: Vec<String>,
-    /// Case code answered for a record that does not exist, e.g. `"12"`: `404xx12`.
-    pub not_found: Digits,
+    /// Case code answered by a SNAP endpoint for a record that does not exist, e.g. `"12"`: `404xx12`. An
+    /// enveloped endpoint names its own result code instead (`record_codes`).
+    pub not_found: Option<Digits>,
     /// The HTTP status of that answer, when the provider's is not 404 (DANA answers an unregistered account
     /// `4033705`: `not_found_http: 403`, `not_found: "05"`).
     pub not_found_http: Option<u16>,
@@ -462,6 +467,15 @@ pub struct EndpointFile {
     /// The provider's kind of record this endpoint creates, updates, deletes or reports, or whose payments it
     /// notifies (`operation`; a `notify` without one notifies a payment).
     pub record: Option<String>,
+    /// How the request names its record when not by the kind's key under the same wire names: alternatives,
+    /// each with an optional condition, the first that holds wins.
+    #[serde(default)]
+    pub record_key: Vec<RecordKeySpec>,
+    /// Request fields written into the record under another wire name: record path → request path.
+    #[serde(default)]
+    pub record_fields: OrderedMap<String>,
+    /// The result codes an enveloped endpoint answers record situations with.
+    pub record_codes: Option<RecordCodesSpec>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
     /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
     #[serde(default)]
@@ -503,6 +517,26 @@ pub struct EndpointFile {
     pub result_codes: Vec<ResultCodeSpec>,
     /// For a provider with `results`: the response field whose value is a 2xx answer's code (`payment.status`).
     pub status_field: Option<String>,
+}
+
+/// One way a request names its record: `{ when: {field, is}, key: { <record path>: <request path> } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordKeySpec {
+    /// The condition under which the request names the record this way.
+    pub when: Option<ConditionSpec>,
+    /// One of the kind's keys: each of its record paths, with the request path that holds its value.
+    pub key: OrderedMap<String>,
+}
+
+/// `{ not_found: SHOP_NOT_EXIST, exists: ROLE_HAS_EXIST }`: result codes of an enveloped endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCodesSpec {
+    /// The record the request names does not exist.
+    pub not_found: Option<String>,
+    /// A record with a key this call gives exists already.
+    pub exists: Option<String>,
 }
 
 /// A result code: of an enveloped endpoint `{ code: SUCCESS, status: S, outcome: success, message: success }`,

@@ -4,6 +4,7 @@
 //! against its fields.
 
 use super::names::{is_digits, is_route, is_snake};
+use super::record_names::RecordNames;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::*;
@@ -86,7 +87,8 @@ impl Lowering {
         // A malformed rule is dropped with its diagnostic, so the paths of the others are still checked.
         let rules = self.cross_rules(src, spec);
         let answers = self.answers(src, spec);
-        Some(assemble(file, checked, rules, answers))
+        let names = self.record_shape(src, spec);
+        Some(assemble(file, checked, rules, answers, names))
     }
 
     /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
@@ -282,7 +284,13 @@ impl Lowering {
     }
 }
 
-fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answers: Vec<Answered>) -> Endpoint {
+fn assemble(
+    file: &Loaded<raw::EndpointFile>,
+    c: Checked,
+    rules: Vec<Rule>,
+    answers: Vec<Answered>,
+    names: RecordNames,
+) -> Endpoint {
     let spec = &file.value;
     let info = EndpointInfo {
         id: spec.id.clone().into(),
@@ -311,6 +319,9 @@ fn assemble(file: &Loaded<raw::EndpointFile>, c: Checked, rules: Vec<Rule>, answ
         operation: c.operation,
         record: spec.record.clone(),
         paid: spec.paid.0.clone(),
+        record_key: names.key,
+        record_fields: names.fields,
+        record_codes: names.codes,
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,
         headers: c.headers,

@@ -17,6 +17,7 @@ mod fields;
 mod names;
 mod params;
 mod providers;
+mod record_names;
 mod records;
 mod references;
 mod results;
@@ -58,6 +59,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.result_framing(set, &providers, &types, &endpoints);
     cx.rule_paths(set, &types, &endpoints);
     cx.answer_paths(set, &types, &endpoints);
+    cx.record_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() && set.unloaded.is_empty() {

@@ -1,7 +1,8 @@
-//! Records: the kinds a provider keeps (`records` in provider.yaml: key, `match`, not-found answer), and the
+//! Records: the kinds a provider keeps (`records` in provider.yaml: keys, `match`, not-found answer), and the
 //! endpoints that act on them (`operation` + `record`): the kind exists, its key fields are request fields,
 //! a lookup declares the not-found code, a notification's kind can be paid, and a provider has one payment
-//! notification at most (`notify` without `record`).
+//! notification at most (`notify` without `record`). How an endpoint names and writes its record
+//! (`record_key`, `record_fields`, `record_codes`) is checked in `record_names`.
 
 use super::fields::request_field;
 use super::names::{is_digits, is_snake};
@@ -25,7 +26,7 @@ impl Lowering {
         out
     }
 
-    /// One kind (the `nth` of its name): a snake_case name defined once, its fields and its not-found answer.
+    /// One kind (the `nth` of its name): a snake_case name defined once, its keys and its not-found answer.
     fn record_kind(&mut self, src: Src, name: &str, nth: usize, spec: &raw::RecordSpec) -> Option<RecordKind> {
         let path = join("records", name);
         let before = self.diagnostics.len();
@@ -37,12 +38,19 @@ impl Lowering {
             self.push(src.at(src.positions.key(&path, nth), &path, msg));
         }
         self.record_fields(src, &path, spec);
-        let not_found = &spec.not_found.0;
+        self.alternate_keys(src, &path, spec);
+        let not_found = spec.not_found.as_ref().map(|d| d.0.clone());
         let http = spec.not_found_http.unwrap_or(404);
-        if !is_digits(not_found, 2) {
-            let msg =
-                format!("not_found `{not_found}` must be a two-digit case code (answered as {http}xx{not_found})");
-            self.push(src.value(&join(&path, "not_found"), msg));
+        match &not_found {
+            Some(code) if !is_digits(code, 2) => {
+                let msg = format!("not_found `{code}` must be a two-digit case code (answered as {http}xx{code})");
+                self.push(src.value(&join(&path, "not_found"), msg));
+            }
+            None if spec.not_found_http.is_some() => {
+                let msg = "not_found_http is the HTTP status of the `not_found` case, which this kind does not give";
+                self.push(src.value(&join(&path, "not_found_http"), msg.into()));
+            }
+            _ => {}
         }
         if !(400..500).contains(&http) {
             let msg = format!("not_found_http {http} must be a 4xx status: a missing record is the caller's problem");
@@ -52,8 +60,9 @@ impl Lowering {
             name: name.to_owned(),
             doc: spec.doc.clone(),
             key: spec.key.clone(),
+            alternate_keys: spec.alternate_keys.clone(),
             match_fields: spec.match_fields.clone(),
-            not_found: not_found.clone(),
+            not_found,
             not_found_http: http,
         })
     }
@@ -66,15 +75,44 @@ impl Lowering {
                 "name at least one request field that identifies a record".into(),
             ));
         }
-        for (j, field) in spec.key.iter().enumerate() {
-            if spec.key[..j].contains(field) {
-                self.push(src.value(&format!("{path}.key.{j}"), format!("`{field}` is in the key twice")));
-            }
-        }
+        self.distinct_fields(src, &join(path, "key"), &spec.key);
         for (j, field) in spec.match_fields.iter().enumerate() {
             if spec.key.contains(field) {
                 let msg = format!("`{field}` is in the key already; `match` names other fields");
                 self.push(src.value(&format!("{path}.match.{j}"), msg));
+            }
+        }
+    }
+
+    /// Each alternate key names one or more distinct fields, and no two keys name the same fields.
+    fn alternate_keys(&mut self, src: Src, path: &str, spec: &raw::RecordSpec) {
+        let sorted = |key: &[String]| {
+            let mut key = key.to_vec();
+            key.sort();
+            key
+        };
+        let mut seen = vec![("`key`".to_owned(), sorted(&spec.key))];
+        for (i, key) in spec.alternate_keys.iter().enumerate() {
+            let at = format!("{path}.alternate_keys.{i}");
+            if key.is_empty() {
+                self.push(src.value(&at, "name at least one field that identifies a record".into()));
+                continue;
+            }
+            self.distinct_fields(src, &at, key);
+            let fields = sorted(key);
+            if let Some((other, _)) = seen.iter().find(|(_, k)| *k == fields) {
+                let msg = format!("these are the fields of {other} again; a key names other fields");
+                self.push(src.value(&at, msg));
+            }
+            seen.push((format!("`alternate_keys.{i}`"), fields));
+        }
+    }
+
+    /// No field is named twice in one key.
+    fn distinct_fields(&mut self, src: Src, at: &str, key: &[String]) {
+        for (j, field) in key.iter().enumerate() {
+            if key[..j].contains(field) {
+                self.push(src.value(&format!("{at}.{j}"), format!("`{field}` is in the key twice")));
             }
         }
     }
@@ -100,6 +138,7 @@ impl Lowering {
         let Some(name) = &endpoint.record else {
             self.record_needed(file, operation);
             self.one_payment_notification(file, endpoint, endpoints);
+            self.no_record_names(file, endpoint);
             return;
         };
         if !operation.takes_record() {
@@ -116,13 +155,20 @@ impl Lowering {
         let Some(kind) = self.record_kind_of(file, provider, name) else {
             return;
         };
-        self.record_key(file, endpoint, kind);
         if operation == Operation::Notify {
+            self.record_key(file, endpoint, kind);
             self.paid_is_known(file, endpoint, name, endpoints);
             // The merchant answers a notification, not the provider: its codes are the merchant's to choose.
             return;
         }
-        self.not_found_declared(file, endpoint, provider, kind);
+        self.record_names(file, endpoint, kind);
+        match endpoint.info.envelope {
+            Some(_) => self.record_codes_use(file, endpoint, kind),
+            None => {
+                self.snap_record_codes(file, endpoint);
+                self.not_found_declared(file, endpoint, provider, kind);
+            }
+        }
     }
 
     /// An operation that acts on a record (create, update, delete) names its kind.
@@ -172,7 +218,7 @@ impl Lowering {
     }
 
     /// The kind's key fields are request fields here, required unless the endpoint creates the record.
-    fn record_key(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+    pub(super) fn record_key(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
         let name = &kind.name;
         for key in &kind.key {
             match request_field(&endpoint.request, key) {
@@ -189,7 +235,8 @@ impl Lowering {
         }
     }
 
-    /// Every endpoint that looks a record up declares the code an unknown record is answered with.
+    /// Every SNAP endpoint that looks a record up declares the code an unknown record is answered with, which the
+    /// kind gives (`not_found`).
     fn not_found_declared(
         &mut self,
         file: &Loaded<raw::EndpointFile>,
@@ -197,11 +244,20 @@ impl Lowering {
         provider: &Provider,
         kind: &RecordKind,
     ) {
-        let not_found = format!(
-            "{}{}{}",
-            kind.not_found_http, endpoint.info.service_code, kind.not_found
-        );
-        if endpoint.operation != Operation::Create && !endpoint.codes.iter().any(|c| c.code == not_found) {
+        if endpoint.operation == Operation::Create {
+            return;
+        }
+        let Some(case) = &kind.not_found else {
+            let msg = format!(
+                "`{}` records have no `not_found` in {}/provider.yaml, the case a SNAP endpoint that looks one up \
+                 answers for an unknown one",
+                kind.name, provider.name
+            );
+            self.push(file.error("record", msg));
+            return;
+        };
+        let not_found = format!("{}{}{case}", kind.not_found_http, endpoint.info.service_code);
+        if !endpoint.codes.iter().any(|c| c.code == not_found) {
             let msg = format!(
                 "an unknown `{}` record is answered with {not_found} (`not_found` in {}/provider.yaml): declare it",
                 kind.name, provider.name

@@ -98,12 +98,7 @@ impl Lowering {
                 continue;
             };
             let rows = paths::flatten_with(types, &endpoint.request);
-            let mut check = RuleCheck {
-                src: Src::of(file),
-                rows: &rows,
-                whole: self.whole(types, &endpoint.request),
-                out: Vec::new(),
-            };
+            let mut check = RuleCheck::new(Src::of(file), &rows, self.whole(types, &endpoint.request));
             let indices = self
                 .rule_indices
                 .get(endpoint.info.id.as_ref())
@@ -117,16 +112,34 @@ impl Lowering {
     }
 }
 
-/// Checks the paths of one endpoint's cross-field rules against its flattened request.
-struct RuleCheck<'a> {
+/// Checks the paths of one endpoint's cross-field rules (and the conditions and paths naming its record, see
+/// `record_names`) against its flattened request.
+pub(super) struct RuleCheck<'a> {
     src: Src<'a>,
     rows: &'a [paths::FieldPath],
     /// The request lost no field to a problem, so a path that is not among `rows` is a mistake.
     whole: bool,
-    out: Vec<Diagnostic>,
+    pub(super) out: Vec<Diagnostic>,
 }
 
-impl RuleCheck<'_> {
+impl<'a> RuleCheck<'a> {
+    pub(super) fn new(src: Src<'a>, rows: &'a [paths::FieldPath], whole: bool) -> Self {
+        RuleCheck {
+            src,
+            rows,
+            whole,
+            out: Vec::new(),
+        }
+    }
+
+    /// A path to one value: a request field outside lists.
+    pub(super) fn value_path(&mut self, at: &str, path: &str) {
+        if self.row(at, path).is_some() && path.contains("[]") {
+            let msg = format!("`{path}` is inside a list; name one value");
+            self.out.push(self.src.value(at, msg));
+        }
+    }
+
     /// One rule at `at` (`rules.N`): its condition, then what it requires, narrows or limits.
     fn rule(&mut self, at: &str, rule: &Rule) {
         if let Some(when) = rule.when() {
@@ -198,7 +211,7 @@ impl RuleCheck<'_> {
     }
 
     /// A condition (or an `allow`) names a string value, and values it may take.
-    fn condition(&mut self, at: &str, condition: &When, through_lists: bool) {
+    pub(super) fn condition(&mut self, at: &str, condition: &When, through_lists: bool) {
         let (field_at, field) = (join(at, "field"), display(&condition.field, &[]));
         let Some(row) = self.row(&field_at, &field) else {
             return;

@@ -1,0 +1,295 @@
+//! How an endpoint names and writes its record beyond the kind's key under the same wire names:
+//!
+//! - `record_key`: the ways a request names its record (DANA's query shop: `shopId` is the shop id DANA issued when
+//!   `shopIdType` is `INNER_ID`, the merchant's own `externalShopId` when it is `EXTERNAL_ID`), each one of the
+//!   kind's keys;
+//! - `record_fields`: request fields a create or an update writes into the record under another name (`newExternalShopId`
+//!   is the shop's `externalShopId` from then on);
+//! - `record_codes`: the result codes an enveloped endpoint answers an unknown or an existing record with, which no
+//!   standard gives it (a SNAP endpoint answers the kind's `not_found` and the standard's cases).
+//!
+//! The shape is lowered per endpoint; what needs the kind is checked in `record_use`, and request paths once shared
+//! types are known, in `record_paths`.
+
+use std::collections::BTreeSet;
+
+use super::rules::RuleCheck;
+use super::{Lowering, Src, file_of, join, with_help};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{AnswerSource, Endpoint, ObjectType, Operation, RecordCodes, RecordKind, RecordLookup, When, paths};
+use crate::yaml::raw;
+use crate::yaml::{Loaded, SpecSet};
+use snapbi_rules::conditional::{display, path as wire_path};
+
+/// An endpoint's `record_key`, `record_fields` and `record_codes`, as lowered.
+pub(super) struct RecordNames {
+    pub(super) key: Vec<RecordLookup>,
+    pub(super) fields: Vec<(String, String)>,
+    pub(super) codes: RecordCodes,
+}
+
+impl Lowering {
+    /// The shape of `record_key` (each alternative names fields, a condition values) and the other two as given.
+    pub(super) fn record_shape(&mut self, src: Src, spec: &raw::EndpointFile) -> RecordNames {
+        let mut key = Vec::new();
+        for (i, lookup) in spec.record_key.iter().enumerate() {
+            let at = format!("record_key.{i}");
+            if lookup.key.0.is_empty() {
+                let msg = "name the fields of one of the kind's keys, each with the request field that holds it";
+                self.push(src.value(&join(&at, "key"), msg.into()));
+            }
+            if lookup.when.as_ref().is_some_and(|w| w.is.is_empty()) {
+                self.push(src.value(&format!("{at}.when.is"), "`is` needs at least one value".into()));
+            }
+            key.push(RecordLookup {
+                when: lookup.when.as_ref().map(|w| When {
+                    field: wire_path(&w.field),
+                    is: w.is.iter().cloned().map(Into::into).collect::<Vec<_>>().into(),
+                }),
+                key: lookup.key.0.clone(),
+            });
+        }
+        let codes = spec
+            .record_codes
+            .as_ref()
+            .map_or_else(RecordCodes::default, |c| RecordCodes {
+                not_found: c.not_found.clone(),
+                exists: c.exists.clone(),
+            });
+        RecordNames {
+            key,
+            fields: spec.record_fields.0.clone(),
+            codes,
+        }
+    }
+
+    /// `record_key`, `record_fields` and `record_codes` need a `record` to name and write.
+    pub(super) fn no_record_names(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint) {
+        let given = [
+            ("record_key", !endpoint.record_key.is_empty()),
+            ("record_fields", !endpoint.record_fields.is_empty()),
+            ("record_codes", endpoint.record_codes != RecordCodes::default()),
+        ];
+        for (key, _) in given.into_iter().filter(|(_, given)| *given) {
+            let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
+            self.push(file.error(key, msg));
+        }
+    }
+
+    /// How the endpoint names the record (a create: every key holds a value it sends or issues; a lookup: by the
+    /// kind's key, or by the alternatives of `record_key`, each one of the kind's keys) and what it writes.
+    pub(super) fn record_names(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+        match (endpoint.operation, endpoint.record_key.is_empty()) {
+            (Operation::Create, true) => self.created_keys(file, endpoint, kind),
+            (Operation::Create, false) => {
+                let msg = "a create makes its record; `record_key` says how a later call names one";
+                self.push(file.error("record_key", msg));
+            }
+            (_, true) => self.record_key(file, endpoint, kind),
+            (_, false) => self.lookups(file, endpoint, kind),
+        }
+        self.written_fields(file, endpoint, kind);
+    }
+
+    /// Every key of the kind holds values a create sends (under their record names) or issues (`answers`).
+    fn created_keys(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+        let written = written_paths(endpoint, kind);
+        for path in kind.keys().flatten().collect::<BTreeSet<_>>() {
+            if !written.contains(path.as_str()) {
+                let msg = format!(
+                    "record `{}` is keyed by `{path}`, which is neither a request field here nor a value its \
+                     `answers` issue",
+                    kind.name
+                );
+                self.push(file.error("record", msg));
+            }
+        }
+    }
+
+    /// Each alternative of `record_key` names the fields of one of the kind's keys.
+    fn lookups(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+        let keys: Vec<BTreeSet<&str>> = kind.keys().map(|k| k.iter().map(String::as_str).collect()).collect();
+        for (i, lookup) in endpoint.record_key.iter().enumerate() {
+            let named: BTreeSet<&str> = lookup.key.iter().map(|(record, _)| record.as_str()).collect();
+            if !named.is_empty() && !keys.contains(&named) {
+                let known: Vec<String> = kind.keys().map(|k| format!("`{}`", k.join(" + "))).collect();
+                let msg = format!(
+                    "`{}` is not a key of `{}` records, which are keyed by {}",
+                    named.into_iter().collect::<Vec<_>>().join(" + "),
+                    kind.name,
+                    known.join(" or ")
+                );
+                self.push(file.error(&format!("record_key.{i}.key"), msg));
+            }
+        }
+    }
+
+    /// `record_fields` go with a create or an update, name each record field once and leave alone the request
+    /// fields that name the record (they say which record, they are not written into it).
+    fn written_fields(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
+        if endpoint.record_fields.is_empty() {
+            return;
+        }
+        if !matches!(endpoint.operation, Operation::Create | Operation::Update) {
+            let msg = format!(
+                "`record_fields` writes a create's or an update's fields into the record; this endpoint's operation \
+                 is `{}`",
+                endpoint.operation.as_str()
+            );
+            self.push(file.error("record_fields", msg));
+            return;
+        }
+        let naming = naming_paths(endpoint, kind);
+        for (i, (record, from)) in endpoint.record_fields.iter().enumerate() {
+            let at = join("record_fields", record);
+            if endpoint.record_fields[..i].iter().any(|(r, _)| r == record) {
+                self.push(file.error(&at, format!("`{record}` is written twice")));
+            } else if naming.contains(from.as_str()) {
+                let msg = format!("`{from}` names the record in `record_key`; it is not written into it");
+                self.push(file.error(&at, msg));
+            }
+        }
+    }
+
+    /// An enveloped endpoint names, among its result codes, what it answers for an unknown record (a lookup) and
+    /// for a key another record has (a create, or an update that writes a key field).
+    pub(super) fn record_codes_use(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        kind: &RecordKind,
+    ) {
+        let operation = endpoint.operation;
+        let looks_up = matches!(operation, Operation::Update | Operation::Delete | Operation::Status);
+        let writes_key = match operation {
+            Operation::Create => true,
+            Operation::Update => writes_a_key(endpoint, kind),
+            _ => false,
+        };
+        let codes = &endpoint.record_codes;
+        let name = &kind.name;
+        for (situation, code, wanted, when, never) in [
+            (
+                "not_found",
+                &codes.not_found,
+                looks_up,
+                format!("when the `{name}` record it names does not exist"),
+                "looks no record up",
+            ),
+            (
+                "exists",
+                &codes.exists,
+                writes_key,
+                format!("when another `{name}` record has a key it gives"),
+                "gives no record a key",
+            ),
+        ] {
+            match (code, wanted) {
+                (None, true) => {
+                    let msg = format!(
+                        "name the result code this endpoint answers {when}: `record_codes: {{ {situation}: <result \
+                         code> }}`"
+                    );
+                    self.push(file.error("record", msg));
+                }
+                (Some(_), false) => {
+                    let msg = format!("a `{}` endpoint {never}; remove `{situation}`", operation.as_str());
+                    self.push(file.error(&format!("record_codes.{situation}"), msg));
+                }
+                (Some(code), true) if !endpoint.codes.iter().any(|c| &c.code == code) => {
+                    let d = file.error(
+                        &format!("record_codes.{situation}"),
+                        format!("`{code}` is not one of this endpoint's result codes"),
+                    );
+                    let help = did_you_mean(code, endpoint.codes.iter().map(|c| c.code.as_str()));
+                    self.push(with_help(d, help));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// SNAP endpoints answer a record's kind `not_found` and the standard's cases, not `record_codes`.
+    pub(super) fn snap_record_codes(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint) {
+        if endpoint.info.envelope.is_none() && endpoint.record_codes != RecordCodes::default() {
+            let msg = "`record_codes` name an enveloped endpoint's result codes; a SNAP endpoint answers its record \
+                       kind's `not_found` and the standard's cases";
+            self.push(file.error("record_codes", msg));
+        }
+    }
+
+    /// The request paths `record_key` and `record_fields` name are request fields outside lists, and each
+    /// condition tests a string for values it may take (checked like a rule's).
+    pub(super) fn record_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        let named = |e: &&Endpoint| !e.record_key.is_empty() || !e.record_fields.is_empty();
+        for endpoint in endpoints.iter().filter(named) {
+            let Some(file) = file_of(set, endpoint) else {
+                continue;
+            };
+            let rows = paths::flatten_with(types, &endpoint.request);
+            let mut check = RuleCheck::new(Src::of(file), &rows, self.whole(types, &endpoint.request));
+            for (i, lookup) in endpoint.record_key.iter().enumerate() {
+                let at = format!("record_key.{i}");
+                if let Some(when) = &lookup.when {
+                    check.condition(&join(&at, "when"), when, false);
+                }
+                for (record, from) in &lookup.key {
+                    check.value_path(&format!("{at}.key.{record}"), from);
+                }
+            }
+            for (record, from) in &endpoint.record_fields {
+                check.value_path(&join("record_fields", record), from);
+            }
+            self.diagnostics.extend(check.out);
+        }
+    }
+}
+
+/// The record paths a create or an update writes: each top-level request field that does not name the record,
+/// under its `record_fields` name, and the top-level values its `answers` issue.
+fn written_paths(endpoint: &Endpoint, kind: &RecordKind) -> BTreeSet<String> {
+    let naming = naming_paths(endpoint, kind);
+    let mut written: BTreeSet<String> = endpoint
+        .request
+        .iter()
+        .filter(|f| !naming.contains(f.wire.as_str()))
+        .map(|f| record_name(endpoint, &f.wire).to_owned())
+        .collect();
+    // A record field written from a nested request path.
+    written.extend(endpoint.record_fields.iter().map(|(record, _)| record.clone()));
+    let issued = endpoint
+        .answers
+        .iter()
+        .filter(|a| a.source == AnswerSource::Issued && !a.field.contains("[]"));
+    written.extend(issued.map(|a| a.field.clone()));
+    written
+}
+
+/// Whether an update writes a field of one of the kind's keys (another record may have that key).
+fn writes_a_key(endpoint: &Endpoint, kind: &RecordKind) -> bool {
+    let written = written_paths(endpoint, kind);
+    kind.keys().flatten().any(|path| written.contains(path))
+}
+
+/// The name a request field has in the record: its `record_fields` name, else its own.
+fn record_name<'e>(endpoint: &'e Endpoint, request: &'e str) -> &'e str {
+    endpoint
+        .record_fields
+        .iter()
+        .find(|(_, from)| from == request)
+        .map_or(request, |(record, _)| record.as_str())
+}
+
+/// The request paths that say which record a call means: the key fields and conditions of every `record_key`
+/// alternative, else the kind's key (a create names none: it makes the record).
+fn naming_paths(endpoint: &Endpoint, kind: &RecordKind) -> BTreeSet<String> {
+    let mut paths = BTreeSet::new();
+    if endpoint.record_key.is_empty() && endpoint.operation != Operation::Create {
+        paths.extend(kind.key.iter().cloned());
+    }
+    for lookup in &endpoint.record_key {
+        paths.extend(lookup.key.iter().map(|(_, from)| from.clone()));
+        paths.extend(lookup.when.iter().map(|w| display(&w.field, &[])));
+    }
+    paths
+}
