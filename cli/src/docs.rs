@@ -116,15 +116,16 @@ fn notes(out: &mut String, api: &Api, e: &Endpoint) {
     }
 }
 
-/// The tables of the caller's headers (or head members) and request body, the rules across request fields, and the
-/// table of the response body.
+/// The tables of the path parameters, the caller's headers (or head members) and request body, the rules across
+/// request fields, and the table of the response body.
 fn field_tables(out: &mut String, api: &Api, e: &Endpoint) {
     let headers = if e.info.envelope.is_some() {
         "Caller head members"
     } else {
         "Caller headers"
     };
-    for (title, fields) in [(headers, &e.headers), ("Request body", &e.request)] {
+    let params = "Path parameters (each value sent percent-encoded as one segment)";
+    for (title, fields) in [(params, &e.params), (headers, &e.headers), ("Request body", &e.request)] {
         if !fields.is_empty() {
             out.push_str(&table(title, &flatten(api, fields)));
         }

@@ -53,6 +53,7 @@ fn endpoint_json(api: &Api, e: &Endpoint) -> Value {
         "status_endpoint": e.status_endpoint,
         "envelope": e.info.envelope.as_ref().map(|v| json!({ "name": v.envelope, "function": v.function })),
         "headers": flatten(api, &e.headers),
+        "params": flatten(api, &e.params),
         "request": flatten(api, &e.request),
         "response": flatten(api, &e.response),
         "rules": e.rules.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -90,6 +91,10 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
             },
             &headers,
         );
+    }
+    let params = flatten(api, &e.params);
+    if !params.is_empty() {
+        out += &table("path parameter", &params);
     }
     let request = flatten(api, &e.request);
     match request.is_empty() {

@@ -1608,6 +1608,36 @@ fn explain_with_endpoint_takes_method_path_and_recipe_from_the_spec() {
 /// The fixture provider whose `symmetric` kind is DOKU's non-SNAP scheme (HMAC-SHA256, no B2B token).
 const NONSNAP_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tests/fixtures/nonsnap");
 
+/// The fixture's `acme.status` is a bodiless GET with a path parameter: `list` and `docs` show the parameter with
+/// its limits, and no request body.
+#[test]
+fn list_and_docs_show_path_parameters() {
+    let listed = json_out(&snapbi(&["--specs", NONSNAP_SPECS, "list", "--json"]));
+    let status = listed
+        .as_array()
+        .and_then(|endpoints| endpoints.iter().find(|e| e["id"] == "acme.status"))
+        .expect("acme.status listed");
+    assert_eq!(
+        (&status["method"], &status["path"]),
+        (&json!("GET"), &json!("/v1/orders/{invoice_number}"))
+    );
+    assert_eq!(status["request"], json!([]));
+    let param = &status["params"][0];
+    assert_eq!(
+        (&param["wire_path"], &param["required"], &param["max_length"]),
+        (&json!("invoice_number"), &json!(true), &json!(64))
+    );
+    let text = stdout(&snapbi(&["--specs", NONSNAP_SPECS, "list"]));
+    let status = &text[text.find("acme.status").expect("listed")..];
+    assert!(
+        status.contains("path parameter") && status.contains("invoice_number"),
+        "{text}"
+    );
+    assert!(status.contains("(no request body)"), "{text}");
+    let docs = stdout(&snapbi(&["--specs", NONSNAP_SPECS, "docs"]));
+    assert!(docs.contains("Path parameters"), "{docs}");
+}
+
 #[test]
 fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
     let get = [

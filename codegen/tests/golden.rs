@@ -1,5 +1,6 @@
 //! Golden generated code for the shipped specs: any change to a spec or to the generator shows up as a
-//! diff of `snapshots/specs.rs` in review. The same file is compiled by `snapbi-tests`.
+//! diff of `snapshots/specs.rs` in review. The same file is compiled by `snapbi-tests`. The non-SNAP test
+//! provider has its own (`snapshots/nonsnap.rs`).
 
 // The golden comparison is the spec library's test helper (one copy for both crates' goldens).
 #[path = "../../spec/tests/support/mod.rs"]
@@ -10,7 +11,11 @@ use std::path::Path;
 use support::{assert_golden, crate_dir};
 
 fn generate() -> String {
-    let specs = crate_dir().join("../specs");
+    generate_from("../specs")
+}
+
+fn generate_from(folder: &str) -> String {
+    let specs = crate_dir().join(folder);
     match snapbi_codegen::generate(&specs, Path::new("specs"), &snapbi_codegen::Options::default()) {
         Ok(generated) => generated.code,
         Err(d) => panic!("{}", snapbi_spec::diagnostic::render_all(&d)),
@@ -20,6 +25,14 @@ fn generate() -> String {
 #[test]
 fn generated_code_matches_the_golden_file() {
     assert_golden(&crate_dir().join("tests/snapshots/specs.rs"), &generate());
+}
+
+/// The test provider of DOKU's non-SNAP scheme (`tests/tests/fixtures/nonsnap`): what the shipped specs do not have
+/// yet, path parameters (`Params`) and a bodiless GET, reviewed as generated code too.
+#[test]
+fn the_nonsnap_fixture_matches_its_golden_file() {
+    let generated = generate_from("../tests/tests/fixtures/nonsnap");
+    assert_golden(&crate_dir().join("tests/snapshots/nonsnap.rs"), &generated);
 }
 
 #[test]

@@ -177,6 +177,9 @@ pub struct EndpointEntry {
     pub validate_body: fn(Value) -> Result<(), BuildError>,
     /// Runs the generated validators of the caller-supplied headers on a JSON object of name → value.
     pub validate_headers: fn(Value) -> Result<(), BuildError>,
+    /// Runs the generated validators of the path parameters on a JSON object of name → value (the decoded
+    /// segments, for the sandbox and the CLI).
+    pub validate_params: fn(Value) -> Result<(), BuildError>,
 }
 
 /// The (name, value) pairs of a generated `Headers` value: its serialized fields that are present strings.
@@ -198,6 +201,12 @@ pub fn header_pairs<H: serde::Serialize>(headers: &H) -> Vec<(String, String)> {
             _ => Vec::new(),
         },
     }
+}
+
+/// The (name, value) pairs of a generated `Params` value (an endpoint's path parameters), for
+/// [`Client::call_at`](crate::Client::call_at): read like [`header_pairs`], since both are objects of string fields.
+pub fn param_pairs<P: serde::Serialize>(params: &P) -> Vec<(String, String)> {
+    header_pairs(params)
 }
 
 /// A serializer that accepts only a struct and keeps its string fields as (wire name, value) pairs.

@@ -9,7 +9,7 @@
 //! Generated code (from `snapbi`'s build script or the `snap_api!` macro) calls into this crate for
 //! field validation and violation reports ([`validate`], [`values`]), bodies written and read as JSON
 //! ([`json`]), response codes ([`code`]), provider and endpoint descriptions ([`endpoint`]), JSON
-//! minification ([`minify`]), SNAP signatures ([`signature`], [`keys`], [`secret`]), timestamps
+//! minification ([`minify`]), paths with their parameters filled in ([`path`]), SNAP signatures ([`signature`], [`keys`], [`secret`]), timestamps
 //! ([`timestamp`]) and HTTP transport ([`client`]).
 //! Nothing here knows any particular endpoint: endpoint facts arrive as static data emitted from the specs.
 //! What only generated code and the derives use (the builders' checker, tolerant decoding, pattern rule
@@ -29,6 +29,7 @@ pub mod inbound;
 pub mod json;
 pub mod keys;
 pub mod minify;
+pub mod path;
 pub mod retry;
 pub mod secret;
 pub mod signature;
@@ -36,13 +37,17 @@ pub mod timestamp;
 pub mod validate;
 pub mod values;
 
-pub use client::{Client, Config, ConfigError, Error, Prepared, Reply, Settled, StatusConfirmation, body_bytes};
+pub use client::{
+    Client, Config, ConfigError, Error, NoBody, Prepared, Reply, Settled, StatusConfirmation, body_bytes,
+};
 pub use code::{
     CaseCode, CodeTables, EndpointCode, Explanation, Outcome, ProviderServiceCode, ResponseCode, ServiceCode,
 };
 /// The string that validated values hold (inline up to 24 bytes); setters take anything that converts into it.
 pub use compact_str::CompactString;
-pub use endpoint::{AuthKind, EndpointEntry, EndpointInfo, Enveloped, Provider, TimestampStyle, header_pairs};
+pub use endpoint::{
+    AuthKind, EndpointEntry, EndpointInfo, Enveloped, Provider, TimestampStyle, header_pairs, param_pairs,
+};
 pub use envelope::Framing;
 pub use json::WriteJson;
 pub use retry::{RetryPolicy, Settlement, StatusCheck};

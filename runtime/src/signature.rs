@@ -324,6 +324,15 @@ pub enum SignError {
     /// The client secret is empty, typically an unset environment variable.
     #[error("the client secret is empty")]
     EmptySecret,
+    /// A path parameter has no value, or one that cannot be a path segment (see
+    /// [`fill_path`](crate::path::fill_path)).
+    #[error("path parameter `{name}` {problem}")]
+    PathParam {
+        /// The parameter's name (its placeholder's).
+        name: String,
+        /// What is wrong with its value.
+        problem: &'static str,
+    },
     /// RSA signing failed.
     #[error(transparent)]
     Key(#[from] KeyError),

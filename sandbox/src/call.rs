@@ -1,5 +1,6 @@
 //! One SNAP call, checked in the standard's order before anything is committed: route, mandatory headers,
-//! header formats, timestamp window, client, B2B token, body size, signature, body JSON, field rules.
+//! header formats, timestamp window, client, B2B token, body size, signature, body JSON, field rules (the path
+//! parameters' first, then the body's).
 //!
 //! Each step either passes what the next steps need or stops with the standard's answer for the
 //! endpoint's service code, by situation (a missing field, an invalid token, …), the case each situation is
@@ -13,7 +14,8 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
-use serde_json::Value;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
 use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
@@ -33,7 +35,7 @@ use crate::{Sandbox, signing, validate};
 pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
     let inner = &sandbox.inner;
     let (parts, body) = request.into_parts();
-    let Some(served) = route(inner, &parts) else {
+    let Some((served, params)) = route(inner, &parts) else {
         return unrouted(inner, &parts);
     };
     let endpoint = inner.endpoint(served);
@@ -51,6 +53,7 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         provider,
         clock,
         parts: &parts,
+        params: &params,
     };
     match call.admit(body).await {
         Ok(admitted) => operations::process(inner, &call, admitted).await,
@@ -58,20 +61,24 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
     }
 }
 
-/// The served endpoint for this method and path (the path alone: a query is signed but not routed).
-fn route<'a>(inner: &'a Inner, parts: &Parts) -> Option<&'a Served> {
-    let candidates = inner.routes.get(parts.uri.path())?;
-    candidates
-        .iter()
-        .map(|&i| &inner.served[i])
-        .find(|s| inner.endpoint(s).info.method == parts.method.as_str())
+/// The served endpoint for this method and path (the path alone: a query is signed but not routed), with the raw
+/// values of its path's placeholders.
+fn route<'a>(inner: &'a Inner, parts: &'a Parts) -> Option<(&'a Served, Params<'a>)> {
+    inner
+        .routes
+        .at(parts.uri.path())
+        .map(|matched| (&inner.served[matched.served], matched.params))
+        .find(|(served, _)| inner.endpoint(served).info.method == parts.method.as_str())
 }
+
+/// The path parameters of a call as received: (name, segment still percent-encoded).
+type Params<'a> = Vec<(&'a str, &'a str)>;
 
 /// The function-not-supported answer (`405xx00`) for a known path with another method, the invalid-routing one
 /// (`4040002`) for an unknown path, under the standard data's `unrouted_service_code`.
 fn unrouted(inner: &Inner, parts: &Parts) -> Response {
-    let same_path = inner.routes.get(parts.uri.path()).and_then(|c| c.first());
-    let (answer, clock) = match same_path.map(|&i| inner.endpoint(&inner.served[i])) {
+    let same_path = inner.routes.at(parts.uri.path()).next();
+    let (answer, clock) = match same_path.map(|matched| inner.endpoint(&inner.served[matched.served])) {
         Some(endpoint) => (
             Answer::to(
                 &inner.api,
@@ -104,6 +111,8 @@ pub(crate) struct Call<'a> {
     pub(crate) provider: &'a Provider,
     pub(crate) clock: &'a Clock,
     pub(crate) parts: &'a Parts,
+    /// The path parameters as received (percent-encoded), by the route's placeholders.
+    pub(crate) params: &'a [(&'a str, &'a str)],
 }
 
 /// What a call that passed every check carries into the business step.
@@ -113,7 +122,7 @@ pub(crate) struct Admitted<'a> {
     pub(crate) scenario: Option<String>,
     /// X-EXTERNAL-ID, when the provider's header set has one.
     pub(crate) external_id: Option<String>,
-    /// The body as JSON.
+    /// The body as JSON, with the path parameters beside its top-level fields.
     pub(crate) body: Value,
 }
 
@@ -242,7 +251,9 @@ impl<'a> Call<'a> {
         };
         self.signature(&presented, client, token.as_ref(), &body)?;
         let body = self.json(parsed)?;
+        let params = self.params()?;
         self.fields(&body)?;
+        let body = with_params(body, params);
         Ok(Admitted {
             client,
             scenario,
@@ -470,9 +481,32 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The path parameters, decoded from their segments and checked by their params' rules like body fields.
+    fn params(&self) -> Result<Value, Answer> {
+        let mut decoded = Map::new();
+        for &(name, raw) in self.params {
+            let value = percent_decode_str(raw).decode_utf8().map_err(|_| {
+                self.refuse(Situation::InvalidField, Fill::field(name))
+                    .because(format!("path parameter {name} is not percent-encoded UTF-8"))
+            })?;
+            decoded.insert(name.to_owned(), Value::String(value.into_owned()));
+        }
+        let decoded = Value::Object(decoded);
+        self.refuse_any(
+            &validate::body(&self.inner.api, &self.endpoint.params, &decoded),
+            &decoded,
+        )?;
+        Ok(decoded)
+    }
+
     /// The spec's field rules; the first violation decides the answer.
     fn fields(&self, body: &Value) -> Result<(), Answer> {
-        let violations = validate::request(&self.inner.api, self.endpoint, body);
+        self.refuse_any(&validate::request(&self.inner.api, self.endpoint, body), body)
+    }
+
+    /// The refusal of `violations` of `values` (the body, or the path parameters), if any: the first violation decides
+    /// the answer, and the reason lists them all.
+    fn refuse_any(&self, violations: &[Violation], body: &Value) -> Result<(), Answer> {
         let Some(first) = violations.first() else {
             return Ok(());
         };
@@ -492,6 +526,15 @@ impl<'a> Call<'a> {
         let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(answer.because(all.join("; ")))
     }
+}
+
+/// The body a call acts on: the request's fields with the path parameters beside them (the lowering keeps their
+/// names apart), so operations read a param like a top-level request field (echoed, a record's key).
+fn with_params(mut body: Value, params: Value) -> Value {
+    if let (Value::Object(fields), Value::Object(params)) = (&mut body, params) {
+        fields.extend(params);
+    }
+    body
 }
 
 /// Whether the value at a violation's wire path (`additionalInfo.fundType`, `items[0].name`) is the empty string.

@@ -4,7 +4,9 @@
 //! chosen providers at the same relative path as production, so a client pointed at its base URL works
 //! unchanged. Each call is checked in the standard's order (mandatory headers, header formats, X-TIMESTAMP
 //! window, client, B2B token, body size, signature, body JSON, every field rule of the spec) and answered
-//! with the standard's code for the endpoint's service code, the HTTP status being its first three digits.
+//! with the standard's code for the endpoint's service code, the HTTP status being its first three digits. A path
+//! with placeholders (`/v1/orders/{invoice_number}`) matches one non-empty segment per placeholder (`routes`); the
+//! decoded values are checked by their params' rules and read like top-level request fields.
 //! Accepted calls act on a ledger: tokens (B2B tokens, and customer tokens only for an authorization code or
 //! refresh token the sandbox issued, each taken once: `grants`), payments (jump-app payments start initiated and are
 //! completed later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed
@@ -82,6 +84,7 @@ mod ledger;
 mod operations;
 mod payment_status;
 mod record_payments;
+mod routes;
 mod sandbox;
 mod scenarios;
 mod server;

@@ -55,3 +55,51 @@ pub fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// The test provider of DOKU's non-SNAP scheme (`tests/fixtures/nonsnap`, not a shipped one): HMAC-SHA256 over
+/// newline-joined lines, no B2B token, and the endpoints with path parameters and a bodiless GET. Tests expand it
+/// with `snap_api!("fixtures/nonsnap")` for the runtime and load it here for the sandbox, so both sides read the
+/// same YAML through their own code.
+pub mod nonsnap {
+    use std::path::Path;
+
+    use snapbi_spec::ir::Api;
+
+    /// Where the fixture is.
+    pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nonsnap");
+
+    /// The fixture as the sandbox reads it.
+    pub fn fixture_api() -> Api {
+        match snapbi_spec::load(Path::new(FIXTURE), Path::new("fixtures/nonsnap")) {
+            Ok(loaded) => loaded.api,
+            Err(diagnostics) => panic!("the fixture does not load: {diagnostics:?}"),
+        }
+    }
+
+    /// A sandbox on loopback serving the fixture's provider, with the demo credentials: its base URL, and the
+    /// handle that stops it when dropped.
+    pub async fn sandbox() -> (String, snapbi_sandbox::SandboxHandle) {
+        let sandbox = snapbi_sandbox::Sandbox::builder()
+            .api(fixture_api())
+            .provider("acme")
+            .expect("the fixture's provider")
+            .build()
+            .expect("sandbox builds");
+        sandbox.spawn_on_loopback().await.expect("bind loopback")
+    }
+
+    /// Standard base64 of `raw`, by `openssl base64 -A`.
+    pub fn openssl_base64(raw: &[u8]) -> String {
+        String::from_utf8_lossy(&super::openssl(&["base64", "-A"], raw))
+            .trim()
+            .to_owned()
+    }
+
+    /// `HMACSHA256` of DOKU's scheme: `openssl dgst -sha256 -hmac <secret> -binary | base64`.
+    pub fn openssl_hmac_sha256(key: &str, text: &str) -> String {
+        openssl_base64(&super::openssl(
+            &["dgst", "-sha256", "-hmac", key, "-binary"],
+            text.as_bytes(),
+        ))
+    }
+}

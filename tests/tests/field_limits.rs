@@ -19,11 +19,11 @@ fn api() -> Api {
     }
 }
 
-/// What a body or header validator of one endpoint is.
+/// What a body, header or path parameter validator of one endpoint is.
 type Validator = fn(Value) -> Result<(), rt::BuildError>;
 
-/// The request-body and header validators of `endpoint`, with the fields each one covers.
-fn parts(endpoint: &Endpoint) -> [(&'static str, Validator, &[Field]); 2] {
+/// The request-body, header and path parameter validators of `endpoint`, with the fields each one covers.
+fn parts(endpoint: &Endpoint) -> [(&'static str, Validator, &[Field]); 3] {
     let entry = snapbi::ENDPOINTS
         .iter()
         .find(|e| e.info.id == endpoint.info.id)
@@ -31,6 +31,7 @@ fn parts(endpoint: &Endpoint) -> [(&'static str, Validator, &[Field]); 2] {
     [
         ("body", entry.validate_body, &endpoint.request),
         ("headers", entry.validate_headers, &endpoint.headers),
+        ("params", entry.validate_params, &endpoint.params),
     ]
 }
 
@@ -130,7 +131,7 @@ fn a_wrong_type_is_reported_with_its_nested_wire_path() {
     let endpoint = api
         .endpoint("doku.direct_debit.payment")
         .expect("the DANA payment spec");
-    let [(_, validate, fields), _] = parts(endpoint);
+    let [(_, validate, fields), ..] = parts(endpoint);
     let mut body = sample_object(&api, fields);
     body["urlParam"][0]["url"] = Value::from(42);
     body["amount"]["value"] = Value::from("10000");

@@ -8,20 +8,18 @@
 //! DOKU's documentation (developers.doku.com, "Signature Component from Request Header" and "Signature from API
 //! GET method").
 
-use std::path::Path;
-
 use snapbi::rt;
 use snapbi::rt::signature::{Sign as _, SignInput, SigningKey, VerifyingKey};
 use snapbi_sandbox::signing::{self, Message, Signer, Verifier};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET};
 use snapbi_spec::ir::{Api, AuthKind, Recipe};
+use snapbi_tests::nonsnap::{fixture_api, openssl_base64, openssl_hmac_sha256, sandbox};
 use snapbi_tests::openssl;
 
 mod api {
     snapbi_macros::snap_api!("fixtures/nonsnap");
 }
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nonsnap");
 /// A test secret (DOKU's pages do not publish one).
 const SECRET: &str = "SK-hCJ42G28TA0MKG9LE2E5";
 
@@ -31,27 +29,9 @@ const REQUEST_ID: &str = "d895fb53-479c-4f77-a76a-ab81b40d77cb";
 const TIMESTAMP: &str = "2020-08-11T08:45:42Z";
 const GET_TARGET: &str = "/orders/v1/status/INV-123123-12313";
 
-fn openssl_base64(raw: &[u8]) -> String {
-    String::from_utf8_lossy(&openssl(&["base64", "-A"], raw))
-        .trim()
-        .to_owned()
-}
-
-/// `HMACSHA256` of DOKU's scheme: `openssl dgst -sha256 -hmac <secret> -binary | base64`.
-fn openssl_hmac_sha256(key: &str, text: &str) -> String {
-    openssl_base64(&openssl(&["dgst", "-sha256", "-hmac", key, "-binary"], text.as_bytes()))
-}
-
 /// DOKU's `Digest`: `openssl dgst -sha256 -binary | base64`.
 fn openssl_digest(body: &[u8]) -> String {
     openssl_base64(&openssl(&["dgst", "-sha256", "-binary"], body))
-}
-
-fn fixture_api() -> Api {
-    match snapbi_spec::load(Path::new(FIXTURE), Path::new("fixtures/nonsnap")) {
-        Ok(loaded) => loaded.api,
-        Err(diagnostics) => panic!("the fixture does not load: {diagnostics:?}"),
-    }
 }
 
 /// The fixture's recipe as the sandbox reads it (the IR) and as the runtime reads it (the generated PROFILE).
@@ -200,17 +180,6 @@ async fn the_client_sends_what_the_sandbox_accepts() {
     let bare = signature.trim_start_matches("HMACSHA256=").to_owned();
     let refused = send(&second, Some(("Signature", &bare))).await;
     assert_eq!(refused.0, 400, "{}", refused.1);
-}
-
-/// A sandbox on loopback serving the fixture's provider.
-async fn sandbox() -> (String, snapbi_sandbox::SandboxHandle) {
-    let sandbox = snapbi_sandbox::Sandbox::builder()
-        .api(fixture_api())
-        .provider("acme")
-        .expect("the fixture's provider")
-        .build()
-        .expect("sandbox builds");
-    sandbox.spawn_on_loopback().await.expect("bind loopback")
 }
 
 /// Sends `prepared` (with one header replaced) and returns the status and body.

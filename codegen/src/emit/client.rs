@@ -1,7 +1,7 @@
 //! One module per provider: its profile (base URLs, headers, signature recipes, envelopes) and its `Client`,
 //! with one async method per endpoint.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::descriptor;
@@ -104,13 +104,15 @@ pub(crate) fn provider_module(cx: &Cx, p: &Provider, splice: bool) -> TokenStrea
     }
 }
 
-/// The client method of outbound endpoint `e`.
+/// The client method of outbound endpoint `e`: its path parameters (`Params`), its request (none for a bodiless
+/// endpoint) and its caller headers, as the endpoint has them.
 fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
     let (name, module) = (ident(&e.module), ident(&e.module));
-    let (param, pairs) = match e.headers.is_empty() {
-        true => (quote!(), quote!(&[])),
-        false => (quote!(, headers: &#module::Headers), quote!(&rt::header_pairs(headers))),
-    };
+    let params = (!e.params.is_empty()).then(|| quote!(params: &#module::Params));
+    let request = e.has_body().then(|| quote!(request: &#module::Request));
+    let headers = (!e.headers.is_empty()).then(|| quote!(headers: &#module::Headers));
+    let args = params.iter().chain(&request).chain(&headers);
+    let call = Call::of(e);
     let status = e.status_query.as_ref().and_then(|q| cx.api.endpoint(&q.endpoint));
     let (ret, call, settles) = match status {
         // Money-moving endpoints never resend blindly: a lost answer is settled through the status endpoint,
@@ -120,13 +122,13 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
             let status = ident(&status.module);
             (
                 quote!(rt::Settled<#module::Response, #module::Code, #status::Response, #status::Code>),
-                quote!(self.inner.call_safely(&#module::ENDPOINT, &#module::STATUS_QUERY, request, #pairs).await),
+                call.settled(&module, quote!(&#module::STATUS_QUERY)),
                 format!("A lost answer is settled through `{status_id}` ([`rt::Settled`])."),
             )
         }
         None => (
             quote!(rt::Reply<#module::Response, #module::Code>),
-            quote!(self.inner.call(&#module::ENDPOINT, request, #pairs).await),
+            call.plain(&module),
             String::new(),
         ),
     };
@@ -139,8 +141,54 @@ fn method(cx: &Cx, e: &Endpoint) -> TokenStream {
     );
     quote! {
         #doc
-        pub async fn #name(&self, request: &#module::Request #param) -> Result<#ret, rt::Error<#module::Code>> {
+        pub async fn #name(&self, #(#args),*) -> Result<#ret, rt::Error<#module::Code>> {
             #call
+        }
+    }
+}
+
+/// The arguments a method hands the runtime: path parameter pairs (none without `params`), the request (`NoBody`
+/// for a bodiless endpoint) and caller header pairs.
+struct Call {
+    params: Option<TokenStream>,
+    has_body: bool,
+    headers: TokenStream,
+}
+
+impl Call {
+    fn of(e: &Endpoint) -> Self {
+        Call {
+            params: (!e.params.is_empty()).then(|| quote!(&rt::param_pairs(params))),
+            has_body: e.has_body(),
+            headers: match e.headers.is_empty() {
+                true => quote!(&[]),
+                false => quote!(&rt::header_pairs(headers)),
+            },
+        }
+    }
+
+    fn request(&self) -> TokenStream {
+        match self.has_body {
+            true => quote!(request),
+            false => quote!(&rt::NoBody),
+        }
+    }
+
+    /// `call_safely` of a money-moving endpoint (the lowering gives such an endpoint no path parameters).
+    fn settled(&self, module: &Ident, status_query: TokenStream) -> TokenStream {
+        let (request, headers) = (self.request(), &self.headers);
+        quote!(self.inner.call_safely(&#module::ENDPOINT, #status_query, #request, #headers).await)
+    }
+
+    /// `call`, or `call_at` when the path has parameters or the request has no body.
+    fn plain(&self, module: &Ident) -> TokenStream {
+        let (request, headers) = (self.request(), &self.headers);
+        match (&self.params, self.has_body) {
+            (None, true) => quote!(self.inner.call(&#module::ENDPOINT, #request, #headers).await),
+            (params, _) => {
+                let params = params.clone().unwrap_or_else(|| quote!(&[]));
+                quote!(self.inner.call_at(&#module::ENDPOINT, #params, #request, #headers).await)
+            }
         }
     }
 }

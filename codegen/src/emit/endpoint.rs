@@ -1,4 +1,5 @@
-//! One module per endpoint: its static description, request, headers, response and response codes.
+//! One module per endpoint: its static description, path parameters, request, headers, response and response
+//! codes.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -27,18 +28,22 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
     );
     let info = endpoint_info(e);
     let (rules, rules_attr) = cross_rules(e);
-    let request = object_with(
-        cx,
-        "Request",
-        Some(&format!("Request body of `{}`.", e.info.id)),
-        &e.request,
-        "",
-        Place {
-            depth: 2,
-            received: false,
-        },
-        rules_attr,
-    );
+    // A bodiless endpoint (a GET) has no request type: its method takes none.
+    let request = e.has_body().then(|| {
+        object_with(
+            cx,
+            "Request",
+            Some(&format!("Request body of `{}`.", e.info.id)),
+            &e.request,
+            "",
+            Place {
+                depth: 2,
+                received: false,
+            },
+            rules_attr,
+        )
+    });
+    let params = params(cx, e);
     let headers = headers(cx, e);
     let response = response(cx, e);
     let codes = codes(cx, e);
@@ -50,6 +55,7 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
             #info
             #status_query
             #rules
+            #params
             #request
             #headers
             #response
@@ -101,6 +107,29 @@ fn headers(cx: &Cx, e: &Endpoint) -> TokenStream {
         Some(&doc),
         &e.headers,
         "Headers",
+        Place {
+            depth: 2,
+            received: false,
+        },
+    )
+}
+
+/// The path parameters, as a validated `Params` type, when the endpoint's path has any: each value is checked by
+/// its field's rules when built, and filled into the path (percent-encoded) by the runtime.
+fn params(cx: &Cx, e: &Endpoint) -> TokenStream {
+    if e.params.is_empty() {
+        return quote!();
+    }
+    let doc = format!(
+        "Path parameters of `{}`: the values of the placeholders of `{}`.",
+        e.info.id, e.info.path
+    );
+    object(
+        cx,
+        "Params",
+        Some(&doc),
+        &e.params,
+        "Params",
         Place {
             depth: 2,
             received: false,

@@ -4,7 +4,7 @@
 //! - `CODE_TABLE`: the SNAP service and case code tables; `STANDARD`: the standard's other facts;
 //! - `types`: shared object types (validated builders) and `types::received` (tolerant response shapes);
 //! - one module per provider (`doku`) with its `PROFILE`, its `Client`, and one module per endpoint
-//!   (`doku::direct_debit_payment`) holding `ENDPOINT`, `Request`, `Headers`, `Response` and `Code`;
+//!   (`doku::direct_debit_payment`) holding `ENDPOINT`, `Params`, `Request`, `Headers`, `Response` and `Code`;
 //! - `ENDPOINTS`: every endpoint with a validator of its JSON body.
 //!
 //! Everything the same for every endpoint lives in `snapbi-runtime`, reached through one path (`rt`).
@@ -171,15 +171,23 @@ fn registry(cx: &Cx) -> TokenStream {
     let entries = cx.api.endpoints.iter().map(|e| {
         let provider = ident(&e.info.provider);
         let module = ident(&e.module);
-        let headers = match e.headers.is_empty() {
-            true => quote!(|_| Ok(())),
-            false => quote!(|headers| rt::from_json::<#provider::#module::Headers>(headers).map(drop)),
+        // A part the endpoint does not have (no body, no headers, no path parameters) holds nothing to refuse.
+        let validator = |present: bool, ty: &str, value: &str| match present {
+            true => {
+                let (ty, value) = (ident(ty), ident(value));
+                quote!(|#value| rt::from_json::<#provider::#module::#ty>(#value).map(drop))
+            }
+            false => quote!(|_| Ok(())),
         };
+        let body = validator(e.has_body(), "Request", "body");
+        let headers = validator(!e.headers.is_empty(), "Headers", "headers");
+        let params = validator(!e.params.is_empty(), "Params", "params");
         quote! {
             rt::EndpointEntry {
                 info: &#provider::#module::ENDPOINT,
-                validate_body: |body| rt::from_json::<#provider::#module::Request>(body).map(drop),
+                validate_body: #body,
                 validate_headers: #headers,
+                validate_params: #params,
             }
         }
     });
@@ -188,7 +196,7 @@ fn registry(cx: &Cx) -> TokenStream {
         quote!(&#module::PROFILE)
     });
     quote! {
-        /// Every endpoint, sorted by id, with a validator of its JSON request body.
+        /// Every endpoint, sorted by id, with validators of its JSON request body, headers and path parameters.
         pub static ENDPOINTS: &[rt::EndpointEntry] = &[#(#entries),*];
 
         /// Every provider profile, sorted by name.

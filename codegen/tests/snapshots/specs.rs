@@ -12221,7 +12221,7 @@ pub mod doku_nonsnap {
         }
     }
 }
-/// Every endpoint, sorted by id, with a validator of its JSON request body.
+/// Every endpoint, sorted by id, with validators of its JSON request body, headers and path parameters.
 pub static ENDPOINTS: &[rt::EndpointEntry] = &[
     rt::EndpointEntry {
         info: &dana::disbursement_bank_account_inquiry::ENDPOINT,
@@ -12230,6 +12230,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_dana_account_inquiry::ENDPOINT,
@@ -12238,6 +12239,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_bank::ENDPOINT,
@@ -12245,6 +12247,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::disbursement_transfer_to_bank::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_bank_status::ENDPOINT,
@@ -12253,6 +12256,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_dana::ENDPOINT,
@@ -12260,6 +12264,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::disbursement_transfer_to_dana::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::disbursement_transfer_to_dana_status::ENDPOINT,
@@ -12268,6 +12273,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_create_division::ENDPOINT,
@@ -12276,6 +12282,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_create_shop::ENDPOINT,
@@ -12284,6 +12291,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_asset_card_list::ENDPOINT,
@@ -12294,6 +12302,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_division::ENDPOINT,
@@ -12302,6 +12311,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_merchant_info::ENDPOINT,
@@ -12310,6 +12320,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_merchant_resource::ENDPOINT,
@@ -12320,6 +12331,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_query_shop::ENDPOINT,
@@ -12328,6 +12340,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_update_division::ENDPOINT,
@@ -12336,6 +12349,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::merchant_management_update_shop::ENDPOINT,
@@ -12344,6 +12358,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_cancel_order::ENDPOINT,
@@ -12351,6 +12366,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_cancel_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_consult_pay::ENDPOINT,
@@ -12358,6 +12374,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_consult_pay::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_create_order::ENDPOINT,
@@ -12365,6 +12382,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_create_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_finish_notify::ENDPOINT,
@@ -12372,6 +12390,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_finish_notify::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_query_payment::ENDPOINT,
@@ -12379,6 +12398,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_query_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::payment_gateway_refund_order::ENDPOINT,
@@ -12386,6 +12406,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::payment_gateway_refund_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_account_unbinding::ENDPOINT,
@@ -12395,6 +12416,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_account_unbinding::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_apply_ott::ENDPOINT,
@@ -12404,6 +12426,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_apply_ott::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_apply_token::ENDPOINT,
@@ -12411,6 +12434,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_apply_token::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_balance_inquiry::ENDPOINT,
@@ -12420,6 +12444,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_balance_inquiry::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_cancel_order::ENDPOINT,
@@ -12427,6 +12452,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_cancel_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_payment::ENDPOINT,
@@ -12434,6 +12460,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_query_payment::ENDPOINT,
@@ -12441,6 +12468,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_query_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_query_user_profile::ENDPOINT,
@@ -12450,6 +12478,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<dana::widget_query_user_profile::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &dana::widget_refund_order::ENDPOINT,
@@ -12457,6 +12486,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_refund_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_account_binding::ENDPOINT,
@@ -12467,6 +12497,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_account_binding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_account_unbinding::ENDPOINT,
@@ -12478,6 +12509,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_account_unbinding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_balance_inquiry::ENDPOINT,
@@ -12488,6 +12520,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_balance_inquiry::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_card_registration::ENDPOINT,
@@ -12496,6 +12529,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_card_unbinding::ENDPOINT,
@@ -12506,6 +12540,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_card_unbinding::Headers>(headers)
                 .map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_notify::ENDPOINT,
@@ -12515,6 +12550,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_notify::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_payment::ENDPOINT,
@@ -12524,6 +12560,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_payment::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_refund::ENDPOINT,
@@ -12533,6 +12570,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |headers| {
             rt::from_json::<doku::direct_debit_refund::Headers>(headers).map(drop)
         },
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::direct_debit_status::ENDPOINT,
@@ -12540,6 +12578,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::direct_debit_status::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::merchant_token_b2b::ENDPOINT,
@@ -12547,11 +12586,13 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::merchant_token_b2b::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::token_b2b::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::token_b2b::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::token_b2b2c::ENDPOINT,
@@ -12559,21 +12600,25 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::token_b2b2c::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_create::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_create::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_delete::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_delete::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_inquiry::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_inquiry::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_payment_notify::ENDPOINT,
@@ -12581,16 +12626,19 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku::va_payment_notify::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_status::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_status::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku::va_update::ENDPOINT,
         validate_body: |body| rt::from_json::<doku::va_update::Request>(body).map(drop),
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku_nonsnap::checkout_payment::ENDPOINT,
@@ -12598,6 +12646,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<doku_nonsnap::checkout_payment::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
         info: &doku_nonsnap::paylater_indodana_generate_order::ENDPOINT,
@@ -12608,6 +12657,7 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
                 .map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
     },
 ];
 /// Every provider profile, sorted by name.

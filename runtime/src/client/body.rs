@@ -14,6 +14,16 @@ pub fn body_bytes<T: WriteJson + ?Sized>(request: &T) -> Vec<u8> {
     body
 }
 
+/// The request of an endpoint that takes no body (a `GET`): it writes no bytes, so the call sends no body and no
+/// Content-Type, and what a recipe hashes and signs as the body is empty (DOKU's non-SNAP `{if_body}` leaves its
+/// `Digest` line out). Generated methods of bodiless endpoints pass it; they take no request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoBody;
+
+impl WriteJson for NoBody {
+    fn write_json(&self, _out: &mut Vec<u8>) {}
+}
+
 /// Bytes that hold most SNAP request bodies (the DANA payment with a URL and order details is ~450).
 const TYPICAL_BODY: usize = 512;
 

@@ -1,8 +1,10 @@
-//! Sending a request: serialize once, sign exactly the bytes that are sent, add the headers the provider
-//! profile names, and decode the answer into a typed reply or a typed error that keeps everything.
+//! Sending a request: fill the path's parameters, serialize once, sign exactly the path and bytes that are sent,
+//! add the headers the provider profile names, and decode the answer into a typed reply or a typed error that
+//! keeps everything.
 //!
-//! [`Client::call`] makes one call; [`Client::call_safely`] makes a money-moving one, whose lost answer is
-//! settled through the status endpoint ([`Settled`]); [`Client::prepare`] shows what would be sent.
+//! [`Client::call`] makes one call ([`Client::call_at`] one to a path with parameters); [`Client::call_safely`]
+//! makes a money-moving one, whose lost answer is settled through the status endpoint ([`Settled`]);
+//! [`Client::prepare`] shows what would be sent.
 
 mod body;
 mod config;
@@ -15,13 +17,14 @@ mod sign;
 mod tokens;
 mod transport;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::json::WriteJson;
 use serde::de::DeserializeOwned;
 
-pub use body::body_bytes;
+pub use body::{NoBody, body_bytes};
 pub use config::{Config, ConfigError};
 pub use prepare::Prepared;
 pub use reply::{Error, Reply};
@@ -29,6 +32,7 @@ pub use settlement::{Settled, StatusConfirmation};
 
 use crate::code::EndpointCode;
 use crate::endpoint::{AuthKind, EndpointInfo, Provider};
+use crate::path::fill_path;
 use crate::signature::HmacKey;
 use external_id::external_id;
 use tokens::{CachedToken, needs_token};
@@ -105,7 +109,7 @@ impl Client {
         Ok(Client { inner: Arc::new(inner) })
     }
 
-    /// Calls `endpoint` with `request` as its JSON body and `headers` added.
+    /// Calls `endpoint` at its path with `request` as its JSON body and `headers` added.
     ///
     /// When the provider answers that the B2B token is invalid or unknown (`401xx01`, `401xx03`: it may
     /// have been revoked or the provider restarted), the token is refreshed once and the call replayed once
@@ -125,15 +129,40 @@ impl Client {
         Resp: DeserializeOwned,
         Code: EndpointCode,
     {
-        let body = body_bytes(request);
-        self.attempt(endpoint, body, headers, external_id()).await
+        self.call_at(endpoint, &[], request, headers).await
     }
 
-    /// One logical call with already serialized bytes (including the token refresh and replay).
+    /// Calls `endpoint` at its path with `params` (name, value) filling its `{name}` placeholders, each value
+    /// percent-encoded as one path segment ([`fill_path`]); that path is the one requested and signed. `request`
+    /// is the body ([`NoBody`] for a bodiless endpoint, a `GET`); `headers` are added. Otherwise as [`Self::call`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::call`]; a placeholder without a usable value is [`Error::Signing`].
+    pub async fn call_at<Req, Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        params: &[(String, String)],
+        request: &Req,
+        headers: &[(String, String)],
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Req: WriteJson + ?Sized,
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        let outgoing = Outgoing {
+            path: fill_path(&endpoint.path, params)?,
+            body: body_bytes(request),
+        };
+        self.attempt(endpoint, outgoing, headers, external_id()).await
+    }
+
+    /// One logical call with its path filled and its body serialized (including the token refresh and replay).
     async fn attempt<Resp, Code>(
         &self,
         endpoint: &'static EndpointInfo,
-        body: Vec<u8>,
+        outgoing: Outgoing,
         headers: &[(String, String)],
         external_id: String,
     ) -> Result<Reply<Resp, Code>, Error<Code>>
@@ -146,15 +175,34 @@ impl Client {
             false => None,
         };
         let answer = self
-            .send(endpoint, body.clone(), token.as_ref(), headers, &external_id)
+            .send(endpoint, outgoing.clone(), token.as_ref(), headers, &external_id)
             .await?;
         let answer = match (token, answer) {
             (Some(used), Err(Error::Api { code, .. })) if self.rejects_token(code.code()) => {
                 let fresh = self.token(Some(used.generation)).await?;
-                self.send(endpoint, body, Some(&fresh), headers, &external_id).await?
+                self.send(endpoint, outgoing, Some(&fresh), headers, &external_id)
+                    .await?
             }
             (_, answer) => answer,
         };
         answer.map(|reply| Reply { external_id, ..reply })
+    }
+}
+
+/// What one request sends before it is signed: its path with the parameters filled in (what `{path}` signs) and
+/// its body's bytes (empty for a bodiless endpoint).
+#[derive(Clone)]
+pub(super) struct Outgoing {
+    pub(super) path: Cow<'static, str>,
+    pub(super) body: Vec<u8>,
+}
+
+impl Outgoing {
+    /// `body` to `endpoint`'s own path, for calls without path parameters (the token, a status query).
+    pub(super) fn at(endpoint: &'static EndpointInfo, body: Vec<u8>) -> Self {
+        Outgoing {
+            path: Cow::Borrowed(&endpoint.path),
+            body,
+        }
     }
 }

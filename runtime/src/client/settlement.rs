@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::external_id::external_id;
 use super::reply::RawBody;
-use super::{Client, Error, Reply, body_bytes};
+use super::{Client, Error, Outgoing, Reply, body_bytes};
 use crate::code::{EndpointCode, Outcome};
 use crate::endpoint::EndpointInfo;
 use crate::retry::{Settlement, StatusCheck};
@@ -150,7 +150,9 @@ impl Client {
         let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
         let policy = self.inner.config.retry;
         let mut sent_as = external_id();
-        let mut answer = self.attempt(endpoint, body.clone(), headers, sent_as.clone()).await;
+        let mut answer = self
+            .attempt(endpoint, Outgoing::at(endpoint, body.clone()), headers, sent_as.clone())
+            .await;
         let mut queries = 0;
         while queries < policy.budget && !is_settled(&answer) {
             tokio::time::sleep(policy.wait(queries)).await;
@@ -164,7 +166,8 @@ impl Client {
                 StatusAnswer::NotFound => {
                     // Same body and references; a new X-EXTERNAL-ID, since one may not be reused the same day.
                     sent_as = external_id();
-                    answer = self.attempt(endpoint, body.clone(), headers, sent_as.clone()).await;
+                    let outgoing = Outgoing::at(endpoint, body.clone());
+                    answer = self.attempt(endpoint, outgoing, headers, sent_as.clone()).await;
                 }
                 StatusAnswer::Open => {}
             }
@@ -178,7 +181,8 @@ impl Client {
         R: DeserializeOwned,
         C: EndpointCode,
     {
-        let answer = self.attempt::<R, C>(query.endpoint, body, &[], external_id()).await;
+        let outgoing = Outgoing::at(query.endpoint, body);
+        let answer = self.attempt::<R, C>(query.endpoint, outgoing, &[], external_id()).await;
         let settlement = match &answer {
             Ok(reply) => query.settlement(reply.status, &reply.raw_body, self.inner.provider.standard),
             Err(Error::Api { status, raw_body, .. } | Error::InvalidBody { status, raw_body }) => {

@@ -2,46 +2,25 @@
 
 use super::Client;
 use crate::endpoint::EndpointInfo;
-use crate::secret::AccessToken;
 use crate::signature::{Algorithm, Recipe, Sign, SignError, SignInput, SigningKey};
 
 impl Client {
-    /// Signs `body` for `endpoint` with the recipe of its auth kind.
-    pub(super) fn sign(
-        &self,
-        endpoint: &EndpointInfo,
-        body: &[u8],
-        token: Option<&AccessToken>,
-        timestamp: &str,
-        request_id: &str,
-    ) -> Result<String, SignError> {
+    /// Signs `input` (the request's method, path as sent, body, token, timestamp and Request-Id) with the recipe of
+    /// `endpoint`'s auth kind.
+    pub(super) fn sign(&self, endpoint: &EndpointInfo, input: SignInput<'_>) -> Result<String, SignError> {
         let recipe = self
             .inner
             .provider
             .signature_for(endpoint.auth)
             .ok_or(SignError::NoRecipe(endpoint.auth.as_str()))?;
-        self.sign_with(recipe, endpoint, body, token, timestamp, request_id)
+        self.sign_with(recipe, input)
     }
 
-    /// Signs `body` for `endpoint` with `recipe`, using the configured key its algorithm needs; `request_id` is
-    /// the request's Request-Id, empty when the profile sends none.
-    pub(super) fn sign_with(
-        &self,
-        recipe: &Recipe,
-        endpoint: &EndpointInfo,
-        body: &[u8],
-        token: Option<&AccessToken>,
-        timestamp: &str,
-        request_id: &str,
-    ) -> Result<String, SignError> {
+    /// Signs `input` with `recipe`, using the configured client id and the configured key its algorithm needs.
+    pub(super) fn sign_with(&self, recipe: &Recipe, input: SignInput<'_>) -> Result<String, SignError> {
         let input = SignInput {
-            method: &endpoint.method,
-            path: &endpoint.path,
-            token,
-            minified_body: body,
-            timestamp,
             client_id: &self.inner.config.client_id,
-            request_id,
+            ..input
         };
         recipe.sign(&input, &self.signing_key(recipe.algorithm)?)
     }

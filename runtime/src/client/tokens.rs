@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::external_id::external_id;
-use super::{Client, Error};
+use super::{Client, Error, Outgoing};
 use crate::code::ResponseCode;
 use crate::endpoint::{AuthKind, HeaderSource, Provider};
 use crate::secret::AccessToken;
@@ -68,7 +68,7 @@ impl Client {
         };
         let body = self.inner.provider.token_request.to_vec();
         let (status, raw_body) = self
-            .exchange(endpoint, body, None, &[], &external_id())
+            .exchange(endpoint, Outgoing::at(endpoint, body), None, &[], &external_id())
             .await
             .map_err(Error::from)?;
         // An unreadable grant is reported with its code (if any) and raw body, like any refused one.

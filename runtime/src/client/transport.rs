@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::decode::{answer_is_signed, decode, decode_enveloped, decode_own};
 use super::tokens::Granted;
-use super::{Client, Error, Reply};
+use super::{Client, Error, Outgoing, Reply};
 use crate::code::EndpointCode;
 use crate::endpoint::EndpointInfo;
 use crate::secret::AccessToken;
@@ -33,20 +33,31 @@ impl Client {
     pub(super) async fn exchange(
         &self,
         endpoint: &'static EndpointInfo,
-        body: Vec<u8>,
+        outgoing: Outgoing,
         token: Option<&AccessToken>,
         extra: &[(String, String)],
         external_id: &str,
     ) -> Result<(u16, Vec<u8>), Exchange> {
         let prepared = self
-            .prepare_with_id(endpoint, body, token, extra, external_id.to_owned(), SystemTime::now())
+            .prepare_with_id(
+                endpoint,
+                outgoing,
+                token,
+                extra,
+                external_id.to_owned(),
+                SystemTime::now(),
+            )
             .map_err(Exchange::Signing)?;
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
         for (name, value) in prepared.headers {
             request = request.header(name.as_ref(), value.as_ref());
         }
-        let response = request.body(prepared.body).send().await.map_err(Exchange::Transport)?;
+        // A bodiless request (a GET) is sent without one, not with an empty one.
+        if !prepared.body.is_empty() {
+            request = request.body(prepared.body);
+        }
+        let response = request.send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
         let raw = response.bytes().await.map_err(Exchange::Transport)?;
         tracing::debug!(endpoint = &*endpoint.id, status, "SNAP call answered");
@@ -57,7 +68,7 @@ impl Client {
     pub(super) async fn send<Resp, Code>(
         &self,
         endpoint: &'static EndpointInfo,
-        body: Vec<u8>,
+        outgoing: Outgoing,
         token: Option<&Granted>,
         headers: &[(String, String)],
         external_id: &str,
@@ -68,7 +79,7 @@ impl Client {
     {
         let token = token.map(|t| &t.token);
         let (status, raw_body) = self
-            .exchange(endpoint, body, token, headers, external_id)
+            .exchange(endpoint, outgoing, token, headers, external_id)
             .await
             .map_err(Error::from)?;
         let Some(enveloped) = &endpoint.envelope else {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use snapbi_spec::ir::{Api, HeaderSource};
 
-use super::setup::{NotifierSetup, check_standard, clients, routes, served, standard_token_lifetime};
+use super::setup::{NotifierSetup, check_standard, clients, served, standard_token_lifetime};
 use super::state::{Inner, Options};
 use super::{Sandbox, SandboxError};
 use crate::answer::Clock;
@@ -16,6 +16,7 @@ use crate::grants::Grants;
 use crate::keys::ProviderKey;
 use crate::ledger::Books;
 use crate::notify::Schedule;
+use crate::routes::Routes;
 use crate::scenarios::Queues;
 use crate::tokens::Tokens;
 
@@ -183,7 +184,7 @@ impl SandboxBuilder {
         };
         let clients = clients(self.credentials, api.standard.header_limit(&HeaderSource::ClientId))?;
         let served = served(&api, &chosen)?;
-        let routes = routes(&api, &served)?;
+        let routes = Routes::build(&api, &served)?;
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
         let options = Options {
             timestamp_window: self.timestamp_window.unwrap_or(DEFAULT_TIMESTAMP_WINDOW),

@@ -1,6 +1,6 @@
 //! What the builder derives from the specs and its settings: the standard's token lifetime and a check of the
-//! standard's data, the accepted clients, the served endpoints with their routes, and the notifiers (one per
-//! provider, client and auth kind of a notification endpoint).
+//! standard's data, the accepted clients, the served endpoints (their routes are `crate::routes`), and the
+//! notifiers (one per provider, client and auth kind of a notification endpoint).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -99,30 +99,6 @@ fn money_field(api: &Api, endpoint: &Endpoint) -> Option<String> {
         };
         (has("value", true) && has("currency", false)).then(|| f.wire.clone())
     })
-}
-
-pub(super) fn routes(api: &Api, served: &[Served]) -> Result<HashMap<String, Vec<usize>>, SandboxError> {
-    let mut routes: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, s) in served.iter().enumerate() {
-        let endpoint = &api.endpoints[s.index];
-        // An endpoint answers at its path and at each alias (the route an official SDK calls).
-        for path in std::iter::once(endpoint.info.path.as_ref()).chain(endpoint.aliases.iter().map(String::as_str)) {
-            let same_path = routes.entry(path.to_owned()).or_default();
-            if let Some(&other) = same_path
-                .iter()
-                .find(|&&j| api.endpoints[served[j].index].info.method == endpoint.info.method)
-            {
-                return Err(SandboxError::RouteClash {
-                    first: api.endpoints[served[other].index].info.id.to_string(),
-                    second: endpoint.info.id.to_string(),
-                    method: endpoint.info.method.to_string(),
-                    path: path.to_owned(),
-                });
-            }
-            same_path.push(i);
-        }
-    }
-    Ok(routes)
 }
 
 /// How the notifiers are made: one per (provider, client, auth kind of a notification endpoint), signing with that

@@ -20,6 +20,7 @@ use crate::ledger::Books;
 use crate::notify::Notifier;
 use crate::operations::Effect;
 use crate::payment_status::Machine;
+use crate::routes::Routes;
 use crate::scenarios::{Fault, Queues};
 use crate::tokens::Tokens;
 
@@ -50,8 +51,8 @@ pub(crate) type NotifierKey = (String, String, AuthKind);
 pub(crate) struct Inner {
     pub(crate) api: Api,
     pub(crate) served: Vec<Served>,
-    /// Path → indexes into `served` (one per method).
-    pub(crate) routes: HashMap<String, Vec<usize>>,
+    /// Which served endpoints answer at a path (one per method).
+    pub(crate) routes: Routes,
     pub(crate) clocks: HashMap<String, Clock>,
     pub(crate) clients: HashMap<String, Client>,
     pub(crate) options: Options,

@@ -130,7 +130,7 @@ impl Api {
             e.info.summary = link(&e.info.summary, &sources).into();
             link_opt(&mut e.doc);
             e.codes.iter_mut().for_each(|c| link_opt(&mut c.doc));
-            for fields in [&mut e.headers, &mut e.request, &mut e.response] {
+            for fields in [&mut e.headers, &mut e.params, &mut e.request, &mut e.response] {
                 link_fields(fields, &sources);
             }
         }

@@ -324,7 +324,10 @@ pub struct Endpoint {
     pub status_query: Option<StatusQuery>,
     /// Caller-supplied headers (string fields named by header).
     pub headers: Vec<Field>,
-    /// Request body fields.
+    /// Path parameters: required strings that fill the `{name}` placeholders of the path and its aliases, one
+    /// each, in spec order (the client sends each value percent-encoded as one path segment).
+    pub params: Vec<Field>,
+    /// Request body fields (none for a bodiless endpoint, see [`Endpoint::has_body`]).
     pub request: Vec<Field>,
     /// Response body fields.
     pub response: Vec<Field>,
@@ -358,7 +361,19 @@ pub enum AnswerSource {
     Value(String),
 }
 
+/// Whether a request of this HTTP method carries a body. A GET does not: its request is its path and headers,
+/// and what is sent, hashed and signed as its body is empty. (A DELETE may: DOKU's delete VA carries JSON.)
+pub fn method_has_body(method: &str) -> bool {
+    !method.eq_ignore_ascii_case("GET")
+}
+
 impl Endpoint {
+    /// Whether the endpoint's request carries a body ([`method_has_body`]); a bodiless endpoint has no request
+    /// fields, and its client method takes no request.
+    pub fn has_body(&self) -> bool {
+        method_has_body(&self.info.method)
+    }
+
     /// Whether this is the notification the provider sends the merchant about a payment: inbound, `operation:
     /// notify` and no `record` (one naming a record is that record's notification).
     pub fn is_payment_notification(&self) -> bool {

@@ -41,7 +41,7 @@ impl Api {
         let mut used = BTreeSet::new();
         let mut pending: Vec<String> = Vec::new();
         for e in &self.endpoints {
-            for field in e.headers.iter().chain(&e.request).chain(&e.response) {
+            for field in e.headers.iter().chain(&e.params).chain(&e.request).chain(&e.response) {
                 names_in(&field.ty, &mut pending);
             }
         }

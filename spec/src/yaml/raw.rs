@@ -488,6 +488,9 @@ pub struct EndpointFile {
     /// Caller-supplied headers.
     #[serde(default)]
     pub headers: OrderedMap<FieldSpec>,
+    /// Path parameters: the values of the `{name}` placeholders of `path` (and of each alias).
+    #[serde(default)]
+    pub params: OrderedMap<FieldSpec>,
     /// Request body fields.
     #[serde(default)]
     pub request: OrderedMap<FieldSpec>,

@@ -1,6 +1,7 @@
 //! Endpoint files, one at a time: id, method, route and aliases, service codes, auth, direction, operation
-//! and the field sets. An endpoint with any problem is reported and left out of the API; its rules and
-//! answers are lowered only once the rest is sound, so their paths can be checked against its fields.
+//! and the field sets (the path parameters in `params`). An endpoint with any problem is reported and left out
+//! of the API; its rules and answers are lowered only once the rest is sound, so their paths can be checked
+//! against its fields.
 
 use super::names::{is_digits, is_route, is_snake};
 use super::record_names::RecordNames;
@@ -22,6 +23,7 @@ struct Checked {
     enveloped: Option<Enveloped>,
     status_query: Option<StatusQuery>,
     headers: Vec<Field>,
+    params: Vec<Field>,
     request: Vec<Field>,
     response: Vec<Field>,
     codes: Vec<EndpointCode>,
@@ -53,6 +55,7 @@ impl Lowering {
         let refusal_service = self.refusal_service_code(src, spec, codes, &service);
         let auth = self.auth(src, spec);
         let ([headers, request, response], whole) = self.field_sets(src, spec, types);
+        let params = self.params(src, spec);
         // Paths into a request that lost a field cannot be checked: they may name that field.
         let known = whole.then_some(request.as_slice());
         let endpoint_codes = match enveloped.is_some() || !spec.result_codes.is_empty() {
@@ -76,6 +79,7 @@ impl Lowering {
             enveloped,
             status_query,
             headers,
+            params,
             request,
             response,
             codes: endpoint_codes,
@@ -321,6 +325,7 @@ fn assemble(
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,
         headers: c.headers,
+        params: c.params,
         request: c.request,
         response: c.response,
         codes: c.codes,

@@ -103,7 +103,7 @@ impl Lowering {
     }
 
     /// Duplicate wire names, and distinct wire names that become the same Rust name.
-    fn duplicates(&mut self, src: Src, path: &str, fields: &[Field]) {
+    pub(super) fn duplicates(&mut self, src: Src, path: &str, fields: &[Field]) {
         let mut seen: HashMap<&str, &str> = HashMap::new();
         for f in fields {
             let p = join(path, &f.wire);
@@ -160,7 +160,7 @@ impl Lowering {
     }
 
     /// A string field's example must pass the field's own rules (it ends up in docs and tests).
-    fn example(&mut self, src: Src, path: &str, spec: &FieldSpec, lowered: Option<&FieldType>) {
+    pub(super) fn example(&mut self, src: Src, path: &str, spec: &FieldSpec, lowered: Option<&FieldType>) {
         if let (Some(example), Some(FieldType::Str(rule))) = (&spec.example, lowered)
             && let Some(problem) = samples::str_problem(rule, example)
         {
@@ -248,7 +248,7 @@ impl Lowering {
     }
 
     /// Keys that only make sense for another type (e.g. `max_length` on an integer).
-    fn misplaced_keys(&mut self, src: Src, path: &str, ty: &str, spec: &FieldSpec) {
+    pub(super) fn misplaced_keys(&mut self, src: Src, path: &str, ty: &str, spec: &FieldSpec) {
         for (owner, keys) in keys_by_type(spec) {
             if owner == ty {
                 continue;

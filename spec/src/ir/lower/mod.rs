@@ -15,6 +15,7 @@ mod endpoints;
 mod envelopes;
 mod fields;
 mod names;
+mod params;
 mod providers;
 mod record_names;
 mod records;

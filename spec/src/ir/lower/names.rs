@@ -7,13 +7,15 @@ use super::{Lowering, Src, join};
 use crate::ir::{Field, FieldType};
 
 /// Names every endpoint module defines itself; a field type may not take them.
-const RESERVED_TYPE_NAMES: [&str; 6] = [
+const RESERVED_TYPE_NAMES: [&str; 8] = [
     "Request",
     "RequestBuilder",
     "Response",
     "Code",
     "Headers",
     "HeadersBuilder",
+    "Params",
+    "ParamsBuilder",
 ];
 
 impl Lowering {

@@ -48,7 +48,10 @@ impl Lowering {
         };
         match endpoints.iter().find(|e| &e.info.id == token) {
             Some(e) if e.info.auth == AuthKind::Token => {
-                if let Err(field) = e.fixed_body() {
+                if !e.params.is_empty() {
+                    let msg = format!("`{token}` cannot be called unasked: it has path parameters");
+                    self.push(file.error("token_endpoint", msg));
+                } else if let Err(field) = e.fixed_body() {
                     let msg = format!(
                         "`{token}` cannot be called unasked: its required field `{field}` must allow exactly one \
                          value (`enum: [...]` with one entry)"
@@ -130,6 +133,14 @@ impl Lowering {
         let (Some(query), Some(status)) = (&endpoint.status_query, status) else {
             return;
         };
+        if !status.params.is_empty() || !status.has_body() {
+            let msg = format!(
+                "`{}` takes path parameters or no body, which a `status_query` cannot fill yet",
+                status.info.id
+            );
+            self.push(file.error("status_endpoint", msg));
+            return;
+        }
         for (name, _) in query.request.iter() {
             if !status.request.iter().any(|f| &f.wire == name) {
                 let path = format!("status_query.request.{name}");
