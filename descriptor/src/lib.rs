@@ -21,7 +21,7 @@ pub use codes::{CaseCode, CodeTables, ProviderServiceCode, ServiceCode};
 pub use endpoint::{EndpointInfo, Enveloped};
 pub use envelope::{Envelope, Refusals};
 pub use header::HeaderSource;
-pub use recipe::{Part, Recipe};
+pub use recipe::{Part, Recipe, SignedAnswer};
 pub use results::Results;
 pub use snapbi_rules::{Algorithm, AuthKind, List, Outcome, Path, Rule, Text, When};
 pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};

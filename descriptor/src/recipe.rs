@@ -66,3 +66,17 @@ impl Part {
         ("end_if", Part::EndIf),
     ];
 }
+
+/// How a provider signs its answers to one auth kind's calls (`answer_signatures:` of a provider file): the
+/// headers the answer carries, each with where its value comes from, and the recipe over them. DOKU's non-SNAP
+/// answers carry `Client-Id` and `Request-Id` (the request's), `Response-Timestamp` and
+/// `Signature: HMACSHA256=…` over the request's lines with `Response-Timestamp` in place of `Request-Timestamp`
+/// and the answer's body as the `Digest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAnswer {
+    /// Header name → source: `client_id` and `request_id` are the request's, `timestamp` the answer's own time,
+    /// `signature` (or a template around it) the signature.
+    pub headers: List<(Text, crate::HeaderSource)>,
+    /// The recipe: `{path}` is the request's path, `{timestamp}` the answer's, the body the answer's.
+    pub recipe: Recipe,
+}

@@ -137,6 +137,8 @@ pub struct Provider {
     pub envelopes: &'static [Envelope],
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<&'static crate::Results>,
+    /// How the provider signs its answers, per auth kind (DOKU's non-SNAP `Response-Timestamp` scheme).
+    pub answer_signatures: &'static [(AuthKind, crate::SignedAnswer)],
 }
 
 impl Provider {
@@ -147,6 +149,11 @@ impl Provider {
             .find(|(k, _)| *k == auth)
             .map(|(_, h)| *h)
             .unwrap_or(&[])
+    }
+
+    /// How the provider signs its answers to `auth` calls, if it does.
+    pub fn answer_signature_for(&self, auth: AuthKind) -> Option<&'static crate::SignedAnswer> {
+        self.answer_signatures.iter().find(|(k, _)| *k == auth).map(|(_, a)| a)
     }
 
     /// The signature recipe for `auth`.

@@ -55,10 +55,11 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         parts: &parts,
         params: &params,
     };
-    match call.admit(body).await {
+    let response = match call.admit(body).await {
         Ok(admitted) => operations::process(inner, &call, admitted).await,
         Err(answer) => answer.into_response(clock),
-    }
+    };
+    crate::signed_answers::sign(inner, endpoint, provider, clock, &parts, response).await
 }
 
 /// The served endpoint for this method and path (the path alone: a query is signed but not routed), with the raw

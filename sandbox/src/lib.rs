@@ -89,6 +89,7 @@ mod sandbox;
 mod scenarios;
 mod server;
 mod shape;
+mod signed_answers;
 mod store;
 mod tokens;
 pub mod validate;

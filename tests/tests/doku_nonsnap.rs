@@ -219,3 +219,103 @@ fn checkout_limits_are_doku_s() {
         .unwrap_or_default();
     assert!(refused.contains("order.amount"), "{refused}");
 }
+
+/// A header of a raw answer, as text.
+fn header<'h>(headers: &'h reqwest::header::HeaderMap, name: &str) -> &'h str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_sandbox_signs_its_answer_as_doku_documents_and_openssl_agrees() {
+    use snapbi_tests::nonsnap::{openssl_base64, openssl_hmac_sha256};
+    let (base, _handle) = sandbox().await;
+    let client = client(&base, DEMO_CLIENT_SECRET);
+    let body = serde_json::to_vec(&sample()).unwrap_or_default();
+    let prepared = client
+        .runtime()
+        .prepare(&generate::ENDPOINT, body, None, &[])
+        .expect("signed");
+    let request_id = prepared.header("Request-Id").unwrap_or_default().to_owned();
+    let mut request = reqwest::Client::new().post(&prepared.url);
+    for (name, value) in &prepared.headers {
+        request = request.header(name.as_ref(), value.as_ref());
+    }
+    let answer = request.body(prepared.body.clone()).send().await.expect("answered");
+    assert_eq!(answer.status(), 200);
+    let headers = answer.headers().clone();
+    let raw = answer.bytes().await.expect("body");
+    assert_eq!(header(&headers, "Client-Id"), DEMO_CLIENT_ID);
+    assert_eq!(header(&headers, "Request-Id"), request_id);
+    let timestamp = header(&headers, "Response-Timestamp");
+    assert!(timestamp.ends_with('Z') && timestamp.len() == 20, "{timestamp}");
+    // DOKU's response components [doku-nonsnap-response-signature], spelled out here, hashed and keyed by openssl.
+    let digest = openssl_base64(&snapbi_tests::openssl(&["dgst", "-sha256", "-binary"], &raw));
+    let text = format!(
+        "Client-Id:{DEMO_CLIENT_ID}\nRequest-Id:{request_id}\nResponse-Timestamp:{timestamp}\n\
+         Request-Target:/indodana-peer-to-peer/v2/generate-order\nDigest:{digest}"
+    );
+    let expected = format!("HMACSHA256={}", openssl_hmac_sha256(DEMO_CLIENT_SECRET, &text));
+    assert_eq!(header(&headers, "Signature"), expected);
+}
+
+/// A DOKU stand-in answering one fixed 200: `signature` in its Signature header, after Client-Id and Request-Id.
+async fn stand_in(signature: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::http::HeaderMap;
+    let answer = move |headers: HeaderMap| async move {
+        let request_id = header_of(&headers, "Request-Id");
+        let answer_headers = [
+            ("Client-Id", header_of(&headers, "Client-Id")),
+            ("Request-Id", request_id),
+            ("Response-Timestamp", "2021-07-07T08:45:42Z".to_owned()),
+            ("Signature", signature.to_owned()),
+        ];
+        let mut response = axum::response::Response::new(axum::body::Body::from(
+            r#"{"order":{"amount":100000,"invoice_number":"MINV20201231468"},"payment":{"status":"PENDING","url":"https://pay.example"}}"#,
+        ));
+        for (name, value) in answer_headers {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    };
+    let app = axum::Router::new().route(&generate::ENDPOINT.path, axum::routing::post(answer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, server)
+}
+
+fn header_of(headers: &axum::http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_answer_whose_signature_does_not_verify_is_not_trusted() {
+    let (base, server) = stand_in("HMACSHA256=OvIRJs/jH8BIcGsktr4d8nnYtxY6E0Uzdm9d1GVgv5s=").await;
+    let request: generate::Request = rt::from_json(sample()).expect("valid");
+    let answer = client(&base, DEMO_CLIENT_SECRET)
+        .paylater_indodana_generate_order(&request)
+        .await;
+    server.abort();
+    match answer {
+        Err(rt::Error::UnverifiedAnswer { status, raw_body }) => {
+            assert_eq!(status, 200);
+            assert!(!raw_body.is_empty(), "the raw answer is kept");
+        }
+        other => panic!("a PENDING whose signature does not verify must not be believed: {other:?}"),
+    }
+    // Nor is one whose Signature lacks the scheme's text.
+    let (base, server) = stand_in("not-hmac").await;
+    let answer = client(&base, DEMO_CLIENT_SECRET)
+        .paylater_indodana_generate_order(&request)
+        .await;
+    server.abort();
+    assert!(matches!(answer, Err(rt::Error::UnverifiedAnswer { .. })), "{answer:?}");
+}

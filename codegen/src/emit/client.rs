@@ -226,6 +226,11 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
         quote!((rt::AuthKind::#auth, #recipe))
     });
     let envelopes = p.envelopes.iter().map(descriptor::envelope);
+    let answer_signatures = p.answer_signatures.iter().map(|(auth, answer)| {
+        let auth = auth_ident(*auth);
+        let answer = descriptor::signed_answer(answer);
+        quote!((rt::AuthKind::#auth, #answer))
+    });
     let results = match &p.results {
         Some(r) => {
             let r = descriptor::results(r);
@@ -248,6 +253,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             standard: &super::STANDARD,
             envelopes: &[#(#envelopes),*],
             results: #results,
+            answer_signatures: &[#(#answer_signatures),*],
         };
     }
 }

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use super::auth_ident;
 use crate::ir::{
     Algorithm, Case, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource, Recipe,
-    Results, Rule, Standard, StatusQuery, StatusValue, TransactionStatus, When,
+    Results, Rule, SignedAnswer, Standard, StatusQuery, StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -141,6 +141,16 @@ fn part(part: &Part) -> TokenStream {
     };
     let variant = format_ident!("{variant}");
     quote!(rt::Part::#variant)
+}
+
+/// `rt::SignedAnswer { … }`: the headers of a signed answer and the recipe over them.
+pub(crate) fn signed_answer(answer: &SignedAnswer) -> TokenStream {
+    let headers = list(answer.headers.iter().map(|(name, source)| {
+        let (name, source) = (text(name), header_source(source));
+        quote!((#name, #source))
+    }));
+    let recipe = recipe(&answer.recipe);
+    quote!(rt::SignedAnswer { headers: #headers, recipe: #recipe })
 }
 
 pub(crate) fn envelope(e: &Envelope) -> TokenStream {

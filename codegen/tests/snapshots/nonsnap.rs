@@ -563,6 +563,7 @@ pub mod acme {
         standard: &super::STANDARD,
         envelopes: &[],
         results: None,
+        answer_signatures: &[],
     };
     /// A acme client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]

@@ -2580,6 +2580,7 @@ pub mod dana {
             },
         ],
         results: None,
+        answer_signatures: &[],
     };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -8302,6 +8303,7 @@ pub mod doku {
         standard: &super::STANDARD,
         envelopes: &[],
         results: None,
+        answer_signatures: &[],
     };
     /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -11768,6 +11770,56 @@ pub mod doku_nonsnap {
                 ),
             },
         ),
+        answer_signatures: &[
+            (
+                rt::AuthKind::Symmetric,
+                rt::SignedAnswer {
+                    headers: rt::Cow::Borrowed(
+                        &[
+                            (rt::Cow::Borrowed("Client-Id"), rt::HeaderSource::ClientId),
+                            (
+                                rt::Cow::Borrowed("Request-Id"),
+                                rt::HeaderSource::RequestId,
+                            ),
+                            (
+                                rt::Cow::Borrowed("Response-Timestamp"),
+                                rt::HeaderSource::Timestamp,
+                            ),
+                            (
+                                rt::Cow::Borrowed("Signature"),
+                                rt::HeaderSource::Template(
+                                    rt::Cow::Borrowed(
+                                        &[
+                                            rt::HeaderSource::value("HMACSHA256="),
+                                            rt::HeaderSource::Signature,
+                                        ],
+                                    ),
+                                ),
+                            ),
+                        ],
+                    ),
+                    recipe: rt::Recipe {
+                        algorithm: rt::Algorithm::HmacSha256,
+                        parts: rt::Cow::Borrowed(
+                            &[
+                                rt::Part::literal("Client-Id:"),
+                                rt::Part::ClientId,
+                                rt::Part::literal("\nRequest-Id:"),
+                                rt::Part::RequestId,
+                                rt::Part::literal("\nResponse-Timestamp:"),
+                                rt::Part::Timestamp,
+                                rt::Part::literal("\nRequest-Target:"),
+                                rt::Part::Path,
+                                rt::Part::IfBody,
+                                rt::Part::literal("\nDigest:"),
+                                rt::Part::BodyDigest,
+                                rt::Part::EndIf,
+                            ],
+                        ),
+                    },
+                },
+            ),
+        ],
     };
     /// A DOKU (non-SNAP) client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]

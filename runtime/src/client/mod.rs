@@ -6,6 +6,7 @@
 //! makes a money-moving one, whose lost answer is settled through the status endpoint ([`Settled`]);
 //! [`Client::prepare`] shows what would be sent.
 
+mod answer_signature;
 mod body;
 mod config;
 pub(crate) mod decode;

@@ -67,9 +67,10 @@ pub enum Error<C: EndpointCode> {
         /// The body exactly as received.
         raw_body: Vec<u8>,
     },
-    /// The answer's signature does not verify with the configured provider key: it may not be the
-    /// provider's. Its content is not trusted (the outcome is unknown).
-    #[error("HTTP {status}: the answer's signature does not verify with the provider's public key")]
+    /// The answer's signature does not verify (with the provider's public key, or with the shared secret of a
+    /// provider that signs its answers by HMAC): it may not be the provider's. Its content is not trusted (the
+    /// outcome is unknown).
+    #[error("HTTP {status}: the answer's signature does not verify with the provider's key")]
     UnverifiedAnswer {
         /// HTTP status.
         status: u16,

@@ -4,11 +4,12 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
+use super::answer_signature::{Checked, Sent};
 use super::decode::{answer_is_signed, decode, decode_enveloped, decode_own};
 use super::tokens::Granted;
 use super::{Client, Error, Outgoing, Reply};
 use crate::code::EndpointCode;
-use crate::endpoint::EndpointInfo;
+use crate::endpoint::{EndpointInfo, HeaderSource};
 use crate::secret::AccessToken;
 use crate::signature::SignError;
 
@@ -28,6 +29,14 @@ impl<C: crate::code::EndpointCode> From<Exchange> for Error<C> {
     }
 }
 
+/// An answer as received, with what was sent that its signature covers.
+pub(super) struct Answered {
+    pub(super) status: u16,
+    pub(super) raw: Vec<u8>,
+    pub(super) headers: reqwest::header::HeaderMap,
+    pub(super) sent: Sent,
+}
+
 impl Client {
     /// Signs and sends one request; returns the status and raw body.
     pub(super) async fn exchange(
@@ -38,6 +47,21 @@ impl Client {
         extra: &[(String, String)],
         external_id: &str,
     ) -> Result<(u16, Vec<u8>), Exchange> {
+        let answered = self
+            .exchange_answered(endpoint, outgoing, token, extra, external_id)
+            .await?;
+        Ok((answered.status, answered.raw))
+    }
+
+    /// Signs and sends one request; returns the answer with its headers and what its signature covers.
+    async fn exchange_answered(
+        &self,
+        endpoint: &'static EndpointInfo,
+        outgoing: Outgoing,
+        token: Option<&AccessToken>,
+        extra: &[(String, String)],
+        external_id: &str,
+    ) -> Result<Answered, Exchange> {
         let prepared = self
             .prepare_with_id(
                 endpoint,
@@ -48,6 +72,14 @@ impl Client {
                 SystemTime::now(),
             )
             .map_err(Exchange::Signing)?;
+        let sent = Sent {
+            path: prepared
+                .url
+                .strip_prefix(&*self.inner.base_url)
+                .unwrap_or_default()
+                .to_owned(),
+            request_id: self.request_id_of(endpoint, &prepared).to_owned(),
+        };
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
         for (name, value) in prepared.headers {
@@ -59,9 +91,25 @@ impl Client {
         }
         let response = request.send().await.map_err(Exchange::Transport)?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let raw = response.bytes().await.map_err(Exchange::Transport)?;
         tracing::debug!(endpoint = &*endpoint.id, status, "SNAP call answered");
-        Ok((status, raw.to_vec()))
+        Ok(Answered {
+            status,
+            raw: raw.to_vec(),
+            headers,
+            sent,
+        })
+    }
+
+    /// The request id a prepared request carries (DOKU's `Request-Id`), empty without one.
+    fn request_id_of<'p>(&self, endpoint: &EndpointInfo, prepared: &'p super::prepare::Prepared<'_>) -> &'p str {
+        let profile = self.inner.provider.headers_for(endpoint.auth);
+        let name = profile
+            .iter()
+            .find(|(_, source)| source.is(&HeaderSource::RequestId))
+            .map(|(n, _)| *n);
+        name.and_then(|n| prepared.header(n)).unwrap_or_default()
     }
 
     /// One signed exchange, decoded; the outer error is a failure to exchange at all.
@@ -78,10 +126,14 @@ impl Client {
         Code: EndpointCode,
     {
         let token = token.map(|t| &t.token);
-        let (status, raw_body) = self
-            .exchange(endpoint, outgoing, token, headers, external_id)
+        let answered = self
+            .exchange_answered(endpoint, outgoing, token, headers, external_id)
             .await
             .map_err(Error::from)?;
+        let (status, raw_body) = (answered.status, answered.raw);
+        if self.check_answer(endpoint, &answered.sent, &answered.headers, &raw_body) == Checked::Refused {
+            return Ok(Err(Error::UnverifiedAnswer { status, raw_body }));
+        }
         let Some(enveloped) = &endpoint.envelope else {
             return Ok(match self.inner.provider.results {
                 Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, raw_body),

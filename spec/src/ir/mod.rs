@@ -12,8 +12,8 @@ mod select;
 pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
     Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
-    ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, Situation, Standard, StatusQuery,
-    StatusValue, Text, TransactionStatus, Transition, When,
+    ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, SignedAnswer, Situation, Standard,
+    StatusQuery, StatusValue, Text, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -104,6 +104,8 @@ pub struct Provider {
     /// With `results`: how the provider refuses a call before serving it, in file order (the first that fits
     /// a refusal answers it).
     pub refusals: Vec<OwnRefusal>,
+    /// How the provider signs its answers, per auth kind (DOKU's non-SNAP `Response-Timestamp` scheme).
+    pub answer_signatures: Vec<(AuthKind, SignedAnswer)>,
 }
 
 /// A refusal in a provider's own JSON (`results.refusals` of a provider file).
@@ -190,6 +192,11 @@ impl Provider {
             .find(|(k, _)| *k == auth)
             .map(|(_, h)| h.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// How the provider signs its answers to `auth` calls, if it does.
+    pub fn answer_signature_for(&self, auth: AuthKind) -> Option<&SignedAnswer> {
+        self.answer_signatures.iter().find(|(k, _)| *k == auth).map(|(_, a)| a)
     }
 
     /// The signature recipe for `auth`.

@@ -248,6 +248,21 @@ pub struct ProviderFile {
     pub header_max_length: OrderedMap<u32>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<ResultsSpec>,
+    /// How the provider signs its answers, per auth kind.
+    #[serde(default)]
+    pub answer_signatures: OrderedMap<SignedAnswerSpec>,
+}
+
+/// `{ headers: {Response-Timestamp: timestamp, Signature: "HMACSHA256={signature}", …}, algorithm, string_to_sign }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedAnswerSpec {
+    /// Header name → source of its value.
+    pub headers: OrderedMap<HeaderSourceSpec>,
+    /// Signature algorithm.
+    pub algorithm: String,
+    /// The string to sign, as a template.
+    pub string_to_sign: String,
 }
 
 /// `results:` of a provider whose answers are its own JSON: where a refusal's code and message are, and what

@@ -35,6 +35,7 @@ impl Lowering {
         let envelopes = self.envelopes(src, &spec.envelopes);
         let header_max_length = self.header_limits(src, &spec.header_max_length);
         let (results, refusals) = self.results(src, spec.results.as_ref());
+        let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -52,6 +53,7 @@ impl Lowering {
             header_max_length,
             results,
             refusals,
+            answer_signatures,
         })
     }
 

@@ -4,7 +4,7 @@
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Algorithm, AuthKind, HeaderSource, Part, Recipe};
+use crate::ir::{Algorithm, AuthKind, HeaderSource, Part, Recipe, SignedAnswer};
 use crate::yaml::raw::{self, OrderedMap};
 
 impl Lowering {
@@ -18,6 +18,74 @@ impl Lowering {
             }
         }
         out
+    }
+
+    /// `answer_signatures`: per auth kind, the headers an answer carries (from the request's client id and request
+    /// id, the answer's timestamp, the signature) and the recipe over them.
+    pub(super) fn answer_signatures(
+        &mut self,
+        src: Src,
+        specs: &OrderedMap<raw::SignedAnswerSpec>,
+    ) -> Vec<(AuthKind, SignedAnswer)> {
+        let mut out = Vec::new();
+        for (kind, spec) in &specs.0 {
+            let path = join("answer_signatures", kind);
+            let kind = self.auth_key(src, &path, kind);
+            let headers = self.answer_headers(src, &path, &spec.headers);
+            let recipe = raw::SignatureSpec {
+                algorithm: spec.algorithm.clone(),
+                string_to_sign: spec.string_to_sign.clone(),
+            };
+            let recipe = self.recipe(src, &path, &recipe);
+            if let Some(recipe) = &recipe
+                && recipe.parts.iter().any(|p| matches!(p, Part::Token | Part::Body))
+            {
+                let msg = "an answer is signed over the request's ids and path, its own time and body: \
+                           `{token}` and `{body}` have no value there";
+                self.push(src.value(&join(&path, "string_to_sign"), msg.into()));
+                continue;
+            }
+            if let (Some(kind), Some(headers), Some(recipe)) = (kind, headers, recipe) {
+                out.push((
+                    kind,
+                    SignedAnswer {
+                        headers: headers.into(),
+                        recipe,
+                    },
+                ));
+            }
+        }
+        out
+    }
+
+    /// The headers of a signed answer: sources among `client_id`, `request_id`, `timestamp` and `signature`
+    /// (or text around one), the signature among them.
+    fn answer_headers(
+        &mut self,
+        src: Src,
+        path: &str,
+        headers: &OrderedMap<raw::HeaderSourceSpec>,
+    ) -> Option<Vec<(crate::ir::Text, HeaderSource)>> {
+        const ANSWERED: [HeaderSource; 4] = [
+            HeaderSource::ClientId,
+            HeaderSource::RequestId,
+            HeaderSource::Timestamp,
+            HeaderSource::Signature,
+        ];
+        let keywords = HeaderSource::KEYWORDS.iter().filter(|(_, s)| ANSWERED.contains(s));
+        let mut out = Vec::new();
+        for (name, source) in &headers.0 {
+            let at = join(&join(path, "headers"), name);
+            if let Some(source) = self.header_source(src, &at, source, keywords.clone()) {
+                out.push((name.clone().into(), source));
+            }
+        }
+        if !out.iter().any(|(_, s)| s.is(&HeaderSource::Signature)) {
+            let msg = "name the header that carries the answer's `signature`";
+            self.push(src.value(&join(path, "headers"), msg.into()));
+            return None;
+        }
+        (out.len() == headers.0.len()).then_some(out)
     }
 
     /// A signature recipe: its algorithm and its string to sign, split into parts.
