@@ -68,6 +68,8 @@ fn endpoint_text(api: &Api, e: &Endpoint) -> String {
     );
     match &e.info.envelope {
         Some(v) => out += &format!(" · envelope {} · function {}", v.envelope, v.function),
+        // Answers in the provider's own JSON: codes by name, no SNAP service code.
+        None if e.info.service_code.is_empty() => out += " · its provider's own JSON",
         None => out += &format!(" · service {}", e.info.service_code),
     }
     if let Some(name) = service_name(api, e) {

@@ -109,7 +109,7 @@ fn inherent_impl(ty: &Ident, declared: &Declared<'_>) -> TokenStream {
             /// Every declared code, in order.
             pub const DECLARED: &'static [&'static str] = &[#(#codes),*];
 
-            /// The seven-digit code.
+            /// The code as answered: seven digits for SNAP, a name in an envelope or a provider's own JSON.
             pub fn code(&self) -> &str {
                 match self {
                     #(#ty::#variants => #codes,)*

@@ -173,7 +173,7 @@ pub struct Explanation<'a> {
 
 /// What the runtime needs from a generated per-endpoint code enum.
 pub trait EndpointCode: for<'a> From<&'a str> + From<ResponseCode> + fmt::Debug + fmt::Display {
-    /// The seven-digit code.
+    /// The code as answered: seven digits for SNAP, a name in an envelope or a provider's own JSON.
     fn code(&self) -> &str;
     /// What it means for the caller.
     fn outcome(&self) -> Outcome;

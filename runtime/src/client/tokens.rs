@@ -67,10 +67,11 @@ impl Client {
             return Err(Error::Signing(SignError::MissingToken));
         };
         let body = self.inner.provider.token_request.to_vec();
-        let (status, raw_body) = self
+        let answered = self
             .exchange(endpoint, Outgoing::at(endpoint, body), None, &[], &external_id())
             .await
             .map_err(Error::from)?;
+        let (status, raw_body) = (answered.status, answered.raw);
         // An unreadable grant is reported with its code (if any) and raw body, like any refused one.
         let granted: TokenGrant = serde_json::from_slice(&raw_body).unwrap_or_default();
         let code = ResponseCode::parse(granted.response_code.as_deref().unwrap_or_default());

@@ -38,23 +38,8 @@ pub(super) struct Answered {
 }
 
 impl Client {
-    /// Signs and sends one request; returns the status and raw body.
-    pub(super) async fn exchange(
-        &self,
-        endpoint: &'static EndpointInfo,
-        outgoing: Outgoing,
-        token: Option<&AccessToken>,
-        extra: &[(String, String)],
-        external_id: &str,
-    ) -> Result<(u16, Vec<u8>), Exchange> {
-        let answered = self
-            .exchange_answered(endpoint, outgoing, token, extra, external_id)
-            .await?;
-        Ok((answered.status, answered.raw))
-    }
-
     /// Signs and sends one request; returns the answer with its headers and what its signature covers.
-    async fn exchange_answered(
+    pub(super) async fn exchange(
         &self,
         endpoint: &'static EndpointInfo,
         outgoing: Outgoing,
@@ -127,7 +112,7 @@ impl Client {
     {
         let token = token.map(|t| &t.token);
         let answered = self
-            .exchange_answered(endpoint, outgoing, token, headers, external_id)
+            .exchange(endpoint, outgoing, token, headers, external_id)
             .await
             .map_err(Error::from)?;
         let (status, raw_body) = (answered.status, answered.raw);
