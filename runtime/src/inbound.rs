@@ -1,8 +1,8 @@
 //! The inbound side (SPI): checking a request the provider sends to the merchant — a payment
 //! notification — before anything in it is believed, and answering it.
 //!
-//! [`Verifier::verify`] works on the raw body as received (the signature covers those bytes, minified,
-//! never a re-serialization) and checks, in order: the headers the provider profile says it signs with,
+//! [`Verifier::verify`] works on the raw body as received (the signature covers those bytes, minified for SNAP's
+//! `{body_sha256}`, as received for DOKU's `{body_digest}`; never a re-serialization) and checks, in order: the headers the provider profile says it signs with,
 //! the timestamp against a skew window, the signature with a constant-time comparison, and that the
 //! X-EXTERNAL-ID was not seen before from that partner on that day ([`ReplayStore`]). Each failure maps to
 //! the SNAP answer the provider expects ([`Rejection::response`]); [`acknowledge`] builds the success
@@ -27,10 +27,17 @@ use crate::keys::PublicKey;
 use crate::minify::minify;
 use crate::retry::Standard;
 use crate::secret::{AccessToken, ClientSecret};
-use crate::signature::{Algorithm, Sign, SignInput, VerifyingKey};
+use crate::signature::{Algorithm, Part, Sign, SignInput, VerifyingKey};
 use crate::timestamp::SnapTimestamp;
 use crate::validate::{BuildError, FromRaw};
 use snapbi_descriptor::Situation;
+
+/// A received body as it came, and minified.
+#[derive(Clone, Copy)]
+struct Bodies<'b> {
+    raw: &'b [u8],
+    minified: &'b [u8],
+}
 
 /// Remembers which X-EXTERNAL-IDs a partner already used, so a replayed request is refused.
 pub trait ReplayStore: Send + Sync {
@@ -298,7 +305,15 @@ impl Verifier {
             client_id: &partner,
             request_id,
         };
-        self.check_signature(path, &signed_by, &minified, signature)?;
+        self.check_signature(
+            path,
+            &signed_by,
+            Bodies {
+                raw: body,
+                minified: &minified,
+            },
+            signature,
+        )?;
         // Only a genuine request may use up an id; a forged one must not block the real one.
         let day = timestamp_text.get(..10).unwrap_or_default();
         if !external_id.is_empty() && !self.replay.first_use(&partner, day, &external_id) {
@@ -315,13 +330,19 @@ impl Verifier {
         &self,
         path: &str,
         signed: &Signed<'_>,
-        minified_body: &[u8],
+        bodies: Bodies<'_>,
         signature: &str,
     ) -> Result<(), Rejection> {
         let recipe = self
             .provider
             .signature_for(self.endpoint.auth)
             .ok_or(Rejection::BadSignature)?;
+        // SNAP's `{body_sha256}` is over the minified body; DOKU's `{body_digest}` over the bytes as sent, and
+        // DOKU sends its non-SNAP notifications pretty-printed: a digest of the minified form would not match.
+        let minified_body = match recipe.parts.contains(&Part::BodyDigest) {
+            true => bodies.raw,
+            false => bodies.minified,
+        };
         let key = match (&self.key, recipe.algorithm) {
             (InboundKey::Secret(secret), Algorithm::HmacSha512 | Algorithm::HmacSha256) => VerifyingKey::Hmac(secret),
             (InboundKey::PublicKey(key), Algorithm::RsaSha256) => VerifyingKey::Rsa(key),

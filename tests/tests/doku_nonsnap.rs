@@ -319,3 +319,48 @@ async fn an_answer_whose_signature_does_not_verify_is_not_trusted() {
     server.abort();
     assert!(matches!(answer, Err(rt::Error::UnverifiedAnswer { .. })), "{answer:?}");
 }
+
+#[test]
+fn a_pretty_printed_notification_verifies_over_its_bytes_as_sent() {
+    use snapbi::rt::inbound::{InboundKey, Verifier};
+    use snapbi_tests::nonsnap::{openssl_base64, openssl_hmac_sha256};
+    // DOKU sends its non-SNAP notifications pretty-printed and digests them as sent [katon-doku-walk]; the body is
+    // DOKU's Akulaku paylater sample's shape.
+    let body = b"{\n  \"order\": {\"invoice_number\": \"INV-20210707-0001\", \"amount\": 90000},\n  \"transaction\": {\"status\": \"SUCCESS\", \"date\": \"2021-07-07T08:48:42Z\"}\n}";
+    let path = "/payments/notifications";
+    let timestamp = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    let request_id = "479b663f-5c9d-400d-8e80-3e548a8f7639";
+    let digest = openssl_base64(&snapbi_tests::openssl(&["dgst", "-sha256", "-binary"], body));
+    let text = format!(
+        "Client-Id:{DEMO_CLIENT_ID}\nRequest-Id:{request_id}\nRequest-Timestamp:{timestamp}\nRequest-Target:{path}\nDigest:{digest}"
+    );
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in [
+        ("Client-Id", DEMO_CLIENT_ID.to_owned()),
+        ("Request-Id", request_id.to_owned()),
+        ("Request-Timestamp", timestamp),
+        (
+            "Signature",
+            format!("HMACSHA256={}", openssl_hmac_sha256(DEMO_CLIENT_SECRET, &text)),
+        ),
+    ] {
+        headers.insert(name, value.parse().expect("header"));
+    }
+    // The verifier reads the profile's headers and recipe for the endpoint's auth kind (DOKU's non-SNAP one).
+    let verifier = Verifier::new(
+        &doku_nonsnap::PROFILE,
+        &generate::ENDPOINT,
+        InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
+    );
+    let verified = verifier.verify(path, &headers, body);
+    assert!(verified.is_ok(), "{:?}", verified.err());
+    // The same bytes under another path, or one byte changed, are not DOKU's.
+    assert!(verifier.verify("/other", &headers, body).is_err());
+    let mut changed = body.to_vec();
+    changed[4] = b'\t';
+    assert!(verifier.verify(path, &headers, &changed).is_err());
+}
