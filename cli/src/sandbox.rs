@@ -26,7 +26,7 @@ pub struct Args {
     /// Client id to accept instead of the demo client (with --client-secret and --client-public-key).
     #[arg(long, value_name = "ID")]
     client_id: Option<String>,
-    /// That client's secret (HMAC-SHA512 key of symmetric signatures).
+    /// That client's secret: the key of symmetric signatures (SNAP's HMAC-SHA512, DOKU non-SNAP's HMAC-SHA256).
     #[arg(long, value_name = "S")]
     client_secret: Option<String>,
     /// That client's RSA public key (PEM file), for token and asymmetric signatures.

@@ -16,7 +16,7 @@ use crate::signing::Verifier;
 /// Client id of the demo credentials (what the generated client sends as X-PARTNER-ID / X-CLIENT-KEY).
 pub const DEMO_CLIENT_ID: &str = "BRN-0000-SANDBOX-DEMO";
 
-/// Client secret of the demo credentials (the HMAC-SHA512 key of symmetric signatures). Public: it only
+/// Client secret of the demo credentials (the key of symmetric HMAC signatures, SNAP's and DOKU non-SNAP's). Public: it only
 /// opens this simulator.
 pub const DEMO_CLIENT_SECRET: &str = "sandbox-demo-secret-not-for-production";
 
