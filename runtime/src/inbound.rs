@@ -382,7 +382,7 @@ struct Signed<'a> {
 
 /// What a header filled by `source` carries: for a template (`"HMACSHA256={signature}"`), the text its source
 /// fills once the template's own text is taken off, `None` when that text is not there; else the whole value.
-fn template_value<'v>(source: &HeaderSource, value: &'v str) -> Option<&'v str> {
+pub(crate) fn template_value<'v>(source: &HeaderSource, value: &'v str) -> Option<&'v str> {
     let HeaderSource::Template(pieces) = source else {
         return Some(value);
     };

@@ -11,6 +11,7 @@ use reqwest::header::HeaderMap;
 use super::Client;
 use crate::SignedAnswer;
 use crate::endpoint::{EndpointInfo, HeaderSource};
+use crate::inbound::template_value;
 use crate::signature::{Algorithm, Sign, SignInput, VerifyingKey};
 
 /// What was sent, for checking the answer's signature.
@@ -84,47 +85,5 @@ impl Client {
 fn received<'h>(signed: &SignedAnswer, headers: &'h HeaderMap, source: &HeaderSource) -> Option<Option<&'h str>> {
     let (name, template) = signed.headers.iter().find(|(_, s)| s.is(source))?;
     let value = headers.get(&**name)?.to_str().ok();
-    Some(value.and_then(|v| unwrap_template(template, v.trim())))
-}
-
-/// The part of `value` a template's source fills (`"HMACSHA256={signature}"` → what follows `HMACSHA256=`).
-fn unwrap_template<'v>(template: &HeaderSource, value: &'v str) -> Option<&'v str> {
-    let HeaderSource::Template(pieces) = template else {
-        return Some(value);
-    };
-    let mut rest = value;
-    let mut filled = None;
-    for (i, piece) in pieces.iter().enumerate() {
-        match piece {
-            HeaderSource::Value(text) => rest = rest.strip_prefix(&**text)?,
-            _ => {
-                // The source runs up to the next piece's text, or to the end.
-                let end = match pieces.get(i + 1) {
-                    Some(HeaderSource::Value(next)) => rest.find(&**next)?,
-                    _ => rest.len(),
-                };
-                filled = Some(&rest[..end]);
-                rest = &rest[end..];
-            }
-        }
-    }
-    filled.filter(|_| rest.is_empty())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::borrow::Cow;
-
-    #[test]
-    fn a_template_gives_back_what_its_source_filled() {
-        static PIECES: &[HeaderSource] = &[
-            HeaderSource::Value(Cow::Borrowed("HMACSHA256=")),
-            HeaderSource::Signature,
-        ];
-        let template = HeaderSource::Template(Cow::Borrowed(PIECES));
-        assert_eq!(unwrap_template(&template, "HMACSHA256=abc="), Some("abc="));
-        assert_eq!(unwrap_template(&template, "HMACSHA512=abc="), None);
-        assert_eq!(unwrap_template(&HeaderSource::Signature, "abc="), Some("abc="));
-    }
+    Some(value.and_then(|v| template_value(template, v.trim())))
 }
