@@ -78,8 +78,11 @@ enum Command {
     Verify(verify::Kind),
     /// Run a local SNAP provider simulator over the specs until Ctrl-C.
     Sandbox(sandbox::Args),
-    /// The quickstart: token, payment, verified notification, status, refund — against an in-process sandbox.
-    Demo,
+    /// The quickstart against an in-process sandbox: token, payment, verified notification, status, refund.
+    ///
+    /// `--provider doku_nonsnap` runs DOKU's non-SNAP flow instead: a Checkout page, the customer pays, DOKU's
+    /// signed notification is verified, check status shows it paid.
+    Demo(demo::Args),
     /// Write the Markdown reference of every endpoint (fields, limits, codes).
     Docs(docs::Args),
     /// Write a starter provider to edit: DIR/PROVIDER/{provider.yaml, token/b2b.yaml, balance-inquiry.yaml}.
@@ -103,7 +106,7 @@ fn main() -> ExitCode {
         Command::Sign(kind) => sign::run(&specs, kind),
         Command::Verify(kind) => verify::run(&specs, kind),
         Command::Sandbox(args) => sandbox::run(&specs, &args),
-        Command::Demo => demo::run(&specs),
+        Command::Demo(args) => demo::run(&specs, &args),
         Command::Docs(args) => docs::run(&specs, &args),
         Command::Init(args) => init::run(&args),
     };

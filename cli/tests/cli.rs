@@ -1463,6 +1463,43 @@ fn demo_runs_the_whole_journey_against_the_in_process_sandbox() {
 }
 
 #[test]
+fn demo_runs_doku_s_non_snap_order_from_page_to_notification() {
+    let out = snapbi(&["demo", "--provider", "doku_nonsnap"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✓')).collect();
+    assert_eq!(steps.len(), 4, "{stdout}");
+    for (i, (step, code, said)) in [
+        ("payment page", "SUCCESS", "customer goes to"),
+        ("check status", "PENDING", "no channel yet"),
+        ("notification", "HTTP 200", "signature verified, transaction SUCCESS"),
+        ("check status", "SUCCESS", "channel VIRTUAL_ACCOUNT_BCA"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(
+            steps[i].contains(step) && steps[i].contains(code) && steps[i].contains(said),
+            "step {i} is not {step} {code} … {said}:\n{stdout}"
+        );
+    }
+    // The amount is the answers' (the order as created), on every step that reports it.
+    assert_eq!(stdout.matches("amount 20000").count(), 3, "{stdout}");
+
+    let out = snapbi(&["demo", "--provider", "nobody"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("journeys: doku, doku_nonsnap"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn docs_reference_every_endpoint_field_and_code() {
     let out = snapbi(&["docs"]);
     assert!(out.status.success());

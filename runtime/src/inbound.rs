@@ -121,6 +121,16 @@ impl Rejection {
     }
 }
 
+/// The merchant's answer in its provider's terms: for a provider answering its own JSON (`results`), the HTTP
+/// status alone, which is all it reads (DOKU's non-SNAP notification wants a 2xx, and sends again otherwise);
+/// else the SNAP body.
+pub fn in_provider_terms(provider: &Provider, (status, body): (u16, String)) -> (u16, String) {
+    match provider.results {
+        Some(_) => (status, String::new()),
+        None => (status, body),
+    }
+}
+
 /// The success answer to an inbound request: HTTP 200 and the standard's success case (`200<service>00
 /// Successful`).
 pub fn acknowledge(service_code: &str, standard: &Standard) -> (u16, String) {
@@ -213,14 +223,18 @@ impl Verifier {
         }
     }
 
-    /// The answer to a request refused with `rejection`, as the standard words it for this endpoint's service.
+    /// The answer to a request refused with `rejection`, as the standard words it for this endpoint's service (a
+    /// provider answering its own JSON: the standard's HTTP status alone, [`in_provider_terms`]).
     pub fn reject(&self, rejection: &Rejection) -> (u16, String) {
-        rejection.response(&self.endpoint.service_code, self.provider.standard)
+        let answer = rejection.response(&self.endpoint.service_code, self.provider.standard);
+        in_provider_terms(self.provider, answer)
     }
 
-    /// The success answer for this endpoint's service (`200<service>00`).
+    /// The success answer for this endpoint's service (`200<service>00`; a provider answering its own JSON:
+    /// HTTP 200 alone).
     pub fn acknowledge(&self) -> (u16, String) {
-        acknowledge(&self.endpoint.service_code, self.provider.standard)
+        let answer = acknowledge(&self.endpoint.service_code, self.provider.standard);
+        in_provider_terms(self.provider, answer)
     }
 
     /// How far X-TIMESTAMP may be from now, either way.

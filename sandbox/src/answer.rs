@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, OwnRefusal, Results, Situation, Text};
+use snapbi_spec::ir::{Api, EndpointCode, OwnRefusal, Results, Situation, Text};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Header explaining a refusal in words (sandbox-only, never sent by a real provider).
@@ -110,33 +110,46 @@ impl Answer {
         }
     }
 
-    /// The same answer with another HTTP status.
-    pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.status = status;
-        self
-    }
-
     /// The same answer carrying `code` where its provider's own JSON reads it: the endpoint's `status_field`, else
-    /// the first of the provider's code places (and `message`, when given, at the first message place).
-    pub(crate) fn own_code(
-        mut self,
-        results: &Results,
-        status_field: Option<&[Text]>,
-        code: &str,
-        message: Option<&str>,
-    ) -> Self {
+    /// the first of the provider's code places.
+    pub(crate) fn own_code(mut self, results: &Results, status_field: Option<&[Text]>, code: &str) -> Self {
         let mut body = Value::Object(std::mem::take(&mut self.body));
         if let Some(at) = status_field.or(results.code.first().map(|p| &**p)) {
             insert_at(&mut body, at, Value::String(code.to_owned()));
-        }
-        if let (Some(message), Some(at)) = (message, results.message.first()) {
-            insert_at(&mut body, at, Value::String(message.to_owned()));
         }
         if let Value::Object(members) = body {
             self.body = members;
         }
         self.serialized = None;
         self
+    }
+
+    /// A refusal with a code the endpoint declares in its provider's own JSON: its HTTP status, the code at its
+    /// place (`at`, else the first of the provider's code places) and its message at the message place of the same
+    /// rank (DOKU: `error.code` with `error.message`, or `message[0]` alone).
+    pub(crate) fn own_declared(results: &Results, declared: &EndpointCode) -> Self {
+        let place = |at: &Vec<String>| {
+            let at = at.iter().map(String::as_str);
+            results.code.iter().position(|p| p.iter().map(|s| &**s).eq(at.clone()))
+        };
+        let rank = declared.at.as_ref().and_then(place).unwrap_or(0);
+        let mut body = Value::Object(Map::new());
+        if let Some(at) = results.code.get(rank) {
+            insert_at(&mut body, at, Value::String(declared.code.clone()));
+        }
+        if let Some(at) = results.message.get(rank) {
+            insert_at(&mut body, at, Value::String(declared.message.clone()));
+        }
+        let Value::Object(body) = body else {
+            return Self::unanswerable("a provider's code place is not inside an object".into());
+        };
+        Self {
+            status: declared.http,
+            body,
+            reason: None,
+            headers: Box::default(),
+            serialized: None,
+        }
     }
 
     /// HTTP 500 with an empty body and the reason: the data gives no answer, and none is made up. The builder refuses

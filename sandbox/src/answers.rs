@@ -146,6 +146,26 @@ fn lookup_mut<'f>(facts: &'f mut Map<String, Value>, path: &str) -> Option<&'f m
     segments.try_fold(first, |v, key| v.get_mut(key))
 }
 
+/// Writes `from` over `into`, looking into objects both hold.
+pub(crate) fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(into), Value::Object(from)) => merge_members(into, from),
+        (into, from) => *into = from.clone(),
+    }
+}
+
+/// Writes the members of `from` over those of `into`, looking into objects both hold.
+pub(crate) fn merge_members(into: &mut Map<String, Value>, from: &Map<String, Value>) {
+    for (name, value) in from {
+        match into.get_mut(name) {
+            Some(slot) => merge(slot, value),
+            None => {
+                into.insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
 /// Sets the value at a dotted path of the top-level fields, making the objects on the way (an object already
 /// there is added to; any other value is replaced by one).
 pub(crate) fn set(facts: &mut Map<String, Value>, path: &str, value: Value) {

@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use snapbi_spec::ir::{Api, Operation, RecordKind};
 
+use crate::answers;
 use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};
 use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key};
@@ -154,40 +155,25 @@ fn named(
     Ok(ids)
 }
 
-/// Whether the record holds every value that reports it paid.
+/// Whether the record holds every value that reports it paid, each at its name (a dotted name is a path:
+/// `transaction.status`).
 fn is_paid(fields: &Value, paid: &[(String, String)]) -> bool {
     paid.iter()
-        .all(|(name, value)| fields.get(name).and_then(Value::as_str) == Some(value.as_str()))
+        .all(|(name, value)| at_path(fields, name).and_then(Value::as_str) == Some(value.as_str()))
 }
 
 /// The record's fields once paid: the payment written over them (objects member by member, so a payment's
-/// `additionalInfo.senderName` joins the record's `additionalInfo.channel`), then the `paid` values.
+/// `additionalInfo.senderName` joins the record's `additionalInfo.channel`), then the `paid` values, each at its
+/// name (`paymentFlagStatus` at the top, `transaction.status` inside `transaction`).
 fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Value {
     let mut fields = record.clone();
-    merge(&mut fields, payment);
+    answers::merge(&mut fields, payment);
     if let Some(map) = fields.as_object_mut() {
         for (name, value) in paid {
-            map.insert(name.clone(), Value::String(value.clone()));
+            answers::set(map, name, Value::String(value.clone()));
         }
     }
     fields
-}
-
-/// Writes `from` over `into`, looking into objects both hold.
-fn merge(into: &mut Value, from: &Value) {
-    match (into, from) {
-        (Value::Object(into), Value::Object(from)) => {
-            for (name, value) in from {
-                match into.get_mut(name) {
-                    Some(slot) => merge(slot, value),
-                    None => {
-                        into.insert(name.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        (into, from) => *into = from.clone(),
-    }
 }
 
 /// The notifications of `record` paid to `fields`, each valid for its endpoint's request spec (else the payment

@@ -21,7 +21,7 @@ use proptest::sample::Index;
 use serde_json::Value;
 use snapbi_spec::ir::paths::flatten;
 use snapbi_spec::ir::samples::{limited_fields, sample_object, str_of_len};
-use snapbi_spec::ir::{Endpoint, Operation};
+use snapbi_spec::ir::{Endpoint, Field, Operation};
 
 /// A change that keeps every field of a valid body valid.
 #[derive(Debug, Clone)]
@@ -135,10 +135,20 @@ async fn through_client(run: &Running, endpoint: &Endpoint, body: &Value) -> (u1
         .expect("the generated client has every provider");
     let client = rt::Client::new(profile, config).expect("client");
     let head = head_values(run, endpoint);
-    // The raw code is enough here: the runtime's own response-code type keeps any code.
-    let answer = client
-        .call::<Value, Value, rt::ResponseCode>(entry.info, body, &head)
-        .await;
+    let params = sample_strings(run, &endpoint.params);
+    // The raw code is enough here: the runtime's own response-code type keeps any code. A GET sends no body.
+    let answer = match endpoint.has_body() {
+        true => {
+            client
+                .call_at::<Value, Value, rt::ResponseCode>(entry.info, &params, body, &head)
+                .await
+        }
+        false => {
+            client
+                .call_at::<rt::NoBody, Value, rt::ResponseCode>(entry.info, &params, &rt::NoBody, &head)
+                .await
+        }
+    };
     match answer {
         Ok(reply) => (
             reply.status,
@@ -153,7 +163,12 @@ async fn through_client(run: &Running, endpoint: &Endpoint, body: &Value) -> (u1
 
 /// The caller's head values of an enveloped endpoint, from their samples.
 fn head_values(run: &Running, endpoint: &Endpoint) -> Vec<(String, String)> {
-    let sample = sample_object(run.api(), &endpoint.headers);
+    sample_strings(run, &endpoint.headers)
+}
+
+/// The samples of string fields (head values, path parameters) as (wire name, value) pairs.
+fn sample_strings(run: &Running, fields: &[Field]) -> Vec<(String, String)> {
+    let sample = sample_object(run.api(), fields);
     let Value::Object(map) = sample else { return Vec::new() };
     map.into_iter()
         .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))

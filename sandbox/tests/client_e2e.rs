@@ -13,7 +13,7 @@ use snapbi::rt::{self, EndpointCode, Outcome, ResponseCode};
 use snapbi::{dana, doku, doku_nonsnap, types};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use snapbi_spec::ir::samples::{sample_object, sample_str};
-use snapbi_spec::ir::{Endpoint, FieldType, Operation};
+use snapbi_spec::ir::{AnswerSource, Endpoint, FieldType, Operation};
 
 /// A runtime client for `provider` (its profile from the generated client), pointed at the sandbox.
 fn client_for(base: &str, provider: &str) -> rt::Client {
@@ -77,7 +77,24 @@ async fn call_as<C>(
         .find(|e| e.info.id == endpoint.info.id)
         .map(|e| e.info)
         .expect("the generated client has every served endpoint");
-    let got: C = match client.call::<Value, Value, C>(info, body, headers).await {
+    // Path parameters from their samples (DOKU's check status names the sample order); a GET sends no body.
+    let params: Vec<(String, String)> = endpoint
+        .params
+        .iter()
+        .filter_map(|f| match &f.ty {
+            FieldType::Str(rule) => Some((f.wire.clone(), sample_str(rule, f.example.as_deref())?)),
+            _ => None,
+        })
+        .collect();
+    let answer = match endpoint.has_body() {
+        true => client.call_at::<Value, Value, C>(info, &params, body, headers).await,
+        false => {
+            client
+                .call_at::<rt::NoBody, Value, C>(info, &params, &rt::NoBody, headers)
+                .await
+        }
+    };
+    let got: C = match answer {
         Ok(reply) => {
             assert!((200..300).contains(&reply.status));
             reply.code
@@ -128,11 +145,20 @@ fn expected_http(endpoint: &Endpoint, code: &str) -> String {
     }
 }
 
-/// The code of a successful call of `endpoint`: `200xx00`, or the first result code of a 2xx answer meaning
-/// success or pending (DOKU's new Indodana order is `PENDING`).
+/// The code of a successful call of `endpoint`: `200xx00`; the value the endpoint documents answering at its status
+/// field (DOKU's new Indodana order, and its check status of an unpaid order, are `PENDING`); else the first result
+/// code of a 2xx answer meaning success or pending.
 fn success_code(endpoint: &Endpoint) -> String {
     if answers_snap(endpoint) {
         return format!("200{}00", endpoint.info.service_code);
+    }
+    let status_field = endpoint.info.status_field.as_ref().map(|path| path.join("."));
+    let documented = endpoint.answers.iter().find_map(|a| match &a.source {
+        AnswerSource::Value(value) if Some(&a.field) == status_field.as_ref() => Some(value.clone()),
+        _ => None,
+    });
+    if let Some(value) = documented {
+        return value;
     }
     let served = |c: &&snapbi_spec::ir::EndpointCode| {
         (200..300).contains(&c.http) && matches!(c.outcome, Outcome::Success | Outcome::Pending)
@@ -255,7 +281,8 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             dana::merchant_management_query_merchant_info,
             dana::merchant_management_query_asset_card_list,
             doku_nonsnap::checkout_payment,
-            doku_nonsnap::paylater_indodana_generate_order
+            doku_nonsnap::paylater_indodana_generate_order,
+            doku_nonsnap::orders_check_status
         );
         let body = sample_object(run.api(), &endpoint.request);
         // A B2B2C token endpoint takes each auth code once: every call gets a fresh one from the sandbox.

@@ -17,10 +17,14 @@ pub(crate) fn endpoint_module(cx: &Cx, e: &Endpoint) -> TokenStream {
         &[
             e.doc.clone().unwrap_or_default().trim().to_owned(),
             format!(
-                "`{} {}` · service code {} · {} signature · spec `{}`",
+                "`{} {}` · {}{} signature · spec `{}`",
                 e.info.method,
                 e.info.path,
-                e.info.service_code,
+                // Only SNAP endpoints have a service code; an envelope's or a provider's own JSON has none to show.
+                match e.info.service_code.is_empty() {
+                    true => String::new(),
+                    false => format!("service code {} · ", e.info.service_code),
+                },
                 e.info.auth.as_str(),
                 e.file
             ),

@@ -56,6 +56,8 @@
 // - specs/doku/virtual-account/status.yaml
 // - specs/doku/virtual-account/update.yaml
 // - specs/doku_nonsnap/checkout/payment.yaml
+// - specs/doku_nonsnap/notification/payment.yaml
+// - specs/doku_nonsnap/orders/check-status.yaml
 // - specs/doku_nonsnap/paylater/indodana-generate-order.yaml
 // - specs/doku_nonsnap/provider.yaml
 // - specs/doku_nonsnap/types.yaml
@@ -4089,7 +4091,7 @@ pub mod dana {
     /// Fields: the SDK's `CreateDivisionRequest` model (lengths, enums, Optional vs required) [S4](https://github.com/dana-id/dana-python); the body DANA's UAT
     /// suite sends (MerchantManagement.json `Division.CreateDivision`) passes this spec [S5](https://github.com/dana-id/uat-script).
     ///
-    /// `POST /dana/merchant/division/createDivision.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/create-division.yaml`
+    /// `POST /dana/merchant/division/createDivision.htm` · asymmetric signature · spec `specs/dana/merchant-management/create-division.yaml`
     pub mod merchant_management_create_division {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -4361,7 +4363,7 @@ pub mod dana {
     /// deviceNumber, posNumber, directorPics, nonDirectorPics); the SDK does not check it, nor can this spec (a numeric
     /// comparison), and DANA's UAT suite sends them all with apiVersion `3` [S5](https://github.com/dana-id/uat-script).
     ///
-    /// `POST /dana/merchant/shop/createShop.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/create-shop.yaml`
+    /// `POST /dana/merchant/shop/createShop.htm` · asymmetric signature · spec `specs/dana/merchant-management/create-shop.yaml`
     pub mod merchant_management_create_shop {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -4621,7 +4623,7 @@ pub mod dana {
     /// `/dana/member/asset/queryAssetCardList.htm` with head function `dana.member.asset.queryAssetCardList` [S4](https://github.com/dana-id/dana-python). Fields:
     /// the SDK's `QueryAssetCardListRequest` and `AssetCardListItem` models [S4](https://github.com/dana-id/dana-python).
     ///
-    /// `POST /dana/member/asset/queryAssetCardList.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/query-asset-card-list.yaml`
+    /// `POST /dana/member/asset/queryAssetCardList.htm` · asymmetric signature · spec `specs/dana/merchant-management/query-asset-card-list.yaml`
     pub mod merchant_management_query_asset_card_list {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -4799,7 +4801,7 @@ pub mod dana {
     /// Fields: the SDK's `QueryDivisionRequest` and `DivisionResourceInfo` models, the lengths of divisionId by
     /// divisionIdType from the SDK's description of the field [S4](https://github.com/dana-id/dana-python).
     ///
-    /// `POST /dana/merchant/division/queryDivision.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/query-division.yaml`
+    /// `POST /dana/merchant/division/queryDivision.htm` · asymmetric signature · spec `specs/dana/merchant-management/query-division.yaml`
     pub mod merchant_management_query_division {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -4932,7 +4934,7 @@ pub mod dana {
     /// `dana.ap.bizprod.biz.service.openapi.merchant.queryMerchantInfo` (not the `dana.member.…` pattern of the path) [S4](https://github.com/dana-id/dana-python).
     /// Fields: the SDK's `QueryMerchantInfoRequest`, `MerchantInformation` and its parts [S4](https://github.com/dana-id/dana-python).
     ///
-    /// `POST /dana/member/merchant/queryMerchantInfo.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/query-merchant-info.yaml`
+    /// `POST /dana/member/merchant/queryMerchantInfo.htm` · asymmetric signature · spec `specs/dana/merchant-management/query-merchant-info.yaml`
     pub mod merchant_management_query_merchant_info {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -5155,7 +5157,7 @@ pub mod dana {
     /// `/dana/merchant/queryMerchantResource.htm` with head function `dana.merchant.queryMerchantResource` [S4](https://github.com/dana-id/dana-python). Fields:
     /// the SDK's `QueryMerchantResourceRequest` and `MerchantResourceInformation` models [S4](https://github.com/dana-id/dana-python).
     ///
-    /// `POST /dana/merchant/queryMerchantResource.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/query-merchant-resource.yaml`
+    /// `POST /dana/merchant/queryMerchantResource.htm` · asymmetric signature · spec `specs/dana/merchant-management/query-merchant-resource.yaml`
     pub mod merchant_management_query_merchant_resource {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -5254,7 +5256,7 @@ pub mod dana {
     /// `QueryShopRequest` and `ShopResourceInfo` models [S4](https://github.com/dana-id/dana-python); the lengths of shopId by shopIdType are DANA's page's
     /// [dana-open-api](https://dashboard.dana.id/api-docs).
     ///
-    /// `POST /dana/merchant/shop/queryShop.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/query-shop.yaml`
+    /// `POST /dana/merchant/shop/queryShop.htm` · asymmetric signature · spec `specs/dana/merchant-management/query-shop.yaml`
     pub mod merchant_management_query_shop {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -5395,7 +5397,7 @@ pub mod dana {
     /// (businessDocs, businessEntity, businessEndDate, ownerIdType, ownerIdNo, directorPics, nonDirectorPics, sizeType),
     /// which neither the SDK nor this spec checks (a numeric comparison).
     ///
-    /// `POST /dana/merchant/division/updateDivision.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/update-division.yaml`
+    /// `POST /dana/merchant/division/updateDivision.htm` · asymmetric signature · spec `specs/dana/merchant-management/update-division.yaml`
     pub mod merchant_management_update_division {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -5637,7 +5639,7 @@ pub mod dana {
     /// with head function `dana.merchant.shop.updateShop` [S4](https://github.com/dana-id/dana-python), as DANA's page does [dana-open-api](https://dashboard.dana.id/api-docs). Fields: the SDK's
     /// `UpdateShopRequest` model [S4](https://github.com/dana-id/dana-python); the lengths of shopId by shopIdType are DANA's page's [dana-open-api](https://dashboard.dana.id/api-docs).
     ///
-    /// `POST /dana/merchant/shop/updateShop.htm` · service code  · asymmetric signature · spec `specs/dana/merchant-management/update-shop.yaml`
+    /// `POST /dana/merchant/shop/updateShop.htm` · asymmetric signature · spec `specs/dana/merchant-management/update-shop.yaml`
     pub mod merchant_management_update_shop {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -7876,7 +7878,7 @@ pub mod dana {
     /// dana-php docs `QueryUserProfileRequest`, `ResultInfo`; dana-id/uat-script `MerchantManagement.json` (an Open API
     /// success answers resultStatus S, resultCodeId 00000000, resultCode SUCCESS).
     ///
-    /// `POST /dana/member/query/queryUserProfile.htm` · service code  · asymmetric signature · spec `specs/dana/widget/query-user-profile.yaml`
+    /// `POST /dana/member/query/queryUserProfile.htm` · asymmetric signature · spec `specs/dana/widget/query-user-profile.yaml`
     pub mod widget_query_user_profile {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -11681,6 +11683,8 @@ pub mod doku {
 /// # Endpoints
 ///
 /// - [`checkout_payment`](doku_nonsnap::checkout_payment): `POST /checkout/v1/payment`: Create a DOKU Checkout payment page
+/// - [`notification_payment`](doku_nonsnap::notification_payment): `POST /payments/notifications` (the provider calls you): The notification DOKU posts to the merchant when an order is paid (non-SNAP)
+/// - [`orders_check_status`](doku_nonsnap::orders_check_status): `GET /orders/v1/status/{invoice_number}`: Check the status of a DOKU order (non-SNAP)
 /// - [`paylater_indodana_generate_order`](doku_nonsnap::paylater_indodana_generate_order): `POST /indodana-peer-to-peer/v2/generate-order`: Create an Indodana paylater order (DOKU non-SNAP)
 pub mod doku_nonsnap {
     use ::snapbi_runtime as rt;
@@ -11854,6 +11858,25 @@ pub mod doku_nonsnap {
         > {
             self.inner.call(&checkout_payment::ENDPOINT, request, &[]).await
         }
+        /// Check the status of a DOKU order (non-SNAP)
+        ///
+        /// `GET /orders/v1/status/{invoice_number}` (`doku_nonsnap.orders.check_status`).
+        pub async fn orders_check_status(
+            &self,
+            params: &orders_check_status::Params,
+        ) -> Result<
+            rt::Reply<orders_check_status::Response, orders_check_status::Code>,
+            rt::Error<orders_check_status::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &orders_check_status::ENDPOINT,
+                    &rt::param_pairs(params),
+                    &rt::NoBody,
+                    &[],
+                )
+                .await
+        }
         /// Create an Indodana paylater order (DOKU non-SNAP)
         ///
         /// `POST /indodana-peer-to-peer/v2/generate-order` (`doku_nonsnap.paylater.indodana_generate_order`).
@@ -11881,7 +11904,7 @@ pub mod doku_nonsnap {
     /// string [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md). Only the limits DOKU's page states are enforced (amount, invoice number, due date,
     /// currency); its other tables are incomplete in the published copy, so their fields are accepted as sent.
     ///
-    /// `POST /checkout/v1/payment` · service code  · symmetric signature · spec `specs/doku_nonsnap/checkout/payment.yaml`
+    /// `POST /checkout/v1/payment` · symmetric signature · spec `specs/doku_nonsnap/checkout/payment.yaml`
     pub mod checkout_payment {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -11998,7 +12021,292 @@ pub mod doku_nonsnap {
             /// The signature does not verify with the client's secret key. (published with HTTP 400.)
             #[code("invalid_signature", Auth, "Invalid Header Signature")]
             InvalidSignature,
-            /// The body is not JSON (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
+            /// The body is not JSON, or its invoice_number is one an earlier order has (the sandbox's answers: DOKU publishes neither). (published with HTTP 400.)
+            #[code("Bad Request", Failed, "Bad Request")]
+            BadRequest,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// The notification DOKU posts to the merchant when an order is paid (non-SNAP)
+    ///
+    /// Once the customer has paid an order (a Checkout page, an Indodana order), DOKU posts the payment to the
+    /// merchant's Notification URL [doku-nonsnap-notification](https://developers.doku.com/getting-started-with-doku-api/notification/http-notification-sample-non-snap): the order, the transaction's status and date, and the
+    /// service, acquirer and channel that took it, with the channel's own details (`virtual_account_info`,
+    /// `peer_to_peer_info`…). The headers are DOKU's non-SNAP ones, signed the way calls to DOKU are, with the path of
+    /// the merchant's Notification URL as `Request-Target` and the body's bytes as received for the Digest
+    /// [doku-nonsnap-signature](https://developers.doku.com/get-started-with-doku-api/signature-component/non-snap/signature-component-from-request-header); DOKU sends the body pretty-printed, so verify over the bytes, never a re-serialised
+    /// body [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+    /// The merchant acknowledges with any HTTP 2xx; DOKU reads no body, and sends the notification again 30 minutes,
+    /// 6 hours and 12 hours after the first until it is acknowledged [doku-nonsnap-retry](https://developers.doku.com/getting-started-with-doku-api/notification/retry-notification). DOKU may add fields, so
+    /// read it leniently [doku-nonsnap-notification](https://developers.doku.com/getting-started-with-doku-api/notification/http-notification-sample-non-snap); handle repeats idempotently by invoice_number, and ask check
+    /// status when in doubt.
+    ///
+    /// `POST /payments/notifications` · symmetric signature · spec `specs/doku_nonsnap/notification/payment.yaml`
+    pub mod notification_payment {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("doku_nonsnap.notification.payment"),
+            provider: rt::Cow::Borrowed("doku_nonsnap"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/payments/notifications"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed(
+                "The notification DOKU posts to the merchant when an order is paid (non-SNAP)",
+            ),
+            envelope: None,
+            status_field: None,
+        };
+        /// Request body of `doku_nonsnap.notification.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The order, as created. Required.
+            order: Order,
+            /// The payment. Required.
+            transaction: Transaction,
+            /// The kind of payment. Required.
+            service: Service,
+            /// Who took the payment. Required.
+            acquirer: Acquirer,
+            /// The channel. Required.
+            channel: Channel,
+            /// A virtual account's number, when paid by one. Optional.
+            #[wire("virtual_account_info")]
+            virtual_account_info: Option<rt::serde_json::Value>,
+            /// The bank's references of a virtual-account payment (DOKU's sample spells its list `identifer`). Optional.
+            #[wire("virtual_account_payment")]
+            virtual_account_payment: Option<rt::serde_json::Value>,
+            /// A paylater's references (Akulaku, Indodana). Optional.
+            #[wire("peer_to_peer_info")]
+            peer_to_peer_info: Option<rt::serde_json::Value>,
+            /// An e-money or QRIS payment's references. Optional.
+            #[wire("emoney_payment")]
+            emoney_payment: Option<rt::serde_json::Value>,
+            /// The customer as DOKU knows them. Optional.
+            customer: Option<rt::serde_json::Value>,
+            /// A paylater's `merchant_unique_reference`. Optional.
+            payment: Option<rt::serde_json::Value>,
+            /// The order's line items and extras. Optional.
+            #[wire("additional_info")]
+            additional_info: Option<rt::serde_json::Value>,
+        }
+        /// The order, as created.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Order {
+            /// The order's invoice_number. Required; 1 to 64 characters.
+            #[wire("invoice_number")]
+            invoice_number: rt::Text<1, 64>,
+            /// The order's amount. Required.
+            amount: rt::serde_json::Value,
+        }
+        /// The payment.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Transaction {
+            /// `SUCCESS` or `FAILED` [doku-nonsnap-notification](https://developers.doku.com/getting-started-with-doku-api/notification/http-notification-sample-non-snap). Required.
+            status: rt::FreeText,
+            /// When, in ISO 8601 UTC (`2021-01-27T03:24:23Z`). Optional.
+            date: Option<rt::FreeText>,
+            /// The Request-Id of the call that created the order. Optional.
+            #[wire("original_request_id")]
+            original_request_id: Option<rt::FreeText>,
+        }
+        /// The kind of payment.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Service {
+            /// `VIRTUAL_ACCOUNT`, `PEER_TO_PEER`, `QRIS`… Required.
+            id: rt::FreeText,
+        }
+        /// Who took the payment.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Acquirer {
+            /// `BCA`, `AKULAKU`… Required.
+            id: rt::FreeText,
+            /// Its name. Optional.
+            name: Option<rt::FreeText>,
+        }
+        /// The channel.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Channel {
+            /// `VIRTUAL_ACCOUNT_BCA`, `PEER_TO_PEER_AKULAKU`… Required.
+            id: rt::FreeText,
+            /// Its name. Optional.
+            name: Option<rt::FreeText>,
+        }
+        /// Response body of `doku_nonsnap.notification.payment`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Response {}
+        /// Response codes `doku_nonsnap.notification.payment` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Check the status of a DOKU order (non-SNAP)
+    ///
+    /// DOKU's non-SNAP check status: `GET /orders/v1/status/{invoice_number}` answers the order's state, in the shape of
+    /// DOKU's notification ("the response will be similar to HTTP notification") [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap). Call it when a
+    /// notification is late or lost, no sooner than 60 seconds after the customer paid, as DOKU advises
+    /// [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap). `transaction.status` gives the outcome: PENDING until the customer pays, SUCCESS once paid;
+    /// FAILED, EXPIRED, REFUNDED, TIMEOUT and REDIRECT are DOKU's other values [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap). A GET signs no
+    /// Digest line [doku-nonsnap-signature](https://developers.doku.com/get-started-with-doku-api/signature-component/non-snap/signature-component-from-request-header).
+    /// DOKU documents neither the body nor the HTTP status of an unknown order, only "Not Found"; its Magento plugin
+    /// reads an answer without `transaction` as not found [doku-magento](https://github.com/PTNUSASATUINTIARTHA-DOKU/doku-magento-plugin). The sandbox answers HTTP 404 with
+    /// `{"message":["Not Found"]}`, DOKU's shape for an answer about the order's body [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+    ///
+    /// `GET /orders/v1/status/{invoice_number}` · symmetric signature · spec `specs/doku_nonsnap/orders/check-status.yaml`
+    pub mod orders_check_status {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("doku_nonsnap.orders.check_status"),
+            provider: rt::Cow::Borrowed("doku_nonsnap"),
+            method: rt::Cow::Borrowed("GET"),
+            path: rt::Cow::Borrowed("/orders/v1/status/{invoice_number}"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed("Check the status of a DOKU order (non-SNAP)"),
+            envelope: None,
+            status_field: Some(
+                rt::Cow::Borrowed(
+                    &[rt::Cow::Borrowed("transaction"), rt::Cow::Borrowed("status")],
+                ),
+            ),
+        };
+        /// Path parameters of `doku_nonsnap.orders.check_status`: the values of the placeholders of `/orders/v1/status/{invoice_number}`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The order's invoice_number. DOKU also accepts the Request-Id of the call that created the order here [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap), hence up to 128 characters (a Request-Id's limit); the sandbox finds orders by their invoice number only. Required; 1 to 128 characters.
+            #[wire("invoice_number")]
+            invoice_number: rt::Text<1, 128>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `doku_nonsnap.orders.check_status`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The order.
+                pub order: Option<Order>,
+                /// The payment of the order.
+                pub transaction: Option<Transaction>,
+                /// The kind of payment (`VIRTUAL_ACCOUNT`, `PEER_TO_PEER`…); null before the customer picks one [doku-checkout-status](https://changelog.doku.com/july-2025/checkout-new-fields-and-status-values-on-check-status-api).
+                pub service: Option<Service>,
+                /// Who took the payment (`BCA`, `AKULAKU`…).
+                pub acquirer: Option<Acquirer>,
+                /// The channel (`VIRTUAL_ACCOUNT_BCA`, `PEER_TO_PEER_AKULAKU`…).
+                pub channel: Option<Channel>,
+                /// A virtual account's number and dates, when paid by one.
+                #[wire("virtual_account_info")]
+                pub virtual_account_info: Option<rt::serde_json::Value>,
+                /// The bank's references of a virtual-account payment.
+                #[wire("virtual_account_payment")]
+                pub virtual_account_payment: Option<rt::serde_json::Value>,
+                /// A paylater's references (Indodana, Akulaku).
+                #[wire("peer_to_peer_info")]
+                pub peer_to_peer_info: Option<rt::serde_json::Value>,
+                /// DOKU's `origin` and the order's line items.
+                #[wire("additional_info")]
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+            /// The order.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Order {
+                /// As created.
+                #[wire("invoice_number")]
+                pub invoice_number: Option<String>,
+                /// As created.
+                pub amount: Option<rt::serde_json::Value>,
+                /// Checkout orders: `ORDER_GENERATED` (created, not paid) or `ORDER_EXPIRED` [doku-checkout-status](https://changelog.doku.com/july-2025/checkout-new-fields-and-status-values-on-check-status-api).
+                pub status: Option<String>,
+            }
+            /// The payment of the order.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Transaction {
+                /// PENDING, SUCCESS, FAILED, EXPIRED, REFUNDED, TIMEOUT or REDIRECT [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap).
+                pub status: Option<String>,
+                /// `PAYMENT` [katon-doku-walk](https://github.com/Renge13/Katon/blob/main/docs/ops/doku-walk.md).
+                pub r#type: Option<String>,
+                /// When, in ISO 8601 UTC (`2021-12-29T02:37:35Z`) [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap).
+                pub date: Option<String>,
+                /// The Request-Id of the call that created the order [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap).
+                #[wire("original_request_id")]
+                pub original_request_id: Option<String>,
+            }
+            /// The kind of payment (`VIRTUAL_ACCOUNT`, `PEER_TO_PEER`…); null before the customer picks one [doku-checkout-status](https://changelog.doku.com/july-2025/checkout-new-fields-and-status-values-on-check-status-api).
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Service {
+                /// The service.
+                pub id: Option<String>,
+            }
+            /// Who took the payment (`BCA`, `AKULAKU`…).
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Acquirer {
+                /// The acquirer.
+                pub id: Option<String>,
+                /// Its name.
+                pub name: Option<String>,
+            }
+            /// The channel (`VIRTUAL_ACCOUNT_BCA`, `PEER_TO_PEER_AKULAKU`…).
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Channel {
+                /// The channel.
+                pub id: Option<String>,
+            }
+        }
+        /// Response codes `doku_nonsnap.orders.check_status` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// Paid. (published with HTTP 200.)
+            #[code("SUCCESS", Success, "")]
+            Success,
+            /// Waiting to be paid. (published with HTTP 200.)
+            #[code("PENDING", Pending, "")]
+            Pending,
+            /// The payment failed; the customer may pay again with another channel. (published with HTTP 200.)
+            #[code("FAILED", Failed, "")]
+            Failed,
+            /// The order's due date passed unpaid. (published with HTTP 200.)
+            #[code("EXPIRED", Failed, "")]
+            Expired,
+            /// The payment was refunded. (published with HTTP 200.)
+            #[code("REFUNDED", Failed, "")]
+            Refunded,
+            /// An e-money payment timed out; not final [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap). (published with HTTP 200.)
+            #[code("TIMEOUT", Pending, "")]
+            Timeout,
+            /// A card payment waits for the acquirer's verification; not final. (published with HTTP 200.)
+            #[code("REDIRECT", Pending, "")]
+            Redirect,
+            /// No order with this invoice number (the sandbox's reading of DOKU's "Not Found"). (published with HTTP 404.)
+            #[code("Not Found", Failed, "Not Found")]
+            NotFound,
+            /// A DOKU header is missing or malformed. (published with HTTP 400.)
+            #[code("invalid_header_request", Failed, "Header {field} is required")]
+            InvalidHeaderRequest,
+            /// Request-Timestamp is off by more than an hour. (published with HTTP 400.)
+            #[code(
+                "request_time_out_of_range",
+                Failed,
+                "Header Request-Timestamp is not in +- 3600 second of now"
+            )]
+            RequestTimeOutOfRange,
+            /// DOKU does not know the Client-Id. (published with HTTP 400.)
+            #[code("invalid_client_id", Auth, "Invalid Client-Id")]
+            InvalidClientId,
+            /// The signature does not verify with the client's secret key. (published with HTTP 400.)
+            #[code("invalid_signature", Auth, "Invalid Header Signature")]
+            InvalidSignature,
+            /// The request is malformed (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
             #[code("Bad Request", Failed, "Bad Request")]
             BadRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
@@ -12014,7 +12322,7 @@ pub mod doku_nonsnap {
     /// [doku-indodana](https://developers.doku.com/accept-payments/direct-api/non-snap/paylater/indodana); where its table and its own sample disagree, the sample (what DOKU shows being sent) wins and
     /// the field says so.
     ///
-    /// `POST /indodana-peer-to-peer/v2/generate-order` · service code  · symmetric signature · spec `specs/doku_nonsnap/paylater/indodana-generate-order.yaml`
+    /// `POST /indodana-peer-to-peer/v2/generate-order` · symmetric signature · spec `specs/doku_nonsnap/paylater/indodana-generate-order.yaml`
     pub mod paylater_indodana_generate_order {
         use ::snapbi_runtime as rt;
         /// What the runtime needs to call this endpoint.
@@ -12264,7 +12572,7 @@ pub mod doku_nonsnap {
             /// The signature does not verify with the client's secret key. (published with HTTP 400.)
             #[code("invalid_signature", Auth, "Invalid Header Signature")]
             InvalidSignature,
-            /// The body is not JSON (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
+            /// The body is not JSON, or its invoice_number is one an earlier order has (the sandbox's answers: DOKU publishes neither). (published with HTTP 400.)
             #[code("Bad Request", Failed, "Bad Request")]
             BadRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
@@ -12699,6 +13007,22 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         },
         validate_headers: |_| Ok(()),
         validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &doku_nonsnap::notification_payment::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<doku_nonsnap::notification_payment::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &doku_nonsnap::orders_check_status::ENDPOINT,
+        validate_body: |_| Ok(()),
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<doku_nonsnap::orders_check_status::Params>(params).map(drop)
+        },
     },
     rt::EndpointEntry {
         info: &doku_nonsnap::paylater_indodana_generate_order::ENDPOINT,

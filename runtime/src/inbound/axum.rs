@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::{Rejection, Verifier, acknowledge};
+use super::{Rejection, Verifier, acknowledge, in_provider_terms};
 use crate::endpoint::{EndpointInfo, Provider};
 use crate::validate::FromRaw;
 
@@ -76,17 +76,22 @@ where
 }
 
 /// The success answer to a provider's call, in the words of its standard: `Ack(&doku::PROFILE,
-/// &notify::ENDPOINT)` → HTTP 200 `2005600 Successful`.
+/// &notify::ENDPOINT)` → HTTP 200 `2005600 Successful` (a provider answering its own JSON: HTTP 200 alone).
 #[derive(Debug, Clone, Copy)]
 pub struct Ack(pub &'static Provider, pub &'static EndpointInfo);
 
 impl IntoResponse for Ack {
     fn into_response(self) -> Response {
-        snap_response(acknowledge(&self.1.service_code, self.0.standard))
+        let answer = acknowledge(&self.1.service_code, self.0.standard);
+        snap_response(in_provider_terms(self.0, answer))
     }
 }
 
+/// The answer as a response: a JSON body, or the status alone when there is none to send.
 fn snap_response((status, body): (u16, String)) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    match body.is_empty() {
+        true => status.into_response(),
+        false => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+    }
 }

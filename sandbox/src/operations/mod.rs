@@ -148,7 +148,7 @@ fn declared<'e>(call: &Call<'e>, code: &str) -> Option<&'e snapbi_spec::ir::Endp
 /// A successful answer with a forced success code in place of its own.
 fn recode(call: &Call<'_>, answer: Answer, code: &str) -> Answer {
     match &call.provider.results {
-        Some(results) => answer.own_code(results, call.endpoint.info.status_field.as_deref(), code, None),
+        Some(results) => answer.own_code(results, call.endpoint.info.status_field.as_deref(), code),
         None => answer.recode(&call.inner.api, code),
     }
 }
@@ -156,9 +156,7 @@ fn recode(call: &Call<'_>, answer: Answer, code: &str) -> Answer {
 /// The answer for a forced failure code: its message with `{field}` as the endpoint's first required field.
 fn forced_answer(call: &Call<'_>, code: &str) -> Answer {
     if let (Some(results), Some(declared)) = (&call.provider.results, declared(call, code)) {
-        let answer = Answer::facts().with_status(declared.http);
-        return answer
-            .own_code(results, None, code, Some(&declared.message))
+        return Answer::own_declared(results, declared)
             .because(format!("scenario {code} forced; nothing was committed"));
     }
     let Some((http, case)) = split_code(code) else {
@@ -272,13 +270,20 @@ fn text<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
 
 /// A successful answer holding the facts the endpoint's response declares, with what the provider fills itself
 /// (`answers::fill`), in the spec's order and in the shapes it declares (`shape::fact`).
-fn success(cx: &Cx<'_, '_>, mut facts: Map<String, Value>) -> Answer {
+fn success(cx: &Cx<'_, '_>, facts: Map<String, Value>) -> Answer {
+    success_over(cx, facts, Map::new())
+}
+
+/// [`success`], with `held` written over what the answers fill: a record's fields, which say more than a value the
+/// provider documents for a record in general.
+fn success_over(cx: &Cx<'_, '_>, mut facts: Map<String, Value>, held: Map<String, Value>) -> Answer {
     let call = cx.call;
     answers::fill(&call.endpoint.answers, cx.body, &mut facts, &mut |field| {
         answers::issued_value(&cx.inner.api, &call.endpoint.response, field, &mut || {
             cx.inner.issue_value()
         })
     });
+    answers::merge_members(&mut facts, &held);
     // A provider answering its own JSON has no code of success to put first: its answer is the facts.
     let mut answer = match call.provider.results {
         Some(_) => Answer::facts(),

@@ -19,9 +19,11 @@
 
 use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
-use snapbi_spec::ir::{AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, Situation};
+use snapbi_spec::ir::{
+    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, Results, Situation,
+};
 
-use super::{Cx, Outcome, at_path, echo, refused, success};
+use super::{Cx, Outcome, at_path, echo, refused, success_over};
 use crate::answer::{Answer, Fill};
 use crate::answers;
 use crate::ledger::{Books, Record};
@@ -396,6 +398,36 @@ fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
     }
 }
 
+/// The answer to a refused record call: in a provider's own JSON, the endpoint's `record_codes`; in SNAP, the
+/// kind's `not_found` case and the standard's.
+fn refusal_answer(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer {
+    match &cx.call.provider.results {
+        Some(results) => own_refusal(cx, results, refusal),
+        None => snap_refusal(cx, kind, refusal),
+    }
+}
+
+/// An answer in the provider's own JSON: a missing key field as its refusals say, an unknown record or an existing
+/// one with the result code the endpoint's `record_codes` name.
+fn own_refusal(cx: &Cx<'_, '_>, results: &Results, refusal: Refusal) -> Answer {
+    let codes = &cx.call.endpoint.record_codes;
+    let code = match &refusal {
+        Refusal::Missing(path, _) => {
+            let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
+            return answer.because(refusal.reason().to_owned());
+        }
+        Refusal::NotFound(_) => codes.not_found.as_deref(),
+        Refusal::Exists(_) => codes.exists.as_deref(),
+    };
+    let declared = code.and_then(|code| cx.call.endpoint.codes.iter().find(|c| c.code == code));
+    let answer = match declared {
+        Some(declared) => Answer::own_declared(results, declared),
+        // Lowering gives every own-JSON record endpoint the codes its operation meets.
+        None => cx.call.answer(Situation::InternalError, Fill::default()),
+    };
+    answer.because(refusal.reason().to_owned())
+}
+
 /// A SNAP answer to a refusal: a missing key field `400xx02`, an unknown record the kind's `not_found` case, an
 /// existing one the standard's duplicate case.
 fn snap_refusal(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer {
@@ -419,11 +451,13 @@ fn snap_refusal(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer 
 }
 
 /// A successful answer from a record's fields, over the request's own fields the response echoes
-/// (`partnerReferenceNo`, `amount`): the record's win.
+/// (`partnerReferenceNo`, `amount`) and the values the endpoint's `answers` document (an unpaid DOKU order's
+/// `transaction.status` PENDING): the record's win.
 fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
+    let held = record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0);
     let mut facts = echo(cx);
-    facts.extend(record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0));
-    success(cx, facts)
+    facts.extend(held.clone());
+    success_over(cx, facts, held)
 }
 
 /// The SNAP record operation of the call, answered.
@@ -436,6 +470,6 @@ pub(super) fn snap_operation(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Boo
     };
     match operate(&call, books, &mut issue) {
         Ok(fields) => (record_answer(cx, &fields), Vec::new()),
-        Err(refusal) => refused(snap_refusal(cx, kind, refusal)),
+        Err(refusal) => refused(refusal_answer(cx, kind, refusal)),
     }
 }

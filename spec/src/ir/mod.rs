@@ -423,6 +423,9 @@ pub struct EndpointCode {
     pub status: Option<String>,
     /// The provider's published numeric id of an envelope's result code (`00000000`); none for SNAP codes.
     pub id: Option<String>,
+    /// A provider's own JSON: the place among its `results.code` places (segments, `message`, `0`) the code is
+    /// answered at, when not the first (DOKU answers business refusals as `{"message":["…"]}`).
+    pub at: Option<Vec<String>>,
     /// Endpoint-specific documentation.
     pub doc: Option<String>,
 }

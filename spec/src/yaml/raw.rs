@@ -566,6 +566,9 @@ pub struct ResultCodeSpec {
     pub status: Option<String>,
     /// With `results`: the HTTP status it is answered with.
     pub http: Option<u16>,
+    /// With `results`: which of the provider's code places the code is answered at (`message[0]`), when not the
+    /// first.
+    pub at: Option<String>,
     /// The provider's numeric id for it (`00000000`), when published.
     pub id: Option<String>,
     /// What it means for the caller.

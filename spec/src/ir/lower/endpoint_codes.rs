@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use heck::ToUpperCamelCase;
 
 use super::names::is_digits;
+use super::results::answer_path;
 use super::{Lowering, Src, join};
 use crate::ir::{CodeTables, EndpointCode, Enveloped};
 use crate::yaml::raw::{self, CodeRefSpec, ResultCodeSpec};
@@ -95,6 +96,7 @@ impl Lowering {
             outcome,
             status: result.status.clone(),
             id: result.id.clone(),
+            at: self.code_place(src, path, result, enveloped),
             doc: Some(published_doc(result)),
         })
     }
@@ -180,6 +182,24 @@ impl Lowering {
         }
     }
 
+    /// `at`: a wire path, of a provider's own JSON only (an envelope has one place for its codes). That it is one of
+    /// the provider's code places is checked with the provider, in `results_use`.
+    fn code_place(&mut self, src: Src, path: &str, result: &ResultCodeSpec, enveloped: bool) -> Option<Vec<String>> {
+        let at = result.at.as_deref()?;
+        let place = join(path, "at");
+        if enveloped {
+            let msg = "an envelope answers its codes in its result object; `at` is for a provider's own JSON";
+            self.push(src.value(&place, msg.into()));
+            return None;
+        }
+        let segments = answer_path(at);
+        if segments.is_none() {
+            let msg = format!("`{at}` is not a wire path: member names joined by `.`, items by index (`message[0]`)");
+            self.push(src.value(&place, msg));
+        }
+        segments
+    }
+
     /// The endpoint's SNAP codes; `services` are its service code and the one of its refusals (a refusal code,
     /// not 2xx, may carry either).
     pub(super) fn endpoint_codes(
@@ -244,6 +264,7 @@ impl Lowering {
             outcome,
             status: None,
             id: None,
+            at: None,
             doc: code_ref.doc.clone(),
         })
     }

@@ -144,8 +144,9 @@ impl Lowering {
                 return String::new();
             }
             (None, Some(_)) => return String::new(),
-            // Answers in the provider's own JSON (`results`) carry no SNAP code.
-            (None, None) if !spec.result_codes.is_empty() => return String::new(),
+            // Answers in the provider's own JSON (`results`) carry no SNAP code, nor does a merchant's answer to its
+            // notification, which is its HTTP status alone (checked with the provider, in `results_use`).
+            (None, None) if !spec.result_codes.is_empty() || merchant_answers_status(spec) => return String::new(),
             (Some(_), None) if !spec.result_codes.is_empty() => {
                 let msg = "an endpoint answering `result_codes` has no SNAP service code; remove `service_code`";
                 self.push(src.value("service_code", msg.into()));
@@ -333,4 +334,10 @@ fn assemble(
         answers,
         file: file.file.display().to_string().replace('\\', "/"),
     }
+}
+
+/// An inbound endpoint that lists no codes at all: the merchant answers with an HTTP status alone, as a provider's
+/// own JSON has it (DOKU's non-SNAP notification wants any 2xx).
+pub(super) fn merchant_answers_status(spec: &raw::EndpointFile) -> bool {
+    spec.direction.as_deref() == Some("inbound") && spec.codes.is_empty() && spec.result_codes.is_empty()
 }

@@ -5,18 +5,22 @@
 //!   kind's keys;
 //! - `record_fields`: request fields a create or an update writes into the record under another name (`newExternalShopId`
 //!   is the shop's `externalShopId` from then on);
-//! - `record_codes`: the result codes an enveloped endpoint answers an unknown or an existing record with, which no
-//!   standard gives it (a SNAP endpoint answers the kind's `not_found` and the standard's cases).
+//! - `record_codes`: the result codes an endpoint in an envelope or of a provider's own JSON answers an unknown or an
+//!   existing record with, which no standard gives it (a SNAP endpoint answers the kind's `not_found` and the
+//!   standard's cases).
 //!
 //! The shape is lowered per endpoint; what needs the kind is checked in `record_use`, and request paths once shared
 //! types are known, in `record_paths`.
 
 use std::collections::BTreeSet;
 
+use super::fields::request_field;
 use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AnswerSource, Endpoint, ObjectType, Operation, RecordCodes, RecordKind, RecordLookup, When, paths};
+use crate::ir::{
+    AnswerSource, Endpoint, Field, ObjectType, Operation, RecordCodes, RecordKind, RecordLookup, When, paths,
+};
 use crate::yaml::raw;
 use crate::yaml::{Loaded, SpecSet};
 use snapbi_rules::conditional::{display, path as wire_path};
@@ -91,11 +95,18 @@ impl Lowering {
         self.written_fields(file, endpoint, kind);
     }
 
-    /// Every key of the kind holds values a create sends (under their record names) or issues (`answers`).
+    /// Every key of the kind holds values a create sends (under their record names, or inside a request object it
+    /// writes whole: DOKU's `order.invoice_number`) or issues (`answers`).
     fn created_keys(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
         let written = written_paths(endpoint, kind);
+        let inside_written = |path: &str| {
+            let head = path.split('.').next().unwrap_or_default();
+            written.contains(head)
+                && record_name(endpoint, head) == head
+                && request_field(&endpoint.request, path).is_some()
+        };
         for path in kind.keys().flatten().collect::<BTreeSet<_>>() {
-            if !written.contains(path.as_str()) {
+            if !written.contains(path.as_str()) && !inside_written(path) {
                 let msg = format!(
                     "record `{}` is keyed by `{path}`, which is neither a request field here nor a value its \
                      `answers` issue",
@@ -151,7 +162,7 @@ impl Lowering {
         }
     }
 
-    /// An enveloped endpoint names, among its result codes, what it answers for an unknown record (a lookup) and
+    /// An endpoint in an envelope or of a provider's own JSON names, among its result codes, what it answers for an unknown record (a lookup) and
     /// for a key another record has (a create, or an update that writes a key field).
     pub(super) fn record_codes_use(
         &mut self,
@@ -211,23 +222,26 @@ impl Lowering {
 
     /// SNAP endpoints answer a record's kind `not_found` and the standard's cases, not `record_codes`.
     pub(super) fn snap_record_codes(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint) {
-        if endpoint.info.envelope.is_none() && endpoint.record_codes != RecordCodes::default() {
-            let msg = "`record_codes` name an enveloped endpoint's result codes; a SNAP endpoint answers its record \
-                       kind's `not_found` and the standard's cases";
+        if endpoint.record_codes != RecordCodes::default() {
+            let msg = "`record_codes` name the result codes of an envelope or of a provider's own JSON; a SNAP \
+                       endpoint answers its record kind's `not_found` and the standard's cases";
             self.push(file.error("record_codes", msg));
         }
     }
 
-    /// The request paths `record_key` and `record_fields` name are request fields outside lists, and each
-    /// condition tests a string for values it may take (checked like a rule's).
+    /// The request paths `record_key` and `record_fields` name are request fields (or path parameters) outside
+    /// lists, and each condition tests a string for values it may take (checked like a rule's).
     pub(super) fn record_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
         let named = |e: &&Endpoint| !e.record_key.is_empty() || !e.record_fields.is_empty();
         for endpoint in endpoints.iter().filter(named) {
             let Some(file) = file_of(set, endpoint) else {
                 continue;
             };
-            let rows = paths::flatten_with(types, &endpoint.request);
-            let mut check = RuleCheck::new(Src::of(file), &rows, self.whole(types, &endpoint.request));
+            // Path parameters name records too (`/orders/v1/status/{invoice_number}`): the sandbox reads them like
+            // top-level request fields.
+            let fields: Vec<Field> = endpoint.request.iter().chain(&endpoint.params).cloned().collect();
+            let rows = paths::flatten_with(types, &fields);
+            let mut check = RuleCheck::new(Src::of(file), &rows, self.whole(types, &fields));
             for (i, lookup) in endpoint.record_key.iter().enumerate() {
                 let at = format!("record_key.{i}");
                 if let Some(when) = &lookup.when {

@@ -162,9 +162,10 @@ impl Lowering {
             return;
         }
         self.record_names(file, endpoint, kind);
-        match endpoint.info.envelope {
-            Some(_) => self.record_codes_use(file, endpoint, kind),
-            None => {
+        // An envelope or a provider's own JSON names its own codes for a record's refusals; SNAP has the standard's.
+        match endpoint.info.envelope.is_some() || provider.results.is_some() {
+            true => self.record_codes_use(file, endpoint, kind),
+            false => {
                 self.snap_record_codes(file, endpoint);
                 self.not_found_declared(file, endpoint, provider, kind);
             }

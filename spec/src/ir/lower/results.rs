@@ -2,6 +2,7 @@
 //! refusal's code and message are, and what the provider answers in each situation it refuses a call in; and the
 //! checks that tie an endpoint's `result_codes` and `status_field` to them.
 
+use super::endpoints::merchant_answers_status;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{Endpoint, ObjectType, OwnRefusal, Path, Provider, Results, Situation, Text, paths};
@@ -141,8 +142,18 @@ impl Lowering {
             return;
         };
         let own_json = !file.value.result_codes.is_empty() && endpoint.info.envelope.is_none();
+        if merchant_answers_status(&file.value) {
+            if provider.results.is_none() {
+                // A SNAP merchant answers a notification with a SNAP code of its service.
+                self.push(file.error("id", "`service_code` is required (two digits)"));
+            }
+            return;
+        }
         match (&provider.results, own_json) {
-            (Some(_), true) => self.refusals_listed(file, endpoint, provider),
+            (Some(results), true) => {
+                self.refusals_listed(file, endpoint, provider);
+                self.code_places(file, endpoint, results);
+            }
             (Some(_), false) if endpoint.info.envelope.is_none() => {
                 let msg = format!(
                     "provider `{}` answers with its own JSON (`results`): list the endpoint's `result_codes`, with \
@@ -180,6 +191,40 @@ impl Lowering {
                 );
                 self.push(file.error("result_codes", msg));
             }
+        }
+    }
+
+    /// A result code's `at` is one of the provider's code places, where a caller looks for it.
+    fn code_places(&mut self, file: &Loaded<EndpointFile>, endpoint: &Endpoint, results: &Results) {
+        // Located by the file's own index: a code that failed to lower is not in `endpoint.codes`.
+        for (i, raw) in file.value.result_codes.iter().enumerate() {
+            let Some(at) = endpoint
+                .codes
+                .iter()
+                .find(|c| c.code == raw.code)
+                .and_then(|c| c.at.as_ref())
+            else {
+                continue;
+            };
+            if results
+                .code
+                .iter()
+                .any(|p| p.iter().map(|s| &**s).eq(at.iter().map(String::as_str)))
+            {
+                continue;
+            }
+            let places: Vec<String> = results
+                .code
+                .iter()
+                .map(|p| format!("`{}`", written_path(p.iter().map(|s| &**s))))
+                .collect();
+            let msg = format!(
+                "`{}` is not one of {}'s code places ({}), where a caller reads codes",
+                written_path(at.iter().map(String::as_str)),
+                endpoint.info.provider,
+                places.join(", ")
+            );
+            self.push(file.error(&format!("result_codes.{i}.at"), msg));
         }
     }
 
@@ -227,6 +272,19 @@ pub(super) fn answer_path(value: &str) -> Option<Vec<String>> {
         }
     }
     Some(segments)
+}
+
+/// Segments as a spec writes them: `message`, `0` → `message[0]`.
+fn written_path<'s>(segments: impl Iterator<Item = &'s str>) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment.parse::<usize>() {
+            Ok(_) => out.push_str(&format!("[{segment}]")),
+            Err(_) if out.is_empty() => out.push_str(segment),
+            Err(_) => out.push_str(&format!(".{segment}")),
+        }
+    }
+    out
 }
 
 /// The string at `path` (segments) in `value`; a segment of digits indexes a list.

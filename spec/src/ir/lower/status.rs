@@ -108,7 +108,12 @@ impl Lowering {
             self.push(src.at(src.positions.key(&path, nth), &path, msg));
             return;
         }
-        let last = |r: &paths::FieldPath| r.wire_path.rsplit('.').next().unwrap_or_default().to_owned();
+        // A name alone is a field at any depth, stored at the top of the record; a dotted path (`transaction.status`,
+        // where `order.status` is another field) is that field, stored at the same path.
+        let last = |r: &paths::FieldPath| match name.contains('.') {
+            true => r.wire_path.clone(),
+            false => r.wire_path.rsplit('.').next().unwrap_or_default().to_owned(),
+        };
         let Some(field) = responses.iter().find(|r| last(r) == *name) else {
             let msg = format!("`{name}` is not a response field here (lists are not looked into)");
             let d = src.at(src.positions.key(&path, 0), &path, msg);

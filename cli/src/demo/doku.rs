@@ -1,4 +1,4 @@
-//! `snapbi demo`: the end-to-end quickstart, with no credentials and no network beyond loopback.
+//! `snapbi demo` (and `--provider doku`): a SNAP payment's life at DOKU.
 //!
 //! It starts the sandbox in-process on a free loopback port (demo credentials), a merchant next to it (the token
 //! endpoint DOKU asks before it notifies, `rt::inbound::TokenIssuer`, and the notification endpoint, the runtime's
@@ -25,27 +25,11 @@ use snapbi_sandbox::{
     Sandbox, SandboxHandle,
 };
 
-use crate::error::{Error, Outcome, Status, print};
-use crate::input::Specs;
+use super::line;
+use crate::error::print;
 
 /// The merchant's notification endpoint path (what the sandbox posts to, and what is signed).
 const NOTIFY_PATH: &str = "/merchant/notifications";
-
-/// Runs the quickstart.
-pub fn run(specs: &Specs) -> Outcome {
-    let api = specs.load()?.api;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))?;
-    match runtime.block_on(journey(api)) {
-        Ok(()) => Ok(Status::Pass),
-        Err(step) => {
-            print(&format!("✗ {step}\n"))?;
-            Ok(Status::Fail)
-        }
-    }
-}
 
 /// What the merchant's notification endpoint received, and what it answered.
 #[derive(Clone)]
@@ -93,10 +77,6 @@ async fn notified(
         .push(received);
     let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
     (status, answer)
-}
-
-fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
-    print(&format!("✓ {step:<17} {code:<8} {meaning}\n")).map_err(|_| "stdout closed".to_owned())
 }
 
 /// The responseCode of a SNAP body.
@@ -187,7 +167,7 @@ fn client(base_url: &str) -> Result<doku::Client, String> {
     doku::Client::new(config).map_err(|e| e.to_string())
 }
 
-async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
+pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
     // The merchant side first, so the sandbox knows where to notify.
     let merchant = merchant()?;
     let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;

@@ -1,0 +1,180 @@
+//! `snapbi demo --provider doku_nonsnap`: a DOKU Checkout order's life, in DOKU's non-SNAP API.
+//!
+//! The merchant creates a Checkout payment page for an order; check status reports it PENDING; the customer pays it
+//! at BCA by virtual account (the sandbox's admin pays the order, as DOKU learns of a payment); DOKU's signed
+//! notification reaches the merchant, whose verifier checks it over the bytes received and answers HTTP 200; check
+//! status then reports SUCCESS with the channel that took it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::routing::post;
+use snapbi::doku_nonsnap::orders_check_status as check_status;
+use snapbi::doku_nonsnap::{self, checkout_payment as checkout, notification_payment as notification};
+use snapbi::rt;
+use snapbi::rt::inbound::axum::Notification;
+use snapbi::rt::inbound::{InboundKey, Verifier};
+use snapbi_sandbox::{Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox};
+
+use super::line;
+use crate::error::print;
+
+/// The merchant's Notification URL path (what the sandbox posts to, and what DOKU signs as `Request-Target`).
+const NOTIFY_PATH: &str = "/payments/notifications";
+
+/// The merchant: its verifier, and the notifications it verified with the status it answered.
+#[derive(Clone)]
+struct Merchant {
+    verifier: Verifier,
+    received: Arc<Mutex<Vec<(notification::Request, u16)>>>,
+}
+
+impl FromRef<Merchant> for Verifier {
+    fn from_ref(merchant: &Merchant) -> Verifier {
+        merchant.verifier.clone()
+    }
+}
+
+/// The merchant's notification endpoint: the extractor verifies DOKU's signature and the body's spec; DOKU reads
+/// only the answer's status.
+async fn notified(
+    State(merchant): State<Merchant>,
+    Notification(paid, _): Notification<notification::Request>,
+) -> axum::http::StatusCode {
+    let (status, _) = merchant.verifier.acknowledge();
+    merchant
+        .received
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((paid, status));
+    axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
+}
+
+async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::JoinHandle<()>), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind loopback: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = Router::new().route(NOTIFY_PATH, post(notified)).with_state(merchant);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((format!("http://{address}{NOTIFY_PATH}"), server))
+}
+
+pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
+    let merchant = Merchant {
+        verifier: Verifier::new(
+            &doku_nonsnap::PROFILE,
+            &notification::ENDPOINT,
+            InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
+        ),
+        received: Arc::default(),
+    };
+    let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;
+    let sandbox = Sandbox::builder()
+        .api(api)
+        .provider("doku_nonsnap")
+        .map_err(|e| e.to_string())?
+        .credentials(Credentials::demo())
+        .notify_url(notify_url)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (base_url, handle) = sandbox
+        .spawn_on_loopback()
+        .await
+        .map_err(|e| format!("start the sandbox: {e}"))?;
+    print(&format!(
+        "sandbox {base_url} · provider DOKU (non-SNAP) · demo client {DEMO_CLIENT_ID}\n"
+    ))
+    .map_err(|_| "stdout")?;
+    let config = rt::Config::new(DEMO_CLIENT_ID)
+        .client_secret(DEMO_CLIENT_SECRET)
+        .base_url(&base_url);
+    let client = doku_nonsnap::Client::new(config).map_err(|e| e.to_string())?;
+    let invoice = format!("INV-DEMO-{}", std::process::id());
+
+    page(&client, &invoice).await?;
+    status(&client, &invoice).await?;
+    // The customer pays at BCA by virtual account; DOKU learns of it and notifies the merchant.
+    let payment = rt::serde_json::json!({
+        "order": { "invoice_number": invoice },
+        "service": { "id": "VIRTUAL_ACCOUNT" },
+        "acquirer": { "id": "BCA" },
+        "channel": { "id": "VIRTUAL_ACCOUNT_BCA" },
+    });
+    sandbox
+        .pay_record("doku_nonsnap", "order", &payment)
+        .map_err(|e| format!("pay the order: {e}"))?;
+    sandbox.wait_for_notifications(Duration::from_secs(10)).await;
+    notified_line(&merchant)?;
+    status(&client, &invoice).await?;
+
+    handle.abort();
+    merchant_server.abort();
+    Ok(())
+}
+
+/// The Checkout payment page for `invoice`.
+async fn page(client: &doku_nonsnap::Client, invoice: &str) -> Result<(), String> {
+    let request = checkout::Request::builder()
+        .order(checkout::Order::builder().amount(20000).invoice_number(invoice))
+        .payment(checkout::Payment::builder().payment_due_date(60))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let created = client
+        .checkout_payment(&request)
+        .await
+        .map_err(|e| format!("Checkout: {e}"))?;
+    let page = created.body.response.as_ref().and_then(|r| r.payment.as_ref());
+    let url = page
+        .and_then(|p| p.url.as_deref())
+        .unwrap_or("no payment.url in the answer");
+    line(
+        "payment page",
+        created.code.code(),
+        &format!("invoice {invoice} — customer goes to {url}"),
+    )
+}
+
+/// Check status of `invoice`: the transaction's status, the order's amount and the channel, as answered.
+async fn status(client: &doku_nonsnap::Client, invoice: &str) -> Result<(), String> {
+    let params = check_status::Params::builder()
+        .invoice_number(invoice)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let now = client
+        .orders_check_status(&params)
+        .await
+        .map_err(|e| format!("check status: {e}"))?;
+    let amount = now.body.order.as_ref().and_then(|o| o.amount.as_ref());
+    let amount = amount.map_or_else(|| "no order.amount in the answer".to_owned(), |a| format!("amount {a}"));
+    let channel = now.body.channel.as_ref().and_then(|c| c.id.as_deref());
+    let channel = channel.map_or_else(|| "no channel yet".to_owned(), |c| format!("channel {c}"));
+    let outcome = format!("{:?}", now.code.outcome()).to_lowercase();
+    line(
+        "check status",
+        now.code.code(),
+        &format!("{outcome} · {amount} · {channel}"),
+    )
+}
+
+/// The first notification the merchant verified, and what it answered.
+fn notified_line(merchant: &Merchant) -> Result<(), String> {
+    let received = merchant.received.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some((paid, answered)) = received.first() else {
+        return Err("no verified notification arrived".into());
+    };
+    let paid = rt::serde_json::to_value(paid).unwrap_or_default();
+    let state = paid["transaction"]["status"]
+        .as_str()
+        .unwrap_or("no transaction.status");
+    let channel = paid["channel"]["id"].as_str().unwrap_or("no channel.id");
+    let text = format!(
+        "signature verified, transaction {state} · amount {} · {channel}",
+        paid["order"]["amount"]
+    );
+    line("notification", &format!("HTTP {answered}"), &text)
+}

@@ -1,0 +1,58 @@
+//! `snapbi demo`: the end-to-end quickstart, with no credentials and no network beyond loopback.
+//!
+//! Each journey starts the sandbox in-process on a free loopback port (demo credentials) and a merchant beside it,
+//! then runs the generated client through one provider's main flow, one printed line per answer with what that
+//! answer said (nothing printed is typed in here); any unexpected answer ends it with exit 1.
+//!
+//! - `doku` (the default): DOKU's SNAP direct debit, a DANA payment's life ([`doku`]);
+//! - `doku_nonsnap`: a DOKU Checkout order, from its payment page to DOKU's signed notification
+//!   ([`doku_nonsnap`]).
+
+mod doku;
+mod doku_nonsnap;
+
+use crate::error::{Error, Outcome, Status, print};
+use crate::input::Specs;
+
+/// The journeys, by provider.
+const JOURNEYS: [&str; 2] = ["doku", "doku_nonsnap"];
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Whose main flow to run: `doku` (a SNAP payment, notification, status and refund) or `doku_nonsnap` (a
+    /// Checkout order, paid, notified and checked).
+    #[arg(long, default_value = "doku")]
+    provider: String,
+}
+
+/// Runs the journey of `--provider`.
+pub fn run(specs: &Specs, args: &Args) -> Outcome {
+    if !JOURNEYS.contains(&args.provider.as_str()) {
+        return Err(Error::Input(format!(
+            "no demo journey for provider `{}`; journeys: {}",
+            args.provider,
+            JOURNEYS.join(", ")
+        )));
+    }
+    let api = specs.load()?.api;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))?;
+    let journey = match args.provider.as_str() {
+        "doku_nonsnap" => runtime.block_on(doku_nonsnap::journey(api)),
+        _ => runtime.block_on(doku::journey(api)),
+    };
+    match journey {
+        Ok(()) => Ok(Status::Pass),
+        Err(step) => {
+            print(&format!("✗ {step}\n"))?;
+            Ok(Status::Fail)
+        }
+    }
+}
+
+/// One step's line: `✓ step  code  what the answer said`.
+fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
+    print(&format!("✓ {step:<17} {code:<8} {meaning}\n")).map_err(|_| "stdout closed".to_owned())
+}
