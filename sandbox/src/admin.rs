@@ -10,6 +10,7 @@
 //! | `GET /_sandbox/notifications` | every notification attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
+//! | `GET`/`POST /_sandbox/pages/{token}` | the page a create answers where the customer pays its record (DOKU Checkout's `payment.url`): what the record holds and a form for what the payment brings; posting it pays the record (`record_pages`) |
 //! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once |
 //! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
 //! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
@@ -31,7 +32,7 @@ use serde_json::{Value, json};
 use crate::operations::encode;
 use crate::sandbox::SandboxError;
 use crate::scenarios::{Fault, FaultKind};
-use crate::{Sandbox, call};
+use crate::{Sandbox, call, record_pages};
 
 impl Sandbox {
     /// The admin routes, with every other request handled as a SNAP call.
@@ -44,6 +45,10 @@ impl Sandbox {
             .route("/_sandbox/notifications", get(notifications))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
             .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
+            .route(
+                "/_sandbox/pages/{token}",
+                get(record_pages::show).post(record_pages::pay),
+            )
             .route("/_sandbox/auth-codes", post(auth_code))
             .route(
                 "/_sandbox/scenarios",
@@ -93,6 +98,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "GET /_sandbox/notifications",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
             "GET /_sandbox/pay/{partnerReferenceNo}",
+            "GET|POST /_sandbox/pages/{token}",
             "POST /_sandbox/auth-codes {\"clientId\"}",
             "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
             "GET|POST|DELETE /_sandbox/faults {\"endpoint\",\"kind\":\"delay|drop_after_commit|status_5xx\",\"ms\",\"times\"}",

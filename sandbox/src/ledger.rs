@@ -140,6 +140,9 @@ pub struct Record {
     /// Its books' ids under the kind's other keys (`alternate_keys`), which find it too.
     #[serde(skip)]
     pub(crate) aliases: Vec<String>,
+    /// The token of its page, where its customer pays it (`/_sandbox/pages/<token>`), when its create answers one.
+    #[serde(skip)]
+    pub(crate) page: Option<String>,
 }
 
 /// A remembered answer for an idempotency key, with a digest of the request it answered. Kept compact (the
@@ -373,6 +376,11 @@ impl Books {
     }
 
     /// Every record, oldest first.
+    /// The record whose page has this token.
+    pub(crate) fn record_with_page(&self, token: &str) -> Option<&Record> {
+        self.records.values().find(|r| r.page.as_deref() == Some(token))
+    }
+
     pub(crate) fn records(&self) -> Vec<Record> {
         self.records.values().cloned().collect()
     }
@@ -543,6 +551,7 @@ mod tests {
             updated_time: None,
             remembered: None,
             aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            page: None,
         }
     }
 

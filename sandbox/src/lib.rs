@@ -83,6 +83,7 @@ mod grants;
 mod ledger;
 mod operations;
 mod payment_status;
+mod record_pages;
 mod record_payments;
 mod routes;
 mod sandbox;

@@ -55,6 +55,7 @@ async fn merchant() -> (String, Inbox, tokio::task::JoinHandle<()>) {
 }
 
 struct Running {
+    base: String,
     sandbox: Sandbox,
     client: doku_nonsnap::Client,
     _handle: SandboxHandle,
@@ -75,9 +76,10 @@ async fn start(notify_url: Option<String>) -> Running {
     let sandbox = builder.build().expect("sandbox");
     let (base, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
     let config = rt::Config::new(DEMO_CLIENT_ID)
-        .base_url(base)
+        .base_url(&base)
         .client_secret(DEMO_CLIENT_SECRET);
     Running {
+        base,
         sandbox,
         client: doku_nonsnap::Client::new(config).expect("client"),
         _handle: handle,
@@ -286,4 +288,56 @@ async fn an_indodana_order_is_checked_like_a_checkout_page() {
     let (code, body) = status_of(&run, "MINV20300127001").await;
     assert_eq!(code, check_status::Code::Pending);
     assert_eq!(body["order"]["amount"], 100000, "{body}");
+}
+
+#[tokio::test]
+async fn the_payment_page_asks_what_the_payment_brings_and_pays_the_order() {
+    let (url, inbox, _merchant) = merchant().await;
+    let run = start(Some(url)).await;
+    let invoice = "INV-20300127-0005";
+    let created = run.client.checkout_payment(&page(invoice)).await.expect("a page");
+    let answer: Value = serde_json::from_slice(&created.raw_body).expect("JSON");
+    let page_url = answer["response"]["payment"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        page_url.starts_with(&format!("{}/_sandbox/pages/", run.base)),
+        "{answer}"
+    );
+
+    let http = reqwest::Client::new();
+    let shown = http.get(&page_url).send().await.expect("the page");
+    assert_eq!(shown.status(), 200);
+    let html = shown.text().await.expect("HTML");
+    // What DOKU's notification requires and the order does not hold, asked for, and nothing more.
+    for asked in ["service.id", "acquirer.id", "channel.id"] {
+        assert!(html.contains(&format!("name=\"{asked}\"")), "{asked} not asked: {html}");
+    }
+    assert!(!html.contains("name=\"order.invoice_number\""), "{html}");
+    assert!(html.contains(invoice), "{html}");
+
+    let form = "service.id=VIRTUAL_ACCOUNT&acquirer.id=BCA&channel.id=VIRTUAL_ACCOUNT_BCA";
+    let post = |body: &'static str| {
+        http.post(&page_url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let paid = post(form).await.expect("paid");
+    assert_eq!(paid.status(), 200, "{:?}", paid.text().await);
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let sent: Value = serde_json::from_slice(&received[0].1).expect("JSON");
+    assert_eq!(sent["channel"]["id"], "VIRTUAL_ACCOUNT_BCA", "{sent}");
+    let (code, _) = status_of(&run, invoice).await;
+    assert_eq!(code, check_status::Code::Success);
+
+    assert_eq!(post(form).await.expect("answered").status(), 409, "paid once");
+    let unknown = http
+        .get(format!("{}/_sandbox/pages/no-such-page", run.base))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(unknown.status(), 404);
 }

@@ -103,6 +103,12 @@ pub(crate) fn notify_url(body: &Value) -> Option<String> {
 
 /// Where the customer would pay: the sandbox's own page for this payment, on the host the call came to.
 fn pay_page(call: &Call<'_>, partner: &str) -> String {
+    format!("{}/_sandbox/pay/{}", own_base(call), encode(partner))
+}
+
+/// `http://<host>` of the sandbox as the call reached it (its Host header, when it is a plain host name), for the
+/// pages it answers links to.
+pub(crate) fn own_base(call: &Call<'_>) -> String {
     let host = call
         .parts
         .headers
@@ -110,7 +116,7 @@ fn pay_page(call: &Call<'_>, partner: &str) -> String {
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)))
         .unwrap_or("127.0.0.1");
-    format!("http://{host}/_sandbox/pay/{}", encode(partner))
+    format!("http://{host}")
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.

@@ -62,6 +62,9 @@ pub(crate) struct RecordCall<'a> {
     pub(crate) now: String,
     /// The call's idempotency key, forgotten with the record it creates.
     pub(crate) idempotency: Option<&'a str>,
+    /// `http://<host>` of the sandbox as the call reached it, for the page a create answers (`page` answers); none
+    /// where no page is answered.
+    pub(crate) base: Option<String>,
 }
 
 /// Why a record call was refused, with the reason in words.
@@ -144,6 +147,7 @@ fn new_record(call: &RecordCall<'_>, key: Map<String, Value>, fields: Value, cre
         created_time: call.now.clone(),
         updated_time: None,
         remembered: call.idempotency.map(str::to_owned),
+        page: None,
     }
 }
 
@@ -295,18 +299,38 @@ pub(crate) fn create_record(
         .cloned()
         .collect();
     answers::fill(&issued, call.body, &mut fields, issue);
+    let page = page(call, &mut fields, issue);
     let fields = Value::Object(fields);
     let (id, key) = record_key(call.client, call.provider(), call.kind, &fields).map_err(|path| call.missing(path))?;
     if books.record(&id).is_some() {
         return Err(call.exists(false));
     }
-    let record = new_record(call, key, fields, &call.endpoint.info.id);
+    let mut record = new_record(call, key, fields, &call.endpoint.info.id);
+    record.page = page;
     if record.aliases.iter().any(|alias| books.record(alias).is_some()) {
         return Err(call.exists(true));
     }
     let fields = record.fields.clone();
     books.add_record(id, record);
     Ok(fields)
+}
+
+/// The page where the customer pays the record being created, when the endpoint answers one (`page`): a fresh
+/// token, its URL written into the record's fields at the answer's path (so every later answer gives the same page).
+fn page(
+    call: &RecordCall<'_>,
+    fields: &mut Map<String, Value>,
+    issue: &mut dyn FnMut(&str) -> String,
+) -> Option<String> {
+    let answer = call.endpoint.answers.iter().find(|a| a.source == AnswerSource::Page)?;
+    let base = call.base.as_deref()?;
+    let token = issue(&answer.field);
+    answers::set(
+        fields,
+        &answer.field,
+        Value::String(format!("{base}/_sandbox/pages/{token}")),
+    );
+    Some(token)
 }
 
 /// Writes the call's fields over the record it names; refused when that would give it a key another record has.
@@ -395,6 +419,7 @@ fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
         body: cx.body,
         now: cx.call.clock.now(),
         idempotency: cx.idempotency,
+        base: Some(super::payments::own_base(cx.call)),
     }
 }
 

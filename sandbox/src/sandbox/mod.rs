@@ -148,6 +148,7 @@ impl Sandbox {
                 updated_time: None,
                 remembered: None,
                 aliases: operations::record_aliases(client, provider, kind, &fields),
+                page: None,
             };
             books.add_record(id, record.clone());
             added.push(record);

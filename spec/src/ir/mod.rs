@@ -366,6 +366,9 @@ pub enum AnswerSource {
     Request(String),
     /// A value the provider documents answering with (DOKU's Indodana order is `PENDING` when created).
     Value(String),
+    /// The page where the customer pays the record the call creates (DOKU Checkout's `payment.url`): the sandbox's
+    /// own page for it.
+    Page,
 }
 
 /// Whether a request of this HTTP method carries a body. A GET does not: its request is its path and headers,

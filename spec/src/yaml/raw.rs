@@ -591,6 +591,9 @@ pub struct AnswerSpec {
     pub from: Option<String>,
     /// A value the provider documents answering with, a string (DOKU's `payment.status: PENDING` at creation).
     pub value: Option<String>,
+    /// The provider's page where the customer pays the record a create makes (DOKU Checkout's `payment.url`): the
+    /// sandbox answers the URL of its own page for the record.
+    pub page: Option<bool>,
     /// Why, with its source.
     pub doc: Option<String>,
 }

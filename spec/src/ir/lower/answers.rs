@@ -1,7 +1,7 @@
 //! `answers:` of an endpoint: response fields the provider fills itself, each either `issued` (a string only
-//! the provider can make), copied `from` a request field at the same list depth, or a `value` the provider
-//! documents answering with. The shape is checked per
-//! endpoint; the paths once shared types are known.
+//! the provider can make), copied `from` a request field at the same list depth, a `value` the provider
+//! documents answering with, or the `page` where the customer pays the record a create makes. The shape is checked
+//! per endpoint; the paths once shared types are known.
 
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
@@ -18,13 +18,15 @@ impl Lowering {
         let mut out = Vec::new();
         for (i, answer) in spec.answers.iter().enumerate() {
             let path = format!("answers.{i}");
-            let source = match (answer.issued, &answer.from, &answer.value) {
-                (Some(true), None, None) => AnswerSource::Issued,
-                (None, Some(from), None) => AnswerSource::Request(from.clone()),
-                (None, None, Some(value)) => AnswerSource::Value(value.clone()),
+            let source = match (answer.issued, &answer.from, &answer.value, answer.page) {
+                (Some(true), None, None, None) => AnswerSource::Issued,
+                (None, Some(from), None, None) => AnswerSource::Request(from.clone()),
+                (None, None, Some(value), None) => AnswerSource::Value(value.clone()),
+                (None, None, None, Some(true)) if self.pays_a_record(src, spec, &path) => AnswerSource::Page,
+                (None, None, None, Some(true)) => continue,
                 _ => {
-                    let msg = "an answer is `issued: true`, `from: <request wire path>` or `value: <documented value>`, \
-                               one of them";
+                    let msg = "an answer is `issued: true`, `from: <request wire path>`, `value: <documented value>` \
+                               or `page: true`, one of them";
                     self.push(src.value(&path, msg.into()));
                     continue;
                 }
@@ -35,6 +37,17 @@ impl Lowering {
             });
         }
         out
+    }
+
+    /// A `page` answer goes with a create that makes a record: the page is where its customer pays it.
+    fn pays_a_record(&mut self, src: Src, spec: &raw::EndpointFile, path: &str) -> bool {
+        let creates = spec.operation.as_deref() == Some("create") && spec.record.is_some();
+        if !creates {
+            let msg = "a `page` is where the customer pays the record a create makes: it goes with `operation: create` \
+                       and a `record`";
+            self.push(src.value(&join(path, "page"), msg.into()));
+        }
+        creates
     }
 
     /// Every answer fills a response field (an issued value, a string) from a request field at the same list
@@ -81,6 +94,15 @@ fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[path
             None,
         )),
         AnswerSource::Issued => None,
+        AnswerSource::Page if target.kind != "string" || lists > 0 => Some((
+            "page",
+            format!(
+                "a page is a URL, a string outside lists; `{}` is {}",
+                answer.field, target.kind
+            ),
+            None,
+        )),
+        AnswerSource::Page => None,
         AnswerSource::Value(_) if target.kind != "string" && target.kind != "enum" => Some((
             "value",
             format!("a documented value is a string; `{}` is {}", answer.field, target.kind),

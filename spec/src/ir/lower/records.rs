@@ -8,7 +8,7 @@ use super::fields::request_field;
 use super::names::{is_digits, is_snake};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Direction, Endpoint, Operation, Provider, RecordKind};
+use crate::ir::{AnswerSource, Direction, Endpoint, Operation, Provider, RecordKind};
 use crate::yaml::Loaded;
 use crate::yaml::raw::{self, OrderedMap};
 
@@ -157,11 +157,14 @@ impl Lowering {
         };
         if operation == Operation::Notify {
             self.record_key(file, endpoint, kind);
-            self.paid_is_known(file, endpoint, name, endpoints);
+            self.paid_is_known(file, endpoint, name, endpoints, "this notification would never be sent");
             // The merchant answers a notification, not the provider: its codes are the merchant's to choose.
             return;
         }
         self.record_names(file, endpoint, kind);
+        if endpoint.answers.iter().any(|a| a.source == AnswerSource::Page) {
+            self.paid_is_known(file, endpoint, name, endpoints, "its page could not pay it");
+        }
         // An envelope or a provider's own JSON names its own codes for a record's refusals; SNAP has the standard's.
         match endpoint.info.envelope.is_some() || provider.results.is_some() {
             true => self.record_codes_use(file, endpoint, kind),
@@ -267,8 +270,16 @@ impl Lowering {
         }
     }
 
-    /// A `notify` endpoint's kind has a `status` endpoint that says what a paid record holds (`paid`).
-    fn paid_is_known(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &str, all: &[Endpoint]) {
+    /// A `notify` endpoint's kind (or a page's) has a `status` endpoint that says what a paid record holds (`paid`);
+    /// `else_` says what would go wrong without one.
+    fn paid_is_known(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        kind: &str,
+        all: &[Endpoint],
+        else_: &str,
+    ) {
         // The status endpoint that says it may be one that did not load or lower.
         if self.failed.endpoint_of(&endpoint.info.provider) {
             return;
@@ -281,8 +292,8 @@ impl Lowering {
         });
         if !known {
             let msg = format!(
-                "nothing says what a paid `{kind}` record holds, so this notification would never be sent: give a \
-                 `status` endpoint of `{kind}` records `paid` (the response fields that report a paid record)"
+                "nothing says what a paid `{kind}` record holds, so {else_}: give a `status` endpoint of `{kind}` \
+                 records `paid` (the response fields that report a paid record)"
             );
             self.push(file.error("record", msg));
         }
