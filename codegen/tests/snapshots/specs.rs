@@ -8222,8 +8222,8 @@ pub mod dana {
     /// transaction history list as a SNAP provider publishes it (`detailData` items with dateTime, amount, remark, status,
     /// type and additionalInfo) [finpay-history-list](https://docs.finpay.id/api-reference/finpay-money/linkage/transaction-history/history-list). DANA's own limits for the body fields were not in the sources at
     /// hand, so only what a source gives is checked.
-    /// DANA's UAT suite never sends this request: its tests are skipped placeholders in all five languages, and its
-    /// fixture's codes (`2006000` … `5006000`) carry service digits 60 (QR CPM Payment), where DANA's page gives 12. The
+    /// DANA's UAT suite never sends this request: its tests are skipped placeholders (Go, Node, PHP, Python; Java has
+    /// none), and its fixture's codes (`2006000` … `5006000`) carry service digits 60 (QR CPM Payment), where DANA's page gives 12. The
     /// codes declared here are SNAP's generic ones under service 12.
     /// The sandbox answers with what the request gives: it keeps no customer's DANA history (the bindings and the
     /// customer who paid a payment are not kept), so its successful answer carries the code and no `detailData`,
