@@ -15,10 +15,10 @@ use std::path::Path;
 use serde_json::{Value, json};
 use snapbi::dana::{self, widget_apply_token, widget_transaction_history_list as history};
 use snapbi::rt;
-use snapbi_spec::ir::samples::sample_object;
 use snapbi_sandbox::{
     Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle,
 };
+use snapbi_spec::ir::samples::sample_object;
 
 const ENDPOINT: &str = "dana.widget.transaction_history_list";
 
@@ -97,7 +97,10 @@ async fn a_bound_customers_history_is_answered_with_nothing_made_up() {
     let session = bound_customer(&sandbox, &client).await;
     let token = session.access_token().await.expect("token");
     // The merchant's ledger holds a payment; the sandbox still cannot tell whose DANA history it belongs to.
-    let widget_payment = sandbox.api().endpoint("dana.widget.payment").expect("the widget payment");
+    let widget_payment = sandbox
+        .api()
+        .endpoint("dana.widget.payment")
+        .expect("the widget payment");
     let mut payment = sample_object(sandbox.api(), &widget_payment.request);
     payment["partnerReferenceNo"] = json!("WGT-HIST-1");
     let payment = rt::from_json::<dana::widget_payment::Request>(payment).expect("valid payment");
@@ -170,9 +173,16 @@ async fn a_refused_customer_token_reaches_the_caller_typed() {
     let (sandbox, base, _handle) = dana_sandbox().await;
     let client = client(&base);
     let session = bound_customer(&sandbox, &client).await;
-    let request = history::Request::builder().page_size("10").page_number("1").build().expect("valid");
+    let request = history::Request::builder()
+        .page_size("10")
+        .page_number("1")
+        .build()
+        .expect("valid");
     sandbox.arm_scenario(ENDPOINT, "4011202", 1).expect("a declared code");
-    match client.widget_transaction_history_list(&request, &headers(&session).await).await {
+    match client
+        .widget_transaction_history_list(&request, &headers(&session).await)
+        .await
+    {
         Err(rt::Error::Api { status, code, .. }) => {
             assert_eq!((status, code.clone()), (401, history::Code::InvalidCustomerToken));
             assert_eq!(code.outcome(), rt::Outcome::Auth);
