@@ -35,6 +35,7 @@
 // - specs/dana/widget/query-payment.yaml
 // - specs/dana/widget/query-user-profile.yaml
 // - specs/dana/widget/refund-order.yaml
+// - specs/dana/widget/transaction-history-list.yaml
 // - specs/doku/direct-debit/account-binding.yaml
 // - specs/doku/direct-debit/account-unbinding.yaml
 // - specs/doku/direct-debit/balance-inquiry.yaml
@@ -2457,6 +2458,7 @@ pub mod types {
 /// - [`widget_query_payment`](dana::widget_query_payment): `POST /rest/v1.1/debit/status`: Query the status of a DANA widget payment
 /// - [`widget_query_user_profile`](dana::widget_query_user_profile): `POST /dana/member/query/queryUserProfile.htm`: Read a bound customer's DANA profile (balance, masked phone number, KYC, OTT, top-up and transaction URLs)
 /// - [`widget_refund_order`](dana::widget_refund_order): `POST /v1.0/debit/refund.htm`: Refund a paid DANA widget payment, fully or partly
+/// - [`widget_transaction_history_list`](dana::widget_transaction_history_list): `POST /v1.0/transaction-history-list.htm`: List the DANA transactions of a customer who bound their account to the merchant
 pub mod dana {
     use ::snapbi_runtime as rt;
     /// The provider profile from `provider.yaml`.
@@ -3123,6 +3125,28 @@ pub mod dana {
             rt::Error<widget_refund_order::Code>,
         > {
             self.inner.call(&widget_refund_order::ENDPOINT, request, &[]).await
+        }
+        /// List the DANA transactions of a customer who bound their account to the merchant
+        ///
+        /// `POST /v1.0/transaction-history-list.htm` (`dana.widget.transaction_history_list`).
+        pub async fn widget_transaction_history_list(
+            &self,
+            request: &widget_transaction_history_list::Request,
+            headers: &widget_transaction_history_list::Headers,
+        ) -> Result<
+            rt::Reply<
+                widget_transaction_history_list::Response,
+                widget_transaction_history_list::Code,
+            >,
+            rt::Error<widget_transaction_history_list::Code>,
+        > {
+            self.inner
+                .call(
+                    &widget_transaction_history_list::ENDPOINT,
+                    request,
+                    &rt::header_pairs(headers),
+                )
+                .await
         }
     }
     /// Check a bank account before a transfer to bank and learn its holder's name
@@ -7062,6 +7086,12 @@ pub mod dana {
     /// REFRESH_TOKEN). The customer token then goes into `additionalInfo.accessToken` and `Authorization-Customer` of
     /// `dana.widget.apply_ott`, `dana.widget.account_unbinding` and `dana.widget.balance_inquiry`; the runtime's
     /// `CustomerSession` keeps it fresh.
+    /// DANA's OAuth page ("Get OAuth 2.0 URL", `GET /v1.0/get-auth-code`, SNAP service 10 [dana-get-oauth](https://dashboard.dana.id/api-docs-v2/api/dana-widget/get-oauth)) is not a call
+    /// the merchant makes: the customer's browser opens it on DANA's web host (`m.dana.id`, `m.sandbox.dana.id`), and DANA
+    /// redirects to the merchant's `redirectUrl` with the `authCode` and the `state`. DANA's SDKs only build its URL
+    /// (`Util.generate_oauth_url`: partnerId, scopes, externalId, channelId, redirectUrl, state, timestamp, optional
+    /// seamlessData signed as seamlessSign), with no HTTP call [S4](https://github.com/dana-id/dana-python), so no endpoint is specified for it; the sandbox's
+    /// `POST /_sandbox/auth-codes` stands for the page.
     /// Signed like a SNAP token request, not like DANA's other calls: X-SIGNATURE = base64(SHA256withRSA(private key,
     /// "{X-CLIENT-KEY}|{X-TIMESTAMP}")), with X-CLIENT-KEY = the partner id and no X-PARTNER-ID / X-EXTERNAL-ID (provider
     /// `headers.token`; [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §1.1, §2.1, §2.5).
@@ -8172,6 +8202,182 @@ pub mod dana {
             Conflict,
             /// Internal server error or timeout at DANA (observed); send the same request again later.
             #[code("5005801", Retry, "Internal Server Error")]
+            InternalServerError,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// List the DANA transactions of a customer who bound their account to the merchant
+    ///
+    /// DANA Widget "Transaction History", SNAP service 12 (Transaction History List, `/transaction-history-list`,
+    /// [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §3.2): for a customer token obtained through account binding (`dana.widget.apply_token`), DANA lists the
+    /// customer's DANA transactions, a page at a time, optionally narrowed to a time range, to transaction types and to
+    /// statuses [dana-transaction-history](https://dashboard.dana.id/api-docs-v2/api/dana-widget/transaction-history).
+    /// Signed asymmetrically without a B2B token, like every DANA widget call; the customer is identified by the customer
+    /// token (`Authorization-Customer`, also `additionalInfo.accessToken` in DANA's UAT request), with the device headers
+    /// of a SNAP B2B2C call ([facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §1.2) as DANA's page lists them.
+    /// DANA's SDKs (dana-python 2.2.2 `WidgetApi` and its siblings) have no method for this call, so no SDK model backs
+    /// the fields: the path, the service code and the headers are DANA's page; the body is the one DANA's UAT suite
+    /// writes (`Widget.json` "TransactionList": partnerReferenceNo, fromDateTime, toDateTime, pageSize and pageNumber as
+    /// strings, additionalInfo with types, statuses and the customer token) [S5](https://github.com/dana-id/uat-script); the answer's list is SNAP's
+    /// transaction history list as a SNAP provider publishes it (`detailData` items with dateTime, amount, remark, status,
+    /// type and additionalInfo) [finpay-history-list](https://docs.finpay.id/api-reference/finpay-money/linkage/transaction-history/history-list). DANA's own limits for the body fields were not in the sources at
+    /// hand, so only what a source gives is checked.
+    /// DANA's UAT suite never sends this request: its tests are skipped placeholders (Go, Node, PHP, Python; Java has
+    /// none), and its fixture's codes (`2006000` … `5006000`) carry service digits 60 (QR CPM Payment), where DANA's page gives 12. The
+    /// codes declared here are SNAP's generic ones under service 12.
+    /// The sandbox answers with what the request gives: it keeps no customer's DANA history (the bindings and the
+    /// customer who paid a payment are not kept), so its successful answer carries the code and no `detailData`,
+    /// rather than a list it would have to make up (operation: other).
+    ///
+    /// `POST /v1.0/transaction-history-list.htm` · service code 12 · asymmetric signature · spec `specs/dana/widget/transaction-history-list.yaml`
+    pub mod widget_transaction_history_list {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("dana.widget.transaction_history_list"),
+            provider: rt::Cow::Borrowed("dana"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1.0/transaction-history-list.htm"),
+            service_code: rt::Cow::Borrowed("12"),
+            auth: rt::AuthKind::Asymmetric,
+            summary: rt::Cow::Borrowed(
+                "List the DANA transactions of a customer who bound their account to the merchant",
+            ),
+            envelope: None,
+            status_field: None,
+        };
+        /// Request body of `dana.widget.transaction_history_list`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The merchant's own number for this query (DANA's UAT request sends a fresh UUID). Optional; at most 64 characters.
+            partner_reference_no: Option<rt::Text<0, 64>>,
+            /// Start of the time range, ISO 8601 with its offset (`2030-05-01T00:00:00+07:00` or UTC `2020-12-21T17:55:11Z`). Optional; matching `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$`.
+            from_date_time: Option<rt::Matching<FromDateTime>>,
+            /// End of the time range, written as fromDateTime. Optional; matching `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$`.
+            to_date_time: Option<rt::Matching<ToDateTime>>,
+            /// How many transactions a page holds, written as a string of digits (`"10"`). Optional; at least 1 characters, digits only.
+            page_size: Option<
+                rt::Text<1, { rt::values::UNBOUNDED }, { rt::values::DIGITS }>,
+            >,
+            /// Which page to return, written as a string of digits (`"1"`). Optional; at least 1 characters, digits only.
+            page_number: Option<
+                rt::Text<1, { rt::values::UNBOUNDED }, { rt::values::DIGITS }>,
+            >,
+            /// The customer token and the filters, as DANA's UAT request sends them [S5](https://github.com/dana-id/uat-script). Optional.
+            additional_info: Option<AdditionalInfo>,
+        }
+        rt::__private::pattern_rule!(
+            FromDateTime,
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$",
+            0, 4294967295
+        );
+        rt::__private::pattern_rule!(
+            ToDateTime,
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$",
+            0, 4294967295
+        );
+        /// The customer token and the filters, as DANA's UAT request sends them [S5](https://github.com/dana-id/uat-script).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct AdditionalInfo {
+            /// Customer token from `dana.widget.apply_token` (max 512). Secret; never logged. Optional; 1 to 512 characters.
+            access_token: Option<rt::Sensitive<rt::Text<1, 512>>>,
+            /// Transaction types to list; DANA's UAT request asks for `PAYMENT`, `REFUND`, `OFFLINE_TOPUP`, `TOP_UP` and `REBATE`. Optional; a list.
+            types: Option<Vec<rt::Text<1, { rt::values::UNBOUNDED }>>>,
+            /// Transaction statuses to list; DANA's UAT request asks for `PROCESSING`, `SUCCESS`, `CLOSED`, `FAILED`, `INIT` and `REVOKED`. Optional; a list.
+            statuses: Option<Vec<rt::Text<1, { rt::values::UNBOUNDED }>>>,
+        }
+        /// Caller-supplied headers of `dana.widget.transaction_history_list` (the runtime adds the signature, timestamp and ids).
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Headers {
+            /// `Bearer <accessToken>`: the customer token from account binding (the same value as additionalInfo.accessToken). Required; 8 to 519 characters.
+            #[wire("Authorization-Customer")]
+            authorization_customer: rt::Sensitive<rt::Text<8, 519>>,
+            /// Device the customer uses, e.g. a user agent or an app device id (1 to 400 characters, DANA's page). Required; at most 400 characters.
+            #[wire("X-DEVICE-ID")]
+            x_device_id: rt::Text<0, 400>,
+            /// Customer's IPv4 address (15 characters at most, DANA's page). Optional; an IPv4 address.
+            #[wire("X-IP-ADDRESS")]
+            x_ip_address: Option<
+                rt::Text<0, { rt::values::UNBOUNDED }, { rt::values::IPV4 }>,
+            >,
+            /// Latitude of the customer, ISO 6709 `±DD.DDDD` (1 to 10 characters, DANA's page). Optional; matching `^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$`.
+            #[wire("X-LATITUDE")]
+            x_latitude: Option<rt::Matching<HeadersXLatitude>>,
+            /// Longitude of the customer, ISO 6709 `±DDD.DDDD`. Optional; matching `^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$`.
+            #[wire("X-LONGITUDE")]
+            x_longitude: Option<rt::Matching<HeadersXLongitude>>,
+        }
+        rt::__private::pattern_rule!(
+            HeadersXLatitude, "^[-+]?[0-9]{1,2}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        rt::__private::pattern_rule!(
+            HeadersXLongitude, "^[-+]?[0-9]{1,3}([.][0-9]{1,4})?$", 0, 4294967295
+        );
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `dana.widget.transaction_history_list`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// Seven-digit SNAP response code, `2001200` on success.
+                pub response_code: Option<String>,
+                /// Human-readable message for responseCode.
+                pub response_message: Option<String>,
+                /// The customer's transactions on the page asked for [finpay-history-list](https://docs.finpay.id/api-reference/finpay-money/linkage/transaction-history/history-list).
+                pub detail_data: Option<Vec<DetailData>>,
+                /// Free-form additional information.
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+            /// The customer's transactions on the page asked for [finpay-history-list](https://docs.finpay.id/api-reference/finpay-money/linkage/transaction-history/history-list).
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct DetailData {
+                /// When the transaction was made (ISO 8601, e.g. `2022-12-02T08:18:13+07:00`).
+                pub date_time: Option<String>,
+                /// Amount of the transaction.
+                pub amount: Option<super::super::super::types::received::Amount>,
+                /// What the transaction was for.
+                pub remark: Option<String>,
+                /// Status of the transaction (DANA's UAT filter names `SUCCESS`, `INIT`, `CLOSED`, …).
+                pub status: Option<String>,
+                /// Type of the transaction (DANA's UAT filter names `PAYMENT`, `REFUND`, `TOP_UP`, …).
+                pub r#type: Option<String>,
+                /// Free-form details of the transaction (its references, among others).
+                pub additional_info: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `dana.widget.transaction_history_list` declares (service code 12).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            #[code("2001200", Success, "Successful")]
+            Successful,
+            /// Bad request: the body could not be read (SNAP generic).
+            #[code("4001200", Failed, "Bad Request")]
+            BadRequest,
+            /// A field or header has an invalid format, e.g. `Invalid Field Format pageSize` (SNAP generic).
+            #[code("4001201", Failed, "Invalid Field Format {field}")]
+            InvalidFieldFormat,
+            /// A mandatory field or header is missing, e.g. `Invalid Mandatory Field X-TIMESTAMP` (SNAP generic).
+            #[code("4001202", Failed, "Invalid Mandatory Field {field}")]
+            InvalidMandatoryField,
+            /// `Unauthorized. Invalid Signature` (SNAP generic).
+            #[code("4011200", Auth, "Unauthorized. {reason}")]
+            Unauthorized,
+            /// The customer token is invalid or expired; refresh it or bind the account again (SNAP generic).
+            #[code("4011202", Auth, "Invalid Customer Token")]
+            InvalidCustomerToken,
+            /// X-EXTERNAL-ID already used today (SNAP generic).
+            #[code("4091200", Failed, "Conflict")]
+            Conflict,
+            /// General error (SNAP generic).
+            #[code("5001200", Failed, "General Error")]
+            GeneralError,
+            /// Internal server error (SNAP generic); ask again later.
+            #[code("5001201", Retry, "Internal Server Error")]
             InternalServerError,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
@@ -12846,6 +13052,18 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
             rt::from_json::<dana::widget_refund_order::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &dana::widget_transaction_history_list::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<dana::widget_transaction_history_list::Request>(body)
+                .map(drop)
+        },
+        validate_headers: |headers| {
+            rt::from_json::<dana::widget_transaction_history_list::Headers>(headers)
+                .map(drop)
+        },
         validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
