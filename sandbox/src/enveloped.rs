@@ -375,8 +375,10 @@ impl<'a> Enveloped<'a> {
             body: request,
             now: self.inner.clock(&endpoint.info.provider).now(),
             idempotency: None,
-            // An envelope's creates answer no page (lowering: a page goes with a record a tester pays).
+            // An envelope's creates answer no page (lowering: a page goes with a record a tester pays), and its
+            // caller values travel in its head, not in HTTP headers.
             base: None,
+            headers: None,
         };
         let mut issue = |field: &str| self.issue(field);
         let done = operate(&call, &mut store::lock(&self.inner.books), &mut issue);

@@ -130,6 +130,15 @@ async fn an_order_lives_from_its_page_to_doku_s_signed_notification() {
     let invoice = "INV-20300127-0001";
     let created = run.client.checkout_payment(&page(invoice)).await.expect("a page");
     assert_eq!(created.code, checkout::Code::Success);
+    // The order is found by the Request-Id that created it as well [doku-check-status].
+    assert!(!created.request_id.is_empty(), "{created:?}");
+    let (code, by_request_id) = status_of(&run, &created.request_id).await;
+    assert_eq!(code, check_status::Code::Pending);
+    assert_eq!(by_request_id["order"]["invoice_number"], invoice, "{by_request_id}");
+    assert_eq!(
+        by_request_id["transaction"]["original_request_id"], created.request_id,
+        "{by_request_id}"
+    );
 
     let (code, body) = status_of(&run, invoice).await;
     assert_eq!(
@@ -181,6 +190,7 @@ async fn an_order_lives_from_its_page_to_doku_s_signed_notification() {
         sent["virtual_account_info"]["virtual_account_number"],
         "1900600000000046"
     );
+    assert_eq!(sent["transaction"]["original_request_id"], created.request_id, "{sent}");
 
     let (code, body) = status_of(&run, invoice).await;
     assert_eq!(

@@ -12388,7 +12388,7 @@ pub mod doku_nonsnap {
         /// Path parameters of `doku_nonsnap.orders.check_status`: the values of the placeholders of `/orders/v1/status/{invoice_number}`.
         #[derive(Clone, Debug, rt::Object)]
         pub struct Params {
-            /// The order's invoice_number. DOKU also accepts the Request-Id of the call that created the order here [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap), hence up to 128 characters (a Request-Id's limit); the sandbox finds orders by their invoice number only. Required; 1 to 128 characters.
+            /// The order's invoice_number, or the Request-Id of the call that created the order, which DOKU accepts here too [doku-check-status](https://developers.doku.com/getting-started-with-doku-api/check-status-api/non-snap): hence up to 128 characters (a Request-Id's limit). Required; 1 to 128 characters.
             #[wire("invoice_number")]
             invoice_number: rt::Text<1, 128>,
         }

@@ -152,5 +152,6 @@ fn reply_or_error<Resp, Code: EndpointCode>(
         body,
         raw_body,
         external_id: String::new(),
+        request_id: String::new(),
     })
 }

@@ -23,6 +23,9 @@ pub struct Reply<R, C> {
     /// The X-EXTERNAL-ID the request was sent with (later requests refer to it, e.g. a refund's
     /// `originalExternalId`).
     pub external_id: String,
+    /// The Request-Id the request was sent with, for a provider that sends one (DOKU's non-SNAP: check status
+    /// also finds an order by it); empty otherwise.
+    pub request_id: String,
 }
 
 impl<R: fmt::Debug, C: EndpointCode> fmt::Debug for Reply<R, C> {
@@ -34,6 +37,7 @@ impl<R: fmt::Debug, C: EndpointCode> fmt::Debug for Reply<R, C> {
             .field("body", &self.body)
             .field("raw_body", &RawBody::<C>::new(&self.raw_body))
             .field("external_id", &self.external_id)
+            .field("request_id", &self.request_id)
             .finish()
     }
 }

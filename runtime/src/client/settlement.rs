@@ -266,6 +266,7 @@ mod tests {
             body: (),
             raw_body: Vec::new(),
             external_id: external_id.to_owned(),
+            request_id: String::new(),
         }
     }
 

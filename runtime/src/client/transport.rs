@@ -123,11 +123,13 @@ impl Client {
         if self.check_answer(endpoint, &answered.sent, &answered.headers, &raw_body) == Checked::Refused {
             return Ok(Err(Error::UnverifiedAnswer { status, raw_body }));
         }
+        let request_id = answered.sent.request_id;
         let Some(enveloped) = &endpoint.envelope else {
-            return Ok(match self.inner.provider.results {
+            let decoded = match self.inner.provider.results {
                 Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, raw_body),
                 None => decode(status, raw_body),
-            });
+            };
+            return Ok(decoded.map(|reply| Reply { request_id, ..reply }));
         };
         // Found when the request was prepared: the exchange would have failed without it.
         let envelope = self.envelope(enveloped).map_err(Error::Signing)?;

@@ -17,10 +17,11 @@
 //! The operations report a refusal in words ([`Refusal`]); each framing answers it with its own code (SNAP: the
 //! kind's `not_found` and the standard's cases; an envelope: the endpoint's `record_codes`).
 
+use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
 use snapbi_spec::ir::{
-    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, Results, Situation,
+    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, RecordLookup, Results, Situation,
 };
 
 use super::{Cx, Outcome, at_path, echo, refused, success_over};
@@ -65,6 +66,8 @@ pub(crate) struct RecordCall<'a> {
     /// `http://<host>` of the sandbox as the call reached it, for the page a create answers (`page` answers); none
     /// where no page is answered.
     pub(crate) base: Option<String>,
+    /// The call's HTTP headers, some of which a create keeps (`record_headers`).
+    pub(crate) headers: Option<&'a HeaderMap>,
 }
 
 /// Why a record call was refused, with the reason in words.
@@ -160,25 +163,41 @@ impl RecordCall<'_> {
         self.kind.key.join(" + ")
     }
 
-    /// The books' id of the record this request names: by the first `record_key` alternative whose condition
-    /// holds, else by the kind's key under the same wire paths.
-    fn named_id(&self) -> Result<String, Refusal> {
-        let lookup = self.endpoint.record_key.iter().find(|l| {
+    /// The books' ids of the records this request may name, in order: by each `record_key` alternative whose
+    /// condition holds (DOKU's check status names an order by its invoice number or by the Request-Id that created
+    /// it, in one path parameter), else by the kind's key under the same wire paths.
+    fn named_ids(&self) -> Result<Vec<String>, Refusal> {
+        if self.endpoint.record_key.is_empty() {
+            return record_key(self.client, self.provider(), self.kind, self.body)
+                .map(|(id, _)| vec![id])
+                .map_err(|path| self.missing(path));
+        }
+        let holds = |l: &&RecordLookup| {
             l.when.as_ref().is_none_or(|w| {
                 let value = at_path(self.body, &display(&w.field, &[])).and_then(Value::as_str);
                 value.is_some_and(|v| w.is.iter().any(|allowed| allowed.as_ref() == v))
             })
-        });
-        let Some(lookup) = lookup else {
-            if !self.endpoint.record_key.is_empty() {
-                let why = "no `record_key` way of naming the record fits this request".to_owned();
-                return Err(Refusal::NotFound(why));
-            }
-            return record_key(self.client, self.provider(), self.kind, self.body)
-                .map(|(id, _)| id)
-                .map_err(|path| self.missing(path));
         };
-        // The alternative names one of the kind's keys (lowering): its values in that key's order.
+        let mut ids = Vec::new();
+        let mut missing = None;
+        for lookup in self.endpoint.record_key.iter().filter(holds) {
+            match self.lookup_id(lookup) {
+                Ok(id) => ids.push(id),
+                Err(refusal) => missing = missing.or(Some(refusal)),
+            }
+        }
+        match (ids.is_empty(), missing) {
+            (false, _) => Ok(ids),
+            (true, Some(refusal)) => Err(refusal),
+            (true, None) => Err(Refusal::NotFound(
+                "no `record_key` way of naming the record fits this request".into(),
+            )),
+        }
+    }
+
+    /// The books' id of the record one `record_key` alternative names: its values in the order of the kind's key
+    /// it names (lowering: every alternative names one).
+    fn lookup_id(&self, lookup: &RecordLookup) -> Result<String, Refusal> {
         let Some((index, key)) = self.kind.keys().enumerate().find(|(_, key)| {
             key.len() == lookup.key.len() && key.iter().all(|p| lookup.key.iter().any(|(r, _)| r == p))
         }) else {
@@ -213,8 +232,10 @@ impl RecordCall<'_> {
     /// The record this call names: it exists for this client, and every `match` field the request carries
     /// equals the record's.
     fn existing<'b>(&self, books: &'b Books) -> Result<(String, &'b Record), Refusal> {
-        let named = self.named_id()?;
-        let found = books.record_id(&named).map(str::to_owned).zip(books.record(&named));
+        let named = self.named_ids()?;
+        let found = named
+            .iter()
+            .find_map(|id| books.record_id(id).map(str::to_owned).zip(books.record(id)));
         let Some((id, record)) = found else {
             let why = format!("this client has no `{}` record named so", self.kind.name);
             return Err(Refusal::NotFound(why));
@@ -299,6 +320,7 @@ pub(crate) fn create_record(
         .cloned()
         .collect();
     answers::fill(&issued, call.body, &mut fields, issue);
+    kept_headers(call, &mut fields);
     let page = page(call, &mut fields, issue);
     let fields = Value::Object(fields);
     let (id, key) = record_key(call.client, call.provider(), call.kind, &fields).map_err(|path| call.missing(path))?;
@@ -313,6 +335,17 @@ pub(crate) fn create_record(
     let fields = record.fields.clone();
     books.add_record(id, record);
     Ok(fields)
+}
+
+/// Writes the headers the endpoint keeps (`record_headers`) into the record's fields, each at its path; a header
+/// the call lacks is left out.
+fn kept_headers(call: &RecordCall<'_>, fields: &mut Map<String, Value>) {
+    let Some(headers) = call.headers else { return };
+    for (path, name) in &call.endpoint.record_headers {
+        if let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
+            answers::set(fields, path, Value::String(value.trim().to_owned()));
+        }
+    }
 }
 
 /// The page where the customer pays the record being created, when the endpoint answers one (`page`): a fresh
@@ -420,6 +453,7 @@ fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
         now: cx.call.clock.now(),
         idempotency: cx.idempotency,
         base: Some(super::payments::own_base(cx.call)),
+        headers: Some(&cx.call.parts.headers),
     }
 }
 

@@ -317,12 +317,14 @@ pub struct Endpoint {
     /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
     /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
     pub paid: Vec<(String, String)>,
-    /// How the request names its record, the first alternative whose condition holds; empty: by the kind's
-    /// `key` under the same wire paths.
+    /// How the request names its record: of the alternatives whose condition holds, the first that names a record
+    /// that exists; empty: by the kind's `key` under the same wire paths.
     pub record_key: Vec<RecordLookup>,
     /// Request fields a create or update writes into the record under another name: (record wire path, request
     /// wire path), in spec order.
     pub record_fields: Vec<(String, String)>,
+    /// Headers a create writes into the record: (record wire path, header name), in spec order.
+    pub record_headers: Vec<(String, String)>,
     /// An enveloped endpoint's result codes for an unknown or an existing record.
     pub record_codes: RecordCodes,
     /// Wire paths of the request fields that identify one operation.

@@ -489,6 +489,10 @@ pub struct EndpointFile {
     /// Request fields written into the record under another wire name: record path → request path.
     #[serde(default)]
     pub record_fields: OrderedMap<String>,
+    /// Headers of the call written into the record: record path → header name (DOKU's `Request-Id`, which check
+    /// status and the notification give back as `transaction.original_request_id`).
+    #[serde(default)]
+    pub record_headers: OrderedMap<String>,
     /// The result codes an enveloped endpoint answers record situations with.
     pub record_codes: Option<RecordCodesSpec>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a

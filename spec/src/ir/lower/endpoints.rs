@@ -322,6 +322,7 @@ fn assemble(
         paid: spec.paid.0.clone(),
         record_key: names.key,
         record_fields: names.fields,
+        record_headers: names.headers,
         record_codes: names.codes,
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,

@@ -19,7 +19,7 @@ use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{
-    AnswerSource, Endpoint, Field, ObjectType, Operation, RecordCodes, RecordKind, RecordLookup, When, paths,
+    AnswerSource, Endpoint, Field, ObjectType, Operation, Provider, RecordCodes, RecordKind, RecordLookup, When, paths,
 };
 use crate::yaml::raw;
 use crate::yaml::{Loaded, SpecSet};
@@ -29,6 +29,7 @@ use snapbi_rules::conditional::{display, path as wire_path};
 pub(super) struct RecordNames {
     pub(super) key: Vec<RecordLookup>,
     pub(super) fields: Vec<(String, String)>,
+    pub(super) headers: Vec<(String, String)>,
     pub(super) codes: RecordCodes,
 }
 
@@ -63,6 +64,7 @@ impl Lowering {
         RecordNames {
             key,
             fields: spec.record_fields.0.clone(),
+            headers: spec.record_headers.0.clone(),
             codes,
         }
     }
@@ -72,6 +74,7 @@ impl Lowering {
         let given = [
             ("record_key", !endpoint.record_key.is_empty()),
             ("record_fields", !endpoint.record_fields.is_empty()),
+            ("record_headers", !endpoint.record_headers.is_empty()),
             ("record_codes", endpoint.record_codes != RecordCodes::default()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
@@ -131,6 +134,45 @@ impl Lowering {
                     known.join(" or ")
                 );
                 self.push(file.error(&format!("record_key.{i}.key"), msg));
+            }
+        }
+    }
+
+    /// `record_headers` go with a create, write each record path once, and name headers the call carries: the
+    /// provider's for the endpoint's auth kind, or the endpoint's own.
+    pub(super) fn written_headers(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        provider: &Provider,
+    ) {
+        if endpoint.record_headers.is_empty() {
+            return;
+        }
+        if endpoint.operation != Operation::Create {
+            let msg = format!(
+                "`record_headers` keeps headers of the call that creates the record; this endpoint's operation is `{}`",
+                endpoint.operation.as_str()
+            );
+            self.push(file.error("record_headers", msg));
+            return;
+        }
+        let carried: Vec<&str> = provider
+            .headers_for(endpoint.info.auth)
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .chain(endpoint.headers.iter().map(|f| f.wire.as_str()))
+            .collect();
+        for (i, (record, header)) in endpoint.record_headers.iter().enumerate() {
+            let at = join("record_headers", record);
+            if endpoint.record_headers[..i].iter().any(|(r, _)| r == record) {
+                self.push(file.error(&at, format!("`{record}` is written twice")));
+            } else if !carried.iter().any(|h| h.eq_ignore_ascii_case(header)) {
+                let msg = format!("`{header}` is not a header this call carries");
+                self.push(with_help(
+                    file.error(&at, msg),
+                    did_you_mean(header, carried.iter().copied()),
+                ));
             }
         }
     }
@@ -269,8 +311,9 @@ fn written_paths(endpoint: &Endpoint, kind: &RecordKind) -> BTreeSet<String> {
         .filter(|f| !naming.contains(f.wire.as_str()))
         .map(|f| record_name(endpoint, &f.wire).to_owned())
         .collect();
-    // A record field written from a nested request path.
+    // A record field written from a nested request path, or from a header.
     written.extend(endpoint.record_fields.iter().map(|(record, _)| record.clone()));
+    written.extend(endpoint.record_headers.iter().map(|(record, _)| record.clone()));
     let issued = endpoint
         .answers
         .iter()

@@ -162,6 +162,7 @@ impl Lowering {
             return;
         }
         self.record_names(file, endpoint, kind);
+        self.written_headers(file, endpoint, provider);
         if endpoint.answers.iter().any(|a| a.source == AnswerSource::Page) {
             self.paid_is_known(file, endpoint, name, endpoints, "its page could not pay it");
         }
