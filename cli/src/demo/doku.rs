@@ -21,11 +21,10 @@ use snapbi::rt::inbound::axum::Notification;
 use snapbi::rt::inbound::{InboundKey, TokenIssuer, Verifier};
 use snapbi::{rt, types};
 use snapbi_sandbox::{
-    Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM,
-    Sandbox, SandboxHandle,
+    DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, DEMO_PROVIDER_PUBLIC_KEY_PEM, Sandbox,
 };
 
-use super::line;
+use super::{line, serve, start_sandbox};
 use crate::error::print;
 
 /// The merchant's notification endpoint path (what the sandbox posts to, and what is signed).
@@ -107,20 +106,14 @@ fn transaction_status(latest: Option<&str>) -> String {
     format!("latestTransactionStatus {latest} ({meaning})")
 }
 
-/// The merchant's side: its token and notification endpoints on a loopback port; returns their base URL.
+/// The merchant's side: its token and notification endpoints on a loopback port; returns its notification URL.
 async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::JoinHandle<()>), String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("bind loopback: {e}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     let app = Router::new()
         .route(&doku::merchant_token_b2b::ENDPOINT.path, post(token))
         .route(NOTIFY_PATH, post(notified))
         .with_state(merchant);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((format!("http://{address}{NOTIFY_PATH}"), server))
+    let (base, server) = serve(app).await?;
+    Ok((format!("{base}{NOTIFY_PATH}"), server))
 }
 
 /// The merchant's verifier accepts only tokens its issuer gave out. The sandbox signs its token requests with
@@ -142,22 +135,6 @@ fn merchant() -> Result<Merchant, String> {
     })
 }
 
-async fn start_sandbox(api: snapbi_spec::Api, notify_url: &str) -> Result<(Sandbox, String, SandboxHandle), String> {
-    let sandbox = Sandbox::builder()
-        .api(api)
-        .provider("doku")
-        .map_err(|e| e.to_string())?
-        .credentials(Credentials::demo())
-        .notify_url(notify_url)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let (base_url, handle) = sandbox
-        .spawn_on_loopback()
-        .await
-        .map_err(|e| format!("start the sandbox: {e}"))?;
-    Ok((sandbox, base_url, handle))
-}
-
 fn client(base_url: &str) -> Result<doku::Client, String> {
     let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).map_err(|e| e.to_string())?;
     let config = rt::Config::new(DEMO_CLIENT_ID)
@@ -171,7 +148,7 @@ pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
     // The merchant side first, so the sandbox knows where to notify.
     let merchant = merchant()?;
     let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;
-    let (sandbox, base_url, handle) = start_sandbox(api, &notify_url).await?;
+    let (sandbox, base_url, handle) = start_sandbox(api, "doku", &notify_url).await?;
     print(&format!(
         "sandbox {base_url} · provider DOKU · demo client {DEMO_CLIENT_ID}\n"
     ))

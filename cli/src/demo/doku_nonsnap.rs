@@ -16,9 +16,9 @@ use snapbi::doku_nonsnap::{self, checkout_payment as checkout, notification_paym
 use snapbi::rt;
 use snapbi::rt::inbound::axum::Notification;
 use snapbi::rt::inbound::{InboundKey, Verifier};
-use snapbi_sandbox::{Credentials, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox};
+use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
-use super::line;
+use super::{line, serve, start_sandbox};
 use crate::error::print;
 
 /// The merchant's Notification URL path (what the sandbox posts to, and what DOKU signs as `Request-Target`).
@@ -52,16 +52,11 @@ async fn notified(
     axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
 }
 
+/// The merchant's notification endpoint on a loopback port; returns its URL.
 async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::JoinHandle<()>), String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("bind loopback: {e}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     let app = Router::new().route(NOTIFY_PATH, post(notified)).with_state(merchant);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((format!("http://{address}{NOTIFY_PATH}"), server))
+    let (base, server) = serve(app).await?;
+    Ok((format!("{base}{NOTIFY_PATH}"), server))
 }
 
 pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
@@ -74,18 +69,7 @@ pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
         received: Arc::default(),
     };
     let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;
-    let sandbox = Sandbox::builder()
-        .api(api)
-        .provider("doku_nonsnap")
-        .map_err(|e| e.to_string())?
-        .credentials(Credentials::demo())
-        .notify_url(notify_url)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let (base_url, handle) = sandbox
-        .spawn_on_loopback()
-        .await
-        .map_err(|e| format!("start the sandbox: {e}"))?;
+    let (sandbox, base_url, handle) = start_sandbox(api, "doku_nonsnap", &notify_url).await?;
     print(&format!(
         "sandbox {base_url} · provider DOKU (non-SNAP) · demo client {DEMO_CLIENT_ID}\n"
     ))

@@ -11,6 +11,8 @@
 mod doku;
 mod doku_nonsnap;
 
+use snapbi_sandbox::{Credentials, Sandbox, SandboxHandle};
+
 use crate::error::{Error, Outcome, Status, print};
 use crate::input::Specs;
 
@@ -55,4 +57,37 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
 /// One step's line: `✓ step  code  what the answer said`.
 fn line(step: &str, code: &str, meaning: &str) -> Result<(), String> {
     print(&format!("✓ {step:<17} {code:<8} {meaning}\n")).map_err(|_| "stdout closed".to_owned())
+}
+
+/// The merchant's side, `app`, on a loopback port; returns `http://<address>` and its task.
+async fn serve(app: axum::Router) -> Result<(String, tokio::task::JoinHandle<()>), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind loopback: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((format!("http://{address}"), server))
+}
+
+/// The sandbox of `provider` on a loopback port, with the demo credentials, notifying `notify_url`.
+async fn start_sandbox(
+    api: snapbi_spec::Api,
+    provider: &str,
+    notify_url: &str,
+) -> Result<(Sandbox, String, SandboxHandle), String> {
+    let sandbox = Sandbox::builder()
+        .api(api)
+        .provider(provider)
+        .map_err(|e| e.to_string())?
+        .credentials(Credentials::demo())
+        .notify_url(notify_url)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (base_url, handle) = sandbox
+        .spawn_on_loopback()
+        .await
+        .map_err(|e| format!("start the sandbox: {e}"))?;
+    Ok((sandbox, base_url, handle))
 }
