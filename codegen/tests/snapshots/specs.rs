@@ -2466,6 +2466,7 @@ pub mod dana {
             ("production", "https://api.saas.dana.id"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         },
@@ -2509,6 +2510,7 @@ pub mod dana {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -2522,6 +2524,7 @@ pub mod dana {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -2566,6 +2569,7 @@ pub mod dana {
                 signature: rt::Recipe {
                     algorithm: rt::Algorithm::RsaSha256,
                     parts: rt::Cow::Borrowed(&[rt::Part::Body]),
+                    encoding: rt::Encoding::Base64,
                 },
                 result: rt::Cow::Borrowed("resultInfo"),
                 result_status: rt::Cow::Borrowed("resultStatus"),
@@ -8212,6 +8216,7 @@ pub mod doku {
             ("production", "https://api.doku.com"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         },
@@ -8261,6 +8266,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -8280,6 +8286,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -8297,6 +8304,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -11693,6 +11701,7 @@ pub mod doku_nonsnap {
             ("production", "https://api.doku.com"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "Z",
             fraction_digits: 0,
         },
@@ -11741,6 +11750,7 @@ pub mod doku_nonsnap {
                             rt::Part::EndIf,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -11816,6 +11826,7 @@ pub mod doku_nonsnap {
                                 rt::Part::EndIf,
                             ],
                         ),
+                        encoding: rt::Encoding::Base64,
                     },
                 },
             ),

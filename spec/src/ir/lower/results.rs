@@ -4,7 +4,7 @@
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Endpoint, ObjectType, OwnRefusal, Path, Provider, Results, Situation, Text, paths};
+use crate::ir::{Direction, Endpoint, ObjectType, OwnRefusal, Path, Provider, Results, Situation, Text, paths};
 use crate::yaml::Loaded;
 use crate::yaml::raw::{self, EndpointFile};
 
@@ -140,6 +140,12 @@ impl Lowering {
         let Some(provider) = providers.iter().find(|p| p.name == endpoint.info.provider) else {
             return;
         };
+        // The merchant answers a provider's call: a provider that only asks for a 2xx (WooshPay's webhooks) names no
+        // code of that answer.
+        if endpoint.direction == Direction::Inbound && file.value.result_codes.is_empty() && provider.results.is_some()
+        {
+            return;
+        }
         let own_json = !file.value.result_codes.is_empty() && endpoint.info.envelope.is_none();
         match (&provider.results, own_json) {
             (Some(_), true) => self.refusals_listed(file, endpoint, provider),
