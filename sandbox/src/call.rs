@@ -298,14 +298,15 @@ impl<'a> Call<'a> {
         Err(self.refuse(Situation::BadRequest, Fill::default()).explained(&reason))
     }
 
-    /// Every runtime header of the provider's set (the token is checked later, as a token) and every
-    /// required caller header must be present.
+    /// Every runtime header of the provider's set (the token is checked later, as a token; the provider's
+    /// `optional_headers` may be left out) and every required caller header must be present.
     fn mandatory(&self, caller: &[Violation]) -> Result<(), Answer> {
         // Credentials are checked as such: a missing token or HTTP Basic is a refused client, not a missing field.
         let missing_runtime = self
             .runtime_headers()
             .iter()
             .filter(|(_, source)| !matches!(source, HeaderSource::BearerToken | HeaderSource::BasicSecret))
+            .filter(|(name, _)| !self.provider.optional_headers.contains(name))
             .map(|(name, _)| name.as_str())
             .find(|name| self.header(name).is_none());
         let missing_caller = caller

@@ -101,6 +101,9 @@ pub struct Provider {
     /// Maximum lengths of the headers a client fills that the provider sets beside the standard's (DOKU's
     /// non-SNAP `Request-Id`: 128), by the source of their values.
     pub header_max_length: Vec<(HeaderSource, u32)>,
+    /// Headers of `headers` the provider does not require: the runtime sends them, the sandbox accepts a call
+    /// without them (WooshPay's `Idempotency-Key`).
+    pub optional_headers: Vec<String>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<Results>,
     /// With `results`: how the provider refuses a call before serving it, in file order (the first that fits

@@ -246,6 +246,9 @@ pub struct ProviderFile {
     /// Header source keyword (`request_id`) → this provider's maximum length, beside (and over) the standard's.
     #[serde(default)]
     pub header_max_length: OrderedMap<u32>,
+    /// Names of headers of `headers` that the provider does not require (WooshPay's `Idempotency-Key`).
+    #[serde(default)]
+    pub optional_headers: Vec<String>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<ResultsSpec>,
     /// How the provider signs its answers, per auth kind.

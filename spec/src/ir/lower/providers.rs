@@ -34,6 +34,7 @@ impl Lowering {
         let records = self.records(src, &spec.records);
         let envelopes = self.envelopes(src, &spec.envelopes);
         let header_max_length = self.header_limits(src, &spec.header_max_length);
+        self.optional_headers(src, &spec.optional_headers, &headers);
         let (results, refusals) = self.results(src, spec.results.as_ref());
         let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
         (self.diagnostics.len() == before).then(|| Provider {
@@ -53,6 +54,7 @@ impl Lowering {
             records,
             envelopes,
             header_max_length,
+            optional_headers: spec.optional_headers.clone(),
             results,
             refusals,
             answer_signatures,
@@ -126,6 +128,30 @@ impl Lowering {
             _ => {}
         }
         Some(form)
+    }
+
+    /// `optional_headers` name headers of the provider's sets, none of them a credential: a call without its
+    /// signature, token or HTTP Basic would be taken as authenticated.
+    fn optional_headers(&mut self, src: Src, names: &[String], sets: &HeaderSets) {
+        let all = || sets.iter().flat_map(|(_, set)| set.iter());
+        for (i, name) in names.iter().enumerate() {
+            let path = join("optional_headers", &i.to_string());
+            let sources: Vec<&HeaderSource> = all().filter(|(n, _)| n == name).map(|(_, s)| s).collect();
+            if sources.is_empty() {
+                let d = src.value(&path, format!("`{name}` is not a header of the provider's `headers`"));
+                self.push(with_help(d, did_you_mean(name, all().map(|(n, _)| n.as_str()))));
+                continue;
+            }
+            const CREDENTIALS: [HeaderSource; 3] = [
+                HeaderSource::Signature,
+                HeaderSource::BearerToken,
+                HeaderSource::BasicSecret,
+            ];
+            if sources.iter().any(|s| CREDENTIALS.iter().any(|c| s.is(c))) {
+                let msg = format!("`{name}` carries a credential: a call without it is refused, it is never optional");
+                self.push(src.value(&path, msg));
+            }
+        }
     }
 
     /// An auth kind used as a key (`headers.token`, `signatures.symmetric`).
