@@ -144,8 +144,12 @@ impl Lowering {
                 return String::new();
             }
             (None, Some(_)) => return String::new(),
-            // Answers in the provider's own JSON (`results`) carry no SNAP code.
+            // Answers in the provider's own JSON (`results`) carry no SNAP code; nor does the merchant's bare 2xx
+            // to such a provider's call (checked with the provider in `results_use`).
             (None, None) if !spec.result_codes.is_empty() => return String::new(),
+            (None, None) if spec.direction.as_deref() == Some("inbound") && spec.codes.is_empty() => {
+                return String::new();
+            }
             (Some(_), None) if !spec.result_codes.is_empty() => {
                 let msg = "an endpoint answering `result_codes` has no SNAP service code; remove `service_code`";
                 self.push(src.value("service_code", msg.into()));

@@ -142,8 +142,11 @@ impl Lowering {
         };
         // The merchant answers a provider's call: a provider that only asks for a 2xx (WooshPay's webhooks) names no
         // code of that answer.
-        if endpoint.direction == Direction::Inbound && file.value.result_codes.is_empty() && provider.results.is_some()
-        {
+        let no_codes = file.value.result_codes.is_empty() && file.value.codes.is_empty();
+        if endpoint.direction == Direction::Inbound && no_codes {
+            if provider.results.is_none() && endpoint.info.envelope.is_none() && endpoint.info.service_code.is_empty() {
+                self.push(file.error("id", "`service_code` is required (two digits)"));
+            }
             return;
         }
         let own_json = !file.value.result_codes.is_empty() && endpoint.info.envelope.is_none();
