@@ -128,7 +128,7 @@ impl Config {
                 .headers_for(kind)
                 .iter()
                 .any(|(_, source)| source.is(&HeaderSource::BasicSecret));
-            if basic && !self.client_secret.as_ref().is_some_and(|s| !s.is_empty()) {
+            if basic && self.client_secret.as_ref().is_none_or(|s| s.is_empty()) {
                 return Err(ConfigError::MissingCredential {
                     provider: provider.name,
                     credential: "client_secret",
