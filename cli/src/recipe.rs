@@ -64,6 +64,7 @@ impl RecipeArgs {
                 AuthKind::Token => SNAP_TOKEN,
                 AuthKind::Symmetric => SNAP_SYMMETRIC,
                 AuthKind::Asymmetric => SNAP_ASYMMETRIC,
+                AuthKind::Unsigned => return Err(unsigned()),
             };
             return Ok(Chosen {
                 recipe,
@@ -233,6 +234,7 @@ impl Chosen {
         let (keyed_by_secret, key) = match self.kind {
             AuthKind::Symmetric => (true, "a client secret (HMAC)"),
             AuthKind::Token | AuthKind::Asymmetric => (false, "an RSA key"),
+            AuthKind::Unsigned => return Err(unsigned()),
         };
         if self.recipe.algorithm.uses_secret() != keyed_by_secret {
             return Err(Error::Input(format!(
@@ -243,6 +245,11 @@ impl Chosen {
         }
         Ok(())
     }
+}
+
+/// No subcommand signs an `unsigned` call (WooshPay's HTTP Basic): there is nothing to sign.
+fn unsigned() -> Error {
+    Error::Input("`unsigned` calls carry no signature: there is nothing to sign or verify".into())
 }
 
 /// Whether the `kind` subcommand has a value for `part`: token takes a client id and a timestamp; symmetric and

@@ -26,7 +26,8 @@ pub struct Args {
     /// Client id to accept instead of the demo client (with --client-secret and --client-public-key).
     #[arg(long, value_name = "ID")]
     client_id: Option<String>,
-    /// That client's secret: the key of symmetric signatures (SNAP's HMAC-SHA512, DOKU non-SNAP's HMAC-SHA256).
+    /// That client's secret: the key of symmetric signatures (SNAP's HMAC-SHA512, DOKU non-SNAP's HMAC-SHA256), and
+    /// the secret key a Stripe-style provider takes as the HTTP Basic user name (WooshPay's `sk_test_…`).
     #[arg(long, value_name = "S")]
     client_secret: Option<String>,
     /// That client's RSA public key (PEM file), for token and asymmetric signatures.
@@ -92,7 +93,8 @@ fn credentials(args: &Args) -> Result<(Credentials, String), Error> {
             let dir = snapbi_sandbox::DEMO_KEYS_DIR;
             let shown = format!(
                 "demo client (public demo credentials, for this sandbox only):\n  \
-                 client id:     {}\n  client secret: {}\n  private key:   {dir}/client-private.pem\n  \
+                 client id:     {}\n  client secret: {} (WooshPay's secret key too)\n  \
+                 private key:   {dir}/client-private.pem\n  \
                  public key:    {dir}/client-public.pem\n",
                 snapbi_sandbox::DEMO_CLIENT_ID,
                 snapbi_sandbox::DEMO_CLIENT_SECRET,

@@ -108,6 +108,7 @@ pub fn run(specs: &Specs, kind: Kind) -> Outcome {
         Ok(()) => print("valid\n").map(|()| Status::Pass),
         Err(SignatureError::Mismatch) => print("invalid signature\n").map(|()| Status::Fail),
         Err(SignatureError::InvalidBase64) => print("invalid signature: not standard base64\n").map(|()| Status::Fail),
+        Err(SignatureError::InvalidHex) => print("invalid signature: not hexadecimal\n").map(|()| Status::Fail),
         Err(SignatureError::Input(e)) => Err(sign_error(e, body_file.as_deref())),
     }
 }

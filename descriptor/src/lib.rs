@@ -16,13 +16,15 @@ mod recipe;
 mod results;
 mod standard;
 mod status;
+mod timestamp;
 
 pub use codes::{CaseCode, CodeTables, ProviderServiceCode, ServiceCode};
 pub use endpoint::{EndpointInfo, Enveloped};
 pub use envelope::{Envelope, Refusals};
-pub use header::HeaderSource;
-pub use recipe::{Part, Recipe, SignedAnswer};
+pub use header::{Elements, HeaderSource};
+pub use recipe::{Encoding, Part, Recipe, SignedAnswer};
 pub use results::Results;
 pub use snapbi_rules::{Algorithm, AuthKind, List, Outcome, Path, Rule, Text, When};
 pub use standard::{Action, Case, Situation, Standard, StatusValue, TransactionStatus, Transition};
 pub use status::{QuerySource, StatusQuery};
+pub use timestamp::TimestampForm;

@@ -3,7 +3,8 @@
 use crate::{Algorithm, List, Text};
 
 /// A signature scheme as data: the parts concatenated, in order and without implicit separators, into the
-/// string to sign, and the algorithm applied to it. Signatures are standard (padded) base64.
+/// string to sign, the algorithm applied to it, and how the signature's bytes are written ([`Encoding`]: standard
+/// padded base64 unless the provider writes hex, as WooshPay's webhooks do).
 ///
 /// The parts between [`Part::IfBody`] and the next [`Part::EndIf`] are left out when the request has no body
 /// (DOKU's non-SNAP GET requests sign without their `Digest:` line). Lowering only lets through templates where
@@ -14,6 +15,31 @@ pub struct Recipe {
     pub algorithm: Algorithm,
     /// The parts of the string to sign.
     pub parts: List<Part>,
+    /// How the signature's bytes are written in the header.
+    pub encoding: Encoding,
+}
+
+/// How a signature's bytes are written as text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// Standard base64 with padding (SNAP's `X-SIGNATURE`, DOKU's `HMACSHA256=…`).
+    #[default]
+    Base64,
+    /// Lower-case hexadecimal (WooshPay's `v1=…` of `Wooshpay-Signature`); upper-case is read too.
+    Hex,
+}
+
+impl Encoding {
+    /// Every encoding with its spelling in a spec's recipe (`encoding: hex`).
+    pub const ALL: [(&'static str, Encoding); 2] = [("base64", Encoding::Base64), ("hex", Encoding::Hex)];
+
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+        }
+    }
 }
 
 /// One piece of a string to sign (a `{placeholder}` of the spec's template, or the text between them).

@@ -71,14 +71,18 @@ pub enum AuthKind {
     Symmetric,
     /// RSA over the request, without a token.
     Asymmetric,
+    /// Not signed: the credential travels in a header as it is (a Stripe-style secret key as the HTTP Basic user
+    /// name, WooshPay's).
+    Unsigned,
 }
 
 impl AuthKind {
     /// Every kind with its spec spelling.
-    pub const ALL: [(&'static str, AuthKind); 3] = [
+    pub const ALL: [(&'static str, AuthKind); 4] = [
         ("token", AuthKind::Token),
         ("symmetric", AuthKind::Symmetric),
         ("asymmetric", AuthKind::Asymmetric),
+        ("unsigned", AuthKind::Unsigned),
     ];
 
     /// Lower-case name, as in the specs.
@@ -87,6 +91,7 @@ impl AuthKind {
             AuthKind::Token => "token",
             AuthKind::Symmetric => "symmetric",
             AuthKind::Asymmetric => "asymmetric",
+            AuthKind::Unsigned => "unsigned",
         }
     }
 

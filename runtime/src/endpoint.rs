@@ -15,12 +15,14 @@ use crate::validate::BuildError;
 
 pub use snapbi_rules::AuthKind;
 
-pub use snapbi_descriptor::{EndpointInfo, Enveloped, HeaderSource};
+pub use snapbi_descriptor::{EndpointInfo, Enveloped, HeaderSource, TimestampForm};
 
-/// How a provider writes X-TIMESTAMP.
+/// How a provider writes X-TIMESTAMP (and any other time a header of its carries).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimestampStyle {
-    /// UTC offset as `±HH:MM`.
+    /// ISO 8601 with the offset and fraction digits below, or whole Unix seconds (WooshPay's `t=`).
+    pub form: TimestampForm,
+    /// UTC offset as `±HH:MM` (ISO 8601).
     pub offset: &'static str,
     /// Digits after the seconds.
     pub fraction_digits: u8,
@@ -41,8 +43,10 @@ impl TimestampStyle {
         // Whole-second timestamps change once a second: reuse the last one formatted on this thread, keyed by
         // the Unix second, so a request in the same second converts no date.
         thread_local! {
-            static LAST: std::cell::RefCell<(i64, TimestampStyle, String)> =
-                const { std::cell::RefCell::new((i64::MIN, TimestampStyle { offset: "", fraction_digits: 0 }, String::new())) };
+            static LAST: std::cell::RefCell<(i64, TimestampStyle, String)> = const {
+                let style = TimestampStyle { form: TimestampForm::Iso8601, offset: "", fraction_digits: 0 };
+                std::cell::RefCell::new((i64::MIN, style, String::new()))
+            };
         }
         let second = unix_second(instant);
         LAST.with_borrow_mut(|(last, style, text)| {
@@ -57,6 +61,9 @@ impl TimestampStyle {
     /// `instant` in this style. An offset the generator let through always parses; if it somehow does
     /// not, UTC is used rather than the host's local zone.
     pub fn format(&self, instant: OffsetDateTime) -> String {
+        if self.form == TimestampForm::UnixSeconds {
+            return instant.unix_timestamp().to_string();
+        }
         let offset = parse_offset(self.offset).unwrap_or(UtcOffset::UTC);
         let local = instant.to_offset(offset);
         let (year, month, day) = local.to_calendar_date();
@@ -76,6 +83,22 @@ impl TimestampStyle {
             self.offset
         });
         text
+    }
+
+    /// The instant a received timestamp of this style names, `None` when it is not one: ISO 8601 as
+    /// [`SnapTimestamp::parse`](crate::timestamp::SnapTimestamp::parse) reads it (any offset, optional millis), Unix
+    /// seconds as decimal digits only (no sign, at most 12: a clock before year 33658).
+    pub fn parse(&self, text: &str) -> Option<OffsetDateTime> {
+        match self.form {
+            TimestampForm::Iso8601 => crate::timestamp::SnapTimestamp::parse(text)
+                .ok()
+                .map(|t| t.to_offset_datetime()),
+            TimestampForm::UnixSeconds => {
+                let digits = !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit());
+                let seconds: i64 = text.parse().ok().filter(|_| digits)?;
+                OffsetDateTime::from_unix_timestamp(seconds).ok()
+            }
+        }
     }
 }
 
@@ -352,16 +375,19 @@ mod tests {
     fn timestamps_follow_the_provider_style() {
         let instant = datetime!(2020-12-17 03:55:00.123456 UTC);
         let wib = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         };
         assert_eq!(wib.format(instant), "2020-12-17T10:55:00+07:00");
         let millis = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 3,
         };
         assert_eq!(millis.format(instant), "2020-12-17T10:55:00.123+07:00");
         let utc = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+00:00",
             fraction_digits: 0,
         };
@@ -369,16 +395,44 @@ mod tests {
     }
 
     #[test]
+    fn unix_seconds_are_written_and_read_as_decimal_digits_only() {
+        let unix = TimestampStyle {
+            form: TimestampForm::UnixSeconds,
+            offset: "Z",
+            fraction_digits: 0,
+        };
+        // WooshPay's example header `t=1492774577`.
+        let instant = datetime!(2017-04-21 11:36:17.9 UTC);
+        assert_eq!(unix.format(instant), "1492774577");
+        assert_eq!(unix.parse("1492774577"), Some(datetime!(2017-04-21 11:36:17 UTC)));
+        for bad in ["", "-1", "+1", "1492774577.5", "2017-04-21T11:36:17Z", "1234567890123"] {
+            assert_eq!(unix.parse(bad), None, "{bad:?}");
+        }
+        let iso = TimestampStyle {
+            form: TimestampForm::Iso8601,
+            ..unix
+        };
+        assert_eq!(
+            iso.parse("2017-04-21T11:36:17Z"),
+            Some(datetime!(2017-04-21 11:36:17 UTC))
+        );
+        assert_eq!(iso.parse("1492774577"), None);
+    }
+
+    #[test]
     fn timestamps_at_an_instant_match_the_formatter_across_seconds_and_styles() {
         let wib = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         };
         let utc = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+00:00",
             fraction_digits: 0,
         };
         let millis = TimestampStyle {
+            form: TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 3,
         };

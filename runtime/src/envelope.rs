@@ -182,6 +182,7 @@ mod tests {
         signature: Recipe {
             algorithm: Algorithm::RsaSha256,
             parts: Borrowed(&[Part::Body]),
+            encoding: crate::signature::Encoding::Base64,
         },
         result: Borrowed("resultInfo"),
         result_status: Borrowed("resultStatus"),

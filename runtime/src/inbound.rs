@@ -28,7 +28,6 @@ use crate::minify::minify;
 use crate::retry::Standard;
 use crate::secret::{AccessToken, ClientSecret};
 use crate::signature::{Algorithm, Part, Sign, SignInput, VerifyingKey};
-use crate::timestamp::SnapTimestamp;
 use crate::validate::{BuildError, FromRaw};
 use snapbi_descriptor::Situation;
 
@@ -270,9 +269,11 @@ impl Verifier {
         now: OffsetDateTime,
     ) -> Result<Verified<'a>, Rejection> {
         let signed = self.provider.headers_for(self.endpoint.auth);
-        let header = |source: HeaderSource| -> Result<Option<&str>, Rejection> {
+        // Every value the profile's headers give `source`: one, or several for a name a list header repeats
+        // (WooshPay's `v1`); none when no header carries it.
+        let values = |source: HeaderSource| -> Result<(Vec<&str>, &str), Rejection> {
             let Some((name, filled)) = signed.iter().find(|(_, s)| s.is(&source)) else {
-                return Ok(None);
+                return Ok((Vec::new(), ""));
             };
             let value = headers
                 .get(*name)
@@ -280,12 +281,20 @@ impl Verifier {
             let value = value
                 .to_str()
                 .map_err(|_| Rejection::InvalidHeader((*name).to_owned()))?;
-            // `HMACSHA256=<signature>`: the template's text must be there, and only what it surrounds is the value.
-            let value = template_value(filled, value).ok_or_else(|| Rejection::InvalidHeader((*name).to_owned()))?;
-            if value.is_empty() {
-                Err(Rejection::MissingHeader((*name).to_owned()))
-            } else {
-                Ok(Some(value))
+            // `HMACSHA256=<signature>`, `t=<timestamp>,v1=<signature>`: the template's text must be there, and only
+            // what it gives this source is the value.
+            let values = template_values(filled, &source, value);
+            match values.is_empty() {
+                true => Err(Rejection::InvalidHeader((*name).to_owned())),
+                false if values.iter().any(|v| v.is_empty()) => Err(Rejection::MissingHeader((*name).to_owned())),
+                false => Ok((values, *name)),
+            }
+        };
+        let header = |source: HeaderSource| -> Result<Option<&str>, Rejection> {
+            match values(source)? {
+                (found, _) if found.len() <= 1 => Ok(found.first().copied()),
+                // Two timestamps (or ids) in one header: which one was signed cannot be told.
+                (_, name) => Err(Rejection::InvalidHeader(name.to_owned())),
             }
         };
         // Every header the profile lists is mandatory, even those (CHANNEL-ID) the signature does not cover.
@@ -295,7 +304,7 @@ impl Verifier {
             }
         }
         let timestamp_text = header(HeaderSource::Timestamp)?.unwrap_or_default();
-        let signature = header(HeaderSource::Signature)?.unwrap_or_default();
+        let (signatures, _) = values(HeaderSource::Signature)?;
         let partner = header(HeaderSource::ClientId)?.unwrap_or_default().to_owned();
         let external_id = header(HeaderSource::ExternalId)?.unwrap_or_default().to_owned();
         let request_id = header(HeaderSource::RequestId)?.unwrap_or_default();
@@ -303,9 +312,11 @@ impl Verifier {
             Some(value) => Some(AccessToken::from_authorization_header(value).ok_or(Rejection::BadSignature)?),
             None => None,
         };
-        let timestamp = SnapTimestamp::parse(timestamp_text)
-            .map_err(|_| Rejection::InvalidHeader(self.name_of(HeaderSource::Timestamp)))?;
-        let offset = (now - timestamp.to_offset_datetime()).unsigned_abs();
+        // In the provider's form: SNAP's ISO 8601, WooshPay's Unix seconds.
+        let timestamp = (self.provider.timestamp)
+            .parse(timestamp_text)
+            .ok_or_else(|| Rejection::InvalidHeader(self.name_of(HeaderSource::Timestamp)))?;
+        let offset = (now - timestamp).unsigned_abs();
         if offset > self.skew {
             return Err(Rejection::Stale(self.skew));
         }
@@ -319,16 +330,19 @@ impl Verifier {
             client_id: &partner,
             request_id,
         };
-        self.check_signature(
-            path,
-            &signed_by,
-            Bodies {
-                raw: body,
-                minified: &minified,
-            },
-            signature,
-        )?;
-        // Only a genuine request may use up an id; a forged one must not block the real one.
+        let bodies = Bodies {
+            raw: body,
+            minified: &minified,
+        };
+        // Any one of the signatures given verifying is enough (WooshPay: "each signature is prefixed by v1").
+        let verified = signatures
+            .iter()
+            .any(|signature| self.check_signature(path, &signed_by, bodies, signature).is_ok());
+        if !verified {
+            return Err(Rejection::BadSignature);
+        }
+        // Only a genuine request may use up an id; a forged one must not block the real one. The day is the
+        // timestamp's own date (SNAP's X-TIMESTAMP starts with it).
         let day = timestamp_text.get(..10).unwrap_or_default();
         if !external_id.is_empty() && !self.replay.first_use(&partner, day, &external_id) {
             return Err(Rejection::Replayed);
@@ -351,9 +365,10 @@ impl Verifier {
             .provider
             .signature_for(self.endpoint.auth)
             .ok_or(Rejection::BadSignature)?;
-        // SNAP's `{body_sha256}` is over the minified body; DOKU's `{body_digest}` over the bytes as sent, and
-        // DOKU sends its non-SNAP notifications pretty-printed: a digest of the minified form would not match.
-        let minified_body = match recipe.parts.contains(&Part::BodyDigest) {
+        // SNAP's `{body_sha256}` is over the minified body; DOKU's `{body_digest}` over the bytes as sent (DOKU sends
+        // its non-SNAP notifications pretty-printed: a digest of the minified form would not match), and WooshPay's
+        // `{body}` is "the actual JSON payload", the bytes as received.
+        let minified_body = match recipe.parts.iter().any(|p| matches!(p, Part::BodyDigest | Part::Body)) {
             true => bodies.raw,
             false => bodies.minified,
         };
@@ -394,26 +409,46 @@ struct Signed<'a> {
     request_id: &'a str,
 }
 
-/// What a header filled by `source` carries: for a template (`"HMACSHA256={signature}"`), the text its source
-/// fills once the template's own text is taken off, `None` when that text is not there; else the whole value.
-pub(crate) fn template_value<'v>(source: &HeaderSource, value: &'v str) -> Option<&'v str> {
-    let HeaderSource::Template(pieces) = source else {
+/// Every value `source` fills in a header made by `filled`: for a list of `name=` elements
+/// ([`HeaderSource::elements`], WooshPay's `t=…,v1=…`) each element of its name, as received; else what
+/// [`template_value`] reads, if anything.
+pub(crate) fn template_values<'v>(filled: &HeaderSource, source: &HeaderSource, value: &'v str) -> Vec<&'v str> {
+    match filled.elements() {
+        Some(elements) => elements.values(source, value),
+        None => template_value(filled, source, value).into_iter().collect(),
+    }
+}
+
+/// What `source` fills of a header value made by `filled`: for a template (`"HMACSHA256={signature}"`,
+/// `"t={timestamp},v1={signature}"`) the text its place holds once the template's own text is taken off, `None` when
+/// that text is not there; else the whole value.
+///
+/// A template is read from the left: its text must come first, each source's value runs up to the first place the
+/// text after it appears (to the end of the value when that text ends the template), and the value must end where
+/// the template does.
+pub(crate) fn template_value<'v>(filled: &HeaderSource, source: &HeaderSource, value: &'v str) -> Option<&'v str> {
+    let HeaderSource::Template(pieces) = filled else {
         return Some(value);
     };
-    let filled = pieces
-        .iter()
-        .position(|piece| !matches!(piece, HeaderSource::Value(_)))?;
-    let text = |pieces: &[HeaderSource]| -> String {
-        pieces
-            .iter()
-            .filter_map(|piece| match piece {
-                HeaderSource::Value(text) => Some(text.as_ref()),
-                _ => None,
-            })
-            .collect()
-    };
-    let (before, after) = (text(&pieces[..filled]), text(&pieces[filled + 1..]));
-    value.strip_prefix(before.as_str())?.strip_suffix(after.as_str())
+    let mut rest = value;
+    let mut found = None;
+    for (at, piece) in pieces.iter().enumerate() {
+        if let HeaderSource::Value(text) = piece {
+            rest = rest.strip_prefix(text.as_ref())?;
+            continue;
+        }
+        let taken = match pieces.get(at + 1) {
+            // The template's last text ends the value: the source holds everything before it.
+            Some(HeaderSource::Value(last)) if at + 2 == pieces.len() => rest.strip_suffix(last.as_ref())?,
+            Some(HeaderSource::Value(next)) => &rest[..rest.find(next.as_ref())?],
+            _ => rest,
+        };
+        if piece == source {
+            found = Some(taken);
+        }
+        rest = &rest[taken.len()..];
+    }
+    found.filter(|_| rest.is_empty())
 }
 
 #[cfg(test)]
@@ -477,5 +512,62 @@ mod tests {
             Rejection::InvalidPayload("a".into()).response("56", &standard),
             (500, String::new())
         );
+    }
+
+    #[test]
+    fn a_template_with_two_sources_gives_each_its_place() {
+        let wooshpay = HeaderSource::Template(
+            vec![
+                HeaderSource::value("t="),
+                HeaderSource::Timestamp,
+                HeaderSource::value(",v1="),
+                HeaderSource::Signature,
+            ]
+            .into(),
+        );
+        let value = "t=1492774577,v1=6fdfb9c3";
+        assert_eq!(
+            template_value(&wooshpay, &HeaderSource::Timestamp, value),
+            Some("1492774577")
+        );
+        assert_eq!(
+            template_value(&wooshpay, &HeaderSource::Signature, value),
+            Some("6fdfb9c3")
+        );
+        assert_eq!(template_value(&wooshpay, &HeaderSource::ClientId, value), None);
+        // The template's text must be there, in its order.
+        for bad in ["v1=6fdfb9c3,t=1492774577", "t=1492774577", "1492774577,v1=6fdfb9c3"] {
+            assert_eq!(
+                template_value(&wooshpay, &HeaderSource::Signature, bad),
+                None,
+                "{bad:?}"
+            );
+        }
+        // Read as the list of elements it is: other elements passed over, a repeated name giving each value.
+        let received = "t=1492774577,v1=aa,v0=zz,v1=bb";
+        assert_eq!(
+            template_values(&wooshpay, &HeaderSource::Signature, received),
+            ["aa", "bb"]
+        );
+        assert_eq!(
+            template_values(&wooshpay, &HeaderSource::Timestamp, received),
+            ["1492774577"]
+        );
+        // Text that ends a template ends the value.
+        let doku = HeaderSource::Template(vec![HeaderSource::value("HMACSHA256="), HeaderSource::Signature].into());
+        assert_eq!(
+            template_value(&doku, &HeaderSource::Signature, "HMACSHA256=abc="),
+            Some("abc=")
+        );
+        let braced = HeaderSource::Template(
+            vec![
+                HeaderSource::value("["),
+                HeaderSource::Signature,
+                HeaderSource::value("]"),
+            ]
+            .into(),
+        );
+        assert_eq!(template_value(&braced, &HeaderSource::Signature, "[a]b]"), Some("a]b"));
+        assert_eq!(template_value(&braced, &HeaderSource::Signature, "[ab"), None);
     }
 }

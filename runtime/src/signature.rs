@@ -37,13 +37,14 @@ fn hex_sha256_into<'b>(buffer: &'b mut [u8; 64], minified_body: &[u8]) -> &'b st
 
 use std::borrow::Cow;
 
-pub use snapbi_descriptor::{Part, Recipe};
+pub use snapbi_descriptor::{Encoding, Part, Recipe};
 pub use snapbi_rules::Algorithm;
 
 /// Access-token request signature (§2.1): `{client_id}|{timestamp}`, SHA256withRSA.
 pub const SNAP_TOKEN: Recipe = Recipe {
     algorithm: Algorithm::RsaSha256,
     parts: Cow::Borrowed(&[Part::ClientId, Part::literal("|"), Part::Timestamp]),
+    encoding: Encoding::Base64,
 };
 
 /// Symmetric transaction signature (§2.2):
@@ -61,6 +62,7 @@ pub const SNAP_SYMMETRIC: Recipe = Recipe {
         Part::literal(":"),
         Part::Timestamp,
     ]),
+    encoding: Encoding::Base64,
 };
 
 /// Asymmetric transaction signature (§2.3):
@@ -76,6 +78,7 @@ pub const SNAP_ASYMMETRIC: Recipe = Recipe {
         Part::literal(":"),
         Part::Timestamp,
     ]),
+    encoding: Encoding::Base64,
 };
 
 /// Signing with a [`Recipe`]: the runtime's own string to sign, signer and verifier (the sandbox has its own,
@@ -92,7 +95,8 @@ pub trait Sign {
     /// client id or timestamp. Catching these here beats an opaque `401` from the provider.
     fn string_to_sign(&self, input: &SignInput<'_>) -> Result<String, SignError>;
 
-    /// Signs `input` and returns the standard-base64 `X-SIGNATURE` value.
+    /// Signs `input` and returns the `X-SIGNATURE` value in the recipe's encoding (standard base64 unless it says
+    /// hex).
     ///
     /// # Errors
     ///
@@ -100,14 +104,14 @@ pub trait Sign {
     /// algorithm, the client secret is empty, or RSA signing fails.
     fn sign(&self, input: &SignInput<'_>, key: &SigningKey<'_>) -> Result<String, SignError>;
 
-    /// Checks a received standard-base64 `X-SIGNATURE` value against `input`.
+    /// Checks a received `X-SIGNATURE` value, in the recipe's encoding, against `input`.
     ///
     /// HMAC tags are compared in constant time; RSA verification is aws-lc-rs's.
     ///
     /// # Errors
     ///
     /// [`SignatureError::Mismatch`] if the signature is wrong, [`SignatureError::InvalidBase64`]
-    /// if it is not base64, [`SignatureError::Input`] if the string to sign cannot be built or
+    /// ([`SignatureError::InvalidHex`]) if it is not base64 (hex), [`SignatureError::Input`] if the string to sign cannot be built or
     /// `key` does not fit the recipe.
     fn verify(&self, input: &SignInput<'_>, signature_b64: &str, key: &VerifyingKey<'_>) -> Result<(), SignatureError>;
 }
@@ -124,21 +128,22 @@ impl Sign for Recipe {
             (Algorithm::HmacSha512, SigningKey::HmacKey(key)) => {
                 let mut mac = key.0.clone();
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
-                STANDARD.encode(mac.finalize().into_bytes())
+                encode(self.encoding, &mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha512, SigningKey::Hmac(secret)) => {
                 let mut mac = hmac::<Hmac<Sha512>>(secret, "")?;
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
-                STANDARD.encode(mac.finalize().into_bytes())
+                encode(self.encoding, &mac.finalize().into_bytes())
             }
             (Algorithm::HmacSha256, SigningKey::Hmac(secret)) => {
                 let mut mac = hmac::<Hmac<Sha256>>(secret, "")?;
                 write_parts(self, input, |part| mac.update(part.as_bytes()))?;
-                STANDARD.encode(mac.finalize().into_bytes())
+                encode(self.encoding, &mac.finalize().into_bytes())
             }
-            (Algorithm::RsaSha256, SigningKey::Rsa(private)) => {
-                STANDARD.encode(private.sign_sha256(self.string_to_sign(input)?.as_bytes())?)
-            }
+            (Algorithm::RsaSha256, SigningKey::Rsa(private)) => encode(
+                self.encoding,
+                &private.sign_sha256(self.string_to_sign(input)?.as_bytes())?,
+            ),
             (algorithm, key) => {
                 return Err(SignError::KeyMismatch {
                     algorithm,
@@ -151,9 +156,7 @@ impl Sign for Recipe {
 
     fn verify(&self, input: &SignInput<'_>, signature_b64: &str, key: &VerifyingKey<'_>) -> Result<(), SignatureError> {
         let message = self.string_to_sign(input)?;
-        let signature = STANDARD
-            .decode(signature_b64.trim_ascii())
-            .map_err(|_| SignatureError::InvalidBase64)?;
+        let signature = decode(self.encoding, signature_b64.trim_ascii())?;
         match (self.algorithm, key) {
             (Algorithm::HmacSha512, VerifyingKey::Hmac(secret)) => hmac::<Hmac<Sha512>>(secret, &message)?
                 .verify_slice(&signature)
@@ -167,6 +170,37 @@ impl Sign for Recipe {
                 key: key.kind(),
             }
             .into()),
+        }
+    }
+}
+
+/// A signature's bytes as the recipe writes them: standard base64, or lower-case hex.
+fn encode(encoding: Encoding, bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    match encoding {
+        Encoding::Base64 => STANDARD.encode(bytes),
+        Encoding::Hex => bytes
+            .iter()
+            .flat_map(|byte| [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0x0f)]])
+            .map(char::from)
+            .collect(),
+    }
+}
+
+/// A received signature's bytes: standard base64, or hex of either letter case (an odd length is not hex).
+fn decode(encoding: Encoding, text: &str) -> Result<Vec<u8>, SignatureError> {
+    match encoding {
+        Encoding::Base64 => STANDARD.decode(text).map_err(|_| SignatureError::InvalidBase64),
+        Encoding::Hex => {
+            let nibble = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+            let pairs = text.as_bytes().chunks(2);
+            let bytes: Option<Vec<u8>> = pairs
+                .map(|pair| match pair {
+                    [high, low] => Some(nibble(*high)? << 4 | nibble(*low)?),
+                    _ => None,
+                })
+                .collect();
+            bytes.ok_or(SignatureError::InvalidHex)
         }
     }
 }
@@ -347,6 +381,9 @@ pub enum SignatureError {
     /// The signature header is not standard base64.
     #[error("signature is not valid standard base64")]
     InvalidBase64,
+    /// The signature is not hexadecimal, for a recipe that writes hex.
+    #[error("signature is not hexadecimal")]
+    InvalidHex,
     /// The expected signature could not be computed from the request.
     #[error("cannot check the signature: {0}")]
     Input(#[from] SignError),
@@ -749,5 +786,39 @@ mod tests {
         assert_eq!(prepared, plain);
         assert!(HmacKey::new(&ClientSecret::from("")).is_err());
         assert_eq!(format!("{key:?}"), "HmacKey(<redacted>)");
+    }
+
+    #[test]
+    fn a_hex_recipe_signs_lower_case_hex_and_reads_either_case_only() {
+        let secret = ClientSecret::from("whsec_test");
+        let recipe = Recipe {
+            algorithm: Algorithm::HmacSha256,
+            parts: vec![Part::Timestamp, Part::literal("."), Part::Body].into(),
+            encoding: Encoding::Hex,
+        };
+        let input = SignInput {
+            timestamp: "1492774577",
+            minified_body: br#"{"id":"evt_1"}"#,
+            ..SignInput::default()
+        };
+        let signature = recipe.sign(&input, &SigningKey::Hmac(&secret)).expect("signed");
+        assert_eq!(signature.len(), 64);
+        assert!(
+            signature
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        let key = VerifyingKey::Hmac(&secret);
+        assert_eq!(recipe.verify(&input, &signature, &key), Ok(()));
+        assert_eq!(recipe.verify(&input, &signature.to_ascii_uppercase(), &key), Ok(()));
+        let wrong = format!("{}0", &signature[..63]);
+        assert_eq!(recipe.verify(&input, &wrong, &key), Err(SignatureError::Mismatch));
+        for bad in [&signature[..63], "zz", "not hex at all"] {
+            assert_eq!(
+                recipe.verify(&input, bad, &key),
+                Err(SignatureError::InvalidHex),
+                "{bad:?}"
+            );
+        }
     }
 }

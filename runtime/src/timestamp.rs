@@ -66,6 +66,7 @@ impl SnapTimestamp {
         .truncate_to_second();
         // One formatter for every timestamp the runtime writes: the provider styles' (here WIB, whole seconds).
         const WIB: TimestampStyle = TimestampStyle {
+            form: crate::endpoint::TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         };

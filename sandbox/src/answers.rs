@@ -24,7 +24,7 @@ pub(crate) fn fill(
         match answer.field.split_once("[]") {
             None if answer.source == AnswerSource::Issued && lookup(facts, &answer.field).is_some() => {}
             None => {
-                let mut issue = || issue(&answer.field);
+                let mut issue = || prefixed(&answer.prefix, issue(&answer.field));
                 if let Some(value) = source(&answer.source, request, None, &mut issue) {
                     set(facts, &answer.field, value);
                 }
@@ -32,7 +32,7 @@ pub(crate) fn fill(
             Some((list, rest)) => {
                 let items = items(facts, list, &answer.source, request, !started.contains(&list));
                 started.push(list);
-                let mut issue = || issue(&answer.field);
+                let mut issue = || prefixed(&answer.prefix, issue(&answer.field));
                 for (i, item) in items.iter_mut().enumerate() {
                     if let Some(value) = source(&answer.source, request, Some(i), &mut issue) {
                         place(item, rest.trim_start_matches('.'), value);
@@ -97,6 +97,17 @@ fn source(
             _ => at(request, from).cloned(),
         },
     }
+}
+
+/// An issued value starting with the provider's `prefix` (WooshPay's `pi_`): the prefix takes the place of the fresh
+/// value's first characters, so the value keeps the length its field allows (the lowering leaves room for one).
+fn prefixed(prefix: &str, fresh: String) -> String {
+    if prefix.is_empty() {
+        return fresh;
+    }
+    let keep = fresh.chars().count().saturating_sub(prefix.chars().count()).max(1);
+    let tail: String = fresh.chars().take(keep).collect();
+    format!("{prefix}{tail}")
 }
 
 /// A fresh opaque value for the response field at `path` of `response`: `fresh` hex digits, as many as the
@@ -205,6 +216,7 @@ mod tests {
         Answered {
             field: field.into(),
             source,
+            prefix: String::new(),
         }
     }
 
@@ -248,6 +260,17 @@ mod tests {
             Value::Object(facts),
             json!({ "additionalInfo": { "deviceId": "d-1" }, "ott": "fresh" })
         );
+    }
+
+    #[test]
+    fn an_issued_value_starts_with_its_prefix_and_keeps_its_length() {
+        let answers = [Answered {
+            prefix: "pi_".into(),
+            ..answer("id", AnswerSource::Issued)
+        }];
+        let mut facts = Map::new();
+        fill(&answers, &json!({}), &mut facts, &mut |_| "0123456789".into());
+        assert_eq!(facts["id"], "pi_0123456");
     }
 
     #[test]

@@ -14,13 +14,14 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName};
 use axum::response::Response;
+use base64::Engine as _;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
-use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider, Situation};
+use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider, Situation, TimestampForm};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock, Fill};
@@ -133,35 +134,48 @@ struct Received<'b> {
     minified: &'b [u8],
 }
 
-/// The source a header value is filled by and the part of `value` it fills: for a template
-/// (`"HMACSHA256={signature}"`) the value without the template's text, `None` when that text is missing.
-fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<(&'s HeaderSource, &'v str)> {
+/// The sources a header value is filled by, each with the part of `value` it fills: for a template
+/// (`"HMACSHA256={signature}"`, `"t={timestamp},v1={signature}"`) what each source's place holds once the template's
+/// text is taken off, `None` when that text is missing. A source's value runs up to the first place the text after it
+/// appears; the template's last text must end the value.
+///
+/// A template that is a list of `name=` elements (WooshPay's `t={timestamp},v1={signature}`) is read as a list: every
+/// element of a name the template gives (a repeated name once per element), the others passed over; each name must be
+/// there.
+fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<Vec<(&'s HeaderSource, &'v str)>> {
+    if let Some(elements) = source.elements() {
+        let filled: Vec<(&'s HeaderSource, &'v str)> = elements
+            .named
+            .iter()
+            .flat_map(|&(_, source)| elements.values(source, value).into_iter().map(move |v| (source, v)))
+            .collect();
+        let complete = elements.named.iter().all(|(_, s)| filled.iter().any(|(f, _)| f == s));
+        return complete.then_some(filled);
+    }
     let HeaderSource::Template(pieces) = source else {
-        return Some((source, value));
+        return Some(vec![(source, value)]);
     };
     let mut rest = value;
-    let mut filled = None;
-    let mut pieces = pieces.iter().peekable();
-    while let Some(piece) = pieces.next() {
-        match piece {
-            HeaderSource::Value(text) => rest = rest.strip_prefix(text.as_ref())?,
-            keyword => {
-                // The keyword's value runs up to the text after it (the template's end when there is none).
-                let after: &str = match pieces.peek() {
-                    Some(HeaderSource::Value(text)) => text,
-                    _ => "",
+    let mut filled = Vec::new();
+    for (at, piece) in pieces.iter().enumerate() {
+        match (piece, pieces.get(at + 1)) {
+            (HeaderSource::Value(text), _) => rest = rest.strip_prefix(text.as_ref())?,
+            (keyword, next) => {
+                let end = match next {
+                    None => rest.len(),
+                    Some(HeaderSource::Value(last)) if at + 2 == pieces.len() => {
+                        rest.strip_suffix(last.as_ref())?.len()
+                    }
+                    Some(HeaderSource::Value(text)) => rest.find(text.as_ref())?,
+                    // The lowering puts text between any two sources.
+                    Some(_) => return None,
                 };
-                let end = if after.is_empty() {
-                    rest.len()
-                } else {
-                    rest.rfind(after)?
-                };
-                filled = Some((keyword, &rest[..end]));
+                filled.push((keyword, &rest[..end]));
                 rest = &rest[end..];
             }
         }
     }
-    filled.filter(|_| rest.is_empty())
+    rest.is_empty().then_some(filled)
 }
 
 /// How a template header is written, for a refusal: `HMACSHA256={signature}`.
@@ -189,10 +203,13 @@ fn template_text(source: &HeaderSource) -> String {
 struct Presented<'a> {
     client_id: Option<&'a str>,
     timestamp: Option<&'a str>,
-    signature: Option<&'a str>,
+    /// Every signature given (a list header may repeat its signature's name: any one verifying is enough).
+    signatures: Vec<&'a str>,
     external_id: Option<&'a str>,
     request_id: Option<&'a str>,
     authorization: Option<&'a str>,
+    /// The HTTP Basic credential, `Basic <base64>`.
+    basic: Option<&'a str>,
 }
 
 impl<'a> Call<'a> {
@@ -281,13 +298,15 @@ impl<'a> Call<'a> {
         Err(self.refuse(Situation::BadRequest, Fill::default()).explained(&reason))
     }
 
-    /// Every runtime header of the provider's set (the token is checked later, as a token) and every
-    /// required caller header must be present.
+    /// Every runtime header of the provider's set (the token is checked later, as a token; the provider's
+    /// `optional_headers` may be left out) and every required caller header must be present.
     fn mandatory(&self, caller: &[Violation]) -> Result<(), Answer> {
+        // Credentials are checked as such: a missing token or HTTP Basic is a refused client, not a missing field.
         let missing_runtime = self
             .runtime_headers()
             .iter()
-            .filter(|(_, source)| *source != HeaderSource::BearerToken)
+            .filter(|(_, source)| !matches!(source, HeaderSource::BearerToken | HeaderSource::BasicSecret))
+            .filter(|(name, _)| !self.provider.optional_headers.contains(name))
             .map(|(name, _)| name.as_str())
             .find(|name| self.header(name).is_none());
         let missing_caller = caller
@@ -320,31 +339,15 @@ impl<'a> Call<'a> {
                 return Err(invalid(name, format!("header {name} {problem}")));
             }
             // `HMACSHA256=<signature>`: the template's text must be there; what it surrounds is checked as its source.
-            let (source, value) = match unwrap_template(source, value) {
-                Some(filled) => filled,
-                None => {
-                    return Err(invalid(
-                        name,
-                        format!("header {name} must be written {}", template_text(source)),
-                    ));
-                }
+            let Some(filled) = unwrap_template(source, value) else {
+                return Err(invalid(
+                    name,
+                    format!("header {name} must be written {}", template_text(source)),
+                ));
             };
-            match source {
-                HeaderSource::Timestamp => {
-                    SnapTimestamp::parse(value).map_err(|e| invalid(name, format!("header {name}: {e}")))?;
-                    presented.timestamp = Some(value);
-                }
-                HeaderSource::Value(expected) if value != expected => {
-                    return Err(invalid(name, format!("header {name} must be {expected:?}")));
-                }
-                HeaderSource::ClientId => presented.client_id = Some(value),
-                HeaderSource::ExternalId => presented.external_id = Some(value),
-                HeaderSource::RequestId => presented.request_id = Some(value),
-                HeaderSource::Signature => presented.signature = Some(value),
-                HeaderSource::BearerToken => presented.authorization = Some(value),
-                HeaderSource::ChannelId | HeaderSource::Value(_) => {}
-                // Envelope heads only, and templates do not nest: the lowering keeps them out.
-                HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => {}
+            for (source, value) in filled {
+                self.present(&mut presented, source, value)
+                    .map_err(|why| invalid(name, format!("header {name}{why}")))?;
             }
         }
         match caller.iter().find(|v| v.kind != ViolationKind::Missing) {
@@ -353,12 +356,35 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Takes `value`, received for `source`, into `presented`; what is wrong with it otherwise (said after the
+    /// header's name).
+    fn present(&self, presented: &mut Presented<'a>, source: &HeaderSource, value: &'a str) -> Result<(), String> {
+        match source {
+            HeaderSource::Timestamp if presented.timestamp.is_some() => return Err(" gives two timestamps".into()),
+            HeaderSource::Timestamp => {
+                received_time(self.provider, value)?;
+                presented.timestamp = Some(value);
+            }
+            HeaderSource::Value(expected) if value != expected => return Err(format!(" must be {expected:?}")),
+            HeaderSource::ClientId => presented.client_id = Some(value),
+            HeaderSource::ExternalId => presented.external_id = Some(value),
+            HeaderSource::RequestId => presented.request_id = Some(value),
+            HeaderSource::Signature => presented.signatures.push(value),
+            HeaderSource::BearerToken => presented.authorization = Some(value),
+            HeaderSource::BasicSecret => presented.basic = Some(value),
+            HeaderSource::ChannelId | HeaderSource::Value(_) => {}
+            // Envelope heads only, and templates do not nest: the lowering keeps them out.
+            HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => {}
+        }
+        Ok(())
+    }
+
     /// X-TIMESTAMP within the configured window of the sandbox's clock.
     fn timestamp_window(&self, presented: &Presented<'_>) -> Result<(), Answer> {
-        let Some(Ok(sent)) = presented.timestamp.map(SnapTimestamp::parse) else {
+        let Some(Ok(sent)) = presented.timestamp.map(|text| received_time(self.provider, text)) else {
             return Ok(());
         };
-        let skew = (OffsetDateTime::now_utc() - sent.to_offset_datetime()).unsigned_abs();
+        let skew = (OffsetDateTime::now_utc() - sent).unsigned_abs();
         let window = self.inner.options.timestamp_window;
         if skew <= window {
             return Ok(());
@@ -372,14 +398,23 @@ impl<'a> Call<'a> {
             )))
     }
 
-    /// The calling client, named by the provider's client-id header (X-PARTNER-ID, X-CLIENT-KEY).
+    /// The calling client, named by the provider's client-id header (X-PARTNER-ID, X-CLIENT-KEY), or by the
+    /// secret key of its HTTP Basic credential (WooshPay's).
     fn client(&self, presented: &Presented<'_>) -> Result<&'a Client, Answer> {
         let clients = &self.inner.clients;
-        let found = match presented.client_id {
-            Some(id) => clients.get(id),
+        let sends_basic = self
+            .runtime_headers()
+            .iter()
+            .any(|(_, s)| s.is(&HeaderSource::BasicSecret));
+        let found = match (presented.client_id, sends_basic) {
+            (_, true) => presented.basic.and_then(basic_user).and_then(|user| {
+                // Compared in constant time, as a MAC would be: the user name is the secret itself.
+                clients.values().find(|c| same_secret(c.secret.expose(), &user))
+            }),
+            (Some(id), false) => clients.get(id),
             // A provider whose header set names no client: only unambiguous with one client.
-            None if clients.len() == 1 => clients.values().next(),
-            None => None,
+            (None, false) if clients.len() == 1 => clients.values().next(),
+            (None, false) => None,
         };
         found.ok_or_else(|| {
             self.refuse(Situation::Unauthorized, Fill::reason("Unknown Client"))
@@ -432,10 +467,10 @@ impl<'a> Call<'a> {
             self.refuse(Situation::Unauthorized, Fill::reason("Invalid Signature"))
                 .because(why)
         };
-        let Some(signature) = presented.signature else {
+        if presented.signatures.is_empty() {
             // A provider whose header set carries no signature has nothing to check.
             return Ok(());
-        };
+        }
         let Some(recipe) = self.provider.signature_for(self.endpoint.info.auth) else {
             return Err(invalid("the provider has no signature recipe for this endpoint"));
         };
@@ -450,7 +485,8 @@ impl<'a> Call<'a> {
             raw_body: body.raw,
             request_id: presented.request_id.unwrap_or_default(),
         };
-        match signing::verify(recipe, &input, signature, client.verifier(recipe.algorithm)) {
+        let verifier = client.verifier(recipe.algorithm);
+        match (presented.signatures.iter()).any(|signature| signing::verify(recipe, &input, signature, verifier)) {
             true => Ok(()),
             false => Err(invalid(&format!(
                 "X-SIGNATURE does not match the {} recipe over {} {path}",
@@ -529,6 +565,42 @@ impl<'a> Call<'a> {
     }
 }
 
+/// The instant a received timestamp names, in the provider's form (ISO 8601 or Unix seconds); what is wrong with it
+/// otherwise (said after the header's name).
+fn received_time(provider: &Provider, text: &str) -> Result<OffsetDateTime, String> {
+    match provider.timestamp_form {
+        TimestampForm::Iso8601 => SnapTimestamp::parse(text)
+            .map(|t| t.to_offset_datetime())
+            .map_err(|e| format!(": {e}")),
+        TimestampForm::UnixSeconds => text
+            .parse::<i64>()
+            .ok()
+            .filter(|_| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
+            .ok_or_else(|| " is not whole Unix seconds".to_owned()),
+    }
+}
+
+/// The user name of an HTTP Basic credential (`Basic <base64 of user:password>`); the password is not read, as
+/// a Stripe-style provider leaves it blank.
+fn basic_user(credential: &str) -> Option<String> {
+    let (scheme, encoded) = credential.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, _password) = decoded.split_once(':')?;
+    Some(user.to_owned())
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+fn same_secret(known: &str, given: &str) -> bool {
+    let (known, given) = (known.as_bytes(), given.as_bytes());
+    let differ = known.iter().zip(given).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    known.len() == given.len() && differ == 0
+}
+
 /// The body a call acts on: the request's fields with the path parameters beside them (the lowering keeps their
 /// names apart), so operations read a param like a top-level request field (echoed, a record's key).
 fn with_params(mut body: Value, params: Value) -> Value {
@@ -576,4 +648,91 @@ fn given_headers(fields: &[Field], headers: &HeaderMap) -> HeaderMap {
         }
     }
     given
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_is_read_apart_at_its_text() {
+        let wooshpay = HeaderSource::Template(
+            vec![
+                HeaderSource::value("t="),
+                HeaderSource::Timestamp,
+                HeaderSource::value(",v1="),
+                HeaderSource::Signature,
+            ]
+            .into(),
+        );
+        let filled = unwrap_template(&wooshpay, "t=1492774577,v1=6fdf");
+        assert_eq!(
+            filled,
+            Some(vec![
+                (&HeaderSource::Timestamp, "1492774577"),
+                (&HeaderSource::Signature, "6fdf")
+            ])
+        );
+        assert_eq!(unwrap_template(&wooshpay, "t=1492774577"), None);
+        let doku = HeaderSource::Template(vec![HeaderSource::value("HMACSHA256="), HeaderSource::Signature].into());
+        assert_eq!(
+            unwrap_template(&doku, "HMACSHA256=ab=="),
+            Some(vec![(&HeaderSource::Signature, "ab==")])
+        );
+        assert_eq!(unwrap_template(&doku, "HMACSHA512=ab=="), None);
+        let braced = HeaderSource::Template(
+            vec![
+                HeaderSource::value("<"),
+                HeaderSource::ClientId,
+                HeaderSource::value(":"),
+                HeaderSource::Signature,
+                HeaderSource::value(">"),
+            ]
+            .into(),
+        );
+        let filled = unwrap_template(&braced, "<c1:s:1>");
+        assert_eq!(
+            filled,
+            Some(vec![(&HeaderSource::ClientId, "c1"), (&HeaderSource::Signature, "s:1")])
+        );
+    }
+
+    #[test]
+    fn a_list_template_gives_every_element_of_its_names() {
+        let wooshpay = HeaderSource::Template(
+            vec![
+                HeaderSource::value("t="),
+                HeaderSource::Timestamp,
+                HeaderSource::value(",v1="),
+                HeaderSource::Signature,
+            ]
+            .into(),
+        );
+        let filled = unwrap_template(&wooshpay, "v0=x,t=1492774577,v1=aa,v1=bb");
+        let expected = vec![
+            (&HeaderSource::Timestamp, "1492774577"),
+            (&HeaderSource::Signature, "aa"),
+            (&HeaderSource::Signature, "bb"),
+        ];
+        assert_eq!(filled, Some(expected));
+        assert_eq!(unwrap_template(&wooshpay, "t=1492774577"), None, "no v1");
+    }
+
+    #[test]
+    fn an_http_basic_credential_gives_its_user_name() {
+        // `curl -u sk_test_abc:` sends base64 of `sk_test_abc:`.
+        assert_eq!(basic_user("Basic c2tfdGVzdF9hYmM6").as_deref(), Some("sk_test_abc"));
+        assert_eq!(basic_user("basic c2tfdGVzdF9hYmM6").as_deref(), Some("sk_test_abc"));
+        for bad in [
+            "Bearer c2tfdGVzdF9hYmM6",
+            "Basic !!!",
+            "Basic c2tfdGVzdF9hYmM=",
+            "c2tfdGVzdF9hYmM6",
+        ] {
+            assert_eq!(basic_user(bad), None, "{bad:?}");
+        }
+        assert!(same_secret("sk_test_abc", "sk_test_abc"));
+        assert!(!same_secret("sk_test_abc", "sk_test_abd"));
+        assert!(!same_secret("sk_test_abc", "sk_test_ab"));
+    }
 }

@@ -16,8 +16,8 @@ use crate::signing::Verifier;
 /// Client id of the demo credentials (what the generated client sends as X-PARTNER-ID / X-CLIENT-KEY).
 pub const DEMO_CLIENT_ID: &str = "BRN-0000-SANDBOX-DEMO";
 
-/// Client secret of the demo credentials (the key of symmetric HMAC signatures, SNAP's and DOKU non-SNAP's). Public: it only
-/// opens this simulator.
+/// Client secret of the demo credentials (the key of symmetric HMAC signatures, SNAP's and DOKU non-SNAP's, and the secret
+/// key a Stripe-style provider takes as the HTTP Basic user name, WooshPay's). Public: it only opens this simulator.
 pub const DEMO_CLIENT_SECRET: &str = "sandbox-demo-secret-not-for-production";
 
 /// The demo client's RSA private key (PKCS#8 PEM), for signing token requests in tests and demos. Public:
@@ -50,7 +50,8 @@ pub struct Credentials {
     /// The client id (X-PARTNER-ID, X-CLIENT-KEY), at most the standard's length of those headers (36 characters in
     /// `standard.yaml`'s `header_max_length`).
     pub client_id: String,
-    /// The client secret, the key of symmetric (HMAC-SHA512) signatures.
+    /// The client secret: the key of symmetric (HMAC) signatures, and the secret key of an HTTP Basic provider
+    /// (WooshPay), which names the client by it.
     pub client_secret: ClientSecret,
     /// The client's RSA public key in PEM (SPKI or PKCS#1), for token and asymmetric signatures.
     pub client_public_key_pem: String,

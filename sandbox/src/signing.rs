@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
-use snapbi_spec::ir::{Algorithm, Part, Recipe};
+use snapbi_spec::ir::{Algorithm, Encoding, Part, Recipe};
 
 use crate::keys::{ClientKey, KeyError, ProviderKey};
 
@@ -95,7 +95,8 @@ pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
     out
 }
 
-/// The standard-Base64 signature of `recipe` over `message`, made with `signer`.
+/// The signature of `recipe` over `message`, made with `signer`, in the recipe's encoding (standard Base64, or
+/// lower-case hex).
 ///
 /// # Errors
 ///
@@ -117,13 +118,21 @@ pub fn sign(recipe: &Recipe, message: &Message<'_>, signer: Signer<'_>) -> Resul
         (Algorithm::RsaSha256, Signer::Rsa(key)) => key.sign(text.as_bytes())?,
         (algorithm, _) => return Err(SignError::WrongKey(algorithm)),
     };
-    Ok(STANDARD.encode(raw))
+    Ok(match recipe.encoding {
+        Encoding::Base64 => STANDARD.encode(raw),
+        Encoding::Hex => hex::encode(raw),
+    })
 }
 
-/// Whether `signature_b64` (standard Base64, surrounding blanks ignored) is the signature of `recipe` over
+/// Whether `signature_b64` (in the recipe's encoding, surrounding blanks ignored) is the signature of `recipe` over
 /// `message` under `verifier`. A key that does not fit the recipe verifies nothing.
 pub fn verify(recipe: &Recipe, message: &Message<'_>, signature_b64: &str, verifier: Verifier<'_>) -> bool {
-    let Ok(signature) = STANDARD.decode(signature_b64.trim_ascii()) else {
+    let text = signature_b64.trim_ascii();
+    let decoded = match recipe.encoding {
+        Encoding::Base64 => STANDARD.decode(text).ok(),
+        Encoding::Hex => hex::decode(text).ok(),
+    };
+    let Some(signature) = decoded else {
         return false;
     };
     let text = string_to_sign(recipe, message);
@@ -172,6 +181,7 @@ mod tests {
         Recipe {
             algorithm,
             parts: parts.into(),
+            encoding: Encoding::Base64,
         }
     }
 

@@ -116,10 +116,15 @@ async fn call_as<C>(
     let declared = endpoint.codes.iter().find(|c| c.code == expected);
     if let Some(declared) = declared {
         let variant = format!("{want:?}");
-        if !variant.starts_with("AnyCode") {
+        let untyped = variant.starts_with("AnyCode");
+        if !untyped {
             assert_eq!(variant, declared.name, "{expected} of {}", endpoint.info.id);
         }
-        assert_eq!(want.outcome(), declared.outcome, "{expected} of {}", endpoint.info.id);
+        // The shared table classifies SNAP codes only: an untyped code of an envelope or of a provider's own JSON is
+        // checked by its text and HTTP status (its typed `Code` by the provider's own test file).
+        if !untyped || answers_snap(endpoint) {
+            assert_eq!(want.outcome(), declared.outcome, "{expected} of {}", endpoint.info.id);
+        }
     }
 }
 

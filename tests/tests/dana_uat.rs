@@ -404,8 +404,9 @@ impl Probe {
             AuthKind::Asymmetric => {
                 rt::signature::sign_asymmetric(&endpoint.info.method, &endpoint.info.path, body, &timestamp, &self.key)
             }
-            // It needs a B2B token first; no endpoint of DANA's is signed this way.
+            // It needs a B2B token first; no endpoint of DANA's is signed this way, nor unsigned.
             AuthKind::Symmetric => return Err(format!("{} needs a B2B token", endpoint.info.id)),
+            AuthKind::Unsigned => return Err(format!("{} is not signed", endpoint.info.id)),
         }
         .map_err(|e| format!("signing: {e}"))?;
         let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -422,6 +423,7 @@ impl Probe {
                 | HeaderSource::Function
                 | HeaderSource::ClientSecret
                 | HeaderSource::RequestId
+                | HeaderSource::BasicSecret
                 | HeaderSource::Template(_) => continue,
             };
             headers.push((name.clone(), value));

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::descriptor;
 use super::endpoint::endpoint_module;
 use super::{Cx, auth_ident, docs, ident};
-use crate::ir::{Direction, Endpoint, Provider};
+use crate::ir::{Direction, Endpoint, Provider, TimestampForm};
 
 /// `pub mod <provider> { PROFILE, Client, <endpoint modules> }`; with `splice` set, the endpoint modules
 /// are replaced by one marker item for the renderer to fill in.
@@ -196,6 +196,13 @@ impl Call {
 fn profile(cx: &Cx, p: &Provider) -> TokenStream {
     let (name, title, offset) = (&p.name, &p.title, &p.timestamp_offset);
     let digits = proc_macro2::Literal::u8_unsuffixed(p.timestamp_fraction_digits);
+    let form = format_ident!(
+        "{}",
+        match p.timestamp_form {
+            TimestampForm::Iso8601 => "Iso8601",
+            TimestampForm::UnixSeconds => "UnixSeconds",
+        }
+    );
     let urls = p.base_urls.iter().map(|(env, url)| quote!((#env, #url)));
     let token_endpoint = p.token_endpoint.as_deref().and_then(|id| cx.api.endpoint(id));
     let token = match token_endpoint {
@@ -244,7 +251,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             name: #name,
             title: #title,
             base_urls: &[#(#urls),*],
-            timestamp: rt::TimestampStyle { offset: #offset, fraction_digits: #digits },
+            timestamp: rt::TimestampStyle { form: rt::TimestampForm::#form, offset: #offset, fraction_digits: #digits },
             token_endpoint: #token,
             token_request: #token_request,
             channel_id: #channel,

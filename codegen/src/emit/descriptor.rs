@@ -8,8 +8,8 @@ use quote::{format_ident, quote};
 
 use super::auth_ident;
 use crate::ir::{
-    Algorithm, Case, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource, Recipe,
-    Results, Rule, SignedAnswer, Standard, StatusQuery, StatusValue, TransactionStatus, When,
+    Algorithm, Case, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource,
+    Recipe, Results, Rule, SignedAnswer, Standard, StatusQuery, StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -95,6 +95,7 @@ pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {
             return quote!(rt::HeaderSource::Template(#pieces));
         }
         HeaderSource::RequestId => "RequestId",
+        HeaderSource::BasicSecret => "BasicSecret",
         HeaderSource::ClientId => "ClientId",
         HeaderSource::ExternalId => "ExternalId",
         HeaderSource::ChannelId => "ChannelId",
@@ -118,7 +119,14 @@ pub(crate) fn recipe(recipe: &Recipe) -> TokenStream {
         }
     );
     let parts = list(recipe.parts.iter().map(part));
-    quote!(rt::Recipe { algorithm: rt::Algorithm::#algorithm, parts: #parts })
+    let encoding = format_ident!(
+        "{}",
+        match recipe.encoding {
+            Encoding::Base64 => "Base64",
+            Encoding::Hex => "Hex",
+        }
+    );
+    quote!(rt::Recipe { algorithm: rt::Algorithm::#algorithm, parts: #parts, encoding: rt::Encoding::#encoding })
 }
 
 fn part(part: &Part) -> TokenStream {

@@ -154,6 +154,7 @@ pub(crate) fn auth_ident(auth: AuthKind) -> Ident {
             AuthKind::Token => "Token",
             AuthKind::Symmetric => "Symmetric",
             AuthKind::Asymmetric => "Asymmetric",
+            AuthKind::Unsigned => "Unsigned",
         }
     )
 }

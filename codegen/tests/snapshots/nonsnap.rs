@@ -488,6 +488,7 @@ pub mod acme {
         title: "acme",
         base_urls: &[("sandbox", "https://sandbox.acme.example")],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "Z",
             fraction_digits: 0,
         },
@@ -535,6 +536,7 @@ pub mod acme {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -557,6 +559,7 @@ pub mod acme {
                             rt::Part::EndIf,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],

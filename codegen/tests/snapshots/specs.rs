@@ -62,6 +62,11 @@
 // - specs/doku_nonsnap/paylater/indodana-generate-order.yaml
 // - specs/doku_nonsnap/provider.yaml
 // - specs/doku_nonsnap/types.yaml
+// - specs/wooshpay/checkout/sessions-create.yaml
+// - specs/wooshpay/events/webhook.yaml
+// - specs/wooshpay/payment-intents/create.yaml
+// - specs/wooshpay/provider.yaml
+// - specs/wooshpay/refunds/create.yaml
 
 /// The runtime the generated code calls.
 pub use ::snapbi_runtime as rt;
@@ -2470,6 +2475,7 @@ pub mod dana {
             ("production", "https://api.saas.dana.id"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         },
@@ -2513,6 +2519,7 @@ pub mod dana {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -2526,6 +2533,7 @@ pub mod dana {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -2570,6 +2578,7 @@ pub mod dana {
                 signature: rt::Recipe {
                     algorithm: rt::Algorithm::RsaSha256,
                     parts: rt::Cow::Borrowed(&[rt::Part::Body]),
+                    encoding: rt::Encoding::Base64,
                 },
                 result: rt::Cow::Borrowed("resultInfo"),
                 result_status: rt::Cow::Borrowed("resultStatus"),
@@ -8420,6 +8429,7 @@ pub mod doku {
             ("production", "https://api.doku.com"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "+07:00",
             fraction_digits: 0,
         },
@@ -8469,6 +8479,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -8488,6 +8499,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
             (
@@ -8505,6 +8517,7 @@ pub mod doku {
                             rt::Part::Timestamp,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -11903,6 +11916,7 @@ pub mod doku_nonsnap {
             ("production", "https://api.doku.com"),
         ],
         timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::Iso8601,
             offset: "Z",
             fraction_digits: 0,
         },
@@ -11951,6 +11965,7 @@ pub mod doku_nonsnap {
                             rt::Part::EndIf,
                         ],
                     ),
+                    encoding: rt::Encoding::Base64,
                 },
             ),
         ],
@@ -12026,6 +12041,7 @@ pub mod doku_nonsnap {
                                 rt::Part::EndIf,
                             ],
                         ),
+                        encoding: rt::Encoding::Base64,
                     },
                 },
             ),
@@ -12787,6 +12803,761 @@ pub mod doku_nonsnap {
         }
     }
 }
+/// WooshPay
+///
+/// WooshPay's API (docs.wooshpay.com): "Http basic authentication is adopted for merchant identity authentication. Use your key as username and leave password blank" [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752), so every call carries `Authorization: Basic <base64 of "sk_test_…:">` (the client's `client_secret` is the secret key) and is not signed. Bodies are JSON: every endpoint page declares `application/json` (the introduction's "form-encoded" is Stripe's text). Money is an integer in the currency's smallest unit; DANA's limits are 100 to 300,000,000 IDR [wooshpay-dana](https://wooshpay.com/ja/docs/dana). Refusals are `{"error":{"type":…,"code":…,"message":…}}` with the HTTP status saying what happened (400 a bad request, 401 no valid API key, 402 a valid request that failed, 404, 409, 429, 5xx) [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752). WooshPay posts signed webhook events to the merchant: `Wooshpay-Signature: t=<Unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the webhook endpoint's `whsec_…` secret [wooshpay-webhook-signatures](https://docs.wooshpay.com/doc-2653815).
+///
+/// # Endpoints
+///
+/// - [`checkout_sessions_create`](wooshpay::checkout_sessions_create): `POST /v1/checkout/sessions`: Create a Checkout Session, WooshPay's hosted payment page, offering DANA
+/// - [`events_webhook`](wooshpay::events_webhook): `POST /webhooks/wooshpay` (the provider calls you): A webhook event WooshPay posts to the merchant (a PaymentIntent paid, a session expired, a refund updated)
+/// - [`payment_intents_create`](wooshpay::payment_intents_create): `POST /v1/payment_intents`: Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
+/// - [`refunds_create`](wooshpay::refunds_create): `POST /v1/refunds`: Refund a PaymentIntent, in full or in part
+pub mod wooshpay {
+    use ::snapbi_runtime as rt;
+    /// The provider profile from `provider.yaml`.
+    pub static PROFILE: rt::Provider = rt::Provider {
+        name: "wooshpay",
+        title: "WooshPay",
+        base_urls: &[
+            ("sandbox", "https://apitest.wooshpay.com"),
+            ("production", "https://api.wooshpay.com"),
+        ],
+        timestamp: rt::TimestampStyle {
+            form: rt::TimestampForm::UnixSeconds,
+            offset: "Z",
+            fraction_digits: 0,
+        },
+        token_endpoint: None,
+        token_request: b"",
+        channel_id: None,
+        headers: &[
+            (
+                rt::AuthKind::Unsigned,
+                &[
+                    ("Authorization", rt::HeaderSource::BasicSecret),
+                    ("Idempotency-Key", rt::HeaderSource::RequestId),
+                ],
+            ),
+            (
+                rt::AuthKind::Symmetric,
+                &[
+                    (
+                        "Wooshpay-Signature",
+                        rt::HeaderSource::Template(
+                            rt::Cow::Borrowed(
+                                &[
+                                    rt::HeaderSource::value("t="),
+                                    rt::HeaderSource::Timestamp,
+                                    rt::HeaderSource::value(",v1="),
+                                    rt::HeaderSource::Signature,
+                                ],
+                            ),
+                        ),
+                    ),
+                ],
+            ),
+        ],
+        signatures: &[
+            (
+                rt::AuthKind::Symmetric,
+                rt::Recipe {
+                    algorithm: rt::Algorithm::HmacSha256,
+                    parts: rt::Cow::Borrowed(
+                        &[rt::Part::Timestamp, rt::Part::literal("."), rt::Part::Body],
+                    ),
+                    encoding: rt::Encoding::Hex,
+                },
+            ),
+        ],
+        standard: &super::STANDARD,
+        envelopes: &[],
+        results: Some(
+            &rt::Results {
+                code: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("code")],
+                        ),
+                    ],
+                ),
+                message: rt::Cow::Borrowed(
+                    &[
+                        rt::Cow::Borrowed(
+                            &[rt::Cow::Borrowed("error"), rt::Cow::Borrowed("message")],
+                        ),
+                    ],
+                ),
+            },
+        ),
+        answer_signatures: &[],
+    };
+    /// A WooshPay client: signs, sends and decodes every endpoint of this provider.
+    #[derive(Clone, Debug)]
+    pub struct Client {
+        inner: rt::Client,
+    }
+    impl Client {
+        /// A client for this provider with the given credentials and environment.
+        ///
+        /// # Errors
+        ///
+        /// A key its endpoints sign with is missing (`rt::ConfigError::MissingCredential`, see
+        /// `rt::Client::for_auth_kinds`), or the environment is not in the profile.
+        pub fn new(config: rt::Config) -> Result<Self, rt::ConfigError> {
+            rt::Client::for_auth_kinds(&PROFILE, config, &[rt::AuthKind::Unsigned])
+                .map(|inner| Client { inner })
+        }
+        /// The runtime client underneath (shared token, configuration), e.g. for a
+        /// `rt::customer::CustomerSession` or `prepare`.
+        pub fn runtime(&self) -> &rt::Client {
+            &self.inner
+        }
+        /// Create a Checkout Session, WooshPay's hosted payment page, offering DANA
+        ///
+        /// `POST /v1/checkout/sessions` (`wooshpay.checkout.sessions_create`).
+        pub async fn checkout_sessions_create(
+            &self,
+            request: &checkout_sessions_create::Request,
+        ) -> Result<
+            rt::Reply<
+                checkout_sessions_create::Response,
+                checkout_sessions_create::Code,
+            >,
+            rt::Error<checkout_sessions_create::Code>,
+        > {
+            self.inner.call(&checkout_sessions_create::ENDPOINT, request, &[]).await
+        }
+        /// Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
+        ///
+        /// `POST /v1/payment_intents` (`wooshpay.payment_intents.create`).
+        pub async fn payment_intents_create(
+            &self,
+            request: &payment_intents_create::Request,
+        ) -> Result<
+            rt::Reply<payment_intents_create::Response, payment_intents_create::Code>,
+            rt::Error<payment_intents_create::Code>,
+        > {
+            self.inner.call(&payment_intents_create::ENDPOINT, request, &[]).await
+        }
+        /// Refund a PaymentIntent, in full or in part
+        ///
+        /// `POST /v1/refunds` (`wooshpay.refunds.create`).
+        pub async fn refunds_create(
+            &self,
+            request: &refunds_create::Request,
+        ) -> Result<
+            rt::Reply<refunds_create::Response, refunds_create::Code>,
+            rt::Error<refunds_create::Code>,
+        > {
+            self.inner.call(&refunds_create::ENDPOINT, request, &[]).await
+        }
+    }
+    /// Create a Checkout Session, WooshPay's hosted payment page, offering DANA
+    ///
+    /// WooshPay Checkout: the merchant creates a Checkout Session with what is bought (`line_items`) and where the customer
+    /// returns (`success_url`, `cancel_url`), and sends the customer to the session's `url`. There the customer picks DANA,
+    /// pays at DANA and comes back to `success_url` [wooshpay-dana](https://wooshpay.com/ja/docs/dana). A session answers `status: open` and
+    /// `payment_status: unpaid`, already holds its PaymentIntent (`payment_intent`), and expires 24 hours after creation
+    /// [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914). "The success_url cannot be used as the sole condition for determining payment success":
+    /// judge by the session's and its PaymentIntent's status [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914), which WooshPay's
+    /// `payment_intent.succeeded` event reports.
+    /// Parameters: WooshPay's samples and guides [wooshpay-dana](https://wooshpay.com/ja/docs/dana) [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914) [wooshpay-save-card](https://docs.wooshpay.com/7197331m0); the create
+    /// page's own table could not be read, so only what those pages state is enforced.
+    ///
+    /// `POST /v1/checkout/sessions` · unsigned signature · spec `specs/wooshpay/checkout/sessions-create.yaml`
+    pub mod checkout_sessions_create {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.checkout.sessions_create"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1/checkout/sessions"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed(
+                "Create a Checkout Session, WooshPay's hosted payment page, offering DANA",
+            ),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Request body of `wooshpay.checkout.sessions_create`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// Where the customer returns after paying. Required.
+            #[wire("success_url")]
+            success_url: rt::FreeText,
+            /// Where the customer returns when they cancel. Required.
+            #[wire("cancel_url")]
+            cancel_url: rt::FreeText,
+            /// `payment` for a payment (`setup` saves a card for later, without paying). Optional; one of `payment`, `setup`.
+            mode: Option<Mode>,
+            /// The payment methods the page offers. Optional; a list.
+            #[wire("payment_method_types")]
+            payment_method_types: Option<Vec<PaymentMethodTypes>>,
+            /// What is bought, one item per product. Optional; a list.
+            #[wire("line_items")]
+            line_items: Option<Vec<LineItems>>,
+            /// A WooshPay customer (`cus_…`); "If omitted, Wooshpay will create a customer" [wooshpay-save-card](https://docs.wooshpay.com/7197331m0). Optional.
+            customer: Option<rt::FreeText>,
+            /// The merchant's own reference, answered back [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914). Optional.
+            #[wire("client_reference_id")]
+            client_reference_id: Option<rt::FreeText>,
+            /// The customer's e-mail address, answered back [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914). Optional.
+            #[wire("customer_email")]
+            customer_email: Option<rt::FreeText>,
+            /// "Arbitrary key/value pairs copied to webhooks" [wooshpay-save-card](https://docs.wooshpay.com/7197331m0). Optional.
+            metadata: Option<rt::serde_json::Value>,
+        }
+        /// `payment` for a payment (`setup` saves a card for later, without paying).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum Mode {
+            #[wire("payment")]
+            Payment,
+            #[wire("setup")]
+            Setup,
+        }
+        /// The payment methods the page offers.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum PaymentMethodTypes {
+            #[wire("dana")]
+            Dana,
+        }
+        /// What is bought, one item per product.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct LineItems {
+            /// The item's price, made for this session. Optional.
+            #[wire("price_data")]
+            price_data: Option<LineItemsPriceData>,
+            /// How many. Optional; an integer.
+            quantity: Option<rt::Int<{ i64::MIN }, { i64::MAX }>>,
+        }
+        /// The item's price, made for this session.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct LineItemsPriceData {
+            /// The currency, IDR (DANA processes IDR only [wooshpay-dana](https://wooshpay.com/ja/docs/dana)). Optional; matching `^(IDR|idr)$`.
+            currency: Option<rt::Matching<LineItemsPriceDataCurrency>>,
+            /// The price of one, in the smallest unit of the currency (whole rupiah in the DANA sample). Optional; an integer.
+            #[wire("unit_amount")]
+            unit_amount: Option<rt::Int<{ i64::MIN }, { i64::MAX }>>,
+            /// The price's name. Optional.
+            nickname: Option<rt::FreeText>,
+            /// The product, made for this session. Optional.
+            #[wire("product_data")]
+            product_data: Option<LineItemsPriceDataProductData>,
+            /// How the price is billed. Optional.
+            #[wire("billing_scheme")]
+            billing_scheme: Option<rt::FreeText>,
+            /// The merchant's key for the price. Optional.
+            #[wire("lookup_key")]
+            lookup_key: Option<rt::FreeText>,
+            /// Whether the price is available. Optional.
+            active: Option<bool>,
+            /// The merchant's key-value pairs. Optional.
+            metadata: Option<rt::serde_json::Value>,
+        }
+        rt::__private::pattern_rule!(
+            LineItemsPriceDataCurrency, "^(IDR|idr)$", 0, 4294967295
+        );
+        /// The product, made for this session.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct LineItemsPriceDataProductData {
+            /// The product's name. Optional.
+            name: Option<rt::FreeText>,
+            /// The product's description. Optional.
+            description: Option<rt::FreeText>,
+            /// The product's page. Optional.
+            url: Option<rt::FreeText>,
+            /// Whether the product is available. Optional.
+            active: Option<bool>,
+            /// The merchant's key-value pairs. Optional.
+            metadata: Option<rt::serde_json::Value>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.checkout.sessions_create`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The session (`cs_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `checkout.session`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// `open` until paid or expired; its code (see the result codes).
+                pub status: Option<String>,
+                /// `unpaid` at creation [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                #[wire("payment_status")]
+                pub payment_status: Option<String>,
+                /// The hosted page to send the customer to.
+                pub url: Option<String>,
+                /// As sent.
+                pub mode: Option<String>,
+                /// As sent.
+                #[wire("success_url")]
+                pub success_url: Option<String>,
+                /// As sent.
+                #[wire("cancel_url")]
+                pub cancel_url: Option<String>,
+                /// The currency of the items.
+                pub currency: Option<String>,
+                /// The customer; `""` when none [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                pub customer: Option<String>,
+                /// As sent.
+                #[wire("client_reference_id")]
+                pub client_reference_id: Option<String>,
+                /// As sent.
+                #[wire("customer_email")]
+                pub customer_email: Option<String>,
+                /// The session's PaymentIntent (`pi_…`), made with the session.
+                #[wire("payment_intent")]
+                pub payment_intent: Option<String>,
+                /// As sent.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// The items as a list object (`{"object":"list","data":[…]}`) with their prices.
+                #[wire("line_items")]
+                pub line_items: Option<rt::serde_json::Value>,
+                /// The total before discounts.
+                #[wire("amount_subtotal")]
+                pub amount_subtotal: Option<i64>,
+                /// The total.
+                #[wire("amount_total")]
+                pub amount_total: Option<i64>,
+                /// `auto` or `required` [wooshpay-checkout-retrieve](https://docs.wooshpay.com/api-42654190).
+                #[wire("billing_address_collection")]
+                pub billing_address_collection: Option<String>,
+                /// When the session expires, 24 hours after creation, in milliseconds.
+                #[wire("expires_at")]
+                pub expires_at: Option<i64>,
+                /// The payment link the session came from; `""` when none.
+                #[wire("payment_link")]
+                pub payment_link: Option<String>,
+                /// Its PaymentIntent's secret for WooshPay's JS SDK: never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `wooshpay.checkout.sessions_create` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// The session waits for the customer; send them to `url` [wooshpay-dana](https://wooshpay.com/ja/docs/dana). (published with HTTP 200.)
+            #[code("open", Pending, "")]
+            Open,
+            /// The session expired unpaid, 24 hours after creation [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914) [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). (published with HTTP 200.)
+            #[code("expired", Failed, "")]
+            Expired,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// A webhook event WooshPay posts to the merchant (a PaymentIntent paid, a session expired, a refund updated)
+    ///
+    /// WooshPay "sends an HTTP request whose HTTP body is an Event JSON object" to each webhook endpoint the merchant
+    /// created (`url`, `enabled_events`), as a POST; the merchant must "quickly return a successful status code (2xx)",
+    /// else WooshPay delivers it again, "18 times in 72 hours" with exponential back-off [wooshpay-webhooks](https://docs.wooshpay.com/doc-2517709). The path here
+    /// stands for the merchant's own webhook URL.
+    /// Signed: `Wooshpay-Signature: t=<timestamp>,v1=<signature>`, the signature the lower-case hex HMAC-SHA256 of
+    /// `<timestamp>.<body as received>` keyed with the webhook endpoint's secret (`whsec_…`, given when the endpoint is
+    /// created) [wooshpay-webhook-signatures](https://docs.wooshpay.com/doc-2653815); verify it with that secret over the raw body. WooshPay leaves the timestamp's
+    /// tolerance to the merchant ("within your tolerance"); the runtime's verifier allows 5 minutes unless told otherwise.
+    /// A payment's result is `payment_intent.succeeded` (or `payment_intent.payment_failed`, `payment_intent.canceled`);
+    /// WooshPay's other events include `payment_intent.requires_action`, `payment_intent.processing`,
+    /// `checkout.session.expired` and `charge.refund.updated` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). An event may come more than once: handle
+    /// it idempotently by `id`.
+    ///
+    /// `POST /webhooks/wooshpay` · symmetric signature · spec `specs/wooshpay/events/webhook.yaml`
+    pub mod events_webhook {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.events.webhook"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/webhooks/wooshpay"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Symmetric,
+            summary: rt::Cow::Borrowed(
+                "A webhook event WooshPay posts to the merchant (a PaymentIntent paid, a session expired, a refund updated)",
+            ),
+            envelope: None,
+            status_field: None,
+        };
+        /// Request body of `wooshpay.events.webhook`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The event (`evt_` and 19 digits in WooshPay's samples): the same id on every delivery of it. Required.
+            id: rt::FreeText,
+            /// `event`. Optional.
+            object: Option<rt::FreeText>,
+            /// What happened, e.g. `payment_intent.succeeded`; the object in `data.object` depends on it [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). Required.
+            r#type: rt::FreeText,
+            /// When the event happened, in milliseconds since the Unix epoch [wooshpay-save-card](https://docs.wooshpay.com/7197331m0). Optional; an integer.
+            created: Option<rt::Int<{ i64::MIN }, { i64::MAX }>>,
+            /// Whether it happened in live mode. Optional.
+            livemode: Option<bool>,
+            /// What the event is about. Required.
+            data: Data,
+            /// The API version the event is written in (only in a copy of Stripe's example). Optional.
+            #[wire("api_version")]
+            api_version: Option<rt::FreeText>,
+            /// Deliveries still to make (only in a copy of Stripe's example). Optional; an integer.
+            #[wire("pending_webhooks")]
+            pending_webhooks: Option<rt::Int<{ i64::MIN }, { i64::MAX }>>,
+            /// The request that caused the event (only in a copy of Stripe's example). Optional.
+            request: Option<rt::serde_json::Value>,
+        }
+        /// What the event is about.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Data {
+            /// The object, whole (a PaymentIntent for `payment_intent.*` events, with its `status`) [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). Required.
+            object: rt::serde_json::Value,
+        }
+        /// Response body of `wooshpay.events.webhook`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Response {}
+        /// Response codes `wooshpay.events.webhook` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
+    ///
+    /// WooshPay's Direct API for DANA: "you can create a PaymentIntent and get url in only one step". The merchant creates
+    /// the PaymentIntent with `confirm: true`, `payment_method_data.type: dana` and a `return_url`; WooshPay answers
+    /// `status: requires_action` and the DANA page to send the customer to in `next_action.dana_handle_redirect.url`
+    /// (`next_action.type` is `redirect_to_url`). The customer logs in to DANA, pays, and is sent back to `return_url`
+    /// [wooshpay-dana](https://wooshpay.com/ja/docs/dana). The final state comes later: WooshPay's `payment_intent.succeeded` event (see
+    /// `wooshpay.events.webhook`); "rely on the webhook for final state" [wooshpay-card-payments](https://docs.wooshpay.com/7227990m0).
+    /// Parameters: WooshPay's create page [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218), narrowed to this flow where its DANA page says so.
+    /// The sandbox answers the documented one-step flow: `requires_action` with a page of its own, whatever `confirm` is
+    /// (a boolean has no value list to hold it to `true`).
+    ///
+    /// `POST /v1/payment_intents` · unsigned signature · spec `specs/wooshpay/payment-intents/create.yaml`
+    pub mod payment_intents_create {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.payment_intents.create"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1/payment_intents"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed(
+                "Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)",
+            ),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Request body of `wooshpay.payment_intents.create`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// What to charge, in the smallest unit of the currency; for IDR, whole rupiah. Required; an integer from 100 to 300000000.
+            amount: rt::Int<100, 300000000>,
+            /// The currency, IDR (DANA processes IDR only). Required; matching `^(IDR|idr)$`.
+            currency: rt::Matching<Currency>,
+            /// `true`: confirm the PaymentIntent at once, which answers the DANA page to redirect to. Required.
+            confirm: bool,
+            /// The payment method to create and confirm the PaymentIntent with. Required.
+            #[wire("payment_method_data")]
+            payment_method_data: PaymentMethodData,
+            /// Where DANA sends the customer back after paying or cancelling. "ONLY WHEN CONFIRM=TRUE … This parameter can only be used with confirm=true" [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Required.
+            #[wire("return_url")]
+            return_url: rt::FreeText,
+            /// The payment method types the PaymentIntent may use. Optional; a list.
+            #[wire("payment_method_types")]
+            payment_method_types: Option<Vec<PaymentMethodTypes>>,
+            /// A description of the payment [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Optional.
+            description: Option<rt::FreeText>,
+            /// The merchant's order id, searchable at WooshPay [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Optional.
+            #[wire("merchant_order_id")]
+            merchant_order_id: Option<rt::FreeText>,
+            /// The merchant's id of the customer [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Optional.
+            #[wire("merchant_user_id")]
+            merchant_user_id: Option<rt::FreeText>,
+            /// A WooshPay customer (`cus_…`) [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Optional.
+            customer: Option<rt::FreeText>,
+            /// Key-value pairs of the merchant's; "Individual keys can be unset by posting an empty value to them" [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218). Optional.
+            metadata: Option<rt::serde_json::Value>,
+        }
+        rt::__private::pattern_rule!(Currency, "^(IDR|idr)$", 0, 4294967295);
+        /// The payment method to create and confirm the PaymentIntent with.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct PaymentMethodData {
+            /// The payment method: `dana` ("Payment method enumeration values: dana"). Required; one of `dana`.
+            r#type: PaymentMethodDataType,
+            /// The customer's billing details. Optional.
+            #[wire("billing_details")]
+            billing_details: Option<PaymentMethodDataBillingDetails>,
+        }
+        /// The payment method: `dana` ("Payment method enumeration values: dana").
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum PaymentMethodDataType {
+            #[wire("dana")]
+            Dana,
+        }
+        /// The customer's billing details.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct PaymentMethodDataBillingDetails {
+            /// Full name. Optional.
+            name: Option<rt::FreeText>,
+            /// E-mail address. Optional.
+            email: Option<rt::FreeText>,
+            /// Phone number. Optional.
+            phone: Option<rt::FreeText>,
+            /// The address (WooshPay gives no members for it). Optional.
+            address: Option<rt::serde_json::Value>,
+        }
+        /// The payment method types the PaymentIntent may use.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum PaymentMethodTypes {
+            #[wire("dana")]
+            Dana,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.payment_intents.create`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The PaymentIntent (`pi_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `payment_intent`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// The amount, as sent.
+                pub amount: Option<i64>,
+                /// The currency, as sent.
+                pub currency: Option<String>,
+                /// Where the PaymentIntent is: `requires_action` for DANA, until the customer pays; its code (see the result codes).
+                pub status: Option<String>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// The PaymentIntent's secret for WooshPay's JS SDK (`<id>_secret_…`): never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// What the customer does next.
+                #[wire("next_action")]
+                pub next_action: Option<NextAction>,
+                /// The payment method types, `["dana"]`.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// `automatic` in the DANA sample.
+                #[wire("confirmation_method")]
+                pub confirmation_method: Option<String>,
+                /// The return URL, as sent.
+                #[wire("return_url")]
+                pub return_url: Option<String>,
+                /// The PaymentMethod made from `payment_method_data` (`pm_…`).
+                #[wire("payment_method")]
+                pub payment_method: Option<String>,
+                /// `automatic` in the DANA sample.
+                #[wire("capture_method")]
+                pub capture_method: Option<String>,
+                /// As sent.
+                pub description: Option<String>,
+                /// As sent.
+                #[wire("merchant_order_id")]
+                pub merchant_order_id: Option<String>,
+                /// As sent.
+                pub customer: Option<String>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+                /// Why the last attempt failed, if it did [wooshpay-pi-list](https://docs.wooshpay.com/api-52305900).
+                #[wire("last_payment_error")]
+                pub last_payment_error: Option<rt::serde_json::Value>,
+            }
+            /// What the customer does next.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextAction {
+                /// `redirect_to_url` for DANA.
+                pub r#type: Option<String>,
+                /// DANA's page.
+                #[wire("dana_handle_redirect")]
+                pub dana_handle_redirect: Option<NextActionDanaHandleRedirect>,
+            }
+            /// DANA's page.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextActionDanaHandleRedirect {
+                /// The DANA page to send the customer to (DANA's cashier, `m.dana.id`).
+                pub url: Option<String>,
+            }
+        }
+        /// Response codes `wooshpay.payment_intents.create` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// The customer pays on DANA's page (`next_action.dana_handle_redirect.url`) [wooshpay-dana](https://wooshpay.com/ja/docs/dana). (published with HTTP 200.)
+            #[code("requires_action", Pending, "")]
+            RequiresAction,
+            /// The payment method was refused ("invalid card, insufficient funds"): try another [wooshpay-card-payments](https://docs.wooshpay.com/7227990m0). (published with HTTP 200.)
+            #[code("requires_payment_method", Failed, "")]
+            RequiresPaymentMethod,
+            /// Created, not confirmed yet (a status a PaymentIntent can be canceled from) [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md). (published with HTTP 200.)
+            #[code("requires_confirmation", Pending, "")]
+            RequiresConfirmation,
+            /// The payment is being processed (event `payment_intent.processing`) [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). (published with HTTP 200.)
+            #[code("processing", Pending, "")]
+            Processing,
+            /// Authorized, to be captured (manual capture) [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("requires_capture", Pending, "")]
+            RequiresCapture,
+            /// The customer paid [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("succeeded", Success, "")]
+            Succeeded,
+            /// Canceled, or the authorization lapsed before capture [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("canceled", Failed, "")]
+            Canceled,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Refund a PaymentIntent, in full or in part
+    ///
+    /// Gives money of a paid PaymentIntent back to the customer [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554). Without an `amount` the whole
+    /// payment is refunded (Stripe's rule; WooshPay's example refunds a PaymentIntent without one). DANA takes refunds and
+    /// partial refunds, but not several partial refunds of one payment [wooshpay-dana](https://wooshpay.com/ja/docs/dana). How a refund goes on is told by
+    /// WooshPay's event `charge.refund.updated` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652).
+    /// WooshPay's create page marks every parameter optional [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554); nothing more is enforced here. The
+    /// sandbox answers the refund it is asked for: it does not yet keep PaymentIntents, so it cannot refuse one that is
+    /// unknown, unpaid or refunded already.
+    ///
+    /// `POST /v1/refunds` · unsigned signature · spec `specs/wooshpay/refunds/create.yaml`
+    pub mod refunds_create {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.refunds.create"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1/refunds"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed("Refund a PaymentIntent, in full or in part"),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Request body of `wooshpay.refunds.create`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// The PaymentIntent to refund. Optional.
+            #[wire("payment_intent")]
+            payment_intent: Option<rt::FreeText>,
+            /// How much to refund, in the smallest unit of the currency; leave it out to refund everything. Optional; an integer.
+            amount: Option<rt::Int<{ i64::MIN }, { i64::MAX }>>,
+            /// Why the payment is refunded. Optional; one of `duplicate`, `fraudulent`, `requested_by_customer`, `resolved_dispute`.
+            reason: Option<Reason>,
+            /// The merchant's key-value pairs. Optional.
+            metadata: Option<rt::serde_json::Value>,
+        }
+        /// Why the payment is refunded.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, rt::WireEnum)]
+        pub enum Reason {
+            #[wire("duplicate")]
+            Duplicate,
+            #[wire("fraudulent")]
+            Fraudulent,
+            #[wire("requested_by_customer")]
+            RequestedByCustomer,
+            #[wire("resolved_dispute")]
+            ResolvedDispute,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.refunds.create`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The refund (`re_…` in WooshPay's example, a Stripe copy).
+                pub id: Option<String>,
+                /// `refund`.
+                pub object: Option<String>,
+                /// The amount refunded, in the smallest unit of the currency.
+                pub amount: Option<i64>,
+                /// When created.
+                pub created: Option<i64>,
+                /// The payment's currency.
+                pub currency: Option<String>,
+                /// The PaymentIntent refunded.
+                #[wire("payment_intent")]
+                pub payment_intent: Option<String>,
+                /// Why, as sent (or `expired_uncaptured_charge` when WooshPay refunded by itself).
+                pub reason: Option<String>,
+                /// Where the refund is; its code (see the result codes).
+                pub status: Option<String>,
+                /// A description.
+                pub description: Option<String>,
+                /// Why a refund failed.
+                #[wire("failure_reason")]
+                pub failure_reason: Option<String>,
+                /// The receipt number, if any.
+                #[wire("receipt_number")]
+                pub receipt_number: Option<String>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `wooshpay.refunds.create` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// The money went back [wooshpay-refund-retrieve](https://docs.wooshpay.com/api-52306151). (published with HTTP 200.)
+            #[code("succeeded", Success, "")]
+            Succeeded,
+            /// Still being processed (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("pending", Pending, "")]
+            Pending,
+            /// The customer must act for the refund to go on (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("requires_action", Pending, "")]
+            RequiresAction,
+            /// The refund failed; see `failure_reason` (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("failed", Failed, "")]
+            Failed,
+            /// The refund was canceled (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("canceled", Failed, "")]
+            Canceled,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+}
 /// Every endpoint, sorted by id, with validators of its JSON request body, headers and path parameters.
 pub static ENDPOINTS: &[rt::EndpointEntry] = &[
     rt::EndpointEntry {
@@ -13253,10 +14024,43 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_headers: |_| Ok(()),
         validate_params: |_| Ok(()),
     },
+    rt::EndpointEntry {
+        info: &wooshpay::checkout_sessions_create::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::checkout_sessions_create::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::events_webhook::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::events_webhook::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::payment_intents_create::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::payment_intents_create::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::refunds_create::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::refunds_create::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |_| Ok(()),
+    },
 ];
 /// Every provider profile, sorted by name.
 pub static PROVIDERS: &[&rt::Provider] = &[
     &dana::PROFILE,
     &doku::PROFILE,
     &doku_nonsnap::PROFILE,
+    &wooshpay::PROFILE,
 ];

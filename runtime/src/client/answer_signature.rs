@@ -85,5 +85,5 @@ impl Client {
 fn received<'h>(signed: &SignedAnswer, headers: &'h HeaderMap, source: &HeaderSource) -> Option<Option<&'h str>> {
     let (name, template) = signed.headers.iter().find(|(_, s)| s.is(source))?;
     let value = headers.get(&**name)?.to_str().ok();
-    Some(value.and_then(|v| template_value(template, v.trim())))
+    Some(value.and_then(|v| template_value(template, source, v.trim())))
 }

@@ -23,7 +23,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration for `client_id` (X-PARTNER-ID / X-CLIENT-KEY) in the `sandbox` environment.
+    /// A configuration for `client_id` (X-PARTNER-ID / X-CLIENT-KEY) in the `sandbox` environment. A provider whose
+    /// headers name no client id (WooshPay: the secret key alone says who calls) never sends it.
     pub fn new(client_id: impl Into<String>) -> Self {
         Config {
             client_id: client_id.into(),
@@ -50,7 +51,8 @@ impl Config {
         self
     }
 
-    /// The client secret, for HMAC-signed calls.
+    /// The client secret: the key of HMAC-signed calls, or the secret key a Stripe-style provider takes as the HTTP
+    /// Basic user name (WooshPay's `sk_test_…`).
     pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
         self.client_secret = Some(secret.into());
         self
@@ -121,6 +123,20 @@ impl Config {
                     recipe.algorithm.as_str()
                 );
                 self.has_key(provider, recipe.algorithm, why)?;
+            }
+            let basic = provider
+                .headers_for(kind)
+                .iter()
+                .any(|(_, source)| source.is(&HeaderSource::BasicSecret));
+            if basic && self.client_secret.as_ref().is_none_or(|s| s.is_empty()) {
+                return Err(ConfigError::MissingCredential {
+                    provider: provider.name,
+                    credential: "client_secret",
+                    why: format!(
+                        "its {} endpoints send it as their HTTP Basic user name (the secret key)",
+                        kind.as_str()
+                    ),
+                });
             }
             let bearer = provider
                 .headers_for(kind)

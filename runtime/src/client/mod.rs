@@ -66,14 +66,17 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client for `provider` with `config`, for endpoints of every auth kind the profile has a signature
-    /// recipe for (see [`Client::for_auth_kinds`]).
+    /// recipe or headers for (see [`Client::for_auth_kinds`]).
     ///
     /// # Errors
     ///
     /// A key those endpoints sign with is missing ([`ConfigError::MissingCredential`]), the configured
     /// environment is not in the profile, or the HTTP client cannot be built.
     pub fn new(provider: &'static Provider, config: Config) -> Result<Client, ConfigError> {
-        let kinds: Vec<AuthKind> = provider.signatures.iter().map(|(kind, _)| *kind).collect();
+        let signed = provider.signatures.iter().map(|(kind, _)| *kind);
+        let mut kinds: Vec<AuthKind> = signed.chain(provider.headers.iter().map(|(kind, _)| *kind)).collect();
+        kinds.sort();
+        kinds.dedup();
         Client::for_auth_kinds(provider, config, &kinds)
     }
 
@@ -82,7 +85,8 @@ impl Client {
     ///
     /// The rule: for each kind, the key of the provider's recipe for it (`hmac-sha512` needs
     /// [`Config::client_secret`], not empty; `rsa-sha256` needs [`Config::private_key`]); and when the
-    /// provider's headers for the kind carry the B2B token, the key of the recipe of its token endpoint.
+    /// provider's headers for the kind carry the B2B token, the key of the recipe of its token endpoint; when they
+    /// carry HTTP Basic (`basic_secret`), [`Config::client_secret`], not empty.
     /// So a DOKU client needs both (symmetric endpoints are HMAC-signed and carry a token fetched with an
     /// RSA signature), a DANA client only the private key. A key no endpoint of `kinds` signs with may be
     /// left out.

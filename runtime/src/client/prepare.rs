@@ -145,14 +145,19 @@ impl Client {
             request_id: &request_id,
             ..SignInput::default()
         };
-        let signature = self.sign(endpoint, input)?;
+        // An unsigned call (WooshPay's, authenticated by HTTP Basic) has no signature header to fill.
+        let signed = self.inner.provider.headers_for(endpoint.auth);
+        let signature = match signed.iter().any(|(_, source)| source.is(&HeaderSource::Signature)) {
+            true => self.sign(endpoint, input)?,
+            false => String::new(),
+        };
         let stamps = Stamps {
             timestamp,
             signature,
             external_id,
             request_id,
         };
-        let mut headers = self.profile_headers(endpoint.auth, token, stamps, extra.len(), !body.is_empty());
+        let mut headers = self.profile_headers(endpoint.auth, token, stamps, extra.len(), !body.is_empty())?;
         headers.extend(
             extra
                 .iter()
@@ -185,12 +190,17 @@ impl Client {
         stamps: Stamps,
         more: usize,
         has_body: bool,
-    ) -> Vec<Header<'a>> {
+    ) -> Result<Vec<Header<'a>>, SignError> {
         let profile = self.inner.provider.headers_for(auth);
         let mut timestamp = Handout::new(stamps.timestamp, profile, HeaderSource::Timestamp);
         let mut signature = Handout::new(stamps.signature, profile, HeaderSource::Signature);
         let mut external_id = Handout::new(stamps.external_id, profile, HeaderSource::ExternalId);
         let mut request_id = Handout::new(stamps.request_id, profile, HeaderSource::RequestId);
+        // `Basic <base64 of "<secret>:">`, made only for a profile that sends it.
+        let basic = match profile.iter().any(|(_, source)| source.is(&HeaderSource::BasicSecret)) {
+            true => Some(self.basic_credential()?),
+            false => None,
+        };
         let mut headers = Vec::with_capacity(1 + profile.len() + more);
         if has_body {
             headers.push(content_type());
@@ -208,6 +218,7 @@ impl Client {
                         concat(&["Bearer ", token.map(AccessToken::expose).unwrap_or_default()]).into()
                     }
                     HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
+                    HeaderSource::BasicSecret => basic.clone()?.into(),
                     // Envelope heads only (the lowering keeps them out of HTTP headers): never put the secret
                     // there. A template inside a template is refused by the lowering too.
                     HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => return None,
@@ -225,7 +236,22 @@ impl Client {
                 headers.push((Cow::Borrowed(*name), value));
             }
         }
-        headers
+        Ok(headers)
+    }
+
+    /// HTTP Basic with the client secret as the user name and an empty password (a Stripe-style secret key):
+    /// `Basic ` and the standard base64 of `<secret>:`.
+    fn basic_credential(&self) -> Result<String, SignError> {
+        use base64::Engine as _;
+        let secret = self.inner.config.client_secret.as_ref();
+        let secret = secret
+            .filter(|s| !s.is_empty())
+            .ok_or(SignError::MissingCredential("client secret"))?;
+        let user_and_password = concat(&[secret.expose(), ":"]);
+        Ok(concat(&[
+            "Basic ",
+            &base64::engine::general_purpose::STANDARD.encode(user_and_password),
+        ]))
     }
 
     /// An enveloped request: the head filled from the envelope's sources (then the caller's head values), the
@@ -290,10 +316,11 @@ impl Client {
                 },
                 HeaderSource::Value(v) => Cow::Borrowed(v.as_ref()),
                 // The lowering keeps these out of a head: the signature is its own member, no B2B token is sent
-                // in one, and request ids and templates are for HTTP headers.
+                // in one, and request ids, HTTP Basic and templates are for HTTP headers.
                 HeaderSource::Signature
                 | HeaderSource::BearerToken
                 | HeaderSource::RequestId
+                | HeaderSource::BasicSecret
                 | HeaderSource::Template(_) => continue,
             };
             head.push((name.as_ref(), value));

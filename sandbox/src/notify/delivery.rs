@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::Value;
-use snapbi_spec::ir::{AuthKind, HeaderSource, Provider, Recipe};
+use snapbi_spec::ir::{AuthKind, HeaderSource, Provider, Recipe, TimestampForm};
 use time::OffsetDateTime;
 
 use super::{MerchantToken, NotifySigner, Schedule};
@@ -60,6 +60,8 @@ pub(super) struct Shared {
     pub(super) recipe: Result<Recipe, String>,
     /// The provider's `headers.symmetric`, in spec order.
     pub(super) headers: Vec<(String, HeaderSource)>,
+    /// The form of the provider's timestamps (ISO 8601, Unix seconds).
+    pub(super) timestamp_form: TimestampForm,
     /// The provider's X-TIMESTAMP offset.
     pub(super) clock: Clock,
     /// Digits of the second's fraction in the provider's X-TIMESTAMP.
@@ -112,6 +114,7 @@ impl Notifier {
             signer,
             recipe,
             headers: provider.headers_for(auth).to_vec(),
+            timestamp_form: provider.timestamp_form,
             clock: Clock::new(&provider.timestamp_offset),
             fraction_digits: provider.timestamp_fraction_digits,
             channel_id: provider.channel_id.clone(),

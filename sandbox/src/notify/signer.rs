@@ -1,12 +1,13 @@
 //! How a notification is signed: the headers and their sources are the provider's `headers.symmetric` set, and the
 //! signature is its `signatures.symmetric` recipe, applied to the path of the merchant's notify URL
 //! ([`NotifySigner`]) by the sandbox's own signer ([`crate::signing`]), never the runtime's, with X-TIMESTAMP in
-//! the provider's offset and fraction digits.
+//! the provider's form (ISO 8601 at its offset and fraction digits, or WooshPay's Unix seconds) and the signature in
+//! the recipe's encoding (WooshPay's `Wooshpay-Signature: t=…,v1=<hex>`).
 
 use std::fmt;
 
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
-use snapbi_spec::ir::{Algorithm, HeaderSource, Recipe};
+use snapbi_spec::ir::{Algorithm, HeaderSource, Recipe, TimestampForm};
 use time::OffsetDateTime;
 
 use super::delivery::Shared;
@@ -21,7 +22,8 @@ use crate::signing::{self, Message, Signer};
 pub struct NotifySigner {
     /// The client id, for `client_id` header sources (X-PARTNER-ID).
     pub client_id: String,
-    /// The HMAC-SHA512 key of the symmetric signature.
+    /// The key of the symmetric (HMAC) signature: SNAP's and DOKU's client secret, WooshPay's webhook endpoint
+    /// secret (`whsec_…`).
     pub client_secret: ClientSecret,
     /// The bare B2B token (no `Bearer `), for `Authorization` and the string to sign.
     pub token: AccessToken,
@@ -90,9 +92,12 @@ impl Shared {
         token: Option<&AccessToken>,
     ) -> Result<Vec<(String, String)>, String> {
         let signer = &self.signer;
-        let timestamp = self
-            .clock
-            .format_fraction(OffsetDateTime::now_utc(), self.fraction_digits);
+        let now = OffsetDateTime::now_utc();
+        // In the provider's form: SNAP's ISO 8601 at its offset, WooshPay's Unix seconds.
+        let timestamp = match self.timestamp_form {
+            TimestampForm::Iso8601 => self.clock.format_fraction(now, self.fraction_digits),
+            TimestampForm::UnixSeconds => now.unix_timestamp().to_string(),
+        };
         // Compact already (serde_json's bytes, a spec's fixed body), so this borrows; it keeps the hash right if not.
         let minified = crate::minify::strip(body);
         let request_id = uuid::Uuid::new_v4().to_string();
@@ -125,8 +130,12 @@ impl Shared {
                     HeaderSource::Signature => signature.clone(),
                     HeaderSource::BearerToken => format!("Bearer {}", token?.expose()),
                     HeaderSource::Value(value) => value.to_string(),
-                    // Envelope heads only; a notification's headers never carry them. No template nests.
-                    HeaderSource::Function | HeaderSource::ClientSecret | HeaderSource::Template(_) => return None,
+                    // Envelope heads only, or a merchant's credential; a notification's headers never carry them. No
+                    // template nests.
+                    HeaderSource::Function
+                    | HeaderSource::ClientSecret
+                    | HeaderSource::BasicSecret
+                    | HeaderSource::Template(_) => return None,
                 })
             };
             let value = match source {

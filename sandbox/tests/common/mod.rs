@@ -212,6 +212,8 @@ pub fn signed_headers(
             timestamp,
             &private_key(),
         ),
+        // Nothing signs an unsigned call.
+        AuthKind::Unsigned => Ok(String::new()),
     }
     .unwrap_or_default();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -224,6 +226,11 @@ pub fn signed_headers(
             HeaderSource::Signature => signature.clone(),
             HeaderSource::BearerToken => format!("Bearer {}", token.unwrap_or_default()),
             HeaderSource::Value(v) => v.to_string(),
+            HeaderSource::BasicSecret => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_CLIENT_SECRET}:"));
+                format!("Basic {encoded}")
+            }
             // Envelope heads only, never a provider's headers; the shipped SNAP profiles use no request id or
             // template (this caller signs with the SNAP recipes only).
             HeaderSource::Function

@@ -11,9 +11,9 @@ mod select;
 
 pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
-    Action, Case, CaseCode, CodeTables, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
+    Action, Case, CaseCode, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
     ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, SignedAnswer, Situation, Standard,
-    StatusQuery, StatusValue, Text, TransactionStatus, Transition, When,
+    StatusQuery, StatusValue, Text, TimestampForm, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -78,7 +78,9 @@ pub struct Provider {
     pub doc: Option<String>,
     /// (environment, base URL), in file order.
     pub base_urls: Vec<(String, String)>,
-    /// X-TIMESTAMP offset, e.g. `+07:00`.
+    /// The form of the provider's timestamps: ISO 8601 (with the offset and fraction digits below) or Unix seconds.
+    pub timestamp_form: TimestampForm,
+    /// X-TIMESTAMP offset, e.g. `+07:00` (`Z` for a provider writing Unix seconds: they count from UTC).
     pub timestamp_offset: String,
     /// X-TIMESTAMP fraction digits.
     pub timestamp_fraction_digits: u8,
@@ -99,6 +101,9 @@ pub struct Provider {
     /// Maximum lengths of the headers a client fills that the provider sets beside the standard's (DOKU's
     /// non-SNAP `Request-Id`: 128), by the source of their values.
     pub header_max_length: Vec<(HeaderSource, u32)>,
+    /// Headers of `headers` the provider does not require: the runtime sends them, the sandbox accepts a call
+    /// without them (WooshPay's `Idempotency-Key`).
+    pub optional_headers: Vec<String>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<Results>,
     /// With `results`: how the provider refuses a call before serving it, in file order (the first that fits
@@ -357,6 +362,8 @@ pub struct Answered {
     pub field: String,
     /// Where its value comes from.
     pub source: AnswerSource,
+    /// What an issued value starts with (WooshPay's `pi_`); empty for none.
+    pub prefix: String,
 }
 
 /// Where a provider-filled response value comes from.

@@ -246,6 +246,9 @@ pub struct ProviderFile {
     /// Header source keyword (`request_id`) → this provider's maximum length, beside (and over) the standard's.
     #[serde(default)]
     pub header_max_length: OrderedMap<u32>,
+    /// Names of headers of `headers` that the provider does not require (WooshPay's `Idempotency-Key`).
+    #[serde(default)]
+    pub optional_headers: Vec<String>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<ResultsSpec>,
     /// How the provider signs its answers, per auth kind.
@@ -263,6 +266,8 @@ pub struct SignedAnswerSpec {
     pub algorithm: String,
     /// The string to sign, as a template.
     pub string_to_sign: String,
+    /// How the signature is written: `base64` (the default) or `hex`.
+    pub encoding: Option<String>,
 }
 
 /// `results:` of a provider whose answers are its own JSON: where a refusal's code and message are, and what
@@ -390,11 +395,12 @@ pub struct RecordSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimestampSpec {
-    /// UTC offset, e.g. `+07:00`.
-    pub offset: String,
-    /// Digits after the seconds (0 = none).
-    #[serde(default)]
-    pub fraction_digits: u8,
+    /// `iso8601` (the default) or `unix_seconds`.
+    pub form: Option<String>,
+    /// UTC offset, e.g. `+07:00` (ISO 8601 only, where it is required).
+    pub offset: Option<String>,
+    /// Digits after the seconds (0 = none; ISO 8601 only).
+    pub fraction_digits: Option<u8>,
 }
 
 /// Where a runtime-filled header's value comes from.
@@ -439,6 +445,8 @@ pub struct SignatureSpec {
     pub algorithm: String,
     /// Template with `{method}`, `{path}`, `{token}`, `{body_sha256}`, `{timestamp}`, `{client_id}`.
     pub string_to_sign: String,
+    /// How the signature is written: `base64` (the default) or `hex`.
+    pub encoding: Option<String>,
 }
 
 /// One endpoint file.
@@ -591,6 +599,8 @@ pub struct AnswerSpec {
     pub field: String,
     /// A value the provider makes up itself (a one-time token): the sandbox answers a fresh opaque one.
     pub issued: Option<bool>,
+    /// With `issued`: the text the provider's issued values start with (WooshPay's `pi_`).
+    pub prefix: Option<String>,
     /// The request's value at this wire path (`userResources[]`: one list item per request item).
     pub from: Option<String>,
     /// A value the provider documents answering with, a string (DOKU's `payment.status: PENDING` at creation).

@@ -31,9 +31,17 @@ impl Lowering {
                     continue;
                 }
             };
+            let mut prefix = answer.prefix.clone().unwrap_or_default();
+            if !prefix.is_empty() && source != AnswerSource::Issued {
+                let msg = "a `prefix` starts a value the provider issues: it goes with `issued: true`";
+                self.push(src.value(&join(&path, "prefix"), msg.into()));
+                // Kept without it, so the answers after it keep their places for the checks of their paths.
+                prefix.clear();
+            }
             out.push(Answered {
                 field: answer.field.clone(),
                 source,
+                prefix,
             });
         }
         out
@@ -93,6 +101,16 @@ fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[path
             format!("an issued value is a string; `{}` is {}", answer.field, target.kind),
             None,
         )),
+        AnswerSource::Issued if !fits(&answer.prefix, target) => Some((
+            "prefix",
+            format!(
+                "`{}` leaves no room in `{}`, which is at most {} characters, for the value issued after it",
+                answer.prefix,
+                answer.field,
+                target.max_length.unwrap_or_default()
+            ),
+            None,
+        )),
         AnswerSource::Issued => None,
         AnswerSource::Page if target.kind != "string" || lists > 0 => Some((
             "page",
@@ -131,4 +149,11 @@ fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[path
             true => None,
         },
     }
+}
+
+/// Whether an issued value with `prefix` can be given `target`: at least one character of its own after the prefix.
+fn fits(prefix: &str, target: &paths::FieldPath) -> bool {
+    target
+        .max_length
+        .is_none_or(|max| prefix.chars().count() < max as usize)
 }

@@ -73,12 +73,16 @@ impl Lowering {
             let msg = "the signature is its own member (`signature_member`), not part of the signed head";
             self.push(src.value(&join(path, "head"), msg.into()));
         }
-        // The runtime fills envelope heads with plain values: request ids and templates are for HTTP headers.
-        if head
-            .iter()
-            .any(|(_, s)| matches!(s, HeaderSource::RequestId | HeaderSource::Template(_)))
-        {
-            let msg = "`request_id` and header templates (`\"text{source}\"`) are for HTTP headers, not envelope heads";
+        // The runtime fills envelope heads with plain values: request ids, HTTP Basic and templates are for HTTP
+        // headers.
+        if head.iter().any(|(_, s)| {
+            matches!(
+                s,
+                HeaderSource::RequestId | HeaderSource::BasicSecret | HeaderSource::Template(_)
+            )
+        }) {
+            let msg = "`request_id`, `basic_secret` and header templates (`\"text{source}\"`) are for HTTP headers, not \
+                       envelope heads";
             self.push(src.value(&join(path, "head"), msg.into()));
         }
         head

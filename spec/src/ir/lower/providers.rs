@@ -4,7 +4,7 @@
 use super::names::{is_header_name, is_snake, is_utc_offset};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AuthKind, HeaderSource, Provider};
+use crate::ir::{AuthKind, HeaderSource, Provider, TimestampForm};
 use crate::yaml::raw::{self, OrderedMap};
 use crate::yaml::{Loaded, SpecSet};
 
@@ -23,7 +23,7 @@ impl Lowering {
         let src = Src::of(file);
         let spec = &file.value;
         let before = self.diagnostics.len();
-        self.profile(src, spec);
+        let timestamp_form = self.profile(src, spec);
         let headers = self.header_sets(src, &spec.headers);
         let signatures = self.signatures(src, &spec.signatures);
         self.signed_ids_are_sent(src, &headers, &signatures);
@@ -34,6 +34,7 @@ impl Lowering {
         let records = self.records(src, &spec.records);
         let envelopes = self.envelopes(src, &spec.envelopes);
         let header_max_length = self.header_limits(src, &spec.header_max_length);
+        self.optional_headers(src, &spec.optional_headers, &headers);
         let (results, refusals) = self.results(src, spec.results.as_ref());
         let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
         (self.diagnostics.len() == before).then(|| Provider {
@@ -41,8 +42,10 @@ impl Lowering {
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
             doc: spec.doc.clone(),
             base_urls: spec.base_urls.0.clone(),
-            timestamp_offset: spec.timestamp.offset.clone(),
-            timestamp_fraction_digits: spec.timestamp.fraction_digits,
+            timestamp_form,
+            // Unix seconds count from UTC: what the sandbox's other times of this provider are written in.
+            timestamp_offset: spec.timestamp.offset.clone().unwrap_or_else(|| "Z".to_owned()),
+            timestamp_fraction_digits: spec.timestamp.fraction_digits.unwrap_or(0),
             token_endpoint: spec.token_endpoint.clone(),
             channel_id: spec.channel_id.clone(),
             headers,
@@ -51,14 +54,16 @@ impl Lowering {
             records,
             envelopes,
             header_max_length,
+            optional_headers: spec.optional_headers.clone(),
             results,
             refusals,
             answer_signatures,
         })
     }
 
-    /// The provider's name, base URLs and timestamp style.
-    fn profile(&mut self, src: Src, spec: &raw::ProviderFile) {
+    /// The provider's name, base URLs and timestamp style; the form of its timestamps (ISO 8601 when it is wrong:
+    /// the provider is not built then).
+    fn profile(&mut self, src: Src, spec: &raw::ProviderFile) -> TimestampForm {
         if !is_snake(&spec.name) {
             self.push(src.value(
                 "name",
@@ -78,15 +83,74 @@ impl Lowering {
                 ));
             }
         }
-        if !is_utc_offset(&spec.timestamp.offset) {
-            let msg = format!(
-                "timestamp offset `{}` must look like +07:00 (or be \"Z\" for UTC)",
-                spec.timestamp.offset
-            );
-            self.push(src.value("timestamp.offset", msg));
+        self.timestamp_style(src, &spec.timestamp).unwrap_or_default()
+    }
+
+    /// The form of the provider's timestamps: ISO 8601 with an offset and at most 9 fraction digits, or Unix seconds
+    /// with neither.
+    fn timestamp_style(&mut self, src: Src, spec: &raw::TimestampSpec) -> Option<TimestampForm> {
+        let form = match spec.form.as_deref() {
+            None => TimestampForm::Iso8601,
+            Some(other) => {
+                let Some((_, form)) = TimestampForm::ALL.iter().find(|(name, _)| *name == other) else {
+                    let known = TimestampForm::ALL.map(|(name, _)| name);
+                    let msg = format!("unknown timestamp form `{other}`, expected {}", known.join(" or "));
+                    let d = src.value("timestamp.form", msg);
+                    self.push(with_help(d, did_you_mean(other, known)));
+                    return None;
+                };
+                *form
+            }
+        };
+        match (form, &spec.offset) {
+            (TimestampForm::Iso8601, None) => {
+                let msg = "an ISO 8601 timestamp needs its `offset` (\"+07:00\", or \"Z\" for UTC)";
+                self.push(src.value("timestamp", msg.into()));
+            }
+            (TimestampForm::Iso8601, Some(offset)) if !is_utc_offset(offset) => {
+                let msg = format!("timestamp offset `{offset}` must look like +07:00 (or be \"Z\" for UTC)");
+                self.push(src.value("timestamp.offset", msg));
+            }
+            (TimestampForm::UnixSeconds, Some(_)) => {
+                let msg = "Unix seconds count from UTC and have no offset: leave `offset` out";
+                self.push(src.value("timestamp.offset", msg.into()));
+            }
+            _ => {}
         }
-        if spec.timestamp.fraction_digits > 9 {
-            self.push(src.value("timestamp.fraction_digits", "at most 9 fraction digits".into()));
+        match (form, spec.fraction_digits) {
+            (TimestampForm::Iso8601, Some(digits)) if digits > 9 => {
+                self.push(src.value("timestamp.fraction_digits", "at most 9 fraction digits".into()));
+            }
+            (TimestampForm::UnixSeconds, Some(_)) => {
+                let msg = "Unix seconds are whole: leave `fraction_digits` out";
+                self.push(src.value("timestamp.fraction_digits", msg.into()));
+            }
+            _ => {}
+        }
+        Some(form)
+    }
+
+    /// `optional_headers` name headers of the provider's sets, none of them a credential: a call without its
+    /// signature, token or HTTP Basic would be taken as authenticated.
+    fn optional_headers(&mut self, src: Src, names: &[String], sets: &HeaderSets) {
+        let all = || sets.iter().flat_map(|(_, set)| set.iter());
+        for (i, name) in names.iter().enumerate() {
+            let path = join("optional_headers", &i.to_string());
+            let sources: Vec<&HeaderSource> = all().filter(|(n, _)| n == name).map(|(_, s)| s).collect();
+            if sources.is_empty() {
+                let d = src.value(&path, format!("`{name}` is not a header of the provider's `headers`"));
+                self.push(with_help(d, did_you_mean(name, all().map(|(n, _)| n.as_str()))));
+                continue;
+            }
+            const CREDENTIALS: [HeaderSource; 3] = [
+                HeaderSource::Signature,
+                HeaderSource::BearerToken,
+                HeaderSource::BasicSecret,
+            ];
+            if sources.iter().any(|s| CREDENTIALS.iter().any(|c| s.is(c))) {
+                let msg = format!("`{name}` carries a credential: a call without it is refused, it is never optional");
+                self.push(src.value(&path, msg));
+            }
         }
     }
 
@@ -120,6 +184,11 @@ impl Lowering {
                     self.push(src.at(src.positions.key(&p, 0), &p, msg));
                 }
                 let source = self.header_source(src, &p, source, HeaderSource::KEYWORDS.iter());
+                if kind == AuthKind::Unsigned && source.as_ref().is_some_and(|s| s.is(&HeaderSource::Signature)) {
+                    let msg = "nothing signs an `unsigned` call: it has no `signature` to send";
+                    self.push(src.value(&p, msg.into()));
+                    continue;
+                }
                 if let Some(source) = source {
                     lowered.push((name.clone(), source));
                 }
@@ -167,8 +236,10 @@ impl Lowering {
         found
     }
 
-    /// A header value written as text around one `{source}`, e.g. `"HMACSHA256={signature}"`: the text before,
-    /// the source, the text after, as the pieces of a [`HeaderSource::Template`].
+    /// A header value written as text around sources, e.g. `"HMACSHA256={signature}"` or WooshPay's
+    /// `"t={timestamp},v1={signature}"`: the texts and sources in order, as the pieces of a
+    /// [`HeaderSource::Template`]. Each source fills one place, and text stands between any two of them: a received
+    /// value is read apart at that text.
     fn header_template<'k>(
         &mut self,
         src: Src,
@@ -176,24 +247,69 @@ impl Lowering {
         template: &str,
         keywords: impl Iterator<Item = &'k (&'static str, HeaderSource)> + Clone,
     ) -> Option<HeaderSource> {
-        let (Some(open), Some(close)) = (template.find('{'), template.find('}')) else {
-            let msg = format!("`{template}` has an unmatched brace: a header template is text around one `{{source}}`");
+        let Some(split) = template_pieces(template) else {
+            let msg = format!("`{template}` has an unmatched brace: a header template is text around `{{source}}`s");
             self.push(src.value(path, msg));
             return None;
         };
-        let (before, after) = (&template[..open], template.get(close + 1..).unwrap_or_default());
-        if close < open || after.contains(['{', '}']) || before.contains('}') {
-            let msg = format!("`{template}` is not text around one `{{source}}`: a header template fills one source");
-            self.push(src.value(path, msg));
+        let mut pieces: Vec<HeaderSource> = Vec::new();
+        for piece in split {
+            let source = match piece {
+                Piece::Text(text) => HeaderSource::Value(text.to_owned().into()),
+                Piece::Source(name) => self.keyword(src, path, name, keywords.clone())?,
+            };
+            if let Some(problem) = template_problem(&pieces, &source) {
+                self.push(src.value(path, format!("`{template}` {problem}")));
+                return None;
+            }
+            pieces.push(source);
+        }
+        Some(HeaderSource::Template(pieces.into()))
+    }
+}
+
+/// A piece of a header template as written.
+enum Piece<'t> {
+    Text(&'t str),
+    Source(&'t str),
+}
+
+/// `t={timestamp},v1={signature}` → text `t=`, source `timestamp`, text `,v1=`, source `signature`; `None` for a
+/// brace without its pair (or inside a pair).
+fn template_pieces(template: &str) -> Option<Vec<Piece<'_>>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if !rest[open..].starts_with('{') {
             return None;
         }
-        let source = self.keyword(src, path, &template[open + 1..close], keywords)?;
-        let pieces = [before, after].map(|text| HeaderSource::Value(text.to_owned().into()));
-        let [before, after] = pieces;
-        let pieces: Vec<HeaderSource> = [before, source, after]
-            .into_iter()
-            .filter(|piece| *piece != HeaderSource::Value("".into()))
-            .collect();
-        Some(HeaderSource::Template(pieces.into()))
+        let close = open + 1 + rest[open + 1..].find(['{', '}'])?;
+        if !rest[close..].starts_with('}') {
+            return None;
+        }
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        pieces.push(Piece::Source(&rest[open + 1..close]));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    Some(pieces)
+}
+
+/// What keeps `next` from following `pieces` in a template: a source named twice, or two sources with no text
+/// between them.
+fn template_problem(pieces: &[HeaderSource], next: &HeaderSource) -> Option<&'static str> {
+    if matches!(next, HeaderSource::Value(_)) {
+        return None;
+    }
+    if pieces.contains(next) {
+        return Some("names a source twice: each source fills one place");
+    }
+    match pieces.last() {
+        Some(HeaderSource::Value(_)) | None => None,
+        Some(_) => Some("has two sources with no text between them: a received value could not be read apart"),
     }
 }

@@ -195,20 +195,32 @@ impl Lowering {
         }
     }
 
-    /// The provider signs the endpoint's auth kind.
+    /// The provider signs the endpoint's auth kind, or sends the headers of an `unsigned` one; and a call the
+    /// provider makes to the merchant is checked by its signature, so it is not `unsigned`.
     fn signature_of_auth(&mut self, file: &Loaded<EndpointFile>, providers: &[Provider]) {
         let spec = &file.value;
-        if let (Some(provider), Some(auth)) = (
-            providers.iter().find(|p| p.name == spec.provider),
-            AuthKind::parse(&spec.auth),
-        ) && provider.signature_for(auth).is_none()
-        {
-            let msg = format!(
-                "provider `{}` has no `signatures.{}` recipe",
-                provider.name,
-                auth.as_str()
-            );
+        let Some(auth) = AuthKind::parse(&spec.auth) else {
+            return;
+        };
+        if auth == AuthKind::Unsigned && spec.direction.as_deref() == Some("inbound") {
+            let msg = "the merchant checks an inbound call by the provider's signature, and an `unsigned` one has none";
             self.push(file.error("auth", msg));
+            return;
         }
+        let Some(provider) = providers.iter().find(|p| p.name == spec.provider) else {
+            return;
+        };
+        let (name, kind) = (&provider.name, auth.as_str());
+        let missing = match auth {
+            AuthKind::Unsigned if !provider.headers.iter().any(|(k, _)| *k == auth) => {
+                format!("provider `{name}` has no `headers.{kind}`: an unsigned call sends its credential there")
+            }
+            AuthKind::Unsigned => return,
+            _ if provider.signature_for(auth).is_none() => {
+                format!("provider `{name}` has no `signatures.{kind}` recipe")
+            }
+            _ => return,
+        };
+        self.push(file.error("auth", missing));
     }
 }

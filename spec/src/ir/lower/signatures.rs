@@ -4,7 +4,7 @@
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Algorithm, AuthKind, HeaderSource, Part, Recipe, SignedAnswer};
+use crate::ir::{Algorithm, AuthKind, Encoding, HeaderSource, Part, Recipe, SignedAnswer};
 use crate::yaml::raw::{self, OrderedMap};
 
 impl Lowering {
@@ -13,6 +13,11 @@ impl Lowering {
         for (kind, spec) in &specs.0 {
             let path = join("signatures", kind);
             let kind = self.auth_key(src, &path, kind);
+            if kind == Some(AuthKind::Unsigned) {
+                let msg = "`unsigned` calls carry no signature: drop this recipe (or sign them under another kind)";
+                self.push(src.at(src.positions.key(&path, 0), &path, msg.into()));
+                continue;
+            }
             if let (Some(kind), Some(recipe)) = (kind, self.recipe(src, &path, spec)) {
                 out.push((kind, recipe));
             }
@@ -35,6 +40,7 @@ impl Lowering {
             let recipe = raw::SignatureSpec {
                 algorithm: spec.algorithm.clone(),
                 string_to_sign: spec.string_to_sign.clone(),
+                encoding: spec.encoding.clone(),
             };
             let recipe = self.recipe(src, &path, &recipe);
             if let Some(recipe) = &recipe
@@ -100,10 +106,27 @@ impl Lowering {
             self.push(with_help(d, did_you_mean(other, known)));
         }
         let parts = self.recipe_parts(src, &join(path, "string_to_sign"), &spec.string_to_sign);
+        let encoding = self.encoding(src, path, spec.encoding.as_deref());
         Some(Recipe {
             algorithm: algorithm?,
             parts: parts?.into(),
+            encoding: encoding?,
         })
+    }
+
+    /// How a recipe's signature is written: `base64` unless it says `hex`.
+    fn encoding(&mut self, src: Src, path: &str, encoding: Option<&str>) -> Option<Encoding> {
+        let Some(name) = encoding else {
+            return Some(Encoding::Base64);
+        };
+        let found = Encoding::ALL.iter().find(|(n, _)| *n == name).map(|(_, e)| *e);
+        if found.is_none() {
+            let known = Encoding::ALL.map(|(n, _)| n);
+            let msg = format!("unknown encoding `{name}`, expected {}", known.join(" or "));
+            let d = src.value(&join(path, "encoding"), msg);
+            self.push(with_help(d, did_you_mean(name, known)));
+        }
+        found
     }
 
     /// `{method}:{path}` → placeholder, literal, placeholder; the first bad placeholder stops the template.
