@@ -96,6 +96,9 @@ mod tests {
 
     #[test]
     fn the_shipped_providers_are_listed() {
-        assert_eq!(providers().collect::<Vec<_>>(), ["dana", "doku", "doku_nonsnap", "wooshpay"]);
+        assert_eq!(
+            providers().collect::<Vec<_>>(),
+            ["dana", "doku", "doku_nonsnap", "wooshpay"]
+        );
     }
 }
