@@ -176,7 +176,7 @@ async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
     Html(page).into_response()
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

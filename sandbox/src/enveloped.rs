@@ -423,14 +423,10 @@ impl<'a> Enveloped<'a> {
     /// The endpoint's result code for a refused record call: its `record_codes` for an unknown or an existing
     /// record, the envelope's refusal of a malformed call for a request that lacks what names the record.
     fn refusal_code(&self, refusal: &RecordRefusal) -> &'a str {
-        let codes = &self.endpoint.record_codes;
-        let named = match refusal {
-            RecordRefusal::Missing(..) => None,
-            RecordRefusal::NotFound(_) => codes.not_found.as_deref(),
-            RecordRefusal::Exists(_) => codes.exists.as_deref(),
-        };
         // Lowering gives every enveloped record endpoint the codes its operation meets.
-        named.unwrap_or(&self.framing.refusals.malformed)
+        refusal
+            .code_in(&self.endpoint.record_codes)
+            .unwrap_or(&self.framing.refusals.malformed)
     }
 
     /// The request head's members the provider echoes: everything but secrets and the request time.

@@ -14,9 +14,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value};
 use snapbi_spec::ir::paths;
 
+use crate::admin::escape;
 use crate::answers;
 use crate::ledger::Record;
 use crate::notify::record_notify_endpoints;
+use crate::operations::at_path;
 use crate::sandbox::SandboxError;
 use crate::{Sandbox, store};
 
@@ -91,7 +93,7 @@ fn asked(sandbox: &Sandbox, record: &Record) -> Vec<String> {
     for endpoint in record_notify_endpoints(api, &record.provider, &record.kind) {
         for field in paths::flatten(api, &endpoint.request) {
             let leaf = !matches!(field.kind, "object" | "list" | "json");
-            let held = at(&record.fields, &field.wire_path).is_some();
+            let held = at_path(&record.fields, &field.wire_path).is_some();
             let known = out.contains(&field.wire_path);
             if field.required && leaf && !held && !known && !field.wire_path.contains("[]") {
                 out.push(field.wire_path);
@@ -99,10 +101,6 @@ fn asked(sandbox: &Sandbox, record: &Record) -> Vec<String> {
         }
     }
     out
-}
-
-fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
 /// `order.invoice_number INV-1`: the record's key, for titles.
@@ -126,11 +124,4 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         escape(title)
     );
     (status, Html(html)).into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -141,7 +141,7 @@ fn forced_succeeds(call: &Call<'_>, code: &str) -> bool {
 }
 
 /// The endpoint's declaration of `code`.
-fn declared<'e>(call: &Call<'e>, code: &str) -> Option<&'e snapbi_spec::ir::EndpointCode> {
+pub(super) fn declared<'e>(call: &Call<'e>, code: &str) -> Option<&'e snapbi_spec::ir::EndpointCode> {
     call.endpoint.codes.iter().find(|c| c.code == code)
 }
 

@@ -21,10 +21,11 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
 use snapbi_spec::ir::{
-    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordKind, RecordLookup, Results, Situation,
+    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordCodes, RecordKind, RecordLookup, Results,
+    Situation,
 };
 
-use super::{Cx, Outcome, at_path, echo, refused, success_over};
+use super::{Cx, Outcome, at_path, declared, echo, refused, success_over};
 use crate::answer::{Answer, Fill};
 use crate::answers;
 use crate::ledger::{Books, Record};
@@ -82,6 +83,16 @@ pub(crate) enum Refusal {
 }
 
 impl Refusal {
+    /// The result code an endpoint's `record_codes` name for this refusal (an envelope or a provider's own JSON);
+    /// none for a missing key field, which the framing refuses like any missing field.
+    pub(crate) fn code_in<'c>(&self, codes: &'c RecordCodes) -> Option<&'c str> {
+        match self {
+            Refusal::Missing(..) => None,
+            Refusal::NotFound(_) => codes.not_found.as_deref(),
+            Refusal::Exists(_) => codes.exists.as_deref(),
+        }
+    }
+
     pub(crate) fn reason(&self) -> &str {
         match self {
             Refusal::Missing(_, why) | Refusal::NotFound(why) | Refusal::Exists(why) => why,
@@ -469,17 +480,12 @@ fn refusal_answer(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answe
 /// An answer in the provider's own JSON: a missing key field as its refusals say, an unknown record or an existing
 /// one with the result code the endpoint's `record_codes` name.
 fn own_refusal(cx: &Cx<'_, '_>, results: &Results, refusal: Refusal) -> Answer {
-    let codes = &cx.call.endpoint.record_codes;
-    let code = match &refusal {
-        Refusal::Missing(path, _) => {
-            let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
-            return answer.because(refusal.reason().to_owned());
-        }
-        Refusal::NotFound(_) => codes.not_found.as_deref(),
-        Refusal::Exists(_) => codes.exists.as_deref(),
-    };
-    let declared = code.and_then(|code| cx.call.endpoint.codes.iter().find(|c| c.code == code));
-    let answer = match declared {
+    if let Refusal::Missing(path, _) = &refusal {
+        let answer = cx.call.answer(Situation::MissingField, Fill::field(path));
+        return answer.because(refusal.reason().to_owned());
+    }
+    let code = refusal.code_in(&cx.call.endpoint.record_codes);
+    let answer = match code.and_then(|code| declared(cx.call, code)) {
         Some(declared) => Answer::own_declared(results, declared),
         // Lowering gives every own-JSON record endpoint the codes its operation meets.
         None => cx.call.answer(Situation::InternalError, Fill::default()),

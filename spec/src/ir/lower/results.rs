@@ -2,9 +2,10 @@
 //! refusal's code and message are, and what the provider answers in each situation it refuses a call in; and the
 //! checks that tie an endpoint's `result_codes` and `status_field` to them.
 
+use super::endpoints::merchant_answers_status;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Direction, Endpoint, ObjectType, OwnRefusal, Path, Provider, Results, Situation, Text, paths};
+use crate::ir::{Endpoint, ObjectType, OwnRefusal, Path, Provider, Results, Situation, Text, paths};
 use crate::yaml::Loaded;
 use crate::yaml::raw::{self, EndpointFile};
 
@@ -142,8 +143,7 @@ impl Lowering {
         };
         // The merchant answers a provider's call: a provider that only asks for a 2xx (WooshPay's webhooks) names no
         // code of that answer.
-        let no_codes = file.value.result_codes.is_empty() && file.value.codes.is_empty();
-        if endpoint.direction == Direction::Inbound && no_codes {
+        if merchant_answers_status(&file.value) {
             if provider.results.is_none() && endpoint.info.envelope.is_none() && endpoint.info.service_code.is_empty() {
                 self.push(file.error("id", "`service_code` is required (two digits)"));
             }
