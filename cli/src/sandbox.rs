@@ -33,6 +33,10 @@ pub struct Args {
     /// That client's RSA public key (PEM file), for token and asymmetric signatures.
     #[arg(long, value_name = "PEM_FILE")]
     client_public_key: Option<PathBuf>,
+    /// That client's webhook secret: the key of the notifications of a provider that signs them with the secret of the
+    /// merchant's webhook endpoint (WooshPay's `whsec_…`). Without it, such a provider's records cannot be paid.
+    #[arg(long, value_name = "S", requires = "client_id")]
+    webhook_secret: Option<String>,
     /// Where payment notifications go (a payment's, a paid record's) when the payment or record names no notify URL.
     #[arg(long, value_name = "URL")]
     notify_url: Option<String>,
@@ -94,10 +98,12 @@ fn credentials(args: &Args) -> Result<(Credentials, String), Error> {
             let shown = format!(
                 "demo client (public demo credentials, for this sandbox only):\n  \
                  client id:     {}\n  client secret: {} (WooshPay's secret key too)\n  \
+                 webhook secret: {} (WooshPay's webhook events)\n  \
                  private key:   {dir}/client-private.pem\n  \
                  public key:    {dir}/client-public.pem\n",
                 snapbi_sandbox::DEMO_CLIENT_ID,
                 snapbi_sandbox::DEMO_CLIENT_SECRET,
+                snapbi_sandbox::DEMO_WEBHOOK_SECRET,
             );
             Ok((Credentials::demo(), shown))
         }
@@ -109,6 +115,7 @@ fn credentials(args: &Args) -> Result<(Credentials, String), Error> {
                 client_id: id.clone(),
                 client_secret: ClientSecret::from(secret.as_str()),
                 client_public_key_pem: pem,
+                webhook_secret: args.webhook_secret.as_deref().map(ClientSecret::from),
             };
             Ok((credentials, shown))
         }

@@ -59,7 +59,7 @@ fn items<'f>(
                 .and_then(|(path, _)| at(request, path))
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len),
-            AnswerSource::Issued | AnswerSource::Page => 0,
+            AnswerSource::Issued | AnswerSource::Page | AnswerSource::Record => 0,
             // A documented value in a list is its one item (DOKU's `message: ["SUCCESS"]`).
             AnswerSource::Value(_) => 1,
         };
@@ -82,8 +82,9 @@ fn source(
     match source {
         AnswerSource::Issued => Some(Value::String(issue())),
         AnswerSource::Value(value) => Some(Value::String(value.clone())),
-        // A page is the record's (written when it is created): nothing to make up here.
-        AnswerSource::Page => None,
+        // A page is the record's (written when it is created), and a notification's record is the paid record (see
+        // `record_payments`): nothing to make up here.
+        AnswerSource::Page | AnswerSource::Record => None,
         AnswerSource::Request(from) => match (from.split_once("[]"), index) {
             (Some((list, rest)), Some(i)) => {
                 let item = at(request, list)?.get(i)?;

@@ -20,6 +20,11 @@ pub const DEMO_CLIENT_ID: &str = "BRN-0000-SANDBOX-DEMO";
 /// key a Stripe-style provider takes as the HTTP Basic user name, WooshPay's). Public: it only opens this simulator.
 pub const DEMO_CLIENT_SECRET: &str = "sandbox-demo-secret-not-for-production";
 
+/// Webhook secret of the demo credentials: the key of the notifications of a provider that signs them with the
+/// secret of the merchant's webhook endpoint (`notification_key: webhook_secret`, WooshPay's `whsec_…`). Public: it
+/// only checks this simulator's notifications.
+pub const DEMO_WEBHOOK_SECRET: &str = "whsec_sandbox_demo_not_for_production";
+
 /// The demo client's RSA private key (PKCS#8 PEM), for signing token requests in tests and demos. Public:
 /// committed in `sandbox/demo-keys/client-private.pem`.
 pub const DEMO_CLIENT_PRIVATE_KEY_PEM: &str = include_str!("../demo-keys/client-private.pem");
@@ -55,6 +60,10 @@ pub struct Credentials {
     pub client_secret: ClientSecret,
     /// The client's RSA public key in PEM (SPKI or PKCS#1), for token and asymmetric signatures.
     pub client_public_key_pem: String,
+    /// The secret of the client's webhook endpoint, which signs the notifications of a provider with
+    /// `notification_key: webhook_secret` (WooshPay's `whsec_…`); without it, such a provider's records cannot be
+    /// paid (there would be nothing to sign their notifications with).
+    pub webhook_secret: Option<ClientSecret>,
 }
 
 impl Credentials {
@@ -65,6 +74,7 @@ impl Credentials {
             client_id: DEMO_CLIENT_ID.to_owned(),
             client_secret: ClientSecret::from(DEMO_CLIENT_SECRET),
             client_public_key_pem: DEMO_CLIENT_PUBLIC_KEY_PEM.to_owned(),
+            webhook_secret: Some(ClientSecret::from(DEMO_WEBHOOK_SECRET)),
         }
     }
 
@@ -89,9 +99,13 @@ impl Credentials {
             return Err(bad("the client secret is empty".into()));
         }
         let public_key = ClientKey::from_pem(&self.client_public_key_pem).map_err(|e| bad(e.to_string()))?;
+        if self.webhook_secret.as_ref().is_some_and(|s| s.is_empty()) {
+            return Err(bad("the webhook secret is empty".into()));
+        }
         Ok(Client {
             id: self.client_id,
             secret: self.client_secret,
+            webhook_secret: self.webhook_secret,
             public_key,
         })
     }
@@ -102,6 +116,8 @@ impl Credentials {
 pub(crate) struct Client {
     pub(crate) id: String,
     pub(crate) secret: ClientSecret,
+    /// The secret of its webhook endpoint (`Credentials::webhook_secret`).
+    pub(crate) webhook_secret: Option<ClientSecret>,
     pub(crate) public_key: ClientKey,
 }
 
@@ -120,6 +136,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("id", &self.id)
             .field("secret", &self.secret)
+            .field("webhook_secret", &self.webhook_secret)
             .field("public_key", &self.public_key)
             .finish()
     }

@@ -95,7 +95,12 @@ fn asked(sandbox: &Sandbox, record: &Record) -> Vec<String> {
             let leaf = !matches!(field.kind, "object" | "list" | "json");
             let held = at_path(&record.fields, &field.wire_path).is_some();
             let known = out.contains(&field.wire_path);
-            if field.required && leaf && !held && !known && !field.wire_path.contains("[]") {
+            // What the provider fills in itself (`answers`: WooshPay's event id and type) is not the customer's to give.
+            let filled = endpoint
+                .answers
+                .iter()
+                .any(|a| field.wire_path == a.field || field.wire_path.starts_with(&format!("{}.", a.field)));
+            if field.required && leaf && !held && !known && !filled && !field.wire_path.contains("[]") {
                 out.push(field.wire_path);
             }
         }

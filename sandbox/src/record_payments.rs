@@ -18,14 +18,14 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-use snapbi_spec::ir::{Api, Operation, RecordKind};
+use serde_json::{Map, Value};
+use snapbi_spec::ir::{AnswerSource, Api, Endpoint, Operation, Outcome, RecordKind};
 
 use crate::answers;
 use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};
-use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key};
-use crate::sandbox::{Inner, SandboxError};
+use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key, reported};
+use crate::sandbox::{Inner, SandboxError, notification_secret};
 use crate::store;
 use crate::validate;
 
@@ -62,6 +62,13 @@ pub(crate) fn pay(
                 kind.key.join(" + ")
             )));
         }
+        if let Some(status) = ended(api, provider, &kind.name, &record.fields) {
+            return Err(SandboxError::AlreadyPaid(format!(
+                "the `{}` record with this {} is {status}, which it cannot be paid from; nothing was sent",
+                kind.name,
+                kind.key.join(" + ")
+            )));
+        }
         let fields = paid_fields(&record.fields, payment, &paid);
         let notifications = notifications(inner, record, &fields)?;
         changes.push((id, fields, notifications));
@@ -82,13 +89,16 @@ pub(crate) fn pay(
 
 /// What the kind's status endpoints report for a paid record (their `paid`), in spec order.
 fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, String)> {
-    api.endpoints
-        .iter()
-        .filter(|e| {
-            e.info.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind)
-        })
+    status_endpoints(api, provider, kind)
         .flat_map(|e| e.paid.iter().cloned())
         .collect()
+}
+
+/// The status endpoints of `provider`'s `kind` records, in id order.
+fn status_endpoints<'a>(api: &'a Api, provider: &'a str, kind: &'a str) -> impl Iterator<Item = &'a Endpoint> {
+    api.endpoints.iter().filter(move |e| {
+        e.info.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind)
+    })
 }
 
 /// Refuses a payment that is not an object, or that holds a field no notification of the kind declares (other
@@ -155,6 +165,17 @@ fn named(
     Ok(ids)
 }
 
+/// The status a record holds that ends it without payment, if it does: a value at a status endpoint's `status_field`
+/// that the endpoint declares with a failed outcome (a canceled WooshPay PaymentIntent).
+fn ended(api: &Api, provider: &str, kind: &str, fields: &Value) -> Option<String> {
+    status_endpoints(api, provider, kind).find_map(|e| {
+        let path: Vec<&str> = e.info.status_field.as_ref()?.iter().map(|s| &**s).collect();
+        let held = at_path(fields, &path.join("."))?.as_str()?;
+        let code = e.codes.iter().find(|c| c.code == held)?;
+        (code.outcome == Outcome::Failed).then(|| held.to_owned())
+    })
+}
+
 /// Whether the record holds every value that reports it paid, each at its name (a dotted name is a path:
 /// `transaction.status`).
 fn is_paid(fields: &Value, paid: &[(String, String)]) -> bool {
@@ -180,10 +201,27 @@ fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Va
 /// is refused, naming what is wrong).
 fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<Outgoing>, SandboxError> {
     let api = &inner.api;
+    let client = inner.clients.get(&record.client_id);
+    let provider = api.provider(&record.provider);
+    let signed = client
+        .zip(provider)
+        .is_some_and(|(c, p)| notification_secret(p, c).is_some());
+    if !signed
+        && record_notify_endpoints(api, &record.provider, &record.kind)
+            .next()
+            .is_some()
+    {
+        return Err(SandboxError::Record(format!(
+            "{} signs its notifications with the merchant's webhook secret, and client {} has none (give it one: \
+             `snapbi sandbox --webhook-secret`, `Credentials::webhook_secret`); nothing was paid",
+            record.provider, record.client_id
+        )));
+    }
     let url = notify_url(fields).or_else(|| inner.options.notify_url.clone());
     record_notify_endpoints(api, &record.provider, &record.kind)
         .map(|endpoint| {
-            let body = record_notification_body(api, endpoint, fields);
+            let answered = provider_filled(inner, endpoint, record, fields);
+            let body = record_notification_body(api, endpoint, fields, &answered);
             let violations = validate::request(api, endpoint, &body);
             if !violations.is_empty() {
                 let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
@@ -202,6 +240,23 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
             })
         })
         .collect()
+}
+
+/// What the provider fills in its notification about the paid record (the endpoint's `answers`): values it issues
+/// (WooshPay's `evt_` id) or documents (`type`), and the record whole as its kind's status endpoint answers it.
+fn provider_filled(inner: &Inner, endpoint: &Endpoint, record: &Record, fields: &Value) -> Map<String, Value> {
+    let api = &inner.api;
+    let mut filled = Map::new();
+    answers::fill(&endpoint.answers, fields, &mut filled, &mut |field| {
+        answers::issued_value(api, &endpoint.request, field, &mut || inner.issue_value())
+    });
+    let status = status_endpoints(api, &record.provider, &record.kind).next();
+    for answer in endpoint.answers.iter().filter(|a| a.source == AnswerSource::Record) {
+        if let Some(status) = status {
+            answers::set(&mut filled, &answer.field, reported(api, status, fields));
+        }
+    }
+    filled
 }
 
 #[cfg(test)]

@@ -56,14 +56,21 @@ pub fn record_notify_endpoints<'a>(
 }
 
 /// The body of `endpoint`'s notification about a paid record: each request field of the spec, in its order, that
+/// the provider fills itself (`answered`, by the endpoint's `answers`: WooshPay's event id, type and object) or else
 /// `record` holds under the same wire name, cut to what the spec declares (an object keeps its declared members, a
-/// list its items so cut, a free-form `json` field its whole value). A field the record does not hold is left out:
-/// nothing is made up.
-pub fn record_notification_body(api: &Api, endpoint: &Endpoint, record: &Value) -> Value {
+/// list its items so cut, a free-form `json` field its whole value). A field neither gives is left out: nothing is
+/// made up.
+pub fn record_notification_body(
+    api: &Api,
+    endpoint: &Endpoint,
+    record: &Value,
+    answered: &Map<String, Value>,
+) -> Value {
     let mut body = Map::new();
     for field in &endpoint.request {
-        if let Some(value) = record
+        if let Some(value) = answered
             .get(&field.wire)
+            .or_else(|| record.get(&field.wire))
             .and_then(|v| declared(api, &field.ty, v, FreeForm::Keep))
         {
             body.insert(field.wire.clone(), value);

@@ -46,7 +46,9 @@ use records::{record_kind, snap_operation};
 use tokens::{other, token};
 
 pub(crate) use payments::{encode, notify_url};
-pub(crate) use records::{RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key};
+pub(crate) use records::{
+    RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key, reported,
+};
 
 /// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.
 pub(crate) const MAX_DELAY_MS: u64 = 600_000;

@@ -80,6 +80,9 @@ pub(crate) enum Refusal {
     NotFound(String),
     /// A record with a key it gives exists already.
     Exists(String),
+    /// The record reports a value the update is not served from (`record_from`: a paid PaymentIntent is not
+    /// canceled).
+    State(String),
 }
 
 impl Refusal {
@@ -87,15 +90,25 @@ impl Refusal {
     /// none for a missing key field, which the framing refuses like any missing field.
     pub(crate) fn code_in<'c>(&self, codes: &'c RecordCodes) -> Option<&'c str> {
         match self {
-            Refusal::Missing(..) => None,
+            Refusal::Missing(..) | Refusal::State(_) => None,
             Refusal::NotFound(_) => codes.not_found.as_deref(),
             Refusal::Exists(_) => codes.exists.as_deref(),
         }
     }
 
+    /// The situation the framing answers this refusal with when the endpoint names no result code for it.
+    pub(crate) fn situation(&self) -> Situation {
+        match self {
+            Refusal::Missing(..) => Situation::MissingField,
+            Refusal::NotFound(_) => Situation::TransactionNotFound,
+            Refusal::Exists(_) => Situation::DuplicateReference,
+            Refusal::State(_) => Situation::InvalidTransactionStatus,
+        }
+    }
+
     pub(crate) fn reason(&self) -> &str {
         match self {
-            Refusal::Missing(_, why) | Refusal::NotFound(why) | Refusal::Exists(why) => why,
+            Refusal::Missing(_, why) | Refusal::NotFound(why) | Refusal::Exists(why) | Refusal::State(why) => why,
         }
     }
 }
@@ -377,13 +390,18 @@ fn page(
     Some(token)
 }
 
-/// Writes the call's fields over the record it names; refused when that would give it a key another record has.
-/// Returns the record's fields.
+/// Writes the call's fields, then the values it sets (`record_sets`), over the record it names; refused when the record
+/// reports a value the update is not served from (`record_from`), or when that would give it a key another record
+/// has. Returns the record's fields.
 pub(crate) fn update_record(call: &RecordCall<'_>, books: &mut Books) -> Result<Value, Refusal> {
     let (id, record) = call.existing(books)?;
+    unserved_from(call.endpoint, &record.fields)?;
     let mut fields = record.fields.clone();
     if let Some(map) = fields.as_object_mut() {
         map.extend(call.written());
+        for (path, value) in &call.endpoint.record_sets {
+            answers::set(map, path, Value::String(value.clone()));
+        }
     }
     let aliases = aliases(call.client, call.provider(), call.kind, &fields);
     books.realias_record(&id, aliases).map_err(|_| call.exists(true))?;
@@ -393,6 +411,58 @@ pub(crate) fn update_record(call: &RecordCall<'_>, books: &mut Books) -> Result<
     record.fields = fields;
     record.updated_time = Some(call.now.clone());
     Ok(record.fields.clone())
+}
+
+/// Refuses an update of a record that reports, at a path of its `record_from`, a value not listed there.
+fn unserved_from(endpoint: &Endpoint, fields: &Value) -> Result<(), Refusal> {
+    for (path, allowed) in &endpoint.record_from {
+        let Some(now) = reported_value(endpoint, fields, path) else {
+            continue;
+        };
+        if !allowed.iter().any(|a| a == now) {
+            return Err(Refusal::State(format!(
+                "the record's {path} is `{now}`; this call is served from {} only",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a record reports at `path` in `endpoint`'s answer: the value it holds, else the one the endpoint's `answers`
+/// document (a new WooshPay PaymentIntent is `requires_action`).
+fn reported_value<'v>(endpoint: &'v Endpoint, fields: &'v Value, path: &str) -> Option<&'v str> {
+    at_path(fields, path).and_then(Value::as_str).or_else(|| {
+        endpoint.answers.iter().find_map(|a| match &a.source {
+            AnswerSource::Value(value) if a.field == path => Some(value.as_str()),
+            _ => None,
+        })
+    })
+}
+
+/// The record as `status` (a status endpoint of its kind) answers it: the values the endpoint's `answers` document
+/// with the record's own over them, in the response's order and shapes. A record's notification carries it whole
+/// (WooshPay's event `data.object`, the PaymentIntent as retrieving it answers).
+pub(crate) fn reported(api: &Api, status: &Endpoint, record: &Value) -> Value {
+    let documented: Vec<Answered> = status
+        .answers
+        .iter()
+        .filter(|a| matches!(a.source, AnswerSource::Value(_)))
+        .cloned()
+        .collect();
+    let mut facts = Map::new();
+    answers::fill(&documented, record, &mut facts, &mut |_| String::new());
+    answers::merge_members(&mut facts, &record_facts(api, &status.response, record, 0));
+    let mut out = Map::new();
+    for field in &status.response {
+        if let Some(value) = facts
+            .remove(&field.wire)
+            .and_then(|v| crate::shape::fact(api, field, v))
+        {
+            out.insert(field.wire.clone(), value);
+        }
+    }
+    Value::Object(out)
 }
 
 /// Removes the record the call names. Returns its fields.
@@ -487,8 +557,8 @@ fn own_refusal(cx: &Cx<'_, '_>, results: &Results, refusal: Refusal) -> Answer {
     let code = refusal.code_in(&cx.call.endpoint.record_codes);
     let answer = match code.and_then(|code| declared(cx.call, code)) {
         Some(declared) => Answer::own_declared(results, declared),
-        // Lowering gives every own-JSON record endpoint the codes its operation meets.
-        None => cx.call.answer(Situation::InternalError, Fill::default()),
+        // Without a code of the endpoint's, the provider's refusal for the situation (lowering makes sure it has one).
+        None => cx.call.answer(refusal.situation(), Fill::default()),
     };
     answer.because(refusal.reason().to_owned())
 }
@@ -498,7 +568,7 @@ fn own_refusal(cx: &Cx<'_, '_>, results: &Results, refusal: Refusal) -> Answer {
 fn snap_refusal(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer {
     let answer = match &refusal {
         Refusal::Missing(path, _) => cx.call.answer(Situation::MissingField, Fill::field(path)),
-        Refusal::Exists(_) => cx.call.answer(Situation::DuplicateReference, Fill::default()),
+        Refusal::Exists(_) | Refusal::State(_) => cx.call.answer(refusal.situation(), Fill::default()),
         Refusal::NotFound(_) => {
             let fill = Fill {
                 field: kind.key.first().map(String::as_str),

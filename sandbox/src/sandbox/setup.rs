@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use snapbi_runtime::secret::AccessToken;
-use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Operation, Provider, Situation};
+use snapbi_runtime::secret::{AccessToken, ClientSecret};
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, NotificationKey, Operation, Provider, Situation};
 
 use super::SandboxError;
 use super::state::{NotifierKey, Served};
@@ -122,6 +122,11 @@ impl NotifierSetup {
         let mut notifiers = HashMap::new();
         for provider in chosen.iter().filter_map(|name| api.provider(name)) {
             for client in clients.values() {
+                // A provider that signs with the webhook secret has nothing to sign with for a client without one:
+                // its records refuse payment instead (`record_payments`).
+                let Some(secret) = notification_secret(provider, client) else {
+                    continue;
+                };
                 for auth in notification_auths(api, &provider.name) {
                     let merchant_token = match &self.token {
                         Some(_) => None,
@@ -129,7 +134,7 @@ impl NotifierSetup {
                     };
                     notifiers.insert(
                         (provider.name.clone(), client.id.clone(), auth),
-                        self.notifier(provider, auth, client, merchant_token),
+                        self.notifier(provider, auth, client, secret.clone(), merchant_token),
                     );
                 }
             }
@@ -142,6 +147,7 @@ impl NotifierSetup {
         provider: &Provider,
         auth: AuthKind,
         client: &Client,
+        secret: ClientSecret,
         merchant_token: Option<MerchantToken>,
     ) -> Notifier {
         let schedule = match &self.schedule {
@@ -149,7 +155,7 @@ impl NotifierSetup {
             None => Schedule::from_provider(provider).compressed(self.speedup),
         };
         let token = self.token.as_deref().unwrap_or(DEMO_NOTIFY_TOKEN);
-        let signer = NotifySigner::new(client.id.clone(), client.secret.clone(), AccessToken::from(token));
+        let signer = NotifySigner::new(client.id.clone(), secret, AccessToken::from(token));
         // The sandbox signs asymmetric notifications with its own (public, demo) provider key.
         let signer = match ProviderKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM) {
             Ok(key) => signer.with_provider_key(key),
@@ -164,6 +170,15 @@ impl NotifierSetup {
             Some(timeout) => notifier.with_attempt_timeout(timeout),
             None => notifier,
         }
+    }
+}
+
+/// The key `client`'s symmetric notifications from `provider` are signed with: its secret, or its webhook secret for a
+/// provider with `notification_key: webhook_secret` (none when it has none).
+pub(crate) fn notification_secret(provider: &Provider, client: &Client) -> Option<ClientSecret> {
+    match provider.notification_key {
+        NotificationKey::ClientSecret => Some(client.secret.clone()),
+        NotificationKey::WebhookSecret => client.webhook_secret.clone(),
     }
 }
 

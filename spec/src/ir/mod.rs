@@ -111,6 +111,18 @@ pub struct Provider {
     pub refusals: Vec<OwnRefusal>,
     /// How the provider signs its answers, per auth kind (DOKU's non-SNAP `Response-Timestamp` scheme).
     pub answer_signatures: Vec<(AuthKind, SignedAnswer)>,
+    /// The key its symmetric notifications are signed with.
+    pub notification_key: NotificationKey,
+}
+
+/// The key a provider signs its symmetric notifications with (`notification_key` of a provider file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NotificationKey {
+    /// The client's secret, the key of its calls' signatures too (SNAP's and DOKU's).
+    #[default]
+    ClientSecret,
+    /// The secret of the merchant's webhook endpoint, apart from the API key (WooshPay's `whsec_…`).
+    WebhookSecret,
 }
 
 /// A refusal in a provider's own JSON (`results.refusals` of a provider file).
@@ -332,6 +344,11 @@ pub struct Endpoint {
     pub record_headers: Vec<(String, String)>,
     /// An enveloped endpoint's result codes for an unknown or an existing record.
     pub record_codes: RecordCodes,
+    /// An update's condition on its record: (record wire path, the values it may report), in spec order; the record
+    /// reports what it holds there, else the value the endpoint's `answers` document.
+    pub record_from: Vec<(String, Vec<String>)>,
+    /// Values an update writes into its record: (record wire path, value), in spec order (`status` → `canceled`).
+    pub record_sets: Vec<(String, String)>,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.
@@ -378,6 +395,9 @@ pub enum AnswerSource {
     /// The page where the customer pays the record the call creates (DOKU Checkout's `payment.url`): the sandbox's
     /// own page for it.
     Page,
+    /// In a record's notification: the record whole, as its kind's status endpoint answers it (WooshPay's event
+    /// `data.object`).
+    Record,
 }
 
 /// Whether a request of this HTTP method carries a body. A GET does not: its request is its path and headers,

@@ -254,6 +254,9 @@ pub struct ProviderFile {
     /// How the provider signs its answers, per auth kind.
     #[serde(default)]
     pub answer_signatures: OrderedMap<SignedAnswerSpec>,
+    /// The key the provider signs its notifications with: `client_secret` (default) or `webhook_secret` (the secret
+    /// of the merchant's webhook endpoint, WooshPay's `whsec_…`).
+    pub notification_key: Option<String>,
 }
 
 /// `{ headers: {Response-Timestamp: timestamp, Signature: "HMACSHA256={signature}", …}, algorithm, string_to_sign }`.
@@ -503,6 +506,13 @@ pub struct EndpointFile {
     pub record_headers: OrderedMap<String>,
     /// The result codes an enveloped endpoint answers record situations with.
     pub record_codes: Option<RecordCodesSpec>,
+    /// With `operation: update`: record paths and the values the record must report for the update to be served
+    /// (WooshPay cancels a PaymentIntent from four statuses only).
+    #[serde(default)]
+    pub record_from: OrderedMap<Vec<String>>,
+    /// With `operation: update`: values the update writes into the record (`status: canceled`).
+    #[serde(default)]
+    pub record_sets: OrderedMap<String>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
     /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
     #[serde(default)]
@@ -608,6 +618,9 @@ pub struct AnswerSpec {
     /// The provider's page where the customer pays the record a create makes (DOKU Checkout's `payment.url`): the
     /// sandbox answers the URL of its own page for the record.
     pub page: Option<bool>,
+    /// In a record's notification (an inbound `notify` endpoint): the record whole, as its kind's status endpoint
+    /// answers it (WooshPay's event `data.object`).
+    pub record: Option<bool>,
     /// Why, with its source.
     pub doc: Option<String>,
 }

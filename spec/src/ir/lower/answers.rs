@@ -5,7 +5,7 @@
 
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AnswerSource, Answered, Endpoint, ObjectType, paths};
+use crate::ir::{AnswerSource, Answered, Direction, Endpoint, ObjectType, paths};
 use crate::yaml::SpecSet;
 use crate::yaml::raw;
 
@@ -18,15 +18,18 @@ impl Lowering {
         let mut out = Vec::new();
         for (i, answer) in spec.answers.iter().enumerate() {
             let path = format!("answers.{i}");
-            let source = match (answer.issued, &answer.from, &answer.value, answer.page) {
-                (Some(true), None, None, None) => AnswerSource::Issued,
-                (None, Some(from), None, None) => AnswerSource::Request(from.clone()),
-                (None, None, Some(value), None) => AnswerSource::Value(value.clone()),
-                (None, None, None, Some(true)) if self.pays_a_record(src, spec, &path) => AnswerSource::Page,
-                (None, None, None, Some(true)) => continue,
+            let source = match (answer.issued, &answer.from, &answer.value, answer.page, answer.record) {
+                (Some(true), None, None, None, None) => AnswerSource::Issued,
+                (None, Some(from), None, None, None) => AnswerSource::Request(from.clone()),
+                (None, None, Some(value), None, None) => AnswerSource::Value(value.clone()),
+                (None, None, None, Some(true), None) if self.pays_a_record(src, spec, &path) => AnswerSource::Page,
+                (None, None, None, None, Some(true)) if self.notifies_a_record(src, spec, &path) => {
+                    AnswerSource::Record
+                }
+                (None, None, None, Some(true), None) | (None, None, None, None, Some(true)) => continue,
                 _ => {
-                    let msg = "an answer is `issued: true`, `from: <request wire path>`, `value: <documented value>` \
-                               or `page: true`, one of them";
+                    let msg = "an answer is `issued: true`, `from: <request wire path>`, `value: <documented value>`, \
+                               `page: true` or `record: true`, one of them";
                     self.push(src.value(&path, msg.into()));
                     continue;
                 }
@@ -45,6 +48,18 @@ impl Lowering {
             });
         }
         out
+    }
+
+    /// A `record` answer goes in the notification the provider sends about a record (an inbound `notify` endpoint
+    /// with a `record`): the record is what the notification is about.
+    fn notifies_a_record(&mut self, src: Src, spec: &raw::EndpointFile, path: &str) -> bool {
+        let notifies = spec.operation.as_deref() == Some("notify") && spec.record.is_some();
+        if !notifies {
+            let msg = "`record: true` is the record a notification is about: it goes with `operation: notify` and a \
+                       `record`";
+            self.push(src.value(&join(path, "record"), msg.into()));
+        }
+        notifies
     }
 
     /// A `page` answer goes with a create that makes a record: the page is where its customer pays it.
@@ -70,15 +85,17 @@ impl Lowering {
             if !self.whole(types, &endpoint.response) || !self.whole(types, &endpoint.request) {
                 continue;
             }
-            let responses = paths::flatten_with(types, &endpoint.response);
+            // What the provider fills in is its answer, or, in a request it sends (a notification), that request.
+            let (filled, noun) = match endpoint.direction {
+                Direction::Inbound => (&endpoint.request, "request"),
+                Direction::Outbound => (&endpoint.response, "response"),
+            };
+            let responses = paths::flatten_with(types, filled);
             let requests = paths::flatten_with(types, &endpoint.request);
             for (i, answer) in endpoint.answers.iter().enumerate() {
                 let at = format!("answers.{i}");
                 let Some(target) = responses.iter().find(|r| r.wire_path == answer.field) else {
-                    let d = src.value(
-                        &join(&at, "field"),
-                        format!("`{}` is not a response field", answer.field),
-                    );
+                    let d = src.value(&join(&at, "field"), format!("`{}` is not a {noun} field", answer.field));
                     let known = responses.iter().map(|r| r.wire_path.as_str());
                     self.push(with_help(d, did_you_mean(&answer.field, known)));
                     continue;
@@ -121,6 +138,15 @@ fn answer_problem(answer: &Answered, target: &paths::FieldPath, requests: &[path
             None,
         )),
         AnswerSource::Page => None,
+        AnswerSource::Record if !matches!(target.kind, "json" | "object") || lists > 0 => Some((
+            "record",
+            format!(
+                "a record is a JSON object, outside lists; `{}` is {}",
+                answer.field, target.kind
+            ),
+            None,
+        )),
+        AnswerSource::Record => None,
         AnswerSource::Value(_) if target.kind != "string" && target.kind != "enum" => Some((
             "value",
             format!("a documented value is a string; `{}` is {}", answer.field, target.kind),

@@ -324,6 +324,8 @@ fn assemble(
         record_fields: names.fields,
         record_headers: names.headers,
         record_codes: names.codes,
+        record_from: names.from,
+        record_sets: names.sets,
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,
         headers: c.headers,

@@ -4,7 +4,7 @@
 use super::names::{is_header_name, is_snake, is_utc_offset};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AuthKind, HeaderSource, Provider, TimestampForm};
+use crate::ir::{AuthKind, HeaderSource, NotificationKey, Provider, TimestampForm};
 use crate::yaml::raw::{self, OrderedMap};
 use crate::yaml::{Loaded, SpecSet};
 
@@ -37,6 +37,7 @@ impl Lowering {
         self.optional_headers(src, &spec.optional_headers, &headers);
         let (results, refusals) = self.results(src, spec.results.as_ref());
         let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
+        let notification_key = self.notification_key(src, spec.notification_key.as_deref());
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -58,7 +59,25 @@ impl Lowering {
             results,
             refusals,
             answer_signatures,
+            notification_key,
         })
+    }
+
+    /// `notification_key`: `client_secret` or `webhook_secret`.
+    fn notification_key(&mut self, src: Src, given: Option<&str>) -> NotificationKey {
+        match given {
+            None | Some("client_secret") => NotificationKey::ClientSecret,
+            Some("webhook_secret") => NotificationKey::WebhookSecret,
+            Some(other) => {
+                let d = src.value(
+                    "notification_key",
+                    format!("`{other}` is not a notification key: `client_secret` or `webhook_secret`"),
+                );
+                let help = did_you_mean(other, ["client_secret", "webhook_secret"]);
+                self.push(with_help(d, help));
+                NotificationKey::ClientSecret
+            }
+        }
     }
 
     /// The provider's name, base URLs and timestamp style; the form of its timestamps (ISO 8601 when it is wrong:

@@ -19,7 +19,8 @@ use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{
-    AnswerSource, Endpoint, Field, ObjectType, Operation, Provider, RecordCodes, RecordKind, RecordLookup, When, paths,
+    AnswerSource, Endpoint, Field, ObjectType, Operation, Provider, RecordCodes, RecordKind, RecordLookup, Situation,
+    When, paths,
 };
 use crate::yaml::raw;
 use crate::yaml::{Loaded, SpecSet};
@@ -31,6 +32,8 @@ pub(super) struct RecordNames {
     pub(super) fields: Vec<(String, String)>,
     pub(super) headers: Vec<(String, String)>,
     pub(super) codes: RecordCodes,
+    pub(super) from: Vec<(String, Vec<String>)>,
+    pub(super) sets: Vec<(String, String)>,
 }
 
 impl Lowering {
@@ -61,11 +64,19 @@ impl Lowering {
                 not_found: c.not_found.clone(),
                 exists: c.exists.clone(),
             });
+        for (path, values) in &spec.record_from.0 {
+            if values.is_empty() {
+                let msg = "name at least one value the record may report for the update to be served";
+                self.push(src.value(&join("record_from", path), msg.into()));
+            }
+        }
         RecordNames {
             key,
             fields: spec.record_fields.0.clone(),
             headers: spec.record_headers.0.clone(),
             codes,
+            from: spec.record_from.0.clone(),
+            sets: spec.record_sets.0.clone(),
         }
     }
 
@@ -76,6 +87,8 @@ impl Lowering {
             ("record_fields", !endpoint.record_fields.is_empty()),
             ("record_headers", !endpoint.record_headers.is_empty()),
             ("record_codes", endpoint.record_codes != RecordCodes::default()),
+            ("record_from", !endpoint.record_from.is_empty()),
+            ("record_sets", !endpoint.record_sets.is_empty()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
@@ -135,6 +148,45 @@ impl Lowering {
                 );
                 self.push(file.error(&format!("record_key.{i}.key"), msg));
             }
+        }
+    }
+
+    /// `record_from` and `record_sets` go with an update, whose answer reports what they name; an update served only
+    /// from some values is refused otherwise, so its provider must have a refusal for that
+    /// (`invalid_transaction_status`: SNAP's standard has one, a provider's own JSON names it in `results.refusals`).
+    pub(super) fn update_conditions(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        provider: &Provider,
+    ) {
+        let given = [
+            ("record_from", !endpoint.record_from.is_empty()),
+            ("record_sets", !endpoint.record_sets.is_empty()),
+        ];
+        for (key, _) in given.into_iter().filter(|(_, given)| *given) {
+            if endpoint.operation != Operation::Update {
+                let msg = format!(
+                    "`{key}` is about the record an update changes; this endpoint's operation is `{}`",
+                    endpoint.operation.as_str()
+                );
+                self.push(file.error(key, msg));
+            }
+        }
+        // An envelope answers with the codes an endpoint names, and `record_codes` has none for this.
+        let refuses = endpoint.info.envelope.is_none()
+            && (provider.results.is_none()
+                || provider
+                    .refusals
+                    .iter()
+                    .any(|r| r.situation == Situation::InvalidTransactionStatus));
+        if endpoint.operation == Operation::Update && !endpoint.record_from.is_empty() && !refuses {
+            let msg = format!(
+                "a record that reports another value is refused, and `{}` has no refusal for that: add one `when: \
+                 invalid_transaction_status` to its `results.refusals`",
+                provider.name
+            );
+            self.push(file.error("record_from", msg));
         }
     }
 
@@ -204,28 +256,39 @@ impl Lowering {
         }
     }
 
-    /// An endpoint in an envelope or of a provider's own JSON names, among its result codes, what it answers for an unknown record (a lookup) and
-    /// for a key another record has (a create, or an update that writes a key field).
+    /// An endpoint in an envelope or of a provider's own JSON names, among its result codes, what it answers for an
+    /// unknown record (a lookup) and for a key another record has (a create that sends a key, or an update that
+    /// writes a key field). A provider's own JSON may answer an unknown record with its refusal for it instead
+    /// (`transaction_not_found` in `results.refusals`: WooShPay's 404), and a create whose every key it issues
+    /// itself never meets another record's key.
     pub(super) fn record_codes_use(
         &mut self,
         file: &Loaded<raw::EndpointFile>,
         endpoint: &Endpoint,
         kind: &RecordKind,
+        provider: &Provider,
     ) {
         let operation = endpoint.operation;
+        let refuses_unknown = endpoint.info.envelope.is_none()
+            && provider
+                .refusals
+                .iter()
+                .any(|r| r.situation == Situation::TransactionNotFound);
         let looks_up = matches!(operation, Operation::Update | Operation::Delete | Operation::Status);
         let writes_key = match operation {
-            Operation::Create => true,
+            Operation::Create => !issues_every_key(endpoint, kind),
             Operation::Update => writes_a_key(endpoint, kind),
             _ => false,
         };
         let codes = &endpoint.record_codes;
+        // Without a code of its own, an unknown record gets the provider's refusal for it.
+        let names_unknown = looks_up && !(refuses_unknown && codes.not_found.is_none());
         let name = &kind.name;
         for (situation, code, wanted, when, never) in [
             (
                 "not_found",
                 &codes.not_found,
-                looks_up,
+                names_unknown,
                 format!("when the `{name}` record it names does not exist"),
                 "looks no record up",
             ),
@@ -274,6 +337,7 @@ impl Lowering {
     /// The request paths `record_key` and `record_fields` name are request fields (or path parameters) outside
     /// lists, and each condition tests a string for values it may take (checked like a rule's).
     pub(super) fn record_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        self.condition_paths(set, types, endpoints);
         let named = |e: &&Endpoint| !e.record_key.is_empty() || !e.record_fields.is_empty();
         for endpoint in endpoints.iter().filter(named) {
             let Some(file) = file_of(set, endpoint) else {
@@ -299,6 +363,60 @@ impl Lowering {
             self.diagnostics.extend(check.out);
         }
     }
+}
+
+impl Lowering {
+    /// `record_from` and `record_sets` name response fields (the answer reports the record under the response's
+    /// names), strings or value lists that hold the values given.
+    fn condition_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+        let conditioned = |e: &&Endpoint| !e.record_from.is_empty() || !e.record_sets.is_empty();
+        for endpoint in endpoints.iter().filter(conditioned) {
+            let Some(file) = file_of(set, endpoint) else {
+                continue;
+            };
+            if !self.whole(types, &endpoint.response) {
+                continue;
+            }
+            let rows = paths::flatten_with(types, &endpoint.response);
+            let from = endpoint
+                .record_from
+                .iter()
+                .map(|(path, values)| ("record_from", path, values.clone()));
+            let sets = endpoint
+                .record_sets
+                .iter()
+                .map(|(path, value)| ("record_sets", path, vec![value.clone()]));
+            for (key, path, values) in from.chain(sets) {
+                let at = join(key, path);
+                let Some(row) = rows.iter().find(|r| &r.wire_path == path) else {
+                    let d = Src::of(file).value(&at, format!("`{path}` is not a response field"));
+                    let help = did_you_mean(path, rows.iter().map(|r| r.wire_path.as_str()));
+                    self.push(with_help(d, help));
+                    continue;
+                };
+                let outside = values
+                    .iter()
+                    .find(|v| row.kind == "enum" && !row.enum_values.contains(v));
+                if row.kind != "string" && row.kind != "enum" {
+                    let msg = format!("`{path}` is {}; the record's values here are strings", row.kind);
+                    self.push(Src::of(file).value(&at, msg));
+                } else if let Some(value) = outside {
+                    self.push(Src::of(file).value(&at, format!("`{value}` is not one of `{path}`'s values")));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a create issues every key of its kind itself (`answers`): WooshPay's `pi_` id, which no other record has.
+fn issues_every_key(endpoint: &Endpoint, kind: &RecordKind) -> bool {
+    let issued = |path: &String| {
+        endpoint
+            .answers
+            .iter()
+            .any(|a| &a.field == path && a.source == AnswerSource::Issued)
+    };
+    kind.keys().flatten().all(issued)
 }
 
 /// The record paths a create or an update writes: each top-level request field that does not name the record,

@@ -163,12 +163,13 @@ impl Lowering {
         }
         self.record_names(file, endpoint, kind);
         self.written_headers(file, endpoint, provider);
+        self.update_conditions(file, endpoint, provider);
         if endpoint.answers.iter().any(|a| a.source == AnswerSource::Page) {
             self.paid_is_known(file, endpoint, name, endpoints, "its page could not pay it");
         }
         // An envelope or a provider's own JSON names its own codes for a record's refusals; SNAP has the standard's.
         match endpoint.info.envelope.is_some() || provider.results.is_some() {
-            true => self.record_codes_use(file, endpoint, kind),
+            true => self.record_codes_use(file, endpoint, kind, provider),
             false => {
                 self.snap_record_codes(file, endpoint);
                 self.not_found_declared(file, endpoint, provider, kind);

@@ -1,0 +1,305 @@
+//! A WooshPay PaymentIntent's life (`specs/wooshpay`, provider.yaml `records.payment_intent`), through the generated
+//! `snapbi::wooshpay::Client` against the in-process sandbox: created `requires_action` with the sandbox's own page as
+//! DANA's; retrieved by its id; paid on that page, after which it is `succeeded` and WooshPay's
+//! `payment_intent.succeeded` event reaches a merchant on loopback, signed with the webhook endpoint's `whsec_` secret
+//! (not the API key) and carrying the PaymentIntent as retrieving it answers. Canceled instead, it is `canceled` with
+//! the merchant's reason and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
+//! id is WooshPay's 404, each in WooshPay's error shape.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+use snapbi::rt;
+use snapbi::rt::inbound::{InboundKey, Rejection, Verifier};
+use snapbi::wooshpay::{
+    self, events_webhook as webhook, payment_intents_cancel as cancel, payment_intents_create as intents,
+    payment_intents_retrieve as retrieve,
+};
+use snapbi_runtime::secret::ClientSecret;
+use snapbi_sandbox::{Credentials, DEMO_CLIENT_SECRET, DEMO_WEBHOOK_SECRET, Sandbox, SandboxError, SandboxHandle};
+
+const WEBHOOK_PATH: &str = "/webhooks/wooshpay";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// What the merchant's webhook endpoint received.
+type Inbox = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+
+/// A merchant's webhook endpoint on 127.0.0.1 answering 200; its URL and inbox.
+async fn merchant() -> (String, Inbox, tokio::task::JoinHandle<()>) {
+    let inbox = Inbox::default();
+    let keep = Arc::clone(&inbox);
+    let app = axum::Router::new().route(
+        WEBHOOK_PATH,
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let keep = Arc::clone(&keep);
+            async move {
+                keep.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((headers, body));
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
+    let url = format!("http://{}{WEBHOOK_PATH}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, inbox, server)
+}
+
+struct Running {
+    sandbox: Sandbox,
+    client: wooshpay::Client,
+    _handle: SandboxHandle,
+}
+
+fn specs() -> snapbi_spec::Api {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api
+}
+
+async fn start(credentials: Credentials, webhook_url: &str) -> Running {
+    let api = specs();
+    let secret = credentials.client_secret.expose().to_owned();
+    let sandbox = Sandbox::builder()
+        .api(api)
+        .provider("wooshpay")
+        .expect("wooshpay")
+        .credentials(credentials)
+        .notify_url(webhook_url)
+        .notification_speedup(100_000)
+        .build()
+        .expect("sandbox");
+    let (base, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
+    let config = rt::Config::new("merchant").base_url(&base).client_secret(secret);
+    Running {
+        sandbox,
+        client: wooshpay::Client::new(config).expect("client"),
+        _handle: handle,
+    }
+}
+
+/// WooshPay's DANA Direct API sample [wooshpay-dana]: IDR 100, confirmed at once.
+fn dana_sample() -> intents::Request {
+    let sent = json!({
+        "amount": 100,
+        "currency": "IDR",
+        "confirm": true,
+        "payment_method_data": { "type": "dana" },
+        "return_url": "https://your.website"
+    });
+    rt::from_json(sent).expect("a valid PaymentIntent request")
+}
+
+/// Creates a PaymentIntent: its id and the page DANA's customer is sent to.
+async fn create(run: &Running) -> (String, String) {
+    let created = run
+        .client
+        .payment_intents_create(&dana_sample())
+        .await
+        .expect("created");
+    assert_eq!(created.code, intents::Code::RequiresAction);
+    let body: Value = serde_json::from_slice(&created.raw_body).expect("JSON");
+    let id = body["id"].as_str().expect("an id").to_owned();
+    let page = body["next_action"]["dana_handle_redirect"]["url"]
+        .as_str()
+        .expect("a page")
+        .to_owned();
+    (id, page)
+}
+
+fn named(id: &str) -> retrieve::Params {
+    retrieve::Params::builder().id(id).build().expect("valid params")
+}
+
+/// The PaymentIntent as retrieving it answers: its status code and body (a failed status comes back as the error).
+async fn retrieved(run: &Running, id: &str) -> (retrieve::Code, Value) {
+    match run.client.payment_intents_retrieve(&named(id)).await {
+        Ok(reply) => (reply.code, serde_json::from_slice(&reply.raw_body).expect("JSON")),
+        Err(rt::Error::Api {
+            status: 200,
+            code,
+            raw_body,
+            ..
+        }) => (code, serde_json::from_slice(&raw_body).expect("JSON")),
+        Err(other) => panic!("expected the PaymentIntent: {other:?}"),
+    }
+}
+
+async fn cancel(run: &Running, id: &str) -> Result<rt::Reply<cancel::Response, cancel::Code>, rt::Error<cancel::Code>> {
+    let params = cancel::Params::builder().id(id).build().expect("valid params");
+    let request: cancel::Request =
+        rt::from_json(json!({ "cancellation_reason": "customer cancelled" })).expect("a valid cancel request");
+    run.client.payment_intents_cancel(&params, &request).await
+}
+
+/// A refusal's HTTP status and WooshPay error object.
+fn refused<C: rt::EndpointCode>(answer: Result<impl std::fmt::Debug, rt::Error<C>>) -> (u16, Value) {
+    match answer {
+        Err(rt::Error::Api { status, raw_body, .. }) => {
+            let body: Value = serde_json::from_slice(&raw_body).expect("JSON");
+            (status, body["error"].clone())
+        }
+        other => panic!("expected a refusal: {other:?}"),
+    }
+}
+
+fn pay_on(page: &str) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    reqwest::Client::new()
+        .post(page)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+}
+
+fn verifier(secret: &str) -> Verifier {
+    Verifier::new(
+        &wooshpay::PROFILE,
+        &webhook::ENDPOINT,
+        InboundKey::Secret(secret.into()),
+    )
+}
+
+#[tokio::test]
+async fn a_payment_intent_is_paid_on_its_page_and_the_signed_event_carries_it() {
+    let (url, inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+    let (id, page) = create(&run).await;
+    assert!(id.starts_with("pi_"), "{id}");
+    let (code, before) = retrieved(&run, &id).await;
+    assert_eq!(code, retrieve::Code::RequiresAction, "{before}");
+    assert_eq!(
+        (before["amount"].clone(), before["currency"].clone()),
+        (json!(100), json!("IDR"))
+    );
+
+    // The page asks the customer nothing: WooshPay fills in the event itself.
+    let shown = reqwest::get(&page).await.expect("the page");
+    assert_eq!(shown.status(), 200);
+    assert!(!shown.text().await.expect("HTML").contains("<input"), "nothing to ask");
+    let paid = pay_on(&page).await.expect("answered");
+    assert_eq!(paid.status(), 200, "{:?}", paid.text().await);
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+
+    let (code, after) = retrieved(&run, &id).await;
+    assert_eq!(code, retrieve::Code::Succeeded, "{after}");
+    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    assert_eq!(received.len(), 1, "one event");
+    let (headers, body) = &received[0];
+    // Signed with the webhook endpoint's secret [wooshpay-webhook-signatures], which the API key does not verify.
+    assert!(
+        verifier(DEMO_WEBHOOK_SECRET)
+            .verify(WEBHOOK_PATH, headers, body)
+            .is_ok()
+    );
+    assert_eq!(
+        verifier(DEMO_CLIENT_SECRET).verify(WEBHOOK_PATH, headers, body).err(),
+        Some(Rejection::BadSignature)
+    );
+    let event: webhook::Request = rt::from_json(serde_json::from_slice(body).expect("JSON")).expect("an event");
+    let event = serde_json::to_value(&event).expect("JSON");
+    assert!(event["id"].as_str().is_some_and(|e| e.starts_with("evt_")), "{event}");
+    assert_eq!(
+        (event["object"].clone(), event["type"].clone()),
+        (json!("event"), json!("payment_intent.succeeded"))
+    );
+    // The PaymentIntent, as retrieving it answers now.
+    assert_eq!(event["data"]["object"], after, "{event}");
+
+    // Paid once; a paid PaymentIntent is not canceled.
+    assert_eq!(pay_on(&page).await.expect("answered").status(), 409);
+    let (status, error) = refused(cancel(&run, &id).await);
+    assert_eq!(
+        (status, error["type"].clone()),
+        (402, json!("invalid_request_error")),
+        "{error}"
+    );
+    assert_eq!(retrieved(&run, &id).await.0, retrieve::Code::Succeeded);
+}
+
+#[tokio::test]
+async fn a_canceled_payment_intent_keeps_its_reason_and_cannot_be_paid() {
+    let (url, inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+    let (id, page) = create(&run).await;
+    let canceled = cancel(&run, &id).await.expect("canceled");
+    assert_eq!(canceled.code, cancel::Code::Canceled);
+    let (code, body) = retrieved(&run, &id).await;
+    assert_eq!(code, retrieve::Code::Canceled, "{body}");
+    assert_eq!(body["cancellation_reason"], "customer cancelled", "{body}");
+
+    let not_paid = pay_on(&page).await.expect("answered");
+    assert_eq!(not_paid.status(), 409);
+    assert!(not_paid.text().await.expect("HTML").contains("canceled"));
+    let (status, error) = refused(cancel(&run, &id).await);
+    assert_eq!(status, 402, "{error}");
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    assert!(
+        inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty(),
+        "no event"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_payment_intent_is_wooshpay_s_404() {
+    let (url, _inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+    let (status, error) = refused(
+        run.client
+            .payment_intents_retrieve(&named("pi_1604012360740110336"))
+            .await,
+    );
+    assert_eq!(
+        (status, error["type"].clone()),
+        (404, json!("invalid_request_error")),
+        "{error}"
+    );
+    let (status, _) = refused(cancel(&run, "pi_1604012360740110336").await);
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn without_a_webhook_secret_nothing_is_paid_and_the_error_says_why() {
+    let (url, inbox, _merchant) = merchant().await;
+    let credentials = Credentials {
+        webhook_secret: None,
+        ..Credentials::demo()
+    };
+    let run = start(credentials, &url).await;
+    let (id, _page) = create(&run).await;
+    let refused = run
+        .sandbox
+        .pay_record("wooshpay", "payment_intent", &json!({ "id": id }));
+    match refused {
+        Err(SandboxError::Record(why)) => assert!(why.contains("webhook secret"), "{why}"),
+        other => panic!("expected a refusal: {other:?}"),
+    }
+    assert_eq!(
+        retrieved(&run, &id).await.0,
+        retrieve::Code::RequiresAction,
+        "unchanged"
+    );
+    assert!(
+        inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty()
+    );
+    let with_secret = Credentials {
+        webhook_secret: Some(ClientSecret::from("")),
+        ..Credentials::demo()
+    };
+    let built = Sandbox::builder().api(specs()).credentials(with_secret).build();
+    match built {
+        Err(SandboxError::Credentials { reason, .. }) => assert!(reason.contains("webhook secret"), "{reason}"),
+        other => panic!("an empty webhook secret is refused: {:?}", other.err()),
+    }
+}
