@@ -1493,10 +1493,41 @@ fn demo_runs_doku_s_non_snap_order_from_page_to_notification() {
     let out = snapbi(&["demo", "--provider", "nobody"]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("journeys: doku, doku_nonsnap"),
+        stderr(&out).contains("journeys: doku, doku_nonsnap, wooshpay"),
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn demo_runs_a_wooshpay_payment_intent_from_its_page_to_the_signed_event() {
+    let out = snapbi(&["demo", "--provider", "wooshpay"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✓')).collect();
+    assert_eq!(steps.len(), 4, "{stdout}");
+    for (i, (step, code, said)) in [
+        ("PaymentIntent", "requires_action", "customer goes to http://127.0.0.1:"),
+        ("retrieve", "requires_action", "pending · 20000 IDR"),
+        (
+            "event",
+            "HTTP 200",
+            "signature verified (whsec_), payment_intent.succeeded · 20000 IDR · succeeded",
+        ),
+        ("retrieve", "succeeded", "success · 20000 IDR"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(
+            steps[i].contains(step) && steps[i].contains(code) && steps[i].contains(said),
+            "step {i} is not {step} {code} … {said}:\n{stdout}"
+        );
+    }
 }
 
 #[test]

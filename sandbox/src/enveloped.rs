@@ -379,6 +379,8 @@ impl<'a> Enveloped<'a> {
             // caller values travel in its head, not in HTTP headers.
             base: None,
             headers: None,
+            // An envelope's updates are served from any state (lowering: `record_from` has no code in an envelope).
+            reports: None,
         };
         let mut issue = |field: &str| self.issue(field);
         let done = operate(&call, &mut store::lock(&self.inner.books), &mut issue);

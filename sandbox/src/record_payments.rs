@@ -19,12 +19,12 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{AnswerSource, Api, Endpoint, Operation, Outcome, RecordKind};
+use snapbi_spec::ir::{AnswerSource, Api, Endpoint, Outcome, RecordKind};
 
 use crate::answers;
 use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};
-use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key, reported};
+use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key, reported, status_endpoints};
 use crate::sandbox::{Inner, SandboxError, notification_secret};
 use crate::store;
 use crate::validate;
@@ -92,13 +92,6 @@ fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, String)> {
     status_endpoints(api, provider, kind)
         .flat_map(|e| e.paid.iter().cloned())
         .collect()
-}
-
-/// The status endpoints of `provider`'s `kind` records, in id order.
-fn status_endpoints<'a>(api: &'a Api, provider: &'a str, kind: &'a str) -> impl Iterator<Item = &'a Endpoint> {
-    api.endpoints.iter().filter(move |e| {
-        e.info.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind)
-    })
 }
 
 /// Refuses a payment that is not an object, or that holds a field no notification of the kind declares (other

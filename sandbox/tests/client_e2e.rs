@@ -152,7 +152,7 @@ fn expected_http(endpoint: &Endpoint, code: &str) -> String {
 
 /// The code of a successful call of `endpoint`: `200xx00`; the value the endpoint documents answering at its status
 /// field (DOKU's new Indodana order, and its check status of an unpaid order, are `PENDING`); else the first result
-/// code of a 2xx answer meaning success or pending.
+/// code of a 2xx answer meaning success, else pending.
 fn success_code(endpoint: &Endpoint) -> String {
     if answers_snap(endpoint) {
         return format!("200{}00", endpoint.info.service_code);
@@ -165,14 +165,16 @@ fn success_code(endpoint: &Endpoint) -> String {
     if let Some(value) = documented {
         return value;
     }
-    let served = |c: &&snapbi_spec::ir::EndpointCode| {
-        (200..300).contains(&c.http) && matches!(c.outcome, Outcome::Success | Outcome::Pending)
+    // A call's own success first (WooShPay's cancel answers `canceled`), else a pending answer.
+    let served = |outcome: Outcome| {
+        let code = endpoint
+            .codes
+            .iter()
+            .find(|c| (200..300).contains(&c.http) && c.outcome == outcome);
+        code.map(|c| c.code.clone())
     };
-    endpoint
-        .codes
-        .iter()
-        .find(served)
-        .map(|c| c.code.clone())
+    served(Outcome::Success)
+        .or_else(|| served(Outcome::Pending))
         .unwrap_or_default()
 }
 
@@ -224,9 +226,13 @@ fn rejects_token(api: &snapbi_spec::ir::Api, endpoint: &Endpoint, code: &str) ->
 }
 
 /// Token first, then payments and record creations (the later calls refer to the sample payment or record),
-/// status and updates, refunds, the rest, and deletions last.
-fn rank(operation: Operation) -> u8 {
-    match operation {
+/// status and updates, refunds, cancels and the updates served from some states only (WooShPay's cancel: after it,
+/// the record reports another state), the rest, and deletions last.
+fn rank(endpoint: &Endpoint) -> u8 {
+    if !endpoint.record_from.is_empty() {
+        return 4;
+    }
+    match endpoint.operation {
         Operation::Token => 0,
         Operation::Payment | Operation::Create => 1,
         Operation::Status | Operation::Update => 2,
@@ -265,7 +271,7 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
         .map(|id| run.endpoint(id).clone())
         .filter(|e| wanted(e.operation))
         .collect();
-    endpoints.sort_by_key(|e| rank(e.operation));
+    endpoints.sort_by_key(rank);
     run.register_back_office();
     let mut forced = 0;
     for endpoint in &endpoints {
@@ -315,6 +321,8 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             let succeeds = runs_the_call(endpoint, declared) || declared.code == success_code(endpoint);
             let once = match endpoint.operation {
                 Operation::Cancel | Operation::Delete => true,
+                // After it the record reports the state it set, which it is not served from again.
+                Operation::Update => !endpoint.record_from.is_empty(),
                 Operation::Create => endpoint.idempotency_keys.is_empty(),
                 _ => false,
             };

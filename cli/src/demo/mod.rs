@@ -6,10 +6,12 @@
 //!
 //! - `doku` (the default): DOKU's SNAP direct debit, a DANA payment's life ([`doku`]);
 //! - `doku_nonsnap`: a DOKU Checkout order, from its payment page to DOKU's signed notification
-//!   ([`doku_nonsnap`]).
+//!   ([`doku_nonsnap`]);
+//! - `wooshpay`: a WooshPay PaymentIntent paid with DANA, from its page to WooshPay's signed event ([`wooshpay`]).
 
 mod doku;
 mod doku_nonsnap;
+mod wooshpay;
 
 use snapbi_sandbox::{Credentials, Sandbox, SandboxHandle};
 
@@ -17,12 +19,12 @@ use crate::error::{Error, Outcome, Status, print};
 use crate::input::Specs;
 
 /// The journeys, by provider.
-const JOURNEYS: [&str; 2] = ["doku", "doku_nonsnap"];
+const JOURNEYS: [&str; 3] = ["doku", "doku_nonsnap", "wooshpay"];
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Whose main flow to run: `doku` (a SNAP payment, notification, status and refund) or `doku_nonsnap` (a
-    /// Checkout order, paid, notified and checked).
+    /// Whose main flow to run: `doku` (a SNAP payment, notification, status and refund), `doku_nonsnap` (a
+    /// Checkout order, paid, notified and checked) or `wooshpay` (a DANA PaymentIntent, paid, its event verified).
     #[arg(long, default_value = "doku")]
     provider: String,
 }
@@ -43,6 +45,7 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
         .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))?;
     let journey = match args.provider.as_str() {
         "doku_nonsnap" => runtime.block_on(doku_nonsnap::journey(api)),
+        "wooshpay" => runtime.block_on(wooshpay::journey(api)),
         _ => runtime.block_on(doku::journey(api)),
     };
     match journey {

@@ -63,10 +63,15 @@
 // - specs/doku_nonsnap/provider.yaml
 // - specs/doku_nonsnap/types.yaml
 // - specs/wooshpay/checkout/sessions-create.yaml
+// - specs/wooshpay/checkout/sessions-expire.yaml
+// - specs/wooshpay/checkout/sessions-retrieve.yaml
 // - specs/wooshpay/events/webhook.yaml
+// - specs/wooshpay/payment-intents/cancel.yaml
 // - specs/wooshpay/payment-intents/create.yaml
+// - specs/wooshpay/payment-intents/retrieve.yaml
 // - specs/wooshpay/provider.yaml
 // - specs/wooshpay/refunds/create.yaml
+// - specs/wooshpay/refunds/retrieve.yaml
 
 /// The runtime the generated code calls.
 pub use ::snapbi_runtime as rt;
@@ -12810,9 +12815,14 @@ pub mod doku_nonsnap {
 /// # Endpoints
 ///
 /// - [`checkout_sessions_create`](wooshpay::checkout_sessions_create): `POST /v1/checkout/sessions`: Create a Checkout Session, WooshPay's hosted payment page, offering DANA
+/// - [`checkout_sessions_expire`](wooshpay::checkout_sessions_expire): `POST /v1/checkout/sessions/{id}/expire`: Expire an open Checkout Session, so that its customer can no longer pay it
+/// - [`checkout_sessions_retrieve`](wooshpay::checkout_sessions_retrieve): `GET /v1/checkout/sessions/{id}`: Retrieve a Checkout Session
 /// - [`events_webhook`](wooshpay::events_webhook): `POST /webhooks/wooshpay` (the provider calls you): A webhook event WooshPay posts to the merchant (a PaymentIntent paid, a session expired, a refund updated)
+/// - [`payment_intents_cancel`](wooshpay::payment_intents_cancel): `POST /v1/payment_intents/{id}/cancel`: Cancel a PaymentIntent the customer has not paid
 /// - [`payment_intents_create`](wooshpay::payment_intents_create): `POST /v1/payment_intents`: Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
+/// - [`payment_intents_retrieve`](wooshpay::payment_intents_retrieve): `GET /v1/payment_intents/{id}`: Retrieve a PaymentIntent, to learn whether the customer paid
 /// - [`refunds_create`](wooshpay::refunds_create): `POST /v1/refunds`: Refund a PaymentIntent, in full or in part
+/// - [`refunds_retrieve`](wooshpay::refunds_retrieve): `GET /v1/refunds/{refund_id}`: Retrieve a refund
 pub mod wooshpay {
     use ::snapbi_runtime as rt;
     /// The provider profile from `provider.yaml`.
@@ -12928,6 +12938,71 @@ pub mod wooshpay {
         > {
             self.inner.call(&checkout_sessions_create::ENDPOINT, request, &[]).await
         }
+        /// Expire an open Checkout Session, so that its customer can no longer pay it
+        ///
+        /// `POST /v1/checkout/sessions/{id}/expire` (`wooshpay.checkout.sessions_expire`).
+        pub async fn checkout_sessions_expire(
+            &self,
+            params: &checkout_sessions_expire::Params,
+            request: &checkout_sessions_expire::Request,
+        ) -> Result<
+            rt::Reply<
+                checkout_sessions_expire::Response,
+                checkout_sessions_expire::Code,
+            >,
+            rt::Error<checkout_sessions_expire::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &checkout_sessions_expire::ENDPOINT,
+                    &rt::param_pairs(params),
+                    request,
+                    &[],
+                )
+                .await
+        }
+        /// Retrieve a Checkout Session
+        ///
+        /// `GET /v1/checkout/sessions/{id}` (`wooshpay.checkout.sessions_retrieve`).
+        pub async fn checkout_sessions_retrieve(
+            &self,
+            params: &checkout_sessions_retrieve::Params,
+        ) -> Result<
+            rt::Reply<
+                checkout_sessions_retrieve::Response,
+                checkout_sessions_retrieve::Code,
+            >,
+            rt::Error<checkout_sessions_retrieve::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &checkout_sessions_retrieve::ENDPOINT,
+                    &rt::param_pairs(params),
+                    &rt::NoBody,
+                    &[],
+                )
+                .await
+        }
+        /// Cancel a PaymentIntent the customer has not paid
+        ///
+        /// `POST /v1/payment_intents/{id}/cancel` (`wooshpay.payment_intents.cancel`).
+        pub async fn payment_intents_cancel(
+            &self,
+            params: &payment_intents_cancel::Params,
+            request: &payment_intents_cancel::Request,
+        ) -> Result<
+            rt::Reply<payment_intents_cancel::Response, payment_intents_cancel::Code>,
+            rt::Error<payment_intents_cancel::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &payment_intents_cancel::ENDPOINT,
+                    &rt::param_pairs(params),
+                    request,
+                    &[],
+                )
+                .await
+        }
         /// Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
         ///
         /// `POST /v1/payment_intents` (`wooshpay.payment_intents.create`).
@@ -12940,6 +13015,28 @@ pub mod wooshpay {
         > {
             self.inner.call(&payment_intents_create::ENDPOINT, request, &[]).await
         }
+        /// Retrieve a PaymentIntent, to learn whether the customer paid
+        ///
+        /// `GET /v1/payment_intents/{id}` (`wooshpay.payment_intents.retrieve`).
+        pub async fn payment_intents_retrieve(
+            &self,
+            params: &payment_intents_retrieve::Params,
+        ) -> Result<
+            rt::Reply<
+                payment_intents_retrieve::Response,
+                payment_intents_retrieve::Code,
+            >,
+            rt::Error<payment_intents_retrieve::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &payment_intents_retrieve::ENDPOINT,
+                    &rt::param_pairs(params),
+                    &rt::NoBody,
+                    &[],
+                )
+                .await
+        }
         /// Refund a PaymentIntent, in full or in part
         ///
         /// `POST /v1/refunds` (`wooshpay.refunds.create`).
@@ -12951,6 +13048,25 @@ pub mod wooshpay {
             rt::Error<refunds_create::Code>,
         > {
             self.inner.call(&refunds_create::ENDPOINT, request, &[]).await
+        }
+        /// Retrieve a refund
+        ///
+        /// `GET /v1/refunds/{refund_id}` (`wooshpay.refunds.retrieve`).
+        pub async fn refunds_retrieve(
+            &self,
+            params: &refunds_retrieve::Params,
+        ) -> Result<
+            rt::Reply<refunds_retrieve::Response, refunds_retrieve::Code>,
+            rt::Error<refunds_retrieve::Code>,
+        > {
+            self.inner
+                .call_at(
+                    &refunds_retrieve::ENDPOINT,
+                    &rt::param_pairs(params),
+                    &rt::NoBody,
+                    &[],
+                )
+                .await
         }
     }
     /// Create a Checkout Session, WooshPay's hosted payment page, offering DANA
@@ -13168,6 +13284,257 @@ pub mod wooshpay {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Expire an open Checkout Session, so that its customer can no longer pay it
+    ///
+    /// WooshPay lists "Expire a Session", `POST /v1/checkout/sessions/{id}/expire` [wooshpay-checkout-expire](https://docs.wooshpay.com/55421991e0); its page's
+    /// body could not be read, so what is enforced here is what WooshPay says elsewhere: a session is `open` until it
+    /// expires, `expired` is the status of one that did (event `checkout.session.expired` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652)), and a
+    /// Checkout Session's PaymentIntent is not canceled but its session expired ("You cannot cancel the PaymentIntent for
+    /// a Checkout Session. Expire the Checkout Session instead" [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md)). An expired session is not expired
+    /// again (HTTP 402, see the provider's refusals). The sandbox answers the expired session, as retrieve does. It does
+    /// not send `checkout.session.expired`.
+    ///
+    /// `POST /v1/checkout/sessions/{id}/expire` · unsigned signature · spec `specs/wooshpay/checkout/sessions-expire.yaml`
+    pub mod checkout_sessions_expire {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.checkout.sessions_expire"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1/checkout/sessions/{id}/expire"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed(
+                "Expire an open Checkout Session, so that its customer can no longer pay it",
+            ),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Path parameters of `wooshpay.checkout.sessions_expire`: the values of the placeholders of `/v1/checkout/sessions/{id}/expire`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The session's id, as its create answered (`cs_…`). Required; at least 1 characters.
+            id: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        /// Request body of `wooshpay.checkout.sessions_expire`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {}
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.checkout.sessions_expire`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The session (`cs_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `checkout.session`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// `open` until paid or expired; its code (see the result codes).
+                pub status: Option<String>,
+                /// `unpaid` at creation [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                #[wire("payment_status")]
+                pub payment_status: Option<String>,
+                /// The hosted page to send the customer to.
+                pub url: Option<String>,
+                /// As sent.
+                pub mode: Option<String>,
+                /// As sent.
+                #[wire("success_url")]
+                pub success_url: Option<String>,
+                /// As sent.
+                #[wire("cancel_url")]
+                pub cancel_url: Option<String>,
+                /// The currency of the items.
+                pub currency: Option<String>,
+                /// The customer; `""` when none [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                pub customer: Option<String>,
+                /// As sent.
+                #[wire("client_reference_id")]
+                pub client_reference_id: Option<String>,
+                /// As sent.
+                #[wire("customer_email")]
+                pub customer_email: Option<String>,
+                /// The session's PaymentIntent (`pi_…`), made with the session.
+                #[wire("payment_intent")]
+                pub payment_intent: Option<String>,
+                /// As sent.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// The items as a list object (`{"object":"list","data":[…]}`) with their prices.
+                #[wire("line_items")]
+                pub line_items: Option<rt::serde_json::Value>,
+                /// The total before discounts.
+                #[wire("amount_subtotal")]
+                pub amount_subtotal: Option<i64>,
+                /// The total.
+                #[wire("amount_total")]
+                pub amount_total: Option<i64>,
+                /// `auto` or `required` [wooshpay-checkout-retrieve](https://docs.wooshpay.com/api-42654190).
+                #[wire("billing_address_collection")]
+                pub billing_address_collection: Option<String>,
+                /// When the session expires, 24 hours after creation, in milliseconds.
+                #[wire("expires_at")]
+                pub expires_at: Option<i64>,
+                /// The payment link the session came from; `""` when none.
+                #[wire("payment_link")]
+                pub payment_link: Option<String>,
+                /// Its PaymentIntent's secret for WooshPay's JS SDK: never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `wooshpay.checkout.sessions_expire` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// Expired, as asked: its customer can no longer pay it [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). (published with HTTP 200.)
+            #[code("expired", Success, "")]
+            Expired,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Retrieve a Checkout Session
+    ///
+    /// "Retrieves a Session object" [wooshpay-checkout-retrieve](https://docs.wooshpay.com/api-42654190), as created, with its `status` now: `open`, or
+    /// `expired` once the merchant expired it (`wooshpay.checkout.sessions_expire`) or 24 hours passed
+    /// [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914). An unknown id is answered 404 [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752).
+    /// The sandbox answers from the session it keeps. It does not let a session be paid: WooshPay names no status or
+    /// `payment_status` value of a paid session (Stripe's `complete` and `paid` appear on no WooshPay page), and says to
+    /// judge the payment by the session's PaymentIntent [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914). Nor does it expire sessions by the clock.
+    ///
+    /// `GET /v1/checkout/sessions/{id}` · unsigned signature · spec `specs/wooshpay/checkout/sessions-retrieve.yaml`
+    pub mod checkout_sessions_retrieve {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.checkout.sessions_retrieve"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("GET"),
+            path: rt::Cow::Borrowed("/v1/checkout/sessions/{id}"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed("Retrieve a Checkout Session"),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Path parameters of `wooshpay.checkout.sessions_retrieve`: the values of the placeholders of `/v1/checkout/sessions/{id}`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The session's id, as its create answered (`cs_…`). Required; at least 1 characters.
+            id: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.checkout.sessions_retrieve`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The session (`cs_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `checkout.session`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// `open` until paid or expired; its code (see the result codes).
+                pub status: Option<String>,
+                /// `unpaid` at creation [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                #[wire("payment_status")]
+                pub payment_status: Option<String>,
+                /// The hosted page to send the customer to.
+                pub url: Option<String>,
+                /// As sent.
+                pub mode: Option<String>,
+                /// As sent.
+                #[wire("success_url")]
+                pub success_url: Option<String>,
+                /// As sent.
+                #[wire("cancel_url")]
+                pub cancel_url: Option<String>,
+                /// The currency of the items.
+                pub currency: Option<String>,
+                /// The customer; `""` when none [wooshpay-dana](https://wooshpay.com/ja/docs/dana).
+                pub customer: Option<String>,
+                /// As sent.
+                #[wire("client_reference_id")]
+                pub client_reference_id: Option<String>,
+                /// As sent.
+                #[wire("customer_email")]
+                pub customer_email: Option<String>,
+                /// The session's PaymentIntent (`pi_…`), made with the session.
+                #[wire("payment_intent")]
+                pub payment_intent: Option<String>,
+                /// As sent.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// The items as a list object (`{"object":"list","data":[…]}`) with their prices.
+                #[wire("line_items")]
+                pub line_items: Option<rt::serde_json::Value>,
+                /// The total before discounts.
+                #[wire("amount_subtotal")]
+                pub amount_subtotal: Option<i64>,
+                /// The total.
+                #[wire("amount_total")]
+                pub amount_total: Option<i64>,
+                /// `auto` or `required` [wooshpay-checkout-retrieve](https://docs.wooshpay.com/api-42654190).
+                #[wire("billing_address_collection")]
+                pub billing_address_collection: Option<String>,
+                /// When the session expires, 24 hours after creation, in milliseconds.
+                #[wire("expires_at")]
+                pub expires_at: Option<i64>,
+                /// The payment link the session came from; `""` when none.
+                #[wire("payment_link")]
+                pub payment_link: Option<String>,
+                /// Its PaymentIntent's secret for WooshPay's JS SDK: never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `wooshpay.checkout.sessions_retrieve` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// The session waits for the customer; send them to `url` [wooshpay-dana](https://wooshpay.com/ja/docs/dana). (published with HTTP 200.)
+            #[code("open", Pending, "")]
+            Open,
+            /// The session expired unpaid, 24 hours after creation [wooshpay-checkout](https://docs.wooshpay.com/doc-1722914) [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). (published with HTTP 200.)
+            #[code("expired", Failed, "")]
+            Expired,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// A webhook event WooshPay posts to the merchant (a PaymentIntent paid, a session expired, a refund updated)
     ///
     /// WooshPay "sends an HTTP request whose HTTP body is an Event JSON object" to each webhook endpoint the merchant
@@ -13243,6 +13610,139 @@ pub mod wooshpay {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Cancel a PaymentIntent the customer has not paid
+    ///
+    /// "A PaymentIntent object can be canceled when it is in one of these statuses: requires_payment_method,
+    /// requires_capture, requires_confirmation, requires_action. Once canceled, no additional charges will be made by the
+    /// PaymentIntent and any operations on the PaymentIntent will fail with an error" [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md). A DANA
+    /// PaymentIntent is `requires_action` until the customer pays, so the merchant cancels it when the customer gives up;
+    /// a paid or canceled one is refused (HTTP 402, see the provider's refusals). "You cannot cancel the PaymentIntent for
+    /// a Checkout Session. Expire the Checkout Session instead."
+    /// WooshPay's page shows no answer ("object {0}"); the sandbox answers the canceled PaymentIntent, as retrieve does
+    /// (its text is Stripe's, whose cancel "Returns a PaymentIntent object").
+    ///
+    /// `POST /v1/payment_intents/{id}/cancel` · unsigned signature · spec `specs/wooshpay/payment-intents/cancel.yaml`
+    pub mod payment_intents_cancel {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.payment_intents.cancel"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("POST"),
+            path: rt::Cow::Borrowed("/v1/payment_intents/{id}/cancel"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed("Cancel a PaymentIntent the customer has not paid"),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Path parameters of `wooshpay.payment_intents.cancel`: the values of the placeholders of `/v1/payment_intents/{id}/cancel`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The PaymentIntent's id, as its create answered (`pi_…`). Required; at least 1 characters.
+            id: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        /// Request body of `wooshpay.payment_intents.cancel`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Request {
+            /// Why the PaymentIntent is canceled, in the merchant's words; kept on it. Required.
+            #[wire("cancellation_reason")]
+            cancellation_reason: rt::FreeText,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.payment_intents.cancel`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The PaymentIntent (`pi_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `payment_intent`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// The amount, as sent.
+                pub amount: Option<i64>,
+                /// The currency, as sent.
+                pub currency: Option<String>,
+                /// Where the PaymentIntent is: `requires_action` for DANA, until the customer pays; its code (see the result codes).
+                pub status: Option<String>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// The PaymentIntent's secret for WooshPay's JS SDK (`<id>_secret_…`): never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// What the customer does next.
+                #[wire("next_action")]
+                pub next_action: Option<NextAction>,
+                /// The payment method types, `["dana"]`.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// `automatic` in the DANA sample.
+                #[wire("confirmation_method")]
+                pub confirmation_method: Option<String>,
+                /// The return URL, as sent.
+                #[wire("return_url")]
+                pub return_url: Option<String>,
+                /// The PaymentMethod made from `payment_method_data` (`pm_…`).
+                #[wire("payment_method")]
+                pub payment_method: Option<String>,
+                /// `automatic` in the DANA sample.
+                #[wire("capture_method")]
+                pub capture_method: Option<String>,
+                /// As sent.
+                pub description: Option<String>,
+                /// As sent.
+                #[wire("merchant_order_id")]
+                pub merchant_order_id: Option<String>,
+                /// As sent.
+                pub customer: Option<String>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+                /// Why the last attempt failed, if it did [wooshpay-pi-list](https://docs.wooshpay.com/api-52305900).
+                #[wire("last_payment_error")]
+                pub last_payment_error: Option<rt::serde_json::Value>,
+                /// Why it was canceled, as `wooshpay.payment_intents.cancel` was told (null in WooshPay's example until then).
+                #[wire("cancellation_reason")]
+                pub cancellation_reason: Option<String>,
+            }
+            /// What the customer does next.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextAction {
+                /// `redirect_to_url` for DANA.
+                pub r#type: Option<String>,
+                /// DANA's page.
+                #[wire("dana_handle_redirect")]
+                pub dana_handle_redirect: Option<NextActionDanaHandleRedirect>,
+            }
+            /// DANA's page.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextActionDanaHandleRedirect {
+                /// The DANA page to send the customer to (DANA's cashier, `m.dana.id`).
+                pub url: Option<String>,
+            }
+        }
+        /// Response codes `wooshpay.payment_intents.cancel` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// Canceled, as asked: no charge will be made [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md). (published with HTTP 200.)
+            #[code("canceled", Success, "")]
+            Canceled,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Create a PaymentIntent paid with DANA and confirm it at once (WooshPay Direct API)
     ///
     /// WooshPay's Direct API for DANA: "you can create a PaymentIntent and get url in only one step". The merchant creates
@@ -13253,7 +13753,8 @@ pub mod wooshpay {
     /// `wooshpay.events.webhook`); "rely on the webhook for final state" [wooshpay-card-payments](https://docs.wooshpay.com/7227990m0).
     /// Parameters: WooshPay's create page [wooshpay-pi-create](https://docs.wooshpay.com/api-42631218), narrowed to this flow where its DANA page says so.
     /// The sandbox answers the documented one-step flow: `requires_action` with a page of its own, whatever `confirm` is
-    /// (a boolean has no value list to hold it to `true`).
+    /// (a boolean has no value list to hold it to `true`). Paying on that page makes the PaymentIntent `succeeded`
+    /// (`wooshpay.payment_intents.retrieve`) and sends the signed `payment_intent.succeeded` event.
     ///
     /// `POST /v1/payment_intents` · unsigned signature · spec `specs/wooshpay/payment-intents/create.yaml`
     pub mod payment_intents_create {
@@ -13446,6 +13947,150 @@ pub mod wooshpay {
             Unknown(rt::ResponseCode),
         }
     }
+    /// Retrieve a PaymentIntent, to learn whether the customer paid
+    ///
+    /// "Retrieves the details of a PaymentIntent that has previously been created" [wooshpay-pi-retrieve](https://docs.wooshpay.com/project-1296482/api-44642278): the object as
+    /// created, with its `status` now (`requires_action` while the customer has not paid on DANA's page, `succeeded` once
+    /// paid, `canceled` once canceled). The merchant learns the result from the `payment_intent.succeeded` event and
+    /// reads it here when an event is late or its create's answer was lost. An unknown id is answered 404 [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752).
+    /// The sandbox answers from the PaymentIntent it keeps; once paid, `next_action` still holds the page it was paid on
+    /// (WooshPay's example of a succeeded PaymentIntent has `next_action: null`).
+    ///
+    /// `GET /v1/payment_intents/{id}` · unsigned signature · spec `specs/wooshpay/payment-intents/retrieve.yaml`
+    pub mod payment_intents_retrieve {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.payment_intents.retrieve"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("GET"),
+            path: rt::Cow::Borrowed("/v1/payment_intents/{id}"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed(
+                "Retrieve a PaymentIntent, to learn whether the customer paid",
+            ),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Path parameters of `wooshpay.payment_intents.retrieve`: the values of the placeholders of `/v1/payment_intents/{id}`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The PaymentIntent's id, as its create answered (`pi_…`). Required; at least 1 characters.
+            id: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.payment_intents.retrieve`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The PaymentIntent (`pi_` and 19 digits in WooshPay's samples).
+                pub id: Option<String>,
+                /// `payment_intent`.
+                pub object: Option<String>,
+                /// When created: milliseconds since the Unix epoch in WooshPay's samples.
+                pub created: Option<i64>,
+                /// The amount, as sent.
+                pub amount: Option<i64>,
+                /// The currency, as sent.
+                pub currency: Option<String>,
+                /// Where the PaymentIntent is: `requires_action` for DANA, until the customer pays; its code (see the result codes).
+                pub status: Option<String>,
+                /// Whether it was made with a live key.
+                pub livemode: Option<bool>,
+                /// The PaymentIntent's secret for WooshPay's JS SDK (`<id>_secret_…`): never logged.
+                #[wire("client_secret")]
+                pub client_secret: Option<rt::Sensitive<String>>,
+                /// What the customer does next.
+                #[wire("next_action")]
+                pub next_action: Option<NextAction>,
+                /// The payment method types, `["dana"]`.
+                #[wire("payment_method_types")]
+                pub payment_method_types: Option<Vec<String>>,
+                /// `automatic` in the DANA sample.
+                #[wire("confirmation_method")]
+                pub confirmation_method: Option<String>,
+                /// The return URL, as sent.
+                #[wire("return_url")]
+                pub return_url: Option<String>,
+                /// The PaymentMethod made from `payment_method_data` (`pm_…`).
+                #[wire("payment_method")]
+                pub payment_method: Option<String>,
+                /// `automatic` in the DANA sample.
+                #[wire("capture_method")]
+                pub capture_method: Option<String>,
+                /// As sent.
+                pub description: Option<String>,
+                /// As sent.
+                #[wire("merchant_order_id")]
+                pub merchant_order_id: Option<String>,
+                /// As sent.
+                pub customer: Option<String>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+                /// Why the last attempt failed, if it did [wooshpay-pi-list](https://docs.wooshpay.com/api-52305900).
+                #[wire("last_payment_error")]
+                pub last_payment_error: Option<rt::serde_json::Value>,
+                /// Why it was canceled, as `wooshpay.payment_intents.cancel` was told (null in WooshPay's example until then).
+                #[wire("cancellation_reason")]
+                pub cancellation_reason: Option<String>,
+            }
+            /// What the customer does next.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextAction {
+                /// `redirect_to_url` for DANA.
+                pub r#type: Option<String>,
+                /// DANA's page.
+                #[wire("dana_handle_redirect")]
+                pub dana_handle_redirect: Option<NextActionDanaHandleRedirect>,
+            }
+            /// DANA's page.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct NextActionDanaHandleRedirect {
+                /// The DANA page to send the customer to (DANA's cashier, `m.dana.id`).
+                pub url: Option<String>,
+            }
+        }
+        /// Response codes `wooshpay.payment_intents.retrieve` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive(
+            "accessToken",
+            "authCode",
+            "clientSecret",
+            "client_secret",
+            "privateKey",
+            "refreshToken"
+        )]
+        pub enum Code {
+            /// The customer pays on DANA's page (`next_action.dana_handle_redirect.url`) [wooshpay-dana](https://wooshpay.com/ja/docs/dana). (published with HTTP 200.)
+            #[code("requires_action", Pending, "")]
+            RequiresAction,
+            /// The payment method was refused ("invalid card, insufficient funds"): try another [wooshpay-card-payments](https://docs.wooshpay.com/7227990m0). (published with HTTP 200.)
+            #[code("requires_payment_method", Failed, "")]
+            RequiresPaymentMethod,
+            /// Created, not confirmed yet (a status a PaymentIntent can be canceled from) [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md). (published with HTTP 200.)
+            #[code("requires_confirmation", Pending, "")]
+            RequiresConfirmation,
+            /// The payment is being processed (event `payment_intent.processing`) [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652). (published with HTTP 200.)
+            #[code("processing", Pending, "")]
+            Processing,
+            /// Authorized, to be captured (manual capture) [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("requires_capture", Pending, "")]
+            RequiresCapture,
+            /// The customer paid [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("succeeded", Success, "")]
+            Succeeded,
+            /// Canceled, or the authorization lapsed before capture [wooshpay-capture](https://docs.wooshpay.com/doc-2895670). (published with HTTP 200.)
+            #[code("canceled", Failed, "")]
+            Canceled,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
     /// Refund a PaymentIntent, in full or in part
     ///
     /// Gives money of a paid PaymentIntent back to the customer [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554). Without an `amount` the whole
@@ -13453,8 +14098,8 @@ pub mod wooshpay {
     /// partial refunds, but not several partial refunds of one payment [wooshpay-dana](https://wooshpay.com/ja/docs/dana). How a refund goes on is told by
     /// WooshPay's event `charge.refund.updated` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652).
     /// WooshPay's create page marks every parameter optional [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554); nothing more is enforced here. The
-    /// sandbox answers the refund it is asked for: it does not yet keep PaymentIntents, so it cannot refuse one that is
-    /// unknown, unpaid or refunded already.
+    /// sandbox keeps the refund it is asked for (`wooshpay.refunds.retrieve` reads it), but does not yet hold it against
+    /// the PaymentIntent it names: it does not refuse one that is unknown, unpaid or refunded already.
     ///
     /// `POST /v1/refunds` · unsigned signature · spec `specs/wooshpay/refunds/create.yaml`
     pub mod refunds_create {
@@ -13533,6 +14178,95 @@ pub mod wooshpay {
             }
         }
         /// Response codes `wooshpay.refunds.create` declares (codes of the provider's own JSON, each with its HTTP status).
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
+        #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
+        pub enum Code {
+            /// The money went back [wooshpay-refund-retrieve](https://docs.wooshpay.com/api-52306151). (published with HTTP 200.)
+            #[code("succeeded", Success, "")]
+            Succeeded,
+            /// Still being processed (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("pending", Pending, "")]
+            Pending,
+            /// The customer must act for the refund to go on (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("requires_action", Pending, "")]
+            RequiresAction,
+            /// The refund failed; see `failure_reason` (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("failed", Failed, "")]
+            Failed,
+            /// The refund was canceled (Stripe's status [stripe-refunds](https://docs.stripe.com/api/refunds/object)). (published with HTTP 200.)
+            #[code("canceled", Failed, "")]
+            Canceled,
+            /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
+            /// spec may give this code a variant of its own.
+            Unknown(rt::ResponseCode),
+        }
+    }
+    /// Retrieve a refund
+    ///
+    /// WooshPay's "Retrieve a refund", `GET /v1/refunds/{refund_id}` [wooshpay-refund-retrieve](https://docs.wooshpay.com/api-52306151): the refund as created,
+    /// with its `status`. An unknown id is answered 404 [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752).
+    /// The sandbox answers from the refund it keeps.
+    ///
+    /// `GET /v1/refunds/{refund_id}` · unsigned signature · spec `specs/wooshpay/refunds/retrieve.yaml`
+    pub mod refunds_retrieve {
+        use ::snapbi_runtime as rt;
+        /// What the runtime needs to call this endpoint.
+        pub static ENDPOINT: rt::EndpointInfo = rt::EndpointInfo {
+            id: rt::Cow::Borrowed("wooshpay.refunds.retrieve"),
+            provider: rt::Cow::Borrowed("wooshpay"),
+            method: rt::Cow::Borrowed("GET"),
+            path: rt::Cow::Borrowed("/v1/refunds/{refund_id}"),
+            service_code: rt::Cow::Borrowed(""),
+            auth: rt::AuthKind::Unsigned,
+            summary: rt::Cow::Borrowed("Retrieve a refund"),
+            envelope: None,
+            status_field: Some(rt::Cow::Borrowed(&[rt::Cow::Borrowed("status")])),
+        };
+        /// Path parameters of `wooshpay.refunds.retrieve`: the values of the placeholders of `/v1/refunds/{refund_id}`.
+        #[derive(Clone, Debug, rt::Object)]
+        pub struct Params {
+            /// The refund's id, as its create answered (`re_…`). Required; at least 1 characters.
+            #[wire("refund_id")]
+            refund_id: rt::Text<1, { rt::values::UNBOUNDED }>,
+        }
+        pub use received::Response;
+        /// Response shapes of this endpoint: every field optional, never failing to parse.
+        pub mod received {
+            use ::snapbi_runtime as rt;
+            /// Response body of `wooshpay.refunds.retrieve`.
+            #[derive(Clone, Debug, Default, rt::Received)]
+            pub struct Response {
+                /// The refund (`re_…` in WooshPay's example, a Stripe copy).
+                pub id: Option<String>,
+                /// `refund`.
+                pub object: Option<String>,
+                /// The amount refunded, in the smallest unit of the currency.
+                pub amount: Option<i64>,
+                /// When created.
+                pub created: Option<i64>,
+                /// The payment's currency.
+                pub currency: Option<String>,
+                /// The PaymentIntent refunded.
+                #[wire("payment_intent")]
+                pub payment_intent: Option<String>,
+                /// Why, as sent (or `expired_uncaptured_charge` when WooshPay refunded by itself).
+                pub reason: Option<String>,
+                /// Where the refund is; its code (see the result codes).
+                pub status: Option<String>,
+                /// A description.
+                pub description: Option<String>,
+                /// Why a refund failed.
+                #[wire("failure_reason")]
+                pub failure_reason: Option<String>,
+                /// The receipt number, if any.
+                #[wire("receipt_number")]
+                pub receipt_number: Option<String>,
+                /// As sent.
+                pub metadata: Option<rt::serde_json::Value>,
+            }
+        }
+        /// Response codes `wooshpay.refunds.retrieve` declares (codes of the provider's own JSON, each with its HTTP status).
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, rt::ResponseCodes)]
         #[sensitive("accessToken", "authCode", "clientSecret", "privateKey", "refreshToken")]
@@ -14033,12 +14767,41 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
+        info: &wooshpay::checkout_sessions_expire::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::checkout_sessions_expire::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<wooshpay::checkout_sessions_expire::Params>(params).map(drop)
+        },
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::checkout_sessions_retrieve::ENDPOINT,
+        validate_body: |_| Ok(()),
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<wooshpay::checkout_sessions_retrieve::Params>(params)
+                .map(drop)
+        },
+    },
+    rt::EndpointEntry {
         info: &wooshpay::events_webhook::ENDPOINT,
         validate_body: |body| {
             rt::from_json::<wooshpay::events_webhook::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
         validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::payment_intents_cancel::ENDPOINT,
+        validate_body: |body| {
+            rt::from_json::<wooshpay::payment_intents_cancel::Request>(body).map(drop)
+        },
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<wooshpay::payment_intents_cancel::Params>(params).map(drop)
+        },
     },
     rt::EndpointEntry {
         info: &wooshpay::payment_intents_create::ENDPOINT,
@@ -14049,12 +14812,28 @@ pub static ENDPOINTS: &[rt::EndpointEntry] = &[
         validate_params: |_| Ok(()),
     },
     rt::EndpointEntry {
+        info: &wooshpay::payment_intents_retrieve::ENDPOINT,
+        validate_body: |_| Ok(()),
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<wooshpay::payment_intents_retrieve::Params>(params).map(drop)
+        },
+    },
+    rt::EndpointEntry {
         info: &wooshpay::refunds_create::ENDPOINT,
         validate_body: |body| {
             rt::from_json::<wooshpay::refunds_create::Request>(body).map(drop)
         },
         validate_headers: |_| Ok(()),
         validate_params: |_| Ok(()),
+    },
+    rt::EndpointEntry {
+        info: &wooshpay::refunds_retrieve::ENDPOINT,
+        validate_body: |_| Ok(()),
+        validate_headers: |_| Ok(()),
+        validate_params: |params| {
+            rt::from_json::<wooshpay::refunds_retrieve::Params>(params).map(drop)
+        },
     },
 ];
 /// Every provider profile, sorted by name.

@@ -48,6 +48,7 @@ use tokens::{other, token};
 pub(crate) use payments::{encode, notify_url};
 pub(crate) use records::{
     RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key, reported,
+    status_endpoints,
 };
 
 /// Longest `delay` fault: 10 minutes, so a typo cannot hold a connection forever.

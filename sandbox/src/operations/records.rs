@@ -69,6 +69,8 @@ pub(crate) struct RecordCall<'a> {
     pub(crate) base: Option<String>,
     /// The call's HTTP headers, some of which a create keeps (`record_headers`).
     pub(crate) headers: Option<&'a HeaderMap>,
+    /// The status endpoint of the kind, which says what a record reports where it holds nothing (`record_from`).
+    pub(crate) reports: Option<&'a Endpoint>,
 }
 
 /// Why a record call was refused, with the reason in words.
@@ -395,7 +397,7 @@ fn page(
 /// has. Returns the record's fields.
 pub(crate) fn update_record(call: &RecordCall<'_>, books: &mut Books) -> Result<Value, Refusal> {
     let (id, record) = call.existing(books)?;
-    unserved_from(call.endpoint, &record.fields)?;
+    unserved_from(call, &record.fields)?;
     let mut fields = record.fields.clone();
     if let Some(map) = fields.as_object_mut() {
         map.extend(call.written());
@@ -414,9 +416,9 @@ pub(crate) fn update_record(call: &RecordCall<'_>, books: &mut Books) -> Result<
 }
 
 /// Refuses an update of a record that reports, at a path of its `record_from`, a value not listed there.
-fn unserved_from(endpoint: &Endpoint, fields: &Value) -> Result<(), Refusal> {
-    for (path, allowed) in &endpoint.record_from {
-        let Some(now) = reported_value(endpoint, fields, path) else {
+fn unserved_from(call: &RecordCall<'_>, fields: &Value) -> Result<(), Refusal> {
+    for (path, allowed) in &call.endpoint.record_from {
+        let Some(now) = reported_value(call.reports, fields, path) else {
             continue;
         };
         if !allowed.iter().any(|a| a == now) {
@@ -429,14 +431,25 @@ fn unserved_from(endpoint: &Endpoint, fields: &Value) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// What a record reports at `path` in `endpoint`'s answer: the value it holds, else the one the endpoint's `answers`
-/// document (a new WooshPay PaymentIntent is `requires_action`).
-fn reported_value<'v>(endpoint: &'v Endpoint, fields: &'v Value, path: &str) -> Option<&'v str> {
+/// What a record reports at `path`: the value it holds, else the one its kind's status endpoint (`reports`) documents
+/// answering (a new WooshPay PaymentIntent is `requires_action`).
+fn reported_value<'v>(reports: Option<&'v Endpoint>, fields: &'v Value, path: &str) -> Option<&'v str> {
     at_path(fields, path).and_then(Value::as_str).or_else(|| {
-        endpoint.answers.iter().find_map(|a| match &a.source {
+        reports?.answers.iter().find_map(|a| match &a.source {
             AnswerSource::Value(value) if a.field == path => Some(value.as_str()),
             _ => None,
         })
+    })
+}
+
+/// The status endpoints of `provider`'s `kind` records, in id order: what a record of the kind reports.
+pub(crate) fn status_endpoints<'a>(
+    api: &'a Api,
+    provider: &'a str,
+    kind: &'a str,
+) -> impl Iterator<Item = &'a Endpoint> {
+    api.endpoints.iter().filter(move |e| {
+        e.info.provider == provider && e.operation == Operation::Status && e.record.as_deref() == Some(kind)
     })
 }
 
@@ -535,6 +548,7 @@ fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
         idempotency: cx.idempotency,
         base: Some(super::payments::own_base(cx.call)),
         headers: Some(&cx.call.parts.headers),
+        reports: status_endpoints(&cx.inner.api, &cx.call.endpoint.info.provider, &kind.name).next(),
     }
 }
 

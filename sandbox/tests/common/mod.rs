@@ -22,10 +22,14 @@ pub const TOKEN: &str = "doku.token.b2b";
 
 /// The workspace's specs, checked.
 pub fn api() -> Api {
-    match snapbi_spec::load(Path::new(SPECS), Path::new("specs")) {
-        Ok(loaded) => loaded.api,
-        Err(diagnostics) => panic!("specs do not load: {diagnostics:?}"),
-    }
+    // Read once per test binary: the suites ask for it per call, and parsing every spec file each time made
+    // client_e2e spend its minutes in the YAML parser.
+    static API: std::sync::LazyLock<Api> =
+        std::sync::LazyLock::new(|| match snapbi_spec::load(Path::new(SPECS), Path::new("specs")) {
+            Ok(loaded) => loaded.api,
+            Err(diagnostics) => panic!("specs do not load: {diagnostics:?}"),
+        });
+    API.clone()
 }
 
 /// A sandbox on 127.0.0.1:0 (stopped when dropped) and a raw caller for it.
@@ -411,6 +415,59 @@ impl Running {
                 .expect("a back-office record of the sample");
             registered += 1;
         }
+        registered + self.register_issued()
+    }
+
+    /// Registers the records later calls name by their path parameters' samples when the create issues their key
+    /// itself (WooshPay's `pi_…`, which no sample create can be told to make): one per such endpoint, holding the
+    /// create's sample request and the key values of the samples. Returns how many were registered.
+    fn register_issued(&self) -> usize {
+        let api = self.api();
+        let mut registered = 0;
+        for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
+            let Some(kind) = endpoint.record.as_deref() else {
+                continue;
+            };
+            let create = api.endpoints.iter().find(|e| {
+                e.info.provider == endpoint.info.provider
+                    && e.record.as_deref() == Some(kind)
+                    && e.operation == Operation::Create
+            });
+            let Some(create) = create.filter(|c| issues_its_key(api, c, kind)) else {
+                continue;
+            };
+            let mut fields = sample_object(api, &create.request);
+            let named = endpoint.record_key.iter().flat_map(|lookup| &lookup.key);
+            for (record_path, from) in named {
+                let sample = endpoint
+                    .params
+                    .iter()
+                    .find(|p| &p.wire == from)
+                    .and_then(|p| match &p.ty {
+                        FieldType::Str(rule) => sample_str(rule, p.example.as_deref()),
+                        _ => None,
+                    });
+                if let (Some(sample), Some(map)) = (sample, fields.as_object_mut()) {
+                    map.insert(record_path.clone(), Value::String(sample));
+                }
+            }
+            if self.sandbox.add_record(&endpoint.info.provider, kind, fields).is_ok() {
+                registered += 1;
+            }
+        }
         registered
     }
+}
+
+/// Whether `create` issues every key of `kind` itself (`answers` with `issued: true`).
+fn issues_its_key(api: &Api, create: &Endpoint, kind: &str) -> bool {
+    let Some(kind) = api.provider(&create.info.provider).and_then(|p| p.record(kind)) else {
+        return false;
+    };
+    kind.key.iter().all(|path| {
+        create
+            .answers
+            .iter()
+            .any(|a| &a.field == path && a.source == snapbi_spec::ir::AnswerSource::Issued)
+    })
 }

@@ -1,10 +1,14 @@
-//! A WooshPay PaymentIntent's life (`specs/wooshpay`, provider.yaml `records.payment_intent`), through the generated
+//! What WooshPay keeps between calls (`specs/wooshpay`, provider.yaml `records`), through the generated
+//! `snapbi::wooshpay::Client` against the in-process sandbox.
+//!
+//! A PaymentIntent's life (`records.payment_intent`), through the generated
 //! `snapbi::wooshpay::Client` against the in-process sandbox: created `requires_action` with the sandbox's own page as
 //! DANA's; retrieved by its id; paid on that page, after which it is `succeeded` and WooshPay's
 //! `payment_intent.succeeded` event reaches a merchant on loopback, signed with the webhook endpoint's `whsec_` secret
 //! (not the API key) and carrying the PaymentIntent as retrieving it answers. Canceled instead, it is `canceled` with
 //! the merchant's reason and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
-//! id is WooshPay's 404, each in WooshPay's error shape.
+//! id is WooshPay's 404, each in WooshPay's error shape. A Checkout Session is retrieved by its id and expired once;
+//! a refund is retrieved as created.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -16,8 +20,10 @@ use serde_json::{Value, json};
 use snapbi::rt;
 use snapbi::rt::inbound::{InboundKey, Rejection, Verifier};
 use snapbi::wooshpay::{
-    self, events_webhook as webhook, payment_intents_cancel as cancel, payment_intents_create as intents,
-    payment_intents_retrieve as retrieve,
+    self, checkout_sessions_create as sessions, checkout_sessions_expire as expire,
+    checkout_sessions_retrieve as session, events_webhook as webhook, payment_intents_cancel as cancel,
+    payment_intents_create as intents, payment_intents_retrieve as retrieve, refunds_create as refunds,
+    refunds_retrieve as refund,
 };
 use snapbi_runtime::secret::ClientSecret;
 use snapbi_sandbox::{Credentials, DEMO_CLIENT_SECRET, DEMO_WEBHOOK_SECRET, Sandbox, SandboxError, SandboxHandle};
@@ -302,4 +308,100 @@ async fn without_a_webhook_secret_nothing_is_paid_and_the_error_says_why() {
         Err(SandboxError::Credentials { reason, .. }) => assert!(reason.contains("webhook secret"), "{reason}"),
         other => panic!("an empty webhook secret is refused: {:?}", other.err()),
     }
+}
+
+/// WooshPay's DANA Checkout sample [wooshpay-dana]: one apple of IDR 20,000.
+fn session_sample() -> sessions::Request {
+    let sent = json!({
+        "success_url": "https://wooshpay.com/",
+        "cancel_url": "www.wooshpay.com",
+        "mode": "payment",
+        "payment_method_types": ["dana"],
+        "line_items": [{ "price_data": { "currency": "IDR", "unit_amount": 20000, "product_data": { "name": "apple" } }, "quantity": 1 }]
+    });
+    rt::from_json(sent).expect("a valid session request")
+}
+
+#[tokio::test]
+async fn a_checkout_session_is_retrieved_by_its_id_and_expired_once() {
+    let (url, _inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+    let created = run
+        .client
+        .checkout_sessions_create(&session_sample())
+        .await
+        .expect("created");
+    assert_eq!(created.code, sessions::Code::Open);
+    let body: Value = serde_json::from_slice(&created.raw_body).expect("JSON");
+    let id = body["id"].as_str().expect("an id").to_owned();
+    assert!(id.starts_with("cs_"), "{id}");
+
+    let named = session::Params::builder().id(&id).build().expect("valid params");
+    let open = run
+        .client
+        .checkout_sessions_retrieve(&named)
+        .await
+        .expect("the session");
+    assert_eq!(open.code, session::Code::Open);
+    let open: Value = serde_json::from_slice(&open.raw_body).expect("JSON");
+    assert_eq!(
+        (open["id"].clone(), open["payment_status"].clone()),
+        (json!(id), json!("unpaid")),
+        "{open}"
+    );
+    assert_eq!(open["success_url"], "https://wooshpay.com/", "{open}");
+
+    let expiring = expire::Params::builder().id(&id).build().expect("valid params");
+    let expired = run
+        .client
+        .checkout_sessions_expire(&expiring, &expire::Request::builder().build().expect("no fields"))
+        .await
+        .expect("expired");
+    assert_eq!(expired.code, expire::Code::Expired);
+    match run.client.checkout_sessions_retrieve(&named).await {
+        Err(rt::Error::Api { status: 200, code, .. }) => assert_eq!(code, session::Code::Expired),
+        other => panic!("an expired session is the payment's failure: {other:?}"),
+    }
+    let again = run
+        .client
+        .checkout_sessions_expire(&expiring, &expire::Request::builder().build().expect("no fields"))
+        .await;
+    let (status, error) = refused(again);
+    assert_eq!(
+        (status, error["type"].clone()),
+        (402, json!("invalid_request_error")),
+        "{error}"
+    );
+    let unknown = session::Params::builder()
+        .id("cs_1795782989284638720")
+        .build()
+        .expect("valid params");
+    assert_eq!(refused(run.client.checkout_sessions_retrieve(&unknown).await).0, 404);
+}
+
+#[tokio::test]
+async fn a_refund_is_retrieved_as_it_was_created() {
+    let (url, _inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+    let (intent, _page) = create(&run).await;
+    let asked: refunds::Request =
+        rt::from_json(json!({ "payment_intent": intent, "amount": 40, "reason": "requested_by_customer" }))
+            .expect("a valid refund request");
+    let created = run.client.refunds_create(&asked).await.expect("refunded");
+    let created: Value = serde_json::from_slice(&created.raw_body).expect("JSON");
+    let id = created["id"].as_str().expect("an id").to_owned();
+    assert!(id.starts_with("re_"), "{id}");
+
+    let named = refund::Params::builder().refund_id(&id).build().expect("valid params");
+    let read = run.client.refunds_retrieve(&named).await.expect("the refund");
+    assert_eq!(read.code, refund::Code::Succeeded);
+    let read: Value = serde_json::from_slice(&read.raw_body).expect("JSON");
+    for field in ["id", "payment_intent", "amount", "reason", "object"] {
+        assert_eq!(read[field], created[field], "{field}: {read} vs {created}");
+    }
+    let unknown = refund::Params::builder()
+        .refund_id("re_3KQu4U2eZvKYlo2C02Ndp8xy")
+        .build()
+        .expect("valid params");
+    assert_eq!(refused(run.client.refunds_retrieve(&unknown).await).0, 404);
 }
