@@ -32,7 +32,11 @@ pub(crate) fn request(api: &Api, provider: &Provider, envelope: &Envelope, e: &E
         "required": [envelope.request_member, envelope.signature_member],
         "properties": {
             envelope.request_member.to_string(): member,
-            envelope.signature_member.to_string(): { "type": "string", "description": signature },
+            envelope.signature_member.to_string(): {
+                "type": "string",
+                "description": signature,
+                "x-snapbi-signature": security::extension(&envelope.signature),
+            },
         },
     })
 }

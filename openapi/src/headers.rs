@@ -72,7 +72,8 @@ pub(crate) fn credential(source: &HeaderSource) -> Option<Credential> {
 }
 
 /// The schema of a value filled by `source` (a header or an envelope's head member), at most `limit` characters
-/// long, with a `description` saying where the value comes from.
+/// long, with a `description` saying where the value comes from (and the same as data: `x-snapbi-source`, the
+/// spec's keyword, and for a timestamp `x-snapbi-timestamp`, its form).
 pub(crate) fn source(provider: &Provider, source: &HeaderSource, limit: Option<u32>) -> Map<String, Value> {
     let mut schema = match source {
         HeaderSource::Timestamp => timestamp(provider),
@@ -89,6 +90,18 @@ pub(crate) fn source(provider: &Provider, source: &HeaderSource, limit: Option<u
         schema["maxLength"] = max.into();
     }
     schema["description"] = meaning(provider, source).into();
+    // Where the value comes from, for a tool that fills it (openapi/check's signer): the spec's keyword, and for a
+    // timestamp its form.
+    if !matches!(source, HeaderSource::Value(_) | HeaderSource::Template(_)) {
+        schema["x-snapbi-source"] = keyword_of(source).into();
+    }
+    if let HeaderSource::Timestamp = source {
+        schema["x-snapbi-timestamp"] = json!({
+            "form": provider.timestamp_form.as_str(),
+            "offset": provider.timestamp_offset,
+            "fraction_digits": provider.timestamp_fraction_digits,
+        });
+    }
     match schema {
         Value::Object(map) => map,
         _ => Map::new(),

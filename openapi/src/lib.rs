@@ -7,7 +7,8 @@
 //! - `schema`: a field becomes a JSON Schema with every rule as a keyword: character lengths as
 //!   `minLength`/`maxLength` (both count characters, as snapbi does), charsets and decimals as `pattern`, value
 //!   lists as `enum`, SNAP datetimes as `format: date-time` with the exact `pattern`, integer ranges as
-//!   `minimum`/`maximum`, list sizes as `minItems`/`maxItems`, required fields in `required`; shared types are
+//!   `minimum`/`maximum`, list sizes as `minItems`/`maxItems`, required fields in `required` (an optional member
+//!   may also be `null`, which snapbi reads as absent in requests and answers alike); shared types are
 //!   `components/schemas` reached by `$ref`, and so are each endpoint's request and response bodies
 //!   (`<endpoint id>.Request`, `<endpoint id>.Response`).
 //! - `rules`: an endpoint's rules across fields (`one_of`, `when` + `require` / `allow` / `limit`) as `anyOf` and
@@ -24,6 +25,12 @@
 //!   status each is answered with, plus that provider's refusals; each code an example.
 //! - `operation`: one operation per endpoint (`operationId` is the endpoint id, the tag its provider); outbound
 //!   endpoints are `paths`, inbound ones (notifications the provider sends) are `webhooks`.
+//!
+//! What a tool needs to fill and sign a request is also there as data, in extensions: `x-snapbi-source` (where a
+//! header's or head member's value comes from, the spec's keyword: `client_id`, `timestamp`…) with
+//! `x-snapbi-timestamp` (the provider's timestamp form), `x-snapbi-signature` (a signature's algorithm, string to
+//! sign, encoding and header value) and `x-snapbi-token-operation` (the operation that issues a bearer token).
+//! `openapi/check` signs the requests schemathesis generates with them.
 //!
 //! Nothing is made up: examples are the spec's own (field examples, declared codes with their published
 //! messages, the providers' refusal bodies) or `snapbi_spec::ir::samples`' valid values. What the specs do not

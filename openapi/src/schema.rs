@@ -62,9 +62,15 @@ pub(crate) fn response(api: &Api, e: &Endpoint) -> Value {
     Value::Object(object(api, &e.response))
 }
 
-/// An object of `fields`: `properties` in wire order and the required ones in `required`.
+/// An object of `fields`: `properties` in wire order and the required ones in `required`. An optional member may
+/// also be `null`: snapbi reads `null` as absent, in answers (the runtime's decoding) and in requests (the
+/// sandbox's validator), so a provider that writes `null` for "none" is within the specs.
 pub(crate) fn object(api: &Api, fields: &[Field]) -> Map<String, Value> {
-    let properties: Map<String, Value> = fields.iter().map(|f| (f.wire.clone(), field(api, f))).collect();
+    let member = |f: &Field| match f.required {
+        true => field(api, f),
+        false => nullable(field(api, f)),
+    };
+    let properties: Map<String, Value> = fields.iter().map(|f| (f.wire.clone(), member(f))).collect();
     let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.wire.as_str()).collect();
     let mut schema = Map::new();
     schema.insert("type".into(), "object".into());
@@ -93,6 +99,26 @@ pub(crate) fn field(api: &Api, f: &Field) -> Value {
         }
     }
     Value::Object(schema)
+}
+
+/// `schema` or `null`: the JSON type `null` beside the schema's own (and in its value list), or, for a schema that
+/// is a reference, either of the two; a schema without a type (free JSON) allows `null` already.
+fn nullable(mut schema: Value) -> Value {
+    if schema.get("$ref").is_some() {
+        let description = schema.as_object_mut().and_then(|s| s.remove("description"));
+        let mut either = json!({ "anyOf": [schema, { "type": "null" }] });
+        if let Some(description) = description {
+            either["description"] = description;
+        }
+        return either;
+    }
+    if let Some(Value::String(ty)) = schema.get("type").cloned() {
+        schema["type"] = json!([ty, "null"]);
+        if let Some(Value::Array(values)) = schema.get_mut("enum") {
+            values.push(Value::Null);
+        }
+    }
+    schema
 }
 
 /// A field's doc, then the note on what the sources disagree about.

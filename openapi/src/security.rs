@@ -1,8 +1,9 @@
 //! Security schemes: the headers of a provider's profile that carry a credential. The B2B token is `http bearer`,
 //! a secret key sent as HTTP Basic (WooshPay's) is `http basic`, and a signature header is an `apiKey` header
 //! whose description is the recipe that makes it (a signature changes with every request, so a tool cannot fill
-//! it from a stored key; the description says what to sign). An endpoint requires every credential header of its
-//! auth kind at once. Envelopes sign a body member instead (`envelope`), so their endpoints have no scheme.
+//! it from a stored key; the description says what to sign, and `x-snapbi-signature` says it as data: algorithm,
+//! string to sign, encoding and the header's value around the signature). An endpoint requires every credential
+//! header of its auth kind at once. Envelopes sign a body member instead (`envelope`), so their endpoints have no scheme.
 
 use std::collections::BTreeMap;
 
@@ -59,7 +60,12 @@ fn scheme(
     let authorization = header.eq_ignore_ascii_case("Authorization");
     match credential {
         Credential::Bearer if authorization => {
-            json!({ "type": "http", "scheme": "bearer", "description": bearer(api, provider) })
+            let mut scheme = json!({ "type": "http", "scheme": "bearer", "description": bearer(api, provider) });
+            if let Some(id) = &provider.token_endpoint {
+                // The operation that issues the token, for a tool that fetches one (openapi/check's signer).
+                scheme["x-snapbi-token-operation"] = id.clone().into();
+            }
+            scheme
         }
         Credential::Basic if authorization => json!({
             "type": "http",
@@ -68,7 +74,13 @@ fn scheme(
         }),
         Credential::Signature => {
             let description = signature(provider, kind, header, source);
-            json!({ "type": "apiKey", "in": "header", "name": header, "description": description })
+            let mut scheme = json!({ "type": "apiKey", "in": "header", "name": header, "description": description });
+            if let Some(recipe) = provider.signature_for(kind) {
+                let mut data = extension(recipe);
+                data["value"] = template(source).into();
+                scheme["x-snapbi-signature"] = data;
+            }
+            scheme
         }
         Credential::Bearer => {
             let description = format!("`Bearer <token>`: {}", bearer(api, provider));
@@ -117,6 +129,16 @@ pub(crate) fn recipe(recipe: &Recipe) -> String {
         text.push_str(&format!("\n\n`{}`: {}.", placeholder(part), part_meaning(part)));
     }
     text
+}
+
+/// A recipe as data, for a tool that signs (openapi/check's signer): `x-snapbi-signature`'s `algorithm` and
+/// `encoding` in the spec's spelling and `string_to_sign` as the spec writes it.
+pub(crate) fn extension(recipe: &Recipe) -> Value {
+    json!({
+        "algorithm": recipe.algorithm.as_str(),
+        "string_to_sign": recipe_template(recipe),
+        "encoding": recipe.encoding.as_str(),
+    })
 }
 
 fn algorithm(algorithm: Algorithm) -> &'static str {

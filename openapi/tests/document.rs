@@ -84,8 +84,19 @@ fn string_limits_and_required_fields_are_keywords_of_every_request() {
                     "{field:?}"
                 );
                 if !rule.enum_values.is_empty() {
-                    assert_eq!(property["enum"], json!(rule.enum_values), "{field:?}");
+                    // An optional member may also be null (snapbi reads null as absent).
+                    let mut values = json!(rule.enum_values);
+                    if let (false, Some(values)) = (field.required, values.as_array_mut()) {
+                        values.push(Value::Null);
+                    }
+                    assert_eq!(property["enum"], values, "{field:?}");
                 }
+                let ty = if field.required {
+                    json!("string")
+                } else {
+                    json!(["string", "null"])
+                };
+                assert_eq!(property["type"], ty, "{field:?}");
                 checked += 1;
             }
             let required = request["required"]
@@ -131,6 +142,25 @@ fn a_refund_carries_its_rules_as_keywords() {
     assert_eq!(device["required"], true);
     assert_eq!(device["schema"]["maxLength"], 400);
     assert_eq!(device["schema"]["pattern"], "^[A-Za-z0-9]*$");
+}
+
+/// snapbi reads `null` as absent (the runtime's decoding, the sandbox's validator): an optional member may be null, a
+/// required one may not.
+#[test]
+fn optional_members_may_be_null() {
+    let status = schema(&DOC, "doku.direct_debit.status.Response");
+    let optional = status["properties"].as_object().into_iter().flatten();
+    for (name, member) in optional {
+        let allows_null = member["type"].as_array().is_some_and(|t| t.contains(&json!("null")))
+            || member["anyOf"]
+                .as_array()
+                .is_some_and(|a| a.contains(&json!({ "type": "null" })))
+            || member.get("type").is_none() && member.get("anyOf").is_none();
+        assert!(allows_null, "{name}: {member}");
+    }
+    let refund = schema(&DOC, "doku.direct_debit.refund.Request");
+    assert_eq!(refund["properties"]["partnerRefundNo"]["type"], "string");
+    assert_eq!(refund["properties"]["reason"]["type"], json!(["string", "null"]));
 }
 
 #[test]
@@ -297,6 +327,25 @@ fn credentials_are_security_schemes_and_other_headers_parameters() {
         names[..4],
         ["X-TIMESTAMP", "X-PARTNER-ID", "X-EXTERNAL-ID", "CHANNEL-ID"],
         "the profile's headers but the credentials, in profile order"
+    );
+    // What a tool needs to fill and sign the request, as data.
+    assert_eq!(op["parameters"][0]["schema"]["x-snapbi-source"], "timestamp");
+    assert_eq!(
+        op["parameters"][0]["schema"]["x-snapbi-timestamp"],
+        json!({ "form": "iso8601", "offset": "+07:00", "fraction_digits": 0 })
+    );
+    assert_eq!(
+        signature["x-snapbi-signature"],
+        json!({
+            "algorithm": "hmac-sha512",
+            "string_to_sign": "{method}:{path}:{token}:{body_sha256}:{timestamp}",
+            "encoding": "base64",
+            "value": "{signature}",
+        })
+    );
+    assert_eq!(
+        schemes["doku.symmetric.Authorization"]["x-snapbi-token-operation"],
+        "doku.token.b2b"
     );
     let channel = &op["parameters"][3]["schema"];
     assert_eq!(
