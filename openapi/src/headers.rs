@@ -24,10 +24,12 @@ pub(crate) fn parameters(api: &Api, provider: &Provider, e: &Endpoint) -> Vec<Va
             let required = !provider.optional_headers.contains(name);
             let limit = provider.header_limit(&api.standard, source);
             let mut schema = self::source(provider, source, limit);
-            let doc = schema.remove("description").unwrap_or_default();
-            out.push(
-                json!({ "name": name, "in": "header", "required": required, "description": doc, "schema": schema }),
-            );
+            let mut parameter = json!({ "name": name, "in": "header", "required": required });
+            if let Some(doc) = schema.remove("description") {
+                parameter["description"] = doc;
+            }
+            parameter["schema"] = Value::Object(schema);
+            out.push(parameter);
         }
     }
     out.extend(e.headers.iter().map(|f| parameter(api, f, "header")));

@@ -62,10 +62,10 @@ pub enum Error {
         /// The providers the specs have, sorted.
         known: Vec<String>,
     },
-    /// Two outbound endpoints answer the same method at the same path (placeholders' names aside): an OpenAPI
-    /// document has one operation there.
+    /// Two outbound endpoints cannot share a path item: they answer the same method at one path, or the same path
+    /// with other placeholder names (OpenAPI counts `/a/{x}` and `/a/{y}` as one path).
     SamePath {
-        /// The HTTP method, upper case.
+        /// The second endpoint's HTTP method, upper case.
         method: String,
         /// The path of the first endpoint.
         path: String,
@@ -90,7 +90,8 @@ impl fmt::Display for Error {
                 endpoints: [first, second],
             } => write!(
                 f,
-                "`{first}` and `{second}` are both {method} {path}: an OpenAPI document holds one operation there"
+                "`{first}` ({path}) and `{second}` ({method}) cannot share a path item of an OpenAPI document: one \
+                 operation per method, one spelling of a path's placeholders"
             ),
         }
     }
@@ -185,35 +186,38 @@ fn paths(api: &Api) -> Result<Value, Error> {
     let several = api.providers.len() > 1;
     let mut items: BTreeMap<String, Value> = BTreeMap::new();
     for endpoints in by_shape.values() {
+        let first = endpoints[0];
+        // Endpoints of one shape with other placeholder names cannot share a path item.
+        if let Some(other) = endpoints.iter().find(|e| e.info.path != first.info.path) {
+            return Err(same_path(first, other));
+        }
         let mut item = Map::new();
         for method in METHODS {
-            let mut at: Vec<&&Endpoint> = endpoints
+            let at: Vec<&Endpoint> = endpoints
                 .iter()
+                .copied()
                 .filter(|e| e.info.method.eq_ignore_ascii_case(method))
                 .collect();
-            if let [first, second, ..] = at.as_slice() {
-                return Err(Error::SamePath {
-                    method: first.info.method.to_string(),
-                    path: first.info.path.to_string(),
-                    endpoints: [first.info.id.to_string(), second.info.id.to_string()],
-                });
+            match at.as_slice() {
+                [] => {}
+                [e] => {
+                    item.insert(method.into(), operation::operation(api, e, several));
+                }
+                [one, other, ..] => return Err(same_path(one, other)),
             }
-            if let Some(e) = at.pop() {
-                item.insert(method.into(), operation::operation(api, e, several));
-            }
-        }
-        let first = endpoints[0];
-        // Endpoints of one shape with other placeholder names cannot share a path item either.
-        if let Some(other) = endpoints.iter().find(|e| e.info.path != first.info.path) {
-            return Err(Error::SamePath {
-                method: other.info.method.to_string(),
-                path: first.info.path.to_string(),
-                endpoints: [first.info.id.to_string(), other.info.id.to_string()],
-            });
         }
         items.insert(first.info.path.to_string(), Value::Object(item));
     }
     Ok(Value::Object(items.into_iter().collect()))
+}
+
+/// The error of two endpoints at one path (and method).
+fn same_path(first: &Endpoint, other: &Endpoint) -> Error {
+    Error::SamePath {
+        method: other.info.method.to_string(),
+        path: first.info.path.to_string(),
+        endpoints: [first.info.id.to_string(), other.info.id.to_string()],
+    }
 }
 
 /// OpenAPI's operation names for the HTTP methods, in the order a path item lists them.

@@ -441,6 +441,26 @@ fn an_unknown_provider_is_refused_with_the_known_ones() {
     );
 }
 
+/// Two endpoints at one method and path would be one operation: refused, naming both.
+#[test]
+fn two_endpoints_at_one_path_and_method_are_refused() {
+    let mut api = API.clone();
+    let path = endpoint("doku.direct_debit.refund").info.path.clone();
+    for e in api
+        .endpoints
+        .iter_mut()
+        .filter(|e| e.info.id == "doku.direct_debit.status")
+    {
+        e.info.path = path.clone();
+    }
+    match document(&api, None) {
+        Err(Error::SamePath { endpoints, .. }) => {
+            assert_eq!(endpoints, ["doku.direct_debit.refund", "doku.direct_debit.status"])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn the_document_is_the_same_every_time() {
     let again = document(&API, None).unwrap_or_else(|e| panic!("{e}"));
