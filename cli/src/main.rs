@@ -1,10 +1,11 @@
 //! `snapbi`: the command line over snapbi's libraries, for people who write specs or call SNAP APIs.
 //!
 //! It checks and lists the specs, prints the generated client, explains response codes, validates request
-//! bodies against the specs, signs or verifies `X-SIGNATURE` values (with the SNAP standard's recipes, or a
-//! provider's from the specs), and writes a starter provider to edit (`init`). The shipped specs are embedded
-//! (`snapbi-specs`), so it works from any directory; `--specs DIR` reads others. Every subcommand is a thin module over `snapbi-spec`,
-//! `snapbi-codegen`, `snapbi-runtime`, `snapbi-sandbox` and (for the demo) the generated client.
+//! bodies against the specs, writes their OpenAPI 3.1 document, signs or verifies `X-SIGNATURE` values (with the
+//! SNAP standard's recipes, or a provider's from the specs), and writes a starter provider to edit (`init`). The
+//! shipped specs are embedded (`snapbi-specs`), so it works from any directory; `--specs DIR` reads others. Every
+//! subcommand is a thin module over `snapbi-spec`, `snapbi-codegen`, `snapbi-openapi`, `snapbi-runtime`,
+//! `snapbi-sandbox` and (for the demo) the generated client.
 //!
 //! Exit codes: 0 done (valid), 1 a negative answer (spec diagnostics, body violations, a signature that
 //! does not verify), 2 input the command cannot use (usage, unreadable files, malformed JSON or codes,
@@ -19,6 +20,7 @@ mod generate;
 mod init;
 mod input;
 mod list;
+mod openapi;
 mod recipe;
 mod sandbox;
 mod sign;
@@ -85,6 +87,12 @@ enum Command {
     Demo(demo::Args),
     /// Write the Markdown reference of every endpoint (fields, limits, codes).
     Docs(docs::Args),
+    /// Write the OpenAPI 3.1 document of the specs (JSON), for Swagger UI, Postman and other generators.
+    ///
+    /// Every field rule is a JSON Schema keyword, the provider's headers are parameters (credentials are security
+    /// schemes), each declared code is a response with its example, and notifications are webhooks. `--provider
+    /// NAME` keeps one provider's endpoints.
+    Openapi(openapi::Args),
     /// Write a starter provider to edit: DIR/PROVIDER/{provider.yaml, token/b2b.yaml, balance-inquiry.yaml}.
     ///
     /// Modelled on the example provider (examples/own-provider), with comments saying what to edit; it stands
@@ -108,6 +116,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(&specs, &args),
         Command::Demo(args) => demo::run(&specs, &args),
         Command::Docs(args) => docs::run(&specs, &args),
+        Command::Openapi(args) => openapi::run(&specs, &args),
         Command::Init(args) => init::run(&args),
     };
     error::finish(result)

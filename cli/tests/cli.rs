@@ -1804,3 +1804,70 @@ fn sign_and_verify_take_doku_s_non_snap_scheme_from_the_provider() {
         stderr(&out)
     );
 }
+
+// ----- openapi ------------------------------------------------------------------------------------------
+
+/// The whole document: every outbound endpoint an operation under its path, every inbound one a webhook.
+#[test]
+fn openapi_writes_every_endpoint() {
+    let doc = json_out(&snapbi(&["openapi"]));
+    assert_eq!(doc["openapi"], "3.1.0");
+    for e in &api().endpoints {
+        let method = e.info.method.to_ascii_lowercase();
+        let op = match e.direction {
+            snapbi_spec::ir::Direction::Outbound => &doc["paths"][&*e.info.path][&method],
+            snapbi_spec::ir::Direction::Inbound => &doc["webhooks"][&*e.info.id][&method],
+        };
+        assert_eq!(op["operationId"], json!(e.info.id), "{}", e.info.id);
+    }
+}
+
+/// `--provider` keeps one provider's endpoints; `--out` writes the file and nothing to stdout.
+#[test]
+fn openapi_writes_one_provider_to_a_file() {
+    let temp = Temp::new("openapi");
+    let file = temp.path("dana.json").display().to_string();
+    let out = snapbi(&["openapi", "--provider", "dana", "--out", &file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&file).expect("written")).expect("JSON");
+    let dana: Vec<String> = api()
+        .endpoints
+        .iter()
+        .filter(|e| e.info.provider == "dana" && e.direction == snapbi_spec::ir::Direction::Outbound)
+        .map(|e| e.info.path.to_string())
+        .collect();
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths.len(), dana.len());
+    assert!(paths.iter().all(|p| dana.contains(p)), "{paths:?}");
+    assert_eq!(
+        doc["tags"],
+        json!([{ "name": "dana", "description": doc["tags"][0]["description"] }])
+    );
+}
+
+/// An unknown provider is bad input that names the known ones.
+#[test]
+fn openapi_refuses_an_unknown_provider() {
+    let err = input_error(&snapbi(&["openapi", "--provider", "ovo"]));
+    assert!(
+        err.contains("no provider `ovo`") && err.contains("known providers: dana, doku, doku_nonsnap, wooshpay"),
+        "{err}"
+    );
+}
+
+/// `--specs` reads another folder: the example provider standing on the shipped specs.
+#[test]
+fn openapi_reads_other_specs() {
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/own-provider/specs");
+    let doc = json_out(&snapbi(&["--specs", specs, "openapi"]));
+    assert_eq!(doc["info"]["title"], "Bank Nusantara (example)");
+    let ids: Vec<&Value> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().into_iter().flat_map(|ops| ops.values()))
+        .map(|op| &op["operationId"])
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+}
