@@ -210,7 +210,10 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
             record.provider, record.client_id
         )));
     }
-    let url = notify_url(fields).or_else(|| inner.options.notify_url.clone());
+    let configured = inner.options.notify_url.as_deref();
+    let url = record_notify_url(api, record, fields, configured)
+        .or_else(|| notify_url(fields))
+        .or_else(|| configured.map(str::to_owned));
     record_notify_endpoints(api, &record.provider, &record.kind)
         .map(|endpoint| {
             let answered = provider_filled(inner, endpoint, record, fields);
@@ -233,6 +236,20 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
             })
         })
         .collect()
+}
+
+/// The URL the record names for its notifications (its kind's `notify_url`), when it names one that may be used: with
+/// `same_path`, only one whose path is the configured notification URL's (DOKU: "Override URL path must be the same
+/// as the configured Notification URL path", else the configured URL is used).
+fn record_notify_url(api: &Api, record: &Record, fields: &Value, configured: Option<&str>) -> Option<String> {
+    let kind = api.provider(&record.provider)?.record(&record.kind)?;
+    let rule = kind.notify_url.as_ref()?;
+    let named = at_path(fields, &rule.field)?.as_str()?;
+    let path = |url: &str| reqwest::Url::parse(url).ok().map(|u| u.path().to_owned());
+    match rule.same_path {
+        false => Some(named.to_owned()),
+        true => (path(named)? == path(configured?)?).then(|| named.to_owned()),
+    }
 }
 
 /// What the provider fills in its notification about the paid record (the endpoint's `answers`): values it issues

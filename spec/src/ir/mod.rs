@@ -162,6 +162,19 @@ pub struct RecordKind {
     pub not_found: Option<String>,
     /// HTTP status of that answer (404 unless the provider file says otherwise).
     pub not_found_http: u16,
+    /// Where its notifications go when it names a URL of its own; none: the payment's `urlParam` or the configured
+    /// notification URL.
+    pub notify_url: Option<NotifyUrl>,
+}
+
+/// A record's own notification URL (`notify_url` of a record kind): DOKU's `override_notification_url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyUrl {
+    /// The record's wire path holding the URL.
+    pub field: String,
+    /// Taken only when its path is the configured notification URL's ("Override URL path must be the same as the
+    /// configured Notification URL path"); else the configured URL is used.
+    pub same_path: bool,
 }
 
 impl RecordKind {

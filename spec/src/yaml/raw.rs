@@ -392,6 +392,20 @@ pub struct RecordSpec {
     /// The HTTP status of that answer, when the provider's is not 404 (DANA answers an unregistered account
     /// `4033705`: `not_found_http: 403`, `not_found: "05"`).
     pub not_found_http: Option<u16>,
+    /// Where the record's notifications go when it names a URL of its own (DOKU's
+    /// `additional_info.override_notification_url`).
+    pub notify_url: Option<NotifyUrlSpec>,
+}
+
+/// `{ field: additional_info.override_notification_url, same_path: true }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyUrlSpec {
+    /// The record's wire path holding the URL.
+    pub field: String,
+    /// The URL is taken only when its path is the configured notification URL's.
+    #[serde(default)]
+    pub same_path: bool,
 }
 
 /// X-TIMESTAMP style.

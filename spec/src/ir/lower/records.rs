@@ -8,7 +8,7 @@ use super::fields::request_field;
 use super::names::{is_digits, is_snake};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AnswerSource, Direction, Endpoint, Operation, Provider, RecordKind};
+use crate::ir::{AnswerSource, Direction, Endpoint, NotifyUrl, Operation, Provider, RecordKind};
 use crate::yaml::Loaded;
 use crate::yaml::raw::{self, OrderedMap};
 
@@ -56,6 +56,12 @@ impl Lowering {
             let msg = format!("not_found_http {http} must be a 4xx status: a missing record is the caller's problem");
             self.push(src.value(&join(&path, "not_found_http"), msg));
         }
+        if let Some(url) = &spec.notify_url
+            && (url.field.is_empty() || url.field.split('.').any(str::is_empty))
+        {
+            let msg = format!("`{}` is not a wire path: names joined by `.`", url.field);
+            self.push(src.value(&format!("{path}.notify_url.field"), msg));
+        }
         (self.diagnostics.len() == before).then(|| RecordKind {
             name: name.to_owned(),
             doc: spec.doc.clone(),
@@ -64,6 +70,10 @@ impl Lowering {
             match_fields: spec.match_fields.clone(),
             not_found,
             not_found_http: http,
+            notify_url: spec.notify_url.as_ref().map(|n| NotifyUrl {
+                field: n.field.clone(),
+                same_path: n.same_path,
+            }),
         })
     }
 
