@@ -12161,7 +12161,7 @@ pub mod doku_nonsnap {
             /// The billing address. Optional.
             #[wire("billing_address")]
             billing_address: Option<rt::serde_json::Value>,
-            /// Extras: override_notification_url, allow_tenor, doku_wallet_notify_url, integration. Optional.
+            /// Extras: `override_notification_url` (where this order's notification goes instead of the configured Notification URL, same path required [doku-override-notification-url](https://developers.doku.com/getting-started-with-doku-api/notification/override-notification-url)), allow_tenor, doku_wallet_notify_url, integration. Optional.
             #[wire("additional_info")]
             additional_info: Option<rt::serde_json::Value>,
         }
