@@ -352,14 +352,19 @@ async fn the_payment_page_asks_what_the_payment_brings_and_pays_the_order() {
     assert_eq!(unknown.status(), 404);
 }
 
-/// A Checkout page for `invoice` whose notification goes to `url` [doku-override-notification-url].
-fn page_notifying(invoice: &str, url: &str) -> checkout::Request {
+/// Creates an order for `invoice` whose notification goes to `url` [doku-override-notification-url], and pays it.
+async fn paid_notifying(run: &Running, invoice: &str, url: &str) {
     let sent = json!({
         "order": { "amount": 20000, "invoice_number": invoice },
         "payment": { "payment_due_date": 60 },
         "additional_info": { "override_notification_url": url }
     });
-    rt::from_json(sent).expect("a valid Checkout request")
+    let page: checkout::Request = rt::from_json(sent).expect("a valid Checkout request");
+    run.client.checkout_payment(&page).await.expect("a page");
+    run.sandbox
+        .pay_record("doku_nonsnap", "order", &bca_payment(invoice))
+        .expect("paid");
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
 }
 
 #[tokio::test]
@@ -370,27 +375,10 @@ async fn an_order_s_override_notification_url_takes_the_notification_when_its_pa
     let received = |inbox: &Inbox| inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len();
 
     // Another host, the same path: DOKU sends it there.
-    let invoice = "INV-20300127-0006";
-    run.client
-        .checkout_payment(&page_notifying(invoice, &other))
-        .await
-        .expect("a page");
-    run.sandbox
-        .pay_record("doku_nonsnap", "order", &bca_payment(invoice))
-        .expect("paid");
-    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    paid_notifying(&run, "INV-20300127-0006", &other).await;
     assert_eq!((received(&configured_inbox), received(&other_inbox)), (0, 1));
 
     // Another path: "this features won't work", and the configured URL gets it.
-    let invoice = "INV-20300127-0007";
-    let elsewhere = other.replace(NOTIFY_PATH, "/elsewhere");
-    run.client
-        .checkout_payment(&page_notifying(invoice, &elsewhere))
-        .await
-        .expect("a page");
-    run.sandbox
-        .pay_record("doku_nonsnap", "order", &bca_payment(invoice))
-        .expect("paid");
-    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    paid_notifying(&run, "INV-20300127-0007", &other.replace(NOTIFY_PATH, "/elsewhere")).await;
     assert_eq!((received(&configured_inbox), received(&other_inbox)), (1, 1));
 }

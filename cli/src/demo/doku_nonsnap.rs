@@ -5,70 +5,28 @@
 //! notification reaches the merchant, whose verifier checks it over the bytes received and answers HTTP 200; check
 //! status then reports SUCCESS with the channel that took it.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{FromRef, State};
-use axum::routing::post;
 use snapbi::doku_nonsnap::orders_check_status as check_status;
 use snapbi::doku_nonsnap::{self, checkout_payment as checkout, notification_payment as notification};
 use snapbi::rt;
-use snapbi::rt::inbound::axum::Notification;
 use snapbi::rt::inbound::{InboundKey, Verifier};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
-use super::{line, serve, start_sandbox};
+use super::status_merchant::Merchant;
+use super::{line, start_sandbox};
 use crate::error::print;
 
 /// The merchant's Notification URL path (what the sandbox posts to, and what DOKU signs as `Request-Target`).
 const NOTIFY_PATH: &str = "/payments/notifications";
 
-/// The merchant: its verifier, and the notifications it verified with the status it answered.
-#[derive(Clone)]
-struct Merchant {
-    verifier: Verifier,
-    received: Arc<Mutex<Vec<(notification::Request, u16)>>>,
-}
-
-impl FromRef<Merchant> for Verifier {
-    fn from_ref(merchant: &Merchant) -> Verifier {
-        merchant.verifier.clone()
-    }
-}
-
-/// The merchant's notification endpoint: the extractor verifies DOKU's signature and the body's spec; DOKU reads
-/// only the answer's status.
-async fn notified(
-    State(merchant): State<Merchant>,
-    Notification(paid, _): Notification<notification::Request>,
-) -> axum::http::StatusCode {
-    let (status, _) = merchant.verifier.acknowledge();
-    merchant
-        .received
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((paid, status));
-    axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
-}
-
-/// The merchant's notification endpoint on a loopback port; returns its URL.
-async fn serve_merchant(merchant: Merchant) -> Result<(String, tokio::task::JoinHandle<()>), String> {
-    let app = Router::new().route(NOTIFY_PATH, post(notified)).with_state(merchant);
-    let (base, server) = serve(app).await?;
-    Ok((format!("{base}{NOTIFY_PATH}"), server))
-}
-
 pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
-    let merchant = Merchant {
-        verifier: Verifier::new(
-            &doku_nonsnap::PROFILE,
-            &notification::ENDPOINT,
-            InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
-        ),
-        received: Arc::default(),
-    };
-    let (notify_url, merchant_server) = serve_merchant(merchant.clone()).await?;
+    let merchant = Merchant::<notification::Request>::new(Verifier::new(
+        &doku_nonsnap::PROFILE,
+        &notification::ENDPOINT,
+        InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
+    ));
+    let (notify_url, merchant_server) = merchant.serve(NOTIFY_PATH).await?;
     let (sandbox, base_url, handle) = start_sandbox(api, "doku_nonsnap", &notify_url).await?;
     print(&format!(
         "sandbox {base_url} · provider DOKU (non-SNAP) · demo client {DEMO_CLIENT_ID}\n"
@@ -146,12 +104,11 @@ async fn status(client: &doku_nonsnap::Client, invoice: &str) -> Result<(), Stri
 }
 
 /// The first notification the merchant verified, and what it answered.
-fn notified_line(merchant: &Merchant) -> Result<(), String> {
-    let received = merchant.received.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let Some((paid, answered)) = received.first() else {
+fn notified_line(merchant: &Merchant<notification::Request>) -> Result<(), String> {
+    let Some((paid, answered)) = merchant.first() else {
         return Err("no verified notification arrived".into());
     };
-    let paid = rt::serde_json::to_value(paid).unwrap_or_default();
+    let paid = rt::serde_json::to_value(&paid).unwrap_or_default();
     let state = paid["transaction"]["status"]
         .as_str()
         .unwrap_or("no transaction.status");

@@ -11,6 +11,7 @@
 
 mod doku;
 mod doku_nonsnap;
+mod status_merchant;
 mod wooshpay;
 
 use snapbi_sandbox::{Credentials, Sandbox, SandboxHandle};

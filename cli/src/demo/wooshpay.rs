@@ -5,68 +5,29 @@
 //! event reaches the merchant, whose verifier checks it with the webhook endpoint's `whsec_` secret over the bytes
 //! received and answers HTTP 200; retrieving the PaymentIntent then says `succeeded`.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{FromRef, State};
-use axum::routing::post;
 use snapbi::rt;
-use snapbi::rt::inbound::axum::Notification;
 use snapbi::rt::inbound::{InboundKey, Verifier};
 use snapbi::wooshpay::{
     self, events_webhook as webhook, payment_intents_create as create, payment_intents_retrieve as retrieve,
 };
 use snapbi_sandbox::{DEMO_CLIENT_SECRET, DEMO_WEBHOOK_SECRET};
 
-use super::{line, serve, start_sandbox};
+use super::status_merchant::Merchant;
+use super::{line, start_sandbox};
 use crate::error::print;
 
 /// The merchant's webhook endpoint path (WooshPay signs only the timestamp and the body, not the path).
 const WEBHOOK_PATH: &str = "/webhooks/wooshpay";
 
-/// The merchant: its verifier, and the events it verified with the status it answered.
-#[derive(Clone)]
-struct Merchant {
-    verifier: Verifier,
-    received: Arc<Mutex<Vec<(webhook::Request, u16)>>>,
-}
-
-impl FromRef<Merchant> for Verifier {
-    fn from_ref(merchant: &Merchant) -> Verifier {
-        merchant.verifier.clone()
-    }
-}
-
-/// The merchant's webhook endpoint: the extractor verifies WooshPay's signature and the event's spec; WooshPay reads
-/// only the answer's status ("quickly return a successful status code (2xx)").
-async fn notified(
-    State(merchant): State<Merchant>,
-    Notification(event, _): Notification<webhook::Request>,
-) -> axum::http::StatusCode {
-    let (status, _) = merchant.verifier.acknowledge();
-    merchant
-        .received
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((event, status));
-    axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
-}
-
 pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
-    let merchant = Merchant {
-        verifier: Verifier::new(
-            &wooshpay::PROFILE,
-            &webhook::ENDPOINT,
-            InboundKey::Secret(DEMO_WEBHOOK_SECRET.into()),
-        ),
-        received: Arc::default(),
-    };
-    let app = Router::new()
-        .route(WEBHOOK_PATH, post(notified))
-        .with_state(merchant.clone());
-    let (merchant_base, merchant_server) = serve(app).await?;
-    let webhook_url = format!("{merchant_base}{WEBHOOK_PATH}");
+    let merchant = Merchant::<webhook::Request>::new(Verifier::new(
+        &wooshpay::PROFILE,
+        &webhook::ENDPOINT,
+        InboundKey::Secret(DEMO_WEBHOOK_SECRET.into()),
+    ));
+    let (webhook_url, merchant_server) = merchant.serve(WEBHOOK_PATH).await?;
     let (sandbox, base_url, handle) = start_sandbox(api, "wooshpay", &webhook_url).await?;
     print(&format!(
         "sandbox {base_url} · provider WooshPay · demo secret key and webhook secret\n"
@@ -140,12 +101,11 @@ async fn retrieved(client: &wooshpay::Client, id: &str) -> Result<(), String> {
 }
 
 /// The first event the merchant verified, and what it answered.
-fn notified_line(merchant: &Merchant) -> Result<(), String> {
-    let received = merchant.received.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let Some((event, answered)) = received.first() else {
+fn notified_line(merchant: &Merchant<webhook::Request>) -> Result<(), String> {
+    let Some((event, answered)) = merchant.first() else {
         return Err("no verified event arrived".into());
     };
-    let event = rt::serde_json::to_value(event).unwrap_or_default();
+    let event = rt::serde_json::to_value(&event).unwrap_or_default();
     let object = &event["data"]["object"];
     let text = format!(
         "signature verified (whsec_), {} · {} {} · {}",
