@@ -34,7 +34,8 @@ pub struct Args {
     #[arg(long, value_name = "PEM_FILE")]
     client_public_key: Option<PathBuf>,
     /// That client's webhook secret: the key of the notifications of a provider that signs them with the secret of the
-    /// merchant's webhook endpoint (WooshPay's `whsec_…`). Without it, such a provider's records cannot be paid.
+    /// merchant's webhook endpoint (WooshPay's `whsec_…`). Without it, such a provider is not served (the sandbox says
+    /// so at start; choose others with --provider).
     #[arg(long, value_name = "S", requires = "client_id")]
     webhook_secret: Option<String>,
     /// Where payment notifications go (a payment's, a paid record's) when the payment or record names no notify URL.

@@ -61,8 +61,8 @@ pub struct Credentials {
     /// The client's RSA public key in PEM (SPKI or PKCS#1), for token and asymmetric signatures.
     pub client_public_key_pem: String,
     /// The secret of the client's webhook endpoint, which signs the notifications of a provider with
-    /// `notification_key: webhook_secret` (WooshPay's `whsec_…`); without it, such a provider's records cannot be
-    /// paid (there would be nothing to sign their notifications with).
+    /// `notification_key: webhook_secret` (WooshPay's `whsec_…`); a sandbox serving such a provider refuses a client
+    /// without one when it is built.
     pub webhook_secret: Option<ClientSecret>,
 }
 

@@ -25,7 +25,7 @@ use crate::answers;
 use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};
 use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key, reported, status_endpoints};
-use crate::sandbox::{Inner, SandboxError, notification_secret};
+use crate::sandbox::{Inner, SandboxError};
 use crate::store;
 use crate::validate;
 
@@ -194,22 +194,6 @@ fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Va
 /// is refused, naming what is wrong).
 fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<Outgoing>, SandboxError> {
     let api = &inner.api;
-    let client = inner.clients.get(&record.client_id);
-    let provider = api.provider(&record.provider);
-    let signed = client
-        .zip(provider)
-        .is_some_and(|(c, p)| notification_secret(p, c).is_some());
-    if !signed
-        && record_notify_endpoints(api, &record.provider, &record.kind)
-            .next()
-            .is_some()
-    {
-        return Err(SandboxError::Record(format!(
-            "{} signs its notifications with the merchant's webhook secret, and client {} has none (give it one: \
-             `snapbi sandbox --webhook-secret`, `Credentials::webhook_secret`); nothing was paid",
-            record.provider, record.client_id
-        )));
-    }
     let configured = inner.options.notify_url.as_deref();
     let url = record_notify_url(api, record, fields, configured)
         .or_else(|| notify_url(fields))

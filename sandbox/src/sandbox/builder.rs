@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use snapbi_spec::ir::{Api, HeaderSource};
 
-use super::setup::{NotifierSetup, check_standard, clients, served, standard_token_lifetime};
+use super::setup::{NotifierSetup, check_standard, clients, notification_keys, served, standard_token_lifetime};
 use super::state::{Inner, Options};
 use super::{Sandbox, SandboxError};
 use crate::answer::Clock;
@@ -183,6 +183,7 @@ impl SandboxBuilder {
             false => self.providers,
         };
         let clients = clients(self.credentials, api.standard.header_limit(&HeaderSource::ClientId))?;
+        notification_keys(&api, &chosen, &clients)?;
         let served = served(&api, &chosen)?;
         let routes = Routes::build(&api, &served)?;
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);

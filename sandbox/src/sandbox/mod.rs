@@ -24,7 +24,6 @@ use crate::store;
 
 pub use builder::{DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, SandboxBuilder};
 pub use error::SandboxError;
-pub(crate) use setup::notification_secret;
 pub(crate) use state::{Inner, Served};
 
 /// A SNAP provider simulator interpreting an [`Api`] at run time. Cheap to clone: clones share state.

@@ -56,6 +56,29 @@ pub(super) fn clients(
     Ok(clients)
 }
 
+/// Every client has the key each chosen provider signs its notifications with: a provider that signs with the
+/// merchant's webhook secret (`notification_key: webhook_secret`, WooshPay) needs a client with one, or its
+/// notifications could not be sent.
+pub(super) fn notification_keys(
+    api: &Api,
+    chosen: &[String],
+    clients: &HashMap<String, Client>,
+) -> Result<(), SandboxError> {
+    for provider in chosen.iter().filter_map(|name| api.provider(name)) {
+        if let Some(client) = clients.values().find(|c| notification_secret(provider, c).is_none()) {
+            return Err(SandboxError::Credentials {
+                client_id: client.id.clone(),
+                reason: format!(
+                    "{} signs its notifications with the merchant's webhook secret, and this client has none: give it \
+                     one (`Credentials::webhook_secret`, `snapbi sandbox --webhook-secret`) or serve other providers",
+                    provider.name
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The outbound endpoints of the chosen providers, with what the ledger needs to know about each.
 pub(super) fn served(api: &Api, chosen: &[String]) -> Result<Vec<Served>, SandboxError> {
     let mut served = Vec::new();
@@ -122,8 +145,7 @@ impl NotifierSetup {
         let mut notifiers = HashMap::new();
         for provider in chosen.iter().filter_map(|name| api.provider(name)) {
             for client in clients.values() {
-                // A provider that signs with the webhook secret has nothing to sign with for a client without one:
-                // its records refuse payment instead (`record_payments`).
+                // `notification_keys` refused a client without the key at build.
                 let Some(secret) = notification_secret(provider, client) else {
                     continue;
                 };
