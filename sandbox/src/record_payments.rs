@@ -70,7 +70,7 @@ pub(crate) fn pay(
             )));
         }
         let fields = paid_fields(&record.fields, payment, &paid);
-        let notifications = notifications(inner, record, &fields)?;
+        let notifications = notifications(inner, &Owner::of(record), &fields, &[])?;
         changes.push((id, fields, notifications));
     }
     let now = inner.clock(provider).now();
@@ -190,30 +190,56 @@ fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Va
     fields
 }
 
-/// The notifications of `record` paid to `fields`, each valid for its endpoint's request spec (else the payment
-/// is refused, naming what is wrong).
-fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<Outgoing>, SandboxError> {
+/// Whose record a notification is about: its provider, kind and client.
+pub(crate) struct Owner<'a> {
+    pub(crate) provider: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) client: &'a str,
+}
+
+impl<'a> Owner<'a> {
+    fn of(record: &'a Record) -> Self {
+        Self {
+            provider: &record.provider,
+            kind: &record.kind,
+            client: &record.client_id,
+        }
+    }
+}
+
+/// The notifications of `owner`'s record now holding `fields` (paid, or changed by an update that `notifies`), with
+/// `sets` written over what their answers fill; each valid for its endpoint's request spec (else an error naming
+/// what is wrong, and nothing is sent).
+pub(crate) fn notifications(
+    inner: &Inner,
+    owner: &Owner<'_>,
+    fields: &Value,
+    sets: &[(String, String)],
+) -> Result<Vec<Outgoing>, SandboxError> {
     let api = &inner.api;
     let configured = inner.options.notify_url.as_deref();
-    let url = record_notify_url(api, record, fields, configured)
+    let url = record_notify_url(api, owner, fields, configured)
         .or_else(|| notify_url(fields))
         .or_else(|| configured.map(str::to_owned));
-    record_notify_endpoints(api, &record.provider, &record.kind)
+    record_notify_endpoints(api, owner.provider, owner.kind)
         .map(|endpoint| {
-            let answered = provider_filled(inner, endpoint, record, fields);
+            let mut answered = provider_filled(inner, endpoint, owner, fields);
+            for (path, value) in sets {
+                answers::set(&mut answered, path, Value::String(value.clone()));
+            }
             let body = record_notification_body(api, endpoint, fields, &answered);
             let violations = validate::request(api, endpoint, &body);
             if !violations.is_empty() {
                 let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
                 return Err(SandboxError::Record(format!(
-                    "the paid record would make an invalid {} notification: {}",
+                    "the record would make an invalid {} notification: {}",
                     endpoint.info.id,
                     list.join("; ")
                 )));
             }
             Ok(Outgoing {
-                provider: record.provider.clone(),
-                client_id: record.client_id.clone(),
+                provider: owner.provider.to_owned(),
+                client_id: owner.client.to_owned(),
                 url: url.clone(),
                 auth: endpoint.info.auth,
                 body,
@@ -225,8 +251,8 @@ fn notifications(inner: &Inner, record: &Record, fields: &Value) -> Result<Vec<O
 /// The URL the record names for its notifications (its kind's `notify_url`), when it names one that may be used: with
 /// `same_path`, only one whose path is the configured notification URL's (DOKU: "Override URL path must be the same
 /// as the configured Notification URL path", else the configured URL is used).
-fn record_notify_url(api: &Api, record: &Record, fields: &Value, configured: Option<&str>) -> Option<String> {
-    let kind = api.provider(&record.provider)?.record(&record.kind)?;
+fn record_notify_url(api: &Api, owner: &Owner<'_>, fields: &Value, configured: Option<&str>) -> Option<String> {
+    let kind = api.provider(owner.provider)?.record(owner.kind)?;
     let rule = kind.notify_url.as_ref()?;
     let named = at_path(fields, &rule.field)?.as_str()?;
     let path = |url: &str| reqwest::Url::parse(url).ok().map(|u| u.path().to_owned());
@@ -238,13 +264,13 @@ fn record_notify_url(api: &Api, record: &Record, fields: &Value, configured: Opt
 
 /// What the provider fills in its notification about the paid record (the endpoint's `answers`): values it issues
 /// (WooshPay's `evt_` id) or documents (`type`), and the record whole as its kind's status endpoint answers it.
-fn provider_filled(inner: &Inner, endpoint: &Endpoint, record: &Record, fields: &Value) -> Map<String, Value> {
+fn provider_filled(inner: &Inner, endpoint: &Endpoint, owner: &Owner<'_>, fields: &Value) -> Map<String, Value> {
     let api = &inner.api;
     let mut filled = Map::new();
     answers::fill(&endpoint.answers, fields, &mut filled, &mut |field| {
         answers::issued_value(api, &endpoint.request, field, &mut || inner.issue_value())
     });
-    let status = status_endpoints(api, &record.provider, &record.kind).next();
+    let status = status_endpoints(api, owner.provider, owner.kind).next();
     for answer in endpoint.answers.iter().filter(|a| a.source == AnswerSource::Record) {
         if let Some(status) = status {
             answers::set(&mut filled, &answer.field, reported(api, status, fields));

@@ -6,7 +6,7 @@
 //! DANA's; retrieved by its id; paid on that page, after which it is `succeeded` and WooshPay's
 //! `payment_intent.succeeded` event reaches a merchant on loopback, signed with the webhook endpoint's `whsec_` secret
 //! (not the API key) and carrying the PaymentIntent as retrieving it answers. Canceled instead, it is `canceled` with
-//! the merchant's reason and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
+//! the merchant's reason, `payment_intent.canceled` is sent, and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
 //! id is WooshPay's 404, each in WooshPay's error shape. A Checkout Session is retrieved by its id and expired once;
 //! a refund is retrieved as created.
 
@@ -229,7 +229,7 @@ async fn a_payment_intent_is_paid_on_its_page_and_the_signed_event_carries_it() 
 }
 
 #[tokio::test]
-async fn a_canceled_payment_intent_keeps_its_reason_and_cannot_be_paid() {
+async fn a_canceled_payment_intent_keeps_its_reason_sends_its_event_and_cannot_be_paid() {
     let (url, inbox, _merchant) = merchant().await;
     let run = start(Credentials::demo(), &url).await;
     let (id, page) = create(&run).await;
@@ -244,14 +244,20 @@ async fn a_canceled_payment_intent_keeps_its_reason_and_cannot_be_paid() {
     assert!(not_paid.text().await.expect("HTML").contains("canceled"));
     let (status, error) = refused(cancel(&run, &id).await);
     assert_eq!(status, 402, "{error}");
+    // One event, `payment_intent.canceled` [wooshpay-events], signed with the webhook secret, carrying the
+    // PaymentIntent as retrieving it answers; the refused second cancel sent none.
     assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    assert_eq!(received.len(), 1, "one event");
+    let (headers, sent) = &received[0];
     assert!(
-        inbox
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_empty(),
-        "no event"
+        verifier(DEMO_WEBHOOK_SECRET)
+            .verify(WEBHOOK_PATH, headers, sent)
+            .is_ok()
     );
+    let event: Value = serde_json::from_slice(sent).expect("JSON");
+    assert_eq!(event["type"], "payment_intent.canceled", "{event}");
+    assert_eq!(event["data"]["object"], body, "{event}");
 }
 
 #[tokio::test]

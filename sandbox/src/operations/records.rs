@@ -25,10 +25,11 @@ use snapbi_spec::ir::{
     Situation,
 };
 
-use super::{Cx, Outcome, at_path, declared, echo, refused, success_over};
+use super::{Cx, Effect, Outcome, at_path, declared, echo, refused, success_over};
 use crate::answer::{Answer, Fill};
 use crate::answers;
 use crate::ledger::{Books, Record};
+use crate::record_payments::{Owner, notifications};
 
 /// The wire path (one name per level) of the first response field named `wire`, looking into objects.
 pub(super) fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usize) -> Option<Vec<String>> {
@@ -618,7 +619,29 @@ pub(super) fn snap_operation(cx: &Cx<'_, '_>, kind: &RecordKind, books: &mut Boo
         })
     };
     match operate(&call, books, &mut issue) {
-        Ok(fields) => (record_answer(cx, &fields), Vec::new()),
+        Ok(fields) => (record_answer(cx, &fields), notified(cx, kind, &fields)),
         Err(refusal) => refused(refusal_answer(cx, kind, refusal)),
+    }
+}
+
+/// The notifications an update that `notifies` sends about the record it changed (WooshPay's
+/// `payment_intent.canceled`); none for other calls. The update is answered either way: a notification the record
+/// cannot make is logged, not sent.
+fn notified(cx: &Cx<'_, '_>, kind: &RecordKind, fields: &Value) -> Vec<Effect> {
+    let endpoint = cx.call.endpoint;
+    if endpoint.notifies.is_empty() || endpoint.operation != Operation::Update {
+        return Vec::new();
+    }
+    let owner = Owner {
+        provider: &endpoint.info.provider,
+        kind: &kind.name,
+        client: cx.client,
+    };
+    match notifications(cx.inner, &owner, fields, &endpoint.notifies) {
+        Ok(sent) => sent.into_iter().map(|n| Effect::Send(Box::new(n))).collect(),
+        Err(e) => {
+            tracing::warn!(endpoint = %endpoint.info.id, "no notification sent: {e}");
+            Vec::new()
+        }
     }
 }

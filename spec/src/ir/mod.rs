@@ -362,6 +362,9 @@ pub struct Endpoint {
     pub record_from: Vec<(String, Vec<String>)>,
     /// Values an update writes into its record: (record wire path, value), in spec order (`status` → `canceled`).
     pub record_sets: Vec<(String, String)>,
+    /// An update after which the kind's notifications are sent: (notification wire path, value) set over what their
+    /// `answers` fill (WooshPay's `type` → `payment_intent.canceled`); empty: none is sent.
+    pub notifies: Vec<(String, String)>,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.

@@ -527,6 +527,10 @@ pub struct EndpointFile {
     /// With `operation: update`: values the update writes into the record (`status: canceled`).
     #[serde(default)]
     pub record_sets: OrderedMap<String>,
+    /// With `operation: update`: the kind's notifications are sent after it, with these request fields of theirs set
+    /// to these values (WooshPay's `type: payment_intent.canceled`).
+    #[serde(default)]
+    pub notifies: OrderedMap<String>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
     /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
     #[serde(default)]

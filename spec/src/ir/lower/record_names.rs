@@ -89,6 +89,7 @@ impl Lowering {
             ("record_codes", endpoint.record_codes != RecordCodes::default()),
             ("record_from", !endpoint.record_from.is_empty()),
             ("record_sets", !endpoint.record_sets.is_empty()),
+            ("notifies", !endpoint.notifies.is_empty()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
@@ -163,6 +164,7 @@ impl Lowering {
         let given = [
             ("record_from", !endpoint.record_from.is_empty()),
             ("record_sets", !endpoint.record_sets.is_empty()),
+            ("notifies", !endpoint.notifies.is_empty()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             if endpoint.operation != Operation::Update {
@@ -403,6 +405,49 @@ impl Lowering {
                 } else if let Some(value) = outside {
                     self.push(Src::of(file).value(&at, format!("`{value}` is not one of `{path}`'s values")));
                 }
+            }
+        }
+    }
+}
+
+impl Lowering {
+    /// `notifies` sets request fields of the kind's notifications (`operation: notify` with its `record`), which must
+    /// exist: top-level names of their requests, or paths inside them.
+    pub(super) fn notified_fields(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        endpoints: &[Endpoint],
+    ) {
+        if endpoint.notifies.is_empty() || endpoint.operation != Operation::Update {
+            return;
+        }
+        let notifications: Vec<&Endpoint> = endpoints
+            .iter()
+            .filter(|e| {
+                e.info.provider == endpoint.info.provider
+                    && e.operation == Operation::Notify
+                    && e.record == endpoint.record
+            })
+            .collect();
+        if notifications.is_empty() {
+            let msg = "`notifies` sends the notifications of the endpoint's record kind, and it has none (an inbound \
+                       endpoint with `operation: notify` and this `record`)";
+            self.push(file.error("notifies", msg));
+            return;
+        }
+        let names: BTreeSet<&str> = notifications
+            .iter()
+            .flat_map(|e| e.request.iter().map(|f| f.wire.as_str()))
+            .collect();
+        for (path, _) in &endpoint.notifies {
+            let head = path.split('.').next().unwrap_or_default();
+            if !names.contains(head) {
+                let d = file.error(
+                    &join("notifies", path),
+                    format!("`{head}` is not a request field of the kind's notifications"),
+                );
+                self.push(with_help(d, did_you_mean(head, names.iter().copied())));
             }
         }
     }

@@ -174,6 +174,7 @@ impl Lowering {
         self.record_names(file, endpoint, kind);
         self.written_headers(file, endpoint, provider);
         self.update_conditions(file, endpoint, provider);
+        self.notified_fields(file, endpoint, endpoints);
         if endpoint.answers.iter().any(|a| a.source == AnswerSource::Page) {
             self.paid_is_known(file, endpoint, name, endpoints, "its page could not pay it");
         }
