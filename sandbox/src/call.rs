@@ -213,11 +213,21 @@ struct Presented<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// The standard's answer to `situation` for this endpoint's service code.
+    /// The answer to `situation` for this endpoint's service code: the case the endpoint's `cases` give it, else
+    /// the standard's.
     pub(crate) fn answer(&self, situation: Situation, fill: Fill<'_>) -> Answer {
         match self.provider.results {
             Some(_) => Answer::own(&self.provider.refusals, situation, fill),
-            None => Answer::to(&self.inner.api, &self.endpoint.info.service_code, situation, fill),
+            None => self.snap(&self.endpoint.info.service_code, situation, fill),
+        }
+    }
+
+    /// The SNAP answer to `situation` under `service`, in the case the endpoint answers it with.
+    fn snap(&self, service: &str, situation: Situation, fill: Fill<'_>) -> Answer {
+        let api = &self.inner.api;
+        match self.endpoint.cases.iter().find(|(s, _)| *s == situation) {
+            Some((_, case)) => Answer::snap(api, service, case.http, &case.case, fill),
+            None => Answer::to(api, service, situation, fill),
         }
     }
 
@@ -232,7 +242,7 @@ impl<'a> Call<'a> {
     fn refuse(&self, situation: Situation, fill: Fill<'_>) -> Answer {
         match self.provider.results {
             Some(_) => Answer::own(&self.provider.refusals, situation, fill),
-            None => Answer::to(&self.inner.api, &self.endpoint.refusal_service_code, situation, fill),
+            None => self.snap(&self.endpoint.refusal_service_code, situation, fill),
         }
     }
 

@@ -142,6 +142,38 @@ async fn a_refund_the_transition_table_does_not_allow_is_refused() {
 }
 
 #[tokio::test]
+async fn an_endpoint_s_own_case_wins_over_the_standard_s_there_only() {
+    let mut api = api();
+    // Shipped: a refund above what is left is 404xx13 Invalid Amount. Here DOKU's refund answers it with its
+    // Inconsistent Request case (declared there), as an endpoint's `cases` say where a provider documents another.
+    let inconsistent = api.codes.case(404, "18").map(|c| c.message.clone()).unwrap_or_default();
+    let refund = api
+        .endpoints
+        .iter_mut()
+        .find(|e| e.info.id == REFUND)
+        .expect("DOKU's refund");
+    refund.cases.push((
+        Situation::InvalidAmount,
+        Case {
+            http: 404,
+            case: "18".to_owned().into(),
+            message: inconsistent,
+        },
+    ));
+    let run = start_api(api, "doku", |b| b).await;
+    let reference = run.paid_payment("10000.00").await;
+
+    let above = run.refund_body(&reference, &unique("RF"), "20000.00");
+    run.call(REFUND, &above).await.expect("4045818", "Inconsistent Request");
+    // Other situations keep the standard's case.
+    let mut missing = run.refund_body(&reference, &unique("RF"), "1.00");
+    missing.as_object_mut().map(|b| b.remove("partnerRefundNo"));
+    run.call(REFUND, &missing)
+        .await
+        .expect("4005802", "Invalid Mandatory Field partnerRefundNo");
+}
+
+#[tokio::test]
 async fn a_payment_starts_moves_and_is_named_as_the_data_says() {
     let mut api = api();
     // Payments start pending (`03`), are paid from there, and a paid one is called `Settled`; the successful case's

@@ -3302,6 +3302,9 @@ pub mod dana {
         pub enum Code {
             #[code("2004200", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4004200", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. a currency other than IDR (observed in DANA's UAT).
             #[code("4004201", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -3472,6 +3475,9 @@ pub mod dana {
         pub enum Code {
             #[code("2003700", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4003700", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format (SNAP generic).
             #[code("4003701", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -3662,6 +3668,9 @@ pub mod dana {
             /// `Request In Progress`: accepted, the bank settles later (observed in DANA's UAT with needNotify true); ask `dana.disbursement.transfer_to_bank_status` for the outcome.
             #[code("2024300", Pending, "Request In Progress")]
             RequestInProgress,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4004300", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. a currency other than IDR (observed in DANA's UAT).
             #[code("4004301", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -3986,6 +3995,9 @@ pub mod dana {
         pub enum Code {
             #[code("2003800", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4003800", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. a currency other than IDR (observed in DANA's UAT).
             #[code("4003801", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -4096,6 +4108,9 @@ pub mod dana {
         pub enum Code {
             #[code("2003900", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4003900", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. `Invalid Field Format serviceCode` (observed in DANA's UAT).
             #[code("4003901", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -5986,6 +6001,9 @@ pub mod dana {
             /// Cancel accepted and still processing (observed); confirm with query payment.
             #[code("2025700", Pending, "Request In Progress")]
             RequestInProgress,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4005700", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format (SNAP generic).
             #[code("4005701", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -6115,6 +6133,9 @@ pub mod dana {
         pub enum Code {
             #[code("2005700", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4000000", Failed, "Bad Request")]
+            BadRequest,
             /// A header or field has an invalid format, e.g. `Invalid Field Format` for an empty merchantId (DANA's UAT, ConsultPayBalancedInvalidFieldFormat).
             #[code("4000001", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -6592,6 +6613,9 @@ pub mod dana {
         pub enum Code {
             #[code("2005500", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4005500", Failed, "Bad Request")]
+            BadRequest,
             /// A field or header has an invalid format, e.g. `Invalid Field Format X-TIMESTAMP` (observed).
             #[code("4005501", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -6759,6 +6783,9 @@ pub mod dana {
             /// Refund accepted and still processing (observed); send the same request again later to learn its outcome.
             #[code("2025800", Pending, "Request In Progress")]
             RequestInProgress,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4005800", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. `Invalid Field Format refundAmount` (observed).
             #[code("4005801", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -7349,6 +7376,9 @@ pub mod dana {
         pub enum Code {
             #[code("2001100", Success, "Successful")]
             Successful,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4001100", Failed, "Bad Request")]
+            BadRequest,
             /// A field or header has an invalid format (SNAP generic).
             #[code("4001101", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -7461,6 +7491,9 @@ pub mod dana {
             /// `Request In Progress`: cancel accepted, still processing (observed); confirm with query payment.
             #[code("2025700", Pending, "Request In Progress")]
             RequestInProgress,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4005700", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format (SNAP generic).
             #[code("4005701", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -8178,6 +8211,9 @@ pub mod dana {
             /// `Request In Progress`: refund accepted, still processing (observed); send the same request again later.
             #[code("2025800", Pending, "Request In Progress")]
             RequestInProgress,
+            /// Bad request: the body could not be read, e.g. JSON that is not an object (SNAP generic).
+            #[code("4005800", Failed, "Bad Request")]
+            BadRequest,
             /// A field has an invalid format, e.g. `Invalid Field Format refundAmount` (observed).
             #[code("4005801", Failed, "Invalid Field Format {field}")]
             InvalidFieldFormat,
@@ -10835,9 +10871,10 @@ pub mod doku {
     /// doku-python-library `CreateVARequest`). `virtualAccountNo` must equal partnerServiceId + customerNo
     /// (DOKU's SDKs check it; the format cannot compare fields). Idempotency: DOKU keys a repeat on the request id
     /// (X-EXTERNAL-ID) and answers `409` [S8 idempotency-request](https://developers.doku.com/); snapbi also treats the same trxId as the same
-    /// VA. DOKU's SDK simulator answers some create calls with service-25 codes (4042512, 4042513), a
-    /// documentation artefact not modelled here. Checked against what doku-python-library 1.1.72 sends (`create_va`,
-    /// run by `conformance/run doku`).
+    /// VA: the same content again gets the first answer, other content `4042718 Inconsistent Request`, which DOKU's
+    /// sandbox answers a second create with the same trxId. DOKU's SDK simulator answers some create calls with
+    /// service-25 codes (4042512, 4042513), a documentation artefact not modelled here. Checked against what
+    /// doku-python-library 1.1.72 sends (`create_va`, run by `conformance/run doku`).
     ///
     /// `POST /virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va` · service code 27 · symmetric signature · spec `specs/doku/virtual-account/create.yaml`
     pub mod va_create {
@@ -10993,6 +11030,9 @@ pub mod doku {
             /// No B2B token was sent (Authorization missing).
             #[code("4012703", Auth, "Token Not Found (B2B)")]
             TokenNotFound,
+            /// `Inconsistent Request`: a VA with this trxId was created before (DOKU's sandbox answers a second create with the same trxId so); nothing was created. Ask `doku.va.status` for the VA, or create it under a new trxId.
+            #[code("4042718", Failed, "Inconsistent Request")]
+            InconsistentRequest,
             /// X-EXTERNAL-ID already used today (DOKU's idempotency key); DOKU repeats the first answer with 409.
             #[code("4092700", Failed, "Conflict")]
             Conflict,

@@ -335,6 +335,9 @@ pub struct Endpoint {
     pub refusal_service_code: String,
     /// The provider answers an empty string in a required field `400xx02` (missing), not `400xx01`.
     pub empty_means_missing: bool,
+    /// Situations the provider answers at this endpoint with another case than the standard's (DANA refuses a
+    /// refund above what is left with `403xx02`, not `404xx13`), each case's code among `codes`.
+    pub cases: Vec<(Situation, Case)>,
     /// Status endpoint id.
     pub status_endpoint: Option<String>,
     /// Who calls whom.

@@ -494,6 +494,10 @@ pub struct EndpointFile {
     /// The provider refuses an empty string in a required field as missing (`400xx02`), not as a format error.
     #[serde(default)]
     pub empty_means_missing: bool,
+    /// Situations this endpoint is answered in with another case than the standard's (`standard.yaml` `cases`):
+    /// situation → case name of `codes.yaml`, where the provider documents another code for it.
+    #[serde(default)]
+    pub cases: OrderedMap<String>,
     /// `token`, `symmetric` or `asymmetric`.
     pub auth: String,
     /// The endpoint that reports this one's outcome.

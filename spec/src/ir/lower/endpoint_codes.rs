@@ -8,8 +8,9 @@ use heck::ToUpperCamelCase;
 
 use super::names::is_digits;
 use super::results::answer_path;
-use super::{Lowering, Src, join};
-use crate::ir::{CodeTables, EndpointCode, Enveloped};
+use super::{Lowering, Src, join, with_help};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{Case, CodeTables, EndpointCode, Enveloped, Situation};
 use crate::yaml::raw::{self, CodeRefSpec, ResultCodeSpec};
 
 /// The SNAP codes of an endpoint lowered so far, and which code took each variant name first.
@@ -267,6 +268,60 @@ impl Lowering {
             at: None,
             doc: code_ref.doc.clone(),
         })
+    }
+
+    /// `cases`: the situations this endpoint answers with another case than the standard's, each a situation of
+    /// `standard.yaml`, given once, mapped to a case of the code table whose code (under the endpoint's service code,
+    /// or for a refusal its refusal service code) the endpoint declares, so that the sandbox never answers a code the
+    /// endpoint does not list. Only a SNAP endpoint has them: result codes name no case.
+    pub(super) fn endpoint_cases(
+        &mut self,
+        src: Src,
+        spec: &raw::EndpointFile,
+        services: [&str; 2],
+        declared: &[EndpointCode],
+        codes: &CodeTables,
+    ) -> Vec<(Situation, Case)> {
+        if spec.cases.0.is_empty() {
+            return Vec::new();
+        }
+        if spec.envelope.is_some() || !spec.result_codes.is_empty() {
+            let msg = "`cases` picks SNAP cases; an endpoint answering `result_codes` has none";
+            self.push(src.value("cases", msg.into()));
+            return Vec::new();
+        }
+        let mut out: Vec<(Situation, Case)> = Vec::new();
+        for (key, name) in &spec.cases.0 {
+            let path = join("cases", key);
+            let Some((_, situation)) = Situation::ALL.iter().find(|(k, _)| k == key) else {
+                let d = src.at(src.positions.key(&path, 0), &path, format!("unknown situation `{key}`"));
+                self.push(with_help(d, did_you_mean(key, Situation::ALL.map(|(k, _)| k))));
+                continue;
+            };
+            if out.iter().any(|(s, _)| s == situation) {
+                self.push(src.at(src.positions.key(&path, 1), &path, format!("`{key}` is given twice")));
+                continue;
+            }
+            let Some(case) = self.case_named(src, &path, name, codes) else {
+                continue;
+            };
+            let under = |service: &str| format!("{}{service}{}", case.http, case.case);
+            let listed = services
+                .iter()
+                .any(|service| declared.iter().any(|c| c.code == under(service)));
+            // A code the endpoint lists wrongly was reported at `codes`.
+            if !listed && declared.len() == spec.codes.len() {
+                let d = src.value(
+                    &path,
+                    format!("`{name}` is {}, which `codes` does not list", under(services[0])),
+                );
+                let help = "declare the code in `codes` with the source that documents it".to_owned();
+                self.push(with_help(d, Some(help)));
+                continue;
+            }
+            out.push((*situation, case));
+        }
+        out
     }
 
     /// Seven digits, of this endpoint's services, not listed before.

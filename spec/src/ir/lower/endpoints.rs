@@ -27,6 +27,7 @@ struct Checked {
     request: Vec<Field>,
     response: Vec<Field>,
     codes: Vec<EndpointCode>,
+    cases: Vec<(Situation, Case)>,
 }
 
 impl Lowering {
@@ -62,6 +63,7 @@ impl Lowering {
             true => self.result_codes(src, spec),
             false => self.endpoint_codes(src, spec, [&service, &refusal_service], codes),
         };
+        let cases = self.endpoint_cases(src, spec, [&service, &refusal_service], &endpoint_codes, codes);
         let operation = self.operation(src, spec, known);
         let status_query = self.status_query(src, spec, known);
         let direction = self.direction(src, spec);
@@ -83,6 +85,7 @@ impl Lowering {
             request,
             response,
             codes: endpoint_codes,
+            cases,
         };
         // A malformed rule is dropped with its diagnostic, so the paths of the others are still checked.
         let rules = self.cross_rules(src, spec);
@@ -315,6 +318,7 @@ fn assemble(
         aliases: spec.aliases.clone(),
         refusal_service_code: c.refusal_service,
         empty_means_missing: spec.empty_means_missing,
+        cases: c.cases,
         status_endpoint: spec.status_endpoint.clone(),
         direction: c.direction,
         operation: c.operation,

@@ -88,7 +88,7 @@ impl Lowering {
     }
 
     /// The case called `name` in the code table.
-    fn case_named(&mut self, src: Src, path: &str, name: &str, codes: &CodeTables) -> Option<Case> {
+    pub(super) fn case_named(&mut self, src: Src, path: &str, name: &str, codes: &CodeTables) -> Option<Case> {
         match codes.cases.iter().find(|c| c.name == name) {
             Some(c) => Some(Case {
                 http: c.http,
