@@ -303,9 +303,12 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
         true => Verdict::Served,
         false => Verdict::Refused,
     };
-    let refused_by = match verdict {
-        Verdict::Refused => trail.reached.or(Some(Check::Route)),
-        Verdict::Served => None,
+    // Only a traced call knows its refusing step; an unrouted one was refused by its route; an enveloped one's
+    // steps are not traced, and its refusal is left unattributed rather than guessed.
+    let refused_by = match (verdict, trail.traced, endpoint) {
+        (Verdict::Refused, true, _) => trail.reached,
+        (Verdict::Refused, false, None) => Some(Check::Route),
+        _ => None,
     };
     let checks = match trail.traced || endpoint.is_none() {
         true => checks(refused_by, trail.reached),
