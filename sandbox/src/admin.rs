@@ -14,6 +14,8 @@
 //! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once |
 //! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
 //! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
+//! | `GET /_sandbox/journal`, `GET /_sandbox/journal/{n}` | the last calls answered, newest first, or one of them (`journal`) |
+//! | `GET /_sandbox/ui`, `GET /_sandbox/ui/calls/{n}` | the dashboard: the calls, and one call with its checks and signature (`dashboard`) |
 //!
 //! Admin answers are plain JSON (`{"error": "…"}` on a bad request), not SNAP bodies: they are not part of
 //! any provider's API.
@@ -55,6 +57,7 @@ impl Sandbox {
                 get(scenarios).post(arm_scenario).delete(clear_scenarios),
             )
             .route("/_sandbox/faults", get(faults).post(arm_fault).delete(clear_faults))
+            .merge(crate::dashboard::routes())
             .fallback(call::handle)
             .with_state(self.clone())
     }
@@ -102,6 +105,10 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "POST /_sandbox/auth-codes {\"clientId\"}",
             "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
             "GET|POST|DELETE /_sandbox/faults {\"endpoint\",\"kind\":\"delay|drop_after_commit|status_5xx\",\"ms\",\"times\"}",
+            "GET /_sandbox/journal",
+            "GET /_sandbox/journal/{n}",
+            "GET /_sandbox/ui",
+            "GET /_sandbox/ui/calls/{n}",
         ],
     }))
 }

@@ -22,30 +22,43 @@ use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
 use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider, Situation, TimestampForm};
+use std::time::Instant;
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock, Fill};
 use crate::credentials::Client;
+use crate::journal::{self, Answered, Check, Trail};
 use crate::operations;
 use crate::sandbox::{Inner, Served};
 use crate::scenarios::SCENARIO_HEADER;
+use crate::signature_diagnosis::SignatureDiagnosis;
 use crate::tokens::TokenKind;
 use crate::{Sandbox, signing, validate};
 
 /// The fallback handler: every request that is not an admin endpoint is a SNAP call.
 pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
     let inner = &sandbox.inner;
+    let started = Instant::now();
     let (parts, body) = request.into_parts();
+    let mut answered = Answered {
+        parts: &parts,
+        endpoint: None,
+        provider: None,
+        started,
+        trail: Trail::default(),
+    };
     let Some((served, params)) = route(inner, &parts) else {
-        return unrouted(inner, &parts);
+        return journal::record(inner, answered, unrouted(inner, &parts)).await;
     };
     let endpoint = inner.endpoint(served);
     let Some(provider) = inner.api.provider(&endpoint.info.provider) else {
-        return unrouted(inner, &parts);
+        return journal::record(inner, answered, unrouted(inner, &parts)).await;
     };
+    (answered.endpoint, answered.provider) = (Some(endpoint), Some(provider));
     let clock = inner.clock(&provider.name);
     if endpoint.info.envelope.is_some() {
-        return crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;
+        let response = crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;
+        return journal::record(inner, answered, response).await;
     }
     let call = Call {
         inner,
@@ -56,11 +69,16 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         parts: &parts,
         params: &params,
     };
-    let response = match call.admit(body).await {
-        Ok(admitted) => operations::process(inner, &call, admitted).await,
+    answered.trail = Trail::traced();
+    let response = match call.admit(body, &mut answered.trail).await {
+        Ok(admitted) => {
+            answered.trail.at(Check::Operation);
+            operations::process(inner, &call, admitted).await
+        }
         Err(answer) => answer.into_response(clock),
     };
-    crate::signed_answers::sign(inner, endpoint, provider, clock, &parts, response).await
+    let response = crate::signed_answers::sign(inner, endpoint, provider, clock, &parts, response).await;
+    journal::record(inner, answered, response).await
 }
 
 /// The served endpoint for this method and path (the path alone: a query is signed but not routed), with the raw
@@ -260,26 +278,42 @@ impl<'a> Call<'a> {
         self.provider.headers_for(self.endpoint.info.auth)
     }
 
-    async fn admit(&self, body: Body) -> Result<Admitted<'a>, Answer> {
+    /// The checks in order; `trail` follows them for the journal (which step refused, the client, the body).
+    async fn admit(&self, body: Body, trail: &mut Trail) -> Result<Admitted<'a>, Answer> {
+        trail.at(Check::Scenario);
         let scenario = self.scenario()?;
         let given = given_headers(&self.endpoint.headers, &self.parts.headers);
         let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &given);
+        trail.at(Check::MandatoryHeaders);
         self.mandatory(&caller)?;
+        trail.at(Check::HeaderFormats);
         let presented = self.formats(&caller)?;
+        trail.client = presented.client_id.map(str::to_owned);
+        trail.at(Check::TimestampWindow);
         self.timestamp_window(&presented)?;
+        trail.at(Check::Client);
         let client = self.client(&presented)?;
+        trail.client = Some(client.id.clone());
+        trail.at(Check::Token);
         let token = self.token(&presented, client)?;
+        trail.at(Check::BodySize);
         let raw = self.read(body).await?;
+        trail.body = Some(raw.clone());
         // Parsed before the signature is checked, so a body that is not JSON is refused as such (400) and the
         // minified form is only ever taken of JSON.
+        trail.at(Check::BodyJson);
         let parsed = self.parse(&raw)?;
         let body = Received {
             raw: &raw,
             minified: &crate::minify::strip(&raw),
         };
-        self.signature(&presented, client, token.as_ref(), &body)?;
+        trail.at(Check::Signature);
+        self.signature(&presented, client, token.as_ref(), &body, trail)?;
+        trail.at(Check::BodyPresent);
         let body = self.json(parsed)?;
+        trail.at(Check::PathParameters);
         let params = self.params()?;
+        trail.at(Check::FieldRules);
         self.fields(&body)?;
         let body = with_params(body, params);
         Ok(Admitted {
@@ -472,6 +506,7 @@ impl<'a> Call<'a> {
         client: &Client,
         token: Option<&AccessToken>,
         body: &Received<'_>,
+        trail: &mut Trail,
     ) -> Result<(), Answer> {
         let invalid = |why: &str| {
             self.refuse(Situation::Unauthorized, Fill::reason("Invalid Signature"))
@@ -498,11 +533,17 @@ impl<'a> Call<'a> {
         let verifier = client.verifier(recipe.algorithm);
         match (presented.signatures.iter()).any(|signature| signing::verify(recipe, &input, signature, verifier)) {
             true => Ok(()),
-            false => Err(invalid(&format!(
-                "X-SIGNATURE does not match the {} recipe over {} {path}",
-                self.endpoint.info.auth.as_str(),
-                input.method
-            ))),
+            false => {
+                // What the sandbox expected, for the journal: only refused calls pay for it.
+                let secret = client.secret.expose();
+                let expected = SignatureDiagnosis::of(recipe, &input, secret, &presented.signatures);
+                trail.signature = Some(Box::new(expected));
+                Err(invalid(&format!(
+                    "X-SIGNATURE does not match the {} recipe over {} {path}",
+                    self.endpoint.info.auth.as_str(),
+                    input.method
+                )))
+            }
         }
     }
 

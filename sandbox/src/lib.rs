@@ -48,6 +48,7 @@
 //! | stores (payments, records, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
 //! | unknown path | HTTP 404, `4040002 Invalid Routing` | no service code applies, so `00` |
 //! | known path, other method | HTTP 405, `405xx00 Requested Function Is Not Supported` | |
+//! | request journal (`GET /_sandbox/journal`, the dashboard at `/_sandbox/ui`) | the last 1 000 calls (fewer with a smaller store capacity), bodies kept up to 16 KiB | bounded memory |
 //!
 //! Which case answers which situation (a missing field, an expired token, a refund of an unpaid payment…), the
 //! token's lifetime, the header lengths and the payments' `latestTransactionStatus` values with what `pay`, `refund`
@@ -78,8 +79,10 @@ mod answer;
 mod answers;
 mod call;
 mod credentials;
+mod dashboard;
 mod enveloped;
 mod grants;
+mod journal;
 mod ledger;
 mod operations;
 mod payment_status;
@@ -90,6 +93,7 @@ mod sandbox;
 mod scenarios;
 mod server;
 mod shape;
+mod signature_diagnosis;
 mod signed_answers;
 mod store;
 mod tokens;

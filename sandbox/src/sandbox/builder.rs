@@ -13,6 +13,7 @@ use super::{Sandbox, SandboxError};
 use crate::answer::Clock;
 use crate::credentials::Credentials;
 use crate::grants::Grants;
+use crate::journal::Journal;
 use crate::keys::ProviderKey;
 use crate::ledger::Books;
 use crate::notify::Schedule;
@@ -219,6 +220,7 @@ impl SandboxBuilder {
             scenarios: Queues::new(),
             faults: Queues::new(),
             serial: AtomicU64::new(0),
+            journal: Journal::new(capacity),
             // The sandbox signs as the provider with its own (public, demo) key: enveloped answers.
             provider_key: ProviderKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM).ok(),
             api,

@@ -15,6 +15,7 @@ use super::setup::payment_notification_auth;
 use crate::answer::Clock;
 use crate::credentials::Client;
 use crate::grants::Grants;
+use crate::journal::Journal;
 use crate::keys::ProviderKey;
 use crate::ledger::Books;
 use crate::notify::Notifier;
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     pub(super) serial: AtomicU64,
     /// The provider's private key, as the sandbox plays it.
     pub(crate) provider_key: Option<ProviderKey>,
+    /// The last calls answered, for the dashboard.
+    pub(crate) journal: Journal,
 }
 
 impl Inner {

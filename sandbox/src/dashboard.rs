@@ -1,0 +1,246 @@
+//! The request journal over HTTP: `GET /_sandbox/journal` (JSON, newest first), `GET /_sandbox/journal/{n}`, and
+//! the dashboard, server-rendered HTML at `/_sandbox/ui` (the calls, newest first) and `/_sandbox/ui/calls/{n}`
+//! (one call: headers, body, the checks in order with the one that refused it, and for a refused signature the
+//! string to sign the sandbox expected next to what was received).
+//!
+//! The pages are maud templates: checked when the crate compiles, every value HTML-escaped. The list page reloads
+//! itself every few seconds (`<meta http-equiv=refresh>`, `?live=0` stops it): live without a line of JavaScript
+//! and without fetching anything from the internet.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, html};
+use serde_json::{Value, json};
+
+use crate::Sandbox;
+use crate::journal::{Entry, Outcome, Verdict};
+use crate::signature_diagnosis::SignatureDiagnosis;
+
+/// Seconds between reloads of the live list.
+const REFRESH_SECONDS: u32 = 3;
+
+/// The journal's routes, merged into the admin router.
+pub(crate) fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/_sandbox/journal", get(journal))
+        .route("/_sandbox/journal/{n}", get(journal_entry))
+        .route("/_sandbox/ui", get(list_page))
+        .route("/_sandbox/ui/calls/{n}", get(call_page))
+}
+
+async fn journal(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let entries = sandbox.inner.journal.newest_first();
+    let entries: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
+    Json(json!({ "entries": entries }))
+}
+
+async fn journal_entry(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
+    match sandbox.inner.journal.get(n) {
+        Some(entry) => Json(&*entry).into_response(),
+        None => not_kept(n).into_response(),
+    }
+}
+
+fn not_kept(n: u64) -> (StatusCode, Json<Value>) {
+    let message = format!("call {n} is not in the journal (never made, or forgotten: it keeps the last calls)");
+    (StatusCode::NOT_FOUND, Json(json!({ "error": message })))
+}
+
+/// The list of calls; `?live=0` stops it reloading itself.
+async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Html<String> {
+    let live = uri.query() != Some("live=0");
+    let entries = sandbox.inner.journal.newest_first();
+    let body = html! {
+        p {
+            (entries.len()) " calls kept, newest first. "
+            @if live {
+                "Reloads every " (REFRESH_SECONDS) " s: " a href="/_sandbox/ui?live=0" { "pause" }
+            } @else {
+                "Paused: " a href="/_sandbox/ui" { "live" }
+            }
+            " · " a href="/_sandbox/journal" { "JSON" }
+        }
+        table {
+            tr { th { "#" } th { "time" } th { "method" } th { "path" } th { "endpoint" } th { "client" } th { "verdict" } th { "HTTP" } th { "code" } th { "refused by" } }
+            @for entry in &entries {
+                tr class=(verdict_class(entry.verdict)) {
+                    td { a href={ "/_sandbox/ui/calls/" (entry.n) } { (entry.n) } }
+                    td { (entry.at) }
+                    td { (entry.method) }
+                    td { code { (entry.path) } }
+                    td { (entry.endpoint.as_deref().unwrap_or("—")) }
+                    td { (entry.client.as_deref().unwrap_or("—")) }
+                    td { (verdict_text(entry.verdict)) }
+                    td { (entry.status) }
+                    td { (entry.code.as_deref().unwrap_or("—")) }
+                    td { (entry.refused_by.map_or("", |c| c.describe())) }
+                }
+            }
+        }
+    };
+    Html(page("calls", live, body).into_string())
+}
+
+async fn call_page(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
+    let Some(entry) = sandbox.inner.journal.get(n) else {
+        let body =
+            html! { p { "Call " (n) " is not in the journal (never made, or forgotten: it keeps the last calls)." } };
+        return (
+            StatusCode::NOT_FOUND,
+            Html(page("not found", false, body).into_string()),
+        )
+            .into_response();
+    };
+    let title = format!("call {}: {} {}", entry.n, entry.method, entry.path);
+    Html(page(&title, false, call(&entry)).into_string()).into_response()
+}
+
+/// One call's page.
+fn call(entry: &Entry) -> Markup {
+    html! {
+        p { a href="/_sandbox/ui" { "← all calls" } " · " a href={ "/_sandbox/journal/" (entry.n) } { "JSON" } }
+        table {
+            tr { th { "time" } td { (entry.at) " (answered in " (entry.took_us) " µs)" } }
+            tr { th { "endpoint" } td { (entry.endpoint.as_deref().unwrap_or("— (not routed)")) } }
+            tr { th { "client" } td { (entry.client.as_deref().unwrap_or("—")) } }
+            tr { th { "verdict" } td class=(verdict_class(entry.verdict)) { (verdict_text(entry.verdict)) } }
+            tr { th { "answer" } td { "HTTP " (entry.status) " · code " (entry.code.as_deref().unwrap_or("—")) } }
+            @if let Some(reason) = &entry.reason {
+                tr { th { "why" } td { (reason) } }
+            }
+        }
+        @if let Some(signature) = &entry.signature {
+            (signature_comparison(signature))
+        }
+        h2 { "Checks, in order" }
+        @if entry.checks.is_empty() {
+            p { "This endpoint's checks are not traced one by one (an enveloped endpoint)." }
+        } @else {
+            ol {
+                @for step in &entry.checks {
+                    li class=(outcome_class(step.outcome)) {
+                        (step.check.describe()) ": " (outcome_text(step.outcome))
+                        @if step.outcome == Outcome::Refused {
+                            @if let Some(reason) = &entry.reason { " — " (reason) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Request headers" }
+        table {
+            @for (name, value) in &entry.headers {
+                tr { th { (name) } td { code { (value) } } }
+            }
+        }
+        h2 { "Request body" }
+        @match &entry.body {
+            None => p { "Not read: the call was refused before its body." },
+            Some(body) => {
+                @if entry.body_truncated {
+                    p { "The first " (body.len()) " of " (entry.body_bytes) " bytes." }
+                }
+                pre { (pretty(body)) }
+            }
+        }
+    }
+}
+
+/// The string to sign the sandbox built and what it expected, next to what the call sent.
+fn signature_comparison(signature: &SignatureDiagnosis) -> Markup {
+    html! {
+        h2 { "Signature" }
+        p { "Recipe " code { (signature.recipe) } " (" (signature.algorithm) ", " (signature.encoding) ")." }
+        table {
+            @for (part, value) in &signature.parts {
+                tr { th { code { (part) } } td { code { (value) } } }
+            }
+        }
+        table class="side" {
+            tr { th { } th { "the sandbox expected" } th { "received" } }
+            tr {
+                th { "string to sign" }
+                td { pre id="string-to-sign" { (signature.string_to_sign) } }
+                td { "(not sent: compare with the string your client signed)" }
+            }
+            tr { th { "its SHA-256" } td { code id="string-to-sign-sha256" { (signature.string_to_sign_sha256) } } td { } }
+            tr {
+                th { "signature" }
+                td {
+                    @match &signature.expected {
+                        Some(expected) => code id="expected-signature" { (expected) },
+                        None => "(an RSA signature: only your private key makes it; check the string to sign)",
+                    }
+                }
+                td { @for received in &signature.received { code class="received" { (received) } br; } }
+            }
+        }
+        p { "The B2B token is shown masked; the hash and the expected signature are over the real string." }
+    }
+}
+
+/// The body pretty-printed when it is JSON, as received otherwise.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|json| serde_json::to_string_pretty(&json).ok())
+        .unwrap_or_else(|| body.to_owned())
+}
+
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Served => "served",
+        Verdict::Refused => "refused",
+    }
+}
+
+fn verdict_class(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Served => "ok",
+        Verdict::Refused => "no",
+    }
+}
+
+fn outcome_text(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Refused => "REFUSED",
+        Outcome::NotReached => "not reached",
+    }
+}
+
+fn outcome_class(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "ok",
+        Outcome::Refused => "no",
+        Outcome::NotReached => "skip",
+    }
+}
+
+/// A page of the dashboard: `live` makes it reload itself.
+fn page(title: &str, live: bool, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                @if live { meta http-equiv="refresh" content=(REFRESH_SECONDS); }
+                title { "snapbi sandbox: " (title) }
+                style { (STYLE) }
+            }
+            body {
+                h1 { "snapbi sandbox: " (title) }
+                (body)
+            }
+        }
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;margin:.5em 0}\
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}pre{white-space:pre-wrap;\
+word-break:break-all;margin:0}.ok{color:#176b17}.no{color:#a31515;font-weight:bold}.skip{color:#888}\
+table.side td{max-width:40em}";

@@ -1,0 +1,511 @@
+//! The request journal: every call the sandbox answered on its provider endpoints (not its `/_sandbox/*` admin
+//! and UI routes), newest last, at most a fixed number of them, for the dashboard (`dashboard`) and
+//! `GET /_sandbox/journal`.
+//!
+//! An entry is written once, after the call is answered, from what `call` learned while admitting it (a
+//! [`Trail`]): the checks it reached, in the order `call` runs them, the client it found, the body it read and,
+//! for a refused signature, what the sandbox expected (`signature_diagnosis`). The journal's one lock is held
+//! only to push an entry or to clone the list of entries (each behind an `Arc`), so a page being rendered never
+//! holds back a call.
+//!
+//! Nothing secret is kept: `Authorization`, `Proxy-Authorization` and `Cookie` values are replaced by their
+//! scheme and a marker, and any client secret that turns up in a header or the body is cut out. Bodies are kept
+//! up to [`BODY_CAP`] bytes, so memory stays bounded by the capacity whatever the calls carry.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::response::Response;
+use serde::Serialize;
+use serde_json::Value;
+use snapbi_spec::ir::{Endpoint, Provider};
+
+use crate::answer::REASON_HEADER;
+use crate::sandbox::Inner;
+use crate::signature_diagnosis::SignatureDiagnosis;
+use crate::store;
+
+/// Most calls a journal keeps, whatever the sandbox's store capacity: each entry may hold a body of
+/// [`BODY_CAP`] bytes, so this bounds the journal near 20 MB in the worst case and far less with SNAP's bodies.
+pub(crate) const MAX_ENTRIES: usize = 1_000;
+
+/// Most bytes of a request body kept in an entry (SNAP bodies are a few KiB); the rest is marked as cut off.
+pub(crate) const BODY_CAP: usize = 16 * 1024;
+
+/// Most headers kept per entry, and most bytes kept of each value: a huge or odd header cannot grow the journal.
+const HEADER_COUNT_CAP: usize = 64;
+const HEADER_VALUE_CAP: usize = 1024;
+
+/// What stands in for a value the journal does not keep.
+pub(crate) const REDACTED: &str = "‹redacted›";
+
+/// The steps `call` admits a call by, in its order, then the business step. A refusal names the step that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Check {
+    /// A served endpoint at this method and path.
+    Route,
+    /// `X-Sandbox-Scenario` names a code the endpoint declares.
+    Scenario,
+    /// Every mandatory header is there.
+    MandatoryHeaders,
+    /// Header formats, lengths and rules.
+    HeaderFormats,
+    /// X-TIMESTAMP within the window.
+    TimestampWindow,
+    /// The client is one of the sandbox's.
+    Client,
+    /// The B2B token, where the endpoint takes one.
+    Token,
+    /// The body is within the size limit.
+    BodySize,
+    /// The body is JSON (or empty).
+    BodyJson,
+    /// The signature verifies.
+    Signature,
+    /// A body is there where the endpoint takes one.
+    BodyPresent,
+    /// The path parameters' rules.
+    PathParameters,
+    /// The body's field rules.
+    FieldRules,
+    /// The operation itself (its answer: served, or a business refusal such as a forced code).
+    Operation,
+}
+
+impl Check {
+    /// Every step, in order.
+    pub(crate) const ALL: [Check; 14] = [
+        Check::Route,
+        Check::Scenario,
+        Check::MandatoryHeaders,
+        Check::HeaderFormats,
+        Check::TimestampWindow,
+        Check::Client,
+        Check::Token,
+        Check::BodySize,
+        Check::BodyJson,
+        Check::Signature,
+        Check::BodyPresent,
+        Check::PathParameters,
+        Check::FieldRules,
+        Check::Operation,
+    ];
+
+    /// The step in words, for the dashboard.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Check::Route => "route (method and path)",
+            Check::Scenario => "X-Sandbox-Scenario",
+            Check::MandatoryHeaders => "mandatory headers",
+            Check::HeaderFormats => "header formats",
+            Check::TimestampWindow => "X-TIMESTAMP window",
+            Check::Client => "client",
+            Check::Token => "B2B token",
+            Check::BodySize => "body size",
+            Check::BodyJson => "body is JSON",
+            Check::Signature => "signature",
+            Check::BodyPresent => "body present",
+            Check::PathParameters => "path parameters",
+            Check::FieldRules => "field rules",
+            Check::Operation => "operation",
+        }
+    }
+}
+
+/// How a step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    Passed,
+    Refused,
+    NotReached,
+}
+
+/// One step of a call and how it went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Step {
+    pub(crate) check: Check,
+    pub(crate) outcome: Outcome,
+}
+
+/// Served (a 2xx answer) or refused (by a check, or by the operation's answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Verdict {
+    Served,
+    Refused,
+}
+
+/// What `call` learned while admitting a call, for its journal entry. `call` moves `reached` forward before each
+/// step, so when a step refuses, `reached` names it.
+#[derive(Debug, Default)]
+pub(crate) struct Trail {
+    /// The step being run (or the last one run).
+    pub(crate) reached: Option<Check>,
+    /// The client id: the one presented, then the one found.
+    pub(crate) client: Option<String>,
+    /// The body as read (the body-size step reads it).
+    pub(crate) body: Option<Bytes>,
+    /// What the sandbox expected of a refused signature.
+    pub(crate) signature: Option<Box<SignatureDiagnosis>>,
+    /// Whether the steps were recorded one by one (enveloped endpoints are checked elsewhere, and are not).
+    pub(crate) traced: bool,
+}
+
+impl Trail {
+    /// A trail whose steps `call` will record.
+    pub(crate) fn traced() -> Self {
+        Self {
+            traced: true,
+            ..Self::default()
+        }
+    }
+
+    /// The call is at `check`.
+    pub(crate) fn at(&mut self, check: Check) {
+        self.reached = Some(check);
+    }
+}
+
+/// One answered call.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Entry {
+    /// Its number, from 1, in the order calls were answered.
+    pub(crate) n: u64,
+    /// When it was answered, in the provider's timestamp style.
+    pub(crate) at: String,
+    /// How long answering took, in microseconds.
+    pub(crate) took_us: u64,
+    pub(crate) method: String,
+    /// The path as requested, with its query.
+    pub(crate) path: String,
+    /// The served endpoint's id, when one was routed.
+    pub(crate) endpoint: Option<String>,
+    /// The client id, as presented or as found.
+    pub(crate) client: Option<String>,
+    /// The request headers as received, secrets redacted.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The request body as text (bytes that are not UTF-8 shown as U+FFFD), up to [`BODY_CAP`] bytes.
+    pub(crate) body: Option<String>,
+    /// The body's size in bytes, as received.
+    pub(crate) body_bytes: usize,
+    /// Whether `body` was cut at [`BODY_CAP`].
+    pub(crate) body_truncated: bool,
+    /// The answer's HTTP status.
+    pub(crate) status: u16,
+    /// The answer's response code (SNAP's `responseCode`, or at the provider's own code place).
+    pub(crate) code: Option<String>,
+    pub(crate) verdict: Verdict,
+    /// Why the sandbox refused (`X-Sandbox-Reason`).
+    pub(crate) reason: Option<String>,
+    /// Every step in order with how it went; empty when the steps were not traced.
+    pub(crate) checks: Vec<Step>,
+    /// The step that refused the call.
+    pub(crate) refused_by: Option<Check>,
+    /// What the sandbox expected of a refused signature.
+    pub(crate) signature: Option<Box<SignatureDiagnosis>>,
+}
+
+/// The last calls answered, at most `capacity` of them.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    entries: Mutex<Entries>,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    list: VecDeque<Arc<Entry>>,
+    /// The number the next entry gets.
+    next: u64,
+}
+
+impl Journal {
+    /// A journal of at most `capacity` calls (at least one, at most [`MAX_ENTRIES`]).
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(Entries {
+                list: VecDeque::new(),
+                next: 1,
+            }),
+            capacity: capacity.clamp(1, MAX_ENTRIES),
+        }
+    }
+
+    /// Adds `entry` (its number is given here), forgetting the oldest beyond the capacity.
+    fn push(&self, mut entry: Entry) {
+        let mut entries = store::lock(&self.entries);
+        entry.n = entries.next;
+        entries.next += 1;
+        entries.list.push_back(Arc::new(entry));
+        while entries.list.len() > self.capacity {
+            entries.list.pop_front();
+        }
+    }
+
+    /// Every entry, newest first.
+    pub(crate) fn newest_first(&self) -> Vec<Arc<Entry>> {
+        store::lock(&self.entries).list.iter().rev().cloned().collect()
+    }
+
+    /// The entry numbered `n`, while it is kept.
+    pub(crate) fn get(&self, n: u64) -> Option<Arc<Entry>> {
+        let entries = store::lock(&self.entries);
+        let first = entries.list.front()?.n;
+        let index = usize::try_from(n.checked_sub(first)?).ok()?;
+        entries.list.get(index).cloned()
+    }
+}
+
+/// What is known of a call when it is answered.
+pub(crate) struct Answered<'a> {
+    pub(crate) parts: &'a Parts,
+    pub(crate) endpoint: Option<&'a Endpoint>,
+    pub(crate) provider: Option<&'a Provider>,
+    /// When the sandbox began answering it.
+    pub(crate) started: Instant,
+    pub(crate) trail: Trail,
+}
+
+/// Records the answered call in the sandbox's journal and gives back its response, unchanged.
+pub(crate) async fn record(inner: &Inner, answered: Answered<'_>, response: Response) -> Response {
+    // The sandbox's answers are whole in memory already: collecting them does not wait on anything.
+    let (head, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let status = head.status.as_u16();
+    let reason = head
+        .headers
+        .get(REASON_HEADER)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let code = response_code(answered.provider, &bytes);
+    let entry = entry(inner, answered, status, code, reason);
+    inner.journal.push(entry);
+    Response::from_parts(head, Body::from(bytes))
+}
+
+/// The journal entry of an answered call.
+fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String>, reason: Option<String>) -> Entry {
+    let Answered {
+        parts,
+        endpoint,
+        provider,
+        started,
+        trail,
+    } = answered;
+    let secrets: Vec<&str> = inner.clients.values().map(|c| c.secret.expose()).collect();
+    let verdict = match (200..300).contains(&status) {
+        true => Verdict::Served,
+        false => Verdict::Refused,
+    };
+    // Only a traced call knows its refusing step; an unrouted one was refused by its route; an enveloped one's
+    // steps are not traced, and its refusal is left unattributed rather than guessed.
+    let refused_by = match (verdict, trail.traced, endpoint) {
+        (Verdict::Refused, true, _) => trail.reached,
+        (Verdict::Refused, false, None) => Some(Check::Route),
+        _ => None,
+    };
+    let checks = match trail.traced || endpoint.is_none() {
+        true => checks(refused_by, trail.reached),
+        false => Vec::new(),
+    };
+    let (body, body_bytes, body_truncated) = match &trail.body {
+        Some(bytes) => {
+            let (text, truncated) = capped_text(bytes, BODY_CAP, &secrets);
+            (Some(text), bytes.len(), truncated)
+        }
+        None => (None, 0, false),
+    };
+    let clock = inner.clock(provider.map_or("", |p| p.name.as_str()));
+    Entry {
+        n: 0,
+        at: clock.now(),
+        took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        method: parts.method.to_string(),
+        path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        endpoint: endpoint.map(|e| e.info.id.to_string()),
+        client: trail.client,
+        headers: headers(&parts.headers, &secrets),
+        body,
+        body_bytes,
+        body_truncated,
+        status,
+        code,
+        verdict,
+        reason,
+        checks,
+        refused_by,
+        signature: trail.signature,
+    }
+}
+
+/// Every step with how it went: passed up to the refusing one, which refused, the rest not reached. A served call
+/// passed every step up to `reached` (the operation, when the call was admitted).
+fn checks(refused_by: Option<Check>, reached: Option<Check>) -> Vec<Step> {
+    let last = refused_by.or(reached).unwrap_or(Check::Route);
+    Check::ALL
+        .iter()
+        .map(|&check| {
+            let outcome = match check.cmp(&last) {
+                std::cmp::Ordering::Less => Outcome::Passed,
+                std::cmp::Ordering::Equal if refused_by.is_some() => Outcome::Refused,
+                std::cmp::Ordering::Equal => Outcome::Passed,
+                std::cmp::Ordering::Greater => Outcome::NotReached,
+            };
+            Step { check, outcome }
+        })
+        .collect()
+}
+
+/// The response code of an answer body: SNAP's `responseCode` (first in the sandbox's SNAP answers, so read
+/// without parsing the body), else the first of the provider's own code places that holds a string.
+fn response_code(provider: Option<&Provider>, body: &[u8]) -> Option<String> {
+    const SNAP_START: &[u8] = br#"{"responseCode":""#;
+    if let Some(rest) = body.strip_prefix(SNAP_START) {
+        let end = rest.iter().position(|&b| b == b'"')?;
+        return std::str::from_utf8(&rest[..end]).ok().map(str::to_owned);
+    }
+    let json: Value = serde_json::from_slice(body).ok()?;
+    if let Some(code) = json.get("responseCode").and_then(Value::as_str) {
+        return Some(code.to_owned());
+    }
+    let places = provider?.results.as_ref()?;
+    places.code.iter().find_map(|place| {
+        let mut here = &json;
+        for segment in place.iter() {
+            here = match segment.parse::<usize>() {
+                Ok(index) => here.get(index)?,
+                Err(_) => here.get(segment.as_ref())?,
+            };
+        }
+        match here {
+            Value::String(code) => Some(code.clone()),
+            Value::Number(code) => Some(code.to_string()),
+            _ => None,
+        }
+    })
+}
+
+/// The request headers as the journal keeps them: credentials redacted, secrets cut out, sizes capped.
+fn headers(headers: &HeaderMap, secrets: &[&str]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .take(HEADER_COUNT_CAP)
+        .map(|(name, value)| {
+            let value = match name.as_str() {
+                "authorization" | "proxy-authorization" => credential(value.as_bytes()),
+                "cookie" => REDACTED.to_owned(),
+                _ => capped_text(value.as_bytes(), HEADER_VALUE_CAP, secrets).0,
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
+}
+
+/// A credential header with its scheme kept and its value redacted: `Bearer ‹redacted›`.
+fn credential(value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    match text.trim().split_once(' ') {
+        Some((scheme, _)) if scheme.len() <= 16 => format!("{scheme} {REDACTED}"),
+        _ => REDACTED.to_owned(),
+    }
+}
+
+/// `bytes` as text (invalid UTF-8 as U+FFFD), cut at `cap` bytes (on a character boundary), with every secret
+/// cut out; and whether it was cut.
+pub(crate) fn capped_text(bytes: &[u8], cap: usize, secrets: &[&str]) -> (String, bool) {
+    let truncated = bytes.len() > cap;
+    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(cap)]).into_owned();
+    if truncated && text.ends_with('\u{FFFD}') {
+        // The cut may have split a character: what is left of it says nothing.
+        text.pop();
+    }
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, REDACTED);
+        }
+    }
+    (text, truncated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> Entry {
+        Entry {
+            n: 0,
+            at: String::new(),
+            took_us: 0,
+            method: "POST".into(),
+            path: path.into(),
+            endpoint: None,
+            client: None,
+            headers: Vec::new(),
+            body: None,
+            body_bytes: 0,
+            body_truncated: false,
+            status: 200,
+            code: None,
+            verdict: Verdict::Served,
+            reason: None,
+            checks: Vec::new(),
+            refused_by: None,
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_within_its_capacity() {
+        let journal = Journal::new(2);
+        for path in ["/a", "/b", "/c"] {
+            journal.push(entry(path));
+        }
+        let kept: Vec<(u64, String)> = journal.newest_first().iter().map(|e| (e.n, e.path.clone())).collect();
+        assert_eq!(kept, vec![(3, "/c".to_owned()), (2, "/b".to_owned())]);
+        assert!(journal.get(1).is_none(), "forgotten");
+        assert_eq!(journal.get(2).map(|e| e.path.clone()).as_deref(), Some("/b"));
+        assert!(journal.get(4).is_none());
+    }
+
+    #[test]
+    fn the_refusing_step_is_marked_and_later_ones_not_reached() {
+        let steps = checks(Some(Check::Signature), Some(Check::Signature));
+        let at = |check: Check| steps.iter().find(|s| s.check == check).map(|s| s.outcome);
+        assert_eq!(at(Check::Token), Some(Outcome::Passed));
+        assert_eq!(at(Check::Signature), Some(Outcome::Refused));
+        assert_eq!(at(Check::FieldRules), Some(Outcome::NotReached));
+        let served = checks(None, Some(Check::Operation));
+        assert!(served.iter().all(|s| s.outcome == Outcome::Passed));
+    }
+
+    #[test]
+    fn codes_are_read_from_snap_and_own_bodies() {
+        assert_eq!(
+            response_code(None, br#"{"responseCode":"2005400","responseMessage":"Successful"}"#).as_deref(),
+            Some("2005400")
+        );
+        assert_eq!(
+            response_code(None, br#"{ "responseCode" : "4017300" }"#).as_deref(),
+            Some("4017300")
+        );
+        assert_eq!(response_code(None, b"\xff\xfe"), None);
+    }
+
+    #[test]
+    fn credentials_and_secrets_are_not_kept() {
+        assert_eq!(credential(b"Bearer abc.def"), format!("Bearer {REDACTED}"));
+        assert_eq!(credential(b"opaque"), REDACTED);
+        let (text, cut) = capped_text(b"key=s3cret&x=1", 64, &["s3cret"]);
+        assert_eq!((text.as_str(), cut), ("key=‹redacted›&x=1", false));
+        let (text, cut) = capped_text("ééé".as_bytes(), 3, &[]);
+        assert_eq!((text.as_str(), cut), ("é", true), "no half character");
+        let (text, _) = capped_text(b"\xff<", 8, &[]);
+        assert_eq!(text, "\u{FFFD}<");
+    }
+}

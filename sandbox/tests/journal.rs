@@ -1,0 +1,227 @@
+//! The request journal and its dashboard, over loopback: calls served and refused are recorded with their codes
+//! and the check that refused them; a signature made with a wrong secret shows, on its page, the string to sign,
+//! its SHA-256 and the expected HMAC as `openssl` computes them on its own; no secret or bearer token is ever shown;
+//! the journal keeps at most its capacity; what a call sent is HTML-escaped.
+
+mod common;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use common::{PAYMENT, Running, now, remove_header, set_header, start, unique};
+use serde_json::Value;
+use snapbi::rt;
+use snapbi_sandbox::DEMO_CLIENT_SECRET as SECRET;
+
+async fn get(run: &Running, path: &str) -> (u16, String) {
+    let response = run
+        .http
+        .get(format!("{}{path}", run.base))
+        .send()
+        .await
+        .expect("the sandbox answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("text"))
+}
+
+async fn journal(run: &Running) -> Vec<Value> {
+    let (status, text) = get(run, "/_sandbox/journal").await;
+    assert_eq!(status, 200);
+    let json: Value = serde_json::from_str(&text).expect("JSON");
+    json["entries"].as_array().cloned().expect("entries")
+}
+
+#[tokio::test]
+async fn served_and_refused_calls_are_recorded_newest_first() {
+    let run = start(|b| b).await;
+    let body = serde_json::to_vec(&run.payment_body(&unique("INV"), "10000.00")).expect("json");
+    let headers = run.headers_for(PAYMENT, &body).await;
+    run.send_to(PAYMENT, &headers, body.clone())
+        .await
+        .expect("2005400", "Successful");
+    let mut missing = headers.clone();
+    remove_header(&mut missing, "X-TIMESTAMP");
+    run.send_to(PAYMENT, &missing, body).await;
+
+    let entries = journal(&run).await;
+    // The token call, the payment, the refusal; admin calls (this very GET) are not journaled.
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    let (refused, served, token) = (&entries[0], &entries[1], &entries[2]);
+    assert_eq!(token["code"], "2007300");
+    assert_eq!(served["code"], "2005400");
+    assert_eq!(served["verdict"], "served");
+    assert_eq!(served["status"], 200);
+    assert_eq!(served["endpoint"], PAYMENT);
+    assert_eq!(served["client"], snapbi_sandbox::DEMO_CLIENT_ID);
+    assert!(served["refusedBy"].is_null());
+    assert_eq!(refused["code"], "4005402");
+    assert_eq!(refused["verdict"], "refused");
+    assert_eq!(refused["refusedBy"], "mandatory_headers");
+    assert!(refused["reason"].as_str().unwrap_or_default().contains("X-TIMESTAMP"));
+    let steps = refused["checks"].as_array().expect("checks");
+    let outcome = |check: &str| steps.iter().find(|s| s["check"] == check).map(|s| s["outcome"].clone());
+    assert_eq!(outcome("scenario"), Some("passed".into()));
+    assert_eq!(outcome("mandatory_headers"), Some("refused".into()));
+    assert_eq!(outcome("signature"), Some("not_reached".into()));
+    assert!(refused["body"].is_null(), "refused before its body was read");
+    assert!(entries[0]["n"].as_u64() > entries[1]["n"].as_u64());
+
+    let (status, page) = get(&run, "/_sandbox/ui").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("http-equiv=\"refresh\""), "the list is live");
+    assert!(page.contains("4005402") && page.contains("2005400"));
+    let (status, _) = get(&run, "/_sandbox/ui/calls/999").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_wrong_secret_shows_the_expected_string_hash_and_signature() {
+    let run = start(|b| b).await;
+    let endpoint = run.endpoint(PAYMENT).clone();
+    let token = run.token().await;
+    let body = serde_json::to_vec(&run.payment_body(&unique("INV"), "10000.00")).expect("json");
+    let timestamp = now();
+    let mut headers = run.headers_for(PAYMENT, &body).await;
+    set_header(&mut headers, "X-TIMESTAMP", &timestamp);
+    let wrong = rt::signature::sign_symmetric(
+        &endpoint.info.method,
+        &endpoint.info.path,
+        &rt::secret::AccessToken::from(token.as_str()),
+        &body,
+        &timestamp,
+        &rt::secret::ClientSecret::from("not-the-client-secret"),
+    )
+    .expect("signs");
+    set_header(&mut headers, "X-SIGNATURE", &wrong);
+    run.send_to(PAYMENT, &headers, body.clone())
+        .await
+        .expect("4015400", "Unauthorized. Invalid Signature");
+
+    // The string to sign, computed here with openssl alone (the body sent is compact JSON: already minified).
+    let string_to_sign = format!(
+        "{}:{}:{}:{}:{}",
+        endpoint.info.method,
+        endpoint.info.path,
+        token,
+        openssl_sha256_hex(&body),
+        timestamp
+    );
+    let expected_hash = openssl_sha256_hex(string_to_sign.as_bytes());
+    let expected_signature = openssl_hmac_sha512(SECRET, &string_to_sign);
+    let shown = string_to_sign.replace(&token, "‹B2B token›");
+
+    let entries = journal(&run).await;
+    let refused = &entries[0];
+    assert_eq!(refused["refusedBy"], "signature");
+    let diagnosis = &refused["signature"];
+    assert_eq!(diagnosis["stringToSign"], shown.as_str());
+    assert_eq!(diagnosis["stringToSignSha256"], expected_hash.as_str());
+    assert_eq!(diagnosis["expected"], expected_signature.as_str());
+    assert_eq!(diagnosis["received"][0], wrong.as_str());
+
+    let n = refused["n"].as_u64().expect("n");
+    let (status, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("<pre id=\"string-to-sign\">{shown}</pre>")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("<code id=\"string-to-sign-sha256\">{expected_hash}</code>")));
+    assert!(page.contains(&format!("<code id=\"expected-signature\">{expected_signature}</code>")));
+    assert!(page.contains(&format!("<code class=\"received\">{wrong}</code>")));
+    assert!(page.contains("signature: REFUSED"));
+
+    let (_, json) = get(&run, "/_sandbox/journal").await;
+    let (_, list) = get(&run, "/_sandbox/ui").await;
+    for shown in [&json, &page, &list] {
+        assert!(!shown.contains(SECRET), "the client secret is never shown");
+        assert!(!shown.contains(&token), "the bearer token is never shown");
+    }
+    assert!(json.contains("Bearer ‹redacted›"));
+}
+
+#[tokio::test]
+async fn a_secret_sent_anywhere_is_cut_out() {
+    let run = start(|b| b).await;
+    let body = format!(r#"{{"leak":"{SECRET}"}}"#).into_bytes();
+    let mut headers = run.headers_for(PAYMENT, &body).await;
+    set_header(&mut headers, "X-Debug", SECRET);
+    run.send_to(PAYMENT, &headers, body).await;
+    let (_, json) = get(&run, "/_sandbox/journal").await;
+    assert!(!json.contains(SECRET), "{json}");
+    let n = journal(&run).await[0]["n"].as_u64().expect("n");
+    let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+    assert!(!page.contains(SECRET));
+}
+
+#[tokio::test]
+async fn the_journal_keeps_at_most_its_capacity() {
+    let run = start(|b| b.capacity(3)).await;
+    for i in 0..5 {
+        run.send("GET", &format!("/nowhere/{i}"), &[], Vec::new()).await;
+    }
+    let entries = journal(&run).await;
+    let paths: Vec<&str> = entries.iter().filter_map(|e| e["path"].as_str()).collect();
+    assert_eq!(paths, ["/nowhere/4", "/nowhere/3", "/nowhere/2"]);
+    assert_eq!(entries[0]["code"], "4040002");
+    assert_eq!(entries[0]["refusedBy"], "route");
+    let (status, _) = get(&run, "/_sandbox/journal/1").await;
+    assert_eq!(status, 404, "forgotten");
+}
+
+#[tokio::test]
+async fn what_a_call_sent_is_escaped_and_odd_bytes_do_no_harm() {
+    let run = start(|b| b).await;
+    let mut body = run.payment_body(&unique("INV"), "10000.00");
+    body["additionalInfo"] = serde_json::json!({ "note": "<script>alert(1)</script>" });
+    run.call(PAYMENT, &body).await;
+    let odd = vec![0xff, 0xfe, b'<', 0x00];
+    let mut headers = run.headers_for(PAYMENT, &odd).await;
+    // The runtime does not sign what is not JSON; any signature gets the call to the body's check.
+    set_header(&mut headers, "X-SIGNATURE", "c2lnbmF0dXJl");
+    run.send_to(PAYMENT, &headers, odd).await;
+
+    let entries = journal(&run).await;
+    let (odd, scripted) = (&entries[0], &entries[1]);
+    assert_eq!(odd["refusedBy"], "body_json");
+    assert_eq!(odd["body"], "\u{FFFD}\u{FFFD}<\u{0}");
+    for entry in [scripted, odd] {
+        let n = entry["n"].as_u64().expect("n");
+        let (status, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("<script>"), "{page}");
+    }
+    let n = scripted["n"].as_u64().expect("n");
+    let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+// openssl, as in signing_agrees.rs: the independent implementation.
+
+fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("these tests need the `openssl` command-line tool on PATH ({e})"));
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin).expect("write to openssl");
+    }
+    let output = child.wait_with_output().expect("openssl ends");
+    assert!(output.status.success(), "openssl {args:?} failed");
+    output.stdout
+}
+
+fn openssl_sha256_hex(data: &[u8]) -> String {
+    let out = String::from_utf8_lossy(&openssl(&["dgst", "-sha256", "-hex"], data)).into_owned();
+    out.rsplit(' ').next().unwrap_or_default().trim().to_owned()
+}
+
+fn openssl_hmac_sha512(key: &str, data: &str) -> String {
+    let raw = openssl(&["dgst", "-sha512", "-hmac", key, "-binary"], data.as_bytes());
+    String::from_utf8_lossy(&openssl(&["base64", "-A"], &raw))
+        .trim()
+        .to_owned()
+}
