@@ -11,9 +11,9 @@ mod select;
 
 pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
-    Action, Case, CaseCode, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, List, Part, Path,
-    ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, SignedAnswer, Situation, Standard,
-    StatusQuery, StatusValue, Text, TimestampForm, TransactionStatus, Transition, When,
+    Action, Case, CaseCode, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, Idempotency, List,
+    Part, Path, ProviderServiceCode, QuerySource, Recipe, Refusals, Results, Rule, ServiceCode, SignedAnswer,
+    Situation, Standard, StatusQuery, StatusValue, Text, TimestampForm, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 
@@ -104,6 +104,9 @@ pub struct Provider {
     /// Headers of `headers` the provider does not require: the runtime sends them, the sandbox accepts a call
     /// without them (WooshPay's `Idempotency-Key`).
     pub optional_headers: Vec<String>,
+    /// The header that carries the provider's idempotency key and how a repeat is answered (DOKU's non-SNAP
+    /// `Request-Id`, WooshPay's `Idempotency-Key`).
+    pub idempotency: Option<Idempotency>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<Results>,
     /// With `results`: how the provider refuses a call before serving it, in file order (the first that fits

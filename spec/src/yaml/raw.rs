@@ -249,6 +249,8 @@ pub struct ProviderFile {
     /// Names of headers of `headers` that the provider does not require (WooshPay's `Idempotency-Key`).
     #[serde(default)]
     pub optional_headers: Vec<String>,
+    /// The header that carries the provider's idempotency key, and how a repeat is answered.
+    pub idempotency: Option<IdempotencySpec>,
     /// How the provider's own JSON answers tell their code, when they are not SNAP bodies (DOKU non-SNAP).
     pub results: Option<ResultsSpec>,
     /// How the provider signs its answers, per auth kind.
@@ -257,6 +259,17 @@ pub struct ProviderFile {
     /// The key the provider signs its notifications with: `client_secret` (default) or `webhook_secret` (the secret
     /// of the merchant's webhook endpoint, WooshPay's `whsec_…`).
     pub notification_key: Option<String>,
+}
+
+/// `idempotency: { header: Request-Id, replay_status: 409 }`: the header whose value names one request, so that the
+/// same request sent again gets the first answer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotencySpec {
+    /// A header of the provider's `headers`, filled from `request_id`.
+    pub header: String,
+    /// The HTTP status a repeat is answered with (the first answer's body); absent: the first answer's own.
+    pub replay_status: Option<u16>,
 }
 
 /// `{ headers: {Response-Timestamp: timestamp, Signature: "HMACSHA256={signature}", …}, algorithm, string_to_sign }`.

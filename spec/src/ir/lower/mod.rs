@@ -14,6 +14,7 @@ mod endpoint_codes;
 mod endpoints;
 mod envelopes;
 mod fields;
+mod idempotency;
 mod names;
 mod params;
 mod providers;

@@ -36,6 +36,7 @@ impl Lowering {
         let header_max_length = self.header_limits(src, &spec.header_max_length);
         self.optional_headers(src, &spec.optional_headers, &headers);
         let (results, refusals) = self.results(src, spec.results.as_ref());
+        let idempotency = self.idempotency(src, spec, &headers);
         let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
         let notification_key = self.notification_key(src, spec.notification_key.as_deref());
         (self.diagnostics.len() == before).then(|| Provider {
@@ -56,6 +57,7 @@ impl Lowering {
             envelopes,
             header_max_length,
             optional_headers: spec.optional_headers.clone(),
+            idempotency,
             results,
             refusals,
             answer_signatures,
