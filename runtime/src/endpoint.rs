@@ -162,6 +162,9 @@ pub struct Provider {
     pub results: Option<&'static crate::Results>,
     /// How the provider signs its answers, per auth kind (DOKU's non-SNAP `Response-Timestamp` scheme).
     pub answer_signatures: &'static [(AuthKind, crate::SignedAnswer)],
+    /// The header of the provider's idempotency key (DOKU's non-SNAP `Request-Id`, WooshPay's `Idempotency-Key`):
+    /// a call keeps its key on every resend, and an answer lost is sent again under it.
+    pub idempotency: Option<&'static crate::Idempotency>,
 }
 
 impl Provider {

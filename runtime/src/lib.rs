@@ -53,8 +53,8 @@ pub use json::WriteJson;
 pub use retry::{RetryPolicy, Settlement, StatusCheck};
 pub use snapbi_derive::{Object, Received, ResponseCodes, WireEnum};
 pub use snapbi_descriptor::{
-    Action, Algorithm, Case, Encoding, Envelope, HeaderSource, Part, QuerySource, Recipe, Refusals, Results,
-    SignedAnswer, Situation, Standard, StatusQuery, StatusValue, TimestampForm, TransactionStatus, Transition,
+    Action, Algorithm, Case, Encoding, Envelope, HeaderSource, Idempotency, Part, QuerySource, Recipe, Refusals,
+    Results, SignedAnswer, Situation, Standard, StatusQuery, StatusValue, TimestampForm, TransactionStatus, Transition,
 };
 pub use snapbi_rules::{Document, Found, Problem, Rule, When};
 /// Descriptor text in generated statics is `Cow::Borrowed`.

@@ -245,6 +245,13 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
         }
         None => quote!(None),
     };
+    let idempotency = match &p.idempotency {
+        Some(i) => {
+            let i = descriptor::idempotency(i);
+            quote!(Some(&#i))
+        }
+        None => quote!(None),
+    };
     quote! {
         /// The provider profile from `provider.yaml`.
         pub static PROFILE: rt::Provider = rt::Provider {
@@ -261,6 +268,7 @@ fn profile(cx: &Cx, p: &Provider) -> TokenStream {
             envelopes: &[#(#envelopes),*],
             results: #results,
             answer_signatures: &[#(#answer_signatures),*],
+            idempotency: #idempotency,
         };
     }
 }

@@ -8,8 +8,8 @@ use quote::{format_ident, quote};
 
 use super::auth_ident;
 use crate::ir::{
-    Algorithm, Case, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, Part, Path, QuerySource,
-    Recipe, Results, Rule, SignedAnswer, Standard, StatusQuery, StatusValue, TransactionStatus, When,
+    Algorithm, Case, CodeTables, Encoding, EndpointInfo, Envelope, Enveloped, HeaderSource, Idempotency, Part, Path,
+    QuerySource, Recipe, Results, Rule, SignedAnswer, Standard, StatusQuery, StatusValue, TransactionStatus, When,
 };
 
 /// `rt::Cow::Borrowed("…")`.
@@ -85,6 +85,16 @@ pub(crate) fn results(r: &Results) -> TokenStream {
         list(r.message.iter().map(wire_path)),
     );
     quote!(rt::Results { code: #code, message: #message })
+}
+
+/// `rt::Idempotency { … }`: the header of a provider's idempotency key and the status a repeat is answered with.
+pub(crate) fn idempotency(i: &Idempotency) -> TokenStream {
+    let header = text(&i.header);
+    let replay_status = match i.replay_status {
+        Some(status) => quote!(Some(#status)),
+        None => quote!(None),
+    };
+    quote!(rt::Idempotency { header: #header, replay_status: #replay_status })
 }
 
 pub(crate) fn header_source(source: &HeaderSource) -> TokenStream {

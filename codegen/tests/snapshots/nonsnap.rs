@@ -567,6 +567,7 @@ pub mod acme {
         envelopes: &[],
         results: None,
         answer_signatures: &[],
+        idempotency: None,
     };
     /// A acme client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]

@@ -2599,6 +2599,7 @@ pub mod dana {
         ],
         results: None,
         answer_signatures: &[],
+        idempotency: None,
     };
     /// A DANA client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -8566,6 +8567,7 @@ pub mod doku {
         envelopes: &[],
         results: None,
         answer_signatures: &[],
+        idempotency: None,
     };
     /// A DOKU client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -12091,6 +12093,12 @@ pub mod doku_nonsnap {
                 },
             ),
         ],
+        idempotency: Some(
+            &rt::Idempotency {
+                header: rt::Cow::Borrowed("Request-Id"),
+                replay_status: Some(409u16),
+            },
+        ),
     };
     /// A DOKU (non-SNAP) client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
@@ -12291,6 +12299,9 @@ pub mod doku_nonsnap {
             /// The body is not JSON, or its invoice_number is one an earlier order has (the sandbox's answers: DOKU publishes neither). (published with HTTP 400.)
             #[code("Bad Request", Failed, "Bad Request")]
             BadRequest,
+            /// The Request-Id was sent before with another request (the sandbox's answer: DOKU answers a Request-Id sent again with 409 [doku-idempotency](https://developers.doku.com/get-started-with-doku-api/idempotency-request) and publishes none for another request under it). (published with HTTP 409.)
+            #[code("Inconsistent Request", Failed, "Inconsistent Request")]
+            InconsistentRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
             Unknown(rt::ResponseCode),
@@ -12576,6 +12587,9 @@ pub mod doku_nonsnap {
             /// The request is malformed (the sandbox's wording: DOKU publishes none). (published with HTTP 400.)
             #[code("Bad Request", Failed, "Bad Request")]
             BadRequest,
+            /// The Request-Id was sent before with another request (the sandbox's answer: DOKU answers a Request-Id sent again with 409 [doku-idempotency](https://developers.doku.com/get-started-with-doku-api/idempotency-request) and publishes none for another request under it). (published with HTTP 409.)
+            #[code("Inconsistent Request", Failed, "Inconsistent Request")]
+            InconsistentRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
             Unknown(rt::ResponseCode),
@@ -12842,6 +12856,9 @@ pub mod doku_nonsnap {
             /// The body is not JSON, or its invoice_number is one an earlier order has (the sandbox's answers: DOKU publishes neither). (published with HTTP 400.)
             #[code("Bad Request", Failed, "Bad Request")]
             BadRequest,
+            /// The Request-Id was sent before with another request (the sandbox's answer: DOKU answers a Request-Id sent again with 409 [doku-idempotency](https://developers.doku.com/get-started-with-doku-api/idempotency-request) and publishes none for another request under it). (published with HTTP 409.)
+            #[code("Inconsistent Request", Failed, "Inconsistent Request")]
+            InconsistentRequest,
             /// A code the spec does not declare, kept as received. Match declared variants and `_`: a later
             /// spec may give this code a variant of its own.
             Unknown(rt::ResponseCode),
@@ -12941,6 +12958,12 @@ pub mod wooshpay {
             },
         ),
         answer_signatures: &[],
+        idempotency: Some(
+            &rt::Idempotency {
+                header: rt::Cow::Borrowed("Idempotency-Key"),
+                replay_status: None,
+            },
+        ),
     };
     /// A WooshPay client: signs, sends and decodes every endpoint of this provider.
     #[derive(Clone, Debug)]
