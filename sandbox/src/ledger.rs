@@ -149,7 +149,7 @@ pub struct Record {
 /// answer serialized, the request hashed): a benchmark remembers every payment it makes.
 #[derive(Debug, Clone)]
 pub(crate) struct Remembered {
-    /// [`digest`] of the request body.
+    /// [`request_digest`] of the request.
     pub(crate) request: [u8; 32],
     status: u16,
     body: Bytes,
@@ -157,10 +157,11 @@ pub(crate) struct Remembered {
 }
 
 impl Remembered {
-    /// Remembers `answer` (serializing it, which it keeps for sending) as the answer to `request`.
-    pub(crate) fn new(request: &Value, answer: &mut Answer) -> Self {
+    /// Remembers `answer` (serializing it, which it keeps for sending) as the answer to the request of digest
+    /// `request`.
+    pub(crate) fn new(request: [u8; 32], answer: &mut Answer) -> Self {
         Self {
-            request: digest(request),
+            request,
             status: answer.status,
             body: answer.serialized(),
             headers: answer.headers.clone(),
@@ -179,11 +180,14 @@ impl Remembered {
     }
 }
 
-/// SHA-256 of a JSON value's content: object keys sorted, every item tagged and length-prefixed, so two
-/// bodies that differ only in key order or whitespace have the same digest and no two contents collide.
-pub(crate) fn digest(value: &Value) -> [u8; 32] {
+/// SHA-256 of a request: the endpoint it was sent to, then its body's content (with its path parameters), object
+/// keys sorted, every item tagged and length-prefixed, so two bodies that differ only in key order or whitespace
+/// have the same digest, no two contents collide, and the same body sent to another endpoint is another request.
+pub(crate) fn request_digest(endpoint: &str, body: &Value) -> [u8; 32] {
     let mut hasher = Sha256::new();
-    feed(&mut hasher, value);
+    hasher.update((endpoint.len() as u64).to_le_bytes());
+    hasher.update(endpoint.as_bytes());
+    feed(&mut hasher, body);
     hasher.finalize().into()
 }
 
@@ -259,7 +263,8 @@ impl Books {
         self.remembered.get(key)
     }
 
-    pub(crate) fn remember(&mut self, key: String, request: &Value, answer: &mut Answer) {
+    /// Remembers `answer` under `key`, as the answer to the request of digest `request` ([`request_digest`]).
+    pub(crate) fn remember(&mut self, key: String, request: [u8; 32], answer: &mut Answer) {
         self.remembered.insert(key, Remembered::new(request, answer));
     }
 
@@ -458,6 +463,10 @@ mod tests {
         Units::parse(v).unwrap_or(Units { n: 0, scale: 99 })
     }
 
+    fn digest(body: &Value) -> [u8; 32] {
+        request_digest("p.create", body)
+    }
+
     #[test]
     fn digests_ignore_key_order_but_not_content() {
         let a = serde_json::json!({"x": 1, "y": {"a": [1, "2"], "b": null}});
@@ -475,6 +484,7 @@ mod tests {
             digest(&serde_json::json!(["ab", "c"])),
             digest(&serde_json::json!(["a", "bc"]))
         );
+        assert_ne!(digest(&a), request_digest("p.update", &a), "another endpoint");
     }
 
     #[test]

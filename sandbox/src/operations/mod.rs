@@ -1,7 +1,8 @@
 //! What an admitted call does. In order: an injected `status_5xx` fault or a forced failure code answers
 //! without touching state; otherwise the call is committed under the books' lock (X-EXTERNAL-ID unique per
-//! client per day → `409xx00`; a repeated idempotency key → the remembered answer, or `404xx18` when the
-//! content differs; then the endpoint's operation on the ledger); a forced success code replaces the code
+//! client per day → `409xx00`; a repeated idempotency key, in the provider's header or the endpoint's fields → the
+//! remembered answer, or `404xx18` when the request differs (see `idempotency`); then the endpoint's operation on
+//! the ledger); a forced success code replaces the code
 //! of a successful answer; a `delay` fault holds the answer back and `drop_after_commit` closes the
 //! connection without one.
 //!
@@ -20,6 +21,7 @@
 //! every response field with the same wire name (looking into response objects it does not hold whole,
 //! such as `virtualAccountData`).
 
+mod idempotency;
 mod payments;
 mod records;
 mod tokens;
@@ -41,6 +43,7 @@ use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
 use crate::shape::{self, FreeForm};
 use crate::store;
+use idempotency::Repeat;
 use payments::{cancel, notice, pay, refund, status};
 use records::{record_kind, snap_operation};
 use tokens::{other, token};
@@ -210,21 +213,16 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         let answer = call.answer(Situation::Conflict, Fill::default());
         return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
     }
-    let key = idempotency_key(call, client, &admitted.body);
-    if let Some(seen) = key.as_deref().and_then(|k| books.remembered(k)) {
-        return refused(match seen.request == crate::ledger::digest(&admitted.body) {
-            true => seen.answer().because("idempotent replay: the answer of the first call"),
-            false => call
-                .answer(Situation::InconsistentRequest, Fill::default())
-                .because("same idempotency key as an earlier call, different content"),
-        });
+    let repeat = Repeat::of(call, client, &admitted.body);
+    if let Some(answer) = repeat.answer(call, &books) {
+        return refused(answer);
     }
     let cx = Cx {
         inner,
         call,
         client,
         body: &admitted.body,
-        idempotency: key.as_deref(),
+        idempotency: repeat.body_key.as_deref(),
     };
     let (mut answer, effects) = match (call.endpoint.operation, record_kind(&cx)) {
         (Operation::Token, _) => token(&cx),
@@ -240,26 +238,8 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         (Operation::Create | Operation::Update | Operation::Delete, None)
         | (Operation::Notify | Operation::Other, _) => other(&cx),
     };
-    if answer.is_success()
-        && let Some(key) = key
-    {
-        books.remember(key, &admitted.body, &mut answer);
-    }
+    repeat.remember(&mut books, &mut answer);
     (answer, effects)
-}
-
-/// The endpoint's idempotency keys' values, with the endpoint and client: None without keys.
-fn idempotency_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String> {
-    let keys = &call.endpoint.idempotency_keys;
-    if keys.is_empty() {
-        return None;
-    }
-    let mut key = format!("{}\u{1f}{client}", call.endpoint.info.id);
-    for path in keys {
-        key.push('\u{1f}');
-        key.push_str(&at_path(body, path)?.to_string());
-    }
-    Some(key)
 }
 
 /// The value at a dotted wire path (`partnerReferenceNo`, `additionalInfo.channel`).
