@@ -4,6 +4,10 @@
 //! [`StatusCheck`] that maps this request onto a status request) and then returns the settled result,
 //! sends the same request again only if the provider never saw it, or — when the budget is spent —
 //! returns [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+//!
+//! A provider with an idempotency key (a provider file's `idempotency:`) makes resending safe: a call keeps its key
+//! on every request it sends, a lost answer (no answer, 5xx, 429) is sent again under it within the same
+//! [`RetryPolicy`], and the provider does the call once, answering the repeat with its first answer.
 
 use std::time::Duration;
 
@@ -87,12 +91,15 @@ impl StatusCheck {
 }
 
 /// How hard the client tries to settle a call whose answer it did not see. The defaults are safe: a few
-/// status queries over about half a minute, never a new reference.
+/// status queries over about half a minute, never a new reference. The same budget and waits govern resends of a
+/// lost answer under a provider's idempotency key (DOKU's non-SNAP `Request-Id`, WooshPay's `Idempotency-Key`), each
+/// with the call's own key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Status queries (and resends of a request the provider never saw) before giving up.
+    /// Status queries (and resends of a request the provider never saw, or of one under its idempotency key) before
+    /// giving up.
     pub budget: u32,
-    /// Wait before the first status query.
+    /// Wait before the first status query (or resend).
     pub first_wait: Duration,
     /// Longest wait between two queries (waits double up to it).
     pub max_wait: Duration,

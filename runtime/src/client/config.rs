@@ -77,7 +77,8 @@ impl Config {
         self
     }
 
-    /// How money-moving calls whose answer was lost are settled (see [`RetryPolicy`]).
+    /// How money-moving calls whose answer was lost are settled, and how often a lost answer is sent again under the
+    /// provider's idempotency key (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self

@@ -11,6 +11,7 @@ mod body;
 mod config;
 pub(crate) mod decode;
 mod external_id;
+mod idempotency;
 mod prepare;
 mod reply;
 mod settlement;
@@ -35,7 +36,7 @@ use crate::code::EndpointCode;
 use crate::endpoint::{AuthKind, EndpointInfo, Provider};
 use crate::path::fill_path;
 use crate::signature::HmacKey;
-use external_id::external_id;
+use idempotency::{CallIds, is_lost};
 use tokens::{CachedToken, needs_token};
 
 /// A client for one provider profile; cheap to clone (clones share the token).
@@ -120,6 +121,12 @@ impl Client {
     /// have been revoked or the provider restarted), the token is refreshed once and the call replayed once
     /// with the same body and the same X-EXTERNAL-ID, so the provider can recognise the repeat.
     ///
+    /// When the provider has an idempotency key (DOKU's non-SNAP `Request-Id`, WooshPay's `Idempotency-Key`), a lost
+    /// answer (no answer, a 5xx, a 429) is sent again under the same key, waiting as the configured
+    /// [`RetryPolicy`](crate::RetryPolicy) says, up to its budget: the provider does the call once and answers a
+    /// repeat with its first answer. Every request of the call carries the same key, which [`Reply::request_id`]
+    /// gives; a new call gets a new one.
+    ///
     /// # Errors
     ///
     /// The provider's refusal ([`Error::Api`]) or why there was no usable answer (see [`Error`]).
@@ -160,16 +167,45 @@ impl Client {
             path: fill_path(&endpoint.path, params)?,
             body: body_bytes(request),
         };
-        self.attempt(endpoint, outgoing, headers, external_id()).await
+        let ids = self.call_ids(endpoint);
+        self.attempt(endpoint, outgoing, headers, ids).await
     }
 
-    /// One logical call with its path filled and its body serialized (including the token refresh and replay).
+    /// One logical call with its path filled and its body serialized: every request it sends (the token refresh's
+    /// replay, resends of a lost answer under the provider's idempotency key) carries its `ids`.
     async fn attempt<Resp, Code>(
         &self,
         endpoint: &'static EndpointInfo,
         outgoing: Outgoing,
         headers: &[(String, String)],
-        external_id: String,
+        ids: CallIds,
+    ) -> Result<Reply<Resp, Code>, Error<Code>>
+    where
+        Resp: DeserializeOwned,
+        Code: EndpointCode,
+    {
+        let mut answer = self.attempt_once(endpoint, &outgoing, headers, &ids).await;
+        let policy = self.inner.config.retry;
+        for resend in 0..self.resends(endpoint) {
+            if !is_lost(&answer) {
+                break;
+            }
+            tokio::time::sleep(policy.wait(resend)).await;
+            answer = self.attempt_once(endpoint, &outgoing, headers, &ids).await;
+        }
+        answer.map(|reply| Reply {
+            external_id: ids.external_id,
+            ..reply
+        })
+    }
+
+    /// One request of a call, and its replay with a fresh token when the provider refused the token.
+    async fn attempt_once<Resp, Code>(
+        &self,
+        endpoint: &'static EndpointInfo,
+        outgoing: &Outgoing,
+        headers: &[(String, String)],
+        ids: &CallIds,
     ) -> Result<Reply<Resp, Code>, Error<Code>>
     where
         Resp: DeserializeOwned,
@@ -180,17 +216,16 @@ impl Client {
             false => None,
         };
         let answer = self
-            .send(endpoint, outgoing.clone(), token.as_ref(), headers, &external_id)
+            .send(endpoint, outgoing.clone(), token.as_ref(), headers, ids)
             .await?;
-        let answer = match (token, answer) {
+        match (token, answer) {
             (Some(used), Err(Error::Api { code, .. })) if self.rejects_token(code.code()) => {
                 let fresh = self.token(Some(used.generation)).await?;
-                self.send(endpoint, outgoing, Some(&fresh), headers, &external_id)
+                self.send(endpoint, outgoing.clone(), Some(&fresh), headers, ids)
                     .await?
             }
             (_, answer) => answer,
-        };
-        answer.map(|reply| Reply { external_id, ..reply })
+        }
     }
 }
 

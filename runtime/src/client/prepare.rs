@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::SystemTime;
 
-use super::external_id::external_id_at;
+use super::idempotency::CallIds;
 use super::{Client, Outgoing};
 use crate::endpoint::{AuthKind, EndpointInfo, Enveloped, HeaderSource};
 use crate::envelope::{Envelope, Framing};
@@ -72,7 +72,7 @@ struct Stamps {
     timestamp: String,
     signature: String,
     external_id: String,
-    /// A UUID v4 when the profile sends a `request_id` header (DOKU's non-SNAP `Request-Id`), else empty.
+    /// The call's request id when the profile sends a `request_id` header (DOKU's non-SNAP `Request-Id`), else empty.
     request_id: String,
 }
 
@@ -117,25 +117,29 @@ impl Client {
         // One clock read serves both the X-TIMESTAMP and the X-EXTERNAL-ID: a read costs 20 to 50 ns on the
         // project's virtual machine, more than building a header.
         let now = SystemTime::now();
-        self.prepare_with_id(endpoint, outgoing, token, extra, external_id_at(now), now)
+        self.prepare_with_id(endpoint, outgoing, token, extra, self.call_ids_at(endpoint, now), now)
     }
 
-    /// [`Self::prepare`] with a given X-EXTERNAL-ID (a replay keeps its call's) and the instant of X-TIMESTAMP.
+    /// [`Self::prepare`] with the call's ids (every request of a call keeps its X-EXTERNAL-ID and request id) and
+    /// the instant of X-TIMESTAMP.
     pub(super) fn prepare_with_id<'a>(
         &'a self,
         endpoint: &'static EndpointInfo,
         outgoing: Outgoing,
         token: Option<&AccessToken>,
         extra: &'a [(String, String)],
-        external_id: String,
+        ids: CallIds,
         now: SystemTime,
     ) -> Result<Prepared<'a>, SignError> {
         let Outgoing { path, body } = outgoing;
+        let CallIds {
+            external_id,
+            request_id,
+        } = ids;
         if let Some(enveloped) = &endpoint.envelope {
             return self.prepare_enveloped(endpoint, enveloped, &body, extra, &external_id, now);
         }
         let timestamp = self.inner.provider.timestamp.at(now);
-        let request_id = self.request_id(endpoint.auth);
         let input = SignInput {
             method: &endpoint.method,
             path: &path,
@@ -169,16 +173,6 @@ impl Client {
             headers,
             body,
         })
-    }
-
-    /// A fresh request id when the profile's headers for `auth` send one: unique per prepared request (a UUID v4,
-    /// 36 characters, within DOKU's 128), so every request gets its own. Nothing is made for profiles without one.
-    fn request_id(&self, auth: AuthKind) -> String {
-        let profile = self.inner.provider.headers_for(auth);
-        match profile.iter().any(|(_, source)| source.is(&HeaderSource::RequestId)) {
-            true => uuid::Uuid::new_v4().to_string(),
-            false => String::new(),
-        }
     }
 
     /// Content-Type (when the request has a body: a `GET` has none) and the headers the profile names for `auth`,

@@ -10,7 +10,8 @@ use crate::signature::SignError;
 /// members the spec marks sensitive redacted.
 #[derive(Clone)]
 pub struct Reply<R, C> {
-    /// HTTP status.
+    /// HTTP status, as received: a provider's replay of its first answer to a call sent again keeps the status the
+    /// provider answers repeats with (DOKU's non-SNAP 409), its body and code being the first answer's.
     pub status: u16,
     /// The response code, typed for the endpoint.
     pub code: C,
@@ -23,8 +24,9 @@ pub struct Reply<R, C> {
     /// The X-EXTERNAL-ID the request was sent with (later requests refer to it, e.g. a refund's
     /// `originalExternalId`).
     pub external_id: String,
-    /// The Request-Id the request was sent with, for a provider that sends one (DOKU's non-SNAP: check status
-    /// also finds an order by it); empty otherwise.
+    /// The request id the call was sent with, for a provider that sends one (DOKU's non-SNAP `Request-Id`, which
+    /// check status also finds an order by; WooshPay's `Idempotency-Key`): the call's idempotency key, the same on
+    /// every resend of the call; empty otherwise.
     pub request_id: String,
 }
 

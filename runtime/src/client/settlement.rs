@@ -6,7 +6,6 @@ use std::fmt;
 use crate::json::WriteJson;
 use serde::de::DeserializeOwned;
 
-use super::external_id::external_id;
 use super::reply::RawBody;
 use super::{Client, Error, Outgoing, Reply, body_bytes};
 use crate::code::{EndpointCode, Outcome};
@@ -149,9 +148,9 @@ impl Client {
         let body = body_bytes(request);
         let original: serde_json::Value = serde_json::from_slice(&body).map_err(Error::Serialize)?;
         let policy = self.inner.config.retry;
-        let mut sent_as = external_id();
+        let mut ids = self.call_ids(endpoint);
         let mut answer = self
-            .attempt(endpoint, Outgoing::at(endpoint, body.clone()), headers, sent_as.clone())
+            .attempt(endpoint, Outgoing::at(endpoint, body.clone()), headers, ids.clone())
             .await;
         let mut queries = 0;
         while queries < policy.budget && !is_settled(&answer) {
@@ -161,13 +160,14 @@ impl Client {
             };
             queries += 1;
             match self.ask_status(query, status_body).await {
-                StatusAnswer::Succeeded(value, reply) => return Ok(confirmed(reply, value, sent_as)),
+                StatusAnswer::Succeeded(value, reply) => return Ok(confirmed(reply, value, ids.external_id)),
                 StatusAnswer::Failed(status, raw_body) => return Err(Error::Declined { status, raw_body }),
                 StatusAnswer::NotFound => {
-                    // Same body and references; a new X-EXTERNAL-ID, since one may not be reused the same day.
-                    sent_as = external_id();
+                    // Same body, references and request id; a new X-EXTERNAL-ID, since one may not be reused the
+                    // same day.
+                    ids = ids.with_new_external_id();
                     let outgoing = Outgoing::at(endpoint, body.clone());
-                    answer = self.attempt(endpoint, outgoing, headers, sent_as.clone()).await;
+                    answer = self.attempt(endpoint, outgoing, headers, ids.clone()).await;
                 }
                 StatusAnswer::Open => {}
             }
@@ -182,7 +182,8 @@ impl Client {
         C: EndpointCode,
     {
         let outgoing = Outgoing::at(query.endpoint, body);
-        let answer = self.attempt::<R, C>(query.endpoint, outgoing, &[], external_id()).await;
+        let ids = self.call_ids(query.endpoint);
+        let answer = self.attempt::<R, C>(query.endpoint, outgoing, &[], ids).await;
         let settlement = match &answer {
             Ok(reply) => query.settlement(reply.status, &reply.raw_body, self.inner.provider.standard),
             Err(Error::Api { status, raw_body, .. } | Error::InvalidBody { status, raw_body }) => {

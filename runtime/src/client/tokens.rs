@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use super::external_id::external_id;
 use super::{Client, Error, Outgoing};
 use crate::code::ResponseCode;
 use crate::endpoint::{AuthKind, HeaderSource, Provider};
@@ -68,7 +67,13 @@ impl Client {
         };
         let body = self.inner.provider.token_request.to_vec();
         let answered = self
-            .exchange(endpoint, Outgoing::at(endpoint, body), None, &[], &external_id())
+            .exchange(
+                endpoint,
+                Outgoing::at(endpoint, body),
+                None,
+                &[],
+                &self.call_ids(endpoint),
+            )
             .await
             .map_err(Error::from)?;
         let (status, raw_body) = (answered.status, answered.raw);

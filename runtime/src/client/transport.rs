@@ -5,11 +5,12 @@ use std::time::SystemTime;
 use serde::de::DeserializeOwned;
 
 use super::answer_signature::{Checked, Sent};
-use super::decode::{answer_is_signed, decode, decode_enveloped, decode_own};
+use super::decode::{answer_is_signed, decode_enveloped, decode_own, decode_snap};
+use super::idempotency::CallIds;
 use super::tokens::Granted;
 use super::{Client, Error, Outgoing, Reply};
 use crate::code::EndpointCode;
-use crate::endpoint::{EndpointInfo, HeaderSource};
+use crate::endpoint::EndpointInfo;
 use crate::secret::AccessToken;
 use crate::signature::SignError;
 
@@ -45,17 +46,11 @@ impl Client {
         outgoing: Outgoing,
         token: Option<&AccessToken>,
         extra: &[(String, String)],
-        external_id: &str,
+        ids: &CallIds,
     ) -> Result<Answered, Exchange> {
+        let request_id = ids.request_id.clone();
         let prepared = self
-            .prepare_with_id(
-                endpoint,
-                outgoing,
-                token,
-                extra,
-                external_id.to_owned(),
-                SystemTime::now(),
-            )
+            .prepare_with_id(endpoint, outgoing, token, extra, ids.clone(), SystemTime::now())
             .map_err(Exchange::Signing)?;
         let sent = Sent {
             path: prepared
@@ -63,7 +58,7 @@ impl Client {
                 .strip_prefix(&*self.inner.base_url)
                 .unwrap_or_default()
                 .to_owned(),
-            request_id: self.request_id_of(endpoint, &prepared).to_owned(),
+            request_id,
         };
         let method = reqwest::Method::from_bytes(prepared.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut request = self.inner.http.request(method, &prepared.url);
@@ -91,16 +86,6 @@ impl Client {
         })
     }
 
-    /// The request id a prepared request carries (DOKU's `Request-Id`), empty without one.
-    fn request_id_of<'p>(&self, endpoint: &EndpointInfo, prepared: &'p super::prepare::Prepared<'_>) -> &'p str {
-        let profile = self.inner.provider.headers_for(endpoint.auth);
-        let name = profile
-            .iter()
-            .find(|(_, source)| source.is(&HeaderSource::RequestId))
-            .map(|(n, _)| *n);
-        name.and_then(|n| prepared.header(n)).unwrap_or_default()
-    }
-
     /// One signed exchange, decoded; the outer error is a failure to exchange at all.
     pub(super) async fn send<Resp, Code>(
         &self,
@@ -108,7 +93,7 @@ impl Client {
         outgoing: Outgoing,
         token: Option<&Granted>,
         headers: &[(String, String)],
-        external_id: &str,
+        ids: &CallIds,
     ) -> Result<Result<Reply<Resp, Code>, Error<Code>>, Error<Code>>
     where
         Resp: DeserializeOwned,
@@ -116,7 +101,7 @@ impl Client {
     {
         let token = token.map(|t| &t.token);
         let answered = self
-            .exchange(endpoint, outgoing, token, headers, external_id)
+            .exchange(endpoint, outgoing, token, headers, ids)
             .await
             .map_err(Error::from)?;
         let (status, raw_body) = (answered.status, answered.raw);
@@ -125,9 +110,11 @@ impl Client {
         }
         let request_id = answered.sent.request_id;
         let Some(enveloped) = &endpoint.envelope else {
+            // DOKU answers a Request-Id it has seen with its first answer's body and 409: read as that answer.
+            let replayed = self.is_replay(&request_id, status);
             let decoded = match self.inner.provider.results {
-                Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, raw_body),
-                None => decode(status, raw_body),
+                Some(results) => decode_own(results, endpoint.status_field.as_deref(), status, replayed, raw_body),
+                None => decode_snap(status, replayed, raw_body),
             };
             return Ok(decoded.map(|reply| Reply { request_id, ..reply }));
         };
