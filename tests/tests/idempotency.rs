@@ -5,10 +5,11 @@
 //! answer byte for byte with the provider's replay status (DOKU: 409, "the same Response body with HTTP Status Code 409
 //! Conflict" [doku-idempotency]; WooshPay: the first answer as it was) and commits nothing; the key with another
 //! request, or on another endpoint, is refused (DOKU: 409 `Inconsistent Request`, the sandbox's wording; WooshPay:
-//! 409 `idempotency_error` [wooshpay-api]); WooshPay calls without the key are each their own.
+//! 409 `idempotency_error` [wooshpay-api]); WooshPay calls without the key are each their own. The sandbox's records
+//! (DOKU's orders, WooshPay's PaymentIntents) show what was made.
 //!
 //! The client: an answer lost after the provider committed is sent again under the same key, and the provider makes
-//! one order; a 5xx is sent again under the same key too, and each new call has a key of its own.
+//! one order or PaymentIntent; a 5xx is sent again under the same key too, and each new call has a key of its own.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -208,6 +209,14 @@ fn intent(amount: u64) -> Value {
     })
 }
 
+/// The PaymentIntents the sandbox keeps.
+fn payment_intents(sandbox: &Sandbox) -> usize {
+    let kept = sandbox.records();
+    kept.iter()
+        .filter(|r| r.provider == "wooshpay" && r.kind == "payment_intent")
+        .count()
+}
+
 fn basic() -> String {
     let encoded = openssl(&["base64", "-A"], format!("{DEMO_CLIENT_SECRET}:").as_bytes());
     format!("Basic {}", String::from_utf8_lossy(&encoded).trim())
@@ -227,7 +236,7 @@ async fn wooshpay_post(base: &str, path: &str, key: Option<&str>, body: &Value) 
 
 #[tokio::test]
 async fn a_wooshpay_create_sent_again_with_its_key_gets_the_same_payment_intent() {
-    let (_sandbox, base, _handle) = sandbox("wooshpay").await;
+    let (sandbox, base, _handle) = sandbox("wooshpay").await;
     let path = &*intents::ENDPOINT.path;
     let (status, first) = wooshpay_post(&base, path, Some("idem-woosh-0001"), &intent(100)).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&first));
@@ -236,11 +245,12 @@ async fn a_wooshpay_create_sent_again_with_its_key_gets_the_same_payment_intent(
     let (status, again) = wooshpay_post(&base, path, Some("idem-woosh-0001"), &intent(100)).await;
     assert_eq!((status, &again), (200, &first), "the first answer as it was");
     assert_eq!(json_of(&again)["id"], id);
+    assert_eq!(payment_intents(&sandbox), 1);
 }
 
 #[tokio::test]
 async fn a_wooshpay_key_used_again_with_other_parameters_or_elsewhere_is_an_idempotency_error() {
-    let (_sandbox, base, _handle) = sandbox("wooshpay").await;
+    let (sandbox, base, _handle) = sandbox("wooshpay").await;
     let path = &*intents::ENDPOINT.path;
     let (status, _) = wooshpay_post(&base, path, Some("idem-woosh-0002"), &intent(100)).await;
     assert_eq!(status, 200);
@@ -248,6 +258,7 @@ async fn a_wooshpay_key_used_again_with_other_parameters_or_elsewhere_is_an_idem
     let refused = json_of(&refused);
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["error"]["type"], "idempotency_error", "{refused}");
+    assert_eq!(payment_intents(&sandbox), 1, "nothing made under a used key");
     // "…re-used on a request that does not match the first request's API endpoint and parameters" [wooshpay-api].
     // WooshPay's DANA Checkout sample [wooshpay-dana], valid on its own.
     let session = json!({
@@ -283,7 +294,7 @@ async fn a_wooshpay_key_used_again_with_other_parameters_or_elsewhere_is_an_idem
 
 #[tokio::test]
 async fn wooshpay_creates_without_a_key_are_each_their_own() {
-    let (_sandbox, base, _handle) = sandbox("wooshpay").await;
+    let (sandbox, base, _handle) = sandbox("wooshpay").await;
     let path = &*intents::ENDPOINT.path;
     let (first, second) = (
         wooshpay_post(&base, path, None, &intent(100)).await,
@@ -293,6 +304,40 @@ async fn wooshpay_creates_without_a_key_are_each_their_own() {
     let ids = [json_of(&first.1)["id"].clone(), json_of(&second.1)["id"].clone()];
     assert!(ids.iter().all(Value::is_string), "{ids:?}");
     assert_ne!(ids[0], ids[1], "two PaymentIntents");
+    assert_eq!(payment_intents(&sandbox), 2);
+}
+
+#[tokio::test]
+async fn a_lost_wooshpay_answer_is_sent_again_under_its_key_and_one_payment_intent_is_made() {
+    let (sandbox, base, _handle) = sandbox("wooshpay").await;
+    let config = rt::Config::new("merchant")
+        .base_url(&base)
+        .client_secret(DEMO_CLIENT_SECRET)
+        .retry_policy(quick());
+    let client = wooshpay::Client::new(config).expect("client");
+    let drop = Fault {
+        kind: FaultKind::DropAfterCommit,
+        ms: 0,
+    };
+    sandbox.arm_fault(&intents::ENDPOINT.id, drop, 1).expect("armed");
+    let request: intents::Request = rt::from_json(intent(100)).expect("valid");
+    let reply = client
+        .payment_intents_create(&request)
+        .await
+        .expect("the resend gets the first answer");
+    assert_eq!((reply.status, reply.code.clone()), (200, intents::Code::RequiresAction));
+    assert!(sandbox.armed_faults().is_empty(), "the fault was met");
+    assert_eq!(
+        payment_intents(&sandbox),
+        1,
+        "one PaymentIntent, made by the first request"
+    );
+    let kept = sandbox.records();
+    assert_eq!(
+        kept[0].key.get("id").and_then(Value::as_str),
+        reply.body.id.as_deref(),
+        "the reply is the first request's answer"
+    );
 }
 
 /// What a flaky WooshPay on loopback received: the `Idempotency-Key` of each request.
