@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
+use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
 use common::{PAYMENT, Running, now, remove_header, set_header, start, unique};
 use serde_json::Value;
 use snapbi::rt;
@@ -194,34 +192,4 @@ async fn what_a_call_sent_is_escaped_and_odd_bytes_do_no_harm() {
     let n = scripted["n"].as_u64().expect("n");
     let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-}
-
-// openssl, as in signing_agrees.rs: the independent implementation.
-
-fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("these tests need the `openssl` command-line tool on PATH ({e})"));
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin).expect("write to openssl");
-    }
-    let output = child.wait_with_output().expect("openssl ends");
-    assert!(output.status.success(), "openssl {args:?} failed");
-    output.stdout
-}
-
-fn openssl_sha256_hex(data: &[u8]) -> String {
-    let out = String::from_utf8_lossy(&openssl(&["dgst", "-sha256", "-hex"], data)).into_owned();
-    out.rsplit(' ').next().unwrap_or_default().trim().to_owned()
-}
-
-fn openssl_hmac_sha512(key: &str, data: &str) -> String {
-    let raw = openssl(&["dgst", "-sha512", "-hmac", key, "-binary"], data.as_bytes());
-    String::from_utf8_lossy(&openssl(&["base64", "-A"], &raw))
-        .trim()
-        .to_owned()
 }

@@ -9,9 +9,8 @@
 
 mod common;
 
-use std::io::Write;
+use common::openssl::{openssl, openssl_base64, openssl_hmac_sha512, openssl_sha256_hex};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use snapbi_runtime::envelope::Framing as _;
@@ -72,46 +71,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// `openssl args…` fed `stdin`, its stdout. A missing binary fails the test: it can never pass vacuously.
-fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("these tests need the `openssl` command-line tool on PATH ({e})"));
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin)
-            .unwrap_or_else(|e| panic!("writing to openssl {args:?}: {e}"));
-    }
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("waiting for openssl {args:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
-}
-
-fn openssl_base64(raw: &[u8]) -> String {
-    String::from_utf8_lossy(&openssl(&["base64", "-A"], raw))
-        .trim()
-        .to_owned()
-}
-
-fn openssl_sha256_hex(data: &[u8]) -> String {
-    let out = String::from_utf8_lossy(&openssl(&["dgst", "-sha256", "-hex"], data)).into_owned();
-    out.rsplit(' ').next().unwrap_or_default().trim().to_owned()
-}
-
-fn openssl_hmac_sha512(key: &str, data: &str) -> String {
-    openssl_base64(&openssl(&["dgst", "-sha512", "-hmac", key, "-binary"], data.as_bytes()))
 }
 
 fn openssl_rsa_sha256(private_pem: &str, data: &str) -> String {

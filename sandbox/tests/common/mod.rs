@@ -4,6 +4,8 @@
 
 #![allow(dead_code, missing_docs)]
 
+pub mod openssl;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
