@@ -108,24 +108,13 @@ fn spelling(part: &Part) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use snapbi_spec::ir::{Algorithm, Encoding};
+    use snapbi_spec::ir::Algorithm;
 
+    /// SNAP's symmetric recipe, signed with `algorithm`.
     fn recipe(algorithm: Algorithm) -> Recipe {
-        let parts = vec![
-            Part::Method,
-            Part::literal(":"),
-            Part::Path,
-            Part::literal(":"),
-            Part::Token,
-            Part::literal(":"),
-            Part::BodySha256,
-            Part::literal(":"),
-            Part::Timestamp,
-        ];
         Recipe {
             algorithm,
-            parts: parts.into(),
-            encoding: Encoding::Base64,
+            ..snapbi_runtime::signature::SNAP_SYMMETRIC
         }
     }
 

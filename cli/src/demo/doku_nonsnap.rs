@@ -17,16 +17,13 @@ use super::status_merchant::Merchant;
 use super::{line, start_sandbox};
 use crate::error::print;
 
-/// The merchant's Notification URL path (what the sandbox posts to, and what DOKU signs as `Request-Target`).
-const NOTIFY_PATH: &str = "/payments/notifications";
-
 pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
     let merchant = Merchant::<notification::Request>::new(Verifier::new(
         &doku_nonsnap::PROFILE,
         &notification::ENDPOINT,
         InboundKey::Secret(DEMO_CLIENT_SECRET.into()),
     ));
-    let (notify_url, merchant_server) = merchant.serve(NOTIFY_PATH).await?;
+    let (notify_url, merchant_server) = merchant.serve(&notification::ENDPOINT.path).await?;
     let (sandbox, base_url, handle) = start_sandbox(api, "doku_nonsnap", &notify_url).await?;
     print(&format!(
         "sandbox {base_url} · provider DOKU (non-SNAP) · demo client {DEMO_CLIENT_ID}\n"

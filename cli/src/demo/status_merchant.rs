@@ -47,7 +47,8 @@ where
         }
     }
 
-    /// Serves the merchant's notification endpoint at `path` on a loopback port; returns its URL and task.
+    /// Serves the merchant's notification endpoint at `path` (the inbound endpoint's path in its spec, which stands
+    /// for the merchant's URL) on a loopback port; returns its URL and task.
     pub(super) async fn serve(&self, path: &str) -> Result<(String, tokio::task::JoinHandle<()>), String> {
         let app = Router::new().route(path, post(notified::<N>)).with_state(self.clone());
         let (base, server) = serve(app).await?;

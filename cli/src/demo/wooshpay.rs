@@ -18,16 +18,13 @@ use super::status_merchant::Merchant;
 use super::{line, start_sandbox};
 use crate::error::print;
 
-/// The merchant's webhook endpoint path (WooshPay signs only the timestamp and the body, not the path).
-const WEBHOOK_PATH: &str = "/webhooks/wooshpay";
-
 pub(super) async fn journey(api: snapbi_spec::Api) -> Result<(), String> {
     let merchant = Merchant::<webhook::Request>::new(Verifier::new(
         &wooshpay::PROFILE,
         &webhook::ENDPOINT,
         InboundKey::Secret(DEMO_WEBHOOK_SECRET.into()),
     ));
-    let (webhook_url, merchant_server) = merchant.serve(WEBHOOK_PATH).await?;
+    let (webhook_url, merchant_server) = merchant.serve(&webhook::ENDPOINT.path).await?;
     let (sandbox, base_url, handle) = start_sandbox(api, "wooshpay", &webhook_url).await?;
     print(&format!(
         "sandbox {base_url} · provider WooshPay · demo secret key and webhook secret\n"

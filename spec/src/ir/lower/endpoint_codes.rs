@@ -9,7 +9,6 @@ use heck::ToUpperCamelCase;
 use super::names::is_digits;
 use super::results::answer_path;
 use super::{Lowering, Src, join, with_help};
-use crate::diagnostic::did_you_mean;
 use crate::ir::{Case, CodeTables, EndpointCode, Enveloped, Situation};
 use crate::yaml::raw::{self, CodeRefSpec, ResultCodeSpec};
 
@@ -290,36 +289,34 @@ impl Lowering {
             self.push(src.value("cases", msg.into()));
             return Vec::new();
         }
-        let mut out: Vec<(Situation, Case)> = Vec::new();
-        for (key, name) in &spec.cases.0 {
-            let path = join("cases", key);
-            let Some((_, situation)) = Situation::ALL.iter().find(|(k, _)| k == key) else {
-                let d = src.at(src.positions.key(&path, 0), &path, format!("unknown situation `{key}`"));
-                self.push(with_help(d, did_you_mean(key, Situation::ALL.map(|(k, _)| k))));
-                continue;
-            };
-            if out.iter().any(|(s, _)| s == situation) {
-                self.push(src.at(src.positions.key(&path, 1), &path, format!("`{key}` is given twice")));
-                continue;
-            }
-            let Some(case) = self.case_named(src, &path, name, codes) else {
-                continue;
-            };
+        let mapped = self.situation_cases(src, &spec.cases, codes);
+        let mut out = Vec::new();
+        for (situation, case) in mapped {
             let under = |service: &str| format!("{}{service}{}", case.http, case.case);
             let listed = services
                 .iter()
                 .any(|service| declared.iter().any(|c| c.code == under(service)));
             // A code the endpoint lists wrongly was reported at `codes`.
             if !listed && declared.len() == spec.codes.len() {
+                let key = Situation::ALL
+                    .iter()
+                    .find(|(_, s)| *s == situation)
+                    .map_or("", |(k, _)| *k);
+                let name = spec
+                    .cases
+                    .0
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or("", |(_, n)| n.as_str());
                 let d = src.value(
-                    &path,
+                    &join("cases", key),
                     format!("`{name}` is {}, which `codes` does not list", under(services[0])),
                 );
                 let help = "declare the code in `codes` with the source that documents it".to_owned();
                 self.push(with_help(d, Some(help)));
                 continue;
             }
-            out.push((*situation, case));
+            out.push((situation, case));
         }
         out
     }

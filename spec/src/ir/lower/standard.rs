@@ -47,20 +47,7 @@ impl Lowering {
 
     /// Every situation, each once, mapped to a case of the table.
     fn situations(&mut self, src: Src, cases: &OrderedMap<String>, codes: &CodeTables) -> Vec<(Situation, Case)> {
-        let mut out: Vec<(Situation, Case)> = Vec::new();
-        for (key, name) in &cases.0 {
-            let path = join("cases", key);
-            let Some((_, situation)) = Situation::ALL.iter().find(|(k, _)| k == key) else {
-                let d = src.at(src.positions.key(&path, 0), &path, format!("unknown situation `{key}`"));
-                self.push(with_help(d, did_you_mean(key, Situation::ALL.map(|(k, _)| k))));
-                continue;
-            };
-            if out.iter().any(|(s, _)| s == situation) {
-                self.push(src.at(src.positions.key(&path, 1), &path, format!("`{key}` is given twice")));
-            } else if let Some(case) = self.case_named(src, &path, name, codes) {
-                out.push((*situation, case));
-            }
-        }
+        let out = self.situation_cases(src, cases, codes);
         // A situation written with a typo was reported above with its right spelling: not again as missing.
         let suggested: Vec<String> = cases
             .0
@@ -75,6 +62,31 @@ impl Lowering {
                     "cases",
                     format!("the case for `{key}` is missing"),
                 ));
+            }
+        }
+        out
+    }
+
+    /// `cases:` (of `standard.yaml` or of an endpoint): situations of the standard, each once, each mapped to a case of
+    /// the code table; with its key path (`cases.<situation>`) for further checks.
+    pub(super) fn situation_cases(
+        &mut self,
+        src: Src,
+        cases: &OrderedMap<String>,
+        codes: &CodeTables,
+    ) -> Vec<(Situation, Case)> {
+        let mut out: Vec<(Situation, Case)> = Vec::new();
+        for (key, name) in &cases.0 {
+            let path = join("cases", key);
+            let Some((_, situation)) = Situation::ALL.iter().find(|(k, _)| k == key) else {
+                let d = src.at(src.positions.key(&path, 0), &path, format!("unknown situation `{key}`"));
+                self.push(with_help(d, did_you_mean(key, Situation::ALL.map(|(k, _)| k))));
+                continue;
+            };
+            if out.iter().any(|(s, _)| s == situation) {
+                self.push(src.at(src.positions.key(&path, 1), &path, format!("`{key}` is given twice")));
+            } else if let Some(case) = self.case_named(src, &path, name, codes) {
+                out.push((*situation, case));
             }
         }
         out
