@@ -36,6 +36,11 @@ type Inbox = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 
 /// A merchant's webhook endpoint on 127.0.0.1 answering 200; its URL and inbox.
 async fn merchant() -> (String, Inbox, tokio::task::JoinHandle<()>) {
+    merchant_answering(StatusCode::OK).await
+}
+
+/// A merchant's webhook endpoint on 127.0.0.1 answering every event with `status`; its URL and inbox.
+async fn merchant_answering(status: StatusCode) -> (String, Inbox, tokio::task::JoinHandle<()>) {
     let inbox = Inbox::default();
     let keep = Arc::clone(&inbox);
     let app = axum::Router::new().route(
@@ -46,7 +51,7 @@ async fn merchant() -> (String, Inbox, tokio::task::JoinHandle<()>) {
                 keep.lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .push((headers, body));
-                StatusCode::OK
+                status
             }
         }),
     );
@@ -226,6 +231,36 @@ async fn a_payment_intent_is_paid_on_its_page_and_the_signed_event_carries_it() 
         "{error}"
     );
     assert_eq!(retrieved(&run, &id).await.0, retrieve::Code::Succeeded);
+}
+
+/// WooshPay "will deliver 18 times in 72 hours" with exponential back-off [wooshpay-webhooks]: an event the merchant
+/// never acknowledges is delivered 18 times (72 hours run 100 000 times faster here), the same event each time, each
+/// delivery signed afresh, and no more after the 18th.
+#[tokio::test]
+async fn an_unacknowledged_event_is_delivered_18_times_then_no_more() {
+    let (url, inbox, _merchant) = merchant_answering(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let run = start(Credentials::demo(), &url).await;
+    let schedule = snapbi_sandbox::notify::Schedule::from_provider(specs().provider("wooshpay").expect("wooshpay"));
+    assert_eq!(schedule.attempts(), 18);
+    assert_eq!(schedule.delays.last(), Some(&Duration::from_secs(72 * 3600)));
+
+    let (_, page) = create(&run).await;
+    assert_eq!(pay_on(&page).await.expect("answered").status(), 200);
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    assert_eq!(received.len(), 18, "18 deliveries, then none");
+    let ids: std::collections::BTreeSet<String> = received
+        .iter()
+        .map(|(headers, body)| {
+            let verified = verifier(DEMO_WEBHOOK_SECRET).verify(WEBHOOK_PATH, headers, body);
+            assert!(verified.is_ok(), "{verified:?}");
+            let event: Value = serde_json::from_slice(body).expect("JSON");
+            event["id"].as_str().expect("an id").to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one event, delivered again: {ids:?}");
 }
 
 #[tokio::test]

@@ -92,7 +92,8 @@ pub struct Provider {
     pub headers: Vec<(AuthKind, Vec<(String, HeaderSource)>)>,
     /// Signature recipes per auth kind.
     pub signatures: Vec<(AuthKind, Recipe)>,
-    /// Seconds after the first attempt at which an unacknowledged notification is sent again.
+    /// Seconds after the first attempt at which an unacknowledged notification is sent again (a provider's
+    /// `notification_retry_backoff` lowered to its offsets).
     pub notification_retry_schedule: Vec<u64>,
     /// Kinds of records the provider keeps, in file order.
     pub records: Vec<RecordKind>,

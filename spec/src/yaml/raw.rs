@@ -232,6 +232,8 @@ pub struct ProviderFile {
     /// When an unacknowledged notification is sent again: seconds after the first attempt.
     #[serde(default)]
     pub notification_retry_schedule: Vec<u64>,
+    /// When it is sent again, as a count of deliveries within a window with exponential back-off (WooshPay).
+    pub notification_retry_backoff: Option<RetryBackoffSpec>,
     /// Service codes this provider uses that the SNAP table (`common/codes.yaml`) lacks.
     #[serde(default)]
     pub service_codes: OrderedMap<ProviderServiceCodeSpec>,
@@ -259,6 +261,17 @@ pub struct ProviderFile {
     /// The key the provider signs its notifications with: `client_secret` (default) or `webhook_secret` (the secret
     /// of the merchant's webhook endpoint, WooshPay's `whsec_…`).
     pub notification_key: Option<String>,
+}
+
+/// `notification_retry_backoff: { deliveries: 18, within_seconds: 259200 }`: a provider that publishes only how many
+/// times it delivers an unacknowledged notification, over how long, with exponential back-off.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBackoffSpec {
+    /// Attempts in all, the first included.
+    pub deliveries: u32,
+    /// Seconds from the first attempt to the last.
+    pub within_seconds: u64,
 }
 
 /// `idempotency: { header: Request-Id, replay_status: 409 }`: the header whose value names one request, so that the

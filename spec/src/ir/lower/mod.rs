@@ -22,6 +22,7 @@ mod record_names;
 mod records;
 mod references;
 mod results;
+mod retries;
 mod rules;
 mod signatures;
 mod sources;

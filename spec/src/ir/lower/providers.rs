@@ -27,10 +27,7 @@ impl Lowering {
         let headers = self.header_sets(src, &spec.headers);
         let signatures = self.signatures(src, &spec.signatures);
         self.signed_ids_are_sent(src, &headers, &signatures);
-        if spec.notification_retry_schedule.windows(2).any(|w| w[0] >= w[1]) {
-            let msg = "notification_retry_schedule must be increasing (seconds after the first attempt)";
-            self.push(src.value("notification_retry_schedule", msg.into()));
-        }
+        let notification_retry_schedule = self.retry_schedule(src, spec);
         let records = self.records(src, &spec.records);
         let envelopes = self.envelopes(src, &spec.envelopes);
         let header_max_length = self.header_limits(src, &spec.header_max_length);
@@ -52,7 +49,7 @@ impl Lowering {
             channel_id: spec.channel_id.clone(),
             headers,
             signatures,
-            notification_retry_schedule: spec.notification_retry_schedule.clone(),
+            notification_retry_schedule,
             records,
             envelopes,
             header_max_length,
