@@ -381,6 +381,8 @@ impl<'a> Enveloped<'a> {
             headers: None,
             // An envelope's updates are served from any state (lowering: `record_from` has no code in an envelope).
             reports: None,
+            // Nor does an envelope's create belong to another record (lowering: `record_of` has no code there).
+            parent: None,
         };
         let mut issue = |field: &str| self.issue(field);
         let done = operate(&call, &mut store::lock(&self.inner.books), &mut issue);

@@ -331,8 +331,20 @@ async fn a_checkout_session_is_created_open_with_its_payment_intent() {
 }
 
 #[tokio::test]
-async fn a_refund_is_answered_for_the_payment_intent_asked_about() {
-    let (base, _handle) = sandbox().await;
+async fn a_refund_without_an_amount_refunds_the_whole_payment_intent() {
+    let sandbox = Sandbox::builder()
+        .api(specs())
+        .provider("wooshpay")
+        .expect("wooshpay")
+        .credentials(Credentials::demo())
+        .build()
+        .expect("sandbox");
+    // The tester's paid PaymentIntent, under the id of WooshPay's refund example: the refund is held against it.
+    let intent = json!({ "id": "pi_1787730829493927936", "amount": 100, "currency": "IDR", "status": "succeeded" });
+    sandbox
+        .add_record("wooshpay", "payment_intent", intent)
+        .expect("a paid PaymentIntent");
+    let (base, _handle) = sandbox.spawn_on_loopback().await.expect("loopback");
     let request = refunds::Request::builder()
         .payment_intent("pi_1787730829493927936")
         .reason(refunds::Reason::RequestedByCustomer)
@@ -348,7 +360,11 @@ async fn a_refund_is_answered_for_the_payment_intent_asked_about() {
     );
     assert!(reply.body.id.as_deref().is_some_and(|id| id.starts_with("re_")));
     assert_eq!(reply.body.payment_intent.as_deref(), Some("pi_1787730829493927936"));
-    assert_eq!(reply.body.amount, None, "no amount was asked for, and none is made up");
+    // No amount was asked for: the PaymentIntent's, in its currency, not one made up.
+    assert_eq!(
+        (reply.body.amount, reply.body.currency.as_deref()),
+        (Some(100), Some("IDR"))
+    );
 }
 
 // ----- webhooks -----

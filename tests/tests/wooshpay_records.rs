@@ -7,8 +7,9 @@
 //! `payment_intent.succeeded` event reaches a merchant on loopback, signed with the webhook endpoint's `whsec_` secret
 //! (not the API key) and carrying the PaymentIntent as retrieving it answers. Canceled instead, it is `canceled` with
 //! the merchant's reason, `payment_intent.canceled` is sent, and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
-//! id is WooshPay's 404, each in WooshPay's error shape. A Checkout Session is retrieved by its id and expired once;
-//! a refund is retrieved as created.
+//! id is WooshPay's 404, each in WooshPay's error shape. An event the merchant does not acknowledge is delivered 18
+//! times, as WooshPay publishes. A Checkout Session is retrieved by its id and expired once; a refund is retrieved as
+//! created, and held against its PaymentIntent (known, paid, refunded once, for at most what was paid).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -411,24 +412,48 @@ async fn a_checkout_session_is_retrieved_by_its_id_and_expired_once() {
     assert_eq!(refused(run.client.checkout_sessions_retrieve(&unknown).await).0, 404);
 }
 
+/// A refund request of `intent`: `amount` when given, else the whole payment.
+fn refund_of(intent: &str, amount: Option<u64>) -> refunds::Request {
+    let mut sent = json!({ "payment_intent": intent, "reason": "requested_by_customer" });
+    if let Some(amount) = amount {
+        sent["amount"] = json!(amount);
+    }
+    rt::from_json(sent).expect("a valid refund request")
+}
+
+/// A PaymentIntent of IDR 100, paid on its page; its id.
+async fn paid(run: &Running) -> String {
+    let (intent, page) = create(run).await;
+    assert_eq!(pay_on(&page).await.expect("answered").status(), 200);
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    intent
+}
+
 #[tokio::test]
 async fn a_refund_is_retrieved_as_it_was_created() {
     let (url, _inbox, _merchant) = merchant().await;
     let run = start(Credentials::demo(), &url).await;
-    let (intent, _page) = create(&run).await;
-    let asked: refunds::Request =
-        rt::from_json(json!({ "payment_intent": intent, "amount": 40, "reason": "requested_by_customer" }))
-            .expect("a valid refund request");
-    let created = run.client.refunds_create(&asked).await.expect("refunded");
+    let intent = paid(&run).await;
+    let created = run
+        .client
+        .refunds_create(&refund_of(&intent, Some(40)))
+        .await
+        .expect("refunded");
     let created: Value = serde_json::from_slice(&created.raw_body).expect("JSON");
     let id = created["id"].as_str().expect("an id").to_owned();
     assert!(id.starts_with("re_"), "{id}");
+    // In the payment's currency, which the refund request does not carry.
+    assert_eq!(
+        (created["amount"].clone(), created["currency"].clone()),
+        (json!(40), json!("IDR")),
+        "{created}"
+    );
 
     let named = refund::Params::builder().refund_id(&id).build().expect("valid params");
     let read = run.client.refunds_retrieve(&named).await.expect("the refund");
     assert_eq!(read.code, refund::Code::Succeeded);
     let read: Value = serde_json::from_slice(&read.raw_body).expect("JSON");
-    for field in ["id", "payment_intent", "amount", "reason", "object"] {
+    for field in ["id", "payment_intent", "amount", "currency", "reason", "object"] {
         assert_eq!(read[field], created[field], "{field}: {read} vs {created}");
     }
     let unknown = refund::Params::builder()
@@ -436,4 +461,57 @@ async fn a_refund_is_retrieved_as_it_was_created() {
         .build()
         .expect("valid params");
     assert_eq!(refused(run.client.refunds_retrieve(&unknown).await).0, 404);
+}
+
+/// A refund is of a PaymentIntent this merchant has and the customer paid, once (DANA takes no second partial
+/// refund [wooshpay-dana]), for at most what was paid; without an amount it is the whole payment. Each refusal is in
+/// WooshPay's error shape and makes no refund.
+#[tokio::test]
+async fn a_refund_is_held_against_its_payment_intent() {
+    let (url, _inbox, _merchant) = merchant().await;
+    let run = start(Credentials::demo(), &url).await;
+
+    let (unknown, _) = refused(
+        run.client
+            .refunds_create(&refund_of("pi_1787730829493927936", None))
+            .await,
+    );
+    assert_eq!(unknown, 404);
+    let (unpaid, _page) = create(&run).await;
+    let (status, error) = refused(run.client.refunds_create(&refund_of(&unpaid, None)).await);
+    assert_eq!(
+        (status, error["type"].clone()),
+        (402, json!("invalid_request_error")),
+        "{error}"
+    );
+    let without: refunds::Request = rt::from_json(json!({ "amount": 10 })).expect("valid: every field is optional");
+    let (status, error) = refused(run.client.refunds_create(&without).await);
+    assert_eq!(
+        (status, error["param"].clone()),
+        (400, json!("payment_intent")),
+        "{error}"
+    );
+
+    let intent = paid(&run).await;
+    assert_eq!(
+        refused(run.client.refunds_create(&refund_of(&intent, Some(101))).await).0,
+        402
+    );
+    let whole = run
+        .client
+        .refunds_create(&refund_of(&intent, None))
+        .await
+        .expect("refunded");
+    let whole: Value = serde_json::from_slice(&whole.raw_body).expect("JSON");
+    assert_eq!(
+        (whole["amount"].clone(), whole["payment_intent"].clone()),
+        (json!(100), json!(intent)),
+        "{whole}"
+    );
+    let (status, error) = refused(run.client.refunds_create(&refund_of(&intent, Some(1))).await);
+    assert_eq!(
+        (status, error["type"].clone()),
+        (402, json!("invalid_request_error")),
+        "refunded once: {error}"
+    );
 }

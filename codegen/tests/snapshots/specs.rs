@@ -13602,8 +13602,9 @@ pub mod wooshpay {
     ///
     /// WooshPay "sends an HTTP request whose HTTP body is an Event JSON object" to each webhook endpoint the merchant
     /// created (`url`, `enabled_events`), as a POST; the merchant must "quickly return a successful status code (2xx)",
-    /// else WooshPay delivers it again, "18 times in 72 hours" with exponential back-off [wooshpay-webhooks](https://docs.wooshpay.com/doc-2517709). The path here
-    /// stands for the merchant's own webhook URL.
+    /// else WooshPay delivers it again, "18 times in 72 hours" with exponential back-off [wooshpay-webhooks](https://docs.wooshpay.com/doc-2517709) (the
+    /// sandbox: 18 attempts, each wait twice the last, the last 72 hours after the first; see the provider's
+    /// `notification_retry_backoff`). The path here stands for the merchant's own webhook URL.
     /// Signed: `Wooshpay-Signature: t=<timestamp>,v1=<signature>`, the signature the lower-case hex HMAC-SHA256 of
     /// `<timestamp>.<body as received>` keyed with the webhook endpoint's secret (`whsec_…`, given when the endpoint is
     /// created) [wooshpay-webhook-signatures](https://docs.wooshpay.com/doc-2653815); verify it with that secret over the raw body. WooshPay leaves the timestamp's
@@ -14160,9 +14161,13 @@ pub mod wooshpay {
     /// payment is refunded (Stripe's rule; WooshPay's example refunds a PaymentIntent without one). DANA takes refunds and
     /// partial refunds, but not several partial refunds of one payment [wooshpay-dana](https://wooshpay.com/ja/docs/dana). How a refund goes on is told by
     /// WooshPay's event `charge.refund.updated` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652).
-    /// WooshPay's create page marks every parameter optional [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554); nothing more is enforced here. The
-    /// sandbox keeps the refund it is asked for (`wooshpay.refunds.retrieve` reads it), but does not yet hold it against
-    /// the PaymentIntent it names: it does not refuse one that is unknown, unpaid or refunded already.
+    /// WooshPay's create page marks every parameter optional [wooshpay-refund-create](https://docs.wooshpay.com/api-51369554). The sandbox keeps the refund
+    /// (`wooshpay.refunds.retrieve` reads it) and holds it against the PaymentIntent it names (`record_of`): one this
+    /// merchant created and the customer paid (`succeeded`), refunded once (DANA: "Multiple partial refund ❌"
+    /// [wooshpay-dana](https://wooshpay.com/ja/docs/dana)), for at most its amount. A refund without `payment_intent` refunds nothing the sandbox could name,
+    /// so it is refused as missing that field. An unknown PaymentIntent is WooshPay's 404; an unpaid or refunded one, or
+    /// an amount above the payment's, its "402 - Request Failed" (see the provider's refusals: WooshPay documents no code
+    /// for these).
     ///
     /// `POST /v1/refunds` · unsigned signature · spec `specs/wooshpay/refunds/create.yaml`
     pub mod refunds_create {

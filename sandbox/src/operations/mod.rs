@@ -23,6 +23,7 @@
 
 mod idempotency;
 mod payments;
+mod record_parents;
 mod records;
 mod tokens;
 

@@ -25,6 +25,7 @@ use snapbi_spec::ir::{
     Situation,
 };
 
+use super::record_parents::{Parent, parent_of};
 use super::{Cx, Effect, Outcome, at_path, declared, echo, refused, success_over};
 use crate::answer::{Answer, Fill};
 use crate::answers;
@@ -72,6 +73,8 @@ pub(crate) struct RecordCall<'a> {
     pub(crate) headers: Option<&'a HeaderMap>,
     /// The status endpoint of the kind, which says what a record reports where it holds nothing (`record_from`).
     pub(crate) reports: Option<&'a Endpoint>,
+    /// The record a create's record belongs to (`record_of`), resolved.
+    pub(crate) parent: Option<Parent<'a>>,
 }
 
 /// Why a record call was refused, with the reason in words.
@@ -118,7 +121,7 @@ impl Refusal {
 
 /// The books' id of `client`'s `kind` record of `provider` under the kind's key number `index` (0: `key`), with
 /// these values.
-fn key_id(client: &str, provider: &str, kind: &RecordKind, index: usize, values: &[&Value]) -> String {
+pub(super) fn key_id(client: &str, provider: &str, kind: &RecordKind, index: usize, values: &[&Value]) -> String {
     let mut id = format!("{client}\u{1f}{provider}\u{1f}{}\u{1f}{index}", kind.name);
     for value in values {
         id.push('\u{1f}');
@@ -339,6 +342,7 @@ pub(crate) fn create_record(
     issue: &mut dyn FnMut(&str) -> String,
 ) -> Result<Value, Refusal> {
     let mut fields = call.written();
+    call.belongs(books, &mut fields)?;
     let issued: Vec<Answered> = call
         .endpoint
         .answers
@@ -434,7 +438,7 @@ fn unserved_from(call: &RecordCall<'_>, fields: &Value) -> Result<(), Refusal> {
 
 /// What a record reports at `path`: the value it holds, else the one its kind's status endpoint (`reports`) documents
 /// answering (a new WooshPay PaymentIntent is `requires_action`).
-fn reported_value<'v>(reports: Option<&'v Endpoint>, fields: &'v Value, path: &str) -> Option<&'v str> {
+pub(super) fn reported_value<'v>(reports: Option<&'v Endpoint>, fields: &'v Value, path: &str) -> Option<&'v str> {
     at_path(fields, path).and_then(Value::as_str).or_else(|| {
         reports?.answers.iter().find_map(|a| match &a.source {
             AnswerSource::Value(value) if a.field == path => Some(value.as_str()),
@@ -550,6 +554,7 @@ fn snap_call<'c>(cx: &Cx<'c, '_>, kind: &'c RecordKind) -> RecordCall<'c> {
         base: Some(super::payments::own_base(cx.call)),
         headers: Some(&cx.call.parts.headers),
         reports: status_endpoints(&cx.inner.api, &cx.call.endpoint.info.provider, &kind.name).next(),
+        parent: parent_of(&cx.inner.api, cx.call.endpoint),
     }
 }
 

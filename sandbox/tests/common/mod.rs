@@ -439,6 +439,13 @@ impl Running {
                 continue;
             };
             let mut fields = sample_object(api, &create.request);
+            // A record that belongs to another (a refund, of a PaymentIntent) is registered as belonging to none:
+            // the create's own sample call names that owner, and would find this record its sibling already.
+            if let (Some(of), Some(map)) = (&create.record_of, fields.as_object_mut()) {
+                for (_, from) in &of.key {
+                    map.remove(from);
+                }
+            }
             let named = endpoint.record_key.iter().flat_map(|lookup| &lookup.key);
             for (record_path, from) in named {
                 let sample = endpoint
@@ -454,6 +461,44 @@ impl Running {
                 }
             }
             if self.sandbox.add_record(&endpoint.info.provider, kind, fields).is_ok() {
+                registered += 1;
+            }
+        }
+        registered + self.register_owners()
+    }
+
+    /// Registers the records the served creates belong to (`record_of`: WooshPay's refund is of a PaymentIntent), so
+    /// that their sample requests name one: keyed by the samples' key values, holding the owner kind's create sample
+    /// and reporting the first value `from` allows. Returns how many were registered.
+    fn register_owners(&self) -> usize {
+        let api = self.api();
+        let mut registered = 0;
+        for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
+            let Some(of) = &endpoint.record_of else { continue };
+            let create = api.endpoints.iter().find(|e| {
+                e.info.provider == endpoint.info.provider
+                    && e.record.as_deref() == Some(of.kind.as_str())
+                    && e.operation == Operation::Create
+            });
+            let mut fields =
+                create.map_or_else(|| Value::Object(Default::default()), |c| sample_object(api, &c.request));
+            let request = sample_object(api, &endpoint.request);
+            let Some(map) = fields.as_object_mut() else { continue };
+            for (record_path, from) in &of.key {
+                if let Some(value) = request.get(from) {
+                    map.insert(record_path.clone(), value.clone());
+                }
+            }
+            for (path, allowed) in &of.from {
+                if let Some(first) = allowed.first() {
+                    map.insert(path.clone(), Value::String(first.clone()));
+                }
+            }
+            if self
+                .sandbox
+                .add_record(&endpoint.info.provider, &of.kind, fields)
+                .is_ok()
+            {
                 registered += 1;
             }
         }

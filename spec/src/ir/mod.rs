@@ -188,6 +188,26 @@ impl RecordKind {
     }
 }
 
+/// The record a create's record belongs to ([`Endpoint::record_of`]): it must exist for the same client and report
+/// one of the `from` values; with `once`, it takes one such record only; it bounds request numbers (`at_most`) and
+/// fills what the request leaves out (`takes`). WooshPay's refund: of a PaymentIntent that `succeeded`, once, for at
+/// most its `amount`, in its `currency`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordOf {
+    /// Its kind, one of the provider's `records`.
+    pub kind: String,
+    /// One of its kind's keys: (its record wire path, request wire path holding the value), in key order.
+    pub key: Vec<(String, String)>,
+    /// (its record wire path, the values it may report), in spec order.
+    pub from: Vec<(String, Vec<String>)>,
+    /// It takes one record of the create's kind only.
+    pub once: bool,
+    /// (request wire path, its record wire path): the request's number may not exceed its number.
+    pub at_most: Vec<(String, String)>,
+    /// (new record wire path, its record wire path): filled from it when the request gives no value.
+    pub takes: Vec<(String, String)>,
+}
+
 /// One way a request names its record ([`Endpoint::record_key`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordLookup {
@@ -369,6 +389,8 @@ pub struct Endpoint {
     pub record_from: Vec<(String, Vec<String>)>,
     /// Values an update writes into its record: (record wire path, value), in spec order (`status` → `canceled`).
     pub record_sets: Vec<(String, String)>,
+    /// The record of another kind a create's record belongs to (WooshPay's refund, of a PaymentIntent).
+    pub record_of: Option<RecordOf>,
     /// An update after which the kind's notifications are sent: (notification wire path, value) set over what their
     /// `answers` fill (WooshPay's `type` → `payment_intent.canceled`); empty: none is sent.
     pub notifies: Vec<(String, String)>,

@@ -274,6 +274,29 @@ pub struct RetryBackoffSpec {
     pub within_seconds: u64,
 }
 
+/// `record_of: { kind: payment_intent, key: { id: payment_intent }, from: { status: [succeeded] }, once: true,
+/// at_most: { amount: amount }, takes: { amount: amount, currency: currency } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordOfSpec {
+    /// The kind of the record the new one belongs to.
+    pub kind: String,
+    /// One of that kind's keys: its record path → the request path that holds its value.
+    pub key: OrderedMap<String>,
+    /// Its record paths and the values it must report for the create to be served.
+    #[serde(default)]
+    pub from: OrderedMap<Vec<String>>,
+    /// Whether it takes one record of this kind only (DANA: one refund per payment).
+    #[serde(default)]
+    pub once: bool,
+    /// Request paths whose number may not exceed its number at a record path: request path → its record path.
+    #[serde(default)]
+    pub at_most: OrderedMap<String>,
+    /// Record paths of the new record filled from it when the request gives none: new path → its path.
+    #[serde(default)]
+    pub takes: OrderedMap<String>,
+}
+
 /// `idempotency: { header: Request-Id, replay_status: 409 }`: the header whose value names one request, so that the
 /// same request sent again gets the first answer.
 #[derive(Debug, Deserialize)]
@@ -557,6 +580,9 @@ pub struct EndpointFile {
     /// With `operation: update`: values the update writes into the record (`status: canceled`).
     #[serde(default)]
     pub record_sets: OrderedMap<String>,
+    /// With `operation: create`: the record of another kind this one belongs to (WooshPay's refund, of a
+    /// PaymentIntent), which must exist and may bound and fill the new one.
+    pub record_of: Option<RecordOfSpec>,
     /// With `operation: update`: the kind's notifications are sent after it, with these request fields of theirs set
     /// to these values (WooshPay's `type: payment_intent.canceled`).
     #[serde(default)]

@@ -330,6 +330,7 @@ fn assemble(
         record_codes: names.codes,
         record_from: names.from,
         record_sets: names.sets,
+        record_of: names.of,
         notifies: spec.notifies.0.clone(),
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,

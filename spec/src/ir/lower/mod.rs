@@ -19,6 +19,7 @@ mod names;
 mod params;
 mod providers;
 mod record_names;
+mod record_parents;
 mod records;
 mod references;
 mod results;

@@ -19,8 +19,8 @@ use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{
-    AnswerSource, Endpoint, Field, ObjectType, Operation, Provider, RecordCodes, RecordKind, RecordLookup, Situation,
-    When, paths,
+    AnswerSource, Endpoint, Field, ObjectType, Operation, Provider, RecordCodes, RecordKind, RecordLookup, RecordOf,
+    Situation, When, paths,
 };
 use crate::yaml::raw;
 use crate::yaml::{Loaded, SpecSet};
@@ -34,6 +34,7 @@ pub(super) struct RecordNames {
     pub(super) codes: RecordCodes,
     pub(super) from: Vec<(String, Vec<String>)>,
     pub(super) sets: Vec<(String, String)>,
+    pub(super) of: Option<RecordOf>,
 }
 
 impl Lowering {
@@ -77,6 +78,7 @@ impl Lowering {
             codes,
             from: spec.record_from.0.clone(),
             sets: spec.record_sets.0.clone(),
+            of: self.record_of_shape(src, spec),
         }
     }
 
@@ -90,6 +92,7 @@ impl Lowering {
             ("record_from", !endpoint.record_from.is_empty()),
             ("record_sets", !endpoint.record_sets.is_empty()),
             ("notifies", !endpoint.notifies.is_empty()),
+            ("record_of", endpoint.record_of.is_some()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
@@ -340,7 +343,7 @@ impl Lowering {
     /// lists, and each condition tests a string for values it may take (checked like a rule's).
     pub(super) fn record_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
         self.condition_paths(set, types, endpoints);
-        let named = |e: &&Endpoint| !e.record_key.is_empty() || !e.record_fields.is_empty();
+        let named = |e: &&Endpoint| !e.record_key.is_empty() || !e.record_fields.is_empty() || e.record_of.is_some();
         for endpoint in endpoints.iter().filter(named) {
             let Some(file) = file_of(set, endpoint) else {
                 continue;
@@ -362,9 +365,26 @@ impl Lowering {
             for (record, from) in &endpoint.record_fields {
                 check.value_path(&join("record_fields", record), from);
             }
+            for (at, from) in record_of_paths(endpoint.record_of.as_ref()) {
+                check.value_path(&at, from);
+            }
             self.diagnostics.extend(check.out);
         }
     }
+}
+
+/// The request paths `record_of` reads, each with the key it is given at: its key's values and the numbers it bounds.
+fn record_of_paths(of: Option<&RecordOf>) -> Vec<(String, &str)> {
+    let Some(of) = of else { return Vec::new() };
+    let key = of
+        .key
+        .iter()
+        .map(|(record, from)| (format!("record_of.key.{record}"), from.as_str()));
+    let bounded = of
+        .at_most
+        .iter()
+        .map(|(from, _)| (format!("record_of.at_most.{from}"), from.as_str()));
+    key.chain(bounded).collect()
 }
 
 impl Lowering {

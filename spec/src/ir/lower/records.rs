@@ -172,6 +172,7 @@ impl Lowering {
             return;
         }
         self.record_names(file, endpoint, kind);
+        self.record_of_use(file, endpoint, provider);
         self.written_headers(file, endpoint, provider);
         self.update_conditions(file, endpoint, provider);
         self.notified_fields(file, endpoint, endpoints);
