@@ -8,7 +8,8 @@
 //! (not the API key) and carrying the PaymentIntent as retrieving it answers. Canceled instead, it is `canceled` with
 //! the merchant's reason, `payment_intent.canceled` is sent, and its page no longer pays it; a paid or canceled one is not canceled again, and an unknown
 //! id is WooshPay's 404, each in WooshPay's error shape. An event the merchant does not acknowledge is delivered 18
-//! times, as WooshPay publishes. A Checkout Session is retrieved by its id and expired once; a refund is retrieved as
+//! times, as WooshPay publishes. A Checkout Session is retrieved by its id and expired once, which sends
+//! `checkout.session.expired` to the same webhook endpoint; a refund is retrieved as
 //! created, and held against its PaymentIntent (known, paid, refunded once, for at most what was paid).
 
 use std::path::Path;
@@ -357,7 +358,7 @@ fn session_sample() -> sessions::Request {
 
 #[tokio::test]
 async fn a_checkout_session_is_retrieved_by_its_id_and_expired_once() {
-    let (url, _inbox, _merchant) = merchant().await;
+    let (url, inbox, _merchant) = merchant().await;
     let run = start(Credentials::demo(), &url).await;
     let created = run
         .client
@@ -391,6 +392,22 @@ async fn a_checkout_session_is_retrieved_by_its_id_and_expired_once() {
         .await
         .expect("expired");
     assert_eq!(expired.code, expire::Code::Expired);
+    // WooshPay's `checkout.session.expired` reaches the same webhook endpoint, signed, carrying the session as
+    // expiring it answered [wooshpay-events].
+    assert!(run.sandbox.wait_for_notifications(WAIT).await);
+    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    assert_eq!(received.len(), 1, "one event");
+    let (headers, event) = &received[0];
+    assert!(
+        verifier(DEMO_WEBHOOK_SECRET)
+            .verify(WEBHOOK_PATH, headers, event)
+            .is_ok()
+    );
+    let event: Value = serde_json::from_slice(event).expect("JSON");
+    assert_eq!(event["type"], "checkout.session.expired", "{event}");
+    let answered: Value = serde_json::from_slice(&expired.raw_body).expect("JSON");
+    assert_eq!(event["data"]["object"], answered, "{event}");
+    assert_eq!(event["data"]["object"]["status"], "expired", "{event}");
     match run.client.checkout_sessions_retrieve(&named).await {
         Err(rt::Error::Api { status: 200, code, .. }) => assert_eq!(code, session::Code::Expired),
         other => panic!("an expired session is the payment's failure: {other:?}"),

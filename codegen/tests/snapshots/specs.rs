@@ -13354,8 +13354,8 @@ pub mod wooshpay {
     /// expires, `expired` is the status of one that did (event `checkout.session.expired` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652)), and a
     /// Checkout Session's PaymentIntent is not canceled but its session expired ("You cannot cancel the PaymentIntent for
     /// a Checkout Session. Expire the Checkout Session instead" [wooshpay-pi-cancel](https://docs.guanglian.co/52305869e0.md)). An expired session is not expired
-    /// again (HTTP 402, see the provider's refusals). The sandbox answers the expired session, as retrieve does. It does
-    /// not send `checkout.session.expired`.
+    /// again (HTTP 402, see the provider's refusals). The sandbox answers the expired session, as retrieve does, and
+    /// sends WooshPay's event `checkout.session.expired` with the session as `data.object` [wooshpay-events](https://docs.wooshpay.com/apidoc/project-1296482/doc-1702652).
     ///
     /// `POST /v1/checkout/sessions/{id}/expire` · unsigned signature · spec `specs/wooshpay/checkout/sessions-expire.yaml`
     pub mod checkout_sessions_expire {

@@ -6,7 +6,7 @@
 //! ([`record_notify_endpoints`], [`record_notification_body`]).
 
 use serde_json::{Map, Value};
-use snapbi_spec::ir::{Api, Direction, Endpoint, FieldType, Operation};
+use snapbi_spec::ir::{Api, Direction, Endpoint, FieldType};
 
 use crate::shape::{FreeForm, declared};
 
@@ -40,19 +40,17 @@ pub fn notify_endpoint<'a>(api: &'a Api, provider: &str) -> Option<&'a Endpoint>
     api.payment_notification(provider)
 }
 
-/// The inbound endpoints that tell the merchant a `kind` record of `provider` was paid: `operation: notify` with
-/// `record: kind` (DOKU's `doku.va.payment_notify` for `virtual_account`), in id order.
+/// The inbound endpoints that tell the merchant about a `kind` record of `provider`: `operation: notify` with `record:
+/// kind`, of a paid one (DOKU's `doku.va.payment_notify` for `virtual_account`), or `carries` it, of an updated one
+/// (WooshPay's webhook for a Checkout Session expired), in id order.
 pub fn record_notify_endpoints<'a>(
     api: &'a Api,
     provider: &'a str,
     kind: &'a str,
 ) -> impl Iterator<Item = &'a Endpoint> {
-    api.endpoints.iter().filter(move |e| {
-        e.info.provider == provider
-            && e.direction == Direction::Inbound
-            && e.operation == Operation::Notify
-            && e.record.as_deref() == Some(kind)
-    })
+    api.endpoints
+        .iter()
+        .filter(move |e| e.direction == Direction::Inbound && e.notifies_records_of(provider, kind))
 }
 
 /// The body of `endpoint`'s notification about a paid record: each request field of the spec, in its order, that

@@ -371,6 +371,8 @@ pub struct Endpoint {
     /// The provider's kind of record the operation acts on (`create`, `update`, `delete`, `status`), or whose
     /// payments it notifies (`notify`; without one, a `notify` endpoint is the notification of a payment).
     pub record: Option<String>,
+    /// A `notify` endpoint's other kinds of record, whose updates' notifications (`notifies`) it carries too.
+    pub carries: Vec<String>,
     /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
     /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
     pub paid: Vec<(String, String)>,
@@ -462,6 +464,14 @@ impl Endpoint {
     /// notify` and no `record` (one naming a record is that record's notification).
     pub fn is_payment_notification(&self) -> bool {
         self.direction == Direction::Inbound && self.operation == Operation::Notify && self.record.is_none()
+    }
+
+    /// Whether this is a notification of `provider`'s `kind` records: a `notify` endpoint naming the kind as its
+    /// `record` (paid records) or among what it `carries` (updated ones).
+    pub fn notifies_records_of(&self, provider: &str, kind: &str) -> bool {
+        self.info.provider == provider
+            && self.operation == Operation::Notify
+            && (self.record.as_deref() == Some(kind) || self.carries.iter().any(|c| c == kind))
     }
 
     /// The body this endpoint's request takes when nobody fills it in: every required field with its one

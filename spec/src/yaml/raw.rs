@@ -560,6 +560,10 @@ pub struct EndpointFile {
     /// The provider's kind of record this endpoint creates, updates, deletes or reports, or whose payments it
     /// notifies (`operation`; a `notify` without one notifies a payment).
     pub record: Option<String>,
+    /// With `operation: notify` and a `record`: other kinds of record whose events it carries too, sent by their
+    /// updates' `notifies` (WooshPay's one webhook endpoint gets a Checkout Session's `checkout.session.expired`).
+    #[serde(default)]
+    pub carries: Vec<String>,
     /// How the request names its record when not by the kind's key under the same wire names: alternatives,
     /// each with an optional condition, the first that holds wins.
     #[serde(default)]

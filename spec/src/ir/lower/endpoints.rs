@@ -323,6 +323,7 @@ fn assemble(
         direction: c.direction,
         operation: c.operation,
         record: spec.record.clone(),
+        carries: spec.carries.clone(),
         paid: spec.paid.0.clone(),
         record_key: names.key,
         record_fields: names.fields,

@@ -93,6 +93,7 @@ impl Lowering {
             ("record_sets", !endpoint.record_sets.is_empty()),
             ("notifies", !endpoint.notifies.is_empty()),
             ("record_of", endpoint.record_of.is_some()),
+            ("carries", !endpoint.carries.is_empty()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
@@ -442,17 +443,14 @@ impl Lowering {
         if endpoint.notifies.is_empty() || endpoint.operation != Operation::Update {
             return;
         }
+        let kind = endpoint.record.as_deref().unwrap_or_default();
         let notifications: Vec<&Endpoint> = endpoints
             .iter()
-            .filter(|e| {
-                e.info.provider == endpoint.info.provider
-                    && e.operation == Operation::Notify
-                    && e.record == endpoint.record
-            })
+            .filter(|e| e.notifies_records_of(&endpoint.info.provider, kind))
             .collect();
         if notifications.is_empty() {
             let msg = "`notifies` sends the notifications of the endpoint's record kind, and it has none (an inbound \
-                       endpoint with `operation: notify` and this `record`)";
+                       endpoint with `operation: notify` and this `record`, or that `carries` it)";
             self.push(file.error("notifies", msg));
             return;
         }

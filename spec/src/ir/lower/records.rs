@@ -168,8 +168,14 @@ impl Lowering {
         if operation == Operation::Notify {
             self.record_key(file, endpoint, kind);
             self.paid_is_known(file, endpoint, name, endpoints, "this notification would never be sent");
+            self.carried(file, endpoint, provider, endpoints);
             // The merchant answers a notification, not the provider: its codes are the merchant's to choose.
             return;
+        }
+        if !endpoint.carries.is_empty() {
+            let msg =
+                "`carries` names the other kinds a notification is about; this endpoint's operation is not `notify`";
+            self.push(file.error("carries", msg));
         }
         self.record_names(file, endpoint, kind);
         self.record_of_use(file, endpoint, provider);
@@ -217,6 +223,36 @@ impl Lowering {
                 first.info.id, endpoint.info.provider
             );
             self.push(file.error("operation", msg));
+        }
+    }
+
+    /// What a notification `carries`: kinds of the provider, other than its `record`, each with an update that sends
+    /// it (`notifies`), since nothing else would.
+    fn carried(
+        &mut self,
+        file: &Loaded<raw::EndpointFile>,
+        endpoint: &Endpoint,
+        provider: &Provider,
+        endpoints: &[Endpoint],
+    ) {
+        for (i, name) in endpoint.carries.iter().enumerate() {
+            let at = format!("carries.{i}");
+            if provider.record(name).is_none() {
+                let msg = format!("provider `{}` defines no record kind `{name}`", provider.name);
+                let help = did_you_mean(name, provider.records.iter().map(|r| r.name.as_str()));
+                self.push(with_help(file.error(&at, msg), help));
+            } else if endpoint.record.as_deref() == Some(name.as_str()) {
+                self.push(file.error(&at, format!("`{name}` is the endpoint's `record` already")));
+            } else if !endpoints.iter().any(|e| {
+                e.info.provider == endpoint.info.provider
+                    && e.record.as_deref() == Some(name.as_str())
+                    && !e.notifies.is_empty()
+            }) {
+                let msg = format!(
+                    "no update of `{name}` records sends a notification (`notifies`), so this one would never carry one"
+                );
+                self.push(file.error(&at, msg));
+            }
         }
     }
 
