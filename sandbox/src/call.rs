@@ -43,6 +43,7 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
     let mut answered = Answered {
         parts: &parts,
         endpoint: None,
+        sensitive: None,
         provider: None,
         started,
         trail: Trail::default(),
@@ -55,6 +56,7 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         return journal::record(inner, answered, unrouted(inner, &parts)).await;
     };
     (answered.endpoint, answered.provider) = (Some(endpoint), Some(provider));
+    answered.sensitive = Some(&served.sensitive_keys);
     let clock = inner.clock(&provider.name);
     if endpoint.info.envelope.is_some() {
         let response = crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;

@@ -8,8 +8,10 @@
 //! only to push an entry or to clone the list of entries (each behind an `Arc`), so a page being rendered never
 //! holds back a call.
 //!
-//! Nothing secret is kept: `Authorization`, `Proxy-Authorization` and `Cookie` values are replaced by their
-//! scheme and a marker, and any client secret that turns up in a header or the body is cut out. Bodies are kept
+//! Nothing secret is kept: `Authorization…` (SNAP's `Authorization-Customer` too), `Proxy-Authorization` and `Cookie`
+//! values are replaced by their scheme and a marker, the values of body members and caller headers the endpoint's
+//! spec marks sensitive and of the standard's credential members (`accessToken`, `refreshToken`, `authCode`, …) are
+//! redacted, and any client secret that turns up in a header or the body is cut out. Bodies are kept
 //! up to [`BODY_CAP`] bytes, so memory stays bounded by the capacity whatever the calls carry.
 
 use std::collections::VecDeque;
@@ -23,6 +25,8 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 use snapbi_spec::ir::{Endpoint, Provider};
+
+use snapbi_runtime::secret::redacted_text;
 
 use crate::answer::REASON_HEADER;
 use crate::sandbox::Inner;
@@ -267,6 +271,8 @@ impl Journal {
 pub(crate) struct Answered<'a> {
     pub(crate) parts: &'a Parts,
     pub(crate) endpoint: Option<&'a Endpoint>,
+    /// The endpoint's secret member names (`Served::sensitive_keys`); none when no endpoint was routed.
+    pub(crate) sensitive: Option<&'a [String]>,
     pub(crate) provider: Option<&'a Provider>,
     /// When the sandbox began answering it.
     pub(crate) started: Instant,
@@ -294,11 +300,23 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
     let Answered {
         parts,
         endpoint,
+        sensitive,
         provider,
         started,
         trail,
     } = answered;
     let secrets: Vec<&str> = inner.clients.values().map(|c| c.secret.expose()).collect();
+    // Without a routed endpoint, the standard's credential members are still secret wherever they turn up.
+    let keys: Vec<&str> = match sensitive {
+        Some(keys) => keys.iter().map(String::as_str).collect(),
+        None => inner
+            .api
+            .standard
+            .credential_members
+            .iter()
+            .map(|m| m.as_ref())
+            .collect(),
+    };
     let verdict = match (200..300).contains(&status) {
         true => Verdict::Served,
         false => Verdict::Refused,
@@ -317,7 +335,7 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
     let (body, body_bytes, body_truncated) = match &trail.body {
         Some(bytes) => {
             let (text, truncated) = capped_text(bytes, BODY_CAP, &secrets);
-            (Some(text), bytes.len(), truncated)
+            (Some(redacted_text(text.as_bytes(), &keys)), bytes.len(), truncated)
         }
         None => (None, 0, false),
     };
@@ -330,7 +348,7 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
         path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
         endpoint: endpoint.map(|e| e.info.id.to_string()),
         client: trail.client,
-        headers: headers(&parts.headers, &secrets),
+        headers: headers(&parts.headers, &secrets, &keys),
         body,
         body_bytes,
         body_truncated,
@@ -391,15 +409,18 @@ fn response_code(provider: Option<&Provider>, body: &[u8]) -> Option<String> {
     })
 }
 
-/// The request headers as the journal keeps them: credentials redacted, secrets cut out, sizes capped.
-fn headers(headers: &HeaderMap, secrets: &[&str]) -> Vec<(String, String)> {
+/// The request headers as the journal keeps them: credentials redacted (every `Authorization…` header, SNAP's
+/// `Authorization-Customer` included, and caller headers the spec marks sensitive), secrets cut out, sizes capped.
+fn headers(headers: &HeaderMap, secrets: &[&str], sensitive: &[&str]) -> Vec<(String, String)> {
     headers
         .iter()
         .take(HEADER_COUNT_CAP)
         .map(|(name, value)| {
+            let name_is = |key: &&str| key.eq_ignore_ascii_case(name.as_str());
             let value = match name.as_str() {
-                "authorization" | "proxy-authorization" => credential(value.as_bytes()),
+                n if n.starts_with("authorization") || n == "proxy-authorization" => credential(value.as_bytes()),
                 "cookie" => REDACTED.to_owned(),
+                _ if sensitive.iter().any(name_is) => REDACTED.to_owned(),
                 _ => capped_text(value.as_bytes(), HEADER_VALUE_CAP, secrets).0,
             };
             (name.as_str().to_owned(), value)

@@ -1,6 +1,7 @@
 //! The request journal and its dashboard, over loopback: calls served and refused are recorded with their codes
 //! and the check that refused them; a signature made with a wrong secret shows, on its page, the string to sign,
-//! its SHA-256 and the expected HMAC as `openssl` computes them on its own; no secret or bearer token is ever shown;
+//! its SHA-256 and the expected HMAC as `openssl` computes them on its own; no secret, bearer or customer token or
+//! one-time code is ever shown;
 //! the journal keeps at most its capacity; what a call sent is HTML-escaped.
 
 mod common;
@@ -150,6 +151,39 @@ async fn a_secret_sent_anywhere_is_cut_out() {
     let n = journal(&run).await[0]["n"].as_u64().expect("n");
     let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
     assert!(!page.contains(SECRET));
+}
+
+/// Customer tokens and one-time codes are credentials too: the `Authorization-Customer` header, the standard's
+/// credential members (`authCode`, `accessToken`, …) in a body, on a routed call and on one no endpoint serves.
+#[tokio::test]
+async fn tokens_in_headers_and_bodies_are_redacted() {
+    const CODE: &str = "auth-code-4f1c9a";
+    const TOKEN: &str = "customer-token-77e0b2";
+    let run = start(|b| b).await;
+    let body = format!(r#"{{"authCode":"{CODE}","additionalInfo":{{"accessToken":"{TOKEN}"}}}}"#).into_bytes();
+    let mut headers = run.headers_for(PAYMENT, &body).await;
+    set_header(&mut headers, "Authorization-Customer", &format!("Bearer {TOKEN}"));
+    run.send_to(PAYMENT, &headers, body.clone()).await;
+    run.send("POST", "/nowhere", &headers, body).await;
+
+    let entries = journal(&run).await;
+    let (_, json) = get(&run, "/_sandbox/journal").await;
+    assert!(!json.contains(CODE) && !json.contains(TOKEN), "{json}");
+    let routed = &entries[1];
+    let kept = routed["body"].as_str().expect("the body is kept");
+    let kept: Value = serde_json::from_str(kept).expect("still JSON");
+    assert_eq!(kept["authCode"], "<redacted>", "{kept}");
+    assert_eq!(kept["additionalInfo"]["accessToken"], "<redacted>", "{kept}");
+    let customer = routed["headers"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h[0] == "authorization-customer"))
+        .map(|h| h[1].clone());
+    assert_eq!(customer, Some("Bearer ‹redacted›".into()));
+    for entry in &entries[..2] {
+        let n = entry["n"].as_u64().expect("n");
+        let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+        assert!(!page.contains(CODE) && !page.contains(TOKEN), "{page}");
+    }
 }
 
 #[tokio::test]

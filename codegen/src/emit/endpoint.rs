@@ -171,7 +171,7 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
         let doc = docs(c.doc.as_deref(), &[]);
         quote! { #doc #[code(#code, #outcome, #message)] #name, }
     });
-    let sensitive = sensitive_keys(cx, e);
+    let sensitive = crate::ir::paths::sensitive_keys(cx.api, e);
     let sensitive = (!sensitive.is_empty()).then(|| quote!(#[sensitive(#(#sensitive),*)]));
     quote! {
         #doc
@@ -186,25 +186,6 @@ fn codes(cx: &Cx, e: &Endpoint) -> TokenStream {
             Unknown(rt::ResponseCode),
         }
     }
-}
-
-/// The wire names of the request and response body fields the spec marks `sensitive`, at any depth, and the
-/// standard's credential members, sorted: a raw body shown in an error's `Debug` has their values redacted.
-fn sensitive_keys(cx: &Cx, e: &Endpoint) -> Vec<String> {
-    let rows = crate::ir::paths::flatten(cx.api, &e.request)
-        .into_iter()
-        .chain(crate::ir::paths::flatten(cx.api, &e.response));
-    let mut keys: Vec<String> = rows
-        .filter(|row| row.sensitive)
-        .filter_map(|row| {
-            let last = row.wire_path.rsplit('.').next()?;
-            Some(last.trim_end_matches("[]").to_owned())
-        })
-        .chain(cx.api.standard.credential_members.iter().map(|m| m.to_string()))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 /// `STATUS_QUERY`: how the client asks the status endpoint about a request whose outcome it did not see.

@@ -98,6 +98,7 @@ pub(super) fn served(api: &Api, chosen: &[String]) -> Result<Vec<Served>, Sandbo
             // A payment answered with a URL to send the customer to is paid later, in the provider's app
             // or page: it starts initiated. Any other payment is paid when it is accepted.
             jump_app: endpoint.response.iter().any(|f| f.wire == "webRedirectUrl"),
+            sensitive_keys: snapbi_spec::ir::paths::sensitive_keys(api, endpoint).into(),
         });
     }
     if served.is_empty() {

@@ -43,6 +43,9 @@ pub(crate) struct Served {
     pub(crate) money_field: Option<String>,
     /// Whether a payment here starts initiated (see `served`).
     pub(crate) jump_app: bool,
+    /// The member names whose values are secret in its bodies ([`snapbi_spec::ir::paths::sensitive_keys`]), which
+    /// the journal redacts: worked out once, not on every call.
+    pub(crate) sensitive_keys: Box<[String]>,
 }
 
 /// A notifier's place: provider, client id and the auth kind it signs with.

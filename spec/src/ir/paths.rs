@@ -121,6 +121,31 @@ pub fn flatten(api: &Api, fields: &[Field]) -> Vec<FieldPath> {
     flatten_with(&api.types, fields)
 }
 
+/// The member names whose values are secret in `endpoint`'s bodies, sorted: the last wire name of each request or
+/// response field the spec marks `sensitive`, at any depth, of each caller head member so marked where an envelope
+/// carries them in the body (DANA's `accessToken`), and the standard's credential members (`accessToken`, …). Logs,
+/// errors' `Debug` and the sandbox's journal redact their values.
+pub fn sensitive_keys(api: &Api, endpoint: &super::Endpoint) -> Vec<String> {
+    let head: &[Field] = match endpoint.info.envelope {
+        Some(_) => &endpoint.headers,
+        None => &[],
+    };
+    let rows = [&endpoint.request[..], &endpoint.response[..], head]
+        .into_iter()
+        .flat_map(|fields| flatten(api, fields));
+    let mut keys: Vec<String> = rows
+        .filter(|row| row.sensitive)
+        .filter_map(|row| {
+            let last = row.wire_path.rsplit('.').next()?;
+            Some(last.trim_end_matches("[]").to_owned())
+        })
+        .chain(api.standard.credential_members.iter().map(|m| m.to_string()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// [`flatten`] with the shared types given directly (while an [`Api`] is still being built).
 pub fn flatten_with(types: &[ObjectType], fields: &[Field]) -> Vec<FieldPath> {
     let mut walk = Walk {
