@@ -59,7 +59,8 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
     answered.sensitive = Some(&served.sensitive_keys);
     let clock = inner.clock(&provider.name);
     if endpoint.info.envelope.is_some() {
-        let response = crate::enveloped::handle(inner, endpoint, clock, &parts, body).await;
+        answered.trail = Trail::enveloped();
+        let response = crate::enveloped::handle(inner, endpoint, clock, &parts, body, &mut answered.trail).await;
         return journal::record(inner, answered, response).await;
     }
     let call = Call {

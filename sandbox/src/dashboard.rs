@@ -118,7 +118,7 @@ fn call(entry: &Entry) -> Markup {
         }
         h2 { "Checks, in order" }
         @if entry.checks.is_empty() {
-            p { "This endpoint's checks are not traced one by one (an enveloped endpoint)." }
+            p { "No checks were recorded for this call." }
         } @else {
             ol {
                 @for step in &entry.checks {

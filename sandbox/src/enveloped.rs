@@ -15,6 +15,10 @@
 //! the endpoint's `answers` say the provider fills in. A refused record call is answered with the endpoint's
 //! `record_codes` (an unknown record, a key another record has). A forced scenario code that is not a success
 //! changes nothing; a forced success runs the call and replaces its success code.
+//!
+//! Each step is marked on the call's journal trail in the envelope's own order ([`Check::ENVELOPED`]), with the body
+//! as received and the client named in the head, and the verdict comes from the answer's outcome: every answer is
+//! HTTP 200, refusals included.
 
 use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
@@ -29,6 +33,7 @@ use crate::answer::{Answer, Clock};
 use crate::answers;
 use crate::credentials::Client;
 use crate::framing;
+use crate::journal::{Check, Trail};
 use crate::keys::ProviderKey;
 use crate::operations::{RecordCall, Refusal as RecordRefusal, echoed, kind_of, operate, record_facts};
 use crate::sandbox::Inner;
@@ -38,8 +43,16 @@ use crate::signing::{self, Message, Signer};
 use crate::store;
 use crate::validate;
 
-/// One enveloped call of `endpoint`.
-pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, parts: &Parts, body: Body) -> Response {
+/// One enveloped call of `endpoint`; `trail` follows its checks for the journal (which step refused, the client, the
+/// body), and whether it was refused, since every answer is HTTP 200.
+pub(crate) async fn handle(
+    inner: &Inner,
+    endpoint: &Endpoint,
+    clock: &Clock,
+    parts: &Parts,
+    body: Body,
+    trail: &mut Trail,
+) -> Response {
     let Some(framing) = inner.api.envelope_of(endpoint) else {
         // The lowering checks that the envelope exists; this only keeps the handler total.
         let mut response = Response::new(Body::empty());
@@ -51,10 +64,15 @@ pub(crate) async fn handle(inner: &Inner, endpoint: &Endpoint, clock: &Clock, pa
         endpoint,
         framing,
     };
-    let answer = match call.admit(body).await {
-        Ok((head, request)) => call.process(parts, head, &request),
+    let answer = match call.admit(body, trail).await {
+        Ok((head, request)) => call.process(parts, head, &request, trail),
         Err(Refusal { code, reason }) => Framed::plain(inner, endpoint, framing, code, Some(reason)),
     };
+    // Served: a success, or a pending answer the merchant asks about later; anything else was refused.
+    trail.refused = Some(!matches!(
+        call.outcome_of(answer.code),
+        Some(Outcome::Success | Outcome::Pending)
+    ));
     answer.into_response(clock)
 }
 
@@ -141,15 +159,19 @@ impl<'a> Enveloped<'a> {
         }
     }
 
-    /// Everything checked before the call is served; the request's head and body on success.
-    async fn admit(&self, body: Body) -> Result<(Head, Value), Refusal<'a>> {
+    /// Everything checked before the call is served, each step marked on `trail`; the request's head and body on
+    /// success.
+    async fn admit(&self, body: Body, trail: &mut Trail) -> Result<(Head, Value), Refusal<'a>> {
         let limit = self.inner.options.body_limit;
+        trail.at(Check::BodySize);
         let raw = axum::body::to_bytes(body, limit).await.map_err(|_| {
             self.refuse(
                 &self.framing.refusals.malformed,
                 format!("the body is larger than {limit} bytes"),
             )
         })?;
+        trail.body = Some(raw.clone());
+        trail.at(Check::Envelope);
         let framing = self.framing;
         let Some((member, signature)) =
             framing::signed_member(&raw, &framing.request_member, &framing.signature_member)
@@ -167,10 +189,16 @@ impl<'a> Enveloped<'a> {
             );
             return Err(self.refuse(&self.framing.refusals.malformed, why));
         };
+        trail.at(Check::EnvelopeHead);
         let head = self.head(&head)?;
+        trail.at(Check::Client);
+        trail.client.clone_from(&head.client_id);
         let client = self.client(&head)?;
+        trail.at(Check::Signature);
         self.signature(client, member, &signature)?;
+        trail.at(Check::CallerHead);
         self.caller_head(&head.values)?;
+        trail.at(Check::FieldRules);
         self.fields(&body)?;
         Ok((head, body))
     }
@@ -304,8 +332,9 @@ impl<'a> Enveloped<'a> {
 
     /// The answer of an admitted call: a forced failure code, else what serving it gives (a forced success code
     /// replacing a success).
-    fn process(&self, parts: &Parts, head: Head, request: &Value) -> Framed<'a> {
+    fn process(&self, parts: &Parts, head: Head, request: &Value, trail: &mut Trail) -> Framed<'a> {
         let id = self.endpoint.info.id.as_ref();
+        trail.at(Check::Scenario);
         let header = parts
             .headers
             .get(SCENARIO_HEADER)
@@ -327,6 +356,7 @@ impl<'a> Enveloped<'a> {
                 }
             },
         };
+        trail.at(Check::Operation);
         let reply = match forced {
             Some(code) if code.outcome != Outcome::Success => Reply {
                 code: &code.code,
@@ -335,11 +365,7 @@ impl<'a> Enveloped<'a> {
             },
             _ => self.serve(head.client_id.as_deref().unwrap_or_default(), request),
         };
-        let succeeded = self
-            .endpoint
-            .codes
-            .iter()
-            .any(|c| c.code == reply.code && c.outcome == Outcome::Success);
+        let succeeded = self.outcome_of(reply.code) == Some(Outcome::Success);
         let (code, reason) = match forced {
             Some(code) if succeeded => (code.code.as_str(), Some("forced scenario".to_owned())),
             _ => (reply.code, reply.reason),
@@ -353,6 +379,11 @@ impl<'a> Enveloped<'a> {
             body: reply.body,
             reason,
         }
+    }
+
+    /// The outcome of `code`, one of the endpoint's codes.
+    fn outcome_of(&self, code: &str) -> Option<Outcome> {
+        self.endpoint.codes.iter().find(|c| c.code == code).map(|c| c.outcome)
     }
 
     /// Serves the admitted call of `client`: its record operation when it names a record, else a success.

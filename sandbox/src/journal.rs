@@ -24,7 +24,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
-use snapbi_spec::ir::{Endpoint, Provider};
+use snapbi_spec::ir::{Endpoint, Envelope, Provider};
 
 use snapbi_runtime::secret::redacted_text;
 
@@ -79,10 +79,17 @@ pub(crate) enum Check {
     FieldRules,
     /// The operation itself (its answer: served, or a business refusal such as a forced code).
     Operation,
+    /// An envelope's framing: a JSON body with its signed member and signature, the member holding head and body.
+    Envelope,
+    /// An envelope's head members: present, constants as declared, the endpoint's function, a request time within
+    /// the window.
+    EnvelopeHead,
+    /// The endpoint's own head members of an envelope (DANA's customer `accessToken`).
+    CallerHead,
 }
 
 impl Check {
-    /// Every step, in order.
+    /// The steps of a SNAP call (or a provider's own JSON), in order.
     pub(crate) const ALL: [Check; 14] = [
         Check::Route,
         Check::Scenario,
@@ -97,6 +104,21 @@ impl Check {
         Check::BodyPresent,
         Check::PathParameters,
         Check::FieldRules,
+        Check::Operation,
+    ];
+
+    /// The steps of a call in an envelope (DANA's Open API), in the order `enveloped` runs them: the signature
+    /// covers the signed member as received, so it is checked before the member's values.
+    pub(crate) const ENVELOPED: [Check; 10] = [
+        Check::Route,
+        Check::BodySize,
+        Check::Envelope,
+        Check::EnvelopeHead,
+        Check::Client,
+        Check::Signature,
+        Check::CallerHead,
+        Check::FieldRules,
+        Check::Scenario,
         Check::Operation,
     ];
 
@@ -117,6 +139,9 @@ impl Check {
             Check::PathParameters => "path parameters",
             Check::FieldRules => "field rules",
             Check::Operation => "operation",
+            Check::Envelope => "envelope (signed member, head and body)",
+            Check::EnvelopeHead => "envelope head (members, function, request time)",
+            Check::CallerHead => "the endpoint's head members",
         }
     }
 }
@@ -157,15 +182,30 @@ pub(crate) struct Trail {
     pub(crate) body: Option<Bytes>,
     /// What the sandbox expected of a refused signature.
     pub(crate) signature: Option<Box<SignatureDiagnosis>>,
-    /// Whether the steps were recorded one by one (enveloped endpoints are checked elsewhere, and are not).
+    /// Whether the steps were recorded one by one (a call that was not routed was not).
     pub(crate) traced: bool,
+    /// The steps of the call's framing, in order ([`Check::ALL`], [`Check::ENVELOPED`]).
+    pub(crate) order: &'static [Check],
+    /// Whether the call was refused, where the HTTP status does not tell (an envelope answers every call with 200);
+    /// none: a 2xx answer is served.
+    pub(crate) refused: Option<bool>,
 }
 
 impl Trail {
-    /// A trail whose steps `call` will record.
+    /// A trail whose steps `call` will record, in SNAP's order.
     pub(crate) fn traced() -> Self {
         Self {
             traced: true,
+            order: &Check::ALL,
+            ..Self::default()
+        }
+    }
+
+    /// A trail whose steps `enveloped` will record, in an envelope's order.
+    pub(crate) fn enveloped() -> Self {
+        Self {
+            traced: true,
+            order: &Check::ENVELOPED,
             ..Self::default()
         }
     }
@@ -289,7 +329,11 @@ pub(crate) async fn record(inner: &Inner, answered: Answered<'_>, response: Resp
         .headers
         .get(REASON_HEADER)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let code = response_code(answered.provider, &bytes);
+    let envelope = answered.endpoint.and_then(|e| inner.api.envelope_of(e));
+    let code = match envelope {
+        Some(envelope) => enveloped_code(envelope, &bytes),
+        None => response_code(answered.provider, &bytes),
+    };
     let entry = entry(inner, answered, status, code, reason);
     inner.journal.push(entry);
     Response::from_parts(head, Body::from(bytes))
@@ -317,19 +361,22 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
             .map(|m| m.as_ref())
             .collect(),
     };
-    let verdict = match (200..300).contains(&status) {
-        true => Verdict::Served,
-        false => Verdict::Refused,
+    let verdict = match trail.refused.unwrap_or(!(200..300).contains(&status)) {
+        false => Verdict::Served,
+        true => Verdict::Refused,
     };
-    // Only a traced call knows its refusing step; an unrouted one was refused by its route; an enveloped one's
-    // steps are not traced, and its refusal is left unattributed rather than guessed.
+    // A traced call knows its refusing step; one that was not routed was refused by its route.
     let refused_by = match (verdict, trail.traced, endpoint) {
         (Verdict::Refused, true, _) => trail.reached,
         (Verdict::Refused, false, None) => Some(Check::Route),
         _ => None,
     };
+    let order = match trail.order {
+        [] => &Check::ALL[..],
+        order => order,
+    };
     let checks = match trail.traced || endpoint.is_none() {
-        true => checks(refused_by, trail.reached),
+        true => checks(order, refused_by, trail.reached),
         false => Vec::new(),
     };
     let (body, body_bytes, body_truncated) = match &trail.body {
@@ -362,14 +409,17 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
     }
 }
 
-/// Every step with how it went: passed up to the refusing one, which refused, the rest not reached. A served call
-/// passed every step up to `reached` (the operation, when the call was admitted).
-fn checks(refused_by: Option<Check>, reached: Option<Check>) -> Vec<Step> {
+/// Every step of `order` with how it went: passed up to the refusing one, which refused, the rest not reached. A
+/// served call passed every step up to `reached` (the operation, when the call was admitted).
+fn checks(order: &[Check], refused_by: Option<Check>, reached: Option<Check>) -> Vec<Step> {
     let last = refused_by.or(reached).unwrap_or(Check::Route);
-    Check::ALL
+    let at = |check: Check| order.iter().position(|&c| c == check);
+    let last = at(last).unwrap_or(0);
+    order
         .iter()
-        .map(|&check| {
-            let outcome = match check.cmp(&last) {
+        .enumerate()
+        .map(|(i, &check)| {
+            let outcome = match i.cmp(&last) {
                 std::cmp::Ordering::Less => Outcome::Passed,
                 std::cmp::Ordering::Equal if refused_by.is_some() => Outcome::Refused,
                 std::cmp::Ordering::Equal => Outcome::Passed,
@@ -378,6 +428,17 @@ fn checks(refused_by: Option<Check>, reached: Option<Check>) -> Vec<Step> {
             Step { check, outcome }
         })
         .collect()
+}
+
+/// The result code of an answer in `envelope` (DANA: `response.body.resultInfo.resultCode`).
+fn enveloped_code(envelope: &Envelope, body: &[u8]) -> Option<String> {
+    let json: Value = serde_json::from_slice(body).ok()?;
+    let code = json
+        .get(envelope.response_member.as_ref())?
+        .get(envelope.body_member.as_ref())?
+        .get(envelope.result.as_ref())?
+        .get(envelope.result_code.as_ref())?;
+    code.as_str().map(str::to_owned)
 }
 
 /// The response code of an answer body: SNAP's `responseCode` (first in the sandbox's SNAP answers, so read
@@ -496,12 +557,12 @@ mod tests {
 
     #[test]
     fn the_refusing_step_is_marked_and_later_ones_not_reached() {
-        let steps = checks(Some(Check::Signature), Some(Check::Signature));
+        let steps = checks(&Check::ALL, Some(Check::Signature), Some(Check::Signature));
         let at = |check: Check| steps.iter().find(|s| s.check == check).map(|s| s.outcome);
         assert_eq!(at(Check::Token), Some(Outcome::Passed));
         assert_eq!(at(Check::Signature), Some(Outcome::Refused));
         assert_eq!(at(Check::FieldRules), Some(Outcome::NotReached));
-        let served = checks(None, Some(Check::Operation));
+        let served = checks(&Check::ALL, None, Some(Check::Operation));
         assert!(served.iter().all(|s| s.outcome == Outcome::Passed));
     }
 

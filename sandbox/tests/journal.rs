@@ -227,3 +227,81 @@ async fn what_a_call_sent_is_escaped_and_odd_bytes_do_no_harm() {
     let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// A call in DANA's Open API envelope is journaled with the envelope's steps in its order, and refused by the
+/// step that refused it although every envelope answer is HTTP 200; its body is kept with the customer's
+/// `accessToken` and the client secret in the signed head redacted.
+#[tokio::test]
+async fn an_enveloped_call_shows_the_envelopes_checks() {
+    use snapbi::dana::{self, widget_query_user_profile as profile};
+    const TOKEN: &str = "customer-token-5d2e";
+    let run = common::start_provider("dana", |b| b).await;
+    let config = |key| {
+        rt::Config::new(snapbi_sandbox::DEMO_CLIENT_ID)
+            .base_url(&run.base)
+            .client_secret(SECRET)
+            .private_key(key)
+    };
+    let request: profile::Request = rt::from_json(serde_json::json!({ "userResources": ["OTT"] })).expect("valid");
+    let head: profile::Headers = rt::from_json(serde_json::json!({ "accessToken": TOKEN })).expect("valid");
+    let client = dana::Client::new(config(common::private_key())).expect("client");
+    client.widget_query_user_profile(&request, &head).await.expect("served");
+    // Signed with a real key that is not this client's.
+    let stranger = rt::keys::PrivateKey::from_pem(snapbi_sandbox::DEMO_PROVIDER_PRIVATE_KEY_PEM).expect("key");
+    let forged = dana::Client::new(config(stranger)).expect("client");
+    assert!(forged.widget_query_user_profile(&request, &head).await.is_err());
+
+    let entries = journal(&run).await;
+    let (refused, served) = (&entries[0], &entries[1]);
+    let steps = |entry: &Value| -> Vec<(String, String)> {
+        let steps = entry["checks"].as_array().cloned().unwrap_or_default();
+        steps
+            .iter()
+            .map(|s| {
+                (
+                    s["check"].as_str().unwrap_or_default().to_owned(),
+                    s["outcome"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let names: Vec<String> = steps(served).into_iter().map(|(check, _)| check).collect();
+    assert_eq!(
+        names,
+        [
+            "route",
+            "body_size",
+            "envelope",
+            "envelope_head",
+            "client",
+            "signature",
+            "caller_head",
+            "field_rules",
+            "scenario",
+            "operation"
+        ]
+    );
+    assert!(steps(served).iter().all(|(_, outcome)| outcome == "passed"));
+    assert_eq!(
+        (served["verdict"].clone(), served["code"].clone()),
+        ("served".into(), "SUCCESS".into())
+    );
+    assert_eq!(served["client"], snapbi_sandbox::DEMO_CLIENT_ID);
+
+    assert_eq!(refused["status"], 200, "an envelope answers every call with 200");
+    assert_eq!(refused["verdict"], "refused");
+    assert_eq!(refused["code"], "INVALID_SIGNATURE");
+    assert_eq!(refused["refusedBy"], "signature");
+    let outcome = |check: &str| steps(refused).into_iter().find(|(c, _)| c == check).map(|(_, o)| o);
+    assert_eq!(outcome("client").as_deref(), Some("passed"));
+    assert_eq!(outcome("signature").as_deref(), Some("refused"));
+    assert_eq!(outcome("field_rules").as_deref(), Some("not_reached"));
+
+    let (_, json) = get(&run, "/_sandbox/journal").await;
+    assert!(!json.contains(TOKEN) && !json.contains(SECRET), "{json}");
+    let body = served["body"].as_str().expect("the body is kept");
+    assert!(body.contains("\"accessToken\":\"<redacted>\""), "{body}");
+    let n = refused["n"].as_u64().expect("n");
+    let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
+    assert!(page.contains("envelope head") && !page.contains(TOKEN), "{page}");
+}
