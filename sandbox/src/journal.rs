@@ -8,6 +8,9 @@
 //! only to push an entry or to clone the list of entries (each behind an `Arc`), so a page being rendered never
 //! holds back a call.
 //!
+//! Each entry bumps the journal's counter in `changes` (a counter, nothing formatted), which wakes the dashboard's
+//! live pages.
+//!
 //! Nothing secret is kept: `Authorization`, `Proxy-Authorization` and `Cookie` values are replaced by their
 //! scheme and a marker, and any client secret that turns up in a header or the body is cut out. Bodies are kept
 //! up to [`BODY_CAP`] bytes, so memory stays bounded by the capacity whatever the calls carry.
@@ -25,6 +28,7 @@ use serde_json::Value;
 use snapbi_spec::ir::{Endpoint, Provider};
 
 use crate::answer::REASON_HEADER;
+use crate::changes::Topic;
 use crate::sandbox::Inner;
 use crate::signature_diagnosis::SignatureDiagnosis;
 use crate::store;
@@ -286,6 +290,7 @@ pub(crate) async fn record(inner: &Inner, answered: Answered<'_>, response: Resp
     let code = response_code(answered.provider, &bytes);
     let entry = entry(inner, answered, status, code, reason);
     inner.journal.push(entry);
+    inner.changes.bump(Topic::Journal);
     Response::from_parts(head, Body::from(bytes))
 }
 
