@@ -194,7 +194,8 @@ async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head { meta charset="utf-8"; title { "snapbi sandbox: pay" } style { (PAY_STYLE) } }
+            // No icon: else the browser asks for /favicon.ico, which the journal would show as a refused call.
+            head { meta charset="utf-8"; link rel="icon" href="data:,"; title { "snapbi sandbox: pay" } style { (PAY_STYLE) } }
             body {
                 h1 {
                     "Pay " (payment.amount.as_ref().map_or("(no amount)", |m| m.value.as_str()))

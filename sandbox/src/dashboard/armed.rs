@@ -59,7 +59,7 @@ pub(super) async fn page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
             fieldset {
                 legend { "Arm a fault" }
                 (endpoint_select("fault-endpoint", &endpoints))
-                label { "kind " select name="kind" id="fault-kind" { @for (name, _) in FAULT_KINDS { option { (name) } } } }
+                label { "kind " select name="kind" id="fault-kind" { @for (name, _) in FAULT_KINDS { option value=(name) { (name) } } } }
                 label { "ms " input name="ms" type="number" min="0" value="0" size="6"; }
                 (times_input())
                 button { "Arm" }
@@ -72,7 +72,7 @@ pub(super) async fn page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
 
 fn endpoint_select(id: &str, endpoints: &[&str]) -> Markup {
     html! {
-        label { "endpoint " select name="endpoint" id=(id) { @for endpoint in endpoints { option { (endpoint) } } } }
+        label { "endpoint " select name="endpoint" id=(id) { @for endpoint in endpoints { option value=(endpoint) { (endpoint) } } } }
     }
 }
 

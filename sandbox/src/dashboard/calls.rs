@@ -44,12 +44,12 @@ pub(super) async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Respo
             @for entry in &entries {
                 tr class=(verdict_class(entry.verdict)) {
                     td { a href={ "/_sandbox/ui/calls/" (entry.n) } { (entry.n) } }
-                    td { (entry.at) }
+                    td.time { (entry.at) }
                     td { (entry.method) }
                     td { code { (entry.path) } }
                     td { (entry.endpoint.as_deref().unwrap_or("—")) }
                     td { (entry.client.as_deref().unwrap_or("—")) }
-                    td { (verdict_text(entry.verdict)) }
+                    td class=(verdict_class(entry.verdict)) { (verdict_text(entry.verdict)) }
                     td { (entry.status) }
                     td { (entry.code.as_deref().unwrap_or("—")) }
                     td { (entry.refused_by.map_or("", |c| c.describe())) }

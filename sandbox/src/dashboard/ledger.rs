@@ -25,14 +25,14 @@ pub(super) async fn page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
     let body = html! {
         p.muted { "Oldest first · " a href="/_sandbox/ledger" { "JSON" } }
         h2 { "Payments (" (payments.len()) ")" }
-        @if payments.is_empty() { p.muted { "No payment yet." } } @else { (payments_table(&sandbox, &payments)) }
+        @if payments.is_empty() { p.muted { "No payment yet." } } @else { div.wide { (payments_table(&sandbox, &payments)) } }
         @let refunds = payments.iter().map(|p| p.refunds.len()).sum::<usize>();
         @if refunds > 0 {
             h2 { "Refunds (" (refunds) ")" }
-            (refunds_table(&payments))
+            div.wide { (refunds_table(&payments)) }
         }
         h2 { "Records (" (records.len()) ")" }
-        @if records.is_empty() { p.muted { "No record yet." } } @else { (records_table(&sandbox, &records)) }
+        @if records.is_empty() { p.muted { "No record yet." } } @else { div.wide { (records_table(&sandbox, &records)) } }
     };
     tab_page(Tab::Ledger, View::of(&uri), body)
 }
@@ -41,22 +41,23 @@ fn payments_table(sandbox: &Sandbox, payments: &[PaymentRecord]) -> Markup {
     html! {
         table #payments {
             tr {
-                th { "partnerReferenceNo" } th { "referenceNo" } th { "client" } th { "endpoint" } th { "amount" }
-                th { "status" } th { "created" } th { "paid" } th { "refunded" } th { "notify URL" } th { }
+                th { "partnerReferenceNo" } th { "referenceNo" } th { "client · endpoint" } th { "amount" }
+                th { "status" } th { "created" } th { "paid" } th { "refunded" } th { "notify URL · pay page" }
             }
             @for payment in payments {
                 tr id=(payment_anchor(payment)) {
                     td { code { (payment.partner_reference_no) } }
                     td { code { (payment.reference_no) } }
-                    td { (payment.client_id) }
-                    td { (payment.endpoint) }
+                    td { (payment.client_id) br; span.muted { (payment.endpoint) } }
                     td { (amount(payment.amount.as_ref())) }
                     td class="status" { (status(sandbox, payment)) }
-                    td { (payment.created_time) }
-                    td { (payment.paid_time.as_deref().unwrap_or("—")) }
+                    td.time { (payment.created_time) }
+                    td.time { (payment.paid_time.as_deref().unwrap_or("—")) }
                     td { (amount(payment.refunded.as_ref())) }
-                    td { (payment.notify_url.as_deref().unwrap_or("—")) }
-                    td { a href={ "/_sandbox/pay/" (encode(&payment.partner_reference_no)) } { "pay page" } }
+                    td.url {
+                        (payment.notify_url.as_deref().unwrap_or("—")) br;
+                        a href={ "/_sandbox/pay/" (encode(&payment.partner_reference_no)) } { "pay page" }
+                    }
                 }
             }
         }

@@ -146,6 +146,8 @@ fn shell(title: &str, tab: Option<Tab>, live: bool, content: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                // No icon: else the browser asks for /favicon.ico, which the journal would show as a refused call.
+                link rel="icon" href="data:,";
                 @if live_tab.is_some() { noscript { meta http-equiv="refresh" content=(REFRESH_SECONDS); } }
                 title { "snapbi sandbox: " (title) }
                 style { (STYLE) }
@@ -237,12 +239,13 @@ nav a:hover{background:#2e3648}nav a.here{background:#3d6df2;color:#fff}\
 nav .brand{color:#fff;font-weight:600;margin-right:1em}\
 h1{font-size:1.35em;margin:1em 1.1em .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}\
 main,p.status{margin:0 1.5em}main{padding-bottom:2em}p.status{color:#667;font-size:.9em}\
-table{border-collapse:collapse;margin:.5em 0;background:#fff}\
-th,td{border:1px solid #dde1e8;padding:.3em .6em;text-align:left;vertical-align:top}\
+table{border-collapse:collapse;margin:.5em 0;background:#fff}div.wide{overflow-x:auto}\
+th,td{border:1px solid #dde1e8;padding:.3em .6em;text-align:left;vertical-align:top;font-size:13px}\
 th{background:#eef0f4;font-weight:600}\
 pre{white-space:pre-wrap;word-break:break-all;margin:0}code{font-size:.95em}\
-.ok{color:#176b17}.no{color:#a31515;font-weight:600}.skip{color:#888}\
-table.side td{max-width:40em}\
+.ok{color:#176b17}.no{color:#a31515;font-weight:600}.skip{color:#888}tr.ok,tr.no{color:inherit;font-weight:400}\
+input[type=number]{width:6em}\
+table.side td{max-width:40em}td.url{max-width:16em;word-break:break-all}\
 form.inline{display:inline;margin:0}\
 button{font:inherit;padding:.25em .9em;border:1px solid #3d6df2;background:#3d6df2;color:#fff;border-radius:4px;\
 cursor:pointer}button.quiet{background:#fff;color:#3d6df2}\

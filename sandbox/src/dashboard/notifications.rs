@@ -25,7 +25,10 @@ pub(super) async fn page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
     }
     let sent: BTreeMap<u64, Sent> = sandbox.sent_notifications().into_iter().map(|s| (s.n, s)).collect();
     let body = html! {
-        p.muted { (attempts.len()) " notifications, newest first · " a href="/_sandbox/notifications" { "JSON" } }
+        p.muted {
+            (attempts.len()) @if attempts.len() == 1 { " notification" } @else { " notifications" }
+            ", newest first · " a href="/_sandbox/notifications" { "JSON" }
+        }
         @if attempts.is_empty() { p.muted { "No notification sent yet." } }
         @for (n, tries) in attempts.iter_mut().rev() {
             (notification(&sandbox, *n, tries, sent.get(n)))
