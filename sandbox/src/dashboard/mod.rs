@@ -204,12 +204,15 @@ fn pretty_json(sandbox: &Sandbox, value: &serde_json::Value) -> String {
 }
 
 /// Listens to the events stream and swaps in the page's content when one of its topics changed; fetches again once
-/// more when a change arrives during a fetch, so the last change is always shown. `data-updates` counts the swaps.
+/// more when a change arrives during a fetch, so the last change is always shown; fetches once on opening too, for
+/// what changed before the stream was open. `#live-status` says whether the stream is open (the page says "live"
+/// without JavaScript, where it reloads itself); `data-updates` counts the swaps.
 const LIVE_SCRIPT: &str = r#"(() => {
   const main = document.getElementById("live");
   const topics = main.dataset.topics.split(" ");
   const status = document.getElementById("live-status");
   let busy = false, again = false, updates = 0;
+  status.textContent = "connecting…";
   async function refresh() {
     if (busy) { again = true; return; }
     busy = true;

@@ -157,6 +157,19 @@ impl Browser {
         }
     }
 
+    /// Waits until `script` returns `wanted`.
+    pub async fn wait_for(&self, script: &str, wanted: Value) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let got = self.run(script).await;
+            if got == wanted {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{script} gave {got}, never {wanted}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs `script` in the page and returns its value.
     pub async fn run(&self, script: &str) -> Value {
         self.client.execute(script, Vec::new()).await.expect("script runs")
