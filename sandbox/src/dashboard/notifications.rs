@@ -55,7 +55,7 @@ fn notification(sandbox: &Sandbox, n: u64, attempts: &mut [Delivery], sent: Opti
                     button name="resend" { "Resend" }
                 }
             } @else {
-                p.muted { "Its body is no longer kept: it cannot be resent." }
+                p.muted { "Its body is not kept (forgotten, or never sent): it cannot be resent." }
             }
             table.attempts {
                 tr { th { "attempt" } th { "at" } th { "answer" } th { "acknowledged" } th { } }
