@@ -139,7 +139,8 @@ fn banner(base: &str, sandbox: &Sandbox, clients: &str) -> String {
     }
     text.push_str(clients);
     text.push_str(&format!(
-        "admin: {base}/_sandbox (ledger, notifications, scenarios, faults, completing payments)\n\
+        "dashboard: {base}/_sandbox/ui (calls, ledger, notifications with Resend, scenarios and faults; live)\n\
+         admin: {base}/_sandbox (ledger, notifications, scenarios, faults, completing payments)\n\
          force a declared code: header X-Sandbox-Scenario: <code>\n\
          Ctrl-C stops it.\n"
     ));
@@ -205,7 +206,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("/_sandbox") && text.contains("X-Sandbox-Scenario"),
+            text.contains("/_sandbox") && text.contains("X-Sandbox-Scenario") && text.contains("/_sandbox/ui"),
             "{text}"
         );
     }

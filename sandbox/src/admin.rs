@@ -7,15 +7,17 @@
 //! | `GET /_sandbox/ledger` | every payment with its refunds, and every record (virtual accounts) |
 //! | `POST /_sandbox/records/{provider}/{kind}` | registers a record the provider's back office holds (a DANA account holder, a bank account), from the fields in the body |
 //! | `POST /_sandbox/records/{provider}/{kind}/pay` | a customer pays a record (a DOKU virtual account): the body names it by its key and holds the payment's fields (`paidAmount`, `paymentRequestId`, …); the record is then paid and its notification sent |
-//! | `GET /_sandbox/notifications` | every notification attempt |
+//! | `GET /_sandbox/notifications` | every notification attempt, each with its notification's number |
+//! | `POST /_sandbox/notifications/{n}/resend` | sends notification `n` again (same body, fresh signature): one more attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
-//! | `GET /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button |
+//! | `GET`/`POST /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button; posting it pays the payment and shows the page again |
 //! | `GET`/`POST /_sandbox/pages/{token}` | the page a create answers where the customer pays its record (DOKU Checkout's `payment.url`): what the record holds and a form for what the payment brings; posting it pays the record (`record_pages`) |
 //! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once |
 //! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
 //! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
 //! | `GET /_sandbox/journal`, `GET /_sandbox/journal/{n}` | the last calls answered, newest first, or one of them (`journal`) |
-//! | `GET /_sandbox/ui`, `GET /_sandbox/ui/calls/{n}` | the dashboard: the calls, and one call with its checks and signature (`dashboard`) |
+//! | `GET /_sandbox/ui`, `/_sandbox/ui/calls/{n}`, `/_sandbox/ui/ledger`, `/_sandbox/ui/notifications`, `/_sandbox/ui/armed` | the dashboard: the calls, one call with its checks and signature, the ledger, the notifications with Resend, the armed scenarios and faults with their forms (`dashboard`) |
+//! | `GET /_sandbox/ui/events` | server-sent events naming what changed, for the dashboard's live pages |
 //!
 //! Admin answers are plain JSON (`{"error": "…"}` on a bad request), not SNAP bodies: they are not part of
 //! any provider's API.
@@ -25,8 +27,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::LOCATION;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use maud::{DOCTYPE, html};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -45,8 +49,9 @@ impl Sandbox {
             .route("/_sandbox/records/{provider}/{kind}", post(add_record))
             .route("/_sandbox/records/{provider}/{kind}/pay", post(pay_record))
             .route("/_sandbox/notifications", get(notifications))
+            .route("/_sandbox/notifications/{n}/resend", post(resend))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
-            .route("/_sandbox/pay/{partner_reference_no}", get(pay_page))
+            .route("/_sandbox/pay/{partner_reference_no}", get(pay_page).post(pay))
             .route(
                 "/_sandbox/pages/{token}",
                 get(record_pages::show).post(record_pages::pay),
@@ -69,7 +74,9 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn sandbox_error(e: &SandboxError) -> Response {
     let status = match e {
-        SandboxError::PaymentNotFound(_) | SandboxError::RecordNotFound(_) => StatusCode::NOT_FOUND,
+        SandboxError::PaymentNotFound(_) | SandboxError::RecordNotFound(_) | SandboxError::NotificationNotFound(_) => {
+            StatusCode::NOT_FOUND
+        }
         SandboxError::NotCompletable { .. } | SandboxError::AlreadyPaid(_) => StatusCode::CONFLICT,
         SandboxError::UnknownClient(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
@@ -99,8 +106,9 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "POST /_sandbox/records/{provider}/{kind} {\"<key field>\": …, …}",
             "POST /_sandbox/records/{provider}/{kind}/pay {\"<key field>\": …, \"paidAmount\": {…}, …}",
             "GET /_sandbox/notifications",
+            "POST /_sandbox/notifications/{n}/resend",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
-            "GET /_sandbox/pay/{partnerReferenceNo}",
+            "GET|POST /_sandbox/pay/{partnerReferenceNo}",
             "GET|POST /_sandbox/pages/{token}",
             "POST /_sandbox/auth-codes {\"clientId\"}",
             "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
@@ -109,6 +117,10 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "GET /_sandbox/journal/{n}",
             "GET /_sandbox/ui",
             "GET /_sandbox/ui/calls/{n}",
+            "GET /_sandbox/ui/ledger",
+            "GET /_sandbox/ui/notifications",
+            "GET /_sandbox/ui/armed",
+            "GET /_sandbox/ui/events",
         ],
     }))
 }
@@ -153,6 +165,14 @@ async fn notifications(State(sandbox): State<Sandbox>) -> Json<Value> {
     Json(json!({ "deliveries": sandbox.notifications() }))
 }
 
+/// Sends notification `n` again; it is delivered in the background, as a new attempt.
+async fn resend(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
+    match sandbox.resend_notification(n) {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "resent": n }))).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
 async fn complete(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
     match sandbox.complete_payment(&partner_reference_no) {
         Ok(payment) => Json(json!({ "payment": payment })).into_response(),
@@ -160,7 +180,7 @@ async fn complete(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
     }
 }
 
-/// A minimal checkout page: what the payment is, and a button that completes it.
+/// A minimal checkout page: what the payment is, and a button that pays it (posting to this page).
 async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
     let found = sandbox
         .ledger()
@@ -169,19 +189,42 @@ async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
     let Some(payment) = found else {
         return error(StatusCode::NOT_FOUND, format!("no payment {partner_reference_no:?}"));
     };
-    let page = format!(
-        "<!doctype html><meta charset=utf-8><title>snapbi sandbox: pay</title>\
-         <h1>Pay {} {}</h1><p>partnerReferenceNo {} · referenceNo {} · status {}</p>\
-         <form method=post action=\"/_sandbox/payments/{}/complete\"><button>Pay</button></form>",
-        escape(payment.amount.as_ref().map_or("(no amount)", |m| m.value.as_str())),
-        escape(payment.amount.as_ref().map_or("", |m| m.currency.as_str())),
-        escape(&payment.partner_reference_no),
-        escape(&payment.reference_no),
-        escape(payment.latest_transaction_status.code()),
-        encode(&payment.partner_reference_no),
-    );
-    Html(page).into_response()
+    let code = payment.latest_transaction_status.code();
+    let status = sandbox.transaction_status_name(code).unwrap_or(code);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            // No icon: else the browser asks for /favicon.ico, which the journal would show as a refused call.
+            head { meta charset="utf-8"; link rel="icon" href="data:,"; title { "snapbi sandbox: pay" } style { (PAY_STYLE) } }
+            body {
+                h1 {
+                    "Pay " (payment.amount.as_ref().map_or("(no amount)", |m| m.value.as_str()))
+                    " " (payment.amount.as_ref().map_or("", |m| m.currency.as_str()))
+                }
+                p { "partnerReferenceNo " (payment.partner_reference_no) " · referenceNo " (payment.reference_no) }
+                p { "status " span #status { (code) " " (status) } }
+                form method="post" { button #pay { "Pay" } }
+                p.muted { a href="/_sandbox/ui/ledger" { "the sandbox's dashboard" } }
+            }
+        }
+    };
+    Html(page.into_string()).into_response()
 }
+
+/// The pay page's button: completes the payment as `…/complete` does, then shows the page again (its new status).
+async fn pay(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
+    match sandbox.complete_payment(&partner_reference_no) {
+        Ok(_) => {
+            let page = format!("/_sandbox/pay/{}", encode(&partner_reference_no));
+            (StatusCode::SEE_OTHER, [(LOCATION, page)]).into_response()
+        }
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+const PAY_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:32em;margin:3em auto;color:#1d2330}\
+button{font:inherit;padding:.4em 2em;border:0;border-radius:4px;background:#3d6df2;color:#fff;cursor:pointer}\
+.muted{color:#667;font-size:.9em}";
 
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

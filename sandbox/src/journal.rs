@@ -8,6 +8,9 @@
 //! only to push an entry or to clone the list of entries (each behind an `Arc`), so a page being rendered never
 //! holds back a call.
 //!
+//! Each entry bumps the journal's counter in `changes` (a counter, nothing formatted), which wakes the dashboard's
+//! live pages.
+//!
 //! Nothing secret is kept: `Authorization…` (SNAP's `Authorization-Customer` too), `Proxy-Authorization` and `Cookie`
 //! values are replaced by their scheme and a marker, the values of body members and caller headers the endpoint's
 //! spec marks sensitive and of the standard's credential members (`accessToken`, `refreshToken`, `authCode`, …) are
@@ -29,6 +32,7 @@ use snapbi_spec::ir::{Endpoint, Envelope, Provider};
 use snapbi_runtime::secret::redacted_text;
 
 use crate::answer::REASON_HEADER;
+use crate::changes::Topic;
 use crate::sandbox::Inner;
 use crate::signature_diagnosis::SignatureDiagnosis;
 use crate::store;
@@ -336,6 +340,7 @@ pub(crate) async fn record(inner: &Inner, answered: Answered<'_>, response: Resp
     };
     let entry = entry(inner, answered, status, code, reason);
     inner.journal.push(entry);
+    inner.changes.bump(Topic::Journal);
     Response::from_parts(head, Body::from(bytes))
 }
 

@@ -78,6 +78,7 @@ mod admin;
 mod answer;
 mod answers;
 mod call;
+mod changes;
 mod credentials;
 mod dashboard;
 mod enveloped;

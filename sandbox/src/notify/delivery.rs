@@ -4,10 +4,14 @@
 //! each schedule point (measured from the first attempt) until the merchant answers HTTP 2xx. Every attempt
 //! is recorded as a [`Delivery`]. Secrets (client secret, token) are never in `Debug` output, logs or
 //! delivery records.
+//!
+//! Every notification gets a number, and its URL and body are kept (`outbox`), so [`Notifier::resend`] can send it
+//! again: one attempt, signed afresh, recorded after the attempts before it.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -15,8 +19,10 @@ use serde_json::Value;
 use snapbi_spec::ir::{AuthKind, HeaderSource, Provider, Recipe, TimestampForm};
 use time::OffsetDateTime;
 
+use super::outbox::{Outbox, Sent};
 use super::{MerchantToken, NotifySigner, Schedule};
 use crate::answer::Clock;
+use crate::changes::{Changes, Topic};
 
 /// Per-attempt timeout used unless [`Notifier::with_attempt_timeout`] says otherwise: 8 s, the timeout DANA
 /// documents for the merchant's answer to its payment notification (snap-standard §5.1).
@@ -28,10 +34,15 @@ pub const MAX_RECORDED_DELIVERIES: usize = 10_000;
 /// One attempt to deliver a notification, as recorded by [`Notifier::deliveries`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Delivery {
+    /// The notification this attempt delivers: numbered from 1 in the order they were sent (in a sandbox, across
+    /// all its notifiers).
+    pub notification: u64,
     /// The notify URL.
     pub url: String,
-    /// 1 for the first attempt, 2 for the first retry, …
+    /// 1 for the first attempt, 2 for the first retry, …; a resend continues the count.
     pub attempt: u32,
+    /// Whether the attempt was asked for by hand ([`Notifier::resend`]) rather than made by the schedule.
+    pub resent: bool,
     /// When the attempt started: RFC 3339 with milliseconds, in the provider's X-TIMESTAMP offset.
     pub at: String,
     /// The merchant's HTTP status, if it answered.
@@ -50,6 +61,17 @@ pub struct Notifier {
     attempt_timeout: Duration,
     /// Where each attempt's token comes from, when the merchant issues it.
     merchant_token: Option<Arc<MerchantToken>>,
+    /// The next notification's number; a sandbox's notifiers share it.
+    numbers: Arc<AtomicU64>,
+}
+
+/// How many attempts a delivery makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// The first, then one per schedule point until a 2xx.
+    Schedule,
+    /// One, asked for by hand.
+    Resend,
 }
 
 pub(super) struct Shared {
@@ -71,6 +93,10 @@ pub(super) struct Shared {
     /// `None` if the HTTP client could not be built (reported per delivery).
     http: Option<reqwest::Client>,
     deliveries: Mutex<VecDeque<Delivery>>,
+    /// The notifications sent, for resending.
+    outbox: Outbox,
+    /// Told of every attempt recorded (the sandbox's live pages).
+    changes: OnceLock<Changes>,
     /// Deliveries whose task has not finished yet.
     in_flight: tokio::sync::watch::Sender<usize>,
 }
@@ -120,13 +146,24 @@ impl Notifier {
             channel_id: provider.channel_id.clone(),
             http,
             deliveries: Mutex::new(VecDeque::new()),
+            outbox: Outbox::default(),
+            changes: OnceLock::new(),
             in_flight: tokio::sync::watch::Sender::new(0),
         };
         Self {
             shared: Arc::new(shared),
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             merchant_token: None,
+            numbers: Arc::new(AtomicU64::new(1)),
         }
+    }
+
+    /// The same notifier numbering its notifications from `numbers`, shared with the sandbox's other notifiers so a
+    /// number names one notification in the sandbox, and telling `changes` of every attempt.
+    pub(crate) fn in_sandbox(mut self, numbers: Arc<AtomicU64>, changes: Changes) -> Self {
+        self.numbers = numbers;
+        let _ = self.shared.changes.set(changes);
+        self
     }
 
     /// The same notifier asking the merchant for the token of every attempt (see [`MerchantToken`]), instead of
@@ -159,29 +196,53 @@ impl Notifier {
     /// recognises a retry by the body (`originalPartnerReferenceNo`), which does not change.
     ///
     /// Without a Tokio runtime nothing is sent and the failure is recorded as attempt 1.
-    pub fn deliver(&self, url: String, body: Value) {
-        let bytes = match serde_json::to_vec(&body) {
-            Ok(bytes) => Bytes::from(bytes),
-            Err(e) => {
-                return self
-                    .shared
-                    .record_failure(&url, format!("cannot serialize the body: {e}"));
+    ///
+    /// Returns the notification's number (its [`Delivery::notification`]).
+    pub fn deliver(&self, url: String, body: Value) -> u64 {
+        let n = self.numbers.fetch_add(1, Ordering::Relaxed);
+        match serde_json::to_vec(&body) {
+            Ok(bytes) => {
+                let bytes = Bytes::from(bytes);
+                self.shared.outbox.keep(n, url.clone(), bytes.clone());
+                self.start(n, url, bytes, Plan::Schedule);
             }
+            Err(e) => {
+                let failure = format!("cannot serialize the body: {e}");
+                self.shared.record_failure(n, &url, failure, Plan::Schedule);
+            }
+        }
+        n
+    }
+
+    /// Sends notification `n` again, as it was first sent (same URL, same body bytes) with fresh headers and
+    /// signature: one attempt in the background, recorded after the notification's attempts so far, without
+    /// retries. Returns false when this notifier did not send `n` or has forgotten it (it keeps the last
+    /// [`super::MAX_KEPT_NOTIFICATIONS`]).
+    pub fn resend(&self, n: u64) -> bool {
+        let Some(sent) = self.shared.outbox.get(n) else {
+            return false;
         };
+        self.start(n, sent.url, sent.body, Plan::Resend);
+        true
+    }
+
+    /// Starts delivering notification `n` in a background task, or records why it cannot be.
+    fn start(&self, n: u64, url: String, bytes: Bytes, plan: Plan) {
         let target = match reqwest::Url::parse(&url) {
             Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => parsed,
             Ok(parsed) => {
-                let scheme = parsed.scheme().to_owned();
+                let failure = format!("notify URL scheme {:?} is not http or https", parsed.scheme());
+                return self.shared.record_failure(n, &url, failure, plan);
+            }
+            Err(e) => {
                 return self
                     .shared
-                    .record_failure(&url, format!("notify URL scheme {scheme:?} is not http or https"));
+                    .record_failure(n, &url, format!("invalid notify URL: {e}"), plan);
             }
-            Err(e) => return self.shared.record_failure(&url, format!("invalid notify URL: {e}")),
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return self
-                .shared
-                .record_failure(&url, "no Tokio runtime to run the delivery on".into());
+            let failure = "no Tokio runtime to run the delivery on".to_owned();
+            return self.shared.record_failure(n, &url, failure, plan);
         };
         // Counted before the task starts, so `wait_idle` right after `deliver` waits for it.
         let guard = InFlight::start(Arc::clone(&self.shared));
@@ -190,8 +251,20 @@ impl Notifier {
         let merchant_token = self.merchant_token.clone();
         runtime.spawn(async move {
             let _guard = guard;
-            shared.run(url, target, bytes, timeout, merchant_token.as_deref()).await;
+            let delivery = Run {
+                n,
+                url,
+                target,
+                body: bytes,
+                plan,
+            };
+            shared.run(delivery, timeout, merchant_token.as_deref()).await;
         });
+    }
+
+    /// The notifications kept for resending, oldest first.
+    pub(crate) fn sent(&self) -> Vec<Sent> {
+        self.shared.outbox.list()
     }
 
     /// Every attempt recorded so far (at most [`MAX_RECORDED_DELIVERIES`], oldest first).
@@ -225,6 +298,15 @@ impl Drop for InFlight {
     }
 }
 
+/// One delivery to run: which notification, where, what, how many attempts.
+struct Run {
+    n: u64,
+    url: String,
+    target: reqwest::Url,
+    body: Bytes,
+    plan: Plan,
+}
+
 /// What one attempt ended with.
 struct Answer {
     status: Option<u16>,
@@ -237,19 +319,26 @@ impl Shared {
     }
 
     fn record(&self, delivery: Delivery) {
-        let mut deliveries = self.lock();
-        if deliveries.len() >= MAX_RECORDED_DELIVERIES {
-            deliveries.pop_front();
+        {
+            let mut deliveries = self.lock();
+            if deliveries.len() >= MAX_RECORDED_DELIVERIES {
+                deliveries.pop_front();
+            }
+            deliveries.push_back(delivery);
         }
-        deliveries.push_back(delivery);
+        if let Some(changes) = self.changes.get() {
+            changes.bump(Topic::Notifications);
+        }
     }
 
-    /// Records a delivery that could not even be attempted as a failed attempt 1.
-    fn record_failure(&self, url: &str, error: String) {
+    /// Records a delivery that could not even be attempted as a failed attempt.
+    fn record_failure(&self, n: u64, url: &str, error: String, plan: Plan) {
         tracing::warn!(url, %error, "notification not sent");
         self.record(Delivery {
+            notification: n,
             url: url.to_owned(),
-            attempt: 1,
+            attempt: self.outbox.next_attempt(n).unwrap_or(1),
+            resent: plan == Plan::Resend,
             at: self.now_with_millis(),
             status: None,
             error: Some(error),
@@ -261,35 +350,43 @@ impl Shared {
         self.clock.format_fraction(OffsetDateTime::now_utc(), 3)
     }
 
-    /// One delivery: the first attempt now, then one per schedule point until a 2xx.
-    async fn run(
-        &self,
-        url: String,
-        target: reqwest::Url,
-        body: Bytes,
-        timeout: Duration,
-        merchant_token: Option<&MerchantToken>,
-    ) {
+    /// One delivery: the first attempt now, then (on the schedule's plan) one per schedule point until a 2xx.
+    async fn run(&self, delivery: Run, timeout: Duration, merchant_token: Option<&MerchantToken>) {
+        let Run {
+            n,
+            url,
+            target,
+            body,
+            plan,
+        } = delivery;
         // `{path}` is the path actually requested, with any query (specs/README.md, snap-standard §2.4).
         let path = match target.query() {
             Some(query) => format!("{}?{query}", target.path()),
             None => target.path().to_owned(),
         };
+        let retries = match plan {
+            Plan::Schedule => self.schedule.delays.as_slice(),
+            Plan::Resend => &[],
+        };
         let first = tokio::time::Instant::now();
-        let offsets = std::iter::once(Duration::ZERO).chain(self.schedule.delays.iter().copied());
-        for (attempt, offset) in (1u32..).zip(offsets) {
+        let offsets = std::iter::once(Duration::ZERO).chain(retries.iter().copied());
+        for (count, offset) in (1u32..).zip(offsets) {
             tokio::time::sleep_until(first + offset).await;
             let at = self.now_with_millis();
             let answer = self.attempt(&target, &path, &body, timeout, merchant_token).await;
             let acknowledged = answer.status.is_some_and(|s| (200..300).contains(&s));
+            // Numbered by the outbox, so a resend running beside the retries takes its own number.
+            let attempt = self.outbox.next_attempt(n).unwrap_or(count);
             match (&answer.status, &answer.error) {
                 (Some(status), _) => tracing::info!(url, attempt, status, acknowledged, "notification answered"),
                 (None, Some(error)) => tracing::warn!(url, attempt, %error, "notification not answered"),
                 (None, None) => {}
             }
             self.record(Delivery {
+                notification: n,
                 url: url.clone(),
                 attempt,
+                resent: plan == Plan::Resend,
                 at,
                 status: answer.status,
                 error: answer.error,

@@ -11,6 +11,7 @@ use super::setup::{NotifierSetup, check_standard, clients, notification_keys, se
 use super::state::{Inner, Options};
 use super::{Sandbox, SandboxError};
 use crate::answer::Clock;
+use crate::changes::Changes;
 use crate::credentials::Credentials;
 use crate::grants::Grants;
 use crate::journal::Journal;
@@ -194,6 +195,7 @@ impl SandboxBuilder {
             auto_complete: self.auto_complete,
             notify_url: self.notify_url,
         };
+        let changes = Changes::new();
         let notifiers = NotifierSetup {
             schedule: self.schedule,
             speedup: self.speedup.unwrap_or(1),
@@ -201,7 +203,7 @@ impl SandboxBuilder {
             token: self.notify_token,
             merchant_token_url: self.merchant_token_url,
         }
-        .build(&api, &chosen, &clients);
+        .build(&api, &chosen, &clients, &changes);
         let clocks = chosen
             .iter()
             .filter_map(|name| api.provider(name))
@@ -221,6 +223,7 @@ impl SandboxBuilder {
             faults: Queues::new(),
             serial: AtomicU64::new(0),
             journal: Journal::new(capacity),
+            changes,
             // The sandbox signs as the provider with its own (public, demo) key: enveloped answers.
             provider_key: ProviderKey::from_pem(crate::credentials::DEMO_PROVIDER_PRIVATE_KEY_PEM).ok(),
             api,

@@ -78,6 +78,9 @@ pub enum SandboxError {
     /// The record a payment names is paid already.
     #[error("already paid: {0}")]
     AlreadyPaid(String),
+    /// No notification with this number is kept.
+    #[error("no notification {0} is kept (never sent, or forgotten: the sandbox keeps the last ones)")]
+    NotificationNotFound(u64),
     /// The payment is not waiting to be paid (it was cancelled).
     #[error("payment `{partner_reference_no}` cannot be completed: latestTransactionStatus is {status}")]
     NotCompletable {

@@ -14,9 +14,10 @@ use std::time::Duration;
 use serde_json::Value;
 use snapbi_spec::ir::Api;
 
+use crate::changes::Topic;
 use crate::grants::{AUTH_CODE_LIFETIME, GrantKind};
 use crate::ledger::{PaymentRecord, Record};
-use crate::notify::{Delivery, Notifier};
+use crate::notify::{Delivery, Notifier, Sent};
 use crate::operations;
 use crate::record_payments;
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode};
@@ -77,6 +78,7 @@ impl Sandbox {
     /// cannot be (a cancelled one).
     pub fn complete_payment(&self, partner_reference_no: &str) -> Result<PaymentRecord, SandboxError> {
         let (record, effects) = operations::complete(&self.inner, partner_reference_no)?;
+        self.inner.changes.bump(Topic::Ledger);
         self.inner.run_effects(effects);
         Ok(record)
     }
@@ -153,6 +155,7 @@ impl Sandbox {
             books.add_record(id, record.clone());
             added.push(record);
         }
+        self.inner.changes.bump(Topic::Ledger);
         Ok(added)
     }
 
@@ -174,6 +177,7 @@ impl Sandbox {
     /// an error.
     pub fn pay_record(&self, provider: &str, kind: &str, payment: &Value) -> Result<Vec<Record>, SandboxError> {
         let (records, effects) = record_payments::pay(&self.inner, provider, kind, payment)?;
+        self.inner.changes.bump(Topic::Ledger);
         self.inner.run_effects(effects);
         Ok(records)
     }
@@ -187,6 +191,27 @@ impl Sandbox {
     pub fn notifications(&self) -> Vec<Delivery> {
         let mut all: Vec<Delivery> = self.inner.notifiers.values().flat_map(Notifier::deliveries).collect();
         all.sort_by(|a, b| a.at.cmp(&b.at));
+        all
+    }
+
+    /// Sends notification `n` (a [`Delivery::notification`]) again, as it was first sent, with fresh headers and
+    /// signature: one more attempt, recorded after its others (see [`Notifier::resend`]).
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::NotificationNotFound`] for a number never given, or one forgotten (each notifier keeps the
+    /// last [`crate::notify::MAX_KEPT_NOTIFICATIONS`]).
+    pub fn resend_notification(&self, n: u64) -> Result<(), SandboxError> {
+        match self.inner.notifiers.values().any(|notifier| notifier.resend(n)) {
+            true => Ok(()),
+            false => Err(SandboxError::NotificationNotFound(n)),
+        }
+    }
+
+    /// The notifications kept for resending, in the order of their numbers.
+    pub(crate) fn sent_notifications(&self) -> Vec<Sent> {
+        let mut all: Vec<Sent> = self.inner.notifiers.values().flat_map(Notifier::sent).collect();
+        all.sort_by_key(|sent| sent.n);
         all
     }
 
@@ -219,6 +244,7 @@ impl Sandbox {
             });
         }
         self.inner.scenarios.arm(endpoint, code.to_owned(), times);
+        self.inner.changes.bump(Topic::Armed);
         Ok(())
     }
 
@@ -230,6 +256,7 @@ impl Sandbox {
     pub fn arm_fault(&self, endpoint: &str, fault: Fault, times: u32) -> Result<(), SandboxError> {
         self.served(endpoint)?;
         self.inner.faults.arm(endpoint, fault, times);
+        self.inner.changes.bump(Topic::Armed);
         Ok(())
     }
 
@@ -246,11 +273,13 @@ impl Sandbox {
     /// Disarms every scenario.
     pub fn clear_scenarios(&self) {
         self.inner.scenarios.clear();
+        self.inner.changes.bump(Topic::Armed);
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
         self.inner.faults.clear();
+        self.inner.changes.bump(Topic::Armed);
     }
 
     fn served(&self, endpoint: &str) -> Result<&Served, SandboxError> {

@@ -3,6 +3,8 @@
 //! notifiers (one per provider, client and auth kind of a notification endpoint).
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use snapbi_runtime::secret::{AccessToken, ClientSecret};
@@ -10,6 +12,7 @@ use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, Notificatio
 
 use super::SandboxError;
 use super::state::{NotifierKey, Served};
+use crate::changes::Changes;
 use crate::credentials::{Client, Credentials, DEMO_NOTIFY_TOKEN};
 use crate::keys::ProviderKey;
 use crate::notify::{MerchantToken, Notifier, NotifySigner, Schedule, notify_endpoint};
@@ -142,7 +145,10 @@ impl NotifierSetup {
         api: &Api,
         chosen: &[String],
         clients: &HashMap<String, Client>,
+        changes: &Changes,
     ) -> HashMap<NotifierKey, Notifier> {
+        // One count for all: a notification's number names it in the sandbox (the dashboard's Resend).
+        let numbers = Arc::new(AtomicU64::new(1));
         let mut notifiers = HashMap::new();
         for provider in chosen.iter().filter_map(|name| api.provider(name)) {
             for client in clients.values() {
@@ -157,7 +163,8 @@ impl NotifierSetup {
                     };
                     notifiers.insert(
                         (provider.name.clone(), client.id.clone(), auth),
-                        self.notifier(provider, auth, client, secret.clone(), merchant_token),
+                        self.notifier(provider, auth, client, secret.clone(), merchant_token)
+                            .in_sandbox(Arc::clone(&numbers), changes.clone()),
                     );
                 }
             }

@@ -13,6 +13,7 @@ use snapbi_spec::ir::{Api, AuthKind, Endpoint};
 use super::Sandbox;
 use super::setup::payment_notification_auth;
 use crate::answer::Clock;
+use crate::changes::Changes;
 use crate::credentials::Client;
 use crate::grants::Grants;
 use crate::journal::Journal;
@@ -72,6 +73,8 @@ pub(crate) struct Inner {
     pub(crate) provider_key: Option<ProviderKey>,
     /// The last calls answered, for the dashboard.
     pub(crate) journal: Journal,
+    /// What changed, for the dashboard's live pages.
+    pub(crate) changes: Changes,
 }
 
 impl Inner {

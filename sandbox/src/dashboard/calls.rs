@@ -1,44 +1,28 @@
-//! The request journal over HTTP: `GET /_sandbox/journal` (JSON, newest first), `GET /_sandbox/journal/{n}`, and
-//! the dashboard, server-rendered HTML at `/_sandbox/ui` (the calls, newest first) and `/_sandbox/ui/calls/{n}`
-//! (one call: headers, body, the checks in order with the one that refused it, and for a refused signature the
-//! string to sign the sandbox expected next to what was received).
-//!
-//! The pages are maud templates: checked when the crate compiles, every value HTML-escaped. The list page reloads
-//! itself every few seconds (`<meta http-equiv=refresh>`, `?live=0` stops it): live without a line of JavaScript
-//! and without fetching anything from the internet.
+//! The calls: the request journal over HTTP (`GET /_sandbox/journal`, JSON, newest first, and
+//! `GET /_sandbox/journal/{n}`), and its pages: `/_sandbox/ui` (the calls, newest first) and `/_sandbox/ui/calls/{n}`
+//! (one call: headers, body, the checks in order with the one that refused it, for a refused signature the string to
+//! sign the sandbox expected next to what was received, and links to the payments and records of the ledger the call
+//! names).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use maud::{DOCTYPE, Markup, html};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
 use serde_json::{Value, json};
 
+use super::{Tab, View, plain_page, tab_page};
 use crate::Sandbox;
 use crate::journal::{Entry, Outcome, Verdict};
 use crate::signature_diagnosis::SignatureDiagnosis;
 
-/// Seconds between reloads of the live list.
-const REFRESH_SECONDS: u32 = 3;
-
-/// The journal's routes, merged into the admin router.
-pub(crate) fn routes() -> Router<Sandbox> {
-    Router::new()
-        .route("/_sandbox/journal", get(journal))
-        .route("/_sandbox/journal/{n}", get(journal_entry))
-        .route("/_sandbox/ui", get(list_page))
-        .route("/_sandbox/ui/calls/{n}", get(call_page))
-}
-
-async fn journal(State(sandbox): State<Sandbox>) -> Json<Value> {
+pub(super) async fn journal(State(sandbox): State<Sandbox>) -> Json<Value> {
     let entries = sandbox.inner.journal.newest_first();
     let entries: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
     Json(json!({ "entries": entries }))
 }
 
-async fn journal_entry(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
+pub(super) async fn journal_entry(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
     match sandbox.inner.journal.get(n) {
         Some(entry) => Json(&*entry).into_response(),
         None => not_kept(n).into_response(),
@@ -50,31 +34,22 @@ fn not_kept(n: u64) -> (StatusCode, Json<Value>) {
     (StatusCode::NOT_FOUND, Json(json!({ "error": message })))
 }
 
-/// The list of calls; `?live=0` stops it reloading itself.
-async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Html<String> {
-    let live = uri.query() != Some("live=0");
+/// The list of calls.
+pub(super) async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
     let entries = sandbox.inner.journal.newest_first();
     let body = html! {
-        p {
-            (entries.len()) " calls kept, newest first. "
-            @if live {
-                "Reloads every " (REFRESH_SECONDS) " s: " a href="/_sandbox/ui?live=0" { "pause" }
-            } @else {
-                "Paused: " a href="/_sandbox/ui" { "live" }
-            }
-            " · " a href="/_sandbox/journal" { "JSON" }
-        }
+        p.muted { (entries.len()) " calls kept, newest first · " a href="/_sandbox/journal" { "JSON" } }
         table {
             tr { th { "#" } th { "time" } th { "method" } th { "path" } th { "endpoint" } th { "client" } th { "verdict" } th { "HTTP" } th { "code" } th { "refused by" } }
             @for entry in &entries {
                 tr class=(verdict_class(entry.verdict)) {
                     td { a href={ "/_sandbox/ui/calls/" (entry.n) } { (entry.n) } }
-                    td { (entry.at) }
+                    td.time { (entry.at) }
                     td { (entry.method) }
                     td { code { (entry.path) } }
                     td { (entry.endpoint.as_deref().unwrap_or("—")) }
                     td { (entry.client.as_deref().unwrap_or("—")) }
-                    td { (verdict_text(entry.verdict)) }
+                    td class=(verdict_class(entry.verdict)) { (verdict_text(entry.verdict)) }
                     td { (entry.status) }
                     td { (entry.code.as_deref().unwrap_or("—")) }
                     td { (entry.refused_by.map_or("", |c| c.describe())) }
@@ -82,25 +57,22 @@ async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Html<String> {
             }
         }
     };
-    Html(page("calls", live, body).into_string())
+    tab_page(Tab::Calls, View::of(&uri), body)
 }
 
-async fn call_page(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
+pub(super) async fn call_page(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
     let Some(entry) = sandbox.inner.journal.get(n) else {
         let body =
             html! { p { "Call " (n) " is not in the journal (never made, or forgotten: it keeps the last calls)." } };
-        return (
-            StatusCode::NOT_FOUND,
-            Html(page("not found", false, body).into_string()),
-        )
-            .into_response();
+        return plain_page(StatusCode::NOT_FOUND, "Call not found", body);
     };
-    let title = format!("call {}: {} {}", entry.n, entry.method, entry.path);
-    Html(page(&title, false, call(&entry)).into_string()).into_response()
+    let title = format!("Call {}: {} {}", entry.n, entry.method, entry.path);
+    let named = super::ledger::named_by(&sandbox, &entry);
+    plain_page(StatusCode::OK, &title, call(&entry, named))
 }
 
 /// One call's page.
-fn call(entry: &Entry) -> Markup {
+fn call(entry: &Entry, named: Markup) -> Markup {
     html! {
         p { a href="/_sandbox/ui" { "← all calls" } " · " a href={ "/_sandbox/journal/" (entry.n) } { "JSON" } }
         table {
@@ -113,6 +85,7 @@ fn call(entry: &Entry) -> Markup {
                 tr { th { "why" } td { (reason) } }
             }
         }
+        (named)
         @if let Some(signature) = &entry.signature {
             (signature_comparison(signature))
         }
@@ -220,27 +193,3 @@ fn outcome_class(outcome: Outcome) -> &'static str {
         Outcome::NotReached => "skip",
     }
 }
-
-/// A page of the dashboard: `live` makes it reload itself.
-fn page(title: &str, live: bool, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                @if live { meta http-equiv="refresh" content=(REFRESH_SECONDS); }
-                title { "snapbi sandbox: " (title) }
-                style { (STYLE) }
-            }
-            body {
-                h1 { "snapbi sandbox: " (title) }
-                (body)
-            }
-        }
-    }
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;margin:.5em 0}\
-th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}pre{white-space:pre-wrap;\
-word-break:break-all;margin:0}.ok{color:#176b17}.no{color:#a31515;font-weight:bold}.skip{color:#888}\
-table.side td{max-width:40em}";
