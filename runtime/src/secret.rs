@@ -87,7 +87,10 @@ pub fn redacted_text(raw: &[u8], keys: &[&str]) -> String {
         out.push_str(&rest[..start]);
         let from_quote = &rest[start..];
         let string_end = string_len(from_quote);
-        let name = &from_quote[1..string_end.saturating_sub(1).max(1)];
+        // The member name without its quotes; an unclosed string (a body cut short) has no closing quote, and its
+        // last character may be several bytes long.
+        let quoted = &from_quote[1..string_end];
+        let name = quoted.strip_suffix('"').unwrap_or(quoted);
         let after = &from_quote[string_end..];
         let gap = after.len() - after.trim_start().len();
         let is_secret_member = after[gap..].starts_with(':') && keys.contains(&name);
@@ -154,6 +157,16 @@ fn value_len(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_body_cut_inside_a_character_is_shown_not_panicked_on() {
+        assert_eq!(super::redacted_text("{\"é".as_bytes(), &["accessToken"]), "{\"é");
+        assert_eq!(super::redacted_text(b"\"", &["accessToken"]), "\"");
+        assert_eq!(
+            super::redacted_text("{\"accessToken\":\"é".as_bytes(), &["accessToken"]),
+            "{\"accessToken\":\"<redacted>\""
+        );
+    }
+
     use super::*;
 
     #[test]
