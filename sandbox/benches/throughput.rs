@@ -4,7 +4,8 @@
 //! Run: `cargo bench -p snapbi-sandbox --bench throughput`. The two servers are measured in turns (echo,
 //! sandbox, echo, sandbox), each turn `SNAPBI_BENCH_SECS` seconds (default 2) after half a second of
 //! warm-up, so a change in background load hits both alike. It prints requests per second for both
-//! servers, the ratio (goal: the sandbox at 50 % of the echo server or more), p50/p99 latency and the
+//! servers, the ratio (goal: the sandbox at 60 % of the echo server or more, its request journal on), the same
+//! ratio in requests per CPU second (which a machine busy with other work disturbs far less), p50/p99 latency and the
 //! process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
 //! `DEFAULT_CAPACITY`).
 //!
@@ -27,6 +28,8 @@ use snapbi::rt::secret::{AccessToken, ClientSecret};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox};
 
 const CONNECTIONS: usize = 64;
+/// The sandbox's goal, with its request journal on: this share of the echo server's requests per second.
+const GOAL: f64 = 0.6;
 const ROUNDS: usize = 2;
 const PAYMENT_PATH: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
@@ -37,6 +40,8 @@ struct Measured {
     requests: usize,
     errors: usize,
     elapsed: Duration,
+    /// The process's CPU time (every thread, user and system) over the measured part of the turns.
+    cpu: Duration,
     latencies_us: Vec<u32>,
 }
 
@@ -45,7 +50,13 @@ impl Measured {
         self.requests += other.requests;
         self.errors += other.errors;
         self.elapsed += other.elapsed;
+        self.cpu += other.cpu;
         self.latencies_us.extend(other.latencies_us);
+    }
+
+    /// CPU time per request, client and server together: what a request costs whatever else the machine runs.
+    fn cpu_per_request(&self) -> Duration {
+        self.cpu / u32::try_from(self.requests.max(1)).unwrap_or(u32::MAX)
     }
 
     fn per_second(&self) -> f64 {
@@ -120,12 +131,24 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     report("axum JSON echo", &echo);
     report("snapbi sandbox", &snap);
     let ratio = snap.per_second() / echo.per_second().max(1.0);
-    let verdict = if ratio >= 0.5 {
-        "goal met"
-    } else {
-        "below the 50 % goal"
+    let verdict = |ratio: f64| {
+        if ratio >= GOAL {
+            "goal met"
+        } else {
+            "below the 60 % goal"
+        }
     };
-    println!("ratio sandbox / echo: {:.1} % ({verdict})", ratio * 100.0);
+    println!("ratio sandbox / echo: {:.1} % ({})", ratio * 100.0, verdict(ratio));
+    // Requests per CPU second, which a loaded machine disturbs far less than requests per wall second: on a
+    // machine the benchmark has to itself, the two ratios meet.
+    let cpu_ratio = echo.cpu_per_request().as_secs_f64() / snap.cpu_per_request().as_secs_f64().max(1e-9);
+    println!(
+        "CPU per request (client and server): echo {:.1?}, sandbox {:.1?}; ratio {:.1} % ({})",
+        echo.cpu_per_request(),
+        snap.cpu_per_request(),
+        cpu_ratio * 100.0,
+        verdict(cpu_ratio)
+    );
     println!("ledger: {} payments kept (bounded)", sandbox.ledger().len());
     println!("peak RSS (VmHWM): {after_echo} KiB after the first echo turn, {after_sandbox} KiB at the end");
     Ok(())
@@ -197,12 +220,18 @@ async fn load(
         let http = http.clone();
         tasks.push(tokio::spawn(connection_loop(http, id, url, token, warm_up_end, end)));
     }
+    let cpu_at_warm_up_end = tokio::spawn(async move {
+        tokio::time::sleep_until(warm_up_end.into()).await;
+        cpu_time()
+    });
     let mut total = Measured {
         requests: 0,
         errors: 0,
         elapsed: measure,
+        cpu: Duration::ZERO,
         latencies_us: Vec::new(),
     };
+    let cpu_start = cpu_at_warm_up_end.await.unwrap_or_default();
     for task in tasks {
         if let Ok(m) = task.await {
             total.requests += m.requests;
@@ -210,6 +239,7 @@ async fn load(
             total.latencies_us.extend(m.latencies_us);
         }
     }
+    total.cpu = cpu_time().saturating_sub(cpu_start);
     total
 }
 
@@ -226,6 +256,7 @@ async fn connection_loop(
         requests: 0,
         errors: 0,
         elapsed: Duration::ZERO,
+        cpu: Duration::ZERO,
         latencies_us: Vec::with_capacity(100_000),
     };
     let bearer = format!("Bearer {}", token.expose());
@@ -288,6 +319,20 @@ fn payment(connection: usize, i: u64) -> String {
         ),
         connection, i
     )
+}
+
+/// This process's CPU time so far, every thread, user and system (`utime` + `stime` of /proc/self/stat, in the
+/// kernel's 100 ticks a second; zero where unavailable).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name may hold spaces: the fields are counted from the `)` that closes it (state is then first).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 /// Peak resident set size of this process in KiB (`VmHWM` in /proc/self/status; 0 where unavailable).
