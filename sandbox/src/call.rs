@@ -41,27 +41,25 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let mut answered = Answered {
-        parts: &parts,
         endpoint: None,
-        sensitive: None,
-        provider: None,
         started,
         trail: Trail::default(),
     };
     let Some((served, params)) = route(inner, &parts) else {
-        return journal::record(inner, answered, unrouted(inner, &parts)).await;
+        let response = unrouted(inner, &parts);
+        return journal::record(inner, answered, parts, response).await;
     };
     let endpoint = inner.endpoint(served);
     let Some(provider) = inner.api.provider(&endpoint.info.provider) else {
-        return journal::record(inner, answered, unrouted(inner, &parts)).await;
+        let response = unrouted(inner, &parts);
+        return journal::record(inner, answered, parts, response).await;
     };
-    (answered.endpoint, answered.provider) = (Some(endpoint), Some(provider));
-    answered.sensitive = Some(&served.sensitive_keys);
+    answered.endpoint = Some(served.index);
     let clock = inner.clock(&provider.name);
     if endpoint.info.envelope.is_some() {
         answered.trail = Trail::enveloped();
         let response = crate::enveloped::handle(inner, endpoint, clock, &parts, body, &mut answered.trail).await;
-        return journal::record(inner, answered, response).await;
+        return journal::record(inner, answered, parts, response).await;
     }
     let call = Call {
         inner,
@@ -81,7 +79,7 @@ pub(crate) async fn handle(State(sandbox): State<Sandbox>, request: Request) -> 
         Err(answer) => answer.into_response(clock),
     };
     let response = crate::signed_answers::sign(inner, endpoint, provider, clock, &parts, response).await;
-    journal::record(inner, answered, response).await
+    journal::record(inner, answered, parts, response).await
 }
 
 /// The served endpoint for this method and path (the path alone: a query is signed but not routed), with the raw

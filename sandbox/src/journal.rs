@@ -2,11 +2,12 @@
 //! and UI routes), newest last, at most a fixed number of them, for the dashboard (`dashboard`) and
 //! `GET /_sandbox/journal`.
 //!
-//! An entry is written once, after the call is answered, from what `call` learned while admitting it (a
-//! [`Trail`]): the checks it reached, in the order `call` runs them, the client it found, the body it read and,
-//! for a refused signature, what the sandbox expected (`signature_diagnosis`). The journal's one lock is held
-//! only to push an entry or to clone the list of entries (each behind an `Arc`), so a page being rendered never
-//! holds back a call.
+//! A call is kept once it is answered, as it was: its request's parts (moved, not copied), what `call` learned
+//! while admitting it (a [`Trail`]: the checks it reached in the order `call` runs them, the client it found, the
+//! body it read and, for a refused signature, what the sandbox expected: `signature_diagnosis`), and the answer.
+//! Nothing is formatted, redacted or parsed on the request path: the [`Entry`] a page shows is made from the kept
+//! call when it is first read, and kept with it. The journal's one lock is held only to push a call or to clone
+//! the list (each behind an `Arc`), so a page being rendered never holds back a call.
 //!
 //! Each entry bumps the journal's counter in `changes` (a counter, nothing formatted), which wakes the dashboard's
 //! live pages.
@@ -18,16 +19,16 @@
 //! up to [`BODY_CAP`] bytes, so memory stays bounded by the capacity whatever the calls carry.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
-use snapbi_spec::ir::{Endpoint, Envelope, Provider};
+use snapbi_spec::ir::{Envelope, Provider};
 
 use snapbi_runtime::secret::redacted_text;
 
@@ -184,6 +185,8 @@ pub(crate) struct Trail {
     pub(crate) client: Option<String>,
     /// The body as read (the body-size step reads it).
     pub(crate) body: Option<Bytes>,
+    /// The body's size as received (the journal keeps [`BODY_CAP`] bytes of it); set when the call is recorded.
+    pub(crate) body_bytes: usize,
     /// What the sandbox expected of a refused signature.
     pub(crate) signature: Option<Box<SignatureDiagnosis>>,
     /// Whether the steps were recorded one by one (a call that was not routed was not).
@@ -269,9 +272,29 @@ pub(crate) struct Journal {
 
 #[derive(Debug, Default)]
 struct Entries {
-    list: VecDeque<Arc<Entry>>,
+    list: VecDeque<Arc<Kept>>,
     /// The number the next entry gets.
     next: u64,
+}
+
+/// A call as it was answered, kept as received until the journal is read: the request path formats, parses and
+/// redacts nothing, and an [`Entry`] is made of it once, when first read.
+#[derive(Debug)]
+struct Kept {
+    n: u64,
+    /// When it was answered, in the provider's timestamp style.
+    at: String,
+    took_us: u64,
+    /// The request's method, URI and headers, moved here once the call is answered (no copy).
+    parts: Parts,
+    /// The served endpoint, an index into the API's endpoints.
+    endpoint: Option<usize>,
+    trail: Trail,
+    status: u16,
+    reason: Option<HeaderValue>,
+    /// The answer's body, up to [`BODY_CAP`] bytes (its code is read from it).
+    answer: Bytes,
+    shown: OnceLock<Arc<Entry>>,
 }
 
 impl Journal {
@@ -286,74 +309,103 @@ impl Journal {
         }
     }
 
-    /// Adds `entry` (its number is given here), forgetting the oldest beyond the capacity.
-    fn push(&self, mut entry: Entry) {
-        let mut entries = store::lock(&self.entries);
-        entry.n = entries.next;
-        entries.next += 1;
-        entries.list.push_back(Arc::new(entry));
-        while entries.list.len() > self.capacity {
-            entries.list.pop_front();
-        }
+    /// Adds `kept` (its number is given here), forgetting the oldest beyond the capacity. The forgotten one is
+    /// dropped after the lock is released.
+    fn push(&self, mut kept: Kept) {
+        let forgotten = {
+            let mut entries = store::lock(&self.entries);
+            kept.n = entries.next;
+            entries.next += 1;
+            entries.list.push_back(Arc::new(kept));
+            (entries.list.len() > self.capacity).then(|| entries.list.pop_front())
+        };
+        drop(forgotten);
     }
 
-    /// Every entry, newest first.
-    pub(crate) fn newest_first(&self) -> Vec<Arc<Entry>> {
-        store::lock(&self.entries).list.iter().rev().cloned().collect()
+    /// Every entry, newest first, as `inner`'s journal shows it.
+    pub(crate) fn newest_first(&self, inner: &Inner) -> Vec<Arc<Entry>> {
+        let kept: Vec<Arc<Kept>> = store::lock(&self.entries).list.iter().rev().cloned().collect();
+        kept.iter().map(|k| shown(inner, k)).collect()
     }
 
     /// The entry numbered `n`, while it is kept.
-    pub(crate) fn get(&self, n: u64) -> Option<Arc<Entry>> {
-        let entries = store::lock(&self.entries);
-        let first = entries.list.front()?.n;
-        let index = usize::try_from(n.checked_sub(first)?).ok()?;
-        entries.list.get(index).cloned()
+    pub(crate) fn get(&self, inner: &Inner, n: u64) -> Option<Arc<Entry>> {
+        let kept = {
+            let entries = store::lock(&self.entries);
+            let first = entries.list.front()?.n;
+            let index = usize::try_from(n.checked_sub(first)?).ok()?;
+            entries.list.get(index).cloned()?
+        };
+        Some(shown(inner, &kept))
     }
 }
 
-/// What is known of a call when it is answered.
-pub(crate) struct Answered<'a> {
-    pub(crate) parts: &'a Parts,
-    pub(crate) endpoint: Option<&'a Endpoint>,
-    /// The endpoint's secret member names (`Served::sensitive_keys`); none when no endpoint was routed.
-    pub(crate) sensitive: Option<&'a [String]>,
-    pub(crate) provider: Option<&'a Provider>,
+/// The entry of `kept`, made the first time it is read.
+fn shown(inner: &Inner, kept: &Kept) -> Arc<Entry> {
+    Arc::clone(kept.shown.get_or_init(|| Arc::new(entry(inner, kept))))
+}
+
+/// What is known of a call when it is answered, beside its request's parts.
+pub(crate) struct Answered {
+    /// The served endpoint, an index into the API's endpoints; none when no endpoint was routed.
+    pub(crate) endpoint: Option<usize>,
     /// When the sandbox began answering it.
     pub(crate) started: Instant,
     pub(crate) trail: Trail,
 }
 
-/// Records the answered call in the sandbox's journal and gives back its response, unchanged.
-pub(crate) async fn record(inner: &Inner, answered: Answered<'_>, response: Response) -> Response {
+/// Records the answered call in the sandbox's journal and gives back its response, unchanged. The request's
+/// `parts` are moved into the journal, and what is shown of them is made when the journal is read.
+pub(crate) async fn record(inner: &Inner, answered: Answered, parts: Parts, response: Response) -> Response {
     // The sandbox's answers are whole in memory already: collecting them does not wait on anything.
     let (head, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let status = head.status.as_u16();
-    let reason = head
-        .headers
-        .get(REASON_HEADER)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let envelope = answered.endpoint.and_then(|e| inner.api.envelope_of(e));
-    let code = match envelope {
-        Some(envelope) => enveloped_code(envelope, &bytes),
-        None => response_code(answered.provider, &bytes),
-    };
-    let entry = entry(inner, answered, status, code, reason);
-    inner.journal.push(entry);
+    let Answered {
+        endpoint,
+        started,
+        mut trail,
+    } = answered;
+    // A body beyond the cap is copied down to it, so an entry never holds a large allocation alive.
+    trail.body_bytes = trail.body.as_ref().map_or(0, Bytes::len);
+    trail.body = trail.body.map(|b| capped(b, BODY_CAP));
+    let provider = endpoint.map_or("", |i| inner.api.endpoints[i].info.provider.as_ref());
+    inner.journal.push(Kept {
+        n: 0,
+        at: inner.clock(provider).now(),
+        took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        parts,
+        endpoint,
+        trail,
+        status: head.status.as_u16(),
+        reason: head.headers.get(REASON_HEADER).cloned(),
+        answer: capped(bytes.clone(), BODY_CAP),
+        shown: OnceLock::new(),
+    });
     inner.changes.bump(Topic::Journal);
     Response::from_parts(head, Body::from(bytes))
 }
 
-/// The journal entry of an answered call.
-fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String>, reason: Option<String>) -> Entry {
-    let Answered {
-        parts,
-        endpoint,
-        sensitive,
-        provider,
-        started,
-        trail,
-    } = answered;
+/// `bytes`, or a copy of their first `cap` bytes when longer.
+fn capped(bytes: Bytes, cap: usize) -> Bytes {
+    match bytes.len() > cap {
+        true => Bytes::copy_from_slice(&bytes[..cap]),
+        false => bytes,
+    }
+}
+
+/// The journal entry of a kept call: redacted, formatted, its answer's code read.
+fn entry(inner: &Inner, kept: &Kept) -> Entry {
+    let endpoint = kept.endpoint.and_then(|i| inner.api.endpoints.get(i));
+    let provider = endpoint.and_then(|e| inner.api.provider(&e.info.provider));
+    let sensitive = kept
+        .endpoint
+        .and_then(|i| inner.served.iter().find(|s| s.index == i))
+        .map(|s| &s.sensitive_keys[..]);
+    let code = match endpoint.and_then(|e| inner.api.envelope_of(e)) {
+        Some(envelope) => enveloped_code(envelope, &kept.answer),
+        None => response_code(provider, &kept.answer),
+    };
+    let (trail, status, parts) = (&kept.trail, kept.status, &kept.parts);
     let secrets: Vec<&str> = inner.clients.values().map(|c| c.secret.expose()).collect();
     // Without a routed endpoint, the standard's credential members are still secret wherever they turn up.
     let keys: Vec<&str> = match sensitive {
@@ -387,19 +439,23 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
     let (body, body_bytes, body_truncated) = match &trail.body {
         Some(bytes) => {
             let (text, truncated) = capped_text(bytes, BODY_CAP, &secrets);
-            (Some(redacted_text(text.as_bytes(), &keys)), bytes.len(), truncated)
+            let truncated = truncated || trail.body_bytes > bytes.len();
+            (
+                Some(redacted_text(text.as_bytes(), &keys)),
+                trail.body_bytes.max(bytes.len()),
+                truncated,
+            )
         }
         None => (None, 0, false),
     };
-    let clock = inner.clock(provider.map_or("", |p| p.name.as_str()));
     Entry {
-        n: 0,
-        at: clock.now(),
-        took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        n: kept.n,
+        at: kept.at.clone(),
+        took_us: kept.took_us,
         method: parts.method.to_string(),
         path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
         endpoint: endpoint.map(|e| e.info.id.to_string()),
-        client: trail.client,
+        client: trail.client.clone(),
         headers: headers(&parts.headers, &secrets, &keys),
         body,
         body_bytes,
@@ -407,10 +463,13 @@ fn entry(inner: &Inner, answered: Answered<'_>, status: u16, code: Option<String
         status,
         code,
         verdict,
-        reason,
+        reason: kept
+            .reason
+            .as_ref()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         checks,
         refused_by,
-        signature: trail.signature,
+        signature: trail.signature.clone(),
     }
 }
 
@@ -524,40 +583,52 @@ pub(crate) fn capped_text(bytes: &[u8], cap: usize, secrets: &[&str]) -> (String
 mod tests {
     use super::*;
 
-    fn entry(path: &str) -> Entry {
-        Entry {
+    fn kept(path: &str) -> Kept {
+        let (parts, ()) = axum::http::Request::post(path)
+            .body(())
+            .expect("a request")
+            .into_parts();
+        Kept {
             n: 0,
             at: String::new(),
             took_us: 0,
-            method: "POST".into(),
-            path: path.into(),
+            parts,
             endpoint: None,
-            client: None,
-            headers: Vec::new(),
-            body: None,
-            body_bytes: 0,
-            body_truncated: false,
+            trail: Trail::default(),
             status: 200,
-            code: None,
-            verdict: Verdict::Served,
             reason: None,
-            checks: Vec::new(),
-            refused_by: None,
-            signature: None,
+            answer: Bytes::new(),
+            shown: OnceLock::new(),
         }
+    }
+
+    /// The kept calls' numbers and paths, newest first, and the one numbered `n`'s path.
+    fn listed(journal: &Journal) -> Vec<(u64, String)> {
+        let entries = store::lock(&journal.entries);
+        entries
+            .list
+            .iter()
+            .rev()
+            .map(|k| (k.n, k.parts.uri.path().to_owned()))
+            .collect()
     }
 
     #[test]
     fn keeps_the_newest_within_its_capacity() {
         let journal = Journal::new(2);
         for path in ["/a", "/b", "/c"] {
-            journal.push(entry(path));
+            journal.push(kept(path));
         }
-        let kept: Vec<(u64, String)> = journal.newest_first().iter().map(|e| (e.n, e.path.clone())).collect();
-        assert_eq!(kept, vec![(3, "/c".to_owned()), (2, "/b".to_owned())]);
-        assert!(journal.get(1).is_none(), "forgotten");
-        assert_eq!(journal.get(2).map(|e| e.path.clone()).as_deref(), Some("/b"));
-        assert!(journal.get(4).is_none());
+        assert_eq!(listed(&journal), vec![(3, "/c".to_owned()), (2, "/b".to_owned())]);
+    }
+
+    #[test]
+    fn a_body_beyond_the_cap_is_copied_down_to_it() {
+        let big = Bytes::from(vec![b'x'; BODY_CAP + 10]);
+        let cut = capped(big, BODY_CAP);
+        assert_eq!(cut.len(), BODY_CAP);
+        let small = Bytes::from_static(b"{}");
+        assert_eq!(capped(small.clone(), BODY_CAP), small);
     }
 
     #[test]

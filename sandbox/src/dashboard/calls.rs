@@ -17,13 +17,13 @@ use crate::journal::{Entry, Outcome, Verdict};
 use crate::signature_diagnosis::SignatureDiagnosis;
 
 pub(super) async fn journal(State(sandbox): State<Sandbox>) -> Json<Value> {
-    let entries = sandbox.inner.journal.newest_first();
+    let entries = sandbox.inner.journal.newest_first(&sandbox.inner);
     let entries: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
     Json(json!({ "entries": entries }))
 }
 
 pub(super) async fn journal_entry(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
-    match sandbox.inner.journal.get(n) {
+    match sandbox.inner.journal.get(&sandbox.inner, n) {
         Some(entry) => Json(&*entry).into_response(),
         None => not_kept(n).into_response(),
     }
@@ -36,7 +36,7 @@ fn not_kept(n: u64) -> (StatusCode, Json<Value>) {
 
 /// The list of calls.
 pub(super) async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
-    let entries = sandbox.inner.journal.newest_first();
+    let entries = sandbox.inner.journal.newest_first(&sandbox.inner);
     let body = html! {
         p.muted { (entries.len()) " calls kept, newest first · " a href="/_sandbox/journal" { "JSON" } }
         table {
@@ -61,7 +61,7 @@ pub(super) async fn list_page(State(sandbox): State<Sandbox>, uri: Uri) -> Respo
 }
 
 pub(super) async fn call_page(State(sandbox): State<Sandbox>, Path(n): Path<u64>) -> Response {
-    let Some(entry) = sandbox.inner.journal.get(n) else {
+    let Some(entry) = sandbox.inner.journal.get(&sandbox.inner, n) else {
         let body =
             html! { p { "Call " (n) " is not in the journal (never made, or forgotten: it keeps the last calls)." } };
         return plain_page(StatusCode::NOT_FOUND, "Call not found", body);
