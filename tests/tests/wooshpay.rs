@@ -30,15 +30,19 @@ fn specs() -> snapbi_spec::Api {
     snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api
 }
 
-async fn sandbox() -> (String, SandboxHandle) {
-    let sandbox = Sandbox::builder()
+/// The WooshPay sandbox with the demo credentials, not yet serving.
+fn built() -> Sandbox {
+    Sandbox::builder()
         .api(specs())
         .provider("wooshpay")
         .expect("wooshpay")
         .credentials(Credentials::demo())
         .build()
-        .expect("sandbox");
-    sandbox.spawn_on_loopback().await.expect("loopback")
+        .expect("sandbox")
+}
+
+async fn sandbox() -> (String, SandboxHandle) {
+    built().spawn_on_loopback().await.expect("loopback")
 }
 
 /// A client whose secret key is `secret` (WooshPay sends no client id: the key alone says who calls).
@@ -332,13 +336,7 @@ async fn a_checkout_session_is_created_open_with_its_payment_intent() {
 
 #[tokio::test]
 async fn a_refund_without_an_amount_refunds_the_whole_payment_intent() {
-    let sandbox = Sandbox::builder()
-        .api(specs())
-        .provider("wooshpay")
-        .expect("wooshpay")
-        .credentials(Credentials::demo())
-        .build()
-        .expect("sandbox");
+    let sandbox = built();
     // The tester's paid PaymentIntent, under the id of WooshPay's refund example: the refund is held against it.
     let intent = json!({ "id": "pi_1787730829493927936", "amount": 100, "currency": "IDR", "status": "succeeded" });
     sandbox

@@ -140,17 +140,8 @@ impl Lowering {
 
     /// Each alternative of `record_key` names the fields of one of the kind's keys.
     fn lookups(&mut self, file: &Loaded<raw::EndpointFile>, endpoint: &Endpoint, kind: &RecordKind) {
-        let keys: Vec<BTreeSet<&str>> = kind.keys().map(|k| k.iter().map(String::as_str).collect()).collect();
         for (i, lookup) in endpoint.record_key.iter().enumerate() {
-            let named: BTreeSet<&str> = lookup.key.iter().map(|(record, _)| record.as_str()).collect();
-            if !named.is_empty() && !keys.contains(&named) {
-                let known: Vec<String> = kind.keys().map(|k| format!("`{}`", k.join(" + "))).collect();
-                let msg = format!(
-                    "`{}` is not a key of `{}` records, which are keyed by {}",
-                    named.into_iter().collect::<Vec<_>>().join(" + "),
-                    kind.name,
-                    known.join(" or ")
-                );
+            if let Some(msg) = not_a_key(kind, &lookup.key) {
                 self.push(file.error(&format!("record_key.{i}.key"), msg));
             }
         }
@@ -372,6 +363,23 @@ impl Lowering {
             self.diagnostics.extend(check.out);
         }
     }
+}
+
+/// Why the record paths `named` (the left of each pair) are not one of `kind`'s keys; none when they are one, or
+/// name nothing (reported where the shape is lowered).
+pub(super) fn not_a_key(kind: &RecordKind, named: &[(String, String)]) -> Option<String> {
+    let named: BTreeSet<&str> = named.iter().map(|(record, _)| record.as_str()).collect();
+    let is_key = |k: &[String]| k.iter().map(String::as_str).collect::<BTreeSet<_>>() == named;
+    if named.is_empty() || kind.keys().any(is_key) {
+        return None;
+    }
+    let known: Vec<String> = kind.keys().map(|k| format!("`{}`", k.join(" + "))).collect();
+    Some(format!(
+        "`{}` is not a key of `{}` records, which are keyed by {}",
+        named.into_iter().collect::<Vec<_>>().join(" + "),
+        kind.name,
+        known.join(" or ")
+    ))
 }
 
 /// The request paths `record_of` reads, each with the key it is given at: its key's values and the numbers it bounds.

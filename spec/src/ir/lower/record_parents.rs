@@ -4,8 +4,6 @@
 //! (`takes`). The shape is lowered with the endpoint; the kind and its key are checked in `record_use`, the request
 //! paths in `record_paths`.
 
-use std::collections::BTreeSet;
-
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{Endpoint, Operation, Provider, RecordOf, Situation};
@@ -60,18 +58,7 @@ impl Lowering {
             self.push(with_help(file.error("record_of.kind", msg), help));
             return;
         };
-        let named: BTreeSet<&str> = of.key.iter().map(|(record, _)| record.as_str()).collect();
-        let is_key = kind
-            .keys()
-            .any(|k| k.iter().map(String::as_str).collect::<BTreeSet<_>>() == named);
-        if !named.is_empty() && !is_key {
-            let known: Vec<String> = kind.keys().map(|k| format!("`{}`", k.join(" + "))).collect();
-            let msg = format!(
-                "`{}` is not a key of `{}` records, which are keyed by {}",
-                named.into_iter().collect::<Vec<_>>().join(" + "),
-                kind.name,
-                known.join(" or ")
-            );
+        if let Some(msg) = super::record_names::not_a_key(kind, &of.key) {
             self.push(file.error("record_of.key", msg));
         }
         let refuses = |situation: Situation| {
