@@ -145,6 +145,23 @@ pub struct Record {
     pub(crate) page: Option<String>,
 }
 
+impl Record {
+    /// Its key in words, for titles and tables: `order.invoice_number INV-1 · …`.
+    pub(crate) fn key_text(&self) -> String {
+        let parts: Vec<String> = self
+            .key
+            .iter()
+            .map(|(path, value)| {
+                format!(
+                    "{path} {}",
+                    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
+                )
+            })
+            .collect();
+        parts.join(" · ")
+    }
+}
+
 /// A remembered answer for an idempotency key, with a digest of the request it answered. Kept compact (the
 /// answer serialized, the request hashed): a benchmark remembers every payment it makes.
 #[derive(Debug, Clone)]

@@ -43,7 +43,7 @@ pub(crate) async fn show(State(sandbox): State<Sandbox>, Path(token): Path<Strin
         escape(&record.client_id),
         escape(&fields),
     );
-    page(StatusCode::OK, &format!("Pay {}", key_text(&record)), &body)
+    page(StatusCode::OK, &format!("Pay {}", record.key_text()), &body)
 }
 
 /// `POST /_sandbox/pages/{token}`: pays the record with the form's fields (wire paths → values).
@@ -59,7 +59,7 @@ pub(crate) async fn pay(State(sandbox): State<Sandbox>, Path(token): Path<String
     for (path, value) in &record.key {
         answers::set(&mut payment, path, value.clone());
     }
-    let title = key_text(&record);
+    let title = record.key_text();
     match sandbox.pay_record(&record.provider, &record.kind, &Value::Object(payment)) {
         Ok(_) => page(
             StatusCode::OK,
@@ -106,21 +106,6 @@ fn asked(sandbox: &Sandbox, record: &Record) -> Vec<String> {
         }
     }
     out
-}
-
-/// `order.invoice_number INV-1`: the record's key, for titles.
-fn key_text(record: &Record) -> String {
-    let parts: Vec<String> = record
-        .key
-        .iter()
-        .map(|(path, value)| {
-            format!(
-                "{path} {}",
-                value.as_str().map_or_else(|| value.to_string(), str::to_owned)
-            )
-        })
-        .collect();
-    parts.join(" · ")
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {

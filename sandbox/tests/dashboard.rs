@@ -42,14 +42,7 @@ async fn merchant_acknowledging_once() -> (String, Arc<Mutex<usize>>) {
 }
 
 async fn get(run: &Running, path: &str) -> (u16, String) {
-    let response = run
-        .http
-        .get(format!("{}{path}", run.base))
-        .send()
-        .await
-        .expect("answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("text"))
+    run.get_text(path).await
 }
 
 /// Posts a form; the status and the `Location` it answers.

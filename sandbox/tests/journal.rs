@@ -7,20 +7,13 @@
 mod common;
 
 use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
-use common::{PAYMENT, Running, now, remove_header, set_header, start, unique};
+use common::{PAYMENT, Running, WronglySigned, remove_header, set_header, start, unique};
 use serde_json::Value;
 use snapbi::rt;
 use snapbi_sandbox::DEMO_CLIENT_SECRET as SECRET;
 
 async fn get(run: &Running, path: &str) -> (u16, String) {
-    let response = run
-        .http
-        .get(format!("{}{path}", run.base))
-        .send()
-        .await
-        .expect("the sandbox answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("text"))
+    run.get_text(path).await
 }
 
 async fn journal(run: &Running) -> Vec<Value> {
@@ -77,24 +70,12 @@ async fn served_and_refused_calls_are_recorded_newest_first() {
 async fn a_wrong_secret_shows_the_expected_string_hash_and_signature() {
     let run = start(|b| b).await;
     let endpoint = run.endpoint(PAYMENT).clone();
-    let token = run.token().await;
-    let body = serde_json::to_vec(&run.payment_body(&unique("INV"), "10000.00")).expect("json");
-    let timestamp = now();
-    let mut headers = run.headers_for(PAYMENT, &body).await;
-    set_header(&mut headers, "X-TIMESTAMP", &timestamp);
-    let wrong = rt::signature::sign_symmetric(
-        &endpoint.info.method,
-        &endpoint.info.path,
-        &rt::secret::AccessToken::from(token.as_str()),
-        &body,
-        &timestamp,
-        &rt::secret::ClientSecret::from("not-the-client-secret"),
-    )
-    .expect("signs");
-    set_header(&mut headers, "X-SIGNATURE", &wrong);
-    run.send_to(PAYMENT, &headers, body.clone())
-        .await
-        .expect("4015400", "Unauthorized. Invalid Signature");
+    let WronglySigned {
+        token,
+        body,
+        timestamp,
+        signature: wrong,
+    } = run.send_wrongly_signed_payment().await;
 
     // The string to sign, computed here with openssl alone (the body sent is compact JSON: already minified).
     let string_to_sign = format!(

@@ -91,7 +91,7 @@ fn records_table(sandbox: &Sandbox, records: &[Record]) -> Markup {
                 tr id=(record_anchor(record)) {
                     td { (record.provider) }
                     td { (record.kind) }
-                    td { (key_text(record)) }
+                    td { (record.key_text()) }
                     td { (record.client_id) }
                     td { (record.created_by) }
                     td { (record.created_time) }
@@ -147,7 +147,7 @@ pub(super) fn named_by(sandbox: &Sandbox, entry: &Entry) -> Markup {
                 }
             }
             @for record in &records {
-                li { (record.kind) " " a href={ "/_sandbox/ui/ledger#" (record_anchor(record)) } { (key_text(record)) } }
+                li { (record.kind) " " a href={ "/_sandbox/ui/ledger#" (record_anchor(record)) } { (record.key_text()) } }
             }
         }
     }
@@ -188,21 +188,6 @@ fn status(sandbox: &Sandbox, payment: &PaymentRecord) -> String {
         Some(name) => format!("{code} {name}"),
         None => code.to_owned(),
     }
-}
-
-/// `virtualAccountNo 888994000001`: the record's key.
-fn key_text(record: &Record) -> String {
-    let parts: Vec<String> = record
-        .key
-        .iter()
-        .map(|(path, value)| {
-            format!(
-                "{path} {}",
-                value.as_str().map_or_else(|| value.to_string(), str::to_owned)
-            )
-        })
-        .collect();
-    parts.join(" · ")
 }
 
 /// The id of a payment's row: its client and partnerReferenceNo, percent-encoded so any value makes a valid one.

@@ -28,7 +28,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chromium::Browser;
 use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
-use common::{PAYMENT, Running, merchant_token_route, now, set_header, start, unique};
+use common::{PAYMENT, Running, WronglySigned, merchant_token_route, start, unique};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use snapbi::rt::inbound::TokenIssuer;
@@ -230,24 +230,12 @@ async fn a_wrong_signature_shows_the_expected_string_to_sign_and_what_was_receiv
     let _one = ONE_BROWSER.lock().await;
     let run = start(|b| b).await;
     let endpoint = run.endpoint(PAYMENT).clone();
-    let token = run.token().await;
-    let body = serde_json::to_vec(&run.payment_body(&unique("INV"), "10000.00")).expect("json");
-    let timestamp = now();
-    let mut headers = run.headers_for(PAYMENT, &body).await;
-    set_header(&mut headers, "X-TIMESTAMP", &timestamp);
-    let wrong = rt::signature::sign_symmetric(
-        &endpoint.info.method,
-        &endpoint.info.path,
-        &rt::secret::AccessToken::from(token.as_str()),
-        &body,
-        &timestamp,
-        &rt::secret::ClientSecret::from("not-the-client-secret"),
-    )
-    .expect("signs");
-    set_header(&mut headers, "X-SIGNATURE", &wrong);
-    run.send_to(PAYMENT, &headers, body.clone())
-        .await
-        .expect("4015400", "Unauthorized. Invalid Signature");
+    let WronglySigned {
+        token,
+        body,
+        timestamp,
+        signature: wrong,
+    } = run.send_wrongly_signed_payment().await;
     // What the sandbox should have expected, computed with openssl alone.
     let string_to_sign = format!(
         "{}:{}:{token}:{}:{timestamp}",

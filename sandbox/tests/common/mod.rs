@@ -120,6 +120,16 @@ pub async fn start_api(api: Api, provider: &str, configure: impl FnOnce(SandboxB
     }
 }
 
+/// A payment the sandbox refused for its signature ([`Running::send_wrongly_signed_payment`]), as it was sent.
+pub struct WronglySigned {
+    /// The B2B token it carried.
+    pub token: String,
+    pub body: Vec<u8>,
+    pub timestamp: String,
+    /// The signature it carried, made with the wrong secret.
+    pub signature: String,
+}
+
 /// What came back.
 #[derive(Debug)]
 pub struct Reply {
@@ -292,6 +302,48 @@ impl Running {
             headers,
             body,
             raw,
+        }
+    }
+
+    /// `GET path` of the sandbox (an admin or dashboard route): its status and text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the sandbox answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("text"))
+    }
+
+    /// Sends a payment signed with a client secret that is not the client's, which the sandbox refuses
+    /// (4015400 Invalid Signature); what it was sent with.
+    pub async fn send_wrongly_signed_payment(&self) -> WronglySigned {
+        let endpoint = self.endpoint(PAYMENT).clone();
+        let token = self.token().await;
+        let body = serde_json::to_vec(&self.payment_body(&unique("INV"), "10000.00")).expect("json");
+        let timestamp = now();
+        let mut headers = self.headers_for(PAYMENT, &body).await;
+        set_header(&mut headers, "X-TIMESTAMP", &timestamp);
+        let signature = rt::signature::sign_symmetric(
+            &endpoint.info.method,
+            &endpoint.info.path,
+            &rt::secret::AccessToken::from(token.as_str()),
+            &body,
+            &timestamp,
+            &rt::secret::ClientSecret::from("not-the-client-secret"),
+        )
+        .expect("signs");
+        set_header(&mut headers, "X-SIGNATURE", &signature);
+        self.send_to(PAYMENT, &headers, body.clone())
+            .await
+            .expect("4015400", "Unauthorized. Invalid Signature");
+        WronglySigned {
+            token,
+            body,
+            timestamp,
+            signature,
         }
     }
 
