@@ -7,8 +7,6 @@
 //! signature work around them. Every map is bounded (oldest entries go first), so memory stays flat under
 //! a benchmark; the bound is large enough that a test never meets it.
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::http::HeaderName;
 use serde::Serialize;
@@ -17,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::answer::Answer;
 use crate::payment_status::Status;
-use crate::store::BoundedMap;
+use crate::store::{BoundedMap, Map};
 
 /// A monetary amount as SNAP writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -244,25 +242,25 @@ type PaymentKey = (String, String);
 pub(crate) struct Books {
     payments: BoundedMap<PaymentKey, PaymentRecord>,
     /// (client, referenceNo) → partnerReferenceNo.
-    by_reference: HashMap<PaymentKey, String>,
+    by_reference: Map<PaymentKey, String>,
     remembered: BoundedMap<String, Remembered>,
     /// `client \u{1f} day \u{1f} X-EXTERNAL-ID`.
     external_ids: BoundedMap<String, ()>,
     /// `client \u{1f} provider \u{1f} kind \u{1f} key values…` → the record.
     records: BoundedMap<String, Record>,
     /// A record's id under another of its kind's keys → its id under `key`.
-    record_aliases: HashMap<String, String>,
+    record_aliases: Map<String, String>,
 }
 
 impl Books {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             payments: BoundedMap::new(capacity),
-            by_reference: HashMap::new(),
+            by_reference: Map::default(),
             remembered: BoundedMap::new(capacity),
             external_ids: BoundedMap::new(capacity),
             records: BoundedMap::new(capacity),
-            record_aliases: HashMap::new(),
+            record_aliases: Map::default(),
         }
     }
 

@@ -25,10 +25,13 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The ledger's hash maps: std's, hashed with foldhash (see the sandbox's Cargo.toml).
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// A map that forgets its oldest entries beyond `capacity`.
 #[derive(Debug)]
 pub(crate) struct BoundedMap<K, V> {
-    map: HashMap<K, V>,
+    map: Map<K, V>,
     order: VecDeque<K>,
     capacity: usize,
 }
@@ -37,7 +40,7 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
     /// An empty map keeping at most `capacity` entries (at least one).
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            map: HashMap::new(),
+            map: Map::default(),
             order: VecDeque::new(),
             capacity: capacity.max(1),
         }
