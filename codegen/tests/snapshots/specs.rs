@@ -10115,6 +10115,9 @@ pub mod doku {
             /// Account or user status is abnormal (observed at DANA).
             #[code("4035405", Failed, "Do Not Honor")]
             DoNotHonor,
+            /// Insufficient Funds: the bound account holds less than the amount. The standard's case for service 54 ([facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §3.3); DOKU publishes no code list of its own for this call.
+            #[code("4035414", Failed, "Insufficient Funds")]
+            InsufficientFunds,
             /// Transaction not permitted (observed at DANA).
             #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
             TransactionNotPermitted,
