@@ -5,6 +5,8 @@
 //! the request and the answer hold what that needs. Nothing here names a provider: DOKU's account binding and
 //! DANA's balance inquiry differ only in these values.
 
+use snapbi_descriptor::When;
+
 /// What an endpoint does with the provider's customers (`customer.act`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerAct {
@@ -75,6 +77,8 @@ pub struct CustomerCodes {
 pub struct CustomerUse {
     /// What it does.
     pub act: CustomerAct,
+    /// Only for a request this holds for (DOKU pays from a bound wallet on the bound-account channels); none: always.
+    pub when: Option<When>,
     /// `bind`: request wire path of the customer's phone number.
     pub phone: Option<String>,
     /// `bind`: the consent page.

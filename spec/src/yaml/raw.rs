@@ -610,6 +610,8 @@ pub struct RecordKeySpec {
 pub struct CustomerSpec {
     /// `bind`, `balance`, `pay` or `unbind`.
     pub act: String,
+    /// The act is done only for a request this condition holds for.
+    pub when: Option<ConditionSpec>,
     /// `bind`: request wire path of the customer's phone number.
     pub phone: Option<String>,
     /// `bind`: the consent page.

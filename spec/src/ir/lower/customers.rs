@@ -4,13 +4,16 @@
 //! the endpoint declares, a token header it has), and the wire paths once shared types are resolved
 //! (`customer_paths`: request and response fields of the right kind).
 
+use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{
-    Consent, CustomerAct, CustomerCodes, CustomerUse, Endpoint, EndpointCode, Field, ObjectType, TokenPlace, paths,
+    Consent, CustomerAct, CustomerCodes, CustomerUse, Endpoint, EndpointCode, Field, ObjectType, TokenPlace, When,
+    paths,
 };
 use crate::yaml::SpecSet;
 use crate::yaml::raw;
+use snapbi_rules::conditional::path as wire_path;
 
 /// The keys of `customer:` besides `act`, and the acts each goes with.
 const KEYS: [(&str, &[CustomerAct]); 5] = [
@@ -110,8 +113,15 @@ impl Lowering {
                        `consent.code_param` (a query parameter of the approved URL)";
             self.push(src.value("customer.consent", msg.into()));
         }
+        if given.when.as_ref().is_some_and(|w| w.is.is_empty()) {
+            self.push(src.value("customer.when.is", "`is` needs at least one value".into()));
+        }
         Some(CustomerUse {
             act,
+            when: given.when.as_ref().map(|w| When {
+                field: wire_path(&w.field),
+                is: w.is.iter().cloned().map(Into::into).collect::<Vec<_>>().into(),
+            }),
             phone: given.phone.clone(),
             consent,
             code: given.code.clone(),
@@ -261,6 +271,11 @@ impl Lowering {
             }
             if let Some(balance) = &world.balance {
                 self.amount_path(src, balance, &response);
+            }
+            if let Some(when) = &world.when {
+                let mut check = RuleCheck::new(src, &request, true);
+                check.condition("customer.when", when, false);
+                self.diagnostics.extend(check.out);
             }
         }
     }
