@@ -98,6 +98,7 @@ mod signed_answers;
 mod store;
 mod tokens;
 pub mod validate;
+mod world;
 
 pub use answer::REASON_HEADER;
 pub use credentials::{
@@ -112,3 +113,4 @@ pub use sandbox::{
 };
 pub use scenarios::{ArmedEntry, Fault, FaultKind, ForcedCode, SCENARIO_HEADER};
 pub use server::SandboxHandle;
+pub use world::{Customer, CustomerStatus};
