@@ -3,6 +3,7 @@
 //! buys a customer token, the balance is the wallet's, a bound-account payment above it is refused with DOKU's
 //! insufficient-funds code and one within it debits the wallet, a refund credits it back, an unbinding revokes the
 //! token; a rejected consent gives no code, and a frozen or unknown customer is refused with the endpoint's own codes.
+//! DANA's widget reads and unbinds the wallet of a customer bound on its OAuth page (the admin API's auth code).
 
 mod common;
 
@@ -282,4 +283,62 @@ async fn nothing_is_made_up_for_a_wallet_without_a_balance_or_a_token_without_a_
     assert_eq!(missing.status, 404);
     let all = run.send("GET", "/_sandbox/customers", &[], Vec::new()).await;
     assert_eq!(all.body["customers"].as_array().map(Vec::len), Some(1), "{}", all.body);
+}
+
+#[tokio::test]
+async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_page_bound() {
+    let run = start_provider("dana", |b| b).await;
+    let phone = "6281100000009";
+    let dana = json!({ "provider": "dana", "phoneNo": phone, "balance": { "value": "75000.00", "currency": "IDR" } });
+    assert_eq!(register(&run, dana).await.status, 200);
+    // DANA's OAuth page is no API call: the admin API hands the code it would, for the customer who approved there.
+    let issued = run
+        .send(
+            "POST",
+            "/_sandbox/auth-codes",
+            &[],
+            json!({"provider": "dana", "phoneNo": phone}).to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{}", issued.body);
+    let code = issued.body["authCode"].as_str().unwrap_or_default();
+    let apply = json!({"grantType": "AUTHORIZATION_CODE", "authCode": code, "additionalInfo": {}});
+    let token = run.call("dana.widget.apply_token", &apply).await;
+    token.expect("2007400", "Successful");
+    let token = token.body["accessToken"].as_str().unwrap_or_default().to_owned();
+
+    let inquiry = sample(run.api(), "dana.widget.balance_inquiry");
+    let reply = with_customer(&run, "dana.widget.balance_inquiry", &inquiry, &token).await;
+    reply.expect("2001100", "Successful");
+    assert_eq!(
+        reply.body["accountInfos"],
+        json!([{ "amount": { "value": "75000.00", "currency": "IDR" } }])
+    );
+
+    let unbind = sample(run.api(), "dana.widget.account_unbinding");
+    with_customer(&run, "dana.widget.account_unbinding", &unbind, &token)
+        .await
+        .expect("2000900", "Successful");
+    with_customer(&run, "dana.widget.balance_inquiry", &inquiry, &token)
+        .await
+        .expect("4011102", "Invalid Customer Token");
+    // A code for nobody registered is refused by the admin API; one for no customer buys a token the wallet refuses.
+    let nobody = json!({"provider": "dana", "phoneNo": "620"}).to_string().into_bytes();
+    assert_eq!(run.send("POST", "/_sandbox/auth-codes", &[], nobody).await.status, 404);
+    let anonymous = run.sandbox.issue_auth_code(None).map(|(_, c)| c).unwrap_or_default();
+    let apply = json!({"grantType": "AUTHORIZATION_CODE", "authCode": anonymous, "additionalInfo": {}});
+    let token = run.call("dana.widget.apply_token", &apply).await.body["accessToken"].clone();
+    let refused = with_customer(
+        &run,
+        "dana.widget.balance_inquiry",
+        &inquiry,
+        token.as_str().unwrap_or_default(),
+    )
+    .await;
+    refused.expect("4011102", "Invalid Customer Token");
+    assert!(
+        refused.reason().contains("no simulated customer"),
+        "{}",
+        refused.reason()
+    );
 }

@@ -6832,8 +6832,7 @@ pub mod dana {
     ///
     /// DANA Widget / account binding "account unbinding", SNAP service 09 (Registration Account Unbinding). Reverses the
     /// binding made through DANA's OAuth page and `dana.widget.apply_token`: DANA revokes the customer token and its
-    /// refresh token, so later calls with them answer `401xx02 Invalid Customer Token`. The sandbox keeps no binding ledger
-    /// and answers it like any other call (operation: other).
+    /// refresh token, so later calls with them answer `401xx02 Invalid Customer Token`, as the sandbox does (`customer:`).
     /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
     /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
     /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `unbinding_account`, dana-go

@@ -435,25 +435,29 @@ impl Running {
     /// Registers the records later calls name by their path parameters' samples when the create issues their key
     /// itself (WooshPay's `pi_…`, which no sample create can be told to make): one per such endpoint, holding the
     /// create's sample request and the key values of the samples. Returns how many were registered.
-    /// Registers, as a tester would, the simulated customer each served binding's sample names (`customer: { act: bind
-    /// }`), active, with a wallet of 1 000 000.00 IDR. Returns how many.
+    /// Registers, as a tester would, a simulated customer per served provider whose endpoints act on customers: the
+    /// one its binding's sample names, else (a provider that binds on its own page, DANA) a number of the test's;
+    /// active, with a wallet of 1 000 000.00 IDR. Returns how many.
     pub fn register_customers(&self) -> usize {
         let api = self.api();
-        let mut customers = Vec::new();
-        for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
-            let Some(world) = endpoint.customer.as_ref().filter(|w| w.act == CustomerAct::Bind) else {
+        let served: Vec<&Endpoint> = self.sandbox.endpoints().filter_map(|id| api.endpoint(id)).collect();
+        let mut customers: Vec<Customer> = Vec::new();
+        for endpoint in served.iter().filter(|e| e.customer.is_some()) {
+            let provider = endpoint.info.provider.to_string();
+            if customers.iter().any(|c| c.provider == provider) {
                 continue;
-            };
-            let sample = sample_object(api, &endpoint.request);
-            let phone = world
-                .phone
-                .as_deref()
-                .and_then(|p| at(&sample, p))
-                .and_then(Value::as_str);
-            let Some(phone) = phone else { continue };
+            }
+            let bound_sample = served.iter().find_map(|e| {
+                let world = e
+                    .customer
+                    .as_ref()
+                    .filter(|w| w.act == CustomerAct::Bind && e.info.provider == provider)?;
+                let sample = sample_object(api, &e.request);
+                at(&sample, world.phone.as_deref()?)?.as_str().map(str::to_owned)
+            });
             customers.push(Customer {
-                provider: endpoint.info.provider.to_string(),
-                phone_no: phone.to_owned(),
+                provider,
+                phone_no: bound_sample.unwrap_or_else(|| "6281100000001".into()),
                 balance: Some(snapbi_sandbox::Money {
                     value: "1000000.00".into(),
                     currency: "IDR".into(),

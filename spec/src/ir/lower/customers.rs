@@ -296,9 +296,17 @@ impl Lowering {
         }
     }
 
-    /// `path` is an amount object of the response: it has `value` and `currency` members.
+    /// `path` is an amount object of the response: it has `value` and `currency` members; or it lies inside a free-form
+    /// (`json`) field, whose members are the provider's to document in its doc (DANA's `accountInfos`).
     fn amount_path(&mut self, src: Src, path: &str, fields: &[paths::FieldPath]) {
         let at = "customer.balance";
+        if inside_free_form(path, fields) {
+            if path.matches("[]").count() > 1 {
+                let msg = format!("`{path}` must be at most one list deep");
+                self.push(src.value(at, msg));
+            }
+            return;
+        }
         if !fields.iter().any(|f| f.wire_path == path) {
             let d = src.value(at, format!("`{path}` is not a response field"));
             let known = fields.iter().map(|f| f.wire_path.as_str());
@@ -312,6 +320,13 @@ impl Lowering {
             self.push(src.value(at, msg));
         }
     }
+}
+
+/// Whether a proper prefix of `path` (`accountInfos` of `accountInfos[].amount`) is a free-form (`json`) field.
+fn inside_free_form(path: &str, fields: &[paths::FieldPath]) -> bool {
+    let cuts = path.match_indices(['.', '[']).map(|(i, _)| i);
+    cuts.map(|i| &path[..i])
+        .any(|prefix| fields.iter().any(|f| f.wire_path == prefix && f.kind == "json"))
 }
 
 /// The code `situation` names in `codes`.
