@@ -331,7 +331,13 @@ def widget(report, sandbox, dana, notify_url, notify):
 
     def balance():
         request = BalanceInquiryRequest.from_dict({"additionalInfo": customer_info()})
-        return succeeded(dana.widget.balance_inquiry(request), "2001100")
+        response = dana.widget.balance_inquiry(request)
+        detail = succeeded(response, "2001100")
+        # The seeded wallet (dana-customers.yaml), as the SDK parsed it.
+        infos = response.account_infos or []
+        held = infos[0].amount.value if infos and infos[0].amount else None
+        expect(held == "250000.00", f"the balance answered is {held}, the wallet holds 250000.00")
+        return f"{detail}, {held} IDR"
 
     def profile():
         request = QueryUserProfileRequest.from_dict({"userResources": ["BALANCE"], "accessToken": customer["token"]})

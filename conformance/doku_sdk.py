@@ -157,7 +157,10 @@ class Journey:
             ),
         )
         answer = succeeded(self.snap.do_payment(request, ip_address=IP_ADDRESS, auth_code=self.auth_code), "2005400")
-        return f"reference {answer.reference_no}"
+        # The seeded wallet (doku-customers.yaml: 100000.00) paid it.
+        wallet = self.sandbox.admin("GET", "/_sandbox/customers/doku/6281234567890")["customer"]["balance"]
+        expect(wallet == {"value": "85000.00", "currency": "IDR"}, f"the wallet holds {wallet} after paying 15000.00")
+        return f"reference {answer.reference_no}, the wallet holds {wallet['value']} IDR"
 
     def account_unbinding(self):
         from doku_python_library.src.model.direct_debit.account_unbinding_additional_info_request import (
