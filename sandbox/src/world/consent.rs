@@ -17,7 +17,7 @@ use crate::Sandbox;
 use crate::admin::escape;
 
 /// A binding waiting for the customer's decision.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Pending {
     /// The client (merchant) the binding is for.
     pub(crate) client_id: String,
@@ -33,6 +33,21 @@ pub(crate) struct Pending {
     pub(crate) code_param: Option<String>,
     /// What the customer decided: none while waiting.
     pub(crate) decided: Option<bool>,
+}
+
+/// The code is a credential: never shown.
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("client_id", &self.client_id)
+            .field("holder", &self.holder)
+            .field("code", &"<redacted>")
+            .field("approved", &self.approved)
+            .field("rejected", &self.rejected)
+            .field("code_param", &self.code_param)
+            .field("decided", &self.decided)
+            .finish()
+    }
 }
 
 impl Pending {
@@ -128,6 +143,28 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_is_never_shown() {
+        let pending = Pending {
+            client_id: "c".into(),
+            holder: Holder {
+                provider: "doku".into(),
+                phone_no: "6281".into(),
+            },
+            code: "s3cr3t-code".into(),
+            approved: Some("https://m.example/ok".into()),
+            rejected: None,
+            code_param: Some("authCode".into()),
+            decided: None,
+        };
+        assert!(!format!("{pending:?}").contains("s3cr3t-code"));
+        assert_eq!(
+            pending.destination(true).as_deref(),
+            Some("https://m.example/ok?authCode=s3cr3t-code")
+        );
+        assert_eq!(pending.destination(false).as_deref(), Some("https://m.example/ok"));
+    }
 
     #[test]
     fn the_code_joins_the_query_before_any_fragment() {
