@@ -175,4 +175,30 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(tokens.check(&token, "a", TokenKind::B2b), Err(TokenProblem::Expired));
     }
+
+    #[test]
+    fn an_unbinding_revokes_every_token_of_its_customer_for_its_client() {
+        let tokens = Tokens::new(Duration::from_secs(60), 10);
+        let holder = Holder {
+            provider: "doku".into(),
+            phone_no: "6281".into(),
+        };
+        let first = tokens.issue("a", TokenKind::Customer, Some(holder.clone()));
+        let renewed = tokens.issue("a", TokenKind::Customer, Some(holder.clone()));
+        let other_client = tokens.issue("b", TokenKind::Customer, Some(holder.clone()));
+        assert_eq!(
+            tokens.holder(&first, "a", TokenKind::Customer),
+            Ok(Some(holder.clone()))
+        );
+        assert_eq!(tokens.revoke("a", &holder), 2);
+        assert_eq!(
+            tokens.holder(&renewed, "a", TokenKind::Customer),
+            Err(TokenProblem::Revoked)
+        );
+        assert_eq!(
+            tokens.check(&first, "a", TokenKind::Customer),
+            Err(TokenProblem::Revoked)
+        );
+        assert_eq!(tokens.holder(&other_client, "b", TokenKind::Customer), Ok(Some(holder)));
+    }
 }
