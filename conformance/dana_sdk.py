@@ -9,6 +9,7 @@ DANA's `WebhookParser` checks the finish notify the sandbox sends.
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from harness import (
     CLIENT_ID,
@@ -24,6 +25,8 @@ from harness import (
 
 SDK = "dana-python 2.2.2"
 MERCHANT_ID = "216620000000000000001"
+# The simulated customer of dana-customers.yaml, whose wallet the widget's balance inquiry reads.
+CUSTOMER_PHONE = "6281100000001"
 JAKARTA = timezone(timedelta(hours=7))
 
 
@@ -158,7 +161,9 @@ def run(snapbi):
     report = Report(SDK)
     report.step("DANA's SDK models and the specs agree on every field's JSON type and length limit", lambda: models(snapbi))
     notify = FinishNotifyEndpoint()
-    with Merchant({notify.PATH: notify}) as merchant, Sandbox(snapbi, "dana") as sandbox:
+    # The simulated customer the widget steps bind, with a wallet (snapbi sandbox --customers).
+    customers = str(Path(__file__).with_name("dana-customers.yaml"))
+    with Merchant({notify.PATH: notify}) as merchant, Sandbox(snapbi, "dana", "--customers", customers) as sandbox:
         dana = Dana(sandbox.url)
         gateway(report, sandbox, dana, merchant.url + notify.PATH, notify)
         widget(report, sandbox, dana, merchant.url + notify.PATH, notify)
@@ -294,7 +299,8 @@ def widget(report, sandbox, dana, notify_url, notify):
         return {"accessToken": customer["token"], "deviceId": DEVICE_ID}
 
     def apply_token():
-        issued = sandbox.admin("POST", "/_sandbox/auth-codes", {})
+        # The code DANA's OAuth page hands the merchant once the seeded customer approved: their token stands for them.
+        issued = sandbox.admin("POST", "/_sandbox/auth-codes", {"provider": "dana", "phoneNo": CUSTOMER_PHONE})
         request = ApplyTokenAuthorizationCodeRequest.from_dict({
             "grantType": "AUTHORIZATION_CODE",
             "authCode": issued["authCode"],
@@ -325,7 +331,13 @@ def widget(report, sandbox, dana, notify_url, notify):
 
     def balance():
         request = BalanceInquiryRequest.from_dict({"additionalInfo": customer_info()})
-        return succeeded(dana.widget.balance_inquiry(request), "2001100")
+        response = dana.widget.balance_inquiry(request)
+        detail = succeeded(response, "2001100")
+        # The seeded wallet (dana-customers.yaml), as the SDK parsed it.
+        infos = response.account_infos or []
+        held = infos[0].amount.value if infos and infos[0].amount else None
+        expect(held == "250000.00", f"the balance answered is {held}, the wallet holds 250000.00")
+        return f"{detail}, {held} IDR"
 
     def profile():
         request = QueryUserProfileRequest.from_dict({"userResources": ["BALANCE"], "accessToken": customer["token"]})

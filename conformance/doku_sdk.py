@@ -3,8 +3,9 @@
 Every SDK operation snapbi has an endpoint for is one step, and a step passes only when the SDK itself is
 satisfied: its answer object was built from the sandbox's answer (the SDK's models refuse unknown keys), its own
 checks passed, and the response code is the operation's success code. The steps run in the order a merchant meets
-them: B2B token; account binding, whose answer carries the auth code that the B2B2C token exchanges; the calls
-that need that customer token; DANA's jump-app payment, paid through the sandbox's admin API, its notification
+them: B2B token; account binding of the simulated customer `doku-customers.yaml` seeds, whose answer carries the
+auth code that the B2B2C token exchanges once the customer approved on the sandbox's consent page; the calls that
+need that customer token (the balance and the bound-account payment are the customer's wallet's); DANA's jump-app payment, paid through the sandbox's admin API, its notification
 (the sandbox fetches the merchant's token first, as DOKU does; the merchant answers with the SDK's helpers, see
 doku_merchant.py), status and refund; card registration and unbinding; virtual accounts: created, updated, paid at
 the bank through the sandbox's admin API (the tester gives the paid amount and the bank's ids), its payment
@@ -18,6 +19,7 @@ network call: every id here avoids them.
 import datetime
 import json
 import time
+from pathlib import Path
 
 from doku_merchant import NOTIFY_PATH, DokuMerchant
 from harness import (
@@ -106,7 +108,10 @@ class Journey:
         info = answer.additional_info or {}
         self.auth_code = info.get("authCode")
         expect(self.auth_code, f"no additionalInfo.authCode in the answer: {said(answer)}")
-        return f"auth code issued, reference {answer.reference_no}"
+        # The customer approves on the consent page the answer points at; the code is good from then on.
+        back = self.sandbox.consent(answer.redirect_url, "approve")
+        expect(back == "https://merchant.example/bind/success", f"the consent page sent the customer to {back}")
+        return f"auth code issued and approved, reference {answer.reference_no}"
 
     def b2b2c_token(self):
         answer = succeeded(self.snap.get_token_b2b2c(self.auth_code), "2007400")
@@ -152,7 +157,10 @@ class Journey:
             ),
         )
         answer = succeeded(self.snap.do_payment(request, ip_address=IP_ADDRESS, auth_code=self.auth_code), "2005400")
-        return f"reference {answer.reference_no}"
+        # The seeded wallet (doku-customers.yaml: 100000.00) paid it.
+        wallet = self.sandbox.admin("GET", "/_sandbox/customers/doku/6281234567890")["customer"]["balance"]
+        expect(wallet == {"value": "85000.00", "currency": "IDR"}, f"the wallet holds {wallet} after paying 15000.00")
+        return f"reference {answer.reference_no}, the wallet holds {wallet['value']} IDR"
 
     def account_unbinding(self):
         from doku_python_library.src.model.direct_debit.account_unbinding_additional_info_request import (
@@ -274,6 +282,7 @@ class Journey:
         answer = succeeded(self.snap.do_card_registration(request, channel_id="DH"), "2000100")
         info = answer.additional_info or {}
         expect(info.get("authCode"), f"no additionalInfo.authCode in the answer: {said(answer)}")
+        self.sandbox.consent(answer.redirect_url, "approve")
         # The card's customer token, which card unbinding names.
         token = succeeded(self.snap.get_token_b2b2c(info["authCode"]), "2007400")
         self.card_token = token.access_token
@@ -414,7 +423,11 @@ class Journey:
 
 def run(snapbi):
     report = Report(SDK)
-    with DokuMerchant() as merchant, Sandbox(snapbi, "doku", "--notify-url", merchant.url + NOTIFY_PATH) as sandbox:
+    # The customer the bindings name (phone 6281234567890), with a wallet the bound payment fits in.
+    customers = Path(__file__).with_name("doku-customers.yaml")
+    with DokuMerchant() as merchant, Sandbox(
+        snapbi, "doku", "--notify-url", merchant.url + NOTIFY_PATH, "--customers", str(customers)
+    ) as sandbox:
         # The one change to the SDK: its sandbox base URL (doku_python_library.src.commons.config).
         from doku_python_library.src.commons import config
 

@@ -89,6 +89,24 @@ class Sandbox:
         except urllib.error.HTTPError as e:
             raise RuntimeError(f"{method} {path}: HTTP {e.code} {e.read().decode(errors='replace')}") from None
 
+    def consent(self, page, decision):
+        """The customer decides on a binding's consent page (`approve` or `reject`); returns where the page sends
+        them (its `Location`), which is never followed: it is the merchant's URL, not loopback."""
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        request = urllib.request.Request(page, data=f"decision={decision}".encode(), method="POST")
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with urllib.request.build_opener(Stay).open(request, timeout=10) as answer:
+                raise RuntimeError(f"the consent page answered HTTP {answer.status}, not a redirect")
+        except urllib.error.HTTPError as e:
+            if e.code != 303:
+                raise RuntimeError(f"POST {page}: HTTP {e.code} {e.read().decode(errors='replace')}") from None
+            return e.headers.get("Location")
+
     def wait_for(self, what, predicate, timeout=10.0):
         """Polls `predicate()` until it returns something truthy; raises after `timeout` seconds."""
         deadline = time.monotonic() + timeout

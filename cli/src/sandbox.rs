@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use snapbi_runtime::secret::ClientSecret;
-use snapbi_sandbox::{Credentials, Sandbox};
+use snapbi_sandbox::{Credentials, Customer, Sandbox};
 
 use crate::error::{Error, Outcome, Status, print};
 use crate::input::Specs;
@@ -45,6 +45,10 @@ pub struct Args {
     /// never; complete them with POST /_sandbox/payments/{partnerReferenceNo}/complete).
     #[arg(long, value_name = "MS")]
     auto_complete_ms: Option<u64>,
+    /// Simulated customers to start with: a YAML or JSON list of `{provider, phoneNo, balance: {value, currency},
+    /// status: active|frozen}` (more can be added with POST /_sandbox/customers).
+    #[arg(long, value_name = "FILE")]
+    customers: Option<PathBuf>,
 }
 
 /// Serves until Ctrl-C.
@@ -62,6 +66,12 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
         builder = builder.auto_complete(Duration::from_millis(ms));
     }
     let sandbox = builder.build().map_err(|e| Error::Input(e.to_string()))?;
+    if let Some(file) = &args.customers {
+        let customers = read_customers(file)?;
+        sandbox
+            .add_customers(customers)
+            .map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,6 +99,18 @@ async fn serve(sandbox: Sandbox, addr: SocketAddr, shown: &str) -> Result<(), Er
         .await
         .map_err(|e| Error::Input(format!("the sandbox stopped: {e}")))?;
     print("stopped\n")
+}
+
+/// The customers of a seed file, or where it is wrong (`file:line:col: …`).
+fn read_customers(file: &std::path::Path) -> Result<Vec<Customer>, Error> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Input(format!("cannot read customers file {}: {e}", file.display())))?;
+    serde_yaml::from_str(&text).map_err(|e| {
+        let at = e
+            .location()
+            .map_or_else(String::new, |l| format!(":{}:{}", l.line(), l.column()));
+        Error::Input(format!("{}{at}: {e}", file.display()))
+    })
 }
 
 /// The accepted client, and how to show it at start-up (never the secret of a client given by flags).
@@ -193,6 +215,24 @@ mod tests {
         let (creds, shown) = result.unwrap_or_else(|_| panic!("given credentials"));
         assert_eq!(creds.client_id, "BRN-1");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    }
+
+    #[test]
+    fn a_customers_file_is_read_or_its_mistake_located() {
+        let file = std::env::temp_dir().join(format!("snapbi-cli-customers-{}.yaml", std::process::id()));
+        let good =
+            "- provider: doku\n  phoneNo: \"62813941306101\"\n  balance: { value: \"50000.00\", currency: IDR }\n";
+        std::fs::write(&file, good).unwrap_or_default();
+        let read = read_customers(&file).unwrap_or_else(|_| Vec::new());
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].balance.as_ref().map(|b| b.value.as_str()), Some("50000.00"));
+        std::fs::write(&file, "- provider: doku\n  phoneNo: \"6281\"\n  balanse: 1\n").unwrap_or_default();
+        let wrong = match read_customers(&file) {
+            Err(Error::Input(message)) => message,
+            _ => String::new(),
+        };
+        let _ = std::fs::remove_file(&file);
+        assert!(wrong.contains(":3:3:") && wrong.contains("balanse"), "{wrong}");
     }
 
     #[test]

@@ -12,7 +12,10 @@
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
 //! | `GET`/`POST /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button; posting it pays the payment and shows the page again |
 //! | `GET`/`POST /_sandbox/pages/{token}` | the page a create answers where the customer pays its record (DOKU Checkout's `payment.url`): what the record holds and a form for what the payment brings; posting it pays the record (`record_pages`) |
-//! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once |
+//! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once; with `"provider"` and `"phoneNo"` the customer token it buys stands for that registered customer |
+//! | `GET`/`POST /_sandbox/customers` | the simulated customers as they are now / registers `{"provider","phoneNo","balance":{"value","currency"},"status":"active"\|"frozen"}` (or a list of them), each replacing one with the same provider and phone number |
+//! | `GET /_sandbox/customers/{provider}/{phoneNo}` | one customer as they are now (its balance after payments and refunds) |
+//! | `GET`/`POST /_sandbox/consent/{id}` | the consent page a binding answers (`world::consent`): who binds what / `decision=approve\|reject`, then `303` to the merchant's URL |
 //! | `GET`/`POST`/`DELETE /_sandbox/scenarios` | list / arm `{"endpoint","code","times"}` / disarm all |
 //! | `GET`/`POST`/`DELETE /_sandbox/faults` | list / arm `{"endpoint","kind","ms","times"}` / disarm all |
 //! | `GET /_sandbox/journal`, `GET /_sandbox/journal/{n}` | the last calls answered, newest first, or one of them (`journal`) |
@@ -38,6 +41,7 @@ use serde_json::{Value, json};
 use crate::operations::encode;
 use crate::sandbox::SandboxError;
 use crate::scenarios::{Fault, FaultKind};
+use crate::world::{Customer, consent};
 use crate::{Sandbox, call, record_pages};
 
 impl Sandbox {
@@ -57,6 +61,9 @@ impl Sandbox {
                 get(record_pages::show).post(record_pages::pay),
             )
             .route("/_sandbox/auth-codes", post(auth_code))
+            .route("/_sandbox/customers", get(customers).post(add_customers))
+            .route("/_sandbox/customers/{provider}/{phone_no}", get(customer))
+            .route("/_sandbox/consent/{id}", get(consent::show).post(consent::decide))
             .route(
                 "/_sandbox/scenarios",
                 get(scenarios).post(arm_scenario).delete(clear_scenarios),
@@ -79,6 +86,7 @@ fn sandbox_error(e: &SandboxError) -> Response {
         }
         SandboxError::NotCompletable { .. } | SandboxError::AlreadyPaid(_) => StatusCode::CONFLICT,
         SandboxError::UnknownClient(_) => StatusCode::NOT_FOUND,
+        SandboxError::Customer(message) if message.starts_with("no customer") => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
     error(status, e.to_string())
@@ -110,7 +118,10 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
             "GET|POST /_sandbox/pay/{partnerReferenceNo}",
             "GET|POST /_sandbox/pages/{token}",
-            "POST /_sandbox/auth-codes {\"clientId\"}",
+            "POST /_sandbox/auth-codes {\"clientId\", \"provider\", \"phoneNo\"}",
+            "GET|POST /_sandbox/customers {\"provider\",\"phoneNo\",\"balance\":{\"value\",\"currency\"},\"status\"}",
+            "GET /_sandbox/customers/{provider}/{phoneNo}",
+            "GET|POST /_sandbox/consent/{id} decision=approve|reject",
             "GET|POST|DELETE /_sandbox/scenarios {\"endpoint\",\"code\",\"times\"}",
             "GET|POST|DELETE /_sandbox/faults {\"endpoint\",\"kind\":\"delay|drop_after_commit|status_5xx\",\"ms\",\"times\"}",
             "GET /_sandbox/journal",
@@ -277,6 +288,9 @@ async fn clear_scenarios(State(sandbox): State<Sandbox>) -> Json<Value> {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct AuthCodeFor {
     client_id: Option<String>,
+    /// With `phone_no`: the registered customer the code's token stands for.
+    provider: Option<String>,
+    phone_no: Option<String>,
 }
 
 /// An authorization code, for a client whose customer "bound an account" on the provider's own page (DANA's
@@ -289,7 +303,18 @@ async fn auth_code(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
             Err(message) => return error(StatusCode::BAD_REQUEST, message),
         },
     };
-    match sandbox.issue_auth_code(request.client_id.as_deref()) {
+    let client_id = request.client_id.as_deref();
+    let issued = match (&request.provider, &request.phone_no) {
+        (Some(provider), Some(phone_no)) => sandbox.issue_customer_auth_code(client_id, provider, phone_no),
+        (None, None) => sandbox.issue_auth_code(client_id),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "name a customer by both `provider` and `phoneNo`",
+            );
+        }
+    };
+    match issued {
         Ok((client_id, code)) => Json(json!({
             "authCode": code,
             "clientId": client_id,
@@ -297,6 +322,44 @@ async fn auth_code(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
         }))
         .into_response(),
         Err(e) => sandbox_error(&e),
+    }
+}
+
+/// One customer or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CustomersIn {
+    One(Customer),
+    Many(Vec<Customer>),
+}
+
+async fn customers(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "customers": sandbox.customers() }))
+}
+
+async fn add_customers(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let given = match parse::<CustomersIn>(&body) {
+        Ok(CustomersIn::One(customer)) => vec![customer],
+        Ok(CustomersIn::Many(customers)) => customers,
+        // An untagged enum's own error says nothing useful: read it as one customer again for the field's words.
+        Err(_) => match parse::<Customer>(&body) {
+            Ok(customer) => vec![customer],
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        },
+    };
+    match sandbox.add_customers(given) {
+        Ok(added) => Json(json!({ "customers": added })).into_response(),
+        Err(e) => sandbox_error(&e),
+    }
+}
+
+async fn customer(State(sandbox): State<Sandbox>, Path((provider, phone_no)): Path<(String, String)>) -> Response {
+    match sandbox.customer(&provider, &phone_no) {
+        Some(customer) => Json(json!({ "customer": customer })).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no customer of {provider} has phone number {phone_no:?}"),
+        ),
     }
 }
 

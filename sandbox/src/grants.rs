@@ -9,11 +9,16 @@
 //! Which endpoints issue and which take them is read from the specs by wire name (a response field `authCode` or
 //! `refreshToken`, a token endpoint whose request has them), never from a provider's name. Codes are random, only
 //! compared, never logged; the store is bounded like the others, and a forgotten code is simply unknown.
+//!
+//! A code a binding issues stands for the simulated customer it binds (`world`) and waits for that customer's consent:
+//! until they approve on the consent page it is refused like one never issued, and rejecting voids it. The token
+//! it buys, and the refresh token that comes with it, stand for the same customer; unbinding revokes both.
 
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use crate::store::{self, BoundedMap};
+use crate::world::Holder;
 
 /// How long an authorization code can be exchanged: 10 minutes, the most OAuth 2.0 recommends for an authorization
 /// code (RFC 6749 §4.1.2); SNAP names none.
@@ -55,13 +60,16 @@ pub(crate) enum GrantProblem {
     Used(GrantKind),
     /// Past its lifetime.
     Expired(GrantKind),
+    /// Issued by a binding whose customer has not approved it, rejected it or unbound since.
+    NotApproved(GrantKind),
 }
 
 impl GrantProblem {
     /// The `{reason}` of `401xx00 Unauthorized. {reason}`, as DANA words it (`specs/dana/widget/apply-token.yaml`).
     pub(crate) fn reason(self) -> String {
         match self {
-            GrantProblem::Unknown(kind) => format!("Invalid {}", kind.words()),
+            // A code nobody approved is not good yet: the provider knows no such code.
+            GrantProblem::Unknown(kind) | GrantProblem::NotApproved(kind) => format!("Invalid {}", kind.words()),
             GrantProblem::Used(kind) => format!("{} Used", kind.words()),
             GrantProblem::Expired(kind) => format!("{} Expired", kind.words()),
         }
@@ -74,6 +82,17 @@ struct Grant {
     kind: GrantKind,
     expires: Instant,
     used: bool,
+    /// The customer the token it buys stands for.
+    holder: Option<Holder>,
+    /// Whether the customer consented (a code from the admin API or a refresh token is, from the start).
+    approved: bool,
+}
+
+/// Who a new code is for: a client, and the customer the token it buys stands for (if any).
+#[derive(Debug, Clone)]
+pub(crate) struct Grantee<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) holder: Option<Holder>,
 }
 
 /// The issued codes.
@@ -89,26 +108,49 @@ impl Grants {
         }
     }
 
-    /// Issues a new code of `kind` to `client_id`, valid for `lifetime`.
-    pub(crate) fn issue(&self, client_id: &str, kind: GrantKind, lifetime: Duration) -> String {
+    /// Issues a new code of `kind` to `to`, valid for `lifetime`, good at once.
+    pub(crate) fn issue(&self, to: Grantee<'_>, kind: GrantKind, lifetime: Duration) -> String {
+        self.insert(to, kind, lifetime, true)
+    }
+
+    /// Issues an authorization code to `to` that is good once its customer approves the binding ([`Self::decide`]).
+    pub(crate) fn issue_awaiting_consent(&self, to: Grantee<'_>) -> String {
+        self.insert(to, GrantKind::AuthCode, AUTH_CODE_LIFETIME, false)
+    }
+
+    fn insert(&self, to: Grantee<'_>, kind: GrantKind, lifetime: Duration, approved: bool) -> String {
         let code = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let grant = Grant {
-            client_id: client_id.to_owned(),
+            client_id: to.client_id.to_owned(),
             kind,
             expires: Instant::now() + lifetime,
             used: false,
+            holder: to.holder,
+            approved,
         };
         store::write(&self.issued).insert(code.clone(), grant);
         code
     }
 
-    /// Takes `code` of `kind`, presented by `client_id`: it is marked used, so a second exchange is refused.
-    pub(crate) fn redeem(&self, code: &str, client_id: &str, kind: GrantKind) -> Result<(), GrantProblem> {
+    /// The customer's decision on the binding that issued `code`: approving makes it good, rejecting voids it.
+    pub(crate) fn decide(&self, code: &str, approve: bool) {
+        if let Some(grant) = store::write(&self.issued).get_mut(code) {
+            grant.approved = approve;
+            grant.used |= !approve;
+        }
+    }
+
+    /// Takes `code` of `kind`, presented by `client_id`: it is marked used, so a second exchange is refused. Answers
+    /// the customer the token it buys stands for.
+    pub(crate) fn redeem(&self, code: &str, client_id: &str, kind: GrantKind) -> Result<Option<Holder>, GrantProblem> {
         let mut issued = store::write(&self.issued);
         let grant = issued
             .get_mut(code)
             .filter(|g| g.kind == kind && g.client_id == client_id)
             .ok_or(GrantProblem::Unknown(kind))?;
+        if !grant.approved {
+            return Err(GrantProblem::NotApproved(kind));
+        }
         if grant.used {
             return Err(GrantProblem::Used(kind));
         }
@@ -116,7 +158,16 @@ impl Grants {
             return Err(GrantProblem::Expired(kind));
         }
         grant.used = true;
-        Ok(())
+        Ok(grant.holder.clone())
+    }
+
+    /// Withdraws every code `client_id` holds for `holder` (an unbinding: its refresh tokens buy nothing more).
+    pub(crate) fn revoke(&self, client_id: &str, holder: &Holder) {
+        for grant in store::write(&self.issued).values_mut() {
+            if grant.client_id == client_id && grant.holder.as_ref() == Some(holder) {
+                grant.approved = false;
+            }
+        }
     }
 }
 
@@ -124,10 +175,48 @@ impl Grants {
 mod tests {
     use super::*;
 
+    fn to(client_id: &str) -> Grantee<'_> {
+        Grantee {
+            client_id,
+            holder: None,
+        }
+    }
+
+    #[test]
+    fn a_binding_s_code_waits_for_consent_and_stands_for_its_customer() {
+        let grants = Grants::new(10);
+        let holder = Holder {
+            provider: "doku".into(),
+            phone_no: "6281".into(),
+        };
+        let for_customer = || Grantee {
+            client_id: "a",
+            holder: Some(holder.clone()),
+        };
+        let code = grants.issue_awaiting_consent(for_customer());
+        let waiting = grants.redeem(&code, "a", GrantKind::AuthCode);
+        assert_eq!(waiting, Err(GrantProblem::NotApproved(GrantKind::AuthCode)));
+        assert_eq!(
+            waiting.map_err(GrantProblem::reason),
+            Err("Invalid Auth Code".to_owned())
+        );
+        grants.decide(&code, true);
+        assert_eq!(grants.redeem(&code, "a", GrantKind::AuthCode), Ok(Some(holder.clone())));
+
+        let rejected = grants.issue_awaiting_consent(for_customer());
+        grants.decide(&rejected, false);
+        assert!(grants.redeem(&rejected, "a", GrantKind::AuthCode).is_err());
+
+        let refresh = grants.issue(for_customer(), GrantKind::RefreshToken, Duration::from_secs(60));
+        grants.revoke("a", &holder);
+        let revoked = grants.redeem(&refresh, "a", GrantKind::RefreshToken);
+        assert_eq!(revoked, Err(GrantProblem::NotApproved(GrantKind::RefreshToken)));
+    }
+
     #[test]
     fn a_code_is_taken_once_by_its_client_within_its_lifetime() {
         let grants = Grants::new(10);
-        let code = grants.issue("a", GrantKind::AuthCode, Duration::from_secs(60));
+        let code = grants.issue(to("a"), GrantKind::AuthCode, Duration::from_secs(60));
         assert_eq!(code.len(), 64);
         let unknown = Err(GrantProblem::Unknown(GrantKind::AuthCode));
         assert_eq!(grants.redeem(&code, "b", GrantKind::AuthCode), unknown);
@@ -135,14 +224,14 @@ mod tests {
             grants.redeem(&code, "a", GrantKind::RefreshToken),
             Err(GrantProblem::Unknown(GrantKind::RefreshToken))
         );
-        assert_eq!(grants.redeem(&code, "a", GrantKind::AuthCode), Ok(()));
+        assert_eq!(grants.redeem(&code, "a", GrantKind::AuthCode), Ok(None));
         assert_eq!(
             grants.redeem(&code, "a", GrantKind::AuthCode),
             Err(GrantProblem::Used(GrantKind::AuthCode))
         );
         assert_eq!(grants.redeem("nope", "a", GrantKind::AuthCode), unknown);
 
-        let short = grants.issue("a", GrantKind::RefreshToken, Duration::from_millis(20));
+        let short = grants.issue(to("a"), GrantKind::RefreshToken, Duration::from_millis(20));
         std::thread::sleep(Duration::from_millis(30));
         let expired = grants.redeem(&short, "a", GrantKind::RefreshToken);
         assert_eq!(expired, Err(GrantProblem::Expired(GrantKind::RefreshToken)));

@@ -18,7 +18,8 @@ use crate::payment_status::Status;
 use crate::store::{BoundedMap, Map};
 
 /// A monetary amount as SNAP writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// Decimal string, e.g. `10000.00`.
     pub value: String,
@@ -89,6 +90,10 @@ pub struct PaymentRecord {
     pub notify_url: Option<String>,
     /// Its refunds, oldest first.
     pub refunds: Vec<RefundRecord>,
+    /// The phone number of the simulated customer whose wallet paid it (a payment made with a customer token, see
+    /// `world`); its refunds go back to that wallet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer: Option<String>,
 }
 
 /// One refund of a payment.
@@ -543,6 +548,7 @@ mod tests {
             merchant_id: None,
             notify_url: None,
             refunds: Vec::new(),
+            payer: None,
         }
     }
 

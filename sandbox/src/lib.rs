@@ -11,6 +11,9 @@
 //! refresh token the sandbox issued, each taken once: `grants`), payments (jump-app payments start initiated and are
 //! completed later), refunds, status queries, records (virtual accounts created, updated, deleted and reported, keyed
 //! by the provider's `records` definition), X-EXTERNAL-ID uniqueness per client per day and idempotent replays.
+//! The simulated customers a tester registers ([`Customer`], `/_sandbox/customers`) are the world an endpoint's
+//! `customer:` acts on (`world`): a binding waits on the sandbox's consent page, the customer token it buys stands for
+//! the customer, balances are their wallet's, bound payments debit it, refunds credit it, unbinding revokes the tokens.
 //! Completed payments, and records a tester pays (a virtual account paid at the bank: `record_payments`), are
 //! notified to the merchant, signed, with the provider's retry schedule and, where the provider's specs have a
 //! merchant-side token endpoint, a token the merchant issued just before (`notify`).
@@ -99,6 +102,7 @@ mod signed_answers;
 mod store;
 mod tokens;
 pub mod validate;
+mod world;
 
 pub use answer::REASON_HEADER;
 pub use credentials::{
@@ -113,3 +117,4 @@ pub use sandbox::{
 };
 pub use scenarios::{ArmedEntry, Fault, FaultKind, ForcedCode, SCENARIO_HEADER};
 pub use server::SandboxHandle;
+pub use world::{Customer, CustomerStatus};

@@ -4,12 +4,14 @@
 //! customer tokens (B2B2C, bought with an authorization code or a refresh token, `Authorization-Customer`). A token
 //! of one kind is never accepted as the other. Tokens are random (two UUIDv4, 64 hex characters) and only
 //! compared, never logged. The store is bounded like the ledger; an evicted token is simply unknown afterwards
-//! (`401xx01`), which a client handles by fetching a new one.
+//! (`401xx01`), which a client handles by fetching a new one. A customer token stands for the simulated customer
+//! whose binding bought it (`world`), if any; unbinding revokes every token of that customer.
 
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use crate::store::{self, BoundedMap};
+use crate::world::Holder;
 
 /// Why a presented token is not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub(crate) enum TokenProblem {
     OtherClient,
     /// A token of the other kind (a customer token where a B2B token belongs, or the reverse).
     OtherKind,
+    /// Revoked by an unbinding.
+    Revoked,
 }
 
 /// What a token stands for.
@@ -40,6 +44,18 @@ impl TokenProblem {
             TokenProblem::Expired => "the B2B token has expired",
             TokenProblem::OtherClient => "the B2B token was issued to another client",
             TokenProblem::OtherKind => "the token is a customer (B2B2C) token, not a B2B token",
+            TokenProblem::Revoked => "the token was revoked by an unbinding",
+        }
+    }
+
+    /// The problem of a presented customer token, in words.
+    pub(crate) fn describe_customer(self) -> &'static str {
+        match self {
+            TokenProblem::Unknown => "the customer token was not issued by this sandbox (or was forgotten)",
+            TokenProblem::Expired => "the customer token has expired",
+            TokenProblem::OtherClient => "the customer token was issued to another client",
+            TokenProblem::OtherKind => "the token is a B2B token, not a customer (B2B2C) token",
+            TokenProblem::Revoked => "the customer token was revoked: its binding was unbound",
         }
     }
 }
@@ -49,6 +65,9 @@ struct Issued {
     client_id: String,
     kind: TokenKind,
     expires: Instant,
+    /// The customer a customer token stands for.
+    holder: Option<Holder>,
+    revoked: bool,
 }
 
 /// The issued tokens.
@@ -76,13 +95,15 @@ impl Tokens {
         self.lifetime
     }
 
-    /// Issues a new token of `kind` to `client_id`.
-    pub(crate) fn issue(&self, client_id: &str, kind: TokenKind) -> String {
+    /// Issues a new token of `kind` to `client_id`, standing for `holder` (a customer token of a bound customer).
+    pub(crate) fn issue(&self, client_id: &str, kind: TokenKind, holder: Option<Holder>) -> String {
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let issued = Issued {
             client_id: client_id.to_owned(),
             kind,
             expires: Instant::now() + self.lifetime,
+            holder,
+            revoked: false,
         };
         store::write(&self.issued).insert(token.clone(), issued);
         token
@@ -90,10 +111,18 @@ impl Tokens {
 
     /// Checks a bare token of `kind` presented by `client_id`.
     pub(crate) fn check(&self, token: &str, client_id: &str, kind: TokenKind) -> Result<(), TokenProblem> {
+        self.holder(token, client_id, kind).map(drop)
+    }
+
+    /// Checks a bare token of `kind` presented by `client_id`, and answers the customer it stands for.
+    pub(crate) fn holder(&self, token: &str, client_id: &str, kind: TokenKind) -> Result<Option<Holder>, TokenProblem> {
         let issued = store::read(&self.issued);
         let found = issued.get(token).ok_or(TokenProblem::Unknown)?;
         if found.kind != kind {
             return Err(TokenProblem::OtherKind);
+        }
+        if found.revoked {
+            return Err(TokenProblem::Revoked);
         }
         if Instant::now() >= found.expires {
             return Err(TokenProblem::Expired);
@@ -101,7 +130,20 @@ impl Tokens {
         if found.client_id != client_id {
             return Err(TokenProblem::OtherClient);
         }
-        Ok(())
+        Ok(found.holder.clone())
+    }
+
+    /// Revokes every token `client_id` holds for `holder` (an unbinding); how many were still good.
+    pub(crate) fn revoke(&self, client_id: &str, holder: &Holder) -> usize {
+        let mut issued = store::write(&self.issued);
+        let mut revoked = 0;
+        for token in issued.values_mut() {
+            if token.client_id == client_id && token.holder.as_ref() == Some(holder) && !token.revoked {
+                token.revoked = true;
+                revoked += 1;
+            }
+        }
+        revoked
     }
 }
 
@@ -112,7 +154,7 @@ mod tests {
     #[test]
     fn tokens_expire_and_belong_to_their_client_and_kind() {
         let tokens = Tokens::new(Duration::from_millis(30), 10);
-        let token = tokens.issue("a", TokenKind::B2b);
+        let token = tokens.issue("a", TokenKind::B2b, None);
         assert_eq!(token.len(), 64);
         assert_eq!(tokens.check(&token, "a", TokenKind::B2b), Ok(()));
         assert_eq!(
@@ -120,7 +162,7 @@ mod tests {
             Err(TokenProblem::OtherClient)
         );
         assert_eq!(tokens.check("nope", "a", TokenKind::B2b), Err(TokenProblem::Unknown));
-        let customer = tokens.issue("a", TokenKind::Customer);
+        let customer = tokens.issue("a", TokenKind::Customer, None);
         assert_eq!(
             tokens.check(&customer, "a", TokenKind::B2b),
             Err(TokenProblem::OtherKind)
@@ -132,5 +174,31 @@ mod tests {
         assert_eq!(tokens.check(&customer, "a", TokenKind::Customer), Ok(()));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(tokens.check(&token, "a", TokenKind::B2b), Err(TokenProblem::Expired));
+    }
+
+    #[test]
+    fn an_unbinding_revokes_every_token_of_its_customer_for_its_client() {
+        let tokens = Tokens::new(Duration::from_secs(60), 10);
+        let holder = Holder {
+            provider: "doku".into(),
+            phone_no: "6281".into(),
+        };
+        let first = tokens.issue("a", TokenKind::Customer, Some(holder.clone()));
+        let renewed = tokens.issue("a", TokenKind::Customer, Some(holder.clone()));
+        let other_client = tokens.issue("b", TokenKind::Customer, Some(holder.clone()));
+        assert_eq!(
+            tokens.holder(&first, "a", TokenKind::Customer),
+            Ok(Some(holder.clone()))
+        );
+        assert_eq!(tokens.revoke("a", &holder), 2);
+        assert_eq!(
+            tokens.holder(&renewed, "a", TokenKind::Customer),
+            Err(TokenProblem::Revoked)
+        );
+        assert_eq!(
+            tokens.check(&first, "a", TokenKind::Customer),
+            Err(TokenProblem::Revoked)
+        );
+        assert_eq!(tokens.holder(&other_client, "b", TokenKind::Customer), Ok(Some(holder)));
     }
 }

@@ -304,9 +304,12 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             }
             body
         };
-        let headers = caller_headers(endpoint);
+        let caller = caller_headers(endpoint);
+        // A call with a customer token carries a fresh one of a registered customer (an unbinding revokes it).
+        let prepared = async || run.with_customer_token(endpoint, fresh(), caller.clone()).await;
         let success = success_code(endpoint);
-        call(&client, &fresh(), &headers, &success).await;
+        let (body_now, headers) = prepared().await;
+        call(&client, &body_now, &headers, &success).await;
         // Refunds need a paid payment; a cancel needs one the customer has not paid yet.
         if endpoint.operation == Operation::Payment && wanted(Operation::Refund) {
             let reference = body["partnerReferenceNo"].as_str().unwrap_or_default();
@@ -331,9 +334,9 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             }
             // An enveloped call's caller values travel in its head, not in HTTP headers: it is armed only.
             if endpoint.info.envelope.is_none() {
-                let mut with_scenario = headers.clone();
+                let (body_now, mut with_scenario) = prepared().await;
                 with_scenario.push(("X-Sandbox-Scenario".into(), declared.code.clone()));
-                call(&client, &fresh(), &with_scenario, &declared.code).await;
+                call(&client, &body_now, &with_scenario, &declared.code).await;
             }
             // The runtime refreshes its token and replays once on 401xx01 / 401xx03: arm both calls.
             let times = if rejects_token(run.api(), endpoint, &declared.code) {
@@ -344,7 +347,8 @@ async fn every_code_of(provider: &str, wanted: impl Fn(Operation) -> bool) -> us
             run.sandbox
                 .arm_scenario(&endpoint.info.id, &declared.code, times)
                 .expect("declared");
-            call(&client, &fresh(), &headers, &declared.code).await;
+            let (body_now, headers) = prepared().await;
+            call(&client, &body_now, &headers, &declared.code).await;
             forced += 2;
         }
     }

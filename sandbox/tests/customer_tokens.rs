@@ -1,4 +1,5 @@
-//! Customer (B2B2C) tokens over raw HTTP: a binding's answer carries an auth code, the B2B2C token endpoint takes it
+//! Customer (B2B2C) tokens over raw HTTP: a binding's answer carries an auth code, good once the customer approved
+//! on the consent page (`world.rs` walks the world of customers itself), the B2B2C token endpoint takes it
 //! once (`401xx00 Unauthorized. Auth Code Used` the second time, `Invalid Auth Code` for one it never issued), its
 //! answer carries the token's expiry time and a refresh token that is good for one more grant, a customer token is
 //! not a B2B token, and `POST /_sandbox/auth-codes` gives DANA's apply token the code DANA's OAuth page would.
@@ -11,8 +12,15 @@ use serde_json::{Value, json};
 const BINDING: &str = "doku.direct_debit.account_binding";
 const B2B2C: &str = "doku.token.b2b2c";
 
-/// A DOKU account binding, answered: its `additionalInfo.authCode`.
+/// A DOKU account binding of the sample's customer (registered first), answered and approved on its consent page:
+/// its `additionalInfo.authCode`.
 async fn bind(run: &Running) -> String {
+    let phone = sample(run.api(), BINDING)["phoneNo"].clone();
+    let customer = json!({"provider": "doku", "phoneNo": phone});
+    let registered = run
+        .send("POST", "/_sandbox/customers", &[], customer.to_string().into_bytes())
+        .await;
+    assert_eq!(registered.status, 200, "{}", registered.body);
     let reply = run.call(BINDING, &sample(run.api(), BINDING)).await;
     reply.expect("2000700", "Successful");
     let info = &reply.body["additionalInfo"];
@@ -22,7 +30,22 @@ async fn bind(run: &Running) -> String {
         sample(run.api(), BINDING)["additionalInfo"]["custIdMerchant"]
     );
     assert_eq!(info.get("channel"), None, "{info}");
+    let page = reply.body["redirectUrl"].as_str().expect("the consent page");
+    let approved = run
+        .send(
+            "POST",
+            page.trim_start_matches(&run.base),
+            &form(),
+            b"decision=approve".to_vec(),
+        )
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.body);
     info["authCode"].as_str().expect("an authCode").to_owned()
+}
+
+/// The headers of a form post.
+fn form() -> Vec<(String, String)> {
+    vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())]
 }
 
 /// Exchanges a grant at the B2B2C token endpoint, as DOKU's SDKs spell it.

@@ -49,7 +49,7 @@ async fn scenarios_armed_through_the_admin_endpoint() {
         &run,
         "POST",
         "/_sandbox/scenarios",
-        json!({"endpoint": PAYMENT, "code": 4035414}),
+        json!({"endpoint": PAYMENT, "code": 4035403}),
     )
     .await;
     assert_eq!(refused.status, 400);

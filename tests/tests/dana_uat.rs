@@ -26,7 +26,7 @@ use serde_json::Value;
 use snapbi::rt;
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, SCENARIO_HEADER, Sandbox, SandboxHandle};
 use snapbi_spec::ir::samples::sample_str;
-use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource};
+use snapbi_spec::ir::{Api, AuthKind, Direction, Endpoint, FieldType, HeaderSource, TokenPlace};
 
 /// DANA endpoints without a UAT case here: DANA's suite has none for query user profile (an Open API call); its
 /// merchant-management scenarios (MerchantManagement.json CreateShop, CreateDivision) are Open API calls, which this
@@ -183,6 +183,10 @@ struct Step {
     /// The customer consents on DANA's OAuth page (the suite: a browser): the sandbox issues an auth code, which
     /// replaces the case body's value at this wire path.
     consent: Option<String>,
+    /// The suite's customer binds and the merchant applies for their token (the suite: a browser, then apply
+    /// token): a simulated customer is registered, and their customer token replaces the case body's value at this
+    /// wire path and travels where the endpoint's `customer` says (`Authorization-Customer`).
+    bound: Option<String>,
 }
 
 /// A back-office record of the endpoint's provider.
@@ -514,22 +518,88 @@ fn same_words(reply: &Reply, case: &Case) -> Result<(), String> {
     }
 }
 
-/// Runs the calls the suite's test made before the case; returns the values they give the case's own body (wire
-/// path → value: an auth code the customer's consent issued).
+/// What the calls before a case give it: body values (wire path → value: an auth code the customer's consent
+/// issued, a customer token) and headers (a customer token).
+#[derive(Default)]
+struct Gives {
+    body: BTreeMap<String, Value>,
+    headers: Vec<(String, String)>,
+}
+
+/// The suite's bound customer: registered, with a wallet, and their customer token from apply token.
+async fn bound_customer(probe: &Probe, provider: &str) -> Result<String, String> {
+    let customer = snapbi_sandbox::Customer {
+        provider: provider.to_owned(),
+        phone_no: "6281100000001".into(),
+        balance: Some(snapbi_sandbox::Money {
+            value: "100000.00".into(),
+            currency: "IDR".into(),
+        }),
+        status: snapbi_sandbox::CustomerStatus::Active,
+    };
+    probe
+        .sandbox
+        .add_customers(vec![customer.clone()])
+        .map_err(|e| e.to_string())?;
+    let (_, code) = probe
+        .sandbox
+        .issue_customer_auth_code(None, provider, &customer.phone_no)
+        .map_err(|e| e.to_string())?;
+    let api = probe.sandbox.api();
+    let apply = api
+        .endpoints
+        .iter()
+        .find(|e| e.info.provider == provider && e.request.iter().any(|f| f.wire == "authCode"))
+        .ok_or("no B2B2C token endpoint")?;
+    let body = serde_json::json!({"grantType": "AUTHORIZATION_CODE", "authCode": code, "additionalInfo": {}});
+    let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+    let headers = probe.headers(apply, &bytes)?;
+    let method = reqwest::Method::from_bytes(apply.info.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut request = probe.http.request(method, format!("{}{}", probe.base, apply.info.path));
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    let answer: Value = request
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| format!("apply token: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("apply token: {e}"))?;
+    answer["accessToken"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or(format!("apply token answered {answer}"))
+}
+
+/// Runs the calls the suite's test made before the case; returns what they give the case's own request.
 async fn run_given(
     probe: &Probe,
     cases: &[Case],
     endpoint_of: impl Fn(&str) -> Option<Endpoint>,
     case: &Case,
-) -> Result<BTreeMap<String, Value>, String> {
-    let mut gives = BTreeMap::new();
+) -> Result<Gives, String> {
+    let mut gives = Gives::default();
     for step in &case.given {
+        if let Some(path) = &step.bound {
+            let endpoint = endpoint_of(&case.endpoint).ok_or(format!("given: no {}", case.endpoint))?;
+            let token = bound_customer(probe, &endpoint.info.provider)
+                .await
+                .map_err(|e| format!("given: the bound customer: {e}"))?;
+            let place = endpoint.customer.as_ref().and_then(|w| w.token.as_ref());
+            if let Some(TokenPlace::Header(name)) = place {
+                gives.headers.push((name.clone(), format!("Bearer {token}")));
+            }
+            gives.body.insert(path.clone(), Value::String(token));
+            continue;
+        }
         if let Some(path) = &step.consent {
             let (_, code) = probe
                 .sandbox
                 .issue_auth_code(None)
                 .map_err(|e| format!("given: the customer's consent: {e}"))?;
-            gives.insert(path.clone(), Value::String(code));
+            gives.body.insert(path.clone(), Value::String(code));
             continue;
         }
         if let Some(record) = &step.register {
@@ -561,7 +631,7 @@ async fn run_given(
             }
             _ => {
                 return Err(format!(
-                    "given: {step:?} is none of `send` (with `set`), `pay`, `register`, `consent`"
+                    "given: {step:?} is none of `send` (with `set`), `pay`, `register`, `consent`, `bound`"
                 ));
             }
         }
@@ -573,26 +643,44 @@ async fn run_given(
 async fn sandbox_reply(api: &Api, cases: &[Case], endpoint: &Endpoint, case: &Case) -> Result<Reply, String> {
     let probe = Probe::start(api, &endpoint.info.provider).await?;
     let gives = run_given(&probe, cases, |id| api.endpoint(id).cloned(), case).await?;
-    let body = &with_values(&case.body, &gives)?;
+    let body = &with_values(&case.body, &gives.body)?;
+    // The headers the calls before gave, then the ones the cause changes.
+    let given: Vec<(&str, Option<&str>)> = gives
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), Some(v.as_str())))
+        .collect();
+    let with = |changes: &[(&'static str, Option<&'static str>)]| joined(&given, changes);
     match &case.cause {
-        Cause::Accepted | Cause::Field(_) | Cause::Ledger(_) => probe.call(endpoint, body, &[]).await,
+        Cause::Accepted | Cause::Field(_) | Cause::Ledger(_) => probe.call(endpoint, body, &with(&[])).await,
         Cause::Header(changes) => {
             let changes: Vec<(&str, Option<&str>)> = changes.iter().map(|(n, v)| (n.as_str(), v.as_deref())).collect();
-            probe.call(endpoint, body, &changes).await
+            probe.call(endpoint, body, &joined(&given, &changes)).await
         }
-        Cause::Signature(value) => probe.call(endpoint, body, &[("X-SIGNATURE", Some(value))]).await,
+        Cause::Signature(value) => {
+            let changes = [("X-SIGNATURE", Some(value.as_str()))];
+            probe.call(endpoint, body, &joined(&given, &changes)).await
+        }
         Cause::Repeat(first) => {
-            let reply = probe.call(endpoint, &with_values(body, first)?, &[]).await?;
+            let reply = probe.call(endpoint, &with_values(body, first)?, &with(&[])).await?;
             if !reply.code.starts_with('2') {
                 return Err(format!("the first call of the repeat was answered {reply}"));
             }
-            probe.call(endpoint, body, &[]).await
+            probe.call(endpoint, body, &with(&[])).await
         }
         Cause::State(_) => {
             let forced = [(SCENARIO_HEADER, Some(case.code.as_str()))];
-            probe.call(endpoint, body, &forced).await
+            probe.call(endpoint, body, &joined(&given, &forced)).await
         }
     }
+}
+
+/// The header changes the calls before gave, then `changes` (a later change of a header wins).
+fn joined<'a>(
+    given: &[(&'a str, Option<&'a str>)],
+    changes: &[(&'a str, Option<&'a str>)],
+) -> Vec<(&'a str, Option<&'a str>)> {
+    given.iter().chain(changes).copied().collect()
 }
 
 // ----- the run ------------------------------------------------------------------------------------------------

@@ -6832,8 +6832,7 @@ pub mod dana {
     ///
     /// DANA Widget / account binding "account unbinding", SNAP service 09 (Registration Account Unbinding). Reverses the
     /// binding made through DANA's OAuth page and `dana.widget.apply_token`: DANA revokes the customer token and its
-    /// refresh token, so later calls with them answer `401xx02 Invalid Customer Token`. The sandbox keeps no binding ledger
-    /// and answers it like any other call (operation: other).
+    /// refresh token, so later calls with them answer `401xx02 Invalid Customer Token`, as the sandbox does (`customer:`).
     /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
     /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
     /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `unbinding_account`, dana-go
@@ -10115,6 +10114,9 @@ pub mod doku {
             /// Account or user status is abnormal (observed at DANA).
             #[code("4035405", Failed, "Do Not Honor")]
             DoNotHonor,
+            /// Insufficient Funds: the bound account holds less than the amount. The standard's case for service 54 ([facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §3.3); DOKU publishes no code list of its own for this call.
+            #[code("4035414", Failed, "Insufficient Funds")]
+            InsufficientFunds,
             /// Transaction not permitted (observed at DANA).
             #[code("4035415", Failed, "Transaction Not Permitted.{reason}")]
             TransactionNotPermitted,

@@ -12,8 +12,12 @@
 //!
 //! Tokens: a B2B token endpoint issues a token to any admitted call; an endpoint whose request takes an `authCode`
 //! (SNAP's B2B2C token) first takes the grant the request names, an authorization code or a refresh token the
-//! sandbox issued to this client and nobody used (`grants`), and answers a customer token. Answers that declare an
-//! `authCode` (DOKU's account binding and card registration) carry a fresh one.
+//! sandbox issued to this client and nobody used (`grants`), and answers a customer token standing for the customer
+//! the grant was for.
+//!
+//! Customers (an endpoint's `customer:`, see `world`): a binding answers its consent page and a code good once the
+//! customer approves; a balance inquiry, an unbinding and a payment made with a customer token act on the customer
+//! the token stands for (`customers`), and a refund or cancel of a payment a wallet made gives the money back.
 //!
 //! Records (operations `create`, `update`, `delete`, and `status` with a `record`) are generic: the
 //! provider's record kind names the request fields that identify one record and the case code for one that
@@ -21,6 +25,7 @@
 //! every response field with the same wire name (looking into response objects it does not hold whole,
 //! such as `virtualAccountData`).
 
+mod customers;
 mod idempotency;
 mod payments;
 mod record_parents;
@@ -37,7 +42,7 @@ use snapbi_spec::ir::{Action, Api, AuthKind, Field, Operation, Situation};
 use crate::answer::{Answer, Fill, split_code};
 use crate::answers;
 use crate::call::{Admitted, Call};
-use crate::ledger::PaymentRecord;
+use crate::ledger::{Books, PaymentRecord};
 use crate::notify::PaymentFacts;
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
@@ -225,22 +230,30 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         body: &admitted.body,
         idempotency: repeat.body_key.as_deref(),
     };
-    let (mut answer, effects) = match (call.endpoint.operation, record_kind(&cx)) {
-        (Operation::Token, _) => token(&cx),
-        (Operation::Payment, _) => pay(&cx, &mut books),
-        (Operation::Refund, _) => refund(&cx, &mut books),
-        (Operation::Status, None) => status(&cx, &mut books),
-        (Operation::Cancel, _) => cancel(&cx, &mut books),
+    let (mut answer, effects) = match customers::act(&cx) {
+        Some(outcome) => outcome,
+        None => operation(&cx, &mut books),
+    };
+    repeat.remember(&mut books, &mut answer);
+    (answer, effects)
+}
+
+/// The endpoint's operation on the books.
+fn operation(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+    match (cx.call.endpoint.operation, record_kind(cx)) {
+        (Operation::Token, _) => token(cx),
+        (Operation::Payment, _) => pay(cx, books),
+        (Operation::Refund, _) => refund(cx, books),
+        (Operation::Status, None) => status(cx, books),
+        (Operation::Cancel, _) => cancel(cx, books),
         (Operation::Status | Operation::Create | Operation::Update | Operation::Delete, Some(kind)) => {
-            snap_operation(&cx, kind, &mut books)
+            snap_operation(cx, kind, books)
         }
         // The IR gives every create / update / delete endpoint a record kind of its provider; a notify endpoint
         // is inbound (the sandbox sends it, never serves it).
         (Operation::Create | Operation::Update | Operation::Delete, None)
-        | (Operation::Notify | Operation::Other, _) => other(&cx),
-    };
-    repeat.remember(&mut books, &mut answer);
-    (answer, effects)
+        | (Operation::Notify | Operation::Other, _) => other(cx),
+    }
 }
 
 /// The value at a dotted wire path (`partnerReferenceNo`, `additionalInfo.channel`).

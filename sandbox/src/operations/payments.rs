@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use snapbi_spec::ir::{Action, Situation};
 
+use super::customers::{credit, debit};
 use super::{Cx, Effect, Notice, Outcome, echo, external_id, refused, response_code, success, text};
 use crate::answer::{Answer, Fill, published_message};
 use crate::call::Call;
@@ -24,7 +25,8 @@ fn money(cx: &Cx<'_, '_>) -> Option<Money> {
 }
 
 /// A payment: it starts in the standard's initial status, or is paid at once (the table's `pay` from there) unless
-/// the customer pays later in the provider's app (a jump-app payment, see `served`).
+/// the customer pays later in the provider's app (a jump-app payment, see `served`). A payment made with a customer
+/// token where the endpoint's act is `pay` is taken from that customer's wallet, and so is paid at once.
 pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     let (call, inner) = (cx.call, cx.inner);
     let key_field = call
@@ -45,7 +47,12 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         let answer = call.answer(Situation::GeneralError, Fill::default());
         return refused(answer.because("the standard's transaction_status.initial is not one of its values"));
     };
-    let settles_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO);
+    let amount = money(cx);
+    let payer = match debit(cx, amount.as_ref()) {
+        Ok(payer) => payer,
+        Err(answer) => return refused(answer),
+    };
+    let settles_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO) || payer.is_some();
     let paid = settles_now.then(|| machine.after(Action::Pay, &initial)).flatten();
     let reference_no = inner.next_reference(call.clock);
     let mut facts = echo(cx);
@@ -55,7 +62,6 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
     }
     let answer = success(cx, facts);
-    let amount = money(cx);
     let now = call.clock.now();
     let record = PaymentRecord {
         client_id: cx.client.to_owned(),
@@ -76,6 +82,7 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         merchant_id: text(cx.body, "merchantId").map(str::to_owned),
         notify_url: notify_url(cx.body).or_else(|| inner.options.notify_url.clone()),
         refunds: Vec::new(),
+        payer: payer.map(|holder| holder.phone_no),
     };
     let mut effects = Vec::new();
     match (paid.is_some(), inner.options.auto_complete) {
@@ -178,6 +185,9 @@ pub(super) fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         )));
     };
     let now = call.clock.now();
+    if let Some(payer) = &payment.payer {
+        credit(cx, &payment.provider, payer, &amount);
+    }
     payment.refunded = Some(total);
     payment.latest_transaction_status = refunded_status;
     payment.refunds.push(RefundRecord {
@@ -221,6 +231,17 @@ fn refundable(payment: &PaymentRecord, amount: &Money) -> Option<Money> {
     Some(Money {
         value: refunded.plus(requested)?.format(paid.scale()),
         currency: paid_amount.currency.clone(),
+    })
+}
+
+/// What is left of a payment after its refunds.
+fn unrefunded(payment: &PaymentRecord) -> Option<Money> {
+    let paid = payment.amount.as_ref()?;
+    let refunded = Units::parse(&payment.refunded.as_ref()?.value)?;
+    let left = Units::parse(&paid.value)?.minus(refunded)?;
+    Some(Money {
+        value: left.format(0),
+        currency: paid.currency.clone(),
     })
 }
 
@@ -285,6 +306,12 @@ pub(super) fn cancel(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         return refused(not_allowed(call, machine, Action::Cancel, payment));
     };
     let now = call.clock.now();
+    // A paid payment its wallet made is given back whole, but for what its refunds gave back already.
+    if let (Some(payer), Some(_)) = (&payment.payer, &payment.paid_time)
+        && let Some(left) = unrefunded(payment)
+    {
+        credit(cx, &payment.provider, payer, &left);
+    }
     payment.latest_transaction_status = cancelled;
     payment.finished_time = Some(now.clone());
     let mut facts = echo(cx);

@@ -32,23 +32,6 @@ use crate::answers;
 use crate::ledger::{Books, Record};
 use crate::record_payments::{Owner, notifications};
 
-/// The wire path (one name per level) of the first response field named `wire`, looking into objects.
-pub(super) fn response_path(api: &Api, fields: &[Field], wire: &str, depth: usize) -> Option<Vec<String>> {
-    fields.iter().find_map(|field| {
-        if field.wire == wire {
-            return Some(vec![field.wire.clone()]);
-        }
-        let inner = match &field.ty {
-            FieldType::Object(inner) => inner.as_slice(),
-            FieldType::Named(name) => api.shared_type(name)?.fields.as_slice(),
-            _ => return None,
-        };
-        let mut path = response_path(api, inner, wire, depth + 1).filter(|_| depth < 8)?;
-        path.insert(0, field.wire.clone());
-        Some(path)
-    })
-}
-
 /// The provider's kind of record `endpoint` acts on, if it names one.
 pub(crate) fn kind_of<'a>(api: &'a Api, endpoint: &Endpoint) -> Option<&'a RecordKind> {
     let name = endpoint.record.as_deref()?;

@@ -21,6 +21,7 @@ use crate::notify::Schedule;
 use crate::routes::Routes;
 use crate::scenarios::Queues;
 use crate::tokens::Tokens;
+use crate::world::World;
 
 /// Default X-TIMESTAMP window: a request more than 5 minutes before or after the sandbox's clock is refused
 /// with `401xx00 Unauthorized. Invalid Timestamp`. SNAP publishes no window; 5 minutes is the usual
@@ -219,6 +220,7 @@ impl SandboxBuilder {
             tokens: Tokens::new(token_lifetime, capacity),
             grants: Grants::new(capacity),
             books: Mutex::new(Books::new(capacity)),
+            world: World::new(capacity),
             scenarios: Queues::new(),
             faults: Queues::new(),
             serial: AtomicU64::new(0),

@@ -72,6 +72,10 @@ pub enum SandboxError {
     /// would make an invalid notification.
     #[error("record: {0}")]
     Record(String),
+    /// A simulated customer the sandbox cannot register or find: a provider without customers, an empty phone number,
+    /// a balance that is no amount.
+    #[error("customer: {0}")]
+    Customer(String),
     /// No record with the key (and `match` fields) a payment names.
     #[error("record not found: {0}")]
     RecordNotFound(String),

@@ -15,13 +15,14 @@ use serde_json::Value;
 use snapbi_spec::ir::Api;
 
 use crate::changes::Topic;
-use crate::grants::{AUTH_CODE_LIFETIME, GrantKind};
+use crate::grants::{AUTH_CODE_LIFETIME, GrantKind, Grantee};
 use crate::ledger::{PaymentRecord, Record};
 use crate::notify::{Delivery, Notifier, Sent};
 use crate::operations;
 use crate::record_payments;
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode};
 use crate::store;
+use crate::world::{Customer, Holder};
 
 pub use builder::{DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, SandboxBuilder};
 pub use error::SandboxError;
@@ -87,12 +88,41 @@ impl Sandbox {
     /// the code, as a binding the customer
     /// completed on the provider's own page would (DANA's OAuth redirect): the B2B2C token endpoint accepts it once,
     /// within [`AUTH_CODE_LIFETIME`]. Bindings answered through the API (DOKU's account binding and card
-    /// registration) carry their own in `additionalInfo.authCode`.
+    /// registration) carry their own in `additionalInfo.authCode`. The token it buys stands for no simulated
+    /// customer; [`Self::issue_customer_auth_code`] issues one that does.
     ///
     /// # Errors
     ///
     /// [`SandboxError::UnknownClient`], or [`SandboxError::ClientNeeded`] when several clients are accepted.
     pub fn issue_auth_code(&self, client_id: Option<&str>) -> Result<(String, String), SandboxError> {
+        self.auth_code(client_id, None)
+    }
+
+    /// Issues an authorization code as [`Self::issue_auth_code`] does, for the registered customer `phone_no` of
+    /// `provider`, who approved the binding on the provider's own page: the customer token it buys stands for them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::issue_auth_code`], and [`SandboxError::Customer`] for a customer nobody registered.
+    pub fn issue_customer_auth_code(
+        &self,
+        client_id: Option<&str>,
+        provider: &str,
+        phone_no: &str,
+    ) -> Result<(String, String), SandboxError> {
+        let holder = Holder {
+            provider: provider.to_owned(),
+            phone_no: phone_no.to_owned(),
+        };
+        if self.inner.world.get(&holder).is_none() {
+            return Err(SandboxError::Customer(format!(
+                "no customer of {provider} has phone number {phone_no:?}"
+            )));
+        }
+        self.auth_code(client_id, Some(holder))
+    }
+
+    fn auth_code(&self, client_id: Option<&str>, holder: Option<Holder>) -> Result<(String, String), SandboxError> {
         let clients = &self.inner.clients;
         let client = match client_id {
             Some(id) => clients
@@ -101,11 +131,56 @@ impl Sandbox {
             None if clients.len() == 1 => clients.values().next().ok_or(SandboxError::ClientNeeded)?,
             None => return Err(SandboxError::ClientNeeded),
         };
-        let code = self
-            .inner
-            .grants
-            .issue(&client.id, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
+        let to = Grantee {
+            client_id: &client.id,
+            holder,
+        };
+        let code = self.inner.grants.issue(to, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
         Ok((client.id.clone(), code))
+    }
+
+    /// Registers simulated customers, each replacing one of the same provider and phone number: who a binding may
+    /// name, with the balance (when given) their wallet pays from and their status. The sandbox makes none of
+    /// these up. All are checked before any is registered.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Customer`] for a provider none of whose endpoints acts on customers (`customer:` in its
+    /// specs), an empty phone number, or a balance that is not a decimal amount with a currency.
+    pub fn add_customers(&self, customers: Vec<Customer>) -> Result<Vec<Customer>, SandboxError> {
+        for customer in &customers {
+            let api = &self.inner.api;
+            let has_world = api
+                .endpoints
+                .iter()
+                .any(|e| e.info.provider == customer.provider && e.customer.is_some());
+            if !has_world {
+                return Err(SandboxError::Customer(format!(
+                    "no endpoint of provider `{}` acts on customers (`customer:` in its specs)",
+                    customer.provider
+                )));
+            }
+            if let Some(problem) = customer.problem() {
+                return Err(SandboxError::Customer(format!("{}: {problem}", customer.phone_no)));
+            }
+        }
+        for customer in &customers {
+            self.inner.world.put(customer.clone());
+        }
+        Ok(customers)
+    }
+
+    /// Every simulated customer as they are now (balances after the payments and refunds so far), oldest first.
+    pub fn customers(&self) -> Vec<Customer> {
+        self.inner.world.all()
+    }
+
+    /// The simulated customer `phone_no` of `provider`, as they are now.
+    pub fn customer(&self, provider: &str, phone_no: &str) -> Option<Customer> {
+        self.inner.world.get(&Holder {
+            provider: provider.to_owned(),
+            phone_no: phone_no.to_owned(),
+        })
     }
 
     /// Every payment with its refunds, oldest first.

@@ -25,6 +25,7 @@ use crate::payment_status::Machine;
 use crate::routes::Routes;
 use crate::scenarios::{Fault, Queues};
 use crate::tokens::Tokens;
+use crate::world::World;
 
 /// Settings read while serving.
 #[derive(Debug)]
@@ -65,6 +66,8 @@ pub(crate) struct Inner {
     /// Authorization codes and refresh tokens, each good for one customer token.
     pub(crate) grants: Grants,
     pub(crate) books: Mutex<Books>,
+    /// The simulated customers and the bindings waiting for their consent.
+    pub(crate) world: World,
     pub(crate) scenarios: Queues<String>,
     pub(crate) faults: Queues<Fault>,
     pub(crate) notifiers: HashMap<NotifierKey, Notifier>,

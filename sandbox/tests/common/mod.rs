@@ -11,9 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use snapbi::rt;
-use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder};
+use snapbi_sandbox::{
+    Customer, CustomerStatus, DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox, SandboxBuilder,
+};
 use snapbi_spec::ir::samples::{sample_object, sample_str};
-use snapbi_spec::ir::{Api, AuthKind, Endpoint, FieldType, HeaderSource, Operation};
+use snapbi_spec::ir::{Api, AuthKind, CustomerAct, Endpoint, FieldType, HeaderSource, Operation, TokenPlace};
 use tokio::sync::Mutex;
 
 pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
@@ -114,7 +116,12 @@ pub async fn start_api(api: Api, provider: &str, configure: impl FnOnce(SandboxB
     Running {
         sandbox,
         base,
-        http: reqwest::Client::builder().no_proxy().build().expect("http client"),
+        // Redirects are not followed: a consent page sends the customer to the merchant's URL, never loopback.
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
         token: Mutex::new(None),
         _handle: handle,
     }
@@ -263,6 +270,11 @@ pub fn signed_headers(
         }
     }
     headers
+}
+
+/// The value at a dotted wire path.
+fn at<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(body, |v, k| v.get(k))
 }
 
 /// Sets (or adds) header `name` in a header list.
@@ -469,12 +481,96 @@ impl Running {
                 .expect("a back-office record of the sample");
             registered += 1;
         }
-        registered + self.register_issued()
+        registered + self.register_issued() + self.register_customers()
     }
 
     /// Registers the records later calls name by their path parameters' samples when the create issues their key
     /// itself (WooshPay's `pi_…`, which no sample create can be told to make): one per such endpoint, holding the
     /// create's sample request and the key values of the samples. Returns how many were registered.
+    /// Registers, as a tester would, a simulated customer per served provider whose endpoints act on customers: the
+    /// one its binding's sample names, else (a provider that binds on its own page, DANA) a number of the test's;
+    /// active, with a wallet of 1 000 000.00 IDR. Returns how many.
+    pub fn register_customers(&self) -> usize {
+        let api = self.api();
+        let served: Vec<&Endpoint> = self.sandbox.endpoints().filter_map(|id| api.endpoint(id)).collect();
+        let mut customers: Vec<Customer> = Vec::new();
+        for endpoint in served.iter().filter(|e| e.customer.is_some()) {
+            let provider = endpoint.info.provider.to_string();
+            if customers.iter().any(|c| c.provider == provider) {
+                continue;
+            }
+            let bound_sample = served.iter().find_map(|e| {
+                let world = e
+                    .customer
+                    .as_ref()
+                    .filter(|w| w.act == CustomerAct::Bind && e.info.provider == provider)?;
+                let sample = sample_object(api, &e.request);
+                at(&sample, world.phone.as_deref()?)?.as_str().map(str::to_owned)
+            });
+            customers.push(Customer {
+                provider,
+                phone_no: bound_sample.unwrap_or_else(|| "6281100000001".into()),
+                balance: Some(snapbi_sandbox::Money {
+                    value: "1000000.00".into(),
+                    currency: "IDR".into(),
+                }),
+                status: CustomerStatus::Active,
+            });
+        }
+        let count = customers.len();
+        self.sandbox.add_customers(customers).expect("the sample customers");
+        count
+    }
+
+    /// `body` and `headers` for a call of `endpoint` carrying a fresh customer token of a registered customer of its
+    /// provider where its `customer` says the token travels (the sample's is none the sandbox issued); unchanged for
+    /// other endpoints, or when the provider has no registered customer.
+    pub async fn with_customer_token(
+        &self,
+        endpoint: &Endpoint,
+        mut body: Value,
+        mut headers: Vec<(String, String)>,
+    ) -> (Value, Vec<(String, String)>) {
+        let Some(place) = endpoint.customer.as_ref().and_then(|w| w.token.as_ref()) else {
+            return (body, headers);
+        };
+        let Some(token) = self.customer_token(&endpoint.info.provider).await else {
+            return (body, headers);
+        };
+        match place {
+            TokenPlace::Header(name) => set_header(&mut headers, name, &format!("Bearer {token}")),
+            TokenPlace::Field(path) => {
+                let mut slot = &mut body;
+                for key in path.split('.') {
+                    slot = &mut slot[key];
+                }
+                *slot = Value::String(token);
+            }
+        }
+        (body, headers)
+    }
+
+    /// A customer token of the first registered customer of `provider`, bought at its B2B2C token endpoint with a
+    /// code as the provider's own binding page hands it (`Sandbox::issue_customer_auth_code`).
+    pub async fn customer_token(&self, provider: &str) -> Option<String> {
+        let customer = self.sandbox.customers().into_iter().find(|c| c.provider == provider)?;
+        let (_, code) = self
+            .sandbox
+            .issue_customer_auth_code(None, provider, &customer.phone_no)
+            .ok()?;
+        let api = self.api();
+        let token_endpoint = self.sandbox.endpoints().filter_map(|id| api.endpoint(id)).find(|e| {
+            e.info.provider == provider
+                && e.operation == Operation::Token
+                && e.request.iter().any(|f| f.wire == "authCode")
+        })?;
+        let mut body = sample_object(api, &token_endpoint.request);
+        body["grantType"] = Value::String("AUTHORIZATION_CODE".into());
+        body["authCode"] = Value::String(code);
+        let reply = self.call(&token_endpoint.info.id, &body).await;
+        reply.body["accessToken"].as_str().map(str::to_owned)
+    }
+
     fn register_issued(&self) -> usize {
         let api = self.api();
         let mut registered = 0;

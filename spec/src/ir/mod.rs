@@ -8,6 +8,7 @@ pub mod lower;
 pub mod paths;
 pub mod samples;
 mod select;
+mod world;
 
 pub use citations::{Citation, Source, citations, is_key, link};
 pub use snapbi_descriptor::{
@@ -16,6 +17,7 @@ pub use snapbi_descriptor::{
     Situation, Standard, StatusQuery, StatusValue, Text, TimestampForm, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
+pub use world::{Consent, CustomerAct, CustomerCodes, CustomerUse, TokenPlace};
 
 /// The whole API described by a specs directory.
 #[derive(Debug, Clone, Default)]
@@ -396,6 +398,9 @@ pub struct Endpoint {
     /// An update after which the kind's notifications are sent: (notification wire path, value) set over what their
     /// `answers` fill (WooshPay's `type` → `payment_intent.canceled`); empty: none is sent.
     pub notifies: Vec<(String, String)>,
+    /// What the endpoint does with the provider's simulated customers (binds one, reads or debits a wallet,
+    /// unbinds), if anything.
+    pub customer: Option<CustomerUse>,
     /// Wire paths of the request fields that identify one operation.
     pub idempotency_keys: Vec<String>,
     /// How to ask the status endpoint about a request of this one.

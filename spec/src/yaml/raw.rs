@@ -595,6 +595,9 @@ pub struct EndpointFile {
     /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
     #[serde(default)]
     pub paid: OrderedMap<String>,
+    /// What the endpoint does with the provider's simulated customers: binds one through a consent page, reads or
+    /// debits a wallet, unbinds.
+    pub customer: Option<CustomerSpec>,
     /// Wire paths of the request fields that identify one operation (resending them must not repeat it).
     #[serde(default)]
     pub idempotency_keys: Vec<String>,
@@ -642,6 +645,66 @@ pub struct RecordKeySpec {
     pub when: Option<ConditionSpec>,
     /// One of the kind's keys: each of its record paths, with the request path that holds its value.
     pub key: OrderedMap<String>,
+}
+
+/// `customer:` of an endpoint: `{ act: bind, phone: phoneNo, consent: {…}, code: …, codes: {…} }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerSpec {
+    /// `bind`, `balance`, `pay` or `unbind`.
+    pub act: String,
+    /// The act is done only for a request this condition holds for.
+    pub when: Option<ConditionSpec>,
+    /// `bind`: request wire path of the customer's phone number.
+    pub phone: Option<String>,
+    /// `bind`: the consent page.
+    pub consent: Option<ConsentSpec>,
+    /// `bind`: response wire path answered with the authorization code.
+    pub code: Option<String>,
+    /// Where the customer token travels: `{ header: Authorization-Customer }` or `{ field: tokenId }`.
+    pub token: Option<TokenPlaceSpec>,
+    /// `balance`: response wire path answered with the wallet's balance.
+    pub balance: Option<String>,
+    /// Codes of the customer situations.
+    pub codes: Option<CustomerCodesSpec>,
+}
+
+/// `consent:` of a binding: `{ page: redirectUrl, approved: <request path>, rejected: <request path>, code_param }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentSpec {
+    /// Response wire path answered with the consent page's URL.
+    pub page: String,
+    /// Request wire path of the URL an approval sends the customer to.
+    pub approved: String,
+    /// Request wire path of the URL a rejection sends the customer to.
+    pub rejected: Option<String>,
+    /// Query parameter carrying the authorization code on the approved URL.
+    pub code_param: Option<String>,
+}
+
+/// `{ header: <name> }` or `{ field: <request wire path> }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenPlaceSpec {
+    /// A header of the endpoint's.
+    pub header: Option<String>,
+    /// A request wire path.
+    pub field: Option<String>,
+}
+
+/// `{ not_found: 4040711, frozen: 4030718, insufficient_funds: 4035414, invalid_token: 4011102 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerCodesSpec {
+    /// No customer has the phone number named.
+    pub not_found: Option<Digits>,
+    /// The customer's account is frozen.
+    pub frozen: Option<Digits>,
+    /// The wallet holds less than the amount.
+    pub insufficient_funds: Option<Digits>,
+    /// The customer token is unknown, expired or revoked.
+    pub invalid_token: Option<Digits>,
 }
 
 /// `{ not_found: SHOP_NOT_EXIST, exists: ROLE_HAS_EXIST }`: result codes of an enveloped endpoint.

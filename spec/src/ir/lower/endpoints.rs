@@ -91,7 +91,8 @@ impl Lowering {
         let rules = self.cross_rules(src, spec);
         let answers = self.answers(src, spec);
         let names = self.record_shape(src, spec);
-        Some(assemble(file, checked, rules, answers, names))
+        let customer = self.customer_use(src, spec, &checked.headers, &checked.codes);
+        Some(assemble(file, checked, rules, answers, names, customer))
     }
 
     /// Checks `provider.name…` and returns the module name (the id minus the provider, snake_case).
@@ -294,6 +295,7 @@ fn assemble(
     rules: Vec<Rule>,
     answers: Vec<Answered>,
     names: RecordNames,
+    customer: Option<CustomerUse>,
 ) -> Endpoint {
     let spec = &file.value;
     let info = EndpointInfo {
@@ -333,6 +335,7 @@ fn assemble(
         record_sets: names.sets,
         record_of: names.of,
         notifies: spec.notifies.0.clone(),
+        customer,
         idempotency_keys: spec.idempotency_keys.clone(),
         status_query: c.status_query,
         headers: c.headers,
