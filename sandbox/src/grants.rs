@@ -9,10 +9,16 @@
 //! Which endpoints issue and which take them is read from the specs by wire name (a response field `authCode` or
 //! `refreshToken`, a token endpoint whose request has them), never from a provider's name. Codes are random, only
 //! compared, never logged; the store is bounded like the others, and a forgotten code is simply unknown.
+//!
+//! With a state file (`persist`) each code is also a row, written when it is issued and when it is used, so an issued
+//! code can be exchanged after a restart, and a used one is still refused as used.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
+use crate::persist::{Change, Kind, StateError, StateFile, deadline_ms, left_until};
 use crate::store::{self, BoundedMap};
 
 /// How long an authorization code can be exchanged: 10 minutes, the most OAuth 2.0 recommends for an authorization
@@ -20,7 +26,8 @@ use crate::store::{self, BoundedMap};
 pub const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// What a code buys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum GrantKind {
     /// An authorization code (`authCode`), from a binding.
     AuthCode,
@@ -73,19 +80,74 @@ struct Grant {
     client_id: String,
     kind: GrantKind,
     expires: Instant,
+    /// `expires` as its row holds it, in Unix milliseconds; 0 without a state file.
+    expires_at: u64,
     used: bool,
+}
+
+/// A code as its row holds it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantRow {
+    client_id: String,
+    kind: GrantKind,
+    expires_at: u64,
+    used: bool,
+}
+
+impl Grant {
+    fn row(&self) -> GrantRow {
+        GrantRow {
+            client_id: self.client_id.clone(),
+            kind: self.kind,
+            expires_at: self.expires_at,
+            used: self.used,
+        }
+    }
 }
 
 /// The issued codes.
 #[derive(Debug)]
 pub(crate) struct Grants {
     issued: RwLock<BoundedMap<String, Grant>>,
+    /// Where codes are written, with a state file.
+    file: Option<Arc<StateFile>>,
 }
 
 impl Grants {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             issued: RwLock::new(BoundedMap::new(capacity)),
+            file: None,
+        }
+    }
+
+    /// Reads back the codes `file` holds (an expired one stays, refused as expired, until it is evicted), and writes
+    /// every code issued or used from now on to it.
+    pub(crate) fn restore(&mut self, file: Arc<StateFile>) -> Result<(), StateError> {
+        {
+            let mut issued = store::write(&self.issued);
+            for (code, row) in file.load::<GrantRow>(Kind::Grant)? {
+                let grant = Grant {
+                    client_id: row.client_id,
+                    kind: row.kind,
+                    expires: Instant::now() + left_until(row.expires_at),
+                    expires_at: row.expires_at,
+                    used: row.used,
+                };
+                issued.insert(code, grant);
+            }
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Writes `code`'s row as `grant` is now, and forgets the `evicted` codes.
+    fn write(&self, code: &str, grant: &Grant, evicted: Vec<(String, Grant)>) {
+        if let Some(file) = &self.file {
+            let put = Change::put(Kind::Grant, code, &grant.row());
+            let forget = evicted.into_iter().map(|(old, _)| Change::delete(Kind::Grant, old));
+            file.write_or_log(&put.into_iter().chain(forget).collect::<Vec<_>>());
         }
     }
 
@@ -96,9 +158,14 @@ impl Grants {
             client_id: client_id.to_owned(),
             kind,
             expires: Instant::now() + lifetime,
+            expires_at: self.file.as_ref().map_or(0, |_| deadline_ms(lifetime)),
             used: false,
         };
-        store::write(&self.issued).insert(code.clone(), grant);
+        let mut issued = store::write(&self.issued);
+        let evicted = issued.insert(code.clone(), grant);
+        if let Some(grant) = issued.get(&code) {
+            self.write(&code, grant, evicted);
+        }
         code
     }
 
@@ -116,6 +183,7 @@ impl Grants {
             return Err(GrantProblem::Expired(kind));
         }
         grant.used = true;
+        self.write(code, grant, Vec::new());
         Ok(())
     }
 }

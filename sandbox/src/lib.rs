@@ -87,6 +87,7 @@ mod journal;
 mod ledger;
 mod operations;
 mod payment_status;
+mod persist;
 mod record_pages;
 mod record_payments;
 mod routes;
@@ -108,6 +109,7 @@ pub use credentials::{
 pub use grants::AUTH_CODE_LIFETIME;
 pub use ledger::{Money, PaymentRecord, Record, RefundRecord};
 pub use payment_status::Status;
+pub use persist::{SCHEMA_VERSION, StateError};
 pub use sandbox::{
     DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, Sandbox, SandboxBuilder, SandboxError,
 };

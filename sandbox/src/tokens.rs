@@ -5,10 +5,16 @@
 //! of one kind is never accepted as the other. Tokens are random (two UUIDv4, 64 hex characters) and only
 //! compared, never logged. The store is bounded like the ledger; an evicted token is simply unknown afterwards
 //! (`401xx01`), which a client handles by fetching a new one.
+//!
+//! With a state file (`persist`) each token is also a row, written when it is issued, so a client's token stays good
+//! across a restart of the sandbox within its lifetime; expired rows are dropped when the file is read back.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
+use crate::persist::{Change, Kind, StateError, StateFile, deadline_ms, left_until};
 use crate::store::{self, BoundedMap};
 
 /// Why a presented token is not accepted.
@@ -25,7 +31,8 @@ pub(crate) enum TokenProblem {
 }
 
 /// What a token stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum TokenKind {
     /// A B2B token: the client itself (client credentials).
     B2b,
@@ -51,11 +58,22 @@ struct Issued {
     expires: Instant,
 }
 
+/// A token as its row holds it; the deadline in Unix milliseconds.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRow {
+    client_id: String,
+    kind: TokenKind,
+    expires_at: u64,
+}
+
 /// The issued tokens.
 #[derive(Debug)]
 pub(crate) struct Tokens {
     issued: RwLock<BoundedMap<String, Issued>>,
     lifetime: Duration,
+    /// Where issued tokens are written, with a state file.
+    file: Option<Arc<StateFile>>,
 }
 
 impl Tokens {
@@ -63,7 +81,35 @@ impl Tokens {
         Self {
             issued: RwLock::new(BoundedMap::new(capacity)),
             lifetime,
+            file: None,
         }
+    }
+
+    /// Reads back the tokens `file` holds that have not expired, and writes every token issued from now on to it.
+    pub(crate) fn restore(&mut self, file: Arc<StateFile>) -> Result<(), StateError> {
+        let mut expired = Vec::new();
+        {
+            let mut issued = store::write(&self.issued);
+            for (token, row) in file.load::<TokenRow>(Kind::Token)? {
+                let left = left_until(row.expires_at);
+                if left.is_zero() {
+                    expired.push(Change::delete(Kind::Token, token));
+                    continue;
+                }
+                let kind = row.kind;
+                issued.insert(
+                    token,
+                    Issued {
+                        client_id: row.client_id,
+                        kind,
+                        expires: Instant::now() + left,
+                    },
+                );
+            }
+        }
+        file.write(&expired)?;
+        self.file = Some(file);
+        Ok(())
     }
 
     /// The lifetime announced in `expiresIn`, in whole seconds rounded up (a test's 500 ms is `1`, not `0`).
@@ -84,7 +130,17 @@ impl Tokens {
             kind,
             expires: Instant::now() + self.lifetime,
         };
-        store::write(&self.issued).insert(token.clone(), issued);
+        let evicted = store::write(&self.issued).insert(token.clone(), issued);
+        if let Some(file) = &self.file {
+            let row = TokenRow {
+                client_id: client_id.to_owned(),
+                kind,
+                expires_at: deadline_ms(self.lifetime),
+            };
+            let put = Change::put(Kind::Token, token.as_str(), &row);
+            let forget = evicted.into_iter().map(|(old, _)| Change::delete(Kind::Token, old));
+            file.write_or_log(&put.into_iter().chain(forget).collect::<Vec<_>>());
+        }
         token
     }
 
