@@ -258,3 +258,38 @@ fn a_row_that_is_not_what_its_kind_says_is_named() {
     let error = build_error(&path);
     assert!(error.contains("payment row `demo\u{1f}INV-9`"), "{error}");
 }
+
+#[tokio::test]
+async fn one_time_codes_and_tokens_survive_a_restart_and_stay_one_time() {
+    const B2B2C: &str = "doku.token.b2b2c";
+    let path = state_file("codes");
+    let first = start(|b| b.state(path.clone())).await;
+    let (_, unused) = first.sandbox.issue_auth_code(None).expect("a code");
+    let (_, used) = first.sandbox.issue_auth_code(None).expect("a code");
+    let exchange = |code: &str| json!({"grantType": "AUTHORIZATION_CODE", "authCode": code});
+    first
+        .call(B2B2C, &exchange(&used))
+        .await
+        .expect("2007400", "Successful");
+    let token = first.token().await;
+    drop(first);
+
+    let second = start(|b| b.state(path.clone())).await;
+    second
+        .call(B2B2C, &exchange(&used))
+        .await
+        .expect("4017400", "Unauthorized. Auth Code Used");
+    second
+        .call(B2B2C, &exchange(&unused))
+        .await
+        .expect("2007400", "Successful");
+    second
+        .call(B2B2C, &exchange(&unused))
+        .await
+        .expect("4017400", "Unauthorized. Auth Code Used");
+    // The first life's B2B token is still good: a call signed with it is answered.
+    let body = serde_json::to_vec(&second.status_body("INV-NONE")).expect("json");
+    let headers = signed_headers(second.api(), second.endpoint(STATUS), &body, Some(&token), &now());
+    let reply = second.send_to(STATUS, &headers, body).await;
+    assert_ne!(reply.status, 401, "{}", reply.body);
+}
