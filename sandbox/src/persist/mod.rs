@@ -28,8 +28,12 @@
 //! transaction per change, whatever the size of the world.
 //!
 //! The cost is paid only with a state file: without one, the books track no changes and every hook is one `None`
-//! check. With one, the file is in WAL mode with `synchronous = NORMAL`: a commit is an append to the log, durable
-//! across a crash of the sandbox (not necessarily of the machine's power), which is what a test sandbox needs.
+//! check. With one, the file is in WAL mode with `synchronous = OFF`: a commit is an append to the log, handed to the
+//! operating system without waiting for the disk, so it survives a crash of the sandbox but not necessarily one of
+//! the machine (a power cut may lose the last changes or leave a file the sandbox then refuses). That is the
+//! durability a test sandbox needs, at half the cost: measured with the throughput bench on one connection, a
+//! payment took about 90 µs more with a state file (p50 175 µs against 85 µs), and 4 900 against 9 000 payments a
+//! second; with `synchronous = NORMAL` the WAL checkpoints' fsyncs halved that again (2 600 a second, p99 4.6 ms).
 //!
 //! A write that fails (a full disk) is logged and the sandbox goes on answering from memory; the books keep what they
 //! could not write and write it with their next commit. One sandbox at a time should use a file: two would each write
@@ -88,6 +92,15 @@ impl Kind {
             Kind::Delivery => "delivery",
         }
     }
+
+    /// `key` as an error or a log line may show it: a token's or a code's row is keyed by the token or code itself,
+    /// which a log must not carry.
+    fn shown(self, key: &str) -> String {
+        match self {
+            Kind::Token | Kind::Grant => format!("‹{} characters, not shown›", key.chars().count()),
+            _ => key.to_owned(),
+        }
+    }
 }
 
 /// Why a state file cannot be used. Every variant names the file.
@@ -130,7 +143,7 @@ pub enum StateError {
         path: PathBuf,
         /// The row's kind.
         kind: &'static str,
-        /// The row's key.
+        /// The row's key (not shown for a token or a code, which are their own keys).
         key: String,
         /// What is wrong with its value.
         reason: String,
@@ -161,6 +174,7 @@ impl Change {
         match serde_json::to_string(value) {
             Ok(value) => Some(Change::Put { kind, key, value }),
             Err(e) => {
+                let key = kind.shown(&key);
                 tracing::error!(kind = kind.name(), key, error = %e, "a row cannot be serialized; not kept");
                 None
             }
@@ -237,9 +251,10 @@ impl StateFile {
         } else {
             self.check_schema(&connection, &tables)?;
         }
-        // WAL with NORMAL sync: each commit is an append, durable across a crash of the process (see the module doc).
+        // WAL without waiting for the disk: each commit is an append, durable across a crash of the process, not
+        // necessarily of the machine (see the module doc for the trade-off and its measure).
         connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;")
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA busy_timeout = 2000;")
             .map_err(|e| self.io(&e))
     }
 
@@ -290,7 +305,7 @@ impl StateFile {
         StateError::Row {
             path: self.path.clone(),
             kind: kind.name(),
-            key: key.to_owned(),
+            key: kind.shown(key),
             reason,
         }
     }
@@ -424,6 +439,21 @@ mod tests {
             error.contains("counter row `serial`") && error.contains("state.db"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_bad_token_row_does_not_show_the_token() {
+        let path = temp("token");
+        let file = open(&path);
+        let token = "0123456789abcdef0123456789abcdef";
+        let changes: Vec<Change> = Change::put(Kind::Token, token, &"not a token row")
+            .into_iter()
+            .collect();
+        assert!(file.write(&changes).is_ok());
+        let error = file.load::<(String, u64)>(Kind::Token).err().map(|e| e.to_string());
+        let error = error.unwrap_or_default();
+        assert!(error.contains("token row `‹32 characters, not shown›`"), "{error}");
+        assert!(!error.contains(token), "{error}");
     }
 
     #[test]
