@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use snapbi_spec::ir::{Action, TransactionStatus};
 
 /// A `latestTransactionStatus` value of the standard's table: two digits, serialized as they are. Deserialized only
-/// from a state file, where the books check it against the table ([`Machine::listed`]) before keeping it.
+/// from a state file, where the books check it against the table (`Machine::listed`) before keeping it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Status(String);
