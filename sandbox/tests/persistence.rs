@@ -293,3 +293,33 @@ async fn one_time_codes_and_tokens_survive_a_restart_and_stay_one_time() {
     let reply = second.send_to(STATUS, &headers, body).await;
     assert_ne!(reply.status, 401, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn a_smaller_capacity_keeps_the_newest_and_the_file_forgets_the_rest() {
+    let path = state_file("capacity");
+    let first = start(|b| b.state(path.clone())).await;
+    let mut references = Vec::new();
+    for _ in 0..3 {
+        let reference = unique("INV");
+        let reply = first.call(PAYMENT, &first.payment_body(&reference, "1.00")).await;
+        reply.expect("2005400", "Successful");
+        references.push(reference);
+    }
+    drop(first);
+
+    let second = start(|b| b.state(path.clone()).capacity(2)).await;
+    let kept: Vec<String> = second
+        .sandbox
+        .ledger()
+        .into_iter()
+        .map(|p| p.partner_reference_no)
+        .collect();
+    assert_eq!(kept, references[1..], "the oldest is evicted, as it would have been");
+    drop(second);
+    let rows = rusqlite::Connection::open(&path).and_then(|c| {
+        c.query_row("SELECT count(*) FROM rows WHERE kind = 'payment'", [], |row| {
+            row.get::<_, i64>(0)
+        })
+    });
+    assert_eq!(rows.ok(), Some(2), "and its row is deleted");
+}

@@ -130,8 +130,16 @@ impl Books {
 
     /// Reads the books back from `file` and keeps them in it from now on; the reference serial it holds (0 for a new
     /// file). A payment whose status the standard's table does not list, or a row that is not what its kind says, is
-    /// an error naming the file and the row.
+    /// an error naming the file and the row. What does not fit (a file written with a larger capacity) is evicted
+    /// oldest first, as it would have been, and its rows deleted.
     pub(crate) fn restore(&mut self, file: Arc<StateFile>, machine: Machine<'_>) -> Result<u64, StateError> {
+        let serial = file.load::<u64>(Kind::Counter)?;
+        let serial = serial.into_iter().find(|(key, _)| key == SERIAL).map_or(0, |(_, n)| n);
+        self.tracker = Some(Tracker {
+            file: Arc::clone(&file),
+            touched: HashSet::new(),
+            serial,
+        });
         for (key, payment) in file.load::<PaymentRecord>(Kind::Payment)? {
             let listed = machine.listed(payment.latest_transaction_status.code());
             if listed.is_none() {
@@ -148,19 +156,37 @@ impl Books {
             let remembered = row
                 .into_remembered()
                 .map_err(|reason| file.bad_row(Kind::Remembered, &key, reason))?;
-            self.remembered.insert(key, remembered);
+            let evicted = self.remembered.insert(key, remembered);
+            self.touch_evicted(&evicted, |k| Touched::Remembered(k.clone()));
         }
         for (key, ()) in file.load::<()>(Kind::ExternalId)? {
-            self.external_ids.insert(key, ());
+            let evicted = self.external_ids.insert(key, ());
+            self.touch_evicted(&evicted, |k| Touched::ExternalId(k.clone()));
         }
-        let serial = file.load::<u64>(Kind::Counter)?;
-        let serial = serial.into_iter().find(|(key, _)| key == SERIAL).map_or(0, |(_, n)| n);
-        self.tracker = Some(Tracker {
-            file,
-            touched: HashSet::new(),
-            serial,
-        });
+        self.delete_evicted()?;
         Ok(serial)
+    }
+
+    /// Deletes the rows of what reading back evicted; the rows of what was read stay as they are.
+    fn delete_evicted(&mut self) -> Result<(), StateError> {
+        let Some(tracker) = &mut self.tracker else {
+            return Ok(());
+        };
+        let touched = std::mem::take(&mut tracker.touched);
+        let file = Arc::clone(&tracker.file);
+        let gone = touched.iter().filter(|entry| !self.holds(entry));
+        let deletes: Vec<Change> = gone.filter_map(|entry| self.change(entry)).collect();
+        file.write(&deletes)
+    }
+
+    /// Whether the books hold `entry`.
+    fn holds(&self, entry: &Touched) -> bool {
+        match entry {
+            Touched::Payment(key) => self.payments.contains_key(key),
+            Touched::Record(id) => self.records.contains_key(id),
+            Touched::Remembered(key) => self.remembered.contains_key(key),
+            Touched::ExternalId(key) => self.external_ids.contains_key(key),
+        }
     }
 }
 
