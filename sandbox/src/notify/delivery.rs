@@ -278,13 +278,15 @@ impl Notifier {
             .map(|(n, ..)| *n)
             .chain(deliveries.iter().map(|d| d.notification))
             .max();
+        // Each notification's attempts so far, so its next one (a Resend) is numbered after them.
+        let mut attempts = std::collections::HashMap::new();
+        for delivery in &deliveries {
+            let most = attempts.entry(delivery.notification).or_insert(0);
+            *most = delivery.attempt.max(*most);
+        }
         for (n, url, body) in kept {
-            let attempts = deliveries
-                .iter()
-                .filter(|d| d.notification == n)
-                .map(|d| d.attempt)
-                .max();
-            self.shared.outbox.keep_attempted(n, url, body, attempts.unwrap_or(0));
+            let made = attempts.get(&n).copied().unwrap_or(0);
+            self.shared.outbox.keep_attempted(n, url, body, made);
         }
         {
             let mut recorded = self.shared.lock();

@@ -225,13 +225,13 @@ impl SandboxBuilder {
             .filter_map(|name| api.provider(name))
             .map(|p| (p.name.clone(), Clock::new(&p.timestamp_offset)))
             .collect();
-        let mut world = Stores {
+        let mut stores = Stores {
             books: Books::new(capacity),
             tokens: Tokens::new(token_lifetime, capacity),
             grants: Grants::new(capacity),
         };
         let serial = match &self.state {
-            Some(path) => restore(path, &api, &mut world, &notifiers)?,
+            Some(path) => restore(path, &api, &mut stores, &notifiers)?,
             None => 0,
         };
         let inner = Inner {
@@ -241,9 +241,9 @@ impl SandboxBuilder {
             clients,
             options,
             notifiers,
-            tokens: world.tokens,
-            grants: world.grants,
-            books: Mutex::new(world.books),
+            tokens: stores.tokens,
+            grants: stores.grants,
+            books: Mutex::new(stores.books),
             scenarios: Queues::new(),
             faults: Queues::new(),
             serial: AtomicU64::new(serial),
@@ -269,14 +269,14 @@ struct Stores {
 fn restore(
     path: &Path,
     api: &Api,
-    world: &mut Stores,
+    stores: &mut Stores,
     notifiers: &HashMap<NotifierKey, Notifier>,
 ) -> Result<u64, SandboxError> {
     let file = Arc::new(StateFile::open(path)?);
     let machine = Machine::new(&api.standard.transaction_status);
-    let serial = world.books.restore(Arc::clone(&file), machine)?;
-    world.tokens.restore(Arc::clone(&file))?;
-    world.grants.restore(Arc::clone(&file))?;
+    let serial = stores.books.restore(Arc::clone(&file), machine)?;
+    stores.tokens.restore(Arc::clone(&file))?;
+    stores.grants.restore(Arc::clone(&file))?;
     for (key, notifier) in notifiers {
         notifier.restore(Rows::new(Arc::clone(&file), key))?;
     }
