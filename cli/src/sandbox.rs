@@ -49,6 +49,11 @@ pub struct Args {
     /// status: active|frozen}` (more can be added with POST /_sandbox/customers).
     #[arg(long, value_name = "FILE")]
     customers: Option<PathBuf>,
+    /// Keep the world (payments and refunds, records, remembered answers, used X-EXTERNAL-IDs, issued tokens and
+    /// codes, notifications with their attempts) in this SQLite file, read back at start and written as it changes,
+    /// so a restart carries on where the sandbox stopped (default: memory only). Made when it does not exist.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 /// Serves until Ctrl-C.
@@ -65,6 +70,9 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
     if let Some(ms) = args.auto_complete_ms {
         builder = builder.auto_complete(Duration::from_millis(ms));
     }
+    if let Some(path) = &args.state {
+        builder = builder.state(path.clone());
+    }
     let sandbox = builder.build().map_err(|e| Error::Input(e.to_string()))?;
     if let Some(file) = &args.customers {
         let customers = read_customers(file)?;
@@ -76,6 +84,7 @@ pub fn run(specs: &Specs, args: &Args) -> Outcome {
         .enable_all()
         .build()
         .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))?;
+    let shown = format!("{shown}{}", state_line(args.state.as_deref()));
     runtime.block_on(serve(sandbox, args.addr, &shown))?;
     Ok(Status::Pass)
 }
@@ -145,6 +154,17 @@ fn credentials(args: &Args) -> Result<(Credentials, String), Error> {
         _ => Err(Error::Input(
             "--client-id, --client-secret and --client-public-key go together (or none, for the demo client)".into(),
         )),
+    }
+}
+
+/// Where the world is kept, for the banner.
+fn state_line(state: Option<&std::path::Path>) -> String {
+    match state {
+        Some(path) => format!(
+            "state: {} (read back at start, written as it changes)\n",
+            path.display()
+        ),
+        None => "state: memory only (--state FILE keeps it across restarts)\n".to_owned(),
     }
 }
 

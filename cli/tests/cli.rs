@@ -287,12 +287,18 @@ const STARTER: [&str; 3] = ["provider.yaml", "token/b2b.yaml", "balance-inquiry.
 
 /// One raw HTTP/1.1 POST of an empty JSON body; the answer's status line and body.
 fn post(base_url: &str, path: &str) -> (String, String) {
+    http(base_url, "POST", path, "{}")
+}
+
+/// One raw HTTP/1.1 request with a JSON body; the answer's status line and body.
+fn http(base_url: &str, method: &str, path: &str, body: &str) -> (String, String) {
     use std::io::Read;
     let addr = base_url.strip_prefix("http://").expect("http base URL");
     let mut stream = std::net::TcpStream::connect(addr).expect("connect to the sandbox");
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\
-         Connection: close\r\n\r\n{{}}"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
     );
     stream.write_all(request.as_bytes()).expect("send");
     let mut answer = String::new();
@@ -1870,4 +1876,89 @@ fn openapi_reads_other_specs() {
         .map(|op| &op["operationId"])
         .collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
+}
+
+// ----- sandbox ------------------------------------------------------------------------------------------
+
+#[test]
+fn sandbox_refuses_a_state_file_that_is_not_one_with_its_path() {
+    let temp = Temp::new("state-foreign");
+    let path = temp.write("notes.txt", "these are notes, not a sandbox's world\n".repeat(10));
+    let out = snapbi(&["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0", "--state", &path]);
+    let err = input_error(&out);
+    assert!(
+        err.contains(&format!("state file {path}: not a snapbi state file")),
+        "{err}"
+    );
+}
+
+/// `snapbi sandbox` running in the background until it is stopped as Ctrl-C would.
+struct Served {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl Served {
+    /// Starts `snapbi sandbox ARGS` on a free loopback port and waits for its banner.
+    fn start(args: &[&str]) -> Served {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_snapbi"))
+            .args(["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn snapbi sandbox");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let banner = lines.next().and_then(Result::ok).unwrap_or_default();
+        let base_url = banner.strip_prefix("snapbi sandbox listening on ").map(str::to_owned);
+        let Some(base_url) = base_url else {
+            let _ = child.kill();
+            panic!("no banner: {banner:?}");
+        };
+        // The rest of the banner is read and dropped, so the sandbox never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Served { child, base_url }
+    }
+
+    /// Stops it with SIGINT (Ctrl-C) and waits for it to exit.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "{status}");
+    }
+}
+
+impl Drop for Served {
+    /// A test that fails before `stop` leaves no sandbox running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sandbox_with_state_keeps_its_records_across_a_restart() {
+    let temp = Temp::new("state-restart");
+    let state = temp.path("sandbox.db").display().to_string();
+    let flags = ["--provider", "doku", "--state", state.as_str()];
+    let va = r#"{"partnerServiceId":"  888994","customerNo":"00000042","virtualAccountNo":"  88899400000042",
+        "virtualAccountName":"Toru Yamashita"}"#;
+
+    let first = Served::start(&flags);
+    let (status, body) = http(&first.base_url, "POST", "/_sandbox/records/doku/virtual_account", va);
+    assert!(status.contains("200"), "{status} {body}");
+    first.stop();
+
+    let second = Served::start(&flags);
+    let (status, body) = http(&second.base_url, "GET", "/_sandbox/ledger", "");
+    second.stop();
+    assert!(status.contains("200"), "{status} {body}");
+    let ledger: Value = serde_json::from_str(&body).expect("JSON ledger");
+    let records = ledger["records"].as_array().cloned().unwrap_or_default();
+    assert_eq!(records.len(), 1, "{ledger}");
+    assert_eq!(records[0]["fields"]["virtualAccountName"], "Toru Yamashita");
 }

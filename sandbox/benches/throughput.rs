@@ -1,4 +1,4 @@
-//! Signed DANA payments per second the sandbox sustains from 64 concurrent connections on loopback, next to
+//! Signed DANA payments per second the sandbox sustains from 64 concurrent connections (`SNAPBI_BENCH_CONNECTIONS`) on loopback, next to
 //! a bare axum JSON echo server measured in the same run with the same client work.
 //!
 //! Run: `cargo bench -p snapbi-sandbox --bench throughput`. The two servers are measured in turns (echo,
@@ -7,7 +7,8 @@
 //! servers, the ratio (goal: the sandbox at 60 % of the echo server or more, its request journal on), the same
 //! ratio in requests per CPU second (which a machine busy with other work disturbs far less), p50/p99 latency and the
 //! process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
-//! `DEFAULT_CAPACITY`).
+//! `DEFAULT_CAPACITY`). `SNAPBI_BENCH_STATE=FILE` runs the sandbox with that state file (`--state`): every payment
+//! is then also written to SQLite (give a file that does not exist yet, on the disk to measure).
 //!
 //! Each request has a fresh X-EXTERNAL-ID and partnerReferenceNo and is signed in the client, inside the
 //! timed loop (HMAC-SHA512 with the runtime's `sign_symmetric`). The echo run's clients build and sign the
@@ -27,7 +28,15 @@ use snapbi::rt;
 use snapbi::rt::secret::{AccessToken, ClientSecret};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox};
 
-const CONNECTIONS: usize = 64;
+/// Connections driven at once, unless `SNAPBI_BENCH_CONNECTIONS` says otherwise (1 measures one call's latency
+/// alone: what `SNAPBI_BENCH_STATE` adds to each call).
+fn connections() -> usize {
+    std::env::var("SNAPBI_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(64)
+}
 /// The sandbox's goal, with its request journal on: this share of the echo server's requests per second.
 const GOAL: f64 = 0.6;
 const ROUNDS: usize = 2;
@@ -97,17 +106,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(snapbi_sandbox::DEFAULT_CAPACITY);
-    let sandbox = Sandbox::builder()
-        .api(api)
-        .provider("doku")?
-        .capacity(capacity)
-        .build()?;
+    let builder = Sandbox::builder().api(api).provider("doku")?.capacity(capacity);
+    let builder = match std::env::var_os("SNAPBI_BENCH_STATE") {
+        Some(path) => builder.state(path),
+        None => builder,
+    };
+    let sandbox = builder.build()?;
     let (sandbox_url, _handle) = sandbox.spawn_on_loopback().await?;
     let token = token(&sandbox_url).await?;
 
     // One HTTP client per connection, built once: building one reads the system's root certificates, which
     // must not eat into a measured turn.
-    let clients = (0..CONNECTIONS)
+    let clients = (0..connections())
         .map(|_| reqwest::Client::builder().no_proxy().pool_max_idle_per_host(1).build())
         .collect::<Result<Vec<_>, _>>()?;
     let mut echo = Measured::default();
@@ -125,7 +135,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let after_sandbox = peak_rss_kib();
 
     println!(
-        "signed DANA payments, {CONNECTIONS} connections, {ROUNDS} turns of {}s per server, loopback",
+        "signed DANA payments, {} connections, {ROUNDS} turns of {}s per server, loopback",
+        connections(),
         measure.as_secs()
     );
     report("axum JSON echo", &echo);
@@ -200,7 +211,7 @@ async fn token(base: &str) -> Result<String, Box<dyn std::error::Error>> {
     Ok(answer["accessToken"].as_str().ok_or("no accessToken")?.to_owned())
 }
 
-/// Drives `CONNECTIONS` connections for half a second of warm-up and then `measure`, each request freshly
+/// Drives [`connections`] connections for half a second of warm-up and then `measure`, each request freshly
 /// signed; `round` keeps the references of each turn apart.
 async fn load(
     clients: &[reqwest::Client],
@@ -216,7 +227,7 @@ async fn load(
     for (connection, http) in clients.iter().enumerate() {
         let url = format!("{base}{path}");
         let token = AccessToken::from(token.unwrap_or("echo-needs-no-token"));
-        let id = round * CONNECTIONS + connection;
+        let id = round * clients.len() + connection;
         let http = http.clone();
         tasks.push(tokio::spawn(connection_loop(http, id, url, token, warm_up_end, end)));
     }

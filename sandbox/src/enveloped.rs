@@ -40,7 +40,7 @@ use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
 use crate::shape;
 use crate::signing::{self, Message, Signer};
-use crate::store;
+
 use crate::validate;
 
 /// One enveloped call of `endpoint`; `trail` follows its checks for the journal (which step refused, the client, the
@@ -416,7 +416,7 @@ impl<'a> Enveloped<'a> {
             parent: None,
         };
         let mut issue = |field: &str| self.issue(field);
-        let done = operate(&call, &mut store::lock(&self.inner.books), &mut issue);
+        let done = operate(&call, &mut self.inner.books(), &mut issue);
         match done {
             Ok(record) => {
                 let facts = record_facts(api, &endpoint.response, &record, 0);

@@ -13,10 +13,16 @@
 //! A code a binding issues stands for the simulated customer it binds (`world`) and waits for that customer's consent:
 //! until they approve on the consent page it is refused like one never issued, and rejecting voids it. The token
 //! it buys, and the refresh token that comes with it, stand for the same customer; unbinding revokes both.
+//!
+//! With a state file (`persist`) each code is also a row, written when it is issued and when it is used, so an issued
+//! code can be exchanged after a restart, and a used one is still refused as used.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
+use crate::persist::{Change, Kind, StateError, StateFile, deadline_ms, left_until};
 use crate::store::{self, BoundedMap};
 use crate::world::Holder;
 
@@ -25,7 +31,8 @@ use crate::world::Holder;
 pub const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// What a code buys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum GrantKind {
     /// An authorization code (`authCode`), from a binding.
     AuthCode,
@@ -81,6 +88,8 @@ struct Grant {
     client_id: String,
     kind: GrantKind,
     expires: Instant,
+    /// `expires` as its row holds it, in Unix milliseconds; 0 without a state file.
+    expires_at: u64,
     used: bool,
     /// The customer the token it buys stands for.
     holder: Option<Holder>,
@@ -95,16 +104,83 @@ pub(crate) struct Grantee<'a> {
     pub(crate) holder: Option<Holder>,
 }
 
+/// A code as its row holds it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantRow {
+    client_id: String,
+    kind: GrantKind,
+    expires_at: u64,
+    used: bool,
+    /// The customer the token it buys stands for.
+    #[serde(default)]
+    holder: Option<Holder>,
+    /// Whether the customer consented; a row written before consent pages existed was good at once.
+    #[serde(default = "consented")]
+    approved: bool,
+}
+
+fn consented() -> bool {
+    true
+}
+
+impl Grant {
+    fn row(&self) -> GrantRow {
+        GrantRow {
+            client_id: self.client_id.clone(),
+            kind: self.kind,
+            expires_at: self.expires_at,
+            used: self.used,
+            holder: self.holder.clone(),
+            approved: self.approved,
+        }
+    }
+}
+
 /// The issued codes.
 #[derive(Debug)]
 pub(crate) struct Grants {
     issued: RwLock<BoundedMap<String, Grant>>,
+    /// Where codes are written, with a state file.
+    file: Option<Arc<StateFile>>,
 }
 
 impl Grants {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             issued: RwLock::new(BoundedMap::new(capacity)),
+            file: None,
+        }
+    }
+
+    /// Reads back the codes `file` holds (an expired one stays, refused as expired, until it is evicted), and writes
+    /// every code issued or used from now on to it.
+    pub(crate) fn restore(&mut self, file: Arc<StateFile>) -> Result<(), StateError> {
+        {
+            let mut issued = store::write(&self.issued);
+            for (code, row) in file.load::<GrantRow>(Kind::Grant)? {
+                let grant = Grant {
+                    client_id: row.client_id,
+                    kind: row.kind,
+                    expires: Instant::now() + left_until(row.expires_at),
+                    expires_at: row.expires_at,
+                    used: row.used,
+                    holder: row.holder,
+                    approved: row.approved,
+                };
+                issued.insert(code, grant);
+            }
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Writes `code`'s row as `grant` is now, and forgets the `evicted` codes.
+    fn write(&self, code: &str, grant: &Grant, evicted: Vec<(String, Grant)>) {
+        if let Some(file) = &self.file {
+            let put = Change::put(Kind::Grant, code, &grant.row());
+            let forget = evicted.into_iter().map(|(old, _)| Change::delete(Kind::Grant, old));
+            file.write_or_log(&put.into_iter().chain(forget).collect::<Vec<_>>());
         }
     }
 
@@ -124,11 +200,16 @@ impl Grants {
             client_id: to.client_id.to_owned(),
             kind,
             expires: Instant::now() + lifetime,
+            expires_at: self.file.as_ref().map_or(0, |_| deadline_ms(lifetime)),
             used: false,
             holder: to.holder,
             approved,
         };
-        store::write(&self.issued).insert(code.clone(), grant);
+        let mut issued = store::write(&self.issued);
+        let evicted = issued.insert(code.clone(), grant);
+        if let Some(grant) = issued.get(&code) {
+            self.write(&code, grant, evicted);
+        }
         code
     }
 
@@ -137,6 +218,7 @@ impl Grants {
         if let Some(grant) = store::write(&self.issued).get_mut(code) {
             grant.approved = approve;
             grant.used |= !approve;
+            self.write(code, grant, Vec::new());
         }
     }
 
@@ -158,14 +240,18 @@ impl Grants {
             return Err(GrantProblem::Expired(kind));
         }
         grant.used = true;
-        Ok(grant.holder.clone())
+        let holder = grant.holder.clone();
+        self.write(code, grant, Vec::new());
+        Ok(holder)
     }
 
     /// Withdraws every code `client_id` holds for `holder` (an unbinding: its refresh tokens buy nothing more).
     pub(crate) fn revoke(&self, client_id: &str, holder: &Holder) {
-        for grant in store::write(&self.issued).values_mut() {
+        let mut issued = store::write(&self.issued);
+        for (code, grant) in issued.iter_mut() {
             if grant.client_id == client_id && grant.holder.as_ref() == Some(holder) {
                 grant.approved = false;
+                self.write(code, grant, Vec::new());
             }
         }
     }

@@ -18,6 +18,8 @@
 //! notified to the merchant, signed, with the provider's retry schedule and, where the provider's specs have a
 //! merchant-side token endpoint, a token the merchant issued just before (`notify`).
 //! Endpoints in a provider's envelope (DANA's Open API) are checked and answered in that framing instead.
+//! With a state file ([`SandboxBuilder::state`], `snapbi sandbox --state FILE`) that world is kept in SQLite across
+//! restarts, written through as it changes (`persist`); without one it lives in memory only.
 //!
 //! Everything about signatures is the sandbox's own code, shared with the runtime's signer in nothing, so that a
 //! signing bug cannot hide on both sides: it assembles strings to sign from the IR's recipes and signs and verifies
@@ -51,6 +53,7 @@
 //! | stores (payments, records, answers, X-EXTERNAL-IDs, tokens) | 20 000 entries each, oldest forgotten | bounded memory |
 //! | unknown path | HTTP 404, `4040002 Invalid Routing` | no service code applies, so `00` |
 //! | known path, other method | HTTP 405, `405xx00 Requested Function Is Not Supported` | |
+//! | state file | none: memory only | no cost on the request path; `--state FILE` keeps the world across restarts |
 //! | request journal (`GET /_sandbox/journal`, the dashboard at `/_sandbox/ui`) | the last 1 000 calls (fewer with a smaller store capacity), bodies kept up to 16 KiB | bounded memory |
 //!
 //! Which case answers which situation (a missing field, an expired token, a refund of an unpaid payment…), the
@@ -90,6 +93,7 @@ mod journal;
 mod ledger;
 mod operations;
 mod payment_status;
+mod persist;
 mod record_pages;
 mod record_payments;
 mod routes;
@@ -112,6 +116,7 @@ pub use credentials::{
 pub use grants::AUTH_CODE_LIFETIME;
 pub use ledger::{Money, PaymentRecord, Record, RefundRecord};
 pub use payment_status::Status;
+pub use persist::{SCHEMA_VERSION, StateError};
 pub use sandbox::{
     DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, Sandbox, SandboxBuilder, SandboxError,
 };

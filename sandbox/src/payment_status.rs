@@ -7,11 +7,12 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use snapbi_spec::ir::{Action, TransactionStatus};
 
-/// A `latestTransactionStatus` value of the standard's table: two digits, serialized as they are.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+/// A `latestTransactionStatus` value of the standard's table: two digits, serialized as they are. Deserialized only
+/// from a state file, where the books check it against the table (`Machine::listed`) before keeping it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Status(String);
 
@@ -78,12 +79,12 @@ impl<'a> Machine<'a> {
 
     /// The status a new payment starts in.
     pub(crate) fn initial(&self) -> Option<Status> {
-        self.status(&self.table.initial)
+        self.listed(&self.table.initial)
     }
 
     /// The status `action` leaves a payment in `from` with; `None` when the table does not allow it from there.
     pub(crate) fn after(&self, action: Action, from: &Status) -> Option<Status> {
-        self.status(self.table.after(action, from.code())?)
+        self.listed(self.table.after(action, from.code())?)
     }
 
     /// The statuses `action` is allowed from, for a refusal's reason.
@@ -105,8 +106,8 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// The table's value with this code; only listed values become statuses.
-    fn status(&self, code: &str) -> Option<Status> {
+    /// The table's value with this code (a status read back from a state file); only listed values become statuses.
+    pub(crate) fn listed(&self, code: &str) -> Option<Status> {
         self.table.value(code).map(|v| Status(v.code.to_string()))
     }
 }

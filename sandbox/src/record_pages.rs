@@ -14,13 +14,13 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value};
 use snapbi_spec::ir::paths;
 
+use crate::Sandbox;
 use crate::admin::escape;
 use crate::answers;
 use crate::ledger::Record;
 use crate::notify::record_notify_endpoints;
 use crate::operations::at_path;
 use crate::sandbox::SandboxError;
-use crate::{Sandbox, store};
 
 /// `GET /_sandbox/pages/{token}`: the record and the form that pays it.
 pub(crate) async fn show(State(sandbox): State<Sandbox>, Path(token): Path<String>) -> Response {
@@ -82,7 +82,7 @@ pub(crate) async fn pay(State(sandbox): State<Sandbox>, Path(token): Path<String
 }
 
 fn record(sandbox: &Sandbox, token: &str) -> Option<Record> {
-    store::lock(&sandbox.inner.books).record_with_page(token).cloned()
+    sandbox.inner.books().record_with_page(token).cloned()
 }
 
 /// What a payment of `record` must bring that the record does not hold: the required leaf fields of its kind's

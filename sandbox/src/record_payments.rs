@@ -26,7 +26,7 @@ use crate::ledger::{Books, Record};
 use crate::notify::{record_notification_body, record_notify_endpoints};
 use crate::operations::{Effect, Outgoing, at_path, notify_url, record_key, reported, status_endpoints};
 use crate::sandbox::{Inner, SandboxError};
-use crate::store;
+
 use crate::validate;
 
 /// Pays the `kind` record of `provider` that `payment` names; see the module doc. Returns the paid records (one per
@@ -51,7 +51,7 @@ pub(crate) fn pay(
         )));
     }
     check_names(api, provider, kind, payment)?;
-    let mut books = store::lock(&inner.books);
+    let mut books = inner.books();
     let mut changes = Vec::new();
     for id in named(inner, &books, provider, kind, payment)? {
         let Some(record) = books.record(&id) else { continue };

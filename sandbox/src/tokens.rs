@@ -6,10 +6,17 @@
 //! compared, never logged. The store is bounded like the ledger; an evicted token is simply unknown afterwards
 //! (`401xx01`), which a client handles by fetching a new one. A customer token stands for the simulated customer
 //! whose binding bought it (`world`), if any; unbinding revokes every token of that customer.
+//!
+//! With a state file (`persist`) each token is also a row, written when it is issued (and deleted when it is
+//! revoked), so a client's token stays good across a restart of the sandbox within its lifetime; expired rows are
+//! dropped when the file is read back.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
+use crate::persist::{Change, Kind, StateError, StateFile, deadline_ms, left_until};
 use crate::store::{self, BoundedMap};
 use crate::world::Holder;
 
@@ -29,7 +36,8 @@ pub(crate) enum TokenProblem {
 }
 
 /// What a token stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum TokenKind {
     /// A B2B token: the client itself (client credentials).
     B2b,
@@ -70,11 +78,25 @@ struct Issued {
     revoked: bool,
 }
 
+/// A token as its row holds it; the deadline in Unix milliseconds.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRow {
+    client_id: String,
+    kind: TokenKind,
+    expires_at: u64,
+    /// The customer a customer token stands for.
+    #[serde(default)]
+    holder: Option<Holder>,
+}
+
 /// The issued tokens.
 #[derive(Debug)]
 pub(crate) struct Tokens {
     issued: RwLock<BoundedMap<String, Issued>>,
     lifetime: Duration,
+    /// Where issued tokens are written, with a state file.
+    file: Option<Arc<StateFile>>,
 }
 
 impl Tokens {
@@ -82,7 +104,37 @@ impl Tokens {
         Self {
             issued: RwLock::new(BoundedMap::new(capacity)),
             lifetime,
+            file: None,
         }
+    }
+
+    /// Reads back the tokens `file` holds that have not expired, and writes every token issued from now on to it.
+    pub(crate) fn restore(&mut self, file: Arc<StateFile>) -> Result<(), StateError> {
+        let mut expired = Vec::new();
+        {
+            let mut issued = store::write(&self.issued);
+            for (token, row) in file.load::<TokenRow>(Kind::Token)? {
+                let left = left_until(row.expires_at);
+                if left.is_zero() {
+                    expired.push(Change::delete(Kind::Token, token));
+                    continue;
+                }
+                let kind = row.kind;
+                issued.insert(
+                    token,
+                    Issued {
+                        client_id: row.client_id,
+                        kind,
+                        expires: Instant::now() + left,
+                        holder: row.holder,
+                        revoked: false,
+                    },
+                );
+            }
+        }
+        file.write(&expired)?;
+        self.file = Some(file);
+        Ok(())
     }
 
     /// The lifetime announced in `expiresIn`, in whole seconds rounded up (a test's 500 ms is `1`, not `0`).
@@ -102,10 +154,21 @@ impl Tokens {
             client_id: client_id.to_owned(),
             kind,
             expires: Instant::now() + self.lifetime,
-            holder,
+            holder: holder.clone(),
             revoked: false,
         };
-        store::write(&self.issued).insert(token.clone(), issued);
+        let evicted = store::write(&self.issued).insert(token.clone(), issued);
+        if let Some(file) = &self.file {
+            let row = TokenRow {
+                client_id: client_id.to_owned(),
+                kind,
+                expires_at: deadline_ms(self.lifetime),
+                holder,
+            };
+            let put = Change::put(Kind::Token, token.as_str(), &row);
+            let forget = evicted.into_iter().map(|(old, _)| Change::delete(Kind::Token, old));
+            file.write_or_log(&put.into_iter().chain(forget).collect::<Vec<_>>());
+        }
         token
     }
 
@@ -136,14 +199,18 @@ impl Tokens {
     /// Revokes every token `client_id` holds for `holder` (an unbinding); how many were still good.
     pub(crate) fn revoke(&self, client_id: &str, holder: &Holder) -> usize {
         let mut issued = store::write(&self.issued);
-        let mut revoked = 0;
-        for token in issued.values_mut() {
+        let mut revoked = Vec::new();
+        for (key, token) in issued.iter_mut() {
             if token.client_id == client_id && token.holder.as_ref() == Some(holder) && !token.revoked {
                 token.revoked = true;
-                revoked += 1;
+                revoked.push(Change::delete(Kind::Token, key.clone()));
             }
         }
-        revoked
+        // A revoked token's row goes: read back, it is unknown, which is refused as a revoked one is.
+        if let Some(file) = &self.file {
+            file.write_or_log(&revoked);
+        }
+        revoked.len()
     }
 }
 

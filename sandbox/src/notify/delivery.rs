@@ -20,6 +20,7 @@ use snapbi_spec::ir::{AuthKind, HeaderSource, Provider, Recipe, TimestampForm};
 use time::OffsetDateTime;
 
 use super::outbox::{Outbox, Sent};
+use super::persisted::Rows;
 use super::{MerchantToken, NotifySigner, Schedule};
 use crate::answer::Clock;
 use crate::changes::{Changes, Topic};
@@ -32,7 +33,7 @@ pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
 pub const MAX_RECORDED_DELIVERIES: usize = 10_000;
 
 /// One attempt to deliver a notification, as recorded by [`Notifier::deliveries`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Delivery {
     /// The notification this attempt delivers: numbered from 1 in the order they were sent (in a sandbox, across
     /// all its notifiers).
@@ -97,6 +98,8 @@ pub(super) struct Shared {
     outbox: Outbox,
     /// Told of every attempt recorded (the sandbox's live pages).
     changes: OnceLock<Changes>,
+    /// Where notifications and attempts are written, with a state file.
+    rows: OnceLock<Rows>,
     /// Deliveries whose task has not finished yet.
     in_flight: tokio::sync::watch::Sender<usize>,
 }
@@ -148,6 +151,7 @@ impl Notifier {
             deliveries: Mutex::new(VecDeque::new()),
             outbox: Outbox::default(),
             changes: OnceLock::new(),
+            rows: OnceLock::new(),
             in_flight: tokio::sync::watch::Sender::new(0),
         };
         Self {
@@ -203,7 +207,10 @@ impl Notifier {
         match serde_json::to_vec(&body) {
             Ok(bytes) => {
                 let bytes = Bytes::from(bytes);
-                self.shared.outbox.keep(n, url.clone(), bytes.clone());
+                let forgotten = self.shared.outbox.keep(n, url.clone(), bytes.clone());
+                if let Some(rows) = self.shared.rows.get() {
+                    rows.kept(n, &url, &bytes, forgotten);
+                }
                 self.start(n, url, bytes, Plan::Schedule);
             }
             Err(e) => {
@@ -260,6 +267,38 @@ impl Notifier {
             };
             shared.run(delivery, timeout, merchant_token.as_deref()).await;
         });
+    }
+
+    /// Reads back this notifier's notifications and attempts from a state file, and writes new ones to it from now
+    /// on (`persisted`). Later notifications are numbered after every one read back.
+    pub(crate) fn restore(&self, rows: Rows) -> Result<(), crate::persist::StateError> {
+        let (kept, deliveries) = rows.load()?;
+        let last = kept
+            .iter()
+            .map(|(n, ..)| *n)
+            .chain(deliveries.iter().map(|d| d.notification))
+            .max();
+        // Each notification's attempts so far, so its next one (a Resend) is numbered after them.
+        let mut attempts = std::collections::HashMap::new();
+        for delivery in &deliveries {
+            let most = attempts.entry(delivery.notification).or_insert(0);
+            *most = delivery.attempt.max(*most);
+        }
+        for (n, url, body) in kept {
+            let made = attempts.get(&n).copied().unwrap_or(0);
+            self.shared.outbox.keep_attempted(n, url, body, made);
+        }
+        {
+            let mut recorded = self.shared.lock();
+            recorded.extend(deliveries);
+            let excess = recorded.len().saturating_sub(MAX_RECORDED_DELIVERIES);
+            recorded.drain(..excess);
+        }
+        if let Some(last) = last {
+            self.numbers.fetch_max(last + 1, Ordering::Relaxed);
+        }
+        let _ = self.shared.rows.set(rows);
+        Ok(())
     }
 
     /// The notifications kept for resending, oldest first.
@@ -321,8 +360,13 @@ impl Shared {
     fn record(&self, delivery: Delivery) {
         {
             let mut deliveries = self.lock();
-            if deliveries.len() >= MAX_RECORDED_DELIVERIES {
-                deliveries.pop_front();
+            let dropped = match deliveries.len() >= MAX_RECORDED_DELIVERIES {
+                true => deliveries.pop_front(),
+                false => None,
+            };
+            // Written under the lock, so the file's order is the record's.
+            if let Some(rows) = self.rows.get() {
+                rows.recorded(&delivery, dropped.as_ref());
             }
             deliveries.push_back(delivery);
         }

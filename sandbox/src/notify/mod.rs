@@ -4,12 +4,13 @@
 //! Everything provider-specific comes from the IR, never from `if provider` code: the bodies (`body`), the headers
 //! and their signature (`signer`), the retry points (`schedule`) and the `Authorization` token the merchant issues
 //! (`merchant_token`); `delivery` sends a notification, retries it and records every attempt; `outbox` keeps what was
-//! sent, for a resend.
+//! sent, for a resend; `persisted` writes both to a state file, when there is one.
 
 mod body;
 mod delivery;
 mod merchant_token;
 mod outbox;
+mod persisted;
 mod schedule;
 mod signer;
 
@@ -21,5 +22,6 @@ pub use delivery::{DEFAULT_ATTEMPT_TIMEOUT, Delivery, MAX_RECORDED_DELIVERIES, N
 pub use merchant_token::{MerchantToken, merchant_token_endpoint};
 pub use outbox::MAX_KEPT_NOTIFICATIONS;
 pub(crate) use outbox::Sent;
+pub(crate) use persisted::Rows;
 pub use schedule::Schedule;
 pub use signer::NotifySigner;

@@ -34,18 +34,21 @@ impl Outbox {
         self.sent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps notification `n`, forgetting the oldest beyond [`MAX_KEPT_NOTIFICATIONS`].
-    pub(super) fn keep(&self, n: u64, url: String, body: Bytes) {
+    /// Keeps notification `n`, forgetting the oldest beyond [`MAX_KEPT_NOTIFICATIONS`]; the number of the one
+    /// forgotten.
+    pub(super) fn keep(&self, n: u64, url: String, body: Bytes) -> Option<u64> {
+        self.keep_attempted(n, url, body, 0)
+    }
+
+    /// Keeps notification `n` read back from a state file, with the attempts it had.
+    pub(super) fn keep_attempted(&self, n: u64, url: String, body: Bytes, attempts: u32) -> Option<u64> {
         let mut sent = self.lock();
-        if sent.len() >= MAX_KEPT_NOTIFICATIONS {
-            sent.pop_front();
-        }
-        sent.push_back(Sent {
-            n,
-            url,
-            body,
-            attempts: 0,
-        });
+        let forgotten = match sent.len() >= MAX_KEPT_NOTIFICATIONS {
+            true => sent.pop_front().map(|s| s.n),
+            false => None,
+        };
+        sent.push_back(Sent { n, url, body, attempts });
+        forgotten
     }
 
     /// Notification `n`, while it is kept.

@@ -48,7 +48,7 @@ use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
 use crate::server::KillSwitch;
 use crate::shape::{self, FreeForm};
-use crate::store;
+
 use idempotency::Repeat;
 use payments::{cancel, notice, pay, refund, status};
 use records::{record_kind, snap_operation};
@@ -211,7 +211,7 @@ fn refused(answer: Answer) -> Outcome {
 
 /// Commits the call under the books' lock.
 fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
-    let mut books = store::lock(&inner.books);
+    let mut books = inner.books();
     let client = admitted.client.id.as_str();
     if let Some(external_id) = &admitted.external_id
         && !books.use_external_id(client, &call.clock.today(), external_id)
@@ -355,7 +355,7 @@ pub(crate) fn complete(
     partner_reference_no: &str,
 ) -> Result<(PaymentRecord, Vec<Effect>), SandboxError> {
     let machine = inner.machine();
-    let mut books = store::lock(&inner.books);
+    let mut books = inner.books();
     let mut payments = books.payments_named(partner_reference_no);
     let mut effects = Vec::new();
     for payment in payments.iter_mut() {

@@ -1,6 +1,8 @@
 //! The sandbox's configuration: [`SandboxBuilder`], with the documented default of every setting, and `build`,
 //! which checks the configuration and assembles the sandbox's shared state.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use snapbi_spec::ir::{Api, HeaderSource};
 
 use super::setup::{NotifierSetup, check_standard, clients, notification_keys, served, standard_token_lifetime};
-use super::state::{Inner, Options};
+use super::state::{Inner, NotifierKey, Options};
 use super::{Sandbox, SandboxError};
 use crate::answer::Clock;
 use crate::changes::Changes;
@@ -17,7 +19,9 @@ use crate::grants::Grants;
 use crate::journal::Journal;
 use crate::keys::ProviderKey;
 use crate::ledger::Books;
-use crate::notify::Schedule;
+use crate::notify::{Notifier, Rows, Schedule};
+use crate::payment_status::Machine;
+use crate::persist::StateFile;
 use crate::routes::Routes;
 use crate::scenarios::Queues;
 use crate::tokens::Tokens;
@@ -55,6 +59,7 @@ pub struct SandboxBuilder {
     notify_token: Option<String>,
     merchant_token_url: Option<String>,
     capacity: Option<usize>,
+    state: Option<PathBuf>,
 }
 
 impl SandboxBuilder {
@@ -168,12 +173,23 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps the sandbox's world in the SQLite file at `path` (`snapbi sandbox --state FILE`): what it holds is read
+    /// back at build (a new or empty file is made a state file), and every change is written to it as it is committed,
+    /// so a sandbox built again on the file carries on where this one stopped. Kept: payments with their refunds,
+    /// records, remembered idempotent answers, used X-EXTERNAL-IDs, issued tokens and one-time codes, and notifications
+    /// with their attempts. Not kept: armed scenarios and faults, the journal of calls, and retries still running
+    /// (see the `persist` module). Default: memory only.
+    pub fn state(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state = Some(path.into());
+        self
+    }
+
     /// Checks the configuration and builds the sandbox.
     ///
     /// # Errors
     ///
-    /// [`SandboxError`] for a missing API, standard data it cannot act on, bad credentials, no endpoints, or clashing
-    /// or reserved paths.
+    /// [`SandboxError`] for a missing API, standard data it cannot act on, bad credentials, no endpoints, clashing
+    /// or reserved paths, or a state file that cannot be used ([`SandboxError::State`]).
     pub fn build(self) -> Result<Sandbox, SandboxError> {
         let api = self.api.ok_or(SandboxError::NoApi)?;
         let token_lifetime = match self.token_lifetime {
@@ -210,6 +226,15 @@ impl SandboxBuilder {
             .filter_map(|name| api.provider(name))
             .map(|p| (p.name.clone(), Clock::new(&p.timestamp_offset)))
             .collect();
+        let mut stores = Stores {
+            books: Books::new(capacity),
+            tokens: Tokens::new(token_lifetime, capacity),
+            grants: Grants::new(capacity),
+        };
+        let serial = match &self.state {
+            Some(path) => restore(path, &api, &mut stores, &notifiers)?,
+            None => 0,
+        };
         let inner = Inner {
             clocks,
             served,
@@ -217,13 +242,13 @@ impl SandboxBuilder {
             clients,
             options,
             notifiers,
-            tokens: Tokens::new(token_lifetime, capacity),
-            grants: Grants::new(capacity),
-            books: Mutex::new(Books::new(capacity)),
+            tokens: stores.tokens,
+            grants: stores.grants,
+            books: Mutex::new(stores.books),
             world: World::new(capacity),
             scenarios: Queues::new(),
             faults: Queues::new(),
-            serial: AtomicU64::new(0),
+            serial: AtomicU64::new(serial),
             journal: Journal::new(capacity),
             changes,
             // The sandbox signs as the provider with its own (public, demo) key: enveloped answers.
@@ -232,4 +257,30 @@ impl SandboxBuilder {
         };
         Ok(Sandbox { inner: Arc::new(inner) })
     }
+}
+
+/// What a state file keeps, before it is shared.
+struct Stores {
+    books: Books,
+    tokens: Tokens,
+    grants: Grants,
+}
+
+/// Opens the state file at `path` and reads the world back from it into the books, tokens, grants and notifiers,
+/// which keep it up to date from now on; the reference serial it holds.
+fn restore(
+    path: &Path,
+    api: &Api,
+    stores: &mut Stores,
+    notifiers: &HashMap<NotifierKey, Notifier>,
+) -> Result<u64, SandboxError> {
+    let file = Arc::new(StateFile::open(path)?);
+    let machine = Machine::new(&api.standard.transaction_status);
+    let serial = stores.books.restore(Arc::clone(&file), machine)?;
+    stores.tokens.restore(Arc::clone(&file))?;
+    stores.grants.restore(Arc::clone(&file))?;
+    for (key, notifier) in notifiers {
+        notifier.restore(Rows::new(Arc::clone(&file), key))?;
+    }
+    Ok(serial)
 }

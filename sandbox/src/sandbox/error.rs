@@ -85,6 +85,10 @@ pub enum SandboxError {
     /// No notification with this number is kept.
     #[error("no notification {0} is kept (never sent, or forgotten: the sandbox keeps the last ones)")]
     NotificationNotFound(u64),
+    /// The state file ([`crate::SandboxBuilder::state`]) cannot be opened, is not a snapbi state file, is of a newer
+    /// schema, or holds a row that is not what its kind says; the message names the file.
+    #[error(transparent)]
+    State(#[from] crate::persist::StateError),
     /// The payment is not waiting to be paid (it was cancelled).
     #[error("payment `{partner_reference_no}` cannot be completed: latestTransactionStatus is {status}")]
     NotCompletable {

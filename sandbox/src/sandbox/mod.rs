@@ -26,7 +26,7 @@ use crate::world::{Customer, Holder};
 
 pub use builder::{DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, SandboxBuilder};
 pub use error::SandboxError;
-pub(crate) use state::{Inner, Served};
+pub(crate) use state::{Inner, NotifierKey, Served};
 
 /// A SNAP provider simulator interpreting an [`Api`] at run time. Cheap to clone: clones share state.
 #[derive(Clone)]
@@ -185,7 +185,7 @@ impl Sandbox {
 
     /// Every payment with its refunds, oldest first.
     pub fn ledger(&self) -> Vec<PaymentRecord> {
-        store::lock(&self.inner.books).snapshot()
+        self.inner.books().snapshot()
     }
 
     /// Registers a `kind` record of `provider` for every client, as the provider's own back office would: a
@@ -209,7 +209,7 @@ impl Sandbox {
             return Err(SandboxError::Record("the fields must be a JSON object".into()));
         }
         let clock = inner.clock(provider);
-        let mut books = store::lock(&inner.books);
+        let mut books = inner.books();
         let mut added = Vec::new();
         for client in inner.clients.keys() {
             let (id, key) = operations::record_key(client, provider, kind, &fields)
@@ -259,7 +259,7 @@ impl Sandbox {
 
     /// Every record (virtual accounts and the like, see [`Record`]), oldest first.
     pub fn records(&self) -> Vec<Record> {
-        store::lock(&self.inner.books).records()
+        self.inner.books().records()
     }
 
     /// Every notification attempt recorded so far.

@@ -18,7 +18,7 @@ use crate::credentials::Client;
 use crate::grants::Grants;
 use crate::journal::Journal;
 use crate::keys::ProviderKey;
-use crate::ledger::Books;
+use crate::ledger::{Books, BooksGuard};
 use crate::notify::Notifier;
 use crate::operations::Effect;
 use crate::payment_status::Machine;
@@ -81,6 +81,12 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// The books, locked. What is changed under the lock is written to the state file, if there is one, when the
+    /// guard is released: one transaction per commit.
+    pub(crate) fn books(&self) -> BooksGuard<'_> {
+        BooksGuard::new(crate::store::lock(&self.books), &self.serial)
+    }
+
     /// The endpoint of a served entry.
     pub(crate) fn endpoint(&self, served: &Served) -> &Endpoint {
         &self.api.endpoints[served.index]

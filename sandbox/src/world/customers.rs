@@ -34,7 +34,8 @@ pub enum CustomerStatus {
 }
 
 /// The customer a binding, a token or a payment stands for: a provider's phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Holder {
     pub(crate) provider: String,
     pub(crate) phone_no: String,

@@ -6,19 +6,27 @@
 //! must change together, and the critical sections are a few map operations, far shorter than the HTTP and
 //! signature work around them. Every map is bounded (oldest entries go first), so memory stays flat under
 //! a benchmark; the bound is large enough that a test never meets it.
+//!
+//! With a state file (`persist`) the books also note which entries each commit touched, and write them when the lock
+//! is released (`persisted`); without one they note nothing.
 
 use axum::body::Bytes;
 use axum::http::HeaderName;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::answer::Answer;
 use crate::payment_status::Status;
 use crate::store::{BoundedMap, Map};
+use persisted::{Touched, Tracker};
+
+mod persisted;
+
+pub(crate) use persisted::BooksGuard;
 
 /// A monetary amount as SNAP writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Decimal string, e.g. `10000.00`.
@@ -47,7 +55,7 @@ impl Money {
 }
 
 /// One payment the sandbox accepted, as `GET /_sandbox/ledger` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRecord {
     /// The client (X-PARTNER-ID) that made it.
@@ -97,7 +105,7 @@ pub struct PaymentRecord {
 }
 
 /// One refund of a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRecord {
     /// The merchant's partnerRefundNo.
@@ -117,7 +125,7 @@ pub struct RefundRecord {
 /// Generic: the record kind (provider file, `records:`) says which request fields identify a record; the
 /// record holds the create request's body, with the fields of later updates written over it, and answers
 /// the response fields of update, delete and status calls that have the same wire names.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
     /// The client (X-PARTNER-ID) that created it.
@@ -255,6 +263,8 @@ pub(crate) struct Books {
     records: BoundedMap<String, Record>,
     /// A record's id under another of its kind's keys → its id under `key`.
     record_aliases: Map<String, String>,
+    /// What the commit under way touched, with a state file; `None` without one.
+    tracker: Option<Tracker>,
 }
 
 impl Books {
@@ -266,6 +276,21 @@ impl Books {
             external_ids: BoundedMap::new(capacity),
             records: BoundedMap::new(capacity),
             record_aliases: Map::default(),
+            tracker: None,
+        }
+    }
+
+    /// Notes that the commit under way touched `entry` (made only with a state file).
+    fn touch(&mut self, entry: impl FnOnce() -> Touched) {
+        if let Some(tracker) = &mut self.tracker {
+            tracker.touched.insert(entry());
+        }
+    }
+
+    /// Notes every entry evicted to make room: the state file forgets them too.
+    fn touch_evicted<K, V>(&mut self, evicted: &[(K, V)], entry: impl Fn(&K) -> Touched) {
+        if let Some(tracker) = &mut self.tracker {
+            tracker.touched.extend(evicted.iter().map(|(key, _)| entry(key)));
         }
     }
 
@@ -275,7 +300,9 @@ impl Books {
         if self.external_ids.contains_key(&key) {
             return false;
         }
-        self.external_ids.insert(key, ());
+        self.touch(|| Touched::ExternalId(key.clone()));
+        let evicted = self.external_ids.insert(key, ());
+        self.touch_evicted(&evicted, |k| Touched::ExternalId(k.clone()));
         true
     }
 
@@ -285,7 +312,9 @@ impl Books {
 
     /// Remembers `answer` under `key`, as the answer to the request of digest `request` ([`request_digest`]).
     pub(crate) fn remember(&mut self, key: String, request: [u8; 32], answer: &mut Answer) {
-        self.remembered.insert(key, Remembered::new(request, answer));
+        self.touch(|| Touched::Remembered(key.clone()));
+        let evicted = self.remembered.insert(key, Remembered::new(request, answer));
+        self.touch_evicted(&evicted, |k| Touched::Remembered(k.clone()));
     }
 
     /// Whether `client` already has a payment `partner_reference_no`.
@@ -300,7 +329,10 @@ impl Books {
             (record.client_id.clone(), record.reference_no.clone()),
             record.partner_reference_no.clone(),
         );
-        for (_, evicted) in self.payments.insert(key, record) {
+        self.touch(|| Touched::Payment(key.clone()));
+        let evicted = self.payments.insert(key, record);
+        self.touch_evicted(&evicted, |k| Touched::Payment(k.clone()));
+        for (_, evicted) in evicted {
             self.by_reference.remove(&(evicted.client_id, evicted.reference_no));
         }
     }
@@ -316,11 +348,23 @@ impl Books {
         let by_reference =
             reference_no.and_then(|r| self.by_reference.get(&(client.to_owned(), r.to_owned())).cloned());
         let partner = by_partner.filter(|p| self.has_payment(client, p)).or(by_reference)?;
-        self.payments.get_mut(&(client.to_owned(), partner))
+        let key = (client.to_owned(), partner);
+        // The caller may change it: written back with the commit (a status query's write is the price of not
+        // comparing before and after).
+        self.touch(|| Touched::Payment(key.clone()));
+        self.payments.get_mut(&key)
     }
 
     /// Every payment with this partnerReferenceNo, of any client.
     pub(crate) fn payments_named(&mut self, partner_reference_no: &str) -> Vec<&mut PaymentRecord> {
+        if let Some(tracker) = &mut self.tracker {
+            let named = self
+                .payments
+                .values()
+                .filter(|p| p.partner_reference_no == partner_reference_no);
+            let keys = named.map(|p| Touched::Payment((p.client_id.clone(), p.partner_reference_no.clone())));
+            tracker.touched.extend(keys);
+        }
         self.payments
             .values_mut()
             .filter(|p| p.partner_reference_no == partner_reference_no)
@@ -347,6 +391,7 @@ impl Books {
 
     pub(crate) fn record_mut(&mut self, id: &str) -> Option<&mut Record> {
         let id = self.record_id(id)?.to_owned();
+        self.touch(|| Touched::Record(id.clone()));
         self.records.get_mut(&id)
     }
 
@@ -359,7 +404,10 @@ impl Books {
         for alias in &record.aliases {
             self.record_aliases.insert(alias.clone(), id.clone());
         }
-        for (_, evicted) in self.records.insert(id, record) {
+        self.touch(|| Touched::Record(id.clone()));
+        let evicted = self.records.insert(id, record);
+        self.touch_evicted(&evicted, |k| Touched::Record(k.clone()));
+        for (_, evicted) in evicted {
             self.forget_aliases(&evicted.aliases);
         }
     }
@@ -376,6 +424,7 @@ impl Books {
             return Ok(());
         };
         let old = std::mem::replace(&mut record.aliases, aliases.clone());
+        self.touch(|| Touched::Record(id.to_owned()));
         self.forget_aliases(&old);
         for alias in aliases {
             self.record_aliases.insert(alias, id.to_owned());
@@ -393,19 +442,21 @@ impl Books {
     pub(crate) fn remove_record(&mut self, id: &str) -> Option<Record> {
         let id = self.record_id(id)?.to_owned();
         let record = self.records.remove(id.as_str())?;
+        self.touch(|| Touched::Record(id));
         self.forget_aliases(&record.aliases);
         if let Some(key) = &record.remembered {
+            self.touch(|| Touched::Remembered(key.clone()));
             self.remembered.remove(key.as_str());
         }
         Some(record)
     }
 
-    /// Every record, oldest first.
     /// The record whose page has this token.
     pub(crate) fn record_with_page(&self, token: &str) -> Option<&Record> {
         self.records.values().find(|r| r.page.as_deref() == Some(token))
     }
 
+    /// Every record, oldest first.
     pub(crate) fn records(&self) -> Vec<Record> {
         self.records.values().cloned().collect()
     }
