@@ -2,7 +2,7 @@
 //! and UI routes), newest last, at most a fixed number of them, for the dashboard (`dashboard`) and
 //! `GET /_sandbox/journal`.
 //!
-//! A call is kept once it is answered, as it was: its request's parts (moved, not copied), what `call` learned
+//! A call is kept once it is answered, as it was: its request's method, path and headers (one buffer), what `call` learned
 //! while admitting it (a [`Trail`]: the checks it reached in the order `call` runs them, the client it found, the
 //! body it read and, for a refused signature, what the sandbox expected: `signature_diagnosis`), and the answer.
 //! Nothing is formatted, redacted or parsed on the request path: the [`Entry`] a page shows is made from the kept
@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
@@ -285,8 +285,8 @@ struct Kept {
     /// When it was answered, in the provider's timestamp style.
     at: String,
     took_us: u64,
-    /// The request's method, URI and headers, moved here once the call is answered (no copy).
-    parts: Parts,
+    /// The request's method, path and headers.
+    head: Head,
     /// The served endpoint, an index into the API's endpoints.
     endpoint: Option<usize>,
     trail: Trail,
@@ -345,6 +345,44 @@ fn shown(inner: &Inner, kept: &Kept) -> Arc<Entry> {
     Arc::clone(kept.shown.get_or_init(|| Arc::new(entry(inner, kept))))
 }
 
+/// What the journal keeps of a request's head: its method, its path and its headers copied into one buffer (each
+/// `name NUL value LF`; neither may hold NUL or LF), so that no entry holds the connection's read buffer, to be
+/// freed long after, and an entry is a few allocations whatever the headers.
+#[derive(Debug)]
+struct Head {
+    method: Method,
+    path: Box<str>,
+    headers: Box<[u8]>,
+}
+
+impl Head {
+    fn of(parts: &Parts) -> Self {
+        let mut headers = Vec::with_capacity(512);
+        for (name, value) in parts.headers.iter().take(HEADER_COUNT_CAP) {
+            headers.extend_from_slice(name.as_str().as_bytes());
+            headers.push(0);
+            headers.extend_from_slice(&value.as_bytes()[..value.len().min(HEADER_VALUE_CAP + 1)]);
+            headers.push(b'\n');
+        }
+        Self {
+            method: parts.method.clone(),
+            path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).into(),
+            headers: headers.into(),
+        }
+    }
+
+    /// The headers kept: (lower-case name, value bytes).
+    fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty())
+            .filter_map(|line| {
+                let at = line.iter().position(|&b| b == 0)?;
+                Some((std::str::from_utf8(&line[..at]).ok()?, &line[at + 1..]))
+            })
+    }
+}
+
 /// What is known of a call when it is answered, beside its request's parts.
 pub(crate) struct Answered {
     /// The served endpoint, an index into the API's endpoints; none when no endpoint was routed.
@@ -354,8 +392,8 @@ pub(crate) struct Answered {
     pub(crate) trail: Trail,
 }
 
-/// Records the answered call in the sandbox's journal and gives back its response, unchanged. The request's
-/// `parts` are moved into the journal, and what is shown of them is made when the journal is read.
+/// Records the answered call in the sandbox's journal and gives back its response, unchanged. What is shown of the
+/// request's `parts` is made when the journal is read.
 pub(crate) async fn record(inner: &Inner, answered: Answered, parts: Parts, response: Response) -> Response {
     // The sandbox's answers are whole in memory already: collecting them does not wait on anything.
     let (head, body) = response.into_parts();
@@ -373,7 +411,7 @@ pub(crate) async fn record(inner: &Inner, answered: Answered, parts: Parts, resp
         n: 0,
         at: inner.clock(provider).now(),
         took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        parts,
+        head: Head::of(&parts),
         endpoint,
         trail,
         status: head.status.as_u16(),
@@ -405,7 +443,7 @@ fn entry(inner: &Inner, kept: &Kept) -> Entry {
         Some(envelope) => enveloped_code(envelope, &kept.answer),
         None => response_code(provider, &kept.answer),
     };
-    let (trail, status, parts) = (&kept.trail, kept.status, &kept.parts);
+    let (trail, status, head) = (&kept.trail, kept.status, &kept.head);
     let secrets: Vec<&str> = inner.clients.values().map(|c| c.secret.expose()).collect();
     // Without a routed endpoint, the standard's credential members are still secret wherever they turn up.
     let keys: Vec<&str> = match sensitive {
@@ -452,11 +490,11 @@ fn entry(inner: &Inner, kept: &Kept) -> Entry {
         n: kept.n,
         at: kept.at.clone(),
         took_us: kept.took_us,
-        method: parts.method.to_string(),
-        path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        method: head.method.to_string(),
+        path: head.path.to_string(),
         endpoint: endpoint.map(|e| e.info.id.to_string()),
         client: trail.client.clone(),
-        headers: headers(&parts.headers, &secrets, &keys),
+        headers: headers(head, &secrets, &keys),
         body,
         body_bytes,
         body_truncated,
@@ -536,19 +574,17 @@ fn response_code(provider: Option<&Provider>, body: &[u8]) -> Option<String> {
 
 /// The request headers as the journal keeps them: credentials redacted (every `Authorization…` header, SNAP's
 /// `Authorization-Customer` included, and caller headers the spec marks sensitive), secrets cut out, sizes capped.
-fn headers(headers: &HeaderMap, secrets: &[&str], sensitive: &[&str]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .take(HEADER_COUNT_CAP)
+fn headers(head: &Head, secrets: &[&str], sensitive: &[&str]) -> Vec<(String, String)> {
+    head.headers()
         .map(|(name, value)| {
-            let name_is = |key: &&str| key.eq_ignore_ascii_case(name.as_str());
-            let value = match name.as_str() {
-                n if n.starts_with("authorization") || n == "proxy-authorization" => credential(value.as_bytes()),
+            let name_is = |key: &&str| key.eq_ignore_ascii_case(name);
+            let value = match name {
+                n if n.starts_with("authorization") || n == "proxy-authorization" => credential(value),
                 "cookie" => REDACTED.to_owned(),
                 _ if sensitive.iter().any(name_is) => REDACTED.to_owned(),
-                _ => capped_text(value.as_bytes(), HEADER_VALUE_CAP, secrets).0,
+                _ => capped_text(value, HEADER_VALUE_CAP, secrets).0,
             };
-            (name.as_str().to_owned(), value)
+            (name.to_owned(), value)
         })
         .collect()
 }
@@ -592,7 +628,7 @@ mod tests {
             n: 0,
             at: String::new(),
             took_us: 0,
-            parts,
+            head: Head::of(&parts),
             endpoint: None,
             trail: Trail::default(),
             status: 200,
@@ -609,7 +645,7 @@ mod tests {
             .list
             .iter()
             .rev()
-            .map(|k| (k.n, k.parts.uri.path().to_owned()))
+            .map(|k| (k.n, k.head.path.to_string()))
             .collect()
     }
 

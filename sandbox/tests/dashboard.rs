@@ -179,7 +179,7 @@ async fn the_forms_arm_refuse_with_the_reason_and_disarm() {
     for (path, form, why) in [
         (
             "/_sandbox/ui/scenarios",
-            format!("endpoint={PAYMENT}&code=4035414"),
+            format!("endpoint={PAYMENT}&code=4035403"),
             "not declared",
         ),
         (

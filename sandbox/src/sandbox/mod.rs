@@ -21,7 +21,6 @@ use crate::notify::{Delivery, Notifier, Sent};
 use crate::operations;
 use crate::record_payments;
 use crate::scenarios::{ArmedEntry, Fault, ForcedCode};
-use crate::store;
 use crate::world::{Customer, Holder};
 
 pub use builder::{DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_WINDOW, SandboxBuilder};

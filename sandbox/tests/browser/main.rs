@@ -364,7 +364,7 @@ async fn scenarios_and_faults_are_armed_and_disarmed_with_the_forms() {
     browser
         .element("#scenario-code")
         .await
-        .send_keys("4035414")
+        .send_keys("4035403")
         .await
         .expect("type");
     browser.click("form[action='/_sandbox/ui/scenarios'] button").await;
