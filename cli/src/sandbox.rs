@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     customers: Option<PathBuf>,
     /// Keep the world (payments and refunds, records, remembered answers, used X-EXTERNAL-IDs, issued tokens and
-    /// codes, notifications with their attempts) in this SQLite file, read back at start and written as it changes,
+    /// codes, simulated customers and their wallets, notifications with their attempts) in this SQLite file, read back at start and written as it changes,
     /// so a restart carries on where the sandbox stopped (default: memory only). Made when it does not exist.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,

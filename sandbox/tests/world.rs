@@ -4,6 +4,7 @@
 //! insufficient-funds code and one within it debits the wallet, a refund credits it back, an unbinding revokes the
 //! token; a rejected consent gives no code, and a frozen or unknown customer is refused with the endpoint's own codes.
 //! DANA's widget reads and unbinds the wallet of a customer bound on its OAuth page (the admin API's auth code).
+//! With a state file, a wallet and its binding survive a restart.
 
 mod common;
 
@@ -341,4 +342,37 @@ async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_pa
         "{}",
         refused.reason()
     );
+}
+
+/// With a state file (`--state`), the world outlives the sandbox: a wallet a payment debited is read back as it was
+/// left, and the customer token its binding bought still stands for that customer.
+#[tokio::test]
+async fn a_wallet_and_its_binding_survive_a_restart_on_the_state_file() {
+    let dir = std::env::temp_dir().join(format!("snapbi-world-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("sandbox.db");
+    let token = {
+        let state = path.clone();
+        let run = start(move |b| b.state(state)).await;
+        let registered = register(&run, customer(PHONE, Some("50000.00"), "active")).await;
+        assert_eq!(registered.status, 200, "{}", registered.body);
+        let token = bound_token(&run, PHONE).await;
+        let paid = unique("INV");
+        let reply = with_customer(&run, PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token).await;
+        reply.expect("2005400", "Successful");
+        token
+    };
+    let state = path.clone();
+    let run = start(move |b| b.state(state)).await;
+    assert_eq!(
+        wallet(&run, PHONE).await,
+        json!({"value": "30000.00", "currency": "IDR"})
+    );
+    let reply = balance(&run, &token).await;
+    reply.expect("2001100", "Successful");
+    assert_eq!(
+        reply.body["accountInfos"],
+        json!([{ "amount": { "value": "30000.00", "currency": "IDR" } }])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

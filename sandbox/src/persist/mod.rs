@@ -75,6 +75,8 @@ pub(crate) enum Kind {
     Notification,
     /// One attempt to deliver a notification.
     Delivery,
+    /// A simulated customer (`world::Customer`: phone number, balance, status), keyed by provider and phone number.
+    Customer,
 }
 
 impl Kind {
@@ -90,6 +92,7 @@ impl Kind {
             Kind::Grant => "grant",
             Kind::Notification => "notification",
             Kind::Delivery => "delivery",
+            Kind::Customer => "customer",
         }
     }
 

@@ -230,6 +230,7 @@ impl SandboxBuilder {
             books: Books::new(capacity),
             tokens: Tokens::new(token_lifetime, capacity),
             grants: Grants::new(capacity),
+            world: World::new(capacity),
         };
         let serial = match &self.state {
             Some(path) => restore(path, &api, &mut stores, &notifiers)?,
@@ -245,7 +246,7 @@ impl SandboxBuilder {
             tokens: stores.tokens,
             grants: stores.grants,
             books: Mutex::new(stores.books),
-            world: World::new(capacity),
+            world: stores.world,
             scenarios: Queues::new(),
             faults: Queues::new(),
             serial: AtomicU64::new(serial),
@@ -264,6 +265,7 @@ struct Stores {
     books: Books,
     tokens: Tokens,
     grants: Grants,
+    world: World,
 }
 
 /// Opens the state file at `path` and reads the world back from it into the books, tokens, grants and notifiers,
@@ -279,6 +281,7 @@ fn restore(
     let serial = stores.books.restore(Arc::clone(&file), machine)?;
     stores.tokens.restore(Arc::clone(&file))?;
     stores.grants.restore(Arc::clone(&file))?;
+    stores.world.restore(Arc::clone(&file))?;
     for (key, notifier) in notifiers {
         notifier.restore(Rows::new(Arc::clone(&file), key))?;
     }

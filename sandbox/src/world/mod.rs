@@ -8,19 +8,31 @@
 pub(crate) mod consent;
 mod customers;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub use customers::{Customer, CustomerStatus};
 pub(crate) use customers::{Holder, Shortfall};
 
+use crate::persist::{Change, Kind, StateError, StateFile};
 use crate::store::{self, BoundedMap};
 use consent::Pending;
 
 /// The customers and the consents waiting for them. Lock order: the books, then a lock of this.
+///
+/// With a state file (`persist`) each customer is also a row, written when it is registered or changes (a payment
+/// debits it, a refund credits it), so wallets carry on across a restart. Consents waiting on their page are not kept:
+/// a binding in progress when the sandbox stops is started again.
 #[derive(Debug)]
 pub(crate) struct World {
     customers: Mutex<BoundedMap<(String, String), Customer>>,
     consents: Mutex<BoundedMap<String, Pending>>,
+    /// Where customers are written, with a state file.
+    file: Option<Arc<StateFile>>,
+}
+
+/// A customer's row key: provider and phone number.
+fn row_key(key: &(String, String)) -> String {
+    format!("{}\u{1f}{}", key.0, key.1)
 }
 
 impl World {
@@ -28,7 +40,30 @@ impl World {
         Self {
             customers: Mutex::new(BoundedMap::new(capacity)),
             consents: Mutex::new(BoundedMap::new(capacity)),
+            file: None,
         }
+    }
+
+    /// Reads back the customers `file` holds, and writes every change of a customer to it from now on.
+    pub(crate) fn restore(&mut self, file: Arc<StateFile>) -> Result<(), StateError> {
+        for (_, customer) in file.load::<Customer>(Kind::Customer)? {
+            self.put(customer);
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Writes the customer at `key` as it is now (or its removal), and forgets the `evicted` ones.
+    fn write(&self, key: &(String, String), customer: Option<&Customer>, evicted: Vec<((String, String), Customer)>) {
+        let Some(file) = &self.file else { return };
+        let change = match customer {
+            Some(customer) => Change::put(Kind::Customer, row_key(key), customer),
+            None => Some(Change::delete(Kind::Customer, row_key(key))),
+        };
+        let forget = evicted
+            .iter()
+            .map(|(old, _)| Change::delete(Kind::Customer, row_key(old)));
+        file.write_or_log(&change.into_iter().chain(forget).collect::<Vec<_>>());
     }
 
     /// Registers `customer`, replacing one with the same provider and phone number.
@@ -37,7 +72,8 @@ impl World {
         let mut customers = store::lock(&self.customers);
         // A replaced customer takes the newest place, like a new one.
         customers.remove(&key);
-        customers.insert(key, customer);
+        let evicted = customers.insert(key.clone(), customer);
+        self.write(&key, customers.get(&key), evicted);
     }
 
     /// Every customer, oldest first.
@@ -54,7 +90,10 @@ impl World {
     /// Changes the customer `holder` names with `change`, if it exists.
     pub(crate) fn update<T>(&self, holder: &Holder, change: impl FnOnce(&mut Customer) -> T) -> Option<T> {
         let key = (holder.provider.clone(), holder.phone_no.clone());
-        store::lock(&self.customers).get_mut(&key).map(change)
+        let mut customers = store::lock(&self.customers);
+        let done = customers.get_mut(&key).map(change);
+        self.write(&key, customers.get(&key), Vec::new());
+        done
     }
 
     /// Keeps a binding waiting for the customer's consent; returns the id its page is found by.
