@@ -40,7 +40,7 @@ pub(super) async fn page(State(sandbox): State<Sandbox>, uri: Uri) -> Response {
             fieldset {
                 legend { "Arm a scenario" }
                 (endpoint_select("scenario-endpoint", &endpoints))
-                label { "code " input name="code" id="scenario-code" required size="9" placeholder="4035414"; }
+                label { "code " input name="code" id="scenario-code" required size="18" placeholder="a code it declares"; }
                 (times_input())
                 button { "Arm" }
             }
