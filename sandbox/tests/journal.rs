@@ -7,7 +7,7 @@
 mod common;
 
 use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
-use common::{PAYMENT, Running, WronglySigned, remove_header, set_header, start, unique};
+use common::{PAYMENT, Running, remove_header, set_header, start, unique};
 use serde_json::Value;
 use snapbi::rt;
 use snapbi_sandbox::DEMO_CLIENT_SECRET as SECRET;
@@ -70,25 +70,11 @@ async fn served_and_refused_calls_are_recorded_newest_first() {
 async fn a_wrong_secret_shows_the_expected_string_hash_and_signature() {
     let run = start(|b| b).await;
     let endpoint = run.endpoint(PAYMENT).clone();
-    let WronglySigned {
-        token,
-        body,
-        timestamp,
-        signature: wrong,
-    } = run.send_wrongly_signed_payment().await;
-
-    // The string to sign, computed here with openssl alone (the body sent is compact JSON: already minified).
-    let string_to_sign = format!(
-        "{}:{}:{}:{}:{}",
-        endpoint.info.method,
-        endpoint.info.path,
-        token,
-        openssl_sha256_hex(&body),
-        timestamp
-    );
+    let sent = run.send_wrongly_signed_payment().await;
+    let string_to_sign = sent.expected_string_to_sign(&endpoint);
     let expected_hash = openssl_sha256_hex(string_to_sign.as_bytes());
     let expected_signature = openssl_hmac_sha512(SECRET, &string_to_sign);
-    let shown = string_to_sign.replace(&token, "‹B2B token›");
+    let shown = string_to_sign.replace(&sent.token, "‹B2B token›");
 
     let entries = journal(&run).await;
     let refused = &entries[0];
@@ -97,7 +83,7 @@ async fn a_wrong_secret_shows_the_expected_string_hash_and_signature() {
     assert_eq!(diagnosis["stringToSign"], shown.as_str());
     assert_eq!(diagnosis["stringToSignSha256"], expected_hash.as_str());
     assert_eq!(diagnosis["expected"], expected_signature.as_str());
-    assert_eq!(diagnosis["received"][0], wrong.as_str());
+    assert_eq!(diagnosis["received"][0], sent.signature.as_str());
 
     let n = refused["n"].as_u64().expect("n");
     let (status, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
@@ -108,14 +94,14 @@ async fn a_wrong_secret_shows_the_expected_string_hash_and_signature() {
     );
     assert!(page.contains(&format!("<code id=\"string-to-sign-sha256\">{expected_hash}</code>")));
     assert!(page.contains(&format!("<code id=\"expected-signature\">{expected_signature}</code>")));
-    assert!(page.contains(&format!("<code class=\"received\">{wrong}</code>")));
+    assert!(page.contains(&format!("<code class=\"received\">{}</code>", sent.signature)));
     assert!(page.contains("signature: REFUSED"));
 
     let (_, json) = get(&run, "/_sandbox/journal").await;
     let (_, list) = get(&run, "/_sandbox/ui").await;
     for shown in [&json, &page, &list] {
         assert!(!shown.contains(SECRET), "the client secret is never shown");
-        assert!(!shown.contains(&token), "the bearer token is never shown");
+        assert!(!shown.contains(&sent.token), "the bearer token is never shown");
     }
     assert!(json.contains("Bearer ‹redacted›"));
 }

@@ -28,7 +28,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chromium::Browser;
 use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
-use common::{PAYMENT, Running, WronglySigned, merchant_token_route, start, unique};
+use common::{PAYMENT, Running, merchant_token_route, start, unique};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use snapbi::rt::inbound::TokenIssuer;
@@ -230,19 +230,9 @@ async fn a_wrong_signature_shows_the_expected_string_to_sign_and_what_was_receiv
     let _one = ONE_BROWSER.lock().await;
     let run = start(|b| b).await;
     let endpoint = run.endpoint(PAYMENT).clone();
-    let WronglySigned {
-        token,
-        body,
-        timestamp,
-        signature: wrong,
-    } = run.send_wrongly_signed_payment().await;
+    let sent = run.send_wrongly_signed_payment().await;
     // What the sandbox should have expected, computed with openssl alone.
-    let string_to_sign = format!(
-        "{}:{}:{token}:{}:{timestamp}",
-        endpoint.info.method,
-        endpoint.info.path,
-        openssl_sha256_hex(&body)
-    );
+    let string_to_sign = sent.expected_string_to_sign(&endpoint);
     let browser = Browser::start().await;
 
     browser.open(&format!("{}/_sandbox/ui", run.base), "tr.no a").await;
@@ -252,7 +242,7 @@ async fn a_wrong_signature_shows_the_expected_string_to_sign_and_what_was_receiv
     browser.click("tr.no a").await;
     assert_eq!(
         browser.text("#string-to-sign").await,
-        string_to_sign.replace(&token, "‹B2B token›"),
+        string_to_sign.replace(&sent.token, "‹B2B token›"),
         "the B2B token masked"
     );
     assert_eq!(
@@ -263,11 +253,11 @@ async fn a_wrong_signature_shows_the_expected_string_to_sign_and_what_was_receiv
         browser.text("#expected-signature").await,
         openssl_hmac_sha512(DEMO_CLIENT_SECRET, &string_to_sign)
     );
-    assert_eq!(browser.text("code.received").await, wrong);
+    assert_eq!(browser.text("code.received").await, sent.signature);
     assert!(browser.text("body").await.contains("signature: REFUSED"));
     let page = browser.client.source().await.expect("source");
     assert!(
-        !page.contains(DEMO_CLIENT_SECRET) && !page.contains(&token),
+        !page.contains(DEMO_CLIENT_SECRET) && !page.contains(&sent.token),
         "no secret on the page"
     );
     browser.screenshot("call-signature").await;

@@ -137,6 +137,22 @@ pub struct WronglySigned {
     pub signature: String,
 }
 
+impl WronglySigned {
+    /// The string the sandbox expects signed for this payment at `endpoint`, SNAP's symmetric recipe
+    /// (`METHOD:path:token:hex(SHA-256(body)):timestamp`), the body's hash computed by `openssl` alone (the body sent
+    /// is compact JSON: already minified).
+    pub fn expected_string_to_sign(&self, endpoint: &Endpoint) -> String {
+        format!(
+            "{}:{}:{}:{}:{}",
+            endpoint.info.method,
+            endpoint.info.path,
+            self.token,
+            openssl::openssl_sha256_hex(&self.body),
+            self.timestamp
+        )
+    }
+}
+
 /// What came back.
 #[derive(Debug)]
 pub struct Reply {
