@@ -447,8 +447,12 @@ async fn dana_widget_binding_and_payment_end_to_end() {
     let client = dana::Client::new(config).expect("client");
 
     let runtime = client_for(&run.base, "dana");
-    // The customer bound their account on DANA's page, which redirected with an auth code.
-    let (_, auth_code) = run.sandbox.issue_auth_code(None).expect("auth code");
+    // The customer bound their account on DANA's page, which redirected with an auth code naming them.
+    run.register_customers();
+    let (_, auth_code) = run
+        .sandbox
+        .issue_customer_auth_code(None, "dana", "6281100000001")
+        .expect("auth code");
     let session = rt::customer::CustomerSession::start(&runtime, &dana::widget_apply_token::ENDPOINT, &auth_code)
         .await
         .expect("customer token");

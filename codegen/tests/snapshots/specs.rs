@@ -6974,8 +6974,10 @@ pub mod dana {
     /// DANA Widget "apply OTT", SNAP service 49 (Payment Redirect - Apply OTT). For a customer who bound their DANA account
     /// (customer token from `dana.widget.apply_token`), DANA returns a one-time token; the merchant appends it to the
     /// `webRedirectUrl` of `dana.widget.payment` (DANA's SDKs: `Util.generate_complete_payment_url`) so the customer lands
-    /// on DANA's payment page without logging in again. Reads nothing of the ledger: the sandbox answers it like any
-    /// other call (operation: other).
+    /// on DANA's payment page without logging in again. Reads nothing of the ledger (operation: other).
+    /// The sandbox issues it only for a bound customer: the customer token must be one its apply token issued and no
+    /// unbinding revoked (`customer: identify`), else `4014902` Invalid Customer Token; a frozen customer is DANA's
+    /// `4034905` Do Not Honor ("the customer's account status is abnormal").
     /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
     /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
     /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `apply_ott`, dana-go

@@ -27,6 +27,7 @@ pub(super) fn act(cx: &Cx<'_, '_>) -> Option<Outcome> {
         CustomerAct::Balance => balance(cx, world),
         CustomerAct::Unbind => unbind(cx, world),
         CustomerAct::Pay => return None,
+        CustomerAct::Identify => return identify(cx, world).err().map(refused),
     };
     Some(outcome)
 }
@@ -111,6 +112,13 @@ fn balance(cx: &Cx<'_, '_>, world: &CustomerUse) -> Outcome {
         set_through_list(&mut facts, path, balance.to_json());
     }
     (success(cx, facts), Vec::new())
+}
+
+/// A call served only for a customer: its token stands for a registered customer who is not frozen; the call is then
+/// answered as the endpoint otherwise would be.
+fn identify(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<(), Answer> {
+    let customer = token_customer(cx, world)?;
+    usable(cx, world, &customer)
 }
 
 /// An unbinding: every token of the customer the token stands for, and the refresh tokens that would buy more, are

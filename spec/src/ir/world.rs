@@ -19,15 +19,19 @@ pub enum CustomerAct {
     Pay,
     /// Ends a binding: the customer token it names, and every token of that customer, are refused afterwards.
     Unbind,
+    /// Serves the call only for the customer a valid customer token stands for (DANA's apply OTT issues a one-time
+    /// token to a bound customer), and answers it as the endpoint otherwise would.
+    Identify,
 }
 
 impl CustomerAct {
     /// Every act with its spec spelling.
-    pub const ALL: [(&'static str, CustomerAct); 4] = [
+    pub const ALL: [(&'static str, CustomerAct); 5] = [
         ("bind", CustomerAct::Bind),
         ("balance", CustomerAct::Balance),
         ("pay", CustomerAct::Pay),
         ("unbind", CustomerAct::Unbind),
+        ("identify", CustomerAct::Identify),
     ];
 
     /// The spec spelling.

@@ -20,12 +20,20 @@ const KEYS: [(&str, &[CustomerAct]); 5] = [
     ("phone", &[CustomerAct::Bind]),
     ("consent", &[CustomerAct::Bind]),
     ("code", &[CustomerAct::Bind]),
-    ("token", &[CustomerAct::Balance, CustomerAct::Pay, CustomerAct::Unbind]),
+    (
+        "token",
+        &[
+            CustomerAct::Balance,
+            CustomerAct::Pay,
+            CustomerAct::Unbind,
+            CustomerAct::Identify,
+        ],
+    ),
     ("balance", &[CustomerAct::Balance]),
 ];
 
 /// What each act must name: a key, or a code of `codes`, and why.
-const NEEDS: [(CustomerAct, &str, &str); 11] = [
+const NEEDS: [(CustomerAct, &str, &str); 13] = [
     (
         CustomerAct::Bind,
         "phone",
@@ -60,6 +68,12 @@ const NEEDS: [(CustomerAct, &str, &str); 11] = [
         "the code for a refused customer token",
     ),
     (CustomerAct::Unbind, "token", "where the customer token travels"),
+    (CustomerAct::Identify, "token", "where the customer token travels"),
+    (
+        CustomerAct::Identify,
+        "codes.invalid_token",
+        "the code for a refused customer token",
+    ),
     (
         CustomerAct::Unbind,
         "codes.invalid_token",
@@ -70,11 +84,24 @@ const NEEDS: [(CustomerAct, &str, &str); 11] = [
 /// The codes each act may answer.
 const CODES: [(&str, &[CustomerAct]); 4] = [
     ("not_found", &[CustomerAct::Bind]),
-    ("frozen", &[CustomerAct::Bind, CustomerAct::Balance, CustomerAct::Pay]),
+    (
+        "frozen",
+        &[
+            CustomerAct::Bind,
+            CustomerAct::Balance,
+            CustomerAct::Pay,
+            CustomerAct::Identify,
+        ],
+    ),
     ("insufficient_funds", &[CustomerAct::Pay]),
     (
         "invalid_token",
-        &[CustomerAct::Balance, CustomerAct::Pay, CustomerAct::Unbind],
+        &[
+            CustomerAct::Balance,
+            CustomerAct::Pay,
+            CustomerAct::Unbind,
+            CustomerAct::Identify,
+        ],
     ),
 ];
 
