@@ -458,7 +458,12 @@ impl Books {
 
     /// Every record, oldest first.
     pub(crate) fn records(&self) -> Vec<Record> {
-        self.records.values().cloned().collect()
+        self.each_record().cloned().collect()
+    }
+
+    /// Every record, oldest first, without copying them.
+    pub(crate) fn each_record(&self) -> impl Iterator<Item = &Record> {
+        self.records.values()
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use snapbi_spec::ir::{Api, Endpoint, RecordKind, RecordOf};
 
 use super::at_path;
-use super::records::{RecordCall, Refusal, key_id, reported_value, status_endpoints};
+use super::records::{KeyMiss, RecordCall, Refusal, named_id, reported_value, status_endpoints};
 use crate::answers;
 use crate::ledger::{Books, Record};
 
@@ -54,31 +54,22 @@ impl RecordCall<'_> {
 
     /// The record the request names by the rule's key: this client's, else not found.
     fn owner<'b>(&self, parent: &Parent<'_>, books: &'b Books) -> Result<&'b Record, Refusal> {
-        let rule = parent.rule;
-        let Some((index, key)) =
-            parent.kind.keys().enumerate().find(|(_, key)| {
-                key.len() == rule.key.len() && key.iter().all(|p| rule.key.iter().any(|(r, _)| r == p))
-            })
-        else {
-            return Err(Refusal::NotFound(
-                "the request names no key of the record it belongs to".into(),
-            ));
-        };
-        let mut values = Vec::new();
-        for path in key {
-            let from = rule.key.iter().find(|(r, _)| r == path).map_or(path, |(_, from)| from);
-            match at_path(self.body, from) {
-                Some(value) if !value.is_null() => values.push(value),
-                _ => {
-                    let why = format!(
-                        "a `{}` record belongs to a `{}` record, named by {from}, which this request lacks",
-                        self.kind.name, parent.kind.name
-                    );
-                    return Err(Refusal::Missing(from.clone(), why));
-                }
+        let provider = &self.endpoint.info.provider;
+        let id = match named_id(self.client, provider, parent.kind, &parent.rule.key, self.body) {
+            Ok(id) => id,
+            Err(KeyMiss::NoKey) => {
+                return Err(Refusal::NotFound(
+                    "the request names no key of the record it belongs to".into(),
+                ));
             }
-        }
-        let id = key_id(self.client, &self.endpoint.info.provider, parent.kind, index, &values);
+            Err(KeyMiss::Missing(from)) => {
+                let why = format!(
+                    "a `{}` record belongs to a `{}` record, named by {from}, which this request lacks",
+                    self.kind.name, parent.kind.name
+                );
+                return Err(Refusal::Missing(from.to_owned(), why));
+            }
+        };
         books
             .record(&id)
             .ok_or_else(|| Refusal::NotFound(format!("this client has no `{}` record named so", parent.kind.name)))
@@ -105,7 +96,7 @@ impl RecordCall<'_> {
     /// Whether a record of the create's kind, of this client, already names the same record by the same values.
     fn has_sibling(&self, parent: &Parent<'_>, books: &Books) -> bool {
         let provider = &self.endpoint.info.provider;
-        books.records().iter().any(|r| {
+        books.each_record().any(|r| {
             r.client_id == self.client
                 && r.provider == provider.as_ref()
                 && r.kind == self.kind.name

@@ -104,13 +104,50 @@ impl Refusal {
 
 /// The books' id of `client`'s `kind` record of `provider` under the kind's key number `index` (0: `key`), with
 /// these values.
-pub(super) fn key_id(client: &str, provider: &str, kind: &RecordKind, index: usize, values: &[&Value]) -> String {
+fn key_id(client: &str, provider: &str, kind: &RecordKind, index: usize, values: &[&Value]) -> String {
     let mut id = format!("{client}\u{1f}{provider}\u{1f}{}\u{1f}{index}", kind.name);
     for value in values {
         id.push('\u{1f}');
         id.push_str(&value.to_string());
     }
     id
+}
+
+/// Why a request names no record by a set of key fields.
+pub(super) enum KeyMiss<'p> {
+    /// The fields are not one of the kind's keys (lowering rules this out).
+    NoKey,
+    /// The request lacks this request path of the key.
+    Missing(&'p str),
+}
+
+/// The books' id of `client`'s `kind` record that `body` names by `pairs`, one of the kind's keys: (record path,
+/// request path holding its value), taken in the key's order.
+pub(super) fn named_id<'p>(
+    client: &str,
+    provider: &str,
+    kind: &RecordKind,
+    pairs: &'p [(String, String)],
+    body: &Value,
+) -> Result<String, KeyMiss<'p>> {
+    let Some((index, key)) = kind
+        .keys()
+        .enumerate()
+        .find(|(_, key)| key.len() == pairs.len() && key.iter().all(|p| pairs.iter().any(|(r, _)| r == p)))
+    else {
+        return Err(KeyMiss::NoKey);
+    };
+    let mut values = Vec::new();
+    for path in key {
+        let Some((_, from)) = pairs.iter().find(|(r, _)| r == path) else {
+            return Err(KeyMiss::NoKey);
+        };
+        match at_path(body, from) {
+            Some(value) if !value.is_null() => values.push(value),
+            _ => return Err(KeyMiss::Missing(from)),
+        }
+    }
+    Ok(key_id(client, provider, kind, index, &values))
 }
 
 /// The books' id of the `kind` record of `client` that `body` names by the kind's `key` (the same wire paths),
@@ -211,26 +248,13 @@ impl RecordCall<'_> {
     /// The books' id of the record one `record_key` alternative names: its values in the order of the kind's key
     /// it names (lowering: every alternative names one).
     fn lookup_id(&self, lookup: &RecordLookup) -> Result<String, Refusal> {
-        let Some((index, key)) = self.kind.keys().enumerate().find(|(_, key)| {
-            key.len() == lookup.key.len() && key.iter().all(|p| lookup.key.iter().any(|(r, _)| r == p))
-        }) else {
-            return Err(Refusal::NotFound(
+        match named_id(self.client, self.provider(), self.kind, &lookup.key, self.body) {
+            Ok(id) => Ok(id),
+            Err(KeyMiss::NoKey) => Err(Refusal::NotFound(
                 "the request names the record by no key of its kind".into(),
-            ));
-        };
-        let mut values = Vec::new();
-        for path in key {
-            let from = lookup
-                .key
-                .iter()
-                .find(|(r, _)| r == path)
-                .map_or(path, |(_, from)| from);
-            match at_path(self.body, from) {
-                Some(value) if !value.is_null() => values.push(value),
-                _ => return Err(self.missing(from)),
-            }
+            )),
+            Err(KeyMiss::Missing(from)) => Err(self.missing(from)),
         }
-        Ok(key_id(self.client, self.provider(), self.kind, index, &values))
     }
 
     fn missing(&self, path: &str) -> Refusal {
