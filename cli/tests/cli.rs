@@ -1468,31 +1468,38 @@ fn demo_runs_the_whole_journey_against_the_in_process_sandbox() {
     );
 }
 
-#[test]
-fn demo_runs_doku_s_non_snap_order_from_page_to_notification() {
-    let out = snapbi(&["demo", "--provider", "doku_nonsnap"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+/// Runs `snapbi demo --provider <provider>`, which must succeed; its output, after checking that its `✓` steps are
+/// `expected` in order, each line holding the step's name, code and words.
+fn demo_journey(provider: &str, expected: &[(&str, &str, &str)]) -> String {
+    let out = snapbi(&["demo", "--provider", provider]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let steps: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✓')).collect();
-    assert_eq!(steps.len(), 4, "{stdout}");
-    for (i, (step, code, said)) in [
-        ("payment page", "SUCCESS", "customer goes to"),
-        ("check status", "PENDING", "no channel yet"),
-        ("notification", "HTTP 200", "signature verified, transaction SUCCESS"),
-        ("check status", "SUCCESS", "channel VIRTUAL_ACCOUNT_BCA"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    assert_eq!(steps.len(), expected.len(), "{stdout}");
+    for (i, (step, code, said)) in expected.iter().enumerate() {
         assert!(
             steps[i].contains(step) && steps[i].contains(code) && steps[i].contains(said),
             "step {i} is not {step} {code} … {said}:\n{stdout}"
         );
     }
+    stdout
+}
+
+#[test]
+fn demo_runs_doku_s_non_snap_order_from_page_to_notification() {
+    let stdout = demo_journey(
+        "doku_nonsnap",
+        &[
+            ("payment page", "SUCCESS", "customer goes to"),
+            ("check status", "PENDING", "no channel yet"),
+            ("notification", "HTTP 200", "signature verified, transaction SUCCESS"),
+            ("check status", "SUCCESS", "channel VIRTUAL_ACCOUNT_BCA"),
+        ],
+    );
     // The amount is the answers' (the order as created), on every step that reports it.
     assert_eq!(stdout.matches("amount 20000").count(), 3, "{stdout}");
 
@@ -1507,33 +1514,19 @@ fn demo_runs_doku_s_non_snap_order_from_page_to_notification() {
 
 #[test]
 fn demo_runs_a_wooshpay_payment_intent_from_its_page_to_the_signed_event() {
-    let out = snapbi(&["demo", "--provider", "wooshpay"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    demo_journey(
+        "wooshpay",
+        &[
+            ("PaymentIntent", "requires_action", "customer goes to http://127.0.0.1:"),
+            ("retrieve", "requires_action", "pending · 20000 IDR"),
+            (
+                "event",
+                "HTTP 200",
+                "signature verified (whsec_), payment_intent.succeeded · 20000 IDR · succeeded",
+            ),
+            ("retrieve", "succeeded", "success · 20000 IDR"),
+        ],
     );
-    let steps: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✓')).collect();
-    assert_eq!(steps.len(), 4, "{stdout}");
-    for (i, (step, code, said)) in [
-        ("PaymentIntent", "requires_action", "customer goes to http://127.0.0.1:"),
-        ("retrieve", "requires_action", "pending · 20000 IDR"),
-        (
-            "event",
-            "HTTP 200",
-            "signature verified (whsec_), payment_intent.succeeded · 20000 IDR · succeeded",
-        ),
-        ("retrieve", "succeeded", "success · 20000 IDR"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        assert!(
-            steps[i].contains(step) && steps[i].contains(code) && steps[i].contains(said),
-            "step {i} is not {step} {code} … {said}:\n{stdout}"
-        );
-    }
 }
 
 #[test]
