@@ -7,14 +7,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
 use snapbi::doku::{self, va_payment_notify};
@@ -27,37 +21,14 @@ const PAY: &str = "/_sandbox/records/doku/virtual_account/pay";
 const NOTIFY_PATH: &str = "/merchant/notify";
 const WAIT: Duration = Duration::from_secs(10);
 
-/// What the merchant received on its notify URL.
-type Inbox = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
-
-async fn notified(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
-    inbox
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push((headers, body));
-    (
-        StatusCode::OK,
-        r#"{"responseCode":"2002500","responseMessage":"Successful"}"#,
-    )
-}
-
 /// A merchant on 127.0.0.1 with the token endpoint DOKU asks first (at the spec's path) and a notify route;
 /// returns its notify URL, its inbox and the issuer of its tokens.
 async fn merchant() -> (String, Inbox, TokenIssuer, tokio::task::JoinHandle<()>) {
-    let (issuer, token) = merchant_token_route();
-    let inbox = Inbox::default();
-    let app = Router::new()
-        .route(NOTIFY_PATH, post(notified))
-        .with_state(Arc::clone(&inbox))
-        .route(&doku::merchant_token_b2b::ENDPOINT.path, token);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let url = format!("http://{}{NOTIFY_PATH}", listener.local_addr().expect("address"));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, inbox, issuer, server)
+    doku_merchant(
+        NOTIFY_PATH,
+        r#"{"responseCode":"2002500","responseMessage":"Successful"}"#,
+    )
+    .await
 }
 
 async fn create(run: &Running, customer_no: &str, trx_id: &str) {
@@ -130,7 +101,7 @@ async fn a_paid_va_reports_paid_and_its_notification_verifies() {
     let deliveries = run.sandbox.notifications();
     assert_eq!(deliveries.len(), 1, "{deliveries:?}");
     assert!(deliveries[0].acknowledged);
-    let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let received = received(&inbox);
     assert_eq!(received.len(), 1);
     let (headers, raw) = &received[0];
     let verifier = Verifier::new(

@@ -18,21 +18,16 @@ mod common;
 
 mod chromium;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::http::HeaderMap;
 use chromium::Browser;
 use common::openssl::{openssl_hmac_sha512, openssl_sha256_hex};
-use common::{PAYMENT, Running, merchant_token_route, start, unique};
+use common::{Inbox, PAYMENT, Running, doku_merchant, received, start, unique};
 use fantoccini::Locator;
 use serde_json::{Value, json};
+use snapbi::rt;
 use snapbi::rt::inbound::TokenIssuer;
-use snapbi::{doku, rt};
 use snapbi_sandbox::DEMO_CLIENT_SECRET;
 
 /// One browser at a time: the machine's cores are shared, and Chromium is heavy.
@@ -40,39 +35,15 @@ static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// What the merchant's notify endpoint received, in order.
-type Inbox = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
-
-async fn notified(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
-    inbox
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push((headers, body));
-    (
-        StatusCode::OK,
-        r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
-    )
-}
-
 /// A merchant on loopback that acknowledges every notification, with the token endpoint DOKU asks first; its
 /// notify URL, its inbox and the issuer of its tokens.
 async fn merchant() -> (String, Inbox, TokenIssuer) {
-    let inbox = Inbox::default();
-    let (issuer, token) = merchant_token_route();
-    let app = Router::new()
-        .route("/merchant/notify", post(notified))
-        .with_state(Arc::clone(&inbox))
-        .route(&doku::merchant_token_b2b::ENDPOINT.path, token);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/merchant/notify", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (url, inbox, issuer, _server) = doku_merchant(
+        "/merchant/notify",
+        r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
+    )
+    .await;
     (url, inbox, issuer)
-}
-
-fn received(inbox: &Inbox) -> Vec<(HeaderMap, Bytes)> {
-    inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
 }
 
 /// A sandbox notifying the merchant, and a jump-app payment waiting to be paid: its partnerReferenceNo and the

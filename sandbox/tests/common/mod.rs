@@ -90,6 +90,44 @@ pub fn merchant_token_route() -> (snapbi::rt::inbound::TokenIssuer, axum::routin
     (issuer, axum::routing::post(token))
 }
 
+/// What a merchant on loopback received on its notify route, in order.
+pub type Inbox = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, axum::body::Bytes)>>>;
+
+/// A DOKU merchant on 127.0.0.1: the token endpoint DOKU asks first (at its spec's path) and a notify route at
+/// `path` that keeps each notification and answers it with `answer` (the notification's success body). Its notify
+/// URL, its inbox, the issuer of its tokens and its server.
+pub async fn doku_merchant(
+    path: &'static str,
+    answer: &'static str,
+) -> (String, Inbox, rt::inbound::TokenIssuer, tokio::task::JoinHandle<()>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let (issuer, token) = merchant_token_route();
+    let inbox = Inbox::default();
+    let keep = std::sync::Arc::clone(&inbox);
+    let notified = move |headers: HeaderMap, body: axum::body::Bytes| {
+        keep.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((headers, body));
+        async move { (StatusCode::OK, answer) }
+    };
+    let app = axum::Router::new()
+        .route(path, axum::routing::post(notified))
+        .route(&snapbi::doku::merchant_token_b2b::ENDPOINT.path, token);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}{path}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, inbox, issuer, server)
+}
+
+/// What `inbox` holds now.
+pub fn received(inbox: &Inbox) -> Vec<(axum::http::HeaderMap, axum::body::Bytes)> {
+    inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+}
+
 /// A sandbox for each provider of the specs, with the endpoints it serves: what the IR-driven tests walk.
 pub async fn every_provider() -> Vec<(Running, Vec<Endpoint>)> {
     let mut all = Vec::new();
