@@ -88,7 +88,7 @@ pub(crate) fn pay(
 }
 
 /// What the kind's status endpoints report for a paid record (their `paid`), in spec order.
-fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, String)> {
+fn paid_values(api: &Api, provider: &str, kind: &str) -> Vec<(String, Option<String>)> {
     status_endpoints(api, provider, kind)
         .flat_map(|e| e.paid.iter().cloned())
         .collect()
@@ -170,21 +170,26 @@ fn ended(api: &Api, provider: &str, kind: &str, fields: &Value) -> Option<String
 }
 
 /// Whether the record holds every value that reports it paid, each at its name (a dotted name is a path:
-/// `transaction.status`).
-fn is_paid(fields: &Value, paid: &[(String, String)]) -> bool {
+/// `transaction.status`). A field a paid record no longer holds says nothing: an unpaid one may lack it too.
+fn is_paid(fields: &Value, paid: &[(String, Option<String>)]) -> bool {
     paid.iter()
-        .all(|(name, value)| at_path(fields, name).and_then(Value::as_str) == Some(value.as_str()))
+        .filter_map(|(name, value)| Some((name, value.as_deref()?)))
+        .all(|(name, value)| at_path(fields, name).and_then(Value::as_str) == Some(value))
 }
 
 /// The record's fields once paid: the payment written over them (objects member by member, so a payment's
 /// `additionalInfo.senderName` joins the record's `additionalInfo.channel`), then the `paid` values, each at its
-/// name (`paymentFlagStatus` at the top, `transaction.status` inside `transaction`).
-fn paid_fields(record: &Value, payment: &Value, paid: &[(String, String)]) -> Value {
+/// name (`paymentFlagStatus` at the top, `transaction.status` inside `transaction`), a `null` one as `null`.
+fn paid_fields(record: &Value, payment: &Value, paid: &[(String, Option<String>)]) -> Value {
     let mut fields = record.clone();
     answers::merge(&mut fields, payment);
     if let Some(map) = fields.as_object_mut() {
         for (name, value) in paid {
-            answers::set(map, name, Value::String(value.clone()));
+            match value {
+                Some(value) => answers::set(map, name, Value::String(value.clone())),
+                // Held as `null`, so that it wins over a value the provider documents for the kind in general.
+                None => answers::set(map, name, Value::Null),
+            }
         }
     }
     fields
@@ -292,7 +297,7 @@ mod tests {
             "additionalInfo": {"senderName": "Toru"},
             "paymentFlagStatus": "01",
         });
-        let paid = [("paymentFlagStatus".to_owned(), "00".to_owned())];
+        let paid = [("paymentFlagStatus".to_owned(), Some("00".to_owned()))];
         let fields = paid_fields(&record, &payment, &paid);
         assert_eq!(
             fields,
@@ -303,6 +308,19 @@ mod tests {
                 "paymentFlagStatus": "00",
             })
         );
+        assert!(is_paid(&fields, &paid));
+        assert!(!is_paid(&record, &paid));
+    }
+
+    #[test]
+    fn a_null_paid_value_empties_the_field_and_does_not_decide_paid() {
+        let record = json!({"status": "requires_action", "next_action": {"type": "redirect_to_url"}});
+        let paid = [
+            ("status".to_owned(), Some("succeeded".to_owned())),
+            ("next_action".to_owned(), None),
+        ];
+        let fields = paid_fields(&record, &json!({}), &paid);
+        assert_eq!(fields, json!({"status": "succeeded", "next_action": null}));
         assert!(is_paid(&fields, &paid));
         assert!(!is_paid(&record, &paid));
     }

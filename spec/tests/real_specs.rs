@@ -59,7 +59,7 @@ fn dana_s_own_service_code_and_doku_s_va_records_are_wired() {
     }
     // A paid VA is reported with SNAP's paymentFlagStatus 00, and its payment is notified by DOKU's inbound call.
     let status = api.endpoint("doku.va.status").expect("the VA status");
-    assert_eq!(status.paid, [("paymentFlagStatus".to_owned(), "00".to_owned())]);
+    assert_eq!(status.paid, [("paymentFlagStatus".to_owned(), Some("00".to_owned()))]);
     let notify = api.endpoint("doku.va.payment_notify").expect("the VA notification");
     assert_eq!(notify.direction, snapbi_spec::ir::Direction::Inbound);
     assert!(

@@ -201,6 +201,12 @@ async fn a_payment_intent_is_paid_on_its_page_and_the_signed_event_carries_it() 
 
     let (code, after) = retrieved(&run, &id).await;
     assert_eq!(code, retrieve::Code::Succeeded, "{after}");
+    // Nothing is left to do [wooshpay-pi-retrieve]: the page it was paid on is no longer its next action.
+    assert!(
+        before["next_action"]["dana_handle_redirect"]["url"].is_string(),
+        "{before}"
+    );
+    assert!(after["next_action"].is_null(), "{after}");
     let received = inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     assert_eq!(received.len(), 1, "one event");
     let (headers, body) = &received[0];

@@ -14021,8 +14021,8 @@ pub mod wooshpay {
     /// created, with its `status` now (`requires_action` while the customer has not paid on DANA's page, `succeeded` once
     /// paid, `canceled` once canceled). The merchant learns the result from the `payment_intent.succeeded` event and
     /// reads it here when an event is late or its create's answer was lost. An unknown id is answered 404 [wooshpay-api](https://docs.wooshpay.com/apidoc/project-1296482/doc-1763752).
-    /// The sandbox answers from the PaymentIntent it keeps; once paid, `next_action` still holds the page it was paid on
-    /// (WooshPay's example of a succeeded PaymentIntent has `next_action: null`).
+    /// The sandbox answers from the PaymentIntent it keeps; once paid, it has no `next_action` any more, as WooshPay's
+    /// example of a succeeded PaymentIntent shows (`next_action: null`) [wooshpay-pi-retrieve](https://docs.wooshpay.com/project-1296482/api-44642278).
     ///
     /// `GET /v1/payment_intents/{id}` · unsigned signature · spec `specs/wooshpay/payment-intents/retrieve.yaml`
     pub mod payment_intents_retrieve {

@@ -376,8 +376,9 @@ pub struct Endpoint {
     /// A `notify` endpoint's other kinds of record, whose updates' notifications (`notifies`) it carries too.
     pub carries: Vec<String>,
     /// What a `status` endpoint of a record reports once the record is paid: response wire name → value, in
-    /// spec order (`paymentFlagStatus` → `00`). Empty elsewhere.
-    pub paid: Vec<(String, String)>,
+    /// spec order (`paymentFlagStatus` → `00`), `None` for a field a paid record holds empty (`null`: WooshPay's
+    /// `next_action`). Empty elsewhere.
+    pub paid: Vec<(String, Option<String>)>,
     /// How the request names its record: of the alternatives whose condition holds, the first that names a record
     /// that exists; empty: by the kind's `key` under the same wire paths.
     pub record_key: Vec<RecordLookup>,

@@ -592,9 +592,10 @@ pub struct EndpointFile {
     #[serde(default)]
     pub notifies: OrderedMap<String>,
     /// With `operation: status` and a `record`: response fields (wire names) and the values they report for a
-    /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it.
+    /// paid record (`paymentFlagStatus: "00"`); paying a record writes them into it. `null`: a paid record
+    /// holds the field empty (WooshPay's paid PaymentIntent answers `next_action: null`).
     #[serde(default)]
-    pub paid: OrderedMap<String>,
+    pub paid: OrderedMap<Option<String>>,
     /// What the endpoint does with the provider's simulated customers: binds one through a consent page, reads or
     /// debits a wallet, unbinds.
     pub customer: Option<CustomerSpec>,

@@ -101,7 +101,13 @@ impl Lowering {
     }
 
     /// One `paid` entry (the `nth` of its name) against the status endpoint's response fields outside lists.
-    fn paid_entry(&mut self, src: Src, (name, value): (&String, &String), nth: usize, responses: &[paths::FieldPath]) {
+    fn paid_entry(
+        &mut self,
+        src: Src,
+        (name, value): (&String, &Option<String>),
+        nth: usize,
+        responses: &[paths::FieldPath],
+    ) {
         let path = join("paid", name);
         if nth > 0 {
             let msg = format!("`{name}` is given twice");
@@ -121,6 +127,7 @@ impl Lowering {
             self.push(with_help(d, did_you_mean(name, known.iter().map(String::as_str))));
             return;
         };
+        let Some(value) = value else { return };
         if !field.enum_values.is_empty() && !field.enum_values.contains(value) {
             let msg = format!(
                 "`{value}` is not a value of `{}` ({})",
