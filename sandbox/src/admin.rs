@@ -45,8 +45,11 @@ use crate::world::{Customer, consent};
 use crate::{Sandbox, call, record_pages};
 
 impl Sandbox {
-    /// The admin routes, with every other request handled as a SNAP call.
-    pub(crate) fn router(&self) -> Router {
+    /// The sandbox as an axum [`Router`]: the admin routes, with every other request handled as a call of the
+    /// served endpoints. For mounting the sandbox in a server of your own, or for driving it in-process (tower's
+    /// `oneshot`); outside [`Sandbox::serve`] the `drop_after_commit` fault cannot close a connection, so its
+    /// committed answer is sent after all.
+    pub fn router(&self) -> Router {
         Router::new()
             .route("/_sandbox", get(index))
             .route("/_sandbox/ledger", get(ledger))
