@@ -568,11 +568,13 @@ impl Running {
     }
 
     /// Registers, as a tester would, every back-office record the served endpoints read but no call creates
-    /// (DANA's account holders and bank accounts): one per such endpoint, keyed by its sample request's key
-    /// values, holding its response's sample values. Returns how many kinds were registered.
+    /// (DANA's account holders, bank accounts and the merchant itself): one per kind and sample key, keyed by the
+    /// sample request's key values (where its `record_key` says they are), holding its response's sample values.
+    /// Endpoints that read one record (DANA's merchant: its profile, balances and cards) fill the same one. Returns
+    /// how many records were registered.
     pub fn register_back_office(&self) -> usize {
         let api = self.api();
-        let mut registered = 0;
+        let mut records: Vec<(String, String, Value)> = Vec::new();
         for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
             let Some(kind) = endpoint.record.as_deref() else {
                 continue;
@@ -590,16 +592,30 @@ impl Running {
             }
             let request = sample_object(api, &endpoint.request);
             let mut fields = sample_object(api, &endpoint.response);
-            for path in &record.key {
-                let value = path.split('.').try_fold(&request, |v, k| v.get(k)).cloned();
-                if let (Some(value), Some(map)) = (value, fields.as_object_mut()) {
-                    map.insert(path.clone(), value);
+            let key: Vec<(String, String)> = match endpoint.record_key.first() {
+                Some(lookup) => lookup.key.clone(),
+                None => record.key.iter().map(|path| (path.clone(), path.clone())).collect(),
+            };
+            for (record_path, from) in &key {
+                if let (Some(value), Some(map)) = (at(&request, from).cloned(), fields.as_object_mut()) {
+                    map.insert(record_path.clone(), value);
                 }
             }
+            let same = |(provider, k, held): &&mut (String, String, Value)| {
+                *provider == *endpoint.info.provider
+                    && k == kind
+                    && key.iter().all(|(path, _)| held.get(path) == fields.get(path))
+            };
+            match records.iter_mut().find(same) {
+                Some((_, _, held)) => fill_in(held, fields),
+                None => records.push((endpoint.info.provider.to_string(), kind.to_owned(), fields)),
+            }
+        }
+        let registered = records.len();
+        for (provider, kind, fields) in records {
             self.sandbox
-                .add_record(&endpoint.info.provider, kind, fields)
+                .add_record(&provider, &kind, fields)
                 .expect("a back-office record of the sample");
-            registered += 1;
         }
         registered + self.register_issued() + self.register_customers()
     }
@@ -771,6 +787,15 @@ impl Running {
             }
         }
         registered
+    }
+}
+
+/// Adds to `held` the members of `more` it does not have.
+fn fill_in(held: &mut Value, more: Value) {
+    if let (Some(held), Value::Object(more)) = (held.as_object_mut(), more) {
+        for (name, value) in more {
+            held.entry(name).or_insert(value);
+        }
     }
 }
 
