@@ -693,8 +693,13 @@ def merchant_management(report, sandbox, dana):
                 {"resourceType": "MERCHANT_AVAILABLE_BALANCE", "value": balance},
                 {"resourceType": "MERCHANT_TOTAL_BALANCE", "value": balance},
             ],
-            "assetCardList": [{"assetType": "VA_ACCOUNT", "cardIndexNo": "8808000012345678", "instId": "BNIC1ID",
-                               "enableStatus": "true"}],
+            # Every member dana-python's AssetCardListItem requires: the tester registers a whole card.
+            "assetCardList": [{
+                "contactBizType": "GENERAL_CARD", "assetType": "VA_ACCOUNT", "cardIndexNo": "8808000012345678",
+                "cardNoLength": "16", "maskedCardNo": "8808********5678", "holderName": {"fullName": "Conformance"},
+                "instId": "BNIC1ID", "instOfficialName": "Bank Negara Indonesia", "expiryYear": "2030",
+                "expiryMonth": "12", "verified": "true", "enableStatus": "true",
+            }],
         })
         return "the merchant's profile, balances and a virtual account"
 

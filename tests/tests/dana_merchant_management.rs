@@ -623,6 +623,8 @@ async fn the_merchant_reads_answer_the_registered_merchant_and_refuse_an_unknown
     for (endpoint, body) in &calls {
         let (code, answer) = merchant_read(&base, endpoint, body.clone()).await;
         assert_eq!(code, "PARAM_ILLEGAL", "{}: {answer}", endpoint.id);
+        // With its published id, which DANA's SDK models of these calls require.
+        assert_eq!(answer["resultInfo"]["resultCodeId"], "00000004", "{answer}");
         assert_eq!(answer.as_object().map(|o| o.len()), Some(1), "resultInfo only: {answer}");
     }
 
