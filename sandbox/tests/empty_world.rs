@@ -37,7 +37,11 @@ const FROM_THE_REQUEST: [&str; 3] = [
 #[tokio::test]
 async fn an_empty_world_answers_only_what_makes_something_and_never_a_sample() {
     let api = api();
-    let walked: Vec<&Endpoint> = api.endpoints.iter().filter(|e| e.direction == Direction::Outbound).collect();
+    let walked: Vec<&Endpoint> = api
+        .endpoints
+        .iter()
+        .filter(|e| e.direction == Direction::Outbound)
+        .collect();
     let mut from_the_request = BTreeSet::new();
     let mut refused = BTreeSet::new();
     for endpoint in &walked {

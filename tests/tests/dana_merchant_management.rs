@@ -585,7 +585,10 @@ fn registered_merchant() -> Value {
 
 /// Calls an endpoint of the merchant reads through the runtime client: the result code and the answer's body member.
 async fn merchant_read(base: &str, info: &'static rt::EndpointInfo, body: Value) -> (String, Value) {
-    let profile = snapbi::PROVIDERS.iter().find(|p| p.name == "dana").expect("DANA's profile");
+    let profile = snapbi::PROVIDERS
+        .iter()
+        .find(|p| p.name == "dana")
+        .expect("DANA's profile");
     let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).expect("key");
     let config = rt::Config::new(DEMO_CLIENT_ID)
         .base_url(base)
@@ -625,7 +628,11 @@ async fn the_merchant_reads_answer_the_registered_merchant_and_refuse_an_unknown
         assert_eq!(code, "PARAM_ILLEGAL", "{}: {answer}", endpoint.id);
         // With its published id, which DANA's SDK models of these calls require.
         assert_eq!(answer["resultInfo"]["resultCodeId"], "00000004", "{answer}");
-        assert_eq!(answer.as_object().map(|o| o.len()), Some(1), "resultInfo only: {answer}");
+        assert_eq!(
+            answer.as_object().map(|o| o.len()),
+            Some(1),
+            "resultInfo only: {answer}"
+        );
     }
 
     // Registered: each read answers what the tester gave, and nothing else.
@@ -642,7 +649,10 @@ async fn the_merchant_reads_answer_the_registered_merchant_and_refuse_an_unknown
     assert!(profile.get("merchantType").is_none(), "nothing made up: {profile}");
     let (code, answer) = merchant_read(&base, calls[1].0, calls[1].1.clone()).await;
     assert_eq!(code, "SUCCESS", "{answer}");
-    assert_eq!(answer["merchantResourceInformations"], registered["merchantResourceInformations"]);
+    assert_eq!(
+        answer["merchantResourceInformations"],
+        registered["merchantResourceInformations"]
+    );
     let (code, answer) = merchant_read(&base, calls[2].0, calls[2].1.clone()).await;
     assert_eq!(code, "SUCCESS", "{answer}");
     assert_eq!(answer["assetCardList"], registered["assetCardList"]);

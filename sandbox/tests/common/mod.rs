@@ -486,7 +486,12 @@ impl Running {
     /// Calls `endpoint` through the runtime client, which frames and signs it as its provider does (DANA's Open API
     /// envelope, DOKU's non-SNAP signature, WooshPay's HTTP Basic key): what the raw SNAP caller ([`Running::call`])
     /// cannot send. `params` fill the path (`/v1/payment_intents/{id}`); the caller's head values are their samples.
-    pub async fn call_through_client(&self, endpoint: &Endpoint, body: &Value, params: &[(String, String)]) -> Answered {
+    pub async fn call_through_client(
+        &self,
+        endpoint: &Endpoint,
+        body: &Value,
+        params: &[(String, String)],
+    ) -> Answered {
         let config = rt::Config::new(DEMO_CLIENT_ID)
             .base_url(self.base.clone())
             .client_secret(DEMO_CLIENT_SECRET)
