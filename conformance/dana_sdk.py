@@ -168,7 +168,7 @@ def run(snapbi):
         gateway(report, sandbox, dana, merchant.url + notify.PATH, notify)
         widget(report, sandbox, dana, merchant.url + notify.PATH, notify)
         disbursement(report, sandbox, dana)
-        merchant_management(report, dana)
+        merchant_management(report, sandbox, dana)
     return report
 
 
@@ -536,10 +536,11 @@ def address(postcode="12710"):
     }
 
 
-def merchant_management(report, dana):
+def merchant_management(report, sandbox, dana):
     """The merchant's shops and divisions, in DANA's Open API envelope: each created (DANA issues its id), read by
-    that id and by the merchant's own, updated and read again; an unknown shop; the merchant's balances, profile and
-    a member's asset cards."""
+    that id and by the merchant's own, updated and read again; an unknown shop; the merchant's profile, balances and
+    asset cards, refused before the merchant is registered in the sandbox (as it exists at DANA: no call creates it)
+    and answered from what was registered after."""
     from dana.merchant_management.v1.models import (
         CreateDivisionRequest,
         CreateShopRequest,
@@ -673,21 +674,59 @@ def merchant_management(report, dana):
         })
         return result_of(dana.merchant.update_division(request))
 
+    balance = '{"amount":"150000.00","currency":"IDR"}'
+
+    def unregistered_merchant():
+        request = QueryMerchantInfoRequest.from_dict({"roleId": MERCHANT_ID, "loginType": "ROLE"})
+        response = dana.merchant.query_merchant_info(request)
+        expect(response.response.body.merchant_information is None, "an unregistered merchant was answered")
+        return result_of(response, "PARAM_ILLEGAL")
+
+    def register_merchant():
+        sandbox.admin("POST", "/_sandbox/records/dana/merchant", {
+            "merchantId": MERCHANT_ID,
+            "officialName": "Conformance Merchant",
+            "merchantStatus": "ACTIVE",
+            "accounts": [{"accountNo": "2166000001", "accountType": "MERCHANT_DEPOSIT_ACCOUNT",
+                          "availableAmount": balance, "totalAmount": balance, "currency": "IDR"}],
+            "merchantResourceInformations": [
+                {"resourceType": "MERCHANT_AVAILABLE_BALANCE", "value": balance},
+                {"resourceType": "MERCHANT_TOTAL_BALANCE", "value": balance},
+            ],
+            # Every member dana-python's AssetCardListItem requires: the tester registers a whole card.
+            "assetCardList": [{
+                "contactBizType": "GENERAL_CARD", "assetType": "VA_ACCOUNT", "cardIndexNo": "8808000012345678",
+                "cardNoLength": "16", "maskedCardNo": "8808********5678", "holderName": {"fullName": "Conformance"},
+                "instId": "BNIC1ID", "instOfficialName": "Bank Negara Indonesia", "expiryYear": "2030",
+                "expiryMonth": "12", "verified": "true", "enableStatus": "true",
+            }],
+        })
+        return "the merchant's profile, balances and a virtual account"
+
     def merchant_resource():
         request = QueryMerchantResourceRequest.from_dict({
             "requestMerchantId": MERCHANT_ID,
             "merchantResourceInfoList": ["MERCHANT_AVAILABLE_BALANCE", "MERCHANT_TOTAL_BALANCE"],
         })
-        return result_of(dana.merchant.query_merchant_resource(request))
+        response = dana.merchant.query_merchant_resource(request)
+        balances = response.response.body.merchant_resource_informations or []
+        expect([b.value for b in balances] == [balance, balance], f"the registered balances, not {balances!r}")
+        return result_of(response)
 
     def merchant_info():
         request = QueryMerchantInfoRequest.from_dict({"roleId": MERCHANT_ID, "loginType": "ROLE", "isQueryAccount": True})
-        return result_of(dana.merchant.query_merchant_info(request))
+        response = dana.merchant.query_merchant_info(request)
+        profile = response.response.body.merchant_information
+        expect(profile and profile.official_name == "Conformance Merchant", f"the registered profile, not {profile!r}")
+        return result_of(response)
 
     def asset_cards():
         request = QueryAssetCardListRequest.from_dict({"memberId": MERCHANT_ID, "enableOnly": "true",
                                                        "assetTypeList": ["VA_ACCOUNT"]})
-        return result_of(dana.merchant.query_asset_card_list(request))
+        response = dana.merchant.query_asset_card_list(request)
+        cards = response.response.body.asset_card_list or []
+        expect([c.card_index_no for c in cards] == ["8808000012345678"], f"the registered card, not {cards!r}")
+        return result_of(response)
 
     shop_id = lambda: ids["shop"]  # noqa: E731 (read when the step runs, after create)
     division_id = lambda: ids["division"]  # noqa: E731
@@ -705,6 +744,8 @@ def merchant_management(report, dana):
     report.step("merchant management: update division (by the merchant's id)", update_division)
     report.step("merchant management: query division by the merchant's id, updated",
                 query_division(lambda: external_division, "EXTERNAL_ID", "renamed division"))
+    report.step("merchant management: query merchant info of a merchant nobody registered", unregistered_merchant)
+    report.step("merchant management: register the merchant (admin API)", register_merchant)
     report.step("merchant management: query merchant resource", merchant_resource)
     report.step("merchant management: query merchant info", merchant_info)
     report.step("merchant management: query asset card list", asset_cards)

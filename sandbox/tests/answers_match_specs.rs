@@ -21,7 +21,7 @@ use proptest::sample::Index;
 use serde_json::Value;
 use snapbi_spec::ir::paths::flatten;
 use snapbi_spec::ir::samples::{limited_fields, sample_object, str_of_len};
-use snapbi_spec::ir::{Endpoint, Field, Operation};
+use snapbi_spec::ir::{Endpoint, Operation};
 
 /// A change that keeps every field of a valid body valid.
 #[derive(Debug, Clone)]
@@ -113,66 +113,12 @@ fn answers_snap(run: &Running, endpoint: &Endpoint) -> bool {
 /// frames and signs it as its provider does), and returns the answer's HTTP status and JSON body.
 async fn call(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Value) {
     if !answers_snap(run, endpoint) {
-        return through_client(run, endpoint, body).await;
+        let params = sample_strings(run.api(), &endpoint.params);
+        let answer = run.call_through_client(endpoint, body, &params).await;
+        return (answer.status, answer.body);
     }
     let reply = run.call(&endpoint.info.id, body).await;
     (reply.status, reply.body)
-}
-
-async fn through_client(run: &Running, endpoint: &Endpoint, body: &Value) -> (u16, Value) {
-    use snapbi::rt;
-    let config = rt::Config::new(snapbi_sandbox::DEMO_CLIENT_ID)
-        .base_url(run.base.clone())
-        .client_secret(snapbi_sandbox::DEMO_CLIENT_SECRET)
-        .private_key(private_key());
-    let entry = snapbi::ENDPOINTS
-        .iter()
-        .find(|e| e.info.id == endpoint.info.id)
-        .expect("the generated client has every endpoint");
-    let profile = snapbi::PROVIDERS
-        .iter()
-        .find(|p| p.name == endpoint.info.provider)
-        .expect("the generated client has every provider");
-    let client = rt::Client::new(profile, config).expect("client");
-    let head = head_values(run, endpoint);
-    let params = sample_strings(run, &endpoint.params);
-    // The raw code is enough here: the runtime's own response-code type keeps any code. A GET sends no body.
-    let answer = match endpoint.has_body() {
-        true => {
-            client
-                .call_at::<Value, Value, rt::ResponseCode>(entry.info, &params, body, &head)
-                .await
-        }
-        false => {
-            client
-                .call_at::<rt::NoBody, Value, rt::ResponseCode>(entry.info, &params, &rt::NoBody, &head)
-                .await
-        }
-    };
-    match answer {
-        Ok(reply) => (
-            reply.status,
-            serde_json::from_slice(&reply.raw_body).unwrap_or(Value::Null),
-        ),
-        Err(rt::Error::Api { status, raw_body, .. }) => {
-            (status, serde_json::from_slice(&raw_body).unwrap_or(Value::Null))
-        }
-        Err(other) => panic!("{}: {other}", endpoint.info.id),
-    }
-}
-
-/// The caller's head values of an enveloped endpoint, from their samples.
-fn head_values(run: &Running, endpoint: &Endpoint) -> Vec<(String, String)> {
-    sample_strings(run, &endpoint.headers)
-}
-
-/// The samples of string fields (head values, path parameters) as (wire name, value) pairs.
-fn sample_strings(run: &Running, fields: &[Field]) -> Vec<(String, String)> {
-    let sample = sample_object(run.api(), fields);
-    let Value::Object(map) = sample else { return Vec::new() };
-    map.into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
-        .collect()
 }
 
 /// The response body an answer's spec describes: the SNAP body itself, or an envelope's response body.

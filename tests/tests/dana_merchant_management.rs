@@ -1,7 +1,8 @@
 //! DANA's merchant-management calls (Open API envelope) through the generated `snapbi::dana::Client` against the
 //! in-process sandbox: shops and divisions are records the sandbox keeps (a create answers the id DANA would issue,
 //! a query finds the record by that id or by the merchant's own id, an update changes it, an unknown one gets DANA's
-//! documented failure), query merchant info gets SUCCESS, the typed builder refuses an over-long field by name, and
+//! documented failure), the merchant reads (query merchant info, resource, asset card list) answer the merchant the
+//! tester registered or refuse an unknown one, the typed builder refuses an over-long field by name, and
 //! the bodies DANA's own UAT suite sends (dana-id/uat-script `resource/request/components/MerchantManagement.json`,
 //! CreateShop and CreateDivision) pass the generated validators (what DANA accepts must pass the spec).
 
@@ -20,6 +21,12 @@ use snapbi_sandbox::{
 };
 
 async fn dana_sandbox() -> (String, SandboxHandle) {
+    let (_, base, handle) = dana_world().await;
+    (base, handle)
+}
+
+/// A DANA sandbox on loopback, with the sandbox itself (to register what a tester registers), its URL and its handle.
+async fn dana_world() -> (Sandbox, String, SandboxHandle) {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let api = snapbi_spec::load(&specs, Path::new("specs")).expect("specs").api;
     let sandbox = Sandbox::builder()
@@ -29,7 +36,8 @@ async fn dana_sandbox() -> (String, SandboxHandle) {
         .credentials(Credentials::demo())
         .build()
         .expect("sandbox");
-    sandbox.spawn_on_loopback().await.expect("loopback")
+    let (base, handle) = sandbox.spawn_on_loopback().await.expect("loopback");
+    (sandbox, base, handle)
 }
 
 fn client(base: &str) -> dana::Client {
@@ -72,8 +80,11 @@ fn result_info(raw: &[u8]) -> Value {
 
 #[tokio::test]
 async fn create_shop_and_query_merchant_info_succeed_through_the_typed_client() {
-    let (base, _handle) = dana_sandbox().await;
+    let (sandbox, base, _handle) = dana_world().await;
     let client = client(&base);
+    sandbox
+        .add_record("dana", "merchant", registered_merchant())
+        .expect("the tester's merchant");
 
     let request = shop("awesome test shop").build().expect("a valid shop");
     let reply = client
@@ -556,4 +567,98 @@ fn the_bodies_of_danas_uat_suite_pass_the_specs() {
         generated_violations(&create_division::ENDPOINT.id, &division),
         Vec::<String>::new()
     );
+}
+
+/// The merchant as a tester registers it (`POST /_sandbox/records/dana/merchant`): no call creates it. Its profile
+/// members, its balances and its asset cards, in the shapes DANA's SDK models them.
+fn registered_merchant() -> Value {
+    let amount = r#"{"amount":"150000.00","currency":"IDR"}"#;
+    json!({
+        "merchantId": MERCHANT,
+        "officialName": "PT Registered Merchant",
+        "merchantStatus": "ACTIVE",
+        "accounts": [{ "accountNo": "2166000001", "accountType": "MERCHANT_DEPOSIT_ACCOUNT", "availableAmount": amount }],
+        "merchantResourceInformations": [{ "resourceType": "MERCHANT_DEPOSIT_BALANCE", "value": amount }],
+        "assetCardList": [{ "assetType": "VA_ACCOUNT", "cardIndexNo": "8808000012345678", "instId": "BNIC1ID" }],
+    })
+}
+
+/// Calls an endpoint of the merchant reads through the runtime client: the result code and the answer's body member.
+async fn merchant_read(base: &str, info: &'static rt::EndpointInfo, body: Value) -> (String, Value) {
+    let profile = snapbi::PROVIDERS
+        .iter()
+        .find(|p| p.name == "dana")
+        .expect("DANA's profile");
+    let key = rt::keys::PrivateKey::from_pem(DEMO_CLIENT_PRIVATE_KEY_PEM).expect("key");
+    let config = rt::Config::new(DEMO_CLIENT_ID)
+        .base_url(base)
+        .client_secret(DEMO_CLIENT_SECRET)
+        .private_key(key);
+    let client = rt::Client::new(profile, config).expect("client");
+    let answer = client
+        .call_at::<Value, Value, rt::ResponseCode>(info, &[], &body, &[])
+        .await;
+    let (code, raw) = match answer {
+        Ok(reply) => (reply.code, reply.raw_body),
+        Err(rt::Error::Api { code, raw_body, .. }) => (code, raw_body),
+        Err(other) => panic!("{}: {other}", info.id),
+    };
+    let answer: Value = serde_json::from_slice(&raw).expect("JSON answer");
+    (code.as_str().to_owned(), answer["response"]["body"].clone())
+}
+
+#[tokio::test]
+async fn the_merchant_reads_answer_the_registered_merchant_and_refuse_an_unknown_one() {
+    use snapbi::dana::{
+        merchant_management_query_asset_card_list as cards, merchant_management_query_merchant_resource as resource,
+    };
+    let (sandbox, base, _handle) = dana_world().await;
+    let info = json!({ "roleId": MERCHANT, "loginType": "ROLE", "isQueryAccount": true });
+    let balances = json!({ "requestMerchantId": MERCHANT, "merchantResourceInfoList": ["MERCHANT_DEPOSIT_BALANCE"] });
+    let asset_cards = json!({ "memberId": MERCHANT, "enableOnly": "true", "assetTypeList": ["VA_ACCOUNT"] });
+    let calls = [
+        (&merchant_info::ENDPOINT, info),
+        (&resource::ENDPOINT, balances),
+        (&cards::ENDPOINT, asset_cards),
+    ];
+
+    // Nobody registered the merchant: DANA's failure for a parameter that names nothing, with nothing made up.
+    for (endpoint, body) in &calls {
+        let (code, answer) = merchant_read(&base, endpoint, body.clone()).await;
+        assert_eq!(code, "PARAM_ILLEGAL", "{}: {answer}", endpoint.id);
+        // With its published id, which DANA's SDK models of these calls require.
+        assert_eq!(answer["resultInfo"]["resultCodeId"], "00000004", "{answer}");
+        assert_eq!(
+            answer.as_object().map(|o| o.len()),
+            Some(1),
+            "resultInfo only: {answer}"
+        );
+    }
+
+    // Registered: each read answers what the tester gave, and nothing else.
+    sandbox
+        .add_record("dana", "merchant", registered_merchant())
+        .expect("the tester's merchant");
+    let registered = registered_merchant();
+    let (code, answer) = merchant_read(&base, calls[0].0, calls[0].1.clone()).await;
+    assert_eq!(code, "SUCCESS", "{answer}");
+    let profile = &answer["merchantInformation"];
+    assert_eq!(profile["merchantId"], MERCHANT);
+    assert_eq!(profile["officialName"], registered["officialName"]);
+    assert_eq!(profile["accounts"], registered["accounts"]);
+    assert!(profile.get("merchantType").is_none(), "nothing made up: {profile}");
+    let (code, answer) = merchant_read(&base, calls[1].0, calls[1].1.clone()).await;
+    assert_eq!(code, "SUCCESS", "{answer}");
+    assert_eq!(
+        answer["merchantResourceInformations"],
+        registered["merchantResourceInformations"]
+    );
+    let (code, answer) = merchant_read(&base, calls[2].0, calls[2].1.clone()).await;
+    assert_eq!(code, "SUCCESS", "{answer}");
+    assert_eq!(answer["assetCardList"], registered["assetCardList"]);
+
+    // Another merchant's id finds nothing.
+    let other = json!({ "roleId": "216620000000000000001", "loginType": "ROLE" });
+    let (code, _) = merchant_read(&base, &merchant_info::ENDPOINT, other).await;
+    assert_eq!(code, "PARAM_ILLEGAL");
 }

@@ -4830,7 +4830,7 @@ pub mod dana {
             /// The cards were listed. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
+            /// A head or body member is missing or malformed, or names no registered merchant. (published with status `F`, id `00000004`.)
             #[code("PARAM_ILLEGAL", Failed, "param illegal")]
             ParamIllegal,
             /// The signature does not verify over the `request` member. (published with status `F`.)
@@ -5187,7 +5187,7 @@ pub mod dana {
             /// The profile was read. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
+            /// A head or body member is missing or malformed, or names no registered merchant. (published with status `F`, id `00000004`.)
             #[code("PARAM_ILLEGAL", Failed, "param illegal")]
             ParamIllegal,
             /// The signature does not verify over the `request` member. (published with status `F`.)
@@ -5286,7 +5286,7 @@ pub mod dana {
             /// The balances were read. (published with status `S`, id `00000000`.)
             #[code("SUCCESS", Success, "success")]
             Success,
-            /// A head or body member is missing or malformed. (published with status `F`.)
+            /// A head or body member is missing or malformed, or names no registered merchant. (published with status `F`, id `00000004`.)
             #[code("PARAM_ILLEGAL", Failed, "param illegal")]
             ParamIllegal,
             /// The signature does not verify over the `request` member. (published with status `F`.)

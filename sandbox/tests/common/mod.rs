@@ -230,6 +230,27 @@ impl Reply {
     }
 }
 
+/// An answer read through the runtime client ([`Running::call_through_client`]).
+#[derive(Debug)]
+pub struct Answered {
+    pub status: u16,
+    /// The code where the provider's framing puts it: an envelope's result code (`resultInfo.resultCode`), the
+    /// code of a provider's own JSON, or the status field of its 2xx answer (`succeeded`).
+    pub code: String,
+    /// The whole answer (an envelope's too).
+    pub body: Value,
+}
+
+/// The samples of string fields (head values, path parameters) as (wire name, value) pairs.
+pub fn sample_strings(api: &Api, fields: &[snapbi_spec::ir::Field]) -> Vec<(String, String)> {
+    let Value::Object(map) = sample_object(api, fields) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+        .collect()
+}
+
 /// A fresh X-EXTERNAL-ID (digits, unique in this process).
 pub fn external_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -462,6 +483,56 @@ impl Running {
             .await
     }
 
+    /// Calls `endpoint` through the runtime client, which frames and signs it as its provider does (DANA's Open API
+    /// envelope, DOKU's non-SNAP signature, WooshPay's HTTP Basic key): what the raw SNAP caller ([`Running::call`])
+    /// cannot send. `params` fill the path (`/v1/payment_intents/{id}`); the caller's head values are their samples.
+    pub async fn call_through_client(
+        &self,
+        endpoint: &Endpoint,
+        body: &Value,
+        params: &[(String, String)],
+    ) -> Answered {
+        let config = rt::Config::new(DEMO_CLIENT_ID)
+            .base_url(self.base.clone())
+            .client_secret(DEMO_CLIENT_SECRET)
+            .private_key(private_key());
+        let entry = snapbi::ENDPOINTS
+            .iter()
+            .find(|e| e.info.id == endpoint.info.id)
+            .expect("the generated client has every endpoint");
+        let profile = snapbi::PROVIDERS
+            .iter()
+            .find(|p| p.name == endpoint.info.provider)
+            .expect("the generated client has every provider");
+        let client = rt::Client::new(profile, config).expect("client");
+        let head = sample_strings(self.api(), &endpoint.headers);
+        // The raw code is enough: the runtime's own response-code type keeps any code. A GET sends no body.
+        let answer = match endpoint.has_body() {
+            true => {
+                client
+                    .call_at::<Value, Value, rt::ResponseCode>(entry.info, params, body, &head)
+                    .await
+            }
+            false => {
+                client
+                    .call_at::<rt::NoBody, Value, rt::ResponseCode>(entry.info, params, &rt::NoBody, &head)
+                    .await
+            }
+        };
+        let (status, code, raw) = match answer {
+            Ok(reply) => (reply.status, reply.code, reply.raw_body),
+            Err(rt::Error::Api {
+                status, code, raw_body, ..
+            }) => (status, code, raw_body),
+            Err(other) => panic!("{}: {other}", endpoint.info.id),
+        };
+        Answered {
+            status,
+            code: code.as_str().to_owned(),
+            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+        }
+    }
+
     /// A payment body with a fresh partnerReferenceNo and this amount.
     pub fn payment_body(&self, partner_reference_no: &str, amount: &str) -> Value {
         let mut body = sample(self.api(), PAYMENT);
@@ -502,11 +573,13 @@ impl Running {
     }
 
     /// Registers, as a tester would, every back-office record the served endpoints read but no call creates
-    /// (DANA's account holders and bank accounts): one per such endpoint, keyed by its sample request's key
-    /// values, holding its response's sample values. Returns how many kinds were registered.
+    /// (DANA's account holders, bank accounts and the merchant itself): one per kind and sample key, keyed by the
+    /// sample request's key values (where its `record_key` says they are), holding its response's sample values.
+    /// Endpoints that read one record (DANA's merchant: its profile, balances and cards) fill the same one. Returns
+    /// how many records were registered.
     pub fn register_back_office(&self) -> usize {
         let api = self.api();
-        let mut registered = 0;
+        let mut records: Vec<(String, String, Value)> = Vec::new();
         for endpoint in self.sandbox.endpoints().filter_map(|id| api.endpoint(id)) {
             let Some(kind) = endpoint.record.as_deref() else {
                 continue;
@@ -524,16 +597,30 @@ impl Running {
             }
             let request = sample_object(api, &endpoint.request);
             let mut fields = sample_object(api, &endpoint.response);
-            for path in &record.key {
-                let value = path.split('.').try_fold(&request, |v, k| v.get(k)).cloned();
-                if let (Some(value), Some(map)) = (value, fields.as_object_mut()) {
-                    map.insert(path.clone(), value);
+            let key: Vec<(String, String)> = match endpoint.record_key.first() {
+                Some(lookup) => lookup.key.clone(),
+                None => record.key.iter().map(|path| (path.clone(), path.clone())).collect(),
+            };
+            for (record_path, from) in &key {
+                if let (Some(value), Some(map)) = (at(&request, from).cloned(), fields.as_object_mut()) {
+                    map.insert(record_path.clone(), value);
                 }
             }
+            let same = |(provider, k, held): &&mut (String, String, Value)| {
+                *provider == *endpoint.info.provider
+                    && k == kind
+                    && key.iter().all(|(path, _)| held.get(path) == fields.get(path))
+            };
+            match records.iter_mut().find(same) {
+                Some((_, _, held)) => fill_in(held, fields),
+                None => records.push((endpoint.info.provider.to_string(), kind.to_owned(), fields)),
+            }
+        }
+        let registered = records.len();
+        for (provider, kind, fields) in records {
             self.sandbox
-                .add_record(&endpoint.info.provider, kind, fields)
+                .add_record(&provider, &kind, fields)
                 .expect("a back-office record of the sample");
-            registered += 1;
         }
         registered + self.register_issued() + self.register_customers()
     }
@@ -705,6 +792,15 @@ impl Running {
             }
         }
         registered
+    }
+}
+
+/// Adds to `held` the members of `more` it does not have.
+fn fill_in(held: &mut Value, more: Value) {
+    if let (Some(held), Value::Object(more)) = (held.as_object_mut(), more) {
+        for (name, value) in more {
+            held.entry(name).or_insert(value);
+        }
     }
 }
 
