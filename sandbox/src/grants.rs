@@ -176,7 +176,7 @@ impl Grants {
     }
 
     /// Writes `code`'s row as `grant` is now, and forgets the `evicted` codes.
-    fn write(&self, code: &str, grant: &Grant, evicted: Vec<(String, Grant)>) {
+    fn write(&self, code: &str, grant: &Grant, evicted: Option<(String, Grant)>) {
         if let Some(file) = &self.file {
             let put = Change::put(Kind::Grant, code, &grant.row());
             let forget = evicted.into_iter().map(|(old, _)| Change::delete(Kind::Grant, old));
@@ -218,7 +218,7 @@ impl Grants {
         if let Some(grant) = store::write(&self.issued).get_mut(code) {
             grant.approved = approve;
             grant.used |= !approve;
-            self.write(code, grant, Vec::new());
+            self.write(code, grant, None);
         }
     }
 
@@ -241,7 +241,7 @@ impl Grants {
         }
         grant.used = true;
         let holder = grant.holder.clone();
-        self.write(code, grant, Vec::new());
+        self.write(code, grant, None);
         Ok(holder)
     }
 
@@ -251,7 +251,7 @@ impl Grants {
         for (code, grant) in issued.iter_mut() {
             if grant.client_id == client_id && grant.holder.as_ref() == Some(holder) {
                 grant.approved = false;
-                self.write(code, grant, Vec::new());
+                self.write(code, grant, None);
             }
         }
     }

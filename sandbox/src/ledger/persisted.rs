@@ -157,11 +157,11 @@ impl Books {
                 .into_remembered()
                 .map_err(|reason| file.bad_row(Kind::Remembered, &key, reason))?;
             let evicted = self.remembered.insert(key, remembered);
-            self.touch_evicted(&evicted, |k| Touched::Remembered(k.clone()));
+            self.touch_evicted(evicted.as_ref(), |k| Touched::Remembered(k.clone()));
         }
         for (key, ()) in file.load::<()>(Kind::ExternalId)? {
             let evicted = self.external_ids.insert(key, ());
-            self.touch_evicted(&evicted, |k| Touched::ExternalId(k.clone()));
+            self.touch_evicted(evicted.as_ref(), |k| Touched::ExternalId(k.clone()));
         }
         self.delete_evicted()?;
         Ok(serial)

@@ -54,7 +54,12 @@ impl World {
     }
 
     /// Writes the customer at `key` as it is now (or its removal), and forgets the `evicted` ones.
-    fn write(&self, key: &(String, String), customer: Option<&Customer>, evicted: Vec<((String, String), Customer)>) {
+    fn write(
+        &self,
+        key: &(String, String),
+        customer: Option<&Customer>,
+        evicted: Option<((String, String), Customer)>,
+    ) {
         let Some(file) = &self.file else { return };
         let change = match customer {
             Some(customer) => Change::put(Kind::Customer, row_key(key), customer),
@@ -92,7 +97,7 @@ impl World {
         let key = (holder.provider.clone(), holder.phone_no.clone());
         let mut customers = store::lock(&self.customers);
         let done = customers.get_mut(&key).map(change);
-        self.write(&key, customers.get(&key), Vec::new());
+        self.write(&key, customers.get(&key), None);
         done
     }
 
