@@ -20,12 +20,8 @@ use serde_json::Value;
 use snapbi_spec::ir::{CustomerAct, Direction, Endpoint, Field, FieldType, Operation};
 
 /// Endpoints that succeed in an empty world, answered from the request and the values their spec says the provider
-/// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer) and the
-/// transaction history (no payment of the customer to list).
-const FROM_THE_REQUEST: [&str; 2] = [
-    "dana.payment_gateway.consult_pay",
-    "dana.widget.transaction_history_list",
-];
+/// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer).
+const FROM_THE_REQUEST: [&str; 1] = ["dana.payment_gateway.consult_pay"];
 
 #[tokio::test]
 async fn an_empty_world_answers_only_what_makes_something_and_never_a_sample() {
