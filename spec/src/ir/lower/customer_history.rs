@@ -74,6 +74,18 @@ impl Lowering {
                 self.field_of_kind(src, &at, path, kinds, "request", request);
             }
         }
+        let values = &standard.transaction_status.values;
+        for (code, _) in &history.status_names {
+            if !values.iter().any(|v| v.code == *code) {
+                let at = join("customer.history.status_names", code);
+                let d = src.at(
+                    src.positions.key(&at, 0),
+                    &at,
+                    format!("`{code}` is not one of the standard's `transaction_status.values`"),
+                );
+                self.push(with_help(d, did_you_mean(code, values.iter().map(|v| &*v.code))));
+            }
+        }
         let list = &history.list;
         if !self.field_of_kind(src, "customer.history.list", list, &["list"], "response", response) {
             return;
@@ -102,19 +114,7 @@ impl Lowering {
                     "amount" => &["object"],
                     _ => &["string", "enum", "datetime"],
                 };
-                self.field_of_kind(src, &at, member, kinds, &format!("member of `{list}` items"), &in_items);
-            }
-        }
-        let values = &standard.transaction_status.values;
-        for (code, _) in &history.status_names {
-            if !values.iter().any(|v| v.code == *code) {
-                let at = join("customer.history.status_names", code);
-                let d = src.at(
-                    src.positions.key(&at, 0),
-                    &at,
-                    format!("`{code}` is not one of the standard's `transaction_status.values`"),
-                );
-                self.push(with_help(d, did_you_mean(code, values.iter().map(|v| &*v.code))));
+                self.field_of_kind(src, &at, member, kinds, &format!("`{list}` item"), &in_items);
             }
         }
     }
@@ -145,7 +145,7 @@ impl Lowering {
                 false
             }
             Some(found) if !kinds.contains(&found.kind) => {
-                let msg = format!("`{path}` must be {}; it is {}", kinds.join(" or "), found.kind);
+                let msg = format!("`{path}` must be of type `{}`; it is `{}`", kinds.join("` or `"), found.kind);
                 self.push(src.value(at, msg));
                 false
             }
