@@ -76,7 +76,9 @@ pub(crate) async fn act(
 /// The first payment named `partner_reference_no`, as it is now.
 fn payment(sandbox: &Sandbox, partner_reference_no: &str) -> Option<PaymentRecord> {
     let ledger = sandbox.ledger();
-    ledger.into_iter().find(|p| p.partner_reference_no == partner_reference_no)
+    ledger
+        .into_iter()
+        .find(|p| p.partner_reference_no == partner_reference_no)
 }
 
 /// The phone number of the customer the URL's one-time token stands for, at the payment's provider.

@@ -34,7 +34,12 @@ async fn register(run: &Running, customers: &[(&str, Option<&str>)]) {
         })
         .collect();
     let reply = run
-        .send("POST", "/_sandbox/customers", &[], serde_json::to_vec(&list).unwrap_or_default())
+        .send(
+            "POST",
+            "/_sandbox/customers",
+            &[],
+            serde_json::to_vec(&list).unwrap_or_default(),
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
@@ -69,7 +74,10 @@ fn oauth_path(partner_id: &str, redirect: Option<&str>, phone: Option<&str>) -> 
         path.push_str(&format!("&redirectUrl={}", enc(redirect)));
     }
     if let Some(phone) = phone {
-        path.push_str(&format!("&seamlessData={}", enc(&json!({ "mobile": phone }).to_string())));
+        path.push_str(&format!(
+            "&seamlessData={}",
+            enc(&json!({ "mobile": phone }).to_string())
+        ));
     }
     path
 }
@@ -123,7 +131,10 @@ async fn ott(run: &Running, token: &str) -> String {
     let body = sample(run.api(), "dana.widget.apply_ott");
     let reply = with_customer(run, "dana.widget.apply_ott", &body, token).await;
     reply.expect("2004900", "Successful");
-    reply.body["userResources"][0]["value"].as_str().unwrap_or_default().to_owned()
+    reply.body["userResources"][0]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The payment as the ledger shows it.
@@ -158,7 +169,10 @@ async fn dana_s_oauth_page_binds_the_customer_the_browser_approves() {
     let (status, location, page) = post_form(&run, &path, &format!("decision=approve&phoneNo={PHONE}")).await;
     assert_eq!(status, 303, "{page}");
     let location = location.unwrap_or_default();
-    assert!(location.starts_with("https://merchant.example/back?x=1&authCode="), "{location}");
+    assert!(
+        location.starts_with("https://merchant.example/back?x=1&authCode="),
+        "{location}"
+    );
     assert_eq!(param(&location, "state").as_deref(), Some("st-42"));
     let code = param(&location, "authCode").unwrap_or_default();
     let token = apply_token(&run, &code).await;
@@ -203,7 +217,10 @@ async fn the_pay_page_pays_from_the_wallet_of_the_customer_its_ott_names() {
 
     let (status, shown) = run.get_text(&format!("{page}?ott={ott}")).await;
     assert_eq!(status, 200, "{shown}");
-    assert!(shown.contains(&format!("<option value=\"{PHONE}\" selected")), "{shown}");
+    assert!(
+        shown.contains(&format!("<option value=\"{PHONE}\" selected")),
+        "{shown}"
+    );
     let (status, _, shown) = post_form(&run, &page, &format!("action=pay&payer={PHONE}")).await;
     assert_eq!(status, 303, "{shown}");
     assert_eq!(wallet(&run, PHONE).await, json!("30000.00"));
@@ -211,7 +228,10 @@ async fn the_pay_page_pays_from_the_wallet_of_the_customer_its_ott_names() {
     assert_eq!(paid["latestTransactionStatus"], json!("00"));
     assert_eq!(paid["payer"], json!(PHONE));
     let (_, shown) = run.get_text(&page).await;
-    assert!(shown.contains(&format!("<span id=\"paid-by\">{PHONE}</span>")), "{shown}");
+    assert!(
+        shown.contains(&format!("<span id=\"paid-by\">{PHONE}</span>")),
+        "{shown}"
+    );
     wait_for(|| received(&inbox).len() == 1).await;
 
     // More than the wallet holds: refused on the page, nothing moves.
@@ -248,14 +268,21 @@ async fn cancel_and_expire_close_the_payment_and_pay_with_nobody_picked_still_pa
     let (status, _, shown) = post_form(&run, &paid, "action=pay&payer=").await;
     assert_eq!(status, 303, "{shown}");
     let anyhow = payment(&run, "WGT-ANYHOW");
-    assert_eq!((anyhow["latestTransactionStatus"].clone(), anyhow["payer"].clone()), (json!("00"), Value::Null));
+    assert_eq!(
+        (anyhow["latestTransactionStatus"].clone(), anyhow["payer"].clone()),
+        (json!("00"), Value::Null)
+    );
     // Each change is the finish notify of the new state.
     wait_for(|| received(&inbox).len() == 3).await;
     let statuses: Vec<Value> = received(&inbox)
         .iter()
         .map(|(_, body)| serde_json::from_slice::<Value>(body).unwrap_or_default()["latestTransactionStatus"].clone())
         .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == json!("05")).count(), 2, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == json!("05")).count(),
+        2,
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&json!("00")), "{statuses:?}");
 }
 
@@ -311,7 +338,11 @@ async fn the_history_lists_the_customer_s_payments_and_refunds_from_the_ledger()
         "{}",
         all.body
     );
-    assert!(items.iter().all(|i| i["dateTime"].as_str().is_some_and(|t| t.len() >= 25)));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["dateTime"].as_str().is_some_and(|t| t.len() >= 25))
+    );
     assert!(items.iter().all(|i| i.get("remark").is_none()), "nothing made up");
 
     let refunds = history(&run, &token, ("10", "1"), json!({ "types": ["REFUND"] })).await;
@@ -322,7 +353,11 @@ async fn the_history_lists_the_customer_s_payments_and_refunds_from_the_ledger()
     let second = history(&run, &token, ("2", "2"), json!({})).await;
     assert_eq!(first.body["detailData"].as_array().map(Vec::len), Some(2));
     assert_eq!(second.body["detailData"].as_array().map(Vec::len), Some(1));
-    assert!(!first.body["detailData"].as_array().is_some_and(|f| f.contains(&second.body["detailData"][0])));
+    assert!(
+        !first.body["detailData"]
+            .as_array()
+            .is_some_and(|f| f.contains(&second.body["detailData"][0]))
+    );
     let mut before = sample(run.api(), HISTORY);
     before["fromDateTime"] = json!("2000-01-01T00:00:00Z");
     before["toDateTime"] = json!("2001-01-01T00:00:00Z");

@@ -21,7 +21,6 @@ use snapbi_sandbox::{
 };
 use snapbi_spec::ir::samples::sample_object;
 
-
 /// A DANA sandbox on loopback, kept alive by the handle.
 async fn dana_sandbox() -> (Sandbox, String, SandboxHandle) {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
@@ -56,7 +55,9 @@ async fn bound_customer(sandbox: &Sandbox, client: &dana::Client) -> rt::custome
     }))
     .expect("a customer");
     sandbox.add_customers(vec![customer]).expect("registered");
-    let (_, auth_code) = sandbox.issue_customer_auth_code(None, "dana", PHONE).expect("auth code");
+    let (_, auth_code) = sandbox
+        .issue_customer_auth_code(None, "dana", PHONE)
+        .expect("auth code");
     rt::customer::CustomerSession::start(client.runtime(), &widget_apply_token::ENDPOINT, &auth_code)
         .await
         .expect("customer token")
@@ -162,13 +163,23 @@ async fn a_bound_customers_history_lists_what_their_wallet_paid_and_nothing_made
     assert_eq!(items.len(), 1, "{body}");
     let item = &items[0];
     assert_eq!(item["amount"], json!({ "value": "25000.00", "currency": "IDR" }));
-    assert_eq!((item["type"].clone(), item["status"].clone()), (json!("PAYMENT"), json!("SUCCESS")));
+    assert_eq!(
+        (item["type"].clone(), item["status"].clone()),
+        (json!("PAYMENT"), json!("SUCCESS"))
+    );
     let when = item["dateTime"].as_str().unwrap_or_default();
     assert!(snapbi_rules::is_snap_datetime(when), "{when}");
     let mut names: Vec<&String> = item.as_object().map(|o| o.keys().collect()).unwrap_or_default();
     names.sort();
-    assert_eq!(names, ["amount", "dateTime", "status", "type"], "nothing the ledger does not know");
-    assert_eq!(members(&reply.raw_body), ["detailData", "responseCode", "responseMessage"]);
+    assert_eq!(
+        names,
+        ["amount", "dateTime", "status", "type"],
+        "nothing the ledger does not know"
+    );
+    assert_eq!(
+        members(&reply.raw_body),
+        ["detailData", "responseCode", "responseMessage"]
+    );
 }
 
 #[tokio::test]

@@ -70,7 +70,10 @@ fn values_through_list(body: &Map<String, Value>, path: &str) -> Vec<String> {
             .unwrap_or_default(),
         None => vec![value],
     };
-    found.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    found
+        .into_iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// A binding: the customer the request names by phone number, a code that waits for their consent, and the page

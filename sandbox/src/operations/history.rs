@@ -82,7 +82,11 @@ fn entries(books: &Books, holder: &Holder, spec: &History) -> Vec<Entry> {
     for payment in books.each_payment().filter(theirs) {
         if let Some(kind) = &spec.payment_type {
             let code = payment.latest_transaction_status.code();
-            let status = spec.status_names.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone());
+            let status = spec
+                .status_names
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, n)| n.clone());
             entries.push(Entry {
                 time: payment.created_time.clone(),
                 amount: payment.amount.clone(),
@@ -133,7 +137,9 @@ impl Query {
         };
         let count = |path: &Option<String>| -> Result<Option<usize>, Answer> {
             let Some(path) = path else { return Ok(None) };
-            let Some(value) = at_path(cx.body, path) else { return Ok(None) };
+            let Some(value) = at_path(cx.body, path) else {
+                return Ok(None);
+            };
             let number = match value {
                 Value::String(s) => s.parse::<usize>().ok(),
                 Value::Number(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()),
@@ -141,7 +147,10 @@ impl Query {
             };
             match number {
                 Some(n) if n > 0 => Ok(Some(n)),
-                _ => Err(invalid(path, format!("`{path}` must be a whole number from 1, not {value}"))),
+                _ => Err(invalid(
+                    path,
+                    format!("`{path}` must be a whole number from 1, not {value}"),
+                )),
             }
         };
         let time = |path: &Option<String>| -> Result<Option<OffsetDateTime>, Answer> {
@@ -178,7 +187,9 @@ impl Query {
             None => self.from.is_none() && self.to.is_none(),
         };
         let named = |filter: &Option<Vec<String>>, name: Option<&String>| {
-            filter.as_ref().is_none_or(|names| name.is_some_and(|n| names.contains(n)))
+            filter
+                .as_ref()
+                .is_none_or(|names| name.is_some_and(|n| names.contains(n)))
         };
         in_range && named(&self.statuses, entry.status.as_ref()) && named(&self.types, Some(&entry.kind))
     }

@@ -97,7 +97,10 @@ fn debit(inner: &Inner, payment: &PaymentRecord, payer: &str) -> Result<(), Refu
     let wallet = wallet_use(inner, payment);
     let code = |pick: fn(&CustomerUse) -> Option<&String>| wallet.and_then(pick).cloned();
     let refuse = |code: Option<String>, why: String| Refused::Wallet {
-        message: code.as_deref().and_then(|c| published_message(&inner.api, c)).map(str::to_owned),
+        message: code
+            .as_deref()
+            .and_then(|c| published_message(&inner.api, c))
+            .map(str::to_owned),
         code,
         why,
     };

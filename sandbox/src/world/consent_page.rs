@@ -36,9 +36,8 @@ pub(crate) fn routes(sandbox: &Sandbox) -> Router<Sandbox> {
         }
         paths.push(&page.path);
         let (for_show, for_decide) = (provider.name.clone(), provider.name.clone());
-        let route = get(move |State(s): State<Sandbox>, RawQuery(q): RawQuery| show(s, for_show, q)).post(
-            move |State(s): State<Sandbox>, RawQuery(q): RawQuery, form: Bytes| decide(s, for_decide, q, form),
-        );
+        let route = get(move |State(s): State<Sandbox>, RawQuery(q): RawQuery| show(s, for_show, q))
+            .post(move |State(s): State<Sandbox>, RawQuery(q): RawQuery, form: Bytes| decide(s, for_decide, q, form));
         router = router.route(&page.path, route);
     }
     router
@@ -90,7 +89,10 @@ impl Asked {
             .iter()
             .filter_map(|name| Some((name.clone(), param(name)?)))
             .collect();
-        let phone = page.phone.as_ref().and_then(|hint| hinted_phone(hint, param(&hint.param)?));
+        let phone = page
+            .phone
+            .as_ref()
+            .and_then(|hint| hinted_phone(hint, param(&hint.param)?));
         Ok(Self {
             client_id,
             redirect,
@@ -101,8 +103,12 @@ impl Asked {
 
     /// The merchant's URL with `added` and then the echoed parameters.
     fn back(&self, added: Option<(&str, &str)>) -> String {
-        let pairs = added.into_iter().chain(self.echoed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        pairs.fold(self.redirect.clone(), |url, (name, value)| with_query(&url, name, value))
+        let pairs = added
+            .into_iter()
+            .chain(self.echoed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        pairs.fold(self.redirect.clone(), |url, (name, value)| {
+            with_query(&url, name, value)
+        })
     }
 }
 
@@ -185,7 +191,10 @@ async fn decide(sandbox: Sandbox, provider: String, query: Option<String>, form:
             };
             match sandbox.inner.world.get(&holder) {
                 None => {
-                    let why = format!("no customer of {} has phone number {:?}", holder.provider, holder.phone_no);
+                    let why = format!(
+                        "no customer of {} has phone number {:?}",
+                        holder.provider, holder.phone_no
+                    );
                     return refusal(StatusCode::BAD_REQUEST, &why);
                 }
                 Some(c) if c.status == CustomerStatus::Frozen => {
@@ -200,7 +209,12 @@ async fn decide(sandbox: Sandbox, provider: String, query: Option<String>, form:
             let code = sandbox.inner.grants.issue(to, GrantKind::AuthCode, AUTH_CODE_LIFETIME);
             asked.back(Some((&page.code_param, &code)))
         }
-        _ => return refusal(StatusCode::BAD_REQUEST, "send decision=approve (with phoneNo) or decision=reject"),
+        _ => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "send decision=approve (with phoneNo) or decision=reject",
+            );
+        }
     };
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }

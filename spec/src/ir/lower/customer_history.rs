@@ -29,7 +29,13 @@ impl Lowering {
                 self.push(with_help(d, did_you_mean(kind, TYPES)));
             }
         }
-        let type_name = |kind: &str| spec.type_names.0.iter().find(|(k, _)| k == kind).map(|(_, n)| n.clone());
+        let type_name = |kind: &str| {
+            spec.type_names
+                .0
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map(|(_, n)| n.clone())
+        };
         History {
             list: spec.list.clone(),
             item: HistoryItem {
@@ -145,7 +151,11 @@ impl Lowering {
                 false
             }
             Some(found) if !kinds.contains(&found.kind) => {
-                let msg = format!("`{path}` must be of type `{}`; it is `{}`", kinds.join("` or `"), found.kind);
+                let msg = format!(
+                    "`{path}` must be of type `{}`; it is `{}`",
+                    kinds.join("` or `"),
+                    found.kind
+                );
                 self.push(src.value(at, msg));
                 false
             }

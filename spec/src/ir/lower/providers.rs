@@ -68,7 +68,10 @@ impl Lowering {
     /// go back together).
     fn consent_page(&mut self, src: Src, spec: &raw::ConsentPageSpec) -> ConsentPage {
         if !spec.path.starts_with('/') || spec.path.contains(['?', '#', '{']) {
-            let msg = format!("`{}` must be a path starting with `/`, without a query or placeholders", spec.path);
+            let msg = format!(
+                "`{}` must be a path starting with `/`, without a query or placeholders",
+                spec.path
+            );
             self.push(src.value("consent_page.path", msg));
         }
         let mut seen: Vec<(&str, String)> = Vec::new();
@@ -77,8 +80,15 @@ impl Lowering {
             ("consent_page.redirect".to_owned(), spec.redirect.as_str()),
             ("consent_page.code_param".to_owned(), spec.code_param.as_str()),
         ];
-        let echoed = spec.echo.iter().enumerate().map(|(i, e)| (format!("consent_page.echo.{i}"), e.as_str()));
-        let phone = spec.phone.iter().map(|p| ("consent_page.phone.param".to_owned(), p.param.as_str()));
+        let echoed = spec
+            .echo
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("consent_page.echo.{i}"), e.as_str()));
+        let phone = spec
+            .phone
+            .iter()
+            .map(|p| ("consent_page.phone.param".to_owned(), p.param.as_str()));
         for (at, name) in named.into_iter().chain(echoed).chain(phone) {
             if name.trim().is_empty() {
                 self.push(src.value(&at, "name a query parameter".into()));
