@@ -53,7 +53,8 @@ pub(crate) async fn act(
         Some("expire") => Choice::Expire,
         Some(other) => {
             let why = format!("unknown action {other:?}: pay, cancel or expire");
-            return (StatusCode::BAD_REQUEST, Html(why)).into_response();
+            // Plain text: the value is the caller's, and is not to be read as HTML.
+            return (StatusCode::BAD_REQUEST, why).into_response();
         }
     };
     match sandbox.settle_on_page(&partner_reference_no, &choice) {

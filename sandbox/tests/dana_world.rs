@@ -265,6 +265,11 @@ async fn cancel_and_expire_close_the_payment_and_pay_with_nobody_picked_still_pa
     assert_eq!(payment(&run, "WGT-EXPIRE")["latestTransactionStatus"], json!("05"));
     let (status, _, shown) = post_form(&run, &expired, "action=pay").await;
     assert_eq!(status, 409, "a closed payment is not paid: {shown}");
+    let (status, _, shown) = post_form(&run, &paid, "action=refund").await;
+    assert_eq!(
+        (status, shown.as_str()),
+        (400, "unknown action \"refund\": pay, cancel or expire")
+    );
     let (status, _, shown) = post_form(&run, &paid, "action=pay&payer=").await;
     assert_eq!(status, 303, "{shown}");
     let anyhow = payment(&run, "WGT-ANYHOW");

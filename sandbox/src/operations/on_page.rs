@@ -104,6 +104,13 @@ fn debit(inner: &Inner, payment: &PaymentRecord, payer: &str) -> Result<(), Refu
         code,
         why,
     };
+    if wallet.is_none() {
+        let why = format!(
+            "{} pays from no customer's wallet (its spec has no `customer: act: pay`)",
+            payment.endpoint
+        );
+        return Err(refuse(None, why));
+    }
     let holder = holder(payment, payer);
     let Some(customer) = inner.world.get(&holder) else {
         let why = format!("no customer of {} has phone number {payer:?}", payment.provider);
