@@ -134,14 +134,17 @@ pub enum Action {
     Refund,
     /// The payment was called off before it finished.
     Cancel,
+    /// The payment was left unpaid past its time (the customer never paid on the provider's page).
+    Expire,
 }
 
 impl Action {
     /// Every action with its spelling in `standard.yaml`.
-    pub const ALL: [(&'static str, Action); 3] = [
+    pub const ALL: [(&'static str, Action); 4] = [
         ("pay", Action::Pay),
         ("refund", Action::Refund),
         ("cancel", Action::Cancel),
+        ("expire", Action::Expire),
     ];
 }
 

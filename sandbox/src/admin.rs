@@ -10,7 +10,8 @@
 //! | `GET /_sandbox/notifications` | every notification attempt, each with its notification's number |
 //! | `POST /_sandbox/notifications/{n}/resend` | sends notification `n` again (same body, fresh signature): one more attempt |
 //! | `POST /_sandbox/payments/{partnerReferenceNo}/complete` | the customer pays a jump-app payment |
-//! | `GET`/`POST /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at, with a Pay button; posting it pays the payment and shows the page again |
+//! | `GET`/`POST /_sandbox/pay/{partnerReferenceNo}` | the page `webRedirectUrl` points at (`pay_page`): the customers to pick where the payment's endpoint pays from wallets (`?ott=` picks one), and Pay / Cancel / Let it expire; posting `action=pay\|cancel\|expire` (and `payer`) does it and shows the page again |
+//! | `GET`/`POST` a provider's `consent_page` path (DANA's `/v1.0/get-auth-code`) | the provider's own binding page (`world::consent_page`): the customers to pick / `decision=approve\|reject`, then `303` to the merchant's URL with the code |
 //! | `GET`/`POST /_sandbox/pages/{token}` | the page a create answers where the customer pays its record (DOKU Checkout's `payment.url`): what the record holds and a form for what the payment brings; posting it pays the record (`record_pages`) |
 //! | `POST /_sandbox/auth-codes` | an authorization code for `{"clientId"}` (optional with one client), as a binding completed on the provider's page gives; the B2B2C token endpoint takes it once; with `"provider"` and `"phoneNo"` the customer token it buys stands for that registered customer |
 //! | `GET`/`POST /_sandbox/customers` | the simulated customers as they are now / registers `{"provider","phoneNo","balance":{"value","currency"},"status":"active"\|"frozen"}` (or a list of them), each replacing one with the same provider and phone number |
@@ -30,19 +31,16 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use maud::{DOCTYPE, html};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::operations::encode;
 use crate::sandbox::SandboxError;
 use crate::scenarios::{Fault, FaultKind};
-use crate::world::{Customer, consent};
-use crate::{Sandbox, call, record_pages};
+use crate::world::{Customer, consent, consent_page};
+use crate::{Sandbox, call, pay_page, record_pages};
 
 impl Sandbox {
     /// The sandbox as an axum [`Router`]: the admin routes, with every other request handled as a call of the
@@ -58,7 +56,10 @@ impl Sandbox {
             .route("/_sandbox/notifications", get(notifications))
             .route("/_sandbox/notifications/{n}/resend", post(resend))
             .route("/_sandbox/payments/{partner_reference_no}/complete", post(complete))
-            .route("/_sandbox/pay/{partner_reference_no}", get(pay_page).post(pay))
+            .route(
+                "/_sandbox/pay/{partner_reference_no}",
+                get(pay_page::show).post(pay_page::act),
+            )
             .route(
                 "/_sandbox/pages/{token}",
                 get(record_pages::show).post(record_pages::pay),
@@ -73,6 +74,7 @@ impl Sandbox {
             )
             .route("/_sandbox/faults", get(faults).post(arm_fault).delete(clear_faults))
             .merge(crate::dashboard::routes())
+            .merge(consent_page::routes(self))
             .fallback(call::handle)
             .with_state(self.clone())
     }
@@ -119,7 +121,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Json<Value> {
             "GET /_sandbox/notifications",
             "POST /_sandbox/notifications/{n}/resend",
             "POST /_sandbox/payments/{partnerReferenceNo}/complete",
-            "GET|POST /_sandbox/pay/{partnerReferenceNo}",
+            "GET|POST /_sandbox/pay/{partnerReferenceNo} action=pay|cancel|expire payer=<phoneNo>",
             "GET|POST /_sandbox/pages/{token}",
             "POST /_sandbox/auth-codes {\"clientId\", \"provider\", \"phoneNo\"}",
             "GET|POST /_sandbox/customers {\"provider\",\"phoneNo\",\"balance\":{\"value\",\"currency\"},\"status\"}",
@@ -193,52 +195,6 @@ async fn complete(State(sandbox): State<Sandbox>, Path(partner_reference_no): Pa
         Err(e) => sandbox_error(&e),
     }
 }
-
-/// A minimal checkout page: what the payment is, and a button that pays it (posting to this page).
-async fn pay_page(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
-    let found = sandbox
-        .ledger()
-        .into_iter()
-        .find(|p| p.partner_reference_no == partner_reference_no);
-    let Some(payment) = found else {
-        return error(StatusCode::NOT_FOUND, format!("no payment {partner_reference_no:?}"));
-    };
-    let code = payment.latest_transaction_status.code();
-    let status = sandbox.transaction_status_name(code).unwrap_or(code);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            // No icon: else the browser asks for /favicon.ico, which the journal would show as a refused call.
-            head { meta charset="utf-8"; link rel="icon" href="data:,"; title { "snapbi sandbox: pay" } style { (PAY_STYLE) } }
-            body {
-                h1 {
-                    "Pay " (payment.amount.as_ref().map_or("(no amount)", |m| m.value.as_str()))
-                    " " (payment.amount.as_ref().map_or("", |m| m.currency.as_str()))
-                }
-                p { "partnerReferenceNo " (payment.partner_reference_no) " · referenceNo " (payment.reference_no) }
-                p { "status " span #status { (code) " " (status) } }
-                form method="post" { button #pay { "Pay" } }
-                p.muted { a href="/_sandbox/ui/ledger" { "the sandbox's dashboard" } }
-            }
-        }
-    };
-    Html(page.into_string()).into_response()
-}
-
-/// The pay page's button: completes the payment as `…/complete` does, then shows the page again (its new status).
-async fn pay(State(sandbox): State<Sandbox>, Path(partner_reference_no): Path<String>) -> Response {
-    match sandbox.complete_payment(&partner_reference_no) {
-        Ok(_) => {
-            let page = format!("/_sandbox/pay/{}", encode(&partner_reference_no));
-            (StatusCode::SEE_OTHER, [(LOCATION, page)]).into_response()
-        }
-        Err(e) => sandbox_error(&e),
-    }
-}
-
-const PAY_STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:32em;margin:3em auto;color:#1d2330}\
-button{font:inherit;padding:.4em 2em;border:0;border-radius:4px;background:#3d6df2;color:#fff;cursor:pointer}\
-.muted{color:#667;font-size:.9em}";
 
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -92,6 +92,7 @@ mod grants;
 mod journal;
 mod ledger;
 mod operations;
+mod pay_page;
 mod payment_status;
 mod persist;
 mod record_pages;

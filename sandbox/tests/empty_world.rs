@@ -25,12 +25,11 @@ use snapbi_spec::ir::samples::{sample_str, str_problem};
 use snapbi_spec::ir::{CustomerAct, Direction, Endpoint, Field, FieldType, Operation, Outcome, StrRule};
 
 /// Endpoints that succeed in an empty world, answered from the request and the values their spec says the provider
-/// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer), the
-/// transaction history (no payment of the customer to list) and query user profile (SUCCESS with no resource: its
-/// customer token is not yet checked against the tokens the sandbox issued, work of the widget's spec).
-const FROM_THE_REQUEST: [&str; 3] = [
+/// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer) and query
+/// user profile (SUCCESS with no resource: its customer token is not yet checked against the tokens the sandbox
+/// issued).
+const FROM_THE_REQUEST: [&str; 2] = [
     "dana.payment_gateway.consult_pay",
-    "dana.widget.transaction_history_list",
     "dana.widget.query_user_profile",
 ];
 

@@ -1287,6 +1287,13 @@ pub static STANDARD: rt::Standard = rt::Standard {
                         to: rt::Cow::Borrowed("05"),
                     },
                 ),
+                (
+                    rt::Action::Expire,
+                    rt::Transition {
+                        from: rt::Cow::Borrowed(&[rt::Cow::Borrowed("01")]),
+                        to: rt::Cow::Borrowed("05"),
+                    },
+                ),
             ],
         ),
     },
@@ -6977,7 +6984,8 @@ pub mod dana {
     /// on DANA's payment page without logging in again. Reads nothing of the ledger (operation: other).
     /// The sandbox issues it only for a bound customer: the customer token must be one its apply token issued and no
     /// unbinding revoked (`customer: identify`), else `4014902` Invalid Customer Token; a frozen customer is DANA's
-    /// `4034905` Do Not Honor ("the customer's account status is abnormal").
+    /// `4034905` Do Not Honor ("the customer's account status is abnormal"). The OTT it issues names that customer on
+    /// the sandbox's pay page (`webRedirectUrl?ott=…`), where they are picked to pay.
     /// Signed asymmetrically like every DANA call; the customer is identified by the customer token, which DANA's SDKs send
     /// both in `additionalInfo.accessToken` and as `Authorization-Customer`, with X-DEVICE-ID, X-IP-ADDRESS, X-LATITUDE and
     /// X-LONGITUDE copied from additionalInfo (dana-python `SnapHeader` scenario `apply_ott`, dana-go
@@ -7133,8 +7141,11 @@ pub mod dana {
     /// the merchant makes: the customer's browser opens it on DANA's web host (`m.dana.id`, `m.sandbox.dana.id`), and DANA
     /// redirects to the merchant's `redirectUrl` with the `authCode` and the `state`. DANA's SDKs only build its URL
     /// (`Util.generate_oauth_url`: partnerId, scopes, externalId, channelId, redirectUrl, state, timestamp, optional
-    /// seamlessData signed as seamlessSign), with no HTTP call [S4](https://github.com/dana-id/dana-python), so no endpoint is specified for it; the sandbox's
-    /// `POST /_sandbox/auth-codes` stands for the page.
+    /// seamlessData signed as seamlessSign), with no HTTP call [S4](https://github.com/dana-id/dana-python), so no endpoint is specified for it: the page is the
+    /// provider's `consent_page` (dana/provider.yaml). The sandbox serves it at the same path: the customer (one of the
+    /// registered customers, the one `seamlessData.mobile` names first) approves or rejects, and approving redirects to
+    /// `redirectUrl` with `authCode` and `state`, a code this endpoint exchanges for a token standing for that customer.
+    /// The tester's `POST /_sandbox/auth-codes` (with `provider` and `phoneNo`) still hands a code as if approved there.
     /// Signed like a SNAP token request, not like DANA's other calls: X-SIGNATURE = base64(SHA256withRSA(private key,
     /// "{X-CLIENT-KEY}|{X-TIMESTAMP}")), with X-CLIENT-KEY = the partner id and no X-PARTNER-ID / X-EXTERNAL-ID (provider
     /// `headers.token`; [facts](https://docs.rs/snapbi-specs/latest/snapbi_specs/facts/) §1.1, §2.1, §2.5).
@@ -8279,9 +8290,13 @@ pub mod dana {
     /// DANA's UAT suite never sends this request: its tests are skipped placeholders (Go, Node, PHP, Python; Java has
     /// none), and its fixture's codes (`2006000` … `5006000`) carry service digits 60 (QR CPM Payment), where DANA's page gives 12. The
     /// codes declared here are SNAP's generic ones under service 12.
-    /// The sandbox answers with what the request gives: it keeps no customer's DANA history (the bindings and the
-    /// customer who paid a payment are not kept), so its successful answer carries the code and no `detailData`,
-    /// rather than a list it would have to make up (operation: other).
+    /// The sandbox answers from its world (`customer: history`): the customer the token stands for, and the payments
+    /// their wallet paid in the sandbox (a payment made with their customer token, or paid on the pay page by them) with
+    /// the refunds of those, newest first, each item only with what the ledger knows: `dateTime` (when the payment was
+    /// created or the refund made), `amount`, `type` (`PAYMENT`, `REFUND`: the names DANA's UAT filter uses) and, for a
+    /// payment, `status` under the name DANA's UAT filter gives the same meaning (below); `remark` and `additionalInfo`
+    /// are left out, since nothing the sandbox holds is what DANA writes there. The range, the statuses, the types and the
+    /// page narrow the list as their names say; a token that stands for no bound customer is `4011202`.
     ///
     /// `POST /v1.0/transaction-history-list.htm` · service code 12 · asymmetric signature · spec `specs/dana/widget/transaction-history-list.yaml`
     pub mod widget_transaction_history_list {

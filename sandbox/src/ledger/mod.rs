@@ -372,6 +372,11 @@ impl Books {
             .collect()
     }
 
+    /// Every payment, oldest first, without copying them.
+    pub(crate) fn each_payment(&self) -> impl Iterator<Item = &PaymentRecord> {
+        self.payments.values()
+    }
+
     /// Every payment, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<PaymentRecord> {
         self.payments.values().cloned().collect()

@@ -8,28 +8,72 @@ use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
 use snapbi_spec::ir::{CustomerAct, CustomerUse, Situation, TokenPlace};
 
+use super::history::history;
 use super::payments::own_base;
-use super::{Cx, Outcome, echo, refused, success, text};
+use super::{Cx, Outcome, at_path, echo, refused, success, text};
 use crate::answer::{Answer, Fill, split_code};
 use crate::answers;
 use crate::grants::Grantee;
-use crate::ledger::Money;
+use crate::ledger::{Books, Money};
 use crate::tokens::TokenKind;
 use crate::world::consent::Pending;
 use crate::world::{Customer, CustomerStatus, Holder, Shortfall};
 
-/// The endpoint's act, done: binding, balance, unbinding. None for an endpoint without one, and for `pay`, which is
-/// part of the payment (see [`debit`]).
-pub(super) fn act(cx: &Cx<'_, '_>) -> Option<Outcome> {
+/// The endpoint's act, done: binding, balance, unbinding, history. None for an endpoint without one, and for `pay`,
+/// which is part of the payment (see [`debit`]).
+pub(super) fn act(cx: &Cx<'_, '_>, books: &Books) -> Option<Outcome> {
     let world = cx.call.endpoint.customer.as_ref().filter(|w| applies(cx, w))?;
     let outcome = match world.act {
         CustomerAct::Bind => bind(cx, world),
         CustomerAct::Balance => balance(cx, world),
         CustomerAct::Unbind => unbind(cx, world),
+        CustomerAct::History => history(cx, world, books),
         CustomerAct::Pay => return None,
         CustomerAct::Identify => return identify(cx, world).err().map(refused),
     };
     Some(outcome)
+}
+
+/// After a successful `identify` answer: each one-time token it issued at the act's `one_time_token` path stands for
+/// the customer from now on, so the provider's page the token is appended to knows who is there.
+pub(super) fn remember_one_time_tokens(cx: &Cx<'_, '_>, answer: &Answer) {
+    let Some(world) = cx.call.endpoint.customer.as_ref() else {
+        return;
+    };
+    let (CustomerAct::Identify, Some(path)) = (world.act, &world.one_time_token) else {
+        return;
+    };
+    if !answer.is_success() {
+        return;
+    }
+    let Ok(customer) = token_customer(cx, world) else {
+        return;
+    };
+    for token in values_through_list(&answer.body, path) {
+        cx.inner.world.remember_one_time_token(token, customer.holder());
+    }
+}
+
+/// The strings at a response path that may pass through one list (`userResources[].value`: one per item).
+fn values_through_list(body: &Map<String, Value>, path: &str) -> Vec<String> {
+    let (list, inside) = match path.split_once("[].") {
+        Some((list, inside)) => (list, Some(inside)),
+        None => (path, None),
+    };
+    let Some(value) = at_path(&Value::Object(body.clone()), list).cloned() else {
+        return Vec::new();
+    };
+    let found: Vec<Value> = match inside {
+        Some(inside) => value
+            .as_array()
+            .map(|items| items.iter().filter_map(|i| at_path(i, inside).cloned()).collect())
+            .unwrap_or_default(),
+        None => vec![value],
+    };
+    found
+        .into_iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// A binding: the customer the request names by phone number, a code that waits for their consent, and the page
@@ -200,7 +244,7 @@ fn applies(cx: &Cx<'_, '_>, world: &CustomerUse) -> bool {
 }
 
 /// The registered customer the call's customer token stands for, or the endpoint's refusal of the token.
-fn token_customer(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<Customer, Answer> {
+pub(super) fn token_customer(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<Customer, Answer> {
     let invalid = |why: &str| coded(cx, world.codes.invalid_token.as_deref(), why.to_owned());
     let token = world
         .token
@@ -243,7 +287,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A frozen customer is refused where the endpoint names a code for it.
-fn usable(cx: &Cx<'_, '_>, world: &CustomerUse, customer: &Customer) -> Result<(), Answer> {
+pub(super) fn usable(cx: &Cx<'_, '_>, world: &CustomerUse, customer: &Customer) -> Result<(), Answer> {
     match (customer.status, &world.codes.frozen) {
         (CustomerStatus::Frozen, Some(code)) => {
             let why = format!("customer {} of {} is frozen", customer.phone_no, customer.provider);

@@ -26,7 +26,9 @@
 //! such as `virtualAccountData`).
 
 mod customers;
+mod history;
 mod idempotency;
+mod on_page;
 mod payments;
 mod record_parents;
 mod records;
@@ -54,6 +56,7 @@ use payments::{cancel, notice, pay, refund, status};
 use records::{record_kind, snap_operation};
 use tokens::{other, token};
 
+pub(crate) use on_page::{Choice, Refused, on_page, wallet_use};
 pub(crate) use payments::{encode, notify_url};
 pub(crate) use records::{
     RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key, reported,
@@ -230,10 +233,11 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         body: &admitted.body,
         idempotency: repeat.body_key.as_deref(),
     };
-    let (mut answer, effects) = match customers::act(&cx) {
+    let (mut answer, effects) = match customers::act(&cx, &books) {
         Some(outcome) => outcome,
         None => operation(&cx, &mut books),
     };
+    customers::remember_one_time_tokens(&cx, &answer);
     repeat.remember(&mut books, &mut answer);
     (answer, effects)
 }

@@ -235,7 +235,7 @@ fn refundable(payment: &PaymentRecord, amount: &Money) -> Option<Money> {
 }
 
 /// What is left of a payment after its refunds.
-fn unrefunded(payment: &PaymentRecord) -> Option<Money> {
+pub(super) fn unrefunded(payment: &PaymentRecord) -> Option<Money> {
     let paid = payment.amount.as_ref()?;
     let refunded = Units::parse(&payment.refunded.as_ref()?.value)?;
     let left = Units::parse(&paid.value)?.minus(refunded)?;

@@ -83,6 +83,19 @@ impl Sandbox {
         Ok(record)
     }
 
+    /// What the customer chose on a payment's pay page: pay (from a customer's wallet, or another way), cancel, or let
+    /// it expire; the notification of its new state is sent.
+    pub(crate) fn settle_on_page(
+        &self,
+        partner_reference_no: &str,
+        choice: &operations::Choice,
+    ) -> Result<PaymentRecord, operations::Refused> {
+        let (record, effects) = operations::on_page(&self.inner, partner_reference_no, choice)?;
+        self.inner.changes.bump(Topic::Ledger);
+        self.inner.run_effects(effects);
+        Ok(record)
+    }
+
     /// Issues an authorization code to `client_id` (the only client when `None`) and returns the client id with
     /// the code, as a binding the customer
     /// completed on the provider's own page would (DANA's OAuth redirect): the B2B2C token endpoint accepts it once,

@@ -63,7 +63,7 @@ impl Pending {
 }
 
 /// `url` with `name=value` added to its query, before any fragment.
-fn with_query(url: &str, name: &str, value: &str) -> String {
+pub(super) fn with_query(url: &str, name: &str, value: &str) -> String {
     let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
     let pair: String = form_urlencoded::Serializer::new(String::new())
         .append_pair(name, value)

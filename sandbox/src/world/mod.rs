@@ -6,6 +6,7 @@
 //! stands for travels with the token (`tokens`) and the grant that bought it (`grants`).
 
 pub(crate) mod consent;
+pub(crate) mod consent_page;
 mod customers;
 
 use std::sync::{Arc, Mutex};
@@ -26,8 +27,21 @@ use consent::Pending;
 pub(crate) struct World {
     customers: Mutex<BoundedMap<(String, String), Customer>>,
     consents: Mutex<BoundedMap<String, Pending>>,
+    /// One-time tokens an `identify` answer issued (DANA's OTT) → the customer each stands for, so the pay page the
+    /// token is appended to knows who pays. Not kept in a state file: a token lives minutes, and a page opened with a
+    /// forgotten one simply preselects nobody.
+    one_time_tokens: OneTimeTokens,
     /// Where customers are written, with a state file.
     file: Option<Arc<StateFile>>,
+}
+
+/// One-time token → customer. The tokens are credentials: `Debug` shows how many, never one.
+struct OneTimeTokens(Mutex<BoundedMap<String, Holder>>);
+
+impl std::fmt::Debug for OneTimeTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OneTimeTokens({} kept)", store::lock(&self.0).values().count())
+    }
 }
 
 /// A customer's row key: provider and phone number.
@@ -40,6 +54,7 @@ impl World {
         Self {
             customers: Mutex::new(BoundedMap::new(capacity)),
             consents: Mutex::new(BoundedMap::new(capacity)),
+            one_time_tokens: OneTimeTokens(Mutex::new(BoundedMap::new(capacity))),
             file: None,
         }
     }
@@ -99,6 +114,22 @@ impl World {
         let done = customers.get_mut(&key).map(change);
         self.write(&key, customers.get(&key), None);
         done
+    }
+
+    /// Every customer of `provider`, oldest first.
+    pub(crate) fn of_provider(&self, provider: &str) -> Vec<Customer> {
+        let customers = store::lock(&self.customers);
+        customers.values().filter(|c| c.provider == provider).cloned().collect()
+    }
+
+    /// Remembers that the one-time token `token` stands for `holder`.
+    pub(crate) fn remember_one_time_token(&self, token: String, holder: Holder) {
+        store::lock(&self.one_time_tokens.0).insert(token, holder);
+    }
+
+    /// The customer the one-time token `token` stands for.
+    pub(crate) fn one_time_token_holder(&self, token: &str) -> Option<Holder> {
+        store::lock(&self.one_time_tokens.0).get(token).cloned()
     }
 
     /// Keeps a binding waiting for the customer's consent; returns the id its page is found by.

@@ -17,7 +17,9 @@ pub use snapbi_descriptor::{
     Situation, Standard, StatusQuery, StatusValue, Text, TimestampForm, TransactionStatus, Transition, When,
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
-pub use world::{Consent, CustomerAct, CustomerCodes, CustomerUse, TokenPlace};
+pub use world::{
+    Consent, ConsentPage, CustomerAct, CustomerCodes, CustomerUse, History, HistoryItem, PhoneHint, TokenPlace,
+};
 
 /// The whole API described by a specs directory.
 #[derive(Debug, Clone, Default)]
@@ -119,6 +121,9 @@ pub struct Provider {
     pub answer_signatures: Vec<(AuthKind, SignedAnswer)>,
     /// The key its symmetric notifications are signed with.
     pub notification_key: NotificationKey,
+    /// Its own page where a customer binds their account, which only the customer's browser opens (DANA's OAuth
+    /// page).
+    pub consent_page: Option<ConsentPage>,
 }
 
 /// The key a provider signs its symmetric notifications with (`notification_key` of a provider file).

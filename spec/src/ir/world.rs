@@ -22,16 +22,20 @@ pub enum CustomerAct {
     /// Serves the call only for the customer a valid customer token stands for (DANA's apply OTT issues a one-time
     /// token to a bound customer), and answers it as the endpoint otherwise would.
     Identify,
+    /// Lists the payments and refunds of the customer a customer token stands for, a page at a time (DANA's
+    /// transaction history list).
+    History,
 }
 
 impl CustomerAct {
     /// Every act with its spec spelling.
-    pub const ALL: [(&'static str, CustomerAct); 5] = [
+    pub const ALL: [(&'static str, CustomerAct); 6] = [
         ("bind", CustomerAct::Bind),
         ("balance", CustomerAct::Balance),
         ("pay", CustomerAct::Pay),
         ("unbind", CustomerAct::Unbind),
         ("identify", CustomerAct::Identify),
+        ("history", CustomerAct::History),
     ];
 
     /// The spec spelling.
@@ -95,6 +99,87 @@ pub struct CustomerUse {
     /// `balance`: response wire path answered with the wallet's balance, an amount object (a path inside a list
     /// gets one item).
     pub balance: Option<String>,
+    /// `identify`: response wire path (through at most one list) of a value the answer issues (`answers`) that
+    /// stands for the customer afterwards: a one-time token a page of the provider takes (DANA's OTT).
+    pub one_time_token: Option<String>,
+    /// `pay`: the query parameter of the payment's page (its `webRedirectUrl`) that may carry such a one-time token,
+    /// naming the customer who pays there (DANA's `ott`).
+    pub page_token: Option<String>,
+    /// `history`: where the request asks and the answer lists.
+    pub history: Option<History>,
     /// The codes of its customer situations.
     pub codes: CustomerCodes,
+}
+
+/// A customer's transaction history as an endpoint asks for it and answers it (`customer.history`).
+///
+/// The items are the ledger's payments the customer's wallet paid, and their refunds; each item member is filled
+/// from one fact of the ledger, and a fact the provider names no value for is left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// Response wire path of the list of items (`detailData`).
+    pub list: String,
+    /// Item members (paths inside an item) answered with the facts.
+    pub item: HistoryItem,
+    /// Request wire path of the page size (a string or integer of digits).
+    pub page_size: Option<String>,
+    /// Request wire path of the page number, counted from 1.
+    pub page_number: Option<String>,
+    /// Request wire paths of the time range's start and end (ISO 8601 with an offset), each included.
+    pub from: Option<String>,
+    /// See `from`.
+    pub to: Option<String>,
+    /// Request wire path of the list of statuses to keep (names of `status_names`).
+    pub statuses: Option<String>,
+    /// Request wire path of the list of types to keep (names of `type_names`).
+    pub types: Option<String>,
+    /// The provider's name of each `latestTransactionStatus` value (code → name); a status without one is left out.
+    pub status_names: Vec<(String, String)>,
+    /// The provider's name of a payment and of a refund, as an item's type; a kind without one is not listed.
+    pub payment_type: Option<String>,
+    /// See `payment_type`.
+    pub refund_type: Option<String>,
+}
+
+/// Which item member answers which fact of the ledger (`customer.history.item`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryItem {
+    /// When the payment was created, or the refund made (the sandbox's timestamp).
+    pub time: Option<String>,
+    /// The payment's or the refund's amount.
+    pub amount: Option<String>,
+    /// The payment's status by its provider's name (`status_names`); a refund has none.
+    pub status: Option<String>,
+    /// `payment_type` or `refund_type`.
+    pub kind: Option<String>,
+}
+
+/// A provider's own page where a customer binds their account (`consent_page` of a provider file): the customer's
+/// browser opens it with a URL the merchant builds, never an API call (DANA's OAuth page, `GET /v1.0/get-auth-code`).
+/// The sandbox serves it at `path`; approving there issues an authorization code for the customer, which the
+/// provider's B2B2C token endpoint exchanges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentPage {
+    /// Where the page is served (`/v1.0/get-auth-code`).
+    pub path: String,
+    /// The query parameter naming the merchant: a client id (DANA's `partnerId`, its X-PARTNER-ID).
+    pub client: String,
+    /// The query parameter holding the URL the customer is sent back to (`redirectUrl`).
+    pub redirect: String,
+    /// The query parameter the authorization code is added under on the way back (`authCode`).
+    pub code_param: String,
+    /// Query parameters sent back as they came (`state`).
+    pub echo: Vec<String>,
+    /// Where the URL may hint at the customer's phone number.
+    pub phone: Option<PhoneHint>,
+}
+
+/// A query parameter holding the customer's phone number, or a JSON object holding it in a member
+/// (`seamlessData={"mobile":"62…"}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneHint {
+    /// The query parameter.
+    pub param: String,
+    /// The member of the JSON object the parameter holds; none: the parameter is the number.
+    pub member: Option<String>,
 }

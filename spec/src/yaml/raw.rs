@@ -261,6 +261,38 @@ pub struct ProviderFile {
     /// The key the provider signs its notifications with: `client_secret` (default) or `webhook_secret` (the secret
     /// of the merchant's webhook endpoint, WooshPay's `whsec_…`).
     pub notification_key: Option<String>,
+    /// The provider's own page where a customer binds their account (DANA's OAuth page).
+    pub consent_page: Option<ConsentPageSpec>,
+}
+
+/// `consent_page: { path: /v1.0/get-auth-code, client: partnerId, redirect: redirectUrl, code_param: authCode,
+/// echo: [state], phone: { param: seamlessData, member: mobile } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentPageSpec {
+    /// Where the page is served.
+    pub path: String,
+    /// The query parameter naming the client.
+    pub client: String,
+    /// The query parameter holding the URL to go back to.
+    pub redirect: String,
+    /// The query parameter the code is added under on the way back.
+    pub code_param: String,
+    /// Query parameters sent back as they came.
+    #[serde(default)]
+    pub echo: Vec<String>,
+    /// Where the URL may hint at the customer's phone number.
+    pub phone: Option<PhoneHintSpec>,
+}
+
+/// `{ param: seamlessData, member: mobile }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneHintSpec {
+    /// The query parameter.
+    pub param: String,
+    /// The member of the JSON object it holds.
+    pub member: Option<String>,
 }
 
 /// `notification_retry_backoff: { deliveries: 18, within_seconds: 259200 }`: a provider that publishes only how many
@@ -666,8 +698,58 @@ pub struct CustomerSpec {
     pub token: Option<TokenPlaceSpec>,
     /// `balance`: response wire path answered with the wallet's balance.
     pub balance: Option<String>,
+    /// `identify`: response wire path of an issued value standing for the customer afterwards.
+    pub one_time_token: Option<String>,
+    /// `pay`: the query parameter of the payment's page that may carry such a one-time token.
+    pub page_token: Option<String>,
+    /// `history`: where the request asks and the answer lists.
+    pub history: Option<HistorySpec>,
     /// Codes of the customer situations.
     pub codes: Option<CustomerCodesSpec>,
+}
+
+/// `history:` of a customer's transaction history: `{ list: detailData, item: {…}, page_size: pageSize, … }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySpec {
+    /// Response wire path of the list.
+    pub list: String,
+    /// Item members answered with the ledger's facts.
+    #[serde(default)]
+    pub item: HistoryItemSpec,
+    /// Request wire path of the page size.
+    pub page_size: Option<String>,
+    /// Request wire path of the page number.
+    pub page_number: Option<String>,
+    /// Request wire path of the range's start.
+    pub from: Option<String>,
+    /// Request wire path of the range's end.
+    pub to: Option<String>,
+    /// Request wire path of the statuses to keep.
+    pub statuses: Option<String>,
+    /// Request wire path of the types to keep.
+    pub types: Option<String>,
+    /// `latestTransactionStatus` value → the provider's name.
+    #[serde(default)]
+    pub status_names: OrderedMap<String>,
+    /// `payment` / `refund` → the provider's name.
+    #[serde(default)]
+    pub type_names: OrderedMap<String>,
+}
+
+/// `item: { time: dateTime, amount: amount, status: status, type: type }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryItemSpec {
+    /// Item member answered with the time.
+    pub time: Option<String>,
+    /// Item member answered with the amount.
+    pub amount: Option<String>,
+    /// Item member answered with the status's name.
+    pub status: Option<String>,
+    /// Item member answered with the type's name.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
 }
 
 /// `consent:` of a binding: `{ page: redirectUrl, approved: <request path>, rejected: <request path>, code_param }`.

@@ -13,27 +13,33 @@ use crate::ir::{
 };
 use crate::yaml::SpecSet;
 use crate::yaml::raw;
+use snapbi_descriptor::Standard;
 use snapbi_rules::conditional::path as wire_path;
 
+/// The acts that find the customer by a customer token.
+const TOKEN_ACTS: &[CustomerAct] = &[
+    CustomerAct::Balance,
+    CustomerAct::Pay,
+    CustomerAct::Unbind,
+    CustomerAct::Identify,
+    CustomerAct::History,
+];
+
 /// The keys of `customer:` besides `act`, and the acts each goes with.
-const KEYS: [(&str, &[CustomerAct]); 5] = [
+const KEYS: [(&str, &[CustomerAct]); 8] = [
     ("phone", &[CustomerAct::Bind]),
     ("consent", &[CustomerAct::Bind]),
     ("code", &[CustomerAct::Bind]),
-    (
-        "token",
-        &[
-            CustomerAct::Balance,
-            CustomerAct::Pay,
-            CustomerAct::Unbind,
-            CustomerAct::Identify,
-        ],
-    ),
+    ("token", TOKEN_ACTS),
     ("balance", &[CustomerAct::Balance]),
+    ("one_time_token", &[CustomerAct::Identify]),
+    ("page_token", &[CustomerAct::Pay]),
+    ("history", &[CustomerAct::History]),
 ];
 
-/// What each act must name: a key, or a code of `codes`, and why.
-const NEEDS: [(CustomerAct, &str, &str); 13] = [
+/// What each act must name: a key, or a code of `codes`, and why. A `pay` needs a token or a page token, and its
+/// codes with a token only (see `pay_needs`).
+const NEEDS: [(CustomerAct, &str, &str); 14] = [
     (
         CustomerAct::Bind,
         "phone",
@@ -56,17 +62,6 @@ const NEEDS: [(CustomerAct, &str, &str); 13] = [
         "codes.invalid_token",
         "the code for a refused customer token",
     ),
-    (CustomerAct::Pay, "token", "where the customer token travels"),
-    (
-        CustomerAct::Pay,
-        "codes.insufficient_funds",
-        "the code for a payment above the balance",
-    ),
-    (
-        CustomerAct::Pay,
-        "codes.invalid_token",
-        "the code for a refused customer token",
-    ),
     (CustomerAct::Unbind, "token", "where the customer token travels"),
     (CustomerAct::Identify, "token", "where the customer token travels"),
     (
@@ -79,6 +74,28 @@ const NEEDS: [(CustomerAct, &str, &str); 13] = [
         "codes.invalid_token",
         "the code for a refused customer token",
     ),
+    (CustomerAct::History, "token", "where the customer token travels"),
+    (
+        CustomerAct::History,
+        "history",
+        "where the request asks and the answer lists: `{ list, item }`",
+    ),
+    (
+        CustomerAct::History,
+        "codes.invalid_token",
+        "the code for a refused customer token",
+    ),
+    (
+        CustomerAct::Pay,
+        "token|page_token",
+        "where the customer token travels, or the page's query parameter naming the customer",
+    ),
+];
+
+/// What a `pay` that takes a customer token in the call must name besides.
+const PAY_WITH_TOKEN_NEEDS: [(&str, &str); 2] = [
+    ("codes.insufficient_funds", "the code for a payment above the balance"),
+    ("codes.invalid_token", "the code for a refused customer token"),
 ];
 
 /// The codes each act may answer.
@@ -91,18 +108,11 @@ const CODES: [(&str, &[CustomerAct]); 4] = [
             CustomerAct::Balance,
             CustomerAct::Pay,
             CustomerAct::Identify,
+            CustomerAct::History,
         ],
     ),
     ("insufficient_funds", &[CustomerAct::Pay]),
-    (
-        "invalid_token",
-        &[
-            CustomerAct::Balance,
-            CustomerAct::Pay,
-            CustomerAct::Unbind,
-            CustomerAct::Identify,
-        ],
-    ),
+    ("invalid_token", TOKEN_ACTS),
 ];
 
 impl Lowering {
@@ -140,6 +150,10 @@ impl Lowering {
                        `consent.code_param` (a query parameter of the approved URL)";
             self.push(src.value("customer.consent", msg.into()));
         }
+        if given.page_token.as_ref().is_some_and(|p| p.trim().is_empty()) {
+            self.push(src.value("customer.page_token", "name the query parameter".into()));
+        }
+        let history = given.history.as_ref().map(|h| self.customer_history(src, h));
         if given.when.as_ref().is_some_and(|w| w.is.is_empty()) {
             self.push(src.value("customer.when.is", "`is` needs at least one value".into()));
         }
@@ -154,6 +168,9 @@ impl Lowering {
             code: given.code.clone(),
             token,
             balance: given.balance.clone(),
+            one_time_token: given.one_time_token.clone(),
+            page_token: given.page_token.clone(),
+            history,
             codes: self.customer_codes(src, given.codes.as_ref(), act, codes),
         })
     }
@@ -179,6 +196,10 @@ impl Lowering {
             "code" => given.code.is_some(),
             "token" => given.token.is_some(),
             "balance" => given.balance.is_some(),
+            "one_time_token" => given.one_time_token.is_some(),
+            "page_token" => given.page_token.is_some(),
+            "history" => given.history.is_some(),
+            "token|page_token" => given.token.is_some() || given.page_token.is_some(),
             _ => code_of(given.codes.as_ref(), key.trim_start_matches("codes.")).is_some(),
         };
         for (key, acts) in KEYS {
@@ -187,7 +208,12 @@ impl Lowering {
                 self.push(src.value(&join("customer", key), msg));
             }
         }
-        for (_, key, why) in NEEDS.iter().filter(|(a, key, _)| *a == act && !present(key)) {
+        let with_token = act == CustomerAct::Pay && given.token.is_some();
+        let needs = NEEDS.iter().map(|(a, key, why)| (*a, *key, *why));
+        let pay_needs = PAY_WITH_TOKEN_NEEDS.iter().filter(|_| with_token);
+        let needs = needs.chain(pay_needs.map(|(key, why)| (CustomerAct::Pay, *key, *why)));
+        for (_, key, why) in needs.filter(|(a, key, _)| *a == act && !present(key)) {
+            let key = key.replace('|', "` or `");
             let msg = format!("`act: {}` needs `{key}`: {why}", act.as_str());
             self.push(src.value("customer", msg));
         }
@@ -258,7 +284,13 @@ impl Lowering {
     }
 
     /// The wire paths of every endpoint's `customer`: request and response fields of the kind each needs.
-    pub(super) fn customer_paths(&mut self, set: &SpecSet, types: &[ObjectType], endpoints: &[Endpoint]) {
+    pub(super) fn customer_paths(
+        &mut self,
+        set: &SpecSet,
+        types: &[ObjectType],
+        endpoints: &[Endpoint],
+        standard: &Standard,
+    ) {
         for endpoint in endpoints {
             let (Some(world), Some(file)) = (&endpoint.customer, file_of(set, endpoint)) else {
                 continue;
@@ -298,6 +330,12 @@ impl Lowering {
             }
             if let Some(balance) = &world.balance {
                 self.amount_path(src, balance, &response);
+            }
+            if let Some(token) = &world.one_time_token {
+                self.one_time_token_path(src, token, &response);
+            }
+            if let Some(history) = &world.history {
+                self.history_paths(src, history, &request, &response, standard);
             }
             if let Some(when) = &world.when {
                 let mut check = RuleCheck::new(src, &request, true);

@@ -10,6 +10,7 @@
 
 mod answers;
 mod codes;
+mod customer_history;
 mod customers;
 mod endpoint_codes;
 mod endpoints;
@@ -65,7 +66,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.answer_paths(set, &types, &endpoints);
     cx.record_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);
-    cx.customer_paths(set, &types, &endpoints);
+    cx.customer_paths(set, &types, &endpoints, &standard);
     let mut diagnostics = cx.diagnostics;
     if diagnostics.is_empty() && set.unloaded.is_empty() {
         let mut api = Api {

@@ -4,7 +4,7 @@
 use super::names::{is_header_name, is_snake, is_utc_offset};
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AuthKind, HeaderSource, NotificationKey, Provider, TimestampForm};
+use crate::ir::{AuthKind, ConsentPage, HeaderSource, NotificationKey, PhoneHint, Provider, TimestampForm};
 use crate::yaml::raw::{self, OrderedMap};
 use crate::yaml::{Loaded, SpecSet};
 
@@ -36,6 +36,7 @@ impl Lowering {
         let idempotency = self.idempotency(src, spec, &headers);
         let answer_signatures = self.answer_signatures(src, &spec.answer_signatures);
         let notification_key = self.notification_key(src, spec.notification_key.as_deref());
+        let consent_page = spec.consent_page.as_ref().map(|page| self.consent_page(src, page));
         (self.diagnostics.len() == before).then(|| Provider {
             name: spec.name.clone(),
             title: spec.title.clone().unwrap_or_else(|| spec.name.clone()),
@@ -59,7 +60,56 @@ impl Lowering {
             refusals,
             answer_signatures,
             notification_key,
+            consent_page,
         })
+    }
+
+    /// `consent_page`: a path of its own and query parameter names, no two the same (the code and the echoed values
+    /// go back together).
+    fn consent_page(&mut self, src: Src, spec: &raw::ConsentPageSpec) -> ConsentPage {
+        if !spec.path.starts_with('/') || spec.path.contains(['?', '#', '{']) {
+            let msg = format!(
+                "`{}` must be a path starting with `/`, without a query or placeholders",
+                spec.path
+            );
+            self.push(src.value("consent_page.path", msg));
+        }
+        let mut seen: Vec<(&str, String)> = Vec::new();
+        let named = [
+            ("consent_page.client".to_owned(), spec.client.as_str()),
+            ("consent_page.redirect".to_owned(), spec.redirect.as_str()),
+            ("consent_page.code_param".to_owned(), spec.code_param.as_str()),
+        ];
+        let echoed = spec
+            .echo
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("consent_page.echo.{i}"), e.as_str()));
+        let phone = spec
+            .phone
+            .iter()
+            .map(|p| ("consent_page.phone.param".to_owned(), p.param.as_str()));
+        for (at, name) in named.into_iter().chain(echoed).chain(phone) {
+            if name.trim().is_empty() {
+                self.push(src.value(&at, "name a query parameter".into()));
+            } else if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                let msg = format!("`{name}` is named already at `{first}`: each query parameter means one thing");
+                self.push(src.value(&at, msg));
+            } else {
+                seen.push((name, at));
+            }
+        }
+        ConsentPage {
+            path: spec.path.clone(),
+            client: spec.client.clone(),
+            redirect: spec.redirect.clone(),
+            code_param: spec.code_param.clone(),
+            echo: spec.echo.clone(),
+            phone: spec.phone.as_ref().map(|p| PhoneHint {
+                param: p.param.clone(),
+                member: p.member.clone(),
+            }),
+        }
     }
 
     /// `notification_key`: `client_secret` or `webhook_secret`.
