@@ -11,8 +11,8 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::Response;
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;

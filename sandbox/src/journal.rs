@@ -29,6 +29,7 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 use snapbi_spec::ir::{Envelope, Provider};
+use time::OffsetDateTime;
 
 use snapbi_runtime::secret::redacted_text;
 
@@ -48,6 +49,9 @@ pub(crate) const BODY_CAP: usize = 16 * 1024;
 /// Most headers kept per entry, and most bytes kept of each value: a huge or odd header cannot grow the journal.
 const HEADER_COUNT_CAP: usize = 64;
 const HEADER_VALUE_CAP: usize = 1024;
+/// The largest buffer an entry hands on to the next one: SNAP calls need a few KiB; one grown past this by an
+/// outsized call is freed instead.
+const SPARE_CAP: usize = 64 * 1024;
 
 /// What stands in for a value the journal does not keep.
 pub(crate) const REDACTED: &str = "‹redacted›";
@@ -282,8 +286,8 @@ struct Entries {
 #[derive(Debug)]
 struct Kept {
     n: u64,
-    /// When it was answered, in the provider's timestamp style.
-    at: String,
+    /// When it was answered (written in the provider's timestamp style when shown).
+    at: OffsetDateTime,
     took_us: u64,
     /// The request's method, path and headers.
     head: Head,
@@ -292,8 +296,6 @@ struct Kept {
     trail: Trail,
     status: u16,
     reason: Option<HeaderValue>,
-    /// The answer's body, up to [`BODY_CAP`] bytes (its code is read from it).
-    answer: Bytes,
     shown: OnceLock<Arc<Entry>>,
 }
 
@@ -322,6 +324,30 @@ impl Journal {
         drop(forgotten);
     }
 
+    /// A buffer for the next entry: the oldest entry's, taken out when the journal is full and no reader holds it,
+    /// so that at the capacity an entry reuses the memory of the one it replaces (allocated and freed never, where
+    /// freeing it cold, a thousand calls after it was written, was a tenth of the journal's cost).
+    fn spare(&self) -> Vec<u8> {
+        let oldest = {
+            let mut entries = store::lock(&self.entries);
+            match entries.list.len() >= self.capacity {
+                true => entries.list.pop_front(),
+                false => None,
+            }
+        };
+        let reused = oldest
+            .and_then(|kept| Arc::try_unwrap(kept).ok())
+            .map(|kept| kept.head.text);
+        // A buffer grown by an outsized call goes, rather than staying that size for good.
+        reused.filter(|text| text.capacity() <= SPARE_CAP).unwrap_or_default()
+    }
+
+    #[cfg(test)]
+    fn get_kept(&self, n: u64) -> Option<Arc<Kept>> {
+        let entries = store::lock(&self.entries);
+        entries.list.iter().find(|k| k.n == n).cloned()
+    }
+
     /// Every entry, newest first, as `inner`'s journal shows it.
     pub(crate) fn newest_first(&self, inner: &Inner) -> Vec<Arc<Entry>> {
         let kept: Vec<Arc<Kept>> = store::lock(&self.entries).list.iter().rev().cloned().collect();
@@ -345,41 +371,71 @@ fn shown(inner: &Inner, kept: &Kept) -> Arc<Entry> {
     Arc::clone(kept.shown.get_or_init(|| Arc::new(entry(inner, kept))))
 }
 
-/// What the journal keeps of a request's head: its method, its path and its headers copied into one buffer (each
-/// `name NUL value LF`; neither may hold NUL or LF), so that no entry holds the connection's read buffer, to be
-/// freed long after, and an entry is a few allocations whatever the headers.
+/// What the journal keeps of a call's bytes, in one buffer: the request's path, its headers (each
+/// `name NUL value LF`; neither may hold NUL or LF), its body and the answer's body, each capped. No entry holds the
+/// connection's read buffer or the request's body, to be freed long after, and an entry reuses the buffer of the
+/// one it replaces ([`Journal::spare`]).
 #[derive(Debug)]
 struct Head {
     method: Method,
-    path: Box<str>,
-    headers: Box<[u8]>,
+    text: Vec<u8>,
+    path_end: usize,
+    headers_end: usize,
+    /// Where the request body ends (it starts at `headers_end`); none when no body was read.
+    body_end: Option<usize>,
 }
 
 impl Head {
-    fn of(parts: &Parts) -> Self {
-        let mut headers = Vec::with_capacity(512);
+    /// The call's bytes written into `text` (emptied first): `body` is the request body read, `answer` the answer's.
+    fn of(mut text: Vec<u8>, parts: &Parts, body: Option<&[u8]>, answer: &[u8]) -> Self {
+        text.clear();
+        text.extend_from_slice(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
+        let path_end = text.len();
         for (name, value) in parts.headers.iter().take(HEADER_COUNT_CAP) {
-            headers.extend_from_slice(name.as_str().as_bytes());
-            headers.push(0);
-            headers.extend_from_slice(&value.as_bytes()[..value.len().min(HEADER_VALUE_CAP + 1)]);
-            headers.push(b'\n');
+            text.extend_from_slice(name.as_str().as_bytes());
+            text.push(0);
+            text.extend_from_slice(&value.as_bytes()[..value.len().min(HEADER_VALUE_CAP + 1)]);
+            text.push(b'\n');
         }
+        let headers_end = text.len();
+        let body_end = body.map(|body| {
+            text.extend_from_slice(&body[..body.len().min(BODY_CAP)]);
+            text.len()
+        });
+        text.extend_from_slice(&answer[..answer.len().min(BODY_CAP)]);
         Self {
             method: parts.method.clone(),
-            path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).into(),
-            headers: headers.into(),
+            text,
+            path_end,
+            headers_end,
+            body_end,
         }
+    }
+
+    /// The path and query as received (always ASCII: the URI parser admits nothing else).
+    fn path(&self) -> &str {
+        std::str::from_utf8(&self.text[..self.path_end]).unwrap_or("/")
     }
 
     /// The headers kept: (lower-case name, value bytes).
     fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers
+        self.text[self.path_end..self.headers_end]
             .split(|&b| b == b'\n')
             .filter(|line| !line.is_empty())
             .filter_map(|line| {
                 let at = line.iter().position(|&b| b == 0)?;
                 Some((std::str::from_utf8(&line[..at]).ok()?, &line[at + 1..]))
             })
+    }
+
+    /// The request body kept, up to [`BODY_CAP`] bytes; none when none was read.
+    fn body(&self) -> Option<&[u8]> {
+        self.body_end.map(|end| &self.text[self.headers_end..end])
+    }
+
+    /// The answer's body kept, up to [`BODY_CAP`] bytes (its code is read from it).
+    fn answer(&self) -> &[u8] {
+        &self.text[self.body_end.unwrap_or(self.headers_end)..]
     }
 }
 
@@ -403,32 +459,23 @@ pub(crate) async fn record(inner: &Inner, answered: Answered, parts: Parts, resp
         started,
         mut trail,
     } = answered;
-    // A body beyond the cap is copied down to it, so an entry never holds a large allocation alive.
-    trail.body_bytes = trail.body.as_ref().map_or(0, Bytes::len);
-    trail.body = trail.body.map(|b| capped(b, BODY_CAP));
-    let provider = endpoint.map_or("", |i| inner.api.endpoints[i].info.provider.as_ref());
+    // The bodies are copied into the entry's buffer (capped), so it holds neither of them alive.
+    let body = trail.body.take();
+    trail.body_bytes = body.as_ref().map_or(0, Bytes::len);
+    let text = inner.journal.spare();
     inner.journal.push(Kept {
         n: 0,
-        at: inner.clock(provider).now(),
+        at: OffsetDateTime::now_utc(),
         took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        head: Head::of(&parts),
+        head: Head::of(text, &parts, body.as_deref(), &bytes),
         endpoint,
         trail,
         status: head.status.as_u16(),
         reason: head.headers.get(REASON_HEADER).cloned(),
-        answer: capped(bytes.clone(), BODY_CAP),
         shown: OnceLock::new(),
     });
     inner.changes.bump(Topic::Journal);
     Response::from_parts(head, Body::from(bytes))
-}
-
-/// `bytes`, or a copy of their first `cap` bytes when longer.
-fn capped(bytes: Bytes, cap: usize) -> Bytes {
-    match bytes.len() > cap {
-        true => Bytes::copy_from_slice(&bytes[..cap]),
-        false => bytes,
-    }
 }
 
 /// The journal entry of a kept call: redacted, formatted, its answer's code read.
@@ -440,8 +487,8 @@ fn entry(inner: &Inner, kept: &Kept) -> Entry {
         .and_then(|i| inner.served.iter().find(|s| s.index == i))
         .map(|s| &s.sensitive_keys[..]);
     let code = match endpoint.and_then(|e| inner.api.envelope_of(e)) {
-        Some(envelope) => enveloped_code(envelope, &kept.answer),
-        None => response_code(provider, &kept.answer),
+        Some(envelope) => enveloped_code(envelope, kept.head.answer()),
+        None => response_code(provider, kept.head.answer()),
     };
     let (trail, status, head) = (&kept.trail, kept.status, &kept.head);
     let secrets: Vec<&str> = inner.clients.values().map(|c| c.secret.expose()).collect();
@@ -474,7 +521,7 @@ fn entry(inner: &Inner, kept: &Kept) -> Entry {
         true => checks(order, refused_by, trail.reached),
         false => Vec::new(),
     };
-    let (body, body_bytes, body_truncated) = match &trail.body {
+    let (body, body_bytes, body_truncated) = match head.body() {
         Some(bytes) => {
             let (text, truncated) = capped_text(bytes, BODY_CAP, &secrets);
             let truncated = truncated || trail.body_bytes > bytes.len();
@@ -488,10 +535,10 @@ fn entry(inner: &Inner, kept: &Kept) -> Entry {
     };
     Entry {
         n: kept.n,
-        at: kept.at.clone(),
+        at: inner.clock(provider.map_or("", |p| p.name.as_str())).format(kept.at),
         took_us: kept.took_us,
         method: head.method.to_string(),
-        path: head.path.to_string(),
+        path: head.path().to_owned(),
         endpoint: endpoint.map(|e| e.info.id.to_string()),
         client: trail.client.clone(),
         headers: headers(head, &secrets, &keys),
@@ -626,14 +673,13 @@ mod tests {
             .into_parts();
         Kept {
             n: 0,
-            at: String::new(),
+            at: OffsetDateTime::UNIX_EPOCH,
             took_us: 0,
-            head: Head::of(&parts),
+            head: Head::of(Vec::new(), &parts, None, b""),
             endpoint: None,
             trail: Trail::default(),
             status: 200,
             reason: None,
-            answer: Bytes::new(),
             shown: OnceLock::new(),
         }
     }
@@ -645,7 +691,7 @@ mod tests {
             .list
             .iter()
             .rev()
-            .map(|k| (k.n, k.head.path.to_string()))
+            .map(|k| (k.n, k.head.path().to_owned()))
             .collect()
     }
 
@@ -659,12 +705,38 @@ mod tests {
     }
 
     #[test]
-    fn a_body_beyond_the_cap_is_copied_down_to_it() {
-        let big = Bytes::from(vec![b'x'; BODY_CAP + 10]);
-        let cut = capped(big, BODY_CAP);
-        assert_eq!(cut.len(), BODY_CAP);
-        let small = Bytes::from_static(b"{}");
-        assert_eq!(capped(small.clone(), BODY_CAP), small);
+    fn bodies_beyond_the_cap_are_copied_down_to_it_into_one_buffer() {
+        let (parts, ()) = axum::http::Request::post("/p?q=1")
+            .header("X-A", "1")
+            .body(())
+            .expect("a request")
+            .into_parts();
+        let big = vec![b'x'; BODY_CAP + 10];
+        let head = Head::of(Vec::new(), &parts, Some(&big), b"{}");
+        assert_eq!(head.path(), "/p?q=1");
+        assert_eq!(head.headers().collect::<Vec<_>>(), vec![("x-a", &b"1"[..])]);
+        assert_eq!(head.body().map(<[u8]>::len), Some(BODY_CAP));
+        assert_eq!(head.answer(), b"{}");
+        let unread = Head::of(head.text, &parts, None, &big);
+        assert_eq!((unread.body(), unread.answer().len()), (None, BODY_CAP));
+    }
+
+    #[test]
+    fn at_its_capacity_the_journal_hands_the_oldest_entry_s_buffer_on() {
+        let journal = Journal::new(2);
+        journal.push(kept("/a"));
+        assert!(journal.spare().is_empty(), "not full: nothing to hand on");
+        journal.push(kept("/b"));
+        let spare = journal.spare();
+        assert_eq!(spare, b"/a", "the oldest entry's buffer, with what it held");
+        assert_eq!(listed(&journal), vec![(2, "/b".to_owned())]);
+        let held = journal.get_kept(2);
+        journal.push(kept("/c"));
+        assert!(
+            journal.spare().is_empty(),
+            "a reader holds /b: its buffer stays with it"
+        );
+        drop(held);
     }
 
     #[test]

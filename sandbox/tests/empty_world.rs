@@ -28,10 +28,7 @@ use snapbi_spec::ir::{CustomerAct, Direction, Endpoint, Field, FieldType, Operat
 /// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer) and query
 /// user profile (SUCCESS with no resource: its customer token is not yet checked against the tokens the sandbox
 /// issued).
-const FROM_THE_REQUEST: [&str; 2] = [
-    "dana.payment_gateway.consult_pay",
-    "dana.widget.query_user_profile",
-];
+const FROM_THE_REQUEST: [&str; 2] = ["dana.payment_gateway.consult_pay", "dana.widget.query_user_profile"];
 
 #[tokio::test]
 async fn an_empty_world_answers_only_what_makes_something_and_never_a_sample() {

@@ -59,7 +59,11 @@ pub(super) fn history(cx: &Cx<'_, '_>, world: &CustomerUse, books: &Books) -> Ou
         .filter(|entry| query.keeps(entry))
         .collect();
     let page: Vec<Value> = match query.page {
-        Some((size, number)) => kept.iter().skip(size.saturating_mul(number - 1)).take(size).collect::<Vec<_>>(),
+        Some((size, number)) => kept
+            .iter()
+            .skip(size.saturating_mul(number - 1))
+            .take(size)
+            .collect::<Vec<_>>(),
         None => kept.iter().collect(),
     }
     .into_iter()
