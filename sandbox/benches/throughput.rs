@@ -79,7 +79,12 @@ impl Measured {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    // `SNAPBI_BENCH_THREADS`: the runtime's worker threads (default: one per core).
+    if let Some(threads) = std::env::var("SNAPBI_BENCH_THREADS").ok().and_then(|s| s.parse().ok()) {
+        builder.worker_threads(threads);
+    }
+    let runtime = builder.enable_all().build();
     let Ok(runtime) = runtime else {
         eprintln!("cannot start a Tokio runtime");
         std::process::exit(1);
