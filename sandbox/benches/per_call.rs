@@ -23,8 +23,9 @@ use tower::ServiceExt;
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const PAYMENT_PATH: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
-const TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
+mod common;
+
+use common::{PAYMENT_PATH, TOKEN_PATH, payment_body};
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
@@ -44,11 +45,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|s| s.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(20_000);
-    let specs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"));
-    let api = snapbi_spec::load(specs, specs)
-        .map_err(|d| format!("specs: {d:?}"))?
-        .api;
-    let sandbox = Sandbox::builder().api(api).provider("doku")?.build()?;
+    let sandbox = Sandbox::builder().api(common::api()?).provider("doku")?.build()?;
     let app = sandbox.router();
     let token = AccessToken::from(token(&app).await?);
 
@@ -112,17 +109,7 @@ async fn token(app: &axum::Router) -> Result<String, Box<dyn std::error::Error>>
 /// A signed payment request with a partnerReferenceNo and X-EXTERNAL-ID unique to `(turn, i)`: the same body and
 /// headers as the throughput benchmark's.
 fn payment(token: &AccessToken, turn: usize, i: usize) -> Request<Body> {
-    let body = format!(
-        concat!(
-            r#"{{"partnerReferenceNo":"CALL-{}-{}","amount":{{"value":"10000.00","currency":"IDR"}},"#,
-            r#""urlParam":[{{"url":"https://merchant.example/return","type":"PAY_RETURN","isDeepLink":"N"}}],"#,
-            r#""validUpTo":"2030-07-10T11:57:58+07:00","pointOfInitiation":"app","#,
-            r#""additionalInfo":{{"channel":"EMONEY_DANA_SNAP","productCode":"51051000100000000001","#,
-            r#""supportDeepLinkCheckoutUrl":"true","order":{{"orderTitle":"Bench order"}},"#,
-            r#""envInfo":{{"sourcePlatform":"IPG","terminalType":"SYSTEM"}}}}}}"#
-        ),
-        turn, i
-    );
+    let body = payment_body("CALL", turn, i as u64);
     let timestamp = rt::timestamp::SnapTimestamp::now();
     let secret = ClientSecret::from(DEMO_CLIENT_SECRET);
     let signature = rt::signature::sign_symmetric(

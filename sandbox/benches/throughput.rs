@@ -28,6 +28,10 @@ use snapbi::rt;
 use snapbi::rt::secret::{AccessToken, ClientSecret};
 use snapbi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_PRIVATE_KEY_PEM, DEMO_CLIENT_SECRET, Sandbox};
 
+mod common;
+
+use common::{PAYMENT_PATH, TOKEN_PATH, payment_body};
+
 /// Connections driven at once, unless `SNAPBI_BENCH_CONNECTIONS` says otherwise (1 measures one call's latency
 /// alone: what `SNAPBI_BENCH_STATE` adds to each call).
 fn connections() -> usize {
@@ -40,8 +44,6 @@ fn connections() -> usize {
 /// The sandbox's goal, with its request journal on: this share of the echo server's requests per second.
 const GOAL: f64 = 0.6;
 const ROUNDS: usize = 2;
-const PAYMENT_PATH: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
-const TOKEN_PATH: &str = "/authorization/v1/access-token/b2b";
 
 /// What one server sustained.
 #[derive(Default)]
@@ -103,10 +105,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let measure = Duration::from_secs(seconds.clamp(1, 60));
 
     let echo_url = echo_server().await?;
-    let specs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"));
-    let api = snapbi_spec::load(specs, specs)
-        .map_err(|d| format!("specs: {d:?}"))?
-        .api;
+    let api = common::api()?;
     let capacity = std::env::var("SNAPBI_BENCH_CAPACITY")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -281,7 +280,7 @@ async fn connection_loop(
         if started >= end {
             break;
         }
-        let body = payment(connection, i);
+        let body = payment_body("BENCH", connection, i);
         let timestamp = rt::timestamp::SnapTimestamp::now();
         let external_id = format!("{connection:06}{i:012}");
         let signature = rt::signature::sign_symmetric(
@@ -320,21 +319,6 @@ async fn connection_loop(
             .push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
     }
     measured
-}
-
-/// A DANA payment with a partnerReferenceNo unique to this connection and request.
-fn payment(connection: usize, i: u64) -> String {
-    format!(
-        concat!(
-            r#"{{"partnerReferenceNo":"BENCH-{}-{}","amount":{{"value":"10000.00","currency":"IDR"}},"#,
-            r#""urlParam":[{{"url":"https://merchant.example/return","type":"PAY_RETURN","isDeepLink":"N"}}],"#,
-            r#""validUpTo":"2030-07-10T11:57:58+07:00","pointOfInitiation":"app","#,
-            r#""additionalInfo":{{"channel":"EMONEY_DANA_SNAP","productCode":"51051000100000000001","#,
-            r#""supportDeepLinkCheckoutUrl":"true","order":{{"orderTitle":"Bench order"}},"#,
-            r#""envInfo":{{"sourcePlatform":"IPG","terminalType":"SYSTEM"}}}}}}"#
-        ),
-        connection, i
-    )
 }
 
 /// This process's CPU time so far, every thread, user and system (`utime` + `stime` of /proc/self/stat, in the

@@ -377,9 +377,7 @@ async fn the_history_lists_the_customer_s_payments_and_refunds_from_the_ledger()
 
 #[tokio::test]
 async fn the_payer_of_a_page_payment_survives_a_restart() {
-    let dir = std::env::temp_dir().join(format!("snapbi-dana-world-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("sandbox.db");
+    let path = state_file("dana-world");
     let token = {
         let state = path.clone();
         let run = start_provider("dana", move |b| b.state(state)).await;
@@ -396,7 +394,7 @@ async fn the_payer_of_a_page_payment_survives_a_restart() {
     let listed = history(&run, &token, ("10", "1"), json!({})).await;
     listed.expect("2001200", "Successful");
     assert_eq!(listed.body["detailData"][0]["amount"]["value"], json!("20000.00"));
-    let _ = std::fs::remove_dir_all(&dir);
+    remove_state_file(&path);
 }
 
 /// Waits (at most 5 s) until `done` holds.

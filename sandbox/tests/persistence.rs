@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use axum::Router;
@@ -18,13 +18,6 @@ use snapbi_sandbox::{Sandbox, SandboxError};
 const CREATE_VA: &str = "doku.va.create";
 const VA_STATUS: &str = "doku.va.status";
 const WAIT: Duration = Duration::from_secs(10);
-
-/// A fresh directory for one test's state file.
-fn state_file(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("snapbi-persistence-{test}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join("sandbox.db")
-}
 
 /// A merchant on loopback that acknowledges every notification; its notify URL.
 async fn merchant() -> String {

@@ -348,9 +348,7 @@ async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_pa
 /// left, and the customer token its binding bought still stands for that customer.
 #[tokio::test]
 async fn a_wallet_and_its_binding_survive_a_restart_on_the_state_file() {
-    let dir = std::env::temp_dir().join(format!("snapbi-world-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("sandbox.db");
+    let path = state_file("world");
     let token = {
         let state = path.clone();
         let run = start(move |b| b.state(state)).await;
@@ -374,5 +372,5 @@ async fn a_wallet_and_its_binding_survive_a_restart_on_the_state_file() {
         reply.body["accountInfos"],
         json!([{ "amount": { "value": "30000.00", "currency": "IDR" } }])
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    remove_state_file(&path);
 }

@@ -816,3 +816,17 @@ fn issues_its_key(api: &Api, create: &Endpoint, kind: &str) -> bool {
             .any(|a| &a.field == path && a.source == snapbi_spec::ir::AnswerSource::Issued)
     })
 }
+
+/// A fresh directory for one test's state file (`--state`), and the file's path in it.
+pub fn state_file(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("snapbi-{test}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join("sandbox.db")
+}
+
+/// Removes the directory [`state_file`] made.
+pub fn remove_state_file(path: &std::path::Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
