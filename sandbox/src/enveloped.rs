@@ -26,7 +26,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use snapbi_runtime::timestamp::SnapTimestamp;
-use snapbi_spec::ir::{Endpoint, Envelope, HeaderSource, Operation, Outcome, Recipe};
+use snapbi_spec::ir::{CustomerAct, Endpoint, Envelope, HeaderSource, Operation, Outcome, Recipe, TokenPlace};
 use time::OffsetDateTime;
 
 use crate::answer::{Answer, Clock};
@@ -35,6 +35,7 @@ use crate::credentials::Client;
 use crate::framing;
 use crate::journal::{Check, Trail};
 use crate::keys::ProviderKey;
+use crate::operations::customers::{bare_token, customer_of_token};
 use crate::operations::{RecordCall, Refusal as RecordRefusal, echoed, kind_of, operate, record_facts};
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
@@ -42,6 +43,7 @@ use crate::shape;
 use crate::signing::{self, Message, Signer};
 
 use crate::validate;
+use crate::world::CustomerStatus;
 
 /// One enveloped call of `endpoint`; `trail` follows its checks for the journal (which step refused, the client, the
 /// body), and whether it was refused, since every answer is HTTP 200.
@@ -363,7 +365,7 @@ impl<'a> Enveloped<'a> {
                 body: Map::new(),
                 reason: Some("forced scenario; nothing was committed".into()),
             },
-            _ => self.serve(head.client_id.as_deref().unwrap_or_default(), request),
+            _ => self.serve(head.client_id.as_deref().unwrap_or_default(), &head.values, request),
         };
         let succeeded = self.outcome_of(reply.code) == Some(Outcome::Success);
         let (code, reason) = match forced {
@@ -386,10 +388,14 @@ impl<'a> Enveloped<'a> {
         self.endpoint.codes.iter().find(|c| c.code == code).map(|c| c.outcome)
     }
 
-    /// Serves the admitted call of `client`: its record operation when it names a record, else a success.
-    fn serve(&self, client: &str, request: &Value) -> Reply<'a> {
+    /// Serves the admitted call of `client`: refused when its customer token stands for no customer
+    /// (`customer: identify`), its record operation when it names a record, else a success.
+    fn serve(&self, client: &str, head: &Map<String, Value>, request: &Value) -> Reply<'a> {
         let api = &self.inner.api;
         let endpoint = self.endpoint;
+        if let Err(refused) = self.identify(client, head) {
+            return refused;
+        }
         let success = endpoint.codes.iter().find(|c| c.outcome == Outcome::Success);
         let success = success.map_or("", |c| c.code.as_str());
         let record_operation = matches!(
@@ -428,6 +434,36 @@ impl<'a> Enveloped<'a> {
                 reason: Some(refusal.reason().to_owned()),
             },
         }
+    }
+
+    /// For an endpoint that tells its customer by the token in its head (`customer: identify`), the customer that token
+    /// stands for, else the endpoint's code for a refused token (or, frozen, for a frozen customer, where it declares
+    /// one).
+    fn identify(&self, client: &str, head: &Map<String, Value>) -> Result<(), Reply<'a>> {
+        let Some(world) = self
+            .endpoint
+            .customer
+            .as_ref()
+            .filter(|w| w.act == CustomerAct::Identify)
+        else {
+            return Ok(());
+        };
+        let token = match &world.token {
+            Some(TokenPlace::Header(member)) => head.get(member).and_then(Value::as_str).and_then(bare_token),
+            Some(TokenPlace::Field(_)) | None => None,
+        };
+        let refuse = |code: &'a Option<String>, reason: String| Reply {
+            code: code.as_deref().unwrap_or(&self.framing.refusals.malformed),
+            body: Map::new(),
+            reason: Some(reason),
+        };
+        let customer = customer_of_token(self.inner, token.as_deref(), client)
+            .map_err(|why| refuse(&world.codes.invalid_token, why))?;
+        if customer.status == CustomerStatus::Frozen && world.codes.frozen.is_some() {
+            let why = format!("customer {} of {} is frozen", customer.phone_no, customer.provider);
+            return Err(refuse(&world.codes.frozen, why));
+        }
+        Ok(())
     }
 
     /// The answer's body members: the request's values the response echoes, `facts` over them (a record's), and

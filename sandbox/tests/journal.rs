@@ -201,8 +201,9 @@ async fn what_a_call_sent_is_escaped_and_odd_bytes_do_no_harm() {
 #[tokio::test]
 async fn an_enveloped_call_shows_the_envelopes_checks() {
     use snapbi::dana::{self, widget_query_user_profile as profile};
-    const TOKEN: &str = "customer-token-5d2e";
     let run = common::start_provider("dana", |b| b).await;
+    run.register_customers();
+    let token = run.customer_token("dana").await.expect("a bound customer's token");
     let config = |key| {
         rt::Config::new(snapbi_sandbox::DEMO_CLIENT_ID)
             .base_url(&run.base)
@@ -210,7 +211,7 @@ async fn an_enveloped_call_shows_the_envelopes_checks() {
             .private_key(key)
     };
     let request: profile::Request = rt::from_json(serde_json::json!({ "userResources": ["OTT"] })).expect("valid");
-    let head: profile::Headers = rt::from_json(serde_json::json!({ "accessToken": TOKEN })).expect("valid");
+    let head: profile::Headers = rt::from_json(serde_json::json!({ "accessToken": token })).expect("valid");
     let client = dana::Client::new(config(common::private_key())).expect("client");
     client.widget_query_user_profile(&request, &head).await.expect("served");
     // Signed with a real key that is not this client's.
@@ -265,10 +266,10 @@ async fn an_enveloped_call_shows_the_envelopes_checks() {
     assert_eq!(outcome("field_rules").as_deref(), Some("not_reached"));
 
     let (_, json) = get(&run, "/_sandbox/journal").await;
-    assert!(!json.contains(TOKEN) && !json.contains(SECRET), "{json}");
+    assert!(!json.contains(&token) && !json.contains(SECRET), "{json}");
     let body = served["body"].as_str().expect("the body is kept");
     assert!(body.contains("\"accessToken\":\"<redacted>\""), "{body}");
     let n = refused["n"].as_u64().expect("n");
     let (_, page) = get(&run, &format!("/_sandbox/ui/calls/{n}")).await;
-    assert!(page.contains("envelope head") && !page.contains(TOKEN), "{page}");
+    assert!(page.contains("envelope head") && !page.contains(&token), "{page}");
 }

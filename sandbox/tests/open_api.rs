@@ -26,8 +26,20 @@ fn request(resources: &[&str]) -> profile::Request {
     rt::from_json(json!({ "userResources": resources })).expect("valid request")
 }
 
+/// A head with a token the sandbox never issued: enough for the refusals that come before the customer is looked up.
 fn head() -> profile::Headers {
-    rt::from_json(json!({ "accessToken": "customer-token-1" })).expect("valid head")
+    head_with("customer-token-1")
+}
+
+fn head_with(token: &str) -> profile::Headers {
+    rt::from_json(json!({ "accessToken": token })).expect("valid head")
+}
+
+/// A head with the customer token of a customer bound at the sandbox (registered, then bought with an auth code).
+async fn bound_head(run: &Running) -> profile::Headers {
+    run.register_customers();
+    let token = run.customer_token("dana").await.expect("a customer token");
+    head_with(&token)
 }
 
 /// `response.body.resultInfo` of a raw answer.
@@ -41,7 +53,7 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
     let run = start_provider("dana", |b| b).await;
     let client = dana::Client::new(config(&run.base)).expect("client");
     let reply = client
-        .widget_query_user_profile(&request(&["BALANCE", "OTT"]), &head())
+        .widget_query_user_profile(&request(&["BALANCE", "OTT"]), &bound_head(&run).await)
         .await
         .expect("query user profile");
     assert_eq!((reply.status, reply.code.clone()), (200, profile::Code::Success));
@@ -51,7 +63,7 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
         (info.result_status.as_deref(), info.result_code.as_deref()),
         (Some("S"), Some("SUCCESS"))
     );
-    // No resource value is made up: the sandbox keeps no customer whose balance or phone number it could report.
+    // No resource value is made up: the sandbox answers none it has no documented form for.
     assert!(
         reply.body.user_resource_infos.is_none(),
         "{:?}",
@@ -140,6 +152,42 @@ async fn refusals_arrive_as_typed_result_codes() {
     assert!(run.sandbox.arm_scenario(&profile::ENDPOINT.id, "2001100", 1).is_err());
 }
 
+/// The profile is a bound customer's: a token the sandbox never issued, or one an unbinding revoked, is DANA's
+/// INVALID_ACCESS_TOKEN (an `auth` outcome), and nothing is read.
+#[tokio::test]
+async fn a_customer_token_nobody_bound_is_dana_s_invalid_access_token() {
+    let run = start_provider("dana", |b| b).await;
+    let client = dana::Client::new(config(&run.base)).expect("client");
+    match client.widget_query_user_profile(&request(&["BALANCE"]), &head()).await {
+        Err(rt::Error::Api {
+            status: 200,
+            code,
+            raw_body,
+            ..
+        }) => {
+            assert_eq!(code, profile::Code::InvalidAccessToken);
+            assert_eq!(code.outcome(), Outcome::Auth);
+            let info = result_info(&raw_body);
+            assert_eq!(
+                (info["resultStatus"].as_str(), info["resultCode"].as_str()),
+                (Some("F"), Some("INVALID_ACCESS_TOKEN"))
+            );
+            assert!(
+                serde_json::from_slice::<Value>(&raw_body).expect("JSON")["response"]["body"]["userResourceInfos"]
+                    .is_null()
+            );
+        }
+        other => panic!("an unknown customer token must be refused: {other:?}"),
+    }
+    // The same call with a bound customer's token is served.
+    let head = bound_head(&run).await;
+    let reply = client
+        .widget_query_user_profile(&request(&["BALANCE"]), &head)
+        .await
+        .expect("served");
+    assert_eq!(reply.code, profile::Code::Success);
+}
+
 /// DANA signs its answers over the `response` member: a client given the provider's public key verifies
 /// them, and refuses an answer whose signature is not the provider's (its content is not trusted).
 #[tokio::test]
@@ -147,8 +195,9 @@ async fn answers_are_verified_with_the_providers_key() {
     let run = start_provider("dana", |b| b).await;
     let provider = rt::keys::PublicKey::from_pem(DEMO_PROVIDER_PUBLIC_KEY_PEM).expect("provider key");
     let verifying = dana::Client::new(config(&run.base).provider_public_key(provider)).expect("client");
+    let head = bound_head(&run).await;
     let reply = verifying
-        .widget_query_user_profile(&request(&["OTT"]), &head())
+        .widget_query_user_profile(&request(&["OTT"]), &head)
         .await
         .expect("a signed answer verifies");
     assert_eq!(reply.code, profile::Code::Success);
@@ -156,7 +205,7 @@ async fn answers_are_verified_with_the_providers_key() {
     // The same answer checked with a key that is not the provider's.
     let other = rt::keys::PublicKey::from_pem(DEMO_CLIENT_PUBLIC_KEY_PEM).expect("other key");
     let suspicious = dana::Client::new(config(&run.base).provider_public_key(other)).expect("client");
-    match suspicious.widget_query_user_profile(&request(&["OTT"]), &head()).await {
+    match suspicious.widget_query_user_profile(&request(&["OTT"]), &head).await {
         Err(rt::Error::UnverifiedAnswer { status: 200, raw_body }) => {
             assert!(!raw_body.is_empty(), "the raw answer is kept");
         }

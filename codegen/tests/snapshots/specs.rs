@@ -7961,6 +7961,11 @@ pub mod dana {
     /// secret, request time and message id travel in `request.head` with the `function` below, the customer token in
     /// `request.head.accessToken`, and the `request` member is RSA-signed byte for byte. The outcome is
     /// `response.body.resultInfo` (`resultStatus` S / F / U, `resultCode`), not a SNAP response code.
+    /// The sandbox serves it only for a bound customer: the customer token must be one its apply token issued and no
+    /// unbinding revoked (`customer: identify`), else INVALID_ACCESS_TOKEN, the code this file declares for "unknown,
+    /// expired or revoked". It answers no resource values: the wallet's balance would fit `value` (DANA's example writes a
+    /// balance as `{"currency":"IDR","value":"10000.00"}`), but the masked DANA id, the KYC level and DANA's top-up and
+    /// transaction pages have no documented form the sandbox could fill without making one up.
     /// Sources: DANA's API page (dashboard.dana.id/api-docs-v2/api/dana-widget/query-user-profile: path, head and body
     /// fields with their lengths, the UserResourceEnum, RESOURCE_NOT_DEFINED); dana-id/dana-python
     /// `dana/widget/v1/models/query_user_profile_request.py`, `query_user_profile_response_response_head.py`,

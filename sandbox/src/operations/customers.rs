@@ -15,6 +15,7 @@ use crate::answer::{Answer, Fill, split_code};
 use crate::answers;
 use crate::grants::Grantee;
 use crate::ledger::{Books, Money};
+use crate::sandbox::Inner;
 use crate::tokens::TokenKind;
 use crate::world::consent::Pending;
 use crate::world::{Customer, CustomerStatus, Holder, Shortfall};
@@ -245,27 +246,36 @@ fn applies(cx: &Cx<'_, '_>, world: &CustomerUse) -> bool {
 
 /// The registered customer the call's customer token stands for, or the endpoint's refusal of the token.
 pub(super) fn token_customer(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<Customer, Answer> {
-    let invalid = |why: &str| coded(cx, world.codes.invalid_token.as_deref(), why.to_owned());
-    let token = world
-        .token
-        .as_ref()
-        .and_then(|place| presented(cx, place))
-        .ok_or_else(|| invalid("the call carries no customer token"))?;
-    let holder = cx
-        .inner
+    let token = world.token.as_ref().and_then(|place| presented(cx, place));
+    customer_of_token(cx.inner, token.as_deref(), cx.client)
+        .map_err(|why| coded(cx, world.codes.invalid_token.as_deref(), why))
+}
+
+/// The registered customer `token` (as presented by `client`) stands for, or why there is none.
+pub(crate) fn customer_of_token(inner: &Inner, token: Option<&str>, client: &str) -> Result<Customer, String> {
+    let token = token.ok_or("the call carries no customer token")?;
+    let holder = inner
         .tokens
-        .holder(&token, cx.client, TokenKind::Customer)
-        .map_err(|problem| invalid(problem.describe_customer()))?
-        .ok_or_else(|| {
-            invalid(
-                "the customer token stands for no simulated customer: it was bought with a code no binding issued \
-                 (POST /_sandbox/auth-codes without a phoneNo)",
-            )
-        })?;
-    cx.inner
+        .holder(token, client, TokenKind::Customer)
+        .map_err(|problem| problem.describe_customer().to_owned())?
+        .ok_or(
+            "the customer token stands for no simulated customer: it was bought with a code no binding issued \
+             (POST /_sandbox/auth-codes without a phoneNo)",
+        )?;
+    inner
         .world
         .get(&holder)
-        .ok_or_else(|| invalid("the token's customer is no longer registered"))
+        .ok_or_else(|| "the token's customer is no longer registered".to_owned())
+}
+
+/// A customer token as presented: bare, or after `Bearer `; none when empty.
+pub(crate) fn bare_token(value: &str) -> Option<String> {
+    let value = value.trim();
+    let bare = match value.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
+        _ => value,
+    };
+    (!bare.is_empty()).then(|| bare.to_owned())
 }
 
 /// The customer token where the endpoint carries it: a header (bare, or after `Bearer `) or a request field.
@@ -274,12 +284,7 @@ fn presented(cx: &Cx<'_, '_>, place: &TokenPlace) -> Option<String> {
         TokenPlace::Header(name) => header(&cx.call.parts.headers, name)?,
         TokenPlace::Field(path) => text(cx.body, path)?.to_owned(),
     };
-    let value = value.trim();
-    let bare = match value.get(..7) {
-        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
-        _ => value,
-    };
-    (!bare.is_empty()).then(|| bare.to_owned())
+    bare_token(&value)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -25,7 +25,7 @@
 //! every response field with the same wire name (looking into response objects it does not hold whole,
 //! such as `virtualAccountData`).
 
-mod customers;
+pub(crate) mod customers;
 mod history;
 mod idempotency;
 mod on_page;

@@ -125,13 +125,16 @@ impl Lowering {
         codes: &[EndpointCode],
     ) -> Option<CustomerUse> {
         let given = spec.customer.as_ref()?;
-        if spec.envelope.is_some() || !spec.result_codes.is_empty() {
-            let msg = "customers answer with SNAP codes; an endpoint in an `envelope` or answering `result_codes` \
-                       cannot take part";
+        let act = self.customer_act(src, &given.act)?;
+        // An envelope's call can tell its customer by the token in its head and refuse an unknown one with a result
+        // code of its own; the other acts answer in SNAP's fields and codes.
+        let identifies_in_envelope = spec.envelope.is_some() && act == CustomerAct::Identify;
+        if !identifies_in_envelope && (spec.envelope.is_some() || !spec.result_codes.is_empty()) {
+            let msg = "customers answer with SNAP codes; an endpoint in an `envelope` (but for `act: identify`) or \
+                       answering `result_codes` cannot take part";
             self.push(src.value("customer", msg.into()));
             return None;
         }
-        let act = self.customer_act(src, &given.act)?;
         self.customer_keys(src, given, act);
         if act == CustomerAct::Pay && spec.operation.as_deref() != Some("payment") {
             let msg = "`act: pay` debits a payment's amount: it goes with `operation: payment`";
