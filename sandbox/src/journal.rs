@@ -49,6 +49,11 @@ pub(crate) const BODY_CAP: usize = 16 * 1024;
 /// Most headers kept per entry, and most bytes kept of each value: a huge or odd header cannot grow the journal.
 const HEADER_COUNT_CAP: usize = 64;
 const HEADER_VALUE_CAP: usize = 1024;
+thread_local! {
+    /// The buffer the last entry forgotten on this thread left for the next one ([`Journal::spare`]).
+    static SPARE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The largest buffer an entry hands on to the next one: SNAP calls need a few KiB; one grown past this by an
 /// outsized call is freed instead.
 const SPARE_CAP: usize = 64 * 1024;
@@ -319,27 +324,25 @@ impl Journal {
             kept.n = entries.next;
             entries.next += 1;
             entries.list.push_back(Arc::new(kept));
-            (entries.list.len() > self.capacity).then(|| entries.list.pop_front())
+            (entries.list.len() > self.capacity)
+                .then(|| entries.list.pop_front())
+                .flatten()
         };
-        drop(forgotten);
-    }
-
-    /// A buffer for the next entry: the oldest entry's, taken out when the journal is full and no reader holds it,
-    /// so that at the capacity an entry reuses the memory of the one it replaces (allocated and freed never, where
-    /// freeing it cold, a thousand calls after it was written, was a tenth of the journal's cost).
-    fn spare(&self) -> Vec<u8> {
-        let oldest = {
-            let mut entries = store::lock(&self.entries);
-            match entries.list.len() >= self.capacity {
-                true => entries.list.pop_front(),
-                false => None,
-            }
-        };
-        let reused = oldest
+        // Its buffer is the next entry's on this thread, unless a reader still holds it or an outsized call grew it.
+        let text = forgotten
             .and_then(|kept| Arc::try_unwrap(kept).ok())
             .map(|kept| kept.head.text);
-        // A buffer grown by an outsized call goes, rather than staying that size for good.
-        reused.filter(|text| text.capacity() <= SPARE_CAP).unwrap_or_default()
+        if let Some(text) = text.filter(|text| text.capacity() <= SPARE_CAP) {
+            SPARE.with_borrow_mut(|spare| *spare = text);
+        }
+    }
+
+    /// A buffer for the next entry: the one the last entry forgotten on this thread left ([`Journal::push`]), else a
+    /// new one. At the capacity an entry so reuses the memory of one it replaced (allocated and freed never, where
+    /// freeing it cold, a thousand calls after it was written, was a tenth of the journal's cost), and no lock is
+    /// taken for it.
+    fn spare(&self) -> Vec<u8> {
+        SPARE.with_borrow_mut(std::mem::take)
     }
 
     #[cfg(test)]
@@ -722,16 +725,25 @@ mod tests {
     }
 
     #[test]
-    fn at_its_capacity_the_journal_hands_the_oldest_entry_s_buffer_on() {
+    fn at_its_capacity_the_journal_hands_the_forgotten_entry_s_buffer_on() {
         let journal = Journal::new(2);
+        journal.spare();
         journal.push(kept("/a"));
-        assert!(journal.spare().is_empty(), "not full: nothing to hand on");
         journal.push(kept("/b"));
-        let spare = journal.spare();
-        assert_eq!(spare, b"/a", "the oldest entry's buffer, with what it held");
-        assert_eq!(listed(&journal), vec![(2, "/b".to_owned())]);
-        let held = journal.get_kept(2);
+        assert!(
+            journal.spare().is_empty(),
+            "not past the capacity: nothing forgotten, nothing handed on"
+        );
         journal.push(kept("/c"));
+        assert_eq!(
+            journal.spare(),
+            b"/a",
+            "the forgotten entry's buffer, with what it held"
+        );
+        assert!(journal.spare().is_empty(), "handed on once");
+        assert_eq!(listed(&journal), vec![(3, "/c".to_owned()), (2, "/b".to_owned())]);
+        let held = journal.get_kept(2);
+        journal.push(kept("/d"));
         assert!(
             journal.spare().is_empty(),
             "a reader holds /b: its buffer stays with it"

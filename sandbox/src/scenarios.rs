@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,12 +65,16 @@ pub struct ForcedCode {
 #[derive(Debug)]
 pub(crate) struct Queues<T> {
     queues: Mutex<HashMap<String, VecDeque<(T, u32)>>>,
+    /// Whether anything is armed, kept with the queues under their lock: every call asks, and with nothing armed it is
+    /// answered by reading a flag every core can hold, instead of taking a lock that moves between the cores per call.
+    armed: AtomicBool,
 }
 
 impl<T: Clone> Queues<T> {
     pub(crate) fn new() -> Self {
         Self {
             queues: Mutex::new(HashMap::new()),
+            armed: AtomicBool::new(false),
         }
     }
 
@@ -78,14 +83,16 @@ impl<T: Clone> Queues<T> {
         if times == 0 {
             return;
         }
-        store::lock(&self.queues)
-            .entry(endpoint.to_owned())
-            .or_default()
-            .push_back((what, times));
+        let mut queues = store::lock(&self.queues);
+        queues.entry(endpoint.to_owned()).or_default().push_back((what, times));
+        self.armed.store(true, Ordering::Release);
     }
 
     /// Uses one call of the first entry armed for `endpoint`.
     pub(crate) fn take(&self, endpoint: &str) -> Option<T> {
+        if !self.armed.load(Ordering::Acquire) {
+            return None;
+        }
         let mut queues = store::lock(&self.queues);
         let queue = queues.get_mut(endpoint)?;
         let (what, left) = queue.front_mut()?;
@@ -96,13 +103,16 @@ impl<T: Clone> Queues<T> {
         }
         if queue.is_empty() {
             queues.remove(endpoint);
+            self.armed.store(!queues.is_empty(), Ordering::Release);
         }
         Some(taken)
     }
 
     /// Forgets everything armed.
     pub(crate) fn clear(&self) {
-        store::lock(&self.queues).clear();
+        let mut queues = store::lock(&self.queues);
+        queues.clear();
+        self.armed.store(false, Ordering::Release);
     }
 
     /// Everything armed, endpoints sorted, each queue in order.
