@@ -174,7 +174,7 @@ impl Lowering {
             one_time_token: given.one_time_token.clone(),
             page_token: given.page_token.clone(),
             history,
-            codes: self.customer_codes(src, given.codes.as_ref(), act, codes),
+            codes: self.customer_codes(src, given.codes.as_ref(), act, codes, spec.result_codes.is_empty()),
         })
     }
 
@@ -255,7 +255,10 @@ impl Lowering {
         given: Option<&raw::CustomerCodesSpec>,
         act: CustomerAct,
         declared: &[EndpointCode],
+        snap: bool,
     ) -> CustomerCodes {
+        // The list the codes come from, by the name the endpoint file gives it.
+        let list = if snap { "codes" } else { "result_codes" };
         let mut out = CustomerCodes::default();
         for (situation, acts) in CODES {
             let Some(code) = code_of(given, situation) else {
@@ -268,7 +271,7 @@ impl Lowering {
                 continue;
             }
             if !declared.iter().any(|c| c.code == code) {
-                let d = src.value(&at, format!("{code} is not one of the endpoint's `codes`"));
+                let d = src.value(&at, format!("{code} is not one of the endpoint's `{list}`"));
                 self.push(with_help(
                     d,
                     did_you_mean(code, declared.iter().map(|c| c.code.as_str())),
