@@ -28,15 +28,7 @@ mod common;
 use common::{PAYMENT_PATH, TOKEN_PATH, payment_body};
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let Ok(runtime) = runtime else {
-        eprintln!("cannot start a Tokio runtime");
-        std::process::exit(1);
-    };
-    if let Err(e) = runtime.block_on(run()) {
-        eprintln!("benchmark failed: {e}");
-        std::process::exit(1);
-    }
+    common::run_on(&mut tokio::runtime::Builder::new_current_thread(), run());
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -86,15 +86,7 @@ fn main() {
     if let Some(threads) = std::env::var("SNAPBI_BENCH_THREADS").ok().and_then(|s| s.parse().ok()) {
         builder.worker_threads(threads);
     }
-    let runtime = builder.enable_all().build();
-    let Ok(runtime) = runtime else {
-        eprintln!("cannot start a Tokio runtime");
-        std::process::exit(1);
-    };
-    if let Err(e) = runtime.block_on(run()) {
-        eprintln!("benchmark failed: {e}");
-        std::process::exit(1);
-    }
+    common::run_on(&mut builder, run());
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

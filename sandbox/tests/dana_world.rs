@@ -107,14 +107,6 @@ async fn bound(run: &Running, phone: &str) -> String {
     apply_token(run, &code).await
 }
 
-/// Calls `id` with the customer token in `Authorization-Customer`.
-async fn with_customer(run: &Running, id: &str, body: &Value, token: &str) -> Reply {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut headers = run.headers_for(id, &bytes).await;
-    set_header(&mut headers, "Authorization-Customer", &format!("Bearer {token}"));
-    run.send_to(id, &headers, bytes).await
-}
-
 /// A widget payment of `amount` IDR: its pay page's path (the `webRedirectUrl` without the host).
 async fn widget_payment(run: &Running, reference: &str, amount: &str) -> String {
     let mut body = sample(run.api(), PAYMENT);
@@ -129,7 +121,7 @@ async fn widget_payment(run: &Running, reference: &str, amount: &str) -> String 
 /// The one-time token apply OTT issues for the customer `token` stands for.
 async fn ott(run: &Running, token: &str) -> String {
     let body = sample(run.api(), "dana.widget.apply_ott");
-    let reply = with_customer(run, "dana.widget.apply_ott", &body, token).await;
+    let reply = run.with_customer("dana.widget.apply_ott", &body, token).await;
     reply.expect("2004900", "Successful");
     reply.body["userResources"][0]["value"]
         .as_str()
@@ -181,7 +173,7 @@ async fn dana_s_oauth_page_binds_the_customer_the_browser_approves() {
         .await
         .expect("4017400", "Unauthorized. Auth Code Used");
     let inquiry = sample(run.api(), "dana.widget.balance_inquiry");
-    let reply = with_customer(&run, "dana.widget.balance_inquiry", &inquiry, &token).await;
+    let reply = run.with_customer("dana.widget.balance_inquiry", &inquiry, &token).await;
     reply.expect("2001100", "Successful");
     assert_eq!(
         reply.body["accountInfos"],
@@ -299,7 +291,7 @@ async fn history(run: &Running, token: &str, page: (&str, &str), info: Value) ->
     body["pageSize"] = json!(page.0);
     body["pageNumber"] = json!(page.1);
     body["additionalInfo"] = info;
-    with_customer(run, HISTORY, &body, token).await
+    run.with_customer(HISTORY, &body, token).await
 }
 
 #[tokio::test]
@@ -366,7 +358,7 @@ async fn the_history_lists_the_customer_s_payments_and_refunds_from_the_ledger()
     let mut before = sample(run.api(), HISTORY);
     before["fromDateTime"] = json!("2000-01-01T00:00:00Z");
     before["toDateTime"] = json!("2001-01-01T00:00:00Z");
-    let none = with_customer(&run, HISTORY, &before, &token).await;
+    let none = run.with_customer(HISTORY, &before, &token).await;
     none.expect("2001200", "Successful");
     assert_eq!(none.body["detailData"], json!([]));
 

@@ -85,14 +85,6 @@ async fn bound_token(run: &Running, phone: &str) -> String {
     token.body["accessToken"].as_str().expect("a customer token").to_owned()
 }
 
-/// Calls `id` with the customer token in `Authorization-Customer`, the way SNAP writes it.
-async fn with_customer(run: &Running, id: &str, body: &Value, token: &str) -> Reply {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut headers = run.headers_for(id, &bytes).await;
-    set_header(&mut headers, "Authorization-Customer", &format!("Bearer {token}"));
-    run.send_to(id, &headers, bytes).await
-}
-
 /// A bound-account payment (BRI) of `amount` IDR.
 fn bound_payment(run: &Running, reference: &str, amount: &str) -> Value {
     let mut body = run.payment_body(reference, amount);
@@ -103,7 +95,7 @@ fn bound_payment(run: &Running, reference: &str, amount: &str) -> Value {
 }
 
 async fn balance(run: &Running, token: &str) -> Reply {
-    with_customer(run, BALANCE, &sample(run.api(), BALANCE), token).await
+    run.with_customer(BALANCE, &sample(run.api(), BALANCE), token).await
 }
 
 #[tokio::test]
@@ -155,7 +147,9 @@ async fn a_bound_wallet_pays_what_it_holds_gets_refunds_back_and_unbinding_revok
 
     // More than the wallet holds: DOKU's insufficient-funds code, no scenario forced, nothing debited or recorded.
     let too_much = unique("INV");
-    let reply = with_customer(&run, PAYMENT, &bound_payment(&run, &too_much, "60000.00"), &token).await;
+    let reply = run
+        .with_customer(PAYMENT, &bound_payment(&run, &too_much, "60000.00"), &token)
+        .await;
     reply.expect("4035414", "Insufficient Funds");
     assert!(reply.reason().contains("50000.00"), "{}", reply.reason());
     assert!(run.sandbox.ledger().iter().all(|p| p.partner_reference_no != too_much));
@@ -163,7 +157,9 @@ async fn a_bound_wallet_pays_what_it_holds_gets_refunds_back_and_unbinding_revok
 
     // Within it: paid at once from the wallet.
     let paid = unique("INV");
-    let reply = with_customer(&run, PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token).await;
+    let reply = run
+        .with_customer(PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token)
+        .await;
     reply.expect("2005400", "Successful");
     assert_eq!(wallet(&run, PHONE).await["value"], "30000.00");
     let status = run.call(STATUS, &run.status_body(&paid)).await;
@@ -187,7 +183,9 @@ async fn a_bound_wallet_pays_what_it_holds_gets_refunds_back_and_unbinding_revok
     let refused = balance(&run, &token).await;
     refused.expect("4011102", "Invalid Customer Token");
     assert!(refused.reason().contains("revoked"), "{}", refused.reason());
-    let again = with_customer(&run, PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token).await;
+    let again = run
+        .with_customer(PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token)
+        .await;
     again.expect("4015402", "Invalid Customer Token");
     run.call(UNBINDING, &unbind)
         .await
@@ -238,7 +236,9 @@ async fn a_rejected_consent_gives_no_code_and_unknown_or_frozen_customers_are_re
     balance(&run, &token)
         .await
         .expect("4031118", "Inactive Card/Account/Customer");
-    let reply = with_customer(&run, PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token).await;
+    let reply = run
+        .with_customer(PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token)
+        .await;
     reply.expect("4035405", "Do Not Honor");
     assert_eq!(wallet(&run, PHONE).await["value"], "10000.00");
 }
@@ -251,13 +251,15 @@ async fn nothing_is_made_up_for_a_wallet_without_a_balance_or_a_token_without_a_
     let reply = balance(&run, &token).await;
     reply.expect("5001100", "General Error");
     assert!(reply.reason().contains("has no balance"), "{}", reply.reason());
-    let payment = with_customer(&run, PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token).await;
+    let payment = run
+        .with_customer(PAYMENT, &bound_payment(&run, &unique("INV"), "1.00"), &token)
+        .await;
     payment.expect("5005400", "General Error");
 
     // A bound-account payment needs the customer token; the B2B token is not one; a jump-app payment needs none.
     let bare = bound_payment(&run, &unique("INV"), "1.00");
     let b2b = run.token().await;
-    with_customer(&run, PAYMENT, &bare, &b2b)
+    run.with_customer(PAYMENT, &bare, &b2b)
         .await
         .expect("4015402", "Invalid Customer Token");
     run.call(PAYMENT, &run.payment_body(&unique("INV"), "1.00"))
@@ -309,7 +311,7 @@ async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_pa
     let token = token.body["accessToken"].as_str().unwrap_or_default().to_owned();
 
     let inquiry = sample(run.api(), "dana.widget.balance_inquiry");
-    let reply = with_customer(&run, "dana.widget.balance_inquiry", &inquiry, &token).await;
+    let reply = run.with_customer("dana.widget.balance_inquiry", &inquiry, &token).await;
     reply.expect("2001100", "Successful");
     assert_eq!(
         reply.body["accountInfos"],
@@ -317,10 +319,10 @@ async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_pa
     );
 
     let unbind = sample(run.api(), "dana.widget.account_unbinding");
-    with_customer(&run, "dana.widget.account_unbinding", &unbind, &token)
+    run.with_customer("dana.widget.account_unbinding", &unbind, &token)
         .await
         .expect("2000900", "Successful");
-    with_customer(&run, "dana.widget.balance_inquiry", &inquiry, &token)
+    run.with_customer("dana.widget.balance_inquiry", &inquiry, &token)
         .await
         .expect("4011102", "Invalid Customer Token");
     // A code for nobody registered is refused by the admin API; one for no customer buys a token the wallet refuses.
@@ -329,13 +331,13 @@ async fn dana_s_widget_reads_and_unbinds_the_wallet_of_the_customer_its_oauth_pa
     let anonymous = run.sandbox.issue_auth_code(None).map(|(_, c)| c).unwrap_or_default();
     let apply = json!({"grantType": "AUTHORIZATION_CODE", "authCode": anonymous, "additionalInfo": {}});
     let token = run.call("dana.widget.apply_token", &apply).await.body["accessToken"].clone();
-    let refused = with_customer(
-        &run,
-        "dana.widget.balance_inquiry",
-        &inquiry,
-        token.as_str().unwrap_or_default(),
-    )
-    .await;
+    let refused = run
+        .with_customer(
+            "dana.widget.balance_inquiry",
+            &inquiry,
+            token.as_str().unwrap_or_default(),
+        )
+        .await;
     refused.expect("4011102", "Invalid Customer Token");
     assert!(
         refused.reason().contains("no simulated customer"),
@@ -356,7 +358,9 @@ async fn a_wallet_and_its_binding_survive_a_restart_on_the_state_file() {
         assert_eq!(registered.status, 200, "{}", registered.body);
         let token = bound_token(&run, PHONE).await;
         let paid = unique("INV");
-        let reply = with_customer(&run, PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token).await;
+        let reply = run
+            .with_customer(PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token)
+            .await;
         reply.expect("2005400", "Successful");
         token
     };

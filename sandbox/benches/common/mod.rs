@@ -26,3 +26,18 @@ pub fn payment_body(prefix: &str, a: usize, b: u64) -> String {
         prefix, a, b
     )
 }
+
+/// Runs `bench` on `runtime` and exits non-zero, saying why, when the runtime cannot start or the bench fails.
+pub fn run_on(
+    runtime: &mut tokio::runtime::Builder,
+    bench: impl std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+) {
+    let Ok(runtime) = runtime.enable_all().build() else {
+        eprintln!("cannot start a Tokio runtime");
+        std::process::exit(1);
+    };
+    if let Err(e) = runtime.block_on(bench) {
+        eprintln!("benchmark failed: {e}");
+        std::process::exit(1);
+    }
+}

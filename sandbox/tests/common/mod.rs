@@ -691,6 +691,14 @@ impl Running {
         (body, headers)
     }
 
+    /// Calls `id` with the customer token in `Authorization-Customer`, the way SNAP writes it.
+    pub async fn with_customer(&self, id: &str, body: &Value, token: &str) -> Reply {
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let mut headers = self.headers_for(id, &bytes).await;
+        set_header(&mut headers, "Authorization-Customer", &format!("Bearer {token}"));
+        self.send_to(id, &headers, bytes).await
+    }
+
     /// A customer token of the first registered customer of `provider`, bought at its B2B2C token endpoint with a
     /// code as the provider's own binding page hands it (`Sandbox::issue_customer_auth_code`).
     pub async fn customer_token(&self, provider: &str) -> Option<String> {
