@@ -35,7 +35,7 @@ use crate::credentials::Client;
 use crate::framing;
 use crate::journal::{Check, Trail};
 use crate::keys::ProviderKey;
-use crate::operations::customers::{bare_token, customer_of_token};
+use crate::operations::customers::{bare_token, customer_of_token, one_time_resource};
 use crate::operations::{RecordCall, Refusal as RecordRefusal, echoed, kind_of, operate, record_facts};
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
@@ -43,7 +43,7 @@ use crate::shape;
 use crate::signing::{self, Message, Signer};
 
 use crate::validate;
-use crate::world::CustomerStatus;
+use crate::world::{Customer, CustomerStatus};
 
 /// One enveloped call of `endpoint`; `trail` follows its checks for the journal (which step refused, the client, the
 /// body), and whether it was refused, since every answer is HTTP 200.
@@ -389,21 +389,25 @@ impl<'a> Enveloped<'a> {
     }
 
     /// Serves the admitted call of `client`: refused when its customer token stands for no customer
-    /// (`customer: identify`), its record operation when it names a record, else a success.
+    /// (`customer: identify`), its record operation when it names a record, else a success (with the customer's
+    /// one-time token where it is asked for).
     fn serve(&self, client: &str, head: &Map<String, Value>, request: &Value) -> Reply<'a> {
         let api = &self.inner.api;
         let endpoint = self.endpoint;
-        if let Err(refused) = self.identify(client, head) {
-            return refused;
-        }
+        let customer = match self.identify(client, head) {
+            Ok(customer) => customer,
+            Err(refused) => return refused,
+        };
         let success = endpoint.codes.iter().find(|c| c.outcome == Outcome::Success);
         let success = success.map_or("", |c| c.code.as_str());
+        // What the customer's identity answers (a one-time token asked for as a resource), else nothing.
+        let facts = customer.map_or_else(Map::new, |c| one_time_resource(self.inner, endpoint, request, &c));
         let record_operation = matches!(
             endpoint.operation,
             Operation::Create | Operation::Update | Operation::Delete | Operation::Status
         );
         let Some(kind) = kind_of(api, endpoint).filter(|_| record_operation) else {
-            return Reply::success(success, self.answer_body(request, Map::new()));
+            return Reply::success(success, self.answer_body(request, facts));
         };
         let call = RecordCall {
             endpoint,
@@ -439,14 +443,14 @@ impl<'a> Enveloped<'a> {
     /// For an endpoint that tells its customer by the token in its head (`customer: identify`), the customer that token
     /// stands for, else the endpoint's code for a refused token (or, frozen, for a frozen customer, where it declares
     /// one).
-    fn identify(&self, client: &str, head: &Map<String, Value>) -> Result<(), Reply<'a>> {
+    fn identify(&self, client: &str, head: &Map<String, Value>) -> Result<Option<Customer>, Reply<'a>> {
         let Some(world) = self
             .endpoint
             .customer
             .as_ref()
             .filter(|w| w.act == CustomerAct::Identify)
         else {
-            return Ok(());
+            return Ok(None);
         };
         let token = match &world.token {
             Some(TokenPlace::Header(member)) => head.get(member).and_then(Value::as_str).and_then(bare_token),
@@ -463,7 +467,7 @@ impl<'a> Enveloped<'a> {
             let why = format!("customer {} of {} is frozen", customer.phone_no, customer.provider);
             return Err(refuse(&world.codes.frozen, why));
         }
-        Ok(())
+        Ok(Some(customer))
     }
 
     /// The answer's body members: the request's values the response echoes, `facts` over them (a record's), and

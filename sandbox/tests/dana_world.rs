@@ -4,7 +4,8 @@
 //!   `seamlessData` names, approving redirects with `authCode` and `state`, apply token buys a token for that customer
 //!   and the balance inquiry reads their wallet; rejecting redirects with the state and no code; an unknown partnerId
 //!   or a missing redirectUrl is a 400 page;
-//! - the pay page of a widget payment (`webRedirectUrl`): the customer apply OTT's token stands for is picked, Pay
+//! - the pay page of a widget payment (`webRedirectUrl`): the customer apply OTT's token (or query user profile's OTT
+//!   resource) stands for is picked, Pay
 //!   debits their wallet, records them as the payer and notifies; a wallet holding too little or a frozen customer is
 //!   refused on the page and the payment stays unpaid; Cancel and Let it expire close it and notify; Pay with nobody
 //!   picked still pays;
@@ -398,4 +399,56 @@ async fn wait_for(done: impl Fn() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(done(), "waited 5 s");
+}
+
+/// Query user profile answers the OTT resource when asked for, and only it: a token that picks its customer on the
+/// pay page, as apply OTT's does; asked for the balance alone it answers no resource.
+#[tokio::test]
+async fn query_user_profile_s_ott_names_its_customer_on_the_pay_page() {
+    use snapbi::dana::{self, widget_query_user_profile as profile};
+    use snapbi::rt;
+    let run = start_provider("dana", |b| b).await;
+    register(&run, &[(PHONE, Some("50000.00")), (OTHER, None)]).await;
+    let token = bound(&run, PHONE).await;
+    let config = rt::Config::new(DEMO_CLIENT_ID)
+        .base_url(&run.base)
+        .client_secret(snapbi_sandbox::DEMO_CLIENT_SECRET)
+        .private_key(private_key());
+    let client = dana::Client::new(config).expect("client");
+    let head: profile::Headers = rt::from_json(json!({ "accessToken": token })).expect("valid head");
+    let ask = |resources: &[&str]| -> profile::Request {
+        rt::from_json(json!({ "userResources": resources })).expect("valid request")
+    };
+
+    let reply = client
+        .widget_query_user_profile(&ask(&["BALANCE", "OTT"]), &head)
+        .await
+        .expect("served");
+    let answered: Value = serde_json::from_slice(&reply.raw_body).expect("JSON");
+    let items = answered["response"]["body"]["userResourceInfos"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 1, "only the OTT: {answered}");
+    assert_eq!(items[0]["resourceType"], json!("OTT"));
+    let ott = items[0]["value"].as_str().expect("a token").to_owned();
+    assert!(!ott.is_empty());
+
+    let page = widget_payment(&run, "WGT-PROFILE-OTT", "10000.00").await;
+    let (status, shown) = run.get_text(&format!("{page}?ott={ott}")).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(
+        shown.contains(&format!("<option value=\"{PHONE}\" selected")),
+        "{shown}"
+    );
+
+    let reply = client
+        .widget_query_user_profile(&ask(&["BALANCE"]), &head)
+        .await
+        .expect("served");
+    let answered: Value = serde_json::from_slice(&reply.raw_body).expect("JSON");
+    assert!(
+        answered["response"]["body"]["userResourceInfos"].is_null(),
+        "no balance is made up: {answered}"
+    );
 }

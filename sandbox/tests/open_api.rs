@@ -63,11 +63,13 @@ async fn query_user_profile_succeeds_with_a_typed_body() {
         (info.result_status.as_deref(), info.result_code.as_deref()),
         (Some("S"), Some("SUCCESS"))
     );
-    // No resource value is made up: the sandbox answers none it has no documented form for.
+    // Only the OTT, which the sandbox issues: it answers no resource it has no documented form for.
+    let resources = reply.body.user_resource_infos.as_deref().unwrap_or_default();
+    assert_eq!(resources.len(), 1, "{resources:?}");
+    assert_eq!(resources[0].resource_type.as_deref(), Some("OTT"));
     assert!(
-        reply.body.user_resource_infos.is_none(),
-        "{:?}",
-        reply.body.user_resource_infos
+        resources[0].value.as_deref().is_some_and(|v| !v.is_empty()),
+        "an issued token"
     );
     // SUCCESS's published id, which DANA's SDK models require (`resultCodeId`).
     assert_eq!(result_info(&reply.raw_body)["resultCodeId"], "00000000");

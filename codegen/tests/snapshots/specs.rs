@@ -7963,9 +7963,10 @@ pub mod dana {
     /// `response.body.resultInfo` (`resultStatus` S / F / U, `resultCode`), not a SNAP response code.
     /// The sandbox serves it only for a bound customer: the customer token must be one its apply token issued and no
     /// unbinding revoked (`customer: identify`), else INVALID_ACCESS_TOKEN, the code this file declares for "unknown,
-    /// expired or revoked". It answers no resource values: the wallet's balance would fit `value` (DANA's example writes a
-    /// balance as `{"currency":"IDR","value":"10000.00"}`), but the masked DANA id, the KYC level and DANA's top-up and
-    /// transaction pages have no documented form the sandbox could fill without making one up.
+    /// expired or revoked". Of the resources it answers only the one-time token, when asked for (`resource`): an opaque
+    /// value the sandbox issues, which stands for the customer on its pay page (`ott=`), like apply OTT's. The balance, the
+    /// masked DANA id, the KYC level and DANA's top-up and transaction pages are not answered: their `value` has no form
+    /// in the sources at hand that the sandbox could fill without making one up.
     /// Sources: DANA's API page (dashboard.dana.id/api-docs-v2/api/dana-widget/query-user-profile: path, head and body
     /// fields with their lengths, the UserResourceEnum, RESOURCE_NOT_DEFINED); dana-id/dana-python
     /// `dana/widget/v1/models/query_user_profile_request.py`, `query_user_profile_response_response_head.py`,

@@ -6,7 +6,7 @@
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
-use snapbi_spec::ir::{CustomerAct, CustomerUse, Situation, TokenPlace};
+use snapbi_spec::ir::{CustomerAct, CustomerUse, Endpoint, Situation, TokenPlace};
 
 use super::history::history;
 use super::payments::own_base;
@@ -30,7 +30,15 @@ pub(super) fn act(cx: &Cx<'_, '_>, books: &Books) -> Option<Outcome> {
         CustomerAct::Unbind => unbind(cx, world),
         CustomerAct::History => history(cx, world, books),
         CustomerAct::Pay => return None,
-        CustomerAct::Identify => return identify(cx, world).err().map(refused),
+        CustomerAct::Identify => match identify(cx, world) {
+            Err(answer) => refused(answer),
+            // A one-time token answered as one resource of a list is the sandbox's to make, not `answers`'.
+            Ok(customer) if world.resource.is_some() => {
+                let facts = one_time_resource(cx.inner, cx.call.endpoint, cx.body, &customer);
+                (success(cx, facts), Vec::new())
+            }
+            Ok(_) => return None,
+        },
     };
     Some(outcome)
 }
@@ -161,9 +169,44 @@ fn balance(cx: &Cx<'_, '_>, world: &CustomerUse) -> Outcome {
 
 /// A call served only for a customer: its token stands for a registered customer who is not frozen; the call is then
 /// answered as the endpoint otherwise would be.
-fn identify(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<(), Answer> {
+fn identify(cx: &Cx<'_, '_>, world: &CustomerUse) -> Result<Customer, Answer> {
     let customer = token_customer(cx, world)?;
-    usable(cx, world, &customer)
+    usable(cx, world, &customer)?;
+    Ok(customer)
+}
+
+/// An `identify` endpoint's one-time token answered as a resource (`customer.resource`): when `request` asks for it,
+/// one item of the token's list, naming it, with a fresh token that stands for `customer` from now on (the
+/// provider's page the token is appended to knows who is there); nothing else of that list, which the sandbox has
+/// nothing to fill with. The answer's facts.
+pub(crate) fn one_time_resource(
+    inner: &Inner,
+    endpoint: &Endpoint,
+    request: &Value,
+    customer: &Customer,
+) -> Map<String, Value> {
+    let mut facts = Map::new();
+    let world = endpoint.customer.as_ref();
+    let (Some(resource), Some(path)) = (
+        world.and_then(|w| w.resource.as_ref()),
+        world.and_then(|w| w.one_time_token.as_deref()),
+    ) else {
+        return facts;
+    };
+    let Some((list, member)) = path.split_once("[].") else {
+        return facts;
+    };
+    let asked = at_path(request, &resource.asked).and_then(Value::as_array);
+    if !asked.is_some_and(|names| names.iter().any(|n| n.as_str() == Some(&resource.value))) {
+        return facts;
+    }
+    let token = answers::issued_value(&inner.api, &endpoint.response, path, &mut || inner.issue_value());
+    inner.world.remember_one_time_token(token.clone(), customer.holder());
+    let mut item = Map::new();
+    answers::set(&mut item, &resource.name, Value::String(resource.value.clone()));
+    answers::set(&mut item, member, Value::String(token));
+    answers::set(&mut facts, list, Value::Array(vec![Value::Object(item)]));
+    facts
 }
 
 /// An unbinding: every token of the customer the token stands for, and the refresh tokens that would buy more, are

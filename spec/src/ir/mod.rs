@@ -18,7 +18,8 @@ pub use snapbi_descriptor::{
 };
 pub use snapbi_rules::{Algorithm, AuthKind, Charset, Format, Outcome};
 pub use world::{
-    Consent, ConsentPage, CustomerAct, CustomerCodes, CustomerUse, History, HistoryItem, PhoneHint, TokenPlace,
+    Consent, ConsentPage, CustomerAct, CustomerCodes, CustomerUse, History, HistoryItem, OneTimeResource, PhoneHint,
+    TokenPlace,
 };
 
 /// The whole API described by a specs directory.

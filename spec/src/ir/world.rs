@@ -44,6 +44,17 @@ impl CustomerAct {
     }
 }
 
+/// The resource an `identify` answers with its one-time token (`customer.resource`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeResource {
+    /// Request wire path of the list of resource names asked for (`userResources`).
+    pub asked: String,
+    /// Member of the one-time token's list item naming the resource (`resourceType`).
+    pub name: String,
+    /// The resource's name (`OTT`).
+    pub value: String,
+}
+
 /// Where a call carries the customer token (`customer.token`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenPlace {
@@ -102,6 +113,9 @@ pub struct CustomerUse {
     /// `identify`: response wire path (through at most one list) of a value the answer issues (`answers`) that
     /// stands for the customer afterwards: a one-time token a page of the provider takes (DANA's OTT).
     pub one_time_token: Option<String>,
+    /// `identify`: the one-time token is one resource of a list the request asks for; it is answered (one item of its
+    /// list, naming it) only when asked for, and nothing else in that list is (DANA's query user profile).
+    pub resource: Option<OneTimeResource>,
     /// `pay`: the query parameter of the payment's page (its `webRedirectUrl`) that may carry such a one-time token,
     /// naming the customer who pays there (DANA's `ott`).
     pub page_token: Option<String>,

@@ -700,6 +700,8 @@ pub struct CustomerSpec {
     pub balance: Option<String>,
     /// `identify`: response wire path of an issued value standing for the customer afterwards.
     pub one_time_token: Option<String>,
+    /// `identify`: the one-time token is one resource of a list the request asks for (DANA's query user profile).
+    pub resource: Option<ResourceSpec>,
     /// `pay`: the query parameter of the payment's page that may carry such a one-time token.
     pub page_token: Option<String>,
     /// `history`: where the request asks and the answer lists.
@@ -764,6 +766,18 @@ pub struct ConsentSpec {
     pub rejected: Option<String>,
     /// Query parameter carrying the authorization code on the approved URL.
     pub code_param: Option<String>,
+}
+
+/// `resource:` of an `identify`: `{ asked: userResources, name: resourceType, value: OTT }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    /// Request wire path of the list of resources asked for.
+    pub asked: String,
+    /// Member of the one-time token's list item that names the resource.
+    pub name: String,
+    /// The name of the one-time token's resource.
+    pub value: String,
 }
 
 /// `{ header: <name> }` or `{ field: <request wire path> }`.

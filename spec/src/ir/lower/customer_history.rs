@@ -7,7 +7,7 @@
 
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{History, HistoryItem, paths};
+use crate::ir::{History, HistoryItem, OneTimeResource, paths};
 use crate::yaml::raw;
 use snapbi_descriptor::Standard;
 
@@ -131,6 +131,52 @@ impl Lowering {
         if self.field_of_kind(src, at, path, &["string"], "response", response) && path.matches("[]").count() > 1 {
             self.push(src.value(at, format!("`{path}` must be at most one list deep")));
         }
+    }
+
+    /// A one-time token's `resource`: `asked` is a request list of names that allows `value` (where it lists them), and
+    /// `name` a string member of the items of the token's list (`userResourceInfos[].resourceType` beside
+    /// `userResourceInfos[].value`).
+    pub(super) fn one_time_resource_paths(
+        &mut self,
+        src: Src,
+        token: &str,
+        resource: &OneTimeResource,
+        request: &[paths::FieldPath],
+        response: &[paths::FieldPath],
+    ) {
+        let asked = format!("{}[]", resource.asked);
+        if self.field_of_kind(
+            src,
+            "customer.resource.asked",
+            &asked,
+            &["string", "enum"],
+            "request",
+            request,
+        ) {
+            let names = request.iter().find(|f| f.wire_path == asked).map(|f| &f.enum_values);
+            if let Some(names) = names.filter(|n| !n.is_empty() && !n.contains(&resource.value)) {
+                let msg = format!(
+                    "`{}` is not a value of `{asked}` ({})",
+                    resource.value,
+                    names.join(", ")
+                );
+                self.push(src.value("customer.resource.value", msg));
+            }
+        }
+        let Some((list, _)) = token.split_once("[].") else {
+            let msg = format!("a `resource` is one item of a list: `one_time_token` (`{token}`) must be inside one");
+            self.push(src.value("customer.resource", msg));
+            return;
+        };
+        let name = format!("{list}[].{}", resource.name);
+        self.field_of_kind(
+            src,
+            "customer.resource.name",
+            &name,
+            &["string", "enum"],
+            "response",
+            response,
+        );
     }
 
     /// Whether `path` is a field of `fields` of one of `kinds`; else says so at `at`.

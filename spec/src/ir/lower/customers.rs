@@ -8,8 +8,8 @@ use super::rules::RuleCheck;
 use super::{Lowering, Src, file_of, join, with_help};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{
-    Consent, CustomerAct, CustomerCodes, CustomerUse, Endpoint, EndpointCode, Field, ObjectType, TokenPlace, When,
-    paths,
+    Consent, CustomerAct, CustomerCodes, CustomerUse, Endpoint, EndpointCode, Field, ObjectType, OneTimeResource,
+    TokenPlace, When, paths,
 };
 use crate::yaml::SpecSet;
 use crate::yaml::raw;
@@ -26,13 +26,14 @@ const TOKEN_ACTS: &[CustomerAct] = &[
 ];
 
 /// The keys of `customer:` besides `act`, and the acts each goes with.
-const KEYS: [(&str, &[CustomerAct]); 8] = [
+const KEYS: [(&str, &[CustomerAct]); 9] = [
     ("phone", &[CustomerAct::Bind]),
     ("consent", &[CustomerAct::Bind]),
     ("code", &[CustomerAct::Bind]),
     ("token", TOKEN_ACTS),
     ("balance", &[CustomerAct::Balance]),
     ("one_time_token", &[CustomerAct::Identify]),
+    ("resource", &[CustomerAct::Identify]),
     ("page_token", &[CustomerAct::Pay]),
     ("history", &[CustomerAct::History]),
 ];
@@ -153,6 +154,10 @@ impl Lowering {
                        `consent.code_param` (a query parameter of the approved URL)";
             self.push(src.value("customer.consent", msg.into()));
         }
+        if given.resource.is_some() && given.one_time_token.is_none() {
+            let msg = "`resource` says when the one-time token is answered: name it with `one_time_token`";
+            self.push(src.value("customer.resource", msg.into()));
+        }
         if given.page_token.as_ref().is_some_and(|p| p.trim().is_empty()) {
             self.push(src.value("customer.page_token", "name the query parameter".into()));
         }
@@ -172,6 +177,11 @@ impl Lowering {
             token,
             balance: given.balance.clone(),
             one_time_token: given.one_time_token.clone(),
+            resource: given.resource.as_ref().map(|r| OneTimeResource {
+                asked: r.asked.clone(),
+                name: r.name.clone(),
+                value: r.value.clone(),
+            }),
             page_token: given.page_token.clone(),
             history,
             codes: self.customer_codes(src, given.codes.as_ref(), act, codes, spec.result_codes.is_empty()),
@@ -200,6 +210,7 @@ impl Lowering {
             "token" => given.token.is_some(),
             "balance" => given.balance.is_some(),
             "one_time_token" => given.one_time_token.is_some(),
+            "resource" => given.resource.is_some(),
             "page_token" => given.page_token.is_some(),
             "history" => given.history.is_some(),
             "token|page_token" => given.token.is_some() || given.page_token.is_some(),
@@ -339,6 +350,9 @@ impl Lowering {
             }
             if let Some(token) = &world.one_time_token {
                 self.one_time_token_path(src, token, &response);
+                if let Some(resource) = &world.resource {
+                    self.one_time_resource_paths(src, token, resource, &request, &response);
+                }
             }
             if let Some(history) = &world.history {
                 self.history_paths(src, history, &request, &response, standard);
