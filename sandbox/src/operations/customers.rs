@@ -52,7 +52,8 @@ pub(super) fn remember_one_time_tokens(cx: &Cx<'_, '_>, answer: &Answer) {
     let (CustomerAct::Identify, Some(path)) = (world.act, &world.one_time_token) else {
         return;
     };
-    if !answer.is_success() {
+    // A token answered as a resource was remembered when it was issued (`one_time_resource`).
+    if !answer.is_success() || world.resource.is_some() {
         return;
     }
     let Ok(customer) = token_customer(cx, world) else {
