@@ -2,11 +2,11 @@
 //! a bare axum JSON echo server measured in the same run with the same client work.
 //!
 //! Run: `cargo bench -p snapbi-sandbox --bench throughput`. The two servers are measured in turns (echo,
-//! sandbox, echo, sandbox), each turn `SNAPBI_BENCH_SECS` seconds (default 2) after half a second of
-//! warm-up, so a change in background load hits both alike. It prints requests per second for both
-//! servers, the ratio (goal: the sandbox at 60 % of the echo server or more, its request journal on), the same
-//! ratio in requests per CPU second (which a machine busy with other work disturbs far less), p50/p99 latency and the
-//! process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
+//! sandbox, echo, sandbox, …; `SNAPBI_BENCH_ROUNDS` rounds, default 6), each turn `SNAPBI_BENCH_SECS` seconds
+//! (default 1) after half a second of warm-up, so a change in background load hits both alike. It prints requests per
+//! second for both servers, the ratio (goal: the sandbox at 60 % of the echo server or more, its request journal on),
+//! the same ratio in requests per CPU second (which a machine busy with other work disturbs far less) over the whole
+//! run and round by round (median, lowest, highest), p50/p99 latency and the process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
 //! `DEFAULT_CAPACITY`). `SNAPBI_BENCH_STATE=FILE` runs the sandbox with that state file (`--state`): every payment
 //! is then also written to SQLite (give a file that does not exist yet, on the disk to measure).
 //!
@@ -43,7 +43,15 @@ fn connections() -> usize {
 }
 /// The sandbox's goal, with its request journal on: this share of the echo server's requests per second.
 const GOAL: f64 = 0.6;
-const ROUNDS: usize = 2;
+/// Turns per server unless `SNAPBI_BENCH_ROUNDS` says otherwise: many short turns, alternating, so that a change in
+/// the host's speed (a virtual machine's neighbours) falls on both servers alike.
+fn rounds() -> usize {
+    std::env::var("SNAPBI_BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(6)
+}
 
 /// What one server sustained.
 #[derive(Default)]
@@ -93,7 +101,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = std::env::var("SNAPBI_BENCH_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(1);
     let measure = Duration::from_secs(seconds.clamp(1, 60));
 
     let echo_url = echo_server().await?;
@@ -119,20 +127,27 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut echo = Measured::default();
     let mut snap = Measured::default();
     let mut after_echo = 0;
-    for round in 0..ROUNDS {
-        echo.add(load(&clients, &echo_url, "/echo", None, measure, round).await);
+    // Each round's CPU ratio: two turns next to each other ran on a host of about the same speed.
+    let mut round_ratios = Vec::new();
+    for round in 0..rounds() {
+        let echo_turn = load(&clients, &echo_url, "/echo", None, measure, round).await;
         if round == 0 {
             after_echo = peak_rss_kib();
         }
-        snap.add(load(&clients, &sandbox_url, PAYMENT_PATH, Some(&token), measure, round).await);
+        let snap_turn = load(&clients, &sandbox_url, PAYMENT_PATH, Some(&token), measure, round).await;
+        round_ratios.push(cpu_ratio(&echo_turn, &snap_turn));
+        echo.add(echo_turn);
+        snap.add(snap_turn);
     }
+    round_ratios.sort_by(f64::total_cmp);
     echo.latencies_us.sort_unstable();
     snap.latencies_us.sort_unstable();
     let after_sandbox = peak_rss_kib();
 
     println!(
-        "signed DANA payments, {} connections, {ROUNDS} turns of {}s per server, loopback",
+        "signed DANA payments, {} connections, {} turns of {}s per server, loopback",
         connections(),
+        rounds(),
         measure.as_secs()
     );
     report("axum JSON echo", &echo);
@@ -148,7 +163,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("ratio sandbox / echo: {:.1} % ({})", ratio * 100.0, verdict(ratio));
     // Requests per CPU second, which a loaded machine disturbs far less than requests per wall second: on a
     // machine the benchmark has to itself, the two ratios meet.
-    let cpu_ratio = echo.cpu_per_request().as_secs_f64() / snap.cpu_per_request().as_secs_f64().max(1e-9);
+    let cpu_ratio = cpu_ratio(&echo, &snap);
     println!(
         "CPU per request (client and server): echo {:.1?}, sandbox {:.1?}; ratio {:.1} % ({})",
         echo.cpu_per_request(),
@@ -156,9 +171,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         cpu_ratio * 100.0,
         verdict(cpu_ratio)
     );
+    let median = round_ratios[round_ratios.len() / 2];
+    println!(
+        "CPU ratio of each round: median {:.1} % ({}), lowest {:.1} %, highest {:.1} %",
+        median * 100.0,
+        verdict(median),
+        round_ratios[0] * 100.0,
+        round_ratios[round_ratios.len() - 1] * 100.0
+    );
     println!("ledger: {} payments kept (bounded)", sandbox.ledger().len());
     println!("peak RSS (VmHWM): {after_echo} KiB after the first echo turn, {after_sandbox} KiB at the end");
     Ok(())
+}
+
+/// The sandbox's requests per CPU second as a share of the echo server's.
+fn cpu_ratio(echo: &Measured, snap: &Measured) -> f64 {
+    echo.cpu_per_request().as_secs_f64() / snap.cpu_per_request().as_secs_f64().max(1e-9)
 }
 
 fn report(name: &str, m: &Measured) {
