@@ -229,10 +229,12 @@ impl Answer {
     pub(crate) fn into_response(mut self, clock: &Clock) -> Response {
         let bytes = self.serialized();
         let mut response = Response::new(Body::from(bytes));
+        // Content-Type, X-TIMESTAMP and the few others, in one allocation.
+        response.headers_mut().reserve(4 + self.headers.len());
         *response.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Ok(value) = HeaderValue::from_str(&clock.now()) {
+        if let Ok(value) = clock.with_now(HeaderValue::from_str) {
             headers.insert(HeaderName::from_static("x-timestamp"), value);
         }
         if let Some(reason) = self.reason.as_deref().and_then(header_text) {
@@ -274,6 +276,10 @@ fn message(api: &Api, http: u16, case: &str, fill: Fill<'_>) -> String {
 
 /// A message template with `{field}` and `{reason}` filled.
 fn filled(template: &str, fill: Fill<'_>) -> String {
+    // Most messages have no placeholder (`Successful`): then the text is the template's, copied once.
+    if !template.contains('{') {
+        return template.to_owned();
+    }
     template
         .replace("{field}", fill.field.unwrap_or("request"))
         .replace("{reason}", fill.reason.unwrap_or("Sandbox Scenario"))
@@ -355,6 +361,11 @@ impl Clock {
 
     /// Now, as a SNAP timestamp.
     pub(crate) fn now(&self) -> String {
+        self.with_now(str::to_owned)
+    }
+
+    /// `read` of now as a SNAP timestamp, without a copy of it.
+    fn with_now<R>(&self, read: impl FnOnce(&str) -> R) -> R {
         // A call formats "now" several times (X-TIMESTAMP, record times, reference numbers) and the text
         // changes once a second: reuse the last one formatted on this thread.
         thread_local! {
@@ -369,7 +380,7 @@ impl Clock {
                 *second = now.unix_timestamp();
                 offset.clone_from(&self.offset_text);
             }
-            text.clone()
+            read(text)
         })
     }
 
@@ -400,14 +411,15 @@ impl Clock {
         text
     }
 
-    /// Today's date at this clock's offset, `YYYY-MM-DD` (X-EXTERNAL-ID is unique per day).
-    pub(crate) fn today(&self) -> String {
-        self.now().get(..10).unwrap_or_default().to_owned()
+    /// `read` of today's date at this clock's offset, `YYYY-MM-DD` (X-EXTERNAL-ID is unique per day), without a copy
+    /// of it.
+    pub(crate) fn with_today<R>(&self, read: impl FnOnce(&str) -> R) -> R {
+        self.with_now(|now| read(now.get(..10).unwrap_or_default()))
     }
 
-    /// Digits of now, `YYYYMMDDHHmmss`, to prefix generated reference numbers.
-    pub(crate) fn digits(&self) -> String {
-        self.now().chars().take(19).filter(char::is_ascii_digit).collect()
+    /// Digits of now, `YYYYMMDDHHmmss`, written after `out`: the prefix of generated reference numbers.
+    pub(crate) fn push_digits(&self, out: &mut String) {
+        self.with_now(|now| out.extend(now.chars().take(19).filter(char::is_ascii_digit)));
     }
 }
 
@@ -432,7 +444,10 @@ mod tests {
             "2020-12-17T10:55:00.900000000+07:00"
         );
         assert!(snapbi_rules::is_snap_datetime(&clock.now()));
-        assert_eq!(clock.digits().len(), 14);
+        let mut digits = String::new();
+        clock.push_digits(&mut digits);
+        assert_eq!(digits.len(), 14);
+        assert!(digits.bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(
             Clock::new("junk").format(datetime!(2020-12-17 03:55:00 UTC)),
             "2020-12-17T03:55:00+00:00"

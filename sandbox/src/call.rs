@@ -11,17 +11,17 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::Response;
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 use snapbi_rules::Problem;
 use snapbi_runtime::secret::AccessToken;
 use snapbi_runtime::timestamp::SnapTimestamp;
 use snapbi_runtime::validate::{Violation, ViolationKind};
-use snapbi_spec::ir::{Endpoint, Field, HeaderSource, Provider, Situation, TimestampForm};
+use snapbi_spec::ir::{Endpoint, HeaderSource, Provider, Situation, TimestampForm};
 use std::time::Instant;
 use time::OffsetDateTime;
 
@@ -142,7 +142,7 @@ pub(crate) struct Admitted<'a> {
     /// A code forced with X-Sandbox-Scenario.
     pub(crate) scenario: Option<String>,
     /// X-EXTERNAL-ID, when the provider's header set has one.
-    pub(crate) external_id: Option<String>,
+    pub(crate) external_id: Option<&'a str>,
     /// The body as JSON, with the path parameters beside its top-level fields.
     pub(crate) body: Value,
 }
@@ -161,9 +161,9 @@ struct Received<'b> {
 /// A template that is a list of `name=` elements (WooshPay's `t={timestamp},v1={signature}`) is read as a list: every
 /// element of a name the template gives (a repeated name once per element), the others passed over; each name must be
 /// there.
-fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<Vec<(&'s HeaderSource, &'v str)>> {
+fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<Filled<'s, 'v>> {
     if let Some(elements) = source.elements() {
-        let filled: Vec<(&'s HeaderSource, &'v str)> = elements
+        let filled: Filled<'s, 'v> = elements
             .named
             .iter()
             .flat_map(|&(_, source)| elements.values(source, value).into_iter().map(move |v| (source, v)))
@@ -172,10 +172,10 @@ fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<V
         return complete.then_some(filled);
     }
     let HeaderSource::Template(pieces) = source else {
-        return Some(vec![(source, value)]);
+        return Some(smallvec::smallvec![(source, value)]);
     };
     let mut rest = value;
-    let mut filled = Vec::new();
+    let mut filled = Filled::new();
     for (at, piece) in pieces.iter().enumerate() {
         match (piece, pieces.get(at + 1)) {
             (HeaderSource::Value(text), _) => rest = rest.strip_prefix(text.as_ref())?,
@@ -196,6 +196,10 @@ fn unwrap_template<'s, 'v>(source: &'s HeaderSource, value: &'v str) -> Option<V
     }
     rest.is_empty().then_some(filled)
 }
+
+/// The values a header fills, each with its source: one for most headers, on the stack since every header of every
+/// call is read through [`unwrap_template`].
+type Filled<'s, 'v> = SmallVec<[(&'s HeaderSource, &'v str); 2]>;
 
 /// How a template header is written, for a refusal: `HMACSHA256={signature}`.
 fn template_text(source: &HeaderSource) -> String {
@@ -222,8 +226,11 @@ fn template_text(source: &HeaderSource) -> String {
 struct Presented<'a> {
     client_id: Option<&'a str>,
     timestamp: Option<&'a str>,
-    /// Every signature given (a list header may repeat its signature's name: any one verifying is enough).
-    signatures: Vec<&'a str>,
+    /// The instant `timestamp` names, read once.
+    sent_at: Option<OffsetDateTime>,
+    /// Every signature given (a list header may repeat its signature's name: any one verifying is enough); one for
+    /// most providers, kept on the stack.
+    signatures: SmallVec<[&'a str; 2]>,
     external_id: Option<&'a str>,
     request_id: Option<&'a str>,
     authorization: Option<&'a str>,
@@ -283,8 +290,7 @@ impl<'a> Call<'a> {
     async fn admit(&self, body: Body, trail: &mut Trail) -> Result<Admitted<'a>, Answer> {
         trail.at(Check::Scenario);
         let scenario = self.scenario()?;
-        let given = given_headers(&self.endpoint.headers, &self.parts.headers);
-        let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &given);
+        let caller = validate::headers(&self.inner.api, &self.endpoint.headers, &self.parts.headers);
         trail.at(Check::MandatoryHeaders);
         self.mandatory(&caller)?;
         trail.at(Check::HeaderFormats);
@@ -294,7 +300,9 @@ impl<'a> Call<'a> {
         self.timestamp_window(&presented)?;
         trail.at(Check::Client);
         let client = self.client(&presented)?;
-        trail.client = Some(client.id.clone());
+        if trail.client.as_ref() != Some(&client.id) {
+            trail.client = Some(client.id.clone());
+        }
         trail.at(Check::Token);
         let token = self.token(&presented, client)?;
         trail.at(Check::BodySize);
@@ -320,7 +328,7 @@ impl<'a> Call<'a> {
         Ok(Admitted {
             client,
             scenario,
-            external_id: presented.external_id.map(str::to_owned),
+            external_id: presented.external_id,
             body,
         })
     }
@@ -407,7 +415,7 @@ impl<'a> Call<'a> {
         match source {
             HeaderSource::Timestamp if presented.timestamp.is_some() => return Err(" gives two timestamps".into()),
             HeaderSource::Timestamp => {
-                received_time(self.provider, value)?;
+                presented.sent_at = Some(received_time(self.provider, value)?);
                 presented.timestamp = Some(value);
             }
             HeaderSource::Value(expected) if value != expected => return Err(format!(" must be {expected:?}")),
@@ -426,7 +434,7 @@ impl<'a> Call<'a> {
 
     /// X-TIMESTAMP within the configured window of the sandbox's clock.
     fn timestamp_window(&self, presented: &Presented<'_>) -> Result<(), Answer> {
-        let Some(Ok(sent)) = presented.timestamp.map(|text| received_time(self.provider, text)) else {
+        let Some(sent) = presented.sent_at else {
             return Ok(());
         };
         let skew = (OffsetDateTime::now_utc() - sent).unsigned_abs();
@@ -494,7 +502,7 @@ impl<'a> Call<'a> {
     /// The body, at most the configured size.
     async fn read(&self, body: Body) -> Result<Bytes, Answer> {
         let limit = self.inner.options.body_limit;
-        axum::body::to_bytes(body, limit).await.map_err(|_| {
+        crate::body::whole(body, limit).await.ok_or_else(|| {
             self.refuse(Situation::BadRequest, Fill::default())
                 .because(format!("the body is larger than {limit} bytes (or was cut off)"))
         })
@@ -553,7 +561,7 @@ impl<'a> Call<'a> {
         if crate::minify::is_blank(raw) {
             return Ok(None);
         }
-        serde_json::from_slice(raw).map(Some).map_err(|e| {
+        crate::json::from_slice(raw).map(Some).map_err(|e| {
             self.refuse(Situation::BadRequest, Fill::default())
                 .because(format!("the body is not JSON: {e}"))
         })
@@ -682,23 +690,6 @@ fn is_empty_text(body: &Value, path: &str) -> bool {
     here.as_str() == Some("")
 }
 
-/// The endpoint's caller headers as the spec reads them: a header sent with an empty value is not given, so an
-/// empty optional header is absent and an empty required one is missing. DANA's SDK copies X-IP-ADDRESS,
-/// X-LATITUDE and X-LONGITUDE from `additionalInfo` and sends them empty when the caller has none, and DANA
-/// accepts those calls (dana-id/uat-script Widget.json, ApplyOttSuccess and AccountUnbindSuccess send no
-/// endUserIpAddress and are answered 2004900 / 2000900).
-fn given_headers(fields: &[Field], headers: &HeaderMap) -> HeaderMap {
-    // Walked in the request's order and matched by name, so that no header name is built (and allocated) per call.
-    let mut given = HeaderMap::new();
-    for (name, value) in headers {
-        let declared = fields.iter().any(|f| f.wire.eq_ignore_ascii_case(name.as_str()));
-        if declared && !value.as_bytes().iter().all(u8::is_ascii_whitespace) {
-            given.append(name.clone(), value.clone());
-        }
-    }
-    given
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,7 +707,7 @@ mod tests {
         );
         let filled = unwrap_template(&wooshpay, "t=1492774577,v1=6fdf");
         assert_eq!(
-            filled,
+            filled.map(|f| f.to_vec()),
             Some(vec![
                 (&HeaderSource::Timestamp, "1492774577"),
                 (&HeaderSource::Signature, "6fdf")
@@ -725,7 +716,7 @@ mod tests {
         assert_eq!(unwrap_template(&wooshpay, "t=1492774577"), None);
         let doku = HeaderSource::Template(vec![HeaderSource::value("HMACSHA256="), HeaderSource::Signature].into());
         assert_eq!(
-            unwrap_template(&doku, "HMACSHA256=ab=="),
+            unwrap_template(&doku, "HMACSHA256=ab==").map(|f| f.to_vec()),
             Some(vec![(&HeaderSource::Signature, "ab==")])
         );
         assert_eq!(unwrap_template(&doku, "HMACSHA512=ab=="), None);
@@ -741,7 +732,7 @@ mod tests {
         );
         let filled = unwrap_template(&braced, "<c1:s:1>");
         assert_eq!(
-            filled,
+            filled.map(|f| f.to_vec()),
             Some(vec![(&HeaderSource::ClientId, "c1"), (&HeaderSource::Signature, "s:1")])
         );
     }
@@ -763,7 +754,7 @@ mod tests {
             (&HeaderSource::Signature, "aa"),
             (&HeaderSource::Signature, "bb"),
         ];
-        assert_eq!(filled, Some(expected));
+        assert_eq!(filled.map(|f| f.to_vec()), Some(expected));
         assert_eq!(unwrap_template(&wooshpay, "t=1492774577"), None, "no v1");
     }
 

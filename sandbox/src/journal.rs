@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::response::Response;
@@ -456,7 +456,7 @@ pub(crate) struct Answered {
 pub(crate) async fn record(inner: &Inner, answered: Answered, parts: Parts, response: Response) -> Response {
     // The sandbox's answers are whole in memory already: collecting them does not wait on anything.
     let (head, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = crate::body::whole(body, usize::MAX).await.unwrap_or_default();
     let Answered {
         endpoint,
         started,

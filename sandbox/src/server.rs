@@ -2,8 +2,8 @@
 //! that stops a sandbox spawned on loopback when it is dropped.
 //!
 //! This is `axum::serve` written out, for one reason: the `drop_after_commit` fault must close a
-//! connection without sending anything, which needs the connection in hand. Each connection gets a
-//! [`KillSwitch`] in its requests' extensions; pulling it makes the connection task drop the connection.
+//! connection without sending anything, which needs the connection in hand. Each connection task holds a
+//! [`KillSwitch`] that its requests reach through [`kill_switch`]; pulling it makes the task drop the connection.
 
 use std::future::Future;
 use std::io;
@@ -22,6 +22,18 @@ use crate::Sandbox;
 /// Closes the connection a request came on, without an answer.
 #[derive(Clone, Debug)]
 pub(crate) struct KillSwitch(Arc<Notify>);
+
+tokio::task_local! {
+    /// The switch of the connection whose task is running: a task-local rather than a request extension, so that a
+    /// request carries nothing extra for a fault that is rarely armed.
+    static SWITCH: KillSwitch;
+}
+
+/// The switch of the connection the running request came on; none outside the accept loop (a router driven
+/// in-process).
+pub(crate) fn kill_switch() -> Option<KillSwitch> {
+    SWITCH.try_with(KillSwitch::clone).ok()
+}
 
 impl KillSwitch {
     pub(crate) fn pull(&self) {
@@ -142,24 +154,25 @@ async fn connection(stream: TcpStream, app: Router, mut shutdown: watch::Receive
     let _ = stream.set_nodelay(true);
     let kill = Arc::new(Notify::new());
     let switch = KillSwitch(Arc::clone(&kill));
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        request.extensions_mut().insert(switch.clone());
-        app.clone().oneshot(request)
-    });
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| app.clone().oneshot(request));
     let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    let mut draining = false;
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            // Dropping the connection future closes the socket without an answer.
-            () = kill.notified() => return,
-            () = stopped(&mut shutdown), if !draining => {
-                conn.as_mut().graceful_shutdown();
-                draining = true;
+    SWITCH
+        .scope(switch, async move {
+            tokio::pin!(conn);
+            let mut draining = false;
+            loop {
+                tokio::select! {
+                    _ = conn.as_mut() => return,
+                    // Dropping the connection future closes the socket without an answer.
+                    () = kill.notified() => return,
+                    () = stopped(&mut shutdown), if !draining => {
+                        conn.as_mut().graceful_shutdown();
+                        draining = true;
+                    }
+                }
             }
-        }
-    }
+        })
+        .await;
 }
 
 /// Resolves once shutdown is asked for, or once nobody can ask any more (the handle is gone).

@@ -8,6 +8,8 @@
 //! the runtime's signer on purpose: the sandbox exists to catch signing bugs in clients, and a bug shared by signer
 //! and verifier would cancel out (ARCHITECTURE.md, decision 5). `tests/signing_agrees.rs` holds both to `openssl`.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -73,6 +75,12 @@ pub enum SignError {
 /// the message has no body.
 pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
     let mut out = String::with_capacity(256);
+    write_string_to_sign(recipe, message, &mut out);
+    out
+}
+
+/// [`string_to_sign`], written after `out`.
+fn write_string_to_sign(recipe: &Recipe, message: &Message<'_>, out: &mut String) {
     let mut without_body = false;
     for part in recipe.parts.iter() {
         match part {
@@ -83,16 +91,21 @@ pub fn string_to_sign(recipe: &Recipe, message: &Message<'_>) -> String {
             Part::Method => out.push_str(message.method),
             Part::Path => out.push_str(message.path),
             Part::Token => out.push_str(message.token.unwrap_or_default()),
-            Part::BodySha256 => out.push_str(&hex::encode(Sha256::digest(message.minified_body))),
+            Part::BodySha256 => {
+                let mut digits = [0u8; 64];
+                // 32 bytes always fill 64 digits, so this cannot fail; the digits are ASCII.
+                if hex::encode_to_slice(Sha256::digest(message.minified_body), &mut digits).is_ok() {
+                    out.push_str(std::str::from_utf8(&digits).unwrap_or_default());
+                }
+            }
             Part::Timestamp => out.push_str(message.timestamp),
             Part::ClientId => out.push_str(message.client_id),
             // Bytes that are not UTF-8 change here and so never verify, which is the right answer for them.
             Part::Body => out.push_str(&String::from_utf8_lossy(message.minified_body)),
             Part::RequestId => out.push_str(message.request_id),
-            Part::BodyDigest => out.push_str(&STANDARD.encode(Sha256::digest(message.raw_body))),
+            Part::BodyDigest => STANDARD.encode_string(Sha256::digest(message.raw_body), out),
         }
     }
-    out
 }
 
 /// The signature of `recipe` over `message`, made with `signer`, in the recipe's encoding (standard Base64, or
@@ -128,22 +141,43 @@ pub fn sign(recipe: &Recipe, message: &Message<'_>, signer: Signer<'_>) -> Resul
 /// `message` under `verifier`. A key that does not fit the recipe verifies nothing.
 pub fn verify(recipe: &Recipe, message: &Message<'_>, signature_b64: &str, verifier: Verifier<'_>) -> bool {
     let text = signature_b64.trim_ascii();
+    // An HMAC's signature is decoded on the stack; an RSA one (256 bytes or more) into a vector.
+    let mut short = [0u8; 96];
     let decoded = match recipe.encoding {
-        Encoding::Base64 => STANDARD.decode(text).ok(),
-        Encoding::Hex => hex::decode(text).ok(),
+        Encoding::Base64 => match STANDARD.decode_slice(text, &mut short) {
+            Ok(n) => Some(Cow::Borrowed(&short[..n])),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => STANDARD.decode(text).ok().map(Cow::Owned),
+            Err(base64::DecodeSliceError::DecodeError(_)) => None,
+        },
+        Encoding::Hex => hex::decode(text).ok().map(Cow::Owned),
     };
     let Some(signature) = decoded else {
         return false;
     };
-    let text = string_to_sign(recipe, message);
-    match (recipe.algorithm, verifier) {
+    thread_local! {
+        /// The string to sign of the last call verified on this thread, emptied: every call makes one.
+        static TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    let mut text = TEXT.with_borrow_mut(std::mem::take);
+    text.clear();
+    write_string_to_sign(recipe, message, &mut text);
+    let verified = verifies(recipe.algorithm, verifier, &text, &signature);
+    if text.capacity() <= 64 * 1024 {
+        TEXT.with_borrow_mut(|spare| *spare = text);
+    }
+    verified
+}
+
+/// Whether `signature` signs `text` with `algorithm` under `verifier`.
+fn verifies(algorithm: Algorithm, verifier: Verifier<'_>, text: &str, signature: &[u8]) -> bool {
+    match (algorithm, verifier) {
         // verify_slice compares in constant time.
         (Algorithm::HmacSha512, Verifier::Secret(secret)) => {
-            hmac(secret, &text).is_some_and(|mac| mac.verify_slice(&signature).is_ok())
+            hmac(secret, text).is_some_and(|mac| mac.verify_slice(signature).is_ok())
         }
         (Algorithm::HmacSha256, Verifier::Secret(secret)) => Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-            .is_ok_and(|mac| mac.chain_update(text.as_bytes()).verify_slice(&signature).is_ok()),
-        (Algorithm::RsaSha256, Verifier::Rsa(key)) => key.verifies(text.as_bytes(), &signature),
+            .is_ok_and(|mac| mac.chain_update(text.as_bytes()).verify_slice(signature).is_ok()),
+        (Algorithm::RsaSha256, Verifier::Rsa(key)) => key.verifies(text.as_bytes(), signature),
         _ => false,
     }
 }

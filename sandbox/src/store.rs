@@ -68,7 +68,14 @@ impl<K: Eq + Hash, V> BoundedMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        let hash = self.hasher.hash_one(key);
+        self.position_hashed(self.hasher.hash_one(key), key)
+    }
+
+    /// [`Self::position`] of a key already hashed.
+    fn position_hashed<Q: Hash + Eq + ?Sized>(&self, hash: u64, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+    {
         let (ring, first) = (&self.ring, self.first);
         let holds = |seq: u64| slot(ring, first, seq).is_some_and(|(k, _)| k.borrow() == key);
         let &(_, seq) = self.index.find(hash, |&(h, seq)| h == hash && holds(seq))?;
@@ -101,11 +108,11 @@ impl<K: Eq + Hash, V> BoundedMap<K, V> {
     /// Inserts an entry (an existing key keeps its place and takes the new value) and returns the entry forgotten
     /// to make room, if one was, so the caller can clean indexes that point at it.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<(K, V)> {
-        if let Some(slot) = self.position(&key).and_then(|at| self.ring.get_mut(at)) {
+        let hash = self.hasher.hash_one(&key);
+        if let Some(slot) = self.position_hashed(hash, &key).and_then(|at| self.ring.get_mut(at)) {
             *slot = Some((key, value));
             return None;
         }
-        let hash = self.hasher.hash_one(&key);
         let seq = self.first + self.ring.len() as u64;
         self.ring.push_back(Some((key, value)));
         self.index.insert_unique(hash, (hash, seq), |&(h, _)| h);

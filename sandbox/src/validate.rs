@@ -10,6 +10,7 @@
 //! here: they are `snapbi_rules`' functions, the single definition the generated code also calls.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock, RwLock};
 
 use axum::http::HeaderMap;
@@ -25,28 +26,20 @@ use crate::store;
 ///
 /// A body that is not a JSON object is one violation at the empty path.
 pub fn body(api: &Api, fields: &[Field], body: &Value) -> Vec<Violation> {
-    let mut walk = Walk {
-        api,
-        path: String::new(),
-        out: Vec::new(),
-    };
+    let mut walk = Walk::new(api);
     match body {
         Value::Object(map) => walk.object(fields, map),
         other => walk.wrong_type("an object", other),
     }
-    walk.out
+    walk.violations()
 }
 
 /// Every violation of `field`'s rules by `value` (present: a `null` is of the wrong type here), at the field's
 /// wire name.
 pub fn field(api: &Api, field: &Field, value: &Value) -> Vec<Violation> {
-    let mut walk = Walk {
-        api,
-        path: String::new(),
-        out: Vec::new(),
-    };
+    let mut walk = Walk::new(api);
     walk.at(&field.wire, |w| w.value(&field.ty, value));
-    walk.out
+    walk.violations()
 }
 
 /// Every violation of `endpoint`'s request rules in `body`: its fields first, then, when they are all
@@ -67,17 +60,35 @@ pub fn request(api: &Api, endpoint: &Endpoint, body: &Value) -> Vec<Violation> {
 /// Every violation of the caller-supplied header `fields` in `headers` (names match case-insensitively);
 /// the path of a violation is the header name as the spec writes it.
 ///
+/// A header sent with an empty (or blank) value is not given, so an empty optional header is absent and an empty
+/// required one is missing. DANA's SDK copies X-IP-ADDRESS, X-LATITUDE and X-LONGITUDE from `additionalInfo` and
+/// sends them empty when the caller has none, and DANA accepts those calls (dana-id/uat-script Widget.json,
+/// ApplyOttSuccess and AccountUnbindSuccess send no endUserIpAddress and are answered 2004900 / 2000900).
+///
 /// A header value that is not UTF-8 is read lossily, so its odd characters fail the header's charset rule
 /// rather than being taken for an absent header.
 pub fn headers(api: &Api, fields: &[Field], headers: &HeaderMap) -> Vec<Violation> {
-    let mut present = Map::new();
+    let mut walk = Walk::new(api);
+    // What `body` does with an object of the present headers as strings, without making that object: a string
+    // rule reads the header's text where it is.
     for field in fields {
-        if let Some(value) = headers.get(field.wire.as_str()) {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            present.insert(field.wire.clone(), Value::String(text));
+        let given = headers.get_all(field.wire.as_str()).iter();
+        let Some(value) = given.into_iter().find(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)) else {
+            if field.required {
+                walk.at(&field.wire, |w| w.report(ViolationKind::Missing));
+            }
+            continue;
+        };
+        let text = String::from_utf8_lossy(value.as_bytes());
+        match &field.ty {
+            FieldType::Str(rule) => walk.at(&field.wire, |w| w.rule(str_rule(rule, &text))),
+            ty => {
+                let value = Value::String(text.into_owned());
+                walk.at(&field.wire, |w| w.value(ty, &value));
+            }
         }
     }
-    body(api, fields, &Value::Object(present))
+    walk.violations()
 }
 
 /// The walk over one body: the current wire path and what was found so far.
@@ -85,6 +96,29 @@ struct Walk<'a> {
     api: &'a Api,
     path: String,
     out: Vec<Violation>,
+}
+
+thread_local! {
+    /// The path buffer of the last walk on this thread: every call walks its headers and its body, and the sandbox's
+    /// answers check their facts one by one, so the buffer is handed on rather than made each time.
+    static PATH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+impl<'a> Walk<'a> {
+    fn new(api: &'a Api) -> Self {
+        Walk {
+            api,
+            path: PATH.with_borrow_mut(std::mem::take),
+            out: Vec::new(),
+        }
+    }
+
+    /// What the walk found; its path buffer goes back for the next walk.
+    fn violations(mut self) -> Vec<Violation> {
+        self.path.clear();
+        PATH.with_borrow_mut(|spare| *spare = std::mem::take(&mut self.path));
+        self.out
+    }
 }
 
 impl Walk<'_> {
@@ -109,6 +143,15 @@ impl Walk<'_> {
             self.path.push('.');
         }
         self.path.push_str(segment);
+        let result = f(self);
+        self.path.truncate(len);
+        result
+    }
+
+    /// Runs `f` with list item `[i]` appended to the path.
+    fn at_item<R>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.len();
+        let _ = write!(self.path, "[{i}]");
         let result = f(self);
         self.path.truncate(len);
         result
@@ -189,7 +232,7 @@ impl Walk<'_> {
         let mut all_valid = true;
         for (i, item) in values.iter().enumerate() {
             // Inside a list `null` is a value of the wrong type, not an absent field.
-            self.at(&format!("[{i}]"), |w| all_valid &= w.value(items, item));
+            self.at_item(i, |w| all_valid &= w.value(items, item));
         }
         if all_valid {
             self.rule(snapbi_rules::check_items(values.len(), min, max));

@@ -15,6 +15,9 @@ use axum::http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Borrow;
+use std::hash::{Hash, Hasher};
+use smallvec::SmallVec;
 
 use crate::answer::Answer;
 use crate::payment_status::Status;
@@ -43,10 +46,13 @@ impl Money {
 
     /// Zero in this amount's currency, written with as many fraction digits (`0.00` beside `10000.00`).
     pub(crate) fn zero_like(&self) -> Money {
-        let value = match Units::parse(&self.value).map_or(0, Units::scale) {
-            0 => "0".to_owned(),
-            n => format!("0.{}", "0".repeat(n as usize)),
-        };
+        let scale = Units::parse(&self.value).map_or(0, Units::scale) as usize;
+        let mut value = String::with_capacity(scale + 2);
+        value.push('0');
+        if scale > 0 {
+            value.push('.');
+            value.extend(std::iter::repeat_n('0', scale));
+        }
         Money {
             value,
             currency: self.currency.clone(),
@@ -212,12 +218,22 @@ impl Remembered {
 /// keys sorted, every item tagged and length-prefixed, so two bodies that differ only in key order or whitespace
 /// have the same digest, no two contents collide, and the same body sent to another endpoint is another request.
 pub(crate) fn request_digest(endpoint: &str, body: &Value) -> [u8; 32] {
+    thread_local! {
+        /// The text of the last digest made on this thread, emptied: every keyed call makes one.
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     // Written out whole, then hashed in one go: SHA-256 fed a few bytes at a time was most of the digest's cost.
-    let mut text = Vec::with_capacity(1024);
+    let mut text = TEXT.with_borrow_mut(std::mem::take);
+    text.clear();
     text.extend_from_slice(&(endpoint.len() as u64).to_le_bytes());
     text.extend_from_slice(endpoint.as_bytes());
     feed(&mut text, body);
-    Sha256::digest(&text).into()
+    let digest = Sha256::digest(&text).into();
+    // An outsized body's text is not kept for the next call.
+    if text.capacity() <= 64 * 1024 {
+        TEXT.with_borrow_mut(|spare| *spare = text);
+    }
+    digest
 }
 
 fn feed(out: &mut Vec<u8>, value: &Value) {
@@ -239,7 +255,9 @@ fn feed(out: &mut Vec<u8>, value: &Value) {
         Value::Object(map) => {
             out.push(b'{');
             out.extend_from_slice(&(map.len() as u64).to_le_bytes());
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // On the stack for the objects requests hold (a handful of members): this runs for every object of
+            // every keyed call.
+            let mut entries: SmallVec<[(&String, &Value); 16]> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
             for (key, item) in entries {
                 text(out, b'k', key);
@@ -250,6 +268,45 @@ fn feed(out: &mut Vec<u8>, value: &Value) {
 }
 
 type PaymentKey = (String, String);
+
+/// A [`PaymentKey`] looked up by its parts: `(&str, &str)` seen as `dyn KeyPair` hashes and compares like the owned
+/// pair, so a lookup (every payment asks whether its reference is taken) builds no key.
+trait KeyPair {
+    fn parts(&self) -> (&str, &str);
+}
+
+impl KeyPair for PaymentKey {
+    fn parts(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+impl KeyPair for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn KeyPair + 'a> for PaymentKey {
+    fn borrow(&self) -> &(dyn KeyPair + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn KeyPair + '_ {
+    // A tuple hashes its fields in order, and `String` hashes as `str`: the same as the owned pair.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
+impl PartialEq for dyn KeyPair + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyPair + '_ {}
 
 /// Everything stateful about payments, behind one lock.
 #[derive(Debug)]
@@ -321,7 +378,7 @@ impl Books {
     /// Whether `client` already has a payment `partner_reference_no`.
     pub(crate) fn has_payment(&self, client: &str, partner_reference_no: &str) -> bool {
         self.payments
-            .contains_key(&(client.to_owned(), partner_reference_no.to_owned()))
+            .contains_key(&(client, partner_reference_no) as &dyn KeyPair)
     }
 
     pub(crate) fn add_payment(&mut self, record: PaymentRecord) {
@@ -347,7 +404,7 @@ impl Books {
     ) -> Option<&mut PaymentRecord> {
         let by_partner = partner_reference_no.map(str::to_owned);
         let by_reference =
-            reference_no.and_then(|r| self.by_reference.get(&(client.to_owned(), r.to_owned())).cloned());
+            reference_no.and_then(|r| self.by_reference.get(&(client, r) as &dyn KeyPair).cloned());
         let partner = by_partner.filter(|p| self.has_payment(client, p)).or(by_reference)?;
         let key = (client.to_owned(), partner);
         // The caller may change it: written back with the commit (a status query's write is the price of not
@@ -581,6 +638,14 @@ mod tests {
             Some("1.05")
         );
         assert_eq!(units("7").format(0), "7");
+        let zero = |value: &str| {
+            let money = Money {
+                value: value.into(),
+                currency: "IDR".into(),
+            };
+            money.zero_like().value
+        };
+        assert_eq!((zero("10000.00"), zero("7"), zero("0.125")), ("0.00".into(), "0".into(), "0.000".into()));
         assert_eq!(Units::parse("1e5"), None);
         assert_eq!(Units::parse(""), None);
     }
@@ -626,6 +691,10 @@ mod tests {
         books.add_payment(payment("c", "INV-3", "R3"));
         assert!(books.find("c", None, Some("R1")).is_none());
         assert_eq!(books.by_reference.len(), 2);
+        // Looked up by borrowed parts, which must hash and compare as the owned key does.
+        assert!(books.has_payment("c", "INV-3"));
+        assert!(!books.has_payment("cI", "NV-3"), "the parts, not their concatenation");
+        assert!(!books.has_payment("c", "INV-1"), "forgotten");
         assert!(books.use_external_id("c", "2024-01-01", "1"));
         assert!(!books.use_external_id("c", "2024-01-01", "1"));
         assert!(books.use_external_id("c", "2024-01-02", "1"));

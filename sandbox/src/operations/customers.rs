@@ -5,7 +5,6 @@
 
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
-use snapbi_rules::conditional::display;
 use snapbi_spec::ir::{CustomerAct, CustomerUse, Endpoint, Situation, TokenPlace};
 
 use super::history::history;
@@ -283,8 +282,11 @@ pub(super) fn credit(cx: &Cx<'_, '_>, provider: &str, payer: &str, amount: &Mone
 /// Whether the act's condition (`when`) holds for the request, or it has none.
 fn applies(cx: &Cx<'_, '_>, world: &CustomerUse) -> bool {
     world.when.as_ref().is_none_or(|w| {
-        let value = text(cx.body, &display(&w.field, &[]));
-        value.is_some_and(|v| w.is.iter().any(|allowed| allowed.as_ref() == v))
+        // Walked segment by segment: the path is outside any list, so no dotted text needs to be made for it.
+        let value = w.field.iter().try_fold(cx.body, |value, key| value.get(key.as_ref()));
+        value
+            .and_then(Value::as_str)
+            .is_some_and(|v| w.is.iter().any(|allowed| allowed.as_ref() == v))
     })
 }
 

@@ -11,6 +11,8 @@
 //! Either way nothing is committed. Only successful answers are remembered (a refused call did nothing, so doing it
 //! again is safe), and a call without the header is remembered under none.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 use snapbi_spec::ir::Situation;
 
@@ -28,19 +30,23 @@ pub(super) struct Repeat {
     header_key: Option<String>,
     /// The provider's status for a repeat under the header key; none: the first answer's own.
     replay_status: Option<u16>,
-    /// [`request_digest`] of the call.
-    request: [u8; 32],
+    /// [`request_digest`] of the call: made only beside a key, since a call without one is neither looked up nor
+    /// remembered.
+    request: Option<[u8; 32]>,
 }
 
 impl Repeat {
     /// The keys of a call of `client` with `body` (its path parameters beside its fields).
     pub(super) fn of(call: &Call<'_>, client: &str, body: &Value) -> Self {
         let idempotency = call.provider.idempotency.as_ref();
+        let body_key = body_key(call, client, body);
+        let header_key = idempotency.and_then(|i| header_key(call, client, &i.header));
+        let keyed = body_key.is_some() || header_key.is_some();
         Repeat {
-            body_key: body_key(call, client, body),
-            header_key: idempotency.and_then(|i| header_key(call, client, &i.header)),
+            body_key,
+            header_key,
             replay_status: idempotency.and_then(|i| i.replay_status),
-            request: request_digest(&call.endpoint.info.id, body),
+            request: keyed.then(|| request_digest(&call.endpoint.info.id, body)),
         }
     }
 
@@ -49,7 +55,7 @@ impl Repeat {
     pub(super) fn answer(&self, call: &Call<'_>, books: &Books) -> Option<Answer> {
         let under = |key: &Option<String>| key.as_deref().and_then(|k| books.remembered(k));
         if let Some(seen) = under(&self.header_key) {
-            return Some(match seen.request == self.request {
+            return Some(match Some(seen.request) == self.request {
                 true => {
                     let mut first = seen.answer();
                     first.status = self.replay_status.unwrap_or(first.status);
@@ -59,7 +65,7 @@ impl Repeat {
             });
         }
         let seen = under(&self.body_key)?;
-        Some(match seen.request == self.request {
+        Some(match Some(seen.request) == self.request {
             true => seen.answer().because("idempotent replay: the answer of the first call"),
             false => inconsistent(call, "same idempotency key as an earlier call, different content"),
         })
@@ -67,11 +73,11 @@ impl Repeat {
 
     /// Remembers a successful `answer` under each of the call's keys.
     pub(super) fn remember(self, books: &mut Books, answer: &mut Answer) {
-        if !answer.is_success() {
+        let Some(request) = self.request.filter(|_| answer.is_success()) else {
             return;
-        }
+        };
         for key in [self.header_key, self.body_key].into_iter().flatten() {
-            books.remember(key, self.request, answer);
+            books.remember(key, request, answer);
         }
     }
 }
@@ -87,10 +93,10 @@ fn body_key(call: &Call<'_>, client: &str, body: &Value) -> Option<String> {
     if keys.is_empty() {
         return None;
     }
-    let mut key = format!("{}\u{1f}{client}", call.endpoint.info.id);
+    let mut key = String::with_capacity(64);
+    let _ = write!(key, "{}\u{1f}{client}", call.endpoint.info.id);
     for path in keys {
-        key.push('\u{1f}');
-        key.push_str(&at_path(body, path)?.to_string());
+        let _ = write!(key, "\u{1f}{}", at_path(body, path)?);
     }
     Some(key)
 }

@@ -48,7 +48,6 @@ use crate::ledger::{Books, PaymentRecord};
 use crate::notify::PaymentFacts;
 use crate::sandbox::{Inner, SandboxError};
 use crate::scenarios::{Fault, FaultKind};
-use crate::server::KillSwitch;
 use crate::shape::{self, FreeForm};
 
 use idempotency::Repeat;
@@ -129,7 +128,7 @@ pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admit
         Some(Fault {
             kind: FaultKind::DropAfterCommit,
             ..
-        }) => drop_connection(call).await,
+        }) => drop_connection().await,
         _ => {}
     }
     answer.into_response(call.clock)
@@ -137,8 +136,8 @@ pub(crate) async fn process(inner: &Arc<Inner>, call: &Call<'_>, admitted: Admit
 
 /// Closes the connection without answering; the accept loop does the closing when the switch is pulled.
 /// Outside that loop (no switch) the committed answer is sent after all.
-async fn drop_connection(call: &Call<'_>) {
-    if let Some(switch) = call.parts.extensions.get::<KillSwitch>() {
+async fn drop_connection() {
+    if let Some(switch) = crate::server::kill_switch() {
         switch.pull();
         // The connection task drops this future together with the connection.
         std::future::pending::<()>().await;
@@ -204,6 +203,8 @@ struct Cx<'c, 'a> {
     body: &'c Value,
     /// The call's idempotency key, when the endpoint declares keys.
     idempotency: Option<&'c str>,
+    /// X-EXTERNAL-ID of the call, to remember with what it created.
+    external_id: Option<&'c str>,
 }
 
 type Outcome = (Answer, Vec<Effect>);
@@ -214,15 +215,16 @@ fn refused(answer: Answer) -> Outcome {
 
 /// Commits the call under the books' lock.
 fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
-    let mut books = inner.books();
     let client = admitted.client.id.as_str();
-    if let Some(external_id) = &admitted.external_id
-        && !books.use_external_id(client, &call.clock.today(), external_id)
+    // Keyed and digested before the lock is taken: it reads only the call, and every other call waits on the lock.
+    let repeat = Repeat::of(call, client, &admitted.body);
+    let mut books = inner.books();
+    if let Some(external_id) = admitted.external_id
+        && !call.clock.with_today(|day| books.use_external_id(client, day, external_id))
     {
         let answer = call.answer(Situation::Conflict, Fill::default());
         return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
     }
-    let repeat = Repeat::of(call, client, &admitted.body);
     if let Some(answer) = repeat.answer(call, &books) {
         return refused(answer);
     }
@@ -232,6 +234,7 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
         client,
         body: &admitted.body,
         idempotency: repeat.body_key.as_deref(),
+        external_id: admitted.external_id,
     };
     let (mut answer, effects) = match customers::act(&cx, &books) {
         Some(outcome) => outcome,
@@ -294,11 +297,12 @@ fn success_over(cx: &Cx<'_, '_>, mut facts: Map<String, Value>, held: Map<String
         if answer.body.contains_key(&field.wire) {
             continue;
         }
-        if let Some(value) = facts
-            .remove(&field.wire)
-            .and_then(|v| shape::fact(&call.inner.api, field, v))
-        {
-            answer.body.insert(field.wire.clone(), value);
+        // The fact's own name goes into the answer: the same text, not made again.
+        let Some((name, value)) = facts.swap_remove_entry(&field.wire) else {
+            continue;
+        };
+        if let Some(value) = shape::fact(&call.inner.api, field, value) {
+            answer.body.insert(name, value);
         }
     }
     answer
@@ -336,20 +340,6 @@ fn response_code(answer: &Answer) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-/// X-EXTERNAL-ID of this call, to remember with what it created.
-fn external_id(call: &Call<'_>) -> Option<String> {
-    let (name, _) = call
-        .provider
-        .headers_for(call.endpoint.info.auth)
-        .iter()
-        .find(|(_, source)| *source == snapbi_spec::ir::HeaderSource::ExternalId)?;
-    call.parts
-        .headers
-        .get(name.as_str())
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_owned())
 }
 
 /// Pays the payments named `partner_reference_no` that the standard's table lets be paid (initiated ones); see

@@ -2,13 +2,14 @@
 //! payment, on the sandbox's own pay page), refunds within what is left of it, its status, its cancelling,
 //! the standard's table refusing an action from the payment's status, and the notification of its state.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde_json::Value;
 use snapbi_spec::ir::{Action, Situation};
 
 use super::customers::{credit, debit};
-use super::{Cx, Effect, Notice, Outcome, echo, external_id, refused, response_code, success, text};
+use super::{Cx, Effect, Notice, Outcome, echo, refused, response_code, success, text};
 use crate::answer::{Answer, Fill, published_message};
 use crate::call::Call;
 use crate::ledger::{Books, Money, PaymentRecord, RefundRecord, Units};
@@ -70,7 +71,7 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         service_code: call.endpoint.info.service_code.to_string(),
         partner_reference_no: partner.to_owned(),
         reference_no,
-        external_id: external_id(call),
+        external_id: cx.external_id.map(str::to_owned),
         refunded: amount.as_ref().map(Money::zero_like),
         amount,
         finished_time: paid.is_some().then(|| now.clone()),
@@ -110,32 +111,44 @@ pub(crate) fn notify_url(body: &Value) -> Option<String> {
 
 /// Where the customer would pay: the sandbox's own page for this payment, on the host the call came to.
 fn pay_page(call: &Call<'_>, partner: &str) -> String {
-    format!("{}/_sandbox/pay/{}", own_base(call), encode(partner))
+    let mut url = format!("http://{}/_sandbox/pay/", own_host(call));
+    push_encoded(&mut url, partner);
+    url
 }
 
 /// `http://<host>` of the sandbox as the call reached it (its Host header, when it is a plain host name), for the
 /// pages it answers links to.
 pub(crate) fn own_base(call: &Call<'_>) -> String {
-    let host = call
-        .parts
+    format!("http://{}", own_host(call))
+}
+
+/// The host of [`own_base`].
+fn own_host<'c>(call: &Call<'c>) -> &'c str {
+    call.parts
         .headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)))
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+        .unwrap_or("127.0.0.1")
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment.
 pub(crate) fn encode(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
+    push_encoded(&mut out, segment);
+    out
+}
+
+/// [`encode`], written after `out`.
+fn push_encoded(out: &mut String, segment: &str) {
     for b in segment.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
-    out
 }
 
 fn original<'b>(cx: &Cx<'_, '_>, books: &'b mut Books) -> Result<&'b mut PaymentRecord, Answer> {
@@ -160,7 +173,7 @@ pub(super) fn refund(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
     };
     let requested = money(cx);
     let refund_no = cx.inner.next_reference(call.clock);
-    let external_id = external_id(call);
+    let external_id = cx.external_id.map(str::to_owned);
     let payment = match original(cx, books) {
         Ok(payment) => payment,
         Err(answer) => return refused(answer),

@@ -3,6 +3,7 @@
 //! effects a commit leaves to run once the books are unlocked (notifications, a scheduled completion).
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -108,15 +109,18 @@ impl Inner {
         self.clocks.get(provider).unwrap_or(&JAKARTA)
     }
 
-    /// A fresh reference number: the time in digits and a serial, unique within this sandbox.
     /// A fresh opaque value the provider issues (a one-time token, see `answers`): 32 random hex digits.
     pub(crate) fn issue_value(&self) -> String {
         uuid::Uuid::new_v4().simple().to_string()
     }
 
+    /// A fresh reference number: the time in digits and a serial, unique within this sandbox.
     pub(crate) fn next_reference(&self, clock: &Clock) -> String {
         let n = self.serial.fetch_add(1, Ordering::Relaxed);
-        format!("{}{n:08}", clock.digits())
+        let mut reference = String::with_capacity(24);
+        clock.push_digits(&mut reference);
+        let _ = write!(reference, "{n:08}");
+        reference
     }
 
     /// Runs what a commit left to do once the books are unlocked.
