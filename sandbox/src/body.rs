@@ -34,17 +34,26 @@ mod tests {
     use futures_util::stream;
 
     fn frames(parts: &[&'static str]) -> Body {
-        let chunks = parts.iter().map(|p| Ok::<_, std::io::Error>(Bytes::from_static(p.as_bytes())));
+        let chunks = parts
+            .iter()
+            .map(|p| Ok::<_, std::io::Error>(Bytes::from_static(p.as_bytes())));
         Body::from_stream(stream::iter(chunks.collect::<Vec<_>>()))
     }
 
     #[tokio::test]
     async fn one_frame_or_many_read_whole_within_the_limit() {
-        assert_eq!(whole(Body::from("{\"a\":1}"), 7).await.as_deref(), Some(&b"{\"a\":1}"[..]));
+        assert_eq!(
+            whole(Body::from("{\"a\":1}"), 7).await.as_deref(),
+            Some(&b"{\"a\":1}"[..])
+        );
         assert_eq!(whole(Body::from("{\"a\":1}"), 6).await, None, "over the limit");
         assert_eq!(whole(Body::empty(), 0).await.as_deref(), Some(&b""[..]));
         let many = frames(&["{\"a\"", ":1", "}"]);
         assert_eq!(whole(many, 7).await.as_deref(), Some(&b"{\"a\":1}"[..]));
-        assert_eq!(whole(frames(&["{\"a\"", ":1", "}"]), 6).await, None, "over the limit, in later frames");
+        assert_eq!(
+            whole(frames(&["{\"a\"", ":1", "}"]), 6).await,
+            None,
+            "over the limit, in later frames"
+        );
     }
 }

@@ -73,7 +73,10 @@ pub fn headers(api: &Api, fields: &[Field], headers: &HeaderMap) -> Vec<Violatio
     // rule reads the header's text where it is.
     for field in fields {
         let given = headers.get_all(field.wire.as_str()).iter();
-        let Some(value) = given.into_iter().find(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)) else {
+        let Some(value) = given
+            .into_iter()
+            .find(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace))
+        else {
             if field.required {
                 walk.at(&field.wire, |w| w.report(ViolationKind::Missing));
             }

@@ -15,9 +15,9 @@ use axum::http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
-use smallvec::SmallVec;
 
 use crate::answer::Answer;
 use crate::payment_status::Status;
@@ -403,8 +403,7 @@ impl Books {
         reference_no: Option<&str>,
     ) -> Option<&mut PaymentRecord> {
         let by_partner = partner_reference_no.map(str::to_owned);
-        let by_reference =
-            reference_no.and_then(|r| self.by_reference.get(&(client, r) as &dyn KeyPair).cloned());
+        let by_reference = reference_no.and_then(|r| self.by_reference.get(&(client, r) as &dyn KeyPair).cloned());
         let partner = by_partner.filter(|p| self.has_payment(client, p)).or(by_reference)?;
         let key = (client.to_owned(), partner);
         // The caller may change it: written back with the commit (a status query's write is the price of not
@@ -645,7 +644,10 @@ mod tests {
             };
             money.zero_like().value
         };
-        assert_eq!((zero("10000.00"), zero("7"), zero("0.125")), ("0.00".into(), "0".into(), "0.000".into()));
+        assert_eq!(
+            (zero("10000.00"), zero("7"), zero("0.125")),
+            ("0.00".into(), "0".into(), "0.000".into())
+        );
         assert_eq!(Units::parse("1e5"), None);
         assert_eq!(Units::parse(""), None);
     }

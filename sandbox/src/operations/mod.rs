@@ -220,7 +220,9 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
     let repeat = Repeat::of(call, client, &admitted.body);
     let mut books = inner.books();
     if let Some(external_id) = admitted.external_id
-        && !call.clock.with_today(|day| books.use_external_id(client, day, external_id))
+        && !call
+            .clock
+            .with_today(|day| books.use_external_id(client, day, external_id))
     {
         let answer = call.answer(Situation::Conflict, Fill::default());
         return refused(answer.because("X-EXTERNAL-ID was already used today by this client"));
