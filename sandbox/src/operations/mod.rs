@@ -218,6 +218,16 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
     let client = admitted.client.id.as_str();
     // Keyed and digested before the lock is taken: it reads only the call, and every other call waits on the lock.
     let repeat = Repeat::of(call, client, &admitted.body);
+    let cx = Cx {
+        inner,
+        call,
+        client,
+        body: &admitted.body,
+        idempotency: repeat.body_key.as_deref(),
+        external_id: admitted.external_id,
+    };
+    // A payment's answer is drafted before the lock too (see `payments::Draft`).
+    let draft = (call.endpoint.operation == Operation::Payment).then(|| payments::draft(&cx));
     let mut books = inner.books();
     if let Some(external_id) = admitted.external_id
         && !call
@@ -230,28 +240,20 @@ fn commit(inner: &Inner, call: &Call<'_>, admitted: &Admitted<'_>) -> Outcome {
     if let Some(answer) = repeat.answer(call, &books) {
         return refused(answer);
     }
-    let cx = Cx {
-        inner,
-        call,
-        client,
-        body: &admitted.body,
-        idempotency: repeat.body_key.as_deref(),
-        external_id: admitted.external_id,
-    };
     let (mut answer, effects) = match customers::act(&cx, &books) {
         Some(outcome) => outcome,
-        None => operation(&cx, &mut books),
+        None => operation(&cx, &mut books, draft),
     };
     customers::remember_one_time_tokens(&cx, &answer);
     repeat.remember(&mut books, &mut answer);
     (answer, effects)
 }
 
-/// The endpoint's operation on the books.
-fn operation(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+/// The endpoint's operation on the books; a payment's `draft` was made before they were locked.
+fn operation(cx: &Cx<'_, '_>, books: &mut Books, draft: Option<Result<payments::Draft<'_>, Answer>>) -> Outcome {
     match (cx.call.endpoint.operation, record_kind(cx)) {
         (Operation::Token, _) => token(cx),
-        (Operation::Payment, _) => pay(cx, books),
+        (Operation::Payment, _) => pay(cx, books, draft.unwrap_or_else(|| payments::draft(cx))),
         (Operation::Refund, _) => refund(cx, books),
         (Operation::Status, None) => status(cx, books),
         (Operation::Cancel, _) => cancel(cx, books),

@@ -25,10 +25,21 @@ fn money(cx: &Cx<'_, '_>) -> Option<Money> {
     })
 }
 
-/// A payment: it starts in the standard's initial status, or is paid at once (the table's `pay` from there) unless
-/// the customer pays later in the provider's app (a jump-app payment, see `served`). A payment made with a customer
-/// token where the endpoint's act is `pay` is taken from that customer's wallet, and so is paid at once.
-pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
+/// What a payment answers and keeps that its request alone decides: made before the books' lock is taken, since every
+/// other call waits on that lock. A refused payment (a duplicate, an X-EXTERNAL-ID used before, a repeat) leaves its
+/// draft unused, and its reference number is never given out.
+pub(super) struct Draft<'c> {
+    partner: &'c str,
+    amount: Option<Money>,
+    reference_no: String,
+    /// The answer, serialized already: remembering it under the lock then copies no bytes.
+    answer: Answer,
+    /// When it was asked for.
+    now: String,
+}
+
+/// The draft of a payment, or the refusal of a request without its key field.
+pub(super) fn draft<'c>(cx: &Cx<'c, '_>) -> Result<Draft<'c>, Answer> {
     let (call, inner) = (cx.call, cx.inner);
     let key_field = call
         .endpoint
@@ -36,7 +47,40 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         .first()
         .map_or("partnerReferenceNo", String::as_str);
     let Some(partner) = text(cx.body, key_field) else {
-        return refused(call.answer(Situation::MissingField, Fill::field(key_field)));
+        return Err(call.answer(Situation::MissingField, Fill::field(key_field)));
+    };
+    let reference_no = inner.next_reference(call.clock);
+    let mut facts = echo(cx);
+    facts.insert("referenceNo".into(), Value::String(reference_no.clone()));
+    facts.insert("partnerReferenceNo".into(), Value::String(partner.to_owned()));
+    if call.served.jump_app {
+        facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
+    }
+    let mut answer = success(cx, facts);
+    answer.serialized();
+    Ok(Draft {
+        partner,
+        amount: money(cx),
+        reference_no,
+        answer,
+        now: call.clock.now(),
+    })
+}
+
+/// A payment: it starts in the standard's initial status, or is paid at once (the table's `pay` from there) unless
+/// the customer pays later in the provider's app (a jump-app payment, see `served`). A payment made with a customer
+/// token where the endpoint's act is `pay` is taken from that customer's wallet, and so is paid at once.
+pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books, draft: Result<Draft<'_>, Answer>) -> Outcome {
+    let (call, inner) = (cx.call, cx.inner);
+    let Draft {
+        partner,
+        amount,
+        reference_no,
+        answer,
+        now,
+    } = match draft {
+        Ok(draft) => draft,
+        Err(answer) => return refused(answer),
     };
     if books.has_payment(cx.client, partner) {
         let answer = call.answer(Situation::DuplicateReference, Fill::default());
@@ -48,22 +92,12 @@ pub(super) fn pay(cx: &Cx<'_, '_>, books: &mut Books) -> Outcome {
         let answer = call.answer(Situation::GeneralError, Fill::default());
         return refused(answer.because("the standard's transaction_status.initial is not one of its values"));
     };
-    let amount = money(cx);
     let payer = match debit(cx, amount.as_ref()) {
         Ok(payer) => payer,
         Err(answer) => return refused(answer),
     };
     let settles_now = !call.served.jump_app || inner.options.auto_complete == Some(Duration::ZERO) || payer.is_some();
     let paid = settles_now.then(|| machine.after(Action::Pay, &initial)).flatten();
-    let reference_no = inner.next_reference(call.clock);
-    let mut facts = echo(cx);
-    facts.insert("referenceNo".into(), Value::String(reference_no.clone()));
-    facts.insert("partnerReferenceNo".into(), Value::String(partner.to_owned()));
-    if call.served.jump_app {
-        facts.insert("webRedirectUrl".into(), Value::String(pay_page(call, partner)));
-    }
-    let answer = success(cx, facts);
-    let now = call.clock.now();
     let record = PaymentRecord {
         client_id: cx.client.to_owned(),
         provider: call.provider.name.clone(),
