@@ -6,8 +6,8 @@
 //! (default 1) after half a second of warm-up, so a change in background load hits both alike. It prints requests per
 //! second for both servers, the ratio (goal: the sandbox at 60 % of the echo server or more, its request journal on),
 //! the same ratio in requests per CPU second (which a machine busy with other work disturbs far less) over the whole
-//! run and round by round (median, lowest, highest), p50/p99 latency and the process's peak RSS (`VmHWM`), then exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default
-//! `DEFAULT_CAPACITY`). `SNAPBI_BENCH_STATE=FILE` runs the sandbox with that state file (`--state`): every payment
+//! run and round by round (median, lowest, highest), p50/p99 latency and the process's peak RSS (`VmHWM`), then
+//! exits. `SNAPBI_BENCH_CAPACITY` sets the sandbox's store bound (default `DEFAULT_CAPACITY`). `SNAPBI_BENCH_STATE=FILE` runs the sandbox with that state file (`--state`): every payment
 //! is then also written to SQLite (give a file that does not exist yet, on the disk to measure).
 //!
 //! Each request has a fresh X-EXTERNAL-ID and partnerReferenceNo and is signed in the client, inside the
@@ -32,25 +32,24 @@ mod common;
 
 use common::{PAYMENT_PATH, TOKEN_PATH, payment_body};
 
+/// The positive number the environment variable `name` holds, if it holds one.
+fn setting(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.parse().ok().filter(|&n| n > 0)
+}
+
 /// Connections driven at once, unless `SNAPBI_BENCH_CONNECTIONS` says otherwise (1 measures one call's latency
 /// alone: what `SNAPBI_BENCH_STATE` adds to each call).
 fn connections() -> usize {
-    std::env::var("SNAPBI_BENCH_CONNECTIONS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(64)
+    setting("SNAPBI_BENCH_CONNECTIONS").unwrap_or(64)
 }
+
 /// The sandbox's goal, with its request journal on: this share of the echo server's requests per second.
 const GOAL: f64 = 0.6;
+
 /// Turns per server unless `SNAPBI_BENCH_ROUNDS` says otherwise: many short turns, alternating, so that a change in
 /// the host's speed (a virtual machine's neighbours) falls on both servers alike.
 fn rounds() -> usize {
-    std::env::var("SNAPBI_BENCH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(6)
+    setting("SNAPBI_BENCH_ROUNDS").unwrap_or(6)
 }
 
 /// What one server sustained.
@@ -91,25 +90,19 @@ impl Measured {
 fn main() {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     // `SNAPBI_BENCH_THREADS`: the runtime's worker threads (default: one per core).
-    if let Some(threads) = std::env::var("SNAPBI_BENCH_THREADS").ok().and_then(|s| s.parse().ok()) {
+    if let Some(threads) = setting("SNAPBI_BENCH_THREADS") {
         builder.worker_threads(threads);
     }
     common::run_on(&mut builder, run());
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let seconds: u64 = std::env::var("SNAPBI_BENCH_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let measure = Duration::from_secs(seconds.clamp(1, 60));
+    let seconds = setting("SNAPBI_BENCH_SECS").unwrap_or(1).min(60);
+    let measure = Duration::from_secs(seconds as u64);
 
     let echo_url = echo_server().await?;
     let api = common::api()?;
-    let capacity = std::env::var("SNAPBI_BENCH_CAPACITY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(snapbi_sandbox::DEFAULT_CAPACITY);
+    let capacity = setting("SNAPBI_BENCH_CAPACITY").unwrap_or(snapbi_sandbox::DEFAULT_CAPACITY);
     let builder = Sandbox::builder().api(api).provider("doku")?.capacity(capacity);
     let builder = match std::env::var_os("SNAPBI_BENCH_STATE") {
         Some(path) => builder.state(path),

@@ -11,8 +11,8 @@
 //!   the answer's code to, not the HTTP status: an envelope refuses under HTTP 200 (`PARAM_ILLEGAL`), a provider's
 //!   own JSON with a 4xx and its error object.
 //! - Only an endpoint that makes something succeeds (a token, a payment, a record, a binding), and the few that the
-//!   provider answers from the request alone, which are listed here by name ([`FROM_THE_REQUEST`]): the list is the
-//!   work left, and a new endpoint answering without state fails this test until it is added on purpose.
+//!   provider answers from the request alone, which are listed here by name, each with why no state is behind it
+//!   ([`FROM_THE_REQUEST`]): a new endpoint answering without state fails this test until it is added on purpose.
 //! - No success holds a sample value (a spec `example`) that its request did not carry.
 
 mod common;
@@ -25,8 +25,10 @@ use snapbi_spec::ir::samples::{sample_str, str_problem};
 use snapbi_spec::ir::{CustomerAct, Direction, Endpoint, Field, FieldType, Operation, Outcome, StrRule};
 
 /// Endpoints that succeed in an empty world, answered from the request and the values their spec says the provider
-/// fills (`answers`), with no state behind them yet: DANA's consult pay (the payment methods on offer, which depend
-/// on the merchant's contract with DANA, held by no spec).
+/// fills (`answers`), with no state behind them: DANA's consult pay, whose answer is the payment methods on offer,
+/// which depend on the merchant's contract with DANA. No spec or record holds that contract, and DANA documents no
+/// refusal of a merchant it does not know for this call, so the sandbox answers its success code and lists no method
+/// rather than one it would make up.
 const FROM_THE_REQUEST: [&str; 1] = ["dana.payment_gateway.consult_pay"];
 
 #[tokio::test]
