@@ -4,6 +4,8 @@
 //! This is `axum::serve` written out, for one reason: the `drop_after_commit` fault must close a
 //! connection without sending anything, which needs the connection in hand. Each connection task holds a
 //! [`KillSwitch`] that its requests reach through [`kill_switch`]; pulling it makes the task drop the connection.
+//! Its requests reach the sandbox's stop signal too ([`stopping`]): an answer that never ends by itself (the
+//! dashboard's events stream) ends when the sandbox stops, so that the connection can close.
 
 use std::future::Future;
 use std::io;
@@ -23,16 +25,41 @@ use crate::Sandbox;
 #[derive(Clone, Debug)]
 pub(crate) struct KillSwitch(Arc<Notify>);
 
+/// What a connection's requests reach of the task serving it.
+#[derive(Clone)]
+struct Connection {
+    kill: KillSwitch,
+    shutdown: watch::Receiver<bool>,
+}
+
 tokio::task_local! {
-    /// The switch of the connection whose task is running: a task-local rather than a request extension, so that a
-    /// request carries nothing extra for a fault that is rarely armed.
-    static SWITCH: KillSwitch;
+    /// The connection whose task is running: a task-local rather than a request extension, so that a request
+    /// carries nothing extra for what is rarely used.
+    static CONNECTION: Connection;
 }
 
 /// The switch of the connection the running request came on; none outside the accept loop (a router driven
 /// in-process).
 pub(crate) fn kill_switch() -> Option<KillSwitch> {
-    SWITCH.try_with(KillSwitch::clone).ok()
+    CONNECTION.try_with(|c| c.kill.clone()).ok()
+}
+
+/// The stop signal of the sandbox serving the running request, to wait on.
+pub(crate) fn stopping() -> Stopping {
+    Stopping(CONNECTION.try_with(|c| c.shutdown.clone()).ok())
+}
+
+/// A sandbox's stop signal ([`stopping`]); outside the accept loop nothing stops it.
+pub(crate) struct Stopping(Option<watch::Receiver<bool>>);
+
+impl Stopping {
+    /// Resolves once the sandbox is asked to stop (or is gone).
+    pub(crate) async fn wait(&mut self) {
+        match &mut self.0 {
+            Some(shutdown) => stopped(shutdown).await,
+            None => std::future::pending().await,
+        }
+    }
 }
 
 impl KillSwitch {
@@ -153,11 +180,14 @@ async fn connection(stream: TcpStream, app: Router, mut shutdown: watch::Receive
     // Small request/answer exchanges: send each answer at once instead of waiting to fill a segment.
     let _ = stream.set_nodelay(true);
     let kill = Arc::new(Notify::new());
-    let switch = KillSwitch(Arc::clone(&kill));
+    let reached = Connection {
+        kill: KillSwitch(Arc::clone(&kill)),
+        shutdown: shutdown.clone(),
+    };
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| app.clone().oneshot(request));
     let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    SWITCH
-        .scope(switch, async move {
+    CONNECTION
+        .scope(reached, async move {
             tokio::pin!(conn);
             let mut draining = false;
             loop {

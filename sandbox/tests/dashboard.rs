@@ -15,6 +15,7 @@ use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
 use snapbi_sandbox::DEMO_CLIENT_SECRET as SECRET;
+use snapbi_sandbox::Sandbox;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -145,6 +146,26 @@ async fn the_events_stream_names_what_changed() {
     assert!(next_event(&mut events).await.contains("data: journal"));
     run.sandbox.clear_faults();
     assert!(next_event(&mut events).await.contains("data: armed"));
+}
+
+#[tokio::test]
+async fn the_events_stream_ends_when_the_sandbox_stops() {
+    let sandbox = Sandbox::builder()
+        .api(api())
+        .provider("doku")
+        .expect("doku")
+        .build()
+        .expect("sandbox");
+    let (base, handle) = sandbox.spawn_on_loopback().await.expect("bound");
+    let mut events = reqwest::Client::new()
+        .get(format!("{base}/_sandbox/ui/events"))
+        .send()
+        .await
+        .expect("the stream opens");
+    handle.stop().await;
+    // Before, the stream (and its connection, holding the sandbox) lived on after the sandbox stopped.
+    let ended = tokio::time::timeout(WAIT, async { while let Ok(Some(_)) = events.chunk().await {} }).await;
+    assert!(ended.is_ok(), "the events stream ended when the sandbox stopped");
 }
 
 /// The next `change` event of the stream (keep-alive comments passed over).

@@ -4,7 +4,8 @@
 //!
 //! The stream reads `changes`' counters: a burst of calls makes one event, and events are at least
 //! [`MIN_INTERVAL`] apart, so a page open during a benchmark fetches a few times a second, not once per call. The
-//! stream ends when the browser leaves.
+//! stream ends when the browser leaves, or when the sandbox stops (its connection could not close otherwise, and
+//! it holds the sandbox alive).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -24,20 +25,27 @@ pub(super) async fn stream(State(sandbox): State<Sandbox>) -> Sse<impl Stream<It
     let seen = *changes.borrow_and_update();
     // The stream holds a receiver, not the sandbox: the events stop when the sandbox's changes do.
     drop(sandbox);
-    let events = stream::unfold((changes, seen, false), |(mut changes, seen, sent)| async move {
-        if sent {
-            // Changes made meanwhile are not lost: the receiver still sees them as unread.
-            tokio::time::sleep(MIN_INTERVAL).await;
-        }
-        loop {
-            changes.changed().await.ok()?;
-            let now = *changes.borrow_and_update();
-            let topics: Vec<&str> = now.since(&seen).into_iter().map(|t| t.name()).collect();
-            if !topics.is_empty() {
-                let event = Event::default().event("change").data(topics.join(" "));
-                return Some((Ok(event), (changes, now, true)));
+    let stop = crate::server::stopping();
+    let events = stream::unfold(
+        (changes, seen, false, stop),
+        |(mut changes, seen, sent, mut stop)| async move {
+            if sent {
+                // Changes made meanwhile are not lost: the receiver still sees them as unread.
+                tokio::time::sleep(MIN_INTERVAL).await;
             }
-        }
-    });
+            loop {
+                tokio::select! {
+                    changed = changes.changed() => changed.ok()?,
+                    () = stop.wait() => return None,
+                }
+                let now = *changes.borrow_and_update();
+                let topics: Vec<&str> = now.since(&seen).into_iter().map(|t| t.name()).collect();
+                if !topics.is_empty() {
+                    let event = Event::default().event("change").data(topics.join(" "));
+                    return Some((Ok(event), (changes, now, true, stop)));
+                }
+            }
+        },
+    );
     Sse::new(events).keep_alive(KeepAlive::default())
 }

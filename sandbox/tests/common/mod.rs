@@ -50,7 +50,6 @@ pub async fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> 
     start_provider("doku", configure).await
 }
 
-/// Starts a sandbox serving `provider` only.
 /// The partnerServiceId of the DOKU virtual accounts the tests create (8 characters, left-padded with spaces).
 pub const PARTNER_SERVICE_ID: &str = "  888994";
 
@@ -139,6 +138,7 @@ pub async fn every_provider() -> Vec<(Running, Vec<Endpoint>)> {
     all
 }
 
+/// Starts a sandbox serving `provider` only.
 pub async fn start_provider(provider: &str, configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Running {
     start_api(api(), provider, configure).await
 }
