@@ -475,6 +475,37 @@ async fn wait_idle_reports_a_delivery_still_waiting_for_its_next_retry() {
     assert_eq!(deliveries[0].status, Some(500));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notifier_dropped_stops_retrying() {
+    let api = api();
+    let (base, merchant) = merchant(vec![500], Duration::ZERO).await;
+    let schedule = Schedule {
+        delays: vec![Duration::from_millis(100); 50],
+    };
+    let notifier = Notifier::new(doku(&api), schedule, signer());
+    notifier.deliver(format!("{base}/notify"), notification_body(&api, "doku", &facts()));
+    for _ in 0..100 {
+        if merchant.hits().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        merchant.hits().len() >= 2,
+        "the merchant refuses, and the notifier retries"
+    );
+    // The sandbox owning it is gone: before, its deliveries went on for the whole schedule (DOKU's: a day).
+    drop(notifier);
+    let at_drop = merchant.hits().len();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        merchant.hits().len() <= at_drop + 1,
+        "an attempt under way at the drop may land, no retry after it: {} then {}",
+        at_drop,
+        merchant.hits().len()
+    );
+}
+
 #[test]
 fn debug_output_never_shows_the_secret_or_the_token() {
     let api = api();

@@ -56,9 +56,15 @@ pub struct Delivery {
 
 /// Sends signed notifications and retries them on the provider's schedule. Cheap to clone: clones share
 /// the HTTP client, the record of deliveries and the count of deliveries in progress.
+///
+/// Deliveries run in the background for as long as a handle to the notifier lives: once the last clone is dropped
+/// (the sandbox that owns it is gone), the deliveries in progress stop, so a stopped sandbox neither sends nor records
+/// anything more, in memory or in its state file.
 #[derive(Clone)]
 pub struct Notifier {
     shared: Arc<Shared>,
+    /// Held by every handle to this notifier; its deliveries stop once the last handle is gone.
+    alive: Arc<tokio::sync::watch::Sender<()>>,
     attempt_timeout: Duration,
     /// Where each attempt's token comes from, when the merchant issues it.
     merchant_token: Option<Arc<MerchantToken>>,
@@ -156,6 +162,7 @@ impl Notifier {
         };
         Self {
             shared: Arc::new(shared),
+            alive: Arc::new(tokio::sync::watch::Sender::new(())),
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             merchant_token: None,
             numbers: Arc::new(AtomicU64::new(1)),
@@ -256,6 +263,7 @@ impl Notifier {
         let shared = Arc::clone(&self.shared);
         let timeout = self.attempt_timeout;
         let merchant_token = self.merchant_token.clone();
+        let mut alive = self.alive.subscribe();
         runtime.spawn(async move {
             let _guard = guard;
             let delivery = Run {
@@ -265,7 +273,11 @@ impl Notifier {
                 body: bytes,
                 plan,
             };
-            shared.run(delivery, timeout, merchant_token.as_deref()).await;
+            tokio::select! {
+                () = shared.run(delivery, timeout, merchant_token.as_deref()) => {}
+                // Nothing is ever sent on it: this resolves once the last handle is dropped.
+                _ = alive.changed() => {}
+            }
         });
     }
 
