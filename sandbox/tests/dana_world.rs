@@ -208,12 +208,7 @@ async fn the_pay_page_pays_from_the_wallet_of_the_customer_its_ott_names() {
     let ott = ott(&run, &token).await;
     let page = widget_payment(&run, "WGT-PAGE-1", "20000.00").await;
 
-    let (status, shown) = run.get_text(&format!("{page}?ott={ott}")).await;
-    assert_eq!(status, 200, "{shown}");
-    assert!(
-        shown.contains(&format!("<option value=\"{PHONE}\" selected")),
-        "{shown}"
-    );
+    the_page_picks(&run, &page, &ott, PHONE).await;
     let (status, _, shown) = post_form(&run, &page, &format!("action=pay&payer={PHONE}")).await;
     assert_eq!(status, 303, "{shown}");
     assert_eq!(wallet(&run, PHONE).await, json!("30000.00"));
@@ -390,6 +385,16 @@ async fn the_payer_of_a_page_payment_survives_a_restart() {
     remove_state_file(&path);
 }
 
+/// The pay page opened with the one-time token `ott` appended, as DANA's SDK opens it, preselects `phone`'s customer.
+async fn the_page_picks(run: &Running, page: &str, ott: &str, phone: &str) {
+    let (status, shown) = run.get_text(&format!("{page}?ott={ott}")).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(
+        shown.contains(&format!("<option value=\"{phone}\" selected")),
+        "{shown}"
+    );
+}
+
 /// Waits (at most 5 s) until `done` holds.
 async fn wait_for(done: impl Fn() -> bool) {
     for _ in 0..100 {
@@ -435,12 +440,7 @@ async fn query_user_profile_s_ott_names_its_customer_on_the_pay_page() {
     assert!(!ott.is_empty());
 
     let page = widget_payment(&run, "WGT-PROFILE-OTT", "10000.00").await;
-    let (status, shown) = run.get_text(&format!("{page}?ott={ott}")).await;
-    assert_eq!(status, 200, "{shown}");
-    assert!(
-        shown.contains(&format!("<option value=\"{PHONE}\" selected")),
-        "{shown}"
-    );
+    the_page_picks(&run, &page, &ott, PHONE).await;
 
     let reply = client
         .widget_query_user_profile(&ask(&["BALANCE"]), &head)
