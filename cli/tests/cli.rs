@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use snapbi_codegen::Options;
@@ -1954,4 +1955,43 @@ fn sandbox_with_state_keeps_its_records_across_a_restart() {
     let records = ledger["records"].as_array().cloned().unwrap_or_default();
     assert_eq!(records.len(), 1, "{ledger}");
     assert_eq!(records[0]["fields"]["virtualAccountName"], "Toru Yamashita");
+}
+
+#[test]
+fn a_second_sandbox_on_a_state_file_in_use_is_refused() {
+    let temp = Temp::new("state-in-use");
+    let state = temp.path("sandbox.db").display().to_string();
+    let flags = ["--provider", "doku", "--state", state.as_str()];
+    let first = Served::start(&flags);
+    let second = Command::new(env!("CARGO_BIN_EXE_snapbi"))
+        .args(["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0"])
+        .args(flags)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn snapbi sandbox");
+    let out = exited_within(second, Duration::from_secs(20));
+    let err = input_error(&out);
+    let expected = format!("state file {state}: in use by another sandbox, which holds {state}.lock");
+    assert!(err.contains(&expected), "{err}");
+    // The first one serves on, and the file is free once it has stopped.
+    let (status, body) = http(&first.base_url, "GET", "/_sandbox/ledger", "");
+    assert!(status.contains("200"), "{status} {body}");
+    first.stop();
+    Served::start(&flags).stop();
+}
+
+/// The output of `child` once it has exited; a child still running after `limit` is killed and the test fails (a
+/// sandbox that was not refused would serve until stopped).
+fn exited_within(mut child: std::process::Child, limit: Duration) -> Output {
+    let start = std::time::Instant::now();
+    while child.try_wait().is_ok_and(|status| status.is_none()) {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
 }

@@ -17,6 +17,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::Sandbox;
@@ -70,7 +71,7 @@ impl KillSwitch {
 }
 
 /// Stops the sandbox it belongs to when dropped (or on [`SandboxHandle::stop`]): the listener closes and
-/// open connections finish their current request, then close.
+/// open connections finish their current request, then close (those still open after 5 s are closed).
 #[derive(Debug)]
 pub struct SandboxHandle {
     base_url: String,
@@ -84,7 +85,9 @@ impl SandboxHandle {
         &self.base_url
     }
 
-    /// Stops accepting, lets open requests finish, and waits for the accept loop to end.
+    /// Stops accepting, lets open requests finish, and waits until every connection has closed: then nothing of
+    /// the server holds the sandbox any more, and once the caller's own `Sandbox` values are dropped too, its state
+    /// file is free for another sandbox ([`crate::SandboxBuilder::state`]).
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(task) = self.task.take() {
@@ -92,7 +95,7 @@ impl SandboxHandle {
         }
     }
 
-    /// Stops the accept loop at once, without waiting.
+    /// Stops the accept loop and closes every connection at once, without waiting.
     pub fn abort(&self) {
         let _ = self.shutdown.send(true);
         if let Some(task) = &self.task {
@@ -156,14 +159,20 @@ impl Sandbox {
     }
 }
 
+/// How long a stopping server waits for its open connections to finish their requests before it closes them.
+const DRAIN: Duration = Duration::from_secs(5);
+
 async fn accept_loop(app: Router, listener: TcpListener, mut shutdown: watch::Receiver<bool>) -> io::Result<()> {
     listener.local_addr()?;
     let for_connections = shutdown.clone();
+    // The open connections, so that the loop ends only once they have: each holds the router, and with it the
+    // sandbox and its state file. Dropping the set (an aborted loop) closes them all.
+    let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(connection(stream, app.clone(), for_connections.clone()));
+                    connections.spawn(connection(stream, app.clone(), for_connections.clone()));
                 }
                 Err(e) => {
                     // Typically EMFILE or a peer that left before accept: wait a moment, keep serving.
@@ -171,9 +180,21 @@ async fn accept_loop(app: Router, listener: TcpListener, mut shutdown: watch::Re
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            () = stopped(&mut shutdown) => return Ok(()),
+            // A closed connection's task is reaped, so the set holds only open ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            () = stopped(&mut shutdown) => break,
         }
     }
+    drop((listener, app));
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(DRAIN, drained).await.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "connections still open after the drain; closed"
+        );
+        connections.shutdown().await;
+    }
+    Ok(())
 }
 
 async fn connection(stream: TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {

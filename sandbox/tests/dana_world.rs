@@ -374,6 +374,7 @@ async fn the_payer_of_a_page_payment_survives_a_restart() {
         let page = widget_payment(&run, "WGT-KEPT", "20000.00").await;
         let (status, _, shown) = post_form(&run, &page, &format!("action=pay&payer={PHONE}")).await;
         assert_eq!(status, 303, "{shown}");
+        run.stop().await;
         token
     };
     let state = path.clone();

@@ -14,6 +14,7 @@ use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
 use snapbi_sandbox::{Sandbox, SandboxError};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const CREATE_VA: &str = "doku.va.create";
 const VA_STATUS: &str = "doku.va.status";
@@ -107,7 +108,7 @@ async fn a_sandbox_started_again_on_its_state_file_carries_on_where_it_stopped()
     let notifications = first.sandbox.notifications();
     assert_eq!(notifications.len(), 1, "{notifications:?}");
     assert!(notifications[0].acknowledged);
-    drop(first);
+    first.stop().await;
 
     let second = start_on(&path, &merchant).await;
     assert_eq!(
@@ -180,7 +181,7 @@ async fn a_sandbox_started_again_on_its_state_file_carries_on_where_it_stopped()
     let new = second.call(PAYMENT, &second.payment_body(&unique("INV"), "1.00")).await;
     new.expect("2005400", "Successful");
     assert_ne!(new.body["referenceNo"], before.payment.body["referenceNo"]);
-    drop(second);
+    second.stop().await;
 
     // What the second life did is there for a third.
     let third = start_on(&path, &merchant).await;
@@ -235,6 +236,52 @@ fn a_file_that_is_not_a_state_file_is_refused_with_its_path() {
     );
 }
 
+/// Two sandboxes on one file would each write their own changes and never see the other's: the second is refused
+/// while the first lives, and takes the file once the first has stopped, though its client keeps its connection.
+#[tokio::test]
+async fn a_second_sandbox_on_a_state_file_in_use_is_refused_until_the_first_stops() {
+    let path = state_file("in-use");
+    let first = start(|b| b.state(path.clone())).await;
+    let reference = unique("INV");
+    let reply = first.call(PAYMENT, &first.payment_body(&reference, "1.00")).await;
+    reply.expect("2005400", "Successful");
+    let error = build_error(&path);
+    let lock = format!("{}.lock", path.display());
+    assert!(
+        error.contains("in use by another sandbox") && error.contains(&lock),
+        "{error}"
+    );
+    // The client's pool keeps its connection to the first sandbox open, and another client is in the middle of
+    // sending a request it never finishes: stopping closes both from the server's side (the second after the drain).
+    let client = first.http.clone();
+    let address = first.base.trim_start_matches("http://").to_owned();
+    let mut half_sent = tokio::net::TcpStream::connect(address).await.expect("connect");
+    // One whole request first, so the connection is surely being served.
+    let whole = "GET /_sandbox/ledger HTTP/1.1\r\nHost: sandbox\r\n\r\n";
+    half_sent.write_all(whole.as_bytes()).await.expect("send");
+    let mut answered = [0; 12];
+    half_sent.read_exact(&mut answered).await.expect("an answer");
+    assert_eq!(&answered, b"HTTP/1.1 200");
+    let head = "POST /_sandbox/records/doku/virtual_account HTTP/1.1\r\nHost: sandbox\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    half_sent.write_all(head.as_bytes()).await.expect("send");
+    // Time for the server to read that head and wait on the body (stopped before, it would close the connection as
+    // idle, and the drain would not be tried).
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    first.stop().await;
+    let second = start(|b| b.state(path.clone())).await;
+    let kept: Vec<String> = second
+        .sandbox
+        .ledger()
+        .into_iter()
+        .map(|p| p.partner_reference_no)
+        .collect();
+    assert_eq!(kept, [reference]);
+    drop((client, half_sent));
+    second.stop().await;
+    remove_state_file(&path);
+}
+
 #[test]
 fn a_row_that_is_not_what_its_kind_says_is_named() {
     let path = state_file("row");
@@ -265,7 +312,7 @@ async fn one_time_codes_and_tokens_survive_a_restart_and_stay_one_time() {
         .await
         .expect("2007400", "Successful");
     let token = first.token().await;
-    drop(first);
+    first.stop().await;
 
     let second = start(|b| b.state(path.clone())).await;
     second
@@ -298,7 +345,7 @@ async fn a_smaller_capacity_keeps_the_newest_and_the_file_forgets_the_rest() {
         reply.expect("2005400", "Successful");
         references.push(reference);
     }
-    drop(first);
+    first.stop().await;
 
     let second = start(|b| b.state(path.clone()).capacity(2)).await;
     let kept: Vec<String> = second
@@ -308,7 +355,7 @@ async fn a_smaller_capacity_keeps_the_newest_and_the_file_forgets_the_rest() {
         .map(|p| p.partner_reference_no)
         .collect();
     assert_eq!(kept, references[1..], "the oldest is evicted, as it would have been");
-    drop(second);
+    second.stop().await;
     let rows = rusqlite::Connection::open(&path).and_then(|c| {
         c.query_row("SELECT count(*) FROM rows WHERE kind = 'payment'", [], |row| {
             row.get::<_, i64>(0)

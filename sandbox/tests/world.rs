@@ -362,6 +362,7 @@ async fn a_wallet_and_its_binding_survive_a_restart_on_the_state_file() {
             .with_customer(PAYMENT, &bound_payment(&run, &paid, "20000.00"), &token)
             .await;
         reply.expect("2005400", "Successful");
+        run.stop().await;
         token
     };
     let state = path.clone();

@@ -6,7 +6,7 @@
 //! delivery whose retries were still running when the sandbox stopped is not resumed: its attempts so far are read
 //! back, and Resend sends it again.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use axum::body::Bytes;
 use base64::Engine as _;
@@ -20,7 +20,9 @@ use crate::sandbox::NotifierKey;
 /// Where a notifier writes its rows, and which notifier it is.
 #[derive(Debug)]
 pub(crate) struct Rows {
-    file: Arc<StateFile>,
+    /// Weak: a delivery's task may outlive its sandbox for a moment, and must not keep the file open (and held
+    /// against the next sandbox, `persist`) after the sandbox is gone; its last writes are not needed then.
+    file: Weak<StateFile>,
     owner: Owner,
 }
 
@@ -56,13 +58,16 @@ pub(super) type Kept = (u64, String, Bytes);
 
 impl Rows {
     /// The rows of the notifier at `key`, in `file`.
-    pub(crate) fn new(file: Arc<StateFile>, (provider, client_id, auth): &NotifierKey) -> Self {
+    pub(crate) fn new(file: &Arc<StateFile>, (provider, client_id, auth): &NotifierKey) -> Self {
         let owner = Owner {
             provider: provider.clone(),
             client_id: client_id.clone(),
             auth: auth.as_str().to_owned(),
         };
-        Self { file, owner }
+        Self {
+            file: Arc::downgrade(file),
+            owner,
+        }
     }
 
     /// Writes notification `n` as kept, and forgets `forgotten` (the oldest, dropped to make room).
@@ -75,7 +80,7 @@ impl Rows {
         let put = Change::put(Kind::Notification, n.to_string(), &row);
         let forget = forgotten.map(|n| Change::delete(Kind::Notification, n.to_string()));
         let changes: Vec<Change> = put.into_iter().chain(forget).collect();
-        self.file.write_or_log(&changes);
+        self.write(&changes);
     }
 
     /// Writes an attempt, and forgets `dropped` (the oldest record, dropped to make room).
@@ -87,17 +92,27 @@ impl Rows {
         let put = Change::put(Kind::Delivery, delivery_key(delivery), &row);
         let forget = dropped.map(|d| Change::delete(Kind::Delivery, delivery_key(d)));
         let changes: Vec<Change> = put.into_iter().chain(forget).collect();
-        self.file.write_or_log(&changes);
+        self.write(&changes);
     }
 
-    /// This notifier's kept notifications and recorded attempts, oldest first.
+    /// Writes `changes`, unless the sandbox (and so its file) is gone.
+    fn write(&self, changes: &[Change]) {
+        if let Some(file) = self.file.upgrade() {
+            file.write_or_log(changes);
+        }
+    }
+
+    /// This notifier's kept notifications and recorded attempts, oldest first; none once the sandbox is gone.
     pub(super) fn load(&self) -> Result<(Vec<Kept>, Vec<Delivery>), StateError> {
+        let Some(file) = self.file.upgrade() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
         let mut kept = Vec::new();
-        for (key, row) in self.file.load::<NotificationRow>(Kind::Notification)? {
+        for (key, row) in file.load::<NotificationRow>(Kind::Notification)? {
             if row.owner != self.owner {
                 continue;
             }
-            let bad = |reason: String| self.file.bad_row(Kind::Notification, &key, reason);
+            let bad = |reason: String| file.bad_row(Kind::Notification, &key, reason);
             let n = key
                 .parse()
                 .map_err(|_| bad("the key is not a notification number".into()))?;
@@ -106,7 +121,7 @@ impl Rows {
                 .map_err(|e| bad(format!("body is not base64: {e}")))?;
             kept.push((n, row.url, Bytes::from(body)));
         }
-        let deliveries = self.file.load::<DeliveryRow>(Kind::Delivery)?;
+        let deliveries = file.load::<DeliveryRow>(Kind::Delivery)?;
         let mine = deliveries.into_iter().filter(|(_, row)| row.owner == self.owner);
         Ok((kept, mine.map(|(_, row)| row.delivery).collect()))
     }

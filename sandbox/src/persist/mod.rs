@@ -36,9 +36,20 @@
 //! second; with `synchronous = NORMAL` the WAL checkpoints' fsyncs halved that again (2 600 a second, p99 4.6 ms).
 //!
 //! A write that fails (a full disk) is logged and the sandbox goes on answering from memory; the books keep what they
-//! could not write and write it with their next commit. One sandbox at a time should use a file: two would each write
-//! their own changes and never see the other's.
+//! could not write and write it with their next commit.
+//!
+//! # One sandbox per file
+//!
+//! Two sandboxes on one file would each write their own changes and never see the other's, so a sandbox holds the
+//! file from the moment it opens it until it is gone, and a second one is refused ([`StateError::InUse`]), in another
+//! process or in the same one. The hold is an exclusive `flock` on a file beside it, `FILE.lock`: the operating system
+//! lets go when the holder does (or dies), so a crashed sandbox leaves nothing to clean up. It is not a lock on the
+//! database itself, which a reader such as `sqlite3 FILE` can still open while the sandbox runs (WAL lets it read
+//! beside the writer). Nor is it on the database file through a second descriptor: closing any descriptor of a file
+//! drops every POSIX lock the process holds on it, SQLite's own included.
 
+use std::ffi::OsString;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -151,6 +162,18 @@ pub enum StateError {
         /// What is wrong with its value.
         reason: String,
     },
+    /// Another sandbox holds the file (see the module doc): refused rather than shared.
+    #[error(
+        "state file {path}: in use by another sandbox, which holds {}; stop that one first (a sandbox lets go when \
+         it is dropped and its server stopped), or give this one another file",
+        lock.display()
+    )]
+    InUse {
+        /// The file.
+        path: PathBuf,
+        /// The lock file beside it that the other sandbox holds.
+        lock: PathBuf,
+    },
     /// Reading or writing failed (a full disk, a file changed underneath).
     #[error("state file {path}: {reason}")]
     Io {
@@ -194,7 +217,10 @@ impl Change {
 /// always the last one taken, so it cannot deadlock with theirs.
 pub(crate) struct StateFile {
     path: PathBuf,
+    // Declared before `_held`, so dropped (and the database closed) before the hold is let go.
     connection: Mutex<Connection>,
+    /// The lock file, locked for as long as this is open (module doc, "One sandbox per file").
+    _held: File,
 }
 
 impl std::fmt::Debug for StateFile {
@@ -209,13 +235,16 @@ impl StateFile {
     /// Opens `path`, creating an empty state file when there is none (or an empty file), and checks that it is one of
     /// this schema.
     pub(crate) fn open(path: &Path) -> Result<StateFile, StateError> {
-        let connection = Connection::open(path).map_err(|e| StateError::Open {
+        let cannot_open = |reason: String| StateError::Open {
             path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        let held = hold(path)?;
+        let connection = Connection::open(path).map_err(|e| cannot_open(e.to_string()))?;
         let file = StateFile {
             path: path.to_owned(),
             connection: Mutex::new(connection),
+            _held: held,
         };
         file.prepare()?;
         Ok(file)
@@ -342,6 +371,37 @@ impl StateFile {
     }
 }
 
+/// Takes the hold on the state file at `path`: its lock file created if need be and locked, or [`StateError::InUse`].
+fn hold(path: &Path) -> Result<File, StateError> {
+    let lock = lock_path(path);
+    let cannot_open = |e: std::io::Error| StateError::Open {
+        path: path.to_owned(),
+        reason: format!("its lock file {}: {e}", lock.display()),
+    };
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock)
+        .map_err(cannot_open)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StateError::InUse {
+            path: path.to_owned(),
+            lock,
+        }),
+        Err(TryLockError::Error(e)) => Err(cannot_open(e)),
+    }
+}
+
+/// `FILE.lock`, beside the state file `FILE`.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
 /// The moment `after` from now, in Unix milliseconds: how a row keeps a deadline (an `Instant` means nothing to the
 /// next process).
 pub(crate) fn deadline_ms(after: Duration) -> u64 {
@@ -457,6 +517,28 @@ mod tests {
         let error = error.unwrap_or_default();
         assert!(error.contains("token row `‹32 characters, not shown›`"), "{error}");
         assert!(!error.contains(token), "{error}");
+    }
+
+    #[test]
+    fn a_held_file_is_refused_to_a_second_opener_and_still_read_by_others() {
+        let path = temp("held");
+        let first = open(&path);
+        let error = StateFile::open(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        let lock = format!("{}.lock", path.display());
+        assert!(
+            error.contains("in use by another sandbox") && error.contains(&lock),
+            "{error}"
+        );
+        // A reader beside it (sqlite3 FILE) is not refused.
+        let read = Connection::open(&path)
+            .and_then(|c| c.query_row("SELECT count(*) FROM rows", [], |row| row.get::<_, i64>(0)));
+        assert_eq!(read.ok(), Some(0));
+        // The refused opener let go of nothing of the holder's: it still writes.
+        let changes: Vec<Change> = Change::put(Kind::Counter, "serial", &7_u64).into_iter().collect();
+        assert!(first.write(&changes).is_ok());
+        drop(first);
+        let again = StateFile::open(&path).map(|file| file.load::<u64>(Kind::Counter).ok());
+        assert_eq!(again.ok().flatten(), Some(vec![("serial".to_owned(), 7)]));
     }
 
     #[test]

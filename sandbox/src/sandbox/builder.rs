@@ -179,6 +179,9 @@ impl SandboxBuilder {
     /// records, remembered idempotent answers, used X-EXTERNAL-IDs, issued tokens and one-time codes, and notifications
     /// with their attempts. Not kept: armed scenarios and faults, the journal of calls, and retries still running
     /// (see the `persist` module). Default: memory only.
+    ///
+    /// The sandbox holds the file until it is gone: [`Self::build`] on a file another sandbox holds (in this process
+    /// or another) fails with [`StateError::InUse`](crate::StateError::InUse).
     pub fn state(mut self, path: impl Into<PathBuf>) -> Self {
         self.state = Some(path.into());
         self
@@ -283,7 +286,7 @@ fn restore(
     stores.grants.restore(Arc::clone(&file))?;
     stores.world.restore(Arc::clone(&file))?;
     for (key, notifier) in notifiers {
-        notifier.restore(Rows::new(Arc::clone(&file), key))?;
+        notifier.restore(Rows::new(&file, key))?;
     }
     Ok(serial)
 }

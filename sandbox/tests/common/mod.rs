@@ -364,6 +364,14 @@ pub fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
 }
 
 impl Running {
+    /// Stops the server and waits until its connections have closed, then drops the sandbox: its state file is free
+    /// for the next one (merely dropping a `Running` leaves the connections to close in their own time).
+    pub async fn stop(self) {
+        let Running { sandbox, _handle, .. } = self;
+        _handle.stop().await;
+        drop(sandbox);
+    }
+
     pub fn api(&self) -> &Api {
         self.sandbox.api()
     }
