@@ -96,18 +96,34 @@ async fn serve(sandbox: Sandbox, addr: SocketAddr, shown: &str) -> Result<(), Er
     let local = listener
         .local_addr()
         .map_err(|e| Error::Input(format!("cannot read the listening address: {e}")))?;
+    let ctrl_c = interrupted();
     print(&banner(&format!("http://{local}"), &sandbox, shown))?;
-    let ctrl_c = async {
-        // If the signal cannot be watched, run until the process is killed.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
     sandbox
         .serve_with_shutdown(listener, ctrl_c)
         .await
         .map_err(|e| Error::Input(format!("the sandbox stopped: {e}")))?;
     print("stopped\n")
+}
+
+/// Resolves on Ctrl-C (SIGINT). On Unix the handler is installed here, before the banner says the sandbox is up: the
+/// future of `tokio::signal::ctrl_c` installs it only when first polled, and a Ctrl-C in between (a script's or a
+/// test's SIGINT right after the banner) killed the process instead of stopping it. If the signal cannot be watched,
+/// the sandbox runs until the process is killed.
+fn interrupted() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let watched = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    async move {
+        #[cfg(unix)]
+        let caught = match watched {
+            Ok(mut signal) => signal.recv().await.is_some(),
+            Err(_) => false,
+        };
+        #[cfg(not(unix))]
+        let caught = tokio::signal::ctrl_c().await.is_ok();
+        if !caught {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// The customers of a seed file, or where it is wrong (`file:line:col: …`).
