@@ -24,7 +24,8 @@
 //! | `GET /_sandbox/ui/events` | server-sent events naming what changed, for the dashboard's live pages |
 //!
 //! Admin answers are plain JSON (`{"error": "…"}` on a bad request), not SNAP bodies: they are not part of
-//! any provider's API.
+//! any provider's API. A browser's request from another origin that would change something is refused with `403`
+//! on all of them (`origin`).
 
 use axum::Json;
 use axum::Router;
@@ -75,6 +76,8 @@ impl Sandbox {
             .route("/_sandbox/faults", get(faults).post(arm_fault).delete(clear_faults))
             .merge(crate::dashboard::routes())
             .merge(consent_page::routes(self))
+            // The routes above, not the provider calls of the fallback (see `origin`).
+            .route_layer(axum::middleware::from_fn(crate::origin::same_origin_only))
             .fallback(call::handle)
             .with_state(self.clone())
     }

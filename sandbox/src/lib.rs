@@ -94,6 +94,7 @@ mod journal;
 mod json;
 mod ledger;
 mod operations;
+mod origin;
 mod pay_page;
 mod payment_status;
 mod persist;

@@ -234,6 +234,59 @@ async fn the_forms_arm_refuse_with_the_reason_and_disarm() {
     assert!(run.sandbox.armed_scenarios().is_empty() && run.sandbox.armed_faults().is_empty());
 }
 
+/// Posts `body` to `path` as a browser would from a page of `origin`; the status and the answer.
+async fn post_from(run: &Running, origin: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    let response = run
+        .http
+        .post(format!("{}{path}", run.base))
+        .header("Origin", origin)
+        .header("Content-Type", content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// Any web page open in a tester's browser can post a form to the sandbox on loopback (cross-site request forgery):
+/// from another origin, the dashboard's forms and the admin endpoints change nothing; from the sandbox's own pages
+/// they do.
+#[tokio::test]
+async fn a_form_posted_from_another_page_s_origin_changes_nothing() {
+    let run = start(|b| b).await;
+    let form = format!("endpoint={PAYMENT}&code=4035402&times=1");
+    // The admin endpoints read JSON from any body, so a text/plain form reaches them too.
+    let json = format!(r#"{{"endpoint":"{PAYMENT}","code":"4035402","times":1}}"#);
+    let customer = r#"{"provider":"doku","phoneNo":"6281234567890","balance":{"value":"1.00","currency":"IDR"}}"#;
+    let forged = [
+        ("https://evil.example", "/_sandbox/ui/scenarios", FORM, form.as_str()),
+        (
+            "https://evil.example",
+            "/_sandbox/scenarios",
+            "text/plain",
+            json.as_str(),
+        ),
+        ("null", "/_sandbox/customers", "text/plain", customer),
+    ];
+    for (origin, path, content_type, body) in forged {
+        let (status, answer) = post_from(&run, origin, path, content_type, body).await;
+        assert_eq!(status, 403, "{path}: {answer}");
+        assert!(
+            answer.contains(&format!("origin \\\"{origin}\\\"")) && answer.contains("cross-site request forgery"),
+            "{answer}"
+        );
+    }
+    assert!(run.sandbox.armed_scenarios().is_empty());
+    assert!(run.get_text("/_sandbox/customers").await.1.contains("[]"));
+
+    let (status, answer) = post_from(&run, &run.base, "/_sandbox/ui/scenarios", FORM, &form).await;
+    assert_eq!(status, 303, "{answer}");
+    assert_eq!(run.sandbox.armed_scenarios().len(), 1);
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
 #[tokio::test]
 async fn a_page_is_live_without_javascript_too_and_its_fragment_is_its_content() {
     let run = start(|b| b).await;
