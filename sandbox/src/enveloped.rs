@@ -36,7 +36,7 @@ use crate::framing;
 use crate::journal::{Check, Trail};
 use crate::keys::ProviderKey;
 use crate::operations::customers::{bare_token, customer_of_token, one_time_resource};
-use crate::operations::{RecordCall, Refusal as RecordRefusal, echoed, kind_of, operate, record_facts};
+use crate::operations::{RecordCall, Refusal as RecordRefusal, answered_facts, echoed, kind_of, operate};
 use crate::sandbox::Inner;
 use crate::scenarios::SCENARIO_HEADER;
 use crate::shape;
@@ -429,7 +429,7 @@ impl<'a> Enveloped<'a> {
         let done = operate(&call, &mut self.inner.books(), &mut issue);
         match done {
             Ok(record) => {
-                let facts = record_facts(api, &endpoint.response, &record, 0);
+                let facts = answered_facts(api, endpoint, &record, request);
                 Reply::success(success, self.answer_body(request, facts))
             }
             Err(refusal) => Reply {

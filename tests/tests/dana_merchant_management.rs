@@ -578,8 +578,14 @@ fn registered_merchant() -> Value {
         "officialName": "PT Registered Merchant",
         "merchantStatus": "ACTIVE",
         "accounts": [{ "accountNo": "2166000001", "accountType": "MERCHANT_DEPOSIT_ACCOUNT", "availableAmount": amount }],
-        "merchantResourceInformations": [{ "resourceType": "MERCHANT_DEPOSIT_BALANCE", "value": amount }],
-        "assetCardList": [{ "assetType": "VA_ACCOUNT", "cardIndexNo": "8808000012345678", "instId": "BNIC1ID" }],
+        "merchantResourceInformations": [
+            { "resourceType": "MERCHANT_DEPOSIT_BALANCE", "value": amount },
+            { "resourceType": "MERCHANT_AVAILABLE_BALANCE", "value": amount },
+        ],
+        "assetCardList": [
+            { "assetType": "VA_ACCOUNT", "contactBizType": "GENERAL_CARD", "cardIndexNo": "8808000012345678", "instId": "BNIC1ID" },
+            { "assetType": "DEBIT_CARD", "contactBizType": "DIRECTPAY_CARD", "cardIndexNo": "5264000011112222", "instId": "BNIC1ID" },
+        ],
     })
 }
 
@@ -647,15 +653,59 @@ async fn the_merchant_reads_answer_the_registered_merchant_and_refuse_an_unknown
     assert_eq!(profile["officialName"], registered["officialName"]);
     assert_eq!(profile["accounts"], registered["accounts"]);
     assert!(profile.get("merchantType").is_none(), "nothing made up: {profile}");
+    // The balances and cards the request asks for, of those the tester registered (`record_picks`).
     let (code, answer) = merchant_read(&base, calls[1].0, calls[1].1.clone()).await;
     assert_eq!(code, "SUCCESS", "{answer}");
+    let kept =
+        |list: &str, items: &[usize]| json!(items.iter().map(|&i| registered[list][i].clone()).collect::<Vec<_>>());
     assert_eq!(
         answer["merchantResourceInformations"],
-        registered["merchantResourceInformations"]
+        kept("merchantResourceInformations", &[0])
     );
     let (code, answer) = merchant_read(&base, calls[2].0, calls[2].1.clone()).await;
     assert_eq!(code, "SUCCESS", "{answer}");
-    assert_eq!(answer["assetCardList"], registered["assetCardList"]);
+    assert_eq!(answer["assetCardList"], kept("assetCardList", &[0]));
+    let picked = [
+        (
+            &resource::ENDPOINT,
+            json!({ "requestMerchantId": MERCHANT, "merchantResourceInfoList":
+            ["MERCHANT_AVAILABLE_BALANCE", "MERCHANT_DEPOSIT_BALANCE"] }),
+            "merchantResourceInformations",
+            vec![0, 1],
+        ),
+        // Asked for, not registered: absent, not made up.
+        (
+            &resource::ENDPOINT,
+            json!({ "requestMerchantId": MERCHANT, "merchantResourceInfoList":
+            ["MERCHANT_TOTAL_BALANCE"] }),
+            "merchantResourceInformations",
+            vec![],
+        ),
+        (
+            &cards::ENDPOINT,
+            json!({ "memberId": MERCHANT }),
+            "assetCardList",
+            vec![0, 1],
+        ),
+        (
+            &cards::ENDPOINT,
+            json!({ "memberId": MERCHANT, "contactBizTypeList": ["DIRECTPAY_CARD"] }),
+            "assetCardList",
+            vec![1],
+        ),
+        (
+            &cards::ENDPOINT,
+            json!({ "memberId": MERCHANT, "assetTypeList": ["VA_ACCOUNT"],
+            "contactBizTypeList": ["DIRECTPAY_CARD"] }),
+            "assetCardList",
+            vec![],
+        ),
+    ];
+    for (endpoint, body, list, items) in picked {
+        let (code, answer) = merchant_read(&base, endpoint, body.clone()).await;
+        assert_eq!(code, "SUCCESS", "{body}: {answer}");
+        assert_eq!(answer[list], kept(list, &items), "{body}");
+    }
 
     // Another merchant's id finds nothing.
     let other = json!({ "roleId": "216620000000000000001", "loginType": "ROLE" });

@@ -58,7 +58,7 @@ use tokens::{other, token};
 pub(crate) use on_page::{Choice, Refused, on_page, wallet_use};
 pub(crate) use payments::{encode, notify_url};
 pub(crate) use records::{
-    RecordCall, Refusal, aliases as record_aliases, kind_of, operate, record_facts, record_key, reported,
+    RecordCall, Refusal, aliases as record_aliases, answered_facts, kind_of, operate, record_key, reported,
     status_endpoints,
 };
 

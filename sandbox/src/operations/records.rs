@@ -21,8 +21,8 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 use snapbi_rules::conditional::display;
 use snapbi_spec::ir::{
-    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordCodes, RecordKind, RecordLookup, Results,
-    Situation,
+    AnswerSource, Answered, Api, Endpoint, Field, FieldType, Operation, RecordCodes, RecordKind, RecordLookup,
+    RecordPick, Results, Situation,
 };
 
 use super::record_parents::{Parent, parent_of};
@@ -521,7 +521,7 @@ pub(crate) fn operate(
 /// The answer facts a record holds for `fields`: each field the record has under the same wire name and,
 /// for an object it does not hold whole (`virtualAccountData`), that object built the same way from its
 /// fields. Lists are not looked into.
-pub(crate) fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Map<String, Value> {
+fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: usize) -> Map<String, Value> {
     let mut facts = Map::new();
     for field in fields {
         if let Some(value) = record.get(&field.wire) {
@@ -541,6 +541,43 @@ pub(crate) fn record_facts(api: &Api, fields: &[Field], record: &Value, depth: u
         }
     }
     facts
+}
+
+/// The facts an answer takes from `record`: [`record_facts`], with each list the endpoint's `record_picks` name cut to
+/// the items `request` asks for.
+pub(crate) fn answered_facts(api: &Api, endpoint: &Endpoint, record: &Value, request: &Value) -> Map<String, Value> {
+    let mut facts = record_facts(api, &endpoint.response, record, 0);
+    for pick in &endpoint.record_picks {
+        pick_items(pick, request, &mut facts);
+    }
+    facts
+}
+
+/// Keeps the items of the list `pick.list` whose `pick.member` is one of the names the request asks for at
+/// `pick.asked`. A request that asks for none (the field absent, or an empty list) keeps every item: it sets no
+/// filter.
+fn pick_items(pick: &RecordPick, request: &Value, facts: &mut Map<String, Value>) {
+    let asked: Vec<&str> = match at_path(request, &pick.asked) {
+        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(name)) => vec![name.as_str()],
+        _ => return,
+    };
+    if asked.is_empty() {
+        return;
+    }
+    let (first, rest) = pick.list.split_once('.').unwrap_or((&pick.list, ""));
+    let list = facts.get_mut(first).and_then(|v| {
+        rest.split('.')
+            .filter(|k| !k.is_empty())
+            .try_fold(v, |v, key| v.get_mut(key))
+    });
+    if let Some(Value::Array(items)) = list {
+        items.retain(|item| {
+            item.get(&pick.member)
+                .and_then(Value::as_str)
+                .is_some_and(|name| asked.contains(&name))
+        });
+    }
 }
 
 // ----- SNAP answers ------------------------------------------------------------------------------------------
@@ -616,7 +653,7 @@ fn snap_refusal(cx: &Cx<'_, '_>, kind: &RecordKind, refusal: Refusal) -> Answer 
 /// (`partnerReferenceNo`, `amount`) and the values the endpoint's `answers` document (an unpaid DOKU order's
 /// `transaction.status` PENDING): the record's win.
 fn record_answer(cx: &Cx<'_, '_>, record: &Value) -> Answer {
-    let held = record_facts(&cx.inner.api, &cx.call.endpoint.response, record, 0);
+    let held = answered_facts(&cx.inner.api, cx.call.endpoint, record, cx.body);
     let mut facts = echo(cx);
     facts.extend(held.clone());
     success_over(cx, facts, held)

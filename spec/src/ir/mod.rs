@@ -196,6 +196,19 @@ impl RecordKind {
     }
 }
 
+/// A list of the answer that the record fills, cut to the items the request asks for ([`Endpoint::record_picks`]):
+/// DANA's query merchant resource answers the balances named in `merchantResourceInfoList`, not every balance the
+/// merchant's record holds. A request without `asked` keeps every item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPick {
+    /// Response wire path of the list (of objects).
+    pub list: String,
+    /// The member of its items compared with the names asked for.
+    pub member: String,
+    /// Request wire path of the names asked for: a list of strings, or one string.
+    pub asked: String,
+}
+
 /// The record a create's record belongs to ([`Endpoint::record_of`]): it must exist for the same client and report
 /// one of the `from` values; with `once`, it takes one such record only; it bounds request numbers (`at_most`) and
 /// fills what the request leaves out (`takes`). WooshPay's refund: of a PaymentIntent that `succeeded`, once, for at
@@ -402,6 +415,8 @@ pub struct Endpoint {
     pub record_sets: Vec<(String, String)>,
     /// The record of another kind a create's record belongs to (WooshPay's refund, of a PaymentIntent).
     pub record_of: Option<RecordOf>,
+    /// Lists of the answer the record fills, cut to the items the request asks for, in spec order.
+    pub record_picks: Vec<RecordPick>,
     /// An update after which the kind's notifications are sent: (notification wire path, value) set over what their
     /// `answers` fill (WooshPay's `type` → `payment_intent.canceled`); empty: none is sent.
     pub notifies: Vec<(String, String)>,

@@ -306,6 +306,19 @@ pub struct RetryBackoffSpec {
     pub within_seconds: u64,
 }
 
+/// One of `record_picks`: `{ list: merchantResourceInformations, member: resourceType, asked: merchantResourceInfoList }`
+/// keeps the items of the answer's `list` whose `member` is one of the values of the request's `asked`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPickSpec {
+    /// Response wire path of a list of objects the record fills.
+    pub list: String,
+    /// The member of its items that names them.
+    pub member: String,
+    /// Request wire path of the names asked for: a list of them, or one.
+    pub asked: String,
+}
+
 /// `record_of: { kind: payment_intent, key: { id: payment_intent }, from: { status: [succeeded] }, once: true,
 /// at_most: { amount: amount }, takes: { amount: amount, currency: currency } }`.
 #[derive(Debug, Deserialize)]
@@ -609,6 +622,9 @@ pub struct EndpointFile {
     pub record_headers: OrderedMap<String>,
     /// The result codes an enveloped endpoint answers record situations with.
     pub record_codes: Option<RecordCodesSpec>,
+    /// Lists of the answer the record fills, cut to the items the request asks for.
+    #[serde(default)]
+    pub record_picks: Vec<RecordPickSpec>,
     /// With `operation: update`: record paths and the values the record must report for the update to be served
     /// (WooshPay cancels a PaymentIntent from four statuses only).
     #[serde(default)]

@@ -334,6 +334,15 @@ fn assemble(
         record_from: names.from,
         record_sets: names.sets,
         record_of: names.of,
+        record_picks: spec
+            .record_picks
+            .iter()
+            .map(|p| RecordPick {
+                list: p.list.clone(),
+                member: p.member.clone(),
+                asked: p.asked.clone(),
+            })
+            .collect(),
         notifies: spec.notifies.0.clone(),
         customer,
         idempotency_keys: spec.idempotency_keys.clone(),

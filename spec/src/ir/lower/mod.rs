@@ -22,6 +22,7 @@ mod params;
 mod providers;
 mod record_names;
 mod record_parents;
+mod record_picks;
 mod records;
 mod references;
 mod results;
@@ -65,6 +66,7 @@ pub fn lower(set: &SpecSet) -> Result<Api, Vec<Diagnostic>> {
     cx.rule_paths(set, &types, &endpoints);
     cx.answer_paths(set, &types, &endpoints);
     cx.record_paths(set, &types, &endpoints);
+    cx.record_pick_paths(set, &types, &endpoints);
     cx.paid_fields(set, &types, &endpoints);
     cx.customer_paths(set, &types, &endpoints, &standard);
     let mut diagnostics = cx.diagnostics;

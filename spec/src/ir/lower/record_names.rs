@@ -94,6 +94,7 @@ impl Lowering {
             ("notifies", !endpoint.notifies.is_empty()),
             ("record_of", endpoint.record_of.is_some()),
             ("carries", !endpoint.carries.is_empty()),
+            ("record_picks", !endpoint.record_picks.is_empty()),
         ];
         for (key, _) in given.into_iter().filter(|(_, given)| *given) {
             let msg = format!("`{key}` is about the endpoint's record, and this endpoint names no `record`");
