@@ -1886,6 +1886,15 @@ fn sandbox_refuses_a_state_file_that_is_not_one_with_its_path() {
     );
 }
 
+/// `snapbi sandbox ARGS` on a free loopback port, with the test specs.
+fn sandbox_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_snapbi"));
+    command
+        .args(["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0"])
+        .args(args);
+    command
+}
+
 /// `snapbi sandbox` running in the background until it is stopped as Ctrl-C would.
 struct Served {
     child: std::process::Child,
@@ -1896,9 +1905,7 @@ impl Served {
     /// Starts `snapbi sandbox ARGS` on a free loopback port and waits for its banner.
     fn start(args: &[&str]) -> Served {
         use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_snapbi"))
-            .args(["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0"])
-            .args(args)
+        let mut child = sandbox_command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -1963,9 +1970,7 @@ fn a_second_sandbox_on_a_state_file_in_use_is_refused() {
     let state = temp.path("sandbox.db").display().to_string();
     let flags = ["--provider", "doku", "--state", state.as_str()];
     let first = Served::start(&flags);
-    let second = Command::new(env!("CARGO_BIN_EXE_snapbi"))
-        .args(["sandbox", "--specs", SPECS, "--addr", "127.0.0.1:0"])
-        .args(flags)
+    let second = sandbox_command(&flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

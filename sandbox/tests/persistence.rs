@@ -236,6 +236,15 @@ fn a_file_that_is_not_a_state_file_is_refused_with_its_path() {
     );
 }
 
+/// The partnerReferenceNo of every payment `run`'s ledger holds, oldest first.
+fn ledger_references(run: &Running) -> Vec<String> {
+    run.sandbox
+        .ledger()
+        .into_iter()
+        .map(|p| p.partner_reference_no)
+        .collect()
+}
+
 /// Two sandboxes on one file would each write their own changes and never see the other's: the second is refused
 /// while the first lives, and takes the file once the first has stopped, though its client keeps its connection.
 #[tokio::test]
@@ -270,12 +279,7 @@ async fn a_second_sandbox_on_a_state_file_in_use_is_refused_until_the_first_stop
     tokio::time::sleep(Duration::from_millis(200)).await;
     first.stop().await;
     let second = start(|b| b.state(path.clone())).await;
-    let kept: Vec<String> = second
-        .sandbox
-        .ledger()
-        .into_iter()
-        .map(|p| p.partner_reference_no)
-        .collect();
+    let kept = ledger_references(&second);
     assert_eq!(kept, [reference]);
     drop((client, half_sent));
     second.stop().await;
@@ -348,12 +352,7 @@ async fn a_smaller_capacity_keeps_the_newest_and_the_file_forgets_the_rest() {
     first.stop().await;
 
     let second = start(|b| b.state(path.clone()).capacity(2)).await;
-    let kept: Vec<String> = second
-        .sandbox
-        .ledger()
-        .into_iter()
-        .map(|p| p.partner_reference_no)
-        .collect();
+    let kept = ledger_references(&second);
     assert_eq!(kept, references[1..], "the oldest is evicted, as it would have been");
     second.stop().await;
     let rows = rusqlite::Connection::open(&path).and_then(|c| {

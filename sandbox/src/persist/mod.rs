@@ -43,7 +43,8 @@
 //! Two sandboxes on one file would each write their own changes and never see the other's, so a sandbox holds the
 //! file from the moment it opens it until it is gone, and a second one is refused ([`StateError::InUse`]), in another
 //! process or in the same one. The hold is an exclusive `flock` on a file beside it, `FILE.lock`: the operating system
-//! lets go when the holder does (or dies), so a crashed sandbox leaves nothing to clean up. It is not a lock on the
+//! lets go when the holder does (or dies), so a crashed sandbox leaves nothing to clean up (the lock file stays, empty,
+//! and holds nothing once nobody locks it; deleting it would race with a sandbox locking it). It is not a lock on the
 //! database itself, which a reader such as `sqlite3 FILE` can still open while the sandbox runs (WAL lets it read
 //! beside the writer). Nor is it on the database file through a second descriptor: closing any descriptor of a file
 //! drops every POSIX lock the process holds on it, SQLite's own included.
