@@ -22,7 +22,17 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// A merchant on loopback that acknowledges every notification; its notify URL.
 async fn merchant() -> String {
-    let app = Router::new().route("/notify", post(|| async { StatusCode::OK }));
+    merchant_answering(StatusCode::OK).await
+}
+
+/// A merchant on loopback that refuses every notification (500), so the sandbox schedules a retry; its notify URL.
+async fn refusing_merchant() -> String {
+    merchant_answering(StatusCode::INTERNAL_SERVER_ERROR).await
+}
+
+/// A merchant on loopback answering every notification with `status`; its notify URL.
+async fn merchant_answering(status: StatusCode) -> String {
+    let app = Router::new().route("/notify", post(move || async move { status }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -282,6 +292,33 @@ async fn a_second_sandbox_on_a_state_file_in_use_is_refused_until_the_first_stop
     let kept = ledger_references(&second);
     assert_eq!(kept, [reference]);
     drop((client, half_sent));
+    second.stop().await;
+    remove_state_file(&path);
+}
+
+/// A notification whose retry is still waiting when its sandbox stops does not keep the state file from the next
+/// sandbox: the delivery's task learns of the stop only when it next runs, and holds the file weakly meanwhile.
+#[tokio::test]
+async fn a_notification_waiting_to_be_retried_does_not_hold_the_state_file() {
+    let path = state_file("retrying");
+    let merchant = refusing_merchant().await;
+    let first = start_on(&path, &merchant).await;
+    let reference = unique("INV");
+    let paid = first.call(PAYMENT, &first.payment_body(&reference, "1.00")).await;
+    paid.expect("2005400", "Successful");
+    first.sandbox.complete_payment(&reference).expect("complete");
+    let deadline = std::time::Instant::now() + WAIT;
+    while first.sandbox.notifications().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no attempt within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        !first.sandbox.notifications()[0].acknowledged,
+        "refused, so retried later"
+    );
+    first.stop().await;
+    let second = start_on(&path, &merchant).await;
+    assert_eq!(ledger_references(&second), [reference]);
     second.stop().await;
     remove_state_file(&path);
 }
