@@ -165,8 +165,8 @@ pub enum StateError {
     },
     /// Another sandbox holds the file (see the module doc): refused rather than shared.
     #[error(
-        "state file {path}: in use by another sandbox, which holds {}; stop that one first (a sandbox lets go when \
-         it is dropped and its server stopped), or give this one another file",
+        "state file {path}: in use by another sandbox, which holds {}; stop that one first, or give this one \
+         another file",
         lock.display()
     )]
     InUse {
