@@ -565,13 +565,9 @@ fn pick_items(pick: &RecordPick, request: &Value, facts: &mut Map<String, Value>
     if asked.is_empty() {
         return;
     }
-    let (first, rest) = pick.list.split_once('.').unwrap_or((&pick.list, ""));
-    let list = facts.get_mut(first).and_then(|v| {
-        rest.split('.')
-            .filter(|k| !k.is_empty())
-            .try_fold(v, |v, key| v.get_mut(key))
-    });
-    if let Some(Value::Array(items)) = list {
+    let mut keys = pick.list.split('.');
+    let top = keys.next().and_then(|key| facts.get_mut(key));
+    if let Some(Value::Array(items)) = top.and_then(|v| keys.try_fold(v, |v, key| v.get_mut(key))) {
         items.retain(|item| {
             item.get(&pick.member)
                 .and_then(Value::as_str)

@@ -236,12 +236,11 @@ impl StateFile {
     /// Opens `path`, creating an empty state file when there is none (or an empty file), and checks that it is one of
     /// this schema.
     pub(crate) fn open(path: &Path) -> Result<StateFile, StateError> {
-        let cannot_open = |reason: String| StateError::Open {
-            path: path.to_owned(),
-            reason,
-        };
         let held = hold(path)?;
-        let connection = Connection::open(path).map_err(|e| cannot_open(e.to_string()))?;
+        let connection = Connection::open(path).map_err(|e| StateError::Open {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
         let file = StateFile {
             path: path.to_owned(),
             connection: Mutex::new(connection),

@@ -189,13 +189,8 @@ impl Lowering {
         side: &str,
         fields: &[paths::FieldPath],
     ) -> bool {
-        match fields.iter().find(|f| f.wire_path == path) {
-            None => {
-                let d = src.value(at, format!("`{path}` is not a {side} field"));
-                let known = fields.iter().map(|f| f.wire_path.as_str());
-                self.push(with_help(d, did_you_mean(path, known)));
-                false
-            }
+        match self.field_row(src, at, path, side, fields) {
+            None => false,
             Some(found) if !kinds.contains(&found.kind) => {
                 let msg = format!(
                     "`{path}` must be of type `{}`; it is `{}`",

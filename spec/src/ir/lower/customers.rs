@@ -367,17 +367,10 @@ impl Lowering {
 
     /// `path` is a string field of `fields` outside lists.
     fn string_path(&mut self, src: Src, at: &str, path: &str, side: &str, fields: &[paths::FieldPath]) {
-        match fields.iter().find(|f| f.wire_path == path) {
-            None => {
-                let d = src.value(at, format!("`{path}` is not a {side} field"));
-                let known = fields.iter().map(|f| f.wire_path.as_str());
-                self.push(with_help(d, did_you_mean(path, known)));
-            }
-            Some(found) if found.kind != "string" || path.contains("[]") => {
-                let msg = format!("`{path}` must be a string outside lists; it is {}", found.kind);
-                self.push(src.value(at, msg));
-            }
-            Some(_) => {}
+        let found = self.field_row(src, at, path, side, fields);
+        if let Some(found) = found.filter(|f| f.kind != "string" || path.contains("[]")) {
+            let msg = format!("`{path}` must be a string outside lists; it is {}", found.kind);
+            self.push(src.value(at, msg));
         }
     }
 

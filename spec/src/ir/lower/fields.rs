@@ -9,7 +9,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use super::names::is_header_name;
 use super::{Lowering, Src, join, with_help};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{Field, FieldType, ObjectType, samples};
+use crate::ir::{Field, FieldType, ObjectType, paths, samples};
 use crate::yaml::raw::{FieldSpec, OrderedMap};
 
 /// Primitive type names a field may use.
@@ -264,6 +264,25 @@ impl Lowering {
 }
 
 impl Lowering {
+    /// The row of the wire path `path` in the flattened `fields` of one `side` (request or response); else says at `at`
+    /// that it is not one, with the nearest known path as help.
+    pub(super) fn field_row<'f>(
+        &mut self,
+        src: Src,
+        at: &str,
+        path: &str,
+        side: &str,
+        fields: &'f [paths::FieldPath],
+    ) -> Option<&'f paths::FieldPath> {
+        let found = fields.iter().find(|f| f.wire_path == path);
+        if found.is_none() {
+            let d = src.value(at, format!("`{path}` is not a {side} field"));
+            let known = fields.iter().map(|f| f.wire_path.as_str());
+            self.push(with_help(d, did_you_mean(path, known)));
+        }
+        found
+    }
+
     /// Whether `fields` lost nothing to a problem: every shared type they reach lowered with all its fields.
     /// Paths into fields that are not whole are not reported as unknown: they may name what was lost.
     pub(super) fn whole(&self, types: &[ObjectType], fields: &[Field]) -> bool {

@@ -2,8 +2,7 @@
 //! request field holding the names asked for (a list of them, or one). Paths are checked once the shared types
 //! are resolved, at the value that is wrong, with the nearest known path as help.
 
-use super::{Lowering, Src, file_of, join, with_help};
-use crate::diagnostic::did_you_mean;
+use super::{Lowering, Src, file_of, join};
 use crate::ir::{Endpoint, ObjectType, RecordPick, paths};
 use crate::yaml::SpecSet;
 
@@ -33,9 +32,9 @@ impl Lowering {
         }
     }
 
-    /// `list` is a response list, and `member` a string member of its items.
+    /// `list` is a response list outside lists, and `member` a string member of its items.
     fn picked_list(&mut self, src: Src, at: &str, pick: &RecordPick, response: &[paths::FieldPath]) {
-        let Some(list) = self.path_in(src, &join(at, "list"), &pick.list, "response", response) else {
+        let Some(list) = self.field_row(src, &join(at, "list"), &pick.list, "response", response) else {
             return;
         };
         if list.kind != "list" {
@@ -47,8 +46,12 @@ impl Lowering {
             );
             return self.push(src.value(&join(at, "list"), msg));
         }
+        if pick.list.contains("[]") {
+            let msg = format!("`{}` lies inside a list; a pick cuts a list outside lists", pick.list);
+            return self.push(src.value(&join(at, "list"), msg));
+        }
         let member = format!("{}[].{}", pick.list, pick.member);
-        let Some(found) = self.path_in(src, &join(at, "member"), &member, "response", response) else {
+        let Some(found) = self.field_row(src, &join(at, "member"), &member, "response", response) else {
             return;
         };
         if !NAMES.contains(&found.kind) {
@@ -64,7 +67,7 @@ impl Lowering {
     /// `asked` is a request list of strings, or a string.
     fn asked_names(&mut self, src: Src, at: &str, pick: &RecordPick, request: &[paths::FieldPath]) {
         let at = join(at, "asked");
-        let Some(asked) = self.path_in(src, &at, &pick.asked, "request", request) else {
+        let Some(asked) = self.field_row(src, &at, &pick.asked, "request", request) else {
             return;
         };
         let items = format!("{}[]", pick.asked);
@@ -82,24 +85,6 @@ impl Lowering {
             pick.asked
         );
         self.push(src.value(&at, msg));
-    }
-
-    /// The row of `path` in `fields`; else says at `at` that it is not a `side` field, with the nearest one.
-    fn path_in<'f>(
-        &mut self,
-        src: Src,
-        at: &str,
-        path: &str,
-        side: &str,
-        fields: &'f [paths::FieldPath],
-    ) -> Option<&'f paths::FieldPath> {
-        let found = fields.iter().find(|f| f.wire_path == path);
-        if found.is_none() {
-            let d = src.value(at, format!("`{path}` is not a {side} field"));
-            let known = fields.iter().map(|f| f.wire_path.as_str());
-            self.push(with_help(d, did_you_mean(path, known)));
-        }
-        found
     }
 }
 
